@@ -1,0 +1,43 @@
+# The two commands a person needs: `make run` and `make test`. Both bootstrap themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test bootstrap serve ingest lint bench eval clean
+
+bootstrap: $(STAMP) $(NODE_STAMP)
+
+# torch is installed first, pinned, with pip: an unpinned resolve would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q torch==2.13.0
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+run: bootstrap
+	$(BIN)/booktutor db upgrade
+	$(BIN)/booktutor ingest --sample --if-stale
+	$(BIN)/booktutor serve
+
+test: bootstrap
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: bootstrap
+	$(BIN)/ruff check src tests
+
+bench: bootstrap
+	$(BIN)/python -m benchmarks.run_all
+
+clean:
+	rm -rf $(VENV) node_modules .booktutor

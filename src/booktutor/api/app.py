@@ -1,0 +1,70 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from booktutor import __version__
+from booktutor.api.errors import install_error_handlers
+from booktutor.api.routes import books, health, languages, search
+from booktutor.config import Settings, get_settings
+from booktutor.log_config import configure_logging
+from booktutor.services import Services, build_services
+
+log = structlog.get_logger(__name__)
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for module in (health, books, search, languages):
+        router.include_router(module.router)
+    return router
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app; `services` may be injected (tests), else they are built at startup."""
+    settings = settings or (services.settings if services else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or await build_services(settings)
+        app.state.services.start_warmup()
+        log.info("started", version=__version__)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.services.close()
+
+    app = FastAPI(
+        title="booktutor",
+        version=__version__,
+        description="Conversational backend for interactive textbooks.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.add_middleware(
+        CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"], allow_headers=["*"],
+        expose_headers=["X-Request-ID", "X-Guest-Token", "ETag"],
+    )
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=None)
+    install_error_handlers(app)
+    app.include_router(api_router())
+    return app
+
+
+def create_default_app() -> FastAPI:
+    """Entry point for `uvicorn --factory booktutor.api.app:create_default_app`."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

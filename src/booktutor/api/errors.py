@@ -1,0 +1,80 @@
+"""One error envelope for every failure: {"error": {code, message, details, request_id}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from booktutor.errors import AppError
+from booktutor.memory.database import DatabaseUnavailable
+from booktutor.retrieval.vector_store import IndexMismatch
+
+log = structlog.get_logger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   headers: dict | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details,
+                      "request_id": correlation_id.get()}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict]:
+    return [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg"), "type": err.get("type")}
+        for err in exc.errors()
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(_: Request, exc: AppError):
+        return error_response(exc.status_code, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError):
+        return error_response(422, "validation_error", "The request is not valid.",
+                              _validation_details(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException):
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(IndexMismatch)
+    async def index_mismatch(_: Request, exc: IndexMismatch):
+        return error_response(503, "index_mismatch", str(exc))
+
+    async def database_down(_: Request, exc: Exception):
+        log.warning("database_unavailable", error=str(exc))
+        return error_response(503, "database_unavailable", "The database is not reachable; try again shortly.",
+                              headers={"Retry-After": "5"})
+
+    for exc_type in (DatabaseUnavailable, OperationalError, InterfaceError, ConnectionError, OSError):
+        app.add_exception_handler(exc_type, database_down)
+
+    @app.exception_handler(DBAPIError)
+    async def dbapi_error(request: Request, exc: DBAPIError):
+        if exc.connection_invalidated:
+            return await database_down(request, exc)
+        log.exception("database_error")
+        return error_response(500, "internal_error", "An unexpected error occurred.")
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception):
+        log.exception("unhandled_error", error_type=type(exc).__name__)
+        return error_response(500, "internal_error", "An unexpected error occurred.")

@@ -1,0 +1,99 @@
+"""Books and chapters of the book's content."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from booktutor.api.deps import BookRepoDep, SettingsDep
+from booktutor.api.schemas import BookList, BookOut, ChapterList, ChapterOut, ChapterSummary, ErrorEnvelope
+from booktutor.errors import BookNotFound, ChapterNotFound, LanguageNotFound
+from booktutor.ingest.urls import anchor_url
+from booktutor.memory.models import Chapter, Document
+
+router = APIRouter(prefix="/books", tags=["books"])
+NOT_FOUND = {404: {"model": ErrorEnvelope}}
+BookId = Annotated[str, Path(min_length=1, max_length=100)]
+ChapterId = Annotated[str, Path(min_length=1, max_length=300)]
+
+
+@router.get("", response_model=BookList)
+async def list_books(repo: BookRepoDep) -> BookList:
+    books = []
+    for book in await repo.list_books():
+        books.append(BookOut(
+            id=book.id, title=book.title, default_language=book.default_language,
+            languages=await repo.book_languages(book.id), chapter_count=await repo.chapter_count(book.id),
+        ))
+    return BookList(books=books)
+
+
+@router.get("/{book_id}/chapters", response_model=ChapterList, responses=NOT_FOUND)
+async def list_chapters(book_id: BookId, repo: BookRepoDep) -> ChapterList:
+    book = await repo.get_book(book_id)
+    if book is None:
+        raise BookNotFound(f"No book with id '{book_id}'.")
+    chapters = await repo.list_chapters(book_id)
+    summaries = []
+    for position, chapter in enumerate(chapters, start=1):
+        document = _document(chapter, book.default_language)
+        summaries.append(ChapterSummary(
+            id=chapter.key, doc_path=chapter.source_path, title=document.title, position=position,
+            languages=_languages(chapter),
+            url=anchor_url(chapter.source_path, document.front_matter, "", language=document.language,
+                           default_language=book.default_language),
+        ))
+    return ChapterList(book_id=book_id, chapters=summaries)
+
+
+@router.get("/{book_id}/chapters/{chapter_id}", response_model=ChapterOut,
+            responses={**NOT_FOUND, 304: {"description": "Not modified"}})
+async def get_chapter(
+    book_id: BookId,
+    chapter_id: ChapterId,
+    repo: BookRepoDep,
+    settings: SettingsDep,
+    response: Response,
+    lang: Annotated[str | None, Query(min_length=2, max_length=16, pattern=r"^[A-Za-z-]+$")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+):
+    book = await repo.get_book(book_id)
+    if book is None:
+        raise BookNotFound(f"No book with id '{book_id}'.")
+    chapter = await repo.get_chapter(book_id, chapter_id)
+    if chapter is None:
+        raise ChapterNotFound(f"No chapter '{chapter_id}' in book '{book_id}'.")
+    language = lang or book.default_language
+    document = _document(chapter, language, strict=True)
+    if document is None:
+        raise LanguageNotFound(
+            f"Chapter '{chapter_id}' is not available in '{language}'.",
+            details={"available": _languages(chapter)},
+        )
+    etag = f'"{document.content_hash}-{document.version}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Language"}
+    if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")} | {"*"}:
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return ChapterOut(
+        id=chapter.key, book_id=book_id, doc_path=chapter.source_path, language=document.language,
+        languages=_languages(chapter), title=document.title,
+        description=document.front_matter.get("description"), front_matter=document.front_matter,
+        markdown=document.markdown, content_hash=document.content_hash, version=document.version,
+        updated_at=document.updated_at,
+        url=anchor_url(chapter.source_path, document.front_matter, "", language=document.language,
+                       default_language=book.default_language),
+    )
+
+
+def _languages(chapter: Chapter) -> list[str]:
+    return sorted(d.language for d in chapter.documents if d.version > 0)
+
+
+def _document(chapter: Chapter, language: str, strict: bool = False) -> Document | None:
+    visible = [d for d in chapter.documents if d.version > 0]
+    for document in visible:
+        if document.language == language:
+            return document
+    return None if strict else visible[0]

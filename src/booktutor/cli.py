@@ -1,0 +1,234 @@
+"""The `booktutor` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from booktutor.config import Settings, get_settings
+from booktutor.log_config import configure_logging
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+app = typer.Typer(help="booktutor: a conversational tutor for interactive textbooks.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+out = Console()
+
+SAMPLE_BOOK_ID = "physical-ai-short-course"
+SAMPLE_BOOK_TITLE = "Physical AI & Humanoid Robotics — a short course"
+
+
+def sample_book_path() -> Path:
+    return Path(str(files("booktutor") / "sample_book"))
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    configure_logging("WARNING", settings.log_json)
+    return settings
+
+
+class RichIngestProgress:
+    """Files and chunks done, with chunks per second."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.files = progress.add_task("files", total=None, rate="")
+        self.chunks = progress.add_task("chunks", total=None, rate="")
+
+    def start(self, files: int, chunks: int) -> None:
+        self.progress.update(self.files, total=files)
+        self.progress.update(self.chunks, total=chunks)
+
+    def advance(self, files: int = 0, chunks: int = 0) -> None:
+        self.progress.advance(self.files, files)
+        self.progress.advance(self.chunks, chunks)
+
+
+class _RateProgress(Progress):
+    """A progress display that shows each task's throughput (files/s, chunks/s)."""
+
+    def get_renderables(self):
+        for task in self.tasks:
+            task.fields["rate"] = f"{task.speed or 0.0:6.1f} {task.description}/s"
+        yield from super().get_renderables()
+
+
+def _rate_progress() -> _RateProgress:
+    return _RateProgress(
+        TextColumn("[bold]{task.description:>6}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("[cyan]{task.fields[rate]}"), TimeElapsedColumn(), console=console,
+    )
+
+
+async def _with_services(settings: Settings, fn):
+    from booktutor.services import build_services
+
+    services = await build_services(settings)
+    try:
+        return await fn(services)
+    finally:
+        await services.close()
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path | None, typer.Argument(help="Docusaurus site root or folder of .md/.mdx")] = None,
+    book_id: Annotated[str | None, typer.Option("--book-id", help="Book id (default: folder name)")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Book title")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change")] = False,
+    sample: Annotated[bool, typer.Option("--sample", help="Ingest the bundled sample book")] = False,
+) -> None:
+    """Ingest a book incrementally: unchanged chapters are skipped, removed ones deleted."""
+    if sample:
+        path, book_id, title = sample_book_path(), book_id or SAMPLE_BOOK_ID, title or SAMPLE_BOOK_TITLE
+    if path is None:
+        raise typer.BadParameter("give a PATH or --sample")
+    if not path.is_dir():
+        console.print(f"[red]error:[/] {path} is not a directory")
+        raise typer.Exit(2)
+    report = asyncio.run(_with_services(_settings(), lambda s: _ingest(s, path, book_id, title, dry_run)))
+    _print_ingest_report(report)
+    if report.documents_ok == 0:
+        raise typer.Exit(1)
+
+
+async def _ingest(services, path, book_id, title, dry_run):
+    from booktutor.ingest.pipeline import Ingestor
+    from booktutor.ingest.reindex import reindex
+    from booktutor.memory.books import BookRepository
+
+    with _rate_progress() as progress:
+        sink = RichIngestProgress(progress)
+        report = await Ingestor(services.db, services.store, services.embedder, sink).ingest(
+            path, book_id=book_id, title=title, dry_run=dry_run
+        )
+        if not dry_run:
+            async with services.db.session() as session:
+                expected = await BookRepository(session).count_current_chunks()
+            if await services.store.count() != expected:
+                console.print("vector index out of step with the database: rebuilding it")
+                await reindex(services.db, services.store, services.embedder, sink)
+    return report
+
+
+def _print_ingest_report(report) -> None:
+    for problem in report.problems:
+        console.print(f"[yellow]skipped[/] {problem.language}:{problem.source_path}: "
+                      f"{problem.reason} — {problem.message}")
+    verb = "would write" if report.dry_run else "wrote"
+    console.print(
+        f"[bold]{report.book_id}[/]: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.problems)} skipped; {verb} {report.chunks_written} chunks"
+        + (f" in {report.seconds:.1f}s ({report.chunks_per_second:.0f} chunks/s)" if report.seconds else "")
+    )
+
+
+@app.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the vector index from Postgres (e.g. after changing the embedding model)."""
+    from booktutor.ingest.reindex import reindex
+
+    async def run(services):
+        with _rate_progress() as progress:
+            sink = RichIngestProgress(progress)
+            return await reindex(services.db, services.store, services.embedder, sink)
+
+    count = asyncio.run(_with_services(_settings(), run))
+    console.print(f"reindexed {count} chunks")
+
+
+@app.command()
+def books() -> None:
+    """List the ingested books."""
+    from booktutor.memory.books import BookRepository
+
+    async def run(services):
+        async with services.db.session() as session:
+            repo = BookRepository(session)
+            return [(b, await repo.book_languages(b.id), await repo.chapter_count(b.id))
+                    for b in await repo.list_books()]
+
+    rows = asyncio.run(_with_services(_settings(), run))
+    table = Table("id", "title", "languages", "chapters")
+    for book, langs, count in rows:
+        table.add_row(book.id, book.title, ",".join(langs), str(count))
+    out.print(table)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for")],
+    book_id: Annotated[str | None, typer.Option("--book-id")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50)] = 5,
+    lang: Annotated[str | None, typer.Option("--lang")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON")] = False,
+) -> None:
+    """Hybrid search over the ingested books."""
+    from booktutor.retrieval.search import SearchQuery
+
+    async def run(services):
+        await services.check_index()
+        return await services.searcher.search(SearchQuery(text=query, k=k, book_id=book_id, language=lang))
+
+    result = asyncio.run(_with_services(_settings(), run))
+    if as_json:
+        sys.stdout.write(json.dumps([h.model_dump(mode="json") for h in result.hits], ensure_ascii=False, indent=2) + "\n")
+        return
+    if result.degraded:
+        console.print("[yellow]vector store unavailable: full-text results only[/]")
+    for rank, hit in enumerate(result.hits, start=1):
+        out.print(f"[bold]{rank}.[/] {hit.chapter_title} › {hit.heading}  [dim]{hit.doc_path} {hit.score:.4f}[/]")
+        out.print(f"   {hit.anchor_url}\n   {hit.snippet}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations."""
+    from booktutor.memory.database import Database
+    from booktutor.memory.migrate import upgrade_to_head
+
+    async def run() -> None:
+        settings = _settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = await Database.connect(settings)
+        try:
+            await upgrade_to_head(db.url)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+    console.print("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host")] = None,
+    port: Annotated[int | None, typer.Option("--port")] = None,
+) -> None:
+    """Serve the API (and the widget demo) with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    console.print(f"serving on http://{host or settings.host}:{port or settings.port}")
+    uvicorn.run("booktutor.api.app:create_default_app", factory=True, host=host or settings.host,
+                port=port or settings.port, log_config=None, proxy_headers=True)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,375 @@
+"""Heading-aware chunking of (MDX-cleaned) Markdown into ParsedChunks."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from booktutor.ingest.models import ParsedChunk
+
+QUIZ_LANGUAGE = "quiz"
+TOKENS_PER_PIECE = 1.3
+_PIECE = re.compile(r"\w+|[^\w\s]+")
+_EXPLICIT_ID = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?؟۔])\s+")
+_ATOMIC_KINDS = frozenset({"code", "table"})
+
+
+def estimate_tokens(text: str) -> int:
+    """Cheap, deterministic model-token estimate.
+
+    Counts words (`\\w+`, Unicode-aware) and runs of punctuation as pieces, times 1.3 because
+    subword tokenisers split longer and rarer words into several tokens.
+    """
+    return math.ceil(len(_PIECE.findall(text)) * TOKENS_PER_PIECE)
+
+
+def new_parser() -> MarkdownIt:
+    """CommonMark + tables; indented code disabled because MDX (Docusaurus v3) has none."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("code")
+
+
+def fence_language(token: Token) -> str:
+    return token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
+
+
+# ---------------------------------------------------------------------------
+# Heading ids (Docusaurus / github-slugger compatible)
+# ---------------------------------------------------------------------------
+
+
+def github_slug(text: str) -> str:
+    """Lowercase; keep letters, marks, numbers, connector punctuation, spaces and hyphens."""
+    kept = "".join(ch for ch in text.lower() if _is_slug_char(ch))
+    return kept.replace(" ", "-")
+
+
+def _is_slug_char(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return ch in " -" or category[0] in "LMN" or category == "Pc"
+
+
+class HeadingSlugger:
+    """Assigns unique ids within one document; repeats get -1, -2, ..."""
+
+    def __init__(self) -> None:
+        self._occurrences: dict[str, int] = {}
+
+    def slug(self, text: str) -> str:
+        original = github_slug(text)
+        result = original
+        while result in self._occurrences:
+            self._occurrences[original] += 1
+            result = f"{original}-{self._occurrences[original]}"
+        self._occurrences[result] = 0
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str  # plain text, explicit id removed
+    anchor: str
+    line: str  # normalised ATX heading line, e.g. "## IMUs"
+
+
+def read_heading(open_token: Token, inline: Token, slugger: HeadingSlugger) -> Heading:
+    level = int(open_token.tag[1])
+    raw = inline.content
+    explicit = _EXPLICIT_ID.search(raw)
+    text = _EXPLICIT_ID.sub("", _plain_text(inline)).strip()
+    anchor = explicit.group(1) if explicit else slugger.slug(text)
+    source = raw[: explicit.start()] if explicit else raw
+    return Heading(level, text, anchor, f"{'#' * level} {source.strip()}")
+
+
+def _plain_text(inline: Token) -> str:
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline", "image"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+class HeadingTracker:
+    """Follows headings through a document and reports each one's heading path.
+
+    The chapter title is the root of every path; the first H1 stands for the title itself.
+    """
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.slugger = HeadingSlugger()
+        self._stack: list[tuple[int, str]] = []
+        self._seen_h1 = False
+
+    def push(self, heading: Heading) -> tuple[str, ...]:
+        if heading.level == 1 and not self._seen_h1:
+            self._seen_h1 = True
+            self._stack = []
+            return (self.title,)
+        while self._stack and self._stack[-1][0] >= heading.level:
+            self._stack.pop()
+        self._stack.append((heading.level, heading.text))
+        return (self.title, *(text for _, text in self._stack))
+
+
+# ---------------------------------------------------------------------------
+# Blocks and sections
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    text: str
+    kind: str  # code | table | list | paragraph | other
+    tokens: int
+    code_languages: tuple[str, ...] = ()
+    has_code: bool = False
+    has_table: bool = False
+    joiner: str = "\n\n"  # text placed before this block when it follows another
+
+
+@dataclass(slots=True)
+class Section:
+    heading_path: tuple[str, ...]
+    anchor: str
+    level: int  # 0 for text before the first heading
+    heading_line: str
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> int:
+        return estimate_tokens(self.heading_line) + sum(block.tokens for block in self.blocks)
+
+
+def top_level_groups(tokens: list[Token]) -> Iterator[list[Token]]:
+    """Group the token stream into top-level blocks (an opener through its closer)."""
+    group: list[Token] = []
+    depth = 0
+    for token in tokens:
+        group.append(token)
+        depth += token.nesting
+        if depth == 0:
+            yield group
+            group = []
+
+
+def split_sections(markdown: str, title: str) -> list[Section]:
+    lines = markdown.split("\n")
+    tracker = HeadingTracker(title)
+    sections = [Section((title,), "", 0, f"# {title}")]
+    for group in top_level_groups(new_parser().parse(markdown)):
+        first = group[0]
+        if first.type == "heading_open":
+            heading = read_heading(first, group[1], tracker.slugger)
+            path = tracker.push(heading)
+            sections.append(Section(path, heading.anchor, heading.level, heading.line))
+        elif first.map is not None:
+            sections[-1].blocks.append(_make_block(group, lines))
+    return sections if sections[0].blocks else sections[1:]
+
+
+def _make_block(group: list[Token], lines: list[str]) -> Block:
+    start, end = group[0].map or (0, 0)
+    text = "\n".join(lines[start:end]).strip("\n")
+    fences = [token for token in group if token.type in ("fence", "code_block")]
+    languages = tuple(dict.fromkeys(lang for t in fences if (lang := fence_language(t))))
+    return Block(
+        text=text,
+        kind=_block_kind(group[0]),
+        tokens=estimate_tokens(text),
+        code_languages=languages,
+        has_code=bool(fences),
+        has_table=any(token.type == "table_open" for token in group),
+    )
+
+
+def _block_kind(token: Token) -> str:
+    kinds = {
+        "fence": "code",
+        "code_block": "code",
+        "table_open": "table",
+        "bullet_list_open": "list",
+        "ordered_list_open": "list",
+        "paragraph_open": "paragraph",
+    }
+    return kinds.get(token.type, "other")
+
+
+def remove_quiz_fences(markdown: str) -> str:
+    """Blank out ```quiz fences (at any depth) so their answers never reach chunk text."""
+    lines = markdown.split("\n")
+    for token in new_parser().parse(markdown):
+        if token.type == "fence" and fence_language(token) == QUIZ_LANGUAGE and token.map:
+            start, end = token.map
+            lines[start:end] = [""] * (end - start)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Chunking
+# ---------------------------------------------------------------------------
+
+
+def chunk_markdown(
+    markdown: str,
+    *,
+    title: str,
+    min_tokens: int = 150,
+    max_tokens: int = 400,
+    overlap_tokens: int = 40,
+) -> list[ParsedChunk]:
+    sections = split_sections(remove_quiz_fences(markdown), title)
+    pieces: list[list[tuple[Section, list[Block]]]] = []
+    for group in _merge_short_sections(sections, min_tokens, max_tokens):
+        if not any(section.blocks for section in group):
+            continue  # headings with no content of their own
+        if len(group) > 1 or group[0].tokens <= max_tokens:
+            pieces.append([(section, section.blocks) for section in group])
+            continue
+        section = group[0]
+        for blocks in _pack_blocks(section, max_tokens, overlap_tokens):
+            pieces.append([(section, blocks)])
+    return [_build_chunk(position, piece) for position, piece in enumerate(pieces)]
+
+
+def _merge_short_sections(
+    sections: list[Section], min_tokens: int, max_tokens: int
+) -> Iterator[list[Section]]:
+    """Merge a short section with following siblings/descendants while under max_tokens."""
+    index = 0
+    while index < len(sections):
+        group = [sections[index]]
+        total = group[0].tokens
+        index += 1
+        while (
+            total < min_tokens
+            and index < len(sections)
+            and _shares_parent(group[0], sections[index])
+            and total + sections[index].tokens <= max_tokens
+        ):
+            group.append(sections[index])
+            total += sections[index].tokens
+            index += 1
+        yield group
+
+
+def _shares_parent(first: Section, candidate: Section) -> bool:
+    parent = first.heading_path[:-1] if first.level else ()
+    path = candidate.heading_path
+    return len(path) > len(parent) and path[: len(parent)] == parent
+
+
+def _pack_blocks(section: Section, max_tokens: int, overlap_tokens: int) -> list[list[Block]]:
+    """Split one long section on block boundaries, repeating ~overlap_tokens of prose."""
+    budget = max_tokens - estimate_tokens(section.heading_line)
+    packed: list[list[Block]] = []
+    current: list[Block] = []
+    for unit in _units(section.blocks, budget):
+        if current and _size(current) + unit.tokens > budget:
+            packed.append(current)
+            current = _overlap_tail(current, overlap_tokens)
+            if _size(current) + unit.tokens > budget:
+                current = []
+        current.append(unit)
+    if current:
+        packed.append(current)
+    return packed
+
+
+def _size(blocks: list[Block]) -> int:
+    return sum(block.tokens for block in blocks)
+
+
+def _units(blocks: list[Block], budget: int) -> Iterator[Block]:
+    """Blocks, with oversized lists split into items and paragraphs into sentences."""
+    for block in blocks:
+        if block.tokens <= budget or block.kind in _ATOMIC_KINDS:
+            yield block
+        elif block.kind == "list":
+            yield from _list_items(block)
+        elif block.kind == "paragraph":
+            yield from _sentence_groups(block.text, budget)
+        else:
+            yield block
+
+
+def _list_items(block: Block) -> Iterator[Block]:
+    items = [token for token in new_parser().parse(block.text) if token.type == "list_item_open"]
+    items = [token for token in items if token.level == 1 and token.map]
+    lines = block.text.split("\n")
+    for number, token in enumerate(items):
+        start = token.map[0] if token.map else 0
+        end = items[number + 1].map[0] if number + 1 < len(items) and items[number + 1].map else len(lines)
+        text = "\n".join(lines[start:end]).strip("\n")
+        yield replace(block, text=text, tokens=estimate_tokens(text), joiner="\n" if number else "\n\n")
+
+
+def _sentence_groups(text: str, budget: int) -> Iterator[Block]:
+    group: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        if group and estimate_tokens(" ".join([*group, sentence])) > budget:
+            yield _paragraph_piece(" ".join(group))
+            group = []
+        group.append(sentence)
+    if group:
+        yield _paragraph_piece(" ".join(group))
+
+
+def _paragraph_piece(text: str) -> Block:
+    return Block(text=text, kind="paragraph", tokens=estimate_tokens(text))
+
+
+def _overlap_tail(blocks: list[Block], overlap_tokens: int) -> list[Block]:
+    """Trailing prose blocks (never code or tables) worth about overlap_tokens."""
+    tail: list[Block] = []
+    for block in reversed(blocks):
+        if block.kind in _ATOMIC_KINDS or _size(tail) + block.tokens > overlap_tokens:
+            break
+        tail.insert(0, block)
+    if tail or not blocks or blocks[-1].kind in _ATOMIC_KINDS:
+        return tail
+    return _trailing_sentences(blocks[-1].text, overlap_tokens)
+
+
+def _trailing_sentences(text: str, overlap_tokens: int) -> list[Block]:
+    sentences = _SENTENCE_END.split(text)
+    taken: list[str] = []
+    for sentence in reversed(sentences[1:]):
+        if estimate_tokens(" ".join([sentence, *taken])) > overlap_tokens:
+            break
+        taken.insert(0, sentence)
+    return [_paragraph_piece(" ".join(taken))] if taken else []
+
+
+def _build_chunk(position: int, piece: list[tuple[Section, list[Block]]]) -> ParsedChunk:
+    first = piece[0][0]
+    text = "\n\n".join(_section_text(section, blocks) for section, blocks in piece)
+    blocks = [block for _, section_blocks in piece for block in section_blocks]
+    languages = dict.fromkeys(lang for block in blocks for lang in block.code_languages)
+    return ParsedChunk(
+        position=position,
+        heading_path=first.heading_path,
+        anchor=first.anchor,
+        text=text,
+        token_count=estimate_tokens(text),
+        has_code=any(block.has_code for block in blocks),
+        code_languages=tuple(languages),
+        has_table=any(block.has_table for block in blocks),
+    )
+
+
+def _section_text(section: Section, blocks: list[Block]) -> str:
+    text = section.heading_line
+    for index, block in enumerate(blocks):
+        text += ("\n\n" if index == 0 else block.joiner) + block.text
+    return text

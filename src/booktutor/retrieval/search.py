@@ -1,0 +1,132 @@
+"""Hybrid search: Qdrant dense + Postgres full-text, fused, collapsed, optionally reranked."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from booktutor.ingest.urls import anchor_url
+from booktutor.memory.books import BookRepository, ChunkRow, LexicalHit
+from booktutor.memory.database import Database
+from booktutor.providers.embeddings import Embedder
+from booktutor.providers.rerank import Reranker
+from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weighted_rrf
+from booktutor.retrieval.types import SearchHit, SearchResult, VectorFilter
+from booktutor.retrieval.vector_store import VectorStore, VectorStoreUnavailable
+
+log = structlog.get_logger(__name__)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    text: str
+    k: int = 8
+    book_id: str | None = None
+    language: str | None = None
+    doc_paths: tuple[str, ...] = ()
+
+
+class HybridSearcher:
+    def __init__(
+        self,
+        db: Database,
+        store: VectorStore,
+        embedder: Embedder,
+        *,
+        reranker: Reranker | None = None,
+        weights: FusionWeights | None = None,
+        default_language: str = "en",
+        candidates: int = 40,
+        vector_timeout_s: float = 5.0,
+    ) -> None:
+        self.db = db
+        self.store = store
+        self.embedder = embedder
+        self.reranker = reranker
+        self.weights = weights or FusionWeights()
+        self.default_language = default_language
+        self.candidates = candidates
+        self.vector_timeout_s = vector_timeout_s
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        dense_task = asyncio.create_task(self._dense(query))
+        async with self.db.session() as session:
+            repo = BookRepository(session)
+            lexical = await repo.fulltext_search(
+                query.text, limit=self.candidates, book_id=query.book_id,
+                language=query.language, doc_paths=query.doc_paths,
+            )
+            dense, degraded = await dense_task
+            fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self.weights)
+            rows = await repo.fetch_chunks([c.chunk_id for c in fused])
+        headlines = {h.chunk_id: h.headline for h in lexical}
+        hits = [self._to_hit(c, rows[c.chunk_id], headlines, query.text) for c in fused if c.chunk_id in rows]
+        hits = collapse_sections(hits)
+        reranked = False
+        if self.reranker and hits:
+            hits, reranked = await self._rerank(query.text, hits, query.k)
+        return SearchResult(hits=hits[: query.k], degraded=degraded, reranked=reranked)
+
+    async def _dense(self, query: SearchQuery) -> tuple[list[tuple], bool]:
+        try:
+            vector = await self.embedder.embed_query(query.text)
+            flt = VectorFilter(book_id=query.book_id, language=query.language, doc_paths=query.doc_paths)
+            found = await asyncio.wait_for(
+                self.store.search(vector, self.candidates, flt), timeout=self.vector_timeout_s
+            )
+        except (VectorStoreUnavailable, TimeoutError) as exc:
+            log.warning("vector_store_unavailable", error=str(exc))
+            return [], True
+        return [(h.chunk_id, h.score) for h in found], False
+
+    async def _rerank(self, text: str, hits: list[SearchHit], k: int) -> tuple[list[SearchHit], bool]:
+        try:
+            order = await self.reranker.rerank(text, [h.text for h in hits], top_n=k)
+        except Exception as exc:  # a reranker outage must not fail the search
+            log.warning("rerank_failed", error=str(exc))
+            return hits, False
+        return [hits[i].model_copy(update={"score": score}) for i, score in order], True
+
+    def _to_hit(self, candidate: FusedCandidate, row: ChunkRow, headlines: dict, text: str) -> SearchHit:
+        return SearchHit(
+            chunk_id=row.id, book_id=row.book_id, document_id=row.document_id, doc_path=row.doc_path,
+            language=row.language, chapter_title=row.chapter_title, heading_path=list(row.heading_path),
+            heading=row.heading_path[-1] if row.heading_path else row.chapter_title, anchor=row.anchor,
+            anchor_url=anchor_url(row.doc_path, row.front_matter, row.anchor, language=row.language,
+                                  default_language=self.default_language),
+            score=round(candidate.score, 6), text=row.text,
+            snippet=headlines.get(row.id) or make_snippet(row.text, text),
+            dense_rank=candidate.dense_rank, lexical_rank=candidate.lexical_rank,
+            dense_score=candidate.dense_score,
+        )
+
+
+def collapse_sections(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """Keep the best chunk of each section: split sections yield overlapping near-duplicates."""
+    seen: set[tuple] = set()
+    kept = []
+    for hit in hits:
+        key = (hit.document_id, hit.anchor)
+        if key not in seen:
+            seen.add(key)
+            kept.append(hit)
+    return kept
+
+
+def make_snippet(text: str, query: str, width: int = 30) -> str:
+    """A window of about `width` words around the first query word found in the text."""
+    words = text.split()
+    wanted = {w.lower() for w in _WORD.findall(query) if len(w) > 3}
+    start = next(
+        (i for i, w in enumerate(words) if any(q in w.lower() for q in wanted)), 0
+    )
+    begin = max(0, start - width // 3)
+    snippet = " ".join(words[begin : begin + width])
+    prefix = "… " if begin else ""
+    suffix = " …" if begin + width < len(words) else ""
+    return f"{prefix}{snippet}{suffix}"

@@ -1,0 +1,41 @@
+"""Signed guest tokens, and the server secret that signs them (persisted under the data dir)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+
+from booktutor.config import Settings
+
+GUEST_AUDIENCE = "booktutor-guest"
+GUEST_TOKEN_DAYS = 365
+
+
+def server_secret(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key.get_secret_value()
+    path: Path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def issue_guest_token(user_id: uuid.UUID, secret: str) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": str(user_id), "aud": GUEST_AUDIENCE, "iat": now,
+              "exp": now + timedelta(days=GUEST_TOKEN_DAYS)}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def read_guest_token(token: str, secret: str) -> uuid.UUID | None:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=GUEST_AUDIENCE)
+        return uuid.UUID(claims["sub"])
+    except (jwt.PyJWTError, KeyError, ValueError):
+        return None

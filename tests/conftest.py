@@ -1,0 +1,124 @@
+"""Shared fixtures: a real Postgres database per test run, real Qdrant engines, embedders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from booktutor.config import Settings  # noqa: E402
+from booktutor.memory.database import (  # noqa: E402
+    Database,
+    _asyncpg_kwargs,
+    start_embedded_postgres,
+    to_asyncpg_url,
+)
+from booktutor.memory.migrate import upgrade_to_head  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TABLES = ("chunks", "documents", "chapters", "books", "users")
+
+
+def _maintenance_url(tmp_root: Path) -> URL:
+    configured = os.environ.get("BOOKTUTOR_TEST_DATABASE_URL")
+    if configured:
+        return to_asyncpg_url(configured)
+    return start_embedded_postgres(tmp_root / "postgres")
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("booktutor")
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_root) -> AsyncIterator[URL]:
+    """A fresh database for this test run, dropped at the end."""
+    maintenance = to_asyncpg_url(_maintenance_url(tmp_root).render_as_string(False))
+    name = f"booktutor_test_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(**_asyncpg_kwargs(maintenance))
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    url = maintenance.set(database=name)
+    await upgrade_to_head(url)
+    yield url
+    conn = await asyncpg.connect(**_asyncpg_kwargs(maintenance))
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+@pytest.fixture(scope="session")
+def test_settings(tmp_root, database_url) -> Settings:
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_root / "data",
+        database_url=database_url.render_as_string(hide_password=False),
+        embedding_provider="local",
+        llm_provider="extractive",
+        cors_origins=["http://testserver"],
+    )
+
+
+@pytest.fixture(scope="session")
+async def database(test_settings, database_url) -> AsyncIterator[Database]:
+    db = Database.create(database_url, test_settings)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def clean_db(database) -> Database:
+    async with database.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
+    return database
+
+
+@pytest.fixture(scope="session")
+def local_embedder():
+    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+
+    return LocalSentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def fake_embedder():
+    from booktutor.providers.embeddings import FakeEmbedder
+
+    return FakeEmbedder()
+
+
+@pytest.fixture
+async def local_mode_store() -> AsyncIterator:
+    """qdrant-client's local mode: the stand-in for a Qdrant server."""
+    from booktutor.retrieval.qdrant_server_store import QdrantServerStore
+
+    store = QdrantServerStore(None, None, f"test_{uuid.uuid4().hex[:8]}", 5.0, location=":memory:")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def edge_store(tmp_path) -> AsyncIterator:
+    from booktutor.retrieval.qdrant_edge_store import QdrantEdgeStore
+
+    store = QdrantEdgeStore(tmp_path / "qdrant", "chunks")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def book_copy(tmp_path) -> Path:
+    """A writable copy of the small test book."""
+    target = tmp_path / "book"
+    shutil.copytree(FIXTURES / "mini_book", target)
+    return target

@@ -1,0 +1,26 @@
+"""Fixtures wiring real components together: Postgres, Qdrant, MiniLM, the ingest pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from booktutor.ingest.pipeline import Ingestor
+from booktutor.retrieval.search import HybridSearcher
+from booktutor.services import Services
+
+pytestmark = pytest.mark.integration
+
+
+def build_test_services(settings, db, store, embedder) -> Services:
+    searcher = HybridSearcher(db, store, embedder, default_language="en", vector_timeout_s=2.0)
+    return Services(settings=settings, db=db, store=store, embedder=embedder, searcher=searcher)
+
+
+@pytest.fixture
+def services(test_settings, clean_db, local_mode_store, local_embedder) -> Services:
+    return build_test_services(test_settings, clean_db, local_mode_store, local_embedder)
+
+
+@pytest.fixture
+def ingestor(services) -> Ingestor:
+    return Ingestor(services.db, services.store, services.embedder)
