@@ -26,7 +26,7 @@ from booktutor.memory.database import (  # noqa: E402
 from booktutor.memory.migrate import upgrade_to_head  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TABLES = ("chunks", "documents", "chapters", "books", "users")
+TABLES = ("messages", "runs", "threads", "chunks", "documents", "chapters", "books", "users")
 
 
 def _maintenance_url(tmp_root: Path) -> URL:

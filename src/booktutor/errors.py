@@ -54,3 +54,36 @@ class DatabaseUnavailableError(ServiceUnavailable):
 class IndexMismatchError(AppError):
     code = "index_mismatch"
     status_code = 503
+
+
+class ThreadNotFound(NotFound):
+    code = "thread_not_found"
+
+
+class RunNotFound(NotFound):
+    code = "run_not_found"
+
+
+class Conflict(AppError):
+    code = "conflict"
+    status_code = 409
+
+
+class RunInProgress(Conflict):
+    code = "run_in_progress"
+
+
+class RunAlreadyExists(Conflict):
+    code = "run_exists"
+
+
+class MessageAlreadyExists(Conflict):
+    code = "message_exists"
+
+
+class InvalidCursor(BadRequest):
+    """A pagination cursor that was not issued by this server (422 validation_error)."""
+
+
+class RunNotRunning(Conflict):
+    code = "run_not_running"

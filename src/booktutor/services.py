@@ -35,6 +35,10 @@ class Services:
     def start_warmup(self) -> None:
         self._warmup = asyncio.create_task(self.warm_up())
 
+    async def wait_warm(self) -> None:
+        if self._warmup:
+            await self._warmup
+
     @property
     def embedder_ready(self) -> bool:
         return self._warmup is None or (self._warmup.done() and self._warmup.exception() is None)

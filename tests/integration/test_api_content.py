@@ -20,6 +20,7 @@ async def client(services, ingestor, book_copy):
     async with LifespanManager(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as http:
+        await services.wait_warm()
         yield http
 
 

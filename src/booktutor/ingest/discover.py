@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import frontmatter
 import yaml
 
 from booktutor.ingest.models import FileProblem
@@ -17,6 +18,8 @@ CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
 I18N_DOCS = Path("docusaurus-plugin-content-docs") / "current"
 _SKIPPED_DIRS = frozenset({"node_modules"})
 _NUMBER_PREFIX = re.compile(r"^(\d+(?:\.\d+)?)[-_. ]")
+_CONFIG_FILES = ("docusaurus.config.ts", "docusaurus.config.js", "docusaurus.config.mjs")
+_CONFIG_TITLE = re.compile(r"^\s*title\s*:\s*(['\"`])(.+?)\1", re.MULTILINE)
 DEFAULT_POSITION = 10_000.0  # unpositioned folders/documents sort after positioned ones
 
 
@@ -26,6 +29,7 @@ class SourceFile:
     source_path: str  # relative to its language root, POSIX; pairs a translation with its original
     language: str
     folder_position: float | None  # position of the containing folder; None at the language root
+    folder_chain: tuple[tuple[float, str], ...] = ()  # (position, name) of each ancestor folder
 
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()
@@ -45,6 +49,27 @@ class BookSource:
     default_language: str
     languages: tuple[LanguageSource, ...]  # default language first
     problems: tuple[FileProblem, ...] = ()  # unreadable _category_ files
+
+    @property
+    def title(self) -> str:
+        """The site title from docusaurus.config, else the folder name humanised."""
+        for name in _CONFIG_FILES:
+            path = self.root / name
+            match = _CONFIG_TITLE.search(path.read_text("utf-8")) if path.is_file() else None
+            if match:
+                return match.group(2)
+        words = re.sub(r"[-_]+", " ", self.root.name).strip()
+        return words[:1].upper() + words[1:]
+
+    @property
+    def sort_keys(self) -> dict[str, str]:
+        """source_path -> sortable string in reading order (default language's files).
+
+        Uses folder positions plus each file's `sidebar_position` (read best-effort here).
+        """
+        files = self.files(self.default_language)
+        ordered = sorted(files, key=lambda file: (_folder_key(file), _file_position(file)))
+        return {file.source_path: f"{index:06d}" for index, file in enumerate(ordered)}
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -114,17 +139,21 @@ def _source_file(
     relative = path.relative_to(language_root).as_posix()
     folder = PurePosixPath(relative).parent.as_posix()
     folder_position = None if folder == "." else positions.get(folder, DEFAULT_POSITION)
-    return SourceFile(path, relative, language, folder_position)
+    chain = _reading_order(relative, positions)[:-1]
+    return SourceFile(path, relative, language, folder_position, chain)
 
 
 def _reading_order(source_path: str, positions: dict[str, float]) -> tuple[tuple[float, str], ...]:
-    """Folders ordered by their category position, then name; files by name within a folder."""
+    """Within a folder: its files by name, then subfolders by category position and name.
+
+    Files' own sidebar positions need their front matter; markdown.sort_key applies them.
+    """
     parts = PurePosixPath(source_path).parts
     keys = [
         (positions.get("/".join(parts[: depth + 1]), DEFAULT_POSITION), part)
         for depth, part in enumerate(parts[:-1])
     ]
-    return (*keys, (DEFAULT_POSITION, parts[-1]))
+    return (*keys, (float("-inf"), parts[-1]))
 
 
 def _category_positions(
@@ -166,3 +195,20 @@ def _read_category_position(
 def _load_category(path: Path) -> Any:
     text = path.read_text(encoding="utf-8-sig")
     return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+
+
+def _folder_key(file: SourceFile) -> tuple[tuple[float, str], ...]:
+    """Reading-order key of the file's folder chain (files' own key is dropped)."""
+    return tuple(file.folder_chain)
+
+
+def _file_position(file: SourceFile) -> tuple[float, str]:
+    try:
+        data = frontmatter.loads(file.path.read_text("utf-8-sig")).metadata
+    except Exception:  # broken files are reported by parse_document instead
+        data = {}
+    position = data.get("sidebar_position")
+    if isinstance(position, int | float) and not isinstance(position, bool):
+        return (float(position), file.source_path)
+    prefix = _NUMBER_PREFIX.match(PurePosixPath(file.source_path).name)
+    return (float(prefix.group(1)) if prefix else DEFAULT_POSITION, file.source_path)

@@ -9,7 +9,11 @@ from booktutor.ingest.markdown import iter_fence_flags
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _EXPLICIT_ID = re.compile(r"\s*\{#[^\s{}]+\}\s*$")
-_GLOSSARY_TITLE = re.compile(r"^(key\s+terms|glossary)\b", re.IGNORECASE)
+# English and Urdu section titles ("key terms", "terms", "glossary")
+_GLOSSARY_TITLE = re.compile(
+    r"^(key\s+terms|glossary|کلیدی\s+اصطلاحات|اہم\s+اصطلاحات|اصطلاحات|فرہنگ)(?!\w)",
+    re.IGNORECASE,
+)
 # "- **Term**: definition" or "- **Term:** definition" (also "—" or "-" as separator)
 _BULLET_TERM = re.compile(
     r"^\s*[-*+][ \t]+\*\*(?P<term>[^*]+?)\s*:?\*\*\s*(?:[:：—–-]\s*)?(?P<definition>.+)$"

@@ -16,7 +16,6 @@ from booktutor.ingest.chunker import chunk_markdown
 from booktutor.ingest.discover import DEFAULT_POSITION
 from booktutor.ingest.models import FileProblem, ParsedDocument
 
-
 _NUMBER_PREFIX = re.compile(r"^(\d+(?:\.\d+)?)[-_. ]+(?=\S)")
 _INDEX_STEMS = frozenset({"index", "readme"})
 _FM_HANDLER = frontmatter.YAMLHandler()
@@ -61,15 +60,17 @@ def parse_document(
     )
 
 
-def sort_key(doc: ParsedDocument) -> tuple[float, float, str]:
-    """Reading order: folder position first, then the document's own position, then path.
+def sort_key(doc: ParsedDocument) -> tuple[float, str, float, str]:
+    """Reading order: folder position, folder, the document's own position, then path.
 
-    A document at the language root (no folder) sorts as if it were a folder at its own
-    position, ahead of the contents of a folder with the same position.
+    A document at the language root sorts like a folder at its own position, ahead of a folder
+    with the same position. Only the immediate folder's position is known here; discover_book
+    already lists files in full tree order.
     """
     if doc.folder_position is None:
-        return (doc.position, float("-inf"), doc.source_path)
-    return (doc.folder_position, doc.position, doc.source_path)
+        return (doc.position, "", doc.position, doc.source_path)
+    folder = PurePosixPath(doc.source_path).parent.as_posix()
+    return (doc.folder_position, folder, doc.position, doc.source_path)
 
 
 # ---------------------------------------------------------------------------
@@ -100,7 +101,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     try:
         data = yaml.safe_load(raw_yaml)
     except yaml.YAMLError as error:
-        raise _ParseError("invalid_front_matter", f"front matter is not valid YAML: {error}") from error
+        raise _ParseError(
+            "invalid_front_matter", f"front matter is not valid YAML: {error}"
+        ) from error
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -12,12 +12,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -138,3 +140,63 @@ class Chunk(Base):
             persisted=True,
         ),
     )
+
+
+class Thread(TimestampMixin, Base):
+    """A conversation; its id is the client's AG-UI threadId."""
+
+    __tablename__ = "threads"
+    __table_args__ = (Index("ix_threads_owner_updated", "owner_id", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    book_id: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="thread", cascade="all, delete-orphan", order_by="Message.seq"
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_thread_seq", "thread_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, Identity(always=True), nullable=False, unique=True)
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), nullable=False)
+    run_id: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="complete")
+    route: Mapped[str | None] = mapped_column(String(32))
+    citations: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)
+    abstained: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    extra: Mapped[dict[str, Any]] = mapped_column(nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+    thread: Mapped[Thread] = relationship(back_populates="messages")
+
+
+class Run(Base):
+    """One agent run on a thread; at most one is `running` per thread."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        Index("ix_runs_one_running_per_thread", "thread_id", unique=True,
+              postgresql_where=text("status = 'running'")),
+    )
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), nullable=False)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="running")
+    route: Mapped[str | None] = mapped_column(String(32))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

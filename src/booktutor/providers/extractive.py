@@ -35,28 +35,37 @@ SEMANTIC_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.30
 RANK_WEIGHT = 0.15
 DEFINITION_BONUS = 0.15
+MAX_SUBJECT_WORDS = 7
 MAX_CODE_LINES = 12
 MAX_CODE_CHARS = 500
 
 NOT_COVERED = "The book does not cover this."
 LANGUAGE_NAMES = {"en": "English", "ur": "Urdu"}
-URDU_QUOTE_NOTE = "نوٹ: یہ جواب کتاب کے انگریزی متن سے لیا گیا ہے۔ (The answer quotes the book's English text.)"
-
-ENGLISH_STOPWORDS = frozenset(
-    """a about above after again all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers him his how i if in into is it its itself just me more
-    most my no nor not now of off on once only or other our out over own same she should so some
-    such than that the their them then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    explain describe define definition mean means meaning tell please show give summarize summarise
-    simplify book chapter section passage selection paragraph text highlighted example examples
-    something thing things work works use used using kind type way ways really many much""".split()
+URDU_QUOTE_NOTE = (
+    "نوٹ: یہ جواب کتاب کے انگریزی متن سے لیا گیا ہے۔ (The answer quotes the book's English text.)"
 )
-URDU_STOPWORDS = frozenset(
-    """کیا ہے ہیں کی کا کے میں سے کو اور یہ وہ ایک پر نے بھی تو کہ ہو تھا تھے جو کیسے کیوں کون کب
-    کہاں اس ان لیے ہوتا ہوتی ہوتے کرتا کرتی کرتے جاتا جاتی جاتے گا گی گے نہیں مجھے بتائیں سمجھائیں
-    مطلب""".split()
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+ENGLISH_STOPWORDS = _word_set(
+    """a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself
+    just me more most my no nor not now of off on once only or other our out over own same
+    she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why
+    will with would you your yours explain describe define definition mean means meaning
+    tell please show give summarize summarise simplify book chapter section passage
+    selection paragraph text highlighted example examples something thing things work works
+    use used using kind type way ways really many much"""
+)
+URDU_STOPWORDS = _word_set(
+    """کیا ہے ہیں کی کا کے میں سے کو اور یہ وہ ایک پر نے بھی تو کہ ہو تھا تھے جو کیسے کیوں کون
+    کب کہاں اس ان لیے ہوتا ہوتی ہوتے کرتا کرتی کرتے جاتا جاتی جاتے گا گی گے نہیں مجھے بتائیں
+    سمجھائیں مطلب"""
 )
 STOPWORDS = ENGLISH_STOPWORDS | URDU_STOPWORDS
 
@@ -86,12 +95,14 @@ _DEFINITION_CUE = re.compile(
     r"\b(?:is|are|refers? to|means|denotes|describes)\b|سے مراد|کہلات|کہتے ہیں|ایک\s"
 )
 _NAMING_CUE = re.compile(r"\b(?:is|are) (?:called|known as)\b|\bcalled\b")
-_CODE_CUES = re.compile(r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I)
+_CODE_CUES = re.compile(
+    r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I
+)
 
 
 @dataclass(frozen=True)
 class AbstentionPolicy:
-    """Thresholds and weights for abstaining; defaults are hand-set until the evals calibrate them."""
+    """Thresholds and weights for abstaining; hand-set defaults, calibrated later by the evals."""
 
     min_evidence: float = 0.30
     dense_weight: float = 0.35
@@ -100,7 +111,7 @@ class AbstentionPolicy:
     lexical_weight: float = 0.10
     margin_weight: float = 0.0
     strong_sentence_similarity: float = 0.45
-    """With no question word in the top hits, answer only if some sentence is at least this similar."""
+    """With no question word in the top hits, answer only if a sentence is at least this similar."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +178,12 @@ def stem(word: str) -> str:
         if suffix == "s" and word.endswith(("ss", "us", "is")):
             break
         word = word[: -len(suffix)] + replacement
-        if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+        if (
+            suffix in ("ing", "ed")
+            and len(word) > 3
+            and word[-1] == word[-2]
+            and word[-1] not in "lsz"
+        ):
             word = word[:-1]
         break
     return word[:-1] if len(word) > 4 and word.endswith("e") else word
@@ -175,7 +191,7 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> frozenset[str]:
     tokens = (token for token in _WORD.findall(text.lower()) if not token.isdigit())
-    return frozenset(stem(t) for t in tokens if len(t) > 1 and t not in STOPWORDS and "_" != t)
+    return frozenset(stem(t) for t in tokens if len(t) > 1 and t not in STOPWORDS and t != "_")
 
 
 def _clean_inline(text: str) -> str:
@@ -291,11 +307,17 @@ def definition_subject(question: str) -> frozenset[str]:
     return content_terms(match.group("subject")) if match else frozenset()
 
 
+def _is_sentence_subject(prefix: str) -> bool:
+    """A short clause-free lead such as 'An inertial measurement unit (IMU)'."""
+    return len(prefix.split()) <= MAX_SUBJECT_WORDS and "," not in prefix and ";" not in prefix
+
+
 def definition_strength(sentence: str, subject: frozenset[str]) -> float:
     """Share of the subject's terms that the sentence defines ('X is ...', '... is called X')."""
     if not subject:
         return 0.0
-    if cue := _DEFINITION_CUE.search(sentence):
+    cue = _DEFINITION_CUE.search(sentence)
+    if cue and _is_sentence_subject(sentence[: cue.start()]):
         defined = content_terms(sentence[: cue.start()]) & subject
         if defined:
             return len(defined) / len(subject)
@@ -319,7 +341,9 @@ async def _embed(
     return query, documents
 
 
-def _lexical_overlap(question_terms: frozenset[str], candidate: Candidate, question_script: str) -> float:
+def _lexical_overlap(
+    question_terms: frozenset[str], candidate: Candidate, question_script: str
+) -> float:
     if not question_terms or script_of(candidate.text) != question_script:
         return 0.0
     return len(question_terms & candidate.terms) / len(question_terms)
@@ -346,7 +370,9 @@ def _score(
 # ---------------------------------------------------------------- abstention signals
 
 
-def _coverage(question: str, question_terms: frozenset[str], results: Sequence[dict[str, Any]]) -> float | None:
+def _coverage(
+    question: str, question_terms: frozenset[str], results: Sequence[dict[str, Any]]
+) -> float | None:
     top = results[:3]
     same_script = [r for r in top if script_of(str(r.get("text", ""))) == script_of(question)]
     if not question_terms or not same_script:
@@ -363,7 +389,9 @@ def _book_results(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _best_dense(results: Sequence[dict[str, Any]]) -> float | None:
-    scores = [float(r["dense_score"]) for r in _book_results(results) if r.get("dense_score") is not None]
+    scores = [
+        float(r["dense_score"]) for r in _book_results(results) if r.get("dense_score") is not None
+    ]
     return max(scores) if scores else None
 
 
@@ -415,7 +443,9 @@ async def analyse(
         query, vectors = embedded
         semantic = np.clip(vectors @ query, 0.0, 1.0)
     else:
-        semantic = np.asarray([_term_cosine(question_terms, c.terms) for c in candidates], dtype=np.float32)
+        semantic = np.asarray(
+            [_term_cosine(question_terms, c.terms) for c in candidates], dtype=np.float32
+        )
     total = _score(question, question_terms, candidates, semantic)
     features: dict[str, Any] = {
         "best_dense": _best_dense(results),
@@ -450,18 +480,21 @@ def _redundancy(analysis: Analysis, i: int, picked: list[int]) -> float:
     return max(_term_cosine(c[i].terms, c[j].terms) for j in picked)
 
 
-def _mmr(analysis: Analysis, pool: list[int], picked: list[int], limit: int, floor: float) -> list[int]:
+def _mmr(
+    analysis: Analysis, pool: list[int], picked: list[int], limit: int, floor: float
+) -> list[int]:
     picked = list(picked)
     words = sum(analysis.candidates[i].words for i in picked)
     best = max((float(analysis.total[i]) for i in pool), default=0.0)
     remaining = [i for i in pool if i not in picked]
     while remaining and len(picked) < limit:
         relative = SECOND_PICK_RELATIVE if len(picked) < MIN_SENTENCES else LATER_PICK_RELATIVE
+        threshold = max(floor, relative * best) if picked else -math.inf
         scored = [
-            (MMR_LAMBDA * float(analysis.total[i]) - (1 - MMR_LAMBDA) * red, i)
+            (MMR_LAMBDA * float(analysis.total[i]) - (1 - MMR_LAMBDA) * redundancy, i)
             for i in remaining
-            if float(analysis.total[i]) >= max(floor, relative * best) or not picked
-            if (red := _redundancy(analysis, i, picked)) < DUPLICATE_SIMILARITY
+            if float(analysis.total[i]) >= threshold
+            and (redundancy := _redundancy(analysis, i, picked)) < DUPLICATE_SIMILARITY
         ]
         if not scored:
             break
@@ -506,7 +539,10 @@ def _reading_order(analysis: Analysis, picked: list[int]) -> list[int]:
     if not picked:
         return []
     lead = max(picked, key=lambda i: float(analysis.total[i]))
-    rest = sorted((i for i in picked if i != lead), key=lambda i: (analysis.candidates[i].rank, analysis.candidates[i].position))
+    rest = sorted(
+        (i for i in picked if i != lead),
+        key=lambda i: (analysis.candidates[i].rank, analysis.candidates[i].position),
+    )
     return [lead, *rest]
 
 
@@ -525,7 +561,9 @@ def _language_note(question: str, answer_language: str, quoted_text: str) -> str
     return f"Note: the answer quotes the book's {name} text."
 
 
-def _render(analysis: Analysis, question: str, order: list[int], code: int | None) -> tuple[str, list[int]]:
+def _render(
+    analysis: Analysis, question: str, order: list[int], code: int | None
+) -> tuple[str, list[int]]:
     candidates = analysis.candidates
     sentences = [f"{_truncate(candidates[i].text, MAX_WORDS)} [{candidates[i].n}]" for i in order]
     cited = list(dict.fromkeys(candidates[i].n for i in order))
@@ -547,7 +585,11 @@ def _nearest_sections(results: Sequence[dict[str, Any]], limit: int = 3) -> list
         if not url or url in links:
             continue
         chapter, heading = result.get("chapter_title") or "", result.get("heading") or ""
-        title = f"{chapter} › {heading}" if heading and heading != chapter else (chapter or heading or url)
+        title = (
+            f"{chapter} › {heading}"
+            if heading and heading != chapter
+            else (chapter or heading or url)
+        )
         links[url] = f"- [{title}]({url})"
     return list(links.values())[:limit]
 

@@ -18,7 +18,12 @@ from typing import Any, cast
 from agents import FunctionTool, ModelProvider, ModelSettings, Tool, Usage
 from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
-from agents.items import ModelResponse, TResponseInputItem, TResponseOutputItem, TResponseStreamEvent
+from agents.items import (
+    ModelResponse,
+    TResponseInputItem,
+    TResponseOutputItem,
+    TResponseStreamEvent,
+)
 from agents.models.interface import Model, ModelTracing
 from openai.types.responses import (
     Response,
@@ -82,10 +87,14 @@ def function_call(name: str, arguments: dict[str, Any]) -> ResponseFunctionToolC
 def text_chunks(text: str, words_per_chunk: int = WORDS_PER_DELTA) -> list[str]:
     """Pieces of ``text`` of a few words each, whitespace kept, so they concatenate back to it."""
     tokens = re.findall(r"\s*\S+\s*", text) or [text]
-    return ["".join(tokens[i : i + words_per_chunk]) for i in range(0, len(tokens), words_per_chunk)]
+    return [
+        "".join(tokens[i : i + words_per_chunk]) for i in range(0, len(tokens), words_per_chunk)
+    ]
 
 
-def build_response(output: Sequence[TResponseOutputItem], model_name: str, *, done: bool) -> Response:
+def build_response(
+    output: Sequence[TResponseOutputItem], model_name: str, *, done: bool
+) -> Response:
     return Response(
         id=new_id("resp"),
         created_at=0,
@@ -114,7 +123,9 @@ class ResponseEventStream:
 
     def opening(self) -> Iterator[TResponseStreamEvent]:
         response = build_response([], self._model_name, done=False)
-        yield ResponseCreatedEvent(type="response.created", response=response, sequence_number=self._next())
+        yield ResponseCreatedEvent(
+            type="response.created", response=response, sequence_number=self._next()
+        )
         yield ResponseInProgressEvent(
             type="response.in_progress", response=response, sequence_number=self._next()
         )
@@ -127,17 +138,25 @@ class ResponseEventStream:
         else:
             raise TypeError(f"cannot stream output item {type(item).__name__}")
         yield ResponseOutputItemDoneEvent(
-            type="response.output_item.done", item=item, output_index=index, sequence_number=self._next()
+            type="response.output_item.done",
+            item=item,
+            output_index=index,
+            sequence_number=self._next(),
         )
 
     def completed(self, output: Sequence[TResponseOutputItem]) -> TResponseStreamEvent:
         response = build_response(output, self._model_name, done=True)
-        return ResponseCompletedEvent(type="response.completed", response=response, sequence_number=self._next())
+        return ResponseCompletedEvent(
+            type="response.completed", response=response, sequence_number=self._next()
+        )
 
     def _message(self, item: ResponseOutputMessage, index: int) -> Iterator[TResponseStreamEvent]:
         pending = item.model_copy(update={"content": [], "status": "in_progress"})
         yield ResponseOutputItemAddedEvent(
-            type="response.output_item.added", item=pending, output_index=index, sequence_number=self._next()
+            type="response.output_item.added",
+            item=pending,
+            output_index=index,
+            sequence_number=self._next(),
         )
         for content_index, part in enumerate(item.content):
             if not isinstance(part, ResponseOutputText):
@@ -145,23 +164,39 @@ class ResponseEventStream:
             where = {"item_id": item.id, "output_index": index, "content_index": content_index}
             empty = part.model_copy(update={"text": ""})
             yield ResponseContentPartAddedEvent(
-                type="response.content_part.added", part=empty, sequence_number=self._next(), **where
+                type="response.content_part.added",
+                part=empty,
+                sequence_number=self._next(),
+                **where,
             )
             for delta in text_chunks(part.text, self._words_per_delta):
                 yield ResponseTextDeltaEvent(
-                    type="response.output_text.delta", delta=delta, logprobs=[], sequence_number=self._next(), **where
+                    type="response.output_text.delta",
+                    delta=delta,
+                    logprobs=[],
+                    sequence_number=self._next(),
+                    **where,
                 )
             yield ResponseTextDoneEvent(
-                type="response.output_text.done", text=part.text, logprobs=[], sequence_number=self._next(), **where
+                type="response.output_text.done",
+                text=part.text,
+                logprobs=[],
+                sequence_number=self._next(),
+                **where,
             )
             yield ResponseContentPartDoneEvent(
                 type="response.content_part.done", part=part, sequence_number=self._next(), **where
             )
 
-    def _function_call(self, item: ResponseFunctionToolCall, index: int) -> Iterator[TResponseStreamEvent]:
+    def _function_call(
+        self, item: ResponseFunctionToolCall, index: int
+    ) -> Iterator[TResponseStreamEvent]:
         pending = item.model_copy(update={"arguments": "", "status": "in_progress"})
         yield ResponseOutputItemAddedEvent(
-            type="response.output_item.added", item=pending, output_index=index, sequence_number=self._next()
+            type="response.output_item.added",
+            item=pending,
+            output_index=index,
+            sequence_number=self._next(),
         )
         item_id = item.id or item.call_id
         yield ResponseFunctionCallArgumentsDeltaEvent(
@@ -229,11 +264,18 @@ class TurnState:
     """What the model needs from the input: the latest user message and tool outputs after it."""
 
     def __init__(self, input: str | list[TResponseInputItem]) -> None:
-        items = [_as_dict(i) for i in ([{"role": "user", "content": input}] if isinstance(input, str) else input)]
+        items = [
+            _as_dict(i)
+            for i in ([{"role": "user", "content": input}] if isinstance(input, str) else input)
+        ]
         user_positions = [i for i, item in enumerate(items) if item.get("role") == "user"]
         start = user_positions[-1] if user_positions else 0
         self.question = message_text(items[start].get("content")) if user_positions else ""
-        names = {item.get("call_id"): item.get("name") for item in items if item.get("type") == "function_call"}
+        names = {
+            item.get("call_id"): item.get("name")
+            for item in items
+            if item.get("type") == "function_call"
+        }
         self.tool_outputs: list[tuple[str, str]] = [
             (str(names.get(item.get("call_id"), "")), tool_output_text(item.get("output")))
             for item in items[start:]
@@ -259,7 +301,9 @@ def _results_from_payload(payload: Any) -> list[dict[str, Any]] | None:
 
 def _plain_summary(outputs: Sequence[tuple[str, str]]) -> str:
     words = " ".join(text for _, text in outputs).split()
-    clipped = " ".join(words[:MAX_TOOL_ECHO_WORDS]) + (" …" if len(words) > MAX_TOOL_ECHO_WORDS else "")
+    clipped = " ".join(words[:MAX_TOOL_ECHO_WORDS]) + (
+        " …" if len(words) > MAX_TOOL_ECHO_WORDS else ""
+    )
     return f"Here is what I found:\n\n{clipped}"
 
 
@@ -284,13 +328,17 @@ class ExtractiveModel(Model):
         self.delta_delay_s = delta_delay_s
         self.model_name = model_name
 
-    async def plan(self, input: str | list[TResponseInputItem], tools: Sequence[Tool]) -> list[TResponseOutputItem]:
+    async def plan(
+        self, input: str | list[TResponseInputItem], tools: Sequence[Tool]
+    ) -> list[TResponseOutputItem]:
         """The output items for this turn: a search call, or the composed answer."""
         state = TurnState(input)
         search_output = state.output_of(SEARCH_TOOL)
         if search_output is None and SEARCH_TOOL in _tool_names(tools) and state.question.strip():
             return [function_call(SEARCH_TOOL, {"query": state.question.strip()})]
-        outputs = [("search_book", search_output)] if search_output is not None else state.tool_outputs
+        outputs = (
+            [("search_book", search_output)] if search_output is not None else state.tool_outputs
+        )
         return [text_message(await self._answer(state.question, outputs))]
 
     async def _answer(self, question: str, outputs: Sequence[tuple[str, str]]) -> str:
@@ -305,7 +353,9 @@ class ExtractiveModel(Model):
             results.extend(found or [])
         if not results:
             return _plain_summary(outputs)
-        composed = await compose_answer(question, results, embedder=self.embedder, policy=self.policy)
+        composed = await compose_answer(
+            question, results, embedder=self.embedder, policy=self.policy
+        )
         return composed.text
 
     async def get_response(
@@ -341,7 +391,10 @@ class ExtractiveModel(Model):
     ) -> AsyncIterator[TResponseStreamEvent]:
         output = await self.plan(input, tools)
         async for event in stream_output(
-            output, self.model_name, words_per_delta=self.words_per_delta, delta_delay_s=self.delta_delay_s
+            output,
+            self.model_name,
+            words_per_delta=self.words_per_delta,
+            delta_delay_s=self.delta_delay_s,
         ):
             yield event
 

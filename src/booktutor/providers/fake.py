@@ -11,7 +11,12 @@ from typing import Any
 from agents import ModelProvider, ModelSettings, Tool, Usage
 from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
-from agents.items import ModelResponse, TResponseInputItem, TResponseOutputItem, TResponseStreamEvent
+from agents.items import (
+    ModelResponse,
+    TResponseInputItem,
+    TResponseOutputItem,
+    TResponseStreamEvent,
+)
 from agents.models.interface import Model, ModelTracing
 from openai.types.responses import ResponseTextDeltaEvent
 from openai.types.responses.response_prompt_param import ResponsePromptParam
@@ -67,7 +72,9 @@ class ScriptedModel(Model):
         self.model_name = model_name
         self.calls: list[RecordedCall] = []
 
-    def _next_turn(self, system_instructions: str | None, input: Any, tools: Sequence[Tool], streamed: bool) -> Turn:
+    def _next_turn(
+        self, system_instructions: str | None, input: Any, tools: Sequence[Tool], streamed: bool
+    ) -> Turn:
         names = [tool.name for tool in tools]
         self.calls.append(RecordedCall(system_instructions, copy.deepcopy(input), names, streamed))
         index = len(self.calls) - 1
@@ -106,7 +113,9 @@ class ScriptedModel(Model):
     ) -> ModelResponse:
         turn = self._next_turn(system_instructions, input, tools, streamed=False)
         await self._fail_or_hang(turn)
-        return ModelResponse(output=self._output(turn), usage=Usage(requests=1), response_id=new_id("resp"))
+        return ModelResponse(
+            output=self._output(turn), usage=Usage(requests=1), response_id=new_id("resp")
+        )
 
     async def stream_response(
         self,

@@ -1,0 +1,90 @@
+"""Agent runs over AG-UI: start a run and stream it (SSE), resume a stream, cancel a run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from ag_ui.core import RunAgentInput
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import BaseModel
+from sse_starlette import EventSourceResponse
+
+from booktutor.api.deps import CurrentUser, SessionDep
+from booktutor.api.streaming import RunManager, parse_last_event_id, sse_response
+from booktutor.errors import BadRequest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+router = APIRouter(tags=["agent"])
+
+_SSE_DOC = {200: {"content": {"text/event-stream": {}}, "description": "AG-UI events as SSE."}}
+
+
+def get_run_manager(request: Request) -> RunManager:
+    return request.app.state.run_manager
+
+
+RunManagerDep = Annotated[RunManager, Depends(get_run_manager)]
+LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
+
+
+class CancelAccepted(BaseModel):
+    run_id: str
+    status: str = "cancelling"
+
+
+def _check_messages(run_input: RunAgentInput) -> None:
+    if not run_input.messages:
+        raise BadRequest("A run needs at least one message.", details=[{"loc": ["body", "messages"]}])
+    if run_input.messages[-1].role != "user":
+        raise BadRequest("The last message must be the user's.", details=[{"loc": ["body", "messages", -1]}])
+
+
+async def _release_db(session: AsyncSession) -> None:
+    """Give back the request's DB connection: the stream may stay open for minutes."""
+    await session.close()
+
+
+def _with_dependency_headers(stream: EventSourceResponse, response: Response) -> EventSourceResponse:
+    """Carry headers set by dependencies (a new guest's token and cookie) onto the returned stream."""
+    stream.headers.raw.extend(response.headers.raw)
+    return stream
+
+
+@router.post("/agent/run", response_class=EventSourceResponse, responses=_SSE_DOC)
+async def run_agent(
+    run_input: RunAgentInput, user: CurrentUser, session: SessionDep, response: Response,
+    manager: RunManagerDep, last_event_id: LastEventId = None,
+) -> EventSourceResponse:
+    """Start a run and stream its events; a known runId (a reconnecting client) resumes that run instead."""
+    _check_messages(run_input)
+    await _release_db(session)
+    if manager.get(run_input.run_id, user) is not None:
+        after = parse_last_event_id(last_event_id, run_input.run_id)
+        events = manager.subscribe(run_input.run_id, user, after, thread_id=run_input.thread_id)
+    else:
+        await manager.start(run_input, user)
+        events = manager.subscribe(run_input.run_id, user)
+    stream = sse_response(events, run_input.run_id, ping_s=manager.ping_s)
+    return _with_dependency_headers(stream, response)
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}/stream", response_class=EventSourceResponse,
+            responses=_SSE_DOC)
+async def stream_run(
+    thread_id: str, run_id: str, user: CurrentUser, session: SessionDep, response: Response,
+    manager: RunManagerDep, last_event_id: LastEventId = None,
+    after: Annotated[int | None, Query(ge=0, description="Resume after this event seq.")] = None,
+) -> EventSourceResponse:
+    """The rest of a run's events (all of them without a cursor), live until the run ends."""
+    await _release_db(session)
+    after_seq = after if after is not None else parse_last_event_id(last_event_id, run_id)
+    events = manager.subscribe(run_id, user, after_seq, thread_id=thread_id)
+    stream = sse_response(events, run_id, ping_s=manager.ping_s)
+    return _with_dependency_headers(stream, response)
+
+
+@router.post("/threads/{thread_id}/runs/{run_id}/cancel", status_code=202)
+async def cancel_run(thread_id: str, run_id: str, user: CurrentUser, manager: RunManagerDep) -> CancelAccepted:
+    """Ask a running run to stop; its stream ends with RUN_FINISHED (outcome cancelled)."""
+    await manager.cancel(run_id, user, thread_id=thread_id)
+    return CancelAccepted(run_id=run_id)

@@ -1,0 +1,89 @@
+"""Build AG-UI events from inside graph nodes and hand them to LangGraph's custom stream."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ag_ui.core import (
+    BaseEvent,
+    StateDeltaEvent,
+    StepFinishedEvent,
+    StepStartedEvent,
+    TextMessageContentEvent,
+    TextMessageEndEvent,
+    TextMessageStartEvent,
+    ToolCallArgsEvent,
+    ToolCallEndEvent,
+    ToolCallResultEvent,
+    ToolCallStartEvent,
+)
+from langgraph.config import get_stream_writer
+
+MAX_TOOL_RESULT_CHARS = 4000
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Emitter:
+    """Writes AG-UI events to the graph's custom stream (a no-op outside a streamed run)."""
+
+    def __init__(self) -> None:
+        try:
+            self._write = get_stream_writer()
+        except RuntimeError:
+            self._write = lambda _event: None
+
+    def emit(self, event: BaseEvent) -> None:
+        self._write(event)
+
+    def step_started(self, name: str) -> None:
+        self.emit(StepStartedEvent(step_name=name, timestamp=now_ms()))
+
+    def step_finished(self, name: str) -> None:
+        self.emit(StepFinishedEvent(step_name=name, timestamp=now_ms()))
+
+    def text_start(self, message_id: str) -> None:
+        self.emit(TextMessageStartEvent(message_id=message_id, role="assistant"))
+
+    def text_delta(self, message_id: str, delta: str) -> None:
+        if delta:
+            self.emit(TextMessageContentEvent(message_id=message_id, delta=delta))
+
+    def text_end(self, message_id: str) -> None:
+        self.emit(TextMessageEndEvent(message_id=message_id))
+
+    def tool_call(self, call_id: str, name: str, arguments: str, parent_message_id: str) -> None:
+        self.emit(ToolCallStartEvent(tool_call_id=call_id, tool_call_name=name,
+                                     parent_message_id=parent_message_id))
+        self.emit(ToolCallArgsEvent(tool_call_id=call_id, delta=arguments or "{}"))
+        self.emit(ToolCallEndEvent(tool_call_id=call_id))
+
+    def tool_result(self, call_id: str, content: str, message_id: str) -> None:
+        self.emit(ToolCallResultEvent(message_id=message_id, tool_call_id=call_id, role="tool",
+                                      content=content[:MAX_TOOL_RESULT_CHARS]))
+
+    def state_delta(self, **values: Any) -> None:
+        ops = [{"op": "replace", "path": f"/{key}", "value": value} for key, value in values.items()]
+        self.emit(StateDeltaEvent(delta=ops))
+
+
+def step(name: str) -> Callable:
+    """Wrap a node so the client sees STEP_STARTED / STEP_FINISHED around it."""
+
+    def decorate(node: Callable[..., Awaitable[dict]]) -> Callable[..., Awaitable[dict]]:
+        @functools.wraps(node)
+        async def wrapped(*args: Any, **kwargs: Any) -> dict:
+            emitter = Emitter()
+            emitter.step_started(name)
+            update = await node(*args, **kwargs)
+            emitter.step_finished(name)
+            return update
+
+        return wrapped
+
+    return decorate

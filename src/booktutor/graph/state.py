@@ -1,0 +1,62 @@
+"""The state a conversation turn carries through the graph."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
+
+from agents import Agent
+
+from booktutor.services import Services
+
+Route = Literal["answer", "tutor", "personalize", "translate", "out_of_scope"]
+ROUTES: tuple[Route, ...] = ("answer", "tutor", "personalize", "translate", "out_of_scope")
+Mode = Literal["book", "selection"]
+
+
+class ChatMessage(TypedDict):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Citation(TypedDict):
+    n: int
+    doc_path: str
+    chapter_title: str
+    heading: str
+    anchor_url: str
+    snippet: str
+    score: float
+
+
+class TutorState(TypedDict, total=False):
+    messages: list[ChatMessage]  # bounded history, oldest first; the last one is the learner's
+    summary: str  # of turns older than `messages`
+    thread_id: str
+    user_id: str
+    book_id: str
+    language: str
+    profile: dict[str, Any]
+    mode: Mode
+    selected_text: str
+    doc_path: str | None
+    injection_detected: bool
+    route: Route
+    route_scores: dict[str, float]
+    retrieved: list[dict[str, Any]]
+    citations: list[Citation]
+    abstained: bool
+    answer: str
+    message_id: str
+
+
+@dataclass
+class RunDeps:
+    """Per-run dependencies handed to nodes through LangGraph's runtime context (not checkpointed)."""
+
+    services: Services
+    agents: dict[str, Agent]
+    router: Any
+    user_id: uuid.UUID | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

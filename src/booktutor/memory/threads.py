@@ -1,0 +1,320 @@
+"""Conversation memory: threads, their messages and the agent runs on them.
+
+Methods flush but never commit; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, case, delete, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booktutor.errors import (
+    InvalidCursor,
+    MessageAlreadyExists,
+    RunAlreadyExists,
+    RunInProgress,
+    RunNotFound,
+    ThreadNotFound,
+)
+from booktutor.memory.models import Message, Run, Thread
+
+T = TypeVar("T")
+
+TITLE_MAX_CHARS = 80
+ROLES = frozenset({"user", "assistant"})
+MESSAGE_STATUSES = frozenset({"complete", "interrupted", "failed"})
+FINAL_RUN_STATUSES = frozenset({"completed", "interrupted", "failed", "cancelled"})
+ONE_RUNNING_INDEX = "ix_runs_one_running_per_thread"
+STALE_RUN_ERROR = "stale_run"
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    thread: Thread
+    message_count: int
+
+
+class ThreadRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # Threads
+
+    async def get_or_create_thread(self, thread_id: str, owner_id: uuid.UUID,
+                                   book_id: str | None = None, title: str | None = None) -> Thread:
+        """The caller's thread with this id, created if new; 404 if another user owns the id."""
+        insert = pg_insert(Thread).values(
+            id=thread_id, owner_id=owner_id, book_id=book_id, title=make_title(title or ""),
+            summary="",
+        ).on_conflict_do_nothing(index_elements=[Thread.id])
+        await self.session.execute(insert)
+        return await self.get_thread(thread_id, owner_id)
+
+    async def get_thread(self, thread_id: str, owner_id: uuid.UUID) -> Thread:
+        stmt = select(Thread).where(Thread.id == thread_id, Thread.owner_id == owner_id)
+        thread = await self._one_or_none(stmt)
+        if thread is None:
+            raise ThreadNotFound(f"No thread with id '{thread_id}'.")
+        return thread
+
+    async def list_threads(self, owner_id: uuid.UUID, limit: int = 50,
+                           cursor: str | None = None) -> Page[ThreadSummary]:
+        """The owner's threads, most recently updated first."""
+        count = (select(func.count()).where(Message.thread_id == Thread.id)
+                 .correlate(Thread).scalar_subquery())
+        stmt = (select(Thread, count).where(Thread.owner_id == owner_id)
+                .order_by(Thread.updated_at.desc(), Thread.id.desc()).limit(limit + 1))
+        if cursor:
+            updated_at, thread_id = _decode_thread_cursor(cursor)
+            stmt = stmt.where(tuple_(Thread.updated_at, Thread.id) < tuple_(updated_at, thread_id))
+        rows = (await self.session.execute(stmt)).all()
+        items = [ThreadSummary(thread=row[0], message_count=row[1]) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            last = items[-1].thread
+            next_cursor = _encode_cursor({"k": "t", "u": last.updated_at.isoformat(), "i": last.id})
+        return Page(items=items, next_cursor=next_cursor)
+
+    async def delete_thread(self, thread_id: str, owner_id: uuid.UUID) -> None:
+        """Delete the thread with its messages and runs (database cascade)."""
+        stmt = delete(Thread).where(Thread.id == thread_id, Thread.owner_id == owner_id)
+        result = await self.session.execute(stmt.execution_options(synchronize_session=False))
+        if result.rowcount == 0:
+            raise ThreadNotFound(f"No thread with id '{thread_id}'.")
+        cached = self._cached(Thread, thread_id)
+        if cached is not None:
+            self.session.expunge(cached)
+
+    # Messages
+
+    async def add_message(
+        self,
+        thread_id: str,
+        *,
+        message_id: str,
+        role: str,
+        content: str,
+        run_id: str | None,
+        status: str = "complete",
+        route: str | None = None,
+        citations: Iterable[dict[str, Any]] = (),
+        abstained: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> Message:
+        """Append a message; re-adding an id already in this thread returns the stored message."""
+        _check_choice("role", role, ROLES)
+        _check_choice("status", status, MESSAGE_STATUSES)
+        existing = await self.session.get(Message, message_id)
+        if existing is not None:
+            return self._same_thread(existing, thread_id)
+        await self._touch_thread(thread_id, content if role == "user" else None)
+        message = Message(
+            id=message_id, thread_id=thread_id, run_id=run_id, role=role, content=content,
+            status=status, route=route, citations=list(citations), abstained=abstained, extra=dict(extra or {}),
+        )
+        try:
+            async with self.session.begin_nested():
+                self.session.add(message)
+        except IntegrityError:  # added concurrently by another transaction
+            raise MessageAlreadyExists(f"Message id '{message_id}' is already used.") from None
+        return message
+
+    async def list_messages(self, thread_id: str, owner_id: uuid.UUID, limit: int = 50,
+                            cursor: str | None = None) -> Page[Message]:
+        """The thread's messages, oldest first."""
+        await self.get_thread(thread_id, owner_id)
+        stmt = (select(Message).where(Message.thread_id == thread_id)
+                .order_by(Message.seq).limit(limit + 1))
+        if cursor:
+            stmt = stmt.where(Message.seq > _decode_message_cursor(cursor))
+        messages = list((await self.session.execute(stmt)).scalars())
+        next_cursor = None
+        if len(messages) > limit:
+            messages = messages[:limit]
+            next_cursor = _encode_cursor({"k": "m", "s": messages[-1].seq})
+        return Page(items=messages, next_cursor=next_cursor)
+
+    async def recent_messages(self, thread_id: str, limit: int = 20) -> list[Message]:
+        """The last `limit` messages of the thread, oldest first (for model context)."""
+        stmt = (select(Message).where(Message.thread_id == thread_id)
+                .order_by(Message.seq.desc()).limit(limit))
+        messages = list((await self.session.execute(stmt)).scalars())
+        messages.reverse()
+        return messages
+
+    # Runs
+
+    async def start_run(self, run_id: str, thread_id: str, owner_id: uuid.UUID) -> Run:
+        """Record a new `running` run; 409 if the thread already has one or the id was used."""
+        await self.get_thread(thread_id, owner_id)
+        if await self.session.get(Run, run_id) is not None:
+            raise _run_exists(run_id)
+        run = Run(id=run_id, thread_id=thread_id, owner_id=owner_id, status="running")
+        try:
+            async with self.session.begin_nested():
+                self.session.add(run)
+        except IntegrityError as exc:
+            if _constraint_name(exc) not in (None, ONE_RUNNING_INDEX):
+                raise _run_exists(run_id) from None
+            running = await self.running_run(thread_id)
+            if running is None:
+                if await self._run_id_taken(run_id):
+                    raise _run_exists(run_id) from None
+                raise  # the running run finished meanwhile; the caller may retry
+            raise RunInProgress(
+                "Another run is in progress on this thread.",
+                details={"thread_id": thread_id, "running_run_id": running.id},
+            ) from None
+        return run
+
+    async def finish_run(self, run_id: str, status: str, route: str | None = None,
+                         error_code: str | None = None) -> Run:
+        """Mark a running run finished. A run that already finished keeps its first outcome."""
+        _check_choice("status", status, FINAL_RUN_STATUSES)
+        values: dict[str, Any] = {"status": status, "finished_at": func.clock_timestamp()}
+        if route is not None:
+            values["route"] = route
+        if error_code is not None:
+            values["error_code"] = error_code
+        stmt = (update(Run).where(Run.id == run_id, Run.status == "running").values(**values)
+                .returning(Run)
+                .execution_options(populate_existing=True, synchronize_session=False))
+        run = (await self.session.execute(stmt)).scalar_one_or_none()
+        if run is None:
+            run = await self.session.get(Run, run_id)
+            if run is None:
+                raise RunNotFound(f"No run with id '{run_id}'.")
+        return run
+
+    async def get_run(self, run_id: str, owner_id: uuid.UUID) -> Run:
+        stmt = select(Run).where(Run.id == run_id, Run.owner_id == owner_id)
+        run = await self._one_or_none(stmt)
+        if run is None:
+            raise RunNotFound(f"No run with id '{run_id}'.")
+        return run
+
+    async def running_run(self, thread_id: str) -> Run | None:
+        stmt = select(Run).where(Run.thread_id == thread_id, Run.status == "running")
+        return await self._one_or_none(stmt)
+
+    async def mark_stale_runs_interrupted(self, older_than: timedelta) -> int:
+        """After a crash: `running` runs started before now - older_than become interrupted."""
+        stmt = (update(Run)
+                .where(Run.status == "running", Run.started_at < func.now() - older_than)
+                .values(status="interrupted", finished_at=func.clock_timestamp(),
+                        error_code=func.coalesce(Run.error_code, STALE_RUN_ERROR))
+                .execution_options(synchronize_session=False))
+        result = await self.session.execute(stmt)
+        return result.rowcount
+
+    # Helpers
+
+    async def _touch_thread(self, thread_id: str, user_text: str | None) -> None:
+        values: dict[str, Any] = {"updated_at": func.clock_timestamp()}
+        title = make_title(user_text or "")
+        if title:
+            values["title"] = case((Thread.title == "", title), else_=Thread.title)
+        stmt = (update(Thread).where(Thread.id == thread_id).values(**values).returning(Thread.id)
+                .execution_options(synchronize_session=False))
+        if (await self.session.execute(stmt)).scalar_one_or_none() is None:
+            raise ThreadNotFound(f"No thread with id '{thread_id}'.")
+        cached = self._cached(Thread, thread_id)
+        if cached is not None:
+            self.session.expire(cached, ["updated_at", "title"])
+
+    def _cached(self, model: type[Any], key: str) -> Any | None:
+        """The object already loaded in this session, without querying."""
+        return self.session.identity_map.get(self.session.identity_key(model, key))
+
+    async def _run_id_taken(self, run_id: str) -> bool:
+        return await self.session.scalar(select(Run.id).where(Run.id == run_id)) is not None
+
+    async def _one_or_none(self, stmt: Select[tuple[T]]) -> T | None:
+        """One ORM object, refreshed from the database even if already in the session."""
+        result = await self.session.execute(stmt.execution_options(populate_existing=True))
+        return result.scalar_one_or_none()
+
+    @staticmethod
+    def _same_thread(message: Message, thread_id: str) -> Message:
+        if message.thread_id != thread_id:
+            raise MessageAlreadyExists(f"Message id '{message.id}' is already used.")
+        return message
+
+
+def make_title(text: str, max_chars: int = TITLE_MAX_CHARS) -> str:
+    """A one-line title: whitespace collapsed, cut at a word boundary with an ellipsis."""
+    line = re.sub(r"\s+", " ", text).strip()
+    if len(line) <= max_chars:
+        return line
+    cut = line[: max_chars - 1]
+    if " " in cut[max_chars // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def _check_choice(name: str, value: str, allowed: frozenset[str]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {sorted(allowed)}, not {value!r}")
+
+
+def _run_exists(run_id: str) -> RunAlreadyExists:
+    return RunAlreadyExists(f"Run id '{run_id}' was already used.", details={"run_id": run_id})
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    driver_error = getattr(exc.orig, "__cause__", None)
+    return getattr(driver_error, "constraint_name", None)
+
+
+def _encode_cursor(payload: dict[str, Any]) -> str:
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, kind: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict) or payload.get("k") != kind:
+        raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor})
+    return payload
+
+
+def _decode_thread_cursor(cursor: str) -> tuple[datetime, str]:
+    payload = _decode_cursor(cursor, "t")
+    try:
+        updated_at = datetime.fromisoformat(payload["u"])
+        thread_id = payload["i"]
+    except (KeyError, TypeError, ValueError):
+        raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor}) from None
+    if updated_at.tzinfo is None or not isinstance(thread_id, str):
+        raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor})
+    return updated_at, thread_id
+
+
+def _decode_message_cursor(cursor: str) -> int:
+    seq = _decode_cursor(cursor, "m").get("s")
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor})
+    return seq
+

@@ -1,0 +1,137 @@
+"""Function tools that read the book from Postgres and Qdrant.
+
+Book text is returned as JSON data inside a fenced field, never as instructions: the agents'
+instructions say that anything inside a tool result is quoted book content.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agents import RunContextWrapper, function_tool
+
+from booktutor.ingest.urls import anchor_url
+from booktutor.memory.books import BookRepository
+from booktutor.retrieval.search import SearchQuery
+from booktutor.retrieval.types import SearchHit
+from booktutor.tools.context import ToolContext
+
+MAX_TOOL_TEXT_CHARS = 2400
+MAX_CHAPTER_CHARS = 12000
+SELECTION_QUERY_CHARS = 300
+
+
+def _result_from_hit(n: int, hit: SearchHit) -> dict[str, Any]:
+    return {
+        "n": n, "source": "book", "doc_path": hit.doc_path, "chapter_title": hit.chapter_title,
+        "heading": hit.heading, "anchor_url": hit.anchor_url, "text": hit.text[:MAX_TOOL_TEXT_CHARS],
+        "snippet": hit.snippet, "score": hit.score, "dense_score": hit.dense_score,
+        "lexical_rank": hit.lexical_rank, "language": hit.language,
+    }
+
+
+def _selection_result(ctx: ToolContext) -> dict[str, Any]:
+    return {
+        "n": 1, "source": "selection", "doc_path": ctx.doc_path or "", "chapter_title": "Selected passage",
+        "heading": "Selected passage", "anchor_url": "", "text": ctx.selected_text[:MAX_TOOL_TEXT_CHARS],
+        "snippet": ctx.selected_text[:200], "score": 1.0, "dense_score": None, "lexical_rank": None,
+        "language": ctx.language,
+    }
+
+
+async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[str, Any]:
+    """The search_book tool's payload; also used by the evals harness and benchmarks."""
+    results: list[dict[str, Any]] = []
+    text = query
+    if ctx.mode == "selection" and ctx.selected_text:
+        results.append(_selection_result(ctx))
+        text = f"{query}\n{ctx.selected_text[:SELECTION_QUERY_CHARS]}"
+    found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id))
+    offset = len(results)
+    results += [_result_from_hit(offset + i, hit) for i, hit in enumerate(found.hits, start=1)]
+    ctx.degraded = ctx.degraded or found.degraded
+    ctx.register_sources(results)
+    return {"query": query, "mode": ctx.mode, "degraded": found.degraded, "results": results}
+
+
+@function_tool
+async def search_book(wrapper: RunContextWrapper[ToolContext], query: str) -> str:
+    """Search the book for passages relevant to a question.
+
+    Args:
+        query: The learner's question or the key terms to look for.
+
+    Returns JSON with numbered results; cite a result in the answer as [n].
+    """
+    payload = await search_book_results(wrapper.context, query)
+    return json.dumps(payload, ensure_ascii=False)
+
+
+@function_tool
+async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, anchor: str = "") -> str:
+    """Read one section of a chapter in full.
+
+    Args:
+        doc_path: The chapter's path relative to the docs root, e.g. "motion/control.md".
+        anchor: The section's anchor id, e.g. "pid-control"; empty for the chapter's opening.
+    """
+    ctx = wrapper.context
+    async with ctx.services.db.session() as session:
+        repo = BookRepository(session)
+        chapter = await repo.get_chapter(ctx.book_id, doc_path)
+        if chapter is None:
+            return json.dumps({"error": "chapter_not_found", "doc_path": doc_path})
+        document = _pick_document(chapter.documents, ctx.language)
+        rows = [r for r in await repo.chunks_of_document(document.id) if r.anchor == anchor]
+    if not rows:
+        return json.dumps({"error": "section_not_found", "doc_path": doc_path, "anchor": anchor})
+    text = "\n\n".join(r.text for r in rows)[:MAX_CHAPTER_CHARS]
+    url = anchor_url(document.source_path, document.front_matter, anchor, language=document.language,
+                     default_language="en")
+    return json.dumps({"doc_path": doc_path, "chapter_title": document.title, "heading": rows[0].heading_path[-1],
+                       "anchor_url": url, "text": text}, ensure_ascii=False)
+
+
+@function_tool
+async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) -> str:
+    """Read a chapter's outline and opening: its title, section headings with anchors, and first section.
+
+    Args:
+        doc_path: The chapter's path relative to the docs root, or its chapter id.
+    """
+    ctx = wrapper.context
+    async with ctx.services.db.session() as session:
+        repo = BookRepository(session)
+        chapter = await repo.get_chapter(ctx.book_id, doc_path)
+        if chapter is None:
+            return json.dumps({"error": "chapter_not_found", "doc_path": doc_path})
+        document = _pick_document(chapter.documents, ctx.language)
+        rows = await repo.chunks_of_document(document.id)
+    sections, seen = [], set()
+    for row in rows:
+        if row.anchor not in seen:
+            seen.add(row.anchor)
+            sections.append({"heading": row.heading_path[-1], "anchor": row.anchor})
+    url = anchor_url(document.source_path, document.front_matter, "", language=document.language,
+                     default_language="en")
+    opening = rows[0].text[:MAX_TOOL_TEXT_CHARS] if rows else ""
+    return json.dumps({"doc_path": chapter.source_path, "chapter_id": chapter.key, "title": document.title,
+                       "url": url, "languages": sorted(d.language for d in chapter.documents if d.version),
+                       "sections": sections, "opening": opening}, ensure_ascii=False)
+
+
+@function_tool
+async def get_user_profile(wrapper: RunContextWrapper[ToolContext]) -> str:
+    """The learner's profile: background, level, goals and preferred language (empty if unknown)."""
+    return json.dumps(wrapper.context.profile, ensure_ascii=False)
+
+
+def _pick_document(documents, language: str):
+    visible = [d for d in documents if d.version > 0]
+    return next((d for d in visible if d.language == language), None) or next(
+        (d for d in visible if d.language == "en"), visible[0]
+    )
+
+
+BOOK_TOOLS = [search_book, get_section, get_chapter, get_user_profile]

@@ -1,0 +1,30 @@
+"""What a tool call can see: the request's book, mode and selection, and the shared services."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from booktutor.services import Services
+
+Mode = Literal["book", "selection"]
+
+
+@dataclass
+class ToolContext:
+    services: Services
+    user_id: uuid.UUID | None
+    book_id: str
+    language: str = "en"
+    mode: Mode = "book"
+    selected_text: str = ""
+    doc_path: str | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    # Every search result handed to the model, by its citation number [n].
+    sources: dict[int, dict[str, Any]] = field(default_factory=dict)
+    degraded: bool = False
+
+    def register_sources(self, results: list[dict[str, Any]]) -> None:
+        for result in results:
+            self.sources[result["n"]] = result
