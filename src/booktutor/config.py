@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     default_book_id: str = "physical-ai-short-course"
+    max_message_chars: int = 4000
+    max_selection_chars: int = 8000
+    double_text_policy: Literal["reject", "interrupt", "enqueue"] = "reject"
+    stream_disconnect_grace_s: float = 0.75
+    stream_ping_s: float = 15.0
+    run_retention_s: float = 600.0
     search_k_max: int = 50
     chunk_min_tokens: int = 150
     chunk_max_tokens: int = 400

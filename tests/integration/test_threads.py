@@ -132,14 +132,15 @@ async def test_delete_thread_removes_messages_and_runs(clean_db, owner):
 
 
 async def test_title_comes_from_the_first_user_message(clean_db, owner):
-    question = "  How   does a planetary gearbox trade speed for torque when the ring gear is held fixed? " * 2
+    question = "  How   does a planetary gearbox trade speed for torque?  " * 3
     async with clean_db.session() as session:
         repo = ThreadRepository(session)
         thread = await repo.get_or_create_thread("titled", owner, "mini")
         assert thread.title == ""
-        await repo.add_message("titled", message_id="m0", role="assistant", content="Welcome!", run_id=None)
-        await repo.add_message("titled", message_id="m1", role="user", content=question, run_id="r1")
-        await repo.add_message("titled", message_id="m2", role="user", content="Second question", run_id="r2")
+        for message_id, role, content in (("m0", "assistant", "Welcome!"), ("m1", "user", question),
+                                          ("m2", "user", "Second question")):
+            await repo.add_message("titled", message_id=message_id, role=role, content=content,
+                                   run_id=None)
         await session.commit()
     async with clean_db.session() as session:
         title = (await ThreadRepository(session).get_thread("titled", owner)).title
@@ -182,10 +183,11 @@ async def test_message_fields_round_trip_and_ids_are_idempotent(clean_db, owner)
     citations = [{"chunk_id": "c1", "doc_path": "basics/gears.md", "anchor": "backlash"}]
     async with clean_db.session() as session:
         repo = ThreadRepository(session)
-        await repo.add_message("t", message_id="a1", role="assistant", content="partial", run_id="r1",
-                               status="interrupted", route="tutor", citations=citations,
-                               abstained=True, extra={"tokens": 12})
-        again = await repo.add_message("t", message_id="a1", role="assistant", content="other", run_id="r2")
+        await repo.add_message("t", message_id="a1", role="assistant", content="partial",
+                               run_id="r1", status="interrupted", route="tutor",
+                               citations=citations, abstained=True, extra={"tokens": 12})
+        again = await repo.add_message("t", message_id="a1", role="assistant", content="other",
+                                       run_id="r2")
         assert again.content == "partial"
         with pytest.raises(MessageAlreadyExists):
             await repo.add_message("u", message_id="a1", role="user", content="x", run_id=None)
@@ -194,8 +196,8 @@ async def test_message_fields_round_trip_and_ids_are_idempotent(clean_db, owner)
         await session.commit()
     async with clean_db.session() as session:
         [stored] = (await ThreadRepository(session).list_messages("t", owner)).items
-    assert (stored.status, stored.route, stored.citations, stored.abstained, stored.extra, stored.run_id) == (
-        "interrupted", "tutor", citations, True, {"tokens": 12}, "r1")
+    assert (stored.status, stored.route, stored.citations) == ("interrupted", "tutor", citations)
+    assert (stored.abstained, stored.extra, stored.run_id) == (True, {"tokens": 12}, "r1")
 
 
 # Runs
@@ -295,7 +297,8 @@ async def test_history_survives_a_new_engine(clean_db, owner, test_settings):
     async with writer.session() as session:
         repo = ThreadRepository(session)
         await repo.get_or_create_thread("durable", owner, "mini")
-        await repo.add_message("durable", message_id="q", role="user", content="What is torque?", run_id="r")
+        await repo.add_message("durable", message_id="q", role="user", content="What is torque?",
+                               run_id="r")
         await repo.start_run("r", "durable", owner)
         await repo.finish_run("r", "completed", route="tutor")
         await session.commit()
@@ -356,9 +359,10 @@ async def test_http_list_paginate_get_and_delete(client, clean_db, test_settings
 
     page = (await client.get("/api/v1/threads/two", params={"limit": 2}, headers=headers)).json()
     assert (page["id"], page["title"], page["book_id"]) == ("two", "message 0", "mini")
-    assert [(m["id"], m["role"]) for m in page["messages"]] == [("two-m0", "user"), ("two-m1", "assistant")]
-    assert set(page["messages"][0]) == {"id", "role", "content", "status", "run_id", "route", "citations",
-                                        "abstained", "created_at"}
+    assert [(m["id"], m["role"]) for m in page["messages"]] == [
+        ("two-m0", "user"), ("two-m1", "assistant")]
+    assert set(page["messages"][0]) == {"id", "role", "content", "status", "run_id", "route",
+                                        "citations", "abstained", "created_at"}
     tail = (await client.get("/api/v1/threads/two", params={"cursor": page["next_cursor"]},
                              headers=headers)).json()
     assert [m["id"] for m in tail["messages"]] == ["two-m2"] and tail["next_cursor"] is None
@@ -375,8 +379,9 @@ async def test_http_other_guests_get_404(client, clean_db, test_settings):
     _, stranger_headers = await _guest(clean_db, test_settings)
     await _seed_thread(clean_db, owner, "private", messages=1)
 
-    _error(await client.get("/api/v1/threads/private", headers=stranger_headers), 404, "thread_not_found")
-    _error(await client.delete("/api/v1/threads/private", headers=stranger_headers), 404, "thread_not_found")
+    for method in ("GET", "DELETE"):
+        response = await client.request(method, "/api/v1/threads/private", headers=stranger_headers)
+        _error(response, 404, "thread_not_found")
     assert (await client.get("/api/v1/threads", headers=stranger_headers)).json()["threads"] == []
     mine = await client.get("/api/v1/threads/private", headers=owner_headers)
     assert mine.status_code == 200 and len(mine.json()["messages"]) == 1

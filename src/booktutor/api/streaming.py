@@ -1,8 +1,8 @@
 """Agent runs in the background and their AG-UI events over SSE.
 
-A `RunManager` (one per process) drives each run as an asyncio task that consumes a `RunSource`'s events,
-numbers them and keeps them in a bounded per-run log, so a client can disconnect and resume with
-`Last-Event-ID: <run_id>:<seq>`. A run nobody listens to for `disconnect_grace_s` is cancelled.
+A `RunManager` (one per process) drives each run as an asyncio task that consumes a `RunSource`'s
+events, numbers them and keeps them in a bounded per-run log, so a client can disconnect and resume
+with `Last-Event-ID: <run_id>:<seq>`. A run nobody listens to for `disconnect_grace_s` is cancelled.
 
 SSE responses must never be compressed or buffered: keep GZip middleware off this app (it would hold
 events back) and `X-Accel-Buffering: no` tells nginx the same.
@@ -23,11 +23,16 @@ import structlog
 from ag_ui.core import (
     BaseEvent,
     EventType,
+    ReasoningEndEvent,
+    ReasoningMessageEndEvent,
     RunAgentInput,
     RunErrorEvent,
     RunFinishedCancelledOutcome,
     RunFinishedEvent,
     RunStartedEvent,
+    StepFinishedEvent,
+    TextMessageEndEvent,
+    ToolCallEndEvent,
 )
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -40,6 +45,17 @@ DoubleTextingPolicy = Literal["reject", "interrupt", "enqueue"]
 SSE_SEPARATOR = "\n"  # sse-starlette's default "\r\n" breaks @ag-ui/client's parser
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _TERMINAL = frozenset({EventType.RUN_FINISHED, EventType.RUN_ERROR})
+# Scopes a cancelled run must close before RUN_FINISHED (AG-UI clients reject a run ending inside
+# one): opening event type -> (closing event class, the attribute naming the scope).
+_ScopeKey = tuple[type[BaseEvent], str]
+_SCOPES: dict[EventType, tuple[type[BaseEvent], str]] = {
+    EventType.TEXT_MESSAGE_START: (TextMessageEndEvent, "message_id"),
+    EventType.TOOL_CALL_START: (ToolCallEndEvent, "tool_call_id"),
+    EventType.STEP_STARTED: (StepFinishedEvent, "step_name"),
+    EventType.REASONING_START: (ReasoningEndEvent, "message_id"),
+    EventType.REASONING_MESSAGE_START: (ReasoningMessageEndEvent, "message_id"),
+}
+_CLOSING_ATTR = {closer: attr for closer, attr in _SCOPES.values()}
 
 
 class RunSource(Protocol):
@@ -49,7 +65,10 @@ class RunSource(Protocol):
         """Validate, commit the user's message and register the run; raises AppError subclasses."""
 
     def stream(self, run_input: RunAgentInput, user: User) -> AsyncIterator[BaseEvent]:
-        """Events from RUN_STARTED to RUN_FINISHED/RUN_ERROR; on CancelledError saves the partial answer and re-raises."""
+        """Events from RUN_STARTED to RUN_FINISHED or RUN_ERROR.
+
+        On CancelledError it saves the partial answer as interrupted and re-raises.
+        """
 
     async def cancel_requested(self, thread_id: str, run_id: str, user: User) -> None:
         """Told when a cancel was requested (by a user or a disconnect); may do nothing."""
@@ -83,6 +102,7 @@ class _Run:
     ended: bool = False
     cancel_requested: bool = False
     subscribers: int = 0
+    open_scopes: dict[_ScopeKey, str | None] = field(default_factory=dict)
     task: asyncio.Task[None] | None = None
     grace_timer: asyncio.TimerHandle | None = None
     evict_timer: asyncio.TimerHandle | None = None
@@ -218,6 +238,7 @@ class RunManager:
             return
         if event.type == EventType.RUN_STARTED:
             run.started = True
+        _track_scope(run.open_scopes, event)
         run.last_seq += 1
         run.log.append((run.last_seq, event))
         if event.type in _TERMINAL:
@@ -244,7 +265,9 @@ class RunManager:
         ids = {"thread_id": run.thread_id, "run_id": run.run_id, "timestamp": _now_ms()}
         if task.cancelled() or run.cancel_requested:
             opening = [] if run.started else [RunStartedEvent(**ids)]
-            return [*opening, RunFinishedEvent(**ids, outcome=RunFinishedCancelledOutcome())]
+            closing = _closing_scope_events(run.open_scopes, ids["timestamp"])
+            finished = RunFinishedEvent(**ids, outcome=RunFinishedCancelledOutcome())
+            return [*opening, *closing, finished]
         error = task.exception()
         if error is not None:
             log.error("run_failed", run_id=run.run_id, exc_info=error)
@@ -312,7 +335,7 @@ class RunManager:
 
     async def cancel(self, run_id: str, user: User, *, thread_id: str | None = None,
                      wait: bool = False) -> RunInfo:
-        """Cancel a running run (RunNotFound / RunNotRunning otherwise); optionally wait for its end."""
+        """Cancel a running run (else RunNotFound / RunNotRunning); optionally wait for its end."""
         self.require(run_id, user, thread_id)
         run = self._runs[run_id]
         if run.ended or run.done.is_set():
@@ -362,11 +385,29 @@ def _next_after(run: _Run, cursor: int) -> tuple[int, BaseEvent] | None:
     return run.log[max(cursor + 1 - first_seq, 0)]
 
 
+def _track_scope(open_scopes: dict[_ScopeKey, str | None], event: BaseEvent) -> None:
+    if event.type in _SCOPES:
+        closer, attr = _SCOPES[event.type]
+        open_scopes[(closer, getattr(event, attr))] = getattr(event, "subagent_run_id", None)
+    elif type(event) in _CLOSING_ATTR:
+        open_scopes.pop((type(event), getattr(event, _CLOSING_ATTR[type(event)])), None)
+
+
+def _closing_scope_events(open_scopes: dict[_ScopeKey, str | None], timestamp: int,
+                          ) -> list[BaseEvent]:
+    """End events for every scope still open, innermost first."""
+    return [
+        closer(**{_CLOSING_ATTR[closer]: scope_id}, subagent_run_id=subagent, timestamp=timestamp)
+        for (closer, scope_id), subagent in reversed(open_scopes.items())
+    ]
+
+
 def _final_state(event: BaseEvent) -> RunState:
     if event.type == EventType.RUN_ERROR:
         return RunState.FAILED
     outcome = getattr(event, "outcome", None)
-    return RunState.CANCELLED if isinstance(outcome, RunFinishedCancelledOutcome) else RunState.FINISHED
+    cancelled = isinstance(outcome, RunFinishedCancelledOutcome)
+    return RunState.CANCELLED if cancelled else RunState.FINISHED
 
 
 # -- SSE ------------------------------------------------------------------------------------------
@@ -387,7 +428,7 @@ def parse_last_event_id(value: str | None, run_id: str) -> int:
 
 
 def encode_event(run_id: str, seq: int, event: BaseEvent) -> ServerSentEvent:
-    """One SSE message: `id` and a camelCase JSON `data` line, no `event:` field (AG-UI reads data)."""
+    """One SSE message: `id` and camelCase JSON `data`; no `event:` (AG-UI reads data only)."""
     data = event.model_dump_json(by_alias=True, exclude_none=True)
     return ServerSentEvent(data=data, id=event_id(run_id, seq), sep=SSE_SEPARATOR)
 

@@ -47,6 +47,7 @@ class TutorState(TypedDict, total=False):
     retrieved: list[dict[str, Any]]
     citations: list[Citation]
     abstained: bool
+    degraded: bool
     answer: str
     message_id: str
 

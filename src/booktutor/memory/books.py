@@ -275,7 +275,8 @@ class BookRepository:
             SELECT ch.id, max(ts_rank_cd(ch.tsv, q.query, 32)
                               + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END) AS rank,
                    max(ts_headline(
-                       {_TS_CONFIG_FOR('ch.language')}, ch.text, q.query,
+                       {_TS_CONFIG_FOR('ch.language')},
+                       regexp_replace(ch.text, '[*_`#>|]+', '', 'g'), q.query,
                        'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**'))
                      AS headline
             FROM chunks ch

@@ -128,7 +128,8 @@ class ThreadRepository:
         await self._touch_thread(thread_id, content if role == "user" else None)
         message = Message(
             id=message_id, thread_id=thread_id, run_id=run_id, role=role, content=content,
-            status=status, route=route, citations=list(citations), abstained=abstained, extra=dict(extra or {}),
+            status=status, route=route, citations=list(citations), abstained=abstained,
+            extra=dict(extra or {}),
         )
         try:
             async with self.session.begin_nested():

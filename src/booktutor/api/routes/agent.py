@@ -7,12 +7,12 @@ from typing import Annotated
 from ag_ui.core import RunAgentInput
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 from sse_starlette import EventSourceResponse
 
 from booktutor.api.deps import CurrentUser, SessionDep
 from booktutor.api.streaming import RunManager, parse_last_event_id, sse_response
 from booktutor.errors import BadRequest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter(tags=["agent"])
 
@@ -34,9 +34,11 @@ class CancelAccepted(BaseModel):
 
 def _check_messages(run_input: RunAgentInput) -> None:
     if not run_input.messages:
-        raise BadRequest("A run needs at least one message.", details=[{"loc": ["body", "messages"]}])
+        raise BadRequest("A run needs at least one message.",
+                         details=[{"loc": ["body", "messages"]}])
     if run_input.messages[-1].role != "user":
-        raise BadRequest("The last message must be the user's.", details=[{"loc": ["body", "messages", -1]}])
+        raise BadRequest("The last message must be the user's.",
+                         details=[{"loc": ["body", "messages", -1, "role"]}])
 
 
 async def _release_db(session: AsyncSession) -> None:
@@ -44,8 +46,9 @@ async def _release_db(session: AsyncSession) -> None:
     await session.close()
 
 
-def _with_dependency_headers(stream: EventSourceResponse, response: Response) -> EventSourceResponse:
-    """Carry headers set by dependencies (a new guest's token and cookie) onto the returned stream."""
+def _with_dependency_headers(stream: EventSourceResponse, response: Response,
+                             ) -> EventSourceResponse:
+    """Carry headers set by dependencies (a new guest's token and cookie) onto the stream."""
     stream.headers.raw.extend(response.headers.raw)
     return stream
 
@@ -55,7 +58,7 @@ async def run_agent(
     run_input: RunAgentInput, user: CurrentUser, session: SessionDep, response: Response,
     manager: RunManagerDep, last_event_id: LastEventId = None,
 ) -> EventSourceResponse:
-    """Start a run and stream its events; a known runId (a reconnecting client) resumes that run instead."""
+    """Start a run and stream its events; a known runId (a client reconnecting) resumes that run."""
     _check_messages(run_input)
     await _release_db(session)
     if manager.get(run_input.run_id, user) is not None:
@@ -84,7 +87,9 @@ async def stream_run(
 
 
 @router.post("/threads/{thread_id}/runs/{run_id}/cancel", status_code=202)
-async def cancel_run(thread_id: str, run_id: str, user: CurrentUser, manager: RunManagerDep) -> CancelAccepted:
+async def cancel_run(
+    thread_id: str, run_id: str, user: CurrentUser, manager: RunManagerDep,
+) -> CancelAccepted:
     """Ask a running run to stop; its stream ends with RUN_FINISHED (outcome cancelled)."""
     await manager.cancel(run_id, user, thread_id=thread_id)
     return CancelAccepted(run_id=run_id)

@@ -86,7 +86,8 @@ async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: Session
     return Response(status_code=204)
 
 
-def _thread_detail(thread: Thread, messages: list[Message], next_cursor: str | None) -> ThreadDetail:
+def _thread_detail(thread: Thread, messages: list[Message],
+                   next_cursor: str | None) -> ThreadDetail:
     return ThreadDetail(
         id=thread.id, title=thread.title, book_id=thread.book_id, created_at=thread.created_at,
         updated_at=thread.updated_at, next_cursor=next_cursor,

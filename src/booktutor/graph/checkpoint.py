@@ -1,0 +1,18 @@
+"""LangGraph checkpoints in Postgres, so interrupted flows resume across processes."""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+
+async def open_checkpointer(conninfo: str, max_size: int = 10) -> tuple[AsyncPostgresSaver, AsyncConnectionPool]:
+    pool = AsyncConnectionPool(
+        conninfo, min_size=1, max_size=max_size, open=False,
+        kwargs={"autocommit": True, "prepare_threshold": None, "row_factory": dict_row},
+    )
+    await pool.open(wait=True, timeout=10)
+    saver = AsyncPostgresSaver(pool)
+    await saver.setup()
+    return saver, pool

@@ -1,0 +1,147 @@
+"""Graph nodes: guard the input, route it, run a specialist agent or decline politely."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents import Runner
+from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent
+from langgraph.runtime import Runtime
+
+from booktutor.graph.events import Emitter, step
+from booktutor.graph.guard import strip_injection
+from booktutor.graph.history import bound_history, summarise
+from booktutor.graph.state import Citation, Route, RunDeps, TutorState
+from booktutor.tools.context import ToolContext
+
+MAX_AGENT_TURNS = 6
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+_GREETING = re.compile(r"^\s*(hi|hello|hey|salam|assalam[u ]?o?alaikum|good (morning|afternoon|evening))\b",
+                       re.IGNORECASE)
+
+
+def latest_question(state: TutorState) -> str:
+    return state["messages"][-1]["content"] if state.get("messages") else ""
+
+
+@step("guard")
+async def guard_node(state: TutorState) -> dict[str, Any]:
+    question, flagged = strip_injection(latest_question(state))
+    messages = list(state["messages"])
+    messages[-1] = {"role": "user", "content": question or messages[-1]["content"]}
+    kept, dropped = bound_history(messages)
+    return {"messages": kept, "summary": summarise(dropped, state.get("summary", "")),
+            "injection_detected": flagged}
+
+
+@step("router")
+async def router_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    route, scores = await runtime.context.router.route(latest_question(state), state.get("mode", "book"))
+    Emitter().state_delta(route=route)
+    return {"route": route, "route_scores": scores}
+
+
+def next_node(state: TutorState) -> Route:
+    return state["route"]
+
+
+def agent_input(state: TutorState) -> list[dict[str, str]]:
+    items: list[dict[str, str]] = []
+    if state.get("summary"):
+        items.append({"role": "system", "content": f"Conversation so far (summary): {state['summary']}"})
+    items += [{"role": m["role"], "content": m["content"]} for m in state["messages"]]
+    return items
+
+
+def tool_context(state: TutorState, deps: RunDeps) -> ToolContext:
+    return ToolContext(
+        services=deps.services, user_id=deps.user_id, book_id=state["book_id"],
+        language=state.get("language", "en"), mode=state.get("mode", "book"),
+        selected_text=state.get("selected_text", ""), doc_path=state.get("doc_path"),
+        profile=state.get("profile", {}),
+    )
+
+
+def cited_sources(answer: str, ctx: ToolContext) -> list[Citation]:
+    numbers = sorted({int(n) for n in _MARKER.findall(answer)} & set(ctx.sources))
+    return [
+        Citation(n=n, doc_path=ctx.sources[n]["doc_path"], chapter_title=ctx.sources[n]["chapter_title"],
+                 heading=ctx.sources[n]["heading"], anchor_url=ctx.sources[n]["anchor_url"],
+                 snippet=ctx.sources[n]["snippet"], score=float(ctx.sources[n]["score"] or 0.0))
+        for n in numbers
+    ]
+
+
+async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[str, ToolContext]:
+    """Run the route's agent, forwarding its text and tool calls as AG-UI events."""
+    emitter, message_id = Emitter(), state["message_id"]
+    ctx = tool_context(state, deps)
+    result = Runner.run_streamed(deps.agents[route], input=agent_input(state), context=ctx,
+                                 max_turns=MAX_AGENT_TURNS)
+    started = False
+    async for event in result.stream_events():
+        if isinstance(event, RawResponsesStreamEvent) and event.data.type == "response.output_text.delta":
+            if not started:
+                emitter.text_start(message_id)
+                started = True
+            emitter.text_delta(message_id, event.data.delta)
+        elif isinstance(event, RunItemStreamEvent):
+            _forward_tool_item(emitter, event, message_id)
+    if started:
+        emitter.text_end(message_id)
+    return str(result.final_output or ""), ctx
+
+
+def _forward_tool_item(emitter: Emitter, event: RunItemStreamEvent, message_id: str) -> None:
+    raw = event.item.raw_item
+    if event.name == "tool_called":
+        emitter.tool_call(_get(raw, "call_id"), _get(raw, "name"), _get(raw, "arguments"), message_id)
+    elif event.name == "tool_output":
+        emitter.tool_result(_get(raw, "call_id"), str(event.item.output), f"{message_id}-tool-{_get(raw, 'call_id')}")
+
+
+def _get(raw: Any, key: str) -> str:
+    return str(raw.get(key, "") if isinstance(raw, dict) else getattr(raw, key, ""))
+
+
+def make_agent_node(route: Route):
+    @step(route)
+    async def agent_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+        answer, ctx = await stream_agent(route, state, runtime.context)
+        citations = cited_sources(answer, ctx)
+        return {
+            "answer": answer, "citations": citations, "abstained": not citations,
+            "retrieved": [ _compact(s) for s in ctx.sources.values()],
+            "degraded": ctx.degraded,
+        }
+
+    agent_node.__name__ = f"{route}_node"
+    return agent_node
+
+
+def _compact(source: dict[str, Any]) -> dict[str, Any]:
+    return {k: source[k] for k in ("n", "doc_path", "heading", "anchor_url", "score", "dense_score", "source")
+            if k in source}
+
+
+OUT_OF_SCOPE_TEXT = (
+    "I'm the tutor for this book, so I can only help with its topics: questions about the chapters, "
+    "explanations, practice and translations of its content. That request is outside what the book covers. "
+    "Try asking about something in the book, for example a term or a section you are reading."
+)
+GREETING_TEXT = (
+    "Hello! I'm the tutor for this book. Ask me about anything in it, highlight a passage to ask about it, "
+    "or ask me to explain a chapter for your background."
+)
+
+
+@step("out_of_scope")
+async def out_of_scope_node(state: TutorState) -> dict[str, Any]:
+    text = GREETING_TEXT if _GREETING.match(latest_question(state)) else OUT_OF_SCOPE_TEXT
+    emitter, message_id = Emitter(), state["message_id"]
+    emitter.text_start(message_id)
+    for piece in re.findall(r"\S+\s*", text):
+        emitter.text_delta(message_id, piece)
+    emitter.text_end(message_id)
+    return {"answer": text, "citations": [], "abstained": True, "retrieved": []}

@@ -1,0 +1,262 @@
+"""Runs a conversation turn through the graph and keeps the thread in Postgres.
+
+The learner's message is committed before the run starts; the answer is saved when it ends,
+as `complete`, or as `interrupted` / `failed` with whatever text had streamed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from ag_ui.core import (
+    BaseEvent,
+    RunAgentInput,
+    RunErrorEvent,
+    RunFinishedEvent,
+    RunStartedEvent,
+    StateSnapshotEvent,
+    TextMessageContentEvent,
+)
+from agents import Agent
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from booktutor.agents.answer import build_answer_agent
+from booktutor.agents.personalize import build_personalize_agent
+from booktutor.agents.translate import build_translate_agent
+from booktutor.agents.tutor import build_tutor_agent
+from booktutor.errors import BadRequest, BookNotFound
+from booktutor.graph.events import now_ms
+from booktutor.graph.graph import build_graph
+from booktutor.graph.state import RunDeps, TutorState
+from booktutor.memory.books import BookRepository
+from booktutor.memory.models import User
+from booktutor.memory.threads import ThreadRepository
+from booktutor.services import Services
+
+log = structlog.get_logger(__name__)
+HISTORY_MESSAGES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRequest:
+    """What a run asks for, read from AG-UI's `forwardedProps` / `state`."""
+
+    question: str
+    message_id: str
+    book_id: str
+    mode: str = "book"
+    selected_text: str = ""
+    doc_path: str | None = None
+    language: str = "en"
+    profile: dict[str, Any] | None = None
+
+
+def build_agents(model) -> dict[str, Agent]:
+    return {
+        "answer": build_answer_agent(model), "tutor": build_tutor_agent(model),
+        "personalize": build_personalize_agent(model), "translate": build_translate_agent(model),
+    }
+
+
+class ChatService:
+    """The graph-backed RunSource behind /agent/run, /chatbot/* and `booktutor ask`."""
+
+    def __init__(self, services: Services, model, router,
+                 checkpointer: BaseCheckpointSaver | None = None) -> None:
+        self.services = services
+        self.router = router
+        self.agents = build_agents(model)
+        self.checkpointer = checkpointer
+        self.graph = build_graph(checkpointer)
+        self.pool = None  # the checkpointer's connection pool, closed with the service
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+
+    # --- RunSource --------------------------------------------------------------------
+    async def prepare(self, run_input: RunAgentInput, user: User) -> None:
+        request = await self.read_request(run_input)
+        async with self.services.db.session() as session, session.begin():
+            threads = ThreadRepository(session)
+            await threads.get_or_create_thread(run_input.thread_id, user.id, request.book_id)
+            await threads.start_run(run_input.run_id, run_input.thread_id, user.id)
+            await threads.add_message(
+                run_input.thread_id, message_id=request.message_id, role="user",
+                content=request.question, run_id=run_input.run_id,
+                extra=_selection_extra(request),
+            )
+
+    async def stream(self, run_input: RunAgentInput, user: User) -> AsyncIterator[BaseEvent]:
+        request = await self.read_request(run_input)
+        thread_id, run_id = run_input.thread_id, run_input.run_id
+        yield RunStartedEvent(thread_id=thread_id, run_id=run_id, timestamp=now_ms())
+        yield StateSnapshotEvent(snapshot={"route": None, "citations": [], "abstained": False, "degraded": False})
+        answer_id = f"msg-{uuid.uuid4().hex}"
+        streamed: list[str] = []
+        final: dict[str, Any] = {}
+        try:
+            state = await self._initial_state(run_input, user, request, answer_id)
+            async for event in self._run_graph(state, user, thread_id, final):
+                if isinstance(event, TextMessageContentEvent):
+                    streamed.append(event.delta)
+                yield event
+        except asyncio.CancelledError:
+            await asyncio.shield(self._save_answer(thread_id, run_id, answer_id, "".join(streamed), final,
+                                                   status="interrupted"))
+            raise
+        except Exception as exc:
+            log.exception("run_failed", run_id=run_id)
+            await self._save_answer(thread_id, run_id, answer_id, "".join(streamed), final,
+                                    status="failed", error_code=_error_code(exc))
+            yield RunErrorEvent(message="The tutor could not finish this answer. Please try again.",
+                                code=_error_code(exc), timestamp=now_ms())
+            return
+        await self._save_answer(thread_id, run_id, answer_id, final.get("answer", "".join(streamed)), final,
+                                status="complete")
+        yield StateSnapshotEvent(snapshot=_public_state(final))
+        yield RunFinishedEvent(thread_id=thread_id, run_id=run_id, timestamp=now_ms(),
+                               result={"message_id": answer_id, **_public_state(final)})
+
+    async def cancel_requested(self, thread_id: str, run_id: str, user: User) -> None:
+        log.info("run_cancel_requested", thread_id=thread_id, run_id=run_id)
+
+    # --- internals -----------------------------------------------------------------------
+    async def read_request(self, run_input: RunAgentInput) -> TurnRequest:
+        props = {**_as_dict(run_input.state), **_as_dict(run_input.forwarded_props)}
+        last = run_input.messages[-1] if run_input.messages else None
+        if last is None or last.role != "user":
+            raise BadRequest("The last message must be the learner's.", code="validation_error")
+        question = _message_text(last).strip()
+        limits = self.services.settings
+        if not question:
+            raise BadRequest("The message is empty.")
+        if len(question) > limits.max_message_chars:
+            raise BadRequest(f"The message is longer than {limits.max_message_chars} characters.",
+                             code="message_too_long")
+        selected = str(props.get("selected_text") or props.get("selectedText") or "")
+        if len(selected) > limits.max_selection_chars:
+            raise BadRequest(f"The selected text is longer than {limits.max_selection_chars} characters.",
+                             code="selection_too_long")
+        mode = "selection" if selected.strip() else "book"
+        return TurnRequest(
+            question=question, message_id=last.id or f"msg-{uuid.uuid4().hex}",
+            book_id=await self._book_id(props.get("book_id") or props.get("bookId")), mode=mode,
+            selected_text=selected.strip(), doc_path=props.get("doc_path") or props.get("docPath"),
+            language=str(props.get("language") or "en")[:16], profile=props.get("profile") or None,
+        )
+
+    async def _book_id(self, requested: str | None) -> str:
+        async with self.services.db.session() as session:
+            repo = BookRepository(session)
+            if requested:
+                if await repo.get_book(str(requested)) is None:
+                    raise BookNotFound(f"No book with id '{requested}'.")
+                return str(requested)
+            default = self.services.settings.default_book_id
+            if await repo.get_book(default):
+                return default
+            books = await repo.list_books()
+        if not books:
+            raise BookNotFound("No book has been ingested yet.")
+        return books[0].id
+
+    async def _initial_state(self, run_input, user: User, request: TurnRequest, answer_id: str) -> TutorState:
+        async with self.services.db.session() as session:
+            threads = ThreadRepository(session)
+            thread = await threads.get_thread(run_input.thread_id, user.id)
+            history = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
+        messages = [{"role": m.role, "content": m.content} for m in history
+                    if m.role in ("user", "assistant") and m.content]
+        if not messages or messages[-1]["content"] != request.question:
+            messages.append({"role": "user", "content": request.question})
+        return TutorState(
+            messages=messages, summary=thread.summary, thread_id=run_input.thread_id,
+            user_id=str(user.id), book_id=request.book_id, language=request.language,
+            profile=request.profile or {}, mode=request.mode, selected_text=request.selected_text,
+            doc_path=request.doc_path, message_id=answer_id, citations=[], abstained=False,
+        )
+
+    async def _run_graph(self, state: TutorState, user: User, thread_id: str, final: dict) -> AsyncIterator:
+        deps = RunDeps(services=self.services, agents=self.agents, router=self.router, user_id=user.id)
+        config = {"configurable": {"thread_id": thread_id}}
+        async for mode, chunk in self.graph.astream(
+            state, config, context=deps, stream_mode=["custom", "updates"], durability="exit"
+        ):
+            if mode == "custom":
+                yield chunk
+            else:
+                for update in chunk.values():
+                    final.update(update or {})
+        if self.checkpointer is not None:
+            await _prune_checkpoints(self.checkpointer, thread_id)
+
+    async def _save_answer(self, thread_id: str, run_id: str, answer_id: str, text: str, final: dict,
+                           *, status: str, error_code: str | None = None) -> None:
+        run_status = {"complete": "completed"}.get(status, status)
+        try:
+            async with self.services.db.session() as session, session.begin():
+                threads = ThreadRepository(session)
+                if text or status == "complete":
+                    await threads.add_message(
+                        thread_id, message_id=answer_id, role="assistant", content=text, run_id=run_id,
+                        status=status, route=final.get("route"), citations=final.get("citations", []),
+                        abstained=bool(final.get("abstained")),
+                    )
+                if final.get("summary") is not None:
+                    await _store_summary(session, thread_id, final["summary"])
+                await threads.finish_run(run_id, run_status, route=final.get("route"), error_code=error_code)
+        except Exception:
+            log.exception("save_answer_failed", run_id=run_id)
+
+
+async def _store_summary(session, thread_id: str, summary: str) -> None:
+    from sqlalchemy import update
+
+    from booktutor.memory.models import Thread
+
+    await session.execute(update(Thread).where(Thread.id == thread_id).values(summary=summary))
+
+
+async def _prune_checkpoints(checkpointer, thread_id: str) -> None:
+    try:
+        await checkpointer.aprune([thread_id], strategy="keep_latest")
+    except (NotImplementedError, AttributeError):
+        pass
+
+
+def _public_state(final: dict) -> dict[str, Any]:
+    return {"route": final.get("route"), "citations": final.get("citations", []),
+            "abstained": bool(final.get("abstained")), "degraded": bool(final.get("degraded"))}
+
+
+def _selection_extra(request: TurnRequest) -> dict[str, Any]:
+    if request.mode != "selection":
+        return {}
+    return {"mode": "selection", "selected_text": request.selected_text, "doc_path": request.doc_path}
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _message_text(message: Any) -> str:
+    content = getattr(message, "content", "")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # multimodal parts: keep the text ones
+        return " ".join(getattr(part, "text", "") or "" for part in content)
+    return ""
+
+
+def _error_code(exc: Exception) -> str:
+    from booktutor.providers.llm import ModelUnavailableError
+
+    if isinstance(exc, ModelUnavailableError):
+        return "provider_unavailable"
+    return getattr(exc, "code", None) or "internal_error"
