@@ -16,6 +16,8 @@ from sqlalchemy.engine import URL, make_url
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from agents import set_tracing_disabled  # noqa: E402
+
 from booktutor.config import Settings  # noqa: E402
 from booktutor.memory.database import (  # noqa: E402
     Database,
@@ -26,6 +28,7 @@ from booktutor.memory.database import (  # noqa: E402
 from booktutor.memory.migrate import upgrade_to_head  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
+set_tracing_disabled(True)  # tests never export traces
 TABLES = ("messages", "runs", "threads", "chunks", "documents", "chapters", "books", "users")
 
 

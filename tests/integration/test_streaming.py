@@ -235,9 +235,10 @@ class Harness:
             await session.commit()
         return {"X-Guest-Token": issue_guest_token(user.id, server_secret(self.services.settings))}
 
-    def stream_run(self, headers: dict[str, str], body: dict[str, Any], **extra: Any):
+    def stream_run(self, auth: dict[str, str], body: dict[str, Any],
+                   headers: dict[str, str] | None = None):
         return self.http.stream("POST", "/api/v1/agent/run", json=body,
-                                headers={**headers, **extra.pop("headers", {})}, **extra)
+                                headers={**auth, **(headers or {})})
 
 
 @pytest.fixture

@@ -22,8 +22,6 @@ from ag_ui.core import (
 )
 from langgraph.config import get_stream_writer
 
-MAX_TOOL_RESULT_CHARS = 4000
-
 
 def now_ms() -> int:
     return int(time.time() * 1000)
@@ -65,7 +63,7 @@ class Emitter:
 
     def tool_result(self, call_id: str, content: str, message_id: str) -> None:
         self.emit(ToolCallResultEvent(message_id=message_id, tool_call_id=call_id, role="tool",
-                                      content=content[:MAX_TOOL_RESULT_CHARS]))
+                                      content=content))
 
     def state_delta(self, **values: Any) -> None:
         ops = [{"op": "replace", "path": f"/{key}", "value": value} for key, value in values.items()]

@@ -32,3 +32,13 @@ def strip_injection(text: str) -> tuple[str, bool]:
         return text, False
     kept = [s.strip() for s in _SENTENCE.findall(text) if s.strip() and not looks_like_injection(s)]
     return " ".join(kept).strip(), True
+
+
+REMOVED_MARKER = "[instruction-like text removed]"
+
+
+def fence_untrusted(text: str) -> str:
+    """Book or selected text as data: sentences that read as instructions to the model are removed."""
+    if not looks_like_injection(text):
+        return text
+    return _SENTENCE.sub(lambda m: REMOVED_MARKER if looks_like_injection(m.group(0)) else m.group(0), text)

@@ -185,8 +185,9 @@ class ChatService:
     async def _run_graph(self, state: TutorState, user: User, thread_id: str, final: dict) -> AsyncIterator:
         deps = RunDeps(services=self.services, agents=self.agents, router=self.router, user_id=user.id)
         config = {"configurable": {"thread_id": thread_id}}
+        durability = {"durability": "exit"} if self.checkpointer is not None else {}
         async for mode, chunk in self.graph.astream(
-            state, config, context=deps, stream_mode=["custom", "updates"], durability="exit"
+            state, config, context=deps, stream_mode=["custom", "updates"], **durability
         ):
             if mode == "custom":
                 yield chunk

@@ -11,6 +11,7 @@ from typing import Any
 
 from agents import RunContextWrapper, function_tool
 
+from booktutor.graph.guard import fence_untrusted
 from booktutor.ingest.urls import anchor_url
 from booktutor.memory.books import BookRepository
 from booktutor.retrieval.search import SearchQuery
@@ -25,8 +26,9 @@ SELECTION_QUERY_CHARS = 300
 def _result_from_hit(n: int, hit: SearchHit) -> dict[str, Any]:
     return {
         "n": n, "source": "book", "doc_path": hit.doc_path, "chapter_title": hit.chapter_title,
-        "heading": hit.heading, "anchor_url": hit.anchor_url, "text": hit.text[:MAX_TOOL_TEXT_CHARS],
-        "snippet": hit.snippet, "score": hit.score, "dense_score": hit.dense_score,
+        "heading": hit.heading, "anchor_url": hit.anchor_url,
+        "text": fence_untrusted(hit.text[:MAX_TOOL_TEXT_CHARS]),
+        "snippet": fence_untrusted(hit.snippet), "score": hit.score, "dense_score": hit.dense_score,
         "lexical_rank": hit.lexical_rank, "language": hit.language,
     }
 
@@ -34,8 +36,9 @@ def _result_from_hit(n: int, hit: SearchHit) -> dict[str, Any]:
 def _selection_result(ctx: ToolContext) -> dict[str, Any]:
     return {
         "n": 1, "source": "selection", "doc_path": ctx.doc_path or "", "chapter_title": "Selected passage",
-        "heading": "Selected passage", "anchor_url": "", "text": ctx.selected_text[:MAX_TOOL_TEXT_CHARS],
-        "snippet": ctx.selected_text[:200], "score": 1.0, "dense_score": None, "lexical_rank": None,
+        "heading": "Selected passage", "anchor_url": "",
+        "text": fence_untrusted(ctx.selected_text[:MAX_TOOL_TEXT_CHARS]),
+        "snippet": fence_untrusted(ctx.selected_text[:200]), "score": 1.0, "dense_score": None, "lexical_rank": None,
         "language": ctx.language,
     }
 
@@ -86,7 +89,7 @@ async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, an
         rows = [r for r in await repo.chunks_of_document(document.id) if r.anchor == anchor]
     if not rows:
         return json.dumps({"error": "section_not_found", "doc_path": doc_path, "anchor": anchor})
-    text = "\n\n".join(r.text for r in rows)[:MAX_CHAPTER_CHARS]
+    text = fence_untrusted("\n\n".join(r.text for r in rows)[:MAX_CHAPTER_CHARS])
     url = anchor_url(document.source_path, document.front_matter, anchor, language=document.language,
                      default_language="en")
     return json.dumps({"doc_path": doc_path, "chapter_title": document.title, "heading": rows[0].heading_path[-1],
@@ -115,7 +118,7 @@ async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) ->
             sections.append({"heading": row.heading_path[-1], "anchor": row.anchor})
     url = anchor_url(document.source_path, document.front_matter, "", language=document.language,
                      default_language="en")
-    opening = rows[0].text[:MAX_TOOL_TEXT_CHARS] if rows else ""
+    opening = fence_untrusted(rows[0].text[:MAX_TOOL_TEXT_CHARS]) if rows else ""
     return json.dumps({"doc_path": chapter.source_path, "chapter_id": chapter.key, "title": document.title,
                        "url": url, "languages": sorted(d.language for d in chapter.documents if d.version),
                        "sections": sections, "opening": opening}, ensure_ascii=False)
