@@ -27,7 +27,7 @@ $(NODE_STAMP): package.json
 
 run: bootstrap
 	$(BIN)/booktutor db upgrade
-	$(BIN)/booktutor ingest --sample --if-stale
+	$(BIN)/booktutor ingest --sample
 	$(BIN)/booktutor serve
 
 test: bootstrap

@@ -196,6 +196,78 @@ def search(
         out.print(f"   {hit.anchor_url}\n   {hit.snippet}")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question about the book")],
+    book_id: Annotated[str | None, typer.Option("--book-id")] = None,
+    thread_id: Annotated[str | None, typer.Option("--thread", help="Continue this conversation")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer and citations as JSON")] = False,
+) -> None:
+    """Ask the tutor one question; the answer streams with its citations (same graph as the API)."""
+    result = asyncio.run(_with_services(_settings(), lambda s: _ask(s, question, book_id, thread_id, as_json)))
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    for citation in result["citations"]:
+        out.print(f"[dim][{citation['n']}] {citation['chapter_title']} › {citation['heading']} "
+                  f"{citation['anchor_url']}[/]")
+    console.print(f"[dim]thread {result['thread_id']} · route {result['route']}[/]")
+    if result.get("error"):
+        raise typer.Exit(1)
+
+
+async def _ask(services, question: str, book_id: str | None, thread_id: str | None, as_json: bool) -> dict:
+    import uuid
+
+    from ag_ui.core import EventType, RunAgentInput, UserMessage
+
+    from booktutor.graph.factory import build_chat_service
+
+    chat = await build_chat_service(services)
+    try:
+        user = await _cli_user(services)
+        request = RunAgentInput(
+            thread_id=thread_id or f"cli-{uuid.uuid4().hex[:12]}", run_id=f"run-{uuid.uuid4().hex[:12]}",
+            messages=[UserMessage(id=f"msg-{uuid.uuid4().hex}", role="user", content=question)],
+            forwarded_props={"book_id": book_id} if book_id else {},
+        )
+        await chat.prepare(request, user)
+        result: dict = {"thread_id": request.thread_id, "run_id": request.run_id, "answer": "",
+                        "citations": [], "abstained": False, "route": None}
+        async for event in chat.stream(request, user):
+            if event.type == EventType.TEXT_MESSAGE_CONTENT:
+                result["answer"] += event.delta
+                if not as_json:
+                    out.print(event.delta, end="", markup=False, highlight=False)
+            elif event.type == EventType.STATE_SNAPSHOT:
+                result.update({k: event.snapshot.get(k) for k in ("route", "citations", "abstained")})
+            elif event.type == EventType.RUN_ERROR:
+                result["error"] = {"code": event.code, "message": event.message}
+        if not as_json:
+            out.print()
+        return result
+    finally:
+        await chat.close()
+
+
+async def _cli_user(services):
+    """The terminal's own guest identity, kept in the data dir so `--thread` finds its history."""
+    import uuid
+
+    from booktutor.memory.users import UserRepository
+
+    path = services.settings.data_dir / "cli_user"
+    async with services.db.session() as session, session.begin():
+        users = UserRepository(session)
+        if path.exists():
+            user = await users.get(uuid.UUID(path.read_text().strip()))
+            if user:
+                return user
+        user = await users.create_guest()
+    path.write_text(str(user.id))
+    return user
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations."""
@@ -229,6 +301,10 @@ def serve(
     uvicorn.run("booktutor.api.app:create_default_app", factory=True, host=host or settings.host,
                 port=port or settings.port, log_config=None, proxy_headers=True)
 
+
+from booktutor.evals.cli import eval_app  # noqa: E402
+
+app.add_typer(eval_app, name="eval")
 
 if __name__ == "__main__":
     app()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -12,24 +13,28 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from booktutor import __version__
 from booktutor.api.errors import install_error_handlers
-from booktutor.api.routes import books, health, languages, search
+from booktutor.api.routes import agent, books, chatbot, health, languages, search, threads
+from booktutor.api.streaming import RunManager
 from booktutor.config import Settings, get_settings
+from booktutor.graph.factory import build_chat_service
+from booktutor.memory.threads import ThreadRepository
 from booktutor.log_config import configure_logging
 from booktutor.services import Services, build_services
 
 log = structlog.get_logger(__name__)
 API_PREFIX = "/api/v1"
+STALE_RUN_AFTER = timedelta(minutes=10)
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (health, books, search, languages):
+    for module in (health, books, search, languages, threads, agent, chatbot):
         router.include_router(module.router)
     return router
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Build the app; `services` may be injected (tests), else they are built at startup."""
+def create_app(settings: Settings | None = None, services: Services | None = None, model=None) -> FastAPI:
+    """Build the app; `services` and the agents' `model` may be injected (tests), else built at startup."""
     settings = settings or (services.settings if services else get_settings())
 
     @asynccontextmanager
@@ -37,10 +42,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         owned = services is None
         app.state.services = services or await build_services(settings)
         app.state.services.start_warmup()
-        log.info("started", version=__version__)
+        await _interrupt_stale_runs(app.state.services)
+        chat = await build_chat_service(app.state.services, model=model)
+        app.state.run_source = chat
+        app.state.run_manager = RunManager(
+            chat, double_texting=settings.double_text_policy, retention_s=settings.run_retention_s,
+            disconnect_grace_s=settings.stream_disconnect_grace_s, ping_s=settings.stream_ping_s,
+        )
+        log.info("started", version=__version__, llm_provider=settings.llm_provider)
         try:
             yield
         finally:
+            await app.state.run_manager.aclose()
+            await chat.close()
             if owned:
                 await app.state.services.close()
 
@@ -61,6 +75,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     app.include_router(api_router())
     return app
+
+
+async def _interrupt_stale_runs(services: Services) -> None:
+    """Runs left `running` by a process that died can never finish: mark them interrupted."""
+    async with services.db.session() as session, session.begin():
+        count = await ThreadRepository(session).mark_stale_runs_interrupted(STALE_RUN_AFTER)
+    if count:
+        log.warning("stale_runs_interrupted", count=count)
 
 
 def create_default_app() -> FastAPI:

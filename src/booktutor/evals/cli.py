@@ -1,0 +1,196 @@
+"""`booktutor eval run` / `booktutor eval diff`: the answer-quality harness and its CI gate."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from booktutor.config import Settings
+from booktutor.evals.dataset import DatasetError, EvalCase, load_dataset
+from booktutor.evals.metrics import METRICS
+from booktutor.evals.report import (
+    ReportDiff,
+    build_report,
+    check_thresholds,
+    delta_text,
+    diff_reports,
+    fmt,
+    load_report,
+    write_report,
+)
+
+eval_app = typer.Typer(help="Answer-quality evals: run a dataset, compare reports.", no_args_is_help=True)
+console = Console(stderr=True)
+out = Console()
+
+
+def parse_bounds(items: list[str] | None, flag: str) -> dict[str, float]:
+    bounds: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or name not in METRICS:
+            raise typer.BadParameter(f"{flag} takes METRIC=VALUE with METRIC one of {', '.join(METRICS)}",
+                                     param_hint=flag)
+        try:
+            bounds[name] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"{item}: {value!r} is not a number", param_hint=flag) from None
+    return bounds
+
+
+def _load_cases(dataset: Path, limit: int | None) -> list[EvalCase]:
+    try:
+        cases = load_dataset(dataset)
+    except (DatasetError, OSError) as exc:
+        console.print(f"[red]invalid dataset:[/] {exc}")
+        raise typer.Exit(2) from None
+    return cases[:limit] if limit else cases
+
+
+def _load_baseline(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        return load_report(path)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]invalid baseline:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]cases"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=console)
+
+
+async def run_eval(cases: list[EvalCase], corpus: Path, out_dir: Path, book_id: str,
+                   concurrency: int, progress: Progress | None = None) -> tuple[list[dict], str]:
+    """Ingest the corpus into its own store and run every case through ChatService."""
+    from booktutor.evals.runner import EvalRunner
+    from booktutor.evals.store import open_eval_store, section_texts
+    from booktutor.graph.factory import build_chat_service
+    from booktutor.memory.users import UserRepository
+
+    async with open_eval_store(corpus, out_dir, book_id, Settings().database_url) as (services, _):
+        chat = await build_chat_service(services, checkpoint=False)
+        async with services.db.session() as session, session.begin():
+            user = await UserRepository(session).create_guest()
+        runner = EvalRunner(chat, services, user, book_id, await section_texts(services), concurrency)
+        task = progress.add_task("cases", total=len(cases), last="") if progress else None
+
+        def done(result: dict) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, advance=1, last=result["id"])
+
+        try:
+            results = await runner.run_all(cases, done)
+        finally:
+            await chat.close()
+        settings = services.settings
+    provider = settings.llm_provider if settings.llm_provider in ("extractive", "fake") \
+        else f"{settings.llm_provider}:{settings.llm_model}"
+    return results, provider
+
+
+def print_summary(report: dict[str, Any], diff: ReportDiff | None) -> None:
+    modes = list(report["by_mode"])
+    table = Table("metric", "value", "95% CI", *modes, *(["Δ baseline"] if diff else []))
+    for m in METRICS:
+        ci = report["metrics_ci95"].get(m)
+        row = [m, fmt(m, report["metrics"][m]), f"{fmt(m, ci[0])}–{fmt(m, ci[1])}" if ci else "–"]
+        row += [fmt(m, report["by_mode"][mode].get(m)) for mode in modes]
+        table.add_row(*row, *([delta_text(m, *diff.metrics[m])] if diff else []))
+    out.print(table)
+
+
+def _judge(report: dict[str, Any], settings: Settings) -> None:
+    from booktutor.evals.judge import judge_cases, judge_problem
+
+    problem = judge_problem(settings)
+    if problem:
+        console.print(f"[red]{problem}[/]")
+        raise typer.Exit(2)
+    for case, scores in zip(report["cases"], judge_cases(report["cases"], settings), strict=True):
+        case["scores"].update(scores)
+    for key in ("judge_correctness", "judge_faithfulness"):
+        values = [c["scores"][key] for c in report["cases"] if c["scores"].get(key) is not None]
+        report["metrics_judge"] = {**report.get("metrics_judge", {}), key: sum(values) / len(values) if values else None}
+
+
+@eval_app.command("run")
+def run_command(
+    dataset: Annotated[Path, typer.Option("--dataset", help="Eval cases, JSON Lines")],
+    corpus: Annotated[Path, typer.Option("--corpus", help="The book: Docusaurus site root or docs folder")],
+    book_id: Annotated[str | None, typer.Option("--book-id", help="Book id (default: corpus folder name)")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Report folder; also holds the eval's own store")] = Path(
+        "eval-out"),
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="A previous report.json to diff against")] = None,
+    minimum: Annotated[list[str] | None, typer.Option("--min", help="METRIC=VALUE floor (repeatable)")] = None,
+    maximum: Annotated[list[str] | None, typer.Option("--max", help="METRIC=VALUE ceiling (repeatable)")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N cases")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=32)] = 4,
+    judge: Annotated[bool, typer.Option("--judge", help="LLM-judged correctness/faithfulness")] = False,
+    langsmith: Annotated[bool, typer.Option("--langsmith", help="Log to LangSmith (needs LANGSMITH_API_KEY)")] = False,
+) -> None:
+    """Run a dataset through the tutor, write report.json/report.md/plots; exit 1 if a --min fails."""
+    cases = _load_cases(dataset, limit)
+    floors, ceilings = parse_bounds(minimum, "--min"), parse_bounds(maximum, "--max")
+    if not corpus.is_dir():
+        console.print(f"[red]error:[/] {corpus} is not a directory")
+        raise typer.Exit(2)
+    base = _load_baseline(baseline)
+    warnings.filterwarnings("ignore", message=".*durability.*")
+    with _progress() as progress:
+        results, provider = asyncio.run(
+            run_eval(cases, corpus, out_dir, book_id or corpus.resolve().name, concurrency, progress))
+    report = build_report(dataset=str(dataset), corpus=str(corpus), provider=provider, cases=results)
+    if judge:
+        _judge(report, Settings())
+    _finish(report, out_dir, base, langsmith)
+    failures = check_thresholds(report["metrics"], floors, ceilings)
+    for failure in failures:
+        console.print(f"[red]gate failed:[/] {failure}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _finish(report: dict[str, Any], out_dir: Path, base: dict[str, Any] | None, langsmith: bool) -> None:
+    from booktutor.evals.plots import write_plots
+
+    diff = diff_reports(base, report) if base else None
+    plots = write_plots(out_dir, report, diff)
+    write_report(out_dir, report, plots, diff)
+    print_summary(report, diff)
+    console.print(f"report: {out_dir / 'report.json'}, {out_dir / 'report.md'}")
+    if langsmith:
+        from booktutor.evals.judge import log_to_langsmith
+
+        name = log_to_langsmith(report, f"booktutor-eval-{report['created_at']}")
+        console.print(f"LangSmith project: {name}" if name else "[yellow]LANGSMITH_API_KEY is not set: not logged[/]")
+
+
+@eval_app.command("diff")
+def diff_command(
+    a: Annotated[Path, typer.Argument(help="The earlier report.json")],
+    b: Annotated[Path, typer.Argument(help="The later report.json")],
+) -> None:
+    """Metric deltas from A to B, and which cases got better or worse."""
+    first, second = _load_baseline(a), _load_baseline(b)
+    diff = diff_reports(first, second)
+    table = Table("metric", "A", "B", "Δ")
+    for m, (before, after) in diff.metrics.items():
+        table.add_row(m, fmt(m, before), fmt(m, after), delta_text(m, before, after))
+    out.print(table)
+    out.print(f"better: {len(diff.better)}  worse: {len(diff.worse)}")
+    for label, changes in (("better", diff.better), ("worse", diff.worse)):
+        for c in changes:
+            out.print(f"  {label:6} {c.id}: {c.before:.2f} → {c.after:.2f}")
+    for label, ids in (("only in A", diff.only_a), ("only in B", diff.only_b)):
+        if ids:
+            out.print(f"{label}: {', '.join(ids)}")

@@ -1,0 +1,85 @@
+"""An isolated, reusable store for one eval corpus: its own data dir and database.
+
+The data dir (Qdrant Edge, or embedded Postgres when no server is configured) lives under the
+eval's --out folder; with BOOKTUTOR_DATABASE_URL set, a dedicated database named from the
+corpus hash is created on that server. Both are keyed by the corpus hash, so an unchanged corpus
+reuses its index, and the incremental ingest skips unchanged documents anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from booktutor.config import Settings
+from booktutor.ingest.pipeline import Ingestor, IngestReport
+from booktutor.ingest.reindex import reindex
+from booktutor.memory.books import BookRepository
+from booktutor.memory.database import ensure_database_exists, to_asyncpg_url
+from booktutor.services import Services, build_services
+
+SectionTexts = dict[tuple[str, str], str]
+
+
+def corpus_hash(root: Path) -> str:
+    """sha256 over every file's relative path and bytes (hidden files and folders skipped)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def eval_settings(out: Path, key: str, server_url: str | None) -> Settings:
+    data_dir = out / "store" / key
+    database_url = None
+    if server_url:
+        database_url = to_asyncpg_url(server_url).set(database=f"booktutor_eval_{key}").render_as_string(False)
+    return Settings(data_dir=data_dir, database_url=database_url)
+
+
+async def ensure_database(settings: Settings) -> None:
+    if settings.database_url:
+        url = to_asyncpg_url(settings.database_url)
+        await ensure_database_exists(url.set(database="postgres"), url.database or "")
+
+
+async def ingest_corpus(services: Services, corpus: Path, book_id: str) -> IngestReport:
+    """Incremental ingest; rebuild the vector index if it is out of step with the database."""
+    report = await Ingestor(services.db, services.store, services.embedder).ingest(corpus, book_id=book_id)
+    async with services.db.session() as session:
+        expected = await BookRepository(session).count_current_chunks()
+    if await services.store.count() != expected:
+        await reindex(services.db, services.store, services.embedder)
+    return report
+
+
+async def section_texts(services: Services) -> SectionTexts:
+    """Text of every section, keyed by (doc_path, anchor), all languages joined."""
+    texts: dict[tuple[str, str], list[str]] = defaultdict(list)
+    async with services.db.session() as session:
+        async for rows in BookRepository(session).iter_current_chunks():
+            for row in rows:
+                texts[(row.doc_path, row.anchor)].append(row.text)
+    return {key: "\n\n".join(parts) for key, parts in texts.items()}
+
+
+@asynccontextmanager
+async def open_eval_store(
+    corpus: Path, out: Path, book_id: str, server_url: str | None
+) -> AsyncIterator[tuple[Services, IngestReport]]:
+    """Services over the corpus's own store, ingested and ready; `server_url` None = embedded."""
+    key = corpus_hash(corpus)[:16]
+    settings = eval_settings(out, key, server_url)
+    await ensure_database(settings)
+    services = await build_services(settings)
+    try:
+        report = await ingest_corpus(services, corpus, book_id)
+        yield services, report
+    finally:
+        await services.close()
