@@ -19,6 +19,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from agents import set_tracing_disabled  # noqa: E402
 
 from booktutor.config import Settings  # noqa: E402
+from booktutor.log_config import configure_logging  # noqa: E402
 from booktutor.memory.database import (  # noqa: E402
     Database,
     _asyncpg_kwargs,
@@ -29,6 +30,7 @@ from booktutor.memory.migrate import upgrade_to_head  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 set_tracing_disabled(True)  # tests never export traces
+configure_logging("WARNING", json=True)
 TABLES = ("messages", "runs", "threads", "chunks", "documents", "chapters", "books", "users")
 
 

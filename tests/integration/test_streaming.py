@@ -32,7 +32,6 @@ from fastapi import FastAPI
 from pydantic import TypeAdapter
 
 from booktutor.api.app import create_app
-from booktutor.api.routes import agent
 from booktutor.api.streaming import RunManager, RunState, parse_last_event_id
 from booktutor.memory.models import User
 from booktutor.memory.users import UserRepository
@@ -244,7 +243,6 @@ class Harness:
 @pytest.fixture
 async def harness(services) -> AsyncIterator[Harness]:
     app = create_app(services=services)
-    app.include_router(agent.router, prefix="/api/v1")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

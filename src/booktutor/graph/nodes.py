@@ -94,11 +94,13 @@ async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[
 
 
 def _forward_tool_item(emitter: Emitter, event: RunItemStreamEvent, message_id: str) -> None:
+    """Tool calls hang off their own assistant message, so the answer is the thread's last message."""
     raw = event.item.raw_item
+    call_id = _get(raw, "call_id")
     if event.name == "tool_called":
-        emitter.tool_call(_get(raw, "call_id"), _get(raw, "name"), _get(raw, "arguments"), message_id)
+        emitter.tool_call(call_id, _get(raw, "name"), _get(raw, "arguments"), f"{message_id}-tools")
     elif event.name == "tool_output":
-        emitter.tool_result(_get(raw, "call_id"), str(event.item.output), f"{message_id}-tool-{_get(raw, 'call_id')}")
+        emitter.tool_result(call_id, str(event.item.output), f"{message_id}-tool-{call_id}")
 
 
 def _get(raw: Any, key: str) -> str:

@@ -1,0 +1,208 @@
+"""Hybrid search latency at 1k, 10k and 100k chunks, query embedding included.
+
+A synthetic robotics-like corpus (benchmarks/synthetic_corpus.py) is COPYed into a fresh Postgres
+database and upserted into a fresh Qdrant Edge store, growing 1k -> 10k -> 100k. At each size, ~100
+realistic questions are run (after a short warm-up) through:
+  * embed     : the real MiniLM query embedding alone;
+  * dense     : embed_query + QdrantEdgeStore.search (book + language filter, 40 candidates);
+  * full-text : BookRepository.fulltext_search alone (its own session, 40 candidates);
+  * hybrid    : HybridSearcher.search (embedding + Qdrant + Postgres FTS + fetch + fuse), k=8.
+At the largest size the full-text SQL is EXPLAIN ANALYZEd to see whether the GIN index is used.
+
+Run: python -m benchmarks.search_latency [--sizes 1000,10000,100000] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import synthetic_corpus as sc
+from benchmarks._common import bench_database, make_settings, summary_ms, temp_dir
+
+SIZES = (1_000, 10_000, 100_000)
+GOALS_P95_MS = {10_000: 30.0, 100_000: 100.0}
+WARMUP = 5
+UPSERT_BATCH = 2048
+TIME_BUDGET_PER_MODE_S = 25.0  # slow modes at 100k get fewer samples (n is reported)
+
+
+async def _timed(fn, questions: list[str]) -> list[float]:
+    deadline = time.perf_counter() + TIME_BUDGET_PER_MODE_S / 5
+    for q in questions[-WARMUP:]:
+        await fn(q)
+        if time.perf_counter() > deadline:
+            break
+    out = []
+    deadline = time.perf_counter() + TIME_BUDGET_PER_MODE_S
+    for q in questions:
+        started = time.perf_counter()
+        await fn(q)
+        out.append((time.perf_counter() - started) * 1000)
+        if time.perf_counter() > deadline:
+            break
+    return out
+
+
+async def _capture_fulltext_sql(services, question: str):
+    """The exact SQL and parameters fulltext_search sends, for EXPLAIN."""
+    from booktutor.memory.books import BookRepository
+
+    captured = {}
+    async with services.db.session() as session:
+        original = session.execute
+
+        async def spy(stmt, params=None, *a, **kw):
+            captured.setdefault("stmt", stmt)
+            captured.setdefault("params", params)
+            return await original(stmt, params, *a, **kw)
+
+        session.execute = spy
+        await BookRepository(session).fulltext_search(question, limit=40, book_id=sc.BOOK_ID, language="en")
+    return captured["stmt"], captured["params"]
+
+
+def _headline_after_limit(sql: str) -> str:
+    """Variant of the production SQL (benchmark only): rank first, ts_headline only the top rows."""
+    head, sep, main = sql.partition("\n            SELECT ch.id")
+    assert sep, "unexpected fulltext SQL shape"
+    start = main.index("max(ts_headline(")
+    end = main.index("AS headline", start) + len("AS headline")
+    main = main[:start] + "NULL AS headline" + main[end:]
+    cfg = "(CASE ch.language WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END)"
+    return (head + ", top AS (\n SELECT ch.id" + main + "\n)\n"
+            "SELECT top.id, top.rank, ts_headline(" + cfg + ", regexp_replace(ch.text, '[*_`#>|]+', '', 'g'), q.query, "
+            "'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**') AS headline\n"
+            "FROM top JOIN chunks ch ON ch.id = top.id JOIN q ON q.cfg = " + cfg + "\nORDER BY top.rank DESC")
+
+
+async def _explain(services, question: str) -> str:
+    from sqlalchemy import text
+
+    stmt, params = await _capture_fulltext_sql(services, question)
+    async with services.db.session() as session:
+        rows = (await session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + stmt.text), params)).all()
+    return "\n".join(r[0] for r in rows)
+
+
+async def run(sizes=SIZES) -> dict:
+    from booktutor.memory.books import BookRepository
+    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+    from booktutor.retrieval.search import SearchQuery
+    from booktutor.retrieval.types import VectorFilter, VectorRecord
+    from booktutor.services import build_services
+
+    embedder = LocalSentenceTransformerEmbedder(batch_size=64)
+    await embedder.embed_query("warm up")
+    base = sc.base_texts()
+    started = time.perf_counter()
+    base_vectors = np.asarray(await embedder.embed_documents([t for _, t in base]), dtype=np.float32)
+    base_embed_s = time.perf_counter() - started
+    factory = sc.VectorFactory([t for t, _ in base], base_vectors)
+    questions = sc.questions(100)
+    results = {"base_texts": len(base), "base_embed_s": base_embed_s, "questions": len(questions),
+               "sizes": [], "goals_p95_ms": GOALS_P95_MS}
+
+    with bench_database("search") as url, temp_dir("search") as data_dir:
+        services = await build_services(make_settings(url, data_dir))
+        services.embedder = embedder
+        services.searcher.embedder = embedder
+        searcher = services.searcher
+        await services.store.ensure_collection(embedder.model_name, embedder.dimension)
+        raw = await __import__("asyncpg").connect(url)
+        loaded = 0
+        try:
+            for size in sizes:
+                t0 = time.perf_counter()
+                chunks = await sc.load_postgres(raw, loaded, size)
+                await raw.execute("ANALYZE")
+                pg_load_s = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                for s in range(0, len(chunks), UPSERT_BATCH):
+                    batch = chunks[s : s + UPSERT_BATCH]
+                    vectors = factory.vectors(batch)
+                    await services.store.upsert([
+                        VectorRecord(chunk_id=sc.chunk_id(c.index), vector=v.tolist(), book_id=sc.BOOK_ID,
+                                     language=sc.LANGUAGE, document_id=sc.document_id(c.index // sc.CHUNKS_PER_DOCUMENT),
+                                     doc_path=sc.doc_path(c.index // sc.CHUNKS_PER_DOCUMENT), version=1)
+                        for c, v in zip(batch, vectors, strict=True)
+                    ])
+                qdrant_load_s = time.perf_counter() - t0
+                loaded = size
+                assert await services.store.count() == size
+
+                flt = VectorFilter(book_id=sc.BOOK_ID, language="en")
+
+                async def embed_only(q):
+                    await embedder.embed_query(q)
+
+                async def dense(q):
+                    v = await embedder.embed_query(q)
+                    await services.store.search(v, 40, flt)
+
+                async def fulltext(q):
+                    async with services.db.session() as session:
+                        await BookRepository(session).fulltext_search(q, limit=40, book_id=sc.BOOK_ID, language="en")
+
+                async def hybrid(q):
+                    await searcher.search(SearchQuery(text=q, k=8, book_id=sc.BOOK_ID, language="en"))
+
+                stmt, params = await _capture_fulltext_sql(services, questions[0])
+                from sqlalchemy import text as sql_text
+                variant = sql_text(_headline_after_limit(stmt.text))
+
+                async def fulltext_headline_after_limit(q):
+                    async with services.db.session() as session:
+                        await session.execute(variant, {**params, "query": q})
+
+                row = {"chunks": size, "pg_load_s": pg_load_s, "qdrant_load_s": qdrant_load_s, "modes": {}}
+                for name, fn in (("embed", embed_only), ("dense", dense), ("fulltext", fulltext), ("hybrid", hybrid),
+                                 ("fulltext_variant", fulltext_headline_after_limit)):
+                    row["modes"][name] = summary_ms(await _timed(fn, questions))
+                async with services.db.session() as session:
+                    hits = await BookRepository(session).fulltext_search(questions[0], limit=40, book_id=sc.BOOK_ID)
+                matched = await raw.fetchval(
+                    "SELECT count(*) FROM chunks WHERE tsv @@ to_tsquery('simple', $1)",
+                    " | ".join(f"'{w}'" for w in (await raw.fetchval(
+                        "SELECT tsvector_to_array(to_tsvector('english', $1))", questions[0]))))
+                row["fulltext_rows_matching_q0"] = matched
+                row["fulltext_hits_q0"] = len(hits)
+                results["sizes"].append(row)
+                _print_row(row)
+            results["explain_question"] = questions[0]
+            results["explain"] = await _explain(services, questions[0])
+            results["gin_used"] = "ix_chunks_tsv" in results["explain"]
+        finally:
+            await raw.close()
+            await services.close()
+    results["loadavg_end"] = os.getloadavg()
+    return results
+
+
+def _print_row(row: dict) -> None:
+    print(f"\n{row['chunks']} chunks (pg load {row['pg_load_s']:.1f}s, qdrant load {row['qdrant_load_s']:.1f}s, "
+          f"q0 matches {row.get('fulltext_rows_matching_q0')} rows)")
+    for name, m in row["modes"].items():
+        print(f"  {name:9s} n={m['n']:3d} p50 {m['p50']:7.1f} ms  p95 {m['p95']:7.1f} ms  max {m['max']:7.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result = asyncio.run(run(tuple(int(s) for s in args.sizes.split(","))))
+    print(f"\nGIN index used at {result['sizes'][-1]['chunks']}: {result['gin_used']}")
+    print(result["explain"])
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
