@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from booktutor.memory.models import Base
+from booktutor.memory.registry import Base
 
 MIGRATION_LOCK_ID = 72_114_001
 target_metadata = Base.metadata

@@ -36,7 +36,7 @@ RRF_K = (5, 10, 20, 30, 60)
 CANDIDATES = (20, 40, 80)
 MIN_EVIDENCE = tuple(round(0.20 + 0.01 * i, 2) for i in range(31))
 WEIGHTS = (0.0, 0.1, 0.2, 0.35, 0.5)
-STRONG = (0.35, 0.40, 0.45, 0.50, 0.55)
+STRONG = (0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55)
 MAX_FALSE_ABSTENTION = 0.05
 
 

@@ -20,5 +20,6 @@ def alembic_config(url: URL) -> Config:
 
 
 async def upgrade_to_head(url: URL) -> None:
-    # Alembic's async env runs its own event loop, so it gets a thread of its own.
-    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    # Alembic's async env runs its own event loop, so it gets a thread of its own. Features add
+    # their migrations as branches off the shared base, so every head is applied.
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "heads")

@@ -1,0 +1,117 @@
+"""`Idempotency-Key` for POST/PUT writes: a retried request gets the stored response.
+
+Same key and same body → the first response is replayed; same key with another body → 422
+`idempotency_conflict`; the same key while the first request is still running → 409
+`idempotency_in_progress`. Records live in Postgres and expire after `IDEMPOTENCY_TTL`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from booktutor.api.deps import CurrentUser, ServicesDep
+from booktutor.errors import AppError, BadRequest
+from booktutor.memory.idempotency_models import IdempotencyRecord
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+class IdempotencyConflict(AppError):
+    code = "idempotency_conflict"
+    status_code = 422
+
+
+class IdempotencyInProgress(AppError):
+    code = "idempotency_in_progress"
+    status_code = 409
+
+
+class Idempotency:
+    """Runs a write once per (user, key); see the module docstring for the rules."""
+
+    def __init__(self, request: Request, user, services, key: str | None) -> None:
+        self.request, self.user, self.services, self.key = request, user, services, key
+
+    async def run(self, compute: Callable[[], Awaitable[tuple[int, Any]]]) -> JSONResponse:
+        if not self.key:
+            status, body = await compute()
+            return JSONResponse(jsonable_encoder(body), status_code=status)
+        digest = await self._request_hash()
+        stored = await self._claim(digest)
+        if stored is not None:
+            return stored
+        try:
+            status, body = await compute()
+        except Exception:
+            await self._release()
+            raise
+        payload = jsonable_encoder(body)
+        if status < 500:
+            await self._store(status, payload)
+        else:
+            await self._release()
+        return JSONResponse(payload, status_code=status)
+
+    async def _request_hash(self) -> str:
+        raw = await self.request.body()
+        try:
+            canonical = json.dumps(json.loads(raw or b"null"), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            canonical = raw
+        target = f"{self.request.method} {self.request.url.path}\n".encode()
+        return hashlib.sha256(target + canonical).hexdigest()
+
+    async def _claim(self, digest: str) -> JSONResponse | None:
+        async with self.services.db.session() as session, session.begin():
+            await session.execute(delete(IdempotencyRecord).where(
+                IdempotencyRecord.created_at < func.now() - IDEMPOTENCY_TTL))
+            inserted = await session.execute(
+                pg_insert(IdempotencyRecord)
+                .values(owner_id=self.user.id, key=self.key, method=self.request.method,
+                        path=self.request.url.path, request_hash=digest)
+                .on_conflict_do_nothing()
+                .returning(IdempotencyRecord.key)
+            )
+            if inserted.scalar_one_or_none() is not None:
+                return None
+            record = await session.scalar(select(IdempotencyRecord).where(
+                IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key))
+        if record.request_hash != digest:
+            raise IdempotencyConflict("This Idempotency-Key was used with a different request.")
+        if record.status_code is None:
+            raise IdempotencyInProgress("A request with this Idempotency-Key is still being processed.")
+        return JSONResponse(record.response_body, status_code=record.status_code, headers={REPLAY_HEADER: "true"})
+
+    async def _store(self, status: int, payload: Any) -> None:
+        async with self.services.db.session() as session, session.begin():
+            await session.execute(update(IdempotencyRecord).where(
+                IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key,
+            ).values(status_code=status, response_body=payload))
+
+    async def _release(self) -> None:
+        async with self.services.db.session() as session, session.begin():
+            await session.execute(delete(IdempotencyRecord).where(
+                IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key))
+
+
+def get_idempotency(
+    request: Request, user: CurrentUser, services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> Idempotency:
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise BadRequest("The Idempotency-Key header is empty.")
+    return Idempotency(request, user, services, idempotency_key)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]
