@@ -104,7 +104,7 @@ def render_search(r: dict) -> list[str]:
              "topics — plus Gaussian noise (norm 0.35, cos ≈ 0.94 to the base) and re-normalised: the real model's "
              "geometry and topic clusters at a cost of seconds instead of hours, without the unrealistically uniform "
              f"space of random vectors. {r['questions']} template questions, each with a real MiniLM query "
-             "embedding; 40 candidates per retriever, k = 8, book + language filter. Each mode has a 25 s budget, "
+             "embedding; 40 candidates per retriever, k = 8, book + language filter. Each mode has a 20 s budget, "
              "so slow modes have fewer samples (n).", "",
              "| chunks | mode | n | p50 ms | p95 ms | p99 ms | goal (hybrid p95) |", "|---:|---|---:|---:|---:|---:|---|"]
     labels = {"embed": "query embedding only", "dense": "dense (embed + Qdrant Edge)",
