@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -39,6 +40,20 @@ def _maintenance_url(tmp_root: Path) -> URL:
     if configured:
         return to_asyncpg_url(configured)
     return start_embedded_postgres(tmp_root / "postgres")
+
+
+_LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost", "0.0.0.0"}
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(sock: socket.socket, address):  # noqa: ANN001
+    """Tests talk to this machine only: a connection anywhere else is a bug in the test."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in _LOCAL_HOSTS:
+        raise ConnectionRefusedError(f"tests may not reach the network ({address[0]})")
+    return _real_connect(sock, address)
+
+
+socket.socket.connect = _guarded_connect
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -228,5 +229,50 @@ async def test_checkpoints_are_written_and_pruned(services, book, guest):
         checkpoints = [c async for c in saver.alist({"configurable": {"thread_id": thread_id}})]
         assert len(checkpoints) == 1, "old checkpoints of the thread are pruned"
         assert checkpoints[0].checkpoint["channel_values"]["route"] == "answer"
+    finally:
+        await pool.close()
+
+
+async def test_llm_router_uses_structured_output_and_falls_back(services):
+    from booktutor.graph.router import LLMRouter
+
+    decided = LLMRouter(ScriptedModel([Turn(text='{"route": "translate", "reason": "asks for Urdu"}')]),
+                        IntentRouter(services.embedder))
+    assert (await decided.route("Could I get this in my language?"))[0] == "translate"
+
+    broken = LLMRouter(ScriptedModel([Turn(error=RuntimeError("down"))]), IntentRouter(services.embedder))
+    assert (await broken.route("Write me a poem about the sea"))[0] == "out_of_scope"
+
+
+async def test_context_sent_to_the_model_stays_bounded(services, book, guest):
+    thread_id = f"t-{uuid.uuid4().hex[:8]}"
+    filler = "Tell me more about gears and torque in workshop robots, with every detail. " * 12
+    model = ScriptedModel([Turn(text="Gears trade speed for torque. " * 40)], repeat_last=True)
+    chat = chat_with(services, model)
+    for turn in range(12):
+        await run_turn(chat, guest, f"Question {turn}: {filler}", thread_id=thread_id)
+
+    last_input = model.calls[-1].input
+    assert sum(len(item["content"]) for item in last_input) < 8000
+    assert last_input[0]["role"] == "system" and "Earlier the learner asked" in last_input[0]["content"]
+    assert last_input[-1]["content"].startswith("Question 11")
+
+
+async def test_deleting_a_thread_drops_its_checkpoints(services, book, guest):
+    saver, pool = await open_checkpointer(services.db.libpq_conninfo)
+    try:
+        chat = ChatService(services, ScriptedModel([Turn(text="One.")], repeat_last=True),
+                           IntentRouter(services.embedder), saver)
+        thread_id = f"t-{uuid.uuid4().hex[:8]}"
+        await run_turn(chat, guest, "What is backlash?", thread_id=thread_id)
+        config = {"configurable": {"thread_id": thread_id}}
+        assert [c async for c in saver.alist(config)]
+
+        from booktutor.memory.threads import ThreadRepository
+
+        async with services.db.session() as session, session.begin():
+            await ThreadRepository(session).delete_thread(thread_id, guest.id)
+        assert await chat.prune_checkpoints(timedelta(days=30)) >= 1
+        assert [c async for c in saver.alist(config)] == []
     finally:
         await pool.close()

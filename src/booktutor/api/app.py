@@ -13,7 +13,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from booktutor import __version__
 from booktutor.api.errors import install_error_handlers
-from booktutor.api.routes import agent, books, chatbot, health, languages, search, threads
+from booktutor.api.protection import install_protection
+from booktutor.api.routes import admin, agent, books, chatbot, health, languages, personalized, preferences, progress, quizzes, search, site, threads, translation, users
 from booktutor.api.streaming import RunManager
 from booktutor.config import Settings, get_settings
 from booktutor.graph.factory import build_chat_service
@@ -24,11 +25,13 @@ from booktutor.services import Services, build_services
 log = structlog.get_logger(__name__)
 API_PREFIX = "/api/v1"
 STALE_RUN_AFTER = timedelta(minutes=10)
+CHECKPOINT_IDLE_RETENTION = timedelta(days=30)
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (health, books, search, languages, threads, agent, chatbot):
+    for module in (health, books, search, languages, threads, agent, chatbot, users, admin, quizzes, progress,
+                   preferences, personalized, translation):
         router.include_router(module.router)
     return router
 
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services.start_warmup()
         await _interrupt_stale_runs(app.state.services)
         chat = await build_chat_service(app.state.services, model=model)
+        await chat.prune_checkpoints(CHECKPOINT_IDLE_RETENTION)
         app.state.run_source = chat
         app.state.run_manager = RunManager(
             chat, double_texting=settings.double_text_policy, retention_s=settings.run_retention_s,
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         docs_url="/docs",
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
+    install_protection(app, settings)
     app.add_middleware(
         CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"], allow_headers=["*"],
@@ -74,6 +79,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=None)
     install_error_handlers(app)
     app.include_router(api_router())
+    app.include_router(site.router)  # the demo book site and /widget.js: outside /api/v1
     return app
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from ag_ui.core import (
 )
 from agents import Agent
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy import text
 
 from booktutor.agents.answer import build_answer_agent
 from booktutor.agents.personalize import build_personalize_agent
@@ -37,6 +39,7 @@ from booktutor.memory.books import BookRepository
 from booktutor.memory.models import User
 from booktutor.memory.threads import ThreadRepository
 from booktutor.services import Services
+from booktutor.tutoring.service import QuizService
 
 log = structlog.get_logger(__name__)
 HISTORY_MESSAGES = 20
@@ -70,14 +73,34 @@ class ChatService:
                  checkpointer: BaseCheckpointSaver | None = None) -> None:
         self.services = services
         self.router = router
+        self.model = model  # also serves personalization and translation (same configured model)
         self.agents = build_agents(model)
         self.checkpointer = checkpointer
         self.graph = build_graph(checkpointer)
+        self.quizzes = QuizService(services, model, checkpointer)
         self.pool = None  # the checkpointer's connection pool, closed with the service
 
     async def close(self) -> None:
         if self.pool is not None:
             await self.pool.close()
+
+    async def forget_thread(self, thread_id: str) -> None:
+        """Drop a deleted thread's checkpoints."""
+        if self.checkpointer is not None:
+            await self.checkpointer.adelete_thread(thread_id)
+
+    async def prune_checkpoints(self, idle_for: timedelta) -> int:
+        """Delete checkpoints of threads that are gone or idle longer than `idle_for` (bounded growth)."""
+        if self.checkpointer is None:
+            return 0
+        async with self.services.db.session() as session:
+            stale = (await session.execute(text(
+                "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE NOT EXISTS ("
+                " SELECT 1 FROM threads t WHERE t.id = c.thread_id AND t.updated_at > now() - :idle)"
+            ), {"idle": idle_for})).scalars().all()
+        for thread_id in stale:
+            await self.checkpointer.adelete_thread(thread_id)
+        return len(stale)
 
     # --- RunSource --------------------------------------------------------------------
     async def prepare(self, run_input: RunAgentInput, user: User) -> None:
@@ -183,7 +206,8 @@ class ChatService:
         )
 
     async def _run_graph(self, state: TutorState, user: User, thread_id: str, final: dict) -> AsyncIterator:
-        deps = RunDeps(services=self.services, agents=self.agents, router=self.router, user_id=user.id)
+        deps = RunDeps(services=self.services, agents=self.agents, router=self.router, user_id=user.id,
+                       extra={"quizzes": self.quizzes})
         config = {"configurable": {"thread_id": thread_id}}
         durability = {"durability": "exit"} if self.checkpointer is not None else {}
         async for mode, chunk in self.graph.astream(

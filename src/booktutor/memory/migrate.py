@@ -9,12 +9,22 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import URL
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+SOURCE_ROOT = Path(__file__).resolve().parents[3]
+
+
+def migrations_root() -> Path:
+    """The folder holding alembic.ini and migrations/: the source checkout, or the working directory
+    of an installed deployment (the Docker image runs from /app)."""
+    for candidate in (SOURCE_ROOT, Path.cwd()):
+        if (candidate / "alembic.ini").is_file() and (candidate / "migrations").is_dir():
+            return candidate
+    raise FileNotFoundError("alembic.ini and migrations/ not found: run from the project folder")
 
 
 def alembic_config(url: URL) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    root = migrations_root()
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
     config.attributes["url"] = url.render_as_string(hide_password=False)
     return config
 

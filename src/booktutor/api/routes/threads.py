@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from booktutor.api.deps import CurrentUser, SessionDep
@@ -80,9 +80,13 @@ async def get_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep
 
 @router.delete("/{thread_id}", status_code=204, response_class=Response,
                responses={404: {"model": ErrorEnvelope}})
-async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep) -> Response:
+async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep,
+                        request: Request) -> Response:
     await ThreadRepository(session).delete_thread(thread_id, user.id)
     await session.commit()
+    source = getattr(request.app.state, "run_source", None)
+    if hasattr(source, "forget_thread"):
+        await source.forget_thread(thread_id)
     return Response(status_code=204)
 
 
