@@ -39,5 +39,11 @@ lint: bootstrap
 bench: bootstrap
 	$(BIN)/python -m benchmarks.run_all
 
+# The full answer-quality evaluation on the bundled book; refreshes the report under eval-out/.
+eval: bootstrap
+	$(BIN)/booktutor eval run --dataset src/booktutor/evals/datasets/sample-book.jsonl \
+		--corpus src/booktutor/sample_book --book-id physical-ai-short-course --out eval-out \
+		--min hit@5=0.9 --min mrr@10=0.85 --min citation_precision=0.8 --max false_abstention_rate=0.1
+
 clean:
 	rm -rf $(VENV) node_modules .booktutor

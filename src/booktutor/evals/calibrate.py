@@ -77,7 +77,8 @@ async def case_features(services: Services, cases: Sequence[EvalCase], book_id: 
         ctx = ToolContext(services=services, user_id=None, book_id=book_id, mode=case.mode,
                           selected_text=case.selected_text)
         payload = await search_book_results(ctx, case.question)
-        signals = await features(case.question, payload["results"], embedder=services.embedder)
+        signals = await features(case.question, payload["results"], embedder=services.embedder,
+                                 evidence=payload.get("evidence"))
         rows.append({"id": case.id, "answerable": case.answerable, **signals})
     return rows
 
@@ -90,12 +91,15 @@ def abstention_rates(rows: Sequence[dict[str, Any]], policy: AbstentionPolicy) -
 
 
 def policy_grid() -> list[AbstentionPolicy]:
+    """Weights of the signals that separated answerable from unanswerable questions; the sentence
+    and lexical-presence signals never helped on the development sets and stay at 0."""
     policies = []
-    for dense, sentence, coverage, lexical, strong in itertools.product(WEIGHTS, WEIGHTS, WEIGHTS, WEIGHTS, STRONG):
-        if dense + sentence + coverage + lexical == 0:
+    for dense, coverage, term_coverage, strong in itertools.product(WEIGHTS, WEIGHTS, WEIGHTS, STRONG):
+        if dense + coverage + term_coverage == 0:
             continue
-        base = AbstentionPolicy(dense_weight=dense, sentence_weight=sentence, coverage_weight=coverage,
-                                lexical_weight=lexical, strong_sentence_similarity=strong)
+        base = AbstentionPolicy(dense_weight=dense, sentence_weight=0.0, coverage_weight=coverage,
+                                lexical_weight=0.0, term_coverage_weight=term_coverage,
+                                strong_sentence_similarity=strong)
         policies += [replace(base, min_evidence=t) for t in MIN_EVIDENCE]
     return policies
 
@@ -111,10 +115,11 @@ def best_policies(rows: Sequence[dict[str, Any]], top: int = 10) -> list[dict[st
     return scored[:top]
 
 
-async def calibrate(dataset: Path, corpus: Path, out: Path, book_id: str) -> dict[str, Any]:
+async def calibrate(dataset: Path, corpus: Path, out: Path, book_id: str,
+                    with_fusion: bool = True) -> dict[str, Any]:
     cases = load_dataset(dataset)
     async with open_eval_store(corpus, out, book_id, Settings().database_url) as (services, _):
-        fusion = await fusion_grid(services, cases, book_id)
+        fusion = await fusion_grid(services, cases, book_id) if with_fusion else []
         rows = await case_features(services, cases, book_id)
     return {"current_policy": {**asdict(AbstentionPolicy()), **abstention_rates(rows, AbstentionPolicy())},
             "fusion": fusion[:10], "policies": best_policies(rows), "features": rows}
@@ -126,9 +131,10 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=Path("eval-out"))
     parser.add_argument("--book-id")
+    parser.add_argument("--skip-fusion", action="store_true", help="only the abstention policy")
     args = parser.parse_args()
     book_id = args.book_id or args.corpus.resolve().name
-    result = asyncio.run(calibrate(args.dataset, args.corpus, args.out, book_id))
+    result = asyncio.run(calibrate(args.dataset, args.corpus, args.out, book_id, not args.skip_fusion))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "calibration.json").write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
     print(json.dumps({k: result[k] for k in ("current_policy", "fusion", "policies")}, indent=2, default=str))

@@ -29,14 +29,17 @@ def bound_history(messages: list[ChatMessage], budget_tokens: int = 1500) -> tup
     return kept, messages[: len(messages) - len(kept)]
 
 
+SUMMARY_PREFIX = "Earlier the learner asked: "
+
+
 def summarise(dropped: list[ChatMessage], previous_summary: str = "", max_chars: int = 600) -> str:
-    """A deterministic summary of older turns: the learner's earlier questions, newest last."""
-    topics = [_first_sentence(m["content"]) for m in dropped if m["role"] == "user"]
-    parts = [previous_summary] if previous_summary else []
-    if topics:
-        parts.append("Earlier the learner asked: " + "; ".join(topics))
-    summary = " ".join(parts)
-    return summary[-max_chars:]
+    """A deterministic summary of older turns: the learner's earlier questions, the newest kept."""
+    earlier = previous_summary.removeprefix(SUMMARY_PREFIX)
+    topics = [t for t in earlier.split("; ") if t] if earlier else []
+    topics += [_first_sentence(m["content"]) for m in dropped if m["role"] == "user"]
+    while topics and len(SUMMARY_PREFIX) + len("; ".join(topics)) > max_chars:
+        topics.pop(0)
+    return SUMMARY_PREFIX + "; ".join(topics) if topics else ""
 
 
 def _truncate(message: ChatMessage) -> str:

@@ -43,6 +43,7 @@ from booktutor.tutoring.service import QuizService
 
 log = structlog.get_logger(__name__)
 HISTORY_MESSAGES = 20
+MAX_PREPARED = 10_000  # runs prepared but not yet streamed (normally a handful)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,15 @@ class TurnRequest:
     doc_path: str | None = None
     language: str = "en"
     profile: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What `prepare` read, handed to `stream` so it need not read it again."""
+
+    request: TurnRequest
+    summary: str
+    history: list[dict[str, str]]
 
 
 def build_agents(model) -> dict[str, Agent]:
@@ -79,6 +89,7 @@ class ChatService:
         self.graph = build_graph(checkpointer)
         self.quizzes = QuizService(services, model, checkpointer)
         self.pool = None  # the checkpointer's connection pool, closed with the service
+        self._prepared: dict[str, _Prepared] = {}  # by run id, from prepare() to stream()
 
     async def close(self) -> None:
         if self.pool is not None:
@@ -90,13 +101,15 @@ class ChatService:
             await self.checkpointer.adelete_thread(thread_id)
 
     async def prune_checkpoints(self, idle_for: timedelta) -> int:
-        """Delete checkpoints of threads that are gone or idle longer than `idle_for` (bounded growth)."""
+        """Delete checkpoints of chat threads that are gone or idle longer than `idle_for` (bounded
+        growth). Quiz flows (`quiz:<id>`) keep theirs: they resume until the quiz ends."""
         if self.checkpointer is None:
             return 0
         async with self.services.db.session() as session:
             stale = (await session.execute(text(
-                "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE NOT EXISTS ("
-                " SELECT 1 FROM threads t WHERE t.id = c.thread_id AND t.updated_at > now() - :idle)"
+                "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE c.thread_id NOT LIKE 'quiz:%' "
+                "AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.thread_id"
+                " AND t.updated_at > now() - CAST(:idle AS interval))"
             ), {"idle": idle_for})).scalars().all()
         for thread_id in stale:
             await self.checkpointer.adelete_thread(thread_id)
@@ -107,16 +120,25 @@ class ChatService:
         request = await self.read_request(run_input)
         async with self.services.db.session() as session, session.begin():
             threads = ThreadRepository(session)
-            await threads.get_or_create_thread(run_input.thread_id, user.id, request.book_id)
+            thread = await threads.get_or_create_thread(run_input.thread_id, user.id, request.book_id)
+            summary = thread.summary
             await threads.start_run(run_input.run_id, run_input.thread_id, user.id)
             await threads.add_message(
                 run_input.thread_id, message_id=request.message_id, role="user",
                 content=request.question, run_id=run_input.run_id,
                 extra=_selection_extra(request),
             )
+            history = _chat_messages(await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES))
+        self._remember(run_input.run_id, _Prepared(request, summary, history))
+
+    def _remember(self, run_id: str, prepared: _Prepared) -> None:
+        self._prepared[run_id] = prepared
+        if len(self._prepared) > MAX_PREPARED:  # runs cancelled before they streamed
+            self._prepared.pop(next(iter(self._prepared)))
 
     async def stream(self, run_input: RunAgentInput, user: User) -> AsyncIterator[BaseEvent]:
-        request = await self.read_request(run_input)
+        prepared = self._prepared.pop(run_input.run_id, None)
+        request = prepared.request if prepared else await self.read_request(run_input)
         thread_id, run_id = run_input.thread_id, run_input.run_id
         yield RunStartedEvent(thread_id=thread_id, run_id=run_id, timestamp=now_ms())
         yield StateSnapshotEvent(snapshot={"route": None, "citations": [], "abstained": False, "degraded": False})
@@ -124,7 +146,7 @@ class ChatService:
         streamed: list[str] = []
         final: dict[str, Any] = {}
         try:
-            state = await self._initial_state(run_input, user, request, answer_id)
+            state = await self._initial_state(run_input, user, request, answer_id, prepared)
             async for event in self._run_graph(state, user, thread_id, final):
                 if isinstance(event, TextMessageContentEvent):
                     streamed.append(event.delta)
@@ -189,17 +211,19 @@ class ChatService:
             raise BookNotFound("No book has been ingested yet.")
         return books[0].id
 
-    async def _initial_state(self, run_input, user: User, request: TurnRequest, answer_id: str) -> TutorState:
-        async with self.services.db.session() as session:
-            threads = ThreadRepository(session)
-            thread = await threads.get_thread(run_input.thread_id, user.id)
-            history = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
-        messages = [{"role": m.role, "content": m.content} for m in history
-                    if m.role in ("user", "assistant") and m.content]
+    async def _initial_state(self, run_input, user: User, request: TurnRequest, answer_id: str,
+                             prepared: _Prepared | None = None) -> TutorState:
+        if prepared is not None:
+            summary, messages = prepared.summary, list(prepared.history)
+        else:
+            async with self.services.db.session() as session:
+                threads = ThreadRepository(session)
+                summary = (await threads.get_thread(run_input.thread_id, user.id)).summary
+                messages = _chat_messages(await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES))
         if not messages or messages[-1]["content"] != request.question:
             messages.append({"role": "user", "content": request.question})
         return TutorState(
-            messages=messages, summary=thread.summary, thread_id=run_input.thread_id,
+            messages=messages, summary=summary, thread_id=run_input.thread_id,
             user_id=str(user.id), book_id=request.book_id, language=request.language,
             profile=request.profile or {}, mode=request.mode, selected_text=request.selected_text,
             doc_path=request.doc_path, message_id=answer_id, citations=[], abstained=False,
@@ -218,7 +242,7 @@ class ChatService:
             else:
                 for update in chunk.values():
                     final.update(update or {})
-        if self.checkpointer is not None:
+        if self.checkpointer is not None and len(state["messages"]) > 1:  # a first turn has nothing to prune
             await _prune_checkpoints(self.checkpointer, thread_id)
 
     async def _save_answer(self, thread_id: str, run_id: str, answer_id: str, text: str, final: dict,
@@ -253,6 +277,11 @@ async def _prune_checkpoints(checkpointer, thread_id: str) -> None:
         await checkpointer.aprune([thread_id], strategy="keep_latest")
     except (NotImplementedError, AttributeError):
         pass
+
+
+def _chat_messages(history: list[Any]) -> list[dict[str, str]]:
+    return [{"role": m.role, "content": m.content} for m in history
+            if m.role in ("user", "assistant") and m.content]
 
 
 def _public_state(final: dict) -> dict[str, Any]:

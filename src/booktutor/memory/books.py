@@ -298,5 +298,36 @@ class BookRepository:
         return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
 
 
+    async def term_evidence(
+        self, query: str, *, book_id: str, top_chunk_ids: Sequence[uuid.UUID], language: str = "en"
+    ) -> tuple[int, list[tuple[str, int, bool]]]:
+        """How the question's words occur in the book: (chunks in the book, [(lexeme, chunks
+        containing it, whether a top hit contains it)]). Words the book never uses, or that the top
+        hits miss, are a sign the book does not answer the question."""
+        sql = text(
+            f"""
+            WITH lex AS (
+              SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(
+                to_tsvector({_TS_CONFIG_FOR(':language')}, :query))) AS lexeme
+            ), book AS (
+              SELECT ch.id, ch.tsv FROM chunks ch
+              JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
+              WHERE ch.book_id = :book_id AND ch.language = :language
+            )
+            SELECT lex.lexeme,
+                   (SELECT count(*) FROM book WHERE book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
+                   EXISTS (SELECT 1 FROM book WHERE book.id = ANY(CAST(:top AS uuid[]))
+                           AND book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
+                   (SELECT count(*) FROM book)
+            FROM lex
+            """
+        )
+        rows = (await self.session.execute(sql, {
+            "query": query, "book_id": book_id, "language": language, "top": list(top_chunk_ids),
+        })).all()
+        total = int(rows[0][3]) if rows else 0
+        return total, [(row[0], int(row[1]), bool(row[2])) for row in rows]
+
+
 def _TS_CONFIG_FOR(column: str) -> str:  # noqa: N802 - reads as SQL
     return f"(CASE {column} WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END)"

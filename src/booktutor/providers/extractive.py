@@ -112,6 +112,7 @@ class AbstentionPolicy:
     coverage_weight: float = 0.5
     lexical_weight: float = 0.0
     margin_weight: float = 0.0
+    term_coverage_weight: float = 0.0
     strong_sentence_similarity: float = 0.20
     """With no question word in the top hits, answer only if a sentence is at least this similar."""
 
@@ -417,6 +418,7 @@ def _evidence(signals: dict[str, Any], policy: AbstentionPolicy) -> float:
         (signals["coverage"], policy.coverage_weight),
         (signals["lexical_present"], policy.lexical_weight),
         (signals["margin"], policy.margin_weight),
+        (signals.get("term_coverage"), policy.term_coverage_weight),
     ]
     available = [(value, weight) for value, weight in weighted if value is not None and weight > 0]
     total_weight = sum(weight for _, weight in available)
@@ -435,7 +437,8 @@ def should_abstain(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
 
 
 async def analyse(
-    question: str, results: Sequence[dict[str, Any]], *, embedder: Embedder | None
+    question: str, results: Sequence[dict[str, Any]], *, embedder: Embedder | None,
+    evidence: dict[str, Any] | None = None,
 ) -> Analysis:
     question_terms = content_terms(question)
     candidates = build_candidates(results)
@@ -455,6 +458,7 @@ async def analyse(
         "coverage": _coverage(question, question_terms, results),
         "lexical_present": _lexical_present(results),
         "margin": _margin(total),
+        "term_coverage": idf_term_coverage(evidence),
         "n_candidates": len(candidates),
         "question_terms": len(question_terms),
         "selection_mode": any(r.get("source") == "selection" for r in results),
@@ -464,10 +468,24 @@ async def analyse(
 
 
 async def features(
-    question: str, results: Sequence[dict[str, Any]], *, embedder: Embedder | None = None
+    question: str, results: Sequence[dict[str, Any]], *, embedder: Embedder | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The abstention signals for one question (used by the evals harness to calibrate)."""
-    return (await analyse(question, results, embedder=embedder)).features
+    return (await analyse(question, results, embedder=embedder, evidence=evidence)).features
+
+
+def idf_term_coverage(evidence: dict[str, Any] | None) -> float | None:
+    """Share of the question's words, weighted by rarity in the book, that the top hits contain.
+
+    A word the book never uses weighs the most and is never covered: questions about prices,
+    dates or products the book does not mention score low even when their topic words match.
+    """
+    if not evidence or not evidence.get("terms"):
+        return None
+    total = int(evidence.get("chunks") or 0)
+    weights = [(math.log((total + 1) / (int(t["df"]) + 1)) + 1.0, bool(t["in_top"])) for t in evidence["terms"]]
+    return sum(w for w, covered in weights if covered) / sum(w for w, _ in weights)
 
 
 # ---------------------------------------------------------------- selection (MMR)
@@ -607,8 +625,9 @@ async def compose_answer(
     *,
     embedder: Embedder | None,
     policy: AbstentionPolicy,
+    evidence: dict[str, Any] | None = None,
 ) -> ComposedAnswer:
-    analysis = await analyse(question, results, embedder=embedder)
+    analysis = await analyse(question, results, embedder=embedder, evidence=evidence)
     signals = dict(analysis.features, evidence=_evidence(analysis.features, policy))
     picked = select_sentences(analysis) if not should_abstain(analysis.features, policy) else []
     if not picked:

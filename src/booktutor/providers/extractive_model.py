@@ -345,16 +345,19 @@ class ExtractiveModel(Model):
         if not outputs:
             return OFFLINE_HELP
         results: list[dict[str, Any]] = []
+        evidence: dict[str, Any] | None = None
         for _, text in outputs:
             try:
-                found = _results_from_payload(json.loads(text))
+                payload = json.loads(text)
             except json.JSONDecodeError:
-                found = None
-            results.extend(found or [])
+                payload = None
+            results.extend(_results_from_payload(payload) or [])
+            if isinstance(payload, dict) and isinstance(payload.get("evidence"), dict):
+                evidence = payload["evidence"]
         if not results:
             return _plain_summary(outputs)
         composed = await compose_answer(
-            question, results, embedder=self.embedder, policy=self.policy
+            question, results, embedder=self.embedder, policy=self.policy, evidence=evidence
         )
         return composed.text
 

@@ -21,6 +21,7 @@ from booktutor.tools.context import ToolContext
 MAX_TOOL_TEXT_CHARS = 2400
 MAX_CHAPTER_CHARS = 12000
 SELECTION_QUERY_CHARS = 300
+EVIDENCE_TOP_K = 3
 
 
 def _result_from_hit(n: int, hit: SearchHit) -> dict[str, Any]:
@@ -55,7 +56,19 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     results += [_result_from_hit(offset + i, hit) for i, hit in enumerate(found.hits, start=1)]
     ctx.degraded = ctx.degraded or found.degraded
     ctx.register_sources(results)
-    return {"query": query, "mode": ctx.mode, "degraded": found.degraded, "results": results}
+    return {"query": query, "mode": ctx.mode, "degraded": found.degraded, "results": results,
+            "evidence": await _term_evidence(ctx, query, found.hits)}
+
+
+async def _term_evidence(ctx: ToolContext, query: str, hits: list[SearchHit]) -> dict[str, Any]:
+    """How the question's words occur in the book and in the top hits (an abstention signal)."""
+    language = hits[0].language if hits else "en"
+    async with ctx.services.db.session() as session:
+        total, terms = await BookRepository(session).term_evidence(
+            query, book_id=ctx.book_id, top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
+            language=language,
+        )
+    return {"chunks": total, "terms": [{"term": t, "df": df, "in_top": top} for t, df, top in terms]}
 
 
 @function_tool
