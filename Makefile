@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test bootstrap serve ingest lint bench eval clean
+.PHONY: run test bootstrap serve ingest lint bench eval widget clean
 
 bootstrap: $(STAMP) $(NODE_STAMP)
 
@@ -21,9 +21,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
 	touch $(STAMP)
 
-$(NODE_STAMP): package.json
+# Node pieces: the AG-UI client test, the widget bundle, and Chromium for the browser tests.
+$(NODE_STAMP): package.json package-lock.json $(wildcard widget/src/*.js)
+	command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } || echo "chromium missing: browser tests will skip"
 	npm install --no-audit --no-fund --loglevel=error
+	npm run --silent build:widget
 	touch $(NODE_STAMP)
+
+widget: $(NODE_STAMP)
+	npm run --silent build:widget
 
 run: bootstrap
 	$(BIN)/booktutor db upgrade

@@ -2,7 +2,8 @@
 
 Setup: a fresh Postgres database and data dir; `booktutor ingest --sample` (embedding provider `fake`:
 chapter reads never touch embeddings, and it keeps setup short); then `booktutor serve` as a subprocess
-on a free 127.0.0.1 port (log level WARNING). This script is the second process: an asyncio + httpx
+on a free 127.0.0.1 port (log level WARNING,
+rate limiting disabled: it would answer 429 to one client after 120 requests/minute). This script is the second process: an asyncio + httpx
 open-loop generator that starts request i at t0 + i/rate regardless of how earlier ones are doing,
 cycling over all chapters. Latency is reported two ways:
   * service: from the moment the request was actually sent to the response;
@@ -36,7 +37,9 @@ def _env(url: str, data_dir: Path) -> dict:
     env = dict(os.environ)
     env.update({"BOOKTUTOR_DATABASE_URL": url, "BOOKTUTOR_DATA_DIR": str(data_dir),
                 "BOOKTUTOR_EMBEDDING_PROVIDER": "fake", "BOOKTUTOR_LOG_LEVEL": "WARNING",
-                "HF_HUB_OFFLINE": "1"})
+                "HF_HUB_OFFLINE": "1",
+                # the per-identity limiter (120/min) would turn a load test into a 429 test
+                "BOOKTUTOR_RATE_LIMIT_ENABLED": "false"})
     return env
 
 
@@ -89,12 +92,62 @@ async def drive(base: str, paths: list[str], rate: float, duration: float) -> di
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(i, due)))
         send_end = time.perf_counter()
-        await asyncio.wait(tasks, timeout=30)
+        _, pending = await asyncio.wait(tasks, timeout=15)
         end = time.perf_counter()
+        for task in pending:  # still queued 15 s after the last send: count as errors
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+            errors += len(pending)
+            statuses["unfinished"] = len(pending)
     return {"target_rps": rate, "requests": total, "ok": len(service), "errors": errors, "statuses": statuses,
             "send_window_s": send_end - t0, "achieved_rps": len(service) / (end - t0),
             "offered_rps": total / (send_end - t0), "service_ms": summary_ms(service),
             "scheduled_ms": summary_ms(scheduled)}
+
+
+async def closed_loop(base: str, paths: list[str], count: int = 300) -> dict:
+    """One request at a time: the per-request service time with no queueing (capacity ~ 1000/mean)."""
+    latencies, sizes = [], []
+    async with httpx.AsyncClient(base_url=base, timeout=10.0) as client:
+        for i in range(count):
+            started = time.perf_counter()
+            r = await client.get(paths[i % len(paths)])
+            latencies.append((time.perf_counter() - started) * 1000)
+            sizes.append(len(r.content))
+    return {"latency_ms": summary_ms(latencies), "mean_bytes": sum(sizes) / len(sizes)}
+
+
+async def profile_in_process(url: str, data_dir: Path, paths: list[str], count: int = 300) -> str:
+    """cProfile of `count` chapter GETs through the ASGI app in this process (no network)."""
+    import cProfile
+    import io
+    import pstats
+
+    from booktutor.api.app import create_app
+    from booktutor.config import Settings
+
+    os.environ["BOOKTUTOR_RATE_LIMIT_ENABLED"] = "false"
+    settings = Settings(database_url=url, data_dir=data_dir, embedding_provider="fake", log_level="WARNING",
+                        _env_file=None)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for p in paths:
+                await client.get(p)
+            profiler = cProfile.Profile()
+            started = time.perf_counter()
+            profiler.enable()
+            for i in range(count):
+                await client.get(paths[i % len(paths)])
+            profiler.disable()
+            elapsed = time.perf_counter() - started
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(20)
+    stats.sort_stats("cumulative").print_stats(r"booktutor/|sqlalchemy/(orm|engine)/(session|loading|strategies)|pydantic|fastapi/(routing|encoders)|asyncpg", 25)
+    return f"{count} requests in {elapsed:.2f}s under cProfile ({elapsed / count * 1000:.1f} ms each)\n" + out.getvalue()
 
 
 async def run(rates=(100.0, 200.0), duration: float = 20.0) -> dict:
@@ -113,6 +166,8 @@ async def run(rates=(100.0, 200.0), duration: float = 20.0) -> dict:
             chapter_ids = [c["id"] for c in listing["chapters"]]
             paths = [f"/api/v1/books/{SAMPLE_BOOK_ID}/chapters/{cid}" for cid in chapter_ids]
             results["chapters"] = len(paths)
+            results["closed_loop"] = await closed_loop(base, paths)
+            print(f"closed loop, 1 client: {results['closed_loop']}")
             for rate in rates:
                 r = await drive(base, paths, rate, duration)
                 results["runs"].append(r)
@@ -125,6 +180,8 @@ async def run(rates=(100.0, 200.0), duration: float = 20.0) -> dict:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        results["profile"] = await profile_in_process(url, data_dir, paths)
+        print(results["profile"])
     results["loadavg_end"] = os.getloadavg()
     return results
 

@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 
 from benchmarks._common import ROOT, machine_info, postgres_available
+from benchmarks.stream_latency import render as render_stream_latency
 
-BENCHES = ["ingest_throughput", "search_latency", "chapter_get_load"]
+BENCHES = ["ingest_throughput", "search_latency", "chapter_get_load", "stream_latency"]
 TIMEOUT_S = 900
 DOC = ROOT / "docs" / "benchmarks.md"
 
@@ -108,8 +109,7 @@ def render_search(r: dict) -> list[str]:
              "so slow modes have fewer samples (n).", "",
              "| chunks | mode | n | p50 ms | p95 ms | p99 ms | goal (hybrid p95) |", "|---:|---|---:|---:|---:|---:|---|"]
     labels = {"embed": "query embedding only", "dense": "dense (embed + Qdrant Edge)",
-              "fulltext": "full-text (Postgres, as shipped)", "hybrid": "**hybrid** (`HybridSearcher.search`)",
-              "fulltext_variant": "full-text, ts_headline after LIMIT (bench-only SQL variant)"}
+              "fulltext": "full-text (Postgres, as shipped)", "hybrid": "**hybrid** (`HybridSearcher.search`)"}
     for row in r["sizes"]:
         for mode, m in row["modes"].items():
             goal = ""
@@ -142,10 +142,22 @@ def render_load(r: dict) -> list[str]:
         lines.append(f"| {run['target_rps']:.0f} | {_f(run['offered_rps'])} | {_f(run['achieved_rps'])} | {run['ok']} | "
                      f"{run['errors']} | {_f(s['p50'])} | {_f(s['p95'])} | {_f(s['p99'])} | {_f(q['p95'])} | "
                      f"{_ok(s['p95'], r['goal_p95_ms'])} |")
+    lines += ["", "*offered* below the target means the load generator itself could not send at the target rate "
+              "(CPU shared with the server); requests still queued 15 s after the last send count as errors.", ""]
+    if "closed_loop" in r:
+        c = r["closed_loop"]
+        m = c["latency_ms"]
+        lines += [f"Closed loop, one request at a time ({m['n']} requests, ~{c['mean_bytes'] / 1024:.1f} kB responses): "
+                  f"p50 {_f(m['p50'])} ms, p95 {_f(m['p95'])} ms, mean {_f(m['mean'])} ms — a single worker's "
+                  f"capacity is roughly {1000 / m['mean']:.0f} req/s on this machine.", ""]
+    if "profile" in r:
+        lines += ["cProfile of chapter GETs through the ASGI app in-process (httpx ASGITransport, no network):", "",
+                  "```", *r["profile"].strip().splitlines()[:80], "```"]
     return lines + [""]
 
 
-RENDERERS = {"ingest_throughput": render_ingest, "search_latency": render_search, "chapter_get_load": render_load}
+RENDERERS = {"ingest_throughput": render_ingest, "search_latency": render_search, "chapter_get_load": render_load,
+             "stream_latency": render_stream_latency}
 
 
 def render(results: dict, statuses: dict, machine: dict, vector_bench: str | None, notes: str = "") -> str:

@@ -66,6 +66,39 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = 400
     chunk_overlap_tokens: int = 40
 
+    # --- accounts, auth, abuse limits (issue 8) ---
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    admin_emails: list[str] = Field(default_factory=list)
+    better_auth_jwks_url: str | None = None
+    better_auth_issuer: str | None = None
+    better_auth_audience: str | None = None
+    better_auth_algorithms: list[str] = Field(default_factory=lambda: ["EdDSA", "RS256", "ES256"])
+    better_auth_admin_role: str = "admin"
+    better_auth_jwks_cache_s: int = 300
+    better_auth_jwks_refresh_cooldown_s: float = 30.0  # least time between refetches on unknown kids
+    redis_url: str | None = None
+    rate_limit_enabled: bool = True
+    rate_limit_prefix: str = "booktutor"
+    rate_limit_default: str = "120/minute"
+    rate_limit_default_ip: str = "600/minute"
+    rate_limit_generation: str = "20/minute"
+    rate_limit_generation_ip: str = "60/minute"
+    rate_limit_auth_ip: str = "20/minute"
+    rate_limit_generation_paths: list[str] = Field(default_factory=lambda: [
+        r"^/api/v1/agent/run", r"^/api/v1/chatbot/", r"^/api/v1/ai/", r"personali[sz]", r"translat", r"quiz"])
+    trust_forwarded_for: bool = False
+    max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024
+    admin_ingest_roots: list[Path] = Field(default_factory=list)
+
+    # --- widget and demo site (issue 9) ---
+    site_book_id: str | None = None  # the book the demo site at / shows; None: the first book
+    widget_bundle_path: Path | None = None  # served at /widget.js; None: widget/dist/widget.js
+
+    # --- personalization and translation (issue 6) ---
+    machine_translation_languages: list[str] = Field(default_factory=lambda: ["ur"])
+
     @property
     def embedded_postgres_dir(self) -> Path:
         return self.data_dir / "postgres"

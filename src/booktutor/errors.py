@@ -87,3 +87,73 @@ class InvalidCursor(BadRequest):
 
 class RunNotRunning(Conflict):
     code = "run_not_running"
+
+
+class Unauthorized(AppError):
+    code = "unauthorized"
+    status_code = 401
+
+
+class InvalidToken(Unauthorized):
+    code = "invalid_token"
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+
+
+class RefreshTokenReused(Unauthorized):
+    code = "refresh_token_reused"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+class Forbidden(AppError):
+    code = "forbidden"
+    status_code = 403
+
+
+class AdminRequired(Forbidden):
+    code = "admin_required"
+
+
+class PayloadTooLarge(AppError):
+    code = "payload_too_large"
+    status_code = 413
+
+
+class JobNotFound(NotFound):
+    code = "job_not_found"
+
+
+class WidgetNotBuilt(AppError):
+    code = "widget_not_built"
+    status_code = 503
+
+
+class TranslationUnavailable(ServiceUnavailable):
+    """No stored human translation, and no language model to translate (or its output failed checks)."""
+
+    code = "translation_unavailable"
+
+
+class QuizNotFound(NotFound):
+    code = "quiz_not_found"
+
+
+class QuizFinished(Conflict):
+    code = "quiz_finished"
+
+
+class QuestionAlreadyAnswered(Conflict):
+    code = "question_already_answered"
+
+
+class NoMoreHints(Conflict):
+    code = "no_more_hints"
+
+
+class QuizUnavailable(BadRequest):
+    code = "quiz_unavailable"

@@ -8,6 +8,8 @@ import sys
 import structlog
 from asgi_correlation_id import correlation_id
 
+from booktutor.log_redact import redact_secrets
+
 
 def _add_request_id(_, __, event_dict: dict) -> dict:
     request_id = correlation_id.get()
@@ -38,6 +40,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redact_secrets,
                 renderer,
             ],
         )

@@ -5,22 +5,40 @@ from __future__ import annotations
 from agents import Agent, Model
 
 from booktutor.agents.instructions import GROUNDING_RULES
+from booktutor.agents.offline import ToolFirstModel
+from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.tools.book import get_chapter, get_section, search_book
 from booktutor.tools.context import ToolContext
+from booktutor.tools.translate import language_from_text, translation_tools
 
 INSTRUCTIONS = f"""\
-You help learners read the textbook in another language (Urdu first). Find the passage the learner
-means with search_book or get_chapter. get_chapter lists the languages a chapter has a stored human
-translation in: prefer pointing to it. Otherwise translate the passage faithfully, keeping code,
-formulas, URLs and technical terms (in English, with the translation in brackets where helpful).
+You help learners read the textbook in another language (Urdu first). For a chapter, call
+get_translation: it returns the stored human translation when the book has one, else a checked
+machine translation, and says which. To put a passage or your previous answer into another language
+("say that in Urdu"), call translate_text with it. Find the passage the learner means with
+search_book or get_chapter. Keep code, formulas, URLs and technical terms as they are, and tell the
+learner whether a text is the book's own translation or a machine translation.
 
 {GROUNDING_RULES}"""
 
 
 def build_translate_agent(model: Model) -> Agent[ToolContext]:
+    tools = translation_tools(model)
+    if isinstance(model, ExtractiveModel):
+        get_translation = tools[0]
+        return Agent[ToolContext](
+            name="translate",
+            instructions=INSTRUCTIONS,
+            tools=[get_translation],
+            model=ToolFirstModel(
+                model,
+                "get_translation",
+                lambda question: {"chapter": question, "language": language_from_text(question)},
+            ),
+        )
     return Agent[ToolContext](
         name="translate",
         instructions=INSTRUCTIONS,
-        tools=[search_book, get_section, get_chapter],
+        tools=[*tools, search_book, get_section, get_chapter],
         model=model,
     )

@@ -14,12 +14,28 @@ from fastapi.middleware.cors import CORSMiddleware
 from booktutor import __version__
 from booktutor.api.errors import install_error_handlers
 from booktutor.api.protection import install_protection
-from booktutor.api.routes import admin, agent, books, chatbot, health, languages, personalized, preferences, progress, quizzes, search, site, threads, translation, users
+from booktutor.api.routes import (
+    admin,
+    agent,
+    books,
+    chatbot,
+    health,
+    languages,
+    personalized,
+    preferences,
+    progress,
+    quizzes,
+    search,
+    site,
+    threads,
+    translation,
+    users,
+)
 from booktutor.api.streaming import RunManager
 from booktutor.config import Settings, get_settings
 from booktutor.graph.factory import build_chat_service
-from booktutor.memory.threads import ThreadRepository
 from booktutor.log_config import configure_logging
+from booktutor.memory.threads import ThreadRepository
 from booktutor.services import Services, build_services
 
 log = structlog.get_logger(__name__)

@@ -8,7 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booktutor.api.netinfo import bearer_token, client_ip
+from booktutor.auth import audit
+from booktutor.auth.identity import user_from_bearer
 from booktutor.config import Settings
+from booktutor.errors import AdminRequired, InvalidToken
 from booktutor.memory.books import BookRepository
 from booktutor.memory.models import User
 from booktutor.memory.users import UserRepository
@@ -51,13 +55,22 @@ BookRepoDep = Annotated[BookRepository, Depends(get_book_repository)]
 async def get_current_user(
     request: Request, response: Response, session: SessionDep, settings: SettingsDep
 ) -> User:
-    """The caller: a known guest from a signed token, or a new guest whose token is returned."""
+    """The caller: an account from `Authorization: Bearer` (built-in access token or Better-Auth
+    JWT), else a known guest from a signed token, else a new guest whose token is returned.
+
+    A bearer token that does not verify is a 401 (never a silent fall back to a guest)."""
     secret = server_secret(settings)
-    token = request.headers.get(GUEST_HEADER) or request.cookies.get(GUEST_COOKIE)
-    users = UserRepository(session)
-    user_id = read_guest_token(token, secret) if token else None
-    user = await users.get(user_id) if user_id else None
+    bearer = bearer_token(request)
+    if bearer is not None:
+        try:
+            return await user_from_bearer(bearer, session, settings, secret)
+        except InvalidToken as exc:
+            await audit.record(request.app.state.services.db, "token_rejected", ip=client_ip(request, settings),
+                               path=request.url.path, **(exc.details or {}))
+            raise
+    user = await read_guest(request, session, settings)
     if user is None:
+        users = UserRepository(session)
         user = await users.create_guest()
         await session.commit()
         token = issue_guest_token(user.id, secret)
@@ -66,4 +79,23 @@ async def get_current_user(
     return user
 
 
+async def read_guest(request: Request, session: AsyncSession, settings: Settings) -> User | None:
+    """The guest named by the request's guest token, if any (never creates one)."""
+    token = request.headers.get(GUEST_HEADER) or request.cookies.get(GUEST_COOKIE)
+    user_id = read_guest_token(token, server_secret(settings)) if token else None
+    user = await UserRepository(session).get(user_id) if user_id else None
+    return user if user is not None and user.kind == "guest" else None
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_admin_user(request: Request, user: CurrentUser, settings: SettingsDep) -> User:
+    if user.role != "admin":
+        await audit.record(request.app.state.services.db, "access_denied", user_id=user.id,
+                           ip=client_ip(request, settings), path=request.url.path)
+        raise AdminRequired("This endpoint is for administrators.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]

@@ -34,7 +34,9 @@ from booktutor.tools.context import ToolContext
 LEXICAL = (0.3, 0.5, 0.7, 1.0, 1.3)
 RRF_K = (5, 10, 20, 30, 60)
 CANDIDATES = (20, 40, 80)
-MIN_EVIDENCE = tuple(round(0.20 + 0.01 * i, 2) for i in range(31))
+MIN_EVIDENCE = tuple(round(0.20 + 0.02 * i, 2) for i in range(16))
+UNKNOWN_SPECIFICITY = (0.9, 0.95, 1.01)
+UNKNOWN_DENSE_GATE = (0.4, 0.45, 0.5, 0.55, 0.6, 1.01)
 WEIGHTS = (0.0, 0.1, 0.2, 0.35, 0.5)
 STRONG = (0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55)
 MAX_FALSE_ABSTENTION = 0.05
@@ -100,7 +102,8 @@ def policy_grid() -> list[AbstentionPolicy]:
         base = AbstentionPolicy(dense_weight=dense, sentence_weight=0.0, coverage_weight=coverage,
                                 lexical_weight=0.0, term_coverage_weight=term_coverage,
                                 strong_sentence_similarity=strong)
-        policies += [replace(base, min_evidence=t) for t in MIN_EVIDENCE]
+        policies += [replace(base, min_evidence=t, max_unknown_specificity=u, unknown_term_dense_gate=g)
+                     for t in MIN_EVIDENCE for u in UNKNOWN_SPECIFICITY for g in UNKNOWN_DENSE_GATE]
     return policies
 
 

@@ -194,3 +194,34 @@ def diff_command(
     for label, ids in (("only in A", diff.only_a), ("only in B", diff.only_b)):
         if ids:
             out.print(f"{label}: {', '.join(ids)}")
+
+
+@eval_app.command("translation")
+def translation_command(
+    corpus: Annotated[Path, typer.Option(help="Docusaurus site with human translations under i18n/")],
+    language: Annotated[str, typer.Option(help="Target language code")] = "ur",
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many chapters")] = None,
+    docs: Annotated[Path | None, typer.Option(help="Also replace the Translation section of this file")] = None,
+) -> None:
+    """Machine-translate the corpus's chapters and compare with the stored human translations
+    (chrF and structure preservation). Needs an LLM provider; reports `skipped` without one."""
+    from booktutor.config import get_settings
+    from booktutor.evals.translation import evaluate_translation, render_markdown
+
+    report = asyncio.run(evaluate_translation(get_settings(), corpus=corpus, language=language, limit=limit))
+    section = render_markdown(report)
+    out.print(section)
+    if docs is not None:
+        replace_section(docs, section)
+
+
+def replace_section(path: Path, section: str) -> None:
+    """Replace (or append) the `## Translation` section of a Markdown file."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start = text.find("\n## Translation")
+    if start == -1:
+        path.write_text(text.rstrip() + "\n\n" + section, encoding="utf-8")
+        return
+    end = text.find("\n## ", start + 1)
+    tail = text[end:] if end != -1 else "\n"
+    path.write_text(text[:start] + "\n" + section.rstrip() + "\n" + tail, encoding="utf-8")

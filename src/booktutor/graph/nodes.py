@@ -14,6 +14,7 @@ from booktutor.graph.guard import strip_injection
 from booktutor.graph.history import bound_history, summarise
 from booktutor.graph.state import Citation, Route, RunDeps, TutorState
 from booktutor.tools.context import ToolContext
+from booktutor.tools.tutoring import offline_quiz_turn, quiz_route
 
 MAX_AGENT_TURNS = 6
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -29,7 +30,8 @@ def latest_question(state: TutorState) -> str:
 async def guard_node(state: TutorState) -> dict[str, Any]:
     question, flagged = strip_injection(latest_question(state))
     messages = list(state["messages"])
-    messages[-1] = {"role": "user", "content": question or messages[-1]["content"]}
+    # A message that was nothing but an attempt to change the rules leaves no question: declined.
+    messages[-1] = {"role": "user", "content": question}
     kept, dropped = bound_history(messages)
     return {"messages": kept, "summary": summarise(dropped, state.get("summary", "")),
             "injection_detected": flagged}
@@ -37,12 +39,17 @@ async def guard_node(state: TutorState) -> dict[str, Any]:
 
 @step("router")
 async def router_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    if not latest_question(state).strip():
+        Emitter().state_delta(route="out_of_scope")
+        return {"route": "out_of_scope", "route_scores": {}}
     route, scores = await runtime.context.router.route(latest_question(state), state.get("mode", "book"))
+    route = await quiz_route(state, runtime.context, route)  # answers to a chat quiz go to the tutor
     Emitter().state_delta(route=route)
     return {"route": route, "route_scores": scores}
 
 
-def next_node(state: TutorState) -> Route:
+async def next_node(state: TutorState) -> Route:
+    """Async on purpose: LangGraph runs a sync branch function in a thread pool (a hop per run)."""
     return state["route"]
 
 
@@ -59,7 +66,7 @@ def tool_context(state: TutorState, deps: RunDeps) -> ToolContext:
         services=deps.services, user_id=deps.user_id, book_id=state["book_id"],
         language=state.get("language", "en"), mode=state.get("mode", "book"),
         selected_text=state.get("selected_text", ""), doc_path=state.get("doc_path"),
-        profile=state.get("profile", {}),
+        profile=state.get("profile", {}), extra={**deps.extra, "thread_id": state.get("thread_id")},
     )
 
 
@@ -110,6 +117,8 @@ def _get(raw: Any, key: str) -> str:
 def make_agent_node(route: Route):
     @step(route)
     async def agent_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+        if route == "tutor" and (quiz_turn := await offline_quiz_turn(state, runtime.context)) is not None:
+            return quiz_turn
         answer, ctx = await stream_agent(route, state, runtime.context)
         citations = cited_sources(answer, ctx)
         return {
@@ -132,6 +141,10 @@ OUT_OF_SCOPE_TEXT = (
     "explanations, practice and translations of its content. That request is outside what the book covers. "
     "Try asking about something in the book, for example a term or a section you are reading."
 )
+INJECTION_TEXT = (
+    "I can't follow instructions that change how I work or reveal how I'm configured. "
+    "I'm happy to help with the book: ask me about a chapter, a term or a passage."
+)
 GREETING_TEXT = (
     "Hello! I'm the tutor for this book. Ask me about anything in it, highlight a passage to ask about it, "
     "or ask me to explain a chapter for your background."
@@ -140,7 +153,12 @@ GREETING_TEXT = (
 
 @step("out_of_scope")
 async def out_of_scope_node(state: TutorState) -> dict[str, Any]:
-    text = GREETING_TEXT if _GREETING.match(latest_question(state)) else OUT_OF_SCOPE_TEXT
+    if state.get("injection_detected"):
+        text = INJECTION_TEXT
+    elif _GREETING.match(latest_question(state)):
+        text = GREETING_TEXT
+    else:
+        text = OUT_OF_SCOPE_TEXT
     emitter, message_id = Emitter(), state["message_id"]
     emitter.text_start(message_id)
     for piece in re.findall(r"\S+\s*", text):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -26,6 +27,7 @@ from ag_ui.core import (
 from agents import Agent
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import text
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from booktutor.agents.answer import build_answer_agent
 from booktutor.agents.personalize import build_personalize_agent
@@ -36,6 +38,7 @@ from booktutor.graph.events import now_ms
 from booktutor.graph.graph import build_graph
 from booktutor.graph.state import RunDeps, TutorState
 from booktutor.memory.books import BookRepository
+from booktutor.memory.database import is_database_unavailable
 from booktutor.memory.models import User
 from booktutor.memory.threads import ThreadRepository
 from booktutor.services import Services
@@ -44,6 +47,7 @@ from booktutor.tutoring.service import QuizService
 log = structlog.get_logger(__name__)
 HISTORY_MESSAGES = 20
 MAX_PREPARED = 10_000  # runs prepared but not yet streamed (normally a handful)
+SAVE_RETRY_FOR_S = 300.0  # how long an answer waits for the database to come back
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +94,13 @@ class ChatService:
         self.quizzes = QuizService(services, model, checkpointer)
         self.pool = None  # the checkpointer's connection pool, closed with the service
         self._prepared: dict[str, _Prepared] = {}  # by run id, from prepare() to stream()
+        self._pending_saves: set[asyncio.Task] = set()  # answers saved once the database is back
 
     async def close(self) -> None:
+        if self._pending_saves:  # answers waiting for the database: a last chance, then give up
+            _, waiting = await asyncio.wait(set(self._pending_saves), timeout=5)
+            for task in waiting:
+                task.cancel()
         if self.pool is not None:
             await self.pool.close()
 
@@ -247,21 +256,48 @@ class ChatService:
 
     async def _save_answer(self, thread_id: str, run_id: str, answer_id: str, text: str, final: dict,
                            *, status: str, error_code: str | None = None) -> None:
-        run_status = {"complete": "completed"}.get(status, status)
+        write = partial(self._write_answer, thread_id, run_id, answer_id, text, final,
+                        status=status, error_code=error_code)
         try:
-            async with self.services.db.session() as session, session.begin():
-                threads = ThreadRepository(session)
-                if text or status == "complete":
-                    await threads.add_message(
-                        thread_id, message_id=answer_id, role="assistant", content=text, run_id=run_id,
-                        status=status, route=final.get("route"), citations=final.get("citations", []),
-                        abstained=bool(final.get("abstained")),
-                    )
-                if final.get("summary") is not None:
-                    await _store_summary(session, thread_id, final["summary"])
-                await threads.finish_run(run_id, run_status, route=final.get("route"), error_code=error_code)
+            await write()
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                log.exception("save_answer_failed", run_id=run_id)
+                return
+            # The run row would stay `running` (blocking the thread) and the answer would be lost.
+            log.warning("save_answer_deferred", run_id=run_id, error=str(exc))
+            task = asyncio.create_task(self._retry_save(run_id, write))
+            self._pending_saves.add(task)
+            task.add_done_callback(self._pending_saves.discard)
+
+    async def _retry_save(self, run_id: str, write) -> None:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(is_database_unavailable), wait=wait_exponential_jitter(initial=0.5, max=5),
+            stop=stop_after_delay(SAVE_RETRY_FOR_S), reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    await write()
         except Exception:
             log.exception("save_answer_failed", run_id=run_id)
+        else:
+            log.info("save_answer_recovered", run_id=run_id)
+
+    async def _write_answer(self, thread_id: str, run_id: str, answer_id: str, text: str, final: dict,
+                            *, status: str, error_code: str | None = None) -> None:
+        run_status = {"complete": "completed"}.get(status, status)
+        async with self.services.db.session() as session, session.begin():
+            threads = ThreadRepository(session)
+            if text or status == "complete":
+                await threads.add_message(
+                    thread_id, message_id=answer_id, role="assistant", content=text, run_id=run_id,
+                    status=status, route=final.get("route"), citations=final.get("citations", []),
+                    abstained=bool(final.get("abstained")),
+                )
+            if final.get("summary") is not None:
+                await _store_summary(session, thread_id, final["summary"])
+            await threads.finish_run(run_id, run_status, route=final.get("route"), error_code=error_code)
 
 
 async def _store_summary(session, thread_id: str, summary: str) -> None:
@@ -313,4 +349,7 @@ def _error_code(exc: Exception) -> str:
 
     if isinstance(exc, ModelUnavailableError):
         return "provider_unavailable"
-    return getattr(exc, "code", None) or "internal_error"
+    if is_database_unavailable(exc):
+        return "database_unavailable"
+    code = getattr(exc, "code", None)
+    return code if isinstance(code, str) else "internal_error"

@@ -24,6 +24,7 @@ from booktutor.memory.database import Database
 from booktutor.providers.embeddings import Embedder
 from booktutor.retrieval.types import VectorRecord
 from booktutor.retrieval.vector_store import VectorStore
+from booktutor.tutoring.authored import store_authored_questions
 
 EMBED_GROUP_CHUNKS = 256
 
@@ -153,6 +154,7 @@ class Ingestor:
         )
         async with self.db.session() as session, session.begin():
             await BookRepository(session).publish_document(document_id, new_version, doc, len(chunk_ids))
+            await store_authored_questions(session, document_id, doc)
         await self._delete_stale_chunks(document_id, new_version)
 
     async def _delete_stale_chunks(self, document_id: uuid.UUID, current_version: int) -> None:

@@ -143,6 +143,21 @@ class Database:
         await self.engine.dispose()
 
 
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) means Postgres cannot be reached: asyncpg, SQLAlchemy or the
+    checkpointer's psycopg connections."""
+    import psycopg
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DatabaseUnavailable | psycopg.OperationalError | ConnectionError | OSError):
+            return True
+        if _is_connection_error(seen):
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def _is_connection_error(exc: BaseException) -> bool:
     from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 

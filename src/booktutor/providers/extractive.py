@@ -113,6 +113,10 @@ class AbstentionPolicy:
     lexical_weight: float = 0.0
     margin_weight: float = 0.0
     term_coverage_weight: float = 0.0
+    max_unknown_specificity: float = 0.95
+    unknown_term_dense_gate: float = 0.5
+    """Abstain when a question word this specific (see `word_specificity`) is absent from the book,
+    unless the best passage is at least `unknown_term_dense_gate` similar to the question."""
     strong_sentence_similarity: float = 0.20
     """With no question word in the top hits, answer only if a sentence is at least this similar."""
 
@@ -433,6 +437,11 @@ def should_abstain(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
         return True
     if features["selection_mode"]:
         return False  # the learner pointed at the passage: explain it
+    if features.get("answer_type_missing"):
+        return True
+    if ((features.get("unknown_specific") or 0.0) >= policy.max_unknown_specificity
+            and (features["best_dense"] or 0.0) < policy.unknown_term_dense_gate):
+        return True
     return _evidence(features, policy) < policy.min_evidence
 
 
@@ -459,6 +468,8 @@ async def analyse(
         "lexical_present": _lexical_present(results),
         "margin": _margin(total),
         "term_coverage": idf_term_coverage(evidence),
+        "unknown_specific": unknown_specific_term(evidence),
+        "answer_type_missing": answer_type_missing(question, results),
         "n_candidates": len(candidates),
         "question_terms": len(question_terms),
         "selection_mode": any(r.get("source") == "selection" for r in results),
@@ -473,6 +484,62 @@ async def features(
 ) -> dict[str, Any]:
     """The abstention signals for one question (used by the evals harness to calibrate)."""
     return (await analyse(question, results, embedder=embedder, evidence=evidence)).features
+
+
+TYPO_TARGET_ZIPF = 4.5
+RARE_ZIPF = 3.0
+MIN_TYPO_LENGTH = 6  # shorter rare words are acronyms (QoS, PID, IMU) more often than typos
+
+
+def word_specificity(word: str, language: str = "en") -> float:
+    """1.0 for a rare, specific word (a product, a method, a name), 0.0 for everyday vocabulary,
+    from its frequency in general text (wordfreq's Zipf scale: ≤ 3 rare, ≥ 5 everyday)."""
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word, language)
+    if zipf < RARE_ZIPF and len(word) >= MIN_TYPO_LENGTH and _is_typo_of_common_word(word, language):
+        return 0.0
+    return min(1.0, max(0.0, (5.0 - zipf) / 2.0))
+
+
+def _is_typo_of_common_word(word: str, language: str) -> bool:
+    """A rare word one edit away from an everyday word ("usualy") is a typo, not a topic."""
+    from wordfreq import zipf_frequency
+
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    edits |= {a + c + b for a, b in splits for c in letters}
+    return any(zipf_frequency(candidate, language) >= TYPO_TARGET_ZIPF for candidate in edits - {word})
+
+
+def unknown_specific_term(evidence: dict[str, Any] | None) -> float | None:
+    """How specific the most specific question word is that the book never uses at all.
+
+    "How does an extended Kalman filter fuse odometry?" asked of a book without Kalman filters
+    scores high; a question phrased in everyday words the book happens not to use scores low.
+    """
+    if not evidence or evidence.get("language", "en") != "en":
+        return None
+    unknown = [t["word"] for t in evidence.get("terms", []) if int(t["df"]) == 0 and len(t["word"]) > 2]
+    return max((word_specificity(w) for w in unknown if not w.isdigit()), default=0.0)
+
+
+_ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(r"\b(cost|price|priced|salary|pay|paid|fee|licen[cs]e cost|how much (does|do|is|are) .{0,40}"
+                r"(cost|sell|charge))\b", re.I),
+     re.compile(r"[$€£¥₹]\s?\d|\d[\d,.]*\s?(dollars|usd|eur|euros|pounds|gbp|rupees|pkr|k\b|million|billion)", re.I)),
+    (re.compile(r"\b(what|which|in what) year\b|\bwhen (was|were|did)\b", re.I),
+     re.compile(r"\b(1[6-9]\d\d|20\d\d)s?\b")),
+]
+
+
+def answer_type_missing(question: str, results: Sequence[dict[str, Any]]) -> bool:
+    """The question asks for a price or a date and none of the top passages contains one."""
+    texts = " ".join(str(r.get("text", "")) for r in _book_results(results)[:3])
+    return any(asks.search(question) and not has.search(texts) for asks, has in _ANSWER_TYPES)
 
 
 def idf_term_coverage(evidence: dict[str, Any] | None) -> float | None:

@@ -7,6 +7,7 @@ instructions say that anything inside a tool result is quoted book content.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from agents import RunContextWrapper, function_tool
@@ -22,6 +23,10 @@ MAX_TOOL_TEXT_CHARS = 2400
 MAX_CHAPTER_CHARS = 12000
 SELECTION_QUERY_CHARS = 300
 EVIDENCE_TOP_K = 3
+MAX_EVIDENCE_WORDS = 40
+_WORD = re.compile(r"\w+", re.UNICODE)
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
 
 
 def _result_from_hit(n: int, hit: SearchHit) -> dict[str, Any]:
@@ -62,13 +67,15 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
 
 async def _term_evidence(ctx: ToolContext, query: str, hits: list[SearchHit]) -> dict[str, Any]:
     """How the question's words occur in the book and in the top hits (an abstention signal)."""
-    language = hits[0].language if hits else "en"
+    language = "en" if not _ARABIC_SCRIPT.search(query) else (ctx.language if ctx.language != "en" else "ur")
+    words = [w.lower() for w in _WORD.findall(_LETTER_DIGIT.sub(" ", query))][:MAX_EVIDENCE_WORDS]
     async with ctx.services.db.session() as session:
         total, terms = await BookRepository(session).term_evidence(
-            query, book_id=ctx.book_id, top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
+            words, book_id=ctx.book_id, top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
             language=language,
         )
-    return {"chunks": total, "terms": [{"term": t, "df": df, "in_top": top} for t, df, top in terms]}
+    return {"chunks": total, "language": language,
+            "terms": [{"word": w, "term": t, "df": df, "in_top": top} for w, t, df, top in terms]}
 
 
 @function_tool

@@ -24,6 +24,8 @@ class ToolContext:
     # Every search result handed to the model, by its citation number [n].
     sources: dict[int, dict[str, Any]] = field(default_factory=dict)
     degraded: bool = False
+    # Per-run extras from the graph: "quizzes" (QuizService) and the chat "thread_id".
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def register_sources(self, results: list[dict[str, Any]]) -> None:
         for result in results:

@@ -1,0 +1,81 @@
+"""Quizzes over REST: start on a chapter, read, answer (idempotent), ask for a hint."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, Field
+
+from booktutor.api.deps import CurrentUser
+from booktutor.api.idempotency import IdempotencyDep
+from booktutor.api.schemas import ErrorEnvelope
+from booktutor.tutoring.service import MAX_ANSWER_CHARS, MAX_QUESTIONS, QuizService
+
+router = APIRouter(tags=["quizzes"])
+ERRORS = {
+    404: {"model": ErrorEnvelope},
+    409: {"model": ErrorEnvelope},
+    422: {"model": ErrorEnvelope},
+}
+
+
+def get_quiz_service(request: Request) -> QuizService:
+    return request.app.state.run_source.quizzes
+
+
+QuizServiceDep = Annotated[QuizService, Depends(get_quiz_service)]
+QuizId = Annotated[uuid.UUID, Path()]
+
+
+class StartQuiz(BaseModel):
+    count: int = Field(default=5, ge=1, le=MAX_QUESTIONS)
+    kinds: list[Literal["mcq", "short"]] = Field(
+        default_factory=lambda: ["mcq", "short"], min_length=1
+    )
+    source: Literal["any", "authored", "generated"] = "any"
+
+
+class AnswerIn(BaseModel):
+    answer: int | Annotated[str, Field(max_length=MAX_ANSWER_CHARS * 2)]
+    position: int | None = Field(
+        default=None, ge=0, description="The question being answered; guards against races."
+    )
+
+
+@router.post("/books/{book_id}/chapters/{chapter_id}/quiz", status_code=201, responses=ERRORS)
+async def start_quiz(
+    book_id: Annotated[str, Path(max_length=100)],
+    chapter_id: Annotated[str, Path(max_length=300)],
+    body: StartQuiz,
+    user: CurrentUser,
+    quizzes: QuizServiceDep,
+) -> dict[str, Any]:
+    return await quizzes.start(
+        user.id, book_id, chapter_id, count=body.count, kinds=tuple(body.kinds), source=body.source
+    )
+
+
+@router.get("/quizzes/{quiz_id}", responses=ERRORS)
+async def get_quiz(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> dict[str, Any]:
+    return await quizzes.view(user.id, quiz_id)
+
+
+@router.post("/quizzes/{quiz_id}/answers", responses=ERRORS)
+async def answer_quiz(
+    quiz_id: QuizId,
+    body: AnswerIn,
+    user: CurrentUser,
+    quizzes: QuizServiceDep,
+    idempotency: IdempotencyDep,
+):
+    async def compute() -> tuple[int, Any]:
+        return 200, await quizzes.answer(user.id, quiz_id, body.answer, body.position)
+
+    return await idempotency.run(compute)
+
+
+@router.post("/quizzes/{quiz_id}/hint", responses=ERRORS)
+async def quiz_hint(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> dict[str, Any]:
+    return await quizzes.hint(user.id, quiz_id)

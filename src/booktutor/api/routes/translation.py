@@ -1,0 +1,62 @@
+"""Chapters in another language (stored human translation first) and selected-text translation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from booktutor.api.chapter_stream import chapter_event_stream, wants_event_stream
+from booktutor.api.deps import ServicesDep
+from booktutor.api.personalization_deps import TranslationDep
+from booktutor.api.schemas import ErrorEnvelope
+from booktutor.personalize.profile import LanguageCode
+
+router = APIRouter(tags=["translation"])
+BookId = Annotated[str, Path(min_length=1, max_length=100)]
+ChapterId = Annotated[str, Path(min_length=1, max_length=300)]
+LanguagePath = Annotated[str, Path(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+ERRORS = {404: {"model": ErrorEnvelope}, 503: {"model": ErrorEnvelope}}
+
+
+class TranslateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=8000)
+    target_language: LanguageCode
+    source_language: LanguageCode | None = None
+
+
+@router.get("/books/{book_id}/chapters/{chapter_id}/translated/{language_code}", responses=ERRORS)
+async def translated_chapter(
+    book_id: BookId,
+    chapter_id: ChapterId,
+    language_code: LanguagePath,
+    request: Request,
+    services: ServicesDep,
+    translation: TranslationDep,
+) -> Any:
+    await translation.ensure_available(
+        book_id, chapter_id, language_code
+    )  # 404/503 before streaming
+    if wants_event_stream(request):
+        return chapter_event_stream(
+            lambda sink: translation.chapter(book_id, chapter_id, language_code, on_section=sink),
+            thread_id=f"translated-{book_id}-{chapter_id}",
+            event_name="translated_chapter",
+            ping_s=services.settings.stream_ping_s,
+        )
+    result = await translation.chapter(book_id, chapter_id, language_code)
+    return JSONResponse(result.to_json(), headers={"Content-Language": result.language})
+
+
+@router.post("/translate", responses={503: {"model": ErrorEnvelope}})
+async def translate_text(body: TranslateIn, translation: TranslationDep) -> dict[str, Any]:
+    """Machine-translate a selected passage (code, inline code and URLs kept as they are)."""
+    return await translation.text(
+        body.text,
+        body.target_language.lower(),
+        body.source_language.lower() if body.source_language else None,
+    )

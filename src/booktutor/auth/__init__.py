@@ -1,0 +1,1 @@
+"""Accounts and authentication: passwords, access/refresh tokens, Better-Auth JWTs, audit."""

@@ -1,0 +1,1 @@
+"""Personalized chapters: learner profiles, offline adaptation, checked LLM rewrites, caching."""

@@ -1,0 +1,43 @@
+"""Text generation through the Agents SDK with the configured model, when one can write.
+
+The offline extractive model can only quote the book, so it never rewrites or translates:
+`generative_model` drops it (also from a fallback chain, so a failing LLM never silently
+degrades into quoting English text labelled as a rewrite or a translation).
+"""
+
+from __future__ import annotations
+
+from agents import Agent, Model, Runner
+
+from booktutor.providers.extractive_model import ExtractiveModel
+from booktutor.providers.llm import FallbackModel
+
+ADAPTED_MODEL_ID = "adapted-v1"
+
+
+def generative_model(model: Model | None) -> Model | None:
+    if model is None or isinstance(model, ExtractiveModel):
+        return None
+    if isinstance(model, FallbackModel):
+        slots = [slot for slot in model.slots if not isinstance(slot.model, ExtractiveModel)]
+        if not slots:
+            return None
+        if len(slots) == len(model.slots):
+            return model
+        return FallbackModel(slots, timeout_s=model.timeout_s, retry=model.retry)
+    return model
+
+
+def model_id(model: Model) -> str:
+    """A name for cache keys: the provider model behind the SDK object."""
+    if isinstance(model, FallbackModel):
+        return "+".join(model_id(slot.model) for slot in model.slots)[:200]
+    name = getattr(model, "model", None) or getattr(model, "model_name", None)
+    return str(name or type(model).__name__)[:200]
+
+
+async def generate(model: Model, instructions: str, text: str, *, name: str = "writer") -> str:
+    """One model turn without tools: `text` in, the model's text out."""
+    agent = Agent(name=name, instructions=instructions, model=model)
+    result = await Runner.run(agent, text, max_turns=1)
+    return str(result.final_output or "")

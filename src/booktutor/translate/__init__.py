@@ -1,0 +1,1 @@
+"""Chapter and text translation: stored human translations first, then checked machine ones."""

@@ -1,0 +1,1 @@
+"""Quizzes, grading, hints, mastery and study recommendations."""

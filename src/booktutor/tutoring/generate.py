@@ -1,0 +1,221 @@
+"""Deterministic offline questions from a chapter's key terms and key sentences.
+
+Definition questions (mcq) ask which key term a glossary definition describes, with distractors
+drawn from the terms whose definitions are most similar (MiniLM), so they are plausible but wrong.
+Cloze questions (short) blank a key term out of the body sentence that introduces it. Every
+question keeps the sentence it came from (`source_sentence`) and the section it cites.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from booktutor.ingest.glossary import extract_key_terms
+from booktutor.ingest.urls import anchor_url
+from booktutor.providers.embeddings import Embedder
+from booktutor.tutoring.questions import QuizQuestion, normalized
+
+GENERATOR_VERSION = "offline-v1"
+MAX_DISTRACTORS = 3
+MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 8, 60
+BLANK = "_____"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*`\"(])")
+_SKIP_LINE = re.compile(r"^\s*(#|```|:::|\||<|-\s|\*\s|\d+\.\s|>)")
+_MARKUP = re.compile(r"\*\*|__|`")
+_GLOSSARY_HEADING = re.compile(r"^(key terms|glossary)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    heading_path: tuple[str, ...]
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterMaterial:
+    """What the generator reads: one chapter in the book's source language, plus the book's terms."""
+
+    doc_path: str
+    chapter_title: str
+    front_matter: dict
+    language: str
+    markdown: str
+    sections: Sequence[Section]
+    book_terms: dict[str, str] = field(default_factory=dict)  # distractor pool from the whole book
+
+    def content_hash(self) -> str:
+        pool = "\n".join(sorted(self.book_terms))
+        return hashlib.sha256(f"{GENERATOR_VERSION}\n{self.markdown}\n{pool}".encode()).hexdigest()
+
+    def url(self, anchor: str) -> str:
+        return anchor_url(
+            self.doc_path,
+            self.front_matter,
+            anchor,
+            language=self.language,
+            default_language=self.language,
+        )
+
+
+async def generate_offline(material: ChapterMaterial, embedder: Embedder) -> list[QuizQuestion]:
+    terms = extract_key_terms(material.markdown)
+    if not terms:
+        return []
+    pool = {**material.book_terms, **terms}
+    distractors = await _related_terms(terms, pool, embedder)
+    questions: list[QuizQuestion] = []
+    for term, definition in terms.items():
+        if len(distractors[term]) >= 2:
+            questions.append(_definition_question(material, term, definition, distractors[term]))
+        cloze = _cloze_question(material, term)
+        if cloze is not None:
+            questions.append(cloze)
+    return questions
+
+
+async def _related_terms(
+    terms: dict[str, str], pool: dict[str, str], embedder: Embedder
+) -> dict[str, list[str]]:
+    """For each term, the other terms whose definitions are closest to its own, most similar first."""
+    names = list(pool)
+    vectors = np.asarray(
+        await embedder.embed_documents([f"{n}: {pool[n]}" for n in names]), dtype=np.float32
+    )
+    index = {name: i for i, name in enumerate(names)}
+    related: dict[str, list[str]] = {}
+    for term in terms:
+        similarity = vectors @ vectors[index[term]]
+        ranked = [
+            names[i] for i in np.argsort(-similarity, kind="stable") if _is_distinct(names[i], term)
+        ]
+        related[term] = _dedupe(ranked)[:MAX_DISTRACTORS]
+    return related
+
+
+def _is_distinct(candidate: str, term: str) -> bool:
+    a, b = normalized(candidate), normalized(term)
+    return bool(a) and a != b and a not in b and b not in a
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        if normalized(name) not in seen:
+            seen.add(normalized(name))
+            kept.append(name)
+    return kept
+
+
+def _definition_question(
+    material: ChapterMaterial, term: str, definition: str, wrong: list[str]
+) -> QuizQuestion:
+    choices = sorted(
+        [term, *wrong], key=lambda c: hashlib.sha256(f"{term}|{c}".encode()).hexdigest()
+    )
+    section = _introducing_section(material, term) or _glossary_section(material)
+    return QuizQuestion(
+        id=_question_id("def", material.doc_path, term),
+        kind="mcq",
+        style="definition",
+        prompt=f"Which term matches this definition? “{definition}”",
+        choices=choices,
+        answer=choices.index(term),
+        explanation=f"{term}: {definition}",
+        key_terms=[term],
+        doc_path=material.doc_path,
+        chapter_title=material.chapter_title,
+        heading=section.heading_path[-1] if section else material.chapter_title,
+        anchor=section.anchor if section else "",
+        anchor_url=material.url(section.anchor if section else ""),
+        source_sentence=f"{term}: {definition}",
+    )
+
+
+def _cloze_question(material: ChapterMaterial, term: str) -> QuizQuestion | None:
+    found = _key_sentence(material, term)
+    if found is None:
+        return None
+    section, sentence, variant = found
+    pattern = re.compile(re.escape(variant), re.IGNORECASE)
+    return QuizQuestion(
+        id=_question_id("cloze", material.doc_path, term),
+        kind="short",
+        style="cloze",
+        prompt=f"Fill in the blank: {pattern.sub(BLANK, sentence, count=1)}",
+        answer=variant,
+        explanation=f"The sentence in the book reads: “{sentence}”",
+        key_terms=[variant],
+        doc_path=material.doc_path,
+        chapter_title=material.chapter_title,
+        heading=section.heading_path[-1],
+        anchor=section.anchor,
+        anchor_url=material.url(section.anchor),
+        source_sentence=sentence,
+    )
+
+
+def _key_sentence(material: ChapterMaterial, term: str) -> tuple[Section, str, str] | None:
+    """The first body sentence that mentions the term (bold mentions preferred)."""
+    variants = _term_variants(term)
+    best: tuple[int, Section, str, str] | None = None
+    for order, (section, sentence, bold) in enumerate(_body_sentences(material)):
+        plain = _MARKUP.sub("", sentence).strip()
+        lowered = plain.lower()
+        variant = next(
+            (v for v in variants if re.search(rf"\b{re.escape(v.lower())}\b", lowered)), None
+        )
+        if variant is None or not MIN_SENTENCE_WORDS <= len(plain.split()) <= MAX_SENTENCE_WORDS:
+            continue
+        rank = order - (10_000 if any(v.lower() in bold for v in variants) else 0)
+        if best is None or rank < best[0]:
+            best = (rank, section, plain, variant)
+    return None if best is None else best[1:]
+
+
+def _term_variants(term: str) -> list[str]:
+    """ "Zero moment point (ZMP)" → the full term and "Zero moment point"; longest first."""
+    base = re.sub(r"\s*\([^)]*\)\s*", " ", term).strip()
+    return sorted({term, base} - {""}, key=len, reverse=True)
+
+
+def _body_sentences(material: ChapterMaterial):
+    for section in material.sections:
+        if _GLOSSARY_HEADING.match(section.heading_path[-1].strip()):
+            continue
+        for paragraph in _prose_paragraphs(section.text):
+            bold = " ".join(m.lower() for m in re.findall(r"\*\*([^*]+)\*\*", paragraph))
+            for sentence in _SENTENCE_END.split(paragraph):
+                yield section, sentence, bold
+
+
+def _prose_paragraphs(text: str) -> list[str]:
+    paragraphs, fenced = [], False
+    for block in re.split(r"\n\s*\n", text):
+        if block.lstrip().startswith("```") or fenced:
+            fenced = block.count("```") % 2 == 1 if not fenced else block.count("```") % 2 == 0
+            continue
+        if not _SKIP_LINE.match(block):
+            paragraphs.append(" ".join(block.split()))
+    return paragraphs
+
+
+def _introducing_section(material: ChapterMaterial, term: str) -> Section | None:
+    found = _key_sentence(material, term)
+    return found[0] if found else None
+
+
+def _glossary_section(material: ChapterMaterial) -> Section | None:
+    return next(
+        (s for s in material.sections if _GLOSSARY_HEADING.match(s.heading_path[-1].strip())), None
+    )
+
+
+def _question_id(kind: str, doc_path: str, term: str) -> str:
+    return f"{kind}-{hashlib.sha256(f'{doc_path}|{term}'.encode()).hexdigest()[:12]}"

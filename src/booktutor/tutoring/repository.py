@@ -1,0 +1,255 @@
+"""Database access for quizzes, their questions and answers, and mastery."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booktutor.ingest.glossary import extract_key_terms
+from booktutor.ingest.urls import anchor_url
+from booktutor.memory.books import BookRepository
+from booktutor.memory.models import Chapter, Document
+from booktutor.memory.tutoring_models import (
+    AuthoredQuestionRow,
+    GeneratedQuestionSet,
+    Mastery,
+    Quiz,
+    QuizAnswer,
+)
+from booktutor.tutoring.generate import ChapterMaterial, Section
+from booktutor.tutoring.grading import Grade
+from booktutor.tutoring.mastery import P_INIT, bkt_update, evidence, guess_rate
+from booktutor.tutoring.questions import QuizQuestion
+
+
+def source_document(chapter: Chapter, default_language: str = "en") -> Document | None:
+    visible = [d for d in chapter.documents if d.version > 0]
+    return next(
+        (d for d in visible if d.language == default_language), visible[0] if visible else None
+    )
+
+
+class TutoringRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def authored_questions(self, chapter: Chapter, document: Document) -> list[QuizQuestion]:
+        rows = (
+            await self.session.scalars(
+                select(AuthoredQuestionRow)
+                .where(AuthoredQuestionRow.chapter_id == chapter.id)
+                .order_by(AuthoredQuestionRow.position)
+            )
+        ).all()
+        return [
+            QuizQuestion(
+                id=row.question_key,
+                kind=row.kind,
+                style="authored",
+                prompt=row.prompt,
+                choices=list(row.choices),
+                answer=row.answer,
+                explanation=row.explanation,
+                key_terms=list(row.key_terms),
+                doc_path=document.source_path,
+                chapter_title=document.title,
+                heading=row.heading_path[-1] if row.heading_path else document.title,
+                anchor=row.anchor,
+                anchor_url=anchor_url(
+                    document.source_path,
+                    document.front_matter,
+                    row.anchor,
+                    language=document.language,
+                    default_language=document.language,
+                ),
+            )
+            for row in rows
+        ]
+
+    async def chapter_material(self, document: Document) -> ChapterMaterial:
+        chunks = await BookRepository(self.session).chunks_of_document(document.id)
+        markdowns = (
+            await self.session.scalars(
+                select(Document.markdown).where(
+                    Document.book_id == document.book_id,
+                    Document.language == document.language,
+                    Document.version > 0,
+                )
+            )
+        ).all()
+        pool: dict[str, str] = {}
+        for markdown in markdowns:
+            for term, definition in extract_key_terms(markdown).items():
+                pool.setdefault(term, definition)
+        return ChapterMaterial(
+            doc_path=document.source_path,
+            chapter_title=document.title,
+            front_matter=document.front_matter,
+            language=document.language,
+            markdown=document.markdown,
+            book_terms=pool,
+            sections=[Section(tuple(c.heading_path), c.anchor, c.text) for c in chunks],
+        )
+
+    async def cached_questions(
+        self, section_hash: str, generator: str
+    ) -> list[QuizQuestion] | None:
+        row = await self.session.scalar(
+            select(GeneratedQuestionSet).where(
+                GeneratedQuestionSet.section_hash == section_hash,
+                GeneratedQuestionSet.generator == generator,
+            )
+        )
+        return None if row is None else [QuizQuestion.model_validate(q) for q in row.questions]
+
+    async def cache_questions(
+        self, book_id: str, section_hash: str, generator: str, questions: list[QuizQuestion]
+    ) -> None:
+        await self.session.execute(
+            pg_insert(GeneratedQuestionSet)
+            .values(
+                id=uuid.uuid4(),
+                book_id=book_id,
+                section_hash=section_hash,
+                generator=generator,
+                questions=[q.model_dump() for q in questions],
+            )
+            .on_conflict_do_nothing()
+        )
+
+    # --- quizzes ---------------------------------------------------------------------
+    async def create_quiz(
+        self,
+        owner_id: uuid.UUID,
+        book_id: str,
+        chapter_id: uuid.UUID,
+        questions: list[QuizQuestion],
+        thread_id: str | None,
+    ) -> Quiz:
+        quiz = Quiz(
+            id=uuid.uuid4(),
+            owner_id=owner_id,
+            book_id=book_id,
+            chapter_id=chapter_id,
+            thread_id=thread_id,
+            status="active",
+            questions=[q.model_dump() for q in questions],
+            position=0,
+            score=0.0,
+        )
+        self.session.add(quiz)
+        await self.session.flush()
+        return quiz
+
+    async def get_quiz(self, quiz_id: uuid.UUID) -> Quiz | None:
+        return await self.session.get(Quiz, quiz_id, populate_existing=True)
+
+    async def answers(self, quiz_id: uuid.UUID) -> list[QuizAnswer]:
+        return list(
+            (
+                await self.session.scalars(
+                    select(QuizAnswer)
+                    .where(QuizAnswer.quiz_id == quiz_id)
+                    .order_by(QuizAnswer.position)
+                )
+            ).all()
+        )
+
+    async def active_quiz_for_thread(self, owner_id: uuid.UUID, thread_id: str) -> Quiz | None:
+        return await self.session.scalar(
+            select(Quiz)
+            .where(
+                Quiz.owner_id == owner_id,
+                Quiz.thread_id == thread_id,
+                Quiz.status == "active",
+            )
+            .order_by(Quiz.created_at.desc())
+            .limit(1)
+        )
+
+    async def set_hints(self, quiz_id: uuid.UUID, hints: int) -> None:
+        await self.session.execute(update(Quiz).where(Quiz.id == quiz_id).values(hints=hints))
+
+    async def set_status(self, quiz_id: uuid.UUID, status: str) -> None:
+        await self.session.execute(update(Quiz).where(Quiz.id == quiz_id).values(status=status))
+
+    async def record_answer(
+        self,
+        quiz: Quiz,
+        question: QuizQuestion,
+        answer: str,
+        grade: Grade,
+        hints_used: int,
+        result: dict[str, Any],
+    ) -> bool:
+        """Store a graded answer once (a replayed graph step finds it stored) and update mastery."""
+        inserted = await self.session.execute(
+            pg_insert(QuizAnswer)
+            .values(
+                id=uuid.uuid4(),
+                quiz_id=quiz.id,
+                position=quiz.position,
+                answer=answer,
+                verdict=grade.verdict,
+                score=grade.score,
+                hints_used=hints_used,
+                feedback=result,
+            )
+            .on_conflict_do_nothing()
+            .returning(QuizAnswer.id)
+        )
+        if inserted.scalar_one_or_none() is None:
+            return False
+        await self.session.execute(
+            update(Quiz)
+            .where(Quiz.id == quiz.id)
+            .values(position=Quiz.position + 1, hints=0, score=Quiz.score + grade.score)
+        )
+        await self._update_mastery(quiz, question, evidence(grade.score, hints_used))
+        return True
+
+    async def _update_mastery(self, quiz: Quiz, question: QuizQuestion, score: float) -> None:
+        key = {"user_id": quiz.owner_id, "chapter_id": quiz.chapter_id, "anchor": question.anchor}
+        row = await self.session.get(Mastery, key, with_for_update=True)
+        prior = row.p_known if row else P_INIT
+        p_known = bkt_update(prior, score, guess=guess_rate(len(question.choices)))
+        correct = int(score >= 0.5)
+        if row is None:
+            self.session.add(
+                Mastery(
+                    **key,
+                    book_id=quiz.book_id,
+                    heading=question.heading,
+                    p_known=p_known,
+                    attempts=1,
+                    correct=correct,
+                )
+            )
+        else:
+            row.p_known, row.attempts, row.correct = (
+                p_known,
+                row.attempts + 1,
+                row.correct + correct,
+            )
+        await self.session.flush()
+
+    async def mastery_rows(self, user_id: uuid.UUID, book_id: str) -> list[Mastery]:
+        return list(
+            (
+                await self.session.scalars(
+                    select(Mastery).where(Mastery.user_id == user_id, Mastery.book_id == book_id)
+                )
+            ).all()
+        )
+
+    async def last_practised_chapter(self, user_id: uuid.UUID, book_id: str) -> uuid.UUID | None:
+        return await self.session.scalar(
+            select(Mastery.chapter_id)
+            .where(Mastery.user_id == user_id, Mastery.book_id == book_id)
+            .order_by(Mastery.updated_at.desc())
+            .limit(1)
+        )

@@ -1,0 +1,253 @@
+"""Sections, placeholders, structure checks, offline adaptation and script checks (no services)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from booktutor.ingest.markdown import split_front_matter
+from booktutor.personalize.adapt import (
+    AdaptationContext,
+    EarlierChapter,
+    adapt_chapter,
+    filter_audience_blocks,
+)
+from booktutor.personalize.profile import LearnerProfile, hints_from_text
+from booktutor.personalize.segments import REWRITE_KINDS, TRANSLATE_KINDS, Shield, split_sections
+from booktutor.personalize.structure import compare_markdown, extract_structure
+from booktutor.translate.script import looks_translated
+from booktutor.translate.service import anchor_headings, translation_inputs
+
+SAMPLE = Path(__file__).resolve().parents[2] / "src/booktutor/sample_book/docs"
+
+TRICKY = """import Tabs from '@theme/Tabs';
+
+# Tricky chapter
+
+Intro with `inline code`, a [link](https://example.com/a_(b) "T") and <https://auto.link/x>.
+
+## Lists {#custom-lists}
+
+1. First
+   - nested with [ref][r1]
+     ```python
+     print("indented fence")
+     ```
+2. Second
+
+````markdown
+```python
+inner = "fence with backticks"
+```
+````
+
+<Tabs>
+<TabItem value="a">Tab text</TabItem>
+</Tabs>
+
+## Table
+
+| A | B | C |
+|---|---|---|
+| 1 | 2 | `x|y` |
+
+![diagram](img/diagram.png)
+
+:::tip[For beginners]
+Nested lists are fine.
+:::
+
+[r1]: https://example.com/ref
+"""
+
+
+def test_sections_concatenate_back_exactly():
+    sections = split_sections(TRICKY)
+    assert "".join(s.text for s in sections) == TRICKY
+    assert [s.heading for s in sections] == [
+        None,
+        "# Tricky chapter",
+        "## Lists {#custom-lists}",
+        "## Table",
+    ]
+
+
+def test_fence_with_backticks_is_one_block_and_headings_inside_code_do_not_split():
+    text = "## A\n\n````md\n## not a heading\n```\ncode\n```\n````\n\n## B\n"
+    assert [s.heading for s in split_sections(text)] == ["## A", "## B"]
+
+
+def test_shield_round_trips_tricky_markdown_and_hides_code_urls_and_anchors():
+    shield = Shield(TRANSLATE_KINDS)
+    protected = shield.protect(TRICKY)
+    for hidden in (
+        "print(",
+        "inner =",
+        "https://",
+        "custom-lists",
+        "`inline code`",
+        "<Tabs>",
+        "import Tabs",
+    ):
+        assert hidden not in protected
+    restored, problems = shield.restore(protected)
+    assert problems == [] and restored == TRICKY
+
+
+def test_restore_reports_dropped_repeated_and_invented_placeholders():
+    shield = Shield(REWRITE_KINDS)
+    protected = shield.protect("Text [a](https://a.example).\n\n```py\nx = 1\n```\n")
+    tokens = list(shield.slots)
+    broken = protected.replace(tokens[0], "").replace(tokens[1], tokens[1] * 2) + " ⟦Z9⟧"
+    _, problems = shield.restore(broken)
+    assert len(problems) == 3
+
+
+def test_structure_extraction_sees_every_kind_of_element():
+    structure = extract_structure(TRICKY, {"title": "x"})
+    assert [a for a in structure.anchors] == ["tricky-chapter", "custom-lists", "table"]
+    assert len(structure.code_blocks) == 2 and structure.code_blocks[1][0] == "markdown"
+    assert (
+        structure.links["https://example.com/ref"] == 1 and structure.images["img/diagram.png"] == 1
+    )
+    assert structure.tables == [3] and structure.front_matter_keys == {"title"}
+
+
+def test_structure_problems_catch_each_kind_of_damage():
+    assert compare_markdown(TRICKY, TRICKY, translated=False) == []
+    assert compare_markdown(
+        TRICKY, TRICKY.replace('print("indented fence")', "print()"), translated=False
+    )
+    assert compare_markdown(
+        TRICKY, TRICKY.replace('(https://example.com/a_(b) "T")', ""), translated=False
+    )
+    assert compare_markdown(
+        TRICKY,
+        TRICKY.replace("| A | B | C |\n|---|---|---|", "| A | B |\n|---|---|"),
+        translated=False,
+    )
+    assert compare_markdown(TRICKY, TRICKY.replace("## Table", "## Tables"), translated=False)
+    assert compare_markdown(
+        TRICKY, TRICKY.replace("![diagram](img/diagram.png)", ""), translated=False
+    )
+    assert compare_markdown(
+        "x", "x", translated=False, original_front_matter={"id": 1}, candidate_front_matter={}
+    ) == ["front-matter keys lost: ['id']"]
+    # Additions are fine: a rewrite may add a link or a note.
+    assert compare_markdown(TRICKY, TRICKY + "\nSee [more](/docs/more).\n", translated=False) == []
+
+
+def test_translation_keeps_anchors_even_when_heading_text_changes():
+    anchored = anchor_headings("# Gears\n\n## Gear ratio\n\ntext\n\n## Gear ratio\n")
+    assert (
+        anchored == "# Gears {#gears}\n\n## Gear ratio {#gear-ratio}\n\ntext\n\n"
+        "## Gear ratio {#gear-ratio-1}\n"
+    )
+    urdu = "# گیئر {#gears}\n\n## گیئر ریشو {#gear-ratio}\n\nمتن\n\n## گیئر ریشو {#gear-ratio-1}\n"
+    assert compare_markdown(anchored, urdu, translated=True) == []
+    assert compare_markdown(anchored, urdu.replace(" {#gear-ratio}", ""), translated=True)
+
+
+def _chapter(name: str) -> str:
+    return split_front_matter((SAMPLE / name).read_text(encoding="utf-8"))[1]
+
+
+CONTEXT = AdaptationContext(
+    glossary={
+        "Gear ratio": "The factor by which a transmission multiplies torque.",
+        "Backdrivability": "How easily the output can move the actuator.",
+    },
+    earlier=[
+        EarlierChapter("Sensors", "/docs/foundations/sensors", frozenset({"encoder"})),
+        EarlierChapter(
+            "Embodied intelligence", "/docs/foundations/embodied-intelligence", frozenset()
+        ),
+    ],
+)
+
+
+def test_beginners_get_definitions_at_first_use_and_a_prerequisites_note():
+    body = _chapter("foundations/actuators.md")
+    adapted = adapt_chapter(body, LearnerProfile(level="beginner"), CONTEXT)
+    assert adapted.count("> **Gear ratio**: The factor") == 1
+    assert adapted.index("> **Gear ratio**") > adapted.index("A **gear ratio** `N`")
+    assert (
+        ":::note[Before you start]" in adapted and "[Sensors](/docs/foundations/sensors)" in adapted
+    )
+    assert adapted.index("Before you start") < adapted.index("## Electric motors")
+    assert ":::tip[For beginners]" in adapted and ":::note[Going deeper]" not in adapted
+    assert compare_markdown(body, adapted, translated=False) == []
+    assert (
+        adapt_chapter(body, LearnerProfile(level="beginner"), CONTEXT) == adapted
+    )  # deterministic
+
+
+def test_advanced_readers_get_the_compact_version():
+    body = _chapter("foundations/actuators.md")
+    adapted = adapt_chapter(body, LearnerProfile(level="advanced"), CONTEXT)
+    assert ":::tip[For beginners]" not in adapted and "bicycle in its highest gear" not in adapted
+    assert (
+        ":::note[Going deeper]" in adapted
+        and "Before you start" not in adapted
+        and "> **" not in adapted
+    )
+    assert "\n\n\n" not in adapted
+    assert compare_markdown(body, adapted, translated=False) == []
+
+
+def test_audience_blocks_follow_backgrounds_and_unknown_hides_nothing():
+    body = _chapter("motion/control.md")
+    assert filter_audience_blocks(body, LearnerProfile()) == body
+    no_hardware = filter_audience_blocks(
+        body, LearnerProfile(hardware="none", software="professional")
+    )
+    assert "For hardware readers" not in no_hardware and "For software readers" in no_hardware
+    no_software = filter_audience_blocks(body, LearnerProfile(software="none"))
+    assert "For software readers" not in no_software and "For hardware readers" in no_software
+
+
+def test_nested_audience_blocks_are_removed_whole():
+    body = "Intro\n\n::::info[For hardware readers]\nOuter\n:::tip\nInner\n:::\n::::\n\nAfter\n"
+    assert filter_audience_blocks(body, LearnerProfile(hardware="none")) == "Intro\n\nAfter\n"
+
+
+def test_profile_key_normalises_and_hints_come_from_chat_text():
+    profile = LearnerProfile.from_mapping({"experience_level": "Beginner", "goals": ["B", "a "]})
+    assert profile.key(with_goals=False) == "level=beginner;sw=any;hw=any"
+    assert profile.key(with_goals=True).endswith("goals=a|b")
+    assert hints_from_text("explain chapter 3 for a mechanical engineer").hardware == "professional"
+    assert hints_from_text("rewrite it like I'm new to this").level == "beginner"
+
+
+def test_script_check_refuses_english_labelled_as_urdu():
+    assert not looks_translated("Gears trade speed", "Gears trade speed for torque.", "ur")
+    assert looks_translated("Gears trade speed", "گیئر رفتار کے بدلے torque دیتے ہیں۔", "ur")
+
+
+def test_translation_inputs_shield_code_and_skip_sections_without_prose():
+    inputs = translation_inputs(
+        "# T\n\nText `code`.\n\n## Code\n\n```py\nx\n```\n", {"title": "T", "id": "t"}
+    )
+    assert inputs[0] == '{"title": "T"}'
+    assert len(inputs) == 3 and all("`code`" not in i for i in inputs)
+
+
+async def test_single_flight_shares_one_computation_and_survives_a_leaving_caller():
+    import asyncio
+
+    from booktutor.personalize.cache import SingleFlight
+
+    gate, calls = asyncio.Event(), []
+
+    async def compute():
+        calls.append(1)
+        await gate.wait()
+        return "done"
+
+    flights: SingleFlight[str] = SingleFlight()
+    leaver = asyncio.create_task(flights.run("k", compute))
+    stayer = asyncio.create_task(flights.run("k", compute))
+    await asyncio.sleep(0)
+    leaver.cancel()
+    gate.set()
+    assert await stayer == ("done", True)
+    assert calls == [1] and len(flights) == 0
