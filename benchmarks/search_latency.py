@@ -50,6 +50,118 @@ async def _timed(fn, questions: list[str]) -> list[float]:
     return out
 
 
+async def _capture_fulltext_sql(services, question: str):
+    """The exact SQL and parameters fulltext_search sends, for EXPLAIN."""
+    from booktutor.memory.books import BookRepository
+
+    captured = {}
+    async with services.db.session() as session:
+        original = session.execute
+
+        async def spy(stmt, params=None, *a, **kw):
+            captured.setdefault("stmt", stmt)
+            captured.setdefault("params", params)
+            return await original(stmt, params, *a, **kw)
+
+        session.execute = spy
+        await BookRepository(session).fulltext_search(question, limit=40, book_id=sc.BOOK_ID, language="en")
+    return captured["stmt"], captured["params"]
+
+
+async def _explain(services, question: str) -> str:
+    from sqlalchemy import text
+
+    stmt, params = await _capture_fulltext_sql(services, question)
+    async with services.db.session() as session:
+        rows = (await session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + stmt.text), params)).all()
+    return "\n".join(r[0] for r in rows)
+
+
+async def run(sizes=SIZES) -> dict:
+    from booktutor.memory.books import BookRepository
+    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+    from booktutor.retrieval.search import SearchQuery
+    from booktutor.retrieval.types import VectorFilter, VectorRecord
+    from booktutor.services import build_services
+
+    embedder = LocalSentenceTransformerEmbedder(batch_size=64)
+    await embedder.embed_query("warm up")
+    base = sc.base_texts()
+    started = time.perf_counter()
+    base_vectors = np.asarray(await embedder.embed_documents([t for _, t in base]), dtype=np.float32)
+    base_embed_s = time.perf_counter() - started
+    factory = sc.VectorFactory([t for t, _ in base], base_vectors)
+    questions = sc.questions(100)
+    results = {"base_texts": len(base), "base_embed_s": base_embed_s, "questions": len(questions),
+               "sizes": [], "goals_p95_ms": GOALS_P95_MS}
+
+    with bench_database("search") as url, temp_dir("search") as data_dir:
+        services = await build_services(make_settings(url, data_dir))
+        services.embedder = embedder
+        services.searcher.embedder = embedder
+        searcher = services.searcher
+        await services.store.ensure_collection(embedder.model_name, embedder.dimension)
+        raw = await __import__("asyncpg").connect(url)
+        loaded = 0
+        try:
+            for size in sizes:
+                t0 = time.perf_counter()
+                chunks = await sc.load_postgres(raw, loaded, size)
+                await raw.execute("ANALYZE")
+                pg_load_s = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                for s in range(0, len(chunks), UPSERT_BATCH):
+                    batch = chunks[s : s + UPSERT_BATCH]
+                    vectors = factory.vectors(batch)
+                    await services.store.upsert([
+                        VectorRecord(chunk_id=sc.chunk_id(c.index), vector=v.tolist(), book_id=sc.BOOK_ID,
+                                     language=sc.LANGUAGE, document_id=sc.document_id(c.index // sc.CHUNKS_PER_DOCUMENT),
+                                     doc_path=sc.doc_path(c.index // sc.CHUNKS_PER_DOCUMENT), version=1)
+                        for c, v in zip(batch, vectors, strict=True)
+                    ])
+                qdrant_load_s = time.perf_counter() - t0
+                loaded = size
+                assert await services.store.count() == size
+
+                flt = VectorFilter(book_id=sc.BOOK_ID, language="en")
+
+                async def embed_only(q):
+                    await embedder.embed_query(q)
+
+                async def dense(q):
+                    v = await embedder.embed_query(q)
+                    await services.store.search(v, 40, flt)
+
+                async def fulltext(q):
+                    async with services.db.session() as session:
+                        await BookRepository(session).fulltext_search(q, limit=40, book_id=sc.BOOK_ID, language="en")
+
+                async def hybrid(q):
+                    await searcher.search(SearchQuery(text=q, k=8, book_id=sc.BOOK_ID, language="en"))
+
+                row = {"chunks": size, "pg_load_s": pg_load_s, "qdrant_load_s": qdrant_load_s, "modes": {}}
+                for name, fn in (("embed", embed_only), ("dense", dense), ("fulltext", fulltext), ("hybrid", hybrid)):
+                    row["modes"][name] = summary_ms(await _timed(fn, questions))
+                async with services.db.session() as session:
+                    hits = await BookRepository(session).fulltext_search(questions[0], limit=40, book_id=sc.BOOK_ID)
+                matched = await raw.fetchval(
+                    "SELECT count(*) FROM chunks WHERE tsv @@ to_tsquery('simple', $1)",
+                    " | ".join(f"'{w}'" for w in (await raw.fetchval(
+                        "SELECT tsvector_to_array(to_tsvector('english', $1))", questions[0]))))
+                row["fulltext_rows_matching_q0"] = matched
+                row["fulltext_hits_q0"] = len(hits)
+                results["sizes"].append(row)
+                _print_row(row)
+            results["explain_question"] = questions[0]
+            results["explain"] = await _explain(services, questions[0])
+            results["gin_used"] = "ix_chunks_tsv" in results["explain"]
+        finally:
+            await raw.close()
+            await services.close()
+    results["loadavg_end"] = os.getloadavg()
+    return results
+
+
 def _print_row(row: dict) -> None:
     print(f"\n{row['chunks']} chunks (pg load {row['pg_load_s']:.1f}s, qdrant load {row['qdrant_load_s']:.1f}s, "
           f"q0 matches {row.get('fulltext_rows_matching_q0')} rows)")

@@ -36,7 +36,15 @@ from pathlib import Path
 import httpx
 import psutil
 
-from benchmarks._common import ROOT, bench_database, free_port, machine_info, make_settings, pct, temp_dir
+from benchmarks._common import (
+    ROOT,
+    bench_database,
+    free_port,
+    machine_info,
+    make_settings,
+    pct,
+    temp_dir,
+)
 
 MINI_BOOK = ROOT / "tests" / "fixtures" / "mini_book"
 BOOK_ID = "mini"
@@ -267,8 +275,11 @@ async def bench_booktutor(url: str, data_dir: Path, levels: list[int], log: Path
 
 
 async def bench_langgraph(url: str, data_dir: Path, levels: list[int], log: Path) -> dict:
-    async with langgraph_server(url, data_dir, log) as server, _client(server.base, max(levels)) as client:
-        return await run_levels(client, langgraph_stream, levels, server.server_pid())
+    try:
+        async with langgraph_server(url, data_dir, log) as server, _client(server.base, max(levels)) as client:
+            return await run_levels(client, langgraph_stream, levels, server.server_pid())
+    finally:  # the dev server's in-memory runtime dumps its state here
+        shutil.rmtree(ROOT / "benchmarks" / "langgraph_dev" / ".langgraph_api", ignore_errors=True)
 
 
 # --- 1,000 held streams ---------------------------------------------------------------------------------
@@ -495,14 +506,19 @@ PROFILE_NOTES = [
     "about 6 SQLAlchemy sessions per run (guest lookup, book lookup, prepare transaction, full-text search, "
     "chunk fetch + term evidence, answer save), each with a pool pre-ping (`BEGIN; ; ROLLBACK` on asyncpg) and a "
     "closing ROLLBACK, plus the checkpointer's psycopg statements (read at start, write at exit, prune).",
-    "- Pool pre-ping off (`--no-pre-ping`, experiment only): wall p50 60 → 37 ms, CPU 35 → 31 ms per run.",
-    "- Library CPU (cProfile, inflated ~2×): SQLAlchemy ORM ~25 ms, Agents SDK run loop ~19 ms, the fake hashing "
-    "embedder (router + search_book, benchmark artefact) ~13 ms, LangGraph ~11 ms, asyncio ~15 ms per run.",
+    "- Pool pre-ping off (`--no-pre-ping`, experiment only): lone-run wall p50 60 → 37 ms, CPU 35 → 31 ms. With 25 "
+    "runs at a time (`--concurrency 25`) the process is CPU-bound at ~36 ms CPU per run (~19 runs/s); pre-ping off "
+    "and `synchronous_commit=off` (`--async-commit`) did not raise that (14–17 runs/s, within noise). So latency "
+    "at low load is round trips, while throughput (the 100 runs/s goal) needs ~4× less CPU per run.",
+    "- Library CPU (cProfile, inflated ~2×): SQLAlchemy ORM ~25 ms, Agents SDK run loop ~19 ms, asyncio ~15 ms, "
+    "LangGraph ~11 ms, psycopg (checkpointer) ~6 ms, FastAPI ~5 ms per run; the fake embedder is ~0.2 ms per "
+    "query (timed directly), so real MiniLM embeddings would add their own cost on top.",
     "- Changes made: `prepare` hands the validated request, thread summary and history to `stream` (one session "
     "and one book lookup fewer per run); checkpoints are pruned only when the thread had earlier turns (psycopg "
     "statements per first-turn run 14 → 7); the router's branch function is async (LangGraph ran the sync one in "
     "a thread pool, one hop per run).",
-    "- Next cuts, in expected order of gain: drop `pool_pre_ping` (rely on `pool_recycle` + reconnect on error); "
+    "- Next cuts: for throughput, CPU: the hot path's ORM work (6 sessions, ~20 statements through the SQLAlchemy "
+    "ORM) as a few Core/asyncpg statements, and fewer pydantic event objects per delta; for latency, drop `pool_pre_ping` (rely on `pool_recycle` + reconnect on error); "
     "fold the guest and book lookups and the history read into one session; one query for search_book's "
     "full-text hits, chunks and term evidence; `synchronous_commit=off` for checkpoint writes (the messages table "
     "is the record; a lost checkpoint only loses graph state of an interrupted turn); make the trivial sync "

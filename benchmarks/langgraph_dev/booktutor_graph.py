@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from benchmarks.conversation_server import InstantTutorModel
 from langgraph.graph.state import CompiledStateGraph
 
-from benchmarks.conversation_server import InstantTutorModel
 from booktutor.config import get_settings
 from booktutor.graph.graph import build_graph
 from booktutor.graph.router import IntentRouter

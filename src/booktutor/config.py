@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     # --- personalization and translation (issue 6) ---
     machine_translation_languages: list[str] = Field(default_factory=lambda: ["ur"])
 
+    # --- observability (issue 10) ---
+    otel_endpoint: str | None = None  # OTLP/HTTP collector base URL, e.g. http://otel-collector:4318; None: no tracing
+    otel_service_name: str = "booktutor"
+
     @property
     def embedded_postgres_dir(self) -> Path:
         return self.data_dir / "postgres"

@@ -18,6 +18,7 @@ from sqlalchemy import func, update
 
 from booktutor.memory.account_models import Job
 from booktutor.memory.database import Database
+from booktutor.observability.metrics import JOBS
 
 log = structlog.get_logger(__name__)
 STALE_AFTER = timedelta(minutes=10)
@@ -53,6 +54,7 @@ class JobRunner:
         job = Job(id=uuid.uuid4(), kind=kind, status="queued", params=params, progress={}, created_by=created_by)
         async with self.db.session() as session, session.begin():
             session.add(job)
+        JOBS.labels(status="queued").inc()
         task = asyncio.create_task(self._run(job.id, work), name=f"job-{job.id}")
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -60,6 +62,14 @@ class JobRunner:
 
     async def _run(self, job_id: uuid.UUID, work: Work) -> None:
         progress = JobProgress()
+        JOBS.labels(status="queued").dec()
+        JOBS.labels(status="running").inc()
+        try:
+            await self._work(job_id, work, progress)
+        finally:
+            JOBS.labels(status="running").dec()
+
+    async def _work(self, job_id: uuid.UUID, work: Work, progress: JobProgress) -> None:
         await self._set(job_id, status="running")
         flusher = asyncio.create_task(self._flush_progress(job_id, progress))
         try:

@@ -276,3 +276,19 @@ async def test_deleting_a_thread_drops_its_checkpoints(services, book, guest):
         assert [c async for c in saver.alist(config)] == []
     finally:
         await pool.close()
+
+
+async def test_stored_preferences_reach_the_agents(services, book, guest):
+    from booktutor.personalize.preferences import PreferencesRepository
+
+    async with services.db.session() as session, session.begin():
+        await PreferencesRepository(session).update(guest.id, {
+            "preferred_language": "ur", "experience_level": "beginner", "hardware_background": "professional"})
+    model = ScriptedModel([Turn(tool_calls=[ToolCall("get_user_profile", {})]), Turn(text="ok")])
+    chat = ChatService(services, model, IntentRouter(services.embedder))
+    await run_turn(chat, guest, "Explain the gears chapter for a beginner like me")
+
+    first_input = model.calls[0].input
+    assert first_input[0]["role"] == "system" and "Urdu" in first_input[0]["content"]
+    profile_output = json.dumps(model.calls[1].input)
+    assert "beginner" in profile_output and "professional" in profile_output

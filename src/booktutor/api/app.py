@@ -36,6 +36,7 @@ from booktutor.config import Settings, get_settings
 from booktutor.graph.factory import build_chat_service
 from booktutor.log_config import configure_logging
 from booktutor.memory.threads import ThreadRepository
+from booktutor.observability import install_observability
 from booktutor.services import Services, build_services
 
 log = structlog.get_logger(__name__)
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         expose_headers=["X-Request-ID", "X-Guest-Token", "ETag"],
     )
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=None)
+    install_observability(app, settings)  # /metrics, request latency, opt-in OpenTelemetry
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(site.router)  # the demo book site and /widget.js: outside /api/v1

@@ -23,6 +23,8 @@ _HTTP_CODES = {
     405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
     415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
 }
+# character_not_in_repertoire, untranslatable_character: e.g. a NUL in text sent by the client
+_UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
 
 
 def error_response(status: int, code: str, message: str, details: Any = None,
@@ -71,6 +73,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def dbapi_error(request: Request, exc: DBAPIError):
         if exc.connection_invalidated:
             return await database_down(request, exc)
+        if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT_SQLSTATES:
+            return error_response(422, "invalid_characters",
+                                  "The request contains characters that cannot be stored (such as NUL).")
         log.exception("database_error")
         return error_response(500, "internal_error", "An unexpected error occurred.")
 

@@ -38,6 +38,9 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from booktutor.errors import RunAlreadyExists, RunInProgress, RunNotFound, RunNotRunning
 from booktutor.memory.models import User
+from booktutor.observability.logfields import user_hash
+from booktutor.observability.metrics import RunObserver
+from booktutor.observability.tracing import span
 
 log = structlog.get_logger(__name__)
 
@@ -106,6 +109,7 @@ class _Run:
     task: asyncio.Task[None] | None = None
     grace_timer: asyncio.TimerHandle | None = None
     evict_timer: asyncio.TimerHandle | None = None
+    observer: RunObserver | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -220,6 +224,7 @@ class RunManager:
                    log=deque(maxlen=self.max_events_per_run))
         self._runs[run.run_id] = run
         self._active_by_thread[run.thread_id] = run
+        run.observer = RunObserver()
         run.task = asyncio.create_task(self._drive(run), name=f"run:{run.run_id}")
         run.task.add_done_callback(lambda task: self._on_task_done(run, task))
         self._arm_grace_timer(run)  # a run nobody ever subscribes to is abandoned too
@@ -227,8 +232,10 @@ class RunManager:
         return run
 
     async def _drive(self, run: _Run) -> None:
-        async for event in self.source.stream(run.run_input, run.user):
-            self._append(run, event)
+        with structlog.contextvars.bound_contextvars(run_id=run.run_id, user=user_hash(run.owner_id)), \
+                span("agent.run", run_id=run.run_id, thread_id=run.thread_id):
+            async for event in self.source.stream(run.run_input, run.user):
+                self._append(run, event)
 
     # -- the event log ---------------------------------------------------------------------------
 
@@ -239,6 +246,8 @@ class RunManager:
         if event.type == EventType.RUN_STARTED:
             run.started = True
         _track_scope(run.open_scopes, event)
+        if run.observer is not None:
+            run.observer.event(event.type.value, getattr(event, "step_name", None))
         run.last_seq += 1
         run.log.append((run.last_seq, event))
         if event.type in _TERMINAL:
@@ -258,7 +267,8 @@ class RunManager:
         if run.run_id in self._runs:
             loop = asyncio.get_running_loop()
             run.evict_timer = loop.call_later(self.retention_s, self._evict, run)
-        log.info("run_ended", run_id=run.run_id, state=str(run.state))
+        summary = run.observer.finish(str(run.state)) if run.observer is not None else {}
+        log.info("run_ended", run_id=run.run_id, state=str(run.state), user=user_hash(run.owner_id), **summary)
 
     def _closing_events(self, run: _Run, task: asyncio.Task[None]) -> list[BaseEvent]:
         """The terminal event(s) the manager adds when the source did not end the run itself."""

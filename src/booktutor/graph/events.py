@@ -22,6 +22,8 @@ from ag_ui.core import (
 )
 from langgraph.config import get_stream_writer
 
+from booktutor.observability.tracing import span
+
 
 def now_ms() -> int:
     return int(time.time() * 1000)
@@ -78,7 +80,8 @@ def step(name: str) -> Callable:
         async def wrapped(*args: Any, **kwargs: Any) -> dict:
             emitter = Emitter()
             emitter.step_started(name)
-            update = await node(*args, **kwargs)
+            with span(f"graph.node.{name}", node=name):
+                update = await node(*args, **kwargs)
             emitter.step_finished(name)
             return update
 

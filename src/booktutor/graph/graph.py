@@ -6,7 +6,13 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from booktutor.graph.nodes import guard_node, make_agent_node, next_node, out_of_scope_node, router_node
+from booktutor.graph.nodes import (
+    guard_node,
+    make_agent_node,
+    next_node,
+    out_of_scope_node,
+    router_node,
+)
 from booktutor.graph.state import RunDeps, TutorState
 
 SPECIALISTS = ("answer", "tutor", "personalize", "translate")

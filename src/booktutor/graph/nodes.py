@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import structlog
 from agents import Runner
 from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent
 from langgraph.runtime import Runtime
@@ -13,8 +14,12 @@ from booktutor.graph.events import Emitter, step
 from booktutor.graph.guard import strip_injection
 from booktutor.graph.history import bound_history, summarise
 from booktutor.graph.state import Citation, Route, RunDeps, TutorState
+from booktutor.languages import language_name
+from booktutor.observability.metrics import record_tokens
 from booktutor.tools.context import ToolContext
 from booktutor.tools.tutoring import offline_quiz_turn, quiz_route
+
+log = structlog.get_logger(__name__)
 
 MAX_AGENT_TURNS = 6
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -55,6 +60,10 @@ async def next_node(state: TutorState) -> Route:
 
 def agent_input(state: TutorState) -> list[dict[str, str]]:
     items: list[dict[str, str]] = []
+    language = state.get("language", "en")
+    if language != "en":
+        items.append({"role": "system", "content": f"The learner prefers answers in {language_name(language)} "
+                                                   f"({language}); keep citations and code unchanged."})
     if state.get("summary"):
         items.append({"role": "system", "content": f"Conversation so far (summary): {state['summary']}"})
     items += [{"role": m["role"], "content": m["content"]} for m in state["messages"]]
@@ -97,6 +106,8 @@ async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[
             _forward_tool_item(emitter, event, message_id)
     if started:
         emitter.text_end(message_id)
+    tokens = record_tokens(route, result.context_wrapper.usage)
+    log.info("agent_run_finished", route_taken=route, input_tokens=tokens["input"], output_tokens=tokens["output"])
     return str(result.final_output or ""), ctx
 
 

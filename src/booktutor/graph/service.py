@@ -60,7 +60,7 @@ class TurnRequest:
     mode: str = "book"
     selected_text: str = ""
     doc_path: str | None = None
-    language: str = "en"
+    language: str | None = None  # None: the learner's stored preference, else English
     profile: dict[str, Any] | None = None
 
 
@@ -71,6 +71,7 @@ class _Prepared:
     request: TurnRequest
     summary: str
     history: list[dict[str, str]]
+    preferences: dict[str, Any]
 
 
 def build_agents(model) -> dict[str, Agent]:
@@ -137,8 +138,10 @@ class ChatService:
                 content=request.question, run_id=run_input.run_id,
                 extra=_selection_extra(request),
             )
-            history = _chat_messages(await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES))
-        self._remember(run_input.run_id, _Prepared(request, summary, history))
+            recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
+            history = _chat_messages(recent)
+            preferences = await _stored_preferences(session, user)
+        self._remember(run_input.run_id, _Prepared(request, summary, history, preferences))
 
     def _remember(self, run_id: str, prepared: _Prepared) -> None:
         self._prepared[run_id] = prepared
@@ -202,7 +205,8 @@ class ChatService:
             question=question, message_id=last.id or f"msg-{uuid.uuid4().hex}",
             book_id=await self._book_id(props.get("book_id") or props.get("bookId")), mode=mode,
             selected_text=selected.strip(), doc_path=props.get("doc_path") or props.get("docPath"),
-            language=str(props.get("language") or "en")[:16], profile=props.get("profile") or None,
+            language=str(props["language"])[:16] if props.get("language") else None,
+            profile=props.get("profile") or None,
         )
 
     async def _book_id(self, requested: str | None) -> str:
@@ -224,17 +228,21 @@ class ChatService:
                              prepared: _Prepared | None = None) -> TutorState:
         if prepared is not None:
             summary, messages = prepared.summary, list(prepared.history)
+            preferences = prepared.preferences
         else:
             async with self.services.db.session() as session:
                 threads = ThreadRepository(session)
                 summary = (await threads.get_thread(run_input.thread_id, user.id)).summary
-                messages = _chat_messages(await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES))
+                recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
+                messages = _chat_messages(recent)
+                preferences = await _stored_preferences(session, user)
         if not messages or messages[-1]["content"] != request.question:
             messages.append({"role": "user", "content": request.question})
         return TutorState(
             messages=messages, summary=summary, thread_id=run_input.thread_id,
-            user_id=str(user.id), book_id=request.book_id, language=request.language,
-            profile=request.profile or {}, mode=request.mode, selected_text=request.selected_text,
+            user_id=str(user.id), book_id=request.book_id,
+            language=request.language or preferences.get("preferred_language") or "en",
+            profile=request.profile or preferences, mode=request.mode, selected_text=request.selected_text,
             doc_path=request.doc_path, message_id=answer_id, citations=[], abstained=False,
         )
 
@@ -251,7 +259,7 @@ class ChatService:
             else:
                 for update in chunk.values():
                     final.update(update or {})
-        if self.checkpointer is not None and len(state["messages"]) > 1:  # a first turn has nothing to prune
+        if self.checkpointer is not None and len(state["messages"]) > 1:  # a first turn: nothing to prune
             await _prune_checkpoints(self.checkpointer, thread_id)
 
     async def _save_answer(self, thread_id: str, run_id: str, answer_id: str, text: str, final: dict,
@@ -318,6 +326,14 @@ async def _prune_checkpoints(checkpointer, thread_id: str) -> None:
 def _chat_messages(history: list[Any]) -> list[dict[str, str]]:
     return [{"role": m.role, "content": m.content} for m in history
             if m.role in ("user", "assistant") and m.content]
+
+
+async def _stored_preferences(session, user: User) -> dict[str, Any]:
+    """The learner's saved profile and language (only the fields they set)."""
+    from booktutor.personalize.preferences import PreferencesRepository
+
+    stored = await PreferencesRepository(session).get(user.id)
+    return {k: v for k, v in stored.model_dump().items() if v not in (None, [], "")}
 
 
 def _public_state(final: dict) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.memory.personalization_models import GeneratedChapter
+from booktutor.observability.metrics import record_cache_lookup
 
 T = TypeVar("T")
 
@@ -49,7 +50,9 @@ class GeneratedChapters:
             GeneratedChapter.model_id == key.model_id,
             GeneratedChapter.source_hash == key.source_hash,
         )
-        return (await self.session.scalars(stmt)).first()
+        found = (await self.session.scalars(stmt)).first()
+        record_cache_lookup(key.kind, hit=found is not None)
+        return found
 
     async def put(self, key: CacheKey, markdown: str, meta: dict[str, Any]) -> None:
         """Store a result and drop the same variant's rows made from older sources."""

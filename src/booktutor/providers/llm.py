@@ -37,6 +37,8 @@ from tenacity import (
 )
 
 from booktutor.config import LLMProviderName, Settings
+from booktutor.observability.langsmith_setup import register_agents_processor
+from booktutor.observability.metrics import PROVIDER_ERRORS, PROVIDER_FALLBACKS
 from booktutor.providers.embeddings import Embedder
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, Turn
@@ -243,9 +245,11 @@ class FallbackModel(Model):
             except Exception as error:
                 slot.breaker.record_failure()
                 errors.append((slot.name, error))
+                PROVIDER_ERRORS.labels(provider=slot.name).inc()
                 log.warning("llm.fallback", model=slot.name, error=repr(error))
                 continue
             slot.breaker.record_success()
+            _answered_by(slot.name, errors)
             return response
         raise self._exhausted(errors) from (errors[-1][1] if errors else None)
 
@@ -278,8 +282,10 @@ class FallbackModel(Model):
             except Exception as error:
                 slot.breaker.record_failure()
                 errors.append((slot.name, error))
+                PROVIDER_ERRORS.labels(provider=slot.name).inc()
                 log.warning("llm.fallback", model=slot.name, error=repr(error), streamed=True)
                 continue
+            _answered_by(slot.name, errors)
             # Output has reached the learner: from here on an error is final, not a fallback.
             try:
                 for event in buffered:
@@ -288,6 +294,7 @@ class FallbackModel(Model):
                     yield event
             except Exception:
                 slot.breaker.record_failure()
+                PROVIDER_ERRORS.labels(provider=slot.name).inc()
                 raise
             finally:
                 await stream.aclose()
@@ -298,6 +305,12 @@ class FallbackModel(Model):
     async def close(self) -> None:
         for slot in self.slots:
             await slot.model.close()
+
+
+def _answered_by(provider: str, errors: list[tuple[str, BaseException]]) -> None:
+    if errors:
+        PROVIDER_FALLBACKS.labels(from_provider=errors[-1][0]).inc()
+    structlog.contextvars.bind_contextvars(provider=provider)
 
 
 # ---------------------------------------------------------------- factory
@@ -367,11 +380,12 @@ def build_model(settings: Settings, *, embedder: Embedder | None = None) -> Mode
 
 
 def configure_tracing(settings: Settings) -> None:
-    """Export Agents SDK traces to OpenAI only with a real OpenAI key; otherwise disable tracing."""
+    """Export Agents SDK traces to OpenAI only with a real OpenAI key, to LangSmith only when its
+    variables opt in; with neither, tracing is disabled."""
     key = _secret(settings.openai_api_key)
-    if key and settings.openai_base_url is None:
+    openai_export = bool(key and settings.openai_base_url is None)
+    if openai_export:
         set_tracing_export_api_key(key)
-        set_tracing_disabled(False)
-    else:
-        # Without a key the default exporter would only log errors (or leak a third-party key).
-        set_tracing_disabled(True)
+    # Without a key the default exporter would only log errors (or leak a third-party key).
+    langsmith = register_agents_processor(replace_default=not openai_export)
+    set_tracing_disabled(not (openai_export or langsmith))

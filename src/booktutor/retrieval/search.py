@@ -17,6 +17,8 @@ from booktutor.providers.rerank import Reranker
 from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weighted_rrf
 from booktutor.retrieval.types import SearchHit, SearchResult, VectorFilter
 from booktutor.retrieval.vector_store import VectorStore, VectorStoreUnavailable
+from booktutor.observability.metrics import RETRIEVAL_LATENCY
+from booktutor.observability.tracing import span
 
 log = structlog.get_logger(__name__)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -54,6 +56,10 @@ class HybridSearcher:
         self.vector_timeout_s = vector_timeout_s
 
     async def search(self, query: SearchQuery) -> SearchResult:
+        with RETRIEVAL_LATENCY.time(), span("retrieval.search", k=query.k, book_id=query.book_id):
+            return await self._search(query)
+
+    async def _search(self, query: SearchQuery) -> SearchResult:
         dense_task = asyncio.create_task(self._dense(query))
         async with self.db.session() as session:
             repo = BookRepository(session)

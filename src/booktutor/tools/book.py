@@ -17,6 +17,7 @@ from booktutor.ingest.urls import anchor_url
 from booktutor.memory.books import BookRepository
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
+from booktutor.observability.tracing import traced
 from booktutor.tools.context import ToolContext
 
 MAX_TOOL_TEXT_CHARS = 2400
@@ -79,6 +80,7 @@ async def _term_evidence(ctx: ToolContext, query: str, hits: list[SearchHit]) ->
 
 
 @function_tool
+@traced("tool.search_book")
 async def search_book(wrapper: RunContextWrapper[ToolContext], query: str) -> str:
     """Search the book for passages relevant to a question.
 
@@ -92,6 +94,7 @@ async def search_book(wrapper: RunContextWrapper[ToolContext], query: str) -> st
 
 
 @function_tool
+@traced("tool.get_section")
 async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, anchor: str = "") -> str:
     """Read one section of a chapter in full.
 
@@ -117,6 +120,7 @@ async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, an
 
 
 @function_tool
+@traced("tool.get_chapter")
 async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) -> str:
     """Read a chapter's outline and opening: its title, section headings with anchors, and first section.
 
@@ -145,6 +149,7 @@ async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) ->
 
 
 @function_tool
+@traced("tool.get_user_profile")
 async def get_user_profile(wrapper: RunContextWrapper[ToolContext]) -> str:
     """The learner's profile: background, level, goals and preferred language (empty if unknown)."""
     return json.dumps(wrapper.context.profile, ensure_ascii=False)
