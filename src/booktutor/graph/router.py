@@ -23,7 +23,8 @@ RULES: list[tuple[Route, re.Pattern[str]]] = [
         rf"\btranslat\w*|\b(in|into|to) {_LANGUAGES}\b|\b{_LANGUAGES} (version|translation)|ترجمہ|اردو میں",
         re.IGNORECASE)),
     ("tutor", re.compile(
-        r"\bquiz\b|\btest (me|my)\b|\bpractice|\bpractise|\bexercises?\b|\bflash ?cards?\b|\bhint\b|"
+        r"\bquiz\b|\btest (me|my)\b|\bpracti[cs]e (questions?|problems?|exercises?|quiz)|"
+        r"\b(want|like|need|let me|help me) to practi[cs]e\b|\bexercises?\b|\bflash ?cards?\b|\bhint\b|"
         r"\bhelp me (study|learn|revise|prepare)|\bteach me\b|\bstep by step\b|"
         r"\bwhat should i (study|learn|read) next\b|\bcheck my answer\b",
         re.IGNORECASE)),
@@ -37,6 +38,9 @@ RULES: list[tuple[Route, re.Pattern[str]]] = [
         re.IGNORECASE)),
 ]
 OUT_OF_SCOPE_MARGIN = 0.08
+SPECIALIST_MIN_SIMILARITY = 0.6
+SPECIALIST_MARGIN = 0.1
+_NON_LATIN = re.compile(r"[\u0600-\u06FF\u0590-\u05FF\u0900-\u097F\u4E00-\u9FFF]")
 
 
 class RouteDecision(BaseModel):
@@ -71,18 +75,20 @@ class IntentRouter:
         return {route: float((vecs @ query).max()) for route, vecs in (await self._example_vectors()).items()}
 
     async def route(self, text: str, mode: Mode = "book") -> tuple[Route, dict[str, float]]:
-        scores = await self.scores(text)
         ruled = rule_route(text)
         if ruled:
-            return ruled, scores
-        if mode == "selection":
-            return "answer", scores
+            return ruled, {ruled: 1.0}
+        if mode == "selection" or _NON_LATIN.search(text):
+            # The bundled encoder is English-only: in other scripts similarity says nothing.
+            return "answer", {}
+        scores = await self.scores(text)
         on_topic = max(scores[r] for r in ROUTES if r != "out_of_scope")
         if scores["out_of_scope"] > on_topic + OUT_OF_SCOPE_MARGIN:
             return "out_of_scope", scores
-        best = max((r for r in ROUTES if r != "out_of_scope"), key=lambda r: scores[r])
-        # Only the answer route is a safe default: other specialists need a clear signal.
-        return (best if scores[best] >= scores["answer"] + 0.05 else "answer"), scores
+        best = max((r for r in ROUTES if r not in ("out_of_scope", "answer")), key=lambda r: scores[r])
+        # A question is a question: specialists need a message that reads like their examples.
+        clear = scores[best] >= SPECIALIST_MIN_SIMILARITY and scores[best] >= scores["answer"] + SPECIALIST_MARGIN
+        return (best if clear else "answer"), scores
 
 
 class LLMRouter:
