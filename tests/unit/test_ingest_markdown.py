@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from booktutor.ingest.markdown import clean_markdown, parse_document, sort_key
+from booktutor.ingest.markdown import PARSER_VERSION, clean_markdown, parse_document, sort_key
 from booktutor.ingest.models import FileProblem, ParsedDocument
 
 
@@ -29,7 +29,7 @@ def test_front_matter_sets_title_slug_position_and_hash() -> None:
     doc = parse(raw)
     assert (doc.title, doc.slug, doc.position) == ("Sensing the world", "sensing", 3.0)
     assert doc.front_matter["sidebar_position"] == 3
-    assert doc.content_hash == hashlib.sha256(raw.encode()).hexdigest()
+    assert doc.content_hash == hashlib.sha256(PARSER_VERSION + raw.encode()).hexdigest()
     assert doc.markdown.startswith("# Other")
 
 

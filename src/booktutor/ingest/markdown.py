@@ -20,6 +20,10 @@ _NUMBER_PREFIX = re.compile(r"^(\d+(?:\.\d+)?)[-_. ]+(?=\S)")
 _INDEX_STEMS = frozenset({"index", "readme"})
 _FM_HANDLER = frontmatter.YAMLHandler()
 
+# Part of every content hash: bump it when parsing or chunking changes, so that the next
+# incremental ingest re-chunks unchanged files instead of skipping them.
+PARSER_VERSION = b"booktutor-parser-2\n"
+
 
 class _ParseError(Exception):
     def __init__(self, reason: str, message: str) -> None:
@@ -54,7 +58,7 @@ def parse_document(
         position=document_position(front_matter, source_path),
         front_matter=front_matter,
         markdown=body,
-        content_hash=hashlib.sha256(raw).hexdigest(),
+        content_hash=hashlib.sha256(PARSER_VERSION + raw).hexdigest(),
         chunks=chunk_markdown(cleaned, title=title),
         folder_position=folder_position,
     )

@@ -534,11 +534,13 @@ _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"[$€£¥₹]\s?\d|\d[\d,.]*\s?(dollars|usd|eur|euros|pounds|gbp|rupees|pkr|k\b|million|billion)", re.I)),
     (re.compile(r"\b(what|which|in what) year\b|\bwhen (was|were|did)\b", re.I),
      re.compile(r"\b(1[6-9]\d\d|20\d\d)s?\b")),
+    (re.compile(r"\b(model|part|serial|product) (number|no\.?|code)\b", re.I),
+     re.compile(r"\b[A-Z]{1,6}[- ]?\d{2,6}[A-Z]?\b")),
 ]
 
 
 def answer_type_missing(question: str, results: Sequence[dict[str, Any]]) -> bool:
-    """The question asks for a price or a date and none of the top passages contains one."""
+    """The question asks for a price, a date or a model number and no top passage contains one."""
     texts = " ".join(str(r.get("text", "")) for r in _book_results(results)[:3])
     return any(asks.search(question) and not has.search(texts) for asks, has in _ANSWER_TYPES)
 
