@@ -41,6 +41,7 @@ test: bootstrap
 
 lint: bootstrap
 	$(BIN)/ruff check src tests
+	$(BIN)/hadolint Dockerfile
 
 bench: bootstrap
 	$(BIN)/python -m benchmarks.run_all

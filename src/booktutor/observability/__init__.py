@@ -13,9 +13,13 @@ from booktutor.observability.metrics import PrometheusMiddleware, metrics_endpoi
 from booktutor.observability.tracing import build_provider, instrument, use_provider
 
 
-def install_observability(app: FastAPI, settings: Settings, provider: TracerProvider | None = None,
-                          engines: Sequence[Any] = ()) -> None:
-    """`/metrics` (outside /api/v1, not in OpenAPI), request latency, and OpenTelemetry when configured.
+def install_observability(
+    app: FastAPI,
+    settings: Settings,
+    provider: TracerProvider | None = None,
+    engines: Sequence[Any] = (),
+) -> None:
+    """`/metrics` (outside /api/v1, not in OpenAPI), request latency, OpenTelemetry if configured.
 
     SQLAlchemy engines created after this call (the lifespan builds them) are instrumented too.
     """

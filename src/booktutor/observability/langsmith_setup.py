@@ -22,7 +22,7 @@ def langsmith_enabled() -> bool:
 def register_agents_processor(*, replace_default: bool) -> bool:
     """Send Agents SDK traces to LangSmith when enabled (once per process); True when active.
 
-    `replace_default` drops the SDK's OpenAI exporter (used when there is no OpenAI key to export with).
+    `replace_default` drops the SDK's OpenAI exporter (when there is no OpenAI key to use).
     """
     global _registered
     if not langsmith_enabled():

@@ -27,26 +27,57 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 HTTP_LATENCY = Histogram(
-    "booktutor_http_request_duration_seconds", "HTTP request latency until the response ends, per route template.",
-    ["method", "route", "status"], buckets=LATENCY_BUCKETS,
+    "booktutor_http_request_duration_seconds",
+    "HTTP request latency until the response ends, per route template.",
+    ["method", "route", "status"],
+    buckets=LATENCY_BUCKETS,
 )
-STREAMS_IN_FLIGHT = Gauge("booktutor_streams_in_flight", "Agent runs currently streaming in this process.",
-                          multiprocess_mode="livesum")
-RUN_DURATION = Histogram("booktutor_run_duration_seconds", "Agent run duration from start to its terminal event.",
-                         ["outcome"], buckets=LATENCY_BUCKETS)
-TIME_TO_FIRST_TOKEN = Histogram("booktutor_time_to_first_token_seconds",
-                                "Time from run start to its first TEXT_MESSAGE_CONTENT event.", buckets=LATENCY_BUCKETS)
-RUNS_BY_ROUTE = Counter("booktutor_runs_total", "Finished agent runs by the graph route taken and outcome.",
-                        ["route", "outcome"])
-LLM_TOKENS = Counter("booktutor_llm_tokens_total", "Model tokens used by agent runs.", ["route", "kind"])
-PROVIDER_ERRORS = Counter("booktutor_llm_provider_errors_total", "Failed model calls per provider.", ["provider"])
-PROVIDER_FALLBACKS = Counter("booktutor_llm_fallbacks_total", "Calls moved on from a failed provider to the next.",
-                             ["from_provider"])
-RETRIEVAL_LATENCY = Histogram("booktutor_retrieval_duration_seconds", "Hybrid search latency (lexical+dense+fusion).",
-                              buckets=LATENCY_BUCKETS)
-CACHE_REQUESTS = Counter("booktutor_cache_requests_total", "Generated-content cache lookups.", ["cache", "result"])
-JOBS = Gauge("booktutor_jobs", "Background jobs of this process by status (queue depth: status=queued).",
-             ["status"], multiprocess_mode="livesum")
+STREAMS_IN_FLIGHT = Gauge(
+    "booktutor_streams_in_flight",
+    "Agent runs currently streaming in this process.",
+    multiprocess_mode="livesum",
+)
+RUN_DURATION = Histogram(
+    "booktutor_run_duration_seconds",
+    "Agent run duration from start to its terminal event.",
+    ["outcome"],
+    buckets=LATENCY_BUCKETS,
+)
+TIME_TO_FIRST_TOKEN = Histogram(
+    "booktutor_time_to_first_token_seconds",
+    "Time from run start to its first TEXT_MESSAGE_CONTENT event.",
+    buckets=LATENCY_BUCKETS,
+)
+RUNS_BY_ROUTE = Counter(
+    "booktutor_runs_total",
+    "Finished agent runs by the graph route taken and outcome.",
+    ["route", "outcome"],
+)
+LLM_TOKENS = Counter(
+    "booktutor_llm_tokens_total", "Model tokens used by agent runs.", ["route", "kind"]
+)
+PROVIDER_ERRORS = Counter(
+    "booktutor_llm_provider_errors_total", "Failed model calls per provider.", ["provider"]
+)
+PROVIDER_FALLBACKS = Counter(
+    "booktutor_llm_fallbacks_total",
+    "Calls moved on from a failed provider to the next.",
+    ["from_provider"],
+)
+RETRIEVAL_LATENCY = Histogram(
+    "booktutor_retrieval_duration_seconds",
+    "Hybrid search latency (lexical+dense+fusion).",
+    buckets=LATENCY_BUCKETS,
+)
+CACHE_REQUESTS = Counter(
+    "booktutor_cache_requests_total", "Generated-content cache lookups.", ["cache", "result"]
+)
+JOBS = Gauge(
+    "booktutor_jobs",
+    "Background jobs of this process by status (queue depth: status=queued).",
+    ["status"],
+    multiprocess_mode="livesum",
+)
 
 for _status in ("queued", "running"):
     JOBS.labels(status=_status)  # exported as 0 before the first job
@@ -58,8 +89,10 @@ def record_cache_lookup(cache: str, hit: bool) -> None:
 
 def record_tokens(route: str, usage: Any) -> dict[str, int]:
     """Count an Agents SDK `Usage`; returns the counts (for logs)."""
-    counts = {"input": int(getattr(usage, "input_tokens", 0) or 0),
-              "output": int(getattr(usage, "output_tokens", 0) or 0)}
+    counts = {
+        "input": int(getattr(usage, "input_tokens", 0) or 0),
+        "output": int(getattr(usage, "output_tokens", 0) or 0),
+    }
     for kind, value in counts.items():
         if value:
             LLM_TOKENS.labels(route=route, kind=kind).inc(value)
@@ -67,7 +100,7 @@ def record_tokens(route: str, usage: Any) -> dict[str, int]:
 
 
 class RunObserver:
-    """Follows one agent run's AG-UI events: in-flight gauge, time to first token, duration, route."""
+    """Follows one run's AG-UI events: in-flight gauge, time to first token, duration, route."""
 
     NON_ROUTE_STEPS = frozenset({"guard", "router"})
 
@@ -94,12 +127,17 @@ class RunObserver:
         STREAMS_IN_FLIGHT.dec()
         RUN_DURATION.labels(outcome=outcome).observe(duration)
         RUNS_BY_ROUTE.labels(route=self.route, outcome=outcome).inc()
-        return {"route_taken": self.route, "duration_s": round(duration, 4),
-                "time_to_first_token_s": None if self.first_token_s is None else round(self.first_token_s, 4)}
+        return {
+            "route_taken": self.route,
+            "duration_s": round(duration, 4),
+            "time_to_first_token_s": None
+            if self.first_token_s is None
+            else round(self.first_token_s, 4),
+        }
 
 
 class PrometheusMiddleware:
-    """Per-route-template latency; unmatched paths share one label so scanners can't explode cardinality."""
+    """Latency per route template; unmatched paths share one label (bounded cardinality)."""
 
     def __init__(self, app: ASGIApp, skip_paths: frozenset[str] = frozenset({"/metrics"})) -> None:
         self.app = app
@@ -121,9 +159,23 @@ class PrometheusMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            route = route_template(scope)
             HTTP_LATENCY.labels(method=scope["method"], route=route, status=str(status)).observe(
-                time.perf_counter() - started)
+                time.perf_counter() - started
+            )
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's full path template (`/api/v1/threads/{thread_id}`), or "unmatched".
+
+    FastAPI keeps included routers nested, so `scope["route"].path` lacks the routers' prefixes; the
+    effective route context FastAPI stores in the scope has the full template.
+    """
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(context, "path_format", None) or getattr(
+        scope.get("route"), "path_format", None
+    )
+    return template or "unmatched"
 
 
 def _registry() -> CollectorRegistry:

@@ -34,7 +34,7 @@ def span(name: str, **attributes: Any) -> Iterator[trace.Span]:
 
 
 def traced(name: str) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
-    """Decorate an async function so each call runs in a span `name` (keeps the signature for tools)."""
+    """Run each call of an async function in a span `name` (keeps the signature for tools)."""
 
     def decorate(func: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
         @functools.wraps(func)
@@ -47,15 +47,19 @@ def traced(name: str) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., A
     return decorate
 
 
-def build_provider(endpoint: str | None, *, service_name: str = "booktutor",
-                   processor: SpanProcessor | None = None) -> TracerProvider:
+def build_provider(
+    endpoint: str | None, *, service_name: str = "booktutor", processor: SpanProcessor | None = None
+) -> TracerProvider:
     """A provider exporting to `endpoint` (OTLP/HTTP) or, for tests, to the given processor."""
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name,
-                                                        "service.version": __version__}))
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service_name, "service.version": __version__})
+    )
     if processor is None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces"))
+        processor = BatchSpanProcessor(
+            OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces")
+        )
     provider.add_span_processor(processor)
     return provider
 
@@ -70,7 +74,12 @@ def instrument(app: Any, provider: TracerProvider, engines: Sequence[Any] = ()) 
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)
     sync_engines = [getattr(engine, "sync_engine", engine) for engine in engines]
     # Without engines it patches create_engine/create_async_engine: engines built later are traced.
-    SQLAlchemyInstrumentor().instrument(tracer_provider=provider, **({"engines": sync_engines} if sync_engines else {}))
+    # skip_dep_check: its metadata stops at SQLAlchemy < 2.1; the event hooks it uses still work.
+    SQLAlchemyInstrumentor().instrument(
+        tracer_provider=provider,
+        skip_dep_check=True,
+        **({"engines": sync_engines} if sync_engines else {}),
+    )
 
 
 def uninstrument(app: Any) -> None:
@@ -84,8 +93,10 @@ def uninstrument(app: Any) -> None:
 
 
 def use_provider(provider: TracerProvider | None, *, set_global: bool = True) -> None:
-    """Send booktutor's spans to `provider` (None: back to the global one); `set_global` also makes it
-    the process-wide provider (OpenTelemetry allows that once; tests pass False)."""
+    """Send booktutor's spans to `provider` (None: back to the global one).
+
+    `set_global` also makes it the process-wide provider (allowed once; tests pass False).
+    """
     global _tracer
     source = provider or trace.get_tracer_provider()
     _tracer = source.get_tracer("booktutor", __version__)

@@ -12,13 +12,13 @@ import structlog
 from booktutor.ingest.urls import anchor_url
 from booktutor.memory.books import BookRepository, ChunkRow, LexicalHit
 from booktutor.memory.database import Database
+from booktutor.observability.metrics import RETRIEVAL_LATENCY
+from booktutor.observability.tracing import span
 from booktutor.providers.embeddings import Embedder
 from booktutor.providers.rerank import Reranker
 from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weighted_rrf
 from booktutor.retrieval.types import SearchHit, SearchResult, VectorFilter
 from booktutor.retrieval.vector_store import VectorStore, VectorStoreUnavailable
-from booktutor.observability.metrics import RETRIEVAL_LATENCY
-from booktutor.observability.tracing import span
 
 log = structlog.get_logger(__name__)
 _WORD = re.compile(r"\w+", re.UNICODE)

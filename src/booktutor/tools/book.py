@@ -15,9 +15,9 @@ from agents import RunContextWrapper, function_tool
 from booktutor.graph.guard import fence_untrusted
 from booktutor.ingest.urls import anchor_url
 from booktutor.memory.books import BookRepository
+from booktutor.observability.tracing import traced
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
-from booktutor.observability.tracing import traced
 from booktutor.tools.context import ToolContext
 
 MAX_TOOL_TEXT_CHARS = 2400
