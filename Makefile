@@ -46,10 +46,10 @@ lint: bootstrap
 bench: bootstrap
 	$(BIN)/python -m benchmarks.run_all
 
-# The full answer-quality evaluation on the bundled book; refreshes the report under eval-out/.
+# The full answer-quality evaluation on the bundled book: report under eval-out/, results in docs/evals.md.
 eval: bootstrap
 	$(BIN)/booktutor eval run --dataset src/booktutor/evals/datasets/sample-book.jsonl \
-		--corpus src/booktutor/sample_book --book-id physical-ai-short-course --out eval-out \
+		--corpus src/booktutor/sample_book --book-id physical-ai-short-course --out eval-out --docs docs/evals.md \
 		--min hit@5=0.9 --min mrr@10=0.85 --min citation_precision=0.8 --max false_abstention_rate=0.1
 
 clean:

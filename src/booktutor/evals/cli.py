@@ -137,6 +137,7 @@ def run_command(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=32)] = 4,
     judge: Annotated[bool, typer.Option("--judge", help="LLM-judged correctness/faithfulness")] = False,
     langsmith: Annotated[bool, typer.Option("--langsmith", help="Log to LangSmith (needs LANGSMITH_API_KEY)")] = False,
+    docs: Annotated[Path | None, typer.Option("--docs", help="Also refresh this Markdown file's results section")] = None,
 ) -> None:
     """Run a dataset through the tutor, write report.json/report.md/plots; exit 1 if a --min fails."""
     cases = _load_cases(dataset, limit)
@@ -152,7 +153,12 @@ def run_command(
     report = build_report(dataset=str(dataset), corpus=str(corpus), provider=provider, cases=results)
     if judge:
         _judge(report, Settings())
-    _finish(report, out_dir, base, langsmith)
+    plots = _finish(report, out_dir, base, langsmith)
+    if docs is not None:
+        from booktutor.evals.docs_section import refresh_docs
+
+        refresh_docs(docs, report, plots)
+        console.print(f"refreshed {docs}")
     failures = check_thresholds(report["metrics"], floors, ceilings)
     for failure in failures:
         console.print(f"[red]gate failed:[/] {failure}")
@@ -160,7 +166,7 @@ def run_command(
         raise typer.Exit(1)
 
 
-def _finish(report: dict[str, Any], out_dir: Path, base: dict[str, Any] | None, langsmith: bool) -> None:
+def _finish(report: dict[str, Any], out_dir: Path, base: dict[str, Any] | None, langsmith: bool) -> list[str]:
     from booktutor.evals.plots import write_plots
 
     diff = diff_reports(base, report) if base else None
@@ -173,6 +179,7 @@ def _finish(report: dict[str, Any], out_dir: Path, base: dict[str, Any] | None, 
 
         name = log_to_langsmith(report, f"booktutor-eval-{report['created_at']}")
         console.print(f"LangSmith project: {name}" if name else "[yellow]LANGSMITH_API_KEY is not set: not logged[/]")
+    return plots
 
 
 @eval_app.command("diff")
