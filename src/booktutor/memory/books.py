@@ -313,11 +313,11 @@ def _TS_CONFIG_FOR(column: str) -> str:  # noqa: N802 - reads as SQL
 def _fulltext_sql(match: str) -> TextClause:
     return text(
         f"""
-        WITH cfgs AS (
+        WITH cfgs AS MATERIALIZED (
           SELECT DISTINCT {_TS_CONFIG_FOR('language')} AS cfg FROM documents WHERE version > 0
-        ), lex AS (
+        ), lex AS MATERIALIZED (
           SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
-        ), q AS (
+        ), q AS MATERIALIZED (
           SELECT c.cfg,
                  (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
                     FROM lex l WHERE l.cfg = c.cfg) AS any_query,
