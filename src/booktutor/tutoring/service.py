@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any
 
+import structlog
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
@@ -26,8 +27,14 @@ from booktutor.graph.quiz import QuizDeps, build_quiz_graph, quiz_config
 from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Book, Chapter
 from booktutor.memory.tutoring_models import Quiz
+from booktutor.providers.llm import build_model
 from booktutor.services import Services
-from booktutor.tutoring.generate import GENERATOR_VERSION, generate_offline
+from booktutor.tutoring.generate import (
+    GENERATOR_VERSION,
+    ChapterMaterial,
+    Section,
+    generate_offline,
+)
 from booktutor.tutoring.grading import (
     Grade,
     InvalidChoice,
@@ -37,24 +44,45 @@ from booktutor.tutoring.grading import (
     grade_choice,
 )
 from booktutor.tutoring.hints import hints_for
+from booktutor.tutoring.llm_generate import (
+    LLM_GENERATOR_VERSION,
+    LLMQuestionGenerator,
+    section_hash,
+    worth_asking,
+)
 from booktutor.tutoring.mastery import MASTERED, P_INIT, SectionEstimate, recommend
 from booktutor.tutoring.questions import QuizQuestion, normalized
 from booktutor.tutoring.repository import TutoringRepository, source_document
 
+log = structlog.get_logger(__name__)
 OFFLINE_PROVIDERS = ("extractive", "fake")
 MAX_ANSWER_CHARS = 2000
 MAX_QUESTIONS = 20
 KINDS = ("mcq", "short")
+MIN_GENERATED = 2  # fewer validated LLM questions than this: add the offline ones
 
 
 class QuizService:
     def __init__(
-        self, services: Services, model=None, checkpointer: BaseCheckpointSaver | None = None
+        self,
+        services: Services,
+        model=None,
+        checkpointer: BaseCheckpointSaver | None = None,
+        *,
+        question_model=None,
     ) -> None:
         self.services = services
         offline = OfflineShortGrader(services.embedder)
-        use_llm = model is not None and services.settings.llm_provider not in OFFLINE_PROVIDERS
+        llm_configured = services.settings.llm_provider not in OFFLINE_PROVIDERS
+        use_llm = model is not None and llm_configured
         self.short_grader = LLMRubricGrader(model, offline) if use_llm else offline
+        if question_model is None and llm_configured:
+            question_model = model or build_model(services.settings, embedder=services.embedder)
+        self.question_writer = (
+            LLMQuestionGenerator(question_model, services.embedder)
+            if question_model is not None
+            else None
+        )
         self.graph = build_quiz_graph(checkpointer or InMemorySaver())
         self.deps = QuizDeps(service=self)
 
@@ -286,12 +314,44 @@ class QuizService:
 
     async def _generated(self, repo: TutoringRepository, document) -> list[QuizQuestion]:
         material = await repo.chapter_material(document)
+        written = await self._llm_written(repo, material, document.book_id)
+        if len(written) >= MIN_GENERATED:
+            return written
+        seen = {normalized(q.prompt) for q in written}
+        offline = await self._offline_generated(repo, material, document.book_id)
+        return written + [q for q in offline if normalized(q.prompt) not in seen]
+
+    async def _offline_generated(
+        self, repo: TutoringRepository, material: ChapterMaterial, book_id: str
+    ) -> list[QuizQuestion]:
         key = material.content_hash()
         cached = await repo.cached_questions(key, GENERATOR_VERSION)
         if cached is not None:
             return cached
         questions = await generate_offline(material, self.services.embedder)
-        await repo.cache_questions(document.book_id, key, GENERATOR_VERSION, questions)
+        await repo.cache_questions(book_id, key, GENERATOR_VERSION, questions)
+        return questions
+
+    async def _llm_written(
+        self, repo: TutoringRepository, material: ChapterMaterial, book_id: str
+    ) -> list[QuizQuestion]:
+        """Validated LLM questions per section, cached by section content hash; a section whose
+        model call fails is skipped (and not cached) so the offline questions take its place."""
+        if self.question_writer is None:
+            return []
+        questions: list[QuizQuestion] = []
+        for section in _sections(material):
+            key = section_hash(section)
+            cached = await repo.cached_questions(key, LLM_GENERATOR_VERSION)
+            if cached is None:
+                try:
+                    cached = await self.question_writer.generate(material, section)
+                except Exception:
+                    log.warning("question_generation_failed", anchor=section.anchor, exc_info=True)
+                    continue
+                await repo.cache_questions(book_id, key, LLM_GENERATOR_VERSION, cached)
+            seen = {normalized(q.prompt) for q in questions}
+            questions += [q for q in cached if normalized(q.prompt) not in seen]
         return questions
 
     async def _estimates(
@@ -323,6 +383,19 @@ class QuizService:
         estimates.sort(key=lambda e: (e.chapter_order, e.anchor))
         current = index[last][1] if last in index else None
         return estimates, titles, current
+
+
+def _sections(material: ChapterMaterial) -> list[Section]:
+    """The chapter's sections worth asking about, its chunks merged back per anchor."""
+    merged: dict[str, Section] = {}
+    for chunk in material.sections:
+        known = merged.get(chunk.anchor)
+        merged[chunk.anchor] = (
+            Section(chunk.heading_path, chunk.anchor, f"{known.text}\n\n{chunk.text}")
+            if known
+            else chunk
+        )
+    return [s for s in merged.values() if worth_asking(s)]
 
 
 def _validate_answer(question: QuizQuestion, answer: str | int) -> None:
