@@ -107,15 +107,15 @@ class AbstentionPolicy:
     # Calibrated jointly on the project's dataset and the development corpus's set with
     # booktutor.evals.calibrate (global knobs only; docs/evals.md, "Calibration"): the best joint
     # abstention accuracy with at most 5 % false abstentions on each set.
-    min_evidence: float = 0.44
-    dense_weight: float = 0.2
+    min_evidence: float = 0.32
+    dense_weight: float = 0.1
     sentence_weight: float = 0.0
-    coverage_weight: float = 0.1
+    coverage_weight: float = 0.35
     lexical_weight: float = 0.0
     margin_weight: float = 0.0
     term_coverage_weight: float = 0.0
     max_unknown_specificity: float = 0.95
-    unknown_term_dense_gate: float = 0.45
+    unknown_term_dense_gate: float = 0.55
     """Abstain when a question word this specific (see `word_specificity`) is absent from the book,
     unless the best passage is at least `unknown_term_dense_gate` similar to the question."""
     strong_sentence_similarity: float = 0.15

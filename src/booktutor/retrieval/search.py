@@ -43,7 +43,7 @@ class HybridSearcher:
         reranker: Reranker | None = None,
         weights: FusionWeights | None = None,
         default_language: str = "en",
-        candidates: int = 80,  # was 40; calibrated by the evals, see docs/evals.md
+        candidates: int = 40,  # calibrated by the evals, see docs/evals.md
         vector_timeout_s: float = 5.0,
     ) -> None:
         self.db = db
