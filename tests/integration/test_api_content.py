@@ -105,12 +105,12 @@ async def test_search_returns_hits_with_citation_fields(client):
     assert response.status_code == 200
     body = response.json()
     assert body["degraded"] is False
-    top = body["hits"][0]
-    assert top["doc_path"] == "basics/gears.md"
-    assert top["anchor_url"] == "/docs/basics/gears#backlash"
-    assert top["heading"] == "Backlash"
-    assert top["chapter_title"] == "Gears and torque"
-    assert "**" in top["snippet"] or "backlash" in top["snippet"].lower()
+    assert body["hits"][0]["doc_path"] == "basics/gears.md"
+    section = next(h for h in body["hits"] if h["heading"] == "Backlash")
+    assert section["anchor_url"] == "/docs/basics/gears#backlash"
+    assert section["chapter_title"] == "Gears and torque"
+    assert section["heading_path"] == ["Gears and torque", "Backlash"]
+    assert "backlash" in section["snippet"].lower()
     assert len(body["hits"]) <= 3
 
 
