@@ -75,12 +75,14 @@ def test_sort_keys_follow_folder_and_sidebar_positions(tmp_path: Path) -> None:
     write(tmp_path / "docs" / "basics" / "zeta.md", "---\nsidebar_position: 1\n---\n# Z\n")
     keys = discover_book(tmp_path).sort_keys
     ordered = sorted(keys, key=keys.__getitem__)
+    # As in a Docusaurus sidebar: files and folders of one level interleave by position, and
+    # items without a position (intro.md, sensors.md) come after the positioned ones.
     assert ordered == [
-        "intro.md",
         "basics/zeta.md",
         "basics/actuators.md",
         "basics/sensors.md",
         "motion/walking.mdx",
+        "intro.md",
     ]
 
 

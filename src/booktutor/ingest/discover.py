@@ -63,12 +63,13 @@ class BookSource:
 
     @property
     def sort_keys(self) -> dict[str, str]:
-        """source_path -> sortable string in reading order (default language's files).
+        """source_path -> sortable string in reading order (default language's files): like the
+        Docusaurus sidebar, files and folders of one level interleave by position.
 
         Uses folder positions plus each file's `sidebar_position` (read best-effort here).
         """
         files = self.files(self.default_language)
-        ordered = sorted(files, key=lambda file: (_folder_key(file), _file_position(file)))
+        ordered = sorted(files, key=lambda file: (*_folder_key(file), _file_position(file)))
         return {file.source_path: f"{index:06d}" for index, file in enumerate(ordered)}
 
     @property
