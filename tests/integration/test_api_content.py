@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from tests.integration.conftest import build_test_services
 
 from booktutor.api.app import create_app
 from booktutor.retrieval.qdrant_server_store import QdrantServerStore
-from tests.integration.conftest import build_test_services
 
 pytestmark = pytest.mark.integration
 

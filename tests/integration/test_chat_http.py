@@ -16,12 +16,12 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import select
+from tests.integration.test_streaming import SseReader, assert_well_formed, types_of, wait_until
 
 from booktutor.api.app import create_app
 from booktutor.memory.models import Message
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, ToolCall, Turn
-from tests.integration.test_streaming import SseReader, assert_well_formed, types_of, wait_until
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).parents[2]

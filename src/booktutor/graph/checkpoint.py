@@ -6,7 +6,6 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-
 CONNECT_TIMEOUT_S = 5.0  # fail fast when Postgres is down instead of psycopg_pool's 30 s
 
 

@@ -132,7 +132,7 @@ class Database:
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
         except Exception as exc:  # SQLAlchemy wraps driver errors in DBAPIError subclasses
             if _is_connection_error(exc):

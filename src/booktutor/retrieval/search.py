@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import structlog
 
 from booktutor.ingest.urls import anchor_url
-from booktutor.memory.books import BookRepository, ChunkRow, LexicalHit
+from booktutor.memory.books import BookRepository, ChunkRow
 from booktutor.memory.database import Database
 from booktutor.observability.metrics import RETRIEVAL_LATENCY
 from booktutor.observability.tracing import span
