@@ -14,7 +14,7 @@ from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.personalize.profile import LearnerProfile, hints_from_text
 from booktutor.personalize.service import PersonalizationService
 from booktutor.personalize.source import resolve_chapter_ref
-from booktutor.tools.context import ToolContext
+from booktutor.tools.context import ToolContext, chapter_source
 
 MAX_CHAPTER_CHARS = 12000
 OPENING_CHARS = 700
@@ -90,20 +90,8 @@ async def personalized_chapter_payload(
     except AppError as error:
         return {"error": error.code, "answer": error.message}
     text = fence_untrusted(result.markdown[:MAX_CHAPTER_CHARS])
-    source = {
-        "n": 1,
-        "source": "book",
-        "doc_path": result.doc_path,
-        "chapter_title": result.title,
-        "heading": f"{result.title} (personalized)",
-        "anchor_url": result.url,
-        "text": text,
-        "snippet": text[:200],
-        "score": 1.0,
-        "dense_score": None,
-        "lexical_rank": None,
-        "language": result.language,
-    }
+    source = chapter_source(doc_path=result.doc_path, title=result.title, heading=f"{result.title} (personalized)",
+                            url=result.url, text=text, language=result.language)
     ctx.register_sources([source])
     opening = _opening(result.markdown)
     return {

@@ -12,7 +12,7 @@ from booktutor.errors import AppError
 from booktutor.graph.guard import fence_untrusted
 from booktutor.languages import language_name
 from booktutor.personalize.preferences import PreferencesRepository
-from booktutor.tools.context import ToolContext
+from booktutor.tools.context import ToolContext, chapter_source
 from booktutor.tools.personalize import MAX_CHAPTER_CHARS, _opening, chapter_key_for
 from booktutor.translate.service import TranslationService
 
@@ -75,20 +75,8 @@ async def translation_payload(
     except AppError as error:
         return {"error": error.code, "language": code, "answer": error.message}
     text = fence_untrusted(result.markdown[:MAX_CHAPTER_CHARS])
-    source = {
-        "n": 1,
-        "source": "book",
-        "doc_path": result.doc_path,
-        "chapter_title": result.title,
-        "heading": result.title,
-        "anchor_url": result.url,
-        "text": text,
-        "snippet": text[:200],
-        "score": 1.0,
-        "dense_score": None,
-        "lexical_rank": None,
-        "language": result.language,
-    }
+    source = chapter_source(doc_path=result.doc_path, title=result.title, heading=result.title,
+                            url=result.url, text=text, language=result.language)
     ctx.register_sources([source])
     origin = {
         "human": "the book's stored human translation",
