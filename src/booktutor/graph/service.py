@@ -319,8 +319,9 @@ async def _store_summary(session, thread_id: str, summary: str) -> None:
 async def _prune_checkpoints(checkpointer, thread_id: str) -> None:
     try:
         await checkpointer.aprune([thread_id], strategy="keep_latest")
-    except (NotImplementedError, AttributeError):
-        pass
+    except NotImplementedError:
+        # The saver refuses keep_latest for threads with several namespaces (subgraphs): keep them all.
+        log.debug("checkpoint_prune_unsupported", thread_id=thread_id)
 
 
 def _chat_messages(history: list[Any]) -> list[dict[str, str]]:

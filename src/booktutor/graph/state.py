@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 from agents import Agent
+from typing_extensions import TypedDict  # pydantic reads these models on Python < 3.12
 
 from booktutor.services import Services
 

@@ -102,14 +102,11 @@ async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, an
         doc_path: The chapter's path relative to the docs root, e.g. "motion/control.md".
         anchor: The section's anchor id, e.g. "pid-control"; empty for the chapter's opening.
     """
-    ctx = wrapper.context
-    async with ctx.services.db.session() as session:
-        repo = BookRepository(session)
-        chapter = await repo.get_chapter(ctx.book_id, doc_path)
-        if chapter is None:
-            return json.dumps({"error": "chapter_not_found", "doc_path": doc_path})
-        document = _pick_document(chapter.documents, ctx.language)
-        rows = [r for r in await repo.chunks_of_document(document.id) if r.anchor == anchor]
+    found = await _chapter_chunks(wrapper.context, doc_path)
+    if found is None:
+        return json.dumps({"error": "chapter_not_found", "doc_path": doc_path})
+    _chapter, document, chunks = found
+    rows = [r for r in chunks if r.anchor == anchor]
     if not rows:
         return json.dumps({"error": "section_not_found", "doc_path": doc_path, "anchor": anchor})
     text = fence_untrusted("\n\n".join(r.text for r in rows)[:MAX_CHAPTER_CHARS])
@@ -127,14 +124,10 @@ async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) ->
     Args:
         doc_path: The chapter's path relative to the docs root, or its chapter id.
     """
-    ctx = wrapper.context
-    async with ctx.services.db.session() as session:
-        repo = BookRepository(session)
-        chapter = await repo.get_chapter(ctx.book_id, doc_path)
-        if chapter is None:
-            return json.dumps({"error": "chapter_not_found", "doc_path": doc_path})
-        document = _pick_document(chapter.documents, ctx.language)
-        rows = await repo.chunks_of_document(document.id)
+    found = await _chapter_chunks(wrapper.context, doc_path)
+    if found is None:
+        return json.dumps({"error": "chapter_not_found", "doc_path": doc_path})
+    chapter, document, rows = found
     sections, seen = [], set()
     for row in rows:
         if row.anchor not in seen:
@@ -153,6 +146,17 @@ async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) ->
 async def get_user_profile(wrapper: RunContextWrapper[ToolContext]) -> str:
     """The learner's profile: background, level, goals and preferred language (empty if unknown)."""
     return json.dumps(wrapper.context.profile, ensure_ascii=False)
+
+
+async def _chapter_chunks(ctx: ToolContext, doc_path: str):
+    """(chapter, its document in the learner's language, the document's current chunks), or None."""
+    async with ctx.services.db.session() as session:
+        repo = BookRepository(session)
+        chapter = await repo.get_chapter(ctx.book_id, doc_path)
+        if chapter is None:
+            return None
+        document = _pick_document(chapter.documents, ctx.language)
+        return chapter, document, await repo.chunks_of_document(document.id)
 
 
 def _pick_document(documents, language: str):

@@ -18,6 +18,7 @@ from booktutor.api.routes.agent import RunManagerDep, _with_dependency_headers
 from booktutor.api.schemas import ErrorEnvelope
 from booktutor.api.streaming import RunManager, sse_response
 from booktutor.errors import AppError
+from booktutor.graph.state import Citation
 
 router = APIRouter(prefix="/chatbot", tags=["chatbot"])
 ThreadId = Annotated[str | None, Field(default=None, min_length=1, max_length=200, pattern=r"^[\w.:-]+$")]
@@ -35,19 +36,9 @@ class ContextIn(QueryIn):
     doc_path: str | None = Field(default=None, max_length=500)
 
 
-class CitationOut(BaseModel):
-    n: int
-    doc_path: str
-    chapter_title: str
-    heading: str
-    anchor_url: str
-    snippet: str
-    score: float
-
-
 class AnswerOut(BaseModel):
     answer: str
-    citations: list[CitationOut]
+    citations: list[Citation]
     thread_id: str
     run_id: str
     abstained: bool
