@@ -302,6 +302,21 @@ def serve(
                 port=port or settings.port, log_config=None, proxy_headers=True)
 
 
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run the jobs waiting now, then exit.")] = False,
+) -> None:
+    """Run background jobs (book ingestion, reindex, pre-generation) until stopped (Ctrl-C, SIGTERM).
+
+    The API runs a worker of its own unless BOOKTUTOR_JOB_WORKER_IN_PROCESS=false; run this when
+    jobs should have processes of their own."""
+    from booktutor.jobs.worker import run_standalone_worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    asyncio.run(run_standalone_worker(settings, wait=not once))
+
+
 from booktutor.evals.cli import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")

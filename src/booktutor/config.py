@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     otel_endpoint: str | None = None  # OTLP/HTTP collector base URL, e.g. http://otel-collector:4318; None: no tracing
     otel_service_name: str = "booktutor"
 
+    # --- background jobs (issue 10) ---
+    job_worker_in_process: bool = True  # the API runs a worker too; off when `booktutor worker` runs apart
+    job_concurrency: int = Field(default=1, ge=1, le=32)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
+    job_retry_wait_s: int = Field(default=10, ge=0)  # before attempt n+1: wait × n seconds
+    job_shutdown_grace_s: float = 10.0  # then a running job is stopped and goes back to the queue
+
     @property
     def embedded_postgres_dir(self) -> Path:
         return self.data_dir / "postgres"

@@ -34,6 +34,8 @@ from booktutor.api.routes import (
 from booktutor.api.streaming import RunManager
 from booktutor.config import Settings, get_settings
 from booktutor.graph.factory import build_chat_service
+from booktutor.jobs import JobDeps, JobQueue, JobWorker
+from booktutor.jobs.queue import build_queue_app
 from booktutor.log_config import configure_logging
 from booktutor.memory.threads import ThreadRepository
 from booktutor.observability import install_observability
@@ -70,10 +72,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             chat, double_texting=settings.double_text_policy, retention_s=settings.run_retention_s,
             disconnect_grace_s=settings.stream_disconnect_grace_s, ping_s=settings.stream_ping_s,
         )
+        queue_app = await build_queue_app(app.state.services.db, settings).open_async()
+        app.state.job_queue = JobQueue(queue_app, app.state.services.db)
+        worker = JobWorker(queue_app, JobDeps(app.state.services, chat.model), settings)
+        if settings.job_worker_in_process:
+            worker.start()
         log.info("started", version=__version__, llm_provider=settings.llm_provider)
         try:
             yield
         finally:
+            await worker.stop()
+            await queue_app.close_async()
             await app.state.run_manager.aclose()
             await chat.close()
             if owned:

@@ -13,6 +13,7 @@ from booktutor.auth import audit
 from booktutor.auth.identity import user_from_bearer
 from booktutor.config import Settings
 from booktutor.errors import AdminRequired, InvalidToken
+from booktutor.jobs import JobQueue
 from booktutor.memory.books import BookRepository
 from booktutor.memory.models import User
 from booktutor.memory.users import UserRepository
@@ -99,3 +100,10 @@ async def get_admin_user(request: Request, user: CurrentUser, settings: Settings
 
 
 AdminUser = Annotated[User, Depends(get_admin_user)]
+
+
+def get_job_queue(request: Request) -> JobQueue:
+    return request.app.state.job_queue
+
+
+JobQueueDep = Annotated[JobQueue, Depends(get_job_queue)]

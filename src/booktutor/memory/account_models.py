@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, String, Text, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,7 +79,9 @@ class AuditEvent(Base):
 
 
 class Job(TimestampMixin, Base):
-    """A background job (book ingestion, reindex) with honest status and progress."""
+    """A background job (ingestion, reindex, pre-generation): what it is for, its status and progress.
+
+    The queue itself (locks, retries, workers) is procrastinate's; `queue_job_id` links the two."""
 
     __tablename__ = "jobs"
 
@@ -93,3 +95,8 @@ class Job(TimestampMixin, Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
     )
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger)  # procrastinate_jobs.id
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_jobs_status_updated_at", "status", "updated_at"),)

@@ -74,13 +74,24 @@ CACHE_REQUESTS = Counter(
 )
 JOBS = Gauge(
     "booktutor_jobs",
-    "Background jobs of this process by status (queue depth: status=queued).",
+    "Background jobs waiting or running, queue-wide, by status (queue depth: status=queued), read at scrape.",
     ["status"],
-    multiprocess_mode="livesum",
+    multiprocess_mode="mostrecent",
 )
 
-for _status in ("queued", "running"):
-    JOBS.labels(status=_status)  # exported as 0 before the first job
+
+async def refresh_job_counts(request: Request) -> None:
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        return
+    from booktutor.jobs.store import JobStore
+
+    try:
+        counts = await JobStore(services.db).counts_by_status()
+    except Exception:  # the database being down must not take /metrics with it
+        return
+    for status, count in counts.items():
+        JOBS.labels(status=status).set(count)
 
 
 def record_cache_lookup(cache: str, hit: bool) -> None:
@@ -186,5 +197,6 @@ def _registry() -> CollectorRegistry:
     return registry
 
 
-async def metrics_endpoint(_request: Request) -> Response:
+async def metrics_endpoint(request: Request) -> Response:
+    await refresh_job_counts(request)
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)

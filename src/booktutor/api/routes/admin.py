@@ -1,5 +1,5 @@
-"""Administrator endpoints: ingest a book (server path or upload) and reindex as background
-jobs, embed texts; job status."""
+"""Administrator endpoints: ingest a book (server path or upload), reindex and pre-generate chapter
+variants as background jobs; job status; embed texts."""
 
 from __future__ import annotations
 
@@ -8,26 +8,26 @@ import shutil
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select
 
-from booktutor.api.deps import AdminUser, ServicesDep, SettingsDep
+from booktutor.api.deps import AdminUser, BookRepoDep, JobQueueDep, ServicesDep, SessionDep, SettingsDep
 from booktutor.api.schemas import ErrorEnvelope
-from booktutor.errors import BadRequest, JobNotFound, PayloadTooLarge
+from booktutor.errors import BadRequest, BookNotFound, JobNotFound, PayloadTooLarge
 from booktutor.ingest.archive import extract_archive
-from booktutor.ingest.pipeline import Ingestor
-from booktutor.ingest.reindex import reindex
-from booktutor.jobs import JobProgress, JobRunner
 from booktutor.memory.account_models import Job
-from booktutor.services import Services
+from booktutor.personalize.profile import Background, LanguageCode, Level
 
 router = APIRouter(tags=["admin"])
 ERRORS = {401: {"model": ErrorEnvelope}, 403: {"model": ErrorEnvelope}, 404: {"model": ErrorEnvelope},
           413: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}}
 BookId = Annotated[str | None, Field(default=None, min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Title = Annotated[str | None, Field(default=None, min_length=1, max_length=300)]
+JobStatus = Literal["queued", "running", "retrying", "succeeded", "failed"]
 
 
 class PathNotAllowed(BadRequest):
@@ -40,16 +40,44 @@ class IngestPathIn(BaseModel):
     title: Title = None
 
 
+class ProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    software_background: Background | None = None
+    hardware_background: Background | None = None
+    experience_level: Level | None = None
+
+
+class PregenerateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    languages: list[LanguageCode] = Field(default_factory=list, max_length=10,
+                                          description="Machine-translate every chapter into these languages.")
+    profiles: list[ProfileIn] = Field(default_factory=list, max_length=27,
+                                      description="Rewrite every chapter for each of these learner profiles.")
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> PregenerateIn:
+        if not self.languages and not self.profiles:
+            raise ValueError("give at least one language or one profile")
+        return self
+
+
 class JobOut(BaseModel):
     id: str
     kind: str
-    status: str
+    status: JobStatus
+    attempts: int
     params: dict[str, Any]
     progress: dict[str, Any]
     result: dict[str, Any] | None
     error: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class JobListOut(BaseModel):
+    jobs: list[JobOut]
 
 
 class EmbedIn(BaseModel):
@@ -63,39 +91,15 @@ class EmbedOut(BaseModel):
     vectors: list[list[float]]
 
 
-def get_job_runner(request: Request) -> JobRunner:
-    runner = getattr(request.app.state, "job_runner", None)
-    if runner is None:
-        runner = request.app.state.job_runner = JobRunner(request.app.state.services.db)
-    return runner
-
-
 def _job_out(job: Job) -> JobOut:
-    return JobOut(id=str(job.id), kind=job.kind, status=job.status, params=job.params, progress=job.progress,
-                  result=job.result, error=job.error, created_at=job.created_at, updated_at=job.updated_at)
+    return JobOut(id=str(job.id), kind=job.kind, status=job.status, attempts=job.attempts, params=job.params,
+                  progress=job.progress, result=job.result, error=job.error, created_at=job.created_at,
+                  updated_at=job.updated_at)
 
 
-async def _accepted(job: Job, services: Services, response: Response) -> JobOut:
+def _accepted(job: Job, response: Response) -> JobOut:
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    async with services.db.session() as session:
-        return _job_out(await session.get(Job, job.id))
-
-
-def _ingest_work(services: Services, root: Path, book_id: str | None, title: str | None,
-                 cleanup: Path | None = None):
-    async def work(progress: JobProgress) -> dict[str, Any]:
-        try:
-            ingestor = Ingestor(services.db, services.store, services.embedder, progress=progress)
-            report = await ingestor.ingest(root, book_id=book_id, title=title)
-        finally:
-            if cleanup is not None:
-                await asyncio.to_thread(shutil.rmtree, cleanup, True)
-        return {"book_id": report.book_id, "added": len(report.added), "updated": len(report.updated),
-                "unchanged": len(report.unchanged), "removed": len(report.removed),
-                "chunks_written": report.chunks_written,
-                "problems": [{"path": p.source_path, "message": p.message} for p in report.problems][:100]}
-
-    return work
+    return _job_out(job)
 
 
 def _allowed_path(raw: str, roots: list[Path]) -> Path:
@@ -108,19 +112,17 @@ def _allowed_path(raw: str, roots: list[Path]) -> Path:
 
 
 @router.post("/admin/books", status_code=202, response_model=JobOut, responses=ERRORS)
-async def ingest_book(body: IngestPathIn, admin: AdminUser, services: ServicesDep, settings: SettingsDep,
-                      request: Request, response: Response) -> JobOut:
+async def ingest_book(body: IngestPathIn, admin: AdminUser, settings: SettingsDep, queue: JobQueueDep,
+                      response: Response) -> JobOut:
     """Ingest (or re-ingest, incrementally) a Docusaurus site that is on the server, as a job."""
     root = _allowed_path(body.path, settings.admin_ingest_roots)
-    job = await get_job_runner(request).submit(
-        "ingest", {"path": str(root), "book_id": body.book_id}, admin.id,
-        _ingest_work(services, root, body.book_id, body.title))
-    return await _accepted(job, services, response)
+    job = await queue.submit("ingest", {"path": str(root), "book_id": body.book_id, "title": body.title}, admin.id)
+    return _accepted(job, response)
 
 
 @router.post("/admin/books/upload", status_code=202, response_model=JobOut, responses=ERRORS)
-async def upload_book(admin: AdminUser, services: ServicesDep, settings: SettingsDep, request: Request,
-                      response: Response, archive: Annotated[UploadFile, File(description="zip or tar(.gz)")],
+async def upload_book(admin: AdminUser, settings: SettingsDep, queue: JobQueueDep, response: Response,
+                      archive: Annotated[UploadFile, File(description="zip or tar(.gz)")],
                       book_id: Annotated[str | None, Form(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None,
                       title: Annotated[str | None, Form(max_length=300)] = None) -> JobOut:
     """Upload a Docusaurus site as a zip or tar archive and ingest it as a job."""
@@ -133,10 +135,14 @@ async def upload_book(admin: AdminUser, services: ServicesDep, settings: Setting
     except Exception:
         await asyncio.to_thread(shutil.rmtree, folder, True)
         raise
-    job = await get_job_runner(request).submit(
-        "ingest", {"upload": archive.filename, "book_id": book_id}, admin.id,
-        _ingest_work(services, root, book_id or None, title, cleanup=folder))
-    return await _accepted(job, services, response)
+    params = {"upload": archive.filename, "path": str(root), "book_id": book_id or None, "title": title,
+              "upload_dir": str(folder)}
+    try:
+        job = await queue.submit("ingest", params, admin.id)
+    except Exception:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+        raise
+    return _accepted(job, response)
 
 
 def _save(upload: UploadFile, target: Path, max_bytes: int) -> None:
@@ -150,19 +156,43 @@ def _save(upload: UploadFile, target: Path, max_bytes: int) -> None:
 
 
 @router.post("/admin/reindex", status_code=202, response_model=JobOut, responses=ERRORS)
-async def reindex_all(admin: AdminUser, services: ServicesDep, request: Request, response: Response) -> JobOut:
+async def reindex_all(admin: AdminUser, queue: JobQueueDep, response: Response) -> JobOut:
     """Re-embed every current chunk into the vector index (e.g. after changing the embedding model)."""
-    async def work(progress: JobProgress) -> dict[str, Any]:
-        return {"chunks": await reindex(services.db, services.store, services.embedder, progress)}
+    return _accepted(await queue.submit("reindex", {}, admin.id), response)
 
-    job = await get_job_runner(request).submit("reindex", {}, admin.id, work)
-    return await _accepted(job, services, response)
+
+@router.post("/admin/books/{book_id}/pregenerate", status_code=202, response_model=JobOut, responses=ERRORS)
+async def pregenerate(book_id: Annotated[str, PathParam(min_length=1, max_length=100)], body: PregenerateIn,
+                      admin: AdminUser, books: BookRepoDep, settings: SettingsDep, queue: JobQueueDep,
+                      response: Response) -> JobOut:
+    """Translate and personalize every chapter of a book ahead of readers, as a job: readers then get
+    those variants from the cache. A variant that fails is reported in the job's result."""
+    if await books.get_book(book_id) is None:
+        raise BookNotFound(f"No book '{book_id}'.")
+    languages = sorted({language.lower() for language in body.languages})
+    not_enabled = [language for language in languages if language not in settings.machine_translation_languages]
+    if not_enabled:
+        raise BadRequest(f"Machine translation is not enabled for: {', '.join(not_enabled)}.",
+                         code="language_not_enabled", details={"enabled": settings.machine_translation_languages})
+    params = {"book_id": book_id, "languages": languages,
+              "profiles": [profile.model_dump(exclude_none=True) for profile in body.profiles]}
+    return _accepted(await queue.submit("pregenerate", params, admin.id), response)
+
+
+@router.get("/jobs", response_model=JobListOut, responses=ERRORS)
+async def list_jobs(admin: AdminUser, session: SessionDep,
+                    status: Annotated[JobStatus | None, Query()] = None,
+                    limit: Annotated[int, Query(ge=1, le=100)] = 20) -> JobListOut:
+    """The most recent jobs first, optionally only those with one status."""
+    stmt = select(Job).order_by(Job.created_at.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(Job.status == status)
+    return JobListOut(jobs=[_job_out(job) for job in await session.scalars(stmt)])
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-async def get_job(job_id: uuid.UUID, admin: AdminUser, services: ServicesDep) -> JobOut:
-    async with services.db.session() as session:
-        job = await session.get(Job, job_id)
+async def get_job(job_id: uuid.UUID, admin: AdminUser, session: SessionDep) -> JobOut:
+    job = await session.get(Job, job_id)
     if job is None:
         raise JobNotFound("No such job.")
     return _job_out(job)

@@ -1,0 +1,98 @@
+"""The queue: a procrastinate App on the service's Postgres, its two tasks, and job submission."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import procrastinate
+import structlog
+from asgi_correlation_id import correlation_id
+from procrastinate import JobContext, RetryStrategy
+from procrastinate.retry import RetryDecision
+
+from booktutor.config import Settings
+from booktutor.errors import ServiceUnavailable
+from booktutor.jobs.runner import JobAttempt, is_permanent
+from booktutor.jobs.store import JobStore
+from booktutor.memory.account_models import Job
+from booktutor.memory.database import Database
+
+log = structlog.get_logger(__name__)
+RUN_JOB = "booktutor.run_job"
+RECOVER = "booktutor.recover_stalled_jobs"
+STALLED_AFTER_S = 60.0  # no worker heartbeat for this long: its running jobs are stalled
+NEVER_QUEUED_AFTER = timedelta(minutes=5)
+
+
+class QueueUnavailable(ServiceUnavailable):
+    code = "job_queue_unavailable"
+
+
+class JobRetryStrategy(RetryStrategy):
+    """Backoff retries, except for errors that would fail the same way again."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: procrastinate.jobs.Job) -> RetryDecision | None:
+        if is_permanent(exception):
+            return None
+        return super().get_retry_decision(exception=exception, job=job)
+
+
+def build_queue_app(db: Database, settings: Settings) -> procrastinate.App:
+    connector = procrastinate.PsycopgConnector(conninfo=db.libpq_conninfo, min_size=1, max_size=4)
+    app = procrastinate.App(connector=connector)
+    max_attempts = settings.job_max_attempts
+
+    @app.task(name=RUN_JOB, pass_context=True, queue="booktutor",
+              retry=JobRetryStrategy(max_attempts=max_attempts, linear_wait=settings.job_retry_wait_s,
+                                     wait=settings.job_retry_wait_s))
+    async def run_job(context: JobContext, job_id: str) -> None:
+        deps = context.additional_context["deps"]
+        await JobAttempt(deps, uuid.UUID(job_id), context.job.attempts + 1, max_attempts).run()
+
+    @app.periodic(cron="* * * * *", periodic_id="recover")
+    @app.task(name=RECOVER, pass_context=True, queue="booktutor", queueing_lock=RECOVER)
+    async def recover(context: JobContext, timestamp: int) -> None:
+        await recover_stalled_jobs(context.app, context.additional_context["deps"].services.db, max_attempts)
+
+    return app
+
+
+async def recover_stalled_jobs(app: procrastinate.App, db: Database, max_attempts: int) -> int:
+    """Jobs whose worker died (no heartbeat) run again, or fail once they have used every attempt."""
+    store = JobStore(db)
+    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S)
+    for job in stalled:
+        job_id = uuid.UUID(job.task_kwargs["job_id"]) if job.task_name == RUN_JOB else None
+        if job.attempts + 1 >= max_attempts:
+            await app.job_manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=False)
+            if job_id:
+                await store.set(job_id, status="failed", error="the worker running the job stopped (last attempt)")
+        else:
+            await app.job_manager.retry_job(job)
+            if job_id:
+                await store.set(job_id, status="queued", error="the worker running the job stopped; it will run again")
+    never_queued = await store.fail_never_queued(NEVER_QUEUED_AFTER)
+    if stalled or never_queued:
+        log.warning("stalled_jobs_recovered", stalled=len(stalled), never_queued=never_queued)
+    return len(stalled)
+
+
+class JobQueue:
+    """Submits jobs: a `jobs` row for status and progress, then a queue entry a worker will take."""
+
+    def __init__(self, app: procrastinate.App, db: Database) -> None:
+        self.app = app
+        self.store = JobStore(db)
+
+    async def submit(self, kind: str, params: dict[str, Any], created_by: uuid.UUID | None) -> Job:
+        job = await self.store.create(kind, params, created_by, correlation_id.get())
+        try:
+            queue_job_id = await self.app.configure_task(RUN_JOB).defer_async(job_id=str(job.id))
+        except Exception as exc:
+            log.exception("job_queue_failed", job_id=str(job.id))
+            await self.store.set(job.id, status="failed", error=f"the job could not be queued: {exc}"[:2000])
+            raise QueueUnavailable("The job queue is unavailable; try again shortly.") from exc
+        await self.store.set(job.id, queue_job_id=queue_job_id)
+        return await self.store.get(job.id)
