@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, assert_never, runtime_
 import numpy as np
 
 from booktutor.config import Settings
+from booktutor.observability.outbound import async_http_client
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 LOCAL_MODEL_NAME = "all-MiniLM-L6-v2"
 LOCAL_MODEL_DIMENSION = 384
 COHERE_MAX_BATCH = 96
+COHERE_EMBED_TIMEOUT_S = 60.0  # a full batch of long chunks
 COHERE_DIMENSIONS = {
     "embed-v4.0": 1536,
     "embed-english-v3.0": 1024,
@@ -131,7 +133,10 @@ class CohereEmbedder:
 
         if settings.cohere_api_key is None:
             raise ValueError("The Cohere embedder needs COHERE_API_KEY.")
-        client = cohere.AsyncClientV2(api_key=settings.cohere_api_key.get_secret_value())
+        client = cohere.AsyncClientV2(
+            api_key=settings.cohere_api_key.get_secret_value(),
+            httpx_client=async_http_client(COHERE_EMBED_TIMEOUT_S),
+        )
         return cls(client, settings.cohere_embed_model, batch_size=settings.embedding_batch_size)
 
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:

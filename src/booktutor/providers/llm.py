@@ -39,6 +39,7 @@ from tenacity import (
 from booktutor.config import LLMProviderName, Settings
 from booktutor.observability.langsmith_setup import register_agents_processor
 from booktutor.observability.metrics import PROVIDER_ERRORS, PROVIDER_FALLBACKS
+from booktutor.observability.outbound import async_http_client
 from booktutor.providers.embeddings import Embedder
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, Turn
@@ -320,6 +321,11 @@ def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
+def _llm_http_client(settings: Settings) -> httpx.AsyncClient:
+    # openai's own connection limits: many chat streams share one client.
+    return async_http_client(settings.llm_timeout_s, limits=openai.DEFAULT_CONNECTION_LIMITS)
+
+
 def _openai_model(settings: Settings) -> Model | None:
     key = _secret(settings.openai_api_key)
     if key is None and settings.openai_base_url is None:
@@ -329,6 +335,7 @@ def _openai_model(settings: Settings) -> Model | None:
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_s,
         max_retries=0,  # FallbackModel retries
+        http_client=_llm_http_client(settings),
     )
     if settings.openai_base_url:
         # OpenAI-compatible servers (vLLM, Ollama, LM Studio …) implement Chat Completions.
@@ -341,7 +348,11 @@ def _gemini_model(settings: Settings) -> Model | None:
     if key is None:
         return None
     client = openai.AsyncOpenAI(
-        api_key=key, base_url=GEMINI_OPENAI_BASE_URL, timeout=settings.llm_timeout_s, max_retries=0
+        api_key=key,
+        base_url=GEMINI_OPENAI_BASE_URL,
+        timeout=settings.llm_timeout_s,
+        max_retries=0,
+        http_client=_llm_http_client(settings),
     )
     return OpenAIChatCompletionsModel(settings.gemini_model, client)
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from booktutor.config import Settings
+from booktutor.observability.outbound import async_http_client
+
+RERANK_TIMEOUT_S = 10.0  # reranking sits on the search path; a failure only skips it
 
 
 @runtime_checkable
@@ -35,5 +38,7 @@ def build_reranker(settings: Settings) -> Reranker | None:
         return None
     import cohere
 
-    client = cohere.AsyncClientV2(api_key=settings.cohere_api_key.get_secret_value())
+    client = cohere.AsyncClientV2(
+        api_key=settings.cohere_api_key.get_secret_value(), httpx_client=async_http_client(RERANK_TIMEOUT_S)
+    )
     return CohereReranker(client, settings.cohere_rerank_model)

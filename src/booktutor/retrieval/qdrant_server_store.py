@@ -15,6 +15,7 @@ import httpx
 from qdrant_client import AsyncQdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
+from booktutor.observability.outbound import request_id_hooks
 from booktutor.retrieval.qdrant_common import KEYWORD_FIELDS, check_index_matches, record_payload
 from booktutor.retrieval.types import IndexInfo, VectorFilter, VectorHit, VectorRecord
 from booktutor.retrieval.vector_store import IndexMismatch, VectorStoreUnavailable
@@ -144,7 +145,11 @@ def _make_client(
     if location is not None:
         return AsyncQdrantClient(path=location)
     return AsyncQdrantClient(
-        url=url, api_key=api_key, timeout=math.ceil(timeout), check_compatibility=False
+        url=url,
+        api_key=api_key,
+        timeout=math.ceil(timeout),
+        check_compatibility=False,
+        event_hooks=request_id_hooks(),  # passed on to its REST httpx client
     )
 
 
