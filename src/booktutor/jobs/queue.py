@@ -51,7 +51,7 @@ def build_queue_app(db: Database, settings: Settings) -> procrastinate.App:
         deps = context.additional_context["deps"]
         await JobAttempt(deps, uuid.UUID(job_id), context.job.attempts + 1, max_attempts).run()
 
-    @app.periodic(cron="* * * * *", periodic_id="recover")
+    @app.periodic(cron="*/5 * * * *", periodic_id="recover")
     @app.task(name=RECOVER, pass_context=True, queue="booktutor", queueing_lock=RECOVER)
     async def recover(context: JobContext, timestamp: int) -> None:
         await recover_stalled_jobs(context.app, context.additional_context["deps"].services.db, max_attempts)
