@@ -187,7 +187,8 @@ def search(
 
     result = asyncio.run(_with_services(_settings(), run))
     if as_json:
-        sys.stdout.write(json.dumps([h.model_dump(mode="json") for h in result.hits], ensure_ascii=False, indent=2) + "\n")
+        hits = [h.model_dump(mode="json") for h in result.hits]
+        sys.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2) + "\n")
         return
     if result.degraded:
         console.print("[yellow]vector store unavailable: full-text results only[/]")

@@ -48,7 +48,8 @@ async def test_register_stores_an_argon2id_hash_and_login_works(http, services):
     assert "correct horse" not in credential.password_hash
     profile = await http.get("/api/v1/users/profile", headers=bearer(tokens))
     assert profile.json()["email"] == "ada@example.com" and profile.json()["kind"] == "account"
-    login = await http.post("/api/v1/users/login", json={"email": "ada@example.com", "password": "correct horse battery"})
+    credentials = {"email": "ada@example.com", "password": "correct horse battery"}
+    login = await http.post("/api/v1/users/login", json=credentials)
     assert login.status_code == 200 and login.json()["user"]["id"] == tokens["user"]["id"]
     assert login.headers["Cache-Control"] == "no-store"
 

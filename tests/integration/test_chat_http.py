@@ -146,7 +146,8 @@ async def test_chatbot_context_answers_from_the_selection(http):
 
 
 async def test_chatbot_validation_and_unknown_book(http):
-    assert (await http.post("/api/v1/chatbot/query", json={"question": ""})).json()["error"]["code"] == "validation_error"
+    empty = await http.post("/api/v1/chatbot/query", json={"question": ""})
+    assert empty.json()["error"]["code"] == "validation_error"
     too_long = await http.post("/api/v1/chatbot/context", json={"question": "q", "selected_text": "x" * 8001})
     assert too_long.status_code == 422
     unknown = await http.post("/api/v1/chatbot/query", json={"question": "hi", "book_id": "nope"})
@@ -177,11 +178,13 @@ async def _stored(services, thread_id: str) -> list[Message]:
 
 
 async def test_disconnect_cancels_and_saves_the_partial_answer(services, hanging_url):
-    async with httpx.AsyncClient(base_url=hanging_url, timeout=10) as client:
-        async with client.stream("POST", "/api/v1/agent/run", json=body("What is backlash?", "t-cut")) as response:
-            reader = SseReader(response)
-            while "TEXT_MESSAGE_CONTENT" not in types_of(await reader.take(1)):
-                pass
+    async with (
+        httpx.AsyncClient(base_url=hanging_url, timeout=10) as client,
+        client.stream("POST", "/api/v1/agent/run", json=body("What is backlash?", "t-cut")) as response,
+    ):
+        reader = SseReader(response)
+        while "TEXT_MESSAGE_CONTENT" not in types_of(await reader.take(1)):
+            pass
     await wait_until_async(lambda: _assistant_status(services, "t-cut"), "interrupted", limit_s=3)
     saved = (await _stored(services, "t-cut"))[-1]
     assert saved.role == "assistant" and saved.content.startswith("Backlash")

@@ -208,11 +208,12 @@ async def dead_qdrant_app(services, ingestor, book_copy) -> AsyncIterator[httpx.
     dead = QdrantServerStore(DEAD_QDRANT, None, "chunks", 1.0)
     degraded = build_test_services(services.settings, services.db, dead, services.embedder)
     app = create_app(services=degraded, model=ExtractiveModel(embedder=services.embedder))
-    async with LifespanManager(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver",
-                                     timeout=30) as http:
-            http.headers["X-Guest-Token"] = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
-            yield http
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=30) as http,
+    ):
+        http.headers["X-Guest-Token"] = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
+        yield http
     await dead.close()
 
 
@@ -249,15 +250,16 @@ async def book(ingestor, book_copy) -> None:
 
 async def _run_with(services, model) -> tuple[list, float]:
     app = create_app(services=services, model=model)
-    async with LifespanManager(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver",
-                                     timeout=60) as http:
-            http.headers["X-Guest-Token"] = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
-            started = time.monotonic()
-            async with http.stream("POST", "/api/v1/agent/run", json=body("What is backlash in a gearbox?")) as run:
-                assert run.status_code == 200
-                events = await SseReader(run).rest()
-            return events, time.monotonic() - started
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60) as http,
+    ):
+        http.headers["X-Guest-Token"] = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
+        started = time.monotonic()
+        async with http.stream("POST", "/api/v1/agent/run", json=body("What is backlash in a gearbox?")) as run:
+            assert run.status_code == 200
+            events = await SseReader(run).rest()
+        return events, time.monotonic() - started
 
 
 async def test_provider_timeout_falls_back_to_the_next_model(services, book):

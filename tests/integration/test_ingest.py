@@ -73,7 +73,8 @@ async def test_changed_document_replaces_its_chunks_everywhere(ingestor, service
     async with services.db.session() as session:
         old_ids = {r.id for r in await BookRepository(session).chunks_of_document(gears_id)}
     gears = book_copy / "docs/basics/gears.md"
-    gears.write_text(gears.read_text().replace("Backlash is the small gap", "Backlash, also called lash, is the small gap"))
+    edited = gears.read_text().replace("Backlash is the small gap", "Backlash, also called lash, is the small gap")
+    gears.write_text(edited)
 
     report = await ingestor.ingest(book_copy, book_id="mini")
 

@@ -83,7 +83,9 @@ async def test_admin_ingests_an_uploaded_book_as_a_job(services, book_copy):
         books = (await http.get("/api/v1/books")).json()["books"]
         assert "uploaded" in {b["id"] for b in books}
 
-        by_path = await http.post("/api/v1/admin/books", headers=admin, json={"path": str(book_copy), "book_id": "pathbook"})
+        by_path = await http.post(
+            "/api/v1/admin/books", headers=admin, json={"path": str(book_copy), "book_id": "pathbook"}
+        )
         assert by_path.status_code == 202
         assert (await _wait_for_job(http, by_path.json()["id"], admin))["status"] == "succeeded"
         bad = await http.post("/api/v1/admin/books", headers=admin, json={"path": "/nonexistent/place"})

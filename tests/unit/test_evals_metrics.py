@@ -78,8 +78,14 @@ def test_thresholds_and_diff():
     assert check_thresholds({"hit@1": 0.9, "mrr@10": None}, {"hit@1": 1.01, "mrr@10": 0.1}) == [
         "hit@1 = 0.900 < 1.01", "mrr@10 = – < 0.1"]
     assert check_thresholds({"latency_p95_ms": 900.0}, {}, {"latency_p95_ms": 500}) == ["latency_p95_ms = 900 > 500"]
-    a = {"metrics": {"hit@1": 0.5}, "cases": [{"id": "x", "scores": {"hit@1": 0.0}}, {"id": "y", "scores": {"hit@1": 1.0}}]}
-    b = {"metrics": {"hit@1": 1.0}, "cases": [{"id": "x", "scores": {"hit@1": 1.0}}, {"id": "z", "scores": {"hit@1": 1.0}}]}
+    a = {
+        "metrics": {"hit@1": 0.5},
+        "cases": [{"id": "x", "scores": {"hit@1": 0.0}}, {"id": "y", "scores": {"hit@1": 1.0}}],
+    }
+    b = {
+        "metrics": {"hit@1": 1.0},
+        "cases": [{"id": "x", "scores": {"hit@1": 1.0}}, {"id": "z", "scores": {"hit@1": 1.0}}],
+    }
     diff = diff_reports(a, b)
     assert [c.id for c in diff.better] == ["x"] and diff.worse == []
     assert diff.metrics["hit@1"] == (0.5, 1.0) and diff.only_a == ["y"] and diff.only_b == ["z"]

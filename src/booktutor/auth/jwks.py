@@ -1,8 +1,8 @@
 """Better-Auth JWTs, verified against the issuer's JWKS (PyJWT's PyJWKClient).
 
 Keys are cached for `better_auth_jwks_cache_s`; a token signed with an unknown `kid` makes
-PyJWKClient fetch the set again once (key rotation), at most every `better_auth_jwks_refresh_cooldown_s`. Only asymmetric algorithms are accepted,
-so neither `alg: none` nor an HMAC signed with the public key can pass.
+PyJWKClient fetch the set again once (key rotation), at most every `better_auth_jwks_refresh_cooldown_s`.
+Only asymmetric algorithms are accepted, so neither `alg: none` nor an HMAC signed with the public key can pass.
 """
 
 from __future__ import annotations

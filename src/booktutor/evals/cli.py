@@ -120,7 +120,8 @@ def _judge(report: dict[str, Any], settings: Settings) -> None:
         case["scores"].update(scores)
     for key in ("judge_correctness", "judge_faithfulness"):
         values = [c["scores"][key] for c in report["cases"] if c["scores"].get(key) is not None]
-        report["metrics_judge"] = {**report.get("metrics_judge", {}), key: sum(values) / len(values) if values else None}
+        mean = sum(values) / len(values) if values else None
+        report["metrics_judge"] = {**report.get("metrics_judge", {}), key: mean}
 
 
 @eval_app.command("run")
@@ -137,7 +138,9 @@ def run_command(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=32)] = 4,
     judge: Annotated[bool, typer.Option("--judge", help="LLM-judged correctness/faithfulness")] = False,
     langsmith: Annotated[bool, typer.Option("--langsmith", help="Log to LangSmith (needs LANGSMITH_API_KEY)")] = False,
-    docs: Annotated[Path | None, typer.Option("--docs", help="Also refresh this Markdown file's results section")] = None,
+    docs: Annotated[
+        Path | None, typer.Option("--docs", help="Also refresh this Markdown file's results section")
+    ] = None,
 ) -> None:
     """Run a dataset through the tutor, write report.json/report.md/plots; exit 1 if a --min fails."""
     cases = _load_cases(dataset, limit)

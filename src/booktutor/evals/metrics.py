@@ -28,7 +28,14 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _CITATION = re.compile(r"\[\d+\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?۔؟])\s+")
 _STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "there", "their", "they", "them", "he", "she", "we", "you", "i", "not", "no", "so", "than", "then", "can", "could", "may", "might", "will", "would", "should", "do", "does", "did", "has", "have", "had", "which", "who", "whom", "what", "when", "where", "why", "how", "also", "into", "about", "over", "under", "only", "just", "very", "more", "most", "such", "each", "other", "any", "all", "some"]
+    [
+        "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as",
+        "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "there",
+        "their", "they", "them", "he", "she", "we", "you", "i", "not", "no", "so", "than", "then", "can", "could",
+        "may", "might", "will", "would", "should", "do", "does", "did", "has", "have", "had", "which", "who", "whom",
+        "what", "when", "where", "why", "how", "also", "into", "about", "over", "under", "only", "just", "very", "more",
+        "most", "such", "each", "other", "any", "all", "some",
+    ]
 )
 
 

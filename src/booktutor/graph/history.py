@@ -14,7 +14,9 @@ def estimate_tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-def bound_history(messages: list[ChatMessage], budget_tokens: int = 1500) -> tuple[list[ChatMessage], list[ChatMessage]]:
+def bound_history(
+    messages: list[ChatMessage], budget_tokens: int = 1500
+) -> tuple[list[ChatMessage], list[ChatMessage]]:
     """(kept, dropped): the newest messages that fit the budget; the last message is always kept."""
     kept: list[ChatMessage] = []
     used = 0

@@ -7,6 +7,7 @@ leaves the previous version readable, and the next run cleans up and finishes th
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -111,9 +112,10 @@ class Ingestor:
             return report
 
         await self.store.ensure_collection(self.embedder.model_name, self.embedder.dimension)
+        resolved_root = await asyncio.to_thread(root.resolve)
         async with self.db.session() as session, session.begin():
             await BookRepository(session).upsert_book(
-                book_id, title or source.title, source.default_language, str(root.resolve())
+                book_id, title or source.title, source.default_language, str(resolved_root)
             )
         await self._collect_garbage(book_id)
         self.progress.start(len(changed), sum(len(d.chunks) for d in changed))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -115,10 +116,8 @@ class BookRepository:
     async def get_chapter(self, book_id: str, chapter_ref: str) -> Chapter | None:
         """Find a chapter by key, by source path or by UUID."""
         conditions = [Chapter.key == chapter_ref, Chapter.source_path == chapter_ref]
-        try:
+        with contextlib.suppress(ValueError):
             conditions.append(Chapter.id == uuid.UUID(chapter_ref))
-        except ValueError:
-            pass
         from sqlalchemy import or_
 
         stmt = (

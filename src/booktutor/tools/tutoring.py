@@ -276,7 +276,10 @@ def _feedback_text(result: dict, view: dict) -> str:
 def _recommendation_text(recommendation: dict | None) -> str:
     if recommendation is None:
         return "Take a quiz first, then I can suggest what to study next."
-    return f"Study next: “{recommendation['heading']}” in “{recommendation['chapter_title']}”. {recommendation['reason']}"
+    return (
+        f"Study next: “{recommendation['heading']}” in “{recommendation['chapter_title']}”. "
+        f"{recommendation['reason']}"
+    )
 
 
 def _emit_reply(

@@ -24,7 +24,12 @@ SIMILARITY_WEIGHT = 0.6
 PASS_THRESHOLD = 0.76
 PARTIAL_MARGIN = 0.12
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "because", "by", "can", "do", "does", "for", "from", "has", "have", "how", "in", "into", "is", "it", "its", "of", "on", "or", "so", "than", "that", "the", "their", "then", "there", "these", "this", "to", "was", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your", "must", "only", "more", "most", "less", "also", "not"]
+    [
+        "a", "an", "and", "are", "as", "at", "be", "because", "by", "can", "do", "does", "for", "from", "has", "have",
+        "how", "in", "into", "is", "it", "its", "of", "on", "or", "so", "than", "that", "the", "their", "then", "there",
+        "these", "this", "to", "was", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with",
+        "would", "you", "your", "must", "only", "more", "most", "less", "also", "not",
+    ]
 )
 _LETTER = re.compile(r"^\(?([a-zA-Z])[.)]?$")
 

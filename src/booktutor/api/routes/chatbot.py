@@ -90,8 +90,14 @@ async def query(body: QueryIn, user: CurrentUser, session: SessionDep, manager: 
 
 
 @router.post("/context", response_model=AnswerOut, responses=RESPONSES)
-async def context(body: ContextIn, user: CurrentUser, session: SessionDep, manager: RunManagerDep,
-                  response: Response, accept: Annotated[str | None, Header()] = None) -> AnswerOut | EventSourceResponse:
+async def context(
+    body: ContextIn,
+    user: CurrentUser,
+    session: SessionDep,
+    manager: RunManagerDep,
+    response: Response,
+    accept: Annotated[str | None, Header()] = None,
+) -> AnswerOut | EventSourceResponse:
     """Ask about a highlighted passage: grounded first on the passage, then on the book."""
     await session.close()
     props = {"selected_text": body.selected_text, "doc_path": body.doc_path}
