@@ -43,7 +43,9 @@ lint: bootstrap
 	$(BIN)/ruff check src tests
 	$(BIN)/hadolint Dockerfile
 
+# Benchmarks need the `bench` extra (locust); CI does not install it.
 bench: bootstrap
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[bench]'
 	$(BIN)/python -m benchmarks.run_all
 
 # The full answer-quality evaluation on the bundled book: report under eval-out/, results in docs/evals.md.
