@@ -229,3 +229,15 @@ async def test_code_block_is_quoted_when_asked_for_code() -> None:
 async def test_no_results_abstains_without_links() -> None:
     result = await answer("What is an IMU?", [])
     assert result.abstained and result.text == NOT_COVERED
+
+
+async def test_a_weaker_sentence_from_another_document_adds_no_citation() -> None:
+    gears = (
+        "## Gears\n\nGear ratios trade motor speed for torque at the wheel.\n"
+        "A controller cannot fix a gearbox with too much backlash, which causes oscillation around the target.\n"
+    )
+    results = [hit(1, PID_TEXT, "PID control"), hit(2, gears, "Gears")]
+    question = "How does a PID controller reduce oscillation around the target?"
+    result = await answer(question, results)
+    assert result.text.startswith("A controller cannot fix a gearbox") and result.cited == [2]
+    assert "PID controller computes" not in result.text  # relevant, but far weaker than the lead

@@ -31,6 +31,9 @@ MMR_LAMBDA = 0.7
 DUPLICATE_SIMILARITY = 0.85
 SECOND_PICK_RELATIVE = 0.5
 LATER_PICK_RELATIVE = 0.75
+NEW_DOCUMENT_RELATIVE = 0.9
+"""A sentence from a document not cited yet must score this share of the best: each new document is
+one more citation the learner has to check, so it must be nearly as relevant as the lead."""
 SEMANTIC_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.30
 RANK_WEIGHT = 0.15
@@ -149,6 +152,7 @@ class Candidate:
     language: str
     terms: frozenset[str]
     code_language: str = ""
+    doc: str = ""  # the cited document: a sentence from another one adds a citation
 
     @property
     def words(self) -> int:
@@ -299,6 +303,7 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
                     language=_result_language(result),
                     terms=content_terms(segment.text),
                     code_language=segment.code_language,
+                    doc=str(result.get("doc_path") or result.get("source") or ""),
                 )
             )
     return candidates
@@ -574,6 +579,7 @@ def _mmr(
     analysis: Analysis, pool: list[int], picked: list[int], limit: int, floor: float
 ) -> list[int]:
     picked = list(picked)
+    cited_docs = {analysis.candidates[i].doc for i in picked}
     words = sum(analysis.candidates[i].words for i in picked)
     best = max((float(analysis.total[i]) for i in pool), default=0.0)
     remaining = [i for i in pool if i not in picked]
@@ -583,7 +589,7 @@ def _mmr(
         scored = [
             (MMR_LAMBDA * float(analysis.total[i]) - (1 - MMR_LAMBDA) * redundancy, i)
             for i in remaining
-            if float(analysis.total[i]) >= threshold
+            if float(analysis.total[i]) >= _threshold(analysis.candidates[i], threshold, cited_docs, best)
             and (redundancy := _redundancy(analysis, i, picked)) < DUPLICATE_SIMILARITY
         ]
         if not scored:
@@ -593,8 +599,15 @@ def _mmr(
         if picked and words + analysis.candidates[choice].words > MAX_WORDS:
             continue
         picked.append(choice)
+        cited_docs.add(analysis.candidates[choice].doc)
         words += analysis.candidates[choice].words
     return picked
+
+
+def _threshold(candidate: Candidate, threshold: float, cited_docs: set[str], best: float) -> float:
+    if not cited_docs or candidate.doc in cited_docs:
+        return threshold
+    return max(threshold, NEW_DOCUMENT_RELATIVE * best)
 
 
 def select_sentences(analysis: Analysis) -> list[int]:
