@@ -20,8 +20,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./.booktutor")
     database_url: str | None = None
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    db_pool_size: int = 20  # kept open: connections beyond it (overflow) are closed after each use
+    db_max_overflow: int = 10
     db_connect_timeout_s: float = 5.0
     db_disable_statement_cache: bool = False
 

@@ -24,14 +24,14 @@ GUEST_HEADER = "X-Guest-Token"
 GUEST_COOKIE = "booktutor_guest"
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_settings(services: ServicesDep) -> Settings:
+async def get_settings(services: ServicesDep) -> Settings:
     return services.settings
 
 
@@ -46,7 +46,7 @@ async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def get_book_repository(session: SessionDep) -> BookRepository:
+async def get_book_repository(session: SessionDep) -> BookRepository:
     return BookRepository(session)
 
 
@@ -102,7 +102,7 @@ async def get_admin_user(request: Request, user: CurrentUser, settings: Settings
 AdminUser = Annotated[User, Depends(get_admin_user)]
 
 
-def get_job_queue(request: Request) -> JobQueue:
+async def get_job_queue(request: Request) -> JobQueue:
     return request.app.state.job_queue
 
 

@@ -105,7 +105,7 @@ class Idempotency:
                 IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key))
 
 
-def get_idempotency(
+async def get_idempotency(
     request: Request, user: CurrentUser, services: ServicesDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Idempotency:

@@ -16,11 +16,11 @@ def app_model(request: Request):
     return getattr(getattr(request.app.state, "run_source", None), "model", None)
 
 
-def get_personalization(request: Request, services: ServicesDep) -> PersonalizationService:
+async def get_personalization(request: Request, services: ServicesDep) -> PersonalizationService:
     return PersonalizationService(services, app_model(request))
 
 
-def get_translation(request: Request, services: ServicesDep) -> TranslationService:
+async def get_translation(request: Request, services: ServicesDep) -> TranslationService:
     return TranslationService(services, app_model(request))
 
 

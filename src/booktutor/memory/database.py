@@ -18,6 +18,7 @@ from booktutor.config import Settings
 
 EMBEDDED_DATABASE = "booktutor"
 _LIBPQ_ONLY_PARAMS = ("sslmode", "channel_binding", "options", "target_session_attrs")
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -31,9 +32,16 @@ def to_asyncpg_url(raw: str) -> URL:
     sslmode = query.pop("sslmode", None)
     for name in _LIBPQ_ONLY_PARAMS:
         query.pop(name, None)
-    if sslmode and sslmode != "disable":
+    if sslmode:
         query["ssl"] = sslmode
+    elif "ssl" not in query and _is_local(url.host or query.get("host")):
+        # asyncpg's default, `prefer`, would negotiate TLS on every new connection to this machine too
+        query["ssl"] = "disable"
     return url.set(drivername="postgresql+asyncpg", query=query)
+
+
+def _is_local(host: str | None) -> bool:
+    return host is None or host.startswith("/") or host in _LOOPBACK_HOSTS
 
 
 def to_libpq_conninfo(url: URL) -> str:
@@ -79,6 +87,7 @@ def _asyncpg_kwargs(url: URL) -> dict:
         "host": host,
         "port": url.port,
         "database": url.database,
+        "ssl": url.query.get("ssl"),
     }
 
 

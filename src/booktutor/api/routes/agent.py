@@ -19,7 +19,7 @@ router = APIRouter(tags=["agent"])
 _SSE_DOC = {200: {"content": {"text/event-stream": {}}, "description": "AG-UI events as SSE."}}
 
 
-def get_run_manager(request: Request) -> RunManager:
+async def get_run_manager(request: Request) -> RunManager:
     return request.app.state.run_manager
 
 

@@ -21,7 +21,7 @@ ERRORS = {
 }
 
 
-def get_quiz_service(request: Request) -> QuizService:
+async def get_quiz_service(request: Request) -> QuizService:
     return request.app.state.run_source.quizzes
 
 
