@@ -84,7 +84,7 @@ async def refresh_job_counts(request: Request) -> None:
     services = getattr(request.app.state, "services", None)
     if services is None:
         return
-    from booktutor.jobs.store import JobStore
+    from booktutor.jobs.store import JobStore  # here: booktutor.jobs imports this module
 
     try:
         counts = await JobStore(services.db).counts_by_status()
