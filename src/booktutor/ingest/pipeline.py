@@ -96,9 +96,9 @@ class Ingestor:
         dry_run: bool = False,
     ) -> IngestReport:
         started = time.perf_counter()
-        source = discover_book(root)
+        source = await asyncio.to_thread(discover_book, root)  # file reads: off the event loop
         book_id = book_id or default_book_id(root)
-        parsed, problems = parse_book(source)
+        parsed, problems = await asyncio.to_thread(parse_book, source)
         report = IngestReport(book_id=book_id, problems=problems, dry_run=dry_run)
 
         async with self.db.session() as session:
