@@ -6,11 +6,13 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import TextClause, and_, delete, func, select, text, update
+from sqlalchemy import TextClause, and_, delete, func, literal, or_, select, text, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from booktutor.ingest.models import ParsedChunk, ParsedDocument
 from booktutor.memory.models import Book, Chapter, Chunk, Document
@@ -40,6 +42,24 @@ class ChunkRow:
     anchor: str
     text: str
     version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterPage:
+    """What a chapter read needs, from one query; `document` fields are None when the chapter is not
+    available in the asked language (`languages` says which are)."""
+
+    book_default_language: str
+    key: str
+    source_path: str
+    languages: list[str]
+    language: str | None
+    title: str | None
+    front_matter: dict | None
+    markdown: str | None
+    content_hash: str | None
+    version: int | None
+    updated_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,20 +135,40 @@ class BookRepository:
 
     async def get_chapter(self, book_id: str, chapter_ref: str) -> Chapter | None:
         """Find a chapter by key, by source path or by UUID."""
-        conditions = [Chapter.key == chapter_ref, Chapter.source_path == chapter_ref]
-        with contextlib.suppress(ValueError):
-            conditions.append(Chapter.id == uuid.UUID(chapter_ref))
-        from sqlalchemy import or_
-
         stmt = (
             select(Chapter)
-            .where(Chapter.book_id == book_id, or_(*conditions))
+            .where(Chapter.book_id == book_id, _chapter_ref(chapter_ref))
             .options(selectinload(Chapter.documents))
         )
         chapter = (await self.session.scalars(stmt)).first()
         if chapter is None or not any(d.version > 0 for d in chapter.documents):
             return None
         return chapter
+
+    async def chapter_page(self, book_id: str, chapter_ref: str, language: str | None) -> ChapterPage | None:
+        """A chapter's published document in `language` (default: the book's), in one round trip;
+        None when the book has no such chapter with a published document."""
+        other = aliased(Document)
+        languages = (
+            select(func.array_agg(aggregate_order_by(other.language, other.language)))
+            .where(other.chapter_id == Chapter.id, other.version > 0)
+            .scalar_subquery()
+        )
+        wanted = func.coalesce(literal(language), Book.default_language)
+        stmt = (
+            select(Book.default_language, Chapter.key, Chapter.source_path, languages, Document.language,
+                   Document.title, Document.front_matter, Document.markdown, Document.content_hash,
+                   Document.version, Document.updated_at)
+            .join(Book, Book.id == Chapter.book_id)
+            .outerjoin(Document, and_(Document.chapter_id == Chapter.id, Document.version > 0,
+                                      Document.language == wanted))
+            .where(Chapter.book_id == book_id, _chapter_ref(chapter_ref))
+            .limit(1)
+        )
+        row = (await self.session.execute(stmt)).first()
+        if row is None or not row[3]:
+            return None
+        return ChapterPage(*row)
 
     async def delete_empty_chapters(self, book_id: str) -> None:
         has_docs = select(Document.id).where(Document.chapter_id == Chapter.id).exists()
@@ -303,6 +343,14 @@ class BookRepository:
         })).all()
         total = int(rows[0][4]) if rows else 0
         return total, [(row[0], row[1], int(row[2]), bool(row[3])) for row in rows]
+
+
+def _chapter_ref(chapter_ref: str):
+    """A chapter is named by its key, its source path or its id."""
+    conditions = [Chapter.key == chapter_ref, Chapter.source_path == chapter_ref]
+    with contextlib.suppress(ValueError):
+        conditions.append(Chapter.id == uuid.UUID(chapter_ref))
+    return or_(*conditions)
 
 
 def _TS_CONFIG_FOR(column: str) -> str:  # noqa: N802 - reads as SQL

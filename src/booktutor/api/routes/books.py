@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from booktutor.api.deps import BookRepoDep, SettingsDep
+from booktutor.api.deps import BookRepoDep
 from booktutor.api.schemas import BookList, BookOut, ChapterList, ChapterOut, ChapterSummary, ErrorEnvelope
 from booktutor.errors import BookNotFound, ChapterNotFound, LanguageNotFound
 from booktutor.ingest.urls import anchor_url
@@ -53,37 +53,32 @@ async def get_chapter(
     book_id: BookId,
     chapter_id: ChapterId,
     repo: BookRepoDep,
-    settings: SettingsDep,
     response: Response,
     lang: Annotated[str | None, Query(min_length=2, max_length=16, pattern=r"^[A-Za-z-]+$")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ):
-    book = await repo.get_book(book_id)
-    if book is None:
-        raise BookNotFound(f"No book with id '{book_id}'.")
-    chapter = await repo.get_chapter(book_id, chapter_id)
-    if chapter is None:
+    page = await repo.chapter_page(book_id, chapter_id, lang)
+    if page is None:
+        if await repo.get_book(book_id) is None:
+            raise BookNotFound(f"No book with id '{book_id}'.")
         raise ChapterNotFound(f"No chapter '{chapter_id}' in book '{book_id}'.")
-    language = lang or book.default_language
-    document = _document(chapter, language, strict=True)
-    if document is None:
+    if page.language is None:
         raise LanguageNotFound(
-            f"Chapter '{chapter_id}' is not available in '{language}'.",
-            details={"available": _languages(chapter)},
+            f"Chapter '{chapter_id}' is not available in '{lang or page.book_default_language}'.",
+            details={"available": page.languages},
         )
-    etag = f'"{document.content_hash}-{document.version}"'
+    etag = f'"{page.content_hash}-{page.version}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Language"}
     if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")} | {"*"}:
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
     return ChapterOut(
-        id=chapter.key, book_id=book_id, doc_path=chapter.source_path, language=document.language,
-        languages=_languages(chapter), title=document.title,
-        description=document.front_matter.get("description"), front_matter=document.front_matter,
-        markdown=document.markdown, content_hash=document.content_hash, version=document.version,
-        updated_at=document.updated_at,
-        url=anchor_url(chapter.source_path, document.front_matter, "", language=document.language,
-                       default_language=book.default_language),
+        id=page.key, book_id=book_id, doc_path=page.source_path, language=page.language,
+        languages=page.languages, title=page.title, description=page.front_matter.get("description"),
+        front_matter=page.front_matter, markdown=page.markdown, content_hash=page.content_hash,
+        version=page.version, updated_at=page.updated_at,
+        url=anchor_url(page.source_path, page.front_matter, "", language=page.language,
+                       default_language=page.book_default_language),
     )
 
 
