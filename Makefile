@@ -40,7 +40,7 @@ test: bootstrap
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: bootstrap
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/hadolint Dockerfile
 
 # Benchmarks need the `bench` extra (locust); CI does not install it.

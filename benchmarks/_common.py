@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -106,11 +106,9 @@ def machine_info() -> dict:
     except (OSError, AttributeError):
         pass
     pg = "unknown"
-    try:
+    with suppress(OSError, subprocess.CalledProcessError):
         pg = subprocess.run(["psql", "-h", PG_HOST, "-U", PG_USER, "-tAc", "show server_version", "postgres"],
                             check=True, capture_output=True, text=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
     try:
         import torch
 

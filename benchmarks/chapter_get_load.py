@@ -2,10 +2,10 @@
 
 Setup: a fresh Postgres database and data dir; `booktutor ingest --sample` (embedding provider `fake`:
 chapter reads never touch embeddings, and it keeps setup short); then `booktutor serve` as a subprocess
-on a free 127.0.0.1 port (log level WARNING,
-rate limiting disabled: it would answer 429 to one client after 120 requests/minute). This script is the second process: an asyncio + httpx
-open-loop generator that starts request i at t0 + i/rate regardless of how earlier ones are doing,
-cycling over all chapters. Latency is reported two ways:
+on a free 127.0.0.1 port (log level WARNING, rate limiting disabled: it would answer 429 to one client after
+120 requests/minute). This script is the second process: an asyncio + httpx open-loop generator that starts
+request i at t0 + i/rate regardless of how earlier ones are doing, cycling over all chapters. Latency is
+reported two ways:
   * service: from the moment the request was actually sent to the response;
   * scheduled: from its scheduled start (includes client-side queueing; corrects coordinated omission).
 Both client and server share the machine's 2 cores, so the client's CPU use is part of the picture.
@@ -30,6 +30,7 @@ import httpx
 from benchmarks._common import SAMPLE_BOOK_ID, bench_database, free_port, summary_ms, temp_dir
 
 GOAL_P95_MS = 20.0
+READY_TIMEOUT_S = 90.0
 BOOKTUTOR = str(Path(sys.executable).with_name("booktutor"))
 
 
@@ -43,8 +44,8 @@ def _env(url: str, data_dir: Path) -> dict:
     return env
 
 
-async def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
+async def _wait_ready(base: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
     async with httpx.AsyncClient(base_url=base) as client:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -146,19 +147,24 @@ async def profile_in_process(url: str, data_dir: Path, paths: list[str], count: 
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(20)
-    stats.sort_stats("cumulative").print_stats(r"booktutor/|sqlalchemy/(orm|engine)/(session|loading|strategies)|pydantic|fastapi/(routing|encoders)|asyncpg", 25)
-    return f"{count} requests in {elapsed:.2f}s under cProfile ({elapsed / count * 1000:.1f} ms each)\n" + out.getvalue()
+    hot_modules = (r"booktutor/|sqlalchemy/(orm|engine)/(session|loading|strategies)|pydantic"
+                   r"|fastapi/(routing|encoders)|asyncpg")
+    stats.sort_stats("cumulative").print_stats(hot_modules, 25)
+    return (f"{count} requests in {elapsed:.2f}s under cProfile ({elapsed / count * 1000:.1f} ms each)\n"
+            + out.getvalue())
 
 
 async def run(rates=(100.0, 200.0), duration: float = 20.0) -> dict:
     results = {"goal_p95_ms": GOAL_P95_MS, "duration_s": duration, "runs": []}
     with bench_database("load") as url, temp_dir("load") as data_dir:
         env = _env(url, data_dir)
-        subprocess.run([BOOKTUTOR, "ingest", "--sample"], env=env, check=True, capture_output=True, timeout=300)
+        await asyncio.to_thread(subprocess.run, [BOOKTUTOR, "ingest", "--sample"], env=env, check=True,
+                                capture_output=True, timeout=300)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        proc = subprocess.Popen([BOOKTUTOR, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        serve = [BOOKTUTOR, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        proc = await asyncio.to_thread(subprocess.Popen, serve, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, start_new_session=True)
         try:
             await _wait_ready(base, proc)
             async with httpx.AsyncClient(base_url=base) as client:
@@ -188,7 +194,8 @@ async def run(rates=(100.0, 200.0), duration: float = 20.0) -> dict:
 
 def _print_run(r: dict) -> None:
     s, q = r["service_ms"], r["scheduled_ms"]
-    print(f"target {r['target_rps']:.0f} req/s: offered {r['offered_rps']:.1f}, achieved {r['achieved_rps']:.1f} req/s, "
+    print(f"target {r['target_rps']:.0f} req/s: offered {r['offered_rps']:.1f}, "
+          f"achieved {r['achieved_rps']:.1f} req/s, "
           f"{r['ok']} ok, {r['errors']} errors {r['statuses']}")
     print(f"  service   p50 {s['p50']:.1f} ms  p95 {s['p95']:.1f} ms  p99 {s['p99']:.1f} ms  max {s['max']:.1f} ms")
     print(f"  scheduled p50 {q['p50']:.1f} ms  p95 {q['p95']:.1f} ms  p99 {q['p99']:.1f} ms")

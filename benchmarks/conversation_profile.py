@@ -127,8 +127,9 @@ async def main_async(args) -> dict:
         await ingest_book(url, tmp)
         if args.async_commit:
             name = url.rsplit("/", 1)[1]
-            subprocess.run(["psql", url, "-c", f'alter database "{name}" set synchronous_commit = off'],
-                           check=True, capture_output=True, timeout=30)
+            alter = f'alter database "{name}" set synchronous_commit = off'
+            await asyncio.to_thread(subprocess.run, ["psql", url, "-c", alter], check=True, capture_output=True,
+                                    timeout=30)
         return await profile(url, tmp, args.runs, args.pyinstrument, args)
 
 

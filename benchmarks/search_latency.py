@@ -100,6 +100,7 @@ async def run(sizes=SIZES) -> dict:
         services.embedder = embedder
         services.searcher.embedder = embedder
         searcher = services.searcher
+        flt = VectorFilter(book_id=sc.BOOK_ID, language="en")
         await services.store.ensure_collection(embedder.model_name, embedder.dimension)
         raw = await __import__("asyncpg").connect(url)
         loaded = 0
@@ -115,15 +116,14 @@ async def run(sizes=SIZES) -> dict:
                     vectors = factory.vectors(batch)
                     await services.store.upsert([
                         VectorRecord(chunk_id=sc.chunk_id(c.index), vector=v.tolist(), book_id=sc.BOOK_ID,
-                                     language=sc.LANGUAGE, document_id=sc.document_id(c.index // sc.CHUNKS_PER_DOCUMENT),
+                                     language=sc.LANGUAGE,
+                                     document_id=sc.document_id(c.index // sc.CHUNKS_PER_DOCUMENT),
                                      doc_path=sc.doc_path(c.index // sc.CHUNKS_PER_DOCUMENT), version=1)
                         for c, v in zip(batch, vectors, strict=True)
                     ])
                 qdrant_load_s = time.perf_counter() - t0
                 loaded = size
                 assert await services.store.count() == size
-
-                flt = VectorFilter(book_id=sc.BOOK_ID, language="en")
 
                 async def embed_only(q):
                     await embedder.embed_query(q)

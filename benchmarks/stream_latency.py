@@ -52,6 +52,7 @@ QUESTION = "How does the robot control loop work?"
 LONE_RUNS = 40
 WARMUP_RUNS = 5
 BURST_TIMEOUT_S = 240.0
+READY_TIMEOUT_S = 120.0
 GOALS = {"lone_p95_ttft_ms": 15.0, "ratio_50": 0.1, "runs_per_s": 100.0, "hold_rss_mb": 2048.0}
 LANGGRAPH = str(Path(sys.executable).with_name("langgraph"))
 
@@ -83,8 +84,8 @@ def _env(url: str, data_dir: Path, model: str = "instant") -> dict:
     return env
 
 
-async def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
+async def _wait_ready(url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -105,8 +106,9 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     async def __aenter__(self) -> Server:
-        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=self.cwd, stdout=self.log.open("w"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = await asyncio.to_thread(subprocess.Popen, self.cmd, env=self.env, cwd=self.cwd,
+                                            stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+                                            start_new_session=True)
         try:
             await _wait_ready(self.base + self.ready_path, self.proc)
         except BaseException:
@@ -338,7 +340,8 @@ async def hold_streams(url: str, data_dir: Path, count: int, log: Path, hold_s: 
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _run_statuses(url).get("running"):
+        # ASYNC110 does not fit: the runs are rows the server process writes to Postgres, no in-process event to await
+        while time.monotonic() < deadline and _run_statuses(url).get("running"):  # noqa: ASYNC110
             await asyncio.sleep(1.0)
         after = _run_statuses(url)
         rss_after_close = proc.memory_info().rss
@@ -373,7 +376,7 @@ async def main_async(args) -> dict:
         shutil.copytree(data, tmp / "langgraph")  # the dev server gets its own copy of the vector store
         print("== booktutor", flush=True)
         result["booktutor"] = await bench_booktutor(url, data, levels, tmp / "booktutor.log")
-        if not args.skip_langgraph and Path(LANGGRAPH).exists():
+        if not args.skip_langgraph and await asyncio.to_thread(Path(LANGGRAPH).exists):
             print("== langgraph dev", flush=True)
             try:
                 result["langgraph"] = await bench_langgraph(url, tmp / "langgraph", levels, tmp / "langgraph.log")
@@ -448,8 +451,9 @@ def _goal_lines(result: dict) -> list[str]:
     if top in ours:
         rps = ours[top]["runs_per_s"]
         vs = f", {rps / theirs[top]['runs_per_s']:.1f}× LangGraph dev's" if top in theirs else ""
-        lines.append(f"- ≥ {goals['runs_per_s']:.0f} runs/s (and ≥ 4× theirs), {top} at once: {rps:.1f} runs/s{vs} "
-                     f"{_mark(rps >= goals['runs_per_s'] and (top not in theirs or rps >= 4 * theirs[top]['runs_per_s']))}")
+        met = rps >= goals["runs_per_s"] and (top not in theirs or rps >= 4 * theirs[top]["runs_per_s"])
+        lines.append(f"- ≥ {goals['runs_per_s']:.0f} runs/s (and ≥ 4× theirs), {top} at once: "
+                     f"{rps:.1f} runs/s{vs} {_mark(met)}")
     hold = result.get("hold")
     if hold:
         ok = hold["rss_held_max_mb"] < goals["hold_rss_mb"] and hold["errors"] == 0 and hold["ended_early"] == 0
@@ -460,8 +464,9 @@ def _goal_lines(result: dict) -> list[str]:
 
 def _machine_line(result: dict) -> str:
     m = result.get("machine") or {}
-    return (f"Measured {m.get('date', '?')} on {m.get('cpu', '?')}, {m.get('nproc', '?')} cores, {m.get('ram', '?')} RAM, "
-            f"PostgreSQL {m.get('postgres', '?')}; 1-minute load average {result.get('loadavg_start', 0):.1f} at start, "
+    return (f"Measured {m.get('date', '?')} on {m.get('cpu', '?')}, {m.get('nproc', '?')} cores, "
+            f"{m.get('ram', '?')} RAM, PostgreSQL {m.get('postgres', '?')}; "
+            f"1-minute load average {result.get('loadavg_start', 0):.1f} at start, "
             f"{result.get('loadavg_end', 0):.1f} at end (client, server and Postgres share the cores; other jobs on "
             "the machine inflate every latency here).")
 
@@ -478,7 +483,8 @@ def render(result: dict) -> list[str]:
              "servers run one after the other; the benchmark client (httpx, same machine) measures from sending the "
              "request to the first `TEXT_MESSAGE_CONTENT` (TTFT) and to `RUN_FINISHED` / end of stream (full). "
              "runs/s = completed runs / wall time of the level; server CPU = the server process's CPU time per run.",
-             "", _machine_line(result), "", "| server | streams | ok | errors | TTFT p50 ms | TTFT p95 ms | full p50 ms | full p95 ms | runs/s | "
+             "", _machine_line(result), "",
+             "| server | streams | ok | errors | TTFT p50 ms | TTFT p95 ms | full p50 ms | full p95 ms | runs/s | "
              "server CPU ms/run |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|", *_level_rows(result), ""]
     if result.get("langgraph_skipped"):
         lines += [f"LangGraph dev server skipped: {result['langgraph_skipped'][:300]}", ""]
@@ -489,8 +495,8 @@ def render(result: dict) -> list[str]:
                   f"hang`); {hold['streams']:,} streams opened in batches of 100 in {hold['open_s']:.1f} s, each past "
                   f"its first text delta, then held {hold['hold_s']:.0f} s (SSE pings every 15 s) and closed by the "
                   "client; the server cancels each run after its disconnect grace and saves it as interrupted.", "",
-                  "| RSS idle MB | RSS held (max) MB | RSS after close MB | still open after hold | errors | ended early | "
-                  "runs after close (status: count) |", "|---:|---:|---:|---:|---:|---:|---|",
+                  "| RSS idle MB | RSS held (max) MB | RSS after close MB | still open after hold | errors | "
+                  "ended early | runs after close (status: count) |", "|---:|---:|---:|---:|---:|---:|---|",
                   f"| {hold['rss_idle_mb']:.0f} | {hold['rss_held_max_mb']:.0f} | {hold['rss_after_close_mb']:.0f} | "
                   f"{hold['still_open_after_hold']} | {hold['errors']} | {hold['ended_early']} | "
                   f"{', '.join(f'{k}: {v}' for k, v in sorted(hold['run_status_after_close'].items()))} |", ""]
@@ -518,7 +524,8 @@ PROFILE_NOTES = [
     "statements per first-turn run 14 → 7); the router's branch function is async (LangGraph ran the sync one in "
     "a thread pool, one hop per run).",
     "- Next cuts: for throughput, CPU: the hot path's ORM work (6 sessions, ~20 statements through the SQLAlchemy "
-    "ORM) as a few Core/asyncpg statements, and fewer pydantic event objects per delta; for latency, drop `pool_pre_ping` (rely on `pool_recycle` + reconnect on error); "
+    "ORM) as a few Core/asyncpg statements, and fewer pydantic event objects per delta; for latency, drop "
+    "`pool_pre_ping` (rely on `pool_recycle` + reconnect on error); "
     "fold the guest and book lookups and the history read into one session; one query for search_book's "
     "full-text hits, chunks and term evidence; `synchronous_commit=off` for checkpoint writes (the messages table "
     "is the record; a lost checkpoint only loses graph state of an interrupted turn); make the trivial sync "
