@@ -241,3 +241,10 @@ async def test_a_weaker_sentence_from_another_document_adds_no_citation() -> Non
     result = await answer(question, results)
     assert result.text.startswith("A controller cannot fix a gearbox") and result.cited == [2]
     assert "PID controller computes" not in result.text  # relevant, but far weaker than the lead
+
+
+async def test_a_count_question_needs_a_count_of_that_thing() -> None:
+    counted = await answer("How many axes does an accelerometer measure along?", BOOK)
+    assert not counted.abstained and "three axes" in counted.text
+    uncounted = await answer("How many calibration cycles does an IMU survive before it drifts?", BOOK)
+    assert uncounted.abstained and uncounted.signals["answer_type_missing"]

@@ -544,10 +544,43 @@ _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
 ]
 
 
+_HOW_MANY = re.compile(r"\bhow many\s+(?P<phrase>(?:[a-z][\w-]*\s*){1,4})", re.I)
+_AUXILIARIES = frozenset({"does", "do", "did", "is", "are", "was", "were", "can", "could", "will", "would",
+                          "should", "has", "have", "had", "must", "might", "may"})
+_COUNT = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                    r"dozens?|hundreds?|thousands?|millions?|several|few)\b", re.I)
+
+
 def answer_type_missing(question: str, results: Sequence[dict[str, Any]]) -> bool:
-    """The question asks for a price, a date or a model number and no top passage contains one."""
-    texts = " ".join(str(r.get("text", "")) for r in _book_results(results)[:3])
-    return any(asks.search(question) and not has.search(texts) for asks, has in _ANSWER_TYPES)
+    """The question asks for a price, a date, a model number or a count of something, and no top
+    passage contains one (for a count: no sentence with a number and the thing counted)."""
+    passages = [str(r.get("text", "")) for r in _book_results(results)[:3]]
+    texts = " ".join(passages)
+    if any(asks.search(question) and not has.search(texts) for asks, has in _ANSWER_TYPES):
+        return True
+    return _count_missing(question, passages)
+
+
+def _counted_noun(phrase: str) -> str | None:
+    """The head of the noun phrase after "how many": its last word before a verb or stop word
+    ("charge cycles does ..." → cycle)."""
+    head = None
+    for word in phrase.lower().split():
+        if word in STOPWORDS or word in _AUXILIARIES:
+            break
+        head = word
+    return stem(head) if head else None
+
+
+def _count_missing(question: str, passages: Sequence[str]) -> bool:
+    asked = _HOW_MANY.search(question)
+    if not asked:
+        return False
+    thing = _counted_noun(asked["phrase"])
+    if thing is None:
+        return False
+    sentences = (s for passage in passages for line in passage.splitlines() for s in split_sentences(line))
+    return not any(_COUNT.search(s) and thing in {stem(w) for w in _WORD.findall(s.lower())} for s in sentences)
 
 
 def idf_term_coverage(evidence: dict[str, Any] | None) -> float | None:
