@@ -231,3 +231,50 @@ async def test_pregenerate_rejects_what_it_cannot_do(jobs_services, ingestor, bo
         assert forbidden.status_code == 403
         bad_status = await http.get("/api/v1/jobs", params={"status": "exploded"}, headers=admin)
         assert bad_status.status_code == 422
+
+
+async def test_a_waiting_job_is_cancelled_and_never_runs(jobs_services, book_copy):
+    async with opened_queue(jobs_services) as app:
+        queue = JobQueue(app, jobs_services.db)
+        job = await submit_ingest(app, jobs_services, book_copy, "never")
+        cancelled = await queue.cancel(job.id)
+        assert cancelled.status == "cancelled"
+        await drain(app, jobs_services)
+    assert (await JobStore(jobs_services.db).get(job.id)).status == "cancelled"
+    assert not await book_exists(jobs_services, "never")
+
+
+async def test_a_running_job_is_stopped_by_its_worker_and_not_retried(jobs_services, book_copy):
+    stuck = StuckEmbedder(jobs_services.embedder)
+    async with opened_queue(jobs_services) as app:
+        queue = JobQueue(app, jobs_services.db)
+        job = await submit_ingest(app, jobs_services, book_copy, "stopped")
+        worker = JobWorker(app, JobDeps(dataclasses.replace(jobs_services, embedder=stuck)), jobs_services.settings)
+        worker.start()
+        try:
+            await asyncio.wait_for(stuck.called.wait(), 60)
+            assert (await queue.cancel(job.id)).status == "running"  # the worker stops it
+            for _ in range(300):
+                if (await JobStore(jobs_services.db).get(job.id)).status == "cancelled":
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            await worker.stop()
+        assert (await app.job_manager.get_job_status_async(job.queue_job_id)).value == "aborted"
+    done = await JobStore(jobs_services.db).get(job.id)
+    assert done.status == "cancelled" and done.attempts == 1
+
+
+async def test_cancel_through_the_api(jobs_services, book_copy):
+    async with app_client(jobs_services, admin_emails=["admin@example.com"], job_worker_in_process=False) as http:
+        admin = bearer(await register(http, "admin@example.com"))
+        queued = await http.post("/api/v1/admin/books", headers=admin, json={"path": str(book_copy)})
+        job_id = queued.json()["id"]
+        cancel = await http.post(f"/api/v1/jobs/{job_id}/cancel", headers=admin)
+        assert cancel.status_code == 202 and cancel.json()["status"] == "cancelled"
+        again = await http.post(f"/api/v1/jobs/{job_id}/cancel", headers=admin)
+        assert again.status_code == 409 and again.json()["error"]["code"] == "job_finished"
+        missing = await http.post(f"/api/v1/jobs/{uuid.uuid4()}/cancel", headers=admin)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "job_not_found"
+        reader = bearer(await register(http))
+        assert (await http.post(f"/api/v1/jobs/{job_id}/cancel", headers=reader)).status_code == 403

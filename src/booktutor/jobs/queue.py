@@ -10,12 +10,13 @@ import procrastinate
 import structlog
 from asgi_correlation_id import correlation_id
 from procrastinate import JobContext, RetryStrategy
+from procrastinate.job_context import AbortReason
 from procrastinate.retry import RetryDecision
 
 from booktutor.config import Settings
-from booktutor.errors import ServiceUnavailable
+from booktutor.errors import Conflict, JobNotFound, ServiceUnavailable
 from booktutor.jobs.runner import JobAttempt, is_permanent
-from booktutor.jobs.store import JobStore
+from booktutor.jobs.store import TERMINAL, JobStore
 from booktutor.memory.account_models import Job
 from booktutor.memory.database import Database
 
@@ -28,6 +29,10 @@ NEVER_QUEUED_AFTER = timedelta(minutes=5)
 
 class QueueUnavailable(ServiceUnavailable):
     code = "job_queue_unavailable"
+
+
+class JobFinished(Conflict):
+    code = "job_finished"
 
 
 class JobRetryStrategy(RetryStrategy):
@@ -48,8 +53,12 @@ def build_queue_app(db: Database, settings: Settings) -> procrastinate.App:
               retry=JobRetryStrategy(max_attempts=max_attempts, linear_wait=settings.job_retry_wait_s,
                                      wait=settings.job_retry_wait_s))
     async def run_job(context: JobContext, job_id: str) -> None:
+        def cancelled_by_user() -> bool:
+            return context.abort_reason() == AbortReason.USER_REQUEST
+
         deps = context.additional_context["deps"]
-        await JobAttempt(deps, uuid.UUID(job_id), context.job.attempts + 1, max_attempts).run()
+        attempt = JobAttempt(deps, uuid.UUID(job_id), context.job.attempts + 1, max_attempts, cancelled_by_user)
+        await attempt.run()
 
     @app.periodic(cron="*/5 * * * *", periodic_id="recover")
     @app.task(name=RECOVER, pass_context=True, queue="booktutor", queueing_lock=RECOVER)
@@ -96,3 +105,19 @@ class JobQueue:
             raise QueueUnavailable("The job queue is unavailable; try again shortly.") from exc
         await self.store.set(job.id, queue_job_id=queue_job_id)
         return await self.store.get(job.id)
+
+    async def cancel(self, job_id: uuid.UUID) -> Job:
+        """A waiting job is cancelled at once; a running one is stopped by its worker, which then
+        marks it `cancelled` (its status stays `running` until then)."""
+        job = await self.store.get(job_id)
+        if job is None:
+            raise JobNotFound("No such job.")
+        if job.status in TERMINAL:
+            raise JobFinished(f"The job has already ended ({job.status}).", details={"status": job.status})
+        manager = self.app.job_manager
+        if job.queue_job_id is not None and await manager.cancel_job_by_id_async(job.queue_job_id, abort=True):
+            status = await manager.get_job_status_async(job.queue_job_id)
+            if status == procrastinate.jobs.Status.DOING:
+                return job
+        await self.store.set(job_id, status="cancelled", error="cancelled by an administrator")
+        return await self.store.get(job_id)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
 import structlog
 from asgi_correlation_id import correlation_id
+from procrastinate.exceptions import JobAborted
 
 from booktutor.errors import AppError
 from booktutor.jobs.handlers import HANDLERS, JobDeps, clean_up
@@ -40,12 +42,14 @@ def request_context(request_id: str | None):
 
 
 class JobAttempt:
-    def __init__(self, deps: JobDeps, job_id: uuid.UUID, attempt: int, max_attempts: int) -> None:
+    def __init__(self, deps: JobDeps, job_id: uuid.UUID, attempt: int, max_attempts: int,
+                 cancelled_by_user: Callable[[], bool] = lambda: False) -> None:
         self.store = JobStore(deps.services.db)
         self.deps = deps
         self.job_id = job_id
         self.attempt = attempt
         self.max_attempts = max_attempts
+        self.cancelled_by_user = cancelled_by_user
         self.progress = JobProgress()
 
     async def run(self) -> None:
@@ -66,6 +70,9 @@ class JobAttempt:
         try:
             result = await handler(self.deps, params, self.progress)
         except asyncio.CancelledError:
+            if self.cancelled_by_user():
+                await asyncio.shield(self._end(params, status="cancelled", error="cancelled by an administrator"))
+                raise JobAborted() from None  # the queue then neither retries nor re-queues it
             await asyncio.shield(self._interrupted(params))
             raise
         except Exception as exc:

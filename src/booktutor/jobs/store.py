@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from booktutor.memory.account_models import Job
 from booktutor.memory.database import Database
 
-TERMINAL = frozenset({"succeeded", "failed"})
+TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 ACTIVE = ("queued", "running", "retrying")
 
 

@@ -27,7 +27,8 @@ ERRORS = {401: {"model": ErrorEnvelope}, 403: {"model": ErrorEnvelope}, 404: {"m
           413: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}}
 BookId = Annotated[str | None, Field(default=None, min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Title = Annotated[str | None, Field(default=None, min_length=1, max_length=300)]
-JobStatus = Literal["queued", "running", "retrying", "succeeded", "failed"]
+JobStatus = Literal["queued", "running", "retrying", "succeeded", "failed", "cancelled"]
+CONFLICT = {409: {"model": ErrorEnvelope}}
 
 
 class PathNotAllowed(BadRequest):
@@ -196,6 +197,13 @@ async def get_job(job_id: uuid.UUID, admin: AdminUser, session: SessionDep) -> J
     if job is None:
         raise JobNotFound("No such job.")
     return _job_out(job)
+
+
+@router.post("/jobs/{job_id}/cancel", status_code=202, response_model=JobOut, responses=ERRORS | CONFLICT)
+async def cancel_job(job_id: uuid.UUID, admin: AdminUser, queue: JobQueueDep) -> JobOut:
+    """Cancel a job: a waiting one at once (`cancelled`); a running one is stopped by its worker within
+    seconds (poll the job until it says `cancelled`). A job that has ended answers 409 `job_finished`."""
+    return _job_out(await queue.cancel(job_id))
 
 
 @router.post("/ai/embed", response_model=EmbedOut, responses=ERRORS)
