@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     stream_disconnect_grace_s: float = 0.75
     stream_ping_s: float = 15.0
     run_retention_s: float = 600.0
+    stream_follower_ttl_s: float = 3.0  # with Redis: how long a follower on another replica keeps a run alive
     search_k_max: int = 50
     chunk_min_tokens: int = 150
     chunk_max_tokens: int = 400

@@ -31,6 +31,7 @@ from booktutor.api.routes import (
     translation,
     users,
 )
+from booktutor.api.run_relay import RunRelay
 from booktutor.api.streaming import RunManager
 from booktutor.config import Settings, get_settings
 from booktutor.graph.factory import build_chat_service
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.run_manager = RunManager(
             chat, double_texting=settings.double_text_policy, retention_s=settings.run_retention_s,
             disconnect_grace_s=settings.stream_disconnect_grace_s, ping_s=settings.stream_ping_s,
+            relay=build_run_relay(settings),
         )
         queue_app = await build_queue_app(app.state.services.db, settings).open_async()
         app.state.job_queue = JobQueue(queue_app, app.state.services.db)
@@ -116,6 +118,14 @@ async def _interrupt_stale_runs(services: Services) -> None:
         count = await ThreadRepository(session).mark_stale_runs_interrupted(STALE_RUN_AFTER)
     if count:
         log.warning("stale_runs_interrupted", count=count)
+
+
+def build_run_relay(settings: Settings) -> RunRelay | None:
+    """With Redis, runs are mirrored there (keys `{rate_limit_prefix}:run:…`) so any replica can resume them."""
+    if not settings.redis_url:
+        return None
+    return RunRelay.from_url(settings.redis_url, prefix=settings.rate_limit_prefix,
+                             retention_s=settings.run_retention_s, follower_ttl_s=settings.stream_follower_ttl_s)
 
 
 def create_default_app() -> FastAPI:

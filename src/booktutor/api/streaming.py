@@ -3,6 +3,7 @@
 A `RunManager` (one per process) drives each run as an asyncio task that consumes a `RunSource`'s
 events, numbers them and keeps them in a bounded per-run log, so a client can disconnect and resume
 with `Last-Event-ID: <run_id>:<seq>`. A run nobody listens to for `disconnect_grace_s` is cancelled.
+With a `RunRelay` (Redis) the events are mirrored too, so `resume` and `cancel` work on any replica.
 
 SSE responses must never be compressed or buffered: keep GZip middleware off this app (it would hold
 events back) and `X-Accel-Buffering: no` tells nginx the same.
@@ -14,7 +15,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -22,6 +23,7 @@ from typing import Literal, Protocol
 import structlog
 from ag_ui.core import (
     BaseEvent,
+    Event,
     EventType,
     ReasoningEndEvent,
     ReasoningMessageEndEvent,
@@ -34,8 +36,10 @@ from ag_ui.core import (
     TextMessageEndEvent,
     ToolCallEndEvent,
 )
+from pydantic import TypeAdapter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from booktutor.api.run_relay import RemoteRun, RunRelay, event_json
 from booktutor.errors import RunAlreadyExists, RunInProgress, RunNotFound, RunNotRunning
 from booktutor.memory.models import User
 from booktutor.observability.logfields import user_hash
@@ -59,6 +63,7 @@ _SCOPES: dict[EventType, tuple[type[BaseEvent], str]] = {
     EventType.REASONING_MESSAGE_START: (ReasoningMessageEndEvent, "message_id"),
 }
 _CLOSING_ATTR = {closer: attr for closer, attr in _SCOPES.values()}
+_EVENTS: TypeAdapter[BaseEvent] = TypeAdapter(Event)
 
 
 class RunSource(Protocol):
@@ -166,6 +171,7 @@ class RunManager:
         max_events_per_run: int = 10_000,
         disconnect_grace_s: float = 0.75,
         ping_s: float = 15.0,
+        relay: RunRelay | None = None,
     ) -> None:
         if max_events_per_run < 1:
             raise ValueError("max_events_per_run must be at least 1")
@@ -179,6 +185,9 @@ class RunManager:
         self._active_by_thread: dict[str, _Run] = {}
         self._thread_locks = _KeyedLocks()
         self._hook_tasks: set[asyncio.Task[None]] = set()
+        self.relay = relay
+        if relay is not None:
+            relay.on_cancel(self._on_remote_cancel)
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -192,6 +201,22 @@ class RunManager:
         if info is None or (thread_id is not None and info.thread_id != thread_id):
             raise RunNotFound(f"Run {run_id} was not found.")
         return info
+
+    async def locate(self, run_id: str, user: User) -> RunInfo | None:
+        """Like `get`, but also finds a run another replica drives (through the relay)."""
+        if run_id in self._runs or self.relay is None:
+            return self.get(run_id, user)
+        remote = await self.relay.lookup(run_id)
+        return _remote_info(remote) if remote and remote.owner_id == str(user.id) else None
+
+    async def _require_remote(self, run_id: str, user: User, thread_id: str | None) -> RunInfo:
+        info = await self.locate(run_id, user)
+        if info is None or (thread_id is not None and info.thread_id != thread_id):
+            raise RunNotFound(f"Run {run_id} was not found.")
+        return info
+
+    def _is_remote(self, run_id: str) -> bool:
+        return self.relay is not None and run_id not in self._runs
 
     def __len__(self) -> int:
         return len(self._runs)
@@ -224,6 +249,8 @@ class RunManager:
                    log=deque(maxlen=self.max_events_per_run))
         self._runs[run.run_id] = run
         self._active_by_thread[run.thread_id] = run
+        if self.relay is not None:
+            self.relay.open(run.run_id, run.owner_id, run.thread_id)
         run.observer = RunObserver()
         run.task = asyncio.create_task(self._drive(run), name=f"run:{run.run_id}")
         run.task.add_done_callback(lambda task: self._on_task_done(run, task))
@@ -253,6 +280,8 @@ class RunManager:
         if event.type in _TERMINAL:
             run.ended = True
             run.state = _final_state(event)
+        if self.relay is not None:
+            self.relay.publish(run.run_id, run.last_seq, event, str(run.state) if run.ended else None)
         run.wake()
 
     def _on_task_done(self, run: _Run, task: asyncio.Task[None]) -> None:
@@ -301,6 +330,21 @@ class RunManager:
         self.require(run_id, user, thread_id)
         return self._follow(self._runs[run_id], after_seq)
 
+    async def resume(self, run_id: str, user: User, after_seq: int = 0,
+                     thread_id: str | None = None) -> AsyncGenerator[tuple[int, BaseEvent], None]:
+        """`subscribe`, for a run driven here or (with a relay) on another replica."""
+        if not self._is_remote(run_id):
+            return self.subscribe(run_id, user, after_seq, thread_id)
+        await self._require_remote(run_id, user, thread_id)
+        return self._follow_remote(run_id, after_seq)
+
+    async def _follow_remote(self, run_id: str, cursor: int) -> AsyncGenerator[tuple[int, BaseEvent], None]:
+        assert self.relay is not None
+        events = self.relay.read(run_id, cursor)
+        async with _closing(events):
+            async for seq, data in events:
+                yield seq, _EVENTS.validate_json(data)
+
     async def _follow(self, run: _Run, cursor: int) -> AsyncGenerator[tuple[int, BaseEvent], None]:
         self._attach(run)
         try:
@@ -339,6 +383,20 @@ class RunManager:
     def _on_grace_expired(self, run: _Run) -> None:
         run.grace_timer = None
         if run.subscribers == 0 and not run.ended:
+            if self.relay is None:
+                self._request_cancel(run, reason="disconnected")
+            else:
+                self._spawn(self._cancel_unless_followed(run))
+
+    async def _cancel_unless_followed(self, run: _Run) -> None:
+        """A replica following the run through the relay keeps it alive like a local subscriber."""
+        assert self.relay is not None
+        followed = await self.relay.has_follower(run.run_id)
+        if run.subscribers or run.ended or run.grace_timer is not None:
+            return  # a local subscriber came (and maybe went) meanwhile
+        if followed:
+            self._arm_grace_timer(run)
+        else:
             self._request_cancel(run, reason="disconnected")
 
     # -- cancelling -------------------------------------------------------------------------------
@@ -346,6 +404,8 @@ class RunManager:
     async def cancel(self, run_id: str, user: User, *, thread_id: str | None = None,
                      wait: bool = False) -> RunInfo:
         """Cancel a running run (else RunNotFound / RunNotRunning); optionally wait for its end."""
+        if self._is_remote(run_id):
+            return await self._cancel_remote(run_id, user, thread_id, wait)
         self.require(run_id, user, thread_id)
         run = self._runs[run_id]
         if run.ended or run.done.is_set():
@@ -354,6 +414,25 @@ class RunManager:
         if wait:
             await run.done.wait()
         return run.info()
+
+    async def _cancel_remote(self, run_id: str, user: User, thread_id: str | None, wait: bool) -> RunInfo:
+        assert self.relay is not None
+        info = await self._require_remote(run_id, user, thread_id)
+        if info.state != RunState.RUNNING:
+            raise RunNotRunning(f"Run {run_id} is not running.", details={"state": str(info.state)})
+        await self.relay.request_cancel(run_id)
+        log.info("run_cancel_relayed", run_id=run_id)
+        if wait:
+            async for _ in self._follow_remote(run_id, info.last_seq):
+                pass
+            info = await self._require_remote(run_id, user, thread_id)
+        return info
+
+    def _on_remote_cancel(self, run_id: str) -> None:
+        """A replica relayed a cancel request (it checked the owner); act if the run is ours."""
+        run = self._runs.get(run_id)
+        if run is not None and not run.ended:
+            self._request_cancel(run, reason="requested")
 
     def _request_cancel(self, run: _Run, *, reason: str) -> None:
         if run.cancel_requested or run.task is None or run.task.done():
@@ -370,7 +449,10 @@ class RunManager:
             except Exception:
                 log.exception("cancel_hook_failed", run_id=run.run_id)
 
-        task = asyncio.create_task(notify())
+        self._spawn(notify())
+
+    def _spawn(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(work)
         self._hook_tasks.add(task)
         task.add_done_callback(self._hook_tasks.discard)
 
@@ -385,6 +467,12 @@ class RunManager:
             if run.evict_timer is not None:
                 run.evict_timer.cancel()
         self._runs.clear()
+        if self.relay is not None:
+            await self.relay.aclose()
+
+
+def _remote_info(remote: RemoteRun) -> RunInfo:
+    return RunInfo(remote.run_id, remote.thread_id, remote.owner_id, RunState(remote.state), remote.last_seq)
 
 
 def _next_after(run: _Run, cursor: int) -> tuple[int, BaseEvent] | None:
@@ -439,8 +527,7 @@ def parse_last_event_id(value: str | None, run_id: str) -> int:
 
 def encode_event(run_id: str, seq: int, event: BaseEvent) -> ServerSentEvent:
     """One SSE message: `id` and camelCase JSON `data`; no `event:` (AG-UI reads data only)."""
-    data = event.model_dump_json(by_alias=True, exclude_none=True)
-    return ServerSentEvent(data=data, id=event_id(run_id, seq), sep=SSE_SEPARATOR)
+    return ServerSentEvent(data=event_json(event), id=event_id(run_id, seq), sep=SSE_SEPARATOR)
 
 
 def sse_response(events: AsyncIterator[tuple[int, BaseEvent]], run_id: str, *, ping_s: float = 15.0,

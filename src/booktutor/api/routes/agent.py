@@ -61,9 +61,9 @@ async def run_agent(
     """Start a run and stream its events; a known runId (a client reconnecting) resumes that run."""
     _check_messages(run_input)
     await _release_db(session)
-    if manager.get(run_input.run_id, user) is not None:
+    if await manager.locate(run_input.run_id, user) is not None:
         after = parse_last_event_id(last_event_id, run_input.run_id)
-        events = manager.subscribe(run_input.run_id, user, after, thread_id=run_input.thread_id)
+        events = await manager.resume(run_input.run_id, user, after, thread_id=run_input.thread_id)
     else:
         await manager.start(run_input, user)
         events = manager.subscribe(run_input.run_id, user)
@@ -81,7 +81,7 @@ async def stream_run(
     """The rest of a run's events (all of them without a cursor), live until the run ends."""
     await _release_db(session)
     after_seq = after if after is not None else parse_last_event_id(last_event_id, run_id)
-    events = manager.subscribe(run_id, user, after_seq, thread_id=thread_id)
+    events = await manager.resume(run_id, user, after_seq, thread_id=thread_id)
     stream = sse_response(events, run_id, ping_s=manager.ping_s)
     return _with_dependency_headers(stream, response)
 
