@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import pytest
 import redis
 from tests.integration.http_helpers import app_client
+from tests.integration.redis_helpers import REDIS_URL, needs_redis
 
 pytestmark = pytest.mark.integration
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 
 
 @needs_redis

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 import uvicorn
+from tests.integration.redis_helpers import REDIS_URL, needs_redis
 from tests.integration.test_streaming import (
     FULL_ANSWER_TYPES,
     Harness,
@@ -33,19 +34,7 @@ from booktutor.api.streaming import RunManager
 from booktutor.services import Services
 
 pytestmark = pytest.mark.integration
-REDIS_URL = "redis://127.0.0.1:6379/0"
 DEAD_REDIS_URL = "redis://127.0.0.1:9/0"
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 
 
 @asynccontextmanager
