@@ -23,11 +23,13 @@ class Jwks:
     def __init__(self) -> None:
         self.keys: list[dict] = []
         self.fetches = 0
+        self.request_ids: list[str | None] = []
         jwks = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
                 jwks.fetches += 1
+                jwks.request_ids.append(self.headers.get("X-Request-ID"))
                 body = json.dumps({"keys": jwks.keys}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -98,10 +100,13 @@ async def test_better_auth_tokens(services, jwks):
         # and the cached set is refreshed on the unknown kid (no restart)
         fetches = jwks.fetches
         jwks.publish(other, "k2")
-        rotated = await call(sign(other, "k2", sub="ba-user-2", email="second@example.com"))
+        rotated = await http.get("/api/v1/users/profile", headers={
+            "Authorization": f"Bearer {sign(other, 'k2', sub='ba-user-2', email='second@example.com')}",
+            "X-Request-ID": "rotation-1"})
         assert rotated.status_code == 200, rotated.text
         assert rotated.json()["id"] != ok.json()["id"]
         assert jwks.fetches == fetches + 1
+        assert jwks.request_ids[-1] == "rotation-1"  # the key-set fetch carries the request's id
 
         admin = await call(sign(key, "k1", sub="ba-admin", email=None, role="admin"))
         assert admin.json().get("role") == "admin", admin.text

@@ -8,10 +8,12 @@ Only asymmetric algorithms are accepted, so neither `alg: none` nor an HMAC sign
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from asgi_correlation_id import correlation_id
 from jwt import PyJWKClient
 
 from booktutor.config import Settings
@@ -29,6 +31,22 @@ class ExternalClaims:
     role: str | None
 
 
+class RequestIdJWKClient(PyJWKClient):
+    """PyJWKClient whose key-set fetches carry the current request's X-Request-ID (PyJWT reads its headers
+    from the instance, so fetches are serialised while the header is set; they are rare: keys are cached)."""
+
+    def __init__(self, uri: str, **options: Any) -> None:
+        super().__init__(uri, **options)
+        self._base_headers = dict(self.headers)
+        self._fetching = threading.Lock()
+
+    def fetch_data(self) -> Any:
+        with self._fetching:
+            request_id = correlation_id.get()
+            self.headers = {**self._base_headers, **({"X-Request-ID": request_id} if request_id else {})}
+            return super().fetch_data()
+
+
 class BetterAuthVerifier:
     def __init__(self, settings: Settings) -> None:
         if not settings.better_auth_jwks_url:
@@ -36,7 +54,7 @@ class BetterAuthVerifier:
         self.issuer = settings.better_auth_issuer
         self.audience = settings.better_auth_audience
         self.algorithms = [a for a in settings.better_auth_algorithms if a in _ASYMMETRIC]
-        self.client = PyJWKClient(settings.better_auth_jwks_url, cache_keys=True,
+        self.client = RequestIdJWKClient(settings.better_auth_jwks_url, cache_keys=True,
                                   lifespan=settings.better_auth_jwks_cache_s, timeout=5,
                                   cooldown_duration=settings.better_auth_jwks_refresh_cooldown_s)
 
