@@ -15,6 +15,7 @@ from procrastinate.retry import RetryDecision
 
 from booktutor.config import Settings
 from booktutor.errors import Conflict, JobNotFound, ServiceUnavailable
+from booktutor.jobs.handlers import clean_up
 from booktutor.jobs.runner import JobAttempt, is_permanent
 from booktutor.jobs.store import TERMINAL, JobStore
 from booktutor.memory.account_models import Job
@@ -76,8 +77,9 @@ async def recover_stalled_jobs(app: procrastinate.App, db: Database, max_attempt
         job_id = uuid.UUID(job.task_kwargs["job_id"]) if job.task_name == RUN_JOB else None
         if job.attempts + 1 >= max_attempts:
             await app.job_manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=False)
-            if job_id:
+            if job_id and (row := await store.get(job_id)) is not None:
                 await store.set(job_id, status="failed", error="the worker running the job stopped (last attempt)")
+                await clean_up(row.params)
         else:
             await app.job_manager.retry_job(job)
             if job_id:
