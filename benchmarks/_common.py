@@ -28,8 +28,12 @@ BIG_BOOK = Path("/work/shared/corpus/robotics-book-en-ur")
 
 
 def _psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", PG_HOST, "-U", PG_USER, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql, "postgres"],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        ["psql", "-h", PG_HOST, "-U", PG_USER, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql, "postgres"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 def postgres_available() -> bool:
@@ -80,8 +84,14 @@ def pct(values: Sequence[float], q: float) -> float:
 
 
 def summary_ms(values: Sequence[float]) -> dict:
-    return {"n": len(values), "p50": pct(values, 50), "p95": pct(values, 95), "p99": pct(values, 99),
-            "mean": statistics.fmean(values) if values else float("nan"), "max": max(values, default=float("nan"))}
+    return {
+        "n": len(values),
+        "p50": pct(values, 50),
+        "p95": pct(values, 95),
+        "p99": pct(values, 99),
+        "mean": statistics.fmean(values) if values else float("nan"),
+        "max": max(values, default=float("nan")),
+    }
 
 
 def free_port() -> int:
@@ -107,8 +117,12 @@ def machine_info() -> dict:
         pass
     pg = "unknown"
     with suppress(OSError, subprocess.CalledProcessError):
-        pg = subprocess.run(["psql", "-h", PG_HOST, "-U", PG_USER, "-tAc", "show server_version", "postgres"],
-                            check=True, capture_output=True, text=True).stdout.strip()
+        pg = subprocess.run(
+            ["psql", "-h", PG_HOST, "-U", PG_USER, "-tAc", "show server_version", "postgres"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     try:
         import torch
 

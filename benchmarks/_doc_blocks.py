@@ -29,4 +29,3 @@ def merge(doc: str, blocks: dict[str, str]) -> str:
     if not missing:
         return merged
     return merged.rstrip("\n") + "\n\n" + "\n\n".join(missing) + "\n"
-

@@ -36,11 +36,17 @@ BOOKTUTOR = str(Path(sys.executable).with_name("booktutor"))
 
 def _env(url: str, data_dir: Path) -> dict:
     env = dict(os.environ)
-    env.update({"BOOKTUTOR_DATABASE_URL": url, "BOOKTUTOR_DATA_DIR": str(data_dir),
-                "BOOKTUTOR_EMBEDDING_PROVIDER": "fake", "BOOKTUTOR_LOG_LEVEL": "WARNING",
-                "HF_HUB_OFFLINE": "1",
-                # the per-identity limiter (120/min) would turn a load test into a 429 test
-                "BOOKTUTOR_RATE_LIMIT_ENABLED": "false"})
+    env.update(
+        {
+            "BOOKTUTOR_DATABASE_URL": url,
+            "BOOKTUTOR_DATA_DIR": str(data_dir),
+            "BOOKTUTOR_EMBEDDING_PROVIDER": "fake",
+            "BOOKTUTOR_LOG_LEVEL": "WARNING",
+            "HF_HUB_OFFLINE": "1",
+            # the per-identity limiter (120/min) would turn a load test into a 429 test
+            "BOOKTUTOR_RATE_LIMIT_ENABLED": "false",
+        }
+    )
     return env
 
 
@@ -101,10 +107,18 @@ async def drive(base: str, paths: list[str], rate: float, duration: float) -> di
             await asyncio.wait(pending)
             errors += len(pending)
             statuses["unfinished"] = len(pending)
-    return {"target_rps": rate, "requests": total, "ok": len(service), "errors": errors, "statuses": statuses,
-            "send_window_s": send_end - t0, "achieved_rps": len(service) / (end - t0),
-            "offered_rps": total / (send_end - t0), "service_ms": summary_ms(service),
-            "scheduled_ms": summary_ms(scheduled)}
+    return {
+        "target_rps": rate,
+        "requests": total,
+        "ok": len(service),
+        "errors": errors,
+        "statuses": statuses,
+        "send_window_s": send_end - t0,
+        "achieved_rps": len(service) / (end - t0),
+        "offered_rps": total / (send_end - t0),
+        "service_ms": summary_ms(service),
+        "scheduled_ms": summary_ms(scheduled),
+    }
 
 
 async def closed_loop(base: str, paths: list[str], count: int = 300) -> dict:
@@ -129,8 +143,9 @@ async def profile_in_process(url: str, data_dir: Path, paths: list[str], count: 
     from booktutor.config import Settings
 
     os.environ["BOOKTUTOR_RATE_LIMIT_ENABLED"] = "false"
-    settings = Settings(database_url=url, data_dir=data_dir, embedding_provider="fake", log_level="WARNING",
-                        _env_file=None)
+    settings = Settings(
+        database_url=url, data_dir=data_dir, embedding_provider="fake", log_level="WARNING", _env_file=None
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -147,24 +162,29 @@ async def profile_in_process(url: str, data_dir: Path, paths: list[str], count: 
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(20)
-    hot_modules = (r"booktutor/|sqlalchemy/(orm|engine)/(session|loading|strategies)|pydantic"
-                   r"|fastapi/(routing|encoders)|asyncpg")
+    hot_modules = (
+        r"booktutor/|sqlalchemy/(orm|engine)/(session|loading|strategies)|pydantic"
+        r"|fastapi/(routing|encoders)|asyncpg"
+    )
     stats.sort_stats("cumulative").print_stats(hot_modules, 25)
-    return (f"{count} requests in {elapsed:.2f}s under cProfile ({elapsed / count * 1000:.1f} ms each)\n"
-            + out.getvalue())
+    return (
+        f"{count} requests in {elapsed:.2f}s under cProfile ({elapsed / count * 1000:.1f} ms each)\n" + out.getvalue()
+    )
 
 
 async def run(rates=(100.0, 200.0), duration: float = 20.0) -> dict:
     results = {"goal_p95_ms": GOAL_P95_MS, "duration_s": duration, "runs": []}
     with bench_database("load") as url, temp_dir("load") as data_dir:
         env = _env(url, data_dir)
-        await asyncio.to_thread(subprocess.run, [BOOKTUTOR, "ingest", "--sample"], env=env, check=True,
-                                capture_output=True, timeout=300)
+        await asyncio.to_thread(
+            subprocess.run, [BOOKTUTOR, "ingest", "--sample"], env=env, check=True, capture_output=True, timeout=300
+        )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         serve = [BOOKTUTOR, "serve", "--host", "127.0.0.1", "--port", str(port)]
-        proc = await asyncio.to_thread(subprocess.Popen, serve, env=env, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE, start_new_session=True)
+        proc = await asyncio.to_thread(
+            subprocess.Popen, serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
         try:
             await _wait_ready(base, proc)
             async with httpx.AsyncClient(base_url=base) as client:
@@ -194,9 +214,11 @@ async def run(rates=(100.0, 200.0), duration: float = 20.0) -> dict:
 
 def _print_run(r: dict) -> None:
     s, q = r["service_ms"], r["scheduled_ms"]
-    print(f"target {r['target_rps']:.0f} req/s: offered {r['offered_rps']:.1f}, "
-          f"achieved {r['achieved_rps']:.1f} req/s, "
-          f"{r['ok']} ok, {r['errors']} errors {r['statuses']}")
+    print(
+        f"target {r['target_rps']:.0f} req/s: offered {r['offered_rps']:.1f}, "
+        f"achieved {r['achieved_rps']:.1f} req/s, "
+        f"{r['ok']} ok, {r['errors']} errors {r['statuses']}"
+    )
     print(f"  service   p50 {s['p50']:.1f} ms  p95 {s['p95']:.1f} ms  p99 {s['p99']:.1f} ms  max {s['max']:.1f} ms")
     print(f"  scheduled p50 {q['p50']:.1f} ms  p95 {q['p95']:.1f} ms  p99 {q['p99']:.1f} ms")
 

@@ -49,6 +49,7 @@ def _apply_experiments(app, args) -> None:
     if args.no_pre_ping:
         app.state.services.db.engine.pool._pre_ping = False
     if args.async_deps:
+
         async def services(request: Request):
             return request.app.state.services
 
@@ -58,16 +59,18 @@ def _apply_experiments(app, args) -> None:
         async def run_manager(request: Request):
             return request.app.state.run_manager
 
-        app.dependency_overrides.update({deps.get_services: services, deps.get_settings: settings,
-                                         agent.get_run_manager: run_manager})
+        app.dependency_overrides.update(
+            {deps.get_services: services, deps.get_settings: settings, agent.get_run_manager: run_manager}
+        )
 
 
 async def profile(url: str, data_dir: Path, runs: int, use_pyinstrument: bool, args=None) -> dict:
     from booktutor.api.app import create_app
     from booktutor.log_config import configure_logging
 
-    settings = make_settings(url, data_dir, embedding_provider="fake", llm_provider="fake",
-                             default_book_id=BOOK_ID, rate_limit_enabled=False)
+    settings = make_settings(
+        url, data_dir, embedding_provider="fake", llm_provider="fake", default_book_id=BOOK_ID, rate_limit_enabled=False
+    )
     configure_logging("WARNING", True)
     app = create_app(settings, model=InstantTutorModel())
     async with LifespanManager(app) as manager:
@@ -90,10 +93,15 @@ async def profile(url: str, data_dir: Path, runs: int, use_pyinstrument: bool, a
             elapsed, cpu_total = time.perf_counter() - started, time.process_time() - cpu_start
             report = "" if profiler is None else _stop_profiler(profiler, use_pyinstrument)
     done = runs // concurrency * concurrency
-    return {"runs": done, "concurrency": concurrency, "runs_per_s": done / elapsed,
-            "cpu_ms_per_run": cpu_total * 1000 / done, "wall_ms": {"p50": pct(walls, 50), "p95": pct(walls, 95)},
-            "cpu_ms": {"p50": pct(cpus, 50), "p95": pct(cpus, 95), "mean": sum(cpus) / len(cpus)},
-            "profile": report}
+    return {
+        "runs": done,
+        "concurrency": concurrency,
+        "runs_per_s": done / elapsed,
+        "cpu_ms_per_run": cpu_total * 1000 / done,
+        "wall_ms": {"p50": pct(walls, 50), "p95": pct(walls, 95)},
+        "cpu_ms": {"p50": pct(cpus, 50), "p95": pct(cpus, 95), "mean": sum(cpus) / len(cpus)},
+        "profile": report,
+    }
 
 
 def _start_profiler(use_pyinstrument: bool):
@@ -128,8 +136,9 @@ async def main_async(args) -> dict:
         if args.async_commit:
             name = url.rsplit("/", 1)[1]
             alter = f'alter database "{name}" set synchronous_commit = off'
-            await asyncio.to_thread(subprocess.run, ["psql", url, "-c", alter], check=True, capture_output=True,
-                                    timeout=30)
+            await asyncio.to_thread(
+                subprocess.run, ["psql", url, "-c", alter], check=True, capture_output=True, timeout=30
+            )
         return await profile(url, tmp, args.runs, args.pyinstrument, args)
 
 

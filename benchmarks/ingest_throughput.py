@@ -72,8 +72,9 @@ def _chunk_texts(root: Path) -> tuple[list[list[str]], list[str]]:
 def _raw_encode(model, groups: list[list[str]], batch_size: int) -> float:
     started = time.perf_counter()
     for texts in groups:
-        model.encode_document(texts, batch_size=batch_size, normalize_embeddings=True,
-                              convert_to_numpy=True, show_progress_bar=False)
+        model.encode_document(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
     return time.perf_counter() - started
 
 
@@ -82,11 +83,15 @@ def _token_stats(model, texts: list[str]) -> dict:
     lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"]]
     lengths.sort()
     over = sum(1 for n in lengths if n > MODEL_MAX_TOKENS)
-    return {"mean": sum(lengths) / len(lengths), "p50": lengths[len(lengths) // 2],
-            "p95": lengths[int(len(lengths) * 0.95)], "max": lengths[-1],
-            "over_256_pct": 100 * over / len(lengths),
-            "tokens_lost_pct": 100 * sum(max(0, n - MODEL_MAX_TOKENS) for n in lengths) / sum(lengths),
-            "max_seq_length": getattr(model, "max_seq_length", None)}
+    return {
+        "mean": sum(lengths) / len(lengths),
+        "p50": lengths[len(lengths) // 2],
+        "p95": lengths[int(len(lengths) * 0.95)],
+        "max": lengths[-1],
+        "over_256_pct": 100 * over / len(lengths),
+        "tokens_lost_pct": 100 * sum(max(0, n - MODEL_MAX_TOKENS) for n in lengths) / sum(lengths),
+        "max_seq_length": getattr(model, "max_seq_length", None),
+    }
 
 
 async def _ingest_once(root: Path, book_id: str, embedder, *, profile: bool = False, phases: PhaseTimer | None = None):
@@ -152,16 +157,25 @@ async def bench_book(root: Path, book_id: str, embedder, model, batch_size: int)
     stale_s = breakdown.get("pg stale-chunk check", {}).get("seconds", 0.0)
     breakdown["parse (measured separately)"] = {"seconds": parse_s, "calls": 1}
     breakdown["postgres writes + other (remainder)"] = {
-        "seconds": max(0.0, ingest_s - embed_s - qdrant_s - parse_s - stale_s), "calls": 0,
+        "seconds": max(0.0, ingest_s - embed_s - qdrant_s - parse_s - stale_s),
+        "calls": 0,
     }
     result = {
-        "book": str(root), "documents": report.documents_ok, "chunks": chunks,
-        "ingest_s": ingest_s, "ingest_chunks_per_s": chunks / ingest_s,
-        "raw_s": raw_s, "raw_before_s": raw_before, "raw_after_s": raw_after,
-        "raw_chunks_per_s": chunks / raw_s, "ratio": raw_s / ingest_s,
+        "book": str(root),
+        "documents": report.documents_ok,
+        "chunks": chunks,
+        "ingest_s": ingest_s,
+        "ingest_chunks_per_s": chunks / ingest_s,
+        "raw_s": raw_s,
+        "raw_before_s": raw_before,
+        "raw_after_s": raw_after,
+        "raw_chunks_per_s": chunks / raw_s,
+        "ratio": raw_s / ingest_s,
         # Same-run, noise-robust view: the share of the ingest spent inside the encoder.
-        "embed_in_ingest_s": embed_s, "embed_share": embed_s / ingest_s,
-        "batch_size": batch_size, "breakdown": breakdown,
+        "embed_in_ingest_s": embed_s,
+        "embed_share": embed_s / ingest_s,
+        "batch_size": batch_size,
+        "breakdown": breakdown,
         "tokens": _token_stats(model, texts),
     }
     if result["ratio"] < GOAL_RATIO and result["embed_share"] < GOAL_RATIO:
@@ -186,8 +200,7 @@ async def run() -> dict:
     if BIG_BOOK.is_dir():
         books.append((BIG_BOOK, "robotics-book-en-ur"))
     results = [await bench_book(root, book_id, embedder, model, batch_size) for root, book_id in books]
-    return {"model_load_s": load_s, "goal_ratio": GOAL_RATIO, "books": results,
-            "loadavg_end": os.getloadavg()}
+    return {"model_load_s": load_s, "goal_ratio": GOAL_RATIO, "books": results, "loadavg_end": os.getloadavg()}
 
 
 def _print(result: dict) -> None:
@@ -195,10 +208,14 @@ def _print(result: dict) -> None:
     for b in result["books"]:
         print(f"\n{b['book']}: {b['documents']} documents, {b['chunks']} chunks, batch {b['batch_size']}")
         print(f"  end-to-end {b['ingest_s']:.2f}s = {b['ingest_chunks_per_s']:.1f} chunks/s")
-        print(f"  raw encoder {b['raw_s']:.2f}s = {b['raw_chunks_per_s']:.1f} chunks/s "
-              f"(before {b['raw_before_s']:.2f}s, after {b['raw_after_s']:.2f}s)")
-        print(f"  ratio {b['ratio']:.2f} (goal >= {result['goal_ratio']}); "
-              f"embed share inside ingest {b['embed_share']:.2f}")
+        print(
+            f"  raw encoder {b['raw_s']:.2f}s = {b['raw_chunks_per_s']:.1f} chunks/s "
+            f"(before {b['raw_before_s']:.2f}s, after {b['raw_after_s']:.2f}s)"
+        )
+        print(
+            f"  ratio {b['ratio']:.2f} (goal >= {result['goal_ratio']}); "
+            f"embed share inside ingest {b['embed_share']:.2f}"
+        )
         for name, v in b["breakdown"].items():
             print(f"    {name:32s} {v['seconds']:7.2f}s  calls {v['calls']}")
         print(f"  tokens: {b['tokens']}")

@@ -53,19 +53,50 @@ def run_locust(user_class: str, host: str, target: float, users: int, duration: 
     """One level: warm-up (every user finds its random phase), then `duration` s of measurement."""
     prefix = out / f"{user_class}-{target:g}"
     warmup = users / target + 2
-    cmd = [LOCUST, "-f", str(LOCUSTFILE), user_class, "--headless", "--host", host, "--users", str(users),
-           "--spawn-rate", str(users), "--run-time", f"{warmup + duration:.0f}s", "--warmup", f"{warmup:g}",
-           "--stop-timeout", str(STOP_TIMEOUT_S), "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
-           "--target-rps", f"{target:g}", "--book-id", SAMPLE_BOOK_ID, "--exit-code-on-error", "0"]
+    cmd = [
+        LOCUST,
+        "-f",
+        str(LOCUSTFILE),
+        user_class,
+        "--headless",
+        "--host",
+        host,
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(users),
+        "--run-time",
+        f"{warmup + duration:.0f}s",
+        "--warmup",
+        f"{warmup:g}",
+        "--stop-timeout",
+        str(STOP_TIMEOUT_S),
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "--target-rps",
+        f"{target:g}",
+        "--book-id",
+        SAMPLE_BOOK_ID,
+        "--exit-code-on-error",
+        "0",
+    ]
     with prefix.with_suffix(".log").open("w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         client_cpu_s = _wait_measuring_cpu(proc, timeout=warmup + duration + STOP_TIMEOUT_S + 60)
     if proc.returncode != 0:
         raise RuntimeError(f"locust exited with {proc.returncode}: {prefix.with_suffix('.log').read_text()[-1500:]}")
-    return {"target_rps": target, "users": users, "duration_s": duration, "warmup_s": warmup,
-            "client_cpu_s": client_cpu_s,
-            "entries": read_stats(Path(f"{prefix}_stats.csv")),
-            "failures": read_failures(Path(f"{prefix}_failures.csv"))}
+    return {
+        "target_rps": target,
+        "users": users,
+        "duration_s": duration,
+        "warmup_s": warmup,
+        "client_cpu_s": client_cpu_s,
+        "entries": read_stats(Path(f"{prefix}_stats.csv")),
+        "failures": read_failures(Path(f"{prefix}_failures.csv")),
+    }
 
 
 def _wait_measuring_cpu(proc: subprocess.Popen, timeout: float) -> float:
@@ -95,9 +126,14 @@ def read_stats(path: Path) -> dict:
     with path.open() as f:
         for row in csv.DictReader(f):
             entries[row["Name"]] = {
-                "type": row["Type"], "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                "rps": _number(row["Requests/s"]), "mean": _number(row["Average Response Time"]),
-                "p50": _number(row["50%"]), "p95": _number(row["95%"]), "p99": _number(row["99%"]),
+                "type": row["Type"],
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "rps": _number(row["Requests/s"]),
+                "mean": _number(row["Average Response Time"]),
+                "p50": _number(row["50%"]),
+                "p95": _number(row["95%"]),
+                "p99": _number(row["99%"]),
                 "max": _number(row["Max Response Time"]),
             }
     return entries
@@ -107,8 +143,10 @@ def read_failures(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with path.open() as f:
-        return [{"name": r["Name"], "error": r["Error"][:200], "occurrences": int(r["Occurrences"])}
-                for r in csv.DictReader(f)]
+        return [
+            {"name": r["Name"], "error": r["Error"][:200], "occurrences": int(r["Occurrences"])}
+            for r in csv.DictReader(f)
+        ]
 
 
 # --- levels against one server ------------------------------------------------------------------------
@@ -118,8 +156,9 @@ def _db_sessions(url: str) -> int:
     return int(subprocess.run(["psql", url, "-tAc", sql], check=True, capture_output=True, text=True).stdout)
 
 
-def run_levels(server: Server, url: str, user_class: str, rates: list[float], per_user_rps: float,
-               duration: float, out: Path) -> list[dict]:
+def run_levels(
+    server: Server, url: str, user_class: str, rates: list[float], per_user_rps: float, duration: float, out: Path
+) -> list[dict]:
     server_ps = psutil.Process(server.server_pid())
     levels = []
     for rate in rates:
@@ -135,13 +174,19 @@ def run_levels(server: Server, url: str, user_class: str, rates: list[float], pe
 
 def _print_level(user_class: str, level: dict) -> None:
     total = level["entries"].get("Aggregated", {})
-    print(f"{user_class} target {level['target_rps']:g}/s, {level['users']} users: "
-          f"{total.get('requests')} requests, {total.get('failures')} failures, {total.get('rps')} req/s; "
-          f"server CPU {level['server_cpu_s']:.1f} s, locust CPU {level['client_cpu_s']:.1f} s, "
-          f"{level['new_db_connections']} new Postgres connections", flush=True)
+    print(
+        f"{user_class} target {level['target_rps']:g}/s, {level['users']} users: "
+        f"{total.get('requests')} requests, {total.get('failures')} failures, {total.get('rps')} req/s; "
+        f"server CPU {level['server_cpu_s']:.1f} s, locust CPU {level['client_cpu_s']:.1f} s, "
+        f"{level['new_db_connections']} new Postgres connections",
+        flush=True,
+    )
     for name, e in level["entries"].items():
-        print(f"  {name}: n={e['requests']} fail={e['failures']} rps={e['rps']} p50={e['p50']} p95={e['p95']} "
-              f"p99={e['p99']}", flush=True)
+        print(
+            f"  {name}: n={e['requests']} fail={e['failures']} rps={e['rps']} p50={e['p50']} p95={e['p95']} "
+            f"p99={e['p99']}",
+            flush=True,
+        )
 
 
 @contextmanager
@@ -161,15 +206,23 @@ def content_server(url: str, data_dir: Path, log: Path) -> Server:
 
 
 def run(content_rates: list[float], chat_rates: list[float], duration: float, out: Path) -> dict:
-    result = {"duration_s": duration, "locust": version("locust"), "machine": machine_info(),
-              "loadavg_start": os.getloadavg(), "content_user_rps": CONTENT_USER_RPS, "chat_user_rps": CHAT_USER_RPS}
+    result = {
+        "duration_s": duration,
+        "locust": version("locust"),
+        "machine": machine_info(),
+        "loadavg_start": os.getloadavg(),
+        "content_user_rps": CONTENT_USER_RPS,
+        "chat_user_rps": CHAT_USER_RPS,
+    }
     with bench_database("locust") as url, temp_dir("locust") as data_dir:
-        subprocess.run([BOOKTUTOR, "ingest", "--sample"], env=_env(url, data_dir), check=True, capture_output=True,
-                       timeout=300)
+        subprocess.run(
+            [BOOKTUTOR, "ingest", "--sample"], env=_env(url, data_dir), check=True, capture_output=True, timeout=300
+        )
         if content_rates:
             with started(content_server(url, data_dir, out / "content-server.log")) as server:
-                result["content"] = run_levels(server, url, "ContentReader", content_rates, CONTENT_USER_RPS,
-                                               duration, out)
+                result["content"] = run_levels(
+                    server, url, "ContentReader", content_rates, CONTENT_USER_RPS, duration, out
+                )
         if chat_rates:
             with started(booktutor_server(url, data_dir, out / "chat-server.log")) as server:
                 result["chat"] = run_levels(server, url, "ChatRunner", chat_rates, CHAT_USER_RPS, duration, out)
@@ -218,25 +271,31 @@ def _cpu_pct(seconds: float, level: dict) -> str:
 
 
 def _level_cells(level: dict) -> str:
-    return (f"{level['new_db_connections']} | {_cpu_pct(level['server_cpu_s'], level)} | "
-            f"{_cpu_pct(level['client_cpu_s'], level)} |")
+    return (
+        f"{level['new_db_connections']} | {_cpu_pct(level['server_cpu_s'], level)} | "
+        f"{_cpu_pct(level['client_cpu_s'], level)} |"
+    )
 
 
 def _machine_line(result: dict) -> str:
     m, start, end = result["machine"], result["loadavg_start"], result["loadavg_end"]
-    return (f"Measured {m['date']} on {m['cpu']}, {m['nproc']} cores, {m['ram']} RAM, PostgreSQL {m['postgres']}, "
-            f"locust {result['locust']}; load average (1 / 5 / 15 min) {' / '.join(f'{x:.2f}' for x in start)} at "
-            f"start, {' / '.join(f'{x:.2f}' for x in end)} at end. Locust, the server and Postgres share the "
-            "2 cores, and other jobs on the machine may have been running: contention inflates the tails.")
+    return (
+        f"Measured {m['date']} on {m['cpu']}, {m['nproc']} cores, {m['ram']} RAM, PostgreSQL {m['postgres']}, "
+        f"locust {result['locust']}; load average (1 / 5 / 15 min) {' / '.join(f'{x:.2f}' for x in start)} at "
+        f"start, {' / '.join(f'{x:.2f}' for x in end)} at end. Locust, the server and Postgres share the "
+        "2 cores, and other jobs on the machine may have been running: contention inflates the tails."
+    )
 
 
 def _content_rows(levels: list[dict]) -> list[str]:
     rows = []
     for lv in levels:
         a = lv["entries"]["Aggregated"]
-        rows.append(f"| {lv['target_rps']:g} | {lv['users']} | {a['requests']} | {achieved(lv, 'Aggregated'):.1f} | "
-                    f"{_errors(a)} | {_ms(a['p50'])} | {_ms(a['p95'])} | {_ms(a['p99'])} | {_ms(a['max'])} | "
-                    f"{_level_cells(lv)}")
+        rows.append(
+            f"| {lv['target_rps']:g} | {lv['users']} | {a['requests']} | {achieved(lv, 'Aggregated'):.1f} | "
+            f"{_errors(a)} | {_ms(a['p50'])} | {_ms(a['p95'])} | {_ms(a['p99'])} | {_ms(a['max'])} | "
+            f"{_level_cells(lv)}"
+        )
     return rows
 
 
@@ -245,8 +304,10 @@ def _endpoint_rows(levels: list[dict]) -> list[str]:
     for lv in levels:
         for name, e in lv["entries"].items():
             if name != "Aggregated" and e["type"] == "GET" and e["requests"]:
-                rows.append(f"| {lv['target_rps']:g} | {name} | {e['requests']} | {_errors(e)} | {_ms(e['p50'])} | "
-                            f"{_ms(e['p95'])} | {_ms(e['p99'])} |")
+                rows.append(
+                    f"| {lv['target_rps']:g} | {name} | {e['requests']} | {_errors(e)} | {_ms(e['p50'])} | "
+                    f"{_ms(e['p95'])} | {_ms(e['p99'])} |"
+                )
     return rows
 
 
@@ -254,9 +315,11 @@ def _chat_rows(levels: list[dict]) -> list[str]:
     rows = []
     for lv in levels:
         run, first = lv["entries"]["run"], lv["entries"].get("time to first text") or {}
-        rows.append(f"| {lv['target_rps']:g} | {lv['users']} | {run['requests']} | {achieved(lv, 'run'):.1f} | "
-                    f"{_errors(run)} | {_ms(first.get('p50'))} | {_ms(first.get('p95'))} | {_ms(first.get('p99'))} | "
-                    f"{_ms(run['p50'])} | {_ms(run['p95'])} | {_ms(run['p99'])} | {_level_cells(lv)}")
+        rows.append(
+            f"| {lv['target_rps']:g} | {lv['users']} | {run['requests']} | {achieved(lv, 'run'):.1f} | "
+            f"{_errors(run)} | {_ms(first.get('p50'))} | {_ms(first.get('p95'))} | {_ms(first.get('p99'))} | "
+            f"{_ms(run['p50'])} | {_ms(run['p95'])} | {_ms(run['p99'])} | {_level_cells(lv)}"
+        )
     return rows
 
 
@@ -268,38 +331,63 @@ def _failure_lines(levels: list[dict], unit: str) -> list[str]:
     return ["Failures (locust's failures CSV, up to 3 kinds per level):", "", *lines, ""] if lines else []
 
 
-INTRO = ("locust runs headless in a second process against a server on 127.0.0.1, one level at a time: a warm-up, "
-         "then the statistics are reset and about {duration:g} s are measured. Each user paces itself with "
-         "`constant_throughput` from a random phase, so arrivals are spread out; a user whose requests take longer "
-         "than its pacing falls behind (achieved < offered) instead of piling requests up. Rate limits are off. "
-         "Percentiles are locust's (bucketed: 1 ms below 100 ms, two significant digits above). *new DB conns* = "
-         "connections the server opened to Postgres during the level (its pool keeps 10); CPU columns = CPU time "
-         "during the level in % of one core (locust's includes its start-up).")
-CONTENT = ("**Content API**: `booktutor serve` (one uvicorn worker), the sample book ingested with the fake hashing "
-           "embedder; {per_user:g} request/s per user, so users = offered rate, each on its own connection; a "
-           "reader's mix of chapter GET 60 %, table of contents 20 %, book list 10 %, hybrid search 10 % (fake "
-           "embedder: no MiniLM cost).")
-CHAT = ("**Chat**: the real app with the instant scripted model (`benchmarks/conversation_server.py`: one "
-        "`search_book` call, then a two-sentence answer), persistence on, `POST /api/v1/agent/run` on a new thread "
-        "per run, {per_user:g} runs/s per user, each SSE stream read to `RUN_FINISHED`. *first text* = send → first "
-        "`TEXT_MESSAGE_CONTENT`; *run* = send → `RUN_FINISHED` (custom locust events).")
+INTRO = (
+    "locust runs headless in a second process against a server on 127.0.0.1, one level at a time: a warm-up, "
+    "then the statistics are reset and about {duration:g} s are measured. Each user paces itself with "
+    "`constant_throughput` from a random phase, so arrivals are spread out; a user whose requests take longer "
+    "than its pacing falls behind (achieved < offered) instead of piling requests up. Rate limits are off. "
+    "Percentiles are locust's (bucketed: 1 ms below 100 ms, two significant digits above). *new DB conns* = "
+    "connections the server opened to Postgres during the level (its pool keeps 10); CPU columns = CPU time "
+    "during the level in % of one core (locust's includes its start-up)."
+)
+CONTENT = (
+    "**Content API**: `booktutor serve` (one uvicorn worker), the sample book ingested with the fake hashing "
+    "embedder; {per_user:g} request/s per user, so users = offered rate, each on its own connection; a "
+    "reader's mix of chapter GET 60 %, table of contents 20 %, book list 10 %, hybrid search 10 % (fake "
+    "embedder: no MiniLM cost)."
+)
+CHAT = (
+    "**Chat**: the real app with the instant scripted model (`benchmarks/conversation_server.py`: one "
+    "`search_book` call, then a two-sentence answer), persistence on, `POST /api/v1/agent/run` on a new thread "
+    "per run, {per_user:g} runs/s per user, each SSE stream read to `RUN_FINISHED`. *first text* = send → first "
+    "`TEXT_MESSAGE_CONTENT`; *run* = send → `RUN_FINISHED` (custom locust events)."
+)
 
 
 def render(result: dict) -> list[str]:
-    lines = ["## 4. Load test with locust (`benchmarks/load_test.py`)", "",
-             INTRO.format(duration=result["duration_s"]), "", _machine_line(result), ""]
+    lines = [
+        "## 4. Load test with locust (`benchmarks/load_test.py`)",
+        "",
+        INTRO.format(duration=result["duration_s"]),
+        "",
+        _machine_line(result),
+        "",
+    ]
     if result.get("content"):
-        lines += [CONTENT.format(per_user=result["content_user_rps"]), "",
-                  "| offered req/s | users | requests | achieved req/s | errors | p50 ms | p95 ms | p99 ms | max ms | "
-                  "new DB conns | server CPU | locust CPU |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", *_content_rows(result["content"]),
-                  "", "| offered req/s | endpoint | requests | errors | p50 ms | p95 ms | p99 ms |",
-                  "|---:|---|---:|---:|---:|---:|---:|", *_endpoint_rows(result["content"]), "",
-                  *_failure_lines(result["content"], "req/s")]
+        lines += [
+            CONTENT.format(per_user=result["content_user_rps"]),
+            "",
+            "| offered req/s | users | requests | achieved req/s | errors | p50 ms | p95 ms | p99 ms | max ms | "
+            "new DB conns | server CPU | locust CPU |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            *_content_rows(result["content"]),
+            "",
+            "| offered req/s | endpoint | requests | errors | p50 ms | p95 ms | p99 ms |",
+            "|---:|---|---:|---:|---:|---:|---:|",
+            *_endpoint_rows(result["content"]),
+            "",
+            *_failure_lines(result["content"], "req/s"),
+        ]
     if result.get("chat"):
-        lines += [CHAT.format(per_user=result["chat_user_rps"]), "",
-                  "| offered runs/s | users | runs | achieved runs/s | errors | first text p50 ms | "
-                  "first text p95 ms | first text p99 ms | run p50 ms | run p95 ms | run p99 ms | new DB conns | "
-                  "server CPU | locust CPU |", "|" + "---:|" * 14,
-                  *_chat_rows(result["chat"]), "", *_failure_lines(result["chat"], "runs/s")]
+        lines += [
+            CHAT.format(per_user=result["chat_user_rps"]),
+            "",
+            "| offered runs/s | users | runs | achieved runs/s | errors | first text p50 ms | "
+            "first text p95 ms | first text p99 ms | run p50 ms | run p95 ms | run p99 ms | new DB conns | "
+            "server CPU | locust CPU |",
+            "|" + "---:|" * 14,
+            *_chat_rows(result["chat"]),
+            "",
+            *_failure_lines(result["chat"], "runs/s"),
+        ]
     return lines

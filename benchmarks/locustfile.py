@@ -27,9 +27,16 @@ from locust import HttpUser, constant_throughput, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 API = "/api/v1"
-SEARCHES = ["What is a ROS 2 node?", "How does a humanoid keep its balance?", "inverse kinematics of an arm",
-            "Which sensors does a robot use to perceive the world?", "What is a digital twin?",
-            "torque limits of actuators", "vision-language-action model", "safety around humans"]
+SEARCHES = [
+    "What is a ROS 2 node?",
+    "How does a humanoid keep its balance?",
+    "inverse kinematics of an arm",
+    "Which sensors does a robot use to perceive the world?",
+    "What is a digital twin?",
+    "torque limits of actuators",
+    "vision-language-action model",
+    "safety around humans",
+]
 QUESTION = "How does the robot control loop work?"
 CHAPTERS: list[str] = []
 
@@ -100,8 +107,9 @@ class ChatRunner(HttpUser):
         started = time.perf_counter()
         first_text, error = None, None
         try:
-            with self.client.post(f"{API}/agent/run", json=self._body(), stream=True, catch_response=True,
-                                  name="agent/run (headers)") as response:
+            with self.client.post(
+                f"{API}/agent/run", json=self._body(), stream=True, catch_response=True, name="agent/run (headers)"
+            ) as response:
                 if response.status_code != 200:
                     error = f"HTTP {response.status_code}"
                     response.failure(error)
@@ -113,17 +121,35 @@ class ChatRunner(HttpUser):
         self._report(started, first_text, error)
 
     def _body(self) -> dict:
-        return {"threadId": f"load-{uuid.uuid4().hex}", "runId": f"run-{uuid.uuid4().hex}", "state": {},
-                "messages": [{"id": f"u-{uuid.uuid4().hex}", "role": "user", "content": QUESTION}],
-                "tools": [], "context": [], "forwardedProps": {"bookId": self.environment.parsed_options.book_id}}
+        return {
+            "threadId": f"load-{uuid.uuid4().hex}",
+            "runId": f"run-{uuid.uuid4().hex}",
+            "state": {},
+            "messages": [{"id": f"u-{uuid.uuid4().hex}", "role": "user", "content": QUESTION}],
+            "tools": [],
+            "context": [],
+            "forwardedProps": {"bookId": self.environment.parsed_options.book_id},
+        }
 
     def _report(self, started: float, first_text: float | None, error: str | None) -> None:
         fire = self.environment.events.request.fire
         if first_text is not None:
-            fire(request_type="SSE", name="time to first text", response_time=(first_text - started) * 1000,
-                 response_length=0, exception=None, context={})
-        fire(request_type="SSE", name="run", response_time=(time.perf_counter() - started) * 1000,
-             response_length=0, exception=RuntimeError(error) if error else None, context={})
+            fire(
+                request_type="SSE",
+                name="time to first text",
+                response_time=(first_text - started) * 1000,
+                response_length=0,
+                exception=None,
+                context={},
+            )
+        fire(
+            request_type="SSE",
+            name="run",
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=0,
+            exception=RuntimeError(error) if error else None,
+            context={},
+        )
 
 
 def _read_stream(response) -> tuple[float | None, str | None]:

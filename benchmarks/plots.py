@@ -9,8 +9,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-SEARCH_MODES = {"embed": "query embedding", "dense": "dense (embed + Qdrant)", "fulltext": "full-text (Postgres)",
-                "hybrid": "hybrid", "fulltext_variant": "full-text, headline after LIMIT"}
+SEARCH_MODES = {
+    "embed": "query embedding",
+    "dense": "dense (embed + Qdrant)",
+    "fulltext": "full-text (Postgres)",
+    "hybrid": "hybrid",
+    "fulltext_variant": "full-text, headline after LIMIT",
+}
 PNG_METADATA = {"Software": None}  # no library version in the file: unchanged data, unchanged PNG
 
 
@@ -61,8 +66,14 @@ def streams_vs_concurrency(result: dict, path: Path) -> Path:
             continue
         (line,) = lat.plot(x, [runs[str(n)]["ttft_ms"]["p95"] for n in x], marker="o", label=f"{server} TTFT p95")
         lat.plot(x, [runs[str(n)]["ttft_ms"]["p50"] for n in x], ls="--", color=line.get_color(), alpha=0.6)
-        lat.plot(x, [runs[str(n)]["total_ms"]["p95"] for n in x], ls=":", marker=".", color=line.get_color(),
-                 label=f"{server} full run p95")
+        lat.plot(
+            x,
+            [runs[str(n)]["total_ms"]["p95"] for n in x],
+            ls=":",
+            marker=".",
+            color=line.get_color(),
+            label=f"{server} full run p95",
+        )
         thr.plot(x, [runs[str(n)]["runs_per_s"] for n in x], marker="o", color=line.get_color(), label=server)
     _log_axes(lat, "concurrent streams (1 = sequential)", "ms (dashed: TTFT p50)")
     lat.set_xticks(levels, [str(n) for n in levels])
@@ -91,8 +102,12 @@ def load_test(result: dict, path: Path) -> Path:
         for q, style in (("p50", "--"), ("p95", "-"), ("p99", ":")):
             lat.plot(x, [lv["entries"][entry][q] for lv in levels], ls=style, marker="o", label=f"{title} {q}")
         if key == "chat":
-            lat.plot(x, [lv["entries"]["time to first text"]["p95"] for lv in levels], marker="s",
-                     label="time to first text p95")
+            lat.plot(
+                x,
+                [lv["entries"]["time to first text"]["p95"] for lv in levels],
+                marker="s",
+                label="time to first text p95",
+            )
         lat.set_yscale("log")
         lat.set_xlabel(f"offered {unit}")
         lat.set_ylabel("latency, ms")

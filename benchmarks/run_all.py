@@ -39,8 +39,10 @@ BENCHES = ["ingest_throughput", "search_latency", "chapter_get_load", "load_test
 TIMEOUT_S = 900
 DOC = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "docs" / "bench-results"
-SKELETON = ("# Benchmarks\n\nMeasurements, not tests: they vary with machine load. Regenerate with `make bench`; "
-            "text outside the generated blocks is kept.\n")
+SKELETON = (
+    "# Benchmarks\n\nMeasurements, not tests: they vary with machine load. Regenerate with `make bench`; "
+    "text outside the generated blocks is kept.\n"
+)
 
 
 # --- running --------------------------------------------------------------------------------------------
@@ -49,8 +51,14 @@ def run_module(name: str, out_dir: Path) -> tuple[dict | None, str]:
     env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     started = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-m", f"benchmarks.{name}", "--json", str(out)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=TIMEOUT_S)
+        proc = subprocess.run(
+            [sys.executable, "-m", f"benchmarks.{name}", "--json", str(out)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+        )
     except subprocess.TimeoutExpired:
         return None, f"timed out after {TIMEOUT_S}s"
     (out_dir / f"{name}.log").write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr)
@@ -64,8 +72,14 @@ def run_module(name: str, out_dir: Path) -> tuple[dict | None, str]:
 
 def run_vector_store_bench() -> tuple[dict | None, str]:
     try:
-        proc = subprocess.run([sys.executable, "benchmarks/vector_store_bench.py"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+        proc = subprocess.run(
+            [sys.executable, "benchmarks/vector_store_bench.py"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
+        )
     except subprocess.TimeoutExpired:
         return None, "timed out after 300s"
     if proc.returncode != 0:
@@ -87,8 +101,11 @@ def _commit() -> str:
 
 def run_bench(name: str, out_dir: Path, machine: dict) -> tuple[dict | None, str]:
     """Run one benchmark; its result carries the run's date, load average, commit and machine."""
-    run = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "loadavg_start": _loadavg(),
-           "commit": _commit()}
+    run = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "loadavg_start": _loadavg(),
+        "commit": _commit(),
+    }
     result, status = run_vector_store_bench() if name == VECTOR_STORE else run_module(name, out_dir)
     if result is not None:
         result["run"] = {**run, "loadavg_end": _loadavg()}
@@ -97,8 +114,7 @@ def run_bench(name: str, out_dir: Path, machine: dict) -> tuple[dict | None, str
 
 
 def load_results(results_dir: Path) -> dict[str, dict]:
-    return {name: json.loads(path.read_text()) for name in BENCHES
-            if (path := results_dir / f"{name}.json").exists()}
+    return {name: json.loads(path.read_text()) for name in BENCHES if (path := results_dir / f"{name}.json").exists()}
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -112,115 +128,196 @@ def _ok(value: float, goal: float, higher_is_better: bool = False) -> str:
 
 
 def render_ingest(r: dict) -> list[str]:
-    lines = ["## 1. Ingest throughput (`benchmarks/ingest_throughput.py`)", "",
-             f"Real all-MiniLM-L6-v2 on CPU, loaded and warmed up before timing ({_f(r['model_load_s'], 2)} s load, "
-             "excluded); fresh Postgres database + Qdrant Edge store per book. *Raw encoder* = "
-             "`SentenceTransformer.encode_document` on exactly the pipeline's texts (`embedding_text`), same groups "
-             f"and batch size, mean of one run before and one after the ingest. Goal: ratio ≥ {r['goal_ratio']}.", "",
-             "| book | docs | chunks | end-to-end chunks/s | raw encoder chunks/s | ratio | embed share of ingest "
-             "| goal |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "## 1. Ingest throughput (`benchmarks/ingest_throughput.py`)",
+        "",
+        f"Real all-MiniLM-L6-v2 on CPU, loaded and warmed up before timing ({_f(r['model_load_s'], 2)} s load, "
+        "excluded); fresh Postgres database + Qdrant Edge store per book. *Raw encoder* = "
+        "`SentenceTransformer.encode_document` on exactly the pipeline's texts (`embedding_text`), same groups "
+        f"and batch size, mean of one run before and one after the ingest. Goal: ratio ≥ {r['goal_ratio']}.",
+        "",
+        "| book | docs | chunks | end-to-end chunks/s | raw encoder chunks/s | ratio | embed share of ingest | goal |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for b in r["books"]:
-        lines.append(f"| `{Path(b['book']).name}` | {b['documents']} | {b['chunks']} | {_f(b['ingest_chunks_per_s'])} "
-                     f"({_f(b['ingest_s'])} s) | {_f(b['raw_chunks_per_s'])} ({_f(b['raw_before_s'])} / "
-                     f"{_f(b['raw_after_s'])} s) | {_f(b['ratio'], 2)} | {_f(b['embed_share'], 2)} | "
-                     f"{_ok(b['ratio'], r['goal_ratio'], True)} |")
-    lines += ["", "Where the ingest time goes (wrapped methods, same run):", "",
-              "| book | phase | seconds | calls |", "|---|---|---:|---:|"]
+        lines.append(
+            f"| `{Path(b['book']).name}` | {b['documents']} | {b['chunks']} | {_f(b['ingest_chunks_per_s'])} "
+            f"({_f(b['ingest_s'])} s) | {_f(b['raw_chunks_per_s'])} ({_f(b['raw_before_s'])} / "
+            f"{_f(b['raw_after_s'])} s) | {_f(b['ratio'], 2)} | {_f(b['embed_share'], 2)} | "
+            f"{_ok(b['ratio'], r['goal_ratio'], True)} |"
+        )
+    lines += [
+        "",
+        "Where the ingest time goes (wrapped methods, same run):",
+        "",
+        "| book | phase | seconds | calls |",
+        "|---|---|---:|---:|",
+    ]
     for b in r["books"]:
         for name, v in b["breakdown"].items():
             lines.append(f"| `{Path(b['book']).name}` | {name} | {_f(v['seconds'], 2)} | {v['calls'] or ''} |")
-    lines += ["", "MiniLM token length of the embedded texts (the model truncates at 256 word pieces):", "",
-              "| book | mean | p50 | p95 | max | texts > 256 | tokens never embedded |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "MiniLM token length of the embedded texts (the model truncates at 256 word pieces):",
+        "",
+        "| book | mean | p50 | p95 | max | texts > 256 | tokens never embedded |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for b in r["books"]:
         t = b["tokens"]
-        lines.append(f"| `{Path(b['book']).name}` | {_f(t['mean'], 0)} | {t['p50']} | {t['p95']} | {t['max']} | "
-                     f"{_f(t['over_256_pct'], 0)} % | {_f(t['tokens_lost_pct'], 0)} % |")
+        lines.append(
+            f"| `{Path(b['book']).name}` | {_f(t['mean'], 0)} | {t['p50']} | {t['p95']} | {t['max']} | "
+            f"{_f(t['over_256_pct'], 0)} % | {_f(t['tokens_lost_pct'], 0)} % |"
+        )
     for b in r["books"]:
         if "profile_top" in b:
-            lines += ["", f"cProfile of a second ingest of `{Path(b['book']).name}` (top by own time):", "", "```",
-                      *b["profile_top"].strip().splitlines()[:40], "```"]
+            lines += [
+                "",
+                f"cProfile of a second ingest of `{Path(b['book']).name}` (top by own time):",
+                "",
+                "```",
+                *b["profile_top"].strip().splitlines()[:40],
+                "```",
+            ]
     return lines + [""]
 
 
 def render_search(r: dict) -> list[str]:
     goals = {int(k): v for k, v in r["goals_p95_ms"].items()}
-    lines = ["## 2. Search latency (`benchmarks/search_latency.py`)", "",
-             f"Synthetic robotics-like corpus (`benchmarks/synthetic_corpus.py`, seeded), one book, English. Vectors: "
-             f"real MiniLM embeddings of {r['base_texts']} generated base texts ({_f(r['base_embed_s'])} s) — "
-             "8 per topic, 40 "
-             "topics — plus Gaussian noise (norm 0.35, cos ≈ 0.94 to the base) and re-normalised: the real model's "
-             "geometry and topic clusters at a cost of seconds instead of hours, without the unrealistically uniform "
-             f"space of random vectors. {r['questions']} template questions, each with a real MiniLM query "
-             "embedding; 40 candidates per retriever, k = 8, book + language filter. Each mode has a 20 s budget, "
-             "so slow modes have fewer samples (n).", "",
-             "| chunks | mode | n | p50 ms | p95 ms | p99 ms | goal (hybrid p95) |",
-             "|---:|---|---:|---:|---:|---:|---|"]
-    labels = {"embed": "query embedding only", "dense": "dense (embed + Qdrant Edge)",
-              "fulltext": "full-text (Postgres, as shipped)", "hybrid": "**hybrid** (`HybridSearcher.search`)",
-              "fulltext_variant": "full-text, ts_headline after LIMIT (bench-only SQL variant)"}
+    lines = [
+        "## 2. Search latency (`benchmarks/search_latency.py`)",
+        "",
+        f"Synthetic robotics-like corpus (`benchmarks/synthetic_corpus.py`, seeded), one book, English. Vectors: "
+        f"real MiniLM embeddings of {r['base_texts']} generated base texts ({_f(r['base_embed_s'])} s) — "
+        "8 per topic, 40 "
+        "topics — plus Gaussian noise (norm 0.35, cos ≈ 0.94 to the base) and re-normalised: the real model's "
+        "geometry and topic clusters at a cost of seconds instead of hours, without the unrealistically uniform "
+        f"space of random vectors. {r['questions']} template questions, each with a real MiniLM query "
+        "embedding; 40 candidates per retriever, k = 8, book + language filter. Each mode has a 20 s budget, "
+        "so slow modes have fewer samples (n).",
+        "",
+        "| chunks | mode | n | p50 ms | p95 ms | p99 ms | goal (hybrid p95) |",
+        "|---:|---|---:|---:|---:|---:|---|",
+    ]
+    labels = {
+        "embed": "query embedding only",
+        "dense": "dense (embed + Qdrant Edge)",
+        "fulltext": "full-text (Postgres, as shipped)",
+        "hybrid": "**hybrid** (`HybridSearcher.search`)",
+        "fulltext_variant": "full-text, ts_headline after LIMIT (bench-only SQL variant)",
+    }
     for row in r["sizes"]:
         for mode, m in row["modes"].items():
             goal = ""
             if mode == "hybrid" and row["chunks"] in goals:
                 goal = f"≤ {goals[row['chunks']]:.0f} ms {_ok(m['p95'], goals[row['chunks']])}"
-            lines.append(f"| {row['chunks']:,} | {labels.get(mode, mode)} | {m['n']} | {_f(m['p50'])} | "
-                         f"{_f(m['p95'])} | "
-                         f"{_f(m['p99'])} | {goal} |")
-    lines += ["", "| chunks | Postgres COPY + ANALYZE s | Qdrant upsert s | rows matching question 0's OR-query |",
-              "|---:|---:|---:|---:|"]
+            lines.append(
+                f"| {row['chunks']:,} | {labels.get(mode, mode)} | {m['n']} | {_f(m['p50'])} | "
+                f"{_f(m['p95'])} | "
+                f"{_f(m['p99'])} | {goal} |"
+            )
+    lines += [
+        "",
+        "| chunks | Postgres COPY + ANALYZE s | Qdrant upsert s | rows matching question 0's OR-query |",
+        "|---:|---:|---:|---:|",
+    ]
     for row in r["sizes"]:
-        lines.append(f"| {row['chunks']:,} | {_f(row['pg_load_s'])} | {_f(row['qdrant_load_s'])} | "
-                     f"{row.get('fulltext_rows_matching_q0')} |")
-    lines += ["", f"EXPLAIN (ANALYZE, BUFFERS) of the shipped full-text SQL at {r['sizes'][-1]['chunks']:,} chunks, "
-              f"question “{r['explain_question']}” — GIN index `ix_chunks_tsv` used: **{r['gin_used']}**", "",
-              "```", *r["explain"].splitlines(), "```", ""]
+        lines.append(
+            f"| {row['chunks']:,} | {_f(row['pg_load_s'])} | {_f(row['qdrant_load_s'])} | "
+            f"{row.get('fulltext_rows_matching_q0')} |"
+        )
+    lines += [
+        "",
+        f"EXPLAIN (ANALYZE, BUFFERS) of the shipped full-text SQL at {r['sizes'][-1]['chunks']:,} chunks, "
+        f"question “{r['explain_question']}” — GIN index `ix_chunks_tsv` used: **{r['gin_used']}**",
+        "",
+        "```",
+        *r["explain"].splitlines(),
+        "```",
+        "",
+    ]
     return lines
 
 
 def render_load(r: dict) -> list[str]:
-    lines = ["## 3. Chapter GET under load (`benchmarks/chapter_get_load.py`)", "",
-             f"`booktutor serve` (one uvicorn worker) on 127.0.0.1 with the sample book ({r.get('chapters')} chapters) "
-             "ingested; the benchmark process drives an open-loop asyncio + httpx generator at a fixed rate for "
-             f"{_f(r['duration_s'], 0)} s, round-robin over all chapters. *service* = send → response; *scheduled* = "
-             "scheduled start → response (includes client queueing). Client and server share the 2 cores. "
-             f"Goal: p95 ≤ {r['goal_p95_ms']:.0f} ms.", "",
-             "| target req/s | offered | achieved | ok | errors | p50 ms | p95 ms | p99 ms | sched. p95 ms | goal |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "## 3. Chapter GET under load (`benchmarks/chapter_get_load.py`)",
+        "",
+        f"`booktutor serve` (one uvicorn worker) on 127.0.0.1 with the sample book ({r.get('chapters')} chapters) "
+        "ingested; the benchmark process drives an open-loop asyncio + httpx generator at a fixed rate for "
+        f"{_f(r['duration_s'], 0)} s, round-robin over all chapters. *service* = send → response; *scheduled* = "
+        "scheduled start → response (includes client queueing). Client and server share the 2 cores. "
+        f"Goal: p95 ≤ {r['goal_p95_ms']:.0f} ms.",
+        "",
+        "| target req/s | offered | achieved | ok | errors | p50 ms | p95 ms | p99 ms | sched. p95 ms | goal |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for run in r["runs"]:
         s, q = run["service_ms"], run["scheduled_ms"]
-        lines.append(f"| {run['target_rps']:.0f} | {_f(run['offered_rps'])} | {_f(run['achieved_rps'])} | "
-                     f"{run['ok']} | "
-                     f"{run['errors']} | {_f(s['p50'])} | {_f(s['p95'])} | {_f(s['p99'])} | {_f(q['p95'])} | "
-                     f"{_ok(s['p95'], r['goal_p95_ms'])} |")
-    lines += ["", "*offered* below the target means the load generator itself could not send at the target rate "
-              "(CPU shared with the server); requests still queued 15 s after the last send count as errors.", ""]
+        lines.append(
+            f"| {run['target_rps']:.0f} | {_f(run['offered_rps'])} | {_f(run['achieved_rps'])} | "
+            f"{run['ok']} | "
+            f"{run['errors']} | {_f(s['p50'])} | {_f(s['p95'])} | {_f(s['p99'])} | {_f(q['p95'])} | "
+            f"{_ok(s['p95'], r['goal_p95_ms'])} |"
+        )
+    lines += [
+        "",
+        "*offered* below the target means the load generator itself could not send at the target rate "
+        "(CPU shared with the server); requests still queued 15 s after the last send count as errors.",
+        "",
+    ]
     if "closed_loop" in r:
         c = r["closed_loop"]
         m = c["latency_ms"]
-        lines += [f"Closed loop, one request at a time ({m['n']} requests, ~{c['mean_bytes'] / 1024:.1f} kB "
-                  "responses): "
-                  f"p50 {_f(m['p50'])} ms, p95 {_f(m['p95'])} ms, mean {_f(m['mean'])} ms — a single worker's "
-                  f"capacity is roughly {1000 / m['mean']:.0f} req/s on this machine.", ""]
+        lines += [
+            f"Closed loop, one request at a time ({m['n']} requests, ~{c['mean_bytes'] / 1024:.1f} kB "
+            "responses): "
+            f"p50 {_f(m['p50'])} ms, p95 {_f(m['p95'])} ms, mean {_f(m['mean'])} ms — a single worker's "
+            f"capacity is roughly {1000 / m['mean']:.0f} req/s on this machine.",
+            "",
+        ]
     if "profile" in r:
-        lines += ["cProfile of chapter GETs through the ASGI app in-process (httpx ASGITransport, no network):", "",
-                  "```", *r["profile"].strip().splitlines()[:80], "```"]
+        lines += [
+            "cProfile of chapter GETs through the ASGI app in-process (httpx ASGITransport, no network):",
+            "",
+            "```",
+            *r["profile"].strip().splitlines()[:80],
+            "```",
+        ]
     return lines + [""]
 
 
 def render_vector_store(r: dict) -> list[str]:
-    return ["## Qdrant Edge store alone (`benchmarks/vector_store_bench.py`, random vectors)", "", "```",
-            r["output"], "```", ""]
+    return [
+        "## Qdrant Edge store alone (`benchmarks/vector_store_bench.py`, random vectors)",
+        "",
+        "```",
+        r["output"],
+        "```",
+        "",
+    ]
 
 
 def render_machine(results: dict[str, dict]) -> list[str]:
     m = max(results.values(), key=lambda r: r["run"]["date"])["machine"]
-    lines = ["## Machine", "", "| | |", "|---|---|", f"| CPU | {m['cpu']} |", f"| cores (nproc) | {m['nproc']} |",
-             f"| RAM | {m['ram']} |", f"| Python | {m['python']} |", f"| torch | {m['torch']} |",
-             f"| PostgreSQL | {m['postgres']} |", f"| kernel | {m['kernel']} |", "",
-             "Each section comes from its own run (`docs/bench-results/<benchmark>.json`):", "",
-             "| benchmark | measured | load average at start (1 / 5 / 15 min) | commit |", "|---|---|---|---|"]
+    lines = [
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| CPU | {m['cpu']} |",
+        f"| cores (nproc) | {m['nproc']} |",
+        f"| RAM | {m['ram']} |",
+        f"| Python | {m['python']} |",
+        f"| torch | {m['torch']} |",
+        f"| PostgreSQL | {m['postgres']} |",
+        f"| kernel | {m['kernel']} |",
+        "",
+        "Each section comes from its own run (`docs/bench-results/<benchmark>.json`):",
+        "",
+        "| benchmark | measured | load average at start (1 / 5 / 15 min) | commit |",
+        "|---|---|---|---|",
+    ]
     for name in BENCHES:
         if name in results:
             run = results[name]["run"]
@@ -229,16 +326,30 @@ def render_machine(results: dict[str, dict]) -> list[str]:
 
 
 RENDERERS: dict[str, Callable[[dict], list[str]]] = {
-    "ingest_throughput": render_ingest, "search_latency": render_search, "chapter_get_load": render_load,
-    "load_test": render_load_test, "stream_latency": render_stream_latency, VECTOR_STORE: render_vector_store}
+    "ingest_throughput": render_ingest,
+    "search_latency": render_search,
+    "chapter_get_load": render_load,
+    "load_test": render_load_test,
+    "stream_latency": render_stream_latency,
+    VECTOR_STORE: render_vector_store,
+}
 # benchmark -> (PNG name, plot function, caption)
 FIGURES = {
-    "search_latency": ("bench-search-latency.png", plots.search_vs_corpus,
-                       "Search latency vs corpus size (log–log; solid p95, dashed p50)"),
-    "load_test": ("bench-load-test.png", plots.load_test,
-                  "Load test: latency, achieved rate and errors vs offered rate"),
-    "stream_latency": ("bench-stream-latency.png", plots.streams_vs_concurrency,
-                       "Conversation streams: latency and throughput vs concurrent streams"),
+    "search_latency": (
+        "bench-search-latency.png",
+        plots.search_vs_corpus,
+        "Search latency vs corpus size (log–log; solid p95, dashed p50)",
+    ),
+    "load_test": (
+        "bench-load-test.png",
+        plots.load_test,
+        "Load test: latency, achieved rate and errors vs offered rate",
+    ),
+    "stream_latency": (
+        "bench-stream-latency.png",
+        plots.streams_vs_concurrency,
+        "Conversation streams: latency and throughput vs concurrent streams",
+    ),
 }
 
 

@@ -92,8 +92,13 @@ async def run(sizes=SIZES) -> dict:
     base_embed_s = time.perf_counter() - started
     factory = sc.VectorFactory([t for t, _ in base], base_vectors)
     questions = sc.questions(100)
-    results = {"base_texts": len(base), "base_embed_s": base_embed_s, "questions": len(questions),
-               "sizes": [], "goals_p95_ms": GOALS_P95_MS}
+    results = {
+        "base_texts": len(base),
+        "base_embed_s": base_embed_s,
+        "questions": len(questions),
+        "sizes": [],
+        "goals_p95_ms": GOALS_P95_MS,
+    }
 
     with bench_database("search") as url, temp_dir("search") as data_dir:
         services = await build_services(make_settings(url, data_dir))
@@ -114,13 +119,20 @@ async def run(sizes=SIZES) -> dict:
                 for s in range(0, len(chunks), UPSERT_BATCH):
                     batch = chunks[s : s + UPSERT_BATCH]
                     vectors = factory.vectors(batch)
-                    await services.store.upsert([
-                        VectorRecord(chunk_id=sc.chunk_id(c.index), vector=v.tolist(), book_id=sc.BOOK_ID,
-                                     language=sc.LANGUAGE,
-                                     document_id=sc.document_id(c.index // sc.CHUNKS_PER_DOCUMENT),
-                                     doc_path=sc.doc_path(c.index // sc.CHUNKS_PER_DOCUMENT), version=1)
-                        for c, v in zip(batch, vectors, strict=True)
-                    ])
+                    await services.store.upsert(
+                        [
+                            VectorRecord(
+                                chunk_id=sc.chunk_id(c.index),
+                                vector=v.tolist(),
+                                book_id=sc.BOOK_ID,
+                                language=sc.LANGUAGE,
+                                document_id=sc.document_id(c.index // sc.CHUNKS_PER_DOCUMENT),
+                                doc_path=sc.doc_path(c.index // sc.CHUNKS_PER_DOCUMENT),
+                                version=1,
+                            )
+                            for c, v in zip(batch, vectors, strict=True)
+                        ]
+                    )
                 qdrant_load_s = time.perf_counter() - t0
                 loaded = size
                 assert await services.store.count() == size
@@ -146,8 +158,13 @@ async def run(sizes=SIZES) -> dict:
                     hits = await BookRepository(session).fulltext_search(questions[0], limit=40, book_id=sc.BOOK_ID)
                 matched = await raw.fetchval(
                     "SELECT count(*) FROM chunks WHERE tsv @@ to_tsquery('simple', $1)",
-                    " | ".join(f"'{w}'" for w in (await raw.fetchval(
-                        "SELECT tsvector_to_array(to_tsvector('english', $1))", questions[0]))))
+                    " | ".join(
+                        f"'{w}'"
+                        for w in (
+                            await raw.fetchval("SELECT tsvector_to_array(to_tsvector('english', $1))", questions[0])
+                        )
+                    ),
+                )
                 row["fulltext_rows_matching_q0"] = matched
                 row["fulltext_hits_q0"] = len(hits)
                 results["sizes"].append(row)
@@ -163,8 +180,10 @@ async def run(sizes=SIZES) -> dict:
 
 
 def _print_row(row: dict) -> None:
-    print(f"\n{row['chunks']} chunks (pg load {row['pg_load_s']:.1f}s, qdrant load {row['qdrant_load_s']:.1f}s, "
-          f"q0 matches {row.get('fulltext_rows_matching_q0')} rows)")
+    print(
+        f"\n{row['chunks']} chunks (pg load {row['pg_load_s']:.1f}s, qdrant load {row['qdrant_load_s']:.1f}s, "
+        f"q0 matches {row.get('fulltext_rows_matching_q0')} rows)"
+    )
     for name, m in row["modes"].items():
         print(f"  {name:9s} n={m['n']:3d} p50 {m['p50']:7.1f} ms  p95 {m['p95']:7.1f} ms  max {m['max']:7.1f} ms")
 

@@ -71,16 +71,28 @@ StreamFn = Callable[[httpx.AsyncClient, int], Awaitable[Sample]]
 # --- servers -------------------------------------------------------------------------------------
 def _env(url: str, data_dir: Path, model: str = "instant") -> dict:
     env = dict(os.environ)
-    env.update({
-        "BOOKTUTOR_DATABASE_URL": url, "BOOKTUTOR_DATA_DIR": str(data_dir), "BOOKTUTOR_EMBEDDING_PROVIDER": "fake",
-        "BOOKTUTOR_LLM_PROVIDER": "fake", "BOOKTUTOR_DEFAULT_BOOK_ID": BOOK_ID, "BOOKTUTOR_LOG_LEVEL": "WARNING",
-        "BOOKTUTOR_RATE_LIMIT_ENABLED": "false",  # one guest starts hundreds of runs: abuse limits off
-        "BENCH_MODEL": model, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}",
-        # langgraph dev: no browser, analytics, version check, tracing or license beacon
-        "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "true", "LANGSMITH_TRACING": "false",
-        "LANGCHAIN_TRACING_V2": "false", "LANGSMITH_API_KEY": "", "BROWSER": "true",
-    })
+    env.update(
+        {
+            "BOOKTUTOR_DATABASE_URL": url,
+            "BOOKTUTOR_DATA_DIR": str(data_dir),
+            "BOOKTUTOR_EMBEDDING_PROVIDER": "fake",
+            "BOOKTUTOR_LLM_PROVIDER": "fake",
+            "BOOKTUTOR_DEFAULT_BOOK_ID": BOOK_ID,
+            "BOOKTUTOR_LOG_LEVEL": "WARNING",
+            "BOOKTUTOR_RATE_LIMIT_ENABLED": "false",  # one guest starts hundreds of runs: abuse limits off
+            "BENCH_MODEL": model,
+            "HF_HUB_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}",
+            # langgraph dev: no browser, analytics, version check, tracing or license beacon
+            "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+            "LANGGRAPH_NO_VERSION_CHECK": "true",
+            "LANGSMITH_TRACING": "false",
+            "LANGCHAIN_TRACING_V2": "false",
+            "LANGSMITH_API_KEY": "",
+            "BROWSER": "true",
+        }
+    )
     return env
 
 
@@ -106,9 +118,15 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     async def __aenter__(self) -> Server:
-        self.proc = await asyncio.to_thread(subprocess.Popen, self.cmd, env=self.env, cwd=self.cwd,
-                                            stdout=self.log.open("w"), stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        self.proc = await asyncio.to_thread(
+            subprocess.Popen,
+            self.cmd,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             await _wait_ready(self.base + self.ready_path, self.proc)
         except BaseException:
@@ -135,23 +153,52 @@ class Server:
 
 def booktutor_server(url: str, data_dir: Path, log: Path, model: str = "instant") -> Server:
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.conversation_server:create_bench_app",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "benchmarks.conversation_server:create_bench_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     return Server(cmd, _env(url, data_dir, model), ROOT, "/api/v1/health", port, log)
 
 
 def langgraph_server(url: str, data_dir: Path, log: Path) -> Server:
     port = free_port()
-    cmd = [LANGGRAPH, "dev", "--no-browser", "--no-reload", "--allow-blocking", "--host", "127.0.0.1",
-           "--port", str(port), "--server-log-level", "WARNING"]
+    cmd = [
+        LANGGRAPH,
+        "dev",
+        "--no-browser",
+        "--no-reload",
+        "--allow-blocking",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--server-log-level",
+        "WARNING",
+    ]
     return Server(cmd, _env(url, data_dir), ROOT / "benchmarks" / "langgraph_dev", "/ok", port, log)
 
 
 # --- one stream ------------------------------------------------------------------------------------
 def _run_body(i: int) -> dict:
-    return {"threadId": f"bench-{uuid.uuid4().hex}", "runId": f"run-{uuid.uuid4().hex}", "state": {},
-            "messages": [{"id": f"u-{uuid.uuid4().hex}", "role": "user", "content": QUESTION}],
-            "tools": [], "context": [], "forwardedProps": {"bookId": BOOK_ID}}
+    return {
+        "threadId": f"bench-{uuid.uuid4().hex}",
+        "runId": f"run-{uuid.uuid4().hex}",
+        "state": {},
+        "messages": [{"id": f"u-{uuid.uuid4().hex}", "role": "user", "content": QUESTION}],
+        "tools": [],
+        "context": [],
+        "forwardedProps": {"bookId": BOOK_ID},
+    }
 
 
 async def booktutor_stream(client: httpx.AsyncClient, i: int) -> Sample:
@@ -178,15 +225,27 @@ async def booktutor_stream(client: httpx.AsyncClient, i: int) -> Sample:
 
 
 def _langgraph_input(thread_id: str) -> dict:
-    return {"messages": [{"role": "user", "content": QUESTION}], "thread_id": thread_id, "book_id": BOOK_ID,
-            "language": "en", "mode": "book", "profile": {}, "message_id": f"msg-{uuid.uuid4().hex}",
-            "citations": [], "abstained": False}
+    return {
+        "messages": [{"role": "user", "content": QUESTION}],
+        "thread_id": thread_id,
+        "book_id": BOOK_ID,
+        "language": "en",
+        "mode": "book",
+        "profile": {},
+        "message_id": f"msg-{uuid.uuid4().hex}",
+        "citations": [],
+        "abstained": False,
+    }
 
 
 async def langgraph_stream(client: httpx.AsyncClient, i: int) -> Sample:
     thread_id = str(uuid.uuid4())
-    body = {"assistant_id": "booktutor", "input": _langgraph_input(thread_id), "if_not_exists": "create",
-            "stream_mode": ["custom", "updates"]}
+    body = {
+        "assistant_id": "booktutor",
+        "input": _langgraph_input(thread_id),
+        "if_not_exists": "create",
+        "stream_mode": ["custom", "updates"],
+    }
     sample, started, event = Sample(), time.perf_counter(), ""
     try:
         async with client.stream("POST", f"/threads/{thread_id}/runs/stream", json=body) as response:
@@ -222,10 +281,17 @@ def _summary(samples: list[Sample], wall_s: float) -> dict:
     routes: dict[str, int] = {}
     for s in ok:
         routes[str(s.route)] = routes.get(str(s.route), 0) + 1
-    return {"streams": len(samples), "ok": len(ok), "errors": sum(errors.values()), "error_kinds": errors,
-            "routes": routes, "wall_s": wall_s, "runs_per_s": len(ok) / wall_s if wall_s else None,
-            "ttft_ms": {"p50": pct(ttft, 50), "p95": pct(ttft, 95), "max": max(ttft, default=None)},
-            "total_ms": {"p50": pct(total, 50), "p95": pct(total, 95), "max": max(total, default=None)}}
+    return {
+        "streams": len(samples),
+        "ok": len(ok),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "routes": routes,
+        "wall_s": wall_s,
+        "runs_per_s": len(ok) / wall_s if wall_s else None,
+        "ttft_ms": {"p50": pct(ttft, 50), "p95": pct(ttft, 95), "max": max(ttft, default=None)},
+        "total_ms": {"p50": pct(total, 50), "p95": pct(total, 95), "max": max(total, default=None)},
+    }
 
 
 def _cpu_s(pid: int) -> float:
@@ -257,8 +323,12 @@ async def run_levels(client: httpx.AsyncClient, stream: StreamFn, levels: list[i
 
 def _client(base: str, n: int, headers: dict | None = None) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=n + 16, max_keepalive_connections=n + 16)
-    return httpx.AsyncClient(base_url=base, limits=limits, headers=headers or {},
-                             timeout=httpx.Timeout(120.0, connect=30.0, pool=BURST_TIMEOUT_S))
+    return httpx.AsyncClient(
+        base_url=base,
+        limits=limits,
+        headers=headers or {},
+        timeout=httpx.Timeout(120.0, connect=30.0, pool=BURST_TIMEOUT_S),
+    )
 
 
 async def guest_headers(base: str) -> dict:
@@ -271,8 +341,10 @@ async def bench_booktutor(url: str, data_dir: Path, levels: list[int], log: Path
         rss_before = psutil.Process(server.server_pid()).memory_info().rss
         async with _client(server.base, max(levels), await guest_headers(server.base)) as client:
             results = await run_levels(client, booktutor_stream, levels, server.server_pid())
-        results["rss_mb"] = {"start": rss_before / 2**20,
-                             "end": psutil.Process(server.server_pid()).memory_info().rss / 2**20}
+        results["rss_mb"] = {
+            "start": rss_before / 2**20,
+            "end": psutil.Process(server.server_pid()).memory_info().rss / 2**20,
+        }
     return results
 
 
@@ -306,8 +378,12 @@ async def _held_stream(client: httpx.AsyncClient, opened: asyncio.Event, state: 
 
 
 def _run_statuses(url: str) -> dict:
-    out = subprocess.run(["psql", url, "-tAc", "select status, count(*) from runs group by status"],
-                         capture_output=True, text=True, timeout=30).stdout
+    out = subprocess.run(
+        ["psql", url, "-tAc", "select status, count(*) from runs group by status"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
     return dict(line.split("|") for line in out.split() if "|" in line)
 
 
@@ -346,11 +422,21 @@ async def hold_streams(url: str, data_dir: Path, count: int, log: Path, hold_s: 
         after = _run_statuses(url)
         rss_after_close = proc.memory_info().rss
     new = {k: int(after.get(k, 0)) - int(before.get(k, 0)) for k in after}
-    return {"streams": count, "open_s": open_s, "still_open_after_hold": still_open, "errors": state["errors"],
-            "error_kinds": state.get("kinds", {}), "ended_early": state["ended_early"],
-            "established_tcp": conns, "hold_s": hold_s, "rss_idle_mb": rss_idle / 2**20,
-            "rss_held_max_mb": max(rss_samples) / 2**20, "rss_after_close_mb": rss_after_close / 2**20,
-            "server_cpu_s": cpu.user + cpu.system, "run_status_after_close": new}
+    return {
+        "streams": count,
+        "open_s": open_s,
+        "still_open_after_hold": still_open,
+        "errors": state["errors"],
+        "error_kinds": state.get("kinds", {}),
+        "ended_early": state["ended_early"],
+        "established_tcp": conns,
+        "hold_s": hold_s,
+        "rss_idle_mb": rss_idle / 2**20,
+        "rss_held_max_mb": max(rss_samples) / 2**20,
+        "rss_after_close_mb": rss_after_close / 2**20,
+        "server_cpu_s": cpu.user + cpu.system,
+        "run_status_after_close": new,
+    }
 
 
 # --- setup and main -----------------------------------------------------------------------------------
@@ -360,16 +446,21 @@ async def ingest_book(url: str, data_dir: Path) -> None:
 
     services = await build_services(make_settings(url, data_dir, embedding_provider="fake"))
     try:
-        await Ingestor(services.db, services.store, services.embedder).ingest(MINI_BOOK, book_id=BOOK_ID,
-                                                                              title="Mini")
+        await Ingestor(services.db, services.store, services.embedder).ingest(MINI_BOOK, book_id=BOOK_ID, title="Mini")
     finally:
         await services.close()
 
 
 async def main_async(args) -> dict:
     levels = [int(x) for x in args.levels.split(",")]
-    result: dict = {"levels": levels, "question": QUESTION, "lone_runs": LONE_RUNS, "goals": GOALS,
-                    "machine": machine_info(), "loadavg_start": os.getloadavg()[0]}
+    result: dict = {
+        "levels": levels,
+        "question": QUESTION,
+        "lone_runs": LONE_RUNS,
+        "goals": GOALS,
+        "machine": machine_info(),
+        "loadavg_start": os.getloadavg()[0],
+    }
     with bench_database("conv") as url, temp_dir("conv") as tmp:
         data = tmp / "booktutor"
         await ingest_book(url, data)
@@ -430,9 +521,11 @@ def _level_rows(result: dict) -> list[str]:
             if not r:
                 continue
             label = f"1 (×{r['streams']} sequential)" if n == "1" else f"{n} at once"
-            rows.append(f"| {server} | {label} | {r['ok']} | {r['errors']} | {_ms(r['ttft_ms']['p50'])} | "
-                        f"{_ms(r['ttft_ms']['p95'])} | {_ms(r['total_ms']['p50'])} | {_ms(r['total_ms']['p95'])} | "
-                        f"{r['runs_per_s']:.1f} | {_ms(r.get('server_cpu_ms_per_run'))} |")
+            rows.append(
+                f"| {server} | {label} | {r['ok']} | {r['errors']} | {_ms(r['ttft_ms']['p50'])} | "
+                f"{_ms(r['ttft_ms']['p95'])} | {_ms(r['total_ms']['p50'])} | {_ms(r['total_ms']['p95'])} | "
+                f"{r['runs_per_s']:.1f} | {_ms(r.get('server_cpu_ms_per_run'))} |"
+            )
     return rows
 
 
@@ -441,65 +534,87 @@ def _goal_lines(result: dict) -> list[str]:
     lines = []
     if "1" in ours:
         p95 = ours["1"]["ttft_ms"]["p95"]
-        lines.append(f"- Lone stream p95 TTFT ≤ {goals['lone_p95_ttft_ms']:.0f} ms: {_ms(p95)} ms "
-                     f"{_mark(p95 <= goals['lone_p95_ttft_ms'])}")
+        lines.append(
+            f"- Lone stream p95 TTFT ≤ {goals['lone_p95_ttft_ms']:.0f} ms: {_ms(p95)} ms "
+            f"{_mark(p95 <= goals['lone_p95_ttft_ms'])}"
+        )
     if "50" in ours and "50" in theirs:
         ratio = ours["50"]["ttft_ms"]["p95"] / theirs["50"]["ttft_ms"]["p95"]
-        lines.append(f"- p95 TTFT at 50 started together ≤ {goals['ratio_50']}× LangGraph dev's: {ratio:.2f}× "
-                     f"{_mark(ratio <= goals['ratio_50'])}")
+        lines.append(
+            f"- p95 TTFT at 50 started together ≤ {goals['ratio_50']}× LangGraph dev's: {ratio:.2f}× "
+            f"{_mark(ratio <= goals['ratio_50'])}"
+        )
     top = str(max(result["levels"]))
     if top in ours:
         rps = ours[top]["runs_per_s"]
         vs = f", {rps / theirs[top]['runs_per_s']:.1f}× LangGraph dev's" if top in theirs else ""
         met = rps >= goals["runs_per_s"] and (top not in theirs or rps >= 4 * theirs[top]["runs_per_s"])
-        lines.append(f"- ≥ {goals['runs_per_s']:.0f} runs/s (and ≥ 4× theirs), {top} at once: "
-                     f"{rps:.1f} runs/s{vs} {_mark(met)}")
+        lines.append(
+            f"- ≥ {goals['runs_per_s']:.0f} runs/s (and ≥ 4× theirs), {top} at once: {rps:.1f} runs/s{vs} {_mark(met)}"
+        )
     hold = result.get("hold")
     if hold:
         ok = hold["rss_held_max_mb"] < goals["hold_rss_mb"] and hold["errors"] == 0 and hold["ended_early"] == 0
-        lines.append(f"- {hold['streams']:,} open SSE streams in one process, < 2 GB RSS, no errors: "
-                     f"{hold['rss_held_max_mb']:.0f} MB, {hold['errors']} errors {_mark(ok)}")
+        lines.append(
+            f"- {hold['streams']:,} open SSE streams in one process, < 2 GB RSS, no errors: "
+            f"{hold['rss_held_max_mb']:.0f} MB, {hold['errors']} errors {_mark(ok)}"
+        )
     return lines
 
 
 def _machine_line(result: dict) -> str:
     m = result.get("machine") or {}
-    return (f"Measured {m.get('date', '?')} on {m.get('cpu', '?')}, {m.get('nproc', '?')} cores, "
-            f"{m.get('ram', '?')} RAM, PostgreSQL {m.get('postgres', '?')}; "
-            f"1-minute load average {result.get('loadavg_start', 0):.1f} at start, "
-            f"{result.get('loadavg_end', 0):.1f} at end (client, server and Postgres share the cores; other jobs on "
-            "the machine inflate every latency here).")
+    return (
+        f"Measured {m.get('date', '?')} on {m.get('cpu', '?')}, {m.get('nproc', '?')} cores, "
+        f"{m.get('ram', '?')} RAM, PostgreSQL {m.get('postgres', '?')}; "
+        f"1-minute load average {result.get('loadavg_start', 0):.1f} at start, "
+        f"{result.get('loadavg_end', 0):.1f} at end (client, server and Postgres share the cores; other jobs on "
+        "the machine inflate every latency here)."
+    )
 
 
 def render(result: dict) -> list[str]:
-    lines = ["## Conversational core (`benchmarks/stream_latency.py`)", "",
-             "Instant scripted model (per run: one `search_book` call, then a two-sentence answer streamed in "
-             "2-word deltas), `tests/fixtures/mini_book` ingested with the fake hashing embedder, one fresh Postgres "
-             "database. **booktutor**: `uvicorn` + `create_app` in a subprocess on 127.0.0.1, persistence on "
-             "(Postgres checkpointer, thread/messages/run rows), `POST /api/v1/agent/run`, every stream a new thread, "
-             "rate limits off. **langgraph**: `langgraph dev` (langgraph-cli[inmem], in-memory runtime, default 10 "
-             "jobs per worker) serving the same compiled graph (`benchmarks/langgraph_dev`), "
-             "`POST /threads/{id}/runs/stream` with `if_not_exists=create`, stream modes custom + updates. The two "
-             "servers run one after the other; the benchmark client (httpx, same machine) measures from sending the "
-             "request to the first `TEXT_MESSAGE_CONTENT` (TTFT) and to `RUN_FINISHED` / end of stream (full). "
-             "runs/s = completed runs / wall time of the level; server CPU = the server process's CPU time per run.",
-             "", _machine_line(result), "",
-             "| server | streams | ok | errors | TTFT p50 ms | TTFT p95 ms | full p50 ms | full p95 ms | runs/s | "
-             "server CPU ms/run |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|", *_level_rows(result), ""]
+    lines = [
+        "## Conversational core (`benchmarks/stream_latency.py`)",
+        "",
+        "Instant scripted model (per run: one `search_book` call, then a two-sentence answer streamed in "
+        "2-word deltas), `tests/fixtures/mini_book` ingested with the fake hashing embedder, one fresh Postgres "
+        "database. **booktutor**: `uvicorn` + `create_app` in a subprocess on 127.0.0.1, persistence on "
+        "(Postgres checkpointer, thread/messages/run rows), `POST /api/v1/agent/run`, every stream a new thread, "
+        "rate limits off. **langgraph**: `langgraph dev` (langgraph-cli[inmem], in-memory runtime, default 10 "
+        "jobs per worker) serving the same compiled graph (`benchmarks/langgraph_dev`), "
+        "`POST /threads/{id}/runs/stream` with `if_not_exists=create`, stream modes custom + updates. The two "
+        "servers run one after the other; the benchmark client (httpx, same machine) measures from sending the "
+        "request to the first `TEXT_MESSAGE_CONTENT` (TTFT) and to `RUN_FINISHED` / end of stream (full). "
+        "runs/s = completed runs / wall time of the level; server CPU = the server process's CPU time per run.",
+        "",
+        _machine_line(result),
+        "",
+        "| server | streams | ok | errors | TTFT p50 ms | TTFT p95 ms | full p50 ms | full p95 ms | runs/s | "
+        "server CPU ms/run |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *_level_rows(result),
+        "",
+    ]
     if result.get("langgraph_skipped"):
         lines += [f"LangGraph dev server skipped: {result['langgraph_skipped'][:300]}", ""]
     lines += ["Goals:", "", *_goal_lines(result), ""]
     hold = result.get("hold")
     if hold:
-        lines += [f"Held streams: a booktutor server whose model stops after the answer's first words (`BENCH_MODEL="
-                  f"hang`); {hold['streams']:,} streams opened in batches of 100 in {hold['open_s']:.1f} s, each past "
-                  f"its first text delta, then held {hold['hold_s']:.0f} s (SSE pings every 15 s) and closed by the "
-                  "client; the server cancels each run after its disconnect grace and saves it as interrupted.", "",
-                  "| RSS idle MB | RSS held (max) MB | RSS after close MB | still open after hold | errors | "
-                  "ended early | runs after close (status: count) |", "|---:|---:|---:|---:|---:|---:|---|",
-                  f"| {hold['rss_idle_mb']:.0f} | {hold['rss_held_max_mb']:.0f} | {hold['rss_after_close_mb']:.0f} | "
-                  f"{hold['still_open_after_hold']} | {hold['errors']} | {hold['ended_early']} | "
-                  f"{', '.join(f'{k}: {v}' for k, v in sorted(hold['run_status_after_close'].items()))} |", ""]
+        lines += [
+            f"Held streams: a booktutor server whose model stops after the answer's first words (`BENCH_MODEL="
+            f"hang`); {hold['streams']:,} streams opened in batches of 100 in {hold['open_s']:.1f} s, each past "
+            f"its first text delta, then held {hold['hold_s']:.0f} s (SSE pings every 15 s) and closed by the "
+            "client; the server cancels each run after its disconnect grace and saves it as interrupted.",
+            "",
+            "| RSS idle MB | RSS held (max) MB | RSS after close MB | still open after hold | errors | "
+            "ended early | runs after close (status: count) |",
+            "|---:|---:|---:|---:|---:|---:|---|",
+            f"| {hold['rss_idle_mb']:.0f} | {hold['rss_held_max_mb']:.0f} | {hold['rss_after_close_mb']:.0f} | "
+            f"{hold['still_open_after_hold']} | {hold['errors']} | {hold['ended_early']} | "
+            f"{', '.join(f'{k}: {v}' for k, v in sorted(hold['run_status_after_close'].items()))} |",
+            "",
+        ]
     return lines + PROFILE_NOTES
 
 
@@ -507,7 +622,8 @@ def render(result: dict) -> list[str]:
 # 2026-11-23 on the machine above; re-profile before relying on them.
 PROFILE_NOTES = [
     "Where a run's time goes (`python -m benchmarks.conversation_profile`: the same app in-process through "
-    "httpx's ASGI transport, 150 sequential runs; 2026-11-23, machine shared with other jobs):", "",
+    "httpx's ASGI transport, 150 sequential runs; 2026-11-23, machine shared with other jobs):",
+    "",
     "- ~32 ms CPU and ~60 ms wall per run in-process (p50). The wall time is mostly Postgres round trips: "
     "about 6 SQLAlchemy sessions per run (guest lookup, book lookup, prepare transaction, full-text search, "
     "chunk fetch + term evidence, answer save), each with a pool pre-ping (`BEGIN; ; ROLLBACK` on asyncpg) and a "

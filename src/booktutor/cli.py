@@ -69,8 +69,12 @@ class _RateProgress(Progress):
 
 def _rate_progress() -> _RateProgress:
     return _RateProgress(
-        TextColumn("[bold]{task.description:>6}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("[cyan]{task.fields[rate]}"), TimeElapsedColumn(), console=console,
+        TextColumn("[bold]{task.description:>6}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[cyan]{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
     )
 
 
@@ -127,8 +131,9 @@ async def _ingest(services, path, book_id, title, dry_run):
 
 def _print_ingest_report(report) -> None:
     for problem in report.problems:
-        console.print(f"[yellow]skipped[/] {problem.language}:{problem.source_path}: "
-                      f"{problem.reason} — {problem.message}")
+        console.print(
+            f"[yellow]skipped[/] {problem.language}:{problem.source_path}: {problem.reason} — {problem.message}"
+        )
     verb = "would write" if report.dry_run else "wrote"
     console.print(
         f"[bold]{report.book_id}[/]: {len(report.added)} added, {len(report.updated)} updated, "
@@ -160,8 +165,9 @@ def books() -> None:
     async def run(services):
         async with services.db.session() as session:
             repo = BookRepository(session)
-            return [(b, await repo.book_languages(b.id), await repo.chapter_count(b.id))
-                    for b in await repo.list_books()]
+            return [
+                (b, await repo.book_languages(b.id), await repo.chapter_count(b.id)) for b in await repo.list_books()
+            ]
 
     rows = asyncio.run(_with_services(_settings(), run))
     table = Table("id", "title", "languages", "chapters")
@@ -210,8 +216,9 @@ def ask(
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return
     for citation in result["citations"]:
-        out.print(f"[dim][{citation['n']}] {citation['chapter_title']} › {citation['heading']} "
-                  f"{citation['anchor_url']}[/]")
+        out.print(
+            f"[dim][{citation['n']}] {citation['chapter_title']} › {citation['heading']} {citation['anchor_url']}[/]"
+        )
     console.print(f"[dim]thread {result['thread_id']} · route {result['route']}[/]")
     if result.get("error"):
         raise typer.Exit(1)
@@ -228,13 +235,20 @@ async def _ask(services, question: str, book_id: str | None, thread_id: str | No
     try:
         user = await _cli_user(services)
         request = RunAgentInput(
-            thread_id=thread_id or f"cli-{uuid.uuid4().hex[:12]}", run_id=f"run-{uuid.uuid4().hex[:12]}",
+            thread_id=thread_id or f"cli-{uuid.uuid4().hex[:12]}",
+            run_id=f"run-{uuid.uuid4().hex[:12]}",
             messages=[UserMessage(id=f"msg-{uuid.uuid4().hex}", role="user", content=question)],
             forwarded_props={"book_id": book_id} if book_id else {},
         )
         await chat.prepare(request, user)
-        result: dict = {"thread_id": request.thread_id, "run_id": request.run_id, "answer": "",
-                        "citations": [], "abstained": False, "route": None}
+        result: dict = {
+            "thread_id": request.thread_id,
+            "run_id": request.run_id,
+            "answer": "",
+            "citations": [],
+            "abstained": False,
+            "route": None,
+        }
         async for event in chat.stream(request, user):
             if event.type == EventType.TEXT_MESSAGE_CONTENT:
                 result["answer"] += event.delta
@@ -299,8 +313,14 @@ def serve(
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     console.print(f"serving on http://{host or settings.host}:{port or settings.port}")
-    uvicorn.run("booktutor.api.app:create_default_app", factory=True, host=host or settings.host,
-                port=port or settings.port, log_config=None, proxy_headers=True)
+    uvicorn.run(
+        "booktutor.api.app:create_default_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+    )
 
 
 @app.command()

@@ -86,8 +86,16 @@ class Settings(BaseSettings):
     rate_limit_generation: str = "20/minute"
     rate_limit_generation_ip: str = "60/minute"
     rate_limit_auth_ip: str = "20/minute"
-    rate_limit_generation_paths: list[str] = Field(default_factory=lambda: [
-        r"^/api/v1/agent/run", r"^/api/v1/chatbot/", r"^/api/v1/ai/", r"personali[sz]", r"translat", r"quiz"])
+    rate_limit_generation_paths: list[str] = Field(
+        default_factory=lambda: [
+            r"^/api/v1/agent/run",
+            r"^/api/v1/chatbot/",
+            r"^/api/v1/ai/",
+            r"personali[sz]",
+            r"translat",
+            r"quiz",
+        ]
+    )
     trust_forwarded_for: bool = False
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024

@@ -9,8 +9,9 @@ class AppError(Exception):
     code: str = "internal_error"
     status_code: int = 500
 
-    def __init__(self, message: str, *, details: Any = None, code: str | None = None,
-                 status_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, details: Any = None, code: str | None = None, status_code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 _NAMES = {
-    "en": "English", "ur": "Urdu", "ar": "Arabic", "fa": "Persian", "he": "Hebrew", "hi": "Hindi",
-    "es": "Spanish", "fr": "French", "de": "German", "zh": "Chinese", "ja": "Japanese",
-    "pt": "Portuguese", "ru": "Russian", "bn": "Bengali", "tr": "Turkish",
+    "en": "English",
+    "ur": "Urdu",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "bn": "Bengali",
+    "tr": "Turkish",
 }
 _RTL = {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"}
 

@@ -6,8 +6,7 @@ import re
 from typing import Any
 
 REDACTED = "[redacted]"
-SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|authorization|cookie|credential|jwt",
-                        re.IGNORECASE)
+SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|authorization|cookie|credential|jwt", re.IGNORECASE)
 SECRET_TEXT = [
     re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"),
     re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),  # a JWT anywhere

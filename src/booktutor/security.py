@@ -28,8 +28,7 @@ def server_secret(settings: Settings) -> str:
 
 def issue_guest_token(user_id: uuid.UUID, secret: str) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "aud": GUEST_AUDIENCE, "iat": now,
-              "exp": now + timedelta(days=GUEST_TOKEN_DAYS)}
+    claims = {"sub": str(user_id), "aud": GUEST_AUDIENCE, "iat": now, "exp": now + timedelta(days=GUEST_TOKEN_DAYS)}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

@@ -74,7 +74,11 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Service
     store = build_vector_store(settings)
     embedder = build_embedder(settings)
     searcher = HybridSearcher(
-        db, store, embedder, reranker=build_reranker(settings),
-        default_language="en", vector_timeout_s=settings.qdrant_timeout_s,
+        db,
+        store,
+        embedder,
+        reranker=build_reranker(settings),
+        default_language="en",
+        vector_timeout_s=settings.qdrant_timeout_s,
     )
     return Services(settings=settings, db=db, store=store, embedder=embedder, searcher=searcher)

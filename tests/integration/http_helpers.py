@@ -24,17 +24,23 @@ async def app_client(services: Services, model=None, **overrides) -> AsyncIterat
     services = with_settings(services, **overrides) if overrides else services
     model = model or ScriptedModel([Turn(text="A scripted answer.")], repeat_last=True)
     app = create_app(services=services, model=model)
-    async with LifespanManager(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=30
-    ) as http:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=30) as http,
+    ):
         yield http
 
 
-async def register(http: httpx.AsyncClient, email: str | None = None, password: str = "correct horse battery",
-                   headers: dict | None = None) -> dict:
+async def register(
+    http: httpx.AsyncClient,
+    email: str | None = None,
+    password: str = "correct horse battery",
+    headers: dict | None = None,
+) -> dict:
     email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
-    response = await http.post("/api/v1/users/register", json={"email": email, "password": password},
-                               headers=headers or {})
+    response = await http.post(
+        "/api/v1/users/register", json={"email": email, "password": password}, headers=headers or {}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 

@@ -99,8 +99,14 @@ async def test_logout_revokes_the_refresh_token(http):
 
 def _forge(services, **claims) -> str:
     now = int(time.time())
-    base = {"sub": "00000000-0000-0000-0000-000000000001", "typ": "access", "iss": ACCESS_ISSUER,
-            "aud": ACCESS_AUDIENCE, "iat": now, "exp": now + 60}
+    base = {
+        "sub": "00000000-0000-0000-0000-000000000001",
+        "typ": "access",
+        "iss": ACCESS_ISSUER,
+        "aud": ACCESS_AUDIENCE,
+        "iat": now,
+        "exp": now + 60,
+    }
     return jwt.encode({**base, **claims}, server_secret(services.settings), algorithm="HS256")
 
 
@@ -108,16 +114,28 @@ async def test_bad_access_tokens_are_401_never_a_guest(http, services):
     tokens = await register(http)
     user_id = tokens["user"]["id"]
     head, body, _sig = tokens["access_token"].split(".")
-    unsigned = jwt.encode({"sub": user_id, "typ": "access", "iss": ACCESS_ISSUER, "aud": ACCESS_AUDIENCE,
-                           "exp": int(time.time()) + 60}, None, algorithm="none")
+    unsigned = jwt.encode(
+        {"sub": user_id, "typ": "access", "iss": ACCESS_ISSUER, "aud": ACCESS_AUDIENCE, "exp": int(time.time()) + 60},
+        None,
+        algorithm="none",
+    )
     cases = {
         "bad_signature": f"{head}.{body}.{'A' * 43}",
         "expired": _forge(services, sub=user_id, exp=int(time.time()) - 10),
         "wrong_audience": _forge(services, sub=user_id, aud="someone-else"),
         "wrong_issuer": _forge(services, sub=user_id, iss="evil"),
         "algorithm_not_accepted": unsigned,
-        "other_secret": jwt.encode({"sub": user_id, "typ": "access", "iss": ACCESS_ISSUER, "aud": ACCESS_AUDIENCE,
-                                    "exp": int(time.time()) + 60}, "x" * 40, algorithm="HS256"),
+        "other_secret": jwt.encode(
+            {
+                "sub": user_id,
+                "typ": "access",
+                "iss": ACCESS_ISSUER,
+                "aud": ACCESS_AUDIENCE,
+                "exp": int(time.time()) + 60,
+            },
+            "x" * 40,
+            algorithm="HS256",
+        ),
     }
     for name, token in cases.items():
         response = await http.get("/api/v1/threads", headers={"Authorization": f"Bearer {token}"})
@@ -166,9 +184,11 @@ async def test_admin_routes_need_the_admin_role(services):
         learner = await register(http)
         admin = await register(http, "boss@example.com")
         assert admin["user"]["role"] == "admin" and learner["user"]["role"] == "learner"
-        for method, path, body in (("POST", "/api/v1/admin/reindex", None),
-                                   ("POST", "/api/v1/ai/embed", {"texts": ["hello"]}),
-                                   ("POST", "/api/v1/admin/books", {"path": "/tmp"})):
+        for method, path, body in (
+            ("POST", "/api/v1/admin/reindex", None),
+            ("POST", "/api/v1/ai/embed", {"texts": ["hello"]}),
+            ("POST", "/api/v1/admin/books", {"path": "/tmp"}),
+        ):
             guest = await http.request(method, path, json=body)
             denied = await http.request(method, path, json=body, headers=bearer(learner))
             assert guest.status_code == denied.status_code == 403

@@ -17,9 +17,10 @@ pytestmark = pytest.mark.integration
 async def client(services, ingestor, book_copy):
     await ingestor.ingest(book_copy, book_id="mini", title="Mini book")
     app = create_app(services=services)
-    async with LifespanManager(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as http:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http,
+    ):
         await services.wait_warm()
         yield http
 
@@ -47,8 +48,9 @@ async def test_every_response_carries_a_request_id(client):
 
 async def test_books_and_languages(client):
     books = (await client.get("/api/v1/books")).json()["books"]
-    assert books == [{"id": "mini", "title": "Mini book", "default_language": "en",
-                      "languages": ["en", "ur"], "chapter_count": 3}]
+    assert books == [
+        {"id": "mini", "title": "Mini book", "default_language": "en", "languages": ["en", "ur"], "chapter_count": 3}
+    ]
     languages = (await client.get("/api/v1/languages")).json()["languages"]
     assert {(lang["code"], lang["dir"]) for lang in languages} == {("en", "ltr"), ("ur", "rtl")}
 
@@ -76,8 +78,11 @@ async def test_chapter_in_urdu_and_missing_language(client):
     urdu = await client.get("/api/v1/books/mini/chapters/intro", params={"lang": "ur"})
     assert urdu.status_code == 200
     assert urdu.json()["title"] == "ورکشاپ روبوٹ"
-    body = _error(await client.get("/api/v1/books/mini/chapters/basics-gears", params={"lang": "ur"}),
-                  404, "language_not_available")
+    body = _error(
+        await client.get("/api/v1/books/mini/chapters/basics-gears", params={"lang": "ur"}),
+        404,
+        "language_not_available",
+    )
     assert body["details"] == {"available": ["en"]}
 
 
@@ -95,8 +100,7 @@ async def test_validation_errors_use_the_envelope(client):
     _error(await client.get("/api/v1/search", params={"q": "x", "k": 0}), 422, "validation_error")
     _error(await client.get("/api/v1/search", params={"q": "x", "k": 51}), 422, "validation_error")
     _error(await client.get("/api/v1/search", params={"q": "x" * 501}), 422, "validation_error")
-    _error(await client.get("/api/v1/books/mini/chapters/intro", params={"lang": "<script>"}),
-           422, "validation_error")
+    _error(await client.get("/api/v1/books/mini/chapters/intro", params={"lang": "<script>"}), 422, "validation_error")
     _error(await client.post("/api/v1/books"), 405, "method_not_allowed")
 
 
@@ -120,15 +124,17 @@ async def test_search_language_filter(client):
     assert body["hits"][0]["anchor_url"].startswith("/ur/docs/intro")
 
 
-async def test_search_degrades_to_full_text_when_qdrant_is_down(test_settings, clean_db, local_embedder,
-                                                                 ingestor, book_copy):
+async def test_search_degrades_to_full_text_when_qdrant_is_down(
+    test_settings, clean_db, local_embedder, ingestor, book_copy
+):
     await ingestor.ingest(book_copy, book_id="mini")
     dead = QdrantServerStore("http://127.0.0.1:9", None, "chunks", 1.0)
     services = build_test_services(test_settings, clean_db, dead, local_embedder)
     app = create_app(services=services)
-    async with LifespanManager(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as http:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http,
+    ):
         response = await http.get("/api/v1/search", params={"q": "backlash gears"})
         ready = await http.get("/api/v1/ready")
     assert response.status_code == 200

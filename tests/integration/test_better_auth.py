@@ -51,8 +51,16 @@ class Jwks:
 
 def sign(key, kid: str, **claims) -> str:
     now = int(time.time())
-    body = {"sub": "ba-user-1", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 300,
-            "email": "reader@example.com", "name": "Reader", **claims}
+    body = {
+        "sub": "ba-user-1",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 300,
+        "email": "reader@example.com",
+        "name": "Reader",
+        **claims,
+    }
     return jwt.encode(body, key, algorithm="EdDSA", headers={"kid": kid})
 
 
@@ -66,9 +74,14 @@ def jwks():
 async def test_better_auth_tokens(services, jwks):
     key, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     jwks.publish(key, "k1")
-    settings = dict(better_auth_jwks_url=jwks.url, better_auth_issuer=ISSUER, better_auth_audience=AUDIENCE,
-                    better_auth_jwks_refresh_cooldown_s=0)
+    settings = dict(
+        better_auth_jwks_url=jwks.url,
+        better_auth_issuer=ISSUER,
+        better_auth_audience=AUDIENCE,
+        better_auth_jwks_refresh_cooldown_s=0,
+    )
     async with app_client(services, **settings) as http:
+
         async def call(token: str):
             return await http.get("/api/v1/users/profile", headers={"Authorization": f"Bearer {token}"})
 
@@ -84,11 +97,18 @@ async def test_better_auth_tokens(services, jwks):
             "expired": sign(key, "k1", exp=now - 60, iat=now - 600),
             "wrong audience": sign(key, "k1", aud="another-app"),
             "wrong issuer": sign(key, "k1", iss="https://evil.example"),
-            "alg none": jwt.encode({"sub": "ba-user-1", "iss": ISSUER, "aud": AUDIENCE, "exp": now + 60},
-                                   None, algorithm="none", headers={"kid": "k1"}),
+            "alg none": jwt.encode(
+                {"sub": "ba-user-1", "iss": ISSUER, "aud": AUDIENCE, "exp": now + 60},
+                None,
+                algorithm="none",
+                headers={"kid": "k1"},
+            ),
             "hmac with the public key": jwt.encode(
                 {"sub": "ba-user-1", "iss": ISSUER, "aud": AUDIENCE, "exp": now + 60},
-                "x" * 40, algorithm="HS384", headers={"kid": "k1"}),
+                "x" * 40,
+                algorithm="HS384",
+                headers={"kid": "k1"},
+            ),
             "unknown kid": sign(other, "k2"),
         }
         for name, token in rejected.items():
@@ -100,9 +120,13 @@ async def test_better_auth_tokens(services, jwks):
         # and the cached set is refreshed on the unknown kid (no restart)
         fetches = jwks.fetches
         jwks.publish(other, "k2")
-        rotated = await http.get("/api/v1/users/profile", headers={
-            "Authorization": f"Bearer {sign(other, 'k2', sub='ba-user-2', email='second@example.com')}",
-            "X-Request-ID": "rotation-1"})
+        rotated = await http.get(
+            "/api/v1/users/profile",
+            headers={
+                "Authorization": f"Bearer {sign(other, 'k2', sub='ba-user-2', email='second@example.com')}",
+                "X-Request-ID": "rotation-1",
+            },
+        )
         assert rotated.status_code == 200, rotated.text
         assert rotated.json()["id"] != ok.json()["id"]
         assert jwks.fetches == fetches + 1
@@ -110,8 +134,11 @@ async def test_better_auth_tokens(services, jwks):
 
         admin = await call(sign(key, "k1", sub="ba-admin", email=None, role="admin"))
         assert admin.json().get("role") == "admin", admin.text
-        embed = await http.post("/api/v1/ai/embed", json={"texts": ["hi"]},
-                                headers={"Authorization": f"Bearer {sign(key, 'k1', sub='ba-admin', role='admin')}"})
+        embed = await http.post(
+            "/api/v1/ai/embed",
+            json={"texts": ["hi"]},
+            headers={"Authorization": f"Bearer {sign(key, 'k1', sub='ba-admin', role='admin')}"},
+        )
         assert embed.status_code == 200
 
 
@@ -121,4 +148,3 @@ async def test_without_jwks_only_builtin_tokens_are_accepted(services):
         response = await http.get("/api/v1/threads", headers={"Authorization": f"Bearer {sign(key, 'k1')}"})
         assert response.status_code == 401
         assert response.json()["error"]["details"]["reason"] == "algorithm_not_accepted"
-

@@ -82,7 +82,8 @@ async def http(base_url) -> AsyncIterator[httpx.AsyncClient]:
 
 def body(question: str, thread_id: str = "t-1", run_id: str | None = None, **props) -> dict:
     return {
-        "threadId": thread_id, "runId": run_id or f"r-{uuid.uuid4().hex[:8]}",
+        "threadId": thread_id,
+        "runId": run_id or f"r-{uuid.uuid4().hex[:8]}",
         "messages": [{"id": f"m-{uuid.uuid4().hex[:8]}", "role": "user", "content": question}],
         "forwardedProps": {"book_id": "mini", **props},
     }
@@ -128,17 +129,27 @@ async def test_chatbot_query_json_and_stream(http):
     assert {c["doc_path"] for c in data["citations"]} == {"basics/gears.md"}
     assert data["answer"] and data["thread_id"] and data["run_id"]
 
-    async with http.stream("POST", "/api/v1/chatbot/query", headers={"Accept": "text/event-stream"},
-                           json={"question": "What is a gear ratio?", "book_id": "mini"}) as response:
+    async with http.stream(
+        "POST",
+        "/api/v1/chatbot/query",
+        headers={"Accept": "text/event-stream"},
+        json={"question": "What is a gear ratio?", "book_id": "mini"},
+    ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         assert types_of(await SseReader(response).rest())[-1] == "RUN_FINISHED"
 
 
 async def test_chatbot_context_answers_from_the_selection(http):
     passage = "A pack that will not be used for a month is stored at about 3.3 volts per cell."
-    response = await http.post("/api/v1/chatbot/context", json={
-        "selected_text": passage, "question": "Why this voltage?", "doc_path": "basics/batteries.mdx",
-        "book_id": "mini"})
+    response = await http.post(
+        "/api/v1/chatbot/context",
+        json={
+            "selected_text": passage,
+            "question": "Why this voltage?",
+            "doc_path": "basics/batteries.mdx",
+            "book_id": "mini",
+        },
+    )
     assert response.status_code == 200, response.text
     data = response.json()
     assert data["citations"][0]["n"] == 1
@@ -164,8 +175,13 @@ async def test_other_users_cannot_read_a_thread(http, base_url):
 
 @pytest.fixture
 async def hanging_url(services, book) -> AsyncIterator[str]:
-    model = ScriptedModel([Turn(tool_calls=[ToolCall("search_book", {"query": "backlash"})]),
-                           Turn(text="Backlash is the gap between", hang=True)], repeat_last=True)
+    model = ScriptedModel(
+        [
+            Turn(tool_calls=[ToolCall("search_book", {"query": "backlash"})]),
+            Turn(text="Backlash is the gap between", hang=True),
+        ],
+        repeat_last=True,
+    )
     app = create_app(services=services, model=model)
     async for url in _serve(app):
         yield url
@@ -173,8 +189,7 @@ async def hanging_url(services, book) -> AsyncIterator[str]:
 
 async def _stored(services, thread_id: str) -> list[Message]:
     async with services.db.session() as session:
-        return list(await session.scalars(
-            select(Message).where(Message.thread_id == thread_id).order_by(Message.seq)))
+        return list(await session.scalars(select(Message).where(Message.thread_id == thread_id).order_by(Message.seq)))
 
 
 async def test_disconnect_cancels_and_saves_the_partial_answer(services, hanging_url):
@@ -218,7 +233,8 @@ async def test_real_agui_client_consumes_the_stream(base_url):
     if not (ROOT / "node_modules" / "@ag-ui" / "client").exists():
         pytest.skip("npm packages not installed: run `make test` (it bootstraps them)")
     process = await asyncio.create_subprocess_exec(
-        "node", str(NODE_CLIENT), base_url, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        "node", str(NODE_CLIENT), base_url, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+    )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode()
     report = json.loads(stdout)

@@ -19,22 +19,61 @@ pytestmark = pytest.mark.integration
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 CASES = [
-    {"id": "m-1", "question": "What is a gear ratio?", "relevant": ["basics/gears.md"], "answerable": True,
-     "mode": "book", "reference_answer": "Driven teeth over driving teeth.", "keywords": ["teeth"]},
-    {"id": "m-2", "question": "At what voltage per cell should a pack be stored?",
-     "relevant": ["basics/batteries.mdx"], "answerable": True, "mode": "book",
-     "reference_answer": "About 3.3 volts per cell.", "keywords": ["3.3"]},
-    {"id": "m-3", "question": "What must every workshop robot have to cut motor power?",
-     "relevant": ["intro.md"], "answerable": True, "mode": "book",
-     "reference_answer": "A red stop button.", "keywords": ["stop button"]},
-    {"id": "m-4", "question": "What is backlash between gear teeth?", "relevant": ["basics/gears.md"],
-     "answerable": True, "mode": "book", "reference_answer": "The gap between meshing teeth.",
-     "keywords": ["gap"]},
-    {"id": "m-5", "question": "What does this mean?", "relevant": ["basics/gears.md"], "answerable": True,
-     "mode": "selection", "selected_text": "A gear train trades speed for torque.",
-     "reference_answer": "Gears slow the output and multiply torque.", "keywords": ["torque"]},
-    {"id": "m-6", "question": "Who won the football world cup in 1998?", "relevant": [],
-     "answerable": False, "mode": "book", "reference_answer": "", "keywords": []},
+    {
+        "id": "m-1",
+        "question": "What is a gear ratio?",
+        "relevant": ["basics/gears.md"],
+        "answerable": True,
+        "mode": "book",
+        "reference_answer": "Driven teeth over driving teeth.",
+        "keywords": ["teeth"],
+    },
+    {
+        "id": "m-2",
+        "question": "At what voltage per cell should a pack be stored?",
+        "relevant": ["basics/batteries.mdx"],
+        "answerable": True,
+        "mode": "book",
+        "reference_answer": "About 3.3 volts per cell.",
+        "keywords": ["3.3"],
+    },
+    {
+        "id": "m-3",
+        "question": "What must every workshop robot have to cut motor power?",
+        "relevant": ["intro.md"],
+        "answerable": True,
+        "mode": "book",
+        "reference_answer": "A red stop button.",
+        "keywords": ["stop button"],
+    },
+    {
+        "id": "m-4",
+        "question": "What is backlash between gear teeth?",
+        "relevant": ["basics/gears.md"],
+        "answerable": True,
+        "mode": "book",
+        "reference_answer": "The gap between meshing teeth.",
+        "keywords": ["gap"],
+    },
+    {
+        "id": "m-5",
+        "question": "What does this mean?",
+        "relevant": ["basics/gears.md"],
+        "answerable": True,
+        "mode": "selection",
+        "selected_text": "A gear train trades speed for torque.",
+        "reference_answer": "Gears slow the output and multiply torque.",
+        "keywords": ["torque"],
+    },
+    {
+        "id": "m-6",
+        "question": "Who won the football world cup in 1998?",
+        "relevant": [],
+        "answerable": False,
+        "mode": "book",
+        "reference_answer": "",
+        "keywords": [],
+    },
 ]
 
 
@@ -44,8 +83,12 @@ def eval_env(tmp_path_factory, database_url, test_settings):
     dataset = root / "mini.jsonl"
     dataset.write_text("\n".join(json.dumps(c) for c in CASES) + "\n", encoding="utf-8")
     server = database_url.render_as_string(hide_password=False)
-    env = {"BOOKTUTOR_DATABASE_URL": server, "BOOKTUTOR_LLM_PROVIDER": "extractive",
-           "BOOKTUTOR_EMBEDDING_PROVIDER": "local", "LANGSMITH_API_KEY": ""}
+    env = {
+        "BOOKTUTOR_DATABASE_URL": server,
+        "BOOKTUTOR_LLM_PROVIDER": "extractive",
+        "BOOKTUTOR_EMBEDDING_PROVIDER": "local",
+        "LANGSMITH_API_KEY": "",
+    }
     yield root, dataset, env
     _drop_eval_database(server, FIXTURES / "mini_book")
 
@@ -67,8 +110,22 @@ def run_cli(env: dict, *args: str):
 
 
 def eval_run(env: dict, dataset: Path, out: Path, *extra: str):
-    return run_cli(env, "eval", "run", "--dataset", str(dataset), "--corpus", str(FIXTURES / "mini_book"),
-                   "--book-id", "mini", "--out", str(out), "--concurrency", "3", *extra)
+    return run_cli(
+        env,
+        "eval",
+        "run",
+        "--dataset",
+        str(dataset),
+        "--corpus",
+        str(FIXTURES / "mini_book"),
+        "--book-id",
+        "mini",
+        "--out",
+        str(out),
+        "--concurrency",
+        "3",
+        *extra,
+    )
 
 
 def test_eval_run_writes_reports_and_gates(eval_env):

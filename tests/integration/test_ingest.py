@@ -29,7 +29,10 @@ async def test_round_trip_stores_chapters_chunks_and_vectors(ingestor, services,
     report = await ingestor.ingest(book_copy, book_id="mini", title="Mini")
 
     assert sorted(report.added) == [
-        "en:basics/batteries.mdx", "en:basics/gears.md", "en:intro.md", "ur:intro.md",
+        "en:basics/batteries.mdx",
+        "en:basics/gears.md",
+        "en:intro.md",
+        "ur:intro.md",
     ]
     assert report.problems == []
     chunk_ids = await _chunk_ids(services.db)
@@ -155,8 +158,10 @@ async def test_bad_files_are_reported_and_skipped(ingestor, services, book_copy)
 
     reasons = {p.source_path: p.reason for p in report.problems}
     assert reasons == {
-        "binary.md": "binary", "latin1.md": "not_utf8",
-        "broken.md": "invalid_front_matter", "empty.md": "empty",
+        "binary.md": "binary",
+        "latin1.md": "not_utf8",
+        "broken.md": "invalid_front_matter",
+        "empty.md": "empty",
     }
     assert len(report.added) == 4
 

@@ -133,8 +133,10 @@ async def test_the_job_of_a_dead_worker_runs_again(jobs_services, book_copy):
         taken = await app.job_manager.fetch_job(queues=None, worker_id=dead_worker)
         assert taken.id == job.queue_job_id
         async with jobs_services.db.engine.begin() as conn:  # its heartbeats stopped an hour ago
-            await conn.execute(text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour' "
-                                    "WHERE id = :id"), {"id": dead_worker})
+            await conn.execute(
+                text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour' WHERE id = :id"),
+                {"id": dead_worker},
+            )
         await drain(app, jobs_services)
     done = await JobStore(jobs_services.db).get(job.id)
     assert done.status == "succeeded" and done.attempts == 2
@@ -161,11 +163,22 @@ async def test_a_job_running_when_its_worker_stops_goes_back_to_the_queue(jobs_s
 async def test_booktutor_worker_runs_jobs_in_its_own_process(jobs_services, book_copy, tmp_path):
     async with opened_queue(jobs_services) as app:
         job = await submit_ingest(app, jobs_services, book_copy, "elsewhere")
-    env = dict(os.environ, BOOKTUTOR_DATABASE_URL=jobs_services.settings.database_url,
-               BOOKTUTOR_DATA_DIR=str(tmp_path / "worker-data"), BOOKTUTOR_EMBEDDING_PROVIDER="fake",
-               BOOKTUTOR_LLM_PROVIDER="extractive", BOOKTUTOR_LOG_LEVEL="WARNING")
-    proc = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "booktutor.cli", "worker", "--once"],
-                                   env=env, capture_output=True, text=True, timeout=240)
+    env = dict(
+        os.environ,
+        BOOKTUTOR_DATABASE_URL=jobs_services.settings.database_url,
+        BOOKTUTOR_DATA_DIR=str(tmp_path / "worker-data"),
+        BOOKTUTOR_EMBEDDING_PROVIDER="fake",
+        BOOKTUTOR_LLM_PROVIDER="extractive",
+        BOOKTUTOR_LOG_LEVEL="WARNING",
+    )
+    proc = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "booktutor.cli", "worker", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     done = await JobStore(jobs_services.db).get(job.id)
     assert done.status == "succeeded", done.error
@@ -187,8 +200,9 @@ async def test_pregenerating_fills_the_chapter_cache(jobs_services, ingestor, bo
     async with app_client(jobs_services, model=model, admin_emails=["admin@example.com"]) as http:
         admin = bearer(await register(http, "admin@example.com"))
         body = {"profiles": [{"software_background": "none", "experience_level": "beginner"}], "languages": ["ur"]}
-        submitted = await http.post("/api/v1/admin/books/mini/pregenerate", json=body,
-                                    headers={**admin, "X-Request-ID": "pregen-request-1"})
+        submitted = await http.post(
+            "/api/v1/admin/books/mini/pregenerate", json=body, headers={**admin, "X-Request-ID": "pregen-request-1"}
+        )
         assert submitted.status_code == 202, submitted.text
         assert submitted.headers["Location"] == f"/api/v1/jobs/{submitted.json()['id']}"
         job = await _wait_for_job(http, submitted.json()["id"], admin)
@@ -206,8 +220,10 @@ async def test_pregenerating_fills_the_chapter_cache(jobs_services, ingestor, bo
 
         toc = (await http.get("/api/v1/books/mini/chapters")).json()
         first = toc["chapters"][0]["id"]
-        read = await http.get(f"/api/v1/books/mini/chapters/{first}/personalized",
-                              params={"software_background": "none", "level": "beginner"})
+        read = await http.get(
+            f"/api/v1/books/mini/chapters/{first}/personalized",
+            params={"software_background": "none", "level": "beginner"},
+        )
         assert read.status_code == 200 and read.json()["cache"] == "hit"
 
         listed = (await http.get("/api/v1/jobs", params={"status": "succeeded"}, headers=admin)).json()["jobs"]
@@ -224,8 +240,9 @@ async def test_pregenerate_rejects_what_it_cannot_do(jobs_services, ingestor, bo
         assert nothing.status_code == 422
         french = await http.post(url, json={"languages": ["fr"]}, headers=admin)
         assert french.status_code == 422 and french.json()["error"]["code"] == "language_not_enabled"
-        missing = await http.post("/api/v1/admin/books/no-such-book/pregenerate", json={"languages": ["ur"]},
-                                  headers=admin)
+        missing = await http.post(
+            "/api/v1/admin/books/no-such-book/pregenerate", json={"languages": ["ur"]}, headers=admin
+        )
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "book_not_found"
         forbidden = await http.post(url, json={"languages": ["ur"]}, headers=reader)
         assert forbidden.status_code == 403

@@ -59,15 +59,11 @@ def _value(samples: dict, name: str, **labels: str) -> float:
 
 async def _chat_and_search(http: httpx.AsyncClient, thread_id: str) -> list:
     http.headers["X-Guest-Token"] = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
-    async with http.stream(
-        "POST", "/api/v1/agent/run", json=body("What is backlash?", thread_id)
-    ) as run:
+    async with http.stream("POST", "/api/v1/agent/run", json=body("What is backlash?", thread_id)) as run:
         assert run.status_code == 200
         events = await SseReader(run).rest()
     assert types_of(events)[-1] == "RUN_FINISHED"
-    assert (
-        await http.get("/api/v1/search", params={"q": "gear ratio", "book_id": "mini"})
-    ).status_code == 200
+    assert (await http.get("/api/v1/search", params={"q": "gear ratio", "book_id": "mini"})).status_code == 200
     return events
 
 
@@ -75,9 +71,7 @@ async def test_metrics_after_a_chat_run_and_a_search(services, book):
     app = create_app(services=services, model=_answering_model())
     async with (
         LifespanManager(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60
-        ) as http,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60) as http,
     ):
         before = await _scrape(http)
         await _chat_and_search(http, "t-metrics")
@@ -110,8 +104,7 @@ async def test_metrics_after_a_chat_run_and_a_search(services, book):
     )
     assert not any("12345" in dict(labels).get("route", "") for _, labels in after)
     assert not any(
-        name.startswith("booktutor_http") and dict(labels).get("route") == "/metrics"
-        for name, labels in after
+        name.startswith("booktutor_http") and dict(labels).get("route") == "/metrics" for name, labels in after
     )
 
     assert delta("booktutor_run_duration_seconds_count", outcome="finished") == 1
@@ -139,9 +132,7 @@ async def test_spans_for_requests_nodes_agent_runs_tools_sql_and_httpx(services,
     try:
         async with (
             LifespanManager(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60
-            ) as http,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60) as http,
         ):
             await _chat_and_search(http, "t-traces")
         async with httpx.AsyncClient() as outside:  # an outgoing call (nothing listens on port 9)

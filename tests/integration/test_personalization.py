@@ -87,22 +87,12 @@ async def test_preferences_crud_validation_and_idempotency(client_for):
         "hardware_background": "professional",
         "goals": ["build a robot arm"],
     }
-    first = await http.post(
-        "/api/v1/users/me/preferences", json=body, headers={"Idempotency-Key": "p1"}
-    )
-    again = await http.post(
-        "/api/v1/users/me/preferences", json=body, headers={"Idempotency-Key": "p1"}
-    )
-    assert (
-        first.status_code == again.status_code == 200
-        and again.headers["Idempotent-Replayed"] == "true"
-    )
+    first = await http.post("/api/v1/users/me/preferences", json=body, headers={"Idempotency-Key": "p1"})
+    again = await http.post("/api/v1/users/me/preferences", json=body, headers={"Idempotency-Key": "p1"})
+    assert first.status_code == again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
     assert first.json()["goals"] == ["build a robot arm"]
     language = await http.put("/api/v1/user/language", json={"language": "UR"})
-    assert (
-        language.json()["preferred_language"] == "ur"
-        and language.json()["experience_level"] == "beginner"
-    )
+    assert language.json()["preferred_language"] == "ur" and language.json()["experience_level"] == "beginner"
     for bad in (
         {"experience_level": "guru"},
         {"software_background": "lots"},
@@ -111,9 +101,7 @@ async def test_preferences_crud_validation_and_idempotency(client_for):
         {"goals": ["x"] * 11},
     ):
         response = await http.post("/api/v1/users/me/preferences", json=bad)
-        assert (
-            response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
-        )
+        assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
     assert (await http.put("/api/v1/user/language", json={"language": ""})).status_code == 422
     stored = (await http.get("/api/v1/users/me/preferences")).json()
     assert stored["hardware_background"] == "professional" and stored["preferred_language"] == "ur"
@@ -134,9 +122,7 @@ async def test_offline_adaptation_uses_profile_overrides_and_the_cache(client_fo
     assert (await http.get(f"{GEARS}/personalized")).json()["cache"] == "hit"
     advanced = (await http.get(f"{GEARS}/personalized", params={"level": "advanced"})).json()
     assert advanced["profile"]["experience_level"] == "advanced" and advanced["cache"] == "miss"
-    assert (
-        ":::tip[For beginners]" not in advanced["markdown"] and "> **" not in advanced["markdown"]
-    )
+    assert ":::tip[For beginners]" not in advanced["markdown"] and "> **" not in advanced["markdown"]
     assert (await http.get(f"{GEARS}/personalized", params={"level": "guru"})).status_code == 422
     missing = await http.get("/api/v1/books/mini/chapters/nope/personalized")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "chapter_not_found"
@@ -153,9 +139,7 @@ async def test_reingest_that_changes_the_chapter_invalidates_the_cache(client_fo
     assert fresh["cache"] == "miss" and "new edition" in fresh["markdown"]
 
 
-async def test_llm_rewrite_is_checked_section_by_section_and_broken_sections_fall_back(
-    client_for, book
-):
+async def test_llm_rewrite_is_checked_section_by_section_and_broken_sections_fall_back(client_for, book):
     plans = plan_rewrite(filter_audience_blocks(gears_body(book), LearnerProfile(level="beginner")))
     broken = plans[1].replace("⟦", "").replace("⟧", "")  # drops the placeholders, so it is rejected
     turns = [
@@ -171,8 +155,7 @@ async def test_llm_rewrite_is_checked_section_by_section_and_broken_sections_fal
     assert body["adapted_sections"] == ["## Gear ratio"]
     assert body["markdown"].count("In plain words for you") == len(plans) - 1
     assert (
-        "def output_speed(motor_rpm: float, ratio: float) -> float:\n    return motor_rpm / ratio"
-        in body["markdown"]
+        "def output_speed(motor_rpm: float, ratio: float) -> float:\n    return motor_rpm / ratio" in body["markdown"]
     )
     assert "| GX-40 | 4:1 | 92% |" in body["markdown"]
     assert len(model.calls) == len(turns)
@@ -188,9 +171,7 @@ async def test_concurrent_identical_requests_compute_once_and_stream_as_ag_ui(cl
     assert len(model.calls) == len(plans)
     streamed = await http.get(f"{GEARS}/personalized", headers={"Accept": "text/event-stream"})
     assert streamed.headers["content-type"].startswith("text/event-stream")
-    events = [
-        json.loads(line[5:]) for line in streamed.text.splitlines() if line.startswith("data:")
-    ]
+    events = [json.loads(line[5:]) for line in streamed.text.splitlines() if line.startswith("data:")]
     types = [e["type"] for e in events]
     assert types[:2] == ["RUN_STARTED", "TEXT_MESSAGE_START"] and types[-2:] == [
         "CUSTOM",
@@ -220,9 +201,7 @@ async def test_stored_human_translation_offline_and_unavailable_otherwise(client
     assert text.status_code == 503 and text.json()["error"]["code"] == "translation_unavailable"
     languages = (await http.get("/api/v1/languages")).json()
     assert languages["machine_translation"] is False
-    assert languages["books"] == [
-        {"book_id": "mini", "default_language": "en", "human": ["ur"], "machine": []}
-    ]
+    assert languages["books"] == [{"book_id": "mini", "default_language": "en", "human": ["ur"], "machine": []}]
 
 
 async def test_machine_translation_keeps_structure_and_is_cached(client_for, book):
@@ -234,9 +213,7 @@ async def test_machine_translation_keeps_structure_and_is_cached(client_for, boo
     http = await client_for(model)
     body = (await http.get(f"{GEARS}/translated/ur")).json()
     assert body["source"] == "machine" and body["dir"] == "rtl" and body["cache"] == "miss"
-    assert body["front_matter"]["title"] == "اردو Gears and torque" and body["front_matter"][
-        "tags"
-    ] == ["mechanics"]
+    assert body["front_matter"]["title"] == "اردو Gears and torque" and body["front_matter"]["tags"] == ["mechanics"]
     assert "def output_speed(motor_rpm: float, ratio: float) -> float:" in body["markdown"]
     assert "## اردو اردو {#gear-ratio}" in body["markdown"] and "{#backlash}" in body["markdown"]
     again = (await http.get(f"{GEARS}/translated/ur")).json()
@@ -244,19 +221,14 @@ async def test_machine_translation_keeps_structure_and_is_cached(client_for, boo
     assert len(model.calls) == len(inputs)
     languages = (await http.get("/api/v1/languages")).json()
     assert languages["books"][0]["machine"] == ["ur"]
-    assert (
-        await http.get(f"{GEARS}/translated/fr")
-    ).status_code == 503  # not an enabled machine language
+    assert (await http.get(f"{GEARS}/translated/fr")).status_code == 503  # not an enabled machine language
 
 
 async def test_untranslated_output_is_never_labelled_as_translated(client_for):
     model = ScriptedModel([Turn(text="Still English, not Urdu at all.")], repeat_last=True)
     http = await client_for(model)
     response = await http.get(f"{GEARS}/translated/ur")
-    assert (
-        response.status_code == 503
-        and response.json()["error"]["code"] == "translation_unavailable"
-    )
+    assert response.status_code == 503 and response.json()["error"]["code"] == "translation_unavailable"
     selected = await http.post(
         "/api/v1/translate", json={"text": "Gears trade speed for torque.", "target_language": "ur"}
     )

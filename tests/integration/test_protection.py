@@ -24,8 +24,9 @@ async def test_oversized_bodies_are_413_with_or_without_content_length(services)
             for _ in range(3):
                 yield b"x" * 600
 
-        streamed = await http.post("/api/v1/chatbot/query", content=chunks(),
-                                   headers={"Content-Type": "application/json"})
+        streamed = await http.post(
+            "/api/v1/chatbot/query", content=chunks(), headers={"Content-Type": "application/json"}
+        )
         assert streamed.status_code == 413
     async with app_client(services) as http:
         long_question = await http.post("/api/v1/chatbot/query", json={"question": "x" * 5000})
@@ -41,16 +42,25 @@ async def test_security_headers_and_cors(services):
         assert response.headers["Access-Control-Allow-Origin"] == "http://testserver"
         foreign = await http.get("/api/v1/health", headers={"Origin": "https://evil.example"})
         assert "Access-Control-Allow-Origin" not in foreign.headers
-        preflight = await http.options("/api/v1/chatbot/query", headers={
-            "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        preflight = await http.options(
+            "/api/v1/chatbot/query", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+        )
         assert preflight.status_code == 400
 
 
 def test_logs_never_carry_secrets():
-    event = redact_secrets(None, None, {
-        "event": "calling with Authorization: Bearer abc.def.ghi and postgresql://u:hunter2@db/x",
-        "password": "hunter2", "refresh_token": "r-123", "headers": {"authorization": "Bearer x"},
-        "note": "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig in text", "count": 3})
+    event = redact_secrets(
+        None,
+        None,
+        {
+            "event": "calling with Authorization: Bearer abc.def.ghi and postgresql://u:hunter2@db/x",
+            "password": "hunter2",
+            "refresh_token": "r-123",
+            "headers": {"authorization": "Bearer x"},
+            "note": "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig in text",
+            "count": 3,
+        },
+    )
     text = str(event)
     assert "hunter2" not in text and "r-123" not in text and "abc.def.ghi" not in text
     assert "eyJhbGciOiJIUzI1NiJ9" not in text
@@ -73,8 +83,12 @@ async def test_admin_ingests_an_uploaded_book_as_a_job(services, book_copy):
         tar.add(book_copy, arcname="site")
     async with app_client(services, admin_emails=["admin@example.com"]) as http:
         admin = bearer(await register(http, "admin@example.com"))
-        upload = await http.post("/api/v1/admin/books/upload", headers=admin, data={"book_id": "uploaded"},
-                                 files={"archive": ("book.tar.gz", archive.getvalue(), "application/gzip")})
+        upload = await http.post(
+            "/api/v1/admin/books/upload",
+            headers=admin,
+            data={"book_id": "uploaded"},
+            files={"archive": ("book.tar.gz", archive.getvalue(), "application/gzip")},
+        )
         assert upload.status_code == 202, upload.text
         job = await _wait_for_job(http, upload.json()["id"], admin)
         assert job["status"] == "succeeded", job
@@ -90,8 +104,11 @@ async def test_admin_ingests_an_uploaded_book_as_a_job(services, book_copy):
         assert (await _wait_for_job(http, by_path.json()["id"], admin))["status"] == "succeeded"
         bad = await http.post("/api/v1/admin/books", headers=admin, json={"path": "/nonexistent/place"})
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "book_path_invalid"
-        junk = await http.post("/api/v1/admin/books/upload", headers=admin,
-                               files={"archive": ("x.zip", b"not an archive", "application/zip")})
+        junk = await http.post(
+            "/api/v1/admin/books/upload",
+            headers=admin,
+            files={"archive": ("x.zip", b"not an archive", "application/zip")},
+        )
         assert junk.status_code == 422 and junk.json()["error"]["code"] == "bad_archive"
         missing = await http.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000", headers=admin)
         assert missing.status_code == 404

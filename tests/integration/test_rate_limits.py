@@ -15,8 +15,9 @@ pytestmark = pytest.mark.integration
 @needs_redis
 async def test_per_identity_limits_are_shared_through_redis(services):
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    limits = dict(redis_url=REDIS_URL, rate_limit_prefix=prefix, rate_limit_default="3/minute",
-                  rate_limit_default_ip="100/minute")
+    limits = dict(
+        redis_url=REDIS_URL, rate_limit_prefix=prefix, rate_limit_default="3/minute", rate_limit_default_ip="100/minute"
+    )
     async with app_client(services, **limits) as first, app_client(services, **limits) as second:
         token = (await first.get("/api/v1/threads")).headers["X-Guest-Token"]
         headers = {"X-Guest-Token": token}
@@ -41,12 +42,19 @@ async def test_per_identity_limits_are_shared_through_redis(services):
 @needs_redis
 async def test_generation_and_ip_limits_are_stricter(services):
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    async with app_client(services, redis_url=REDIS_URL, rate_limit_prefix=prefix, rate_limit_generation="2/minute",
-                          rate_limit_default_ip="5/minute") as http:
+    async with app_client(
+        services,
+        redis_url=REDIS_URL,
+        rate_limit_prefix=prefix,
+        rate_limit_generation="2/minute",
+        rate_limit_default_ip="5/minute",
+    ) as http:
         token = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
         headers = {"X-Guest-Token": token}
-        statuses = [(await http.post("/api/v1/chatbot/query", json={"question": ""}, headers=headers)).status_code
-                    for _ in range(3)]
+        statuses = [
+            (await http.post("/api/v1/chatbot/query", json={"question": ""}, headers=headers)).status_code
+            for _ in range(3)
+        ]
         assert statuses == [422, 422, 429]  # counted before validation
         # per IP: fresh identities each time still run out
         codes = [(await http.get("/api/v1/books")).status_code for _ in range(5)]

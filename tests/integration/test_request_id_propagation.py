@@ -46,21 +46,33 @@ class FakeUpstream:
 
 def _completion(body: dict) -> Response:
     if body.get("stream"):
-        chunks = [{"delta": {"role": "assistant", "content": ANSWER}, "finish_reason": None},
-                  {"delta": {}, "finish_reason": "stop"}]
+        chunks = [
+            {"delta": {"role": "assistant", "content": ANSWER}, "finish_reason": None},
+            {"delta": {}, "finish_reason": "stop"},
+        ]
         lines = [f"data: {json.dumps(_chunk(c))}\n\n" for c in chunks] + ["data: [DONE]\n\n"]
         return StreamingResponse(iter(lines), media_type="text/event-stream")
     message = {"role": "assistant", "content": ROUTE_DECISION}
-    return JSONResponse({
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "fake",
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-    })
+    return JSONResponse(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "fake",
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+    )
 
 
 def _chunk(choice: dict) -> dict:
-    return {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 0, "model": "fake",
-            "choices": [{"index": 0, **choice}]}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "fake",
+        "choices": [{"index": 0, **choice}],
+    }
 
 
 def _upstream_app(upstream: FakeUpstream) -> Starlette:
@@ -94,10 +106,16 @@ async def upstream() -> AsyncIterator[FakeUpstream]:
 def provider_settings(test_settings, upstream, monkeypatch):
     """Settings that pick the OpenAI-compatible model and Cohere; Cohere's API address points at the fake."""
     monkeypatch.setattr(cohere, "AsyncClientV2", partial(cohere.AsyncClientV2, base_url=upstream.url))
-    return test_settings.model_copy(update={
-        "llm_provider": "openai", "llm_fallbacks": [], "openai_base_url": f"{upstream.url}/v1",
-        "cohere_api_key": SecretStr("test-key"), "rerank_enabled": True, "cohere_embed_model": EMBED_MODEL,
-    })
+    return test_settings.model_copy(
+        update={
+            "llm_provider": "openai",
+            "llm_fallbacks": [],
+            "openai_base_url": f"{upstream.url}/v1",
+            "cohere_api_key": SecretStr("test-key"),
+            "rerank_enabled": True,
+            "cohere_embed_model": EMBED_MODEL,
+        }
+    )
 
 
 @pytest.fixture
@@ -109,8 +127,11 @@ async def test_a_chat_request_sends_its_id_to_the_model_provider(services, book,
     services = with_settings(services, **provider_settings.model_dump(include={"llm_provider", "openai_base_url"}))
     async with app_client(services, model=build_model(services.settings)) as http:
         http.headers["X-Guest-Token"] = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
-        response = await http.post("/api/v1/chatbot/query", headers={"X-Request-ID": "req-chat-7"},
-                                   json={"question": "What is a gear ratio?", "book_id": "mini"})
+        response = await http.post(
+            "/api/v1/chatbot/query",
+            headers={"X-Request-ID": "req-chat-7"},
+            json={"question": "What is a gear ratio?", "book_id": "mini"},
+        )
 
     assert response.status_code == 200, response.text
     assert response.json()["answer"] == ANSWER

@@ -61,8 +61,14 @@ def _fuzz_operation(operation, base_url: str, session: requests.Session, checks)
     calls: list[int] = []
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case) -> None:
         response = case.call(base_url=base_url, session=session, timeout=30)
         calls.append(response.status_code)

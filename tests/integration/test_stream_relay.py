@@ -38,8 +38,9 @@ DEAD_REDIS_URL = "redis://127.0.0.1:9/0"
 
 
 @asynccontextmanager
-async def replica(services: Services, prefix: str, redis_url: str = REDIS_URL,
-                  **manager_options: Any) -> AsyncIterator[Harness]:
+async def replica(
+    services: Services, prefix: str, redis_url: str = REDIS_URL, **manager_options: Any
+) -> AsyncIterator[Harness]:
     """One API replica on a real socket whose RunManager mirrors runs to Redis under `prefix`."""
     app = create_app(services=services)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -77,8 +78,10 @@ async def prefix() -> AsyncIterator[str]:
 
 @pytest.fixture
 async def replicas(services, prefix) -> AsyncIterator[tuple[Harness, Harness]]:
-    async with replica(services, prefix, disconnect_grace_s=GRACE_S) as a, \
-            replica(services, prefix, disconnect_grace_s=GRACE_S) as b:
+    async with (
+        replica(services, prefix, disconnect_grace_s=GRACE_S) as a,
+        replica(services, prefix, disconnect_grace_s=GRACE_S) as b,
+    ):
         yield a, b
 
 
@@ -101,8 +104,16 @@ async def test_a_run_started_on_one_replica_resumes_on_the_other(replicas, prefi
     assert seqs_of(tail, "r-1") == list(range(6, 6 + len(tail)))
     types = types_of(head + tail)
     assert_well_formed(types)
-    assert types == ["RUN_STARTED", "STEP_STARTED", "TEXT_MESSAGE_START", *["TEXT_MESSAGE_CONTENT"] * 30,
-                     "TEXT_MESSAGE_END", "STATE_SNAPSHOT", "STEP_FINISHED", "RUN_FINISHED"]
+    assert types == [
+        "RUN_STARTED",
+        "STEP_STARTED",
+        "TEXT_MESSAGE_START",
+        *["TEXT_MESSAGE_CONTENT"] * 30,
+        "TEXT_MESSAGE_END",
+        "STATE_SNAPSHOT",
+        "STEP_FINISHED",
+        "RUN_FINISHED",
+    ]
     assert "outcome" not in tail[-1].data  # finished, not cancelled by A's grace timer
     assert a.source.prepared == ["r-1"] and a.source.cancelled == []
     assert b.source.prepared == []  # B only relayed the run
@@ -172,11 +183,13 @@ async def test_another_user_cannot_see_or_cancel_a_run_on_the_other_replica(repl
     async with a.stream_run(owner, run_body("t-1", "r-1", chunks=40, delay=0.05)) as response:
         reader = SseReader(response)
         await reader.take(2)
-        for path, headers in [(STREAM.format(thread="t-1", run="r-1"), stranger),
-                              (STREAM.format(thread="t-other", run="r-1"), owner),
-                              (STREAM.format(thread="t-1", run="nope"), owner),
-                              (CANCEL.format(thread="t-1", run="r-1"), stranger),
-                              (CANCEL.format(thread="t-other", run="r-1"), owner)]:
+        for path, headers in [
+            (STREAM.format(thread="t-1", run="r-1"), stranger),
+            (STREAM.format(thread="t-other", run="r-1"), owner),
+            (STREAM.format(thread="t-1", run="nope"), owner),
+            (CANCEL.format(thread="t-1", run="r-1"), stranger),
+            (CANCEL.format(thread="t-other", run="r-1"), owner),
+        ]:
             method = "POST" if path.endswith("/cancel") else "GET"
             got = await b.http.request(method, path, headers=headers)
             assert (got.status_code, got.json()["error"]["code"]) == (404, "run_not_found"), (method, path)

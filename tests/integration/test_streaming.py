@@ -184,14 +184,25 @@ def assert_well_formed(types: list[str]) -> None:
         assert not open_message and not open_step
 
 
-FULL_ANSWER_TYPES = ["RUN_STARTED", "STEP_STARTED", "TEXT_MESSAGE_START",
-                     *["TEXT_MESSAGE_CONTENT"] * len(CHUNKS),
-                     "TEXT_MESSAGE_END", "STATE_SNAPSHOT", "STEP_FINISHED", "RUN_FINISHED"]
+FULL_ANSWER_TYPES = [
+    "RUN_STARTED",
+    "STEP_STARTED",
+    "TEXT_MESSAGE_START",
+    *["TEXT_MESSAGE_CONTENT"] * len(CHUNKS),
+    "TEXT_MESSAGE_END",
+    "STATE_SNAPSHOT",
+    "STEP_FINISHED",
+    "RUN_FINISHED",
+]
 
 
 def run_body(thread_id: str, run_id: str, **props: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "threadId": thread_id, "runId": run_id, "state": {}, "tools": [], "context": [],
+        "threadId": thread_id,
+        "runId": run_id,
+        "state": {},
+        "tools": [],
+        "context": [],
         "messages": [{"id": f"u-{run_id}", "role": "user", "content": "What does a gear do?"}],
     }
     if props:
@@ -234,10 +245,8 @@ class Harness:
             await session.commit()
         return {"X-Guest-Token": issue_guest_token(user.id, server_secret(self.services.settings))}
 
-    def stream_run(self, auth: dict[str, str], body: dict[str, Any],
-                   headers: dict[str, str] | None = None):
-        return self.http.stream("POST", "/api/v1/agent/run", json=body,
-                                headers={**auth, **(headers or {})})
+    def stream_run(self, auth: dict[str, str], body: dict[str, Any], headers: dict[str, str] | None = None):
+        return self.http.stream("POST", "/api/v1/agent/run", json=body, headers={**auth, **(headers or {})})
 
 
 @pytest.fixture
@@ -247,12 +256,12 @@ async def harness(services) -> AsyncIterator[Harness]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
-                                           timeout_graceful_shutdown=2))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2))
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     await wait_until(lambda: server.started, limit_s=30)
-    harness = Harness(app, httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10),
-                      services, ScriptedRunSource())
+    harness = Harness(
+        app, httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10), services, ScriptedRunSource()
+    )
     harness.configure()
     try:
         yield harness
@@ -269,8 +278,7 @@ async def harness(services) -> AsyncIterator[Harness]:
 
 async def test_run_streams_valid_ordered_agui_events(harness):
     headers = await harness.guest()
-    async with harness.stream_run(headers, run_body("t-1", "r-1"),
-                                  headers={"Accept-Encoding": "gzip"}) as response:
+    async with harness.stream_run(headers, run_body("t-1", "r-1"), headers={"Accept-Encoding": "gzip"}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         assert response.headers["x-accel-buffering"] == "no"
@@ -305,15 +313,17 @@ async def test_new_guest_gets_its_token_with_the_stream(harness):
         token = response.headers["X-Guest-Token"]
         assert "booktutor_guest" in response.headers["set-cookie"]
         await SseReader(response).rest()
-    replay = await harness.http.get("/api/v1/threads/t-1/runs/r-1/stream",
-                                    headers={"X-Guest-Token": token})
+    replay = await harness.http.get("/api/v1/threads/t-1/runs/r-1/stream", headers={"X-Guest-Token": token})
     assert replay.status_code == 200
 
 
-@pytest.mark.parametrize("messages", [
-    [],
-    [{"id": "a1", "role": "assistant", "content": "Hello"}],
-])
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [],
+        [{"id": "a1", "role": "assistant", "content": "Hello"}],
+    ],
+)
 async def test_run_needs_a_final_user_message(harness, messages):
     body = {**run_body("t-1", "r-1"), "messages": messages}
     auth = await harness.guest()
@@ -344,9 +354,16 @@ async def test_reconnect_with_last_event_id_resumes_exactly(harness):
     seqs = seqs_of(first + rest, "r-1")
     assert seqs == list(range(1, len(seqs) + 1))
     assert seqs_of(rest, "r-1")[0] == 6
-    assert types_of(first + rest) == ["RUN_STARTED", "STEP_STARTED", "TEXT_MESSAGE_START",
-                                      *["TEXT_MESSAGE_CONTENT"] * 10, "TEXT_MESSAGE_END",
-                                      "STATE_SNAPSHOT", "STEP_FINISHED", "RUN_FINISHED"]
+    assert types_of(first + rest) == [
+        "RUN_STARTED",
+        "STEP_STARTED",
+        "TEXT_MESSAGE_START",
+        *["TEXT_MESSAGE_CONTENT"] * 10,
+        "TEXT_MESSAGE_END",
+        "STATE_SNAPSHOT",
+        "STEP_FINISHED",
+        "RUN_FINISHED",
+    ]
     assert harness.source.prepared == ["r-1"]  # not started twice
     assert harness.source.cancelled == []
 
@@ -387,15 +404,16 @@ async def test_unknown_or_foreign_runs_are_not_found(harness):
     async with harness.stream_run(owner, run_body("t-1", "r-1", chunks=20, delay=0.05)) as response:
         reader = SseReader(response)
         await reader.take(1)
-        for path, headers in [("/threads/t-1/runs/r-1/stream", stranger),
-                              ("/threads/t-1/runs/nope/stream", owner),
-                              ("/threads/t-other/runs/r-1/stream", owner)]:
+        for path, headers in [
+            ("/threads/t-1/runs/r-1/stream", stranger),
+            ("/threads/t-1/runs/nope/stream", owner),
+            ("/threads/t-other/runs/r-1/stream", owner),
+        ]:
             got = await harness.http.get(f"/api/v1{path}", headers=headers)
             assert (got.status_code, got.json()["error"]["code"]) == (404, "run_not_found"), path
         cancel = await harness.http.post("/api/v1/threads/t-1/runs/r-1/cancel", headers=stranger)
         assert (cancel.status_code, cancel.json()["error"]["code"]) == (404, "run_not_found")
-        hijack = await harness.http.post("/api/v1/agent/run", json=run_body("t-1", "r-1"),
-                                         headers=stranger)
+        hijack = await harness.http.post("/api/v1/agent/run", json=run_body("t-1", "r-1"), headers=stranger)
         assert hijack.status_code == 409 and hijack.json()["error"]["code"] == "run_exists"
         messages = await reader.rest()
     assert types_of(messages)[-1] == "RUN_FINISHED"
@@ -421,8 +439,7 @@ async def test_cancel_ends_the_stream_with_a_cancelled_outcome(harness):
     assert harness.source.cancelled == ["r-1"] and harness.source.cancel_hooks == ["r-1"]
     streamed = "".join(m.data.get("delta", "") for m in messages)
     assert harness.source.saved_partial["r-1"] == streamed != ""
-    assert harness.manager.get("r-1", SimpleNamespace(id=_user_id(headers, harness))).state \
-        == RunState.CANCELLED
+    assert harness.manager.get("r-1", SimpleNamespace(id=_user_id(headers, harness))).state == RunState.CANCELLED
     again = await harness.http.post("/api/v1/threads/t-1/runs/r-1/cancel", headers=headers)
     assert (again.status_code, again.json()["error"]["code"]) == (409, "run_not_running")
 
@@ -442,8 +459,7 @@ async def test_client_disconnect_cancels_the_run_within_a_second(harness):
         await SseReader(response).take(4)
     waited = await wait_until(lambda: harness.source.cancelled == ["r-1"], limit_s=3)
     assert waited < 1.25
-    async with harness.http.stream("GET", "/api/v1/threads/t-1/runs/r-1/stream",
-                                   headers=headers) as response:
+    async with harness.http.stream("GET", "/api/v1/threads/t-1/runs/r-1/stream", headers=headers) as response:
         replay = await SseReader(response).rest()
     assert replay[-1].data["outcome"] == {"type": "cancelled"}
     assert_well_formed(types_of(replay))
@@ -455,12 +471,10 @@ async def test_double_texting_reject(harness):
     async with harness.stream_run(headers, body) as response:
         reader = SseReader(response)
         await reader.take(2)
-        second = await harness.http.post("/api/v1/agent/run", json=run_body("t-1", "r-2"),
-                                         headers=headers)
+        second = await harness.http.post("/api/v1/agent/run", json=run_body("t-1", "r-2"), headers=headers)
         assert second.status_code == 409
         assert second.json()["error"]["code"] == "run_in_progress"
-        other_thread = await harness.http.post("/api/v1/agent/run", json=run_body("t-2", "r-3"),
-                                               headers=headers)
+        other_thread = await harness.http.post("/api/v1/agent/run", json=run_body("t-2", "r-3"), headers=headers)
         assert other_thread.status_code == 200
         first = await reader.rest()
     assert types_of(first)[-1] == "RUN_FINISHED" and "outcome" not in first[-1].data
@@ -479,8 +493,7 @@ async def test_double_texting_interrupt(harness):
     assert older[-1].data["outcome"] == {"type": "cancelled"}
     assert types_of(newer) == FULL_ANSWER_TYPES
     assert harness.source.cancelled == ["r-1"]
-    assert harness.source.timeline == [("start", "r-1"), ("cancelled", "r-1"),
-                                       ("start", "r-2"), ("end", "r-2")]
+    assert harness.source.timeline == [("start", "r-1"), ("cancelled", "r-1"), ("start", "r-2"), ("end", "r-2")]
 
 
 async def test_double_texting_enqueue(harness):
@@ -495,8 +508,7 @@ async def test_double_texting_enqueue(harness):
     assert types_of(older)[-1] == "RUN_FINISHED" and "outcome" not in older[-1].data
     assert types_of(newer) == FULL_ANSWER_TYPES
     assert harness.source.cancelled == []
-    assert harness.source.timeline == [("start", "r-1"), ("end", "r-1"),
-                                       ("start", "r-2"), ("end", "r-2")]
+    assert harness.source.timeline == [("start", "r-1"), ("end", "r-1"), ("start", "r-2"), ("end", "r-2")]
 
 
 async def test_a_failing_source_ends_with_an_internal_error(harness):

@@ -38,15 +38,17 @@ async def _new_user(db: Database) -> uuid.UUID:
         return user.id
 
 
-async def _seed_thread(db: Database, owner: uuid.UUID, thread_id: str, messages: int = 0,
-                       book_id: str | None = "mini") -> None:
+async def _seed_thread(
+    db: Database, owner: uuid.UUID, thread_id: str, messages: int = 0, book_id: str | None = "mini"
+) -> None:
     async with db.session() as session:
         repo = ThreadRepository(session)
         await repo.get_or_create_thread(thread_id, owner, book_id)
         for n in range(messages):
             role = "user" if n % 2 == 0 else "assistant"
-            await repo.add_message(thread_id, message_id=f"{thread_id}-m{n}", role=role,
-                                   content=f"message {n}", run_id=None)
+            await repo.add_message(
+                thread_id, message_id=f"{thread_id}-m{n}", role=role, content=f"message {n}", run_id=None
+            )
         await session.commit()
 
 
@@ -87,8 +89,9 @@ async def test_list_threads_most_recently_updated_first_with_keyset_pages(clean_
         await _seed_thread(clean_db, owner, name, messages=1)
     await _seed_thread(clean_db, await _new_user(clean_db), "not-mine", messages=1)
     async with clean_db.session() as session:
-        await ThreadRepository(session).add_message("a", message_id="a-late", role="user",
-                                                    content="back again", run_id=None)
+        await ThreadRepository(session).add_message(
+            "a", message_id="a-late", role="user", content="back again", run_id=None
+        )
         await session.commit()
 
     async with clean_db.session() as session:
@@ -137,10 +140,12 @@ async def test_title_comes_from_the_first_user_message(clean_db, owner):
         repo = ThreadRepository(session)
         thread = await repo.get_or_create_thread("titled", owner, "mini")
         assert thread.title == ""
-        for message_id, role, content in (("m0", "assistant", "Welcome!"), ("m1", "user", question),
-                                          ("m2", "user", "Second question")):
-            await repo.add_message("titled", message_id=message_id, role=role, content=content,
-                                   run_id=None)
+        for message_id, role, content in (
+            ("m0", "assistant", "Welcome!"),
+            ("m1", "user", question),
+            ("m2", "user", "Second question"),
+        ):
+            await repo.add_message("titled", message_id=message_id, role=role, content=content, run_id=None)
         await session.commit()
     async with clean_db.session() as session:
         title = (await ThreadRepository(session).get_thread("titled", owner)).title
@@ -183,11 +188,19 @@ async def test_message_fields_round_trip_and_ids_are_idempotent(clean_db, owner)
     citations = [{"chunk_id": "c1", "doc_path": "basics/gears.md", "anchor": "backlash"}]
     async with clean_db.session() as session:
         repo = ThreadRepository(session)
-        await repo.add_message("t", message_id="a1", role="assistant", content="partial",
-                               run_id="r1", status="interrupted", route="tutor",
-                               citations=citations, abstained=True, extra={"tokens": 12})
-        again = await repo.add_message("t", message_id="a1", role="assistant", content="other",
-                                       run_id="r2")
+        await repo.add_message(
+            "t",
+            message_id="a1",
+            role="assistant",
+            content="partial",
+            run_id="r1",
+            status="interrupted",
+            route="tutor",
+            citations=citations,
+            abstained=True,
+            extra={"tokens": 12},
+        )
+        again = await repo.add_message("t", message_id="a1", role="assistant", content="other", run_id="r2")
         assert again.content == "partial"
         with pytest.raises(MessageAlreadyExists):
             await repo.add_message("u", message_id="a1", role="user", content="x", run_id=None)
@@ -277,8 +290,7 @@ async def test_stale_running_runs_are_marked_interrupted(clean_db, owner):
         repo = ThreadRepository(session)
         await repo.start_run("old", "crashed", owner)
         await repo.start_run("fresh", "live", owner)
-        await session.execute(update(Run).where(Run.id == "old")
-                              .values(started_at=func.now() - timedelta(hours=2)))
+        await session.execute(update(Run).where(Run.id == "old").values(started_at=func.now() - timedelta(hours=2)))
         await session.commit()
     async with clean_db.session() as session:
         repo = ThreadRepository(session)
@@ -297,8 +309,7 @@ async def test_history_survives_a_new_engine(clean_db, owner, test_settings):
     async with writer.session() as session:
         repo = ThreadRepository(session)
         await repo.get_or_create_thread("durable", owner, "mini")
-        await repo.add_message("durable", message_id="q", role="user", content="What is torque?",
-                               run_id="r")
+        await repo.add_message("durable", message_id="q", role="user", content="What is torque?", run_id="r")
         await repo.start_run("r", "durable", owner)
         await repo.finish_run("r", "completed", route="tutor")
         await session.commit()
@@ -326,9 +337,10 @@ async def client(test_settings, clean_db, local_mode_store, fake_embedder):
     services = build_test_services(test_settings, clean_db, local_mode_store, fake_embedder)
     app = create_app(services=services)
     app.include_router(threads_routes.router, prefix="/api/v1")
-    async with LifespanManager(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as http:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http,
+    ):
         yield http
 
 
@@ -353,18 +365,26 @@ async def test_http_list_paginate_get_and_delete(client, clean_db, test_settings
     assert [t["id"] for t in first["threads"]] == ["three", "two"]
     assert first["threads"][0]["title"] == "message 0"
     assert first["threads"][0]["book_id"] == "mini" and first["threads"][0]["message_count"] == 3
-    rest = (await client.get("/api/v1/threads", params={"limit": 2, "cursor": first["next_cursor"]},
-                             headers=headers)).json()
+    rest = (
+        await client.get("/api/v1/threads", params={"limit": 2, "cursor": first["next_cursor"]}, headers=headers)
+    ).json()
     assert [t["id"] for t in rest["threads"]] == ["one"] and rest["next_cursor"] is None
 
     page = (await client.get("/api/v1/threads/two", params={"limit": 2}, headers=headers)).json()
     assert (page["id"], page["title"], page["book_id"]) == ("two", "message 0", "mini")
-    assert [(m["id"], m["role"]) for m in page["messages"]] == [
-        ("two-m0", "user"), ("two-m1", "assistant")]
-    assert set(page["messages"][0]) == {"id", "role", "content", "status", "run_id", "route",
-                                        "citations", "abstained", "created_at"}
-    tail = (await client.get("/api/v1/threads/two", params={"cursor": page["next_cursor"]},
-                             headers=headers)).json()
+    assert [(m["id"], m["role"]) for m in page["messages"]] == [("two-m0", "user"), ("two-m1", "assistant")]
+    assert set(page["messages"][0]) == {
+        "id",
+        "role",
+        "content",
+        "status",
+        "run_id",
+        "route",
+        "citations",
+        "abstained",
+        "created_at",
+    }
+    tail = (await client.get("/api/v1/threads/two", params={"cursor": page["next_cursor"]}, headers=headers)).json()
     assert [m["id"] for m in tail["messages"]] == ["two-m2"] and tail["next_cursor"] is None
 
     deleted = await client.delete("/api/v1/threads/two", headers=headers)
@@ -395,10 +415,9 @@ async def test_http_new_guest_and_bad_parameters(client, clean_db, test_settings
 
     owner, headers = await _guest(clean_db, test_settings)
     await _seed_thread(clean_db, owner, "t", messages=1)
-    _error(await client.get("/api/v1/threads", params={"cursor": "garbage"}, headers=headers),
-           422, "validation_error")
-    _error(await client.get("/api/v1/threads/t", params={"cursor": "garbage"}, headers=headers),
-           422, "validation_error")
+    _error(await client.get("/api/v1/threads", params={"cursor": "garbage"}, headers=headers), 422, "validation_error")
+    _error(
+        await client.get("/api/v1/threads/t", params={"cursor": "garbage"}, headers=headers), 422, "validation_error"
+    )
     for limit in (0, 201):
-        _error(await client.get("/api/v1/threads/t", params={"limit": limit}, headers=headers),
-               422, "validation_error")
+        _error(await client.get("/api/v1/threads/t", params={"limit": limit}, headers=headers), 422, "validation_error")

@@ -33,9 +33,7 @@ async def _client(app) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=30
     ) as client:
-        client.headers["X-Guest-Token"] = (await client.get("/api/v1/threads")).headers[
-            "X-Guest-Token"
-        ]
+        client.headers["X-Guest-Token"] = (await client.get("/api/v1/threads")).headers["X-Guest-Token"]
         yield client
 
 
@@ -53,9 +51,7 @@ async def http(app):
 
 
 async def _start(http, **body) -> dict:
-    response = await http.post(
-        "/api/v1/books/mini/chapters/basics-gears/quiz", json={"count": 3, **body}
-    )
+    response = await http.post("/api/v1/books/mini/chapters/basics-gears/quiz", json={"count": 3, **body})
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -66,14 +62,10 @@ def _no_secrets(payload: dict, *secrets: str) -> None:
         assert secret not in text
 
 
-async def test_authored_questions_are_ingested_from_the_source_language_only(
-    services, ingestor, book
-):
+async def test_authored_questions_are_ingested_from_the_source_language_only(services, ingestor, book):
     async with services.db.session() as session:
         rows = (await session.scalars(select(AuthoredQuestionRow))).all()
-    assert [(r.question_key, r.kind, r.anchor, r.answer) for r in rows] == [
-        ("gears-ratio", "mcq", "backlash", 1)
-    ]
+    assert [(r.question_key, r.kind, r.anchor, r.answer) for r in rows] == [("gears-ratio", "mcq", "backlash", 1)]
     assert rows[0].heading_path[-1] == "Backlash" and len(rows[0].content_hash) == 64
 
     gears = book / "docs/basics/gears.md"
@@ -106,19 +98,13 @@ async def test_quiz_flow_over_rest_with_hints_grading_and_mastery(http):
     eliminated = [h.json()["hint"] for h in hints[1:3]]
     assert all(text.startswith("It is not") and "4:1" not in text for text in eliminated)
 
-    wrong = await http.post(
-        f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": 0, "position": 0}
-    )
+    wrong = await http.post(f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": 0, "position": 0})
     assert wrong.status_code == 200, wrong.text
     result = wrong.json()["result"]
     assert result["verdict"] == "incorrect" and result["correct_answer"] == "4:1"
     assert result["citation"]["anchor_url"].endswith("#backlash") and result["hints_used"] == 3
     after = wrong.json()["quiz"]
-    assert (
-        after["position"] == 1
-        and after["current"]["hints"] == []
-        and after["answers"][0]["your_answer"] == "1:4"
-    )
+    assert after["position"] == 1 and after["current"]["hints"] == [] and after["answers"][0]["your_answer"] == "1:4"
     _no_secrets(after["current"], "correct_answer")
 
     progress = (await http.get("/api/v1/users/me/progress", params={"book_id": "mini"})).json()
@@ -126,9 +112,7 @@ async def test_quiz_flow_over_rest_with_hints_grading_and_mastery(http):
     assert gears["sections"][0]["anchor"] == "backlash" and gears["sections"][0]["p_known"] < 0.2
     assert progress["recommendation"]["anchor"] == "backlash"
 
-    stale = await http.post(
-        f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": 1, "position": 0}
-    )
+    stale = await http.post(f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": 1, "position": 0})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "question_already_answered"
 
 
@@ -152,10 +136,7 @@ async def test_answers_are_idempotent_and_edge_cases_are_clear_errors(http):
     short = first.json()["quiz"]["current"]
     assert short["kind"] == "short" and "_____" in short["prompt"] and short["choices"] == []
     urdu = await http.post(url, json={"answer": "گیئر کا تناسب"})
-    assert (
-        urdu.json()["result"]["verdict"] == "ungraded"
-        and "correct_answer" not in urdu.json()["result"]
-    )
+    assert urdu.json()["result"]["verdict"] == "ungraded" and "correct_answer" not in urdu.json()["result"]
     assert urdu.json()["quiz"]["position"] == 1  # still open
 
 
@@ -167,9 +148,7 @@ async def test_learners_cannot_read_or_answer_each_others_quizzes(app, http):
             await stranger.post(f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": 1}),
             await stranger.post(f"/api/v1/quizzes/{quiz['id']}/hint"),
         ]:
-            assert (
-                response.status_code == 404 and response.json()["error"]["code"] == "quiz_not_found"
-            )
+            assert response.status_code == 404 and response.json()["error"]["code"] == "quiz_not_found"
     assert (await http.get(f"/api/v1/quizzes/{uuid.uuid4()}")).status_code == 404
     unknown = await http.post("/api/v1/books/mini/chapters/nope/quiz", json={})
     assert unknown.status_code == 404
@@ -193,17 +172,10 @@ async def test_a_quiz_resumes_in_a_new_app_after_a_restart(services, book):
         view = (await http.get(f"/api/v1/quizzes/{quiz['id']}")).json()
         assert len(view["current"]["hints"]) == 1  # the hint survived the restart in the checkpoint
         answered = await http.post(f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": "4:1"})
-        assert (
-            answered.json()["result"]["verdict"] == "correct"
-            and answered.json()["result"]["hints_used"] == 1
-        )
+        assert answered.json()["result"]["verdict"] == "correct" and answered.json()["result"]["hints_used"] == 1
         cloze = answered.json()["quiz"]["current"]
-        reference = (
-            "gear ratio" if "ratio" not in cloze["prompt"].split("_____")[0][-20:] else "backlash"
-        )
-        done = (
-            await http.post(f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": reference})
-        ).json()
+        reference = "gear ratio" if "ratio" not in cloze["prompt"].split("_____")[0][-20:] else "backlash"
+        done = (await http.post(f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": reference})).json()
         assert done["quiz"]["status"] == "completed" and done["quiz"]["current"] is None
     async with services.db.session() as session:
         mastery = (await session.scalars(select(Mastery))).all()
@@ -239,14 +211,12 @@ async def test_quiz_in_chat_over_the_agui_stream(http):
 
     hint, _ = await _chat(http, "Can I have a hint", "chat-quiz")
     assert hint.startswith("Hint 1:")
-    feedback, events = await _chat(
-        http, "B", "chat-quiz"
-    )  # routed to the tutor because a quiz is open
+    feedback, events = await _chat(http, "B", "chat-quiz")  # routed to the tutor because a quiz is open
     assert feedback.startswith("Correct.") and "Question 2 of 2" in feedback
     finished = next(e for e in events if e["type"] == "RUN_FINISHED")
-    assert finished["result"]["route"] == "tutor" and finished["result"]["citations"][0][
-        "anchor_url"
-    ].endswith("#backlash")
+    assert finished["result"]["route"] == "tutor" and finished["result"]["citations"][0]["anchor_url"].endswith(
+        "#backlash"
+    )
 
     stopped, _ = await _chat(http, "stop the quiz", "chat-quiz")
     assert stopped.startswith("Quiz stopped")

@@ -101,9 +101,7 @@ async def _quiz_questions(services, quizzes: QuizService, learner) -> list[dict]
 
 async def _cached_sets(services) -> list[GeneratedQuestionSet]:
     async with services.db.session() as session:
-        query = select(GeneratedQuestionSet).where(
-            GeneratedQuestionSet.generator == LLM_GENERATOR_VERSION
-        )
+        query = select(GeneratedQuestionSet).where(GeneratedQuestionSet.generator == LLM_GENERATOR_VERSION)
         return list((await session.scalars(query)).all())
 
 
@@ -142,13 +140,9 @@ async def test_a_failing_model_falls_back_to_offline_generation(services, learne
 async def test_the_answer_agent_can_recommend_what_to_study_next(services, book, learner):
     async with services.db.session() as session:
         user = await session.get(User, learner)
-    model = ScriptedModel(
-        [Turn(tool_calls=[ToolCall("recommend_next", {})]), Turn(text="Start with backlash.")]
-    )
+    model = ScriptedModel([Turn(tool_calls=[ToolCall("recommend_next", {})]), Turn(text="Start with backlash.")])
     chat = ChatService(services, model, IntentRouter(services.embedder))
-    events, _ = await run_turn(
-        chat, user, "After this, what should I study?", selected_text="Backlash is a gap."
-    )
+    events, _ = await run_turn(chat, user, "After this, what should I study?", selected_text="Backlash is a gap.")
     assert "recommend_next" in model.calls[0].tool_names
     results = [e for e in events if e.type == EventType.TOOL_CALL_RESULT]
     recommendation = json.loads(results[0].content)["recommendation"]  # a new learner: chapter 1

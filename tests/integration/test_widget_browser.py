@@ -34,12 +34,14 @@ console.
 See the [flashing guide](javascript:window.__xss=1) before flashing firmware.
 """
 # What a careless LLM might write quoting a hostile book: the widget must show it as inert text.
-MODEL_PAYLOAD = ('The manual says: <img src=x onerror="window.__xss=1"> '
-                 '<script>window.__xss=1</script> [guide](javascript:window.__xss=1) '
-                 '![p](javascript:window.__xss=1) '
-                 '<a href="javascript:window.__xss=1">a</a> <svg onload="window.__xss=1"></svg> '
-                 '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe> '
-                 '<JAVASCRIPT:window.__xss=1> [1]')
+MODEL_PAYLOAD = (
+    'The manual says: <img src=x onerror="window.__xss=1"> '
+    "<script>window.__xss=1</script> [guide](javascript:window.__xss=1) "
+    "![p](javascript:window.__xss=1) "
+    '<a href="javascript:window.__xss=1">a</a> <svg onload="window.__xss=1"></svg> '
+    '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe> '
+    "<JAVASCRIPT:window.__xss=1> [1]"
+)
 
 
 class BrowserTestModel(ExtractiveModel):
@@ -63,7 +65,8 @@ class BrowserTestModel(ExtractiveModel):
         slow, _ = self._flags(input)
         if "QUOTE_RAW" in json.dumps(input, default=str):
             async for event in ScriptedModel([Turn(text=MODEL_PAYLOAD)]).stream_response(
-                    system_instructions, input, *args, **kwargs):
+                system_instructions, input, *args, **kwargs
+            ):
                 yield event
             return
         async for event in super().stream_response(system_instructions, input, *args, **kwargs):
@@ -93,8 +96,7 @@ def widget_bundle() -> Path:
     """Build the widget from source so the browser runs the code under test."""
     if reason := _missing_tools():
         pytest.skip(reason)
-    subprocess.run(["npm", "run", "--silent", "build:widget"], cwd=ROOT, check=True,
-                   capture_output=True, timeout=60)
+    subprocess.run(["npm", "run", "--silent", "build:widget"], cwd=ROOT, check=True, capture_output=True, timeout=60)
     return ROOT / "widget" / "dist" / "widget.js"
 
 
@@ -126,8 +128,8 @@ async def test_site_pages_and_widget_bundle_are_served(site_url):
 
 async def test_widget_in_a_real_browser(site_url):
     process = await asyncio.create_subprocess_exec(
-        "node", str(SPEC), site_url, str(ARTIFACTS), cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        "node", str(SPEC), site_url, str(ARTIFACTS), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=150)
     assert stdout, stderr.decode()[-3000:]
     report = json.loads(stdout)

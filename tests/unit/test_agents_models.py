@@ -159,9 +159,7 @@ async def test_extractive_model_searches_once_then_streams_a_cited_answer(
     assert "[1]" in final
 
 
-async def test_extractive_model_without_results_abstains(
-    answer_agent: Agent, searches: list[str]
-) -> None:
+async def test_extractive_model_without_results_abstains(answer_agent: Agent, searches: list[str]) -> None:
     agent = answer_agent.clone(model=ExtractiveModel())
     final, _ = await run_streamed(agent, "How do I bake sourdough bread?")
     assert final.startswith("The book does not cover this.")
@@ -174,17 +172,13 @@ async def test_extractive_model_without_search_tool_explains_offline_mode() -> N
     assert "offline" in result.final_output
 
 
-async def test_extractive_provider_serves_the_model_via_run_config(
-    answer_agent: Agent, searches: list[str]
-) -> None:
+async def test_extractive_provider_serves_the_model_via_run_config(answer_agent: Agent, searches: list[str]) -> None:
     config = RunConfig(model_provider=ExtractiveModelProvider(), tracing_disabled=True)
     result = await Runner.run(answer_agent, QUESTION, run_config=config)
     assert searches == [QUESTION] and "[1]" in result.final_output
 
 
-async def test_scripted_model_replays_tool_call_then_text(
-    answer_agent: Agent, searches: list[str]
-) -> None:
+async def test_scripted_model_replays_tool_call_then_text(answer_agent: Agent, searches: list[str]) -> None:
     model = ScriptedModel(
         [
             Turn(tool_calls=[ToolCall("search_book", {"query": "imu basics"})]),
@@ -248,9 +242,7 @@ async def test_circuit_opens_after_consecutive_failures_and_half_opens_after_coo
     now = [0.0]
     primary = failing(status_error(400))
     breaker = CircuitBreaker(threshold=2, cooldown_s=10.0, clock=lambda: now[0])
-    model = FallbackModel(
-        [ModelSlot("a", primary, breaker), ModelSlot("b", answering())], retry=FAST_RETRY
-    )
+    model = FallbackModel([ModelSlot("a", primary, breaker), ModelSlot("b", answering())], retry=FAST_RETRY)
     for _ in range(4):
         await call(model)
     assert len(primary.calls) == 2 and breaker.state == "open"
@@ -301,9 +293,7 @@ def no_llm_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("no_llm_keys")
 def test_build_model_defaults_to_extractive_and_skips_unconfigured_providers() -> None:
-    settings = Settings(
-        llm_provider="gemini", llm_fallbacks=["openai", "extractive"], _env_file=None
-    )
+    settings = Settings(llm_provider="gemini", llm_fallbacks=["openai", "extractive"], _env_file=None)
     assert isinstance(build_model(settings), ExtractiveModel)
 
 

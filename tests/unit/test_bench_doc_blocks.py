@@ -35,6 +35,7 @@ def test_only_the_blocks_with_new_text_are_rewritten():
 def test_a_block_the_document_lacks_is_appended_at_the_end():
     merged = merge(DOC, {"stream_latency": "## Streams\nnew"})
 
-    assert merged.endswith("Appendix by hand.\n\n<!-- bench:stream_latency -->\n## Streams\nnew\n"
-                           "<!-- /bench:stream_latency -->\n")
+    assert merged.endswith(
+        "Appendix by hand.\n\n<!-- bench:stream_latency -->\n## Streams\nnew\n<!-- /bench:stream_latency -->\n"
+    )
     assert merged.startswith(DOC.rstrip("\n"))

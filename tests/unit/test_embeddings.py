@@ -65,9 +65,7 @@ def test_build_embedder_picks_the_configured_provider() -> None:
     assert isinstance(local, LocalSentenceTransformerEmbedder)
     assert (local.model_name, local.dimension) == ("all-MiniLM-L6-v2", 384)
 
-    cohere = build_embedder(
-        _settings(embedding_provider="cohere", cohere_api_key=SecretStr("test-key"))
-    )
+    cohere = build_embedder(_settings(embedding_provider="cohere", cohere_api_key=SecretStr("test-key")))
     assert isinstance(cohere, CohereEmbedder)
     assert (cohere.model_name, cohere.dimension) == ("embed-multilingual-v3.0", 1024)
 

@@ -10,8 +10,15 @@ import pytest
 
 from booktutor.evals.dataset import DatasetError, load_dataset
 
-GOOD = {"id": "c1", "question": "What do gears do?", "relevant": ["basics/gears.md"], "answerable": True,
-        "mode": "book", "reference_answer": "Trade speed for torque.", "keywords": ["torque"]}
+GOOD = {
+    "id": "c1",
+    "question": "What do gears do?",
+    "relevant": ["basics/gears.md"],
+    "answerable": True,
+    "mode": "book",
+    "reference_answer": "Trade speed for torque.",
+    "keywords": ["torque"],
+}
 
 
 def write(tmp_path: Path, *lines: str) -> Path:
@@ -33,20 +40,23 @@ def test_blank_lines_are_skipped(tmp_path):
     assert [c.id for c in load_dataset(write(tmp_path, json.dumps(GOOD), ""))] == ["c1"]
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("{not json", "invalid JSON"),
-    ("[1, 2]", "JSON object"),
-    (bad({"question": None}), "question"),
-    (json.dumps({k: v for k, v in GOOD.items() if k != "answerable"} | {"id": "c2"}), "answerable"),
-    (bad({"answerable": "yes"}), "answerable"),
-    (bad({"relevant": "basics/gears.md"}), "relevant"),
-    (bad({"mode": "chapter"}), "mode"),
-    (bad({"mode": "selection"}), "selected_text"),
-    (bad({"answerable": False}), "relevant == []"),
-    (bad({"relevant": []}), "at least one relevant"),
-    (bad({"surprise": 1}), "surprise"),
-    (bad({"id": "c1"}), "duplicate id"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "invalid JSON"),
+        ("[1, 2]", "JSON object"),
+        (bad({"question": None}), "question"),
+        (json.dumps({k: v for k, v in GOOD.items() if k != "answerable"} | {"id": "c2"}), "answerable"),
+        (bad({"answerable": "yes"}), "answerable"),
+        (bad({"relevant": "basics/gears.md"}), "relevant"),
+        (bad({"mode": "chapter"}), "mode"),
+        (bad({"mode": "selection"}), "selected_text"),
+        (bad({"answerable": False}), "relevant == []"),
+        (bad({"relevant": []}), "at least one relevant"),
+        (bad({"surprise": 1}), "surprise"),
+        (bad({"id": "c1"}), "duplicate id"),
+    ],
+)
 def test_malformed_line_is_reported_with_its_number(tmp_path, line, message):
     with pytest.raises(DatasetError) as info:
         load_dataset(write(tmp_path, json.dumps(GOOD), line))

@@ -4,8 +4,14 @@ from booktutor.evals.docs_section import END, START, refresh_docs
 
 
 def _report(hit: float) -> dict:
-    return {"created_at": "2026-11-23T12:00:00Z", "provider": "extractive", "dataset": "d.jsonl",
-            "corpus": "book", "cases": [{}, {}], "metrics": {"hit@1": hit, "latency_p50_ms": 120.0}}
+    return {
+        "created_at": "2026-11-23T12:00:00Z",
+        "provider": "extractive",
+        "dataset": "d.jsonl",
+        "corpus": "book",
+        "cases": [{}, {}],
+        "metrics": {"hit@1": hit, "latency_p50_ms": 120.0},
+    }
 
 
 def test_section_is_replaced_and_plots_copied(tmp_path):

@@ -43,20 +43,31 @@ def test_faithfulness_counts_supported_sentences():
 
 
 def test_case_scores_for_answerable_and_unanswerable():
-    unanswerable = m.case_scores(ranks=[], relevant=[], answerable=False, abstained=True,
-                                 cited_paths=[], answer="", keywords=[], sources=[])
+    unanswerable = m.case_scores(
+        ranks=[], relevant=[], answerable=False, abstained=True, cited_paths=[], answer="", keywords=[], sources=[]
+    )
     assert unanswerable["abstention_accuracy"] == 1.0 and unanswerable["hit@1"] is None
-    answered = m.case_scores(ranks=[1], relevant=["a.md"], answerable=True, abstained=False,
-                             cited_paths=["a.md"], answer="Gears trade speed for torque. [1]",
-                             keywords=["torque"], sources=["Gears trade speed for torque."])
+    answered = m.case_scores(
+        ranks=[1],
+        relevant=["a.md"],
+        answerable=True,
+        abstained=False,
+        cited_paths=["a.md"],
+        answer="Gears trade speed for torque. [1]",
+        keywords=["torque"],
+        sources=["Gears trade speed for torque."],
+    )
     assert answered["hit@1"] == 1.0 and answered["false_abstention_rate"] == 0.0
     assert answered["citation_precision"] == 1.0 and answered["faithfulness"] == 1.0
     assert answered["abstention_accuracy"] is None
 
 
 def test_aggregate_means_applicable_scores_and_latency_percentiles():
-    scores = [{"hit@1": 1.0, "abstention_accuracy": None}, {"hit@1": 0.0, "abstention_accuracy": None},
-              {"hit@1": None, "abstention_accuracy": 1.0}]
+    scores = [
+        {"hit@1": 1.0, "abstention_accuracy": None},
+        {"hit@1": 0.0, "abstention_accuracy": None},
+        {"hit@1": None, "abstention_accuracy": 1.0},
+    ]
     result = m.aggregate(scores, [100.0, 200.0, 300.0])
     assert result["hit@1"] == 0.5 and result["abstention_accuracy"] == 1.0
     assert result["latency_p50_ms"] == 200.0 and result["mrr@10"] is None
@@ -76,7 +87,9 @@ def test_bootstrap_ci_shape_and_bounds():
 def test_thresholds_and_diff():
     assert check_thresholds({"hit@1": 0.9}, {"hit@1": 0.8}) == []
     assert check_thresholds({"hit@1": 0.9, "mrr@10": None}, {"hit@1": 1.01, "mrr@10": 0.1}) == [
-        "hit@1 = 0.900 < 1.01", "mrr@10 = – < 0.1"]
+        "hit@1 = 0.900 < 1.01",
+        "mrr@10 = – < 0.1",
+    ]
     assert check_thresholds({"latency_p95_ms": 900.0}, {}, {"latency_p95_ms": 500}) == ["latency_p95_ms = 900 > 500"]
     a = {
         "metrics": {"hit@1": 0.5},

@@ -53,8 +53,7 @@ URDU_TEXT = """## آئی ایم یو
 زیادہ تر روبوٹ اس کے ڈیٹا کو پہیوں کی اوڈومیٹری کے ساتھ ملاتے ہیں۔
 """
 SELECTION_TEXT = (
-    "The derivative term reacts to how fast the error changes. "
-    "It damps oscillation when the gains are high."
+    "The derivative term reacts to how fast the error changes. It damps oscillation when the gains are high."
 )
 
 
@@ -96,9 +95,7 @@ def markers(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"\[(\d+)\]", text)]
 
 
-async def answer(
-    question: str, results: list[dict[str, Any]], embedder: Any = None
-) -> ComposedAnswer:
+async def answer(question: str, results: list[dict[str, Any]], embedder: Any = None) -> ComposedAnswer:
     return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
 
 
@@ -107,10 +104,7 @@ def test_markdown_split_drops_headings_and_keeps_bullets_and_code() -> None:
     sentences = [s.text for s in segments if s.kind == "sentence"]
     assert not any(s.startswith("#") for s in sentences)
     assert "Gyroscopes measure angular velocity around three axes" in sentences
-    assert (
-        "Most robots fuse IMU data with wheel odometry, e.g. in an extended Kalman filter."
-        in sentences
-    )
+    assert "Most robots fuse IMU data with wheel odometry, e.g. in an extended Kalman filter." in sentences
     assert [s.code_language for s in segments if s.kind == "code"] == ["python"]
 
 
@@ -126,9 +120,7 @@ async def test_definitional_question_leads_with_the_definition(embedder: Any) ->
 
 
 async def test_markers_match_cited_results(embedder: Any) -> None:
-    result = await answer(
-        "How does the integral term of a PID controller affect error?", BOOK, embedder
-    )
+    result = await answer("How does the integral term of a PID controller affect error?", BOOK, embedder)
     assert not result.abstained
     assert set(markers(result.text)) == set(result.cited)
     assert 2 in result.cited
@@ -211,12 +203,9 @@ async def test_urdu_question_on_english_text_adds_a_quote_note() -> None:
 
 async def test_answers_stay_short(embedder: Any) -> None:
     long_text = " ".join(
-        f"The IMU sample number {i} is fused with odometry to estimate the robot pose accurately."
-        for i in range(40)
+        f"The IMU sample number {i} is fused with odometry to estimate the robot pose accurately." for i in range(40)
     )
-    result = await answer(
-        "How is the IMU fused with odometry?", [hit(1, long_text, "IMUs")], embedder
-    )
+    result = await answer("How is the IMU fused with odometry?", [hit(1, long_text, "IMUs")], embedder)
     prose = result.text.split("\n\n")[0]
     assert len(re.sub(r"\[\d+\]", "", prose).split()) <= MAX_WORDS
 

@@ -115,8 +115,7 @@ def test_tables_are_never_split_and_flagged() -> None:
 
 def test_longer_fences_and_tildes_keep_inner_backticks_together() -> None:
     markdown = (
-        "## Fences\n\n````markdown\n```python\n# not a heading\n```\n````\n\n"
-        "~~~bash\n## also not a heading\n~~~\n"
+        "## Fences\n\n````markdown\n```python\n# not a heading\n```\n````\n\n~~~bash\n## also not a heading\n~~~\n"
     )
     chunks = chunk(markdown, min_tokens=0)
     assert len(chunks) == 1

@@ -46,9 +46,7 @@ def test_glossary_page_with_bullets_and_term_headings() -> None:
 
 
 def test_whole_page_flag_and_no_glossary() -> None:
-    assert extract_key_terms("# مضمون\n\n- **روبوٹ**: مشین۔\n", whole_page=True) == {
-        "روبوٹ": "مشین۔"
-    }
+    assert extract_key_terms("# مضمون\n\n- **روبوٹ**: مشین۔\n", whole_page=True) == {"روبوٹ": "مشین۔"}
     assert extract_key_terms("# Intro\n\n- **Term**: text\n") == {}
 
 

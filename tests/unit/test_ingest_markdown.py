@@ -22,10 +22,7 @@ def problem(raw: bytes, path: str = "a.md") -> FileProblem:
 
 
 def test_front_matter_sets_title_slug_position_and_hash() -> None:
-    raw = (
-        "---\ntitle: Sensing the world\nslug: /sensing\nsidebar_position: 3\n---\n"
-        "# Other\n\nBody.\n"
-    )
+    raw = "---\ntitle: Sensing the world\nslug: /sensing\nsidebar_position: 3\n---\n# Other\n\nBody.\n"
     doc = parse(raw)
     assert (doc.title, doc.slug, doc.position) == ("Sensing the world", "sensing", 3.0)
     assert doc.front_matter["sidebar_position"] == 3

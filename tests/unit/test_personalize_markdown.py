@@ -106,42 +106,31 @@ def test_structure_extraction_sees_every_kind_of_element():
     structure = extract_structure(TRICKY, {"title": "x"})
     assert [a for a in structure.anchors] == ["tricky-chapter", "custom-lists", "table"]
     assert len(structure.code_blocks) == 2 and structure.code_blocks[1][0] == "markdown"
-    assert (
-        structure.links["https://example.com/ref"] == 1 and structure.images["img/diagram.png"] == 1
-    )
+    assert structure.links["https://example.com/ref"] == 1 and structure.images["img/diagram.png"] == 1
     assert structure.tables == [3] and structure.front_matter_keys == {"title"}
 
 
 def test_structure_problems_catch_each_kind_of_damage():
     assert compare_markdown(TRICKY, TRICKY, translated=False) == []
-    assert compare_markdown(
-        TRICKY, TRICKY.replace('print("indented fence")', "print()"), translated=False
-    )
-    assert compare_markdown(
-        TRICKY, TRICKY.replace('(https://example.com/a_(b) "T")', ""), translated=False
-    )
+    assert compare_markdown(TRICKY, TRICKY.replace('print("indented fence")', "print()"), translated=False)
+    assert compare_markdown(TRICKY, TRICKY.replace('(https://example.com/a_(b) "T")', ""), translated=False)
     assert compare_markdown(
         TRICKY,
         TRICKY.replace("| A | B | C |\n|---|---|---|", "| A | B |\n|---|---|"),
         translated=False,
     )
     assert compare_markdown(TRICKY, TRICKY.replace("## Table", "## Tables"), translated=False)
-    assert compare_markdown(
-        TRICKY, TRICKY.replace("![diagram](img/diagram.png)", ""), translated=False
-    )
-    assert compare_markdown(
-        "x", "x", translated=False, original_front_matter={"id": 1}, candidate_front_matter={}
-    ) == ["front-matter keys lost: ['id']"]
+    assert compare_markdown(TRICKY, TRICKY.replace("![diagram](img/diagram.png)", ""), translated=False)
+    assert compare_markdown("x", "x", translated=False, original_front_matter={"id": 1}, candidate_front_matter={}) == [
+        "front-matter keys lost: ['id']"
+    ]
     # Additions are fine: a rewrite may add a link or a note.
     assert compare_markdown(TRICKY, TRICKY + "\nSee [more](/docs/more).\n", translated=False) == []
 
 
 def test_translation_keeps_anchors_even_when_heading_text_changes():
     anchored = anchor_headings("# Gears\n\n## Gear ratio\n\ntext\n\n## Gear ratio\n")
-    assert (
-        anchored == "# Gears {#gears}\n\n## Gear ratio {#gear-ratio}\n\ntext\n\n"
-        "## Gear ratio {#gear-ratio-1}\n"
-    )
+    assert anchored == "# Gears {#gears}\n\n## Gear ratio {#gear-ratio}\n\ntext\n\n## Gear ratio {#gear-ratio-1}\n"
     urdu = "# گیئر {#gears}\n\n## گیئر ریشو {#gear-ratio}\n\nمتن\n\n## گیئر ریشو {#gear-ratio-1}\n"
     assert compare_markdown(anchored, urdu, translated=True) == []
     assert compare_markdown(anchored, urdu.replace(" {#gear-ratio}", ""), translated=True)
@@ -158,9 +147,7 @@ CONTEXT = AdaptationContext(
     },
     earlier=[
         EarlierChapter("Sensors", "/docs/foundations/sensors", frozenset({"encoder"})),
-        EarlierChapter(
-            "Embodied intelligence", "/docs/foundations/embodied-intelligence", frozenset()
-        ),
+        EarlierChapter("Embodied intelligence", "/docs/foundations/embodied-intelligence", frozenset()),
     ],
 )
 
@@ -170,26 +157,18 @@ def test_beginners_get_definitions_at_first_use_and_a_prerequisites_note():
     adapted = adapt_chapter(body, LearnerProfile(level="beginner"), CONTEXT)
     assert adapted.count("> **Gear ratio**: The factor") == 1
     assert adapted.index("> **Gear ratio**") > adapted.index("A **gear ratio** `N`")
-    assert (
-        ":::note[Before you start]" in adapted and "[Sensors](/docs/foundations/sensors)" in adapted
-    )
+    assert ":::note[Before you start]" in adapted and "[Sensors](/docs/foundations/sensors)" in adapted
     assert adapted.index("Before you start") < adapted.index("## Electric motors")
     assert ":::tip[For beginners]" in adapted and ":::note[Going deeper]" not in adapted
     assert compare_markdown(body, adapted, translated=False) == []
-    assert (
-        adapt_chapter(body, LearnerProfile(level="beginner"), CONTEXT) == adapted
-    )  # deterministic
+    assert adapt_chapter(body, LearnerProfile(level="beginner"), CONTEXT) == adapted  # deterministic
 
 
 def test_advanced_readers_get_the_compact_version():
     body = _chapter("foundations/actuators.md")
     adapted = adapt_chapter(body, LearnerProfile(level="advanced"), CONTEXT)
     assert ":::tip[For beginners]" not in adapted and "bicycle in its highest gear" not in adapted
-    assert (
-        ":::note[Going deeper]" in adapted
-        and "Before you start" not in adapted
-        and "> **" not in adapted
-    )
+    assert ":::note[Going deeper]" in adapted and "Before you start" not in adapted and "> **" not in adapted
     assert "\n\n\n" not in adapted
     assert compare_markdown(body, adapted, translated=False) == []
 
@@ -197,9 +176,7 @@ def test_advanced_readers_get_the_compact_version():
 def test_audience_blocks_follow_backgrounds_and_unknown_hides_nothing():
     body = _chapter("motion/control.md")
     assert filter_audience_blocks(body, LearnerProfile()) == body
-    no_hardware = filter_audience_blocks(
-        body, LearnerProfile(hardware="none", software="professional")
-    )
+    no_hardware = filter_audience_blocks(body, LearnerProfile(hardware="none", software="professional"))
     assert "For hardware readers" not in no_hardware and "For software readers" in no_hardware
     no_software = filter_audience_blocks(body, LearnerProfile(software="none"))
     assert "For software readers" not in no_software and "For hardware readers" in no_software
@@ -224,9 +201,7 @@ def test_script_check_refuses_english_labelled_as_urdu():
 
 
 def test_translation_inputs_shield_code_and_skip_sections_without_prose():
-    inputs = translation_inputs(
-        "# T\n\nText `code`.\n\n## Code\n\n```py\nx\n```\n", {"title": "T", "id": "t"}
-    )
+    inputs = translation_inputs("# T\n\nText `code`.\n\n## Code\n\n```py\nx\n```\n", {"title": "T", "id": "t"})
     assert inputs[0] == '{"title": "T"}'
     assert len(inputs) == 3 and all("`code`" not in i for i in inputs)
 

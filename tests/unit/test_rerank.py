@@ -29,9 +29,7 @@ async def test_cohere_reranker_returns_indices_best_first() -> None:
     ranked = await reranker.rerank("servo", ["a", "b", "c"], top_n=10)
 
     assert ranked == [(1, 0.9), (2, 0.5), (0, 0.1)]
-    assert client.calls == [
-        {"model": "rerank-v3.5", "query": "servo", "documents": ["a", "b", "c"], "top_n": 3}
-    ]
+    assert client.calls == [{"model": "rerank-v3.5", "query": "servo", "documents": ["a", "b", "c"], "top_n": 3}]
 
 
 async def test_cohere_reranker_skips_the_call_without_texts() -> None:
@@ -47,12 +45,8 @@ def _settings(**overrides: Any) -> Settings:
 
 def test_build_reranker_needs_the_flag_and_a_key() -> None:
     key = SecretStr("test-key")
-    assert (
-        build_reranker(Settings(_env_file=None, rerank_enabled=False, cohere_api_key=key)) is None
-    )
-    assert (
-        build_reranker(Settings(_env_file=None, rerank_enabled=True, cohere_api_key=None)) is None
-    )
+    assert build_reranker(Settings(_env_file=None, rerank_enabled=False, cohere_api_key=key)) is None
+    assert build_reranker(Settings(_env_file=None, rerank_enabled=True, cohere_api_key=None)) is None
 
     reranker = build_reranker(Settings(_env_file=None, rerank_enabled=True, cohere_api_key=key))
     assert isinstance(reranker, CohereReranker)

@@ -33,7 +33,7 @@ def test_raw_html_and_unsafe_links_are_inert():
     assert '<a href="/docs/foundations/motors#torque">safe one</a>' in html
     assert '<a href="mailto:a@b.c">' in html
     assert "<code>&lt;b&gt;code&lt;/b&gt;</code>" in html
-    assert 'print(&quot;&lt;hi&gt;&quot;)' in html
+    assert "print(&quot;&lt;hi&gt;&quot;)" in html
 
 
 def test_heading_ids_match_ingested_anchors_and_explicit_ids_are_hidden():

@@ -65,9 +65,7 @@ def _mcq(**extra) -> QuizQuestion:
     )
 
 
-async def test_offline_questions_are_traceable_and_their_distractors_distinct(
-    control_material, local_embedder
-):
+async def test_offline_questions_are_traceable_and_their_distractors_distinct(control_material, local_embedder):
     questions = await generate_offline(control_material, local_embedder)
     assert len({q.style for q in questions}) == 2 and len(questions) >= 10
     assert len({normalized(q.prompt) for q in questions}) == len(questions)
@@ -91,10 +89,7 @@ def test_choices_are_read_as_index_text_letter_or_number():
     for bad in ("Z", 7, "maybe"):
         with pytest.raises(InvalidChoice):
             choice_index(question, bad)
-    assert (
-        grade_choice(question, "A").verdict == "incorrect"
-        and grade_choice(question, 1).score == 1.0
-    )
+    assert grade_choice(question, "A").verdict == "incorrect" and grade_choice(question, 1).score == 1.0
 
 
 def test_hints_narrow_down_without_revealing_the_answer():
@@ -134,9 +129,7 @@ async def test_llm_rubric_grades_with_structured_output_and_falls_back(local_emb
         "feedback": "Say how it stops.",
     }
     model = ScriptedModel([Turn(text=json.dumps(verdict))])
-    grade = await LLMRubricGrader(model, OfflineShortGrader(local_embedder)).grade(
-        question, "It would fall."
-    )
+    grade = await LLMRubricGrader(model, OfflineShortGrader(local_embedder)).grade(question, "It would fall.")
     assert (grade.verdict, grade.missing, grade.method) == (
         "partial",
         ["controlled stop"],
@@ -144,9 +137,7 @@ async def test_llm_rubric_grades_with_structured_output_and_falls_back(local_emb
     )
     assert "It would fall." in json.dumps(model.calls[0].input, ensure_ascii=False)
     broken = ScriptedModel([Turn(text="not json")])
-    fallback = await LLMRubricGrader(broken, OfflineShortGrader(local_embedder)).grade(
-        question, "It would fall."
-    )
+    fallback = await LLMRubricGrader(broken, OfflineShortGrader(local_embedder)).grade(question, "It would fall.")
     assert fallback.method == "similarity"
 
 
@@ -154,9 +145,7 @@ def test_bkt_rises_with_correct_answers_and_falls_with_wrong_ones():
     right = bkt_update(P_INIT, 1.0, guess=0.25)
     wrong = bkt_update(P_INIT, 0.0, guess=0.25)
     assert wrong < P_INIT < right
-    assert (
-        bkt_update(P_INIT, 1.0, guess=0.05) > right
-    )  # a short answer is stronger evidence than an mcq
+    assert bkt_update(P_INIT, 1.0, guess=0.05) > right  # a short answer is stronger evidence than an mcq
     p = P_INIT
     for _ in range(5):
         p = bkt_update(p, 1.0, guess=0.05)

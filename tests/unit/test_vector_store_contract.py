@@ -28,9 +28,7 @@ StoreOpener = Callable[[], VectorStore]
 def _opener(kind: str, tmp_path: Path) -> StoreOpener:
     if kind == "edge":
         return lambda: QdrantEdgeStore(tmp_path / "qdrant", "chunks")
-    return lambda: QdrantServerStore(
-        None, None, "chunks", 5.0, location=str(tmp_path / "qdrant-local")
-    )
+    return lambda: QdrantServerStore(None, None, "chunks", 5.0, location=str(tmp_path / "qdrant-local"))
 
 
 @pytest.fixture(params=["edge", "server-local"])
@@ -169,9 +167,7 @@ async def test_drop_removes_the_collection(store: VectorStore) -> None:
 
 
 @pytest.mark.parametrize(("model", "dimension"), [("other-model", DIM), (MODEL, 8)])
-async def test_mismatched_embedder_asks_for_reindex(
-    store: VectorStore, model: str, dimension: int
-) -> None:
+async def test_mismatched_embedder_asks_for_reindex(store: VectorStore, model: str, dimension: int) -> None:
     await _seeded(store)
 
     with pytest.raises(IndexMismatch, match="booktutor reindex"):
@@ -257,9 +253,7 @@ asyncio.run(main())
 
 async def test_edge_store_held_by_another_process_is_unavailable(tmp_path: Path) -> None:
     path = tmp_path / "qdrant"
-    holder = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", HOLDER, str(path), stdin=PIPE, stdout=PIPE
-    )
+    holder = await asyncio.create_subprocess_exec(sys.executable, "-c", HOLDER, str(path), stdin=PIPE, stdout=PIPE)
     store = QdrantEdgeStore(path, "chunks")
     try:
         assert holder.stdout is not None

@@ -24,9 +24,7 @@ from booktutor.providers.extractive_model import (
 
 
 class ToolFirstModel(ExtractiveModel):
-    def __init__(
-        self, inner: ExtractiveModel, tool_name: str, arguments: Callable[[str], dict[str, Any]]
-    ) -> None:
+    def __init__(self, inner: ExtractiveModel, tool_name: str, arguments: Callable[[str], dict[str, Any]]) -> None:
         super().__init__(
             inner.embedder,
             inner.policy,
@@ -37,9 +35,7 @@ class ToolFirstModel(ExtractiveModel):
         self.tool_name = tool_name
         self.arguments = arguments
 
-    async def plan(
-        self, input: str | list[TResponseInputItem], tools: Sequence[Tool]
-    ) -> list[TResponseOutputItem]:
+    async def plan(self, input: str | list[TResponseInputItem], tools: Sequence[Tool]) -> list[TResponseOutputItem]:
         state = TurnState(input)
         output = state.output_of(self.tool_name)
         offered = any(getattr(tool, "name", None) == self.tool_name for tool in tools)

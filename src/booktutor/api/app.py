@@ -50,8 +50,22 @@ CHECKPOINT_IDLE_RETENTION = timedelta(days=30)
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (health, books, search, languages, threads, agent, chatbot, users, admin, quizzes, progress,
-                   preferences, personalized, translation):
+    for module in (
+        health,
+        books,
+        search,
+        languages,
+        threads,
+        agent,
+        chatbot,
+        users,
+        admin,
+        quizzes,
+        progress,
+        preferences,
+        personalized,
+        translation,
+    ):
         router.include_router(module.router)
     return router
 
@@ -70,8 +84,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         await chat.prune_checkpoints(CHECKPOINT_IDLE_RETENTION)
         app.state.run_source = chat
         app.state.run_manager = RunManager(
-            chat, double_texting=settings.double_text_policy, retention_s=settings.run_retention_s,
-            disconnect_grace_s=settings.stream_disconnect_grace_s, ping_s=settings.stream_ping_s,
+            chat,
+            double_texting=settings.double_text_policy,
+            retention_s=settings.run_retention_s,
+            disconnect_grace_s=settings.stream_disconnect_grace_s,
+            ping_s=settings.stream_ping_s,
             relay=build_run_relay(settings),
         )
         queue_app = await build_queue_app(app.state.services.db, settings).open_async()
@@ -100,8 +117,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     install_protection(app, settings)
     app.add_middleware(
-        CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"], allow_headers=["*"],
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["*"],
         expose_headers=["X-Request-ID", "X-Guest-Token", "ETag"],
     )
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=None)
@@ -124,8 +144,12 @@ def build_run_relay(settings: Settings) -> RunRelay | None:
     """With Redis, runs are mirrored there (keys `{rate_limit_prefix}:run:…`) so any replica can resume them."""
     if not settings.redis_url:
         return None
-    return RunRelay.from_url(settings.redis_url, prefix=settings.rate_limit_prefix,
-                             retention_s=settings.run_retention_s, follower_ttl_s=settings.stream_follower_ttl_s)
+    return RunRelay.from_url(
+        settings.redis_url,
+        prefix=settings.rate_limit_prefix,
+        retention_s=settings.run_retention_s,
+        follower_ttl_s=settings.stream_follower_ttl_s,
+    )
 
 
 def create_default_app() -> FastAPI:

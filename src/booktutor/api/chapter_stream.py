@@ -55,9 +55,7 @@ async def _numbered(events: AsyncIterator[BaseEvent]) -> AsyncIterator[tuple[int
         yield seq, event
 
 
-async def _events(
-    compute: Compute, thread_id: str, run_id: str, event_name: str
-) -> AsyncIterator[BaseEvent]:
+async def _events(compute: Compute, thread_id: str, run_id: str, event_name: str) -> AsyncIterator[BaseEvent]:
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     task = asyncio.create_task(compute(queue.put))
     task.add_done_callback(lambda _: queue.put_nowait(None))
@@ -69,9 +67,7 @@ async def _events(
         while (section := await queue.get()) is not None:
             if section:
                 streamed = True
-                yield TextMessageContentEvent(
-                    message_id=message_id, delta=section, timestamp=now_ms()
-                )
+                yield TextMessageContentEvent(message_id=message_id, delta=section, timestamp=now_ms())
         try:
             result = await task
         except AppError as error:
@@ -82,9 +78,7 @@ async def _events(
         if not streamed:
             for section in split_sections(payload["markdown"]):
                 if section.text:
-                    yield TextMessageContentEvent(
-                        message_id=message_id, delta=section.text, timestamp=now_ms()
-                    )
+                    yield TextMessageContentEvent(message_id=message_id, delta=section.text, timestamp=now_ms())
         yield TextMessageEndEvent(message_id=message_id, timestamp=now_ms())
         meta = {k: v for k, v in payload.items() if k != "markdown"}
         yield CustomEvent(name=event_name, value=meta, timestamp=now_ms())

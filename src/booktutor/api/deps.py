@@ -53,9 +53,7 @@ async def get_book_repository(session: SessionDep) -> BookRepository:
 BookRepoDep = Annotated[BookRepository, Depends(get_book_repository)]
 
 
-async def get_current_user(
-    request: Request, response: Response, session: SessionDep, settings: SettingsDep
-) -> User:
+async def get_current_user(request: Request, response: Response, session: SessionDep, settings: SettingsDep) -> User:
     """The caller: an account from `Authorization: Bearer` (built-in access token or Better-Auth
     JWT), else a known guest from a signed token, else a new guest whose token is returned.
 
@@ -66,8 +64,13 @@ async def get_current_user(
         try:
             return await user_from_bearer(bearer, session, settings, secret)
         except InvalidToken as exc:
-            await audit.record(request.app.state.services.db, "token_rejected", ip=client_ip(request, settings),
-                               path=request.url.path, **(exc.details or {}))
+            await audit.record(
+                request.app.state.services.db,
+                "token_rejected",
+                ip=client_ip(request, settings),
+                path=request.url.path,
+                **(exc.details or {}),
+            )
             raise
     user = await read_guest(request, session, settings)
     if user is None:
@@ -93,8 +96,13 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 async def get_admin_user(request: Request, user: CurrentUser, settings: SettingsDep) -> User:
     if user.role != "admin":
-        await audit.record(request.app.state.services.db, "access_denied", user_id=user.id,
-                           ip=client_ip(request, settings), path=request.url.path)
+        await audit.record(
+            request.app.state.services.db,
+            "access_denied",
+            user_id=user.id,
+            ip=client_ip(request, settings),
+            path=request.url.path,
+        )
         raise AdminRequired("This endpoint is for administrators.")
     return user
 

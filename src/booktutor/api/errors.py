@@ -19,26 +19,31 @@ from booktutor.retrieval.vector_store import IndexMismatch
 log = structlog.get_logger(__name__)
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
 }
 # character_not_in_repertoire, untranslatable_character: e.g. a NUL in text sent by the client
 _UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
 
 
-def error_response(status: int, code: str, message: str, details: Any = None,
-                   headers: dict | None = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": details,
-                      "request_id": correlation_id.get()}}
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict | None = None
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details, "request_id": correlation_id.get()}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict]:
-    return [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg"), "type": err.get("type")}
-        for err in exc.errors()
-    ]
+    return [{"loc": list(err.get("loc", ())), "msg": err.get("msg"), "type": err.get("type")} for err in exc.errors()]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -48,8 +53,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError):
-        return error_response(422, "validation_error", "The request is not valid.",
-                              _validation_details(exc))
+        return error_response(422, "validation_error", "The request is not valid.", _validation_details(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException):
@@ -63,8 +67,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def database_down(_: Request, exc: Exception):
         log.warning("database_unavailable", error=str(exc))
-        return error_response(503, "database_unavailable", "The database is not reachable; try again shortly.",
-                              headers={"Retry-After": "5"})
+        return error_response(
+            503,
+            "database_unavailable",
+            "The database is not reachable; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
 
     for exc_type in (DatabaseUnavailable, OperationalError, InterfaceError, ConnectionError, OSError):
         app.add_exception_handler(exc_type, database_down)
@@ -74,8 +82,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.connection_invalidated:
             return await database_down(request, exc)
         if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT_SQLSTATES:
-            return error_response(422, "invalid_characters",
-                                  "The request contains characters that cannot be stored (such as NUL).")
+            return error_response(
+                422, "invalid_characters", "The request contains characters that cannot be stored (such as NUL)."
+            )
         log.exception("database_error")
         return error_response(500, "internal_error", "An unexpected error occurred.")
 

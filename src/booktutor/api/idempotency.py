@@ -74,19 +74,28 @@ class Idempotency:
 
     async def _claim(self, digest: str) -> JSONResponse | None:
         async with self.services.db.session() as session, session.begin():
-            await session.execute(delete(IdempotencyRecord).where(
-                IdempotencyRecord.created_at < func.now() - IDEMPOTENCY_TTL))
+            await session.execute(
+                delete(IdempotencyRecord).where(IdempotencyRecord.created_at < func.now() - IDEMPOTENCY_TTL)
+            )
             inserted = await session.execute(
                 pg_insert(IdempotencyRecord)
-                .values(owner_id=self.user.id, key=self.key, method=self.request.method,
-                        path=self.request.url.path, request_hash=digest)
+                .values(
+                    owner_id=self.user.id,
+                    key=self.key,
+                    method=self.request.method,
+                    path=self.request.url.path,
+                    request_hash=digest,
+                )
                 .on_conflict_do_nothing()
                 .returning(IdempotencyRecord.key)
             )
             if inserted.scalar_one_or_none() is not None:
                 return None
-            record = await session.scalar(select(IdempotencyRecord).where(
-                IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key))
+            record = await session.scalar(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key
+                )
+            )
         if record.request_hash != digest:
             raise IdempotencyConflict("This Idempotency-Key was used with a different request.")
         if record.status_code is None:
@@ -95,18 +104,28 @@ class Idempotency:
 
     async def _store(self, status: int, payload: Any) -> None:
         async with self.services.db.session() as session, session.begin():
-            await session.execute(update(IdempotencyRecord).where(
-                IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key,
-            ).values(status_code=status, response_body=payload))
+            await session.execute(
+                update(IdempotencyRecord)
+                .where(
+                    IdempotencyRecord.owner_id == self.user.id,
+                    IdempotencyRecord.key == self.key,
+                )
+                .values(status_code=status, response_body=payload)
+            )
 
     async def _release(self) -> None:
         async with self.services.db.session() as session, session.begin():
-            await session.execute(delete(IdempotencyRecord).where(
-                IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key))
+            await session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key
+                )
+            )
 
 
 async def get_idempotency(
-    request: Request, user: CurrentUser, services: ServicesDep,
+    request: Request,
+    user: CurrentUser,
+    services: ServicesDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Idempotency:
     if idempotency_key is not None and not idempotency_key.strip():

@@ -67,8 +67,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
-    response = error_response(413, "payload_too_large", f"The request body is larger than {limit} bytes.",
-                              {"max_bytes": limit})
+    response = error_response(
+        413, "payload_too_large", f"The request body is larger than {limit} bytes.", {"max_bytes": limit}
+    )
     await response(scope, receive, send)
 
 
@@ -97,8 +98,9 @@ class SecurityHeadersMiddleware:
 
 def install_protection(app: FastAPI, settings: Settings) -> None:
     """Added before CORS and the request id, so that 413/429 answers carry both."""
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
-                       max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     if settings.rate_limit_enabled:  # outside the body limit: a limited client is not even read
         app.add_middleware(RateLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)

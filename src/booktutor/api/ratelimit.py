@@ -103,7 +103,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         log.info("rate_limited", scope=broken.scope, path=scope["path"])
-        response = error_response(429, "rate_limited", "Too many requests; slow down.",
-                                  {"limit": str(broken.limit), "scope": broken.scope},
-                                  headers={"Retry-After": str(retry)})
+        response = error_response(
+            429,
+            "rate_limited",
+            "Too many requests; slow down.",
+            {"limit": str(broken.limit), "scope": broken.scope},
+            headers={"Retry-After": str(retry)},
+        )
         await response(scope, receive, send)

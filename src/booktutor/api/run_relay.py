@@ -56,8 +56,15 @@ class _Mirror:
 class RunRelay:
     """Mirrors runs to Redis (driving side) and reads, follows and cancels them (any replica)."""
 
-    def __init__(self, client: Redis, *, prefix: str = "booktutor", max_events: int = 10_000,
-                 retention_s: float = 600.0, follower_ttl_s: float = 3.0) -> None:
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        prefix: str = "booktutor",
+        max_events: int = 10_000,
+        retention_s: float = 600.0,
+        follower_ttl_s: float = 3.0,
+    ) -> None:
         self.client = client
         self.prefix = prefix
         self.max_events = max_events
@@ -86,8 +93,9 @@ class RunRelay:
         """Start mirroring a run: its metadata now, its events as `publish` queues them."""
         mirror = _Mirror(asyncio.Queue())
         self._mirrors[run_id] = mirror
-        mirror.task = asyncio.create_task(self._drain(run_id, owner_id, thread_id, mirror.queue),
-                                          name=f"relay:{run_id}")
+        mirror.task = asyncio.create_task(
+            self._drain(run_id, owner_id, thread_id, mirror.queue), name=f"relay:{run_id}"
+        )
 
     def publish(self, run_id: str, seq: int, event: BaseEvent, final_state: str | None = None) -> None:
         mirror = self._mirrors.get(run_id)
@@ -201,4 +209,3 @@ class RunRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
         await self.client.aclose()
-

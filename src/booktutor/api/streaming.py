@@ -238,15 +238,13 @@ class RunManager:
         if running is None or running.owner_id != str(user.id):
             return
         if self.double_texting == "reject":
-            raise RunInProgress("This conversation already has a running answer.",
-                                details={"run_id": running.run_id})
+            raise RunInProgress("This conversation already has a running answer.", details={"run_id": running.run_id})
         if self.double_texting == "interrupt":
             self._request_cancel(running, reason="interrupted")
         await running.done.wait()
 
     def _launch(self, run_input: RunAgentInput, user: User) -> _Run:
-        run = _Run(run_input=run_input, user=user, owner_id=str(user.id),
-                   log=deque(maxlen=self.max_events_per_run))
+        run = _Run(run_input=run_input, user=user, owner_id=str(user.id), log=deque(maxlen=self.max_events_per_run))
         self._runs[run.run_id] = run
         self._active_by_thread[run.thread_id] = run
         if self.relay is not None:
@@ -259,8 +257,10 @@ class RunManager:
         return run
 
     async def _drive(self, run: _Run) -> None:
-        with structlog.contextvars.bound_contextvars(run_id=run.run_id, user=user_hash(run.owner_id)), \
-                span("agent.run", run_id=run.run_id, thread_id=run.thread_id):
+        with (
+            structlog.contextvars.bound_contextvars(run_id=run.run_id, user=user_hash(run.owner_id)),
+            span("agent.run", run_id=run.run_id, thread_id=run.thread_id),
+        ):
             async for event in self.source.stream(run.run_input, run.user):
                 self._append(run, event)
 
@@ -312,8 +312,11 @@ class RunManager:
             log.error("run_failed", run_id=run.run_id, exc_info=error)
         else:
             log.error("run_ended_without_terminal_event", run_id=run.run_id)
-        return [RunErrorEvent(message="The answer could not be completed.", code="internal_error",
-                              timestamp=ids["timestamp"])]
+        return [
+            RunErrorEvent(
+                message="The answer could not be completed.", code="internal_error", timestamp=ids["timestamp"]
+            )
+        ]
 
     def _evict(self, run: _Run) -> None:
         if self._runs.get(run.run_id) is run:
@@ -321,8 +324,9 @@ class RunManager:
 
     # -- subscribing ------------------------------------------------------------------------------
 
-    def subscribe(self, run_id: str, user: User, after_seq: int = 0,
-                  thread_id: str | None = None) -> AsyncGenerator[tuple[int, BaseEvent], None]:
+    def subscribe(
+        self, run_id: str, user: User, after_seq: int = 0, thread_id: str | None = None
+    ) -> AsyncGenerator[tuple[int, BaseEvent], None]:
         """(seq, event) after `after_seq`: the logged ones, then live ones until the run ends.
 
         Raises RunNotFound now (not on first iteration) for an unknown or foreign run.
@@ -330,8 +334,9 @@ class RunManager:
         self.require(run_id, user, thread_id)
         return self._follow(self._runs[run_id], after_seq)
 
-    async def resume(self, run_id: str, user: User, after_seq: int = 0,
-                     thread_id: str | None = None) -> AsyncGenerator[tuple[int, BaseEvent], None]:
+    async def resume(
+        self, run_id: str, user: User, after_seq: int = 0, thread_id: str | None = None
+    ) -> AsyncGenerator[tuple[int, BaseEvent], None]:
         """`subscribe`, for a run driven here or (with a relay) on another replica."""
         if not self._is_remote(run_id):
             return self.subscribe(run_id, user, after_seq, thread_id)
@@ -401,8 +406,7 @@ class RunManager:
 
     # -- cancelling -------------------------------------------------------------------------------
 
-    async def cancel(self, run_id: str, user: User, *, thread_id: str | None = None,
-                     wait: bool = False) -> RunInfo:
+    async def cancel(self, run_id: str, user: User, *, thread_id: str | None = None, wait: bool = False) -> RunInfo:
         """Cancel a running run (else RunNotFound / RunNotRunning); optionally wait for its end."""
         if self._is_remote(run_id):
             return await self._cancel_remote(run_id, user, thread_id, wait)
@@ -491,8 +495,10 @@ def _track_scope(open_scopes: dict[_ScopeKey, str | None], event: BaseEvent) -> 
         open_scopes.pop((type(event), getattr(event, _CLOSING_ATTR[type(event)])), None)
 
 
-def _closing_scope_events(open_scopes: dict[_ScopeKey, str | None], timestamp: int,
-                          ) -> list[BaseEvent]:
+def _closing_scope_events(
+    open_scopes: dict[_ScopeKey, str | None],
+    timestamp: int,
+) -> list[BaseEvent]:
     """End events for every scope still open, innermost first."""
     return [
         closer(**{_CLOSING_ATTR[closer]: scope_id}, subagent_run_id=subagent, timestamp=timestamp)
@@ -530,8 +536,13 @@ def encode_event(run_id: str, seq: int, event: BaseEvent) -> ServerSentEvent:
     return ServerSentEvent(data=event_json(event), id=event_id(run_id, seq), sep=SSE_SEPARATOR)
 
 
-def sse_response(events: AsyncIterator[tuple[int, BaseEvent]], run_id: str, *, ping_s: float = 15.0,
-                 headers: dict[str, str] | None = None) -> EventSourceResponse:
+def sse_response(
+    events: AsyncIterator[tuple[int, BaseEvent]],
+    run_id: str,
+    *,
+    ping_s: float = 15.0,
+    headers: dict[str, str] | None = None,
+) -> EventSourceResponse:
     """Stream numbered AG-UI events as SSE with `\\n` separators and keep-alive comments."""
 
     async def body() -> AsyncIterator[ServerSentEvent]:
@@ -539,8 +550,7 @@ def sse_response(events: AsyncIterator[tuple[int, BaseEvent]], run_id: str, *, p
             async for seq, event in events:
                 yield encode_event(run_id, seq, event)
 
-    return EventSourceResponse(body(), ping=ping_s, sep=SSE_SEPARATOR,
-                               headers={**SSE_HEADERS, **(headers or {})})
+    return EventSourceResponse(body(), ping=ping_s, sep=SSE_SEPARATOR, headers={**SSE_HEADERS, **(headers or {})})
 
 
 @contextlib.asynccontextmanager

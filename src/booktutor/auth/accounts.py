@@ -35,8 +35,7 @@ class AccountService:
     def __init__(self, session: AsyncSession, settings: Settings, secret: str) -> None:
         self.session, self.settings, self.secret = session, settings, secret
 
-    async def register(self, email: str, password: str, display_name: str | None,
-                       guest: User | None) -> TokenPair:
+    async def register(self, email: str, password: str, display_name: str | None, guest: User | None) -> TokenPair:
         email = normalise_email(email)
         if await self.session.scalar(select(User.id).where(User.email == email)) is not None:
             raise EmailTaken("An account with this email already exists.")
@@ -66,14 +65,17 @@ class AccountService:
 
         A spent or revoked token coming back means it was copied: the family is revoked."""
         stored = await self.session.scalar(
-            select(RefreshToken).where(RefreshToken.token_hash == digest(token)).with_for_update())
+            select(RefreshToken).where(RefreshToken.token_hash == digest(token)).with_for_update()
+        )
         now = datetime.now(UTC)
         if stored is None or stored.expires_at <= now:
             raise InvalidToken("The refresh token is not valid.")
         if stored.used_at is not None or stored.revoked_at is not None:
             await self.revoke_family(stored.family_id)
-            raise RefreshTokenReused("This refresh token was already used; the session has been revoked.",
-                                     details={"user_id": str(stored.user_id)})
+            raise RefreshTokenReused(
+                "This refresh token was already used; the session has been revoked.",
+                details={"user_id": str(stored.user_id)},
+            )
         stored.used_at = now
         user = await self.session.get(User, stored.user_id)
         if user is None:
@@ -86,9 +88,14 @@ class AccountService:
             await self.revoke_family(stored.family_id)
 
     async def revoke_family(self, family_id: uuid.UUID) -> None:
-        await self.session.execute(update(RefreshToken).where(
-            RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None),
-        ).values(revoked_at=datetime.now(UTC)))
+        await self.session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.family_id == family_id,
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=datetime.now(UTC))
+        )
 
     async def adopt_guest(self, guest: User, user: User) -> None:
         """Signing up keeps what was done as a guest: every row with an `owner_id` (threads with
@@ -96,8 +103,7 @@ class AccountService:
         if guest.kind != "guest":
             return
         for table in _owned_tables():
-            await self.session.execute(
-                update(table).where(table.c.owner_id == guest.id).values(owner_id=user.id))
+            await self.session.execute(update(table).where(table.c.owner_id == guest.id).values(owner_id=user.id))
         await self.session.execute(delete(User).where(User.id == guest.id))
 
     async def delete_user(self, user: User) -> None:
@@ -106,9 +112,14 @@ class AccountService:
 
     async def _issue(self, user: User, family_id: uuid.UUID) -> TokenPair:
         refresh = new_refresh_token()
-        self.session.add(RefreshToken(
-            user_id=user.id, family_id=family_id, token_hash=digest(refresh),
-            expires_at=datetime.now(UTC) + timedelta(days=self.settings.refresh_token_days)))
+        self.session.add(
+            RefreshToken(
+                user_id=user.id,
+                family_id=family_id,
+                token_hash=digest(refresh),
+                expires_at=datetime.now(UTC) + timedelta(days=self.settings.refresh_token_days),
+            )
+        )
         lifetime = timedelta(minutes=self.settings.access_token_minutes)
         access = issue_access_token(user.id, user.role, self.secret, lifetime)
         return TokenPair(access, refresh, int(lifetime.total_seconds()), user)
@@ -117,7 +128,9 @@ class AccountService:
 def _owned_tables() -> list[Table]:
     """Tables whose `owner_id` references users and is not part of the key (so moving cannot clash)."""
     return [
-        table for table in Base.metadata.sorted_tables
-        if "owner_id" in table.c and not table.c.owner_id.primary_key
+        table
+        for table in Base.metadata.sorted_tables
+        if "owner_id" in table.c
+        and not table.c.owner_id.primary_key
         and any(fk.column.table.name == "users" for fk in table.c.owner_id.foreign_keys)
     ]

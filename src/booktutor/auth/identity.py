@@ -60,8 +60,13 @@ async def _external_user(claims: ExternalClaims, session: AsyncSession, settings
             await session.commit()
         return user
     email_free = claims.email and await session.scalar(select(User.id).where(User.email == claims.email)) is None
-    user = User(id=uuid.uuid4(), kind="external", role=role, email=claims.email if email_free else None,
-                display_name=claims.name)
+    user = User(
+        id=uuid.uuid4(),
+        kind="external",
+        role=role,
+        email=claims.email if email_free else None,
+        display_name=claims.name,
+    )
     session.add(user)
     await session.flush()
     session.add(ExternalIdentity(issuer=claims.issuer, subject=claims.subject, user_id=user.id))
@@ -70,10 +75,16 @@ async def _external_user(claims: ExternalClaims, session: AsyncSession, settings
 
 
 def _reason(exc: jwt.PyJWTError) -> str:
-    reasons = {jwt.ExpiredSignatureError: "expired", jwt.InvalidAudienceError: "wrong_audience",
-               jwt.InvalidIssuerError: "wrong_issuer", jwt.InvalidSignatureError: "bad_signature",
-               jwt.InvalidAlgorithmError: "algorithm_not_accepted", jwt.PyJWKClientError: "unknown_key",
-               jwt.MissingRequiredClaimError: "missing_claim", jwt.DecodeError: "malformed"}
+    reasons = {
+        jwt.ExpiredSignatureError: "expired",
+        jwt.InvalidAudienceError: "wrong_audience",
+        jwt.InvalidIssuerError: "wrong_issuer",
+        jwt.InvalidSignatureError: "bad_signature",
+        jwt.InvalidAlgorithmError: "algorithm_not_accepted",
+        jwt.PyJWKClientError: "unknown_key",
+        jwt.MissingRequiredClaimError: "missing_claim",
+        jwt.DecodeError: "malformed",
+    }
     for kind, reason in reasons.items():
         if isinstance(exc, kind):
             return reason

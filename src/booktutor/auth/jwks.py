@@ -18,8 +18,7 @@ from jwt import PyJWKClient
 
 from booktutor.config import Settings
 
-_ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-                         "ES256", "ES384", "ES512", "EdDSA"})
+_ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"})
 
 
 @dataclass(frozen=True)
@@ -54,9 +53,13 @@ class BetterAuthVerifier:
         self.issuer = settings.better_auth_issuer
         self.audience = settings.better_auth_audience
         self.algorithms = [a for a in settings.better_auth_algorithms if a in _ASYMMETRIC]
-        self.client = RequestIdJWKClient(settings.better_auth_jwks_url, cache_keys=True,
-                                  lifespan=settings.better_auth_jwks_cache_s, timeout=5,
-                                  cooldown_duration=settings.better_auth_jwks_refresh_cooldown_s)
+        self.client = RequestIdJWKClient(
+            settings.better_auth_jwks_url,
+            cache_keys=True,
+            lifespan=settings.better_auth_jwks_cache_s,
+            timeout=5,
+            cooldown_duration=settings.better_auth_jwks_refresh_cooldown_s,
+        )
 
     async def verify(self, token: str) -> ExternalClaims:
         """Raises jwt.PyJWTError (including PyJWKClientError) for any token that is not valid."""
@@ -65,12 +68,20 @@ class BetterAuthVerifier:
             raise jwt.InvalidAlgorithmError(f"algorithm {header.get('alg')!r} is not accepted")
         key = await asyncio.to_thread(self.client.get_signing_key_from_jwt, token)
         claims: dict[str, Any] = jwt.decode(
-            token, key.key, algorithms=self.algorithms, audience=self.audience, issuer=self.issuer,
+            token,
+            key.key,
+            algorithms=self.algorithms,
+            audience=self.audience,
+            issuer=self.issuer,
             options={"require": ["exp", "sub", "iss"], "verify_aud": self.audience is not None},
         )
-        return ExternalClaims(issuer=str(claims["iss"]), subject=str(claims["sub"]),
-                              email=_optional_str(claims.get("email")), name=_optional_str(claims.get("name")),
-                              role=_optional_str(claims.get("role")))
+        return ExternalClaims(
+            issuer=str(claims["iss"]),
+            subject=str(claims["sub"]),
+            email=_optional_str(claims.get("email")),
+            name=_optional_str(claims.get("name")),
+            role=_optional_str(claims.get("role")),
+        )
 
 
 def _optional_str(value: Any) -> str | None:

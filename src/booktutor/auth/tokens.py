@@ -23,15 +23,29 @@ class AccessClaims:
 
 def issue_access_token(user_id: uuid.UUID, role: str, secret: str, lifetime: timedelta) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "role": role, "typ": "access", "iss": ACCESS_ISSUER,
-              "aud": ACCESS_AUDIENCE, "iat": now, "exp": now + lifetime, "jti": uuid.uuid4().hex}
+    claims = {
+        "sub": str(user_id),
+        "role": role,
+        "typ": "access",
+        "iss": ACCESS_ISSUER,
+        "aud": ACCESS_AUDIENCE,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
+    }
     return jwt.encode(claims, secret, algorithm=ACCESS_ALGORITHM)
 
 
 def read_access_token(token: str, secret: str) -> AccessClaims:
     """Verify signature, expiry, issuer, audience and type; raises jwt.PyJWTError."""
-    claims = jwt.decode(token, secret, algorithms=[ACCESS_ALGORITHM], audience=ACCESS_AUDIENCE,
-                        issuer=ACCESS_ISSUER, options={"require": ["exp", "sub", "iss", "aud"]})
+    claims = jwt.decode(
+        token,
+        secret,
+        algorithms=[ACCESS_ALGORITHM],
+        audience=ACCESS_AUDIENCE,
+        issuer=ACCESS_ISSUER,
+        options={"require": ["exp", "sub", "iss", "aud"]},
+    )
     if claims.get("typ") != "access":
         raise jwt.InvalidTokenError("not an access token")
     try:

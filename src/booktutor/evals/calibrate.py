@@ -48,12 +48,14 @@ def query_text(case: EvalCase) -> str:
     return case.question
 
 
-async def retrieval_scores(services: Services, cases: Sequence[EvalCase], book_id: str,
-                           weights: FusionWeights, candidates: int) -> dict[str, float]:
+async def retrieval_scores(
+    services: Services, cases: Sequence[EvalCase], book_id: str, weights: FusionWeights, candidates: int
+) -> dict[str, float]:
     from booktutor.retrieval.search import SearchQuery
 
-    searcher = HybridSearcher(services.db, services.store, services.embedder, weights=weights,
-                              candidates=candidates, default_language="en")
+    searcher = HybridSearcher(
+        services.db, services.store, services.embedder, weights=weights, candidates=candidates, default_language="en"
+    )
     hits, rr = [], []
     for case in (c for c in cases if c.answerable):
         found = await searcher.search(SearchQuery(text=query_text(case), k=6, book_id=book_id))
@@ -76,11 +78,13 @@ async def case_features(services: Services, cases: Sequence[EvalCase], book_id: 
     """The abstention signals of every case, from the search_book payload of the live searcher."""
     rows = []
     for case in cases:
-        ctx = ToolContext(services=services, user_id=None, book_id=book_id, mode=case.mode,
-                          selected_text=case.selected_text)
+        ctx = ToolContext(
+            services=services, user_id=None, book_id=book_id, mode=case.mode, selected_text=case.selected_text
+        )
         payload = await search_book_results(ctx, case.question)
-        signals = await features(case.question, payload["results"], embedder=services.embedder,
-                                 evidence=payload.get("evidence"))
+        signals = await features(
+            case.question, payload["results"], embedder=services.embedder, evidence=payload.get("evidence")
+        )
         rows.append({"id": case.id, "answerable": case.answerable, **signals})
     return rows
 
@@ -88,8 +92,10 @@ async def case_features(services: Services, cases: Sequence[EvalCase], book_id: 
 def abstention_rates(rows: Sequence[dict[str, Any]], policy: AbstentionPolicy) -> dict[str, float]:
     unanswerable = [should_abstain(r, policy) for r in rows if not r["answerable"]]
     answerable = [should_abstain(r, policy) for r in rows if r["answerable"]]
-    return {"abstention_accuracy": sum(unanswerable) / max(1, len(unanswerable)),
-            "false_abstention_rate": sum(answerable) / max(1, len(answerable))}
+    return {
+        "abstention_accuracy": sum(unanswerable) / max(1, len(unanswerable)),
+        "false_abstention_rate": sum(answerable) / max(1, len(answerable)),
+    }
 
 
 def policy_grid() -> list[AbstentionPolicy]:
@@ -99,11 +105,20 @@ def policy_grid() -> list[AbstentionPolicy]:
     for dense, coverage, term_coverage, strong in itertools.product(WEIGHTS, WEIGHTS, WEIGHTS, STRONG):
         if dense + coverage + term_coverage == 0:
             continue
-        base = AbstentionPolicy(dense_weight=dense, sentence_weight=0.0, coverage_weight=coverage,
-                                lexical_weight=0.0, term_coverage_weight=term_coverage,
-                                strong_sentence_similarity=strong)
-        policies += [replace(base, min_evidence=t, max_unknown_specificity=u, unknown_term_dense_gate=g)
-                     for t in MIN_EVIDENCE for u in UNKNOWN_SPECIFICITY for g in UNKNOWN_DENSE_GATE]
+        base = AbstentionPolicy(
+            dense_weight=dense,
+            sentence_weight=0.0,
+            coverage_weight=coverage,
+            lexical_weight=0.0,
+            term_coverage_weight=term_coverage,
+            strong_sentence_similarity=strong,
+        )
+        policies += [
+            replace(base, min_evidence=t, max_unknown_specificity=u, unknown_term_dense_gate=g)
+            for t in MIN_EVIDENCE
+            for u in UNKNOWN_SPECIFICITY
+            for g in UNKNOWN_DENSE_GATE
+        ]
     return policies
 
 
@@ -118,14 +133,17 @@ def best_policies(rows: Sequence[dict[str, Any]], top: int = 10) -> list[dict[st
     return scored[:top]
 
 
-async def calibrate(dataset: Path, corpus: Path, out: Path, book_id: str,
-                    with_fusion: bool = True) -> dict[str, Any]:
+async def calibrate(dataset: Path, corpus: Path, out: Path, book_id: str, with_fusion: bool = True) -> dict[str, Any]:
     cases = load_dataset(dataset)
     async with open_eval_store(corpus, out, book_id, Settings().database_url) as (services, _):
         fusion = await fusion_grid(services, cases, book_id) if with_fusion else []
         rows = await case_features(services, cases, book_id)
-    return {"current_policy": {**asdict(AbstentionPolicy()), **abstention_rates(rows, AbstentionPolicy())},
-            "fusion": fusion[:10], "policies": best_policies(rows), "features": rows}
+    return {
+        "current_policy": {**asdict(AbstentionPolicy()), **abstention_rates(rows, AbstentionPolicy())},
+        "fusion": fusion[:10],
+        "policies": best_policies(rows),
+        "features": rows,
+    }
 
 
 def main() -> None:

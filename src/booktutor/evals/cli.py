@@ -36,8 +36,9 @@ def parse_bounds(items: list[str] | None, flag: str) -> dict[str, float]:
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or name not in METRICS:
-            raise typer.BadParameter(f"{flag} takes METRIC=VALUE with METRIC one of {', '.join(METRICS)}",
-                                     param_hint=flag)
+            raise typer.BadParameter(
+                f"{flag} takes METRIC=VALUE with METRIC one of {', '.join(METRICS)}", param_hint=flag
+            )
         try:
             bounds[name] = float(value)
         except ValueError:
@@ -65,12 +66,19 @@ def _load_baseline(path: Path | None) -> dict[str, Any] | None:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("[bold]cases"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=console)
+    return Progress(
+        TextColumn("[bold]cases"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
-async def run_eval(cases: list[EvalCase], corpus: Path, out_dir: Path, book_id: str,
-                   concurrency: int, progress: Progress | None = None) -> tuple[list[dict], str]:
+async def run_eval(
+    cases: list[EvalCase], corpus: Path, out_dir: Path, book_id: str, concurrency: int, progress: Progress | None = None
+) -> tuple[list[dict], str]:
     """Ingest the corpus into its own store and run every case through ChatService."""
     from booktutor.evals.runner import EvalRunner
     from booktutor.evals.store import open_eval_store, section_texts
@@ -93,8 +101,11 @@ async def run_eval(cases: list[EvalCase], corpus: Path, out_dir: Path, book_id: 
         finally:
             await chat.close()
         settings = services.settings
-    provider = settings.llm_provider if settings.llm_provider in ("extractive", "fake") \
+    provider = (
+        settings.llm_provider
+        if settings.llm_provider in ("extractive", "fake")
         else f"{settings.llm_provider}:{settings.llm_model}"
+    )
     return results, provider
 
 
@@ -130,7 +141,8 @@ def run_command(
     corpus: Annotated[Path, typer.Option("--corpus", help="The book: Docusaurus site root or docs folder")],
     book_id: Annotated[str | None, typer.Option("--book-id", help="Book id (default: corpus folder name)")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Report folder; also holds the eval's own store")] = Path(
-        "eval-out"),
+        "eval-out"
+    ),
     baseline: Annotated[Path | None, typer.Option("--baseline", help="A previous report.json to diff against")] = None,
     minimum: Annotated[list[str] | None, typer.Option("--min", help="METRIC=VALUE floor (repeatable)")] = None,
     maximum: Annotated[list[str] | None, typer.Option("--max", help="METRIC=VALUE ceiling (repeatable)")] = None,
@@ -152,7 +164,8 @@ def run_command(
     warnings.filterwarnings("ignore", message=".*durability.*")
     with _progress() as progress:
         results, provider = asyncio.run(
-            run_eval(cases, corpus, out_dir, book_id or corpus.resolve().name, concurrency, progress))
+            run_eval(cases, corpus, out_dir, book_id or corpus.resolve().name, concurrency, progress)
+        )
     report = build_report(dataset=str(dataset), corpus=str(corpus), provider=provider, cases=results)
     if judge:
         _judge(report, Settings())

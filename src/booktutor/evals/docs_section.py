@@ -15,10 +15,19 @@ START, END = "<!-- make-eval:start -->", "<!-- make-eval:end -->"
 def render_section(report: Mapping[str, Any], images: Sequence[str]) -> str:
     rows = [f"| {metric} | {fmt(metric, value)} |" for metric, value in report["metrics"].items()]
     lines = [
-        START, "", f"### Latest `make eval` run ({report['created_at']}, provider `{report['provider']}`)", "",
-        f"Dataset `{report['dataset']}`, corpus `{report['corpus']}`, {len(report['cases'])} cases.", "",
-        "| metric | value |", "|---|---|", *rows, "",
-        *[f"![{Path(image).stem}]({image})" for image in images], "", END,
+        START,
+        "",
+        f"### Latest `make eval` run ({report['created_at']}, provider `{report['provider']}`)",
+        "",
+        f"Dataset `{report['dataset']}`, corpus `{report['corpus']}`, {len(report['cases'])} cases.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        *rows,
+        "",
+        *[f"![{Path(image).stem}]({image})" for image in images],
+        "",
+        END,
     ]
     return "\n".join(lines)
 

@@ -20,8 +20,10 @@ JUDGE_LIBRARIES = ("ragas", "deepeval")
 def judge_problem(settings: Settings) -> str | None:
     """Why --judge cannot run here, or None when it can."""
     if settings.llm_provider in OFFLINE_PROVIDERS:
-        return (f"--judge needs an LLM provider (BOOKTUTOR_LLM_PROVIDER=openai|gemini); "
-                f"'{settings.llm_provider}' is offline")
+        return (
+            f"--judge needs an LLM provider (BOOKTUTOR_LLM_PROVIDER=openai|gemini); "
+            f"'{settings.llm_provider}' is offline"
+        )
     if judge_library() is None:
         return "--judge needs ragas or deepeval: `pip install ragas` or `pip install deepeval` (not bundled)"
     return None
@@ -42,11 +44,18 @@ def judge_with_deepeval(cases: Sequence[Mapping[str, Any]], model: str) -> list[
     params = [LLMTestCaseParams.ACTUAL_OUTPUT, LLMTestCaseParams.EXPECTED_OUTPUT]
     scores = []
     for case in cases:
-        test = LLMTestCase(input=case["question"], actual_output=case["answer"] or "(no answer)",
-                           expected_output=case.get("reference_answer") or "The book does not cover this.",
-                           retrieval_context=_contexts(case))
-        correct = GEval(name="correctness", criteria="Is the actual output correct given the expected output?",
-                        evaluation_params=params, model=model)
+        test = LLMTestCase(
+            input=case["question"],
+            actual_output=case["answer"] or "(no answer)",
+            expected_output=case.get("reference_answer") or "The book does not cover this.",
+            retrieval_context=_contexts(case),
+        )
+        correct = GEval(
+            name="correctness",
+            criteria="Is the actual output correct given the expected output?",
+            evaluation_params=params,
+            model=model,
+        )
         faithful = FaithfulnessMetric(model=model)
         correct.measure(test)
         faithful.measure(test)
@@ -58,14 +67,22 @@ def judge_with_ragas(cases: Sequence[Mapping[str, Any]], model: str) -> list[dic
     from ragas import EvaluationDataset, evaluate
     from ragas.metrics import FactualCorrectness, Faithfulness
 
-    data = EvaluationDataset.from_list([
-        {"user_input": c["question"], "response": c["answer"] or "(no answer)",
-         "retrieved_contexts": _contexts(c), "reference": c.get("reference_answer") or ""}
-        for c in cases
-    ])
+    data = EvaluationDataset.from_list(
+        [
+            {
+                "user_input": c["question"],
+                "response": c["answer"] or "(no answer)",
+                "retrieved_contexts": _contexts(c),
+                "reference": c.get("reference_answer") or "",
+            }
+            for c in cases
+        ]
+    )
     frame = evaluate(data, metrics=[FactualCorrectness(), Faithfulness()]).to_pandas()
-    return [{"judge_correctness": row.get("factual_correctness"), "judge_faithfulness": row.get("faithfulness")}
-            for row in frame.to_dict("records")]
+    return [
+        {"judge_correctness": row.get("factual_correctness"), "judge_faithfulness": row.get("faithfulness")}
+        for row in frame.to_dict("records")
+    ]
 
 
 def judge_cases(cases: Sequence[Mapping[str, Any]], settings: Settings) -> list[dict[str, float | None]]:
@@ -84,8 +101,12 @@ def log_to_langsmith(report: Mapping[str, Any], name: str) -> str | None:
     client = Client()
     client.create_project(name, metadata={"dataset": report["dataset"], "metrics": report["metrics"]})
     for case in report["cases"]:
-        client.create_run(name=case["id"], run_type="chain", project_name=name,
-                          inputs={"question": case.get("question", "")},
-                          outputs={"answer": case["answer"], "citations": case["citations"]},
-                          extra={"metadata": {"scores": case["scores"], "latency_ms": case["latency_ms"]}})
+        client.create_run(
+            name=case["id"],
+            run_type="chain",
+            project_name=name,
+            inputs={"question": case.get("question", "")},
+            outputs={"answer": case["answer"], "citations": case["citations"]},
+            extra={"metadata": {"scores": case["scores"], "latency_ms": case["latency_ms"]}},
+        )
     return name

@@ -14,9 +14,18 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 METRICS = (
-    "hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "abstention_accuracy",
-    "false_abstention_rate", "citation_precision", "keyword_recall", "faithfulness",
-    "latency_p50_ms", "latency_p95_ms",
+    "hit@1",
+    "hit@5",
+    "recall@5",
+    "mrr@10",
+    "ndcg@10",
+    "abstention_accuracy",
+    "false_abstention_rate",
+    "citation_precision",
+    "keyword_recall",
+    "faithfulness",
+    "latency_p50_ms",
+    "latency_p95_ms",
 )
 CASE_METRICS = METRICS[:-2]
 LOWER_IS_BETTER = frozenset({"false_abstention_rate", "latency_p50_ms", "latency_p95_ms"})
@@ -29,12 +38,87 @@ _CITATION = re.compile(r"\[\d+\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?۔؟])\s+")
 _STOPWORDS = frozenset(
     [
-        "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as",
-        "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "there",
-        "their", "they", "them", "he", "she", "we", "you", "i", "not", "no", "so", "than", "then", "can", "could",
-        "may", "might", "will", "would", "should", "do", "does", "did", "has", "have", "had", "which", "who", "whom",
-        "what", "when", "where", "why", "how", "also", "into", "about", "over", "under", "only", "just", "very", "more",
-        "most", "such", "each", "other", "any", "all", "some",
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "we",
+        "you",
+        "i",
+        "not",
+        "no",
+        "so",
+        "than",
+        "then",
+        "can",
+        "could",
+        "may",
+        "might",
+        "will",
+        "would",
+        "should",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "also",
+        "into",
+        "about",
+        "over",
+        "under",
+        "only",
+        "just",
+        "very",
+        "more",
+        "most",
+        "such",
+        "each",
+        "other",
+        "any",
+        "all",
+        "some",
     ]
 )
 
@@ -132,8 +216,15 @@ def aggregate(scores: Sequence[Mapping[str, float | None]], latencies: Sequence[
     return result
 
 
-def bootstrap_ci(values: Sequence[float], *, stat: str = "mean", q: float = 50.0,
-                 resamples: int = 2000, level: float = 0.95, seed: int = 0) -> tuple[float, float] | None:
+def bootstrap_ci(
+    values: Sequence[float],
+    *,
+    stat: str = "mean",
+    q: float = 50.0,
+    resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float] | None:
     """Percentile bootstrap CI of the mean (or a percentile, stat="percentile") of the values."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
@@ -146,36 +237,51 @@ def bootstrap_ci(values: Sequence[float], *, stat: str = "mean", q: float = 50.0
     return float(low), float(high)
 
 
-def metric_cis(scores: Sequence[Mapping[str, float | None]], latencies: Sequence[float],
-               resamples: int = 2000) -> dict[str, tuple[float, float] | None]:
+def metric_cis(
+    scores: Sequence[Mapping[str, float | None]], latencies: Sequence[float], resamples: int = 2000
+) -> dict[str, tuple[float, float] | None]:
     cis = {m: bootstrap_ci(applicable(scores, m), resamples=resamples) for m in CASE_METRICS}
     cis["latency_p50_ms"] = bootstrap_ci(latencies, stat="percentile", q=50, resamples=resamples)
     cis["latency_p95_ms"] = bootstrap_ci(latencies, stat="percentile", q=95, resamples=resamples)
     return cis
 
 
-def case_scores(*, ranks: Sequence[int], relevant: Sequence[str], answerable: bool, abstained: bool,
-                cited_paths: Sequence[str], answer: str, keywords: Sequence[str],
-                sources: Sequence[str]) -> dict[str, float | None]:
+def case_scores(
+    *,
+    ranks: Sequence[int],
+    relevant: Sequence[str],
+    answerable: bool,
+    abstained: bool,
+    cited_paths: Sequence[str],
+    answer: str,
+    keywords: Sequence[str],
+    sources: Sequence[str],
+) -> dict[str, float | None]:
     """Every per-case score; None where the metric does not apply to this case."""
     scores: dict[str, float | None] = dict.fromkeys(CASE_METRICS)
     if not answerable:
         scores["abstention_accuracy"] = 1.0 if abstained else 0.0
         return scores
     n = len(relevant)
-    scores.update({
-        "hit@1": hit_at(ranks, 1), "hit@5": hit_at(ranks, 5), "recall@5": recall_at(ranks, n, 5),
-        "mrr@10": mrr_at(ranks, 10), "ndcg@10": ndcg_at(ranks, n, 10),
-        "false_abstention_rate": 1.0 if abstained else 0.0,
-        "citation_precision": citation_precision(cited_paths, relevant),
-        "keyword_recall": keyword_recall(answer, keywords),
-        "faithfulness": None if abstained else faithfulness(answer, sources),
-    })
+    scores.update(
+        {
+            "hit@1": hit_at(ranks, 1),
+            "hit@5": hit_at(ranks, 5),
+            "recall@5": recall_at(ranks, n, 5),
+            "mrr@10": mrr_at(ranks, 10),
+            "ndcg@10": ndcg_at(ranks, n, 10),
+            "false_abstention_rate": 1.0 if abstained else 0.0,
+            "citation_precision": citation_precision(cited_paths, relevant),
+            "keyword_recall": keyword_recall(answer, keywords),
+            "faithfulness": None if abstained else faithfulness(answer, sources),
+        }
+    )
     return scores
 
 
 def quality(scores: Mapping[str, float | None]) -> float | None:
     """One number per case for diffs: the mean of its applicable scores, errors counted as 1 - rate."""
-    values = [(1.0 - v if m in LOWER_IS_BETTER else v) for m, v in scores.items()
-              if v is not None and m in CASE_METRICS]
+    values = [
+        (1.0 - v if m in LOWER_IS_BETTER else v) for m, v in scores.items() if v is not None and m in CASE_METRICS
+    ]
     return mean(values)

@@ -26,8 +26,10 @@ def metric_bars(report: Mapping[str, Any], path: Path) -> str:
     names = [m for m in CASE_METRICS if report["metrics"].get(m) is not None]
     values = [report["metrics"][m] for m in names]
     cis = [report.get("metrics_ci95", {}).get(m) or (v, v) for m, v in zip(names, values, strict=True)]
-    errors = [[v - lo for v, (lo, _) in zip(values, cis, strict=True)],
-              [hi - v for v, (_, hi) in zip(values, cis, strict=True)]]
+    errors = [
+        [v - lo for v, (lo, _) in zip(values, cis, strict=True)],
+        [hi - v for v, (_, hi) in zip(values, cis, strict=True)],
+    ]
     fig, ax = plt.subplots(figsize=(10, 4.5))
     ax.bar(names, values, yerr=errors, capsize=4, color="#4c72b0")
     ax.set_ylim(0, 1.05)
@@ -70,8 +72,11 @@ def case_diff(diff: ReportDiff, path: Path) -> str:
     changes = sorted(diff.better + diff.worse, key=lambda c: c.delta)
     fig, ax = plt.subplots(figsize=(7, max(2.5, 0.25 * len(changes) + 1)))
     if changes:
-        ax.barh([c.id for c in changes], [c.delta for c in changes],
-                color=["#c44e52" if c.delta < 0 else "#55a868" for c in changes])
+        ax.barh(
+            [c.id for c in changes],
+            [c.delta for c in changes],
+            color=["#c44e52" if c.delta < 0 else "#55a868" for c in changes],
+        )
     else:
         ax.text(0.5, 0.5, "no case changed", ha="center", va="center", transform=ax.transAxes)
     ax.axvline(0, color="black", linewidth=0.8)
@@ -81,8 +86,11 @@ def case_diff(diff: ReportDiff, path: Path) -> str:
 
 def write_plots(out: Path, report: Mapping[str, Any], diff: ReportDiff | None) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
-    paths = [metric_bars(report, out / "metrics.png"), mode_bars(report, out / "by_mode.png"),
-             latency_histogram(report, out / "latency.png")]
+    paths = [
+        metric_bars(report, out / "metrics.png"),
+        mode_bars(report, out / "by_mode.png"),
+        latency_histogram(report, out / "latency.png"),
+    ]
     if diff is not None:
         paths.append(case_diff(diff, out / "diff.png"))
     return paths

@@ -23,17 +23,28 @@ def by_mode(cases: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, float | N
     return {m: summarise([c for c in cases if c["mode"] == m]) for m in modes}
 
 
-def build_report(*, dataset: str, corpus: str, provider: str, cases: Sequence[Mapping[str, Any]],
-                 extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_report(
+    *,
+    dataset: str,
+    corpus: str,
+    provider: str,
+    cases: Sequence[Mapping[str, Any]],
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     cis = metric_cis([c["scores"] for c in cases], [c["latency_ms"] for c in cases])
     return {
-        "dataset": dataset, "corpus": corpus, "provider": provider,
+        "dataset": dataset,
+        "corpus": corpus,
+        "provider": provider,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "metrics": summarise(cases),
         "metrics_ci95": {m: list(v) if v else None for m, v in cis.items()},
         "by_mode": by_mode(cases),
-        "counts": {"cases": len(cases), "answerable": sum(1 for c in cases if c["answerable"]),
-                   "errors": sum(1 for c in cases if c.get("error"))},
+        "counts": {
+            "cases": len(cases),
+            "answerable": sum(1 for c in cases if c["answerable"]),
+            "errors": sum(1 for c in cases if c.get("error")),
+        },
         **(dict(extra) if extra else {}),
         "cases": [dict(c) for c in cases],
     }
@@ -53,8 +64,9 @@ def fmt(metric: str, value: float | None) -> str:
     return f"{value:.0f}" if metric.endswith("_ms") else f"{value:.3f}"
 
 
-def check_thresholds(metrics: Mapping[str, float | None], minimums: Mapping[str, float],
-                     maximums: Mapping[str, float] | None = None) -> list[str]:
+def check_thresholds(
+    metrics: Mapping[str, float | None], minimums: Mapping[str, float], maximums: Mapping[str, float] | None = None
+) -> list[str]:
     """Failure messages for every metric under its --min (or over its --max)."""
     failures = []
     for name, floor in minimums.items():
@@ -92,13 +104,17 @@ def diff_reports(a: Mapping[str, Any], b: Mapping[str, Any], tolerance: float = 
     """Metric pairs (A, B) and the cases whose quality (mean of applicable scores) changed."""
     qa = {c["id"]: quality(c["scores"]) for c in a["cases"]}
     qb = {c["id"]: quality(c["scores"]) for c in b["cases"]}
-    changes = [CaseChange(i, qa[i], qb[i]) for i in qa if i in qb and qa[i] is not None and qb[i] is not None
-               and abs(qb[i] - qa[i]) > tolerance]
+    changes = [
+        CaseChange(i, qa[i], qb[i])
+        for i in qa
+        if i in qb and qa[i] is not None and qb[i] is not None and abs(qb[i] - qa[i]) > tolerance
+    ]
     return ReportDiff(
         metrics={m: (a["metrics"].get(m), b["metrics"].get(m)) for m in METRICS},
         better=sorted((c for c in changes if c.delta > 0), key=lambda c: -c.delta),
         worse=sorted((c for c in changes if c.delta < 0), key=lambda c: c.delta),
-        only_a=sorted(set(qa) - set(qb)), only_b=sorted(set(qb) - set(qa)),
+        only_a=sorted(set(qa) - set(qb)),
+        only_b=sorted(set(qb) - set(qa)),
     )
 
 
@@ -114,12 +130,16 @@ def delta_text(metric: str, before: float | None, after: float | None) -> str:
 def markdown(report: Mapping[str, Any], plots: Sequence[str], diff: ReportDiff | None = None) -> str:
     ci = report.get("metrics_ci95", {})
     modes = list(report["by_mode"])
-    lines = [f"# Eval report: {report['dataset']}", "",
-             f"corpus `{report['corpus']}` · provider `{report['provider']}` · {report['created_at']} · "
-             f"{report['counts']['cases']} cases ({report['counts']['answerable']} answerable, "
-             f"{report['counts']['errors']} errors)", "",
-             "| metric | value | 95% CI | " + " | ".join(modes) + (" | Δ baseline |" if diff else " |"),
-             "|---|---|---|" + "---|" * len(modes) + ("---|" if diff else "")]
+    lines = [
+        f"# Eval report: {report['dataset']}",
+        "",
+        f"corpus `{report['corpus']}` · provider `{report['provider']}` · {report['created_at']} · "
+        f"{report['counts']['cases']} cases ({report['counts']['answerable']} answerable, "
+        f"{report['counts']['errors']} errors)",
+        "",
+        "| metric | value | 95% CI | " + " | ".join(modes) + (" | Δ baseline |" if diff else " |"),
+        "|---|---|---|" + "---|" * len(modes) + ("---|" if diff else ""),
+    ]
     for m in METRICS:
         bounds = ci.get(m)
         row = [m, fmt(m, report["metrics"][m]), f"{fmt(m, bounds[0])}–{fmt(m, bounds[1])}" if bounds else "–"]
@@ -140,8 +160,10 @@ def _failures_md(cases: Sequence[Mapping[str, Any]]) -> list[str]:
     wrong_abstain = [c for c in cases if c["answerable"] == c["abstained"]]
     lines = ["", "## Cases to look at", ""]
     lines += [f"- `{c['id']}` relevant not first: {c['relevant']} vs {c['retrieved'][:3]}" for c in missed]
-    lines += [f"- `{c['id']}` {'abstained on an answerable' if c['answerable'] else 'answered an unanswerable'}"
-              f" question" for c in wrong_abstain]
+    lines += [
+        f"- `{c['id']}` {'abstained on an answerable' if c['answerable'] else 'answered an unanswerable'} question"
+        for c in wrong_abstain
+    ]
     lines += [f"- `{c['id']}` error: {c['error']}" for c in cases if c.get("error")]
     return lines if len(lines) > 3 else []
 

@@ -69,9 +69,13 @@ def run_input(case: EvalCase, book_id: str) -> RunAgentInput:
     if case.mode == "selection":
         props["selected_text"] = case.selected_text
     return RunAgentInput(
-        thread_id=f"eval-{uuid.uuid4().hex}", run_id=f"run-{uuid.uuid4().hex}", state={},
+        thread_id=f"eval-{uuid.uuid4().hex}",
+        run_id=f"run-{uuid.uuid4().hex}",
+        state={},
         messages=[UserMessage(id=f"msg-{uuid.uuid4().hex}", role="user", content=case.question)],
-        tools=[], context=[], forwarded_props=props,
+        tools=[],
+        context=[],
+        forwarded_props=props,
     )
 
 
@@ -84,8 +88,9 @@ def cited_sources(citations: Sequence[dict], sections: SectionTexts, selected_te
     texts = []
     for c in citations:
         path = c.get("doc_path") or ""
-        texts.append(sections.get((path, _anchor(c.get("anchor_url") or "")), c.get("snippet") or "")
-                     if path else selected_text)
+        texts.append(
+            sections.get((path, _anchor(c.get("anchor_url") or "")), c.get("snippet") or "") if path else selected_text
+        )
     return texts
 
 
@@ -98,8 +103,9 @@ class EvalRunner:
     sections: SectionTexts
     concurrency: int = 4
 
-    async def run_all(self, cases: Sequence[EvalCase],
-                      on_done: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    async def run_all(
+        self, cases: Sequence[EvalCase], on_done: Callable[[dict[str, Any]], None] | None = None
+    ) -> list[dict[str, Any]]:
         gate = asyncio.Semaphore(max(1, self.concurrency))
 
         async def one(case: EvalCase) -> dict[str, Any]:
@@ -130,8 +136,7 @@ class EvalRunner:
         return trace
 
     async def _fallback(self, case: EvalCase) -> list[str]:
-        found = await self.services.searcher.search(
-            SearchQuery(text=case.question, k=FALLBACK_K, book_id=self.book_id))
+        found = await self.services.searcher.search(SearchQuery(text=case.question, k=FALLBACK_K, book_id=self.book_id))
         return dedupe([hit.doc_path for hit in found.hits])
 
     def _score(self, case: EvalCase, trace: RunTrace, retrieved: list[str], latency_ms: float) -> dict[str, Any]:
@@ -140,15 +145,30 @@ class EvalRunner:
         abstained = bool(trace.result.get("abstained", False))
         ranks = relevant_ranks(retrieved, case.relevant)
         scores = case_scores(
-            ranks=ranks, relevant=case.relevant, answerable=case.answerable, abstained=abstained,
-            cited_paths=[c.get("doc_path") or "" for c in citations], answer=answer,
-            keywords=case.keywords, sources=cited_sources(citations, self.sections, case.selected_text),
+            ranks=ranks,
+            relevant=case.relevant,
+            answerable=case.answerable,
+            abstained=abstained,
+            cited_paths=[c.get("doc_path") or "" for c in citations],
+            answer=answer,
+            keywords=case.keywords,
+            sources=cited_sources(citations, self.sections, case.selected_text),
         )
         return {
-            "id": case.id, "mode": case.mode, "answerable": case.answerable, "question": case.question,
+            "id": case.id,
+            "mode": case.mode,
+            "answerable": case.answerable,
+            "question": case.question,
             "reference_answer": case.reference_answer,
-            "relevant": case.relevant, "ranks": ranks, "retrieved": retrieved, "answer": answer,
-            "citations": citations, "abstained": abstained, "latency_ms": round(latency_ms, 1),
-            "scores": scores, "route": trace.result.get("route"),
-            "degraded": bool(trace.result.get("degraded", False)), "error": trace.error,
+            "relevant": case.relevant,
+            "ranks": ranks,
+            "retrieved": retrieved,
+            "answer": answer,
+            "citations": citations,
+            "abstained": abstained,
+            "latency_ms": round(latency_ms, 1),
+            "scores": scores,
+            "route": trace.result.get("route"),
+            "degraded": bool(trace.result.get("degraded", False)),
+            "error": trace.error,
         }

@@ -75,9 +75,7 @@ async def evaluate_translation(
 ) -> TranslationEvalReport:
     writer = generative_model(model or build_model(settings))
     if writer is None:
-        return TranslationEvalReport(
-            language, None, skipped="no language model provider is configured"
-        )
+        return TranslationEvalReport(language, None, skipped="no language model provider is configured")
     report = TranslationEvalReport(language, model_id(writer))
     hypotheses, references = [], []
     for relative, english, human in corpus_pairs(corpus, language)[:limit]:
@@ -87,9 +85,7 @@ async def evaluate_translation(
             hypotheses.append(translated)
             references.append(split_front_matter(human.read_text(encoding="utf-8"))[1])
     if report.documents:
-        report.structure_rate = sum(d.structure_ok for d in report.documents) / len(
-            report.documents
-        )
+        report.structure_rate = sum(d.structure_ok for d in report.documents) / len(report.documents)
     if hypotheses:
         report.chrf = round(sacrebleu.corpus_chrf(hypotheses, [references]).score, 2)
     return report
@@ -101,16 +97,10 @@ async def _score_document(
     front_matter, body = split_front_matter(await asyncio.to_thread(english.read_text, "utf-8"))
     started = time.perf_counter()
     try:
-        translated_fm, translated = await translate_document(
-            Translator(writer, "en", language), body, front_matter
-        )
+        translated_fm, translated = await translate_document(Translator(writer, "en", language), body, front_matter)
     except AppError as error:
-        problems = (
-            (error.details or {}).get("problems", []) if isinstance(error.details, dict) else []
-        )
-        return DocumentScore(
-            relative, None, False, [error.message, *problems], time.perf_counter() - started
-        ), None
+        problems = (error.details or {}).get("problems", []) if isinstance(error.details, dict) else []
+        return DocumentScore(relative, None, False, [error.message, *problems], time.perf_counter() - started), None
     problems = compare_markdown(
         anchor_headings(body),
         translated,
@@ -120,9 +110,7 @@ async def _score_document(
     )
     reference = split_front_matter(await asyncio.to_thread(human.read_text, "utf-8"))[1]
     chrf = sacrebleu.sentence_chrf(translated, [reference]).score
-    return DocumentScore(
-        relative, round(chrf, 2), not problems, problems, time.perf_counter() - started
-    ), translated
+    return DocumentScore(relative, round(chrf, 2), not problems, problems, time.perf_counter() - started), translated
 
 
 def render_markdown(report: TranslationEvalReport) -> str:

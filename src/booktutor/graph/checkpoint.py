@@ -11,7 +11,11 @@ CONNECT_TIMEOUT_S = 5.0  # fail fast when Postgres is down instead of psycopg_po
 
 async def open_checkpointer(conninfo: str, max_size: int = 10) -> tuple[AsyncPostgresSaver, AsyncConnectionPool]:
     pool = AsyncConnectionPool(
-        conninfo, min_size=1, max_size=max_size, open=False, timeout=CONNECT_TIMEOUT_S,
+        conninfo,
+        min_size=1,
+        max_size=max_size,
+        open=False,
+        timeout=CONNECT_TIMEOUT_S,
         kwargs={"autocommit": True, "prepare_threshold": None, "row_factory": dict_row},
     )
     await pool.open(wait=True, timeout=10)

@@ -58,14 +58,12 @@ class Emitter:
         self.emit(TextMessageEndEvent(message_id=message_id))
 
     def tool_call(self, call_id: str, name: str, arguments: str, parent_message_id: str) -> None:
-        self.emit(ToolCallStartEvent(tool_call_id=call_id, tool_call_name=name,
-                                     parent_message_id=parent_message_id))
+        self.emit(ToolCallStartEvent(tool_call_id=call_id, tool_call_name=name, parent_message_id=parent_message_id))
         self.emit(ToolCallArgsEvent(tool_call_id=call_id, delta=arguments or "{}"))
         self.emit(ToolCallEndEvent(tool_call_id=call_id))
 
     def tool_result(self, call_id: str, content: str, message_id: str) -> None:
-        self.emit(ToolCallResultEvent(message_id=message_id, tool_call_id=call_id, role="tool",
-                                      content=content))
+        self.emit(ToolCallResultEvent(message_id=message_id, tool_call_id=call_id, role="tool", content=content))
 
     def state_delta(self, **values: Any) -> None:
         ops = [{"op": "replace", "path": f"/{key}", "value": value} for key, value in values.items()]

@@ -23,8 +23,9 @@ log = structlog.get_logger(__name__)
 
 MAX_AGENT_TURNS = 6
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-_GREETING = re.compile(r"^\s*(hi|hello|hey|salam|assalam[u ]?o?alaikum|good (morning|afternoon|evening))\b",
-                       re.IGNORECASE)
+_GREETING = re.compile(
+    r"^\s*(hi|hello|hey|salam|assalam[u ]?o?alaikum|good (morning|afternoon|evening))\b", re.IGNORECASE
+)
 
 
 def latest_question(state: TutorState) -> str:
@@ -38,8 +39,7 @@ async def guard_node(state: TutorState) -> dict[str, Any]:
     # A message that was nothing but an attempt to change the rules leaves no question: declined.
     messages[-1] = {"role": "user", "content": question}
     kept, dropped = bound_history(messages)
-    return {"messages": kept, "summary": summarise(dropped, state.get("summary", "")),
-            "injection_detected": flagged}
+    return {"messages": kept, "summary": summarise(dropped, state.get("summary", "")), "injection_detected": flagged}
 
 
 @step("router")
@@ -62,8 +62,13 @@ def agent_input(state: TutorState) -> list[dict[str, str]]:
     items: list[dict[str, str]] = []
     language = state.get("language", "en")
     if language != "en":
-        items.append({"role": "system", "content": f"The learner prefers answers in {language_name(language)} "
-                                                   f"({language}); keep citations and code unchanged."})
+        items.append(
+            {
+                "role": "system",
+                "content": f"The learner prefers answers in {language_name(language)} "
+                f"({language}); keep citations and code unchanged.",
+            }
+        )
     if state.get("summary"):
         items.append({"role": "system", "content": f"Conversation so far (summary): {state['summary']}"})
     items += [{"role": m["role"], "content": m["content"]} for m in state["messages"]]
@@ -72,19 +77,30 @@ def agent_input(state: TutorState) -> list[dict[str, str]]:
 
 def tool_context(state: TutorState, deps: RunDeps) -> ToolContext:
     return ToolContext(
-        services=deps.services, user_id=deps.user_id, book_id=state["book_id"],
-        language=state.get("language", "en"), mode=state.get("mode", "book"),
-        selected_text=state.get("selected_text", ""), doc_path=state.get("doc_path"),
-        profile=state.get("profile", {}), extra={**deps.extra, "thread_id": state.get("thread_id")},
+        services=deps.services,
+        user_id=deps.user_id,
+        book_id=state["book_id"],
+        language=state.get("language", "en"),
+        mode=state.get("mode", "book"),
+        selected_text=state.get("selected_text", ""),
+        doc_path=state.get("doc_path"),
+        profile=state.get("profile", {}),
+        extra={**deps.extra, "thread_id": state.get("thread_id")},
     )
 
 
 def cited_sources(answer: str, ctx: ToolContext) -> list[Citation]:
     numbers = sorted({int(n) for n in _MARKER.findall(answer)} & set(ctx.sources))
     return [
-        Citation(n=n, doc_path=ctx.sources[n]["doc_path"], chapter_title=ctx.sources[n]["chapter_title"],
-                 heading=ctx.sources[n]["heading"], anchor_url=ctx.sources[n]["anchor_url"],
-                 snippet=ctx.sources[n]["snippet"], score=float(ctx.sources[n]["score"] or 0.0))
+        Citation(
+            n=n,
+            doc_path=ctx.sources[n]["doc_path"],
+            chapter_title=ctx.sources[n]["chapter_title"],
+            heading=ctx.sources[n]["heading"],
+            anchor_url=ctx.sources[n]["anchor_url"],
+            snippet=ctx.sources[n]["snippet"],
+            score=float(ctx.sources[n]["score"] or 0.0),
+        )
         for n in numbers
     ]
 
@@ -93,8 +109,7 @@ async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[
     """Run the route's agent, forwarding its text and tool calls as AG-UI events."""
     emitter, message_id = Emitter(), state["message_id"]
     ctx = tool_context(state, deps)
-    result = Runner.run_streamed(deps.agents[route], input=agent_input(state), context=ctx,
-                                 max_turns=MAX_AGENT_TURNS)
+    result = Runner.run_streamed(deps.agents[route], input=agent_input(state), context=ctx, max_turns=MAX_AGENT_TURNS)
     started = False
     async for event in result.stream_events():
         if isinstance(event, RawResponsesStreamEvent) and event.data.type == "response.output_text.delta":
@@ -133,8 +148,10 @@ def make_agent_node(route: Route):
         answer, ctx = await stream_agent(route, state, runtime.context)
         citations = cited_sources(answer, ctx)
         return {
-            "answer": answer, "citations": citations, "abstained": not citations,
-            "retrieved": [ _compact(s) for s in ctx.sources.values()],
+            "answer": answer,
+            "citations": citations,
+            "abstained": not citations,
+            "retrieved": [_compact(s) for s in ctx.sources.values()],
             "degraded": ctx.degraded,
         }
 
@@ -143,8 +160,11 @@ def make_agent_node(route: Route):
 
 
 def _compact(source: dict[str, Any]) -> dict[str, Any]:
-    return {k: source[k] for k in ("n", "doc_path", "heading", "anchor_url", "score", "dense_score", "source")
-            if k in source}
+    return {
+        k: source[k]
+        for k in ("n", "doc_path", "heading", "anchor_url", "score", "dense_score", "source")
+        if k in source
+    }
 
 
 OUT_OF_SCOPE_TEXT = (

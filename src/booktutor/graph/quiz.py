@@ -37,9 +37,7 @@ def quiz_config(quiz_id: uuid.UUID | str) -> dict[str, Any]:
     return {"configurable": {"thread_id": f"quiz:{quiz_id}"}}
 
 
-async def ask_node(
-    state: QuizState, runtime: Runtime[QuizDeps]
-) -> Command[Literal["ask", "grade", "finish"]]:
+async def ask_node(state: QuizState, runtime: Runtime[QuizDeps]) -> Command[Literal["ask", "grade", "finish"]]:
     total = await runtime.context.service.question_count(uuid.UUID(state["quiz_id"]))
     if state.get("position", 0) >= total:
         return Command(goto="finish")

@@ -19,23 +19,35 @@ log = structlog.get_logger(__name__)
 
 _LANGUAGES = r"(urdu|arabic|hindi|persian|farsi|spanish|french|german|chinese|bengali|punjabi|pashto)"
 RULES: list[tuple[Route, re.Pattern[str]]] = [
-    ("translate", re.compile(
-        rf"\btranslat\w*|\b(in|into|to) {_LANGUAGES}\b|\b{_LANGUAGES} (version|translation)|ترجمہ|اردو میں",
-        re.IGNORECASE)),
-    ("tutor", re.compile(
-        r"\bquiz\b|\btest (me|my)\b|\bpracti[cs]e (questions?|problems?|exercises?|quiz)|"
-        r"\b(want|like|need|let me|help me) to practi[cs]e\b|\bexercises?\b|\bflash ?cards?\b|\bhint\b|"
-        r"\bhelp me (study|learn|revise|prepare)|\bteach me\b|\bstep by step\b|"
-        r"\bwhat should i (study|learn|read) next\b|\bcheck my answer\b",
-        re.IGNORECASE)),
-    ("personalize", re.compile(
-        r"\bpersonali[sz]|\b(for|as) (a|an) (\w+ ){0,2}(engineer|developer|programmer|beginner|novice|"
-        r"expert|student|technician|designer|scientist|newcomer)\b|"
-        r"\bi('m| am) (a|an) (\w+ ){0,2}(engineer|developer|programmer|beginner|technician)\b|"
-        r"\b(my|a) (software|hardware|mechanical|electrical|programming) background\b|"
-        r"\blike i'?m (new|five|a beginner)|\b(simpler|advanced|beginner) version\b|"
-        r"\brewrite (this|the|chapter)",
-        re.IGNORECASE)),
+    (
+        "translate",
+        re.compile(
+            rf"\btranslat\w*|\b(in|into|to) {_LANGUAGES}\b|\b{_LANGUAGES} (version|translation)|ترجمہ|اردو میں",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "tutor",
+        re.compile(
+            r"\bquiz\b|\btest (me|my)\b|\bpracti[cs]e (questions?|problems?|exercises?|quiz)|"
+            r"\b(want|like|need|let me|help me) to practi[cs]e\b|\bexercises?\b|\bflash ?cards?\b|\bhint\b|"
+            r"\bhelp me (study|learn|revise|prepare)|\bteach me\b|\bstep by step\b|"
+            r"\bwhat should i (study|learn|read) next\b|\bcheck my answer\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "personalize",
+        re.compile(
+            r"\bpersonali[sz]|\b(for|as) (a|an) (\w+ ){0,2}(engineer|developer|programmer|beginner|novice|"
+            r"expert|student|technician|designer|scientist|newcomer)\b|"
+            r"\bi('m| am) (a|an) (\w+ ){0,2}(engineer|developer|programmer|beginner|technician)\b|"
+            r"\b(my|a) (software|hardware|mechanical|electrical|programming) background\b|"
+            r"\blike i'?m (new|five|a beginner)|\b(simpler|advanced|beginner) version\b|"
+            r"\brewrite (this|the|chapter)",
+            re.IGNORECASE,
+        ),
+    ),
 ]
 OUT_OF_SCOPE_MARGIN = 0.08
 SPECIALIST_MIN_SIMILARITY = 0.6
@@ -103,8 +115,7 @@ class LLMRouter:
     )
 
     def __init__(self, model: Model, fallback: IntentRouter) -> None:
-        self.agent = Agent(name="router", instructions=self.INSTRUCTIONS, model=model,
-                           output_type=RouteDecision)
+        self.agent = Agent(name="router", instructions=self.INSTRUCTIONS, model=model, output_type=RouteDecision)
         self.fallback = fallback
 
     async def route(self, text: str, mode: Mode = "book") -> tuple[Route, dict[str, float]]:

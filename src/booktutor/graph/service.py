@@ -76,16 +76,17 @@ class _Prepared:
 
 def build_agents(model) -> dict[str, Agent]:
     return {
-        "answer": build_answer_agent(model), "tutor": build_tutor_agent(model),
-        "personalize": build_personalize_agent(model), "translate": build_translate_agent(model),
+        "answer": build_answer_agent(model),
+        "tutor": build_tutor_agent(model),
+        "personalize": build_personalize_agent(model),
+        "translate": build_translate_agent(model),
     }
 
 
 class ChatService:
     """The graph-backed RunSource behind /agent/run, /chatbot/* and `booktutor ask`."""
 
-    def __init__(self, services: Services, model, router,
-                 checkpointer: BaseCheckpointSaver | None = None) -> None:
+    def __init__(self, services: Services, model, router, checkpointer: BaseCheckpointSaver | None = None) -> None:
         self.services = services
         self.router = router
         self.model = model  # also serves personalization and translation (same configured model)
@@ -116,11 +117,20 @@ class ChatService:
         if self.checkpointer is None:
             return 0
         async with self.services.db.session() as session:
-            stale = (await session.execute(text(
-                "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE c.thread_id NOT LIKE 'quiz:%' "
-                "AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.thread_id"
-                " AND t.updated_at > now() - CAST(:idle AS interval))"
-            ), {"idle": idle_for})).scalars().all()
+            stale = (
+                (
+                    await session.execute(
+                        text(
+                            "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE c.thread_id NOT LIKE 'quiz:%' "
+                            "AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.thread_id"
+                            " AND t.updated_at > now() - CAST(:idle AS interval))"
+                        ),
+                        {"idle": idle_for},
+                    )
+                )
+                .scalars()
+                .all()
+            )
         for thread_id in stale:
             await self.checkpointer.adelete_thread(thread_id)
         return len(stale)
@@ -134,8 +144,11 @@ class ChatService:
             summary = thread.summary
             await threads.start_run(run_input.run_id, run_input.thread_id, user.id)
             await threads.add_message(
-                run_input.thread_id, message_id=request.message_id, role="user",
-                content=request.question, run_id=run_input.run_id,
+                run_input.thread_id,
+                message_id=request.message_id,
+                role="user",
+                content=request.question,
+                run_id=run_input.run_id,
                 extra=_selection_extra(request),
             )
             recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
@@ -164,21 +177,31 @@ class ChatService:
                     streamed.append(event.delta)
                 yield event
         except asyncio.CancelledError:
-            await asyncio.shield(self._save_answer(thread_id, run_id, answer_id, "".join(streamed), final,
-                                                   status="interrupted"))
+            await asyncio.shield(
+                self._save_answer(thread_id, run_id, answer_id, "".join(streamed), final, status="interrupted")
+            )
             raise
         except Exception as exc:
             log.exception("run_failed", run_id=run_id)
-            await self._save_answer(thread_id, run_id, answer_id, "".join(streamed), final,
-                                    status="failed", error_code=_error_code(exc))
-            yield RunErrorEvent(message="The tutor could not finish this answer. Please try again.",
-                                code=_error_code(exc), timestamp=now_ms())
+            await self._save_answer(
+                thread_id, run_id, answer_id, "".join(streamed), final, status="failed", error_code=_error_code(exc)
+            )
+            yield RunErrorEvent(
+                message="The tutor could not finish this answer. Please try again.",
+                code=_error_code(exc),
+                timestamp=now_ms(),
+            )
             return
-        await self._save_answer(thread_id, run_id, answer_id, final.get("answer", "".join(streamed)), final,
-                                status="complete")
+        await self._save_answer(
+            thread_id, run_id, answer_id, final.get("answer", "".join(streamed)), final, status="complete"
+        )
         yield StateSnapshotEvent(snapshot=_public_state(final))
-        yield RunFinishedEvent(thread_id=thread_id, run_id=run_id, timestamp=now_ms(),
-                               result={"message_id": answer_id, **_public_state(final)})
+        yield RunFinishedEvent(
+            thread_id=thread_id,
+            run_id=run_id,
+            timestamp=now_ms(),
+            result={"message_id": answer_id, **_public_state(final)},
+        )
 
     async def cancel_requested(self, thread_id: str, run_id: str, user: User) -> None:
         log.info("run_cancel_requested", thread_id=thread_id, run_id=run_id)
@@ -194,17 +217,22 @@ class ChatService:
         if not question:
             raise BadRequest("The message is empty.")
         if len(question) > limits.max_message_chars:
-            raise BadRequest(f"The message is longer than {limits.max_message_chars} characters.",
-                             code="message_too_long")
+            raise BadRequest(
+                f"The message is longer than {limits.max_message_chars} characters.", code="message_too_long"
+            )
         selected = str(props.get("selected_text") or props.get("selectedText") or "")
         if len(selected) > limits.max_selection_chars:
-            raise BadRequest(f"The selected text is longer than {limits.max_selection_chars} characters.",
-                             code="selection_too_long")
+            raise BadRequest(
+                f"The selected text is longer than {limits.max_selection_chars} characters.", code="selection_too_long"
+            )
         mode = "selection" if selected.strip() else "book"
         return TurnRequest(
-            question=question, message_id=last.id or f"msg-{uuid.uuid4().hex}",
-            book_id=await self._book_id(props.get("book_id") or props.get("bookId")), mode=mode,
-            selected_text=selected.strip(), doc_path=props.get("doc_path") or props.get("docPath"),
+            question=question,
+            message_id=last.id or f"msg-{uuid.uuid4().hex}",
+            book_id=await self._book_id(props.get("book_id") or props.get("bookId")),
+            mode=mode,
+            selected_text=selected.strip(),
+            doc_path=props.get("doc_path") or props.get("docPath"),
             language=str(props["language"])[:16] if props.get("language") else None,
             profile=props.get("profile") or None,
         )
@@ -224,8 +252,9 @@ class ChatService:
             raise BookNotFound("No book has been ingested yet.")
         return books[0].id
 
-    async def _initial_state(self, run_input, user: User, request: TurnRequest, answer_id: str,
-                             prepared: _Prepared | None = None) -> TutorState:
+    async def _initial_state(
+        self, run_input, user: User, request: TurnRequest, answer_id: str, prepared: _Prepared | None = None
+    ) -> TutorState:
         if prepared is not None:
             summary, messages = prepared.summary, list(prepared.history)
             preferences = prepared.preferences
@@ -239,16 +268,29 @@ class ChatService:
         if not messages or messages[-1]["content"] != request.question:
             messages.append({"role": "user", "content": request.question})
         return TutorState(
-            messages=messages, summary=summary, thread_id=run_input.thread_id,
-            user_id=str(user.id), book_id=request.book_id,
+            messages=messages,
+            summary=summary,
+            thread_id=run_input.thread_id,
+            user_id=str(user.id),
+            book_id=request.book_id,
             language=request.language or preferences.get("preferred_language") or "en",
-            profile=request.profile or preferences, mode=request.mode, selected_text=request.selected_text,
-            doc_path=request.doc_path, message_id=answer_id, citations=[], abstained=False,
+            profile=request.profile or preferences,
+            mode=request.mode,
+            selected_text=request.selected_text,
+            doc_path=request.doc_path,
+            message_id=answer_id,
+            citations=[],
+            abstained=False,
         )
 
     async def _run_graph(self, state: TutorState, user: User, thread_id: str, final: dict) -> AsyncIterator:
-        deps = RunDeps(services=self.services, agents=self.agents, router=self.router, user_id=user.id,
-                       extra={"quizzes": self.quizzes})
+        deps = RunDeps(
+            services=self.services,
+            agents=self.agents,
+            router=self.router,
+            user_id=user.id,
+            extra={"quizzes": self.quizzes},
+        )
         config = {"configurable": {"thread_id": thread_id}}
         durability = {"durability": "exit"} if self.checkpointer is not None else {}
         async for mode, chunk in self.graph.astream(
@@ -262,10 +304,20 @@ class ChatService:
         if self.checkpointer is not None and len(state["messages"]) > 1:  # a first turn: nothing to prune
             await _prune_checkpoints(self.checkpointer, thread_id)
 
-    async def _save_answer(self, thread_id: str, run_id: str, answer_id: str, text: str, final: dict,
-                           *, status: str, error_code: str | None = None) -> None:
-        write = partial(self._write_answer, thread_id, run_id, answer_id, text, final,
-                        status=status, error_code=error_code)
+    async def _save_answer(
+        self,
+        thread_id: str,
+        run_id: str,
+        answer_id: str,
+        text: str,
+        final: dict,
+        *,
+        status: str,
+        error_code: str | None = None,
+    ) -> None:
+        write = partial(
+            self._write_answer, thread_id, run_id, answer_id, text, final, status=status, error_code=error_code
+        )
         try:
             await write()
         except Exception as exc:
@@ -280,8 +332,10 @@ class ChatService:
 
     async def _retry_save(self, run_id: str, write) -> None:
         retrying = AsyncRetrying(
-            retry=retry_if_exception(is_database_unavailable), wait=wait_exponential_jitter(initial=0.5, max=5),
-            stop=stop_after_delay(SAVE_RETRY_FOR_S), reraise=True,
+            retry=retry_if_exception(is_database_unavailable),
+            wait=wait_exponential_jitter(initial=0.5, max=5),
+            stop=stop_after_delay(SAVE_RETRY_FOR_S),
+            reraise=True,
         )
         try:
             async for attempt in retrying:
@@ -292,15 +346,30 @@ class ChatService:
         else:
             log.info("save_answer_recovered", run_id=run_id)
 
-    async def _write_answer(self, thread_id: str, run_id: str, answer_id: str, text: str, final: dict,
-                            *, status: str, error_code: str | None = None) -> None:
+    async def _write_answer(
+        self,
+        thread_id: str,
+        run_id: str,
+        answer_id: str,
+        text: str,
+        final: dict,
+        *,
+        status: str,
+        error_code: str | None = None,
+    ) -> None:
         run_status = {"complete": "completed"}.get(status, status)
         async with self.services.db.session() as session, session.begin():
             threads = ThreadRepository(session)
             if text or status == "complete":
                 await threads.add_message(
-                    thread_id, message_id=answer_id, role="assistant", content=text, run_id=run_id,
-                    status=status, route=final.get("route"), citations=final.get("citations", []),
+                    thread_id,
+                    message_id=answer_id,
+                    role="assistant",
+                    content=text,
+                    run_id=run_id,
+                    status=status,
+                    route=final.get("route"),
+                    citations=final.get("citations", []),
                     abstained=bool(final.get("abstained")),
                 )
             if final.get("summary") is not None:
@@ -325,8 +394,7 @@ async def _prune_checkpoints(checkpointer, thread_id: str) -> None:
 
 
 def _chat_messages(history: list[Any]) -> list[dict[str, str]]:
-    return [{"role": m.role, "content": m.content} for m in history
-            if m.role in ("user", "assistant") and m.content]
+    return [{"role": m.role, "content": m.content} for m in history if m.role in ("user", "assistant") and m.content]
 
 
 async def _stored_preferences(session, user: User) -> dict[str, Any]:
@@ -338,8 +406,12 @@ async def _stored_preferences(session, user: User) -> dict[str, Any]:
 
 
 def _public_state(final: dict) -> dict[str, Any]:
-    return {"route": final.get("route"), "citations": final.get("citations", []),
-            "abstained": bool(final.get("abstained")), "degraded": bool(final.get("degraded"))}
+    return {
+        "route": final.get("route"),
+        "citations": final.get("citations", []),
+        "abstained": bool(final.get("abstained")),
+        "degraded": bool(final.get("degraded")),
+    }
 
 
 def _selection_extra(request: TurnRequest) -> dict[str, Any]:

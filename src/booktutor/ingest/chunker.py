@@ -244,9 +244,7 @@ def chunk_markdown(
     return [_build_chunk(position, piece) for position, piece in enumerate(pieces)]
 
 
-def _merge_short_sections(
-    sections: list[Section], min_tokens: int, max_tokens: int
-) -> Iterator[list[Section]]:
+def _merge_short_sections(sections: list[Section], min_tokens: int, max_tokens: int) -> Iterator[list[Section]]:
     """Merge a short section with following siblings/descendants while under max_tokens."""
     index = 0
     while index < len(sections):
@@ -311,15 +309,9 @@ def _list_items(block: Block) -> Iterator[Block]:
     lines = block.text.split("\n")
     for number, token in enumerate(items):
         start = token.map[0] if token.map else 0
-        end = (
-            items[number + 1].map[0]
-            if number + 1 < len(items) and items[number + 1].map
-            else len(lines)
-        )
+        end = items[number + 1].map[0] if number + 1 < len(items) and items[number + 1].map else len(lines)
         text = "\n".join(lines[start:end]).strip("\n")
-        yield replace(
-            block, text=text, tokens=estimate_tokens(text), joiner="\n" if number else "\n\n"
-        )
+        yield replace(block, text=text, tokens=estimate_tokens(text), joiner="\n" if number else "\n\n")
 
 
 def _sentence_groups(text: str, budget: int) -> Iterator[Block]:

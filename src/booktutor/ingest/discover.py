@@ -134,9 +134,7 @@ def _language_source(
     return LanguageSource(language, language_root, tuple(files))
 
 
-def _source_file(
-    path: Path, language_root: Path, language: str, positions: dict[str, float]
-) -> SourceFile:
+def _source_file(path: Path, language_root: Path, language: str, positions: dict[str, float]) -> SourceFile:
     relative = path.relative_to(language_root).as_posix()
     folder = PurePosixPath(relative).parent.as_posix()
     folder_position = None if folder == "." else positions.get(folder, DEFAULT_POSITION)
@@ -151,8 +149,7 @@ def _reading_order(source_path: str, positions: dict[str, float]) -> tuple[tuple
     """
     parts = PurePosixPath(source_path).parts
     keys = [
-        (positions.get("/".join(parts[: depth + 1]), DEFAULT_POSITION), part)
-        for depth, part in enumerate(parts[:-1])
+        (positions.get("/".join(parts[: depth + 1]), DEFAULT_POSITION), part) for depth, part in enumerate(parts[:-1])
     ]
     return (*keys, (float("-inf"), parts[-1]))
 

@@ -15,9 +15,7 @@ _GLOSSARY_TITLE = re.compile(
     re.IGNORECASE,
 )
 # "- **Term**: definition" or "- **Term:** definition" (also "—" or "-" as separator)
-_BULLET_TERM = re.compile(
-    r"^\s*[-*+][ \t]+\*\*(?P<term>[^*]+?)\s*:?\*\*\s*(?:[:：—–-]\s*)?(?P<definition>.+)$"
-)
+_BULLET_TERM = re.compile(r"^\s*[-*+][ \t]+\*\*(?P<term>[^*]+?)\s*:?\*\*\s*(?:[:：—–-]\s*)?(?P<definition>.+)$")
 _CONTINUATION = re.compile(r"^\s{2,}\S")
 _MARKUP = re.compile(r"[*_`]")
 

@@ -105,9 +105,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     try:
         data = yaml.safe_load(raw_yaml)
     except yaml.YAMLError as error:
-        raise _ParseError(
-            "invalid_front_matter", f"front matter is not valid YAML: {error}"
-        ) from error
+        raise _ParseError("invalid_front_matter", f"front matter is not valid YAML: {error}") from error
     if data is None:
         data = {}
     if not isinstance(data, dict):

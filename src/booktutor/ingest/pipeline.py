@@ -149,8 +149,15 @@ class Ingestor:
             chunk_ids = await repo.insert_chunks(document, new_version, doc.chunks, doc.title)
         await self.store.upsert(
             [
-                VectorRecord(chunk_id=cid, vector=vec, book_id=book_id, language=doc.language,
-                             document_id=document_id, doc_path=doc.source_path, version=new_version)
+                VectorRecord(
+                    chunk_id=cid,
+                    vector=vec,
+                    book_id=book_id,
+                    language=doc.language,
+                    document_id=document_id,
+                    doc_path=doc.source_path,
+                    version=new_version,
+                )
                 for cid, vec in zip(chunk_ids, vectors, strict=True)
             ]
         )

@@ -10,9 +10,7 @@ from booktutor.retrieval.types import VectorRecord
 from booktutor.retrieval.vector_store import VectorStore
 
 
-async def reindex(
-    db: Database, store: VectorStore, embedder: Embedder, progress: IngestProgress | None = None
-) -> int:
+async def reindex(db: Database, store: VectorStore, embedder: Embedder, progress: IngestProgress | None = None) -> int:
     """Drop the collection and re-embed every chunk readers currently see. Returns the count."""
     async with db.session() as session:
         total = await BookRepository(session).count_current_chunks()
@@ -26,8 +24,15 @@ async def reindex(
             vectors = await embedder.embed_documents([embedding_text(r.heading_path, r.text) for r in rows])
             await store.upsert(
                 [
-                    VectorRecord(chunk_id=r.id, vector=v, book_id=r.book_id, language=r.language,
-                                 document_id=r.document_id, doc_path=r.doc_path, version=r.version)
+                    VectorRecord(
+                        chunk_id=r.id,
+                        vector=v,
+                        book_id=r.book_id,
+                        language=r.language,
+                        document_id=r.document_id,
+                        doc_path=r.doc_path,
+                        version=r.version,
+                    )
                     for r, v in zip(rows, vectors, strict=True)
                 ]
             )

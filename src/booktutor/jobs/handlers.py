@@ -45,11 +45,15 @@ async def ingest_book(deps: JobDeps, params: dict[str, Any], progress: JobProgre
     services = deps.services
     ingestor = Ingestor(services.db, services.store, services.embedder, progress=progress)
     report = await ingestor.ingest(root, book_id=params.get("book_id"), title=params.get("title"))
-    return {"book_id": report.book_id, "added": len(report.added), "updated": len(report.updated),
-            "unchanged": len(report.unchanged), "removed": len(report.removed),
-            "chunks_written": report.chunks_written,
-            "problems": [{"path": p.source_path, "message": p.message}
-                         for p in report.problems[:MAX_REPORTED_PROBLEMS]]}
+    return {
+        "book_id": report.book_id,
+        "added": len(report.added),
+        "updated": len(report.updated),
+        "unchanged": len(report.unchanged),
+        "removed": len(report.removed),
+        "chunks_written": report.chunks_written,
+        "problems": [{"path": p.source_path, "message": p.message} for p in report.problems[:MAX_REPORTED_PROBLEMS]],
+    }
 
 
 async def reindex_all(deps: JobDeps, params: dict[str, Any], progress: JobProgress) -> dict[str, Any]:
@@ -87,13 +91,17 @@ def _variants(deps: JobDeps, params: dict[str, Any]) -> list[tuple[str, VariantM
     personalization = PersonalizationService(deps.services, deps.model)
     variants: list[tuple[str, VariantMaker]] = []
     for language in params.get("languages", []):
+
         async def translate(book_id: str, chapter: str, language: str = language) -> str | None:
             return (await translation.chapter(book_id, chapter, language)).cache or "stored"
+
         variants.append((f"translation:{language}", translate))
     for raw in params.get("profiles", []):
         profile = LearnerProfile.from_mapping(raw)
+
         async def personalize(book_id: str, chapter: str, profile: LearnerProfile = profile) -> str | None:
             return (await personalization.personalize(book_id, chapter, profile)).cache
+
         variants.append((f"profile:{_profile_label(profile)}", personalize))
     return variants
 
@@ -102,8 +110,7 @@ def _profile_label(profile: LearnerProfile) -> str:
     return "/".join(str(value) for value in (profile.software, profile.hardware, profile.level))
 
 
-async def _generate_one(make: VariantMaker, book_id: str, chapter: str, variant: str,
-                        outcome: dict[str, Any]) -> None:
+async def _generate_one(make: VariantMaker, book_id: str, chapter: str, variant: str, outcome: dict[str, Any]) -> None:
     try:
         cache = await make(book_id, chapter)
     except (AppError, ValueError) as exc:

@@ -50,9 +50,14 @@ def build_queue_app(db: Database, settings: Settings) -> procrastinate.App:
     app = procrastinate.App(connector=connector)
     max_attempts = settings.job_max_attempts
 
-    @app.task(name=RUN_JOB, pass_context=True, queue="booktutor",
-              retry=JobRetryStrategy(max_attempts=max_attempts, linear_wait=settings.job_retry_wait_s,
-                                     wait=settings.job_retry_wait_s))
+    @app.task(
+        name=RUN_JOB,
+        pass_context=True,
+        queue="booktutor",
+        retry=JobRetryStrategy(
+            max_attempts=max_attempts, linear_wait=settings.job_retry_wait_s, wait=settings.job_retry_wait_s
+        ),
+    )
     async def run_job(context: JobContext, job_id: str) -> None:
         def cancelled_by_user() -> bool:
             return context.abort_reason() == AbortReason.USER_REQUEST

@@ -42,8 +42,14 @@ def request_context(request_id: str | None):
 
 
 class JobAttempt:
-    def __init__(self, deps: JobDeps, job_id: uuid.UUID, attempt: int, max_attempts: int,
-                 cancelled_by_user: Callable[[], bool] = lambda: False) -> None:
+    def __init__(
+        self,
+        deps: JobDeps,
+        job_id: uuid.UUID,
+        attempt: int,
+        max_attempts: int,
+        cancelled_by_user: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.store = JobStore(deps.services.db)
         self.deps = deps
         self.job_id = job_id
@@ -96,8 +102,12 @@ class JobAttempt:
         if self.attempt >= self.max_attempts:
             await self._end(params, status="failed", error="the worker stopped during the last attempt")
         else:
-            await self.store.set(self.job_id, status="queued", progress=self.progress.snapshot(),
-                                 error="the worker stopped while running the job; it will run again")
+            await self.store.set(
+                self.job_id,
+                status="queued",
+                progress=self.progress.snapshot(),
+                error="the worker stopped while running the job; it will run again",
+            )
 
     async def _end(self, params: dict[str, Any], **values: Any) -> None:
         await self.store.set(self.job_id, progress=self.progress.snapshot(), **values)

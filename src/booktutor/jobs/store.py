@@ -19,10 +19,18 @@ class JobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def create(self, kind: str, params: dict[str, Any], created_by: uuid.UUID | None,
-                     request_id: str | None) -> Job:
-        job = Job(id=uuid.uuid4(), kind=kind, status="queued", params=params, progress={},
-                  created_by=created_by, request_id=request_id)
+    async def create(
+        self, kind: str, params: dict[str, Any], created_by: uuid.UUID | None, request_id: str | None
+    ) -> Job:
+        job = Job(
+            id=uuid.uuid4(),
+            kind=kind,
+            status="queued",
+            params=params,
+            progress={},
+            created_by=created_by,
+            request_id=request_id,
+        )
         async with self.db.session() as session, session.begin():
             session.add(job)
         return await self.get(job.id)
@@ -38,15 +46,20 @@ class JobStore:
     async def counts_by_status(self) -> dict[str, int]:
         async with self.db.session() as session:
             rows = await session.execute(
-                select(Job.status, func.count()).where(Job.status.in_(ACTIVE)).group_by(Job.status))
+                select(Job.status, func.count()).where(Job.status.in_(ACTIVE)).group_by(Job.status)
+            )
         return {status: 0 for status in ACTIVE} | {status: count for status, count in rows.all()}
 
     async def fail_never_queued(self, older_than: timedelta) -> int:
         """Rows whose process stopped between saving the job and queueing it will never run."""
         async with self.db.session() as session, session.begin():
             result = await session.execute(
-                update(Job).where(Job.status == "queued", Job.queue_job_id.is_(None),
-                                  Job.created_at < func.now() - older_than)
-                .values(status="failed", error="the job was never queued (the server stopped); submit it again",
-                        updated_at=func.now()))
+                update(Job)
+                .where(Job.status == "queued", Job.queue_job_id.is_(None), Job.created_at < func.now() - older_than)
+                .values(
+                    status="failed",
+                    error="the job was never queued (the server stopped); submit it again",
+                    updated_at=func.now(),
+                )
+            )
         return result.rowcount or 0

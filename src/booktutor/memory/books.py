@@ -74,16 +74,18 @@ class BookRepository:
         self.session = session
 
     # --- books -------------------------------------------------------------------------
-    async def upsert_book(
-        self, book_id: str, title: str, default_language: str, source_root: str | None
-    ) -> Book:
+    async def upsert_book(self, book_id: str, title: str, default_language: str, source_root: str | None) -> Book:
         stmt = (
             pg_insert(Book)
             .values(id=book_id, title=title, default_language=default_language, source_root=source_root)
             .on_conflict_do_update(
                 index_elements=[Book.id],
-                set_={"title": title, "default_language": default_language,
-                      "source_root": source_root, "updated_at": func.now()},
+                set_={
+                    "title": title,
+                    "default_language": default_language,
+                    "source_root": source_root,
+                    "updated_at": func.now(),
+                },
             )
         )
         await self.session.execute(stmt)
@@ -115,9 +117,7 @@ class BookRepository:
         stmt = (
             pg_insert(Chapter)
             .values(id=uuid.uuid4(), book_id=book_id, source_path=source_path, key=key, sort_key=sort_key)
-            .on_conflict_do_update(
-                index_elements=[Chapter.book_id, Chapter.source_path], set_={"sort_key": sort_key}
-            )
+            .on_conflict_do_update(index_elements=[Chapter.book_id, Chapter.source_path], set_={"sort_key": sort_key})
             .returning(Chapter.id)
         )
         chapter_id = (await self.session.execute(stmt)).scalar_one()
@@ -156,12 +156,23 @@ class BookRepository:
         )
         wanted = func.coalesce(literal(language), Book.default_language)
         stmt = (
-            select(Book.default_language, Chapter.key, Chapter.source_path, languages, Document.language,
-                   Document.title, Document.front_matter, Document.markdown, Document.content_hash,
-                   Document.version, Document.updated_at)
+            select(
+                Book.default_language,
+                Chapter.key,
+                Chapter.source_path,
+                languages,
+                Document.language,
+                Document.title,
+                Document.front_matter,
+                Document.markdown,
+                Document.content_hash,
+                Document.version,
+                Document.updated_at,
+            )
             .join(Book, Book.id == Chapter.book_id)
-            .outerjoin(Document, and_(Document.chapter_id == Chapter.id, Document.version > 0,
-                                      Document.language == wanted))
+            .outerjoin(
+                Document, and_(Document.chapter_id == Chapter.id, Document.version > 0, Document.language == wanted)
+            )
             .where(Chapter.book_id == book_id, _chapter_ref(chapter_ref))
             .limit(1)
         )
@@ -183,15 +194,21 @@ class BookRepository:
 
     async def ensure_document(self, chapter: Chapter, parsed: ParsedDocument) -> Document:
         """The document row for a chapter language; a new one starts at version 0 (invisible)."""
-        stmt = select(Document).where(
-            Document.chapter_id == chapter.id, Document.language == parsed.language
-        )
+        stmt = select(Document).where(Document.chapter_id == chapter.id, Document.language == parsed.language)
         document = (await self.session.scalars(stmt)).first()
         if document is None:
             document = Document(
-                id=uuid.uuid4(), chapter_id=chapter.id, book_id=chapter.book_id,
-                language=parsed.language, source_path=parsed.source_path, title=parsed.title,
-                slug=parsed.slug, position=parsed.position, front_matter={}, markdown="", version=0,
+                id=uuid.uuid4(),
+                chapter_id=chapter.id,
+                book_id=chapter.book_id,
+                language=parsed.language,
+                source_path=parsed.source_path,
+                title=parsed.title,
+                slug=parsed.slug,
+                position=parsed.position,
+                front_matter={},
+                markdown="",
+                version=0,
             )
             self.session.add(document)
             await self.session.flush()
@@ -203,12 +220,20 @@ class BookRepository:
         ids = [uuid.uuid4() for _ in chunks]
         rows = [
             {
-                "id": chunk_id, "document_id": document.id, "book_id": document.book_id,
-                "language": document.language, "version": version, "position": chunk.position,
-                "heading_path": list(chunk.heading_path), "anchor": chunk.anchor,
-                "title_text": " ".join([chapter_title, *chunk.heading_path]), "text": chunk.text,
-                "token_count": chunk.token_count, "has_code": chunk.has_code,
-                "code_languages": list(chunk.code_languages), "has_table": chunk.has_table,
+                "id": chunk_id,
+                "document_id": document.id,
+                "book_id": document.book_id,
+                "language": document.language,
+                "version": version,
+                "position": chunk.position,
+                "heading_path": list(chunk.heading_path),
+                "anchor": chunk.anchor,
+                "title_text": " ".join([chapter_title, *chunk.heading_path]),
+                "text": chunk.text,
+                "token_count": chunk.token_count,
+                "has_code": chunk.has_code,
+                "code_languages": list(chunk.code_languages),
+                "has_table": chunk.has_table,
             }
             for chunk_id, chunk in zip(ids, chunks, strict=True)
         ]
@@ -216,16 +241,23 @@ class BookRepository:
             await self.session.execute(pg_insert(Chunk), rows)
         return ids
 
-    async def publish_document(self, document_id: uuid.UUID, version: int, parsed: ParsedDocument,
-                               chunk_count: int) -> None:
+    async def publish_document(
+        self, document_id: uuid.UUID, version: int, parsed: ParsedDocument, chunk_count: int
+    ) -> None:
         """Switch readers to `version` in one statement: the chapter is never half-updated."""
         await self.session.execute(
             update(Document)
             .where(Document.id == document_id)
             .values(
-                version=version, content_hash=parsed.content_hash, title=parsed.title,
-                slug=parsed.slug, position=parsed.position, front_matter=parsed.front_matter,
-                markdown=parsed.markdown, source_path=parsed.source_path, chunk_count=chunk_count,
+                version=version,
+                content_hash=parsed.content_hash,
+                title=parsed.title,
+                slug=parsed.slug,
+                position=parsed.position,
+                front_matter=parsed.front_matter,
+                markdown=parsed.markdown,
+                source_path=parsed.source_path,
+                chunk_count=chunk_count,
                 updated_at=func.now(),
             )
         )
@@ -252,14 +284,19 @@ class BookRepository:
 
     # --- chunks for readers -------------------------------------------------------------
     def _current_chunks(self):
-        return (
-            select(
-                Chunk.id, Chunk.book_id, Chunk.document_id, Document.source_path, Chunk.language,
-                Document.title, Document.front_matter, Chunk.heading_path, Chunk.anchor, Chunk.text,
-                Chunk.version,
-            )
-            .join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
-        )
+        return select(
+            Chunk.id,
+            Chunk.book_id,
+            Chunk.document_id,
+            Document.source_path,
+            Chunk.language,
+            Document.title,
+            Document.front_matter,
+            Chunk.heading_path,
+            Chunk.anchor,
+            Chunk.text,
+            Chunk.version,
+        ).join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
 
     async def fetch_chunks(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ChunkRow]:
         if not chunk_ids:
@@ -274,8 +311,10 @@ class BookRepository:
             yield [ChunkRow(*row) for row in partition]
 
     async def count_current_chunks(self, book_id: str | None = None) -> int:
-        stmt = select(func.count()).select_from(Chunk).join(
-            Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version)
+        stmt = (
+            select(func.count())
+            .select_from(Chunk)
+            .join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
         )
         if book_id:
             stmt = stmt.where(Chunk.book_id == book_id)
@@ -303,15 +342,19 @@ class BookRepository:
         `websearch_to_tsquery` (quotes, `or`, `-word` honoured) rank first, then by ts_rank_cd;
         only the returned rows are highlighted.
         """
-        params = {"query": query, "book_id": book_id, "language": language,
-                  "doc_paths": list(doc_paths), "limit": limit}
+        params = {
+            "query": query,
+            "book_id": book_id,
+            "language": language,
+            "doc_paths": list(doc_paths),
+            "limit": limit,
+        }
         rows = (await self.session.execute(_FULLTEXT_SQL["pair_query"], params)).all()
         if len(rows) < limit // 2:
             seen = {row[0] for row in rows}
             extra = (await self.session.execute(_FULLTEXT_SQL["any_query"], params)).all()
             rows += [row for row in extra if row[0] not in seen][: limit - len(rows)]
         return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
-
 
     async def term_evidence(
         self, words: Sequence[str], *, book_id: str, top_chunk_ids: Sequence[uuid.UUID], language: str = "en"
@@ -323,7 +366,7 @@ class BookRepository:
             f"""
             WITH words AS (SELECT DISTINCT w FROM unnest(CAST(:words AS text[])) AS w),
             lex AS (
-              SELECT w, (tsvector_to_array(to_tsvector({_TS_CONFIG_FOR(':language')}, w)))[1] AS lexeme
+              SELECT w, (tsvector_to_array(to_tsvector({_TS_CONFIG_FOR(":language")}, w)))[1] AS lexeme
               FROM words
             ), book AS (
               SELECT ch.id, ch.tsv FROM chunks ch
@@ -338,9 +381,17 @@ class BookRepository:
             FROM lex WHERE lex.lexeme IS NOT NULL
             """
         )
-        rows = (await self.session.execute(sql, {
-            "words": list(words), "book_id": book_id, "language": language, "top": list(top_chunk_ids),
-        })).all()
+        rows = (
+            await self.session.execute(
+                sql,
+                {
+                    "words": list(words),
+                    "book_id": book_id,
+                    "language": language,
+                    "top": list(top_chunk_ids),
+                },
+            )
+        ).all()
         total = int(rows[0][4]) if rows else 0
         return total, [(row[0], row[1], int(row[2]), bool(row[3])) for row in rows]
 
@@ -361,7 +412,7 @@ def _fulltext_sql(match: str) -> TextClause:
     return text(
         f"""
         WITH cfgs AS MATERIALIZED (
-          SELECT DISTINCT {_TS_CONFIG_FOR('language')} AS cfg FROM documents WHERE version > 0
+          SELECT DISTINCT {_TS_CONFIG_FOR("language")} AS cfg FROM documents WHERE version > 0
         ), lex AS MATERIALIZED (
           SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
         ), q AS MATERIALIZED (
@@ -379,7 +430,7 @@ def _fulltext_sql(match: str) -> TextClause:
                  ts_rank_cd(ch.tsv, q.any_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
           FROM chunks ch
           JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
-          JOIN q ON q.cfg = {_TS_CONFIG_FOR('ch.language')}
+          JOIN q ON q.cfg = {_TS_CONFIG_FOR("ch.language")}
           WHERE ch.tsv @@ q.{match}
             AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
             AND (CAST(:language AS text) IS NULL OR ch.language = :language)
@@ -388,7 +439,7 @@ def _fulltext_sql(match: str) -> TextClause:
           ORDER BY rank DESC
           LIMIT :limit
         )
-        SELECT id, rank, ts_headline({_TS_CONFIG_FOR('language')}, regexp_replace(text, '[*_`#>|]+', '', 'g'),
+        SELECT id, rank, ts_headline({_TS_CONFIG_FOR("language")}, regexp_replace(text, '[*_`#>|]+', '', 'g'),
                                      any_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
         FROM top ORDER BY rank DESC
         """

@@ -33,9 +33,7 @@ class Base(DeclarativeBase):
 
 
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
@@ -78,9 +76,7 @@ class Chapter(TimestampMixin, Base):
     sort_key: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     book: Mapped[Book] = relationship(back_populates="chapters")
-    documents: Mapped[list[Document]] = relationship(
-        back_populates="chapter", cascade="all, delete-orphan"
-    )
+    documents: Mapped[list[Document]] = relationship(back_populates="chapter", cascade="all, delete-orphan")
 
 
 class Document(TimestampMixin, Base):
@@ -90,9 +86,7 @@ class Document(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("chapter_id", "language"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    chapter_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("chapters.id", ondelete="CASCADE"), nullable=False
-    )
+    chapter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), nullable=False)
     book_id: Mapped[str] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), nullable=False)
     language: Mapped[str] = mapped_column(String(16), nullable=False)
     source_path: Mapped[str] = mapped_column(Text, nullable=False)
@@ -117,9 +111,7 @@ class Chunk(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    document_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
-    )
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
     book_id: Mapped[str] = mapped_column(String(100), nullable=False)
     language: Mapped[str] = mapped_column(String(16), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -174,9 +166,7 @@ class Message(Base):
     citations: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)
     abstained: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     extra: Mapped[dict[str, Any]] = mapped_column(nullable=False, default=dict)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
     thread: Mapped[Thread] = relationship(back_populates="messages")
 
@@ -186,8 +176,7 @@ class Run(Base):
 
     __tablename__ = "runs"
     __table_args__ = (
-        Index("ix_runs_one_running_per_thread", "thread_id", unique=True,
-              postgresql_where=text("status = 'running'")),
+        Index("ix_runs_one_running_per_thread", "thread_id", unique=True, postgresql_where=text("status = 'running'")),
     )
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -196,7 +185,5 @@ class Run(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="running")
     route: Mapped[str | None] = mapped_column(String(32))
     error_code: Mapped[str | None] = mapped_column(String(64))
-    started_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

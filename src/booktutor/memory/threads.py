@@ -58,13 +58,21 @@ class ThreadRepository:
 
     # Threads
 
-    async def get_or_create_thread(self, thread_id: str, owner_id: uuid.UUID,
-                                   book_id: str | None = None, title: str | None = None) -> Thread:
+    async def get_or_create_thread(
+        self, thread_id: str, owner_id: uuid.UUID, book_id: str | None = None, title: str | None = None
+    ) -> Thread:
         """The caller's thread with this id, created if new; 404 if another user owns the id."""
-        insert = pg_insert(Thread).values(
-            id=thread_id, owner_id=owner_id, book_id=book_id, title=make_title(title or ""),
-            summary="",
-        ).on_conflict_do_nothing(index_elements=[Thread.id])
+        insert = (
+            pg_insert(Thread)
+            .values(
+                id=thread_id,
+                owner_id=owner_id,
+                book_id=book_id,
+                title=make_title(title or ""),
+                summary="",
+            )
+            .on_conflict_do_nothing(index_elements=[Thread.id])
+        )
         await self.session.execute(insert)
         return await self.get_thread(thread_id, owner_id)
 
@@ -75,13 +83,17 @@ class ThreadRepository:
             raise ThreadNotFound(f"No thread with id '{thread_id}'.")
         return thread
 
-    async def list_threads(self, owner_id: uuid.UUID, limit: int = 50,
-                           cursor: str | None = None) -> Page[ThreadSummary]:
+    async def list_threads(
+        self, owner_id: uuid.UUID, limit: int = 50, cursor: str | None = None
+    ) -> Page[ThreadSummary]:
         """The owner's threads, most recently updated first."""
-        count = (select(func.count()).where(Message.thread_id == Thread.id)
-                 .correlate(Thread).scalar_subquery())
-        stmt = (select(Thread, count).where(Thread.owner_id == owner_id)
-                .order_by(Thread.updated_at.desc(), Thread.id.desc()).limit(limit + 1))
+        count = select(func.count()).where(Message.thread_id == Thread.id).correlate(Thread).scalar_subquery()
+        stmt = (
+            select(Thread, count)
+            .where(Thread.owner_id == owner_id)
+            .order_by(Thread.updated_at.desc(), Thread.id.desc())
+            .limit(limit + 1)
+        )
         if cursor:
             updated_at, thread_id = _decode_thread_cursor(cursor)
             stmt = stmt.where(tuple_(Thread.updated_at, Thread.id) < tuple_(updated_at, thread_id))
@@ -127,8 +139,15 @@ class ThreadRepository:
             return self._same_thread(existing, thread_id)
         await self._touch_thread(thread_id, content if role == "user" else None)
         message = Message(
-            id=message_id, thread_id=thread_id, run_id=run_id, role=role, content=content,
-            status=status, route=route, citations=list(citations), abstained=abstained,
+            id=message_id,
+            thread_id=thread_id,
+            run_id=run_id,
+            role=role,
+            content=content,
+            status=status,
+            route=route,
+            citations=list(citations),
+            abstained=abstained,
             extra=dict(extra or {}),
         )
         try:
@@ -138,12 +157,12 @@ class ThreadRepository:
             raise MessageAlreadyExists(f"Message id '{message_id}' is already used.") from None
         return message
 
-    async def list_messages(self, thread_id: str, owner_id: uuid.UUID, limit: int = 50,
-                            cursor: str | None = None) -> Page[Message]:
+    async def list_messages(
+        self, thread_id: str, owner_id: uuid.UUID, limit: int = 50, cursor: str | None = None
+    ) -> Page[Message]:
         """The thread's messages, oldest first."""
         await self.get_thread(thread_id, owner_id)
-        stmt = (select(Message).where(Message.thread_id == thread_id)
-                .order_by(Message.seq).limit(limit + 1))
+        stmt = select(Message).where(Message.thread_id == thread_id).order_by(Message.seq).limit(limit + 1)
         if cursor:
             stmt = stmt.where(Message.seq > _decode_message_cursor(cursor))
         messages = list((await self.session.execute(stmt)).scalars())
@@ -155,8 +174,7 @@ class ThreadRepository:
 
     async def recent_messages(self, thread_id: str, limit: int = 20) -> list[Message]:
         """The last `limit` messages of the thread, oldest first (for model context)."""
-        stmt = (select(Message).where(Message.thread_id == thread_id)
-                .order_by(Message.seq.desc()).limit(limit))
+        stmt = select(Message).where(Message.thread_id == thread_id).order_by(Message.seq.desc()).limit(limit)
         messages = list((await self.session.execute(stmt)).scalars())
         messages.reverse()
         return messages
@@ -186,8 +204,9 @@ class ThreadRepository:
             ) from None
         return run
 
-    async def finish_run(self, run_id: str, status: str, route: str | None = None,
-                         error_code: str | None = None) -> Run:
+    async def finish_run(
+        self, run_id: str, status: str, route: str | None = None, error_code: str | None = None
+    ) -> Run:
         """Mark a running run finished. A run that already finished keeps its first outcome."""
         _check_choice("status", status, FINAL_RUN_STATUSES)
         values: dict[str, Any] = {"status": status, "finished_at": func.clock_timestamp()}
@@ -195,9 +214,13 @@ class ThreadRepository:
             values["route"] = route
         if error_code is not None:
             values["error_code"] = error_code
-        stmt = (update(Run).where(Run.id == run_id, Run.status == "running").values(**values)
-                .returning(Run)
-                .execution_options(populate_existing=True, synchronize_session=False))
+        stmt = (
+            update(Run)
+            .where(Run.id == run_id, Run.status == "running")
+            .values(**values)
+            .returning(Run)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
         run = (await self.session.execute(stmt)).scalar_one_or_none()
         if run is None:
             run = await self.session.get(Run, run_id)
@@ -218,11 +241,16 @@ class ThreadRepository:
 
     async def mark_stale_runs_interrupted(self, older_than: timedelta) -> int:
         """After a crash: `running` runs started before now - older_than become interrupted."""
-        stmt = (update(Run)
-                .where(Run.status == "running", Run.started_at < func.now() - older_than)
-                .values(status="interrupted", finished_at=func.clock_timestamp(),
-                        error_code=func.coalesce(Run.error_code, STALE_RUN_ERROR))
-                .execution_options(synchronize_session=False))
+        stmt = (
+            update(Run)
+            .where(Run.status == "running", Run.started_at < func.now() - older_than)
+            .values(
+                status="interrupted",
+                finished_at=func.clock_timestamp(),
+                error_code=func.coalesce(Run.error_code, STALE_RUN_ERROR),
+            )
+            .execution_options(synchronize_session=False)
+        )
         result = await self.session.execute(stmt)
         return result.rowcount
 
@@ -233,8 +261,13 @@ class ThreadRepository:
         title = make_title(user_text or "")
         if title:
             values["title"] = case((Thread.title == "", title), else_=Thread.title)
-        stmt = (update(Thread).where(Thread.id == thread_id).values(**values).returning(Thread.id)
-                .execution_options(synchronize_session=False))
+        stmt = (
+            update(Thread)
+            .where(Thread.id == thread_id)
+            .values(**values)
+            .returning(Thread.id)
+            .execution_options(synchronize_session=False)
+        )
         if (await self.session.execute(stmt)).scalar_one_or_none() is None:
             raise ThreadNotFound(f"No thread with id '{thread_id}'.")
         cached = self._cached(Thread, thread_id)
@@ -266,7 +299,7 @@ def make_title(text: str, max_chars: int = TITLE_MAX_CHARS) -> str:
     if len(line) <= max_chars:
         return line
     cut = line[: max_chars - 1]
-    if " " in cut[max_chars // 2:]:
+    if " " in cut[max_chars // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,.;:-") + "…"
 
@@ -318,4 +351,3 @@ def _decode_message_cursor(cursor: str) -> int:
     if not isinstance(seq, int) or isinstance(seq, bool):
         raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor})
     return seq
-

@@ -31,12 +31,8 @@ class AuthoredQuestionRow(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     book_id: Mapped[str] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), nullable=False)
-    chapter_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("chapters.id", ondelete="CASCADE"), nullable=False
-    )
-    document_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
-    )
+    chapter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), nullable=False)
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
     question_key: Mapped[str] = mapped_column(String(200), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -61,9 +57,7 @@ class GeneratedQuestionSet(Base):
     section_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     generator: Mapped[str] = mapped_column(String(64), nullable=False)
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
 class Quiz(Base):
@@ -76,26 +70,16 @@ class Quiz(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    owner_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
-    )
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     book_id: Mapped[str] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), nullable=False)
-    chapter_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("chapters.id", ondelete="CASCADE"), nullable=False
-    )
-    thread_id: Mapped[str | None] = mapped_column(
-        String(200)
-    )  # the chat thread that started it, if any
+    chapter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), nullable=False)
+    thread_id: Mapped[str | None] = mapped_column(String(200))  # the chat thread that started it, if any
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    hints: Mapped[int] = mapped_column(
-        Integer, nullable=False, default=0
-    )  # shown for the current question
+    hints: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # shown for the current question
     score: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
     )
@@ -106,18 +90,14 @@ class QuizAnswer(Base):
     __table_args__ = (UniqueConstraint("quiz_id", "position"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    quiz_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("quizzes.id", ondelete="CASCADE"), nullable=False
-    )
+    quiz_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     answer: Mapped[str] = mapped_column(Text, nullable=False)
     verdict: Mapped[str] = mapped_column(String(16), nullable=False)
     score: Mapped[float] = mapped_column(Float, nullable=False)
     hints_used: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     feedback: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
 class Mastery(Base):

@@ -53,12 +53,8 @@ RUNS_BY_ROUTE = Counter(
     "Finished agent runs by the graph route taken and outcome.",
     ["route", "outcome"],
 )
-LLM_TOKENS = Counter(
-    "booktutor_llm_tokens_total", "Model tokens used by agent runs.", ["route", "kind"]
-)
-PROVIDER_ERRORS = Counter(
-    "booktutor_llm_provider_errors_total", "Failed model calls per provider.", ["provider"]
-)
+LLM_TOKENS = Counter("booktutor_llm_tokens_total", "Model tokens used by agent runs.", ["route", "kind"])
+PROVIDER_ERRORS = Counter("booktutor_llm_provider_errors_total", "Failed model calls per provider.", ["provider"])
 PROVIDER_FALLBACKS = Counter(
     "booktutor_llm_fallbacks_total",
     "Calls moved on from a failed provider to the next.",
@@ -69,9 +65,7 @@ RETRIEVAL_LATENCY = Histogram(
     "Hybrid search latency (lexical+dense+fusion).",
     buckets=LATENCY_BUCKETS,
 )
-CACHE_REQUESTS = Counter(
-    "booktutor_cache_requests_total", "Generated-content cache lookups.", ["cache", "result"]
-)
+CACHE_REQUESTS = Counter("booktutor_cache_requests_total", "Generated-content cache lookups.", ["cache", "result"])
 JOBS = Gauge(
     "booktutor_jobs",
     "Background jobs waiting or running, queue-wide, by status (queue depth: status=queued), read at scrape.",
@@ -141,9 +135,7 @@ class RunObserver:
         return {
             "route_taken": self.route,
             "duration_s": round(duration, 4),
-            "time_to_first_token_s": None
-            if self.first_token_s is None
-            else round(self.first_token_s, 4),
+            "time_to_first_token_s": None if self.first_token_s is None else round(self.first_token_s, 4),
         }
 
 
@@ -183,9 +175,7 @@ def route_template(scope: Scope) -> str:
     effective route context FastAPI stores in the scope has the full template.
     """
     context = scope.get("fastapi", {}).get("effective_route_context")
-    template = getattr(context, "path_format", None) or getattr(
-        scope.get("route"), "path_format", None
-    )
+    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path_format", None)
     return template or "unmatched"
 
 

@@ -31,6 +31,4 @@ def request_id_hooks() -> dict[str, list[Any]]:
 def async_http_client(timeout_s: float, **kwargs: Any) -> httpx.AsyncClient:
     """An httpx.AsyncClient for outside APIs: request id hook, redirects followed, quick connect timeout."""
     timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
-    return httpx.AsyncClient(
-        timeout=timeout, follow_redirects=True, event_hooks=request_id_hooks(), **kwargs
-    )
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, event_hooks=request_id_hooks(), **kwargs)

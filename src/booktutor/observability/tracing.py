@@ -51,15 +51,11 @@ def build_provider(
     endpoint: str | None, *, service_name: str = "booktutor", processor: SpanProcessor | None = None
 ) -> TracerProvider:
     """A provider exporting to `endpoint` (OTLP/HTTP) or, for tests, to the given processor."""
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": service_name, "service.version": __version__})
-    )
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name, "service.version": __version__}))
     if processor is None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        processor = BatchSpanProcessor(
-            OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces")
-        )
+        processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces"))
     provider.add_span_processor(processor)
     return provider
 

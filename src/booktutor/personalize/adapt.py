@@ -77,12 +77,7 @@ def filter_audience_blocks(body: str, profile: LearnerProfile) -> str:
             if not (hidden_before or hidden):
                 kept.append(line)
             continue
-        if (
-            not fenced
-            and (closing := _CLOSE.match(line))
-            and stack
-            and len(closing.group(1)) == stack[-1][0]
-        ):
+        if not fenced and (closing := _CLOSE.match(line)) and stack and len(closing.group(1)) == stack[-1][0]:
             _, hidden = stack.pop()
             if not (hidden_before or hidden):
                 kept.append(line)
@@ -164,9 +159,7 @@ def prerequisites_note(body: str, earlier: list[EarlierChapter]) -> str | None:
     text = _NOT_PROSE.sub(" ", body).lower()
     scored = []
     for position, chapter in enumerate(earlier):
-        hits = sum(
-            1 for term in chapter.terms if re.search(rf"(?<!\w){re.escape(term.lower())}", text)
-        )
+        hits = sum(1 for term in chapter.terms if re.search(rf"(?<!\w){re.escape(term.lower())}", text))
         if hits:
             scored.append((hits, position, chapter))
     chosen = sorted(scored, key=lambda s: (-s[0], -s[1]))[:MAX_PREREQUISITES]
@@ -181,9 +174,7 @@ def insert_after_title(body: str, note: str) -> str:
     if sections and sections[0].heading and _H1.match(sections[0].heading):
         first = sections[0].text
         heading, _, rest = first.partition("\n")
-        sections_text = (
-            f"{heading}\n\n{note}\n{rest if rest.startswith(chr(10)) else chr(10) + rest}"
-        )
+        sections_text = f"{heading}\n\n{note}\n{rest if rest.startswith(chr(10)) else chr(10) + rest}"
         return sections_text + "".join(s.text for s in sections[1:])
     return f"{note}\n\n{body}"
 

@@ -33,9 +33,7 @@ class CacheKey:
     source_hash: str
 
     def flight(self) -> str:
-        return "|".join(
-            [self.kind, str(self.chapter_id), self.variant_key, self.model_id, self.source_hash]
-        )
+        return "|".join([self.kind, str(self.chapter_id), self.variant_key, self.model_id, self.source_hash])
 
 
 class GeneratedChapters:

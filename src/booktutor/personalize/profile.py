@@ -52,9 +52,7 @@ class LearnerProfile:
             level=_pick(data.get("experience_level") or data.get("level"), Level),
             software=_pick(data.get("software_background") or data.get("software"), Background),
             hardware=_pick(data.get("hardware_background") or data.get("hardware"), Background),
-            goals=tuple(str(g) for g in goals if str(g).strip())
-            if isinstance(goals, list | tuple)
-            else (),
+            goals=tuple(str(g) for g in goals if str(g).strip()) if isinstance(goals, list | tuple) else (),
         )
 
     def merged(self, overrides: LearnerProfile) -> LearnerProfile:

@@ -107,9 +107,7 @@ class PersonalizationService:
             cached = await GeneratedChapters(session).get(key)
         if cached is not None:
             generated, cache = (
-                _Generated(
-                    cached.markdown, cached.meta["mode"], cached.meta.get("adapted_sections", [])
-                ),
+                _Generated(cached.markdown, cached.meta["mode"], cached.meta.get("adapted_sections", [])),
                 "hit",
             )
         else:
@@ -142,9 +140,7 @@ class PersonalizationService:
             chapter_id=source.chapter.id,
             variant_key=profile.key(with_goals=self.writer is not None),
             model_id=writer_id,
-            source_hash=fingerprint(
-                ALGORITHM_VERSION, source.document.content_hash, source.book_fingerprint()
-            ),
+            source_hash=fingerprint(ALGORITHM_VERSION, source.document.content_hash, source.book_fingerprint()),
         )
 
     async def _compute_and_store(
@@ -177,9 +173,7 @@ class PersonalizationService:
                 for section in split_sections(adapted):
                     await on_section(section.text)
             return _Generated(adapted, "adapted", [])
-        return await self._rewrite(
-            filter_audience_blocks(body, profile), adapted, profile, on_section
-        )
+        return await self._rewrite(filter_audience_blocks(body, profile), adapted, profile, on_section)
 
     async def _rewrite(
         self, filtered: str, adapted: str, profile: LearnerProfile, on_section: SectionSink | None
@@ -212,9 +206,7 @@ class PersonalizationService:
         request = protected
         for _ in range(2):
             try:
-                output = await generate(
-                    self.writer, instructions, request, name="personalize-writer"
-                )
+                output = await generate(self.writer, instructions, request, name="personalize-writer")
             except Exception as error:  # a failing provider degrades this section to `adapted`
                 log.warning("personalize.section_failed", error=repr(error))
                 return None

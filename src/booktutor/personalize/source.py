@@ -56,22 +56,16 @@ class ChapterSource:
         )
 
     def document_in(self, language: str) -> Document | None:
-        return next(
-            (d for d in self.chapter.documents if d.version > 0 and d.language == language), None
-        )
+        return next((d for d in self.chapter.documents if d.version > 0 and d.language == language), None)
 
     def human_languages(self) -> list[str]:
         return sorted(
-            d.language
-            for d in self.chapter.documents
-            if d.version > 0 and d.language != self.book.default_language
+            d.language for d in self.chapter.documents if d.version > 0 and d.language != self.book.default_language
         )
 
     def book_fingerprint(self) -> str:
         """Changes whenever any chapter of the book is re-ingested with new content."""
-        hashes = sorted(
-            d.content_hash or "" for c in self.chapters for d in c.documents if d.version > 0
-        )
+        hashes = sorted(d.content_hash or "" for c in self.chapters for d in c.documents if d.version > 0)
         return fingerprint(*hashes)
 
     def adaptation_context(self) -> AdaptationContext:
@@ -122,9 +116,7 @@ async def load_chapter(repo: BookRepository, book_id: str, chapter_ref: str) -> 
     return ChapterSource(book=book, chapter=chapter, document=document, chapters=chapters)
 
 
-async def resolve_chapter_ref(
-    repo: BookRepository, book_id: str, text: str, fallback: str | None = None
-) -> str | None:
+async def resolve_chapter_ref(repo: BookRepository, book_id: str, text: str, fallback: str | None = None) -> str | None:
     """A chapter key from free text: an id or path, "chapter 3", or the best title match."""
     if await repo.get_chapter(book_id, text.strip()):
         return text.strip()
@@ -136,9 +128,7 @@ async def resolve_chapter_ref(
     best, best_score = None, 0
     for chapter in chapters:
         doc = default_document(chapter, "en")
-        title_words = (
-            {w.lower() for w in _WORD.findall(f"{doc.title} {chapter.key}")} if doc else set()
-        )
+        title_words = {w.lower() for w in _WORD.findall(f"{doc.title} {chapter.key}")} if doc else set()
         score = len(words & title_words)
         if score > best_score:
             best, best_score = chapter.key, score

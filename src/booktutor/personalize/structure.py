@@ -70,16 +70,11 @@ def structure_problems(original: Structure, candidate: Structure, *, translated:
     """
     problems: list[str] = []
     if translated:
-        if [(lvl, a) for lvl, _, a in original.headings] != [
-            (lvl, a) for lvl, _, a in candidate.headings
-        ]:
+        if [(lvl, a) for lvl, _, a in original.headings] != [(lvl, a) for lvl, _, a in candidate.headings]:
             problems.append(f"headings/anchors changed: {original.anchors} → {candidate.anchors}")
-    elif [(lvl, t) for lvl, t, _ in original.headings] != [
-        (lvl, t) for lvl, t, _ in candidate.headings
-    ]:
+    elif [(lvl, t) for lvl, t, _ in original.headings] != [(lvl, t) for lvl, t, _ in candidate.headings]:
         problems.append(
-            "headings changed: "
-            f"{[t for _, t, _ in original.headings]} → {[t for _, t, _ in candidate.headings]}"
+            f"headings changed: {[t for _, t, _ in original.headings]} → {[t for _, t, _ in candidate.headings]}"
         )
     if original.code_blocks != candidate.code_blocks:
         problems.append("code blocks changed, dropped or added")

@@ -115,9 +115,7 @@ class LocalSentenceTransformerEmbedder:
 class CohereEmbedder:
     """Cohere embed API; ``client`` is a ``cohere.AsyncClientV2`` or anything shaped like it."""
 
-    def __init__(
-        self, client: Any, model: str, dimension: int | None = None, batch_size: int = 96
-    ) -> None:
+    def __init__(self, client: Any, model: str, dimension: int | None = None, batch_size: int = 96) -> None:
         known = COHERE_DIMENSIONS.get(model)
         if dimension is None and known is None:
             raise ValueError(f"Unknown dimension for Cohere model {model!r}; pass `dimension`.")
@@ -163,8 +161,7 @@ class CohereEmbedder:
             raise RuntimeError(f"Cohere returned no float embeddings for {len(texts)} texts.")
         if len(vectors[0]) != self.dimension:
             raise RuntimeError(
-                f"Cohere {self.model_name} returned {len(vectors[0])}d vectors, "
-                f"expected {self.dimension}d."
+                f"Cohere {self.model_name} returned {len(vectors[0])}d vectors, expected {self.dimension}d."
             )
         return _normalized(vectors)
 
@@ -208,10 +205,7 @@ def build_embedder(settings: Settings) -> Embedder:
     match settings.embedding_provider:
         case "local":
             if settings.embedding_model != LOCAL_MODEL_NAME:
-                raise ValueError(
-                    f"The local provider only ships {LOCAL_MODEL_NAME}, "
-                    f"not {settings.embedding_model!r}."
-                )
+                raise ValueError(f"The local provider only ships {LOCAL_MODEL_NAME}, not {settings.embedding_model!r}.")
             return LocalSentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
         case "cohere":
             return CohereEmbedder.from_settings(settings)

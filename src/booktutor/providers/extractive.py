@@ -44,9 +44,7 @@ MAX_CODE_CHARS = 500
 
 NOT_COVERED = "The book does not cover this."
 LANGUAGE_NAMES = {"en": "English", "ur": "Urdu"}
-URDU_QUOTE_NOTE = (
-    "نوٹ: یہ جواب کتاب کے انگریزی متن سے لیا گیا ہے۔ (The answer quotes the book's English text.)"
-)
+URDU_QUOTE_NOTE = "نوٹ: یہ جواب کتاب کے انگریزی متن سے لیا گیا ہے۔ (The answer quotes the book's English text.)"
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -94,13 +92,9 @@ _DEFINITION_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _URDU_DEFINITION_QUESTION = re.compile(r"^\s*(?P<subject>.+?)\s+کیا\s+(?:ہے|ہیں|ہوتا ہے|ہوتی ہے)")
-_DEFINITION_CUE = re.compile(
-    r"\b(?:is|are|refers? to|means|denotes|describes)\b|سے مراد|کہلات|کہتے ہیں|ایک\s"
-)
+_DEFINITION_CUE = re.compile(r"\b(?:is|are|refers? to|means|denotes|describes)\b|سے مراد|کہلات|کہتے ہیں|ایک\s")
 _NAMING_CUE = re.compile(r"\b(?:is|are) (?:called|known as)\b|\bcalled\b")
-_CODE_CUES = re.compile(
-    r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I
-)
+_CODE_CUES = re.compile(r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -190,12 +184,7 @@ def stem(word: str) -> str:
         if suffix == "s" and word.endswith(("ss", "us", "is")):
             break
         word = word[: -len(suffix)] + replacement
-        if (
-            suffix in ("ing", "ed")
-            and len(word) > 3
-            and word[-1] == word[-2]
-            and word[-1] not in "lsz"
-        ):
+        if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
             word = word[:-1]
         break
     return word[:-1] if len(word) > 4 and word.endswith("e") else word
@@ -285,11 +274,7 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
     for rank, result in enumerate(results[:MAX_RESULTS]):
         segments = split_markdown(str(result.get("text", "")))[:MAX_SENTENCES_PER_RESULT]
         for position, segment in enumerate(segments):
-            quotable = (
-                _is_quotable_code(segment)
-                if segment.kind == "code"
-                else _is_quotable_sentence(segment.text)
-            )
+            quotable = _is_quotable_code(segment) if segment.kind == "code" else _is_quotable_sentence(segment.text)
             if not quotable:
                 continue
             candidates.append(
@@ -340,9 +325,7 @@ def definition_strength(sentence: str, subject: frozenset[str]) -> float:
     return 0.0
 
 
-async def _embed(
-    embedder: Embedder | None, question: str, texts: list[str]
-) -> tuple[np.ndarray, np.ndarray] | None:
+async def _embed(embedder: Embedder | None, question: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
     if embedder is None or not texts:
         return None
     try:
@@ -354,9 +337,7 @@ async def _embed(
     return query, documents
 
 
-def _lexical_overlap(
-    question_terms: frozenset[str], candidate: Candidate, question_script: str
-) -> float:
+def _lexical_overlap(question_terms: frozenset[str], candidate: Candidate, question_script: str) -> float:
     if not question_terms or script_of(candidate.text) != question_script:
         return 0.0
     return len(question_terms & candidate.terms) / len(question_terms)
@@ -383,9 +364,7 @@ def _score(
 # ---------------------------------------------------------------- abstention signals
 
 
-def _coverage(
-    question: str, question_terms: frozenset[str], results: Sequence[dict[str, Any]]
-) -> float | None:
+def _coverage(question: str, question_terms: frozenset[str], results: Sequence[dict[str, Any]]) -> float | None:
     top = results[:3]
     same_script = [r for r in top if script_of(str(r.get("text", ""))) == script_of(question)]
     if not question_terms or not same_script:
@@ -402,9 +381,7 @@ def _book_results(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _best_dense(results: Sequence[dict[str, Any]]) -> float | None:
-    scores = [
-        float(r["dense_score"]) for r in _book_results(results) if r.get("dense_score") is not None
-    ]
+    scores = [float(r["dense_score"]) for r in _book_results(results) if r.get("dense_score") is not None]
     return max(scores) if scores else None
 
 
@@ -445,14 +422,18 @@ def should_abstain(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
         return False  # the learner pointed at the passage: explain it
     if features.get("answer_type_missing"):
         return True
-    if ((features.get("unknown_specific") or 0.0) >= policy.max_unknown_specificity
-            and (features["best_dense"] or 0.0) < policy.unknown_term_dense_gate):
+    if (features.get("unknown_specific") or 0.0) >= policy.max_unknown_specificity and (
+        features["best_dense"] or 0.0
+    ) < policy.unknown_term_dense_gate:
         return True
     return _evidence(features, policy) < policy.min_evidence
 
 
 async def analyse(
-    question: str, results: Sequence[dict[str, Any]], *, embedder: Embedder | None,
+    question: str,
+    results: Sequence[dict[str, Any]],
+    *,
+    embedder: Embedder | None,
     evidence: dict[str, Any] | None = None,
 ) -> Analysis:
     question_terms = content_terms(question)
@@ -463,9 +444,7 @@ async def analyse(
         query, vectors = embedded
         semantic = np.clip(vectors @ query, 0.0, 1.0)
     else:
-        semantic = np.asarray(
-            [_term_cosine(question_terms, c.terms) for c in candidates], dtype=np.float32
-        )
+        semantic = np.asarray([_term_cosine(question_terms, c.terms) for c in candidates], dtype=np.float32)
     total = _score(question, question_terms, candidates, semantic)
     features: dict[str, Any] = {
         "best_dense": _best_dense(results),
@@ -485,7 +464,10 @@ async def analyse(
 
 
 async def features(
-    question: str, results: Sequence[dict[str, Any]], *, embedder: Embedder | None = None,
+    question: str,
+    results: Sequence[dict[str, Any]],
+    *,
+    embedder: Embedder | None = None,
     evidence: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The abstention signals for one question (used by the evals harness to calibrate)."""
@@ -534,21 +516,53 @@ def unknown_specific_term(evidence: dict[str, Any] | None) -> float | None:
 
 
 _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    (re.compile(r"\b(cost|price|priced|salary|pay|paid|fee|licen[cs]e cost|how much (does|do|is|are) .{0,40}"
-                r"(cost|sell|charge))\b", re.I),
-     re.compile(r"[$€£¥₹]\s?\d|\d[\d,.]*\s?(dollars|usd|eur|euros|pounds|gbp|rupees|pkr|k\b|million|billion)", re.I)),
-    (re.compile(r"\b(what|which|in what) year\b|\bwhen (was|were|did)\b", re.I),
-     re.compile(r"\b(1[6-9]\d\d|20\d\d)s?\b")),
-    (re.compile(r"\b(model|part|serial|product) (number|no\.?|code)\b", re.I),
-     re.compile(r"\b[A-Z]{1,6}[- ]?\d{2,6}[A-Z]?\b")),
+    (
+        re.compile(
+            r"\b(cost|price|priced|salary|pay|paid|fee|licen[cs]e cost|how much (does|do|is|are) .{0,40}"
+            r"(cost|sell|charge))\b",
+            re.I,
+        ),
+        re.compile(r"[$€£¥₹]\s?\d|\d[\d,.]*\s?(dollars|usd|eur|euros|pounds|gbp|rupees|pkr|k\b|million|billion)", re.I),
+    ),
+    (
+        re.compile(r"\b(what|which|in what) year\b|\bwhen (was|were|did)\b", re.I),
+        re.compile(r"\b(1[6-9]\d\d|20\d\d)s?\b"),
+    ),
+    (
+        re.compile(r"\b(model|part|serial|product) (number|no\.?|code)\b", re.I),
+        re.compile(r"\b[A-Z]{1,6}[- ]?\d{2,6}[A-Z]?\b"),
+    ),
 ]
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+(?P<phrase>(?:[a-z][\w-]*\s*){1,4})", re.I)
-_AUXILIARIES = frozenset({"does", "do", "did", "is", "are", "was", "were", "can", "could", "will", "would",
-                          "should", "has", "have", "had", "must", "might", "may"})
-_COUNT = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                    r"dozens?|hundreds?|thousands?|millions?|several|few)\b", re.I)
+_AUXILIARIES = frozenset(
+    {
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "has",
+        "have",
+        "had",
+        "must",
+        "might",
+        "may",
+    }
+)
+_COUNT = re.compile(
+    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozens?|hundreds?|thousands?|millions?|several|few)\b",
+    re.I,
+)
 
 
 def answer_type_missing(question: str, results: Sequence[dict[str, Any]]) -> bool:
@@ -608,9 +622,7 @@ def _redundancy(analysis: Analysis, i: int, picked: list[int]) -> float:
     return max(_term_cosine(c[i].terms, c[j].terms) for j in picked)
 
 
-def _mmr(
-    analysis: Analysis, pool: list[int], picked: list[int], limit: int, floor: float
-) -> list[int]:
+def _mmr(analysis: Analysis, pool: list[int], picked: list[int], limit: int, floor: float) -> list[int]:
     picked = list(picked)
     cited_docs = {analysis.candidates[i].doc for i in picked}
     words = sum(analysis.candidates[i].words for i in picked)
@@ -697,9 +709,7 @@ def _language_note(question: str, answer_language: str, quoted_text: str) -> str
     return f"Note: the answer quotes the book's {name} text."
 
 
-def _render(
-    analysis: Analysis, question: str, order: list[int], code: int | None
-) -> tuple[str, list[int]]:
+def _render(analysis: Analysis, question: str, order: list[int], code: int | None) -> tuple[str, list[int]]:
     candidates = analysis.candidates
     sentences = [f"{_truncate(candidates[i].text, MAX_WORDS)} [{candidates[i].n}]" for i in order]
     cited = list(dict.fromkeys(candidates[i].n for i in order))
@@ -721,11 +731,7 @@ def _nearest_sections(results: Sequence[dict[str, Any]], limit: int = 3) -> list
         if not url or url in links:
             continue
         chapter, heading = result.get("chapter_title") or "", result.get("heading") or ""
-        title = (
-            f"{chapter} › {heading}"
-            if heading and heading != chapter
-            else (chapter or heading or url)
-        )
+        title = f"{chapter} › {heading}" if heading and heading != chapter else (chapter or heading or url)
         links[url] = f"- [{title}]({url})"
     return list(links.values())[:limit]
 

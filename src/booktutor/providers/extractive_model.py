@@ -87,14 +87,10 @@ def function_call(name: str, arguments: dict[str, Any]) -> ResponseFunctionToolC
 def text_chunks(text: str, words_per_chunk: int = WORDS_PER_DELTA) -> list[str]:
     """Pieces of ``text`` of a few words each, whitespace kept, so they concatenate back to it."""
     tokens = re.findall(r"\s*\S+\s*", text) or [text]
-    return [
-        "".join(tokens[i : i + words_per_chunk]) for i in range(0, len(tokens), words_per_chunk)
-    ]
+    return ["".join(tokens[i : i + words_per_chunk]) for i in range(0, len(tokens), words_per_chunk)]
 
 
-def build_response(
-    output: Sequence[TResponseOutputItem], model_name: str, *, done: bool
-) -> Response:
+def build_response(output: Sequence[TResponseOutputItem], model_name: str, *, done: bool) -> Response:
     return Response(
         id=new_id("resp"),
         created_at=0,
@@ -123,12 +119,8 @@ class ResponseEventStream:
 
     def opening(self) -> Iterator[TResponseStreamEvent]:
         response = build_response([], self._model_name, done=False)
-        yield ResponseCreatedEvent(
-            type="response.created", response=response, sequence_number=self._next()
-        )
-        yield ResponseInProgressEvent(
-            type="response.in_progress", response=response, sequence_number=self._next()
-        )
+        yield ResponseCreatedEvent(type="response.created", response=response, sequence_number=self._next())
+        yield ResponseInProgressEvent(type="response.in_progress", response=response, sequence_number=self._next())
 
     def item(self, item: TResponseOutputItem, index: int) -> Iterator[TResponseStreamEvent]:
         if isinstance(item, ResponseOutputMessage):
@@ -146,9 +138,7 @@ class ResponseEventStream:
 
     def completed(self, output: Sequence[TResponseOutputItem]) -> TResponseStreamEvent:
         response = build_response(output, self._model_name, done=True)
-        return ResponseCompletedEvent(
-            type="response.completed", response=response, sequence_number=self._next()
-        )
+        return ResponseCompletedEvent(type="response.completed", response=response, sequence_number=self._next())
 
     def _message(self, item: ResponseOutputMessage, index: int) -> Iterator[TResponseStreamEvent]:
         pending = item.model_copy(update={"content": [], "status": "in_progress"})
@@ -188,9 +178,7 @@ class ResponseEventStream:
                 type="response.content_part.done", part=part, sequence_number=self._next(), **where
             )
 
-    def _function_call(
-        self, item: ResponseFunctionToolCall, index: int
-    ) -> Iterator[TResponseStreamEvent]:
+    def _function_call(self, item: ResponseFunctionToolCall, index: int) -> Iterator[TResponseStreamEvent]:
         pending = item.model_copy(update={"arguments": "", "status": "in_progress"})
         yield ResponseOutputItemAddedEvent(
             type="response.output_item.added",
@@ -264,18 +252,11 @@ class TurnState:
     """What the model needs from the input: the latest user message and tool outputs after it."""
 
     def __init__(self, input: str | list[TResponseInputItem]) -> None:
-        items = [
-            _as_dict(i)
-            for i in ([{"role": "user", "content": input}] if isinstance(input, str) else input)
-        ]
+        items = [_as_dict(i) for i in ([{"role": "user", "content": input}] if isinstance(input, str) else input)]
         user_positions = [i for i, item in enumerate(items) if item.get("role") == "user"]
         start = user_positions[-1] if user_positions else 0
         self.question = message_text(items[start].get("content")) if user_positions else ""
-        names = {
-            item.get("call_id"): item.get("name")
-            for item in items
-            if item.get("type") == "function_call"
-        }
+        names = {item.get("call_id"): item.get("name") for item in items if item.get("type") == "function_call"}
         self.tool_outputs: list[tuple[str, str]] = [
             (str(names.get(item.get("call_id"), "")), tool_output_text(item.get("output")))
             for item in items[start:]
@@ -301,9 +282,7 @@ def _results_from_payload(payload: Any) -> list[dict[str, Any]] | None:
 
 def _plain_summary(outputs: Sequence[tuple[str, str]]) -> str:
     words = " ".join(text for _, text in outputs).split()
-    clipped = " ".join(words[:MAX_TOOL_ECHO_WORDS]) + (
-        " …" if len(words) > MAX_TOOL_ECHO_WORDS else ""
-    )
+    clipped = " ".join(words[:MAX_TOOL_ECHO_WORDS]) + (" …" if len(words) > MAX_TOOL_ECHO_WORDS else "")
     return f"Here is what I found:\n\n{clipped}"
 
 
@@ -328,17 +307,13 @@ class ExtractiveModel(Model):
         self.delta_delay_s = delta_delay_s
         self.model_name = model_name
 
-    async def plan(
-        self, input: str | list[TResponseInputItem], tools: Sequence[Tool]
-    ) -> list[TResponseOutputItem]:
+    async def plan(self, input: str | list[TResponseInputItem], tools: Sequence[Tool]) -> list[TResponseOutputItem]:
         """The output items for this turn: a search call, or the composed answer."""
         state = TurnState(input)
         search_output = state.output_of(SEARCH_TOOL)
         if search_output is None and SEARCH_TOOL in _tool_names(tools) and state.question.strip():
             return [function_call(SEARCH_TOOL, {"query": state.question.strip()})]
-        outputs = (
-            [("search_book", search_output)] if search_output is not None else state.tool_outputs
-        )
+        outputs = [("search_book", search_output)] if search_output is not None else state.tool_outputs
         return [text_message(await self._answer(state.question, outputs))]
 
     async def _answer(self, question: str, outputs: Sequence[tuple[str, str]]) -> str:

@@ -72,9 +72,7 @@ class ScriptedModel(Model):
         self.model_name = model_name
         self.calls: list[RecordedCall] = []
 
-    def _next_turn(
-        self, system_instructions: str | None, input: Any, tools: Sequence[Tool], streamed: bool
-    ) -> Turn:
+    def _next_turn(self, system_instructions: str | None, input: Any, tools: Sequence[Tool], streamed: bool) -> Turn:
         names = [tool.name for tool in tools]
         self.calls.append(RecordedCall(system_instructions, copy.deepcopy(input), names, streamed))
         index = len(self.calls) - 1
@@ -113,9 +111,7 @@ class ScriptedModel(Model):
     ) -> ModelResponse:
         turn = self._next_turn(system_instructions, input, tools, streamed=False)
         await self._fail_or_hang(turn)
-        return ModelResponse(
-            output=self._output(turn), usage=Usage(requests=1), response_id=new_id("resp")
-        )
+        return ModelResponse(output=self._output(turn), usage=Usage(requests=1), response_id=new_id("resp"))
 
     async def stream_response(
         self,

@@ -49,9 +49,7 @@ log = structlog.get_logger(__name__)
 GEMINI_OPENAI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 NO_KEY_PLACEHOLDER = "not-needed"  # local OpenAI-compatible servers often ignore the key
 TRANSIENT_STATUS = frozenset({408, 425, 429})
-COMMIT_EVENTS = frozenset(
-    {"response.output_text.delta", "response.output_item.done", "response.completed"}
-)
+COMMIT_EVENTS = frozenset({"response.output_text.delta", "response.output_item.done", "response.completed"})
 
 
 class ModelUnavailableError(RuntimeError):
@@ -72,9 +70,7 @@ def _status_code(error: BaseException) -> int | None:
 
 def is_transient(error: BaseException) -> bool:
     """Timeouts, connection failures, 429 and 5xx are worth retrying; other 4xx are not."""
-    if isinstance(
-        error, TimeoutError | ConnectionError | openai.APIConnectionError | httpx.TransportError
-    ):
+    if isinstance(error, TimeoutError | ConnectionError | openai.APIConnectionError | httpx.TransportError):
         return True
     status = _status_code(error)
     return status is not None and (status in TRANSIENT_STATUS or status >= 500)
@@ -129,9 +125,7 @@ class RetryPolicy:
     def retrying(self) -> AsyncRetrying:
         return AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential_jitter(
-                initial=self.initial_s, max=self.max_s, jitter=self.jitter_s
-            ),
+            wait=wait_exponential_jitter(initial=self.initial_s, max=self.max_s, jitter=self.jitter_s),
             retry=retry_if_exception(is_transient),
             reraise=True,
         )
@@ -202,9 +196,7 @@ class FallbackModel(Model):
                 return buffered, stream
         raise AssertionError("unreachable: tenacity reraises")
 
-    async def _drain(
-        self, stream: AsyncIterator[TResponseStreamEvent]
-    ) -> AsyncIterator[TResponseStreamEvent]:
+    async def _drain(self, stream: AsyncIterator[TResponseStreamEvent]) -> AsyncIterator[TResponseStreamEvent]:
         while True:
             try:
                 async with asyncio.timeout(self.timeout_s):
@@ -357,9 +349,7 @@ def _gemini_model(settings: Settings) -> Model | None:
     return OpenAIChatCompletionsModel(settings.gemini_model, client)
 
 
-def build_single_model(
-    name: LLMProviderName, settings: Settings, *, embedder: Embedder | None = None
-) -> Model | None:
+def build_single_model(name: LLMProviderName, settings: Settings, *, embedder: Embedder | None = None) -> Model | None:
     """One provider's model, or None when it is not configured (e.g. no API key)."""
     if name == "extractive":
         return ExtractiveModel(embedder=embedder)

@@ -45,9 +45,7 @@ class QdrantEdgeStore:
             if info is not None:
                 check_index_matches(info, model, dimension)
             elif self._shard_dir.exists():
-                raise IndexMismatch(
-                    f"Vector index at {self._shard_dir} has no metadata; run `booktutor reindex`."
-                )
+                raise IndexMismatch(f"Vector index at {self._shard_dir} has no metadata; run `booktutor reindex`.")
             if await self._open_existing() is None:
                 self._shard = await asyncio.to_thread(_create_shard, self._shard_dir, dimension)
                 self._write_meta(model, dimension)
@@ -76,9 +74,7 @@ class QdrantEdgeStore:
         flt = qe.Filter(must=[_match_any("document_id", [str(d) for d in document_ids])])
         await self._write(qe.UpdateOperation.delete_points_by_filter(flt))
 
-    async def search(
-        self, vector: Sequence[float], limit: int, flt: VectorFilter | None = None
-    ) -> list[VectorHit]:
+    async def search(self, vector: Sequence[float], limit: int, flt: VectorFilter | None = None) -> list[VectorHit]:
         shard = await self._current_shard()
         if shard is None:
             return []
@@ -155,9 +151,7 @@ class QdrantEdgeStore:
                 "(e.g. the running server); stop it or point both at a Qdrant server."
             ) from exc
         except OSError as exc:
-            raise VectorStoreUnavailable(
-                f"Cannot open vector index at {self._root}: {exc}"
-            ) from exc
+            raise VectorStoreUnavailable(f"Cannot open vector index at {self._root}: {exc}") from exc
 
     def _read_meta(self) -> IndexInfo | None:
         if not self._meta_file.exists():
@@ -198,9 +192,7 @@ def _unavailable_on_engine_error() -> Iterator[None]:
         yield
     except Exception as exc:
         if "WouldBlock" in str(exc):
-            raise VectorStoreUnavailable(
-                "Vector index is already open in another process or store instance."
-            ) from exc
+            raise VectorStoreUnavailable("Vector index is already open in another process or store instance.") from exc
         raise VectorStoreUnavailable(f"Cannot open the Qdrant Edge index: {exc}") from exc
 
 

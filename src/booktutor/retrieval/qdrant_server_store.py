@@ -60,20 +60,14 @@ class QdrantServerStore:
             points = await self._count()
         metadata = collection.config.metadata or {}
         if MODEL_KEY not in metadata:
-            raise IndexMismatch(
-                f"Collection {self._collection} has no embedding metadata; run `booktutor reindex`."
-            )
-        return IndexInfo(
-            model=str(metadata[MODEL_KEY]), dimension=int(metadata[DIMENSION_KEY]), points=points
-        )
+            raise IndexMismatch(f"Collection {self._collection} has no embedding metadata; run `booktutor reindex`.")
+        return IndexInfo(model=str(metadata[MODEL_KEY]), dimension=int(metadata[DIMENSION_KEY]), points=points)
 
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
         if not records:
             return
         with _unavailable_on_error():
-            await self._client.upsert(
-                self._collection, points=[_to_point(r) for r in records], wait=True
-            )
+            await self._client.upsert(self._collection, points=[_to_point(r) for r in records], wait=True)
 
     async def delete_chunks(self, chunk_ids: Sequence[uuid.UUID]) -> None:
         if not chunk_ids:
@@ -87,9 +81,7 @@ class QdrantServerStore:
         condition = _match_any("document_id", [str(d) for d in document_ids])
         await self._delete(models.FilterSelector(filter=models.Filter(must=[condition])))
 
-    async def search(
-        self, vector: Sequence[float], limit: int, flt: VectorFilter | None = None
-    ) -> list[VectorHit]:
+    async def search(self, vector: Sequence[float], limit: int, flt: VectorFilter | None = None) -> list[VectorHit]:
         with _unavailable_on_error():
             if not await self._client.collection_exists(self._collection):
                 return []
@@ -137,9 +129,7 @@ class QdrantServerStore:
             )
 
 
-def _make_client(
-    url: str | None, api_key: str | None, timeout: float, location: str | None
-) -> AsyncQdrantClient:
+def _make_client(url: str | None, api_key: str | None, timeout: float, location: str | None) -> AsyncQdrantClient:
     if location == ":memory:":
         return AsyncQdrantClient(location=location)
     if location is not None:
@@ -167,9 +157,7 @@ def _unavailable_on_error() -> Iterator[None]:
 
 
 def _to_point(record: VectorRecord) -> models.PointStruct:
-    return models.PointStruct(
-        id=str(record.chunk_id), vector=list(record.vector), payload=record_payload(record)
-    )
+    return models.PointStruct(id=str(record.chunk_id), vector=list(record.vector), payload=record_payload(record))
 
 
 def _to_filter(flt: VectorFilter | None) -> models.Filter | None:

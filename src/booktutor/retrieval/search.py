@@ -64,8 +64,11 @@ class HybridSearcher:
         async with self.db.session() as session:
             repo = BookRepository(session)
             lexical = await repo.fulltext_search(
-                query.text, limit=self.candidates, book_id=query.book_id,
-                language=query.language, doc_paths=query.doc_paths,
+                query.text,
+                limit=self.candidates,
+                book_id=query.book_id,
+                language=query.language,
+                doc_paths=query.doc_paths,
             )
             dense, degraded = await dense_task
             fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self.weights)
@@ -100,14 +103,27 @@ class HybridSearcher:
 
     def _to_hit(self, candidate: FusedCandidate, row: ChunkRow, headlines: dict, text: str) -> SearchHit:
         return SearchHit(
-            chunk_id=row.id, book_id=row.book_id, document_id=row.document_id, doc_path=row.doc_path,
-            language=row.language, chapter_title=row.chapter_title, heading_path=list(row.heading_path),
-            heading=row.heading_path[-1] if row.heading_path else row.chapter_title, anchor=row.anchor,
-            anchor_url=anchor_url(row.doc_path, row.front_matter, row.anchor, language=row.language,
-                                  default_language=self.default_language),
-            score=round(candidate.score, 6), text=row.text,
+            chunk_id=row.id,
+            book_id=row.book_id,
+            document_id=row.document_id,
+            doc_path=row.doc_path,
+            language=row.language,
+            chapter_title=row.chapter_title,
+            heading_path=list(row.heading_path),
+            heading=row.heading_path[-1] if row.heading_path else row.chapter_title,
+            anchor=row.anchor,
+            anchor_url=anchor_url(
+                row.doc_path,
+                row.front_matter,
+                row.anchor,
+                language=row.language,
+                default_language=self.default_language,
+            ),
+            score=round(candidate.score, 6),
+            text=row.text,
             snippet=headlines.get(row.id) or make_snippet(row.text, text),
-            dense_rank=candidate.dense_rank, lexical_rank=candidate.lexical_rank,
+            dense_rank=candidate.dense_rank,
+            lexical_rank=candidate.lexical_rank,
             dense_score=candidate.dense_score,
         )
 
@@ -128,9 +144,7 @@ def make_snippet(text: str, query: str, width: int = 30) -> str:
     """A window of about `width` words around the first query word found in the text."""
     words = text.split()
     wanted = {w.lower() for w in _WORD.findall(query) if len(w) > 3}
-    start = next(
-        (i for i, w in enumerate(words) if any(q in w.lower() for q in wanted)), 0
-    )
+    start = next((i for i, w in enumerate(words) if any(q in w.lower() for q in wanted)), 0)
     begin = max(0, start - width // 3)
     snippet = " ".join(words[begin : begin + width])
     prefix = "… " if begin else ""

@@ -32,20 +32,34 @@ _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
 
 def _result_from_hit(n: int, hit: SearchHit) -> dict[str, Any]:
     return {
-        "n": n, "source": "book", "doc_path": hit.doc_path, "chapter_title": hit.chapter_title,
-        "heading": hit.heading, "anchor_url": hit.anchor_url,
+        "n": n,
+        "source": "book",
+        "doc_path": hit.doc_path,
+        "chapter_title": hit.chapter_title,
+        "heading": hit.heading,
+        "anchor_url": hit.anchor_url,
         "text": fence_untrusted(hit.text[:MAX_TOOL_TEXT_CHARS]),
-        "snippet": fence_untrusted(hit.snippet), "score": hit.score, "dense_score": hit.dense_score,
-        "lexical_rank": hit.lexical_rank, "language": hit.language,
+        "snippet": fence_untrusted(hit.snippet),
+        "score": hit.score,
+        "dense_score": hit.dense_score,
+        "lexical_rank": hit.lexical_rank,
+        "language": hit.language,
     }
 
 
 def _selection_result(ctx: ToolContext) -> dict[str, Any]:
     return {
-        "n": 1, "source": "selection", "doc_path": ctx.doc_path or "", "chapter_title": "Selected passage",
-        "heading": "Selected passage", "anchor_url": "",
+        "n": 1,
+        "source": "selection",
+        "doc_path": ctx.doc_path or "",
+        "chapter_title": "Selected passage",
+        "heading": "Selected passage",
+        "anchor_url": "",
         "text": fence_untrusted(ctx.selected_text[:MAX_TOOL_TEXT_CHARS]),
-        "snippet": fence_untrusted(ctx.selected_text[:200]), "score": 1.0, "dense_score": None, "lexical_rank": None,
+        "snippet": fence_untrusted(ctx.selected_text[:200]),
+        "score": 1.0,
+        "dense_score": None,
+        "lexical_rank": None,
         "language": ctx.language,
     }
 
@@ -62,8 +76,13 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     results += [_result_from_hit(offset + i, hit) for i, hit in enumerate(found.hits, start=1)]
     ctx.degraded = ctx.degraded or found.degraded
     ctx.register_sources(results)
-    return {"query": query, "mode": ctx.mode, "degraded": found.degraded, "results": results,
-            "evidence": await _term_evidence(ctx, query, found.hits)}
+    return {
+        "query": query,
+        "mode": ctx.mode,
+        "degraded": found.degraded,
+        "results": results,
+        "evidence": await _term_evidence(ctx, query, found.hits),
+    }
 
 
 async def _term_evidence(ctx: ToolContext, query: str, hits: list[SearchHit]) -> dict[str, Any]:
@@ -72,11 +91,16 @@ async def _term_evidence(ctx: ToolContext, query: str, hits: list[SearchHit]) ->
     words = [w.lower() for w in _WORD.findall(_LETTER_DIGIT.sub(" ", query))][:MAX_EVIDENCE_WORDS]
     async with ctx.services.db.session() as session:
         total, terms = await BookRepository(session).term_evidence(
-            words, book_id=ctx.book_id, top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
+            words,
+            book_id=ctx.book_id,
+            top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
             language=language,
         )
-    return {"chunks": total, "language": language,
-            "terms": [{"word": w, "term": t, "df": df, "in_top": top} for w, t, df, top in terms]}
+    return {
+        "chunks": total,
+        "language": language,
+        "terms": [{"word": w, "term": t, "df": df, "in_top": top} for w, t, df, top in terms],
+    }
 
 
 @function_tool
@@ -110,10 +134,19 @@ async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, an
     if not rows:
         return json.dumps({"error": "section_not_found", "doc_path": doc_path, "anchor": anchor})
     text = fence_untrusted("\n\n".join(r.text for r in rows)[:MAX_CHAPTER_CHARS])
-    url = anchor_url(document.source_path, document.front_matter, anchor, language=document.language,
-                     default_language="en")
-    return json.dumps({"doc_path": doc_path, "chapter_title": document.title, "heading": rows[0].heading_path[-1],
-                       "anchor_url": url, "text": text}, ensure_ascii=False)
+    url = anchor_url(
+        document.source_path, document.front_matter, anchor, language=document.language, default_language="en"
+    )
+    return json.dumps(
+        {
+            "doc_path": doc_path,
+            "chapter_title": document.title,
+            "heading": rows[0].heading_path[-1],
+            "anchor_url": url,
+            "text": text,
+        },
+        ensure_ascii=False,
+    )
 
 
 @function_tool
@@ -133,12 +166,20 @@ async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) ->
         if row.anchor not in seen:
             seen.add(row.anchor)
             sections.append({"heading": row.heading_path[-1], "anchor": row.anchor})
-    url = anchor_url(document.source_path, document.front_matter, "", language=document.language,
-                     default_language="en")
+    url = anchor_url(document.source_path, document.front_matter, "", language=document.language, default_language="en")
     opening = fence_untrusted(rows[0].text[:MAX_TOOL_TEXT_CHARS]) if rows else ""
-    return json.dumps({"doc_path": chapter.source_path, "chapter_id": chapter.key, "title": document.title,
-                       "url": url, "languages": sorted(d.language for d in chapter.documents if d.version),
-                       "sections": sections, "opening": opening}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "doc_path": chapter.source_path,
+            "chapter_id": chapter.key,
+            "title": document.title,
+            "url": url,
+            "languages": sorted(d.language for d in chapter.documents if d.version),
+            "sections": sections,
+            "opening": opening,
+        },
+        ensure_ascii=False,
+    )
 
 
 @function_tool

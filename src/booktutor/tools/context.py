@@ -35,7 +35,16 @@ class ToolContext:
 def chapter_source(*, doc_path: str, title: str, heading: str, url: str, text: str, language: str) -> dict[str, Any]:
     """A whole (personalized or translated) chapter as citation source [1]."""
     return {
-        "n": 1, "source": "book", "doc_path": doc_path, "chapter_title": title, "heading": heading,
-        "anchor_url": url, "text": text, "snippet": text[:200], "score": 1.0, "dense_score": None,
-        "lexical_rank": None, "language": language,
+        "n": 1,
+        "source": "book",
+        "doc_path": doc_path,
+        "chapter_title": title,
+        "heading": heading,
+        "anchor_url": url,
+        "text": text,
+        "snippet": text[:200],
+        "score": 1.0,
+        "dense_score": None,
+        "lexical_rank": None,
+        "language": language,
     }

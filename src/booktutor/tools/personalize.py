@@ -20,9 +20,7 @@ MAX_CHAPTER_CHARS = 12000
 OPENING_CHARS = 700
 
 
-async def learner_profile(
-    ctx: ToolContext, level: str = "", background: str = ""
-) -> LearnerProfile:
+async def learner_profile(ctx: ToolContext, level: str = "", background: str = "") -> LearnerProfile:
     """Stored preferences, then the run's profile, then what the request says, each overriding."""
     async with ctx.services.db.session() as session:
         stored = await PreferencesRepository(session).profile(ctx.user_id)
@@ -41,20 +39,14 @@ async def learner_profile(
 
 async def chapter_key_for(ctx: ToolContext, chapter: str) -> str | None:
     async with ctx.services.db.session() as session:
-        return await resolve_chapter_ref(
-            BookRepository(session), ctx.book_id, chapter or "", ctx.doc_path
-        )
+        return await resolve_chapter_ref(BookRepository(session), ctx.book_id, chapter or "", ctx.doc_path)
 
 
 def _profile_words(profile: dict[str, Any]) -> str:
     parts = [
         f"level {profile['experience_level']}" if profile["experience_level"] else "",
-        f"software background {profile['software_background']}"
-        if profile["software_background"]
-        else "",
-        f"hardware background {profile['hardware_background']}"
-        if profile["hardware_background"]
-        else "",
+        f"software background {profile['software_background']}" if profile["software_background"] else "",
+        f"hardware background {profile['hardware_background']}" if profile["hardware_background"] else "",
     ]
     return ", ".join(p for p in parts if p) or "no profile yet (nothing hidden)"
 
@@ -84,14 +76,18 @@ async def personalized_chapter_payload(
         }
     profile = await learner_profile(ctx, level, background)
     try:
-        result = await PersonalizationService(ctx.services, model).personalize(
-            ctx.book_id, key, profile
-        )
+        result = await PersonalizationService(ctx.services, model).personalize(ctx.book_id, key, profile)
     except AppError as error:
         return {"error": error.code, "answer": error.message}
     text = fence_untrusted(result.markdown[:MAX_CHAPTER_CHARS])
-    source = chapter_source(doc_path=result.doc_path, title=result.title, heading=f"{result.title} (personalized)",
-                            url=result.url, text=text, language=result.language)
+    source = chapter_source(
+        doc_path=result.doc_path,
+        title=result.title,
+        heading=f"{result.title} (personalized)",
+        url=result.url,
+        text=text,
+        language=result.language,
+    )
     ctx.register_sources([source])
     opening = _opening(result.markdown)
     return {
@@ -104,9 +100,7 @@ async def personalized_chapter_payload(
 
 
 def _opening(markdown: str) -> str:
-    paragraphs = [
-        p.strip() for p in markdown.split("\n\n") if p.strip() and not p.lstrip().startswith("#")
-    ]
+    paragraphs = [p.strip() for p in markdown.split("\n\n") if p.strip() and not p.lstrip().startswith("#")]
     text = ""
     for paragraph in paragraphs:
         if len(text) + len(paragraph) > OPENING_CHARS and text:
@@ -132,9 +126,7 @@ def personalization_tools(model: Model | None) -> list[FunctionTool]:
 
         Returns JSON with the personalized Markdown in `text` (cite it as [1]) and the `mode` used.
         """
-        payload = await personalized_chapter_payload(
-            wrapper.context, model, chapter, level, background
-        )
+        payload = await personalized_chapter_payload(wrapper.context, model, chapter, level, background)
         return json.dumps(payload, ensure_ascii=False)
 
     return [get_personalized_chapter]

@@ -43,21 +43,14 @@ def language_from_text(text: str) -> str:
 async def preferred_language(ctx: ToolContext) -> str:
     async with ctx.services.db.session() as session:
         stored = await PreferencesRepository(session).get(ctx.user_id) if ctx.user_id else None
-    return (
-        (stored.preferred_language if stored else None)
-        or ctx.profile.get("preferred_language")
-        or "ur"
-    )
+    return (stored.preferred_language if stored else None) or ctx.profile.get("preferred_language") or "ur"
 
 
 async def translation_payload(
     ctx: ToolContext, model: Model | None, chapter: str, language: str = ""
 ) -> dict[str, Any]:
     code = (
-        language_from_text(language)
-        or language
-        or language_from_text(chapter)
-        or await preferred_language(ctx)
+        language_from_text(language) or language or language_from_text(chapter) or await preferred_language(ctx)
     ).lower()[:16]
     key = await chapter_key_for(ctx, chapter)
     if key is None:
@@ -75,8 +68,14 @@ async def translation_payload(
     except AppError as error:
         return {"error": error.code, "language": code, "answer": error.message}
     text = fence_untrusted(result.markdown[:MAX_CHAPTER_CHARS])
-    source = chapter_source(doc_path=result.doc_path, title=result.title, heading=result.title,
-                            url=result.url, text=text, language=result.language)
+    source = chapter_source(
+        doc_path=result.doc_path,
+        title=result.title,
+        heading=result.title,
+        url=result.url,
+        text=text,
+        language=result.language,
+    )
     ctx.register_sources([source])
     origin = {
         "human": "the book's stored human translation",
@@ -92,9 +91,7 @@ async def translation_payload(
 
 def translation_tools(model: Model | None) -> list[FunctionTool]:
     @function_tool
-    async def get_translation(
-        wrapper: RunContextWrapper[ToolContext], chapter: str = "", language: str = ""
-    ) -> str:
+    async def get_translation(wrapper: RunContextWrapper[ToolContext], chapter: str = "", language: str = "") -> str:
         """A chapter in another language: the stored human translation if there is one, else a
         checked machine translation (when available).
 
@@ -109,9 +106,7 @@ def translation_tools(model: Model | None) -> list[FunctionTool]:
         return json.dumps(payload, ensure_ascii=False)
 
     @function_tool
-    async def translate_text(
-        wrapper: RunContextWrapper[ToolContext], text: str, language: str
-    ) -> str:
+    async def translate_text(wrapper: RunContextWrapper[ToolContext], text: str, language: str) -> str:
         """Machine-translate a short passage (e.g. a previous answer), keeping code and URLs.
 
         Args:
@@ -120,9 +115,7 @@ def translation_tools(model: Model | None) -> list[FunctionTool]:
         """
         code = (language_from_text(language) or language).lower()[:16]
         try:
-            result = await TranslationService(wrapper.context.services, model).text(
-                text[:8000], code, None
-            )
+            result = await TranslationService(wrapper.context.services, model).text(text[:8000], code, None)
         except AppError as error:
             return json.dumps({"error": error.code, "answer": error.message}, ensure_ascii=False)
         return json.dumps(result, ensure_ascii=False)

@@ -30,9 +30,7 @@ _START = re.compile(
     re.IGNORECASE,
 )
 _HINT = re.compile(r"\bhint\b|\bclue\b", re.IGNORECASE)
-_STOP = re.compile(
-    r"\b(stop|quit|end|cancel|exit)\b.{0,12}\bquiz\b|^\s*(stop|quit)\s*$", re.IGNORECASE
-)
+_STOP = re.compile(r"\b(stop|quit|end|cancel|exit)\b.{0,12}\bquiz\b|^\s*(stop|quit)\s*$", re.IGNORECASE)
 _NEXT = re.compile(
     r"\bwhat (should|shall|do) i (study|learn|read|review) next\b|\brecommend\b.*\b(study|next)\b|"
     r"\bmy progress\b",
@@ -63,9 +61,7 @@ async def _quiz_id(ctx: ToolContext, quiz_id: str) -> uuid.UUID:
             return uuid.UUID(quiz_id.strip())
         except ValueError:
             pass
-    active = await _service(ctx).active_quiz_for_thread(
-        ctx.user_id, ctx.extra.get("thread_id") or ""
-    )
+    active = await _service(ctx).active_quiz_for_thread(ctx.user_id, ctx.extra.get("thread_id") or "")
     if active is None:
         raise AppError(
             "There is no quiz in progress in this conversation.",
@@ -76,9 +72,7 @@ async def _quiz_id(ctx: ToolContext, quiz_id: str) -> uuid.UUID:
 
 
 @function_tool
-async def start_quiz(
-    wrapper: RunContextWrapper[ToolContext], chapter: str, count: int = DEFAULT_CHAT_QUESTIONS
-) -> str:
+async def start_quiz(wrapper: RunContextWrapper[ToolContext], chapter: str, count: int = DEFAULT_CHAT_QUESTIONS) -> str:
     """Start a quiz on a chapter and get its first question (answers are never included).
 
     Args:
@@ -97,9 +91,7 @@ async def start_quiz(
 
 
 @function_tool
-async def answer_quiz(
-    wrapper: RunContextWrapper[ToolContext], answer: str, quiz_id: str = ""
-) -> str:
+async def answer_quiz(wrapper: RunContextWrapper[ToolContext], answer: str, quiz_id: str = "") -> str:
     """Submit the learner's answer to the current quiz question; returns the grading and the next question.
 
     Args:
@@ -237,9 +229,7 @@ async def _start_in_chat(ctx: ToolContext, text: str) -> tuple[str, dict]:
             status_code=404,
         )
     count = int(m.group(1)) if (m := _COUNT.search(text)) else DEFAULT_CHAT_QUESTIONS
-    ref = await resolve_chapter(
-        ctx, topic.group(0) if topic.re is _CHAPTER_NUMBER else topic.group(1)
-    )
+    ref = await resolve_chapter(ctx, topic.group(0) if topic.re is _CHAPTER_NUMBER else topic.group(1))
     view = await _service(ctx).start(
         ctx.user_id,
         ctx.book_id,
@@ -277,14 +267,11 @@ def _recommendation_text(recommendation: dict | None) -> str:
     if recommendation is None:
         return "Take a quiz first, then I can suggest what to study next."
     return (
-        f"Study next: “{recommendation['heading']}” in “{recommendation['chapter_title']}”. "
-        f"{recommendation['reason']}"
+        f"Study next: “{recommendation['heading']}” in “{recommendation['chapter_title']}”. {recommendation['reason']}"
     )
 
 
-def _emit_reply(
-    state: TutorState, reply: str, view: dict | None, citations: list[Citation]
-) -> dict[str, Any]:
+def _emit_reply(state: TutorState, reply: str, view: dict | None, citations: list[Citation]) -> dict[str, Any]:
     emitter, message_id = Emitter(), state["message_id"]
     if view is not None:
         emitter.state_delta(quiz=view)

@@ -36,11 +36,7 @@ class Glossary:
     def instructions(self) -> str:
         lines = []
         if self.keep:
-            lines.append(
-                "Keep these technical terms in English (Latin script): "
-                + ", ".join(self.keep)
-                + "."
-            )
+            lines.append("Keep these technical terms in English (Latin script): " + ", ".join(self.keep) + ".")
         if self.mapped:
             lines.append(
                 "Translate these terms exactly as given: "

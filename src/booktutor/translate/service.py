@@ -117,11 +117,7 @@ def _ends_like(original: str, translated: str) -> str:
 
 
 def _translatable_values(front_matter: dict[str, Any]) -> dict[str, str]:
-    return {
-        k: v
-        for k in TRANSLATABLE_FRONT_MATTER
-        if isinstance(v := front_matter.get(k), str) and v.strip()
-    }
+    return {k: v for k in TRANSLATABLE_FRONT_MATTER if isinstance(v := front_matter.get(k), str) and v.strip()}
 
 
 class Translator:
@@ -168,8 +164,7 @@ class Translator:
                 f"{'; '.join(problems)}. Translate it again, keeping them."
             )
         raise TranslationUnavailable(
-            f"Machine translation into {language_name(self.target)} failed its checks; "
-            "try again later.",
+            f"Machine translation into {language_name(self.target)} failed its checks; try again later.",
             details={"problems": problems},
         )
 
@@ -192,13 +187,10 @@ class Translator:
             not isinstance(translated, dict)
             or set(translated) != set(values)
             or not all(
-                isinstance(v, str) and looks_translated(values[k], v, self.target)
-                for k, v in translated.items()
+                isinstance(v, str) and looks_translated(values[k], v, self.target) for k, v in translated.items()
             )
         ):
-            raise TranslationUnavailable(
-                "Machine translation of the chapter's title failed its checks."
-            )
+            raise TranslationUnavailable("Machine translation of the chapter's title failed its checks.")
         return {**front_matter, **translated}
 
 
@@ -225,9 +217,7 @@ async def translate_document(
         candidate_front_matter=translated_front_matter,
     )
     if problems:
-        raise TranslationUnavailable(
-            "Machine translation failed its structure checks.", details={"problems": problems}
-        )
+        raise TranslationUnavailable("Machine translation failed its structure checks.", details={"problems": problems})
     return translated_front_matter, markdown
 
 
@@ -253,9 +243,7 @@ class TranslationService:
         language = language.lower()
         kind = self._kind(source, language)
         if kind == "original":
-            return self._result(
-                source, language, kind, source.document.front_matter, source.document.markdown
-            )
+            return self._result(source, language, kind, source.document.front_matter, source.document.markdown)
         if kind == "human":
             human = source.document_in(language)
             return self._result(source, language, kind, human.front_matter, human.markdown)
@@ -289,9 +277,7 @@ class TranslationService:
             )
         return "machine"
 
-    async def _machine(
-        self, source: ChapterSource, language: str, on_section: SectionSink | None
-    ) -> TranslatedChapter:
+    async def _machine(self, source: ChapterSource, language: str, on_section: SectionSink | None) -> TranslatedChapter:
         glossary = load_glossary(language)
         key = CacheKey(
             kind="translation",
@@ -299,9 +285,7 @@ class TranslationService:
             chapter_id=source.chapter.id,
             variant_key=language,
             model_id=model_id(self.writer),
-            source_hash=fingerprint(
-                ALGORITHM_VERSION, source.document.content_hash, glossary.digest
-            ),
+            source_hash=fingerprint(ALGORITHM_VERSION, source.document.content_hash, glossary.digest),
         )
         async with self.services.db.session() as session:
             cached = await GeneratedChapters(session).get(key)
@@ -361,17 +345,13 @@ class TranslationService:
             markdown=markdown,
         )
 
-    async def text(
-        self, text: str, target_language: str, source_language: str | None
-    ) -> dict[str, Any]:
+    async def text(self, text: str, target_language: str, source_language: str | None) -> dict[str, Any]:
         if self.writer is None:
             raise TranslationUnavailable(
                 "Translating selected text needs a language model provider, and none is configured."
             )
         source = source_language or "en"
-        translated = await Translator(self.writer, source, target_language).markdown(
-            text, translated_structure=False
-        )
+        translated = await Translator(self.writer, source, target_language).markdown(text, translated_structure=False)
         return {
             "text": translated,
             "source_language": source,

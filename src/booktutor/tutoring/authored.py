@@ -14,9 +14,7 @@ from booktutor.memory.models import Book, Document
 from booktutor.memory.tutoring_models import AuthoredQuestionRow
 
 
-async def store_authored_questions(
-    session: AsyncSession, document_id: uuid.UUID, doc: ParsedDocument
-) -> int:
+async def store_authored_questions(session: AsyncSession, document_id: uuid.UUID, doc: ParsedDocument) -> int:
     """Replace the chapter's questions with the document's; only the book's source language counts.
 
     Translations repeat the English quiz blocks, so the source-language document is the single
@@ -32,9 +30,7 @@ async def store_authored_questions(
     if doc.language != row.default_language:
         return 0
     questions = extract_quiz_blocks(doc.markdown, title=doc.title)
-    await session.execute(
-        delete(AuthoredQuestionRow).where(AuthoredQuestionRow.chapter_id == row.chapter_id)
-    )
+    await session.execute(delete(AuthoredQuestionRow).where(AuthoredQuestionRow.chapter_id == row.chapter_id))
     if questions:
         await session.execute(
             pg_insert(AuthoredQuestionRow),

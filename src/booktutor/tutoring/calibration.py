@@ -26,11 +26,7 @@ class Calibration:
 
 
 def labelled_answers() -> list[dict[str, Any]]:
-    text = (
-        resources.files("booktutor.tutoring")
-        .joinpath("data/short_answers.jsonl")
-        .read_text(encoding="utf-8")
-    )
+    text = resources.files("booktutor.tutoring").joinpath("data/short_answers.jsonl").read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -52,10 +48,7 @@ def as_question(example: dict[str, Any]) -> QuizQuestion:
 
 async def scores(embedder: Embedder, weight: float) -> list[tuple[float, int]]:
     grader = OfflineShortGrader(embedder, similarity_weight=weight)
-    return [
-        ((await grader.score(as_question(e), e["answer"]))[0], int(e["label"]))
-        for e in labelled_answers()
-    ]
+    return [((await grader.score(as_question(e), e["answer"]))[0], int(e["label"])) for e in labelled_answers()]
 
 
 def best_threshold(scored: list[tuple[float, int]]) -> tuple[float, float]:

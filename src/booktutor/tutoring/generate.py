@@ -79,21 +79,15 @@ async def generate_offline(material: ChapterMaterial, embedder: Embedder) -> lis
     return questions
 
 
-async def _related_terms(
-    terms: dict[str, str], pool: dict[str, str], embedder: Embedder
-) -> dict[str, list[str]]:
+async def _related_terms(terms: dict[str, str], pool: dict[str, str], embedder: Embedder) -> dict[str, list[str]]:
     """For each term, the other terms whose definitions are closest to its own, most similar first."""
     names = list(pool)
-    vectors = np.asarray(
-        await embedder.embed_documents([f"{n}: {pool[n]}" for n in names]), dtype=np.float32
-    )
+    vectors = np.asarray(await embedder.embed_documents([f"{n}: {pool[n]}" for n in names]), dtype=np.float32)
     index = {name: i for i, name in enumerate(names)}
     related: dict[str, list[str]] = {}
     for term in terms:
         similarity = vectors @ vectors[index[term]]
-        ranked = [
-            names[i] for i in np.argsort(-similarity, kind="stable") if _is_distinct(names[i], term)
-        ]
+        ranked = [names[i] for i in np.argsort(-similarity, kind="stable") if _is_distinct(names[i], term)]
         related[term] = _dedupe(ranked)[:MAX_DISTRACTORS]
     return related
 
@@ -113,12 +107,8 @@ def _dedupe(names: list[str]) -> list[str]:
     return kept
 
 
-def _definition_question(
-    material: ChapterMaterial, term: str, definition: str, wrong: list[str]
-) -> QuizQuestion:
-    choices = sorted(
-        [term, *wrong], key=lambda c: hashlib.sha256(f"{term}|{c}".encode()).hexdigest()
-    )
+def _definition_question(material: ChapterMaterial, term: str, definition: str, wrong: list[str]) -> QuizQuestion:
+    choices = sorted([term, *wrong], key=lambda c: hashlib.sha256(f"{term}|{c}".encode()).hexdigest())
     section = _introducing_section(material, term) or _glossary_section(material)
     return QuizQuestion(
         id=_question_id("def", material.doc_path, term),
@@ -168,9 +158,7 @@ def _key_sentence(material: ChapterMaterial, term: str) -> tuple[Section, str, s
     for order, (section, sentence, bold) in enumerate(_body_sentences(material)):
         plain = _MARKUP.sub("", sentence).strip()
         lowered = plain.lower()
-        variant = next(
-            (v for v in variants if re.search(rf"\b{re.escape(v.lower())}\b", lowered)), None
-        )
+        variant = next((v for v in variants if re.search(rf"\b{re.escape(v.lower())}\b", lowered)), None)
         if variant is None or not MIN_SENTENCE_WORDS <= len(plain.split()) <= MAX_SENTENCE_WORDS:
             continue
         rank = order - (10_000 if any(v.lower() in bold for v in variants) else 0)
@@ -212,9 +200,7 @@ def _introducing_section(material: ChapterMaterial, term: str) -> Section | None
 
 
 def _glossary_section(material: ChapterMaterial) -> Section | None:
-    return next(
-        (s for s in material.sections if _GLOSSARY_HEADING.match(s.heading_path[-1].strip())), None
-    )
+    return next((s for s in material.sections if _GLOSSARY_HEADING.match(s.heading_path[-1].strip())), None)
 
 
 def _question_id(kind: str, doc_path: str, term: str) -> str:

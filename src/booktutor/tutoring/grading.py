@@ -25,10 +25,62 @@ PASS_THRESHOLD = 0.76
 PARTIAL_MARGIN = 0.12
 _STOPWORDS = frozenset(
     [
-        "a", "an", "and", "are", "as", "at", "be", "because", "by", "can", "do", "does", "for", "from", "has", "have",
-        "how", "in", "into", "is", "it", "its", "of", "on", "or", "so", "than", "that", "the", "their", "then", "there",
-        "these", "this", "to", "was", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with",
-        "would", "you", "your", "must", "only", "more", "most", "less", "also", "not",
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "must",
+        "only",
+        "more",
+        "most",
+        "less",
+        "also",
+        "not",
     ]
 )
 _LETTER = re.compile(r"^\(?([a-zA-Z])[.)]?$")
@@ -99,9 +151,7 @@ def is_other_script(answer: str, reference: str) -> bool:
 def key_terms_of(question: QuizQuestion) -> list[str]:
     if question.key_terms:
         return list(question.key_terms)
-    words = [
-        w for w in normalized(str(question.answer)).split() if w not in _STOPWORDS and len(w) > 3
-    ]
+    words = [w for w in normalized(str(question.answer)).split() if w not in _STOPWORDS and len(w) > 3]
     return list(dict.fromkeys(words))[:6]
 
 
@@ -132,9 +182,7 @@ class OfflineShortGrader:
 
     async def score(self, question: QuizQuestion, answer: str) -> tuple[float, list[str]]:
         reference = str(question.answer)
-        vectors = np.asarray(
-            await self.embedder.embed_documents([answer, reference]), dtype=np.float32
-        )
+        vectors = np.asarray(await self.embedder.embed_documents([answer, reference]), dtype=np.float32)
         similarity = float(max(0.0, vectors[0] @ vectors[1]))
         words = {_stem(w) for w in normalized(answer).split()}
         terms = key_terms_of(question)
@@ -148,8 +196,7 @@ class OfflineShortGrader:
             return Grade(
                 "ungraded",
                 0.0,
-                "I can only grade short answers offline in the book's language "
-                "(English). Please answer in English.",
+                "I can only grade short answers offline in the book's language (English). Please answer in English.",
                 method="similarity",
             )
         score, missing = await self.score(question, answer)
@@ -159,9 +206,7 @@ class OfflineShortGrader:
             verdict = "partial"
         else:
             verdict = "incorrect"
-        return Grade(
-            verdict, round(score, 3), _feedback(verdict, missing), missing, method="similarity"
-        )
+        return Grade(verdict, round(score, 3), _feedback(verdict, missing), missing, method="similarity")
 
 
 def _feedback(verdict: Verdict, missing: list[str]) -> str:
@@ -176,12 +221,8 @@ def _feedback(verdict: Verdict, missing: list[str]) -> str:
 class RubricVerdict(BaseModel):
     verdict: Literal["correct", "partial", "incorrect"]
     score: float = Field(ge=0.0, le=1.0)
-    missing: list[str] = Field(
-        default_factory=list, description="Key ideas from the reference the answer lacks."
-    )
-    feedback: str = Field(
-        description="One or two sentences to the learner, without repeating the reference."
-    )
+    missing: list[str] = Field(default_factory=list, description="Key ideas from the reference the answer lacks.")
+    feedback: str = Field(description="One or two sentences to the learner, without repeating the reference.")
 
 
 RUBRIC_INSTRUCTIONS = """\
@@ -196,9 +237,7 @@ class LLMRubricGrader:
     """An Agents SDK agent with structured output; falls back to the offline grader if the model fails."""
 
     def __init__(self, model: Model, fallback: OfflineShortGrader) -> None:
-        self.agent = Agent(
-            name="grader", instructions=RUBRIC_INSTRUCTIONS, model=model, output_type=RubricVerdict
-        )
+        self.agent = Agent(name="grader", instructions=RUBRIC_INSTRUCTIONS, model=model, output_type=RubricVerdict)
         self.fallback = fallback
 
     async def grade(self, question: QuizQuestion, answer: str) -> Grade:
@@ -209,9 +248,7 @@ class LLMRubricGrader:
             "learner_answer": answer,
         }
         try:
-            result = await Runner.run(
-                self.agent, json.dumps(payload, ensure_ascii=False), max_turns=1
-            )
+            result = await Runner.run(self.agent, json.dumps(payload, ensure_ascii=False), max_turns=1)
             verdict = result.final_output_as(RubricVerdict, raise_if_incorrect_type=True)
         except Exception:
             log.warning("rubric_grading_failed", exc_info=True)

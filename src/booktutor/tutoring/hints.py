@@ -11,18 +11,13 @@ def hints_for(question: QuizQuestion) -> list[str]:
     """All hints for a question, least revealing first."""
     hints = [f"Re-read the section “{question.heading}” in “{question.chapter_title}”."]
     if question.kind == "mcq":
-        hints += [
-            f"It is not “{choice}”."
-            for choice in _wrong_choices(question)[: max(0, len(question.choices) - 2)]
-        ]
+        hints += [f"It is not “{choice}”." for choice in _wrong_choices(question)[: max(0, len(question.choices) - 2)]]
     elif question.style == "cloze":
         hints += _term_shape_hints(str(question.answer))
     else:
         terms = [t for t in question.key_terms if normalized(t) != normalized(str(question.answer))]
         if terms:
-            hints.append(
-                f"A complete answer has {len(terms)} key ideas; one of them is “{terms[0]}”."
-            )
+            hints.append(f"A complete answer has {len(terms)} key ideas; one of them is “{terms[0]}”.")
         if len(terms) > 2:
             hints.append(f"Another key idea is “{terms[1]}”.")
     return hints

@@ -174,9 +174,7 @@ class SectionValidator:
         return np.asarray(await self.embedder.embed_documents(texts), dtype=np.float32)
 
 
-def _to_question(
-    material: ChapterMaterial, section: Section, candidate: ProposedQuestion
-) -> QuizQuestion:
+def _to_question(material: ChapterMaterial, section: Section, candidate: ProposedQuestion) -> QuizQuestion:
     mcq = candidate.kind == "mcq"
     choices = [c.strip() for c in candidate.choices] if mcq else []
     answer: int | str = candidate.correct_choice if mcq else candidate.reference_answer.strip()

@@ -21,9 +21,7 @@ def guess_rate(choice_count: int) -> float:
     return 1.0 / choice_count if choice_count >= 2 else SHORT_GUESS
 
 
-def bkt_update(
-    p_known: float, score: float, *, guess: float, slip: float = P_SLIP, learn: float = P_LEARN
-) -> float:
+def bkt_update(p_known: float, score: float, *, guess: float, slip: float = P_SLIP, learn: float = P_LEARN) -> float:
     """Posterior after one graded answer (score in [0, 1] as soft evidence), then the learning step."""
     known_if_right = p_known * (1 - slip) / (p_known * (1 - slip) + (1 - p_known) * guess)
     known_if_wrong = p_known * slip / (p_known * slip + (1 - p_known) * (1 - guess))
@@ -68,11 +66,7 @@ def recommend(
         return None
     order = {key: i for i, (key, _) in enumerate(chapters)}
     current = order.get(current_chapter, 0) if current_chapter else 0
-    weak = [
-        e
-        for e in estimates
-        if order.get(e.chapter_key, 1 << 30) <= current and e.p_known < MASTERED
-    ]
+    weak = [e for e in estimates if order.get(e.chapter_key, 1 << 30) <= current and e.p_known < MASTERED]
     if weak:
         best = min(weak, key=lambda e: (e.p_known, e.chapter_order))
         where = "an earlier chapter" if order[best.chapter_key] < current else "this chapter"
@@ -89,10 +83,6 @@ def recommend(
         return Recommendation(key, title, "", title, None, "Start with the first chapter.")
     if current + 1 < len(chapters):
         key, title = chapters[current + 1]
-        return Recommendation(
-            key, title, "", title, None, "You have mastered what you practised: continue here."
-        )
+        return Recommendation(key, title, "", title, None, "You have mastered what you practised: continue here.")
     key, title = chapters[current]
-    return Recommendation(
-        key, title, "", title, None, "You have mastered every chapter you practised."
-    )
+    return Recommendation(key, title, "", title, None, "You have mastered every chapter you practised.")

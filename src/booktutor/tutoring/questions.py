@@ -37,11 +37,7 @@ class QuizQuestion(BaseModel):
         }
 
     def correct_answer_text(self) -> str:
-        return (
-            self.choices[self.answer]
-            if self.kind == "mcq" and isinstance(self.answer, int)
-            else str(self.answer)
-        )
+        return self.choices[self.answer] if self.kind == "mcq" and isinstance(self.answer, int) else str(self.answer)
 
     def citation(self) -> dict[str, str]:
         return {

@@ -28,9 +28,7 @@ from booktutor.tutoring.questions import QuizQuestion
 
 def source_document(chapter: Chapter, default_language: str = "en") -> Document | None:
     visible = [d for d in chapter.documents if d.version > 0]
-    return next(
-        (d for d in visible if d.language == default_language), visible[0] if visible else None
-    )
+    return next((d for d in visible if d.language == default_language), visible[0] if visible else None)
 
 
 class TutoringRepository:
@@ -95,9 +93,7 @@ class TutoringRepository:
             sections=[Section(tuple(c.heading_path), c.anchor, c.text) for c in chunks],
         )
 
-    async def cached_questions(
-        self, section_hash: str, generator: str
-    ) -> list[QuizQuestion] | None:
+    async def cached_questions(self, section_hash: str, generator: str) -> list[QuizQuestion] | None:
         row = await self.session.scalar(
             select(GeneratedQuestionSet).where(
                 GeneratedQuestionSet.section_hash == section_hash,
@@ -152,9 +148,7 @@ class TutoringRepository:
         return list(
             (
                 await self.session.scalars(
-                    select(QuizAnswer)
-                    .where(QuizAnswer.quiz_id == quiz_id)
-                    .order_by(QuizAnswer.position)
+                    select(QuizAnswer).where(QuizAnswer.quiz_id == quiz_id).order_by(QuizAnswer.position)
                 )
             ).all()
         )

@@ -79,9 +79,7 @@ class QuizService:
         if question_model is None and llm_configured:
             question_model = model or build_model(services.settings, embedder=services.embedder)
         self.question_writer = (
-            LLMQuestionGenerator(question_model, services.embedder)
-            if question_model is not None
-            else None
+            LLMQuestionGenerator(question_model, services.embedder) if question_model is not None else None
         )
         self.graph = build_quiz_graph(checkpointer or InMemorySaver())
         self.deps = QuizDeps(service=self)
@@ -103,9 +101,7 @@ class QuizService:
         async with self.services.db.session() as session, session.begin():
             chapter = await self._chapter(session, book_id, chapter_ref)
             document = source_document(chapter, await self._default_language(session, book_id))
-            questions = await self._questions(
-                TutoringRepository(session), chapter, document, kinds, source
-            )
+            questions = await self._questions(TutoringRepository(session), chapter, document, kinds, source)
             if not questions:
                 raise QuizUnavailable("This chapter has no questions of the requested kind.")
             quiz = await TutoringRepository(session).create_quiz(
@@ -141,9 +137,7 @@ class QuizService:
     async def hint(self, user_id: uuid.UUID, quiz_id: uuid.UUID) -> dict:
         async with self._exclusive(quiz_id):
             quiz, question = await self._current(user_id, quiz_id, None)
-            used = (await self.graph.aget_state(quiz_config(quiz.id))).values.get(
-                "hints", quiz.hints
-            )
+            used = (await self.graph.aget_state(quiz_config(quiz.id))).values.get("hints", quiz.hints)
             available = hints_for(question)
             if used >= len(available):
                 raise NoMoreHints("There are no more hints for this question.")
@@ -180,9 +174,7 @@ class QuizService:
                 {
                     "chapter_id": key,
                     "title": title,
-                    "mastery": round(sum(s.p_known for s in sections) / len(sections), 3)
-                    if sections
-                    else None,
+                    "mastery": round(sum(s.p_known for s in sections) / len(sections), 3) if sections else None,
                     "sections": [
                         {
                             "anchor": s.anchor,
@@ -215,9 +207,7 @@ class QuizService:
             quiz = await session.get(Quiz, quiz_id)
         return len(quiz.questions) if quiz and quiz.status == "active" else 0
 
-    async def grade_and_record(
-        self, quiz_id: uuid.UUID, position: int, answer: Any, hints_used: int
-    ) -> dict:
+    async def grade_and_record(self, quiz_id: uuid.UUID, position: int, answer: Any, hints_used: int) -> dict:
         async with self.services.db.session() as session, session.begin():
             repo = TutoringRepository(session)
             quiz = await session.get(Quiz, quiz_id, with_for_update=True)
@@ -228,9 +218,7 @@ class QuizService:
             grade = await self._grade(question, answer)
             result = _result_view(position, question, answer, grade, hints_used)
             if grade.counts:
-                await repo.record_answer(
-                    quiz, question, _answer_text(question, answer), grade, hints_used, result
-                )
+                await repo.record_answer(quiz, question, _answer_text(question, answer), grade, hints_used, result)
         return result
 
     async def complete(self, quiz_id: uuid.UUID) -> None:
@@ -246,9 +234,7 @@ class QuizService:
         return await self.short_grader.grade(question, str(answer).strip())
 
     async def _resume(self, quiz_id: uuid.UUID, reply: dict) -> None:
-        await self.graph.ainvoke(
-            Command(resume=reply), quiz_config(quiz_id), context=self.deps, durability="sync"
-        )
+        await self.graph.ainvoke(Command(resume=reply), quiz_config(quiz_id), context=self.deps, durability="sync")
 
     async def _current(self, user_id, quiz_id, position) -> tuple[Quiz, QuizQuestion]:
         async with self.services.db.session() as session:
@@ -301,15 +287,11 @@ class QuizService:
     async def _default_language(session, book_id: str) -> str:
         return await session.scalar(select(Book.default_language).where(Book.id == book_id)) or "en"
 
-    async def _questions(
-        self, repo: TutoringRepository, chapter: Chapter, document, kinds, source
-    ) -> list:
+    async def _questions(self, repo: TutoringRepository, chapter: Chapter, document, kinds, source) -> list:
         picked = [] if source == "generated" else await repo.authored_questions(chapter, document)
         if source != "authored":
             seen = {normalized(q.prompt) for q in picked}
-            picked += [
-                q for q in await self._generated(repo, document) if normalized(q.prompt) not in seen
-            ]
+            picked += [q for q in await self._generated(repo, document) if normalized(q.prompt) not in seen]
         return [q for q in picked if q.kind in kinds]
 
     async def _generated(self, repo: TutoringRepository, document) -> list[QuizQuestion]:
@@ -354,19 +336,14 @@ class QuizService:
             questions += [q for q in cached if normalized(q.prompt) not in seen]
         return questions
 
-    async def _estimates(
-        self, user_id, book_id
-    ) -> tuple[list[SectionEstimate], list[tuple[str, str]], str | None]:
+    async def _estimates(self, user_id, book_id) -> tuple[list[SectionEstimate], list[tuple[str, str]], str | None]:
         async with self.services.db.session() as session:
             repo = TutoringRepository(session)
             chapters = await BookRepository(session).list_chapters(book_id)
             language = await self._default_language(session, book_id)
             rows = await repo.mastery_rows(user_id, book_id)
             last = await repo.last_practised_chapter(user_id, book_id)
-        titles = [
-            (c.key, (source_document(c, language) or c).title if c.documents else c.key)
-            for c in chapters
-        ]
+        titles = [(c.key, (source_document(c, language) or c).title if c.documents else c.key) for c in chapters]
         index = {c.id: (i, c.key) for i, c in enumerate(chapters)}
         estimates = [
             SectionEstimate(
@@ -391,9 +368,7 @@ def _sections(material: ChapterMaterial) -> list[Section]:
     for chunk in material.sections:
         known = merged.get(chunk.anchor)
         merged[chunk.anchor] = (
-            Section(chunk.heading_path, chunk.anchor, f"{known.text}\n\n{chunk.text}")
-            if known
-            else chunk
+            Section(chunk.heading_path, chunk.anchor, f"{known.text}\n\n{chunk.text}") if known else chunk
         )
     return [s for s in merged.values() if worth_asking(s)]
 
@@ -402,9 +377,7 @@ def _validate_answer(question: QuizQuestion, answer: str | int) -> None:
     if isinstance(answer, str) and not answer.strip():
         raise BadRequest("The answer is empty.", code="answer_empty")
     if isinstance(answer, str) and len(answer) > MAX_ANSWER_CHARS:
-        raise BadRequest(
-            f"The answer is longer than {MAX_ANSWER_CHARS} characters.", code="answer_too_long"
-        )
+        raise BadRequest(f"The answer is longer than {MAX_ANSWER_CHARS} characters.", code="answer_too_long")
     if question.kind == "mcq":
         try:
             choice_index(question, answer)
@@ -415,16 +388,10 @@ def _validate_answer(question: QuizQuestion, answer: str | int) -> None:
 
 
 def _answer_text(question: QuizQuestion, answer: Any) -> str:
-    return (
-        question.choices[choice_index(question, answer)]
-        if question.kind == "mcq"
-        else str(answer).strip()
-    )
+    return question.choices[choice_index(question, answer)] if question.kind == "mcq" else str(answer).strip()
 
 
-def _result_view(
-    position: int, question: QuizQuestion, answer: Any, grade: Grade, hints_used: int
-) -> dict:
+def _result_view(position: int, question: QuizQuestion, answer: Any, grade: Grade, hints_used: int) -> dict:
     result = {
         "position": position,
         "question_id": question.id,

@@ -23,8 +23,13 @@ from booktutor.memory.account_models import Job
 from booktutor.personalize.profile import Background, LanguageCode, Level
 
 router = APIRouter(tags=["admin"])
-ERRORS = {401: {"model": ErrorEnvelope}, 403: {"model": ErrorEnvelope}, 404: {"model": ErrorEnvelope},
-          413: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}}
+ERRORS = {
+    401: {"model": ErrorEnvelope},
+    403: {"model": ErrorEnvelope},
+    404: {"model": ErrorEnvelope},
+    413: {"model": ErrorEnvelope},
+    422: {"model": ErrorEnvelope},
+}
 BookId = Annotated[str | None, Field(default=None, min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Title = Annotated[str | None, Field(default=None, min_length=1, max_length=300)]
 JobStatus = Literal["queued", "running", "retrying", "succeeded", "failed", "cancelled"]
@@ -52,10 +57,12 @@ class ProfileIn(BaseModel):
 class PregenerateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    languages: list[LanguageCode] = Field(default_factory=list, max_length=10,
-                                          description="Machine-translate every chapter into these languages.")
-    profiles: list[ProfileIn] = Field(default_factory=list, max_length=27,
-                                      description="Rewrite every chapter for each of these learner profiles.")
+    languages: list[LanguageCode] = Field(
+        default_factory=list, max_length=10, description="Machine-translate every chapter into these languages."
+    )
+    profiles: list[ProfileIn] = Field(
+        default_factory=list, max_length=27, description="Rewrite every chapter for each of these learner profiles."
+    )
 
     @model_validator(mode="after")
     def _something_to_do(self) -> PregenerateIn:
@@ -93,9 +100,18 @@ class EmbedOut(BaseModel):
 
 
 def _job_out(job: Job) -> JobOut:
-    return JobOut(id=str(job.id), kind=job.kind, status=job.status, attempts=job.attempts, params=job.params,
-                  progress=job.progress, result=job.result, error=job.error, created_at=job.created_at,
-                  updated_at=job.updated_at)
+    return JobOut(
+        id=str(job.id),
+        kind=job.kind,
+        status=job.status,
+        attempts=job.attempts,
+        params=job.params,
+        progress=job.progress,
+        result=job.result,
+        error=job.error,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
 
 
 def _accepted(job: Job, response: Response) -> JobOut:
@@ -113,8 +129,9 @@ def _allowed_path(raw: str, roots: list[Path]) -> Path:
 
 
 @router.post("/admin/books", status_code=202, response_model=JobOut, responses=ERRORS)
-async def ingest_book(body: IngestPathIn, admin: AdminUser, settings: SettingsDep, queue: JobQueueDep,
-                      response: Response) -> JobOut:
+async def ingest_book(
+    body: IngestPathIn, admin: AdminUser, settings: SettingsDep, queue: JobQueueDep, response: Response
+) -> JobOut:
     """Ingest (or re-ingest, incrementally) a Docusaurus site that is on the server, as a job."""
     root = _allowed_path(body.path, settings.admin_ingest_roots)
     job = await queue.submit("ingest", {"path": str(root), "book_id": body.book_id, "title": body.title}, admin.id)
@@ -122,10 +139,15 @@ async def ingest_book(body: IngestPathIn, admin: AdminUser, settings: SettingsDe
 
 
 @router.post("/admin/books/upload", status_code=202, response_model=JobOut, responses=ERRORS)
-async def upload_book(admin: AdminUser, settings: SettingsDep, queue: JobQueueDep, response: Response,
-                      archive: Annotated[UploadFile, File(description="zip or tar(.gz)")],
-                      book_id: Annotated[str | None, Form(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None,
-                      title: Annotated[str | None, Form(max_length=300)] = None) -> JobOut:
+async def upload_book(
+    admin: AdminUser,
+    settings: SettingsDep,
+    queue: JobQueueDep,
+    response: Response,
+    archive: Annotated[UploadFile, File(description="zip or tar(.gz)")],
+    book_id: Annotated[str | None, Form(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None,
+    title: Annotated[str | None, Form(max_length=300)] = None,
+) -> JobOut:
     """Upload a Docusaurus site as a zip or tar archive and ingest it as a job."""
     folder = settings.data_dir / "uploads" / uuid.uuid4().hex
     folder.mkdir(parents=True)
@@ -136,8 +158,13 @@ async def upload_book(admin: AdminUser, settings: SettingsDep, queue: JobQueueDe
     except Exception:
         await asyncio.to_thread(shutil.rmtree, folder, True)
         raise
-    params = {"upload": archive.filename, "path": str(root), "book_id": book_id or None, "title": title,
-              "upload_dir": str(folder)}
+    params = {
+        "upload": archive.filename,
+        "path": str(root),
+        "book_id": book_id or None,
+        "title": title,
+        "upload_dir": str(folder),
+    }
     try:
         job = await queue.submit("ingest", params, admin.id)
     except Exception:
@@ -163,9 +190,15 @@ async def reindex_all(admin: AdminUser, queue: JobQueueDep, response: Response) 
 
 
 @router.post("/admin/books/{book_id}/pregenerate", status_code=202, response_model=JobOut, responses=ERRORS)
-async def pregenerate(book_id: Annotated[str, PathParam(min_length=1, max_length=100)], body: PregenerateIn,
-                      admin: AdminUser, books: BookRepoDep, settings: SettingsDep, queue: JobQueueDep,
-                      response: Response) -> JobOut:
+async def pregenerate(
+    book_id: Annotated[str, PathParam(min_length=1, max_length=100)],
+    body: PregenerateIn,
+    admin: AdminUser,
+    books: BookRepoDep,
+    settings: SettingsDep,
+    queue: JobQueueDep,
+    response: Response,
+) -> JobOut:
     """Translate and personalize every chapter of a book ahead of readers, as a job: readers then get
     those variants from the cache. A variant that fails is reported in the job's result."""
     if await books.get_book(book_id) is None:
@@ -173,17 +206,26 @@ async def pregenerate(book_id: Annotated[str, PathParam(min_length=1, max_length
     languages = sorted({language.lower() for language in body.languages})
     not_enabled = [language for language in languages if language not in settings.machine_translation_languages]
     if not_enabled:
-        raise BadRequest(f"Machine translation is not enabled for: {', '.join(not_enabled)}.",
-                         code="language_not_enabled", details={"enabled": settings.machine_translation_languages})
-    params = {"book_id": book_id, "languages": languages,
-              "profiles": [profile.model_dump(exclude_none=True) for profile in body.profiles]}
+        raise BadRequest(
+            f"Machine translation is not enabled for: {', '.join(not_enabled)}.",
+            code="language_not_enabled",
+            details={"enabled": settings.machine_translation_languages},
+        )
+    params = {
+        "book_id": book_id,
+        "languages": languages,
+        "profiles": [profile.model_dump(exclude_none=True) for profile in body.profiles],
+    }
     return _accepted(await queue.submit("pregenerate", params, admin.id), response)
 
 
 @router.get("/jobs", response_model=JobListOut, responses=ERRORS)
-async def list_jobs(admin: AdminUser, session: SessionDep,
-                    status: Annotated[JobStatus | None, Query()] = None,
-                    limit: Annotated[int, Query(ge=1, le=100)] = 20) -> JobListOut:
+async def list_jobs(
+    admin: AdminUser,
+    session: SessionDep,
+    status: Annotated[JobStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> JobListOut:
     """The most recent jobs first, optionally only those with one status."""
     stmt = select(Job).order_by(Job.created_at.desc()).limit(limit)
     if status:

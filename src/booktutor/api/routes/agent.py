@@ -34,11 +34,9 @@ class CancelAccepted(BaseModel):
 
 def _check_messages(run_input: RunAgentInput) -> None:
     if not run_input.messages:
-        raise BadRequest("A run needs at least one message.",
-                         details=[{"loc": ["body", "messages"]}])
+        raise BadRequest("A run needs at least one message.", details=[{"loc": ["body", "messages"]}])
     if run_input.messages[-1].role != "user":
-        raise BadRequest("The last message must be the user's.",
-                         details=[{"loc": ["body", "messages", -1, "role"]}])
+        raise BadRequest("The last message must be the user's.", details=[{"loc": ["body", "messages", -1, "role"]}])
 
 
 async def _release_db(session: AsyncSession) -> None:
@@ -46,8 +44,10 @@ async def _release_db(session: AsyncSession) -> None:
     await session.close()
 
 
-def _with_dependency_headers(stream: EventSourceResponse, response: Response,
-                             ) -> EventSourceResponse:
+def _with_dependency_headers(
+    stream: EventSourceResponse,
+    response: Response,
+) -> EventSourceResponse:
     """Carry headers set by dependencies (a new guest's token and cookie) onto the stream."""
     stream.headers.raw.extend(response.headers.raw)
     return stream
@@ -55,8 +55,12 @@ def _with_dependency_headers(stream: EventSourceResponse, response: Response,
 
 @router.post("/agent/run", response_class=EventSourceResponse, responses=_SSE_DOC)
 async def run_agent(
-    run_input: RunAgentInput, user: CurrentUser, session: SessionDep, response: Response,
-    manager: RunManagerDep, last_event_id: LastEventId = None,
+    run_input: RunAgentInput,
+    user: CurrentUser,
+    session: SessionDep,
+    response: Response,
+    manager: RunManagerDep,
+    last_event_id: LastEventId = None,
 ) -> EventSourceResponse:
     """Start a run and stream its events; a known runId (a client reconnecting) resumes that run."""
     _check_messages(run_input)
@@ -71,11 +75,15 @@ async def run_agent(
     return _with_dependency_headers(stream, response)
 
 
-@router.get("/threads/{thread_id}/runs/{run_id}/stream", response_class=EventSourceResponse,
-            responses=_SSE_DOC)
+@router.get("/threads/{thread_id}/runs/{run_id}/stream", response_class=EventSourceResponse, responses=_SSE_DOC)
 async def stream_run(
-    thread_id: str, run_id: str, user: CurrentUser, session: SessionDep, response: Response,
-    manager: RunManagerDep, last_event_id: LastEventId = None,
+    thread_id: str,
+    run_id: str,
+    user: CurrentUser,
+    session: SessionDep,
+    response: Response,
+    manager: RunManagerDep,
+    last_event_id: LastEventId = None,
     after: Annotated[int | None, Query(ge=0, description="Resume after this event seq.")] = None,
 ) -> EventSourceResponse:
     """The rest of a run's events (all of them without a cursor), live until the run ends."""
@@ -88,7 +96,10 @@ async def stream_run(
 
 @router.post("/threads/{thread_id}/runs/{run_id}/cancel", status_code=202)
 async def cancel_run(
-    thread_id: str, run_id: str, user: CurrentUser, manager: RunManagerDep,
+    thread_id: str,
+    run_id: str,
+    user: CurrentUser,
+    manager: RunManagerDep,
 ) -> CancelAccepted:
     """Ask a running run to stop; its stream ends with RUN_FINISHED (outcome cancelled)."""
     await manager.cancel(run_id, user, thread_id=thread_id)

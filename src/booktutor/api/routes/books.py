@@ -22,10 +22,15 @@ ChapterId = Annotated[str, Path(min_length=1, max_length=300)]
 async def list_books(repo: BookRepoDep) -> BookList:
     books = []
     for book in await repo.list_books():
-        books.append(BookOut(
-            id=book.id, title=book.title, default_language=book.default_language,
-            languages=await repo.book_languages(book.id), chapter_count=await repo.chapter_count(book.id),
-        ))
+        books.append(
+            BookOut(
+                id=book.id,
+                title=book.title,
+                default_language=book.default_language,
+                languages=await repo.book_languages(book.id),
+                chapter_count=await repo.chapter_count(book.id),
+            )
+        )
     return BookList(books=books)
 
 
@@ -38,17 +43,30 @@ async def list_chapters(book_id: BookId, repo: BookRepoDep) -> ChapterList:
     summaries = []
     for position, chapter in enumerate(chapters, start=1):
         document = _document(chapter, book.default_language)
-        summaries.append(ChapterSummary(
-            id=chapter.key, doc_path=chapter.source_path, title=document.title, position=position,
-            languages=_languages(chapter),
-            url=anchor_url(chapter.source_path, document.front_matter, "", language=document.language,
-                           default_language=book.default_language),
-        ))
+        summaries.append(
+            ChapterSummary(
+                id=chapter.key,
+                doc_path=chapter.source_path,
+                title=document.title,
+                position=position,
+                languages=_languages(chapter),
+                url=anchor_url(
+                    chapter.source_path,
+                    document.front_matter,
+                    "",
+                    language=document.language,
+                    default_language=book.default_language,
+                ),
+            )
+        )
     return ChapterList(book_id=book_id, chapters=summaries)
 
 
-@router.get("/{book_id}/chapters/{chapter_id}", response_model=ChapterOut,
-            responses={**NOT_FOUND, 304: {"description": "Not modified"}})
+@router.get(
+    "/{book_id}/chapters/{chapter_id}",
+    response_model=ChapterOut,
+    responses={**NOT_FOUND, 304: {"description": "Not modified"}},
+)
 async def get_chapter(
     book_id: BookId,
     chapter_id: ChapterId,
@@ -73,12 +91,21 @@ async def get_chapter(
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
     return ChapterOut(
-        id=page.key, book_id=book_id, doc_path=page.source_path, language=page.language,
-        languages=page.languages, title=page.title, description=page.front_matter.get("description"),
-        front_matter=page.front_matter, markdown=page.markdown, content_hash=page.content_hash,
-        version=page.version, updated_at=page.updated_at,
-        url=anchor_url(page.source_path, page.front_matter, "", language=page.language,
-                       default_language=page.book_default_language),
+        id=page.key,
+        book_id=book_id,
+        doc_path=page.source_path,
+        language=page.language,
+        languages=page.languages,
+        title=page.title,
+        description=page.front_matter.get("description"),
+        front_matter=page.front_matter,
+        markdown=page.markdown,
+        content_hash=page.content_hash,
+        version=page.version,
+        updated_at=page.updated_at,
+        url=anchor_url(
+            page.source_path, page.front_matter, "", language=page.language, default_language=page.book_default_language
+        ),
     )
 
 

@@ -51,13 +51,18 @@ class RunFailed(AppError):
     status_code = 503
 
 
-RESPONSES = {200: {"content": {"text/event-stream": {}}}, 404: {"model": ErrorEnvelope},
-             409: {"model": ErrorEnvelope}, 503: {"model": ErrorEnvelope}}
+RESPONSES = {
+    200: {"content": {"text/event-stream": {}}},
+    404: {"model": ErrorEnvelope},
+    409: {"model": ErrorEnvelope},
+    503: {"model": ErrorEnvelope},
+}
 
 
 def _run_input(body: QueryIn, props: dict[str, Any]) -> RunAgentInput:
     return RunAgentInput(
-        thread_id=body.thread_id or f"thread-{uuid.uuid4().hex}", run_id=f"run-{uuid.uuid4().hex}",
+        thread_id=body.thread_id or f"thread-{uuid.uuid4().hex}",
+        run_id=f"run-{uuid.uuid4().hex}",
         messages=[UserMessage(id=f"msg-{uuid.uuid4().hex}", role="user", content=body.question)],
         forwarded_props={k: v for k, v in {"book_id": body.book_id, "language": body.language, **props}.items() if v},
     )
@@ -76,14 +81,26 @@ async def _answer(run_input: RunAgentInput, user, manager: RunManager, accept: s
             state = event.snapshot
         elif event.type == EventType.RUN_ERROR:
             raise RunFailed(event.message, code=event.code or "run_failed")
-    return AnswerOut(answer=answer, citations=state.get("citations", []), thread_id=run_input.thread_id,
-                     run_id=run_input.run_id, abstained=bool(state.get("abstained")), route=state.get("route"),
-                     degraded=bool(state.get("degraded")))
+    return AnswerOut(
+        answer=answer,
+        citations=state.get("citations", []),
+        thread_id=run_input.thread_id,
+        run_id=run_input.run_id,
+        abstained=bool(state.get("abstained")),
+        route=state.get("route"),
+        degraded=bool(state.get("degraded")),
+    )
 
 
 @router.post("/query", response_model=AnswerOut, responses=RESPONSES)
-async def query(body: QueryIn, user: CurrentUser, session: SessionDep, manager: RunManagerDep, response: Response,
-                accept: Annotated[str | None, Header()] = None) -> AnswerOut | EventSourceResponse:
+async def query(
+    body: QueryIn,
+    user: CurrentUser,
+    session: SessionDep,
+    manager: RunManagerDep,
+    response: Response,
+    accept: Annotated[str | None, Header()] = None,
+) -> AnswerOut | EventSourceResponse:
     """Ask the whole book a question."""
     await session.close()
     return await _answer(_run_input(body, {}), user, manager, accept, response)

@@ -17,9 +17,7 @@ router = APIRouter(tags=["languages"])
 class BookLanguages(BaseModel):
     book_id: str
     default_language: str
-    human: list[str] = Field(
-        description="languages with a stored (human) version of at least one chapter"
-    )
+    human: list[str] = Field(description="languages with a stored (human) version of at least one chapter")
     machine: list[str] = Field(description="languages chapters can be machine-translated into")
 
 
@@ -40,9 +38,7 @@ async def list_languages(repo: BookRepoDep, translation: TranslationDep) -> Lang
     for book in await repo.list_books():
         stored = await repo.book_languages(book.id)
         human = [code for code in stored if code != book.default_language]
-        machine = [
-            code for code in translation.machine_languages() if code != book.default_language
-        ]
+        machine = [code for code in translation.machine_languages() if code != book.default_language]
         books.append(
             BookLanguages(
                 book_id=book.id,
@@ -51,9 +47,7 @@ async def list_languages(repo: BookRepoDep, translation: TranslationDep) -> Lang
                 machine=machine,
             )
         )
-    return LanguageCatalog(
-        languages=_by_language(books), books=books, machine_translation=translation.can_translate
-    )
+    return LanguageCatalog(languages=_by_language(books), books=books, machine_translation=translation.can_translate)
 
 
 def _by_language(books: list[BookLanguages]) -> list[LanguageAvailability]:
@@ -62,9 +56,7 @@ def _by_language(books: list[BookLanguages]) -> list[LanguageAvailability]:
     def entry(code: str) -> LanguageAvailability:
         return entries.setdefault(
             code,
-            LanguageAvailability(
-                code=code, name=language_name(code), dir=language_direction(code), books=[]
-            ),
+            LanguageAvailability(code=code, name=language_name(code), dir=language_direction(code), books=[]),
         )
 
     for book in books:

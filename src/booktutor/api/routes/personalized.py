@@ -44,9 +44,7 @@ async def personalized_chapter(
 ) -> Any:
     """The caller's stored profile, overridden by the query parameters, decides the adaptation."""
     async with services.db.session() as session:
-        await load_chapter(
-            BookRepository(session), book_id, chapter_id
-        )  # 404s before any streaming
+        await load_chapter(BookRepository(session), book_id, chapter_id)  # 404s before any streaming
         stored = await PreferencesRepository(session).profile(user.id)
     overrides = LearnerProfile(
         level=level,

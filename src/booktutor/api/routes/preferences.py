@@ -33,23 +33,17 @@ async def update_preferences(
 
     async def compute():
         async with services.db.session() as session, session.begin():
-            stored = await PreferencesRepository(session).update(
-                user.id, body.model_dump(exclude_unset=True)
-            )
+            stored = await PreferencesRepository(session).update(user.id, body.model_dump(exclude_unset=True))
         return 200, stored.model_dump()
 
     return await idempotency.run(compute)
 
 
 @router.put("/user/language", response_model=PreferencesOut)
-async def set_language(
-    body: LanguageIn, user: CurrentUser, services: ServicesDep, idempotency: IdempotencyDep
-):
+async def set_language(body: LanguageIn, user: CurrentUser, services: ServicesDep, idempotency: IdempotencyDep):
     async def compute():
         async with services.db.session() as session, session.begin():
-            stored = await PreferencesRepository(session).update(
-                user.id, {"preferred_language": body.language}
-            )
+            stored = await PreferencesRepository(session).update(user.id, {"preferred_language": body.language})
         return 200, stored.model_dump()
 
     return await idempotency.run(compute)

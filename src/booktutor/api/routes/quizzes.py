@@ -31,17 +31,13 @@ QuizId = Annotated[uuid.UUID, Path()]
 
 class StartQuiz(BaseModel):
     count: int = Field(default=5, ge=1, le=MAX_QUESTIONS)
-    kinds: list[Literal["mcq", "short"]] = Field(
-        default_factory=lambda: ["mcq", "short"], min_length=1
-    )
+    kinds: list[Literal["mcq", "short"]] = Field(default_factory=lambda: ["mcq", "short"], min_length=1)
     source: Literal["any", "authored", "generated"] = "any"
 
 
 class AnswerIn(BaseModel):
     answer: int | Annotated[str, Field(max_length=MAX_ANSWER_CHARS * 2)]
-    position: int | None = Field(
-        default=None, ge=0, description="The question being answered; guards against races."
-    )
+    position: int | None = Field(default=None, ge=0, description="The question being answered; guards against races.")
 
 
 @router.post("/books/{book_id}/chapters/{chapter_id}/quiz", status_code=201, responses=ERRORS)

@@ -14,8 +14,9 @@ from booktutor.retrieval.search import SearchQuery
 router = APIRouter(tags=["search"])
 
 
-@router.get("/search", response_model=SearchResponse,
-            responses={404: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}})
+@router.get(
+    "/search", response_model=SearchResponse, responses={404: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}}
+)
 async def search(
     services: ServicesDep,
     repo: BookRepoDep,
@@ -28,5 +29,6 @@ async def search(
         raise BookNotFound(f"No book with id '{book_id}'.")
     await services.check_index()
     result = await services.searcher.search(SearchQuery(text=q, k=k, book_id=book_id, language=lang))
-    return SearchResponse(query=q, book_id=book_id, language=lang, degraded=result.degraded,
-                          reranked=result.reranked, hits=result.hits)
+    return SearchResponse(
+        query=q, book_id=book_id, language=lang, degraded=result.degraded, reranked=result.reranked, hits=result.hits
+    )

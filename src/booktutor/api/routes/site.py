@@ -29,10 +29,14 @@ TEMPLATES = Jinja2Templates(directory=API_DIR / "templates")
 DEMO_LANGUAGES = ("ur",)
 NO_CACHE = {"Cache-Control": "no-cache"}
 # Pages load only their own scripts and styles and talk only to this server.
-PAGE_HEADERS = {**NO_CACHE, "Content-Security-Policy": (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'")}
+PAGE_HEADERS = {
+    **NO_CACHE,
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+}
 LanguageCode = Annotated[str, PathParam(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")]
 
 
@@ -56,18 +60,27 @@ class SiteBook:
 
     def shown_document(self, chapter: Chapter, language: str) -> Document:
         """The document in `language`, else the default-language one (or any published one)."""
-        return (self.document(chapter, language)
-                or self.document(chapter, self.book.default_language)
-                or next(d for d in chapter.documents if d.version > 0))
+        return (
+            self.document(chapter, language)
+            or self.document(chapter, self.book.default_language)
+            or next(d for d in chapter.documents if d.version > 0)
+        )
 
     def url(self, chapter: Chapter, language: str) -> str:
         document = self.shown_document(chapter, language)
-        return anchor_url(chapter.source_path, document.front_matter, "", language=language,
-                          default_language=self.book.default_language)
+        return anchor_url(
+            chapter.source_path,
+            document.front_matter,
+            "",
+            language=language,
+            default_language=self.book.default_language,
+        )
 
     def links(self, language: str) -> list[ChapterLink]:
-        return [ChapterLink(c, self.shown_document(c, language).title, self.url(c, language),
-                            c.source_path.count("/")) for c in self.chapters]
+        return [
+            ChapterLink(c, self.shown_document(c, language).title, self.url(c, language), c.source_path.count("/"))
+            for c in self.chapters
+        ]
 
     def find(self, path: str, language: str) -> Chapter | None:
         wanted = path.rstrip("/") or "/"
@@ -96,36 +109,42 @@ async def home(request: Request, repo: BookRepoDep, settings: SettingsDep) -> Re
 
 
 @router.get("/docs/{route:path}", response_class=HTMLResponse)
-async def chapter_page(route: str, request: Request, repo: BookRepoDep,
-                       settings: SettingsDep) -> Response:
+async def chapter_page(route: str, request: Request, repo: BookRepoDep, settings: SettingsDep) -> Response:
     return await _render(request, repo, settings, language=None)
 
 
 @router.get("/{language}/docs/{route:path}", response_class=HTMLResponse)
-async def translated_chapter_page(language: LanguageCode, route: str, request: Request,
-                                  repo: BookRepoDep, settings: SettingsDep) -> Response:
+async def translated_chapter_page(
+    language: LanguageCode, route: str, request: Request, repo: BookRepoDep, settings: SettingsDep
+) -> Response:
     return await _render(request, repo, settings, language=language)
 
 
-async def _render(request: Request, repo: BookRepository, settings: Settings,
-                  language: str | None) -> Response:
+async def _render(request: Request, repo: BookRepository, settings: Settings, language: str | None) -> Response:
     site = await _site_book(repo, settings)
     language = language or (site.book.default_language if site else "en")
     chapter = site.find(request.url.path, language) if site and language in site.languages else None
     if site is None or chapter is None:
-        return TEMPLATES.TemplateResponse(request, "not_found.html", {"path": request.url.path},
-                                          status_code=404, headers=PAGE_HEADERS)
+        return TEMPLATES.TemplateResponse(
+            request, "not_found.html", {"path": request.url.path}, status_code=404, headers=PAGE_HEADERS
+        )
     document = site.shown_document(chapter, language)
     rendered = render_chapter(document.markdown)
     context = {
-        "site": site, "book": site.book, "chapter": chapter, "document": document,
+        "site": site,
+        "book": site.book,
+        "chapter": chapter,
+        "document": document,
         "rendered": rendered,
-        "language": language, "dir": language_direction(language),
+        "language": language,
+        "dir": language_direction(language),
         "content_dir": language_direction(document.language),
         "translation_missing": document.language != language,
         "links": site.links(language),
-        "switches": [{"code": code, "name": language_name(code), "url": site.url(chapter, code),
-                      "current": code == language} for code in site.languages],
+        "switches": [
+            {"code": code, "name": language_name(code), "url": site.url(chapter, code), "current": code == language}
+            for code in site.languages
+        ],
     }
     return TEMPLATES.TemplateResponse(request, "chapter.html", context, headers=PAGE_HEADERS)
 
@@ -134,8 +153,7 @@ async def _render(request: Request, repo: BookRepository, settings: Settings,
 async def widget_bundle(settings: SettingsDep) -> FileResponse:
     path = settings.widget_bundle_path or REPO_ROOT / "widget" / "dist" / "widget.js"
     if not path.is_file():
-        raise WidgetNotBuilt("The chat widget has not been built: run `make bootstrap` "
-                             "(npm run build:widget).")
+        raise WidgetNotBuilt("The chat widget has not been built: run `make bootstrap` (npm run build:widget).")
     return FileResponse(path, media_type="text/javascript", headers=NO_CACHE)
 
 

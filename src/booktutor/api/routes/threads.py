@@ -57,31 +57,34 @@ class ThreadDetail(BaseModel):
 
 
 @router.get("", response_model=ThreadList, responses={422: {"model": ErrorEnvelope}})
-async def list_threads(user: CurrentUser, session: SessionDep, limit: Limit = 50,
-                       cursor: Cursor = None) -> ThreadList:
+async def list_threads(user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None) -> ThreadList:
     page = await ThreadRepository(session).list_threads(user.id, limit=limit, cursor=cursor)
     threads = [
-        ThreadOut(id=s.thread.id, title=s.thread.title, book_id=s.thread.book_id,
-                  created_at=s.thread.created_at, updated_at=s.thread.updated_at,
-                  message_count=s.message_count)
+        ThreadOut(
+            id=s.thread.id,
+            title=s.thread.title,
+            book_id=s.thread.book_id,
+            created_at=s.thread.created_at,
+            updated_at=s.thread.updated_at,
+            message_count=s.message_count,
+        )
         for s in page.items
     ]
     return ThreadList(threads=threads, next_cursor=page.next_cursor)
 
 
 @router.get("/{thread_id}", response_model=ThreadDetail, responses=NOT_FOUND)
-async def get_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep, limit: Limit = 50,
-                     cursor: Cursor = None) -> ThreadDetail:
+async def get_thread(
+    thread_id: ThreadId, user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> ThreadDetail:
     repo = ThreadRepository(session)
     thread = await repo.get_thread(thread_id, user.id)
     page = await repo.list_messages(thread_id, user.id, limit=limit, cursor=cursor)
     return _thread_detail(thread, page.items, page.next_cursor)
 
 
-@router.delete("/{thread_id}", status_code=204, response_class=Response,
-               responses={404: {"model": ErrorEnvelope}})
-async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep,
-                        request: Request) -> Response:
+@router.delete("/{thread_id}", status_code=204, response_class=Response, responses={404: {"model": ErrorEnvelope}})
+async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep, request: Request) -> Response:
     await ThreadRepository(session).delete_thread(thread_id, user.id)
     await session.commit()
     source = getattr(request.app.state, "run_source", None)
@@ -90,17 +93,27 @@ async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: Session
     return Response(status_code=204)
 
 
-def _thread_detail(thread: Thread, messages: list[Message],
-                   next_cursor: str | None) -> ThreadDetail:
+def _thread_detail(thread: Thread, messages: list[Message], next_cursor: str | None) -> ThreadDetail:
     return ThreadDetail(
-        id=thread.id, title=thread.title, book_id=thread.book_id, created_at=thread.created_at,
-        updated_at=thread.updated_at, next_cursor=next_cursor,
+        id=thread.id,
+        title=thread.title,
+        book_id=thread.book_id,
+        created_at=thread.created_at,
+        updated_at=thread.updated_at,
+        next_cursor=next_cursor,
         messages=[_message_out(message) for message in messages],
     )
 
 
 def _message_out(m: Message) -> MessageOut:
     return MessageOut(
-        id=m.id, role=m.role, content=m.content, status=m.status, run_id=m.run_id, route=m.route,
-        citations=m.citations, abstained=m.abstained, created_at=m.created_at,
+        id=m.id,
+        role=m.role,
+        content=m.content,
+        status=m.status,
+        run_id=m.run_id,
+        route=m.route,
+        citations=m.citations,
+        abstained=m.abstained,
+        created_at=m.created_at,
     )

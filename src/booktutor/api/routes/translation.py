@@ -38,9 +38,7 @@ async def translated_chapter(
     services: ServicesDep,
     translation: TranslationDep,
 ) -> Any:
-    await translation.ensure_available(
-        book_id, chapter_id, language_code
-    )  # 404/503 before streaming
+    await translation.ensure_available(book_id, chapter_id, language_code)  # 404/503 before streaming
     if wants_event_stream(request):
         return chapter_event_stream(
             lambda sink: translation.chapter(book_id, chapter_id, language_code, on_section=sink),

@@ -61,14 +61,17 @@ class TokensOut(BaseModel):
 
 
 def _profile(user: User) -> ProfileOut:
-    return ProfileOut(id=str(user.id), kind=user.kind, role=user.role, email=user.email,
-                      display_name=user.display_name)
+    return ProfileOut(id=str(user.id), kind=user.kind, role=user.role, email=user.email, display_name=user.display_name)
 
 
 def _tokens(pair: TokenPair, response: Response) -> TokensOut:
     response.headers["Cache-Control"] = "no-store"
-    return TokensOut(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                     expires_in=pair.expires_in, user=_profile(pair.user))
+    return TokensOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        user=_profile(pair.user),
+    )
 
 
 def _accounts(session, settings) -> AccountService:
@@ -76,8 +79,9 @@ def _accounts(session, settings) -> AccountService:
 
 
 @router.post("/register", status_code=201, response_model=TokensOut, responses=ERRORS)
-async def register(body: RegisterIn, request: Request, response: Response, session: SessionDep,
-                   settings: SettingsDep) -> TokensOut:
+async def register(
+    body: RegisterIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> TokensOut:
     guest = await read_guest(request, session, settings) if body.adopt_guest else None
     try:
         pair = await _accounts(session, settings).register(body.email, body.password, body.display_name, guest)
@@ -85,14 +89,20 @@ async def register(body: RegisterIn, request: Request, response: Response, sessi
     except IntegrityError as exc:  # a concurrent registration of the same email
         await session.rollback()
         raise EmailTaken("An account with this email already exists.") from exc
-    await audit.record(request.app.state.services.db, "account_registered", user_id=pair.user.id,
-                       ip=client_ip(request, settings), adopted_guest=guest is not None)
+    await audit.record(
+        request.app.state.services.db,
+        "account_registered",
+        user_id=pair.user.id,
+        ip=client_ip(request, settings),
+        adopted_guest=guest is not None,
+    )
     return _tokens(pair, response)
 
 
 @router.post("/login", response_model=TokensOut, responses=ERRORS)
-async def login(body: LoginIn, request: Request, response: Response, session: SessionDep,
-                settings: SettingsDep) -> TokensOut:
+async def login(
+    body: LoginIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> TokensOut:
     guest = await read_guest(request, session, settings) if body.adopt_guest else None
     db, ip = request.app.state.services.db, client_ip(request, settings)
     try:
@@ -106,14 +116,19 @@ async def login(body: LoginIn, request: Request, response: Response, session: Se
 
 
 @router.post("/refresh", response_model=TokensOut, responses=ERRORS)
-async def refresh(body: RefreshIn, request: Request, response: Response, session: SessionDep,
-                  settings: SettingsDep) -> TokensOut:
+async def refresh(
+    body: RefreshIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> TokensOut:
     try:
         pair = await _accounts(session, settings).refresh(body.refresh_token)
     except RefreshTokenReused as exc:
         await session.commit()  # keep the family's revocation
-        await audit.record(request.app.state.services.db, "refresh_token_reused",
-                           ip=client_ip(request, settings), **(exc.details or {}))
+        await audit.record(
+            request.app.state.services.db,
+            "refresh_token_reused",
+            ip=client_ip(request, settings),
+            **(exc.details or {}),
+        )
         exc.details = None
         raise
     await session.commit()
@@ -142,13 +157,17 @@ async def put_profile(body: ProfileIn, user: CurrentUser, session: SessionDep) -
 
 
 @router.delete("/profile", status_code=204, response_class=Response, responses=ERRORS)
-async def delete_profile(user: CurrentUser, request: Request, session: SessionDep,
-                         settings: SettingsDep) -> Response:
+async def delete_profile(user: CurrentUser, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Delete the caller and everything they own (threads, messages, runs, preferences, progress, caches)."""
     await _accounts(session, settings).delete_user(user)
     await session.commit()
-    await audit.record(request.app.state.services.db, "account_deleted", ip=client_ip(request, settings),
-                       deleted_user_id=str(user.id), kind=user.kind)
+    await audit.record(
+        request.app.state.services.db,
+        "account_deleted",
+        ip=client_ip(request, settings),
+        deleted_user_id=str(user.id),
+        kind=user.kind,
+    )
     response = Response(status_code=204)
     response.delete_cookie("booktutor_guest")
     return response
