@@ -97,12 +97,13 @@ def _token_stats(model, texts: list[str]) -> dict:
 async def _ingest_once(root: Path, book_id: str, embedder, *, profile: bool = False, phases: PhaseTimer | None = None):
     from booktutor.ingest.pipeline import Ingestor
     from booktutor.services import build_services
+    from booktutor.tutoring.authored import store_authored_questions
 
     with bench_database("ingest") as url, temp_dir("ingest") as data_dir:
         services = await build_services(make_settings(url, data_dir))
         services.embedder = embedder  # the already loaded, warmed-up model
         try:
-            ingestor = Ingestor(services.db, services.store, embedder)
+            ingestor = Ingestor(services.db, services.store, embedder, on_published=[store_authored_questions])
             if phases is not None:
                 phases.wrap(embedder, "embed_documents", "embed (MiniLM)")
                 phases.wrap(services.store, "upsert", "qdrant upsert+flush")

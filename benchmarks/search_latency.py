@@ -5,7 +5,7 @@ database and upserted into a fresh Qdrant Edge store, growing 1k -> 10k -> 100k.
 realistic questions are run (after a short warm-up) through:
   * embed     : the real MiniLM query embedding alone;
   * dense     : embed_query + QdrantEdgeStore.search (book + language filter, 40 candidates);
-  * full-text : BookRepository.fulltext_search alone (its own session, 40 candidates);
+  * full-text : LexicalSearch.search alone (its own session, 40 candidates);
   * hybrid    : HybridSearcher.search (embedding + Qdrant + Postgres FTS + fetch + fuse), k=8.
 At the largest size the full-text SQL is EXPLAIN ANALYZEd to see whether the GIN index is used.
 
@@ -51,8 +51,8 @@ async def _timed(fn, questions: list[str]) -> list[float]:
 
 
 async def _capture_fulltext_sql(services, question: str):
-    """The exact SQL and parameters fulltext_search sends, for EXPLAIN."""
-    from booktutor.memory.books import BookRepository
+    """The exact SQL and parameters LexicalSearch.search sends, for EXPLAIN."""
+    from booktutor.retrieval.lexical import LexicalSearch
 
     captured = {}
     async with services.db.session() as session:
@@ -64,7 +64,7 @@ async def _capture_fulltext_sql(services, question: str):
             return await original(stmt, params, *a, **kw)
 
         session.execute = spy
-        await BookRepository(session).fulltext_search(question, limit=40, book_id=sc.BOOK_ID, language="en")
+        await LexicalSearch(session).search(question, limit=40, book_id=sc.BOOK_ID, language="en")
     return captured["stmt"], captured["params"]
 
 
@@ -78,8 +78,8 @@ async def _explain(services, question: str) -> str:
 
 
 async def run(sizes=SIZES) -> dict:
-    from booktutor.memory.books import BookRepository
     from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+    from booktutor.retrieval.lexical import LexicalSearch
     from booktutor.retrieval.search import SearchQuery
     from booktutor.retrieval.types import VectorFilter, VectorRecord
     from booktutor.services import build_services
@@ -146,7 +146,7 @@ async def run(sizes=SIZES) -> dict:
 
                 async def fulltext(q):
                     async with services.db.session() as session:
-                        await BookRepository(session).fulltext_search(q, limit=40, book_id=sc.BOOK_ID, language="en")
+                        await LexicalSearch(session).search(q, limit=40, book_id=sc.BOOK_ID, language="en")
 
                 async def hybrid(q):
                     await searcher.search(SearchQuery(text=q, k=8, book_id=sc.BOOK_ID, language="en"))
@@ -155,7 +155,7 @@ async def run(sizes=SIZES) -> dict:
                 for name, fn in (("embed", embed_only), ("dense", dense), ("fulltext", fulltext), ("hybrid", hybrid)):
                     row["modes"][name] = summary_ms(await _timed(fn, questions))
                 async with services.db.session() as session:
-                    hits = await BookRepository(session).fulltext_search(questions[0], limit=40, book_id=sc.BOOK_ID)
+                    hits = await LexicalSearch(session).search(questions[0], limit=40, book_id=sc.BOOK_ID)
                 matched = await raw.fetchval(
                     "SELECT count(*) FROM chunks WHERE tsv @@ to_tsquery('simple', $1)",
                     " | ".join(

@@ -443,10 +443,12 @@ async def hold_streams(url: str, data_dir: Path, count: int, log: Path, hold_s: 
 async def ingest_book(url: str, data_dir: Path) -> None:
     from booktutor.ingest.pipeline import Ingestor
     from booktutor.services import build_services
+    from booktutor.tutoring.authored import store_authored_questions
 
     services = await build_services(make_settings(url, data_dir, embedding_provider="fake"))
     try:
-        await Ingestor(services.db, services.store, services.embedder).ingest(MINI_BOOK, book_id=BOOK_ID, title="Mini")
+        ingestor = Ingestor(services.db, services.store, services.embedder, on_published=[store_authored_questions])
+        await ingestor.ingest(MINI_BOOK, book_id=BOOK_ID, title="Mini")
     finally:
         await services.close()
 

@@ -114,12 +114,14 @@ async def _ingest(services, path, book_id, title, dry_run):
     from booktutor.ingest.pipeline import Ingestor
     from booktutor.ingest.reindex import reindex
     from booktutor.memory.books import BookRepository
+    from booktutor.tutoring.authored import store_authored_questions
 
     with _rate_progress() as progress:
         sink = RichIngestProgress(progress)
-        report = await Ingestor(services.db, services.store, services.embedder, sink).ingest(
-            path, book_id=book_id, title=title, dry_run=dry_run
+        ingestor = Ingestor(
+            services.db, services.store, services.embedder, sink, on_published=[store_authored_questions]
         )
+        report = await ingestor.ingest(path, book_id=book_id, title=title, dry_run=dry_run)
         if not dry_run:
             async with services.db.session() as session:
                 expected = await BookRepository(session).count_current_chunks()

@@ -7,6 +7,7 @@ import pytest
 from booktutor.ingest.pipeline import Ingestor
 from booktutor.retrieval.search import HybridSearcher
 from booktutor.services import Services
+from booktutor.tutoring.authored import store_authored_questions
 
 pytestmark = pytest.mark.integration
 
@@ -23,4 +24,4 @@ def services(test_settings, clean_db, local_mode_store, local_embedder) -> Servi
 
 @pytest.fixture
 def ingestor(services) -> Ingestor:
-    return Ingestor(services.db, services.store, services.embedder)
+    return Ingestor(services.db, services.store, services.embedder, on_published=[store_authored_questions])

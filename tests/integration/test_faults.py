@@ -27,6 +27,7 @@ from booktutor.providers.fake import ScriptedModel, Turn
 from booktutor.providers.llm import FallbackModel, ModelSlot, RetryPolicy
 from booktutor.retrieval.qdrant_server_store import QdrantServerStore
 from booktutor.services import build_services
+from booktutor.tutoring.authored import store_authored_questions
 
 pytestmark = pytest.mark.integration
 DEAD_QDRANT = "http://127.0.0.1:9"
@@ -101,7 +102,8 @@ async def pg_app(private_pg, tmp_path, local_embedder, book_copy) -> AsyncIterat
     )
     built = await build_services(settings)
     services = build_test_services(settings, built.db, built.store, local_embedder)
-    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini", title="Mini")
+    ingestor = Ingestor(services.db, services.store, services.embedder, on_published=[store_authored_questions])
+    await ingestor.ingest(book_copy, book_id="mini", title="Mini")
     model = GatedModel(embedder=local_embedder)
     try:
         async for url in _serve(create_app(services=services, model=model)):

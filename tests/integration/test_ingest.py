@@ -10,6 +10,7 @@ from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Chunk, Document
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.vector_store import VectorStoreUnavailable
+from booktutor.tutoring.authored import store_authored_questions
 
 pytestmark = pytest.mark.integration
 
@@ -120,12 +121,19 @@ class _FailingStore:
 
 
 async def test_crash_mid_ingest_keeps_previous_version_and_next_run_finishes(services, book_copy):
-    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    await Ingestor(services.db, services.store, services.embedder, on_published=[store_authored_questions]).ingest(
+        book_copy, book_id="mini"
+    )
     gears = book_copy / "docs/basics/gears.md"
     original = (await _documents(services.db))[("en", "basics/gears.md")]
     gears.write_text(gears.read_text().replace("GX-40", "GX-41"))
 
-    failing = Ingestor(services.db, _FailingStore(services.store, "basics/gears.md"), services.embedder)
+    failing = Ingestor(
+        services.db,
+        _FailingStore(services.store, "basics/gears.md"),
+        services.embedder,
+        on_published=[store_authored_questions],
+    )
     with pytest.raises(VectorStoreUnavailable):
         await failing.ingest(book_copy, book_id="mini")
 
@@ -135,7 +143,9 @@ async def test_crash_mid_ingest_keeps_previous_version_and_next_run_finishes(ser
     result = await services.searcher.search(SearchQuery(text="GX-41 gearbox", book_id="mini", k=5))
     assert all("GX-41" not in h.text for h in result.hits), "readers must not see the half-written version"
 
-    report = await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    report = await Ingestor(
+        services.db, services.store, services.embedder, on_published=[store_authored_questions]
+    ).ingest(book_copy, book_id="mini")
 
     assert report.updated == ["en:basics/gears.md"]
     async with services.db.session() as session:

@@ -17,7 +17,7 @@ from asgi_lifespan import LifespanManager
 from tests.integration.test_chat_graph import chat_with, run_turn, text_of
 
 from booktutor.api.app import create_app
-from booktutor.ingest.markdown import split_front_matter
+from booktutor.markdown.front_matter import split_front_matter
 from booktutor.memory.users import UserRepository
 from booktutor.personalize.adapt import filter_audience_blocks
 from booktutor.personalize.profile import LearnerProfile

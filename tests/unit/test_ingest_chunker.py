@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from booktutor.ingest.chunker import chunk_markdown, estimate_tokens, github_slug
+from booktutor.ingest.chunker import chunk_markdown, estimate_tokens
 from booktutor.ingest.models import ParsedChunk
+from booktutor.markdown.headings import github_slug
 
 
 def words(count: int, word: str = "alpha") -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from booktutor.ingest.glossary import extract_key_terms
 from booktutor.ingest.quiz_blocks import extract_quiz_blocks, parse_quiz_blocks
+from booktutor.markdown.glossary import extract_key_terms
 
 CHAPTER = """# Sensors
 

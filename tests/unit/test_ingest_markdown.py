@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from booktutor.ingest.markdown import PARSER_VERSION, clean_markdown, parse_document, sort_key
+from booktutor.ingest.document import PARSER_VERSION, parse_document, sort_key
 from booktutor.ingest.models import FileProblem, ParsedDocument
+from booktutor.markdown.mdx import clean_markdown
 
 
 def parse(text: str | bytes, path: str = "guide/sensors.md", **kwargs) -> ParsedDocument:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from booktutor.ingest.markdown import split_front_matter
+from booktutor.markdown.front_matter import split_front_matter
 from booktutor.personalize.adapt import (
     AdaptationContext,
     EarlierChapter,
@@ -12,8 +12,8 @@ from booktutor.personalize.adapt import (
     filter_audience_blocks,
 )
 from booktutor.personalize.profile import LearnerProfile, hints_from_text
-from booktutor.personalize.segments import REWRITE_KINDS, TRANSLATE_KINDS, Shield, split_sections
-from booktutor.personalize.structure import compare_markdown, extract_structure
+from booktutor.rewrite.segments import REWRITE_KINDS, TRANSLATE_KINDS, Shield, split_sections
+from booktutor.rewrite.structure import compare_markdown, extract_structure
 from booktutor.translate.script import looks_translated
 from booktutor.translate.service import anchor_headings, translation_inputs
 
@@ -209,7 +209,7 @@ def test_translation_inputs_shield_code_and_skip_sections_without_prose():
 async def test_single_flight_shares_one_computation_and_survives_a_leaving_caller():
     import asyncio
 
-    from booktutor.personalize.cache import SingleFlight
+    from booktutor.rewrite.cache import SingleFlight
 
     gate, calls = asyncio.Event(), []
 

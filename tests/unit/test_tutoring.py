@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from booktutor.ingest.discover import discover_book
-from booktutor.ingest.glossary import extract_key_terms
 from booktutor.ingest.parse import parse_book
+from booktutor.markdown.glossary import extract_key_terms
 from booktutor.providers.fake import ScriptedModel, Turn
 from booktutor.tutoring.calibration import as_question, best_threshold, labelled_answers, scores
 from booktutor.tutoring.generate import BLANK, ChapterMaterial, Section, generate_offline

@@ -24,7 +24,7 @@ from sse_starlette import EventSourceResponse
 from booktutor.api.streaming import sse_response
 from booktutor.errors import AppError
 from booktutor.graph.events import now_ms
-from booktutor.personalize.segments import split_sections
+from booktutor.rewrite.segments import split_sections
 
 SectionSink = Callable[[str], Awaitable[None]]
 Compute = Callable[[SectionSink], Awaitable[Any]]

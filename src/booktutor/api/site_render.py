@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from booktutor.ingest.chunker import HeadingSlugger, read_heading
-from booktutor.ingest.markdown import clean_markdown
+from booktutor.markdown.fences import QUIZ_LANGUAGE, fence_language
+from booktutor.markdown.headings import HeadingSlugger, read_heading
+from booktutor.markdown.mdx import clean_markdown
 
 _EXPLICIT_ID = re.compile(r"\s*\{#[^\s{}]+\}\s*$")
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:|/|#|\.{0,2}/|[^:]*$)", re.IGNORECASE)
@@ -45,7 +46,7 @@ def render_chapter(markdown: str) -> RenderedChapter:
 
 def _is_quiz_block(token: Token) -> bool:
     """Authored ```quiz blocks are data for the tutor, not prose for the page."""
-    return token.type == "fence" and token.info.strip().split(maxsplit=1)[:1] == ["quiz"]
+    return token.type == "fence" and fence_language(token) == QUIZ_LANGUAGE
 
 
 def _assign_heading_ids(tokens: list[Token]) -> None:

@@ -20,6 +20,7 @@ from booktutor.ingest.reindex import reindex
 from booktutor.memory.books import BookRepository
 from booktutor.memory.database import ensure_database_exists, to_asyncpg_url
 from booktutor.services import Services, build_services
+from booktutor.tutoring.authored import store_authored_questions
 
 SectionTexts = dict[tuple[str, str], str]
 
@@ -51,7 +52,8 @@ async def ensure_database(settings: Settings) -> None:
 
 async def ingest_corpus(services: Services, corpus: Path, book_id: str) -> IngestReport:
     """Incremental ingest; rebuild the vector index if it is out of step with the database."""
-    report = await Ingestor(services.db, services.store, services.embedder).ingest(corpus, book_id=book_id)
+    ingestor = Ingestor(services.db, services.store, services.embedder, on_published=[store_authored_questions])
+    report = await ingestor.ingest(corpus, book_id=book_id)
     async with services.db.session() as session:
         expected = await BookRepository(session).count_current_chunks()
     if await services.store.count() != expected:

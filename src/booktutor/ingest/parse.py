@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from booktutor.ingest.discover import BookSource
-from booktutor.ingest.markdown import parse_document
+from booktutor.ingest.document import parse_document
 from booktutor.ingest.models import FileProblem, ParsedDocument
 
 

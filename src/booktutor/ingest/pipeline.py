@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from booktutor.ingest.discover import discover_book
 from booktutor.ingest.models import FileProblem, ParsedDocument
 from booktutor.ingest.parse import parse_book
-from booktutor.ingest.urls import chapter_key
+from booktutor.markdown.urls import chapter_key
 from booktutor.memory.books import BookRepository
 from booktutor.memory.database import Database
 from booktutor.providers.embeddings import Embedder
 from booktutor.retrieval.types import VectorRecord
 from booktutor.retrieval.vector_store import VectorStore
-from booktutor.tutoring.authored import store_authored_questions
 
 EMBED_GROUP_CHUNKS = 256
 
@@ -34,6 +35,13 @@ class IngestProgress(Protocol):
     def start(self, files: int, chunks: int) -> None: ...
 
     def advance(self, files: int = 0, chunks: int = 0) -> None: ...
+
+
+class DocumentPublished(Protocol):
+    """Runs in the transaction that publishes a document's new version, so what it stores (a
+    chapter's authored quiz questions, say) changes together with the chapter."""
+
+    async def __call__(self, session: AsyncSession, document_id: uuid.UUID, doc: ParsedDocument) -> object: ...
 
 
 class _NoProgress:
@@ -81,11 +89,14 @@ class Ingestor:
         store: VectorStore,
         embedder: Embedder,
         progress: IngestProgress | None = None,
+        *,
+        on_published: Sequence[DocumentPublished] = (),
     ) -> None:
         self.db = db
         self.store = store
         self.embedder = embedder
         self.progress = progress or _NoProgress()
+        self.on_published = list(on_published)
 
     async def ingest(
         self,
@@ -163,7 +174,8 @@ class Ingestor:
         )
         async with self.db.session() as session, session.begin():
             await BookRepository(session).publish_document(document_id, new_version, doc, len(chunk_ids))
-            await store_authored_questions(session, document_id, doc)
+            for hook in self.on_published:
+                await hook(session, document_id, doc)
         await self._delete_stale_chunks(document_id, new_version)
 
     async def _delete_stale_chunks(self, document_id: uuid.UUID, current_version: int) -> None:

@@ -8,14 +8,10 @@ from typing import Any, Literal
 import yaml
 from markdown_it.token import Token
 
-from booktutor.ingest.chunker import (
-    QUIZ_LANGUAGE,
-    HeadingTracker,
-    fence_language,
-    new_parser,
-    read_heading,
-)
-from booktutor.ingest.markdown import first_h1
+from booktutor.ingest.document import first_h1
+from booktutor.markdown.fences import QUIZ_LANGUAGE, fence_language
+from booktutor.markdown.headings import HeadingTracker, read_heading
+from booktutor.markdown.parse import new_parser
 
 QuestionType = Literal["mcq", "short"]
 

@@ -22,6 +22,7 @@ from booktutor.personalize.profile import LearnerProfile
 from booktutor.personalize.service import PersonalizationService
 from booktutor.services import Services
 from booktutor.translate.service import TranslationService
+from booktutor.tutoring.authored import store_authored_questions
 
 log = structlog.get_logger(__name__)
 MAX_REPORTED_PROBLEMS = 100
@@ -43,7 +44,9 @@ async def ingest_book(deps: JobDeps, params: dict[str, Any], progress: JobProgre
     if not (root / "docs").is_dir():  # gone since submission: ingesting nothing would remove every chapter
         raise BadRequest(f"The book's folder {root} is gone or is not a Docusaurus site.", code="book_path_invalid")
     services = deps.services
-    ingestor = Ingestor(services.db, services.store, services.embedder, progress=progress)
+    ingestor = Ingestor(
+        services.db, services.store, services.embedder, progress=progress, on_published=[store_authored_questions]
+    )
     report = await ingestor.ingest(root, book_id=params.get("book_id"), title=params.get("title"))
     return {
         "book_id": report.book_id,

@@ -7,15 +7,57 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import TextClause, and_, delete, func, literal, or_, select, text, update
+from sqlalchemy import and_, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
-from booktutor.ingest.models import ParsedChunk, ParsedDocument
 from booktutor.memory.models import Book, Chapter, Chunk, Document
+
+
+class DocumentContent(Protocol):
+    """A chapter's language version as stored: what ensure_document and publish_document read."""
+
+    @property
+    def source_path(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def position(self) -> float: ...
+    @property
+    def front_matter(self) -> dict: ...
+    @property
+    def markdown(self) -> str: ...
+    @property
+    def content_hash(self) -> str: ...
+
+
+class ChunkContent(Protocol):
+    """One chunk of a document version: what insert_chunks reads."""
+
+    @property
+    def position(self) -> int: ...
+    @property
+    def heading_path(self) -> Sequence[str]: ...
+    @property
+    def anchor(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def token_count(self) -> int: ...
+    @property
+    def has_code(self) -> bool: ...
+    @property
+    def code_languages(self) -> Sequence[str]: ...
+    @property
+    def has_table(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +102,6 @@ class ChapterPage:
     content_hash: str | None
     version: int | None
     updated_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class LexicalHit:
-    chunk_id: uuid.UUID
-    rank: float
-    headline: str
 
 
 class BookRepository:
@@ -192,7 +227,7 @@ class BookRepository:
         ).where(Document.book_id == book_id)
         return [StoredDocumentState(*row) for row in (await self.session.execute(stmt)).all()]
 
-    async def ensure_document(self, chapter: Chapter, parsed: ParsedDocument) -> Document:
+    async def ensure_document(self, chapter: Chapter, parsed: DocumentContent) -> Document:
         """The document row for a chapter language; a new one starts at version 0 (invisible)."""
         stmt = select(Document).where(Document.chapter_id == chapter.id, Document.language == parsed.language)
         document = (await self.session.scalars(stmt)).first()
@@ -215,7 +250,7 @@ class BookRepository:
         return document
 
     async def insert_chunks(
-        self, document: Document, version: int, chunks: Sequence[ParsedChunk], chapter_title: str
+        self, document: Document, version: int, chunks: Sequence[ChunkContent], chapter_title: str
     ) -> list[uuid.UUID]:
         ids = [uuid.uuid4() for _ in chunks]
         rows = [
@@ -242,7 +277,7 @@ class BookRepository:
         return ids
 
     async def publish_document(
-        self, document_id: uuid.UUID, version: int, parsed: ParsedDocument, chunk_count: int
+        self, document_id: uuid.UUID, version: int, parsed: DocumentContent, chunk_count: int
     ) -> None:
         """Switch readers to `version` in one statement: the chapter is never half-updated."""
         await self.session.execute(
@@ -324,76 +359,23 @@ class BookRepository:
         stmt = self._current_chunks().where(Chunk.document_id == document_id).order_by(Chunk.position)
         return [ChunkRow(*row) for row in (await self.session.execute(stmt)).all()]
 
-    async def fulltext_search(
-        self,
-        query: str,
-        *,
-        limit: int,
-        book_id: str | None = None,
-        language: str | None = None,
-        doc_paths: Sequence[str] = (),
-    ) -> list[LexicalHit]:
-        """Postgres full-text search over current chunks, best first.
 
-        The question is normalised with each language's configuration (stemming, stop words).
-        Candidates are the chunks sharing at least two of its words (cheap even on large books,
-        where one common word matches half the chunks); a short question, or one that finds too
-        little that way, falls back to any shared word. Chunks matching the whole
-        `websearch_to_tsquery` (quotes, `or`, `-word` honoured) rank first, then by ts_rank_cd;
-        only the returned rows are highlighted.
-        """
-        params = {
-            "query": query,
-            "book_id": book_id,
-            "language": language,
-            "doc_paths": list(doc_paths),
-            "limit": limit,
-        }
-        rows = (await self.session.execute(_FULLTEXT_SQL["pair_query"], params)).all()
-        if len(rows) < limit // 2:
-            seen = {row[0] for row in rows}
-            extra = (await self.session.execute(_FULLTEXT_SQL["any_query"], params)).all()
-            rows += [row for row in extra if row[0] not in seen][: limit - len(rows)]
-        return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
+def published_documents(chapter: Chapter) -> list[Document]:
+    """The chapter's language versions that readers see."""
+    return [d for d in chapter.documents if d.version > 0]
 
-    async def term_evidence(
-        self, words: Sequence[str], *, book_id: str, top_chunk_ids: Sequence[uuid.UUID], language: str = "en"
-    ) -> tuple[int, list[tuple[str, str, int, bool]]]:
-        """How the question's words occur in the book: (chunks in the book, [(word, lexeme, chunks
-        containing it, whether a top hit contains it)]); stop words are left out. Words the book
-        never uses, or that the top hits miss, are a sign the book does not answer the question."""
-        sql = text(
-            f"""
-            WITH words AS (SELECT DISTINCT w FROM unnest(CAST(:words AS text[])) AS w),
-            lex AS (
-              SELECT w, (tsvector_to_array(to_tsvector({_TS_CONFIG_FOR(":language")}, w)))[1] AS lexeme
-              FROM words
-            ), book AS (
-              SELECT ch.id, ch.tsv FROM chunks ch
-              JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
-              WHERE ch.book_id = :book_id AND ch.language = :language
-            )
-            SELECT lex.w, lex.lexeme,
-                   (SELECT count(*) FROM book WHERE book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
-                   EXISTS (SELECT 1 FROM book WHERE book.id = ANY(CAST(:top AS uuid[]))
-                           AND book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
-                   (SELECT count(*) FROM book)
-            FROM lex WHERE lex.lexeme IS NOT NULL
-            """
-        )
-        rows = (
-            await self.session.execute(
-                sql,
-                {
-                    "words": list(words),
-                    "book_id": book_id,
-                    "language": language,
-                    "top": list(top_chunk_ids),
-                },
-            )
-        ).all()
-        total = int(rows[0][4]) if rows else 0
-        return total, [(row[0], row[1], int(row[2]), bool(row[3])) for row in rows]
+
+def document_for(
+    chapter: Chapter, language: str, *, fallback: Sequence[str] = (), any_language: bool = False
+) -> Document | None:
+    """The chapter's published document in `language`, else in the first `fallback` language that has
+    one, else (with `any_language`) its first published document; None when nothing fits."""
+    published = published_documents(chapter)
+    for wanted in (language, *fallback):
+        found = next((d for d in published if d.language == wanted), None)
+        if found is not None:
+            return found
+    return published[0] if any_language and published else None
 
 
 def _chapter_ref(chapter_ref: str):
@@ -402,48 +384,3 @@ def _chapter_ref(chapter_ref: str):
     with contextlib.suppress(ValueError):
         conditions.append(Chapter.id == uuid.UUID(chapter_ref))
     return or_(*conditions)
-
-
-def _TS_CONFIG_FOR(column: str) -> str:  # noqa: N802 - reads as SQL
-    return f"(CASE {column} WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END)"
-
-
-def _fulltext_sql(match: str) -> TextClause:
-    return text(
-        f"""
-        WITH cfgs AS MATERIALIZED (
-          SELECT DISTINCT {_TS_CONFIG_FOR("language")} AS cfg FROM documents WHERE version > 0
-        ), lex AS MATERIALIZED (
-          SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
-        ), q AS MATERIALIZED (
-          SELECT c.cfg,
-                 (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
-                    FROM lex l WHERE l.cfg = c.cfg) AS any_query,
-                 (SELECT to_tsquery('simple', string_agg(
-                           quote_literal(a.lexeme) || ' & ' || quote_literal(b.lexeme), ' | '))
-                    FROM lex a JOIN lex b ON a.cfg = b.cfg AND a.lexeme < b.lexeme
-                    WHERE a.cfg = c.cfg) AS pair_query,
-                 websearch_to_tsquery(c.cfg, :query) AS strict
-          FROM cfgs c
-        ), top AS (
-          SELECT ch.id, ch.text, ch.language, q.any_query,
-                 ts_rank_cd(ch.tsv, q.any_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
-          FROM chunks ch
-          JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
-          JOIN q ON q.cfg = {_TS_CONFIG_FOR("ch.language")}
-          WHERE ch.tsv @@ q.{match}
-            AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
-            AND (CAST(:language AS text) IS NULL OR ch.language = :language)
-            AND (cardinality(CAST(:doc_paths AS text[])) = 0
-                 OR d.source_path = ANY(CAST(:doc_paths AS text[])))
-          ORDER BY rank DESC
-          LIMIT :limit
-        )
-        SELECT id, rank, ts_headline({_TS_CONFIG_FOR("language")}, regexp_replace(text, '[*_`#>|]+', '', 'g'),
-                                     any_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
-        FROM top ORDER BY rank DESC
-        """
-    )
-
-
-_FULLTEXT_SQL = {match: _fulltext_sql(match) for match in ("pair_query", "any_query")}

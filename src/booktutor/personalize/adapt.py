@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from booktutor.ingest.glossary import _GLOSSARY_TITLE
-from booktutor.ingest.markdown import iter_fence_flags
+from booktutor.markdown.fences import iter_fence_flags
+from booktutor.markdown.glossary import GLOSSARY_TITLE
 from booktutor.personalize.profile import LearnerProfile
-from booktutor.personalize.segments import split_sections
+from booktutor.rewrite.segments import split_sections
 
 MAX_PREREQUISITES = 3
 _OPEN = re.compile(r"^\s*(:{3,})([A-Za-z][\w-]*)(.*)$")
@@ -138,7 +138,7 @@ def _prose_blocks(lines: list[str]) -> list[tuple[int, int]]:
         fenced = flags[index] if index < len(lines) else False
         heading = None if fenced else _HEADING_TEXT.match(line)
         if heading:
-            in_glossary = bool(_GLOSSARY_TITLE.match(heading.group(1).strip()))
+            in_glossary = bool(GLOSSARY_TITLE.match(heading.group(1).strip()))
         breaks = fenced or not line.strip() or heading is not None
         if breaks:
             if start is not None:

@@ -7,7 +7,6 @@ its offline adaptation, and so does the whole chapter if the assembled result fa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -17,18 +16,18 @@ from agents import Model
 
 from booktutor.memory.books import BookRepository
 from booktutor.personalize.adapt import adapt_chapter, filter_audience_blocks
-from booktutor.personalize.cache import CacheKey, GeneratedChapters, SingleFlight, fingerprint
-from booktutor.personalize.generation import ADAPTED_MODEL_ID, generate, generative_model, model_id
 from booktutor.personalize.profile import LearnerProfile
-from booktutor.personalize.segments import REWRITE_KINDS, Section, Shield, has_prose, split_sections
-from booktutor.personalize.source import ChapterSource, load_chapter
-from booktutor.personalize.structure import compare_markdown
+from booktutor.personalize.source import adaptation_context
+from booktutor.rewrite.cache import CacheKey, GeneratedChapters, SingleFlight, fingerprint
+from booktutor.rewrite.generation import ADAPTED_MODEL_ID, generate, generative_model, model_id, unwrap
+from booktutor.rewrite.segments import REWRITE_KINDS, Section, Shield, has_prose, split_sections
+from booktutor.rewrite.source import ChapterSource, load_chapter
+from booktutor.rewrite.structure import compare_markdown
 from booktutor.services import Services
 
 log = structlog.get_logger(__name__)
 ALGORITHM_VERSION = "personalize-v1"
 SectionSink = Callable[[str], Awaitable[None]]
-_WRAPPING_FENCE = re.compile(r"^\s*```(?:markdown|md)?\s*\n(.*)\n```\s*$", re.DOTALL)
 
 REWRITE_INSTRUCTIONS = """\
 You rewrite one section of a robotics textbook chapter for a specific reader: {reader}.
@@ -69,12 +68,6 @@ class _Generated:
     markdown: str
     mode: str
     adapted_sections: list[str]
-
-
-def unwrap(text: str) -> str:
-    """Models sometimes wrap their whole answer in a ```markdown fence."""
-    match = _WRAPPING_FENCE.match(text)
-    return match.group(1) if match else text
 
 
 def join_section(section: Section, body: str) -> str:
@@ -167,7 +160,7 @@ class PersonalizationService:
         self, source: ChapterSource, profile: LearnerProfile, on_section: SectionSink | None
     ) -> _Generated:
         body = source.document.markdown
-        adapted = adapt_chapter(body, profile, source.adaptation_context())
+        adapted = adapt_chapter(body, profile, adaptation_context(source))
         if self.writer is None:
             if on_section:
                 for section in split_sections(adapted):

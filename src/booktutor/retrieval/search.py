@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from booktutor.ingest.urls import anchor_url
+from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import BookRepository, ChunkRow
 from booktutor.memory.database import Database
 from booktutor.observability.metrics import RETRIEVAL_LATENCY
@@ -17,6 +17,7 @@ from booktutor.observability.tracing import span
 from booktutor.providers.embeddings import Embedder
 from booktutor.providers.rerank import Reranker
 from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weighted_rrf
+from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.retrieval.types import SearchHit, SearchResult, VectorFilter
 from booktutor.retrieval.vector_store import VectorStore, VectorStoreUnavailable
 
@@ -62,8 +63,7 @@ class HybridSearcher:
     async def _search(self, query: SearchQuery) -> SearchResult:
         dense_task = asyncio.create_task(self._dense(query))
         async with self.db.session() as session:
-            repo = BookRepository(session)
-            lexical = await repo.fulltext_search(
+            lexical = await LexicalSearch(session).search(
                 query.text,
                 limit=self.candidates,
                 book_id=query.book_id,
@@ -72,7 +72,7 @@ class HybridSearcher:
             )
             dense, degraded = await dense_task
             fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self.weights)
-            rows = await repo.fetch_chunks([c.chunk_id for c in fused])
+            rows = await BookRepository(session).fetch_chunks([c.chunk_id for c in fused])
         headlines = {h.chunk_id: h.headline for h in lexical}
         hits = [self._to_hit(c, rows[c.chunk_id], headlines, query.text) for c in fused if c.chunk_id in rows]
         hits = collapse_sections(hits)

@@ -13,9 +13,10 @@ from typing import Any
 from agents import RunContextWrapper, function_tool
 
 from booktutor.graph.guard import fence_untrusted
-from booktutor.ingest.urls import anchor_url
-from booktutor.memory.books import BookRepository
+from booktutor.markdown.urls import anchor_url
+from booktutor.memory.books import BookRepository, document_for
 from booktutor.observability.tracing import traced
+from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
 from booktutor.tools.context import ToolContext
@@ -90,7 +91,7 @@ async def _term_evidence(ctx: ToolContext, query: str, hits: list[SearchHit]) ->
     language = "en" if not _ARABIC_SCRIPT.search(query) else (ctx.language if ctx.language != "en" else "ur")
     words = [w.lower() for w in _WORD.findall(_LETTER_DIGIT.sub(" ", query))][:MAX_EVIDENCE_WORDS]
     async with ctx.services.db.session() as session:
-        total, terms = await BookRepository(session).term_evidence(
+        total, terms = await LexicalSearch(session).term_evidence(
             words,
             book_id=ctx.book_id,
             top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
@@ -196,15 +197,8 @@ async def _chapter_chunks(ctx: ToolContext, doc_path: str):
         chapter = await repo.get_chapter(ctx.book_id, doc_path)
         if chapter is None:
             return None
-        document = _pick_document(chapter.documents, ctx.language)
+        document = document_for(chapter, ctx.language, fallback=("en",), any_language=True)
         return chapter, document, await repo.chunks_of_document(document.id)
-
-
-def _pick_document(documents, language: str):
-    visible = [d for d in documents if d.version > 0]
-    return next((d for d in visible if d.language == language), None) or next(
-        (d for d in visible if d.language == "en"), visible[0]
-    )
 
 
 BOOK_TOOLS = [search_book, get_section, get_chapter, get_user_profile]

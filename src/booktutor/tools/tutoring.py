@@ -18,10 +18,9 @@ from agents import RunContextWrapper, function_tool
 from booktutor.errors import AppError
 from booktutor.graph.events import Emitter
 from booktutor.graph.state import Citation, TutorState
-from booktutor.memory.books import BookRepository
+from booktutor.memory.books import BookRepository, document_for
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.tools.context import ToolContext
-from booktutor.tutoring.repository import source_document
 from booktutor.tutoring.service import QuizService
 
 DEFAULT_CHAT_QUESTIONS = 3
@@ -147,7 +146,7 @@ async def resolve_chapter(ctx: ToolContext, reference: str) -> str:
             return chapters[index].key
     words = set(re.findall(r"\w+", text.lower())) - {"chapter", "the", "on", "about", "of"}
     for chapter in chapters:
-        title = (source_document(chapter) or chapter).title if chapter.documents else chapter.key
+        title = (document_for(chapter, "en", any_language=True) or chapter).title if chapter.documents else chapter.key
         names = {chapter.key.lower(), chapter.source_path.lower(), title.lower()}
         if text.lower() in names or (words and words <= set(re.findall(r"\w+", " ".join(names)))):
             return chapter.key

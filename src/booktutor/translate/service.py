@@ -19,15 +19,15 @@ import structlog
 from agents import Model
 
 from booktutor.errors import TranslationUnavailable
-from booktutor.ingest.chunker import HeadingSlugger, new_parser, read_heading
 from booktutor.languages import language_direction, language_name
+from booktutor.markdown.headings import HeadingSlugger, read_heading
+from booktutor.markdown.parse import new_parser
 from booktutor.memory.books import BookRepository
-from booktutor.personalize.cache import CacheKey, GeneratedChapters, SingleFlight, fingerprint
-from booktutor.personalize.generation import generate, generative_model, model_id
-from booktutor.personalize.segments import TRANSLATE_KINDS, Shield, has_prose, split_sections
-from booktutor.personalize.service import unwrap
-from booktutor.personalize.source import ChapterSource, load_chapter
-from booktutor.personalize.structure import compare_markdown
+from booktutor.rewrite.cache import CacheKey, GeneratedChapters, SingleFlight, fingerprint
+from booktutor.rewrite.generation import generate, generative_model, model_id, unwrap
+from booktutor.rewrite.segments import TRANSLATE_KINDS, Shield, has_prose, split_sections
+from booktutor.rewrite.source import ChapterSource, load_chapter
+from booktutor.rewrite.structure import compare_markdown
 from booktutor.services import Services
 from booktutor.translate.glossary import Glossary, load_glossary
 from booktutor.translate.script import looks_translated

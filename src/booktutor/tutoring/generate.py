@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from booktutor.ingest.glossary import extract_key_terms
-from booktutor.ingest.urls import anchor_url
+from booktutor.markdown.glossary import extract_key_terms
+from booktutor.markdown.urls import anchor_url
 from booktutor.providers.embeddings import Embedder
 from booktutor.tutoring.questions import QuizQuestion, normalized
 

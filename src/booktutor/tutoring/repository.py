@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booktutor.ingest.glossary import extract_key_terms
-from booktutor.ingest.urls import anchor_url
+from booktutor.markdown.glossary import extract_key_terms
+from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Chapter, Document
 from booktutor.memory.tutoring_models import (
@@ -24,11 +24,6 @@ from booktutor.tutoring.generate import ChapterMaterial, Section
 from booktutor.tutoring.grading import Grade
 from booktutor.tutoring.mastery import P_INIT, bkt_update, evidence, guess_rate
 from booktutor.tutoring.questions import QuizQuestion
-
-
-def source_document(chapter: Chapter, default_language: str = "en") -> Document | None:
-    visible = [d for d in chapter.documents if d.version > 0]
-    return next((d for d in visible if d.language == default_language), visible[0] if visible else None)
 
 
 class TutoringRepository:

@@ -24,7 +24,7 @@ from booktutor.errors import (
     QuizUnavailable,
 )
 from booktutor.graph.quiz import QuizDeps, build_quiz_graph, quiz_config
-from booktutor.memory.books import BookRepository
+from booktutor.memory.books import BookRepository, document_for
 from booktutor.memory.models import Book, Chapter
 from booktutor.memory.tutoring_models import Quiz
 from booktutor.providers.llm import build_model
@@ -52,7 +52,7 @@ from booktutor.tutoring.llm_generate import (
 )
 from booktutor.tutoring.mastery import MASTERED, P_INIT, SectionEstimate, recommend
 from booktutor.tutoring.questions import QuizQuestion, normalized
-from booktutor.tutoring.repository import TutoringRepository, source_document
+from booktutor.tutoring.repository import TutoringRepository
 
 log = structlog.get_logger(__name__)
 OFFLINE_PROVIDERS = ("extractive", "fake")
@@ -100,7 +100,7 @@ class QuizService:
             raise BadRequest(f"count must be between 1 and {MAX_QUESTIONS}.")
         async with self.services.db.session() as session, session.begin():
             chapter = await self._chapter(session, book_id, chapter_ref)
-            document = source_document(chapter, await self._default_language(session, book_id))
+            document = document_for(chapter, await self._default_language(session, book_id), any_language=True)
             questions = await self._questions(TutoringRepository(session), chapter, document, kinds, source)
             if not questions:
                 raise QuizUnavailable("This chapter has no questions of the requested kind.")
@@ -343,7 +343,10 @@ class QuizService:
             language = await self._default_language(session, book_id)
             rows = await repo.mastery_rows(user_id, book_id)
             last = await repo.last_practised_chapter(user_id, book_id)
-        titles = [(c.key, (source_document(c, language) or c).title if c.documents else c.key) for c in chapters]
+        titles = [
+            (c.key, (document_for(c, language, any_language=True) or c).title if c.documents else c.key)
+            for c in chapters
+        ]
         index = {c.id: (i, c.key) for i, c in enumerate(chapters)}
         estimates = [
             SectionEstimate(

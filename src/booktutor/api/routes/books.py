@@ -9,8 +9,9 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from booktutor.api.deps import BookRepoDep
 from booktutor.api.schemas import BookList, BookOut, ChapterList, ChapterOut, ChapterSummary, ErrorEnvelope
 from booktutor.errors import BookNotFound, ChapterNotFound, LanguageNotFound
-from booktutor.ingest.urls import anchor_url
-from booktutor.memory.models import Chapter, Document
+from booktutor.markdown.urls import anchor_url
+from booktutor.memory.books import document_for, published_documents
+from booktutor.memory.models import Chapter
 
 router = APIRouter(prefix="/books", tags=["books"])
 NOT_FOUND = {404: {"model": ErrorEnvelope}}
@@ -42,7 +43,7 @@ async def list_chapters(book_id: BookId, repo: BookRepoDep) -> ChapterList:
     chapters = await repo.list_chapters(book_id)
     summaries = []
     for position, chapter in enumerate(chapters, start=1):
-        document = _document(chapter, book.default_language)
+        document = document_for(chapter, book.default_language, any_language=True)
         summaries.append(
             ChapterSummary(
                 id=chapter.key,
@@ -110,12 +111,4 @@ async def get_chapter(
 
 
 def _languages(chapter: Chapter) -> list[str]:
-    return sorted(d.language for d in chapter.documents if d.version > 0)
-
-
-def _document(chapter: Chapter, language: str, strict: bool = False) -> Document | None:
-    visible = [d for d in chapter.documents if d.version > 0]
-    for document in visible:
-        if document.language == language:
-            return document
-    return None if strict else visible[0]
+    return sorted(d.language for d in published_documents(chapter))

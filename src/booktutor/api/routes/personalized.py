@@ -13,7 +13,7 @@ from booktutor.api.schemas import ErrorEnvelope
 from booktutor.memory.books import BookRepository
 from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.personalize.profile import Background, LearnerProfile, Level
-from booktutor.personalize.source import load_chapter
+from booktutor.rewrite.source import load_chapter
 
 router = APIRouter(prefix="/books", tags=["personalization"])
 BookId = Annotated[str, Path(min_length=1, max_length=100)]

@@ -15,9 +15,9 @@ from booktutor.api.deps import BookRepoDep, SettingsDep
 from booktutor.api.site_render import render_chapter
 from booktutor.config import Settings
 from booktutor.errors import WidgetNotBuilt
-from booktutor.ingest.urls import anchor_url
 from booktutor.languages import language_direction, language_name
-from booktutor.memory.books import BookRepository
+from booktutor.markdown.urls import anchor_url
+from booktutor.memory.books import BookRepository, document_for
 from booktutor.memory.models import Book, Chapter, Document
 
 router = APIRouter(include_in_schema=False)
@@ -54,17 +54,9 @@ class SiteBook:
     languages: list[str]
     chapters: list[Chapter]
 
-    def document(self, chapter: Chapter, language: str) -> Document | None:
-        published = (d for d in chapter.documents if d.version > 0)
-        return next((d for d in published if d.language == language), None)
-
     def shown_document(self, chapter: Chapter, language: str) -> Document:
         """The document in `language`, else the default-language one (or any published one)."""
-        return (
-            self.document(chapter, language)
-            or self.document(chapter, self.book.default_language)
-            or next(d for d in chapter.documents if d.version > 0)
-        )
+        return document_for(chapter, language, fallback=(self.book.default_language,), any_language=True)
 
     def url(self, chapter: Chapter, language: str) -> str:
         document = self.shown_document(chapter, language)

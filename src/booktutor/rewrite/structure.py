@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from booktutor.ingest.chunker import HeadingSlugger, new_parser, read_heading
+from booktutor.markdown.headings import HeadingSlugger, read_heading
+from booktutor.markdown.parse import new_parser
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ degrades into quoting English text labelled as a rewrite or a translation).
 
 from __future__ import annotations
 
+import re
+
 from agents import Agent, Model, Runner
 
 from booktutor.providers.extractive_model import ExtractiveModel
@@ -41,3 +43,12 @@ async def generate(model: Model, instructions: str, text: str, *, name: str = "w
     agent = Agent(name=name, instructions=instructions, model=model)
     result = await Runner.run(agent, text, max_turns=1)
     return str(result.final_output or "")
+
+
+_WRAPPING_FENCE = re.compile(r"^\s*```(?:markdown|md)?\s*\n(.*)\n```\s*$", re.DOTALL)
+
+
+def unwrap(text: str) -> str:
+    """Models sometimes wrap their whole answer in a ```markdown fence."""
+    match = _WRAPPING_FENCE.match(text)
+    return match.group(1) if match else text

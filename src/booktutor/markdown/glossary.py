@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from booktutor.ingest.markdown import iter_fence_flags
+from booktutor.markdown.fences import iter_fence_flags
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _EXPLICIT_ID = re.compile(r"\s*\{#[^\s{}]+\}\s*$")
 # English and Urdu section titles ("key terms", "terms", "glossary")
-_GLOSSARY_TITLE = re.compile(
+GLOSSARY_TITLE = re.compile(
     r"^(key\s+terms|glossary|کلیدی\s+اصطلاحات|اہم\s+اصطلاحات|اصطلاحات|فرہنگ)(?!\w)",
     re.IGNORECASE,
 )
@@ -38,11 +38,11 @@ def _glossary_regions(markdown: str, whole_page: bool) -> Iterator[list[str]]:
     """Lines of each glossary section (fenced lines blanked so they never match)."""
     lines = ["" if fenced else line for line, fenced in iter_fence_flags(markdown.split("\n"))]
     headings = [(i, len(m.group(1)), _heading_text(m.group(2))) for i, m in _headings(lines)]
-    if whole_page or (headings and _GLOSSARY_TITLE.match(headings[0][2])):
+    if whole_page or (headings and GLOSSARY_TITLE.match(headings[0][2])):
         yield lines
         return
     for index, level, text in headings:
-        if _GLOSSARY_TITLE.match(text):
+        if GLOSSARY_TITLE.match(text):
             end = next((i for i, lvl, _ in headings if i > index and lvl <= level), len(lines))
             yield lines[index + 1 : end]
 
@@ -77,7 +77,7 @@ def _heading_terms(lines: list[str]) -> Iterator[tuple[str, str]]:
         term = _heading_text(match.group(2))
         paragraph = _next_paragraph(lines, index + 1)
         is_chapter_heading = len(match.group(1)) == 1
-        if term and paragraph and not is_chapter_heading and not _GLOSSARY_TITLE.match(term):
+        if term and paragraph and not is_chapter_heading and not GLOSSARY_TITLE.match(term):
             yield term, paragraph
 
 

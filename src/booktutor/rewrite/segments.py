@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from booktutor.ingest.markdown import iter_fence_flags
+from booktutor.markdown.fences import iter_fence_flags
 
 SPLIT_LEVEL = 2
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+\S")

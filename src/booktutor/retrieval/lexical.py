@@ -1,0 +1,131 @@
+"""Postgres full-text search over the chunks readers see, and how a question's words occur in a book."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import TextClause, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHit:
+    chunk_id: uuid.UUID
+    rank: float
+    headline: str
+
+
+class LexicalSearch:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def search(
+        self,
+        query: str,
+        *,
+        limit: int,
+        book_id: str | None = None,
+        language: str | None = None,
+        doc_paths: Sequence[str] = (),
+    ) -> list[LexicalHit]:
+        """Postgres full-text search over current chunks, best first.
+
+        The question is normalised with each language's configuration (stemming, stop words).
+        Candidates are the chunks sharing at least two of its words (cheap even on large books,
+        where one common word matches half the chunks); a short question, or one that finds too
+        little that way, falls back to any shared word. Chunks matching the whole
+        `websearch_to_tsquery` (quotes, `or`, `-word` honoured) rank first, then by ts_rank_cd;
+        only the returned rows are highlighted.
+        """
+        params = {
+            "query": query,
+            "book_id": book_id,
+            "language": language,
+            "doc_paths": list(doc_paths),
+            "limit": limit,
+        }
+        rows = (await self.session.execute(_FULLTEXT_SQL["pair_query"], params)).all()
+        if len(rows) < limit // 2:
+            seen = {row[0] for row in rows}
+            extra = (await self.session.execute(_FULLTEXT_SQL["any_query"], params)).all()
+            rows += [row for row in extra if row[0] not in seen][: limit - len(rows)]
+        return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
+
+    async def term_evidence(
+        self, words: Sequence[str], *, book_id: str, top_chunk_ids: Sequence[uuid.UUID], language: str = "en"
+    ) -> tuple[int, list[tuple[str, str, int, bool]]]:
+        """How the question's words occur in the book: (chunks in the book, [(word, lexeme, chunks
+        containing it, whether a top hit contains it)]); stop words are left out. Words the book
+        never uses, or that the top hits miss, are a sign the book does not answer the question."""
+        params = {"words": list(words), "book_id": book_id, "language": language, "top": list(top_chunk_ids)}
+        rows = (await self.session.execute(_TERM_EVIDENCE_SQL, params)).all()
+        total = int(rows[0][4]) if rows else 0
+        return total, [(row[0], row[1], int(row[2]), bool(row[3])) for row in rows]
+
+
+def ts_config_for(column: str) -> str:
+    """SQL for the text-search configuration of a language column (as the chunks' tsvector uses)."""
+    return f"(CASE {column} WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END)"
+
+
+def _fulltext_sql(match: str) -> TextClause:
+    return text(
+        f"""
+        WITH cfgs AS MATERIALIZED (
+          SELECT DISTINCT {ts_config_for("language")} AS cfg FROM documents WHERE version > 0
+        ), lex AS MATERIALIZED (
+          SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
+        ), q AS MATERIALIZED (
+          SELECT c.cfg,
+                 (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
+                    FROM lex l WHERE l.cfg = c.cfg) AS any_query,
+                 (SELECT to_tsquery('simple', string_agg(
+                           quote_literal(a.lexeme) || ' & ' || quote_literal(b.lexeme), ' | '))
+                    FROM lex a JOIN lex b ON a.cfg = b.cfg AND a.lexeme < b.lexeme
+                    WHERE a.cfg = c.cfg) AS pair_query,
+                 websearch_to_tsquery(c.cfg, :query) AS strict
+          FROM cfgs c
+        ), top AS (
+          SELECT ch.id, ch.text, ch.language, q.any_query,
+                 ts_rank_cd(ch.tsv, q.any_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
+          FROM chunks ch
+          JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
+          JOIN q ON q.cfg = {ts_config_for("ch.language")}
+          WHERE ch.tsv @@ q.{match}
+            AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
+            AND (CAST(:language AS text) IS NULL OR ch.language = :language)
+            AND (cardinality(CAST(:doc_paths AS text[])) = 0
+                 OR d.source_path = ANY(CAST(:doc_paths AS text[])))
+          ORDER BY rank DESC
+          LIMIT :limit
+        )
+        SELECT id, rank, ts_headline({ts_config_for("language")}, regexp_replace(text, '[*_`#>|]+', '', 'g'),
+                                     any_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
+        FROM top ORDER BY rank DESC
+        """
+    )
+
+
+_FULLTEXT_SQL = {match: _fulltext_sql(match) for match in ("pair_query", "any_query")}
+
+_TERM_EVIDENCE_SQL = text(
+    f"""
+    WITH words AS (SELECT DISTINCT w FROM unnest(CAST(:words AS text[])) AS w),
+    lex AS (
+      SELECT w, (tsvector_to_array(to_tsvector({ts_config_for(":language")}, w)))[1] AS lexeme
+      FROM words
+    ), book AS (
+      SELECT ch.id, ch.tsv FROM chunks ch
+      JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
+      WHERE ch.book_id = :book_id AND ch.language = :language
+    )
+    SELECT lex.w, lex.lexeme,
+           (SELECT count(*) FROM book WHERE book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
+           EXISTS (SELECT 1 FROM book WHERE book.id = ANY(CAST(:top AS uuid[]))
+                   AND book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
+           (SELECT count(*) FROM book)
+    FROM lex WHERE lex.lexeme IS NOT NULL
+    """
+)
