@@ -44,7 +44,6 @@ async def _one_run(client: httpx.AsyncClient) -> None:
 
 def _apply_experiments(app, args) -> None:
     from booktutor.api import deps
-    from booktutor.api.routes import agent
 
     if args.no_pre_ping:
         app.state.services.db.engine.pool._pre_ping = False
@@ -60,7 +59,7 @@ def _apply_experiments(app, args) -> None:
             return request.app.state.run_manager
 
         app.dependency_overrides.update(
-            {deps.get_services: services, deps.get_settings: settings, agent.get_run_manager: run_manager}
+            {deps.get_services: services, deps.get_settings: settings, deps.get_run_manager: run_manager}
         )
 
 

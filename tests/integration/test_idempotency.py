@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from booktutor.api.app import create_app
-from booktutor.api.idempotency import IdempotencyDep
+from booktutor.api.deps import IdempotencyDep
 from booktutor.providers.fake import ScriptedModel
 
 pytestmark = pytest.mark.integration

@@ -18,20 +18,15 @@ from ag_ui.core import (
     TextMessageEndEvent,
     TextMessageStartEvent,
 )
-from fastapi import Request
 from sse_starlette import EventSourceResponse
 
-from booktutor.api.streaming import sse_response
+from booktutor.api.streaming.sse import sse_response
 from booktutor.errors import AppError
 from booktutor.graph.events import now_ms
 from booktutor.rewrite.segments import split_sections
 
 SectionSink = Callable[[str], Awaitable[None]]
 Compute = Callable[[SectionSink], Awaitable[Any]]
-
-
-def wants_event_stream(request: Request) -> bool:
-    return "text/event-stream" in request.headers.get("accept", "").lower()
 
 
 def chapter_event_stream(

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Header, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booktutor.api.netinfo import bearer_token, client_ip
+from booktutor.api.idempotency import Idempotency
+from booktutor.api.netinfo import GUEST_COOKIE, GUEST_HEADER, bearer_token, client_ip, guest_token
+from booktutor.api.streaming import RunManager
 from booktutor.auth import audit
+from booktutor.auth.accounts import AccountService
 from booktutor.auth.identity import user_from_bearer
 from booktutor.config import Settings
-from booktutor.errors import AdminRequired, InvalidToken
+from booktutor.errors import AdminRequired, BadRequest, InvalidToken
 from booktutor.jobs import JobQueue
+from booktutor.jobs.store import JobStore
 from booktutor.memory.books import BookRepository
+from booktutor.memory.database import Database
 from booktutor.memory.models import User
 from booktutor.memory.users import UserRepository
+from booktutor.personalize.service import PersonalizationService
 from booktutor.security import issue_guest_token, read_guest_token, server_secret
 from booktutor.services import Services
+from booktutor.translate.service import TranslationService
+from booktutor.tutoring.service import QuizService
 
-GUEST_HEADER = "X-Guest-Token"
-GUEST_COOKIE = "booktutor_guest"
+# -- the application's services -------------------------------------------------------------------
 
 
 async def get_services(request: Request) -> Services:
@@ -53,7 +62,85 @@ async def get_book_repository(session: SessionDep) -> BookRepository:
 BookRepoDep = Annotated[BookRepository, Depends(get_book_repository)]
 
 
-async def get_current_user(request: Request, response: Response, session: SessionDep, settings: SettingsDep) -> User:
+async def get_job_queue(request: Request) -> JobQueue:
+    return request.app.state.job_queue
+
+
+JobQueueDep = Annotated[JobQueue, Depends(get_job_queue)]
+
+
+async def get_job_store(queue: JobQueueDep) -> JobStore:
+    return queue.store
+
+
+JobStoreDep = Annotated[JobStore, Depends(get_job_store)]
+
+
+async def get_run_manager(request: Request) -> RunManager:
+    return request.app.state.run_manager
+
+
+RunManagerDep = Annotated[RunManager, Depends(get_run_manager)]
+
+
+async def get_run_source(request: Request) -> Any:
+    """The chat engine the runs come from (None in apps built without one, e.g. some tests)."""
+    return getattr(request.app.state, "run_source", None)
+
+
+RunSourceDep = Annotated[Any, Depends(get_run_source)]
+
+
+async def get_quiz_service(request: Request) -> QuizService:
+    return request.app.state.run_source.quizzes
+
+
+QuizServiceDep = Annotated[QuizService, Depends(get_quiz_service)]
+
+
+def _model_of(source: Any) -> Any:
+    """The model the chat engine was built with (configured, or injected by tests)."""
+    return getattr(source, "model", None)
+
+
+async def get_personalization(services: ServicesDep, source: RunSourceDep) -> PersonalizationService:
+    return PersonalizationService(services, _model_of(source))
+
+
+PersonalizationDep = Annotated[PersonalizationService, Depends(get_personalization)]
+
+
+async def get_translation(services: ServicesDep, source: RunSourceDep) -> TranslationService:
+    return TranslationService(services, _model_of(source))
+
+
+TranslationDep = Annotated[TranslationService, Depends(get_translation)]
+
+
+# -- the caller ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestAudit:
+    """Records security events (auth.audit) with the calling client's IP."""
+
+    db: Database
+    ip: str
+
+    async def record(self, event: str, *, user_id: uuid.UUID | None = None, **details: Any) -> None:
+        await audit.record(self.db, event, user_id=user_id, ip=self.ip, **details)
+
+
+async def get_audit(request: Request, services: ServicesDep) -> RequestAudit:
+    return RequestAudit(services.db, client_ip(request, services.settings))
+
+
+AuditDep = Annotated[RequestAudit, Depends(get_audit)]
+
+
+async def get_current_user(
+    request: Request, response: Response, session: SessionDep, settings: SettingsDep, auditor: AuditDep
+) -> User:
     """The caller: an account from `Authorization: Bearer` (built-in access token or Better-Auth
     JWT), else a known guest from a signed token, else a new guest whose token is returned.
 
@@ -64,13 +151,7 @@ async def get_current_user(request: Request, response: Response, session: Sessio
         try:
             return await user_from_bearer(bearer, session, settings, secret)
         except InvalidToken as exc:
-            await audit.record(
-                request.app.state.services.db,
-                "token_rejected",
-                ip=client_ip(request, settings),
-                path=request.url.path,
-                **(exc.details or {}),
-            )
+            await auditor.record("token_rejected", path=request.url.path, **(exc.details or {}))
             raise
     user = await read_guest(request, session, settings)
     if user is None:
@@ -85,7 +166,7 @@ async def get_current_user(request: Request, response: Response, session: Sessio
 
 async def read_guest(request: Request, session: AsyncSession, settings: Settings) -> User | None:
     """The guest named by the request's guest token, if any (never creates one)."""
-    token = request.headers.get(GUEST_HEADER) or request.cookies.get(GUEST_COOKIE)
+    token = guest_token(request)
     user_id = read_guest_token(token, server_secret(settings)) if token else None
     user = await UserRepository(session).get(user_id) if user_id else None
     return user if user is not None and user.kind == "guest" else None
@@ -94,15 +175,18 @@ async def read_guest(request: Request, session: AsyncSession, settings: Settings
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-async def get_admin_user(request: Request, user: CurrentUser, settings: SettingsDep) -> User:
+async def get_streaming_user(user: CurrentUser, session: SessionDep) -> User:
+    """The caller, with the request's DB connection given back: a stream may stay open for minutes."""
+    await session.close()
+    return user
+
+
+StreamingUser = Annotated[User, Depends(get_streaming_user)]
+
+
+async def get_admin_user(request: Request, user: CurrentUser, auditor: AuditDep) -> User:
     if user.role != "admin":
-        await audit.record(
-            request.app.state.services.db,
-            "access_denied",
-            user_id=user.id,
-            ip=client_ip(request, settings),
-            path=request.url.path,
-        )
+        await auditor.record("access_denied", user_id=user.id, path=request.url.path)
         raise AdminRequired("This endpoint is for administrators.")
     return user
 
@@ -110,8 +194,22 @@ async def get_admin_user(request: Request, user: CurrentUser, settings: Settings
 AdminUser = Annotated[User, Depends(get_admin_user)]
 
 
-async def get_job_queue(request: Request) -> JobQueue:
-    return request.app.state.job_queue
+async def get_accounts(session: SessionDep, settings: SettingsDep) -> AccountService:
+    return AccountService(session, settings, server_secret(settings))
 
 
-JobQueueDep = Annotated[JobQueue, Depends(get_job_queue)]
+AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+
+
+async def get_idempotency(
+    request: Request,
+    user: CurrentUser,
+    services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> Idempotency:
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise BadRequest("The Idempotency-Key header is empty.")
+    return Idempotency(request, user, services, idempotency_key)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

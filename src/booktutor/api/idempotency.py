@@ -11,17 +11,16 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from booktutor.api.deps import CurrentUser, ServicesDep
-from booktutor.errors import AppError, BadRequest
-from booktutor.memory.idempotency_models import IdempotencyRecord
+from booktutor.errors import AppError
+from booktutor.memory.idempotency import IdempotencyRepository
+from booktutor.memory.models import User
+from booktutor.services import Services
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -40,7 +39,7 @@ class IdempotencyInProgress(AppError):
 class Idempotency:
     """Runs a write once per (user, key); see the module docstring for the rules."""
 
-    def __init__(self, request: Request, user, services, key: str | None) -> None:
+    def __init__(self, request: Request, user: User, services: Services, key: str | None) -> None:
         self.request, self.user, self.services, self.key = request, user, services, key
 
     async def run(self, compute: Callable[[], Awaitable[tuple[int, Any]]]) -> JSONResponse:
@@ -74,28 +73,12 @@ class Idempotency:
 
     async def _claim(self, digest: str) -> JSONResponse | None:
         async with self.services.db.session() as session, session.begin():
-            await session.execute(
-                delete(IdempotencyRecord).where(IdempotencyRecord.created_at < func.now() - IDEMPOTENCY_TTL)
-            )
-            inserted = await session.execute(
-                pg_insert(IdempotencyRecord)
-                .values(
-                    owner_id=self.user.id,
-                    key=self.key,
-                    method=self.request.method,
-                    path=self.request.url.path,
-                    request_hash=digest,
-                )
-                .on_conflict_do_nothing()
-                .returning(IdempotencyRecord.key)
-            )
-            if inserted.scalar_one_or_none() is not None:
-                return None
-            record = await session.scalar(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key
-                )
-            )
+            records = IdempotencyRepository(session)
+            await records.delete_expired(IDEMPOTENCY_TTL)
+            method, path = self.request.method, self.request.url.path
+            record = await records.claim(self.user.id, self.key, method, path, digest)
+        if record is None:
+            return None
         if record.request_hash != digest:
             raise IdempotencyConflict("This Idempotency-Key was used with a different request.")
         if record.status_code is None:
@@ -104,33 +87,8 @@ class Idempotency:
 
     async def _store(self, status: int, payload: Any) -> None:
         async with self.services.db.session() as session, session.begin():
-            await session.execute(
-                update(IdempotencyRecord)
-                .where(
-                    IdempotencyRecord.owner_id == self.user.id,
-                    IdempotencyRecord.key == self.key,
-                )
-                .values(status_code=status, response_body=payload)
-            )
+            await IdempotencyRepository(session).complete(self.user.id, self.key, status, payload)
 
     async def _release(self) -> None:
         async with self.services.db.session() as session, session.begin():
-            await session.execute(
-                delete(IdempotencyRecord).where(
-                    IdempotencyRecord.owner_id == self.user.id, IdempotencyRecord.key == self.key
-                )
-            )
-
-
-async def get_idempotency(
-    request: Request,
-    user: CurrentUser,
-    services: ServicesDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> Idempotency:
-    if idempotency_key is not None and not idempotency_key.strip():
-        raise BadRequest("The Idempotency-Key header is empty.")
-    return Idempotency(request, user, services, idempotency_key)
-
-
-IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]
+            await IdempotencyRepository(session).release(self.user.id, self.key)

@@ -1,10 +1,14 @@
-"""Who is calling, as far as the network can tell: the client IP (proxy headers only if trusted)."""
+"""Who is calling, as far as the network can tell: the client IP (proxy headers only if trusted) and
+the credentials the request presents (not verified here)."""
 
 from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
 from booktutor.config import Settings
+
+GUEST_HEADER = "X-Guest-Token"
+GUEST_COOKIE = "booktutor_guest"
 
 
 def client_ip(conn: HTTPConnection, settings: Settings) -> str:
@@ -18,3 +22,7 @@ def client_ip(conn: HTTPConnection, settings: Settings) -> str:
 def bearer_token(conn: HTTPConnection) -> str | None:
     scheme, _, token = conn.headers.get("authorization", "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def guest_token(conn: HTTPConnection) -> str | None:
+    return conn.headers.get(GUEST_HEADER) or conn.cookies.get(GUEST_COOKIE)

@@ -21,14 +21,12 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from booktutor.api.errors import error_response
-from booktutor.api.netinfo import bearer_token, client_ip
+from booktutor.api.netinfo import bearer_token, client_ip, guest_token
 from booktutor.config import Settings
 
 log = structlog.get_logger(__name__)
 EXEMPT = re.compile(r"^/api/v1/(health|ready)$")
 AUTH_PATHS = re.compile(r"^/api/v1/users/(login|register|refresh)$")
-IDENTITY_HEADERS = ("x-guest-token",)
-IDENTITY_COOKIE = "booktutor_guest"
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ def storage_uri(settings: Settings) -> str:
 
 def identity_key(conn: HTTPConnection) -> str | None:
     """A digest of the credential the caller presents (unverified: cheap, and un-forgeable for others)."""
-    token = bearer_token(conn) or conn.headers.get("x-guest-token") or conn.cookies.get(IDENTITY_COOKIE)
+    token = bearer_token(conn) or guest_token(conn)
     return hashlib.sha256(token.encode()).hexdigest()[:32] if token else None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +19,19 @@ class ErrorBody(BaseModel):
 
 class ErrorEnvelope(BaseModel):
     error: ErrorBody
+
+
+def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, each with the error envelope."""
+    return {status: {"model": ErrorEnvelope} for status in status_codes}
+
+
+def event_stream_response(description: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for a 200 that may be (or always is) a `text/event-stream`."""
+    response: dict[str, Any] = {"content": {"text/event-stream": {}}}
+    if description is not None:
+        response["description"] = description
+    return {200: response}
 
 
 class BookOut(BaseModel):

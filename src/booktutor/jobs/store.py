@@ -39,6 +39,14 @@ class JobStore:
         async with self.db.session() as session:
             return await session.get(Job, job_id)
 
+    async def recent(self, status: str | None = None, limit: int = 20) -> list[Job]:
+        """The most recent jobs first, optionally only those with one status."""
+        stmt = select(Job).order_by(Job.created_at.desc()).limit(limit)
+        if status:
+            stmt = stmt.where(Job.status == status)
+        async with self.db.session() as session:
+            return list(await session.scalars(stmt))
+
     async def set(self, job_id: uuid.UUID, **values: Any) -> None:
         async with self.db.session() as session, session.begin():
             await session.execute(update(Job).where(Job.id == job_id).values(updated_at=func.now(), **values))

@@ -21,3 +21,9 @@ class UserRepository:
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await self.session.get(User, user_id)
+
+    async def set_display_name(self, user: User, display_name: str | None) -> User:
+        """`user` (possibly loaded by another session) renamed in this session; the caller commits."""
+        user = await self.session.merge(user)
+        user.display_name = display_name
+        return user

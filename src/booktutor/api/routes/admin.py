@@ -13,27 +13,21 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
 
-from booktutor.api.deps import AdminUser, BookRepoDep, JobQueueDep, ServicesDep, SessionDep, SettingsDep
-from booktutor.api.schemas import ErrorEnvelope
-from booktutor.errors import BadRequest, BookNotFound, JobNotFound, PayloadTooLarge
+from booktutor.api.deps import AdminUser, BookRepoDep, JobQueueDep, JobStoreDep, ServicesDep, SettingsDep
+from booktutor.api.lookups import require_book
+from booktutor.api.schemas import error_responses
+from booktutor.errors import BadRequest, JobNotFound, PayloadTooLarge
 from booktutor.ingest.archive import extract_archive
 from booktutor.memory.account_models import Job
 from booktutor.personalize.profile import Background, LanguageCode, Level
 
 router = APIRouter(tags=["admin"])
-ERRORS = {
-    401: {"model": ErrorEnvelope},
-    403: {"model": ErrorEnvelope},
-    404: {"model": ErrorEnvelope},
-    413: {"model": ErrorEnvelope},
-    422: {"model": ErrorEnvelope},
-}
+ERRORS = error_responses(401, 403, 404, 413, 422)
 BookId = Annotated[str | None, Field(default=None, min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Title = Annotated[str | None, Field(default=None, min_length=1, max_length=300)]
 JobStatus = Literal["queued", "running", "retrying", "succeeded", "failed", "cancelled"]
-CONFLICT = {409: {"model": ErrorEnvelope}}
+CONFLICT = error_responses(409)
 
 
 class PathNotAllowed(BadRequest):
@@ -201,8 +195,7 @@ async def pregenerate(
 ) -> JobOut:
     """Translate and personalize every chapter of a book ahead of readers, as a job: readers then get
     those variants from the cache. A variant that fails is reported in the job's result."""
-    if await books.get_book(book_id) is None:
-        raise BookNotFound(f"No book '{book_id}'.")
+    await require_book(books, book_id)
     languages = sorted({language.lower() for language in body.languages})
     not_enabled = [language for language in languages if language not in settings.machine_translation_languages]
     if not_enabled:
@@ -222,20 +215,17 @@ async def pregenerate(
 @router.get("/jobs", response_model=JobListOut, responses=ERRORS)
 async def list_jobs(
     admin: AdminUser,
-    session: SessionDep,
+    jobs: JobStoreDep,
     status: Annotated[JobStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JobListOut:
     """The most recent jobs first, optionally only those with one status."""
-    stmt = select(Job).order_by(Job.created_at.desc()).limit(limit)
-    if status:
-        stmt = stmt.where(Job.status == status)
-    return JobListOut(jobs=[_job_out(job) for job in await session.scalars(stmt)])
+    return JobListOut(jobs=[_job_out(job) for job in await jobs.recent(status, limit)])
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-async def get_job(job_id: uuid.UUID, admin: AdminUser, session: SessionDep) -> JobOut:
-    job = await session.get(Job, job_id)
+async def get_job(job_id: uuid.UUID, admin: AdminUser, jobs: JobStoreDep) -> JobOut:
+    job = await jobs.get(job_id)
     if job is None:
         raise JobNotFound("No such job.")
     return _job_out(job)

@@ -5,25 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from ag_ui.core import RunAgentInput
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 from sse_starlette import EventSourceResponse
 
-from booktutor.api.deps import CurrentUser, SessionDep
-from booktutor.api.streaming import RunManager, parse_last_event_id, sse_response
+from booktutor.api.deps import CurrentUser, RunManagerDep, StreamingUser
+from booktutor.api.schemas import event_stream_response
+from booktutor.api.streaming import parse_last_event_id, sse_response, with_dependency_headers
 from booktutor.errors import BadRequest
 
 router = APIRouter(tags=["agent"])
 
-_SSE_DOC = {200: {"content": {"text/event-stream": {}}, "description": "AG-UI events as SSE."}}
-
-
-async def get_run_manager(request: Request) -> RunManager:
-    return request.app.state.run_manager
-
-
-RunManagerDep = Annotated[RunManager, Depends(get_run_manager)]
+_SSE_DOC = event_stream_response("AG-UI events as SSE.")
 LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
 
 
@@ -39,32 +32,16 @@ def _check_messages(run_input: RunAgentInput) -> None:
         raise BadRequest("The last message must be the user's.", details=[{"loc": ["body", "messages", -1, "role"]}])
 
 
-async def _release_db(session: AsyncSession) -> None:
-    """Give back the request's DB connection: the stream may stay open for minutes."""
-    await session.close()
-
-
-def _with_dependency_headers(
-    stream: EventSourceResponse,
-    response: Response,
-) -> EventSourceResponse:
-    """Carry headers set by dependencies (a new guest's token and cookie) onto the stream."""
-    stream.headers.raw.extend(response.headers.raw)
-    return stream
-
-
 @router.post("/agent/run", response_class=EventSourceResponse, responses=_SSE_DOC)
 async def run_agent(
     run_input: RunAgentInput,
-    user: CurrentUser,
-    session: SessionDep,
+    user: StreamingUser,
     response: Response,
     manager: RunManagerDep,
     last_event_id: LastEventId = None,
 ) -> EventSourceResponse:
     """Start a run and stream its events; a known runId (a client reconnecting) resumes that run."""
     _check_messages(run_input)
-    await _release_db(session)
     if await manager.locate(run_input.run_id, user) is not None:
         after = parse_last_event_id(last_event_id, run_input.run_id)
         events = await manager.resume(run_input.run_id, user, after, thread_id=run_input.thread_id)
@@ -72,26 +49,24 @@ async def run_agent(
         await manager.start(run_input, user)
         events = manager.subscribe(run_input.run_id, user)
     stream = sse_response(events, run_input.run_id, ping_s=manager.ping_s)
-    return _with_dependency_headers(stream, response)
+    return with_dependency_headers(stream, response)
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}/stream", response_class=EventSourceResponse, responses=_SSE_DOC)
 async def stream_run(
     thread_id: str,
     run_id: str,
-    user: CurrentUser,
-    session: SessionDep,
+    user: StreamingUser,
     response: Response,
     manager: RunManagerDep,
     last_event_id: LastEventId = None,
     after: Annotated[int | None, Query(ge=0, description="Resume after this event seq.")] = None,
 ) -> EventSourceResponse:
     """The rest of a run's events (all of them without a cursor), live until the run ends."""
-    await _release_db(session)
     after_seq = after if after is not None else parse_last_event_id(last_event_id, run_id)
     events = await manager.resume(run_id, user, after_seq, thread_id=thread_id)
     stream = sse_response(events, run_id, ping_s=manager.ping_s)
-    return _with_dependency_headers(stream, response)
+    return with_dependency_headers(stream, response)
 
 
 @router.post("/threads/{thread_id}/runs/{run_id}/cancel", status_code=202)

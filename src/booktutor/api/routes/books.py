@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Response
 
 from booktutor.api.deps import BookRepoDep
-from booktutor.api.schemas import BookList, BookOut, ChapterList, ChapterOut, ChapterSummary, ErrorEnvelope
-from booktutor.errors import BookNotFound, ChapterNotFound, LanguageNotFound
+from booktutor.api.lookups import require_book
+from booktutor.api.params import BookIdPath, ChapterIdPath, LanguageQuery
+from booktutor.api.schemas import BookList, BookOut, ChapterList, ChapterOut, ChapterSummary, error_responses
+from booktutor.errors import ChapterNotFound, LanguageNotFound
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import document_for, published_documents
 from booktutor.memory.models import Chapter
 
 router = APIRouter(prefix="/books", tags=["books"])
-NOT_FOUND = {404: {"model": ErrorEnvelope}}
-BookId = Annotated[str, Path(min_length=1, max_length=100)]
-ChapterId = Annotated[str, Path(min_length=1, max_length=300)]
+NOT_FOUND = error_responses(404)
 
 
 @router.get("", response_model=BookList)
@@ -36,10 +36,8 @@ async def list_books(repo: BookRepoDep) -> BookList:
 
 
 @router.get("/{book_id}/chapters", response_model=ChapterList, responses=NOT_FOUND)
-async def list_chapters(book_id: BookId, repo: BookRepoDep) -> ChapterList:
-    book = await repo.get_book(book_id)
-    if book is None:
-        raise BookNotFound(f"No book with id '{book_id}'.")
+async def list_chapters(book_id: BookIdPath, repo: BookRepoDep) -> ChapterList:
+    book = await require_book(repo, book_id)
     chapters = await repo.list_chapters(book_id)
     summaries = []
     for position, chapter in enumerate(chapters, start=1):
@@ -69,17 +67,16 @@ async def list_chapters(book_id: BookId, repo: BookRepoDep) -> ChapterList:
     responses={**NOT_FOUND, 304: {"description": "Not modified"}},
 )
 async def get_chapter(
-    book_id: BookId,
-    chapter_id: ChapterId,
+    book_id: BookIdPath,
+    chapter_id: ChapterIdPath,
     repo: BookRepoDep,
     response: Response,
-    lang: Annotated[str | None, Query(min_length=2, max_length=16, pattern=r"^[A-Za-z-]+$")] = None,
+    lang: LanguageQuery = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ):
     page = await repo.chapter_page(book_id, chapter_id, lang)
     if page is None:
-        if await repo.get_book(book_id) is None:
-            raise BookNotFound(f"No book with id '{book_id}'.")
+        await require_book(repo, book_id)
         raise ChapterNotFound(f"No chapter '{chapter_id}' in book '{book_id}'.")
     if page.language is None:
         raise LanguageNotFound(

@@ -13,10 +13,9 @@ from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
-from booktutor.api.deps import CurrentUser, SessionDep
-from booktutor.api.routes.agent import RunManagerDep, _with_dependency_headers
-from booktutor.api.schemas import ErrorEnvelope
-from booktutor.api.streaming import RunManager, sse_response
+from booktutor.api.deps import RunManagerDep, StreamingUser
+from booktutor.api.schemas import error_responses, event_stream_response
+from booktutor.api.streaming import RunManager, sse_response, wants_event_stream, with_dependency_headers
 from booktutor.errors import AppError
 from booktutor.graph.state import Citation
 
@@ -51,12 +50,7 @@ class RunFailed(AppError):
     status_code = 503
 
 
-RESPONSES = {
-    200: {"content": {"text/event-stream": {}}},
-    404: {"model": ErrorEnvelope},
-    409: {"model": ErrorEnvelope},
-    503: {"model": ErrorEnvelope},
-}
+RESPONSES = {**event_stream_response(), **error_responses(404, 409, 503)}
 
 
 def _run_input(body: QueryIn, props: dict[str, Any]) -> RunAgentInput:
@@ -71,8 +65,8 @@ def _run_input(body: QueryIn, props: dict[str, Any]) -> RunAgentInput:
 async def _answer(run_input: RunAgentInput, user, manager: RunManager, accept: str | None, response: Response):
     await manager.start(run_input, user)
     events = manager.subscribe(run_input.run_id, user)
-    if accept and "text/event-stream" in accept:
-        return _with_dependency_headers(sse_response(events, run_input.run_id, ping_s=manager.ping_s), response)
+    if wants_event_stream(accept):
+        return with_dependency_headers(sse_response(events, run_input.run_id, ping_s=manager.ping_s), response)
     answer, state = "", {}
     async for _seq, event in events:
         if event.type == EventType.TEXT_MESSAGE_CONTENT:
@@ -95,27 +89,23 @@ async def _answer(run_input: RunAgentInput, user, manager: RunManager, accept: s
 @router.post("/query", response_model=AnswerOut, responses=RESPONSES)
 async def query(
     body: QueryIn,
-    user: CurrentUser,
-    session: SessionDep,
+    user: StreamingUser,
     manager: RunManagerDep,
     response: Response,
     accept: Annotated[str | None, Header()] = None,
 ) -> AnswerOut | EventSourceResponse:
     """Ask the whole book a question."""
-    await session.close()
     return await _answer(_run_input(body, {}), user, manager, accept, response)
 
 
 @router.post("/context", response_model=AnswerOut, responses=RESPONSES)
 async def context(
     body: ContextIn,
-    user: CurrentUser,
-    session: SessionDep,
+    user: StreamingUser,
     manager: RunManagerDep,
     response: Response,
     accept: Annotated[str | None, Header()] = None,
 ) -> AnswerOut | EventSourceResponse:
     """Ask about a highlighted passage: grounded first on the passage, then on the book."""
-    await session.close()
     props = {"selected_text": body.selected_text, "doc_path": body.doc_path}
     return await _answer(_run_input(body, props), user, manager, accept, response)

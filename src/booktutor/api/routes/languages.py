@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from booktutor.api.deps import BookRepoDep
-from booktutor.api.personalization_deps import TranslationDep
+from booktutor.api.deps import BookRepoDep, TranslationDep
 from booktutor.api.schemas import LanguageOut
 from booktutor.languages import language_direction, language_name
 

@@ -4,35 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from booktutor.api.chapter_stream import chapter_event_stream, wants_event_stream
-from booktutor.api.deps import CurrentUser, ServicesDep
-from booktutor.api.personalization_deps import PersonalizationDep
-from booktutor.api.schemas import ErrorEnvelope
+from booktutor.api.chapter_stream import chapter_event_stream
+from booktutor.api.deps import CurrentUser, PersonalizationDep, ServicesDep
+from booktutor.api.params import BookIdPath, ChapterIdPath
+from booktutor.api.schemas import error_responses, event_stream_response
+from booktutor.api.streaming import wants_event_stream
 from booktutor.memory.books import BookRepository
 from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.personalize.profile import Background, LearnerProfile, Level
 from booktutor.rewrite.source import load_chapter
 
 router = APIRouter(prefix="/books", tags=["personalization"])
-BookId = Annotated[str, Path(min_length=1, max_length=100)]
-ChapterId = Annotated[str, Path(min_length=1, max_length=300)]
 
 
 @router.get(
     "/{book_id}/chapters/{chapter_id}/personalized",
     responses={
-        404: {"model": ErrorEnvelope},
-        200: {
-            "content": {"text/event-stream": {}},
-            "description": "JSON, or AG-UI events with Accept: text/event-stream",
-        },
+        **error_responses(404),
+        **event_stream_response("JSON, or AG-UI events with Accept: text/event-stream"),
     },
 )
 async def personalized_chapter(
-    book_id: BookId,
-    chapter_id: ChapterId,
+    book_id: BookIdPath,
+    chapter_id: ChapterIdPath,
     request: Request,
     user: CurrentUser,
     services: ServicesDep,
@@ -53,7 +49,7 @@ async def personalized_chapter(
         goals=tuple(g.strip()[:200] for g in goals or () if g.strip()),
     )
     profile = stored.merged(overrides)
-    if wants_event_stream(request):
+    if wants_event_stream(request.headers.get("accept")):
         return chapter_event_stream(
             lambda sink: personalization.personalize(book_id, chapter_id, profile, on_section=sink),
             thread_id=f"personalized-{book_id}-{chapter_id}",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from booktutor.api.deps import CurrentUser, ServicesDep
-from booktutor.api.idempotency import IdempotencyDep
+from booktutor.api.deps import CurrentUser, IdempotencyDep, ServicesDep
 from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.personalize.profile import LanguageCode, PreferencesIn, PreferencesOut
 

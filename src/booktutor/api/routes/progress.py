@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from booktutor.api.deps import BookRepoDep, CurrentUser, SettingsDep
-from booktutor.api.routes.quizzes import QuizServiceDep
+from booktutor.api.deps import BookRepoDep, CurrentUser, QuizServiceDep, SettingsDep
 from booktutor.api.schemas import ErrorEnvelope
 from booktutor.errors import BookNotFound
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from booktutor.api.deps import CurrentUser
-from booktutor.api.idempotency import IdempotencyDep
+from booktutor.api.deps import CurrentUser, IdempotencyDep, QuizServiceDep
 from booktutor.api.schemas import ErrorEnvelope
-from booktutor.tutoring.service import MAX_ANSWER_CHARS, MAX_QUESTIONS, QuizService
+from booktutor.tutoring.service import MAX_ANSWER_CHARS, MAX_QUESTIONS
 
 router = APIRouter(tags=["quizzes"])
 ERRORS = {
@@ -20,12 +19,6 @@ ERRORS = {
     422: {"model": ErrorEnvelope},
 }
 
-
-async def get_quiz_service(request: Request) -> QuizService:
-    return request.app.state.run_source.quizzes
-
-
-QuizServiceDep = Annotated[QuizService, Depends(get_quiz_service)]
 QuizId = Annotated[uuid.UUID, Path()]
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
-from booktutor.api.deps import CurrentUser, SessionDep
-from booktutor.api.schemas import ErrorEnvelope
+from booktutor.api.deps import CurrentUser, RunSourceDep, SessionDep
+from booktutor.api.schemas import error_responses
 from booktutor.memory.models import Message, Thread
 from booktutor.memory.threads import ThreadRepository
 
 router = APIRouter(prefix="/threads", tags=["threads"])
-NOT_FOUND = {404: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}}
+NOT_FOUND = error_responses(404, 422)
 ThreadId = Annotated[str, Path(min_length=1, max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(min_length=1, max_length=500)]
@@ -56,7 +56,7 @@ class ThreadDetail(BaseModel):
     next_cursor: str | None = None
 
 
-@router.get("", response_model=ThreadList, responses={422: {"model": ErrorEnvelope}})
+@router.get("", response_model=ThreadList, responses=error_responses(422))
 async def list_threads(user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None) -> ThreadList:
     page = await ThreadRepository(session).list_threads(user.id, limit=limit, cursor=cursor)
     threads = [
@@ -83,11 +83,10 @@ async def get_thread(
     return _thread_detail(thread, page.items, page.next_cursor)
 
 
-@router.delete("/{thread_id}", status_code=204, response_class=Response, responses={404: {"model": ErrorEnvelope}})
-async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep, request: Request) -> Response:
+@router.delete("/{thread_id}", status_code=204, response_class=Response, responses=error_responses(404))
+async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep, source: RunSourceDep) -> Response:
     await ThreadRepository(session).delete_thread(thread_id, user.id)
     await session.commit()
-    source = getattr(request.app.state, "run_source", None)
     if hasattr(source, "forget_thread"):
         await source.forget_thread(thread_id)
     return Response(status_code=204)

@@ -8,17 +8,16 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from booktutor.api.chapter_stream import chapter_event_stream, wants_event_stream
-from booktutor.api.deps import ServicesDep
-from booktutor.api.personalization_deps import TranslationDep
-from booktutor.api.schemas import ErrorEnvelope
+from booktutor.api.chapter_stream import chapter_event_stream
+from booktutor.api.deps import ServicesDep, TranslationDep
+from booktutor.api.params import BookIdPath, ChapterIdPath
+from booktutor.api.schemas import error_responses
+from booktutor.api.streaming import wants_event_stream
 from booktutor.personalize.profile import LanguageCode
 
 router = APIRouter(tags=["translation"])
-BookId = Annotated[str, Path(min_length=1, max_length=100)]
-ChapterId = Annotated[str, Path(min_length=1, max_length=300)]
 LanguagePath = Annotated[str, Path(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
-ERRORS = {404: {"model": ErrorEnvelope}, 503: {"model": ErrorEnvelope}}
+ERRORS = error_responses(404, 503)
 
 
 class TranslateIn(BaseModel):
@@ -31,15 +30,15 @@ class TranslateIn(BaseModel):
 
 @router.get("/books/{book_id}/chapters/{chapter_id}/translated/{language_code}", responses=ERRORS)
 async def translated_chapter(
-    book_id: BookId,
-    chapter_id: ChapterId,
+    book_id: BookIdPath,
+    chapter_id: ChapterIdPath,
     language_code: LanguagePath,
     request: Request,
     services: ServicesDep,
     translation: TranslationDep,
 ) -> Any:
     await translation.ensure_available(book_id, chapter_id, language_code)  # 404/503 before streaming
-    if wants_event_stream(request):
+    if wants_event_stream(request.headers.get("accept")):
         return chapter_event_stream(
             lambda sink: translation.chapter(book_id, chapter_id, language_code, on_section=sink),
             thread_id=f"translated-{book_id}-{chapter_id}",
@@ -50,7 +49,7 @@ async def translated_chapter(
     return JSONResponse(result.to_json(), headers={"Content-Language": result.language})
 
 
-@router.post("/translate", responses={503: {"model": ErrorEnvelope}})
+@router.post("/translate", responses=error_responses(503))
 async def translate_text(body: TranslateIn, translation: TranslationDep) -> dict[str, Any]:
     """Machine-translate a selected passage (code, inline code and URLs kept as they are)."""
     return await translation.text(

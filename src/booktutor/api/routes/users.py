@@ -8,19 +8,18 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy.exc import IntegrityError
 
-from booktutor.api.deps import CurrentUser, SessionDep, SettingsDep, read_guest
-from booktutor.api.netinfo import client_ip
-from booktutor.api.schemas import ErrorEnvelope
-from booktutor.auth import audit
-from booktutor.auth.accounts import AccountService, TokenPair
+from booktutor.api.deps import AccountsDep, AuditDep, CurrentUser, SessionDep, SettingsDep, read_guest
+from booktutor.api.netinfo import GUEST_COOKIE
+from booktutor.api.schemas import error_responses
+from booktutor.auth.accounts import TokenPair
 from booktutor.errors import EmailTaken, InvalidCredentials, RefreshTokenReused
 from booktutor.memory.models import User
-from booktutor.security import server_secret
+from booktutor.memory.users import UserRepository
 
 router = APIRouter(prefix="/users", tags=["users"])
 Password = Annotated[str, Field(min_length=8, max_length=256)]
 DisplayName = Annotated[str | None, Field(default=None, min_length=1, max_length=200)]
-ERRORS = {401: {"model": ErrorEnvelope}, 409: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}}
+ERRORS = error_responses(401, 409, 422)
 
 
 class RegisterIn(BaseModel):
@@ -74,61 +73,57 @@ def _tokens(pair: TokenPair, response: Response) -> TokensOut:
     )
 
 
-def _accounts(session, settings) -> AccountService:
-    return AccountService(session, settings, server_secret(settings))
-
-
 @router.post("/register", status_code=201, response_model=TokensOut, responses=ERRORS)
 async def register(
-    body: RegisterIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+    body: RegisterIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    accounts: AccountsDep,
+    auditor: AuditDep,
 ) -> TokensOut:
     guest = await read_guest(request, session, settings) if body.adopt_guest else None
     try:
-        pair = await _accounts(session, settings).register(body.email, body.password, body.display_name, guest)
+        pair = await accounts.register(body.email, body.password, body.display_name, guest)
         await session.commit()
     except IntegrityError as exc:  # a concurrent registration of the same email
         await session.rollback()
         raise EmailTaken("An account with this email already exists.") from exc
-    await audit.record(
-        request.app.state.services.db,
-        "account_registered",
-        user_id=pair.user.id,
-        ip=client_ip(request, settings),
-        adopted_guest=guest is not None,
-    )
+    await auditor.record("account_registered", user_id=pair.user.id, adopted_guest=guest is not None)
     return _tokens(pair, response)
 
 
 @router.post("/login", response_model=TokensOut, responses=ERRORS)
 async def login(
-    body: LoginIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    accounts: AccountsDep,
+    auditor: AuditDep,
 ) -> TokensOut:
     guest = await read_guest(request, session, settings) if body.adopt_guest else None
-    db, ip = request.app.state.services.db, client_ip(request, settings)
     try:
-        pair = await _accounts(session, settings).login(body.email, body.password, guest)
+        pair = await accounts.login(body.email, body.password, guest)
     except InvalidCredentials:
-        await audit.record(db, "login_failed", ip=ip, email=body.email.lower())
+        await auditor.record("login_failed", email=body.email.lower())
         raise
     await session.commit()
-    await audit.record(db, "login_succeeded", user_id=pair.user.id, ip=ip)
+    await auditor.record("login_succeeded", user_id=pair.user.id)
     return _tokens(pair, response)
 
 
 @router.post("/refresh", response_model=TokensOut, responses=ERRORS)
 async def refresh(
-    body: RefreshIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+    body: RefreshIn, response: Response, session: SessionDep, accounts: AccountsDep, auditor: AuditDep
 ) -> TokensOut:
     try:
-        pair = await _accounts(session, settings).refresh(body.refresh_token)
+        pair = await accounts.refresh(body.refresh_token)
     except RefreshTokenReused as exc:
         await session.commit()  # keep the family's revocation
-        await audit.record(
-            request.app.state.services.db,
-            "refresh_token_reused",
-            ip=client_ip(request, settings),
-            **(exc.details or {}),
-        )
+        await auditor.record("refresh_token_reused", **(exc.details or {}))
         exc.details = None
         raise
     await session.commit()
@@ -136,9 +131,9 @@ async def refresh(
 
 
 @router.post("/logout", status_code=204, response_class=Response, responses=ERRORS)
-async def logout(body: RefreshIn, session: SessionDep, settings: SettingsDep) -> Response:
+async def logout(body: RefreshIn, session: SessionDep, accounts: AccountsDep) -> Response:
     """Revoke the refresh token's whole session; access tokens expire on their own (minutes)."""
-    await _accounts(session, settings).logout(body.refresh_token)
+    await accounts.logout(body.refresh_token)
     await session.commit()
     return Response(status_code=204)
 
@@ -150,24 +145,17 @@ async def get_profile(user: CurrentUser) -> ProfileOut:
 
 @router.put("/profile", response_model=ProfileOut, responses=ERRORS)
 async def put_profile(body: ProfileIn, user: CurrentUser, session: SessionDep) -> ProfileOut:
-    user = await session.merge(user)
-    user.display_name = body.display_name
+    user = await UserRepository(session).set_display_name(user, body.display_name)
     await session.commit()
     return _profile(user)
 
 
 @router.delete("/profile", status_code=204, response_class=Response, responses=ERRORS)
-async def delete_profile(user: CurrentUser, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+async def delete_profile(user: CurrentUser, session: SessionDep, accounts: AccountsDep, auditor: AuditDep) -> Response:
     """Delete the caller and everything they own (threads, messages, runs, preferences, progress, caches)."""
-    await _accounts(session, settings).delete_user(user)
+    await accounts.delete_user(user)
     await session.commit()
-    await audit.record(
-        request.app.state.services.db,
-        "account_deleted",
-        ip=client_ip(request, settings),
-        deleted_user_id=str(user.id),
-        kind=user.kind,
-    )
+    await auditor.record("account_deleted", deleted_user_id=str(user.id), kind=user.kind)
     response = Response(status_code=204)
-    response.delete_cookie("booktutor_guest")
+    response.delete_cookie(GUEST_COOKIE)
     return response

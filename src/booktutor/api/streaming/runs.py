@@ -1,0 +1,122 @@
+"""What a run is: the source of its events, its state, and the record the RunManager keeps of it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from ag_ui.core import BaseEvent, EventType, RunAgentInput, RunFinishedCancelledOutcome
+
+from booktutor.api.streaming.event_log import EventLog
+from booktutor.memory.models import User
+from booktutor.observability.metrics import RunObserver
+
+DoubleTextingPolicy = Literal["reject", "interrupt", "enqueue"]
+
+
+class RunSource(Protocol):
+    """What produces a run's events; the graph layer implements it."""
+
+    async def prepare(self, run_input: RunAgentInput, user: User) -> None:
+        """Validate, commit the user's message and register the run; raises AppError subclasses."""
+
+    def stream(self, run_input: RunAgentInput, user: User) -> AsyncIterator[BaseEvent]:
+        """Events from RUN_STARTED to RUN_FINISHED or RUN_ERROR.
+
+        On CancelledError it saves the partial answer as interrupted and re-raises.
+        """
+
+    async def cancel_requested(self, thread_id: str, run_id: str, user: User) -> None:
+        """Told when a cancel was requested (by a user or a disconnect); may do nothing."""
+
+
+class RunState(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+    @classmethod
+    def ended_by(cls, event: BaseEvent | None) -> RunState:
+        if event is None:
+            return cls.RUNNING
+        if event.type == EventType.RUN_ERROR:
+            return cls.FAILED
+        cancelled = isinstance(getattr(event, "outcome", None), RunFinishedCancelledOutcome)
+        return cls.CANCELLED if cancelled else cls.FINISHED
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    thread_id: str
+    owner_id: str
+    state: RunState
+    last_seq: int
+
+
+@dataclass(eq=False)
+class Run:
+    """A run driven by this process: its input, its event log, its task and who listens."""
+
+    run_input: RunAgentInput
+    user: User
+    owner_id: str
+    events: EventLog
+    cancel_requested: bool = False
+    subscribers: int = 0
+    task: asyncio.Task[None] | None = None
+    grace_timer: asyncio.TimerHandle | None = None
+    evict_timer: asyncio.TimerHandle | None = None
+    observer: RunObserver | None = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def run_id(self) -> str:
+        return self.run_input.run_id
+
+    @property
+    def thread_id(self) -> str:
+        return self.run_input.thread_id
+
+    @property
+    def ended(self) -> bool:
+        return self.events.ended
+
+    @property
+    def state(self) -> RunState:
+        return RunState.ended_by(self.events.terminal)
+
+    def info(self) -> RunInfo:
+        return RunInfo(self.run_id, self.thread_id, self.owner_id, self.state, self.events.last_seq)
+
+    def wake(self) -> None:
+        """Wake every subscriber waiting for the next event."""
+        self.wakeup.set()
+        self.wakeup = asyncio.Event()
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
