@@ -24,7 +24,7 @@ from booktutor.errors import AppError
 from booktutor.ingest.markdown import split_front_matter
 from booktutor.personalize.generation import generative_model, model_id
 from booktutor.personalize.structure import compare_markdown
-from booktutor.providers.llm import build_model
+from booktutor.providers.registry import build_model
 from booktutor.translate.service import Translator, anchor_headings, translate_document
 
 DEFAULT_CORPUS = Path("../shared/corpus/robotics-book-en-ur")
