@@ -24,7 +24,8 @@ from booktutor.ingest.pipeline import Ingestor
 from booktutor.memory.database import start_embedded_postgres
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, Turn
-from booktutor.providers.llm import FallbackModel, ModelSlot, RetryPolicy
+from booktutor.providers.fallback import FallbackModel, ModelSlot
+from booktutor.providers.resilience import RetryPolicy
 from booktutor.retrieval.qdrant_server_store import QdrantServerStore
 from booktutor.services import build_services
 from booktutor.tutoring.authored import store_authored_questions

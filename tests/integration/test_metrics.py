@@ -14,10 +14,12 @@ from tests.integration.test_chat_http import body
 from tests.integration.test_streaming import SseReader, types_of
 
 from booktutor.api.app import create_app
+from booktutor.observability.agents_tracing import configure_tracing
 from booktutor.observability.langsmith_setup import langsmith_enabled
 from booktutor.observability.tracing import build_provider, instrument, uninstrument, use_provider
 from booktutor.providers.fake import ScriptedModel, ToolCall, Turn
-from booktutor.providers.llm import FallbackModel, ModelSlot, RetryPolicy, configure_tracing
+from booktutor.providers.fallback import FallbackModel, ModelSlot
+from booktutor.providers.resilience import RetryPolicy
 
 pytestmark = pytest.mark.integration
 

@@ -23,7 +23,7 @@ from tests.integration.test_chat_http import _serve
 
 from booktutor.observability.outbound import async_http_client
 from booktutor.providers.embeddings import COHERE_DIMENSIONS, CohereEmbedder
-from booktutor.providers.llm import build_model
+from booktutor.providers.registry import build_model
 from booktutor.providers.rerank import build_reranker
 from booktutor.retrieval.qdrant_server_store import QdrantServerStore
 

@@ -13,22 +13,13 @@ from agents.models.interface import ModelTracing
 from agents.tracing import get_trace_provider
 
 from booktutor.config import Settings
-from booktutor.providers.extractive_model import (
-    ExtractiveModel,
-    ExtractiveModelProvider,
-    text_chunks,
-)
+from booktutor.observability.agents_tracing import configure_tracing
+from booktutor.providers.extractive_model import ExtractiveModel, ExtractiveModelProvider
 from booktutor.providers.fake import ScriptedModel, ToolCall, Turn
-from booktutor.providers.llm import (
-    CircuitBreaker,
-    FallbackModel,
-    ModelSlot,
-    ModelUnavailableError,
-    RetryPolicy,
-    build_model,
-    configure_tracing,
-    is_transient,
-)
+from booktutor.providers.fallback import FallbackModel, ModelSlot, ModelUnavailableError
+from booktutor.providers.registry import build_model
+from booktutor.providers.resilience import CircuitBreaker, RetryPolicy, is_transient
+from booktutor.providers.responses_events import text_chunks
 
 QUESTION = "What is an IMU?"
 SEARCH_PAYLOAD = {

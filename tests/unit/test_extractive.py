@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from booktutor.providers.embeddings import FakeEmbedder
-from booktutor.providers.extractive import (
+from booktutor.extractive import (
     MAX_WORDS,
     NOT_COVERED,
     AbstentionPolicy,
@@ -18,9 +17,9 @@ from booktutor.providers.extractive import (
     compose_answer,
     features,
     should_abstain,
-    split_markdown,
-    split_sentences,
 )
+from booktutor.extractive.text import split_markdown, split_sentences
+from booktutor.providers.embeddings import FakeEmbedder
 
 IMU_TEXT = """## IMUs
 

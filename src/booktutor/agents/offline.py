@@ -12,15 +12,13 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agents import Tool
+from agents import Model, Tool
 from agents.items import TResponseInputItem, TResponseOutputItem
 
-from booktutor.providers.extractive_model import (
-    ExtractiveModel,
-    TurnState,
-    function_call,
-    text_message,
-)
+from booktutor.providers.capabilities import lead_model, needs_tool_first_stand_in
+from booktutor.providers.extractive_model import ExtractiveModel
+from booktutor.providers.model_input import TurnState
+from booktutor.providers.responses_events import function_call, text_message
 
 
 class ToolFirstModel(ExtractiveModel):
@@ -45,6 +43,17 @@ class ToolFirstModel(ExtractiveModel):
         if answer:
             return [text_message(answer)]
         return await super().plan(input, [])
+
+
+def tool_first_stand_in(
+    model: Model, tool_name: str, arguments: Callable[[str], dict[str, Any]]
+) -> ToolFirstModel | None:
+    """The stand-in for `model` when it calls tools but cannot write (alone or first in a fallback
+    chain); None when it can write and runs the agent itself."""
+    offline = lead_model(model)
+    if not needs_tool_first_stand_in(offline) or not isinstance(offline, ExtractiveModel):
+        return None
+    return ToolFirstModel(offline, tool_name, arguments)
 
 
 def _answer_field(output: str | None) -> str | None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from agents import Agent, Model
 
 from booktutor.agents.instructions import GROUNDING_RULES
-from booktutor.agents.offline import ToolFirstModel
-from booktutor.providers.extractive_model import ExtractiveModel
+from booktutor.agents.offline import tool_first_stand_in
 from booktutor.tools.book import get_chapter, get_section, get_user_profile, search_book
 from booktutor.tools.context import ToolContext
 from booktutor.tools.personalize import personalization_tools
@@ -24,17 +23,13 @@ beginners, a compact version for advanced readers. Keep the book's facts unchang
 
 def build_personalize_agent(model: Model) -> Agent[ToolContext]:
     personalized = personalization_tools(model)
-    if isinstance(model, ExtractiveModel):
-        return Agent[ToolContext](
-            name="personalize",
-            instructions=INSTRUCTIONS,
-            tools=personalized,
-            model=ToolFirstModel(
-                model,
-                "get_personalized_chapter",
-                lambda question: {"chapter": question, "background": question},
-            ),
-        )
+    stand_in = tool_first_stand_in(
+        model,
+        "get_personalized_chapter",
+        lambda question: {"chapter": question, "background": question},
+    )
+    if stand_in is not None:
+        return Agent[ToolContext](name="personalize", instructions=INSTRUCTIONS, tools=personalized, model=stand_in)
     return Agent[ToolContext](
         name="personalize",
         instructions=INSTRUCTIONS,

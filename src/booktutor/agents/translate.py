@@ -5,8 +5,7 @@ from __future__ import annotations
 from agents import Agent, Model
 
 from booktutor.agents.instructions import GROUNDING_RULES
-from booktutor.agents.offline import ToolFirstModel
-from booktutor.providers.extractive_model import ExtractiveModel
+from booktutor.agents.offline import tool_first_stand_in
 from booktutor.tools.book import get_chapter, get_section, search_book
 from booktutor.tools.context import ToolContext
 from booktutor.tools.translate import language_from_text, translation_tools
@@ -24,18 +23,14 @@ learner whether a text is the book's own translation or a machine translation.
 
 def build_translate_agent(model: Model) -> Agent[ToolContext]:
     tools = translation_tools(model)
-    if isinstance(model, ExtractiveModel):
+    stand_in = tool_first_stand_in(
+        model,
+        "get_translation",
+        lambda question: {"chapter": question, "language": language_from_text(question)},
+    )
+    if stand_in is not None:
         get_translation = tools[0]
-        return Agent[ToolContext](
-            name="translate",
-            instructions=INSTRUCTIONS,
-            tools=[get_translation],
-            model=ToolFirstModel(
-                model,
-                "get_translation",
-                lambda question: {"chapter": question, "language": language_from_text(question)},
-            ),
-        )
+        return Agent[ToolContext](name="translate", instructions=INSTRUCTIONS, tools=[get_translation], model=stand_in)
     return Agent[ToolContext](
         name="translate",
         instructions=INSTRUCTIONS,

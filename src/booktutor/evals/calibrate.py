@@ -24,7 +24,7 @@ from booktutor.config import Settings
 from booktutor.evals.dataset import EvalCase, load_dataset
 from booktutor.evals.metrics import dedupe, hit_at, mrr_at, relevant_ranks
 from booktutor.evals.store import open_eval_store
-from booktutor.providers.extractive import AbstentionPolicy, features, should_abstain
+from booktutor.extractive import AbstentionPolicy, features, should_abstain
 from booktutor.retrieval.fusion import FusionWeights
 from booktutor.retrieval.search import HybridSearcher
 from booktutor.services import Services

@@ -84,6 +84,7 @@ async def run_eval(
     from booktutor.evals.store import open_eval_store, section_texts
     from booktutor.graph.factory import build_chat_service
     from booktutor.memory.users import UserRepository
+    from booktutor.providers.registry import provider_capabilities
 
     async with open_eval_store(corpus, out_dir, book_id, Settings().database_url) as (services, _):
         chat = await build_chat_service(services, checkpoint=False)
@@ -102,9 +103,9 @@ async def run_eval(
             await chat.close()
         settings = services.settings
     provider = (
-        settings.llm_provider
-        if settings.llm_provider in ("extractive", "fake")
-        else f"{settings.llm_provider}:{settings.llm_model}"
+        f"{settings.llm_provider}:{settings.llm_model}"
+        if provider_capabilities(settings.llm_provider).language_model
+        else settings.llm_provider
     )
     return results, provider
 

@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from booktutor.config import Settings
-from booktutor.graph.factory import OFFLINE_PROVIDERS
+from booktutor.providers.registry import provider_capabilities
 
 JUDGE_LIBRARIES = ("ragas", "deepeval")
 
 
 def judge_problem(settings: Settings) -> str | None:
     """Why --judge cannot run here, or None when it can."""
-    if settings.llm_provider in OFFLINE_PROVIDERS:
+    if not provider_capabilities(settings.llm_provider).language_model:
         return (
             f"--judge needs an LLM provider (BOOKTUTOR_LLM_PROVIDER=openai|gemini); "
             f"'{settings.llm_provider}' is offline"

@@ -22,7 +22,7 @@ from agents import Model
 from booktutor.config import Settings
 from booktutor.errors import AppError
 from booktutor.markdown.front_matter import split_front_matter
-from booktutor.providers.llm import build_model
+from booktutor.providers.registry import build_model
 from booktutor.rewrite.generation import generative_model, model_id
 from booktutor.rewrite.structure import compare_markdown
 from booktutor.translate.service import Translator, anchor_headings, translate_document

@@ -5,10 +5,9 @@ from __future__ import annotations
 from booktutor.graph.checkpoint import open_checkpointer
 from booktutor.graph.router import IntentRouter, LLMRouter
 from booktutor.graph.service import ChatService
-from booktutor.providers.llm import build_model, configure_tracing
+from booktutor.observability.agents_tracing import configure_tracing
+from booktutor.providers.registry import build_model, provider_capabilities
 from booktutor.services import Services
-
-OFFLINE_PROVIDERS = ("extractive", "fake")
 
 
 async def build_chat_service(services: Services, *, model=None, checkpoint: bool = True) -> ChatService:
@@ -16,7 +15,8 @@ async def build_chat_service(services: Services, *, model=None, checkpoint: bool
     configure_tracing(settings)
     model = model or build_model(settings, embedder=services.embedder)
     offline_router = IntentRouter(services.embedder)
-    router = offline_router if settings.llm_provider in OFFLINE_PROVIDERS else LLMRouter(model, offline_router)
+    language_model = provider_capabilities(settings.llm_provider).language_model
+    router = LLMRouter(model, offline_router) if language_model else offline_router
     checkpointer = pool = None
     if checkpoint:
         checkpointer, pool = await open_checkpointer(services.db.libpq_conninfo)

@@ -434,7 +434,7 @@ def _message_text(message: Any) -> str:
 
 
 def _error_code(exc: Exception) -> str:
-    from booktutor.providers.llm import ModelUnavailableError
+    from booktutor.providers.fallback import ModelUnavailableError
 
     if isinstance(exc, ModelUnavailableError):
         return "provider_unavailable"

@@ -59,7 +59,7 @@ def _log_unexpected_stop(task: asyncio.Task) -> None:
 async def run_standalone_worker(settings: Settings, *, wait: bool = True) -> None:
     """`booktutor worker`: this process's own services and model, stopped by SIGINT/SIGTERM."""
     from booktutor.jobs.queue import build_queue_app
-    from booktutor.providers.llm import build_model
+    from booktutor.providers.registry import build_model
     from booktutor.services import build_services
 
     services = await build_services(settings)

@@ -6,7 +6,7 @@ import asyncio
 import copy
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from agents import ModelProvider, ModelSettings, Tool, Usage
 from agents.agent_output import AgentOutputSchemaBase
@@ -21,7 +21,8 @@ from agents.models.interface import Model, ModelTracing
 from openai.types.responses import ResponseTextDeltaEvent
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
-from booktutor.providers.extractive_model import (
+from booktutor.providers.capabilities import SCRIPTED, ModelCapabilities
+from booktutor.providers.responses_events import (
     ResponseEventStream,
     function_call,
     new_id,
@@ -58,6 +59,8 @@ class ScriptExhaustedError(RuntimeError):
 
 
 class ScriptedModel(Model):
+    capabilities: ClassVar[ModelCapabilities] = SCRIPTED
+
     def __init__(
         self,
         turns: Sequence[Turn],

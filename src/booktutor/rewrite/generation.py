@@ -11,23 +11,14 @@ import re
 
 from agents import Agent, Model, Runner
 
-from booktutor.providers.extractive_model import ExtractiveModel
-from booktutor.providers.llm import FallbackModel
+from booktutor.providers.capabilities import free_text_only
+from booktutor.providers.fallback import FallbackModel
 
 ADAPTED_MODEL_ID = "adapted-v1"
 
 
 def generative_model(model: Model | None) -> Model | None:
-    if model is None or isinstance(model, ExtractiveModel):
-        return None
-    if isinstance(model, FallbackModel):
-        slots = [slot for slot in model.slots if not isinstance(slot.model, ExtractiveModel)]
-        if not slots:
-            return None
-        if len(slots) == len(model.slots):
-            return model
-        return FallbackModel(slots, timeout_s=model.timeout_s, retry=model.retry)
-    return model
+    return free_text_only(model) if model is not None else None
 
 
 def model_id(model: Model) -> str:

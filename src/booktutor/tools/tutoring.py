@@ -19,7 +19,7 @@ from booktutor.errors import AppError
 from booktutor.graph.events import Emitter
 from booktutor.graph.state import Citation, TutorState
 from booktutor.memory.books import BookRepository, document_for
-from booktutor.providers.extractive_model import ExtractiveModel
+from booktutor.providers.capabilities import capabilities_of
 from booktutor.tools.context import ToolContext
 from booktutor.tutoring.service import QuizService
 
@@ -159,9 +159,7 @@ async def resolve_chapter(ctx: ToolContext, reference: str) -> str:
 
 # ---------------------------------------------------------------------------- offline chat turns
 def is_offline_tutor(deps: Any) -> bool:
-    model = deps.agents["tutor"].model
-    slots = getattr(model, "slots", None)
-    return isinstance(slots[0].model if slots else model, ExtractiveModel)
+    return not capabilities_of(deps.agents["tutor"].model).free_text
 
 
 def looks_like_new_question(text: str) -> bool:

@@ -27,7 +27,7 @@ from booktutor.graph.quiz import QuizDeps, build_quiz_graph, quiz_config
 from booktutor.memory.books import BookRepository, document_for
 from booktutor.memory.models import Book, Chapter
 from booktutor.memory.tutoring_models import Quiz
-from booktutor.providers.llm import build_model
+from booktutor.providers.registry import build_model, provider_capabilities
 from booktutor.services import Services
 from booktutor.tutoring.generate import (
     GENERATOR_VERSION,
@@ -55,7 +55,6 @@ from booktutor.tutoring.questions import QuizQuestion, normalized
 from booktutor.tutoring.repository import TutoringRepository
 
 log = structlog.get_logger(__name__)
-OFFLINE_PROVIDERS = ("extractive", "fake")
 MAX_ANSWER_CHARS = 2000
 MAX_QUESTIONS = 20
 KINDS = ("mcq", "short")
@@ -73,7 +72,7 @@ class QuizService:
     ) -> None:
         self.services = services
         offline = OfflineShortGrader(services.embedder)
-        llm_configured = services.settings.llm_provider not in OFFLINE_PROVIDERS
+        llm_configured = provider_capabilities(services.settings.llm_provider).language_model
         use_llm = model is not None and llm_configured
         self.short_grader = LLMRubricGrader(model, offline) if use_llm else offline
         if question_model is None and llm_configured:

@@ -1,0 +1,237 @@
+"""Whether the book covers the question at all: retrieval signals and the policy that weighs them."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from booktutor.extractive.text import STOPWORDS, content_terms, script_of, split_sentences, stem, words
+
+
+@dataclass(frozen=True)
+class AbstentionPolicy:
+    """Thresholds and weights for abstaining; hand-set defaults, calibrated later by the evals."""
+
+    # Calibrated jointly on the project's dataset and the development corpus's set with
+    # booktutor.evals.calibrate (global knobs only; docs/evals.md, "Calibration"): the best joint
+    # abstention accuracy with at most 5 % false abstentions on each set.
+    min_evidence: float = 0.32
+    dense_weight: float = 0.1
+    sentence_weight: float = 0.0
+    coverage_weight: float = 0.35
+    lexical_weight: float = 0.0
+    margin_weight: float = 0.0
+    term_coverage_weight: float = 0.0
+    max_unknown_specificity: float = 0.95
+    unknown_term_dense_gate: float = 0.55
+    """Abstain when a question word this specific (see `word_specificity`) is absent from the book,
+    unless the best passage is at least `unknown_term_dense_gate` similar to the question."""
+    strong_sentence_similarity: float = 0.15
+    """With no question word in the top hits, answer only if a sentence is at least this similar."""
+
+
+def coverage(question: str, question_terms: frozenset[str], results: Sequence[dict[str, Any]]) -> float | None:
+    top = results[:3]
+    same_script = [r for r in top if script_of(str(r.get("text", ""))) == script_of(question)]
+    if not question_terms or not same_script:
+        return None
+    seen: set[str] = set()
+    for result in same_script:
+        fields = (result.get("text"), result.get("heading"), result.get("chapter_title"))
+        seen |= content_terms(" ".join(str(f) for f in fields if f))
+    return len(question_terms & seen) / len(question_terms)
+
+
+def _book_results(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in results if r.get("source", "book") != "selection"]
+
+
+def best_dense(results: Sequence[dict[str, Any]]) -> float | None:
+    scores = [float(r["dense_score"]) for r in _book_results(results) if r.get("dense_score") is not None]
+    return max(scores) if scores else None
+
+
+def lexical_present(results: Sequence[dict[str, Any]]) -> float | None:
+    book = _book_results(results)[:3]
+    if not book:
+        return None
+    return 1.0 if any(r.get("lexical_rank") is not None for r in book) else 0.0
+
+
+def margin(total: np.ndarray) -> float:
+    if total.size < 2:
+        return 0.0
+    return float(total.max() - statistics.median(total.tolist()))
+
+
+def evidence_score(signals: dict[str, Any], policy: AbstentionPolicy) -> float:
+    weighted = [
+        (signals["best_dense"], policy.dense_weight),
+        (signals["best_sentence_sim"], policy.sentence_weight),
+        (signals["coverage"], policy.coverage_weight),
+        (signals["lexical_present"], policy.lexical_weight),
+        (signals["margin"], policy.margin_weight),
+        (signals.get("term_coverage"), policy.term_coverage_weight),
+    ]
+    available = [(value, weight) for value, weight in weighted if value is not None and weight > 0]
+    total_weight = sum(weight for _, weight in available)
+    return sum(v * w for v, w in available) / total_weight if total_weight else 0.0
+
+
+def should_abstain(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
+    if features["n_candidates"] == 0:
+        return True
+    coverage = features["coverage"]
+    if coverage == 0 and features["best_sentence_sim"] < policy.strong_sentence_similarity:
+        return True
+    if features["selection_mode"]:
+        return False  # the learner pointed at the passage: explain it
+    if features.get("answer_type_missing"):
+        return True
+    if (features.get("unknown_specific") or 0.0) >= policy.max_unknown_specificity and (
+        features["best_dense"] or 0.0
+    ) < policy.unknown_term_dense_gate:
+        return True
+    return evidence_score(features, policy) < policy.min_evidence
+
+
+TYPO_TARGET_ZIPF = 4.5
+RARE_ZIPF = 3.0
+MIN_TYPO_LENGTH = 6  # shorter rare words are acronyms (QoS, PID, IMU) more often than typos
+
+
+def word_specificity(word: str, language: str = "en") -> float:
+    """1.0 for a rare, specific word (a product, a method, a name), 0.0 for everyday vocabulary,
+    from its frequency in general text (wordfreq's Zipf scale: ≤ 3 rare, ≥ 5 everyday)."""
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word, language)
+    if zipf < RARE_ZIPF and len(word) >= MIN_TYPO_LENGTH and _is_typo_of_common_word(word, language):
+        return 0.0
+    return min(1.0, max(0.0, (5.0 - zipf) / 2.0))
+
+
+def _is_typo_of_common_word(word: str, language: str) -> bool:
+    """A rare word one edit away from an everyday word ("usualy") is a typo, not a topic."""
+    from wordfreq import zipf_frequency
+
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    edits |= {a + c + b for a, b in splits for c in letters}
+    return any(zipf_frequency(candidate, language) >= TYPO_TARGET_ZIPF for candidate in edits - {word})
+
+
+def unknown_specific_term(evidence: dict[str, Any] | None) -> float | None:
+    """How specific the most specific question word is that the book never uses at all.
+
+    "How does an extended Kalman filter fuse odometry?" asked of a book without Kalman filters
+    scores high; a question phrased in everyday words the book happens not to use scores low.
+    """
+    if not evidence or evidence.get("language", "en") != "en":
+        return None
+    unknown = [t["word"] for t in evidence.get("terms", []) if int(t["df"]) == 0 and len(t["word"]) > 2]
+    return max((word_specificity(w) for w in unknown if not w.isdigit()), default=0.0)
+
+
+_ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (
+        re.compile(
+            r"\b(cost|price|priced|salary|pay|paid|fee|licen[cs]e cost|how much (does|do|is|are) .{0,40}"
+            r"(cost|sell|charge))\b",
+            re.I,
+        ),
+        re.compile(r"[$€£¥₹]\s?\d|\d[\d,.]*\s?(dollars|usd|eur|euros|pounds|gbp|rupees|pkr|k\b|million|billion)", re.I),
+    ),
+    (
+        re.compile(r"\b(what|which|in what) year\b|\bwhen (was|were|did)\b", re.I),
+        re.compile(r"\b(1[6-9]\d\d|20\d\d)s?\b"),
+    ),
+    (
+        re.compile(r"\b(model|part|serial|product) (number|no\.?|code)\b", re.I),
+        re.compile(r"\b[A-Z]{1,6}[- ]?\d{2,6}[A-Z]?\b"),
+    ),
+]
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+(?P<phrase>(?:[a-z][\w-]*\s*){1,4})", re.I)
+_AUXILIARIES = frozenset(
+    {
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "has",
+        "have",
+        "had",
+        "must",
+        "might",
+        "may",
+    }
+)
+_COUNT = re.compile(
+    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozens?|hundreds?|thousands?|millions?|several|few)\b",
+    re.I,
+)
+
+
+def answer_type_missing(question: str, results: Sequence[dict[str, Any]]) -> bool:
+    """The question asks for a price, a date, a model number or a count of something, and no top
+    passage contains one (for a count: no sentence with a number and the thing counted)."""
+    passages = [str(r.get("text", "")) for r in _book_results(results)[:3]]
+    texts = " ".join(passages)
+    if any(asks.search(question) and not has.search(texts) for asks, has in _ANSWER_TYPES):
+        return True
+    return _count_missing(question, passages)
+
+
+def _counted_noun(phrase: str) -> str | None:
+    """The head of the noun phrase after "how many": its last word before a verb or stop word
+    ("charge cycles does ..." → cycle)."""
+    head = None
+    for word in phrase.lower().split():
+        if word in STOPWORDS or word in _AUXILIARIES:
+            break
+        head = word
+    return stem(head) if head else None
+
+
+def _count_missing(question: str, passages: Sequence[str]) -> bool:
+    asked = _HOW_MANY.search(question)
+    if not asked:
+        return False
+    thing = _counted_noun(asked["phrase"])
+    if thing is None:
+        return False
+    sentences = (s for passage in passages for line in passage.splitlines() for s in split_sentences(line))
+    return not any(_COUNT.search(s) and thing in {stem(w) for w in words(s)} for s in sentences)
+
+
+def idf_term_coverage(evidence: dict[str, Any] | None) -> float | None:
+    """Share of the question's words, weighted by rarity in the book, that the top hits contain.
+
+    A word the book never uses weighs the most and is never covered: questions about prices,
+    dates or products the book does not mention score low even when their topic words match.
+    """
+    if not evidence or not evidence.get("terms"):
+        return None
+    total = int(evidence.get("chunks") or 0)
+    weights = [(math.log((total + 1) / (int(t["df"]) + 1)) + 1.0, bool(t["in_top"])) for t in evidence["terms"]]
+    return sum(w for w, covered in weights if covered) / sum(w for w, _ in weights)

@@ -1,0 +1,77 @@
+"""One question against its retrieved results: candidates, their scores and the abstention signals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from booktutor.extractive.abstention import (
+    answer_type_missing,
+    best_dense,
+    coverage,
+    idf_term_coverage,
+    lexical_present,
+    margin,
+    unknown_specific_term,
+)
+from booktutor.extractive.scoring import Candidate, build_candidates, embed, score_candidates, term_cosine
+from booktutor.extractive.text import content_terms
+from booktutor.providers.embeddings import Embedder
+
+
+@dataclass
+class Analysis:
+    question_terms: frozenset[str]
+    candidates: list[Candidate]
+    semantic: np.ndarray
+    total: np.ndarray
+    vectors: np.ndarray | None
+    features: dict[str, Any]
+
+
+async def analyse(
+    question: str,
+    results: Sequence[dict[str, Any]],
+    *,
+    embedder: Embedder | None,
+    evidence: dict[str, Any] | None = None,
+) -> Analysis:
+    question_terms = content_terms(question)
+    candidates = build_candidates(results)
+    embedded = await embed(embedder, question, [c.text for c in candidates])
+    vectors: np.ndarray | None = None
+    if embedded is not None:
+        query, vectors = embedded
+        semantic = np.clip(vectors @ query, 0.0, 1.0)
+    else:
+        semantic = np.asarray([term_cosine(question_terms, c.terms) for c in candidates], dtype=np.float32)
+    total = score_candidates(question, question_terms, candidates, semantic)
+    features: dict[str, Any] = {
+        "best_dense": best_dense(results),
+        "best_sentence_sim": float(semantic.max()) if semantic.size else 0.0,
+        "coverage": coverage(question, question_terms, results),
+        "lexical_present": lexical_present(results),
+        "margin": margin(total),
+        "term_coverage": idf_term_coverage(evidence),
+        "unknown_specific": unknown_specific_term(evidence),
+        "answer_type_missing": answer_type_missing(question, results),
+        "n_candidates": len(candidates),
+        "question_terms": len(question_terms),
+        "selection_mode": any(r.get("source") == "selection" for r in results),
+        "semantic_scorer": "embedding" if vectors is not None else "lexical",
+    }
+    return Analysis(question_terms, candidates, semantic, total, vectors, features)
+
+
+async def features(
+    question: str,
+    results: Sequence[dict[str, Any]],
+    *,
+    embedder: Embedder | None = None,
+    evidence: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The abstention signals for one question (used by the evals harness to calibrate)."""
+    return (await analyse(question, results, embedder=embedder, evidence=evidence)).features

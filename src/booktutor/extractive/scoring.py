@@ -1,0 +1,167 @@
+"""Candidate sentences and code blocks from retrieved chunks, scored against the question.
+
+Score: embedding cosine + content-word overlap + hit rank + a definitional bonus.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import structlog
+
+from booktutor.extractive.text import Segment, content_terms, script_of, split_markdown
+from booktutor.providers.embeddings import Embedder
+
+log = structlog.get_logger(__name__)
+
+MAX_RESULTS = 8
+MAX_SENTENCES_PER_RESULT = 40
+SEMANTIC_WEIGHT = 0.55
+LEXICAL_WEIGHT = 0.30
+RANK_WEIGHT = 0.15
+DEFINITION_BONUS = 0.15
+MAX_SUBJECT_WORDS = 7
+MAX_CODE_LINES = 12
+MAX_CODE_CHARS = 500
+
+_DEFINITION_QUESTION = re.compile(
+    r"^\s*(?:what\s+(?:is|are|was|were|does)\s+|what'?s\s+|define\s+|meaning\s+of\s+)"
+    r"(?:an?\s+|the\s+)?(?P<subject>.+?)(?:\s+mean)?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_URDU_DEFINITION_QUESTION = re.compile(r"^\s*(?P<subject>.+?)\s+کیا\s+(?:ہے|ہیں|ہوتا ہے|ہوتی ہے)")
+_DEFINITION_CUE = re.compile(r"\b(?:is|are|refers? to|means|denotes|describes)\b|سے مراد|کہلات|کہتے ہیں|ایک\s")
+_NAMING_CUE = re.compile(r"\b(?:is|are) (?:called|known as)\b|\bcalled\b")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    kind: Literal["sentence", "code"]
+    n: int
+    rank: int
+    position: int
+    source: str
+    language: str
+    terms: frozenset[str]
+    code_language: str = ""
+    doc: str = ""  # the cited document: a sentence from another one adds a citation
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def _is_quotable_sentence(text: str) -> bool:
+    words = len(text.split())
+    min_words = 3 if script_of(text) == "arabic" else 4
+    return min_words <= words <= 80 and not text.endswith(":")
+
+
+def _is_quotable_code(segment: Segment) -> bool:
+    lines = segment.text.strip().splitlines()
+    return 0 < len(lines) <= MAX_CODE_LINES and len(segment.text) <= MAX_CODE_CHARS
+
+
+def _result_language(result: dict[str, Any]) -> str:
+    language = result.get("language")
+    if language:
+        return str(language)
+    return "ur" if script_of(str(result.get("text", ""))) == "arabic" else "en"
+
+
+def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    for rank, result in enumerate(results[:MAX_RESULTS]):
+        segments = split_markdown(str(result.get("text", "")))[:MAX_SENTENCES_PER_RESULT]
+        for position, segment in enumerate(segments):
+            quotable = _is_quotable_code(segment) if segment.kind == "code" else _is_quotable_sentence(segment.text)
+            if not quotable:
+                continue
+            candidates.append(
+                Candidate(
+                    text=segment.text,
+                    kind=segment.kind,
+                    n=int(result.get("n", rank + 1)),
+                    rank=rank,
+                    position=position,
+                    source=str(result.get("source", "book")),
+                    language=_result_language(result),
+                    terms=content_terms(segment.text),
+                    code_language=segment.code_language,
+                    doc=str(result.get("doc_path") or result.get("source") or ""),
+                )
+            )
+    return candidates
+
+
+def term_cosine(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def definition_subject(question: str) -> frozenset[str]:
+    match = _DEFINITION_QUESTION.match(question) or _URDU_DEFINITION_QUESTION.match(question)
+    return content_terms(match.group("subject")) if match else frozenset()
+
+
+def _is_sentence_subject(prefix: str) -> bool:
+    """A short clause-free lead such as 'An inertial measurement unit (IMU)'."""
+    return len(prefix.split()) <= MAX_SUBJECT_WORDS and "," not in prefix and ";" not in prefix
+
+
+def definition_strength(sentence: str, subject: frozenset[str]) -> float:
+    """Share of the subject's terms that the sentence defines ('X is ...', '... is called X')."""
+    if not subject:
+        return 0.0
+    cue = _DEFINITION_CUE.search(sentence)
+    if cue and _is_sentence_subject(sentence[: cue.start()]):
+        defined = content_terms(sentence[: cue.start()]) & subject
+        if defined:
+            return len(defined) / len(subject)
+    if naming := _NAMING_CUE.search(sentence):
+        named = content_terms(sentence[naming.end() :]) & subject
+        return len(named) / len(subject)
+    return 0.0
+
+
+async def embed(embedder: Embedder | None, question: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    if embedder is None or not texts:
+        return None
+    try:
+        query = np.asarray(await embedder.embed_query(question), dtype=np.float32)
+        documents = np.asarray(await embedder.embed_documents(texts), dtype=np.float32)
+    except Exception as error:  # an embedder outage degrades to lexical scoring
+        log.warning("extractive.embedding_failed", error=str(error))
+        return None
+    return query, documents
+
+
+def _lexical_overlap(question_terms: frozenset[str], candidate: Candidate, question_script: str) -> float:
+    if not question_terms or script_of(candidate.text) != question_script:
+        return 0.0
+    return len(question_terms & candidate.terms) / len(question_terms)
+
+
+def score_candidates(
+    question: str,
+    question_terms: frozenset[str],
+    candidates: list[Candidate],
+    semantic: np.ndarray,
+) -> np.ndarray:
+    subject = definition_subject(question)
+    question_script = script_of(question)
+    scores = [
+        SEMANTIC_WEIGHT * float(semantic[i])
+        + LEXICAL_WEIGHT * _lexical_overlap(question_terms, c, question_script)
+        + RANK_WEIGHT / (1 + 0.5 * c.rank)
+        + DEFINITION_BONUS * definition_strength(c.text, subject)
+        for i, c in enumerate(candidates)
+    ]
+    return np.asarray(scores, dtype=np.float32)

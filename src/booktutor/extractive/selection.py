@@ -1,0 +1,87 @@
+"""Picking the answer: 2-4 relevant, non-redundant sentences (MMR) and, when asked for, a code block."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.scoring import Candidate, term_cosine
+
+MAX_WORDS = 120
+MIN_SENTENCES = 2
+MAX_SENTENCES = 4
+MMR_LAMBDA = 0.7
+DUPLICATE_SIMILARITY = 0.85
+SECOND_PICK_RELATIVE = 0.5
+LATER_PICK_RELATIVE = 0.75
+NEW_DOCUMENT_RELATIVE = 0.9
+"""A sentence from a document not cited yet must score this share of the best: each new document is
+one more citation the learner has to check, so it must be nearly as relevant as the lead."""
+_CODE_CUES = re.compile(r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I)
+
+
+def _redundancy(analysis: Analysis, i: int, picked: list[int]) -> float:
+    if not picked:
+        return 0.0
+    if analysis.vectors is not None:
+        return float(max(analysis.vectors[i] @ analysis.vectors[j] for j in picked))
+    c = analysis.candidates
+    return max(term_cosine(c[i].terms, c[j].terms) for j in picked)
+
+
+def _mmr(analysis: Analysis, pool: list[int], picked: list[int], limit: int, floor: float) -> list[int]:
+    picked = list(picked)
+    cited_docs = {analysis.candidates[i].doc for i in picked}
+    words = sum(analysis.candidates[i].words for i in picked)
+    best = max((float(analysis.total[i]) for i in pool), default=0.0)
+    remaining = [i for i in pool if i not in picked]
+    while remaining and len(picked) < limit:
+        relative = SECOND_PICK_RELATIVE if len(picked) < MIN_SENTENCES else LATER_PICK_RELATIVE
+        threshold = max(floor, relative * best) if picked else -math.inf
+        scored = [
+            (MMR_LAMBDA * float(analysis.total[i]) - (1 - MMR_LAMBDA) * redundancy, i)
+            for i in remaining
+            if float(analysis.total[i]) >= _threshold(analysis.candidates[i], threshold, cited_docs, best)
+            and (redundancy := _redundancy(analysis, i, picked)) < DUPLICATE_SIMILARITY
+        ]
+        if not scored:
+            break
+        _, choice = max(scored, key=lambda pair: (pair[0], -pair[1]))
+        remaining.remove(choice)
+        if picked and words + analysis.candidates[choice].words > MAX_WORDS:
+            continue
+        picked.append(choice)
+        cited_docs.add(analysis.candidates[choice].doc)
+        words += analysis.candidates[choice].words
+    return picked
+
+
+def _threshold(candidate: Candidate, threshold: float, cited_docs: set[str], best: float) -> float:
+    if not cited_docs or candidate.doc in cited_docs:
+        return threshold
+    return max(threshold, NEW_DOCUMENT_RELATIVE * best)
+
+
+def select_sentences(analysis: Analysis) -> list[int]:
+    sentences = [i for i, c in enumerate(analysis.candidates) if c.kind == "sentence"]
+    if not analysis.features["selection_mode"]:
+        return _mmr(analysis, sentences, [], MAX_SENTENCES, 0.0)
+    selection = [i for i in sentences if analysis.candidates[i].source == "selection"]
+    book = [i for i in sentences if analysis.candidates[i].source != "selection"]
+    picked = _mmr(analysis, selection, [], MAX_SENTENCES - 1, 0.0)
+    best_selection = max((float(analysis.total[i]) for i in picked), default=0.0)
+    # A book sentence helps only if it is at least as relevant as the selection's best.
+    return _mmr(analysis, book + picked, picked, MAX_SENTENCES, best_selection)
+
+
+def select_code(analysis: Analysis, question: str, picked: list[int]) -> int | None:
+    if not _CODE_CUES.search(question) or not picked:
+        return None
+    cited_ranks = {analysis.candidates[i].rank for i in picked}
+    codes = [
+        i
+        for i, c in enumerate(analysis.candidates)
+        if c.kind == "code" and c.rank in cited_ranks and c.terms & analysis.question_terms
+    ]
+    return max(codes, key=lambda i: float(analysis.total[i]), default=None)
