@@ -7,7 +7,6 @@ from typing import get_args
 import openai
 import pytest
 from agents import OpenAIResponsesModel
-from booktutor.personalize.generation import generative_model
 
 from booktutor.agents.offline import ToolFirstModel, tool_first_stand_in
 from booktutor.config import LLMProviderName, Settings
@@ -22,6 +21,7 @@ from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, Turn
 from booktutor.providers.fallback import FallbackModel, ModelSlot
 from booktutor.providers.registry import PROVIDERS, build_single_model, provider_capabilities
+from booktutor.rewrite.generation import generative_model
 
 
 def _scripted() -> ScriptedModel:
