@@ -1,4 +1,5 @@
-"""Assemble the conversation engine from settings: model chain, router, checkpointer."""
+"""Assemble the conversation engine from settings: model chain, router, checkpointer, and the quiz
+service (on `services.quizzes`) that shares its model and checkpointer."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from booktutor.graph.router import IntentRouter, LLMRouter
 from booktutor.graph.service import ChatService
 from booktutor.providers.llm import build_model, configure_tracing
 from booktutor.services import Services
+from booktutor.tutoring.quizzes import QuizService
 
 OFFLINE_PROVIDERS = ("extractive", "fake")
 
@@ -20,6 +22,7 @@ async def build_chat_service(services: Services, *, model=None, checkpoint: bool
     checkpointer = pool = None
     if checkpoint:
         checkpointer, pool = await open_checkpointer(services.db.libpq_conninfo)
+    services.quizzes = QuizService(services, model, checkpointer)  # quiz flows share the checkpointer
     chat = ChatService(services, model, router, checkpointer)
     chat.pool = pool
     return chat

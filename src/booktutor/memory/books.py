@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import TextClause, and_, delete, func, literal, or_, select, text, update
+from sqlalchemy import and_, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from booktutor.ingest.models import ParsedChunk, ParsedDocument
+from booktutor.memory.chapter_refs import exact_chapter_ref, match_chapter
+from booktutor.memory.fulltext_sql import FULLTEXT_SQL, TERM_EVIDENCE_SQL
 from booktutor.memory.models import Book, Chapter, Chunk, Document
 
 
@@ -137,13 +138,18 @@ class BookRepository:
         """Find a chapter by key, by source path or by UUID."""
         stmt = (
             select(Chapter)
-            .where(Chapter.book_id == book_id, _chapter_ref(chapter_ref))
+            .where(Chapter.book_id == book_id, exact_chapter_ref(chapter_ref))
             .options(selectinload(Chapter.documents))
         )
         chapter = (await self.session.scalars(stmt)).first()
         if chapter is None or not any(d.version > 0 for d in chapter.documents):
             return None
         return chapter
+
+    async def resolve_chapter(self, book_id: str, reference: str) -> Chapter | None:
+        """A chapter named loosely: key, path or id, "chapter 2" or "2", or title words (`match_chapter`)."""
+        exact = await self.get_chapter(book_id, reference.strip())
+        return exact or match_chapter(await self.list_chapters(book_id), reference)
 
     async def chapter_page(self, book_id: str, chapter_ref: str, language: str | None) -> ChapterPage | None:
         """A chapter's published document in `language` (default: the book's), in one round trip;
@@ -173,7 +179,7 @@ class BookRepository:
             .outerjoin(
                 Document, and_(Document.chapter_id == Chapter.id, Document.version > 0, Document.language == wanted)
             )
-            .where(Chapter.book_id == book_id, _chapter_ref(chapter_ref))
+            .where(Chapter.book_id == book_id, exact_chapter_ref(chapter_ref))
             .limit(1)
         )
         row = (await self.session.execute(stmt)).first()
@@ -349,10 +355,10 @@ class BookRepository:
             "doc_paths": list(doc_paths),
             "limit": limit,
         }
-        rows = (await self.session.execute(_FULLTEXT_SQL["pair_query"], params)).all()
+        rows = (await self.session.execute(FULLTEXT_SQL["pair_query"], params)).all()
         if len(rows) < limit // 2:
             seen = {row[0] for row in rows}
-            extra = (await self.session.execute(_FULLTEXT_SQL["any_query"], params)).all()
+            extra = (await self.session.execute(FULLTEXT_SQL["any_query"], params)).all()
             rows += [row for row in extra if row[0] not in seen][: limit - len(rows)]
         return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
 
@@ -362,28 +368,9 @@ class BookRepository:
         """How the question's words occur in the book: (chunks in the book, [(word, lexeme, chunks
         containing it, whether a top hit contains it)]); stop words are left out. Words the book
         never uses, or that the top hits miss, are a sign the book does not answer the question."""
-        sql = text(
-            f"""
-            WITH words AS (SELECT DISTINCT w FROM unnest(CAST(:words AS text[])) AS w),
-            lex AS (
-              SELECT w, (tsvector_to_array(to_tsvector({_TS_CONFIG_FOR(":language")}, w)))[1] AS lexeme
-              FROM words
-            ), book AS (
-              SELECT ch.id, ch.tsv FROM chunks ch
-              JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
-              WHERE ch.book_id = :book_id AND ch.language = :language
-            )
-            SELECT lex.w, lex.lexeme,
-                   (SELECT count(*) FROM book WHERE book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
-                   EXISTS (SELECT 1 FROM book WHERE book.id = ANY(CAST(:top AS uuid[]))
-                           AND book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
-                   (SELECT count(*) FROM book)
-            FROM lex WHERE lex.lexeme IS NOT NULL
-            """
-        )
         rows = (
             await self.session.execute(
-                sql,
+                TERM_EVIDENCE_SQL,
                 {
                     "words": list(words),
                     "book_id": book_id,
@@ -394,56 +381,3 @@ class BookRepository:
         ).all()
         total = int(rows[0][4]) if rows else 0
         return total, [(row[0], row[1], int(row[2]), bool(row[3])) for row in rows]
-
-
-def _chapter_ref(chapter_ref: str):
-    """A chapter is named by its key, its source path or its id."""
-    conditions = [Chapter.key == chapter_ref, Chapter.source_path == chapter_ref]
-    with contextlib.suppress(ValueError):
-        conditions.append(Chapter.id == uuid.UUID(chapter_ref))
-    return or_(*conditions)
-
-
-def _TS_CONFIG_FOR(column: str) -> str:  # noqa: N802 - reads as SQL
-    return f"(CASE {column} WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END)"
-
-
-def _fulltext_sql(match: str) -> TextClause:
-    return text(
-        f"""
-        WITH cfgs AS MATERIALIZED (
-          SELECT DISTINCT {_TS_CONFIG_FOR("language")} AS cfg FROM documents WHERE version > 0
-        ), lex AS MATERIALIZED (
-          SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
-        ), q AS MATERIALIZED (
-          SELECT c.cfg,
-                 (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
-                    FROM lex l WHERE l.cfg = c.cfg) AS any_query,
-                 (SELECT to_tsquery('simple', string_agg(
-                           quote_literal(a.lexeme) || ' & ' || quote_literal(b.lexeme), ' | '))
-                    FROM lex a JOIN lex b ON a.cfg = b.cfg AND a.lexeme < b.lexeme
-                    WHERE a.cfg = c.cfg) AS pair_query,
-                 websearch_to_tsquery(c.cfg, :query) AS strict
-          FROM cfgs c
-        ), top AS (
-          SELECT ch.id, ch.text, ch.language, q.any_query,
-                 ts_rank_cd(ch.tsv, q.any_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
-          FROM chunks ch
-          JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
-          JOIN q ON q.cfg = {_TS_CONFIG_FOR("ch.language")}
-          WHERE ch.tsv @@ q.{match}
-            AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
-            AND (CAST(:language AS text) IS NULL OR ch.language = :language)
-            AND (cardinality(CAST(:doc_paths AS text[])) = 0
-                 OR d.source_path = ANY(CAST(:doc_paths AS text[])))
-          ORDER BY rank DESC
-          LIMIT :limit
-        )
-        SELECT id, rank, ts_headline({_TS_CONFIG_FOR("language")}, regexp_replace(text, '[*_`#>|]+', '', 'g'),
-                                     any_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
-        FROM top ORDER BY rank DESC
-        """
-    )
-
-
-_FULLTEXT_SQL = {match: _fulltext_sql(match) for match in ("pair_query", "any_query")}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from booktutor.errors import BookNotFound, ChapterNotFound
@@ -12,31 +11,6 @@ from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Book, Chapter, Document
 from booktutor.personalize.adapt import AdaptationContext, EarlierChapter
 from booktutor.personalize.cache import fingerprint
-
-_CHAPTER_NUMBER = re.compile(r"\bchapter\s+(\d{1,3})\b", re.IGNORECASE)
-_WORD = re.compile(r"\w{3,}")
-_STOPWORDS = frozenset(
-    {
-        "the",
-        "for",
-        "and",
-        "this",
-        "that",
-        "chapter",
-        "explain",
-        "rewrite",
-        "with",
-        "into",
-        "about",
-        "read",
-        "show",
-        "translate",
-        "version",
-        "please",
-        "make",
-        "simpler",
-    }
-)
 
 
 @dataclass
@@ -114,26 +88,3 @@ async def load_chapter(repo: BookRepository, book_id: str, chapter_ref: str) -> 
     chapters = await repo.list_chapters(book_id)
     document = default_document(chapter, book.default_language)
     return ChapterSource(book=book, chapter=chapter, document=document, chapters=chapters)
-
-
-async def resolve_chapter_ref(repo: BookRepository, book_id: str, text: str, fallback: str | None = None) -> str | None:
-    """A chapter key from free text: an id or path, "chapter 3", or the best title match."""
-    if await repo.get_chapter(book_id, text.strip()):
-        return text.strip()
-    chapters = await repo.list_chapters(book_id)
-    number = _CHAPTER_NUMBER.search(text)
-    if number and 1 <= int(number.group(1)) <= len(chapters):
-        return chapters[int(number.group(1)) - 1].key
-    words = {w.lower() for w in _WORD.findall(text)} - _STOPWORDS
-    best, best_score = None, 0
-    for chapter in chapters:
-        doc = default_document(chapter, "en")
-        title_words = {w.lower() for w in _WORD.findall(f"{doc.title} {chapter.key}")} if doc else set()
-        score = len(words & title_words)
-        if score > best_score:
-            best, best_score = chapter.key, score
-    if best:
-        return best
-    if fallback and await repo.get_chapter(book_id, fallback):
-        return fallback
-    return None
