@@ -1,9 +1,10 @@
-"""The long-lived components one process shares: database, vector store, embedder, searcher."""
+"""The long-lived components one process shares: database, vector store, embedder, searcher, quizzes."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -16,6 +17,9 @@ from booktutor.retrieval.factory import build_vector_store
 from booktutor.retrieval.search import HybridSearcher
 from booktutor.retrieval.vector_store import IndexMismatch, VectorStore, VectorStoreUnavailable
 
+if TYPE_CHECKING:
+    from booktutor.tutoring.quizzes import QuizService
+
 log = structlog.get_logger(__name__)
 
 
@@ -26,6 +30,8 @@ class Services:
     store: VectorStore
     embedder: Embedder
     searcher: HybridSearcher
+    # Built with the chat engine's model and checkpointer (graph.factory.build_chat_service).
+    quizzes: QuizService | None = None
     _warmup: asyncio.Task | None = field(default=None, repr=False)
 
     async def warm_up(self) -> None:

@@ -18,7 +18,7 @@ from booktutor.memory.users import UserRepository
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, ToolCall, Turn
 from booktutor.tutoring.llm_generate import LLM_GENERATOR_VERSION
-from booktutor.tutoring.service import QuizService
+from booktutor.tutoring.quizzes import QuizService
 
 pytestmark = pytest.mark.integration
 
@@ -96,7 +96,7 @@ async def learner(services, book):
 async def _quiz_questions(services, quizzes: QuizService, learner) -> list[dict]:
     view = await quizzes.start(learner, "mini", "basics-gears", count=20, source="generated")
     async with services.db.session() as session:
-        return (await session.get(Quiz, uuid.UUID(view["id"]))).questions
+        return (await session.get(Quiz, uuid.UUID(view.id))).questions
 
 
 async def _cached_sets(services) -> list[GeneratedQuestionSet]:
@@ -141,6 +141,7 @@ async def test_the_answer_agent_can_recommend_what_to_study_next(services, book,
     async with services.db.session() as session:
         user = await session.get(User, learner)
     model = ScriptedModel([Turn(tool_calls=[ToolCall("recommend_next", {})]), Turn(text="Start with backlash.")])
+    services.quizzes = QuizService(services, model)
     chat = ChatService(services, model, IntentRouter(services.embedder))
     events, _ = await run_turn(chat, user, "After this, what should I study?", selected_text="Backlash is a gap.")
     assert "recommend_next" in model.calls[0].tool_names

@@ -17,7 +17,7 @@ from booktutor.auth import audit
 from booktutor.auth.accounts import AccountService
 from booktutor.auth.identity import user_from_bearer
 from booktutor.config import Settings
-from booktutor.errors import AdminRequired, BadRequest, InvalidToken
+from booktutor.errors import AdminRequired, BadRequest, InvalidToken, QuizUnavailable
 from booktutor.jobs import JobQueue
 from booktutor.jobs.store import JobStore
 from booktutor.memory.books import BookRepository
@@ -28,7 +28,7 @@ from booktutor.personalize.service import PersonalizationService
 from booktutor.security import issue_guest_token, read_guest_token, server_secret
 from booktutor.services import Services
 from booktutor.translate.service import TranslationService
-from booktutor.tutoring.service import QuizService
+from booktutor.tutoring.quizzes import QuizService
 
 # -- the application's services -------------------------------------------------------------------
 
@@ -91,8 +91,10 @@ async def get_run_source(request: Request) -> Any:
 RunSourceDep = Annotated[Any, Depends(get_run_source)]
 
 
-async def get_quiz_service(request: Request) -> QuizService:
-    return request.app.state.run_source.quizzes
+async def get_quiz_service(services: ServicesDep) -> QuizService:
+    if services.quizzes is None:
+        raise QuizUnavailable("Quizzes are not available here.")
+    return services.quizzes
 
 
 QuizServiceDep = Annotated[QuizService, Depends(get_quiz_service)]

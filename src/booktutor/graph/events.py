@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +24,8 @@ from ag_ui.core import (
 from langgraph.config import get_stream_writer
 
 from booktutor.observability.tracing import span
+
+_WORDS = re.compile(r"\S+\s*")
 
 
 def now_ms() -> int:
@@ -56,6 +59,13 @@ class Emitter:
 
     def text_end(self, message_id: str) -> None:
         self.emit(TextMessageEndEvent(message_id=message_id))
+
+    def say(self, message_id: str, text: str) -> None:
+        """A fixed text as one assistant message, streamed word by word like a model's answer."""
+        self.text_start(message_id)
+        for piece in _WORDS.findall(text):
+            self.text_delta(message_id, piece)
+        self.text_end(message_id)
 
     def tool_call(self, call_id: str, name: str, arguments: str, parent_message_id: str) -> None:
         self.emit(ToolCallStartEvent(tool_call_id=call_id, tool_call_name=name, parent_message_id=parent_message_id))

@@ -1,4 +1,5 @@
-"""Assemble the conversation engine from settings: model chain, router, checkpointer."""
+"""Assemble the conversation engine from settings: model chain, router, checkpointer, and the quiz
+service (on `services.quizzes`) that shares its model and checkpointer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from booktutor.graph.service import ChatService
 from booktutor.observability.agents_tracing import configure_tracing
 from booktutor.providers.registry import build_model, provider_capabilities
 from booktutor.services import Services
+from booktutor.tutoring.quizzes import QuizService
 
 
 async def build_chat_service(services: Services, *, model=None, checkpoint: bool = True) -> ChatService:
@@ -20,6 +22,7 @@ async def build_chat_service(services: Services, *, model=None, checkpoint: bool
     checkpointer = pool = None
     if checkpoint:
         checkpointer, pool = await open_checkpointer(services.db.libpq_conninfo)
+    services.quizzes = QuizService(services, model, checkpointer)  # quiz flows share the checkpointer
     chat = ChatService(services, model, router, checkpointer)
     chat.pool = pool
     return chat

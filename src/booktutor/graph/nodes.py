@@ -11,13 +11,13 @@ from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent
 from langgraph.runtime import Runtime
 
 from booktutor.graph.events import Emitter, step
-from booktutor.graph.guard import strip_injection
 from booktutor.graph.history import bound_history, summarise
+from booktutor.graph.quiz_turns import offline_quiz_turn, quiz_route
 from booktutor.graph.state import Citation, Route, RunDeps, TutorState
 from booktutor.languages import language_name
 from booktutor.observability.metrics import record_tokens
-from booktutor.tools.context import ToolContext
-from booktutor.tools.tutoring import offline_quiz_turn, quiz_route
+from booktutor.text_safety import strip_injection
+from booktutor.tools.context import Source, ToolContext
 
 log = structlog.get_logger(__name__)
 
@@ -85,24 +85,26 @@ def tool_context(state: TutorState, deps: RunDeps) -> ToolContext:
         selected_text=state.get("selected_text", ""),
         doc_path=state.get("doc_path"),
         profile=state.get("profile", {}),
-        extra={**deps.extra, "thread_id": state.get("thread_id")},
+        quizzes=deps.quizzes,
+        thread_id=state.get("thread_id"),
     )
 
 
 def cited_sources(answer: str, ctx: ToolContext) -> list[Citation]:
     numbers = sorted({int(n) for n in _MARKER.findall(answer)} & set(ctx.sources))
-    return [
-        Citation(
-            n=n,
-            doc_path=ctx.sources[n]["doc_path"],
-            chapter_title=ctx.sources[n]["chapter_title"],
-            heading=ctx.sources[n]["heading"],
-            anchor_url=ctx.sources[n]["anchor_url"],
-            snippet=ctx.sources[n]["snippet"],
-            score=float(ctx.sources[n]["score"] or 0.0),
-        )
-        for n in numbers
-    ]
+    return [_citation(ctx.sources[n]) for n in numbers]
+
+
+def _citation(source: Source) -> Citation:
+    return Citation(
+        n=source["n"],
+        doc_path=source["doc_path"],
+        chapter_title=source["chapter_title"],
+        heading=source["heading"],
+        anchor_url=source["anchor_url"],
+        snippet=source["snippet"],
+        score=float(source["score"] or 0.0),
+    )
 
 
 async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[str, ToolContext]:
@@ -159,7 +161,7 @@ def make_agent_node(route: Route):
     return agent_node
 
 
-def _compact(source: dict[str, Any]) -> dict[str, Any]:
+def _compact(source: Source) -> dict[str, Any]:
     return {
         k: source[k]
         for k in ("n", "doc_path", "heading", "anchor_url", "score", "dense_score", "source")
@@ -190,9 +192,5 @@ async def out_of_scope_node(state: TutorState) -> dict[str, Any]:
         text = GREETING_TEXT
     else:
         text = OUT_OF_SCOPE_TEXT
-    emitter, message_id = Emitter(), state["message_id"]
-    emitter.text_start(message_id)
-    for piece in re.findall(r"\S+\s*", text):
-        emitter.text_delta(message_id, piece)
-    emitter.text_end(message_id)
+    Emitter().say(state["message_id"], text)
     return {"answer": text, "citations": [], "abstained": True, "retrieved": []}

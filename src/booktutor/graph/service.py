@@ -26,42 +26,25 @@ from ag_ui.core import (
 )
 from agents import Agent
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from sqlalchemy import text
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from booktutor.agents.answer import build_answer_agent
 from booktutor.agents.personalize import build_personalize_agent
 from booktutor.agents.translate import build_translate_agent
 from booktutor.agents.tutor import build_tutor_agent
-from booktutor.errors import BadRequest, BookNotFound
 from booktutor.graph.events import now_ms
 from booktutor.graph.graph import build_graph
-from booktutor.graph.state import RunDeps, TutorState
-from booktutor.memory.books import BookRepository
+from booktutor.graph.state import Router, RunDeps, TutorState
+from booktutor.graph.turn_request import TurnRequest, read_turn_request
 from booktutor.memory.database import is_database_unavailable
 from booktutor.memory.models import User
 from booktutor.memory.threads import ThreadRepository
 from booktutor.services import Services
-from booktutor.tutoring.service import QuizService
 
 log = structlog.get_logger(__name__)
 HISTORY_MESSAGES = 20
 MAX_PREPARED = 10_000  # runs prepared but not yet streamed (normally a handful)
 SAVE_RETRY_FOR_S = 300.0  # how long an answer waits for the database to come back
-
-
-@dataclass(frozen=True, slots=True)
-class TurnRequest:
-    """What a run asks for, read from AG-UI's `forwardedProps` / `state`."""
-
-    question: str
-    message_id: str
-    book_id: str
-    mode: str = "book"
-    selected_text: str = ""
-    doc_path: str | None = None
-    language: str | None = None  # None: the learner's stored preference, else English
-    profile: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +69,15 @@ def build_agents(model) -> dict[str, Agent]:
 class ChatService:
     """The graph-backed RunSource behind /agent/run, /chatbot/* and `booktutor ask`."""
 
-    def __init__(self, services: Services, model, router, checkpointer: BaseCheckpointSaver | None = None) -> None:
+    def __init__(
+        self, services: Services, model, router: Router, checkpointer: BaseCheckpointSaver | None = None
+    ) -> None:
         self.services = services
         self.router = router
         self.model = model  # also serves personalization and translation (same configured model)
         self.agents = build_agents(model)
         self.checkpointer = checkpointer
         self.graph = build_graph(checkpointer)
-        self.quizzes = QuizService(services, model, checkpointer)
         self.pool = None  # the checkpointer's connection pool, closed with the service
         self._prepared: dict[str, _Prepared] = {}  # by run id, from prepare() to stream()
         self._pending_saves: set[asyncio.Task] = set()  # answers saved once the database is back
@@ -117,27 +101,14 @@ class ChatService:
         if self.checkpointer is None:
             return 0
         async with self.services.db.session() as session:
-            stale = (
-                (
-                    await session.execute(
-                        text(
-                            "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE c.thread_id NOT LIKE 'quiz:%' "
-                            "AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.thread_id"
-                            " AND t.updated_at > now() - CAST(:idle AS interval))"
-                        ),
-                        {"idle": idle_for},
-                    )
-                )
-                .scalars()
-                .all()
-            )
+            stale = await ThreadRepository(session).stale_checkpoint_threads(idle_for)
         for thread_id in stale:
             await self.checkpointer.adelete_thread(thread_id)
         return len(stale)
 
     # --- RunSource --------------------------------------------------------------------
     async def prepare(self, run_input: RunAgentInput, user: User) -> None:
-        request = await self.read_request(run_input)
+        request = await read_turn_request(self.services, run_input)
         async with self.services.db.session() as session, session.begin():
             threads = ThreadRepository(session)
             thread = await threads.get_or_create_thread(run_input.thread_id, user.id, request.book_id)
@@ -163,7 +134,7 @@ class ChatService:
 
     async def stream(self, run_input: RunAgentInput, user: User) -> AsyncIterator[BaseEvent]:
         prepared = self._prepared.pop(run_input.run_id, None)
-        request = prepared.request if prepared else await self.read_request(run_input)
+        request = prepared.request if prepared else await read_turn_request(self.services, run_input)
         thread_id, run_id = run_input.thread_id, run_input.run_id
         yield RunStartedEvent(thread_id=thread_id, run_id=run_id, timestamp=now_ms())
         yield StateSnapshotEvent(snapshot={"route": None, "citations": [], "abstained": False, "degraded": False})
@@ -207,51 +178,6 @@ class ChatService:
         log.info("run_cancel_requested", thread_id=thread_id, run_id=run_id)
 
     # --- internals -----------------------------------------------------------------------
-    async def read_request(self, run_input: RunAgentInput) -> TurnRequest:
-        props = {**_as_dict(run_input.state), **_as_dict(run_input.forwarded_props)}
-        last = run_input.messages[-1] if run_input.messages else None
-        if last is None or last.role != "user":
-            raise BadRequest("The last message must be the learner's.", code="validation_error")
-        question = _message_text(last).strip()
-        limits = self.services.settings
-        if not question:
-            raise BadRequest("The message is empty.")
-        if len(question) > limits.max_message_chars:
-            raise BadRequest(
-                f"The message is longer than {limits.max_message_chars} characters.", code="message_too_long"
-            )
-        selected = str(props.get("selected_text") or props.get("selectedText") or "")
-        if len(selected) > limits.max_selection_chars:
-            raise BadRequest(
-                f"The selected text is longer than {limits.max_selection_chars} characters.", code="selection_too_long"
-            )
-        mode = "selection" if selected.strip() else "book"
-        return TurnRequest(
-            question=question,
-            message_id=last.id or f"msg-{uuid.uuid4().hex}",
-            book_id=await self._book_id(props.get("book_id") or props.get("bookId")),
-            mode=mode,
-            selected_text=selected.strip(),
-            doc_path=props.get("doc_path") or props.get("docPath"),
-            language=str(props["language"])[:16] if props.get("language") else None,
-            profile=props.get("profile") or None,
-        )
-
-    async def _book_id(self, requested: str | None) -> str:
-        async with self.services.db.session() as session:
-            repo = BookRepository(session)
-            if requested:
-                if await repo.get_book(str(requested)) is None:
-                    raise BookNotFound(f"No book with id '{requested}'.")
-                return str(requested)
-            default = self.services.settings.default_book_id
-            if await repo.get_book(default):
-                return default
-            books = await repo.list_books()
-        if not books:
-            raise BookNotFound("No book has been ingested yet.")
-        return books[0].id
-
     async def _initial_state(
         self, run_input, user: User, request: TurnRequest, answer_id: str, prepared: _Prepared | None = None
     ) -> TutorState:
@@ -289,7 +215,7 @@ class ChatService:
             agents=self.agents,
             router=self.router,
             user_id=user.id,
-            extra={"quizzes": self.quizzes},
+            quizzes=self.services.quizzes,
         )
         config = {"configurable": {"thread_id": thread_id}}
         durability = {"durability": "exit"} if self.checkpointer is not None else {}
@@ -373,16 +299,8 @@ class ChatService:
                     abstained=bool(final.get("abstained")),
                 )
             if final.get("summary") is not None:
-                await _store_summary(session, thread_id, final["summary"])
+                await threads.set_summary(thread_id, final["summary"])
             await threads.finish_run(run_id, run_status, route=final.get("route"), error_code=error_code)
-
-
-async def _store_summary(session, thread_id: str, summary: str) -> None:
-    from sqlalchemy import update
-
-    from booktutor.memory.models import Thread
-
-    await session.execute(update(Thread).where(Thread.id == thread_id).values(summary=summary))
 
 
 async def _prune_checkpoints(checkpointer, thread_id: str) -> None:
@@ -418,19 +336,6 @@ def _selection_extra(request: TurnRequest) -> dict[str, Any]:
     if request.mode != "selection":
         return {}
     return {"mode": "selection", "selected_text": request.selected_text, "doc_path": request.doc_path}
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _message_text(message: Any) -> str:
-    content = getattr(message, "content", "")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # multimodal parts: keep the text ones
-        return " ".join(getattr(part, "text", "") or "" for part in content)
-    return ""
 
 
 def _error_code(exc: Exception) -> str:

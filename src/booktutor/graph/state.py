@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
 from agents import Agent
 from typing_extensions import TypedDict  # pydantic reads these models on Python < 3.12
 
 from booktutor.services import Services
+from booktutor.tutoring.quizzes import QuizService
 
 Route = Literal["answer", "tutor", "personalize", "translate", "out_of_scope"]
 ROUTES: tuple[Route, ...] = ("answer", "tutor", "personalize", "translate", "out_of_scope")
@@ -53,12 +54,18 @@ class TutorState(TypedDict, total=False):
     message_id: str
 
 
+class Router(Protocol):
+    """Chooses the specialist for a message: the route and each route's score (empty when ruled)."""
+
+    async def route(self, text: str, mode: Mode = "book") -> tuple[Route, dict[str, float]]: ...
+
+
 @dataclass
 class RunDeps:
     """Per-run dependencies handed to nodes through LangGraph's runtime context (not checkpointed)."""
 
     services: Services
     agents: dict[str, Agent]
-    router: Any
+    router: Router
     user_id: uuid.UUID | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    quizzes: QuizService | None = None

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import and_, delete, func, literal, or_, select, update
+from sqlalchemy import and_, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from booktutor.memory.chapter_refs import exact_chapter_ref, match_chapter
 from booktutor.memory.models import Book, Chapter, Chunk, Document
 
 
@@ -172,13 +172,18 @@ class BookRepository:
         """Find a chapter by key, by source path or by UUID."""
         stmt = (
             select(Chapter)
-            .where(Chapter.book_id == book_id, _chapter_ref(chapter_ref))
+            .where(Chapter.book_id == book_id, exact_chapter_ref(chapter_ref))
             .options(selectinload(Chapter.documents))
         )
         chapter = (await self.session.scalars(stmt)).first()
         if chapter is None or not any(d.version > 0 for d in chapter.documents):
             return None
         return chapter
+
+    async def resolve_chapter(self, book_id: str, reference: str) -> Chapter | None:
+        """A chapter named loosely: key, path or id, "chapter 2" or "2", or title words (`match_chapter`)."""
+        exact = await self.get_chapter(book_id, reference.strip())
+        return exact or match_chapter(await self.list_chapters(book_id), reference)
 
     async def chapter_page(self, book_id: str, chapter_ref: str, language: str | None) -> ChapterPage | None:
         """A chapter's published document in `language` (default: the book's), in one round trip;
@@ -208,7 +213,7 @@ class BookRepository:
             .outerjoin(
                 Document, and_(Document.chapter_id == Chapter.id, Document.version > 0, Document.language == wanted)
             )
-            .where(Chapter.book_id == book_id, _chapter_ref(chapter_ref))
+            .where(Chapter.book_id == book_id, exact_chapter_ref(chapter_ref))
             .limit(1)
         )
         row = (await self.session.execute(stmt)).first()
@@ -376,11 +381,3 @@ def document_for(
         if found is not None:
             return found
     return published[0] if any_language and published else None
-
-
-def _chapter_ref(chapter_ref: str):
-    """A chapter is named by its key, its source path or its id."""
-    conditions = [Chapter.key == chapter_ref, Chapter.source_path == chapter_ref]
-    with contextlib.suppress(ValueError):
-        conditions.append(Chapter.id == uuid.UUID(chapter_ref))
-    return or_(*conditions)

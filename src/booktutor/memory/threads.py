@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, case, delete, func, select, tuple_, update
+from sqlalchemy import Select, case, delete, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,6 +114,20 @@ class ThreadRepository:
         cached = self._cached(Thread, thread_id)
         if cached is not None:
             self.session.expunge(cached)
+
+    async def set_summary(self, thread_id: str, summary: str) -> None:
+        """The summary of the thread's turns older than those a run sees."""
+        await self.session.execute(update(Thread).where(Thread.id == thread_id).values(summary=summary))
+
+    async def stale_checkpoint_threads(self, idle_for: timedelta) -> list[str]:
+        """Chat threads with LangGraph checkpoints whose thread is gone or idle longer than `idle_for`.
+        Quiz flows (`quiz:<id>`) are not chat threads: they keep theirs until the quiz ends."""
+        stmt = text(
+            "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE c.thread_id NOT LIKE 'quiz:%' "
+            "AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.thread_id"
+            " AND t.updated_at > now() - CAST(:idle AS interval))"
+        )
+        return list((await self.session.execute(stmt, {"idle": idle_for})).scalars().all())
 
     # Messages
 

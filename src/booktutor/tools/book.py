@@ -12,14 +12,14 @@ from typing import Any
 
 from agents import RunContextWrapper, function_tool
 
-from booktutor.graph.guard import fence_untrusted
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import BookRepository, document_for
 from booktutor.observability.tracing import traced
 from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
-from booktutor.tools.context import ToolContext
+from booktutor.text_safety import fence_untrusted
+from booktutor.tools.context import Source, ToolContext
 
 MAX_TOOL_TEXT_CHARS = 2400
 MAX_CHAPTER_CHARS = 12000
@@ -31,43 +31,43 @@ _LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
 
 
-def _result_from_hit(n: int, hit: SearchHit) -> dict[str, Any]:
-    return {
-        "n": n,
-        "source": "book",
-        "doc_path": hit.doc_path,
-        "chapter_title": hit.chapter_title,
-        "heading": hit.heading,
-        "anchor_url": hit.anchor_url,
-        "text": fence_untrusted(hit.text[:MAX_TOOL_TEXT_CHARS]),
-        "snippet": fence_untrusted(hit.snippet),
-        "score": hit.score,
-        "dense_score": hit.dense_score,
-        "lexical_rank": hit.lexical_rank,
-        "language": hit.language,
-    }
+def _result_from_hit(n: int, hit: SearchHit) -> Source:
+    return Source(
+        n=n,
+        source="book",
+        doc_path=hit.doc_path,
+        chapter_title=hit.chapter_title,
+        heading=hit.heading,
+        anchor_url=hit.anchor_url,
+        text=fence_untrusted(hit.text[:MAX_TOOL_TEXT_CHARS]),
+        snippet=fence_untrusted(hit.snippet),
+        score=hit.score,
+        dense_score=hit.dense_score,
+        lexical_rank=hit.lexical_rank,
+        language=hit.language,
+    )
 
 
-def _selection_result(ctx: ToolContext) -> dict[str, Any]:
-    return {
-        "n": 1,
-        "source": "selection",
-        "doc_path": ctx.doc_path or "",
-        "chapter_title": "Selected passage",
-        "heading": "Selected passage",
-        "anchor_url": "",
-        "text": fence_untrusted(ctx.selected_text[:MAX_TOOL_TEXT_CHARS]),
-        "snippet": fence_untrusted(ctx.selected_text[:200]),
-        "score": 1.0,
-        "dense_score": None,
-        "lexical_rank": None,
-        "language": ctx.language,
-    }
+def _selection_result(ctx: ToolContext) -> Source:
+    return Source(
+        n=1,
+        source="selection",
+        doc_path=ctx.doc_path or "",
+        chapter_title="Selected passage",
+        heading="Selected passage",
+        anchor_url="",
+        text=fence_untrusted(ctx.selected_text[:MAX_TOOL_TEXT_CHARS]),
+        snippet=fence_untrusted(ctx.selected_text[:200]),
+        score=1.0,
+        dense_score=None,
+        lexical_rank=None,
+        language=ctx.language,
+    )
 
 
 async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[str, Any]:
     """The search_book tool's payload; also used by the evals harness and benchmarks."""
-    results: list[dict[str, Any]] = []
+    results: list[Source] = []
     text = query
     if ctx.mode == "selection" and ctx.selected_text:
         results.append(_selection_result(ctx))

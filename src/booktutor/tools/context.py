@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from booktutor.services import Services
+from booktutor.tutoring.quizzes import QuizService
 
 Mode = Literal["book", "selection"]
+
+
+class Source(TypedDict):
+    """A passage handed to the model, citable as [n]: a search hit, the selection or a whole chapter."""
+
+    n: int
+    source: Literal["book", "selection"]
+    doc_path: str
+    chapter_title: str
+    heading: str
+    anchor_url: str
+    text: str
+    snippet: str
+    score: float
+    dense_score: float | None
+    lexical_rank: int | None
+    language: str
 
 
 @dataclass
@@ -21,30 +39,30 @@ class ToolContext:
     selected_text: str = ""
     doc_path: str | None = None
     profile: dict[str, Any] = field(default_factory=dict)
-    # Every search result handed to the model, by its citation number [n].
-    sources: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Every source handed to the model, by its citation number [n].
+    sources: dict[int, Source] = field(default_factory=dict)
     degraded: bool = False
-    # Per-run extras from the graph: "quizzes" (QuizService) and the chat "thread_id".
-    extra: dict[str, Any] = field(default_factory=dict)
+    quizzes: QuizService | None = None
+    thread_id: str | None = None  # the chat thread; a quiz started in it belongs to it
 
-    def register_sources(self, results: list[dict[str, Any]]) -> None:
-        for result in results:
-            self.sources[result["n"]] = result
+    def register_sources(self, sources: list[Source]) -> None:
+        for source in sources:
+            self.sources[source["n"]] = source
 
 
-def chapter_source(*, doc_path: str, title: str, heading: str, url: str, text: str, language: str) -> dict[str, Any]:
+def chapter_source(*, doc_path: str, title: str, heading: str, url: str, text: str, language: str) -> Source:
     """A whole (personalized or translated) chapter as citation source [1]."""
-    return {
-        "n": 1,
-        "source": "book",
-        "doc_path": doc_path,
-        "chapter_title": title,
-        "heading": heading,
-        "anchor_url": url,
-        "text": text,
-        "snippet": text[:200],
-        "score": 1.0,
-        "dense_score": None,
-        "lexical_rank": None,
-        "language": language,
-    }
+    return Source(
+        n=1,
+        source="book",
+        doc_path=doc_path,
+        chapter_title=title,
+        heading=heading,
+        anchor_url=url,
+        text=text,
+        snippet=text[:200],
+        score=1.0,
+        dense_score=None,
+        lexical_rank=None,
+        language=language,
+    )

@@ -8,12 +8,11 @@ from typing import Any
 from agents import FunctionTool, Model, RunContextWrapper, function_tool
 
 from booktutor.errors import AppError
-from booktutor.graph.guard import fence_untrusted
 from booktutor.memory.books import BookRepository
 from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.personalize.profile import LearnerProfile, hints_from_text
 from booktutor.personalize.service import PersonalizationService
-from booktutor.personalize.source import resolve_chapter_ref
+from booktutor.text_safety import fence_untrusted
 from booktutor.tools.context import ToolContext, chapter_source
 
 MAX_CHAPTER_CHARS = 12000
@@ -38,8 +37,13 @@ async def learner_profile(ctx: ToolContext, level: str = "", background: str = "
 
 
 async def chapter_key_for(ctx: ToolContext, chapter: str) -> str | None:
+    """The chapter the request names, else the page being read (if it is a chapter)."""
     async with ctx.services.db.session() as session:
-        return await resolve_chapter_ref(BookRepository(session), ctx.book_id, chapter or "", ctx.doc_path)
+        repo = BookRepository(session)
+        found = await repo.resolve_chapter(ctx.book_id, chapter or "")
+        if found is None and ctx.doc_path:
+            found = await repo.get_chapter(ctx.book_id, ctx.doc_path)
+    return found.key if found else None
 
 
 def _profile_words(profile: dict[str, Any]) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 from agents import FunctionTool, Model, RunContextWrapper, function_tool
 
 from booktutor.errors import AppError
-from booktutor.graph.guard import fence_untrusted
 from booktutor.languages import language_name
 from booktutor.personalize.preferences import PreferencesRepository
+from booktutor.text_safety import fence_untrusted
 from booktutor.tools.context import ToolContext, chapter_source
 from booktutor.tools.personalize import MAX_CHAPTER_CHARS, _opening, chapter_key_for
 from booktutor.translate.service import TranslationService

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict
+
 P_INIT = 0.2
 P_LEARN = 0.15
 P_SLIP = 0.1
@@ -43,8 +45,11 @@ class SectionEstimate:
     p_known: float
 
 
-@dataclass(frozen=True, slots=True)
-class Recommendation:
+class Recommendation(BaseModel):
+    """What to study next; `anchor` is empty when the suggestion is a whole chapter."""
+
+    model_config = ConfigDict(frozen=True)
+
     chapter_key: str
     chapter_title: str
     anchor: str
@@ -71,18 +76,19 @@ def recommend(
         best = min(weak, key=lambda e: (e.p_known, e.chapter_order))
         where = "an earlier chapter" if order[best.chapter_key] < current else "this chapter"
         return Recommendation(
-            best.chapter_key,
-            best.chapter_title,
-            best.anchor,
-            best.heading,
-            round(best.p_known, 3),
-            f"Your weakest section in {where}: review it before moving on.",
+            chapter_key=best.chapter_key,
+            chapter_title=best.chapter_title,
+            anchor=best.anchor,
+            heading=best.heading,
+            p_known=round(best.p_known, 3),
+            reason=f"Your weakest section in {where}: review it before moving on.",
         )
     if not estimates:
-        key, title = chapters[0]
-        return Recommendation(key, title, "", title, None, "Start with the first chapter.")
+        return _chapter_start(*chapters[0], "Start with the first chapter.")
     if current + 1 < len(chapters):
-        key, title = chapters[current + 1]
-        return Recommendation(key, title, "", title, None, "You have mastered what you practised: continue here.")
-    key, title = chapters[current]
-    return Recommendation(key, title, "", title, None, "You have mastered every chapter you practised.")
+        return _chapter_start(*chapters[current + 1], "You have mastered what you practised: continue here.")
+    return _chapter_start(*chapters[current], "You have mastered every chapter you practised.")
+
+
+def _chapter_start(key: str, title: str, reason: str) -> Recommendation:
+    return Recommendation(chapter_key=key, chapter_title=title, anchor="", heading=title, p_known=None, reason=reason)

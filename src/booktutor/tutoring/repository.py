@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.glossary import extract_key_terms
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import BookRepository
-from booktutor.memory.models import Chapter, Document
+from booktutor.memory.models import Book, Chapter, Document
 from booktutor.memory.tutoring_models import (
     AuthoredQuestionRow,
     GeneratedQuestionSet,
@@ -130,14 +130,33 @@ class TutoringRepository:
             status="active",
             questions=[q.model_dump() for q in questions],
             position=0,
+            hints=0,
             score=0.0,
         )
         self.session.add(quiz)
         await self.session.flush()
         return quiz
 
-    async def get_quiz(self, quiz_id: uuid.UUID) -> Quiz | None:
-        return await self.session.get(Quiz, quiz_id, populate_existing=True)
+    async def get_quiz(self, quiz_id: uuid.UUID, *, for_update: bool = False) -> Quiz | None:
+        return await self.session.get(Quiz, quiz_id, populate_existing=True, with_for_update=for_update)
+
+    async def lock_quiz(self, quiz_id: uuid.UUID) -> None:
+        """Hold a Postgres advisory lock on the quiz until the transaction ends (one answer or hint at a
+        time per quiz, across processes); it needs no quiz row, so a missing quiz is reported later."""
+        await self.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 7))"), {"key": f"quiz:{quiz_id}"}
+        )
+
+    async def complete_quiz(self, quiz_id: uuid.UUID) -> None:
+        await self.session.execute(
+            update(Quiz).where(Quiz.id == quiz_id, Quiz.status == "active").values(status="completed")
+        )
+
+    async def chapter_key(self, chapter_id: uuid.UUID) -> str:
+        return await self.session.scalar(select(Chapter.key).where(Chapter.id == chapter_id)) or ""
+
+    async def default_language(self, book_id: str) -> str:
+        return await self.session.scalar(select(Book.default_language).where(Book.id == book_id)) or "en"
 
     async def answers(self, quiz_id: uuid.UUID) -> list[QuizAnswer]:
         return list(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from booktutor.api.deps import CurrentUser, IdempotencyDep, QuizServiceDep
 from booktutor.api.schemas import ErrorEnvelope
-from booktutor.tutoring.service import MAX_ANSWER_CHARS, MAX_QUESTIONS
+from booktutor.tutoring.quizzes import MAX_ANSWER_CHARS, MAX_QUESTIONS
+from booktutor.tutoring.views import AnswerResult, HintView, QuizView
 
 router = APIRouter(tags=["quizzes"])
 ERRORS = {
@@ -33,25 +34,25 @@ class AnswerIn(BaseModel):
     position: int | None = Field(default=None, ge=0, description="The question being answered; guards against races.")
 
 
-@router.post("/books/{book_id}/chapters/{chapter_id}/quiz", status_code=201, responses=ERRORS)
+@router.post("/books/{book_id}/chapters/{chapter_id}/quiz", status_code=201, response_model=QuizView, responses=ERRORS)
 async def start_quiz(
     book_id: Annotated[str, Path(max_length=100)],
     chapter_id: Annotated[str, Path(max_length=300)],
     body: StartQuiz,
     user: CurrentUser,
     quizzes: QuizServiceDep,
-) -> dict[str, Any]:
+) -> QuizView:
     return await quizzes.start(
         user.id, book_id, chapter_id, count=body.count, kinds=tuple(body.kinds), source=body.source
     )
 
 
-@router.get("/quizzes/{quiz_id}", responses=ERRORS)
-async def get_quiz(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> dict[str, Any]:
+@router.get("/quizzes/{quiz_id}", response_model=QuizView, responses=ERRORS)
+async def get_quiz(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> QuizView:
     return await quizzes.view(user.id, quiz_id)
 
 
-@router.post("/quizzes/{quiz_id}/answers", responses=ERRORS)
+@router.post("/quizzes/{quiz_id}/answers", response_model=AnswerResult, responses=ERRORS)
 async def answer_quiz(
     quiz_id: QuizId,
     body: AnswerIn,
@@ -59,12 +60,12 @@ async def answer_quiz(
     quizzes: QuizServiceDep,
     idempotency: IdempotencyDep,
 ):
-    async def compute() -> tuple[int, Any]:
+    async def compute() -> tuple[int, AnswerResult]:
         return 200, await quizzes.answer(user.id, quiz_id, body.answer, body.position)
 
     return await idempotency.run(compute)
 
 
-@router.post("/quizzes/{quiz_id}/hint", responses=ERRORS)
-async def quiz_hint(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> dict[str, Any]:
+@router.post("/quizzes/{quiz_id}/hint", response_model=HintView, responses=ERRORS)
+async def quiz_hint(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> HintView:
     return await quizzes.hint(user.id, quiz_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, Protocol, TypedDict
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -28,9 +28,23 @@ class QuizState(TypedDict, total=False):
     done: bool
 
 
+class QuizSteps(Protocol):
+    """What the flow's nodes ask of the quiz service (the database work behind each step)."""
+
+    async def question_count(self, quiz_id: uuid.UUID) -> int:
+        """Questions of an active quiz; 0 once it is no longer active."""
+        ...
+
+    async def grade_and_record(self, quiz_id: uuid.UUID, position: int, answer: Any, hints_used: int) -> dict[str, Any]:
+        """Grade the answer to question `position` and store it once; the result as a GradeResult dict."""
+        ...
+
+    async def complete(self, quiz_id: uuid.UUID) -> None: ...
+
+
 @dataclass
 class QuizDeps:
-    service: Any  # booktutor.tutoring.service.QuizService
+    service: QuizSteps
 
 
 def quiz_config(quiz_id: uuid.UUID | str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""Input guardrail: instructions smuggled into a learner's message never steer the agents.
+"""Text safety: instructions smuggled into a learner's message or into book text never steer the agents.
 
 Sentences that try to override the rules ("ignore previous instructions", "reveal your system
-prompt", "you are now …") are removed before routing; the genuine question, if any, remains.
+prompt", "you are now …") are removed from a message before routing (the genuine question, if any,
+remains) and replaced by a marker in book or selected text handed to a model.
 """
 
 from __future__ import annotations
