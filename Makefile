@@ -6,13 +6,15 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+SITE := tests/fixtures/docusaurus_site
+SITE_STAMP := $(SITE)/node_modules/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .PHONY: run test bootstrap serve ingest lint bench eval widget clean
 
-bootstrap: $(STAMP) $(NODE_STAMP)
+bootstrap: $(STAMP) $(NODE_STAMP) $(SITE_STAMP)
 
 # torch is installed first, pinned, with pip: an unpinned resolve would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -27,6 +29,11 @@ $(NODE_STAMP): package.json package-lock.json $(wildcard widget/src/*.js)
 	npm install --no-audit --no-fund --loglevel=error
 	npm run --silent build:widget
 	touch $(NODE_STAMP)
+
+# Docusaurus 3 (pinned in its lockfile) for the test site that uses packages/docusaurus-plugin-booktutor.
+$(SITE_STAMP): $(SITE)/package.json $(SITE)/package-lock.json packages/docusaurus-plugin-booktutor/package.json
+	npm ci --prefix $(SITE) --no-audit --no-fund --loglevel=error
+	touch $(SITE_STAMP)
 
 widget: $(NODE_STAMP)
 	npm run --silent build:widget
@@ -56,4 +63,4 @@ eval: bootstrap
 		--min hit@5=0.9 --min mrr@10=0.85 --min citation_precision=0.8 --max false_abstention_rate=0.1
 
 clean:
-	rm -rf $(VENV) node_modules .booktutor
+	rm -rf $(VENV) node_modules .booktutor $(SITE)/node_modules $(SITE)/.docusaurus

@@ -349,6 +349,14 @@ async function scenarioNarrow(browser) {
   const { context, page } = await newPage(browser, { viewport: { width: 375, height: 700 }, isMobile: true, hasTouch: true });
   await page.goto(`${base}/docs/basics/gears`);
   await ready(page);
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await page.waitForFunction(() => Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight - 1);
+  const launcher = await page.locator(W.launcher).boundingBox();
+  const covered = await page.evaluate((l) => [...document.querySelectorAll("#chapter-content :is(p, h1, h2, h3, li, pre, table)")]
+    .map((el) => el.getBoundingClientRect())
+    .filter((r) => r.x < l.x + l.width && l.x < r.x + r.width && r.y < l.y + l.height && l.y < r.y + r.height).length, launcher);
+  check("narrow_launcher_docked_and_covers_no_text", launcher.height <= 48 && Math.abs(launcher.y + launcher.height - 700) <= 1 && covered === 0,
+    { launcher, covered });
   await page.locator(W.launcher).tap();
   const box = await page.locator(W.panel).boundingBox();
   check("panel_fits_narrow_viewport", box && box.x >= 0 && box.width <= 375 && box.y >= 0 && box.y + box.height <= 700, box);

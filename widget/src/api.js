@@ -65,6 +65,19 @@ export class BookTutorClient {
     return this.json("GET", `/api/v1/threads/${encodeURIComponent(threadId)}?limit=200`);
   }
 
+  /** Rate an answer (`rating` "up" or "down", optional comment); posting again replaces the rating. */
+  rate(messageId, rating, comment = null) {
+    return this.json("POST", `/api/v1/messages/${encodeURIComponent(messageId)}/feedback`, { body: { rating, comment } });
+  }
+
+  unrate(messageId) {
+    return this.json("DELETE", `/api/v1/messages/${encodeURIComponent(messageId)}/feedback`);
+  }
+
+  threadFeedback(threadId) {
+    return this.json("GET", `/api/v1/threads/${encodeURIComponent(threadId)}/feedback`);
+  }
+
   cancel(threadId, runId) {
     const path = `/api/v1/threads/${encodeURIComponent(threadId)}/runs/${encodeURIComponent(runId)}/cancel`;
     return this.json("POST", path);

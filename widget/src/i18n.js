@@ -10,6 +10,9 @@ const STRINGS = {
     writing: "Writing the answer…", profile: "Looking at your profile…", empty: "Ask anything about this book. Highlight a passage on the page to ask about it.",
     failed: "Sorry — the answer could not be completed.", offline: "Can't reach the tutor right now.",
     busy: "An answer is still being written. Stop it or wait a moment.", tooLong: "That message is too long.",
+    rate: "Rate this answer", helpful: "Helpful", notHelpful: "Not helpful", copy: "Copy answer", copied: "Copied.",
+    thanks: "Thanks for the feedback.", feedbackFailed: "Could not save your feedback.", whatWrong: "What was wrong? (optional)",
+    sendFeedback: "Send", feedbackSent: "Thanks — your comment was sent.",
   },
   ur: {
     open: "کتاب سے پوچھیں", title: "کتابی معلم", close: "بند کریں", newChat: "نئی گفتگو",
@@ -21,6 +24,9 @@ const STRINGS = {
     writing: "جواب لکھا جا رہا ہے…", profile: "آپ کا پروفائل دیکھا جا رہا ہے…", empty: "اس کتاب کے بارے میں کچھ بھی پوچھیں۔ صفحے پر کوئی عبارت منتخب کر کے اس کے بارے میں پوچھیں۔",
     failed: "معذرت — جواب مکمل نہیں ہو سکا۔", offline: "اس وقت معلم سے رابطہ نہیں ہو پا رہا۔",
     busy: "ایک جواب ابھی لکھا جا رہا ہے۔ اسے روکیں یا تھوڑا انتظار کریں۔", tooLong: "یہ پیغام بہت لمبا ہے۔",
+    rate: "اس جواب کی درجہ بندی کریں", helpful: "مفید", notHelpful: "مفید نہیں", copy: "جواب نقل کریں", copied: "نقل ہو گیا۔",
+    thanks: "رائے کا شکریہ۔", feedbackFailed: "آپ کی رائے محفوظ نہیں ہو سکی۔", whatWrong: "کیا غلط تھا؟ (اختیاری)",
+    sendFeedback: "بھیجیں", feedbackSent: "شکریہ — آپ کا تبصرہ بھیج دیا گیا۔",
   },
 };
 

@@ -1,17 +1,19 @@
 // The chat panel: launcher, streamed answers with citations, selection mode, stop, history, language.
+import { answerActions } from "./answer_actions.js";
 import { ApiError, BookTutorClient, newId } from "./api.js";
 import { h } from "./dom.js";
 import { LANGUAGES, baseLanguage, direction, stepLabel, strings } from "./i18n.js";
 import { renderMarkdown, safeUrl } from "./markdown.js";
 import { placeNear, watchSelection } from "./selection.js";
+import { historyMethods } from "./history.js";
 import { CSS } from "./styles.js";
-
-const ACTIVE_RUN_STATES = new Set(["running", "streaming"]);
+import { applyTheme } from "./theme.js";
 
 export class BookTutorWidget {
-  constructor({ api, book, language, docPath, storage = globalThis.localStorage }) {
+  constructor({ api, book, language, docPath, theme, storage = globalThis.localStorage }) {
     this.book = book;
-    this.docPath = docPath;
+    this.docPath = docPath || null;
+    this.look = { theme: theme === "dark" ? "dark" : "light", accent: null };
     this.storage = storage;
     this.client = new BookTutorClient(api, { storage });
     this.language = this.load("language") || language || "en";
@@ -40,8 +42,22 @@ export class BookTutorWidget {
       onClear: () => { if (this.shadow.activeElement !== this.askButton) this.askButton.hidden = true; },
     });
     this.applyLanguage();
+    applyTheme(this.root, this.look);
     if (this.load("open") === "1") this.open({ focus: false });
     return this;
+  }
+
+  /** The host page's context: `docPath` (the doc's source path, sent with questions), `theme`, `accent`. */
+  setContext({ docPath, theme, accent } = {}) {
+    if (docPath !== undefined) this.docPath = docPath || null;
+    if (theme !== undefined || accent !== undefined) {
+      this.look = applyTheme(this.root, { theme: theme ?? this.look.theme, accent: accent === undefined ? this.look.accent : accent });
+    }
+    return this.getContext();
+  }
+
+  getContext() {
+    return { docPath: this.docPath, theme: this.look.theme, accent: this.look.accent, book: this.book || null, language: this.language };
   }
 
   build() {
@@ -186,9 +202,22 @@ export class BookTutorWidget {
       this.showError(error);
     } finally {
       this.setActive(null);
-      view.element.setAttribute("aria-busy", "false");
-      this.status.textContent = "";
+      this.finishAnswer(view);
     }
+  }
+
+  finishAnswer(view) {
+    view.element.setAttribute("aria-busy", "false");
+    this.status.textContent = "";
+    if (view.messageId && view.text && !view.failed && view.element.isConnected) this.addActions(view);
+  }
+
+  addActions(view) {
+    view.actions = answerActions({ client: this.client, messageId: view.messageId, copyText: () => view.body.innerText, t: this.t });
+    const nearBottom = this.messages.scrollHeight - this.messages.scrollTop - this.messages.clientHeight < 80;
+    view.element.after(view.actions.element); // beside the answer, not in it: the answer holds only the model's text
+    if (nearBottom) this.messages.scrollTop = this.messages.scrollHeight;
+    return view.actions;
   }
 
   runRequest(question, selection, runId) {
@@ -216,12 +245,14 @@ export class BookTutorWidget {
       case "RUN_STARTED":
         if (this.active) { this.active.runId = event.runId; this.active.threadId = event.threadId; this.setActive(this.active); }
         break;
+      case "TEXT_MESSAGE_START": view.messageId = event.messageId; break;
       case "STEP_STARTED": this.status.textContent = stepLabel(this.t, { step: event.stepName }); break;
       case "TOOL_CALL_START": this.status.textContent = stepLabel(this.t, { tool: event.toolCallName }); break;
       case "TEXT_MESSAGE_CONTENT": view.text += event.delta; this.scheduleRender(view); break;
       case "STATE_SNAPSHOT": view.citations = event.snapshot?.citations ?? view.citations; this.scheduleRender(view); break;
       case "STATE_DELTA": this.applyDelta(view, event.delta); break;
       case "RUN_FINISHED":
+        view.messageId = event.result?.message_id || view.messageId;
         if (event.outcome?.type === "cancelled") this.addNote(view, this.t.stopped);
         this.renderNow(view);
         break;
@@ -276,10 +307,10 @@ export class BookTutorWidget {
       selection ? h("blockquote", { class: "bt-quote-text" }, selection) : null, h("div", { class: "bt-text" }, question)));
   }
 
-  appendAssistant({ text = "", citations = [], busy = true } = {}) {
+  appendAssistant({ text = "", citations = [], busy = true, messageId = null } = {}) {
     const body = h("div", { class: "bt-body" });
     const element = h("article", { class: "bt-msg bt-assistant", "aria-label": this.t.tutor, "aria-busy": busy ? "true" : "false" }, body);
-    const view = { element, body, text, citations, pending: false, failed: false };
+    const view = { element, body, text, citations, messageId, pending: false, failed: false };
     this.appendMessage(element);
     if (text || citations.length) this.renderNow(view);
     return view;
@@ -323,54 +354,9 @@ export class BookTutorWidget {
   }
 
   hideError() { this.errorBox.hidden = true; }
-
-  // -- history ----------------------------------------------------------------------------------------
-
-  async loadHistory() {
-    this.historyLoaded = true;
-    if (!this.threadId) return;
-    let thread;
-    try {
-      thread = await this.client.thread(this.threadId);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) { this.threadId = null; this.save("thread", null); this.save("active", null); }
-      else { this.historyLoaded = false; this.showError(error); }
-      return;
-    }
-    const pending = JSON.parse(this.load("active") || "null");
-    const resumable = pending && !thread.messages.some((m) => m.role === "assistant" && m.run_id === pending.runId && !ACTIVE_RUN_STATES.has(m.status));
-    this.messages.replaceChildren();
-    for (const message of thread.messages) {
-      if (message.role === "user") this.appendUser(message.content);
-      else if (message.role === "assistant" && !(resumable && message.run_id === pending.runId)) {
-        const view = this.appendAssistant({ text: message.content, citations: message.citations, busy: false });
-        if (message.status === "interrupted") this.addNote(view, this.t.interrupted);
-      }
-    }
-    if (!thread.messages.length) this.showEmpty();
-    if (resumable) await this.resumeRun(pending);
-  }
-
-  async resumeRun(pending) {
-    const view = this.appendAssistant();
-    this.setActive({ ...pending, view });
-    const cursor = { ...pending, lastEventId: null, ended: false };
-    const track = (event, id) => {
-      if (id) cursor.lastEventId = id;
-      if (event.type === "RUN_FINISHED" || event.type === "RUN_ERROR") cursor.ended = true;
-      this.onEvent(event, view);
-    };
-    try {
-      await this.client.resume(cursor, track);
-    } catch {
-      if (!view.text) view.element.remove();
-    } finally {
-      this.setActive(null);
-      view.element.setAttribute("aria-busy", "false");
-      this.status.textContent = "";
-    }
-  }
 }
+
+Object.assign(BookTutorWidget.prototype, historyMethods);
 
 /** Constructed stylesheets need no 'unsafe-inline' in the host page's CSP; <style> is the fallback. */
 function adoptStyles(shadow) {

@@ -2,6 +2,7 @@
 
 from booktutor.memory import (
     account_models,  # noqa: F401
+    feedback_models,  # noqa: F401
     idempotency_models,  # noqa: F401
     personalization_models,  # noqa: F401
     tutoring_models,  # noqa: F401
