@@ -49,6 +49,7 @@ test: bootstrap
 lint: bootstrap
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
 # Benchmarks need the `bench` extra (locust); CI does not install it.

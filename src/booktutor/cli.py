@@ -229,7 +229,7 @@ def ask(
 async def _ask(services, question: str, book_id: str | None, thread_id: str | None, as_json: bool) -> dict:
     import uuid
 
-    from ag_ui.core import EventType, RunAgentInput, UserMessage
+    from ag_ui.core import RunAgentInput, RunErrorEvent, StateSnapshotEvent, TextMessageContentEvent, UserMessage
 
     from booktutor.graph.factory import build_chat_service
 
@@ -252,13 +252,13 @@ async def _ask(services, question: str, book_id: str | None, thread_id: str | No
             "route": None,
         }
         async for event in chat.stream(request, user):
-            if event.type == EventType.TEXT_MESSAGE_CONTENT:
+            if isinstance(event, TextMessageContentEvent):
                 result["answer"] += event.delta
                 if not as_json:
                     out.print(event.delta, end="", markup=False, highlight=False)
-            elif event.type == EventType.STATE_SNAPSHOT:
+            elif isinstance(event, StateSnapshotEvent):
                 result.update({k: event.snapshot.get(k) for k in ("route", "citations", "abstained")})
-            elif event.type == EventType.RUN_ERROR:
+            elif isinstance(event, RunErrorEvent):
                 result["error"] = {"code": event.code, "message": event.message}
         if not as_json:
             out.print()

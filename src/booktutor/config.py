@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbeddingProviderName = Literal["local", "cohere", "fake"]
 LLMProviderName = Literal["extractive", "openai", "gemini", "fake"]
+_OFFLINE_FALLBACK: list[LLMProviderName] = ["extractive"]
 
 
 class Settings(BaseSettings):
@@ -39,7 +40,7 @@ class Settings(BaseSettings):
     rerank_enabled: bool = False
 
     llm_provider: LLMProviderName = "extractive"
-    llm_fallbacks: list[LLMProviderName] = Field(default_factory=lambda: ["extractive"])
+    llm_fallbacks: list[LLMProviderName] = Field(default_factory=lambda: _OFFLINE_FALLBACK.copy())
     llm_model: str = "gpt-4o-mini"
     llm_timeout_s: float = 30.0
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 from asgi_correlation_id import correlation_id
+from structlog.typing import Processor
 
 from booktutor.log_redact import redact_secrets
 
 
-def _add_request_id(_, __, event_dict: dict) -> dict:
+def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     request_id = correlation_id.get()
     if request_id and "request_id" not in event_dict:
         event_dict["request_id"] = request_id
@@ -19,7 +22,7 @@ def _add_request_id(_, __, event_dict: dict) -> dict:
 
 
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
         structlog.stdlib.add_log_level,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -34,5 +35,5 @@ def _scrub(key: str, value: Any) -> Any:
     return value
 
 
-def redact_secrets(_, __, event_dict: dict) -> dict:
+def redact_secrets(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> dict[str, Any]:
     return {key: _scrub(key, value) for key, value in event_dict.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from ag_ui.core import (
@@ -26,7 +26,7 @@ from booktutor.graph.events import now_ms
 from booktutor.rewrite.segments import split_sections
 
 SectionSink = Callable[[str], Awaitable[None]]
-Compute = Callable[[SectionSink], Awaitable[Any]]
+Compute = Callable[[SectionSink], Coroutine[Any, Any, Any]]
 
 
 def chapter_event_stream(
@@ -71,9 +71,9 @@ async def _events(compute: Compute, thread_id: str, run_id: str, event_name: str
             return
         payload = result.to_json()
         if not streamed:
-            for section in split_sections(payload["markdown"]):
-                if section.text:
-                    yield TextMessageContentEvent(message_id=message_id, delta=section.text, timestamp=now_ms())
+            for part in split_sections(payload["markdown"]):
+                if part.text:
+                    yield TextMessageContentEvent(message_id=message_id, delta=part.text, timestamp=now_ms())
         yield TextMessageEndEvent(message_id=message_id, timestamp=now_ms())
         meta = {k: v for k, v in payload.items() if k != "markdown"}
         yield CustomEvent(name=event_name, value=meta, timestamp=now_ms())

@@ -43,23 +43,24 @@ class Idempotency:
         self.request, self.user, self.services, self.key = request, user, services, key
 
     async def run(self, compute: Callable[[], Awaitable[tuple[int, Any]]]) -> JSONResponse:
-        if not self.key:
+        key = self.key
+        if not key:
             status, body = await compute()
             return JSONResponse(jsonable_encoder(body), status_code=status)
         digest = await self._request_hash()
-        stored = await self._claim(digest)
+        stored = await self._claim(key, digest)
         if stored is not None:
             return stored
         try:
             status, body = await compute()
         except Exception:
-            await self._release()
+            await self._release(key)
             raise
         payload = jsonable_encoder(body)
         if status < 500:
-            await self._store(status, payload)
+            await self._store(key, status, payload)
         else:
-            await self._release()
+            await self._release(key)
         return JSONResponse(payload, status_code=status)
 
     async def _request_hash(self) -> str:
@@ -71,12 +72,12 @@ class Idempotency:
         target = f"{self.request.method} {self.request.url.path}\n".encode()
         return hashlib.sha256(target + canonical).hexdigest()
 
-    async def _claim(self, digest: str) -> JSONResponse | None:
+    async def _claim(self, key: str, digest: str) -> JSONResponse | None:
         async with self.services.db.session() as session, session.begin():
             records = IdempotencyRepository(session)
             await records.delete_expired(IDEMPOTENCY_TTL)
             method, path = self.request.method, self.request.url.path
-            record = await records.claim(self.user.id, self.key, method, path, digest)
+            record = await records.claim(self.user.id, key, method, path, digest)
         if record is None:
             return None
         if record.request_hash != digest:
@@ -85,10 +86,10 @@ class Idempotency:
             raise IdempotencyInProgress("A request with this Idempotency-Key is still being processed.")
         return JSONResponse(record.response_body, status_code=record.status_code, headers={REPLAY_HEADER: "true"})
 
-    async def _store(self, status: int, payload: Any) -> None:
+    async def _store(self, key: str, status: int, payload: Any) -> None:
         async with self.services.db.session() as session, session.begin():
-            await IdempotencyRepository(session).complete(self.user.id, self.key, status, payload)
+            await IdempotencyRepository(session).complete(self.user.id, key, status, payload)
 
-    async def _release(self) -> None:
+    async def _release(self, key: str) -> None:
         async with self.services.db.session() as session, session.begin():
-            await IdempotencyRepository(session).release(self.user.id, self.key)
+            await IdempotencyRepository(session).release(self.user.id, key)

@@ -24,6 +24,7 @@ import structlog
 from ag_ui.core import BaseEvent
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from redis.typing import EncodableT, FieldT
 
 log = structlog.get_logger(__name__)
 
@@ -121,7 +122,9 @@ class RunRelay:
         try:
             async with self.client.pipeline(transaction=False) as pipe:
                 for seq, event, final_state in batch:
-                    fields = {"seq": seq, "data": event_json(event), **({"end": final_state} if final_state else {})}
+                    fields: dict[FieldT, EncodableT] = {"seq": seq, "data": event_json(event)}
+                    if final_state:
+                        fields["end"] = final_state
                     pipe.xadd(stream, fields, id=f"{seq}-0", maxlen=self.max_events, approximate=True)
                 pipe.hset(meta_key, mapping=meta)
                 pipe.pexpire(meta_key, self.retention_ms)
@@ -160,7 +163,7 @@ class RunRelay:
     async def lookup(self, run_id: str) -> RemoteRun | None:
         """The run's metadata, or None if Redis does not know it (or cannot be reached)."""
         try:
-            meta = await self.client.hgetall(self._meta_key(run_id))
+            meta = await self.client.hgetall(self._meta_key(run_id))  # type: ignore[misc]  # redis-py types it `Awaitable | dict`
         except (RedisError, OSError):
             log.warning("run_relay_read_failed", run_id=run_id, exc_info=True)
             return None

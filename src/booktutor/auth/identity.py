@@ -49,8 +49,8 @@ async def user_from_bearer(token: str, session: AsyncSession, settings: Settings
     return user
 
 
-async def _external_user(claims: ExternalClaims, session: AsyncSession, settings: Settings) -> User:
-    """The local user behind a Better-Auth identity, created on first sight."""
+async def _external_user(claims: ExternalClaims, session: AsyncSession, settings: Settings) -> User | None:
+    """The local user behind a Better-Auth identity, created on first sight (None if its user is gone)."""
     role = "admin" if claims.role and claims.role == settings.better_auth_admin_role else "learner"
     link = await session.get(ExternalIdentity, (claims.issuer, claims.subject))
     if link is not None:

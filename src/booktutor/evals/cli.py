@@ -56,8 +56,10 @@ def _load_cases(dataset: Path, limit: int | None) -> list[EvalCase]:
 
 
 def _load_baseline(path: Path | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
+    return None if path is None else _read_report(path)
+
+
+def _read_report(path: Path) -> dict[str, Any]:
     try:
         return load_report(path)
     except (OSError, ValueError) as exc:
@@ -205,7 +207,7 @@ def diff_command(
     b: Annotated[Path, typer.Argument(help="The later report.json")],
 ) -> None:
     """Metric deltas from A to B, and which cases got better or worse."""
-    first, second = _load_baseline(a), _load_baseline(b)
+    first, second = _read_report(a), _read_report(b)
     diff = diff_reports(first, second)
     table = Table("metric", "A", "B", "Δ")
     for m, (before, after) in diff.metrics.items():

@@ -205,7 +205,7 @@ def mean(values: Sequence[float]) -> float | None:
 
 
 def applicable(cases: Sequence[Mapping[str, float | None]], metric: str) -> list[float]:
-    return [s[metric] for s in cases if s.get(metric) is not None]
+    return [value for s in cases if (value := s.get(metric)) is not None]
 
 
 def aggregate(scores: Sequence[Mapping[str, float | None]], latencies: Sequence[float]) -> dict[str, float | None]:

@@ -105,9 +105,9 @@ def diff_reports(a: Mapping[str, Any], b: Mapping[str, Any], tolerance: float = 
     qa = {c["id"]: quality(c["scores"]) for c in a["cases"]}
     qb = {c["id"]: quality(c["scores"]) for c in b["cases"]}
     changes = [
-        CaseChange(i, qa[i], qb[i])
-        for i in qa
-        if i in qb and qa[i] is not None and qb[i] is not None and abs(qb[i] - qa[i]) > tolerance
+        CaseChange(i, before, after)
+        for i, before in qa.items()
+        if before is not None and (after := qb.get(i)) is not None and abs(after - before) > tolerance
     ]
     return ReportDiff(
         metrics={m: (a["metrics"].get(m), b["metrics"].get(m)) for m in METRICS},

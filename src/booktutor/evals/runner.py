@@ -11,7 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ag_ui.core import BaseEvent, EventType, RunAgentInput, UserMessage
+from ag_ui.core import (
+    BaseEvent,
+    RunAgentInput,
+    RunErrorEvent,
+    RunFinishedEvent,
+    TextMessageContentEvent,
+    ToolCallResultEvent,
+    ToolCallStartEvent,
+    UserMessage,
+)
 
 from booktutor.evals.dataset import EvalCase
 from booktutor.evals.metrics import case_scores, dedupe, relevant_ranks
@@ -50,17 +59,17 @@ def search_doc_paths(content: str) -> list[str]:
 
 
 def record(trace: RunTrace, event: BaseEvent) -> None:
-    kind = event.type
-    if kind == EventType.TEXT_MESSAGE_CONTENT:
+    if isinstance(event, TextMessageContentEvent):
         trace.text.append(event.delta)
-    elif kind == EventType.TOOL_CALL_START:
+    elif isinstance(event, ToolCallStartEvent):
         trace.tools[event.tool_call_id] = event.tool_call_name
-    elif kind == EventType.TOOL_CALL_RESULT and trace.tools.get(event.tool_call_id) == "search_book":
+    elif isinstance(event, ToolCallResultEvent) and trace.tools.get(event.tool_call_id) == "search_book":
         trace.made_search = True
-        trace.searched.extend(search_doc_paths(event.content))
-    elif kind == EventType.RUN_FINISHED:
+        if isinstance(event.content, str):  # booktutor's tools answer in text
+            trace.searched.extend(search_doc_paths(event.content))
+    elif isinstance(event, RunFinishedEvent):
         trace.result = dict(event.result or {})
-    elif kind == EventType.RUN_ERROR:
+    elif isinstance(event, RunErrorEvent):
         trace.error = event.message
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import re
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, ParamSpec
 
 from ag_ui.core import (
     BaseEvent,
@@ -80,12 +80,17 @@ class Emitter:
         self.emit(StateDeltaEvent(delta=ops))
 
 
-def step(name: str) -> Callable:
+NodeArgs = ParamSpec("NodeArgs")
+Node = Callable[NodeArgs, Awaitable[dict[str, Any]]]
+WrappedNode = Callable[NodeArgs, Coroutine[Any, Any, dict[str, Any]]]
+
+
+def step(name: str) -> Callable[[Node[NodeArgs]], WrappedNode[NodeArgs]]:
     """Wrap a node so the client sees STEP_STARTED / STEP_FINISHED around it."""
 
-    def decorate(node: Callable[..., Awaitable[dict]]) -> Callable[..., Awaitable[dict]]:
+    def decorate(node: Node[NodeArgs]) -> WrappedNode[NodeArgs]:
         @functools.wraps(node)
-        async def wrapped(*args: Any, **kwargs: Any) -> dict:
+        async def wrapped(*args: NodeArgs.args, **kwargs: NodeArgs.kwargs) -> dict[str, Any]:
             emitter = Emitter()
             emitter.step_started(name)
             with span(f"graph.node.{name}", node=name):

@@ -3,7 +3,10 @@ service (on `services.quizzes`) that shares its model and checkpointer."""
 
 from __future__ import annotations
 
-from booktutor.graph.checkpoint import open_checkpointer
+from agents.models.interface import Model
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+from booktutor.graph.checkpoint import CheckpointPool, open_checkpointer
 from booktutor.graph.router import IntentRouter, LLMRouter
 from booktutor.graph.service import ChatService
 from booktutor.observability.agents_tracing import configure_tracing
@@ -12,14 +15,15 @@ from booktutor.services import Services
 from booktutor.tutoring.quizzes import QuizService
 
 
-async def build_chat_service(services: Services, *, model=None, checkpoint: bool = True) -> ChatService:
+async def build_chat_service(services: Services, *, model: Model | None = None, checkpoint: bool = True) -> ChatService:
     settings = services.settings
     configure_tracing(settings)
     model = model or build_model(settings, embedder=services.embedder)
     offline_router = IntentRouter(services.embedder)
     language_model = provider_capabilities(settings.llm_provider).language_model
     router = LLMRouter(model, offline_router) if language_model else offline_router
-    checkpointer = pool = None
+    checkpointer: AsyncPostgresSaver | None = None
+    pool: CheckpointPool | None = None
     if checkpoint:
         checkpointer, pool = await open_checkpointer(services.db.libpq_conninfo)
     services.quizzes = QuizService(services, model, checkpointer)  # quiz flows share the checkpointer

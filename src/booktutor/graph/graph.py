@@ -13,12 +13,15 @@ from booktutor.graph.nodes import (
     out_of_scope_node,
     router_node,
 )
-from booktutor.graph.state import RunDeps, TutorState
+from booktutor.graph.state import Route, RunDeps, TutorState
 
-SPECIALISTS = ("answer", "tutor", "personalize", "translate")
+SPECIALISTS: tuple[Route, ...] = ("answer", "tutor", "personalize", "translate")
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+ChatGraph = CompiledStateGraph[TutorState, RunDeps, TutorState, TutorState]
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> ChatGraph:
     graph = StateGraph(TutorState, context_schema=RunDeps)
     graph.add_node("guard", guard_node)
     graph.add_node("router", router_node)

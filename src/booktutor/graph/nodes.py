@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
-from agents import Runner
+from agents import Runner, TResponseInputItem
 from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent
 from langgraph.runtime import Runtime
+from openai.types.responses import EasyInputMessageParam
 
 from booktutor.graph.events import Emitter, step
 from booktutor.graph.history import bound_history, summarise
@@ -58,20 +59,20 @@ async def next_node(state: TutorState) -> Route:
     return state["route"]
 
 
-def agent_input(state: TutorState) -> list[dict[str, str]]:
-    items: list[dict[str, str]] = []
+def agent_input(state: TutorState) -> list[TResponseInputItem]:
+    items: list[TResponseInputItem] = []
     language = state.get("language", "en")
     if language != "en":
         items.append(
-            {
-                "role": "system",
-                "content": f"The learner prefers answers in {language_name(language)} "
+            EasyInputMessageParam(
+                role="system",
+                content=f"The learner prefers answers in {language_name(language)} "
                 f"({language}); keep citations and code unchanged.",
-            }
+            )
         )
     if state.get("summary"):
-        items.append({"role": "system", "content": f"Conversation so far (summary): {state['summary']}"})
-    items += [{"role": m["role"], "content": m["content"]} for m in state["messages"]]
+        items.append(EasyInputMessageParam(role="system", content=f"Conversation so far (summary): {state['summary']}"))
+    items += [EasyInputMessageParam(role=m["role"], content=m["content"]) for m in state["messages"]]
     return items
 
 
@@ -142,7 +143,11 @@ def _get(raw: Any, key: str) -> str:
     return str(raw.get(key, "") if isinstance(raw, dict) else getattr(raw, key, ""))
 
 
-def make_agent_node(route: Route):
+class AgentNode(Protocol):
+    async def __call__(self, state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]: ...
+
+
+def make_agent_node(route: Route) -> AgentNode:
     @step(route)
     async def agent_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
         if route == "tutor" and (quiz_turn := await offline_quiz_turn(state, runtime.context)) is not None:

@@ -9,7 +9,10 @@ question.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
+
+from agents.models.interface import Model
 
 from booktutor.errors import AppError, ChapterNotFound
 from booktutor.graph.events import Emitter
@@ -37,7 +40,8 @@ _TOPIC = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(?:chapter\s+)?(.+?)[?.!]*$", 
 
 
 def is_offline_tutor(deps: RunDeps) -> bool:
-    return not capabilities_of(deps.agents["tutor"].model).free_text
+    model = deps.agents["tutor"].model
+    return isinstance(model, Model) and not capabilities_of(model).free_text
 
 
 def looks_like_new_question(text: str) -> bool:
@@ -58,25 +62,25 @@ async def quiz_route(state: TutorState, deps: RunDeps, route: Route) -> Route:
 
 async def offline_quiz_turn(state: TutorState, deps: RunDeps) -> dict[str, Any] | None:
     """Handle a quiz turn without a language model; None when the message is not about a quiz."""
-    quizzes = deps.quizzes
-    if quizzes is None or deps.user_id is None or not is_offline_tutor(deps):
+    quizzes, user_id = deps.quizzes, deps.user_id
+    if quizzes is None or user_id is None or not is_offline_tutor(deps):
         return None
     text, thread_id, book_id = state["messages"][-1]["content"], state.get("thread_id", ""), state["book_id"]
-    active = await quizzes.active_quiz_for_thread(deps.user_id, thread_id)
+    active = await quizzes.active_quiz_for_thread(user_id, thread_id)
     try:
         if _START.search(text):
-            view = await _start_in_chat(quizzes, deps, book_id, thread_id, text)
+            view = await _start_in_chat(quizzes, deps, user_id, book_id, thread_id, text)
             reply = f"Let's practise! {question_text(view)}"
         elif _NEXT.search(text):
-            reply, view = _recommendation_text(await quizzes.recommend_next(deps.user_id, book_id)), None
+            reply, view = _recommendation_text(await quizzes.recommend_next(user_id, book_id)), None
         elif active and _STOP.search(text):
-            await quizzes.abandon(deps.user_id, active)
+            await quizzes.abandon(user_id, active)
             reply, view = "Quiz stopped. Ask me for a new quiz whenever you like.", None
         elif active and _HINT.search(text):
-            hint = await quizzes.hint(deps.user_id, active)
+            hint = await quizzes.hint(user_id, active)
             reply, view = f"Hint {hint.level}: {hint.hint}", hint.quiz
         elif active and not looks_like_new_question(text):
-            graded = await quizzes.answer(deps.user_id, active, text.strip())
+            graded = await quizzes.answer(user_id, active, text.strip())
             reply = _feedback_text(graded.result, graded.quiz)
             return _emit_reply(state, reply, graded.quiz, _citations(graded.result))
         else:
@@ -86,14 +90,16 @@ async def offline_quiz_turn(state: TutorState, deps: RunDeps) -> dict[str, Any] 
     return _emit_reply(state, reply, view, [])
 
 
-async def _start_in_chat(quizzes: QuizService, deps: RunDeps, book_id: str, thread_id: str, text: str) -> QuizView:
+async def _start_in_chat(
+    quizzes: QuizService, deps: RunDeps, user_id: uuid.UUID, book_id: str, thread_id: str, text: str
+) -> QuizView:
     topic = _CHAPTER_NUMBER.search(text) or _TOPIC.search(_COUNT.sub("", text).strip(" ,;:"))
     if topic is None:
         raise ChapterNotFound("Which chapter should the quiz cover? For example: “quiz me on chapter 2”.")
     count = int(m.group(1)) if (m := _COUNT.search(text)) else DEFAULT_CHAT_QUESTIONS
     reference = topic.group(0) if topic.re is _CHAPTER_NUMBER else topic.group(1)
     chapter = await resolve_chapter(deps.services, book_id, reference)
-    return await quizzes.start(deps.user_id, book_id, chapter, count=min(max(count, 1), 20), thread_id=thread_id)
+    return await quizzes.start(user_id, book_id, chapter, count=min(max(count, 1), 20), thread_id=thread_id)
 
 
 def question_text(view: QuizView) -> str:
@@ -115,7 +121,8 @@ def _feedback_text(result: GradeResult, view: QuizView) -> str:
         parts.append(f"The answer: {result.correct_answer}.")
     if result.explanation:
         parts.append(result.explanation)
-    parts.append(f"See “{result.citation.heading}” [1].")
+    if result.citation is not None:
+        parts.append(f"See “{result.citation.heading}” [1].")
     return " ".join(parts) + "\n\n" + question_text(view)
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from ag_ui.core import (
@@ -25,21 +25,26 @@ from ag_ui.core import (
     TextMessageContentEvent,
 )
 from agents import Agent
+from agents.models.interface import Model
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from booktutor.agents.answer import build_answer_agent
 from booktutor.agents.personalize import build_personalize_agent
 from booktutor.agents.translate import build_translate_agent
 from booktutor.agents.tutor import build_tutor_agent
+from booktutor.graph.checkpoint import CheckpointPool
 from booktutor.graph.events import now_ms
 from booktutor.graph.graph import build_graph
-from booktutor.graph.state import Router, RunDeps, TutorState
+from booktutor.graph.state import ChatMessage, Router, RunDeps, TutorState
 from booktutor.graph.turn_request import TurnRequest, read_turn_request
 from booktutor.memory.database import is_database_unavailable
-from booktutor.memory.models import User
+from booktutor.memory.models import Message, User
 from booktutor.memory.threads import ThreadRepository
 from booktutor.services import Services
+from booktutor.tools.context import ToolContext
 
 log = structlog.get_logger(__name__)
 HISTORY_MESSAGES = 20
@@ -53,11 +58,11 @@ class _Prepared:
 
     request: TurnRequest
     summary: str
-    history: list[dict[str, str]]
+    history: list[ChatMessage]
     preferences: dict[str, Any]
 
 
-def build_agents(model) -> dict[str, Agent]:
+def build_agents(model: Model) -> dict[str, Agent[ToolContext]]:
     return {
         "answer": build_answer_agent(model),
         "tutor": build_tutor_agent(model),
@@ -70,7 +75,11 @@ class ChatService:
     """The graph-backed RunSource behind /agent/run, /chatbot/* and `booktutor ask`."""
 
     def __init__(
-        self, services: Services, model, router: Router, checkpointer: BaseCheckpointSaver | None = None
+        self,
+        services: Services,
+        model: Model,
+        router: Router,
+        checkpointer: BaseCheckpointSaver[str] | None = None,
     ) -> None:
         self.services = services
         self.router = router
@@ -78,9 +87,9 @@ class ChatService:
         self.agents = build_agents(model)
         self.checkpointer = checkpointer
         self.graph = build_graph(checkpointer)
-        self.pool = None  # the checkpointer's connection pool, closed with the service
+        self.pool: CheckpointPool | None = None  # the checkpointer's connection pool, closed with the service
         self._prepared: dict[str, _Prepared] = {}  # by run id, from prepare() to stream()
-        self._pending_saves: set[asyncio.Task] = set()  # answers saved once the database is back
+        self._pending_saves: set[asyncio.Task[None]] = set()  # answers saved once the database is back
 
     async def close(self) -> None:
         if self._pending_saves:  # answers waiting for the database: a last chance, then give up
@@ -179,7 +188,12 @@ class ChatService:
 
     # --- internals -----------------------------------------------------------------------
     async def _initial_state(
-        self, run_input, user: User, request: TurnRequest, answer_id: str, prepared: _Prepared | None = None
+        self,
+        run_input: RunAgentInput,
+        user: User,
+        request: TurnRequest,
+        answer_id: str,
+        prepared: _Prepared | None = None,
     ) -> TutorState:
         if prepared is not None:
             summary, messages = prepared.summary, list(prepared.history)
@@ -209,7 +223,9 @@ class ChatService:
             abstained=False,
         )
 
-    async def _run_graph(self, state: TutorState, user: User, thread_id: str, final: dict) -> AsyncIterator:
+    async def _run_graph(
+        self, state: TutorState, user: User, thread_id: str, final: dict[str, Any]
+    ) -> AsyncIterator[BaseEvent]:
         deps = RunDeps(
             services=self.services,
             agents=self.agents,
@@ -217,11 +233,16 @@ class ChatService:
             user_id=user.id,
             quizzes=self.services.quizzes,
         )
-        config = {"configurable": {"thread_id": thread_id}}
-        durability = {"durability": "exit"} if self.checkpointer is not None else {}
-        async for mode, chunk in self.graph.astream(
-            state, config, context=deps, stream_mode=["custom", "updates"], **durability
-        ):
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        parts = self.graph.astream(
+            state,
+            config,
+            context=deps,
+            stream_mode=["custom", "updates"],
+            durability="exit" if self.checkpointer is not None else None,
+        )
+        # With a list of stream modes LangGraph yields (mode, chunk) pairs; its overload says dict.
+        async for mode, chunk in cast(AsyncIterator[tuple[str, Any]], parts):
             if mode == "custom":
                 yield chunk
             else:
@@ -236,7 +257,7 @@ class ChatService:
         run_id: str,
         answer_id: str,
         text: str,
-        final: dict,
+        final: dict[str, Any],
         *,
         status: str,
         error_code: str | None = None,
@@ -256,7 +277,7 @@ class ChatService:
             self._pending_saves.add(task)
             task.add_done_callback(self._pending_saves.discard)
 
-    async def _retry_save(self, run_id: str, write) -> None:
+    async def _retry_save(self, run_id: str, write: Callable[[], Awaitable[None]]) -> None:
         retrying = AsyncRetrying(
             retry=retry_if_exception(is_database_unavailable),
             wait=wait_exponential_jitter(initial=0.5, max=5),
@@ -278,7 +299,7 @@ class ChatService:
         run_id: str,
         answer_id: str,
         text: str,
-        final: dict,
+        final: dict[str, Any],
         *,
         status: str,
         error_code: str | None = None,
@@ -303,7 +324,7 @@ class ChatService:
             await threads.finish_run(run_id, run_status, route=final.get("route"), error_code=error_code)
 
 
-async def _prune_checkpoints(checkpointer, thread_id: str) -> None:
+async def _prune_checkpoints(checkpointer: BaseCheckpointSaver[str], thread_id: str) -> None:
     try:
         await checkpointer.aprune([thread_id], strategy="keep_latest")
     except NotImplementedError:
@@ -311,11 +332,15 @@ async def _prune_checkpoints(checkpointer, thread_id: str) -> None:
         log.debug("checkpoint_prune_unsupported", thread_id=thread_id)
 
 
-def _chat_messages(history: list[Any]) -> list[dict[str, str]]:
-    return [{"role": m.role, "content": m.content} for m in history if m.role in ("user", "assistant") and m.content]
+def _chat_messages(history: Sequence[Message]) -> list[ChatMessage]:
+    return [
+        ChatMessage(role="user" if m.role == "user" else "assistant", content=m.content)
+        for m in history
+        if m.role in ("user", "assistant") and m.content
+    ]
 
 
-async def _stored_preferences(session, user: User) -> dict[str, Any]:
+async def _stored_preferences(session: AsyncSession, user: User) -> dict[str, Any]:
     """The learner's saved profile and language (only the fields they set)."""
     from booktutor.personalize.preferences import PreferencesRepository
 
@@ -323,7 +348,7 @@ async def _stored_preferences(session, user: User) -> dict[str, Any]:
     return {k: v for k, v in stored.model_dump().items() if v not in (None, [], "")}
 
 
-def _public_state(final: dict) -> dict[str, Any]:
+def _public_state(final: dict[str, Any]) -> dict[str, Any]:
     return {
         "route": final.get("route"),
         "citations": final.get("citations", []),

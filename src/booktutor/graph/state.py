@@ -10,6 +10,7 @@ from agents import Agent
 from typing_extensions import TypedDict  # pydantic reads these models on Python < 3.12
 
 from booktutor.services import Services
+from booktutor.tools.context import ToolContext
 from booktutor.tutoring.quizzes import QuizService
 
 Route = Literal["answer", "tutor", "personalize", "translate", "out_of_scope"]
@@ -65,7 +66,7 @@ class RunDeps:
     """Per-run dependencies handed to nodes through LangGraph's runtime context (not checkpointed)."""
 
     services: Services
-    agents: dict[str, Agent]
+    agents: dict[str, Agent[ToolContext]]
     router: Router
     user_id: uuid.UUID | None = None
     quizzes: QuizService | None = None

@@ -9,6 +9,7 @@ from typing import Any
 from ag_ui.core import RunAgentInput
 
 from booktutor.errors import BadRequest, BookNotFound
+from booktutor.graph.state import Mode
 from booktutor.memory.books import BookRepository
 from booktutor.services import Services
 
@@ -20,7 +21,7 @@ class TurnRequest:
     question: str
     message_id: str
     book_id: str
-    mode: str = "book"
+    mode: Mode = "book"
     selected_text: str = ""
     doc_path: str | None = None
     language: str | None = None  # None: the learner's stored preference, else English
@@ -43,7 +44,7 @@ async def read_turn_request(services: Services, run_input: RunAgentInput) -> Tur
         raise BadRequest(
             f"The selected text is longer than {limits.max_selection_chars} characters.", code="selection_too_long"
         )
-    mode = "selection" if selected.strip() else "book"
+    mode: Mode = "selection" if selected.strip() else "book"
     return TurnRequest(
         question=question,
         message_id=last.id or f"msg-{uuid.uuid4().hex}",

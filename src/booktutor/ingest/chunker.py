@@ -216,7 +216,8 @@ def _list_items(block: Block) -> Iterator[Block]:
     lines = block.text.split("\n")
     for number, token in enumerate(items):
         start = token.map[0] if token.map else 0
-        end = items[number + 1].map[0] if number + 1 < len(items) and items[number + 1].map else len(lines)
+        following = items[number + 1].map if number + 1 < len(items) else None
+        end = following[0] if following else len(lines)
         text = "\n".join(lines[start:end]).strip("\n")
         yield replace(block, text=text, tokens=estimate_tokens(text), joiner="\n" if number else "\n\n")
 

@@ -17,5 +17,8 @@ def parse_book(source: BookSource) -> tuple[list[ParsedDocument], list[FileProbl
             problems.append(FileProblem(file.source_path, file.language, "unreadable", str(exc)))
             continue
         parsed = parse_document(raw, file.source_path, file.language, folder_position=file.folder_position)
-        (problems if isinstance(parsed, FileProblem) else documents).append(parsed)
+        if isinstance(parsed, FileProblem):
+            problems.append(parsed)
+        else:
+            documents.append(parsed)
     return documents, problems

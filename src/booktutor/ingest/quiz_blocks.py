@@ -59,7 +59,8 @@ def parse_quiz_blocks(markdown: str, *, title: str | None = None) -> QuizExtract
     result = QuizExtraction()
     seen_ids: set[str] = set()
     tracker = HeadingTracker(title or first_h1(markdown) or "")
-    path, anchor = (tracker.title,), ""
+    path: tuple[str, ...] = (tracker.title,)
+    anchor = ""
     tokens = new_parser().parse(markdown)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.level == 0:

@@ -77,9 +77,9 @@ def build_queue_app(db: Database, settings: Settings) -> procrastinate.App:
 async def recover_stalled_jobs(app: procrastinate.App, db: Database, max_attempts: int) -> int:
     """Jobs whose worker died (no heartbeat) run again, or fail once they have used every attempt."""
     store = JobStore(db)
-    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S)
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S))
     for job in stalled:
-        job_id = uuid.UUID(job.task_kwargs["job_id"]) if job.task_name == RUN_JOB else None
+        job_id = uuid.UUID(str(job.task_kwargs["job_id"])) if job.task_name == RUN_JOB else None
         if job.attempts + 1 >= max_attempts:
             await app.job_manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=False)
             if job_id and (row := await store.get(job_id)) is not None:
@@ -111,7 +111,7 @@ class JobQueue:
             await self.store.set(job.id, status="failed", error=f"the job could not be queued: {exc}"[:2000])
             raise QueueUnavailable("The job queue is unavailable; try again shortly.") from exc
         await self.store.set(job.id, queue_job_id=queue_job_id)
-        return await self.store.get(job.id)
+        return await self.store.get_existing(job.id)
 
     async def cancel(self, job_id: uuid.UUID) -> Job:
         """A waiting job is cancelled at once; a running one is stopped by its worker, which then
@@ -127,4 +127,4 @@ class JobQueue:
             if status == procrastinate.jobs.Status.DOING:
                 return job
         await self.store.set(job_id, status="cancelled", error="cancelled by an administrator")
-        return await self.store.get(job_id)
+        return await self.store.get_existing(job_id)

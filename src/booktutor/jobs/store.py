@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from booktutor.memory.account_models import Job
-from booktutor.memory.database import Database
+from booktutor.memory.database import Database, rows_affected
 
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 ACTIVE = ("queued", "running", "retrying")
@@ -33,11 +33,16 @@ class JobStore:
         )
         async with self.db.session() as session, session.begin():
             session.add(job)
-        return await self.get(job.id)
+        return await self.get_existing(job.id)
 
     async def get(self, job_id: uuid.UUID) -> Job | None:
         async with self.db.session() as session:
             return await session.get(Job, job_id)
+
+    async def get_existing(self, job_id: uuid.UUID) -> Job:
+        """A job this process has just written (NoResultFound if it is gone)."""
+        async with self.db.session() as session:
+            return await session.get_one(Job, job_id)
 
     async def recent(self, status: str | None = None, limit: int = 20) -> list[Job]:
         """The most recent jobs first, optionally only those with one status."""
@@ -70,4 +75,4 @@ class JobStore:
                     updated_at=func.now(),
                 )
             )
-        return result.rowcount or 0
+        return rows_affected(result)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import PurePosixPath
+from typing import Any
 
 _NUMBER_PREFIX = re.compile(r"^\d+[-_.]")
 _UNSAFE = re.compile(r"[^a-z0-9\u0080-\uffff]+")
@@ -15,7 +17,7 @@ def chapter_key(source_path: str) -> str:
     return _UNSAFE.sub("-", stem.lower()).strip("-") or "chapter"
 
 
-def doc_route(source_path: str, front_matter: dict) -> str:
+def doc_route(source_path: str, front_matter: Mapping[str, Any]) -> str:
     """The route Docusaurus gives a doc, relative to the docs base (no leading slash)."""
     slug = front_matter.get("slug")
     if isinstance(slug, str) and slug.strip():
@@ -33,7 +35,7 @@ def doc_route(source_path: str, front_matter: dict) -> str:
 
 def anchor_url(
     source_path: str,
-    front_matter: dict,
+    front_matter: Mapping[str, Any],
     anchor: str,
     *,
     language: str,

@@ -6,9 +6,9 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import and_, delete, func, literal, select, update
+from sqlalchemy import Select, and_, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +32,7 @@ class DocumentContent(Protocol):
     @property
     def position(self) -> float: ...
     @property
-    def front_matter(self) -> dict: ...
+    def front_matter(self) -> dict[str, Any]: ...
     @property
     def markdown(self) -> str: ...
     @property
@@ -79,7 +79,7 @@ class ChunkRow:
     doc_path: str
     language: str
     chapter_title: str
-    front_matter: dict
+    front_matter: dict[str, Any]
     heading_path: list[str]
     anchor: str
     text: str
@@ -97,7 +97,7 @@ class ChapterPage:
     languages: list[str]
     language: str | None
     title: str | None
-    front_matter: dict | None
+    front_matter: dict[str, Any] | None
     markdown: str | None
     content_hash: str | None
     version: int | None
@@ -124,7 +124,7 @@ class BookRepository:
             )
         )
         await self.session.execute(stmt)
-        return await self.session.get(Book, book_id, populate_existing=True)
+        return await self.session.get_one(Book, book_id, populate_existing=True)
 
     async def get_book(self, book_id: str) -> Book | None:
         return await self.session.get(Book, book_id)
@@ -156,7 +156,7 @@ class BookRepository:
             .returning(Chapter.id)
         )
         chapter_id = (await self.session.execute(stmt)).scalar_one()
-        return await self.session.get(Chapter, chapter_id, populate_existing=True)
+        return await self.session.get_one(Chapter, chapter_id, populate_existing=True)
 
     async def list_chapters(self, book_id: str) -> list[Chapter]:
         stmt = (
@@ -323,7 +323,9 @@ class BookRepository:
         return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
 
     # --- chunks for readers -------------------------------------------------------------
-    def _current_chunks(self):
+    def _current_chunks(
+        self,
+    ) -> Select[uuid.UUID, str, uuid.UUID, str, str, str, dict[str, Any], list[str], str, str, int]:
         return select(
             Chunk.id,
             Chunk.book_id,

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import text
+from sqlalchemy import CursorResult, Result, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -25,6 +26,17 @@ class DatabaseUnavailable(RuntimeError):
     """Postgres cannot be reached."""
 
 
+def rows_affected(result: Result[Any]) -> int:
+    """The row count of an UPDATE or DELETE: `execute` is typed to return a plain `Result`, but for these
+    statements it is a `CursorResult`."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _query_value(value: str | tuple[str, ...] | None) -> str | None:
+    """A URL query parameter given once (a repeated one is a tuple: its first value)."""
+    return value[0] if isinstance(value, tuple) else value
+
+
 def to_asyncpg_url(raw: str) -> URL:
     """Normalise any Postgres URL (postgres://, Neon's ?sslmode=require, …) for SQLAlchemy+asyncpg."""
     url = make_url(raw)
@@ -34,7 +46,7 @@ def to_asyncpg_url(raw: str) -> URL:
         query.pop(name, None)
     if sslmode:
         query["ssl"] = sslmode
-    elif "ssl" not in query and _is_local(url.host or query.get("host")):
+    elif "ssl" not in query and _is_local(url.host or _query_value(query.get("host"))):
         # asyncpg's default, `prefer`, would negotiate TLS on every new connection to this machine too
         query["ssl"] = "disable"
     return url.set(drivername="postgresql+asyncpg", query=query)
@@ -79,7 +91,7 @@ async def ensure_database_exists(maintenance_url: URL, name: str) -> None:
         await conn.close()
 
 
-def _asyncpg_kwargs(url: URL) -> dict:
+def _asyncpg_kwargs(url: URL) -> dict[str, Any]:
     host = url.host or url.query.get("host")
     return {
         "user": url.username,
@@ -109,7 +121,7 @@ class Database:
 
     @classmethod
     def create(cls, url: URL, settings: Settings) -> Database:
-        connect_args: dict = {"timeout": settings.db_connect_timeout_s}
+        connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout_s}
         if settings.db_disable_statement_cache:
             connect_args["statement_cache_size"] = 0  # pgbouncer in transaction mode
         engine = create_async_engine(

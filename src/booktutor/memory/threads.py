@@ -28,6 +28,7 @@ from booktutor.errors import (
     RunNotFound,
     ThreadNotFound,
 )
+from booktutor.memory.database import rows_affected
 from booktutor.memory.models import Message, Run, Thread
 
 T = TypeVar("T")
@@ -109,7 +110,7 @@ class ThreadRepository:
         """Delete the thread with its messages and runs (database cascade)."""
         stmt = delete(Thread).where(Thread.id == thread_id, Thread.owner_id == owner_id)
         result = await self.session.execute(stmt.execution_options(synchronize_session=False))
-        if result.rowcount == 0:
+        if rows_affected(result) == 0:
             raise ThreadNotFound(f"No thread with id '{thread_id}'.")
         cached = self._cached(Thread, thread_id)
         if cached is not None:
@@ -265,8 +266,7 @@ class ThreadRepository:
             )
             .execution_options(synchronize_session=False)
         )
-        result = await self.session.execute(stmt)
-        return result.rowcount
+        return rows_affected(await self.session.execute(stmt))
 
     # Helpers
 
@@ -295,7 +295,7 @@ class ThreadRepository:
     async def _run_id_taken(self, run_id: str) -> bool:
         return await self.session.scalar(select(Run.id).where(Run.id == run_id)) is not None
 
-    async def _one_or_none(self, stmt: Select[tuple[T]]) -> T | None:
+    async def _one_or_none(self, stmt: Select[T]) -> T | None:
         """One ORM object, refreshed from the database even if already in the session."""
         result = await self.session.execute(stmt.execution_options(populate_existing=True))
         return result.scalar_one_or_none()

@@ -13,7 +13,7 @@ def configure_tracing(settings: Settings) -> None:
     variables opt in; with neither, tracing is disabled."""
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key is not None else None
     openai_export = bool(key and settings.openai_base_url is None)
-    if openai_export:
+    if key and openai_export:
         set_tracing_export_api_key(key)
     # Without a key the default exporter would only log errors (or leak a third-party key).
     langsmith = register_agents_processor(replace_default=not openai_export)

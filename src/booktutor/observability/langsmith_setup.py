@@ -31,10 +31,11 @@ def register_agents_processor(*, replace_default: bool) -> bool:
         from langsmith.wrappers import OpenAIAgentsTracingProcessor
 
         processor = OpenAIAgentsTracingProcessor()
+        # langsmith declares a stand-in class for when the Agents SDK is absent; mypy reads that one.
         if replace_default:
-            set_trace_processors([processor])
+            set_trace_processors([processor])  # type: ignore[list-item]
         else:
-            add_trace_processor(processor)
+            add_trace_processor(processor)  # type: ignore[arg-type]
         _registered = True
         log.info("langsmith_agents_tracing_enabled")
     return True

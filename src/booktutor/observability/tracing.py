@@ -53,6 +53,8 @@ def build_provider(
     """A provider exporting to `endpoint` (OTLP/HTTP) or, for tests, to the given processor."""
     provider = TracerProvider(resource=Resource.create({"service.name": service_name, "service.version": __version__}))
     if processor is None:
+        if endpoint is None:
+            raise ValueError("build_provider needs an OTLP endpoint or a span processor")
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces"))

@@ -166,17 +166,17 @@ class PersonalizationService:
                 for section in split_sections(adapted):
                     await on_section(section.text)
             return _Generated(adapted, "adapted", [])
-        return await self._rewrite(filter_audience_blocks(body, profile), adapted, profile, on_section)
+        return await self._rewrite(self.writer, filter_audience_blocks(body, profile), adapted, profile, on_section)
 
     async def _rewrite(
-        self, filtered: str, adapted: str, profile: LearnerProfile, on_section: SectionSink | None
+        self, writer: Model, filtered: str, adapted: str, profile: LearnerProfile, on_section: SectionSink | None
     ) -> _Generated:
         originals, fallbacks = split_sections(filtered), split_sections(adapted)
         if [s.heading for s in originals] != [s.heading for s in fallbacks]:
             fallbacks = originals
         parts, adapted_sections = [], []
         for original, fallback in zip(originals, fallbacks, strict=True):
-            text = await self._rewrite_section(original, profile)
+            text = await self._rewrite_section(writer, original, profile)
             if text is None:
                 adapted_sections.append(original.heading or "")
                 text = fallback.text
@@ -190,7 +190,7 @@ class PersonalizationService:
             return _Generated(adapted, "adapted", [s.heading or "" for s in originals])
         return _Generated(result, "rewritten", adapted_sections)
 
-    async def _rewrite_section(self, original: Section, profile: LearnerProfile) -> str | None:
+    async def _rewrite_section(self, writer: Model, original: Section, profile: LearnerProfile) -> str | None:
         shield = Shield(REWRITE_KINDS)
         protected = shield.protect(original.body)
         if not has_prose(protected):
@@ -199,7 +199,7 @@ class PersonalizationService:
         request = protected
         for _ in range(2):
             try:
-                output = await generate(self.writer, instructions, request, name="personalize-writer")
+                output = await generate(writer, instructions, request, name="personalize-writer")
             except Exception as error:  # a failing provider degrades this section to `adapted`
                 log.warning("personalize.section_failed", error=repr(error))
                 return None

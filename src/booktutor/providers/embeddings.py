@@ -51,7 +51,8 @@ class EmbeddingModelUnavailable(RuntimeError):
 def _normalized(matrix: Any) -> list[list[float]]:
     array = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(array, axis=1, keepdims=True)
-    return (array / np.where(norms == 0, 1.0, norms)).tolist()
+    vectors: list[list[float]] = (array / np.where(norms == 0, 1.0, norms)).tolist()
+    return vectors
 
 
 def bundled_model_path() -> Path:
@@ -101,7 +102,8 @@ class LocalSentenceTransformerEmbedder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        return matrix.tolist()
+        vectors: list[list[float]] = matrix.tolist()
+        return vectors
 
     def _load(self) -> SentenceTransformer:
         if self._model is None:
@@ -181,7 +183,8 @@ class FakeEmbedder:
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        return self._vectorizer.transform(list(texts)).toarray().tolist()
+        vectors: list[list[float]] = self._vectorizer.transform(list(texts)).toarray().tolist()
+        return vectors
 
     async def embed_query(self, text: str) -> list[float]:
         vectors = await self.embed_documents([text])

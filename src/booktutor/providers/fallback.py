@@ -7,7 +7,7 @@ circuit opened and is skipped until its cooldown ends.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +88,7 @@ class FallbackModel(Model):
                 except StopAsyncIteration:
                     pass
                 except BaseException:
-                    await stream.aclose()
+                    await _close(stream)
                     raise
                 return buffered, stream
         raise AssertionError("unreachable: tenacity reraises")
@@ -187,7 +187,7 @@ class FallbackModel(Model):
                 PROVIDER_ERRORS.labels(provider=slot.name).inc()
                 raise
             finally:
-                await stream.aclose()
+                await _close(stream)
             slot.breaker.record_success()
             return
         raise self._exhausted(errors) from (errors[-1][1] if errors else None)
@@ -201,3 +201,9 @@ def _answered_by(provider: str, errors: list[tuple[str, BaseException]]) -> None
     if errors:
         PROVIDER_FALLBACKS.labels(from_provider=errors[-1][0]).inc()
     structlog.contextvars.bind_contextvars(provider=provider)
+
+
+async def _close(stream: AsyncIterator[TResponseStreamEvent]) -> None:
+    """Close a model's stream: `Model.stream_response` is typed as an iterator, but it is an async generator."""
+    if isinstance(stream, AsyncGenerator):
+        await stream.aclose()

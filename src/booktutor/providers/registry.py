@@ -51,7 +51,7 @@ def _openai_model(settings: Settings, embedder: Embedder | None) -> Model | None
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_s,
         max_retries=0,  # FallbackModel retries
-        http_client=_llm_http_client(settings),
+        http_client=_llm_http_client(settings),  # type: ignore[arg-type]  # openai takes httpx clients too, typed httpx2 only
     )
     if settings.openai_base_url:
         # OpenAI-compatible servers (vLLM, Ollama, LM Studio …) implement Chat Completions.
@@ -67,7 +67,7 @@ def _gemini_model(settings: Settings, embedder: Embedder | None) -> Model | None
         base_url=GEMINI_OPENAI_BASE_URL,
         timeout=settings.llm_timeout_s,
         max_retries=0,
-        http_client=_llm_http_client(settings),
+        http_client=_llm_http_client(settings),  # type: ignore[arg-type]  # as above
     )
     return OpenAIChatCompletionsModel(settings.gemini_model, client)
 

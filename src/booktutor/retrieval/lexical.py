@@ -46,7 +46,7 @@ class LexicalSearch:
             "doc_paths": list(doc_paths),
             "limit": limit,
         }
-        rows = (await self.session.execute(_FULLTEXT_SQL["pair_query"], params)).all()
+        rows = list((await self.session.execute(_FULLTEXT_SQL["pair_query"], params)).all())
         if len(rows) < limit // 2:
             seen = {row[0] for row in rows}
             extra = (await self.session.execute(_FULLTEXT_SQL["any_query"], params)).all()

@@ -207,7 +207,7 @@ def _to_point(record: VectorRecord) -> qe.Point:
 def _to_filter(flt: VectorFilter | None) -> qe.Filter | None:
     if flt is None:
         return None
-    conditions: list[qe.FieldCondition] = []
+    conditions: list[qe.ConditionType] = []  # a stub-only alias: never evaluated at run time
     if flt.book_id is not None:
         conditions.append(qe.FieldCondition("book_id", match=qe.MatchValue(flt.book_id)))
     if flt.language is not None:

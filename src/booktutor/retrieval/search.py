@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,10 +79,10 @@ class HybridSearcher:
         hits = collapse_sections(hits)
         reranked = False
         if self.reranker and hits:
-            hits, reranked = await self._rerank(query.text, hits, query.k)
+            hits, reranked = await self._rerank(self.reranker, query.text, hits, query.k)
         return SearchResult(hits=hits[: query.k], degraded=degraded, reranked=reranked)
 
-    async def _dense(self, query: SearchQuery) -> tuple[list[tuple], bool]:
+    async def _dense(self, query: SearchQuery) -> tuple[list[tuple[uuid.UUID, float]], bool]:
         try:
             vector = await self.embedder.embed_query(query.text)
             flt = VectorFilter(book_id=query.book_id, language=query.language, doc_paths=query.doc_paths)
@@ -93,15 +94,19 @@ class HybridSearcher:
             return [], True
         return [(h.chunk_id, h.score) for h in found], False
 
-    async def _rerank(self, text: str, hits: list[SearchHit], k: int) -> tuple[list[SearchHit], bool]:
+    async def _rerank(
+        self, reranker: Reranker, text: str, hits: list[SearchHit], k: int
+    ) -> tuple[list[SearchHit], bool]:
         try:
-            order = await self.reranker.rerank(text, [h.text for h in hits], top_n=k)
+            order = await reranker.rerank(text, [h.text for h in hits], top_n=k)
         except Exception as exc:  # a reranker outage must not fail the search
             log.warning("rerank_failed", error=str(exc))
             return hits, False
         return [hits[i].model_copy(update={"score": score}) for i, score in order], True
 
-    def _to_hit(self, candidate: FusedCandidate, row: ChunkRow, headlines: dict, text: str) -> SearchHit:
+    def _to_hit(
+        self, candidate: FusedCandidate, row: ChunkRow, headlines: dict[uuid.UUID, str], text: str
+    ) -> SearchHit:
         return SearchHit(
             chunk_id=row.id,
             book_id=row.book_id,
@@ -130,7 +135,7 @@ class HybridSearcher:
 
 def collapse_sections(hits: Sequence[SearchHit]) -> list[SearchHit]:
     """Keep the best chunk of each section: split sections yield overlapping near-duplicates."""
-    seen: set[tuple] = set()
+    seen: set[tuple[uuid.UUID, str]] = set()
     kept = []
     for hit in hits:
         key = (hit.document_id, hit.anchor)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from booktutor.markdown.fences import iter_fence_flags
 
@@ -76,6 +77,9 @@ class Shield:
         self.slots[token] = value
         return token
 
+    def _slot_match(self, kind: str, match: re.Match[str]) -> str:
+        return self._slot(kind, match.group(0))
+
     def protect(self, text: str) -> str:
         out: list[str] = []
         block: list[str] = []
@@ -108,7 +112,7 @@ class Shield:
         ]
         for kind, pattern in patterns:
             if kind in self.kinds:
-                line = pattern.sub(lambda m, k=kind: self._slot(k, m.group(0)), line)
+                line = pattern.sub(partial(self._slot_match, kind), line)
         return line
 
     def restore(self, text: str) -> tuple[str, list[str]]:

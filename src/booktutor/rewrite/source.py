@@ -48,4 +48,6 @@ async def load_chapter(repo: BookRepository, book_id: str, chapter_ref: str) -> 
         raise ChapterNotFound(f"No chapter '{chapter_ref}' in book '{book_id}'.")
     chapters = await repo.list_chapters(book_id)
     document = document_for(chapter, book.default_language, any_language=True)
+    if document is None:
+        raise ChapterNotFound(f"No chapter '{chapter_ref}' in book '{book_id}'.")
     return ChapterSource(book=book, chapter=chapter, document=document, chapters=chapters)

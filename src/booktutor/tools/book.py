@@ -13,7 +13,8 @@ from typing import Any
 from agents import RunContextWrapper, function_tool
 
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.books import BookRepository, document_for
+from booktutor.memory.books import BookRepository, ChunkRow, document_for
+from booktutor.memory.models import Chapter, Document
 from booktutor.observability.tracing import traced
 from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.retrieval.search import SearchQuery
@@ -190,14 +191,14 @@ async def get_user_profile(wrapper: RunContextWrapper[ToolContext]) -> str:
     return json.dumps(wrapper.context.profile, ensure_ascii=False)
 
 
-async def _chapter_chunks(ctx: ToolContext, doc_path: str):
+async def _chapter_chunks(ctx: ToolContext, doc_path: str) -> tuple[Chapter, Document, list[ChunkRow]] | None:
     """(chapter, its document in the learner's language, the document's current chunks), or None."""
     async with ctx.services.db.session() as session:
         repo = BookRepository(session)
         chapter = await repo.get_chapter(ctx.book_id, doc_path)
-        if chapter is None:
+        document = document_for(chapter, ctx.language, fallback=("en",), any_language=True) if chapter else None
+        if chapter is None or document is None:
             return None
-        document = document_for(chapter, ctx.language, fallback=("en",), any_language=True)
         return chapter, document, await repo.chunks_of_document(document.id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agents import FunctionTool, Model, RunContextWrapper, function_tool
+from agents import Model, RunContextWrapper, Tool, function_tool
 
 from booktutor.errors import AppError
 from booktutor.memory.books import BookRepository
@@ -113,7 +113,7 @@ def _opening(markdown: str) -> str:
     return fence_untrusted(text.strip()[: OPENING_CHARS * 2])
 
 
-def personalization_tools(model: Model | None) -> list[FunctionTool]:
+def personalization_tools(model: Model | None) -> list[Tool]:
     @function_tool
     async def get_personalized_chapter(
         wrapper: RunContextWrapper[ToolContext],

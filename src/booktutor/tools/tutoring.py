@@ -20,14 +20,16 @@ from booktutor.memory.books import BookRepository
 from booktutor.services import Services
 from booktutor.tools.context import ToolContext
 from booktutor.tutoring.quizzes import QuizService
+from booktutor.tutoring.views import AnswerResult, HintView, QuizView
 
 DEFAULT_CHAT_QUESTIONS = 3
 
 
-def _service(ctx: ToolContext) -> QuizService:
+def _service(ctx: ToolContext) -> tuple[QuizService, uuid.UUID]:
+    """The quiz service and the learner it serves."""
     if ctx.quizzes is None or ctx.user_id is None:
         raise QuizUnavailable("Quizzes are not available here.")
-    return ctx.quizzes
+    return ctx.quizzes, ctx.user_id
 
 
 async def _call(action: Callable[[], Awaitable[BaseModel | dict[str, Any]]]) -> str:
@@ -46,7 +48,8 @@ async def _quiz_id(ctx: ToolContext, quiz_id: str) -> uuid.UUID:
             return uuid.UUID(quiz_id.strip())
         except ValueError:
             pass
-    active = await _service(ctx).active_quiz_for_thread(ctx.user_id, ctx.thread_id or "")
+    quizzes, user_id = _service(ctx)
+    active = await quizzes.active_quiz_for_thread(user_id, ctx.thread_id or "")
     if active is None:
         raise QuizNotFound("There is no quiz in progress in this conversation.")
     return active
@@ -62,9 +65,10 @@ async def start_quiz(wrapper: RunContextWrapper[ToolContext], chapter: str, coun
     """
     ctx = wrapper.context
 
-    async def action():
+    async def action() -> QuizView:
         ref = await resolve_chapter(ctx.services, ctx.book_id, chapter)
-        return await _service(ctx).start(ctx.user_id, ctx.book_id, ref, count=count, thread_id=ctx.thread_id)
+        quizzes, user_id = _service(ctx)
+        return await quizzes.start(user_id, ctx.book_id, ref, count=count, thread_id=ctx.thread_id)
 
     return await _call(action)
 
@@ -79,8 +83,9 @@ async def answer_quiz(wrapper: RunContextWrapper[ToolContext], answer: str, quiz
     """
     ctx = wrapper.context
 
-    async def action():
-        return await _service(ctx).answer(ctx.user_id, await _quiz_id(ctx, quiz_id), answer)
+    async def action() -> AnswerResult:
+        quizzes, user_id = _service(ctx)
+        return await quizzes.answer(user_id, await _quiz_id(ctx, quiz_id), answer)
 
     return await _call(action)
 
@@ -94,8 +99,9 @@ async def quiz_hint(wrapper: RunContextWrapper[ToolContext], quiz_id: str = "") 
     """
     ctx = wrapper.context
 
-    async def action():
-        return await _service(ctx).hint(ctx.user_id, await _quiz_id(ctx, quiz_id))
+    async def action() -> HintView:
+        quizzes, user_id = _service(ctx)
+        return await quizzes.hint(user_id, await _quiz_id(ctx, quiz_id))
 
     return await _call(action)
 
@@ -105,8 +111,9 @@ async def recommend_next(wrapper: RunContextWrapper[ToolContext]) -> str:
     """What the learner should study next: their weakest prerequisite section first, from quiz results."""
     ctx = wrapper.context
 
-    async def action():
-        recommendation = await _service(ctx).recommend_next(ctx.user_id, ctx.book_id)
+    async def action() -> dict[str, Any]:
+        quizzes, user_id = _service(ctx)
+        recommendation = await quizzes.recommend_next(user_id, ctx.book_id)
         return {"recommendation": recommendation.model_dump() if recommendation else None}
 
     return await _call(action)

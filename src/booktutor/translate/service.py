@@ -142,7 +142,8 @@ class Translator:
         protected = shield.protect(text)
         if not has_prose(protected):
             return text
-        request, problems = protected, []
+        request = protected
+        problems: list[str] = []
         for _ in range(2):
             output = unwrap(
                 await generate(
@@ -244,8 +245,8 @@ class TranslationService:
         kind = self._kind(source, language)
         if kind == "original":
             return self._result(source, language, kind, source.document.front_matter, source.document.markdown)
-        if kind == "human":
-            human = source.document_in(language)
+        human = source.document_in(language)
+        if kind == "human" and human is not None:
             return self._result(source, language, kind, human.front_matter, human.markdown)
         return await self._machine(source, language, on_section)
 
@@ -277,14 +278,21 @@ class TranslationService:
             )
         return "machine"
 
+    def _machine_writer(self) -> Model:
+        """The translating model: `_kind` answers "machine" only when there is one."""
+        if self.writer is None:
+            raise TranslationUnavailable("Machine translation needs a language model provider (none is configured).")
+        return self.writer
+
     async def _machine(self, source: ChapterSource, language: str, on_section: SectionSink | None) -> TranslatedChapter:
+        writer = self._machine_writer()
         glossary = load_glossary(language)
         key = CacheKey(
             kind="translation",
             book_id=source.book.id,
             chapter_id=source.chapter.id,
             variant_key=language,
-            model_id=model_id(self.writer),
+            model_id=model_id(writer),
             source_hash=fingerprint(ALGORITHM_VERSION, source.document.content_hash, glossary.digest),
         )
         async with self.services.db.session() as session:
@@ -293,7 +301,7 @@ class TranslationService:
             machine, cache = _Machine(cached.meta["front_matter"], cached.markdown), "hit"
         else:
             machine, joined = await self.flights.run(
-                key.flight(), lambda: self._translate_and_store(source, language, key, on_section)
+                key.flight(), lambda: self._translate_and_store(writer, source, language, key, on_section)
             )
             cache = "shared" if joined else "miss"
         return self._result(
@@ -307,9 +315,9 @@ class TranslationService:
         )
 
     async def _translate_and_store(
-        self, source: ChapterSource, language: str, key: CacheKey, on_section: SectionSink | None
+        self, writer: Model, source: ChapterSource, language: str, key: CacheKey, on_section: SectionSink | None
     ) -> _Machine:
-        translator = Translator(self.writer, source.document.language, language)
+        translator = Translator(writer, source.document.language, language)
         front_matter, markdown = await translate_document(
             translator, source.document.markdown, source.document.front_matter, on_section
         )

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypedDict
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -47,7 +48,7 @@ class QuizDeps:
     service: QuizSteps
 
 
-def quiz_config(quiz_id: uuid.UUID | str) -> dict[str, Any]:
+def quiz_config(quiz_id: uuid.UUID | str) -> RunnableConfig:
     return {"configurable": {"thread_id": f"quiz:{quiz_id}"}}
 
 
@@ -86,7 +87,10 @@ async def finish_node(state: QuizState, runtime: Runtime[QuizDeps]) -> dict[str,
     return {"done": True}
 
 
-def build_quiz_graph(checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:
+QuizGraph = CompiledStateGraph[QuizState, QuizDeps, QuizState, QuizState]
+
+
+def build_quiz_graph(checkpointer: BaseCheckpointSaver[str]) -> QuizGraph:
     graph = StateGraph(QuizState, context_schema=QuizDeps)
     graph.add_node("ask", ask_node)
     graph.add_node("grade", grade_node)

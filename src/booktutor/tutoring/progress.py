@@ -6,6 +6,7 @@ import uuid
 
 from booktutor.memory.books import BookRepository, document_for
 from booktutor.memory.database import Database
+from booktutor.memory.models import Chapter
 from booktutor.tutoring.mastery import MASTERED, P_INIT, Recommendation, SectionEstimate, recommend
 from booktutor.tutoring.repository import TutoringRepository
 from booktutor.tutoring.views import ChapterProgress, ProgressView, SectionProgress
@@ -54,9 +55,7 @@ async def _estimates(
         language = await repo.default_language(book_id)
         rows = await repo.mastery_rows(user_id, book_id)
         last = await repo.last_practised_chapter(user_id, book_id)
-    titles = [
-        (c.key, (document_for(c, language, any_language=True) or c).title if c.documents else c.key) for c in chapters
-    ]
+    titles = [(c.key, _chapter_title(c, language)) for c in chapters]
     index = {c.id: (i, c.key) for i, c in enumerate(chapters)}
     estimates = [
         SectionEstimate(
@@ -73,3 +72,8 @@ async def _estimates(
     estimates.sort(key=lambda e: (e.chapter_order, e.anchor))
     current = index[last][1] if last in index else None
     return estimates, titles, current
+
+
+def _chapter_title(chapter: Chapter, language: str) -> str:
+    document = document_for(chapter, language, any_language=True)
+    return document.title if document else chapter.key

@@ -27,7 +27,7 @@ from booktutor.providers.registry import build_model, provider_capabilities
 from booktutor.services import Services
 from booktutor.tutoring import progress
 from booktutor.tutoring.bank import QuestionBank
-from booktutor.tutoring.flow import QuizDeps, build_quiz_graph, quiz_config
+from booktutor.tutoring.flow import QuizDeps, QuizState, build_quiz_graph, quiz_config
 from booktutor.tutoring.grading import (
     Grade,
     InvalidChoice,
@@ -88,9 +88,10 @@ class QuizService:
         async with self.services.db.session() as session, session.begin():
             repo = TutoringRepository(session)
             chapter = await BookRepository(session).get_chapter(book_id, chapter_ref)
-            if chapter is None:
+            language = await repo.default_language(book_id)
+            document = document_for(chapter, language, any_language=True) if chapter else None
+            if chapter is None or document is None:
                 raise ChapterNotFound(f"No chapter '{chapter_ref}' in book '{book_id}'.")
-            document = document_for(chapter, await repo.default_language(book_id), any_language=True)
             questions = await self.bank.questions(repo, chapter, document, kinds, source)
             if not questions:
                 raise QuizUnavailable("This chapter has no questions of the requested kind.")
@@ -161,6 +162,8 @@ class QuizService:
         async with self.services.db.session() as session, session.begin():
             repo = TutoringRepository(session)
             quiz = await repo.get_quiz(quiz_id, for_update=True)
+            if quiz is None:
+                raise QuizNotFound("No such quiz.")
             stored = next((a for a in await repo.answers(quiz_id) if a.position == position), None)
             if stored is not None:  # this step is being replayed after a crash
                 return dict(stored.feedback)
@@ -186,7 +189,7 @@ class QuizService:
         """Start the quiz's flow at its current question (a new quiz, or one whose checkpoint was pruned:
         the database holds every graded answer)."""
         await self.graph.ainvoke(
-            {"quiz_id": str(quiz.id), "position": quiz.position, "hints": quiz.hints, "last": None},
+            QuizState(quiz_id=str(quiz.id), position=quiz.position, hints=quiz.hints, last=None),
             quiz_config(quiz.id),
             context=self.deps,
             durability="sync",

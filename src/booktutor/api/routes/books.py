@@ -42,6 +42,8 @@ async def list_chapters(book_id: BookIdPath, repo: BookRepoDep) -> ChapterList:
     summaries = []
     for position, chapter in enumerate(chapters, start=1):
         document = document_for(chapter, book.default_language, any_language=True)
+        if document is None:  # list_chapters returns published chapters only
+            continue
         summaries.append(
             ChapterSummary(
                 id=chapter.key,
@@ -88,6 +90,7 @@ async def get_chapter(
     if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")} | {"*"}:
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
+    front_matter = page.front_matter or {}
     return ChapterOut(
         id=page.key,
         book_id=book_id,
@@ -95,14 +98,14 @@ async def get_chapter(
         language=page.language,
         languages=page.languages,
         title=page.title,
-        description=page.front_matter.get("description"),
-        front_matter=page.front_matter,
+        description=front_matter.get("description"),
+        front_matter=front_matter,
         markdown=page.markdown,
         content_hash=page.content_hash,
         version=page.version,
         updated_at=page.updated_at,
         url=anchor_url(
-            page.source_path, page.front_matter, "", language=page.language, default_language=page.book_default_language
+            page.source_path, front_matter, "", language=page.language, default_language=page.book_default_language
         ),
     )
 

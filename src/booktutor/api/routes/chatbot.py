@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from ag_ui.core import EventType, RunAgentInput, UserMessage
+from ag_ui.core import RunAgentInput, RunErrorEvent, StateSnapshotEvent, TextMessageContentEvent, UserMessage
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
@@ -69,11 +69,11 @@ async def _answer(run_input: RunAgentInput, user, manager: RunManager, accept: s
         return with_dependency_headers(sse_response(events, run_input.run_id, ping_s=manager.ping_s), response)
     answer, state = "", {}
     async for _seq, event in events:
-        if event.type == EventType.TEXT_MESSAGE_CONTENT:
+        if isinstance(event, TextMessageContentEvent):
             answer += event.delta
-        elif event.type == EventType.STATE_SNAPSHOT:
+        elif isinstance(event, StateSnapshotEvent):
             state = event.snapshot
-        elif event.type == EventType.RUN_ERROR:
+        elif isinstance(event, RunErrorEvent):
             raise RunFailed(event.message, code=event.code or "run_failed")
     return AnswerOut(
         answer=answer,

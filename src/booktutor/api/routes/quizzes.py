@@ -9,23 +9,20 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from booktutor.api.deps import CurrentUser, IdempotencyDep, QuizServiceDep
-from booktutor.api.schemas import ErrorEnvelope
+from booktutor.api.schemas import error_responses
 from booktutor.tutoring.quizzes import MAX_ANSWER_CHARS, MAX_QUESTIONS
 from booktutor.tutoring.views import AnswerResult, HintView, QuizView
 
 router = APIRouter(tags=["quizzes"])
-ERRORS = {
-    404: {"model": ErrorEnvelope},
-    409: {"model": ErrorEnvelope},
-    422: {"model": ErrorEnvelope},
-}
+ERRORS = error_responses(404, 409, 422)
 
 QuizId = Annotated[uuid.UUID, Path()]
+_ALL_KINDS: list[Literal["mcq", "short"]] = ["mcq", "short"]
 
 
 class StartQuiz(BaseModel):
     count: int = Field(default=5, ge=1, le=MAX_QUESTIONS)
-    kinds: list[Literal["mcq", "short"]] = Field(default_factory=lambda: ["mcq", "short"], min_length=1)
+    kinds: list[Literal["mcq", "short"]] = Field(default_factory=lambda: _ALL_KINDS.copy(), min_length=1)
     source: Literal["any", "authored", "generated"] = "any"
 
 

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from booktutor.api.deps import BookRepoDep, SettingsDep
 from booktutor.api.site_render import render_chapter
 from booktutor.config import Settings
-from booktutor.errors import WidgetNotBuilt
+from booktutor.errors import ChapterNotFound, WidgetNotBuilt
 from booktutor.languages import language_direction, language_name
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import BookRepository, document_for
@@ -56,7 +56,10 @@ class SiteBook:
 
     def shown_document(self, chapter: Chapter, language: str) -> Document:
         """The document in `language`, else the default-language one (or any published one)."""
-        return document_for(chapter, language, fallback=(self.book.default_language,), any_language=True)
+        document = document_for(chapter, language, fallback=(self.book.default_language,), any_language=True)
+        if document is None:  # the repository returns published chapters only
+            raise ChapterNotFound(f"Chapter '{chapter.key}' has no published document.")
+        return document
 
     def url(self, chapter: Chapter, language: str) -> str:
         document = self.shown_document(chapter, language)
