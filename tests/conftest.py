@@ -18,6 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from agents import set_tracing_disabled  # noqa: E402
+from tests.machine import in_ci, missing  # noqa: E402
 
 from booktutor.config import Settings  # noqa: E402
 from booktutor.log_config import configure_logging  # noqa: E402
@@ -54,6 +55,24 @@ def _guarded_connect(sock: socket.socket, address):  # noqa: ANN001
 
 
 socket.socket.connect = _guarded_connect
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "needs(*tools): the test needs redis, node, npm or chromium (tests/machine.py says how it is checked)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test whose tools are missing: skipped on a developer machine, failed in CI."""
+    tools = [tool for marker in item.iter_markers("needs") for tool in marker.args]
+    if not tools or (reason := missing(*tools)) is None:
+        return
+    if in_ci():
+        pytest.fail(f"CI must provide what this test needs: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

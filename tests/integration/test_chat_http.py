@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import socket
 import subprocess
 import uuid
@@ -228,10 +227,8 @@ async def wait_until_async(probe, expected, limit_s: float) -> None:
         await asyncio.sleep(0.05)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+@pytest.mark.needs("node", "npm")
 async def test_real_agui_client_consumes_the_stream(base_url):
-    if not (ROOT / "node_modules" / "@ag-ui" / "client").exists():
-        pytest.skip("npm packages not installed: run `make test` (it bootstraps them)")
     process = await asyncio.create_subprocess_exec(
         "node", str(NODE_CLIENT), base_url, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
     )

@@ -1,4 +1,4 @@
-"""Rate limits against the real Redis on 127.0.0.1:6379 (skipped only if it is not running)."""
+"""Rate limits against the real Redis on 127.0.0.1:6379 (skipped on a developer machine without it; CI fails)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,11 +16,10 @@ from booktutor.api.app import create_app
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, Turn
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.needs("node", "npm", "chromium")]
 ROOT = Path(__file__).parents[2]
 SPEC = ROOT / "tests" / "browser" / "widget.spec.mjs"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
 FIRMWARE_CHAPTER = """---
 title: Firmware notes
 ---
@@ -81,21 +79,9 @@ class BrowserTestModel(ExtractiveModel):
             raise RuntimeError("provider unreachable")
 
 
-def _missing_tools() -> str | None:
-    if shutil.which("node") is None:
-        return "Node.js is not installed"
-    if not CHROMIUM.exists():
-        return "Debian chromium is not installed (`make test` installs it)"
-    if not all((ROOT / "node_modules" / name).exists() for name in ("playwright-core", "esbuild")):
-        return "npm packages not installed: run `make test` (it bootstraps them)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def widget_bundle() -> Path:
     """Build the widget from source so the browser runs the code under test."""
-    if reason := _missing_tools():
-        pytest.skip(reason)
     subprocess.run(["npm", "run", "--silent", "build:widget"], cwd=ROOT, check=True, capture_output=True, timeout=60)
     return ROOT / "widget" / "dist" / "widget.js"
 
