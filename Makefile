@@ -50,6 +50,7 @@ lint: bootstrap
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/hadolint Dockerfile
 
 # Benchmarks need the `bench` extra (locust); CI does not install it.

@@ -75,13 +75,11 @@ JOBS = Gauge(
 
 
 async def refresh_job_counts(request: Request) -> None:
-    services = getattr(request.app.state, "services", None)
-    if services is None:
+    queue = getattr(request.app.state, "job_queue", None)  # the app's JobQueue, set by its lifespan
+    if queue is None:
         return
-    from booktutor.jobs.store import JobStore  # here: booktutor.jobs imports this module
-
     try:
-        counts = await JobStore(services.db).counts_by_status()
+        counts = await queue.store.counts_by_status()
     except Exception:  # the database being down must not take /metrics with it
         return
     for status, count in counts.items():
