@@ -60,7 +60,7 @@ socket.socket.connect = _guarded_connect
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "needs(*tools): the test needs redis, node, npm or chromium (tests/machine.py says how it is checked)",
+        "needs(*tools): the test needs redis, node, npm, chromium or docusaurus (checked by tests/machine.py)",
     )
 
 

@@ -1,8 +1,9 @@
-"""What some tests need on the machine besides Python and Postgres: Redis, Node with the npm packages, Chromium.
+"""What some tests need on the machine besides Python and Postgres: Redis, Node with the npm packages,
+Chromium, the Docusaurus test site's packages.
 
-A test says so with `@pytest.mark.needs("redis")` (or "node", "npm", "chromium"). On a developer machine that
-lacks one the test is skipped with the reason (shown by `-rs`); in CI (`BOOKTUTOR_CI=1`, set by `.ci/run`, or
-`CI=true`) the same lack fails it, so a green CI run has run every test.
+A test says so with `@pytest.mark.needs("redis")` (or "node", "npm", "chromium", "docusaurus"). On a developer
+machine that lacks one the test is skipped with the reason (shown by `-rs`); in CI (`BOOKTUTOR_CI=1`, set by
+`.ci/run`, or `CI=true`) the same lack fails it, so a green CI run has run every test.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REDIS_ADDRESS = ("127.0.0.1", 6379)
 CHROMIUM = Path("/usr/bin/chromium")
 NPM_PACKAGES = ("@ag-ui/client", "playwright-core", "esbuild")
+DOCUSAURUS = ROOT / "tests" / "fixtures" / "docusaurus_site" / "node_modules" / ".bin" / "docusaurus"
 
 
 def in_ci() -> bool:
@@ -45,7 +47,19 @@ def _chromium() -> str | None:
     return None if CHROMIUM.exists() else "Debian chromium is not installed (`make test` installs it)"
 
 
-CHECKS: dict[str, Callable[[], str | None]] = {"redis": _redis, "node": _node, "npm": _npm, "chromium": _chromium}
+def _docusaurus() -> str | None:
+    if DOCUSAURUS.exists():
+        return None
+    return f"Docusaurus is not installed for {DOCUSAURUS.parents[2].relative_to(ROOT)}: run `make bootstrap`"
+
+
+CHECKS: dict[str, Callable[[], str | None]] = {
+    "redis": _redis,
+    "node": _node,
+    "npm": _npm,
+    "chromium": _chromium,
+    "docusaurus": _docusaurus,
+}
 
 
 def missing(*tools: str) -> str | None:

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import time
 import urllib.request
-import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -21,43 +20,21 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 from tests.integration.test_streaming import wait_until
-from tests.integration.test_widget_browser import CHROMIUM
 
 from booktutor.api.app import create_app
 from booktutor.memory.feedback_models import MessageFeedback
 from booktutor.providers.extractive_model import ExtractiveModel
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.needs("node", "npm", "chromium", "docusaurus")]
 ROOT = Path(__file__).parents[2]
 SITE = ROOT / "tests" / "fixtures" / "docusaurus_site"
-DOCUSAURUS = SITE / "node_modules" / ".bin" / "docusaurus"
+DOCUSAURUS = SITE / "node_modules" / ".bin" / "docusaurus"  # tests/machine.py checks it is installed
 SPEC = ROOT / "tests" / "browser" / "docusaurus.spec.mjs"
 ARTIFACTS = ROOT / "test-artifacts" / "docusaurus"
 BOOK_ID = "greenhouse"
 WIDGET_BUDGET_GZIPPED = 60 * 1024
 # Webpack's persistent cache sits in the shared node_modules and goes stale across the per-session copies.
 QUIET = {"NO_UPDATE_NOTIFIER": "1", "BROWSERSLIST_IGNORE_OLD_DATA": "1", "DOCUSAURUS_NO_PERSISTENT_CACHE": "1"}
-
-
-def _missing_tools() -> str | None:
-    if shutil.which("node") is None:
-        return "Node.js is not installed"
-    if not CHROMIUM.exists():
-        return "Debian chromium is not installed (`make bootstrap` installs it)"
-    if not (ROOT / "node_modules" / "playwright-core").exists():
-        return "npm packages not installed: run `make bootstrap`"
-    if not DOCUSAURUS.exists():
-        return f"Docusaurus is not installed for {SITE.relative_to(ROOT)}: run `make bootstrap`"
-    return None
-
-
-def _require_tools() -> None:
-    """Skip (saying why) on a machine without Node or Chromium; in CI their absence is a failure."""
-    if reason := _missing_tools():
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        warnings.warn(f"Docusaurus plugin browser test skipped: {reason}", stacklevel=2)
-        pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -79,7 +56,6 @@ def api_socket() -> Iterator[socket.socket]:
 @pytest.fixture(scope="session")
 def site_copy(tmp_path_factory) -> Path:
     """The fixture site without its node_modules (linked back), so the build's .docusaurus/ stays out of the tree."""
-    _require_tools()
     target = tmp_path_factory.mktemp("docusaurus") / "site"
     shutil.copytree(SITE, target, ignore=shutil.ignore_patterns("node_modules", ".docusaurus", "build"))
     (target / "node_modules").symlink_to(SITE / "node_modules", target_is_directory=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,11 +11,8 @@ ROOT = Path(__file__).parents[2]
 TESTS = ROOT / "tests" / "node" / "docusaurus_plugin.test.mjs"
 
 
+@pytest.mark.needs("node")
 def test_plugin_node_unit_tests():
-    if shutil.which("node") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Node.js is not installed")
-        pytest.skip("Node.js is not installed")
     result = subprocess.run(["node", "--test", str(TESTS)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "# fail 0" in result.stdout and "# pass 6" in result.stdout, result.stdout[-2000:]

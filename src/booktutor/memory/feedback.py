@@ -43,7 +43,7 @@ class FeedbackRepository:
             index_elements=[MessageFeedback.message_id], set_={**values, "updated_at": func.now()}
         )
         await self.session.execute(upsert)
-        return await self.session.get(MessageFeedback, message_id, populate_existing=True)
+        return await self.session.get_one(MessageFeedback, message_id, populate_existing=True)
 
     async def remove(self, message_id: str, owner_id: uuid.UUID) -> None:
         await self._owned_answer(message_id, owner_id)

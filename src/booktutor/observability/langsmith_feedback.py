@@ -46,7 +46,9 @@ class LangSmithFeedback:
         if not langsmith_enabled():
             return None
         if make_client is None:
-            from langsmith import Client as make_client
+            from langsmith import Client
+
+            make_client = Client
         project = os.environ.get("LANGSMITH_PROJECT") or os.environ.get("LANGCHAIN_PROJECT") or "default"
         return cls(make_client(), project)
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, BackgroundTasks, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from booktutor.api.deps import CurrentUser, IdempotencyDep, SessionDep
-from booktutor.api.schemas import ErrorEnvelope
+from booktutor.api.schemas import error_responses
 from booktutor.memory.feedback import FeedbackRepository
 from booktutor.memory.feedback_models import MessageFeedback
 from booktutor.observability.langsmith_feedback import LangSmithFeedback, LearnerFeedback
 
 router = APIRouter(tags=["feedback"])
-ERRORS = {404: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}}
+ERRORS = error_responses(404, 422)
 MAX_COMMENT_CHARS = 2000
 MessageId = Annotated[str, Path(min_length=1, max_length=200)]
 ThreadId = Annotated[str, Path(min_length=1, max_length=200)]
