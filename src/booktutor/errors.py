@@ -86,6 +86,10 @@ class InvalidCursor(BadRequest):
     """A pagination cursor that was not issued by this server (422 validation_error)."""
 
 
+class ReservedThreadId(BadRequest):
+    code = "reserved_thread_id"
+
+
 class RunNotRunning(Conflict):
     code = "run_not_running"
 

@@ -55,7 +55,7 @@ class BookSource:
         """The site title from docusaurus.config, else the folder name humanised."""
         for name in _CONFIG_FILES:
             path = self.root / name
-            match = _CONFIG_TITLE.search(path.read_text("utf-8")) if path.is_file() else None
+            match = _CONFIG_TITLE.search(path.read_text("utf-8")) if _is_real_file(path) else None
             if match:
                 return match.group(2)
         words = re.sub(r"[-_]+", " ", self.root.name).strip()
@@ -87,7 +87,7 @@ class BookSource:
 
 def discover_book(root: Path, *, default_language: str = "en") -> BookSource:
     root = root.resolve()
-    docs_root = root / "docs" if (root / "docs").is_dir() else root
+    docs_root = root / "docs" if _is_real_dir(root / "docs") else root
     problems: list[FileProblem] = []
     default_positions = _category_positions(docs_root, default_language, problems, root)
     languages = [_language_source(docs_root, default_language, default_positions, root)]
@@ -100,10 +100,15 @@ def discover_book(root: Path, *, default_language: str = "en") -> BookSource:
 
 def _translation_roots(root: Path, default_language: str) -> list[tuple[str, Path]]:
     i18n = root / "i18n"
-    if not i18n.is_dir():
+    if not _is_real_dir(i18n):
         return []
-    found = [(entry.name, entry / I18N_DOCS) for entry in sorted(i18n.iterdir())]
-    return [(code, path) for code, path in found if code != default_language and path.is_dir()]
+    found = [(entry.name, entry / I18N_DOCS) for entry in sorted(i18n.iterdir()) if _is_real_dir(entry)]
+    return [(code, path) for code, path in found if code != default_language and _inside(path, root)]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """A folder that is really in the tree (no link on the way to it)."""
+    return path.is_dir() and path.resolve().is_relative_to(root)
 
 
 def _is_skipped(name: str) -> bool:
@@ -111,14 +116,24 @@ def _is_skipped(name: str) -> bool:
 
 
 def _walk_dirs(language_root: Path, site_root: Path | None) -> list[Path]:
-    """Every content folder under language_root (itself included), skipping hidden ones."""
+    """Every content folder under language_root (itself included), skipping hidden ones.
+
+    Links are never followed: one could lead out of the book or back into it (an endless walk)."""
     folders = [language_root]
     for folder in folders:
         for entry in sorted(folder.iterdir()):
             top_level_i18n = folder == site_root and entry.name == "i18n"
-            if entry.is_dir() and not _is_skipped(entry.name) and not top_level_i18n:
+            if _is_real_dir(entry) and not _is_skipped(entry.name) and not top_level_i18n:
                 folders.append(entry)
     return folders
+
+
+def _is_real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _is_real_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
 
 
 def _language_source(
@@ -128,7 +143,7 @@ def _language_source(
         _source_file(path, language_root, language, positions)
         for folder in _walk_dirs(language_root, site_root)
         for path in sorted(folder.iterdir())
-        if path.is_file() and path.suffix.lower() in DOC_SUFFIXES and not _is_skipped(path.name)
+        if _is_real_file(path) and path.suffix.lower() in DOC_SUFFIXES and not _is_skipped(path.name)
     ]
     files.sort(key=lambda file: _reading_order(file.source_path, positions))
     return LanguageSource(language, language_root, tuple(files))
@@ -175,7 +190,7 @@ def _read_category_position(
 ) -> float | None:
     for name in CATEGORY_FILES:
         path = folder / name
-        if not path.is_file():
+        if not _is_real_file(path):
             continue
         try:
             data = _load_category(path)

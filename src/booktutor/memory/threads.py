@@ -23,11 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booktutor.errors import (
     InvalidCursor,
     MessageAlreadyExists,
+    ReservedThreadId,
     RunAlreadyExists,
     RunInProgress,
     RunNotFound,
     ThreadNotFound,
 )
+from booktutor.memory.checkpoint_keys import QUIZ_PREFIX, RESERVED_PREFIXES, is_reserved
 from booktutor.memory.database import rows_affected
 from booktutor.memory.models import Message, Run, Thread
 
@@ -39,6 +41,7 @@ MESSAGE_STATUSES = frozenset({"complete", "interrupted", "failed"})
 FINAL_RUN_STATUSES = frozenset({"completed", "interrupted", "failed", "cancelled"})
 ONE_RUNNING_INDEX = "ix_runs_one_running_per_thread"
 STALE_RUN_ERROR = "stale_run"
+MAX_MESSAGE_SEQ = 2**31 - 1  # messages.seq is a Postgres integer
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,11 @@ class ThreadRepository:
         self, thread_id: str, owner_id: uuid.UUID, book_id: str | None = None, title: str | None = None
     ) -> Thread:
         """The caller's thread with this id, created if new; 404 if another user owns the id."""
+        if is_reserved(thread_id):
+            raise ReservedThreadId(
+                "Thread ids may not start with an internal namespace prefix.",
+                details={"reserved_prefixes": list(RESERVED_PREFIXES)},
+            )
         insert = (
             pg_insert(Thread)
             .values(
@@ -124,11 +132,12 @@ class ThreadRepository:
         """Chat threads with LangGraph checkpoints whose thread is gone or idle longer than `idle_for`.
         Quiz flows (`quiz:<id>`) are not chat threads: they keep theirs until the quiz ends."""
         stmt = text(
-            "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE c.thread_id NOT LIKE 'quiz:%' "
+            "SELECT DISTINCT c.thread_id FROM checkpoints c WHERE c.thread_id NOT LIKE :quiz "
             "AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.thread_id"
             " AND t.updated_at > now() - CAST(:idle AS interval))"
         )
-        return list((await self.session.execute(stmt, {"idle": idle_for})).scalars().all())
+        params = {"idle": idle_for, "quiz": QUIZ_PREFIX + "%"}
+        return list((await self.session.execute(stmt, params)).scalars().all())
 
     # Messages
 
@@ -362,6 +371,6 @@ def _decode_thread_cursor(cursor: str) -> tuple[datetime, str]:
 
 def _decode_message_cursor(cursor: str) -> int:
     seq = _decode_cursor(cursor, "m").get("s")
-    if not isinstance(seq, int) or isinstance(seq, bool):
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_MESSAGE_SEQ:
         raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor})
     return seq

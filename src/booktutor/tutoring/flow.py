@@ -19,6 +19,8 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
+from booktutor.memory.checkpoint_keys import quiz_checkpoint_id
+
 
 class QuizState(TypedDict, total=False):
     quiz_id: str
@@ -49,7 +51,7 @@ class QuizDeps:
 
 
 def quiz_config(quiz_id: uuid.UUID | str) -> RunnableConfig:
-    return {"configurable": {"thread_id": f"quiz:{quiz_id}"}}
+    return {"configurable": {"thread_id": quiz_checkpoint_id(quiz_id)}}
 
 
 async def ask_node(state: QuizState, runtime: Runtime[QuizDeps]) -> Command[Literal["ask", "grade", "finish"]]:

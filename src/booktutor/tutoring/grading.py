@@ -84,6 +84,7 @@ _STOPWORDS = frozenset(
     ]
 )
 _LETTER = re.compile(r"^\(?([a-zA-Z])[.)]?$")
+_NUMBER = re.compile(r"[0-9]{1,3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ def choice_index(question: QuizQuestion, answer: str | int) -> int:
     letter = _LETTER.match(text)
     if letter and ord(letter.group(1).lower()) - ord("a") < count:
         return ord(letter.group(1).lower()) - ord("a")
-    if text.isdigit() and 1 <= int(text) <= count:
+    if _NUMBER.fullmatch(text) and 1 <= int(text) <= count:  # ASCII only: "²".isdigit() is true
         return int(text) - 1
     raise InvalidChoice(f"Answer with one of the {count} options (A–{chr(ord('A') + count - 1)}).")
 

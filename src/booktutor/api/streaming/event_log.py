@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 
@@ -104,4 +105,12 @@ def parse_last_event_id(value: str | None, run_id: str) -> int:
     prefix, _, seq = value.strip().rpartition(":")
     if prefix and prefix != run_id:
         return 0
-    return int(seq) if seq.isdigit() else 0
+    return parse_seq(seq) or 0
+
+
+_SEQ = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is true), and a bounded number of them
+
+
+def parse_seq(text: str) -> int | None:
+    """A non-negative event or message sequence number written in ASCII digits, else None."""
+    return int(text) if _SEQ.fullmatch(text) else None
