@@ -321,7 +321,8 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
-        proxy_headers=True,
+        proxy_headers=False,  # the app honours X-Forwarded-* itself, per BOOKTUTOR_TRUST_FORWARDED_FOR
+        access_log=False,  # the app writes one JSON access line per request
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbeddingProviderName = Literal["local", "cohere", "fake"]
@@ -97,10 +98,20 @@ class Settings(BaseSettings):
             r"quiz",
         ]
     )
+    # X-Forwarded-For/-Proto are honoured only with trust_forwarded_for, and only from these peers
+    # (IP addresses or CIDR networks; "*" for any peer: only when nothing else can reach the server).
     trust_forwarded_for: bool = False
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    internal_networks: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])  # see /ready details
     max_body_bytes: int = 256 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_archive_members: int = Field(default=20_000, ge=1)
+    max_archive_expanded_bytes: int = Field(default=200 * 1024 * 1024, ge=1)  # an upload unpacked
     admin_ingest_roots: list[Path] = Field(default_factory=list)
+    guest_retention_days: float = Field(default=30.0, gt=0)  # then guests with nothing stored are deleted
+    metrics_port: int | None = None  # serve /metrics on this port only (not on the API's)
+    metrics_host: str | None = None  # where that port listens; None: BOOKTUTOR_HOST
+    metrics_token: SecretStr | None = None  # /metrics then needs `Authorization: Bearer <token>`
 
     # --- widget and demo site (issue 9) ---
     site_book_id: str | None = None  # the book the demo site at / shows; None: the first book
@@ -119,6 +130,14 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, ge=1, le=20)
     job_retry_wait_s: int = Field(default=10, ge=0)  # before attempt n+1: wait × n seconds
     job_shutdown_grace_s: float = 10.0  # then a running job is stopped and goes back to the queue
+
+    @field_validator("trusted_proxies", "internal_networks")
+    @classmethod
+    def _addresses_or_networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value != "*":
+                ipaddress.ip_network(value.strip(), strict=False)  # ValueError names the bad entry
+        return [value.strip() for value in values]
 
     @property
     def embedded_postgres_dir(self) -> Path:

@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from booktutor import __version__
 from booktutor.api.errors import install_error_handlers
+from booktutor.api.netinfo import install_proxy_headers
 from booktutor.api.protection import install_protection
 from booktutor.api.routes import (
     admin,
@@ -41,6 +42,9 @@ from booktutor.jobs.queue import build_queue_app
 from booktutor.log_config import configure_logging
 from booktutor.memory.threads import ThreadRepository
 from booktutor.observability import install_observability
+from booktutor.observability.access_log import AccessLogMiddleware
+from booktutor.observability.metrics_access import metrics_server
+from booktutor.observability.request_id import bounded_request_id
 from booktutor.services import Services, build_services
 
 log = structlog.get_logger(__name__)
@@ -100,7 +104,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             worker.start()
         log.info("started", version=__version__, llm_provider=settings.llm_provider)
         try:
-            yield
+            async with metrics_server(settings, app.state.services):
+                yield
         finally:
             await worker.stop()
             await queue_app.close_async()
@@ -126,8 +131,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         allow_headers=["*"],
         expose_headers=["X-Request-ID", "X-Guest-Token", "ETag"],
     )
-    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=None)
+    app.add_middleware(AccessLogMiddleware)  # inside the request id: its line carries it
+    app.add_middleware(
+        CorrelationIdMiddleware, header_name="X-Request-ID", validator=None, transformer=bounded_request_id
+    )
     install_observability(app, settings)  # /metrics, request latency, opt-in OpenTelemetry
+    install_proxy_headers(app, settings)  # outermost: every layer sees the real client
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(site.router)  # the demo book site and /widget.js: outside /api/v1

@@ -11,7 +11,7 @@ from fastapi import Depends, Header, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.api.idempotency import Idempotency
-from booktutor.api.netinfo import GUEST_COOKIE, GUEST_HEADER, bearer_token, client_ip, guest_token
+from booktutor.api.netinfo import GUEST_COOKIE, GUEST_HEADER, bearer_token, client_ip, guest_token, ip_in
 from booktutor.api.streaming import RunManager
 from booktutor.auth import audit
 from booktutor.auth.accounts import AccountService
@@ -134,7 +134,7 @@ class RequestAudit:
 
 
 async def get_audit(request: Request, services: ServicesDep) -> RequestAudit:
-    return RequestAudit(services.db, client_ip(request, services.settings))
+    return RequestAudit(services.db, client_ip(request))
 
 
 AuditDep = Annotated[RequestAudit, Depends(get_audit)]
@@ -150,11 +150,8 @@ async def get_current_user(
     secret = server_secret(settings)
     bearer = bearer_token(request)
     if bearer is not None:
-        try:
-            return await user_from_bearer(bearer, session, settings, secret)
-        except InvalidToken as exc:
-            await auditor.record("token_rejected", path=request.url.path, **(exc.details or {}))
-            raise
+        user = await _bearer_user(request, bearer, session, settings, auditor)
+        return _note_user(request, user)
     user = await read_guest(request, session, settings)
     if user is None:
         users = UserRepository(session)
@@ -162,7 +159,24 @@ async def get_current_user(
         await session.commit()
         token = issue_guest_token(user.id, secret)
         response.headers[GUEST_HEADER] = token
-        response.set_cookie(GUEST_COOKIE, token, httponly=True, samesite="lax", max_age=365 * 86400)
+        secure = request.url.scheme == "https"  # behind a TLS proxy: with trusted X-Forwarded-Proto
+        response.set_cookie(GUEST_COOKIE, token, httponly=True, secure=secure, samesite="lax", max_age=365 * 86400)
+    return _note_user(request, user)
+
+
+async def _bearer_user(
+    request: Request, bearer: str, session: AsyncSession, settings: Settings, auditor: RequestAudit
+) -> User:
+    try:
+        return await user_from_bearer(bearer, session, settings, server_secret(settings))
+    except InvalidToken as exc:
+        await auditor.record("token_rejected", path=request.url.path, **(exc.details or {}))
+        raise
+
+
+def _note_user(request: Request, user: User) -> User:
+    """Tell the access log who called: guest, learner or admin."""
+    request.state.user_kind = "guest" if user.kind == "guest" else user.role
     return user
 
 
@@ -186,11 +200,45 @@ async def get_streaming_user(user: CurrentUser, session: SessionDep) -> User:
 StreamingUser = Annotated[User, Depends(get_streaming_user)]
 
 
-async def get_admin_user(request: Request, user: CurrentUser, auditor: AuditDep) -> User:
-    if user.role != "admin":
-        await auditor.record("access_denied", user_id=user.id, path=request.url.path)
+async def require_admin(request: Request, services: Services) -> User:
+    """The caller, who must be an administrator (a bearer token: guests never are). Needs no request
+    body, so admin routes (AdminFirstRoute) run it before theirs is read."""
+    known = getattr(request.state, "admin_user", None)
+    if known is not None:
+        return known
+    settings = services.settings
+    auditor = RequestAudit(services.db, client_ip(request))
+    bearer = bearer_token(request)
+    async with services.db.session() as session:
+        if bearer is not None:
+            user: User | None = await _bearer_user(request, bearer, session, settings, auditor)
+        else:
+            user = await read_guest(request, session, settings)
+    if user is None or user.role != "admin":
+        await auditor.record("access_denied", user_id=user.id if user else None, path=request.url.path)
         raise AdminRequired("This endpoint is for administrators.")
+    request.state.admin_user = _note_user(request, user)
     return user
+
+
+async def is_privileged_caller(request: Request, services: Services) -> bool:
+    """An internal caller (from `internal_networks`) or an administrator's bearer token: who may see
+    operational detail such as why the service is not ready. Never raises, never audits."""
+    if ip_in(client_ip(request), services.settings.internal_networks):
+        return True
+    bearer = bearer_token(request)
+    if bearer is None:
+        return False
+    try:
+        async with services.db.session() as session:
+            user = await user_from_bearer(bearer, session, services.settings, server_secret(services.settings))
+    except Exception:  # an invalid token, or the database this probe may be reporting as down
+        return False
+    return user.role == "admin"
+
+
+async def get_admin_user(request: Request, services: ServicesDep) -> User:
+    return await require_admin(request, services)
 
 
 AdminUser = Annotated[User, Depends(get_admin_user)]

@@ -59,7 +59,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, exc: StarletteHTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+        details = getattr(exc, "details", None)
+        return error_response(exc.status_code, code, message, details, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(IndexMismatch)
     async def index_mismatch(_: Request, exc: IndexMismatch):

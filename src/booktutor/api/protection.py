@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from booktutor.api.errors import error_response
 from booktutor.api.ratelimit import RateLimitMiddleware
 from booktutor.config import Settings
 
-UPLOAD_PREFIX = "/api/v1/admin/"
+UPLOAD_PATH = "/api/v1/admin/books/upload"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -23,54 +23,47 @@ DOCS_PATHS = ("/docs", "/redoc")
 
 
 class BodyLimitMiddleware:
-    """Reads the body up front (it is small by construction) and answers 413 past the limit,
-    whether or not the client sent a Content-Length."""
+    """Bounds request bodies without reading them itself: the body is refused (413) only when the app
+    reads it, i.e. after routing (an unknown route is a 404) and, on admin routes, after the caller
+    was found to be an administrator (AdminFirstRoute). A declared Content-Length over the limit is
+    refused before a byte is read; without one, as soon as the bytes received pass the limit."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
         self.app, self.max_bytes, self.max_upload_bytes = app, max_bytes, max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_upload_bytes if scope["path"].startswith(UPLOAD_PREFIX) else self.max_bytes
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _too_large(limit, scope, receive, send)
-            return
-        chunks, size, more = [], 0, True
-        while more:
+        limit = self.max_upload_bytes if scope["path"] == UPLOAD_PATH else self.max_bytes
+        declared = _declared_length(scope)
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if declared is not None and declared > limit:
+                raise BodyTooLarge(limit)
             message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await _too_large(limit, scope, receive, send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        await self.app(scope, _replay(b"".join(chunks), receive), send)
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited_receive, send)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+def _declared_length(scope: Scope) -> int | None:
+    value = dict(scope["headers"]).get(b"content-length", b"")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
-async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
-    response = error_response(
-        413, "payload_too_large", f"The request body is larger than {limit} bytes.", {"max_bytes": limit}
-    )
-    await response(scope, receive, send)
+class BodyTooLarge(HTTPException):
+    """Raised from `receive`: FastAPI passes HTTPExceptions from body reading on to the handlers."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than {limit} bytes.")
+        self.details = {"max_bytes": limit}
 
 
 class SecurityHeadersMiddleware:

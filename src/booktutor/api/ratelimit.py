@@ -59,7 +59,7 @@ class RateLimiter:
 
     def rules(self, conn: HTTPConnection) -> list[Rule]:
         path, s = conn.url.path, self.settings
-        ip = client_ip(conn, s)
+        ip = client_ip(conn)
         identity = identity_key(conn) or f"ip:{ip}"
         kind = "generation" if any(p.search(path) for p in self.generation) else "default"
         per_identity = s.rate_limit_generation if kind == "generation" else s.rate_limit_default

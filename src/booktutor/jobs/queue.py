@@ -16,6 +16,7 @@ from procrastinate.retry import RetryDecision
 from booktutor.config import Settings
 from booktutor.errors import Conflict, JobNotFound, ServiceUnavailable
 from booktutor.jobs.handlers import clean_up
+from booktutor.jobs.maintenance import prune_idle_guests
 from booktutor.jobs.runner import JobAttempt, is_permanent
 from booktutor.jobs.store import TERMINAL, JobStore
 from booktutor.memory.account_models import Job
@@ -24,6 +25,7 @@ from booktutor.memory.database import Database
 log = structlog.get_logger(__name__)
 RUN_JOB = "booktutor.run_job"
 RECOVER = "booktutor.recover_stalled_jobs"
+PRUNE_GUESTS = "booktutor.prune_idle_guests"
 STALLED_AFTER_S = 60.0  # no worker heartbeat for this long: its running jobs are stalled
 NEVER_QUEUED_AFTER = timedelta(minutes=5)
 
@@ -70,6 +72,12 @@ def build_queue_app(db: Database, settings: Settings) -> procrastinate.App:
     @app.task(name=RECOVER, pass_context=True, queue="booktutor", queueing_lock=RECOVER)
     async def recover(context: JobContext, timestamp: int) -> None:
         await recover_stalled_jobs(context.app, context.additional_context["deps"].services.db, max_attempts)
+
+    @app.periodic(cron="23 * * * *", periodic_id="prune_guests")
+    @app.task(name=PRUNE_GUESTS, pass_context=True, queue="booktutor", queueing_lock=PRUNE_GUESTS)
+    async def prune_guests(context: JobContext, timestamp: int) -> None:
+        retention = timedelta(days=settings.guest_retention_days)
+        await prune_idle_guests(context.additional_context["deps"].services.db, retention)
 
     return app
 

@@ -41,6 +41,9 @@ class TimestampMixin:
 
 class User(TimestampMixin, Base):
     __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_guest_created_at", "created_at", postgresql_where=text("kind = 'guest'")),  # pruning
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     kind: Mapped[str] = mapped_column(String(16), default="guest", nullable=False)

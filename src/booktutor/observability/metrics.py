@@ -65,6 +65,10 @@ RETRIEVAL_LATENCY = Histogram(
     "Hybrid search latency (lexical+dense+fusion).",
     buckets=LATENCY_BUCKETS,
 )
+AUDIT_WRITE_FAILURES = Counter(
+    "booktutor_audit_write_failures_total",
+    "Security events that could not be stored in audit_events (each is logged in full at ERROR instead).",
+)
 CACHE_REQUESTS = Counter("booktutor_cache_requests_total", "Generated-content cache lookups.", ["cache", "result"])
 JOBS = Gauge(
     "booktutor_jobs",

@@ -14,15 +14,16 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from booktutor.api.admin_gate import AdminFirstRoute
 from booktutor.api.deps import AdminUser, BookRepoDep, JobQueueDep, JobStoreDep, ServicesDep, SettingsDep
 from booktutor.api.lookups import require_book
 from booktutor.api.schemas import error_responses
 from booktutor.errors import BadRequest, JobNotFound, PayloadTooLarge
-from booktutor.ingest.archive import extract_archive
+from booktutor.ingest.archive import ArchiveLimits, extract_archive
 from booktutor.memory.account_models import Job
 from booktutor.personalize.profile import Background, LanguageCode, Level
 
-router = APIRouter(tags=["admin"])
+router = APIRouter(tags=["admin"], route_class=AdminFirstRoute)
 ERRORS = error_responses(401, 403, 404, 413, 422)
 BookId = Annotated[str | None, Field(default=None, min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Title = Annotated[str | None, Field(default=None, min_length=1, max_length=300)]
@@ -114,10 +115,16 @@ def _accepted(job: Job, response: Response) -> JobOut:
 
 
 def _allowed_path(raw: str, roots: list[Path]) -> Path:
-    path = Path(raw).expanduser().resolve()
-    if roots and not any(path.is_relative_to(root.resolve()) for root in roots):
-        raise PathNotAllowed("The path is outside the folders books may be ingested from.")
-    if not (path / "docs").is_dir():
+    if "\x00" in raw:
+        raise BadRequest("The path contains a NUL character.", code="book_path_invalid")
+    try:
+        path = Path(raw).expanduser().resolve()
+        if roots and not any(path.is_relative_to(root.resolve()) for root in roots):
+            raise PathNotAllowed("The path is outside the folders books may be ingested from.")
+        is_site = (path / "docs").is_dir()
+    except (OSError, RuntimeError) as exc:  # a name too long, a link loop, ~user unknown
+        raise BadRequest(f"The path cannot be used: {exc}"[:300], code="book_path_invalid") from exc
+    if not is_site:
         raise BadRequest("The path is not a Docusaurus site (no docs/ folder).", code="book_path_invalid")
     return path
 
@@ -148,7 +155,8 @@ async def upload_book(
     try:
         saved = folder / "archive"
         await asyncio.to_thread(_save, archive, saved, settings.max_upload_bytes)
-        root = await asyncio.to_thread(extract_archive, saved, folder / "site")
+        limits = ArchiveLimits(settings.max_archive_members, settings.max_archive_expanded_bytes)
+        root = await asyncio.to_thread(extract_archive, saved, folder / "site", limits)
     except Exception:
         await asyncio.to_thread(shutil.rmtree, folder, True)
         raise
