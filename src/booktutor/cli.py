@@ -312,6 +312,8 @@ def serve(
     """Serve the API (and the widget demo) with uvicorn."""
     import uvicorn
 
+    from booktutor.api.serving import uvicorn_options
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     console.print(f"serving on http://{host or settings.host}:{port or settings.port}")
@@ -320,9 +322,7 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        log_config=None,
-        proxy_headers=False,  # the app honours X-Forwarded-* itself, per BOOKTUTOR_TRUST_FORWARDED_FOR
-        access_log=False,  # the app writes one JSON access line per request
+        **uvicorn_options(),
     )
 
 

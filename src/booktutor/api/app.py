@@ -10,10 +10,12 @@ import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from booktutor import __version__
 from booktutor.api.errors import install_error_handlers
 from booktutor.api.netinfo import install_proxy_headers
+from booktutor.api.openapi import install_openapi
 from booktutor.api.protection import install_protection
 from booktutor.api.routes import (
     admin,
@@ -114,12 +116,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 await app.state.services.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc assets served by the app itself (no CDN): it runs offline
         title="booktutor",
         version=__version__,
         description="Conversational backend for interactive textbooks.",
         lifespan=lifespan,
         docs_url="/docs",
+        redoc_url="/redoc",
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     install_protection(app, settings)
@@ -138,6 +141,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_observability(app, settings)  # /metrics, request latency, opt-in OpenTelemetry
     install_proxy_headers(app, settings)  # outermost: every layer sees the real client
     install_error_handlers(app)
+    install_openapi(app, settings)
     app.include_router(api_router())
     app.include_router(site.router)  # the demo book site and /widget.js: outside /api/v1
     return app

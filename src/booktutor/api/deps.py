@@ -17,7 +17,7 @@ from booktutor.auth import audit
 from booktutor.auth.accounts import AccountService
 from booktutor.auth.identity import user_from_bearer
 from booktutor.config import Settings
-from booktutor.errors import AdminRequired, BadRequest, InvalidToken, QuizUnavailable
+from booktutor.errors import AdminRequired, BadRequest, InvalidToken, QuizUnavailable, Unauthorized
 from booktutor.jobs import JobQueue
 from booktutor.jobs.store import JobStore
 from booktutor.memory.books import BookRepository
@@ -216,6 +216,8 @@ async def require_admin(request: Request, services: Services) -> User:
             user = await read_guest(request, session, settings)
     if user is None or user.role != "admin":
         await auditor.record("access_denied", user_id=user.id if user else None, path=request.url.path)
+        if user is None:
+            raise Unauthorized("Sign in as an administrator.")
         raise AdminRequired("This endpoint is for administrators.")
     request.state.admin_user = _note_user(request, user)
     return user

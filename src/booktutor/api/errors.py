@@ -33,6 +33,7 @@ _HTTP_CODES = {
 }
 # character_not_in_repertoire, untranslatable_character: e.g. a NUL in text sent by the client
 _UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
+_DATA_EXCEPTION_CLASS = "22"  # SQLSTATE class 22: string too long, number out of range, bad format
 
 
 def error_response(
@@ -82,10 +83,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def dbapi_error(request: Request, exc: DBAPIError):
         if exc.connection_invalidated:
             return await database_down(request, exc)
-        if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT_SQLSTATES:
+        sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+        if sqlstate in _UNSTORABLE_TEXT_SQLSTATES:
             return error_response(
                 422, "invalid_characters", "The request contains characters that cannot be stored (such as NUL)."
             )
+        if sqlstate.startswith(_DATA_EXCEPTION_CLASS):  # a value too long or out of range: the client's data
+            log.warning("unstorable_value", sqlstate=sqlstate)
+            return error_response(422, "invalid_value", "A value in the request is too long or out of range.")
         log.exception("database_error")
         return error_response(500, "internal_error", "An unexpected error occurred.")
 

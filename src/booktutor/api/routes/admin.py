@@ -233,6 +233,7 @@ async def list_jobs(
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
 async def get_job(job_id: uuid.UUID, admin: AdminUser, jobs: JobStoreDep) -> JobOut:
+    """One background job: its status, progress, result or error."""
     job = await jobs.get(job_id)
     if job is None:
         raise JobNotFound("No such job.")

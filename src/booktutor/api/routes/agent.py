@@ -5,19 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from ag_ui.core import RunAgentInput
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
 from booktutor.api.deps import CurrentUser, RunManagerDep, StreamingUser
 from booktutor.api.schemas import event_stream_response
 from booktutor.api.streaming import parse_last_event_id, sse_response, with_dependency_headers
+from booktutor.api.streaming.event_log import MAX_SEQ
 from booktutor.errors import BadRequest
 
 router = APIRouter(tags=["agent"])
 
 _SSE_DOC = event_stream_response("AG-UI events as SSE.")
-LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
+LastEventId = Annotated[str | None, Header(alias="Last-Event-ID", max_length=300)]
+MAX_ID_CHARS = 200  # what the threads, runs and messages tables hold
+ClientId = Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)]
 
 
 class CancelAccepted(BaseModel):
@@ -30,6 +33,22 @@ def _check_messages(run_input: RunAgentInput) -> None:
         raise BadRequest("A run needs at least one message.", details=[{"loc": ["body", "messages"]}])
     if run_input.messages[-1].role != "user":
         raise BadRequest("The last message must be the user's.", details=[{"loc": ["body", "messages", -1, "role"]}])
+    for loc, value in (
+        (["body", "threadId"], run_input.thread_id),
+        (["body", "runId"], run_input.run_id),
+        (["body", "messages", -1, "id"], run_input.messages[-1].id),
+    ):
+        if not is_valid_client_id(value):
+            raise BadRequest(
+                f"{'.'.join(map(str, loc[1:]))} must be 1 to {MAX_ID_CHARS} printable characters.",
+                code="invalid_id",
+                details=[{"loc": loc}],
+            )
+
+
+def is_valid_client_id(value: str) -> bool:
+    """Thread, run and message ids chosen by clients are stored: bounded, printable (no NUL)."""
+    return 0 < len(value) <= MAX_ID_CHARS and value.isprintable()
 
 
 @router.post("/agent/run", response_class=EventSourceResponse, responses=_SSE_DOC)
@@ -54,13 +73,13 @@ async def run_agent(
 
 @router.get("/threads/{thread_id}/runs/{run_id}/stream", response_class=EventSourceResponse, responses=_SSE_DOC)
 async def stream_run(
-    thread_id: str,
-    run_id: str,
+    thread_id: ClientId,
+    run_id: ClientId,
     user: StreamingUser,
     response: Response,
     manager: RunManagerDep,
     last_event_id: LastEventId = None,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this event seq.")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="Resume after this event seq.")] = None,
 ) -> EventSourceResponse:
     """The rest of a run's events (all of them without a cursor), live until the run ends."""
     after_seq = after if after is not None else parse_last_event_id(last_event_id, run_id)
@@ -71,8 +90,8 @@ async def stream_run(
 
 @router.post("/threads/{thread_id}/runs/{run_id}/cancel", status_code=202)
 async def cancel_run(
-    thread_id: str,
-    run_id: str,
+    thread_id: ClientId,
+    run_id: ClientId,
     user: CurrentUser,
     manager: RunManagerDep,
 ) -> CancelAccepted:

@@ -21,6 +21,7 @@ NOT_FOUND = error_responses(404)
 
 @router.get("", response_model=BookList)
 async def list_books(repo: BookRepoDep) -> BookList:
+    """The books on this server, with their languages and chapter counts."""
     books = []
     for book in await repo.list_books():
         books.append(
@@ -37,6 +38,7 @@ async def list_books(repo: BookRepoDep) -> BookList:
 
 @router.get("/{book_id}/chapters", response_model=ChapterList, responses=NOT_FOUND)
 async def list_chapters(book_id: BookIdPath, repo: BookRepoDep) -> ChapterList:
+    """A book's chapters in sidebar order, each with the languages it exists in."""
     book = await require_book(repo, book_id)
     chapters = await repo.list_chapters(book_id)
     summaries = []
@@ -76,6 +78,8 @@ async def get_chapter(
     lang: LanguageQuery = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ):
+    """One chapter's Markdown in a language (`lang`, else the book's default), with an ETag for conditional GETs
+    (304)."""
     page = await repo.chapter_page(book_id, chapter_id, lang)
     if page is None:
         await require_book(repo, book_id)

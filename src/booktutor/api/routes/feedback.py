@@ -74,6 +74,7 @@ async def rate_answer(
 
 @router.delete("/messages/{message_id}/feedback", status_code=204, response_class=Response, responses=ERRORS)
 async def withdraw_rating(message_id: MessageId, user: CurrentUser, session: SessionDep) -> Response:
+    """Withdraw the caller's rating of one of their answers."""
     await FeedbackRepository(session).remove(message_id, user.id)
     await session.commit()
     return Response(status_code=204)
@@ -81,6 +82,7 @@ async def withdraw_rating(message_id: MessageId, user: CurrentUser, session: Ses
 
 @router.get("/threads/{thread_id}/feedback", response_model=ThreadFeedback, responses=ERRORS)
 async def thread_feedback(thread_id: ThreadId, user: CurrentUser, session: SessionDep) -> ThreadFeedback:
+    """The caller's ratings of the answers in one of their conversations."""
     rows = await FeedbackRepository(session).for_thread(thread_id, user.id)
     return ThreadFeedback(feedback=[_out(row) for row in rows])
 

@@ -33,6 +33,7 @@ class LanguageCatalog(BaseModel):
 
 @router.get("/languages", response_model=LanguageCatalog)
 async def list_languages(repo: BookRepoDep, translation: TranslationDep) -> LanguageCatalog:
+    """The languages each book can be read in: stored translations and machine-translatable ones."""
     books: list[BookLanguages] = []
     for book in await repo.list_books():
         stored = await repo.book_languages(book.id)

@@ -14,6 +14,7 @@ from booktutor.api.streaming import wants_event_stream
 from booktutor.memory.books import BookRepository
 from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.personalize.profile import Background, LearnerProfile, Level
+from booktutor.personalize.service import PersonalizedChapter
 from booktutor.rewrite.source import load_chapter
 
 router = APIRouter(prefix="/books", tags=["personalization"])
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/books", tags=["personalization"])
 
 @router.get(
     "/{book_id}/chapters/{chapter_id}/personalized",
+    response_model=PersonalizedChapter,
     responses={
         **error_responses(404),
         **event_stream_response("JSON, or AG-UI events with Accept: text/event-stream"),

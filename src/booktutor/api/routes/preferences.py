@@ -20,6 +20,7 @@ class LanguageIn(BaseModel):
 
 @router.get("/users/me/preferences", response_model=PreferencesOut)
 async def get_preferences(user: CurrentUser, services: ServicesDep) -> PreferencesOut:
+    """The caller's learner profile: background, level, goals and language."""
     async with services.db.session() as session:
         return await PreferencesRepository(session).get(user.id)
 
@@ -40,6 +41,8 @@ async def update_preferences(
 
 @router.put("/user/language", response_model=PreferencesOut)
 async def set_language(body: LanguageIn, user: CurrentUser, services: ServicesDep, idempotency: IdempotencyDep):
+    """Set the caller's preferred language."""
+
     async def compute():
         async with services.db.session() as session, session.begin():
             stored = await PreferencesRepository(session).update(user.id, {"preferred_language": body.language})

@@ -22,6 +22,7 @@ async def my_progress(
     settings: SettingsDep,
     book_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ProgressView:
+    """The caller's mastery per section and what to study next."""
     book_id = book_id or settings.default_book_id
     if await books.get_book(book_id) is None:
         raise BookNotFound(f"No book with id '{book_id}'.")

@@ -39,6 +39,7 @@ async def start_quiz(
     user: CurrentUser,
     quizzes: QuizServiceDep,
 ) -> QuizView:
+    """Start a quiz on a chapter: authored questions first, generated ones to fill up."""
     return await quizzes.start(
         user.id, book_id, chapter_id, count=body.count, kinds=tuple(body.kinds), source=body.source
     )
@@ -46,6 +47,7 @@ async def start_quiz(
 
 @router.get("/quizzes/{quiz_id}", response_model=QuizView, responses=ERRORS)
 async def get_quiz(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> QuizView:
+    """One of the caller's quizzes: the current question, answers so far and the score."""
     return await quizzes.view(user.id, quiz_id)
 
 
@@ -57,6 +59,9 @@ async def answer_quiz(
     quizzes: QuizServiceDep,
     idempotency: IdempotencyDep,
 ):
+    """Answer the current question (an option index, letter or text for multiple choice); idempotent with
+    `Idempotency-Key`."""
+
     async def compute() -> tuple[int, AnswerResult]:
         return 200, await quizzes.answer(user.id, quiz_id, body.answer, body.position)
 
@@ -65,4 +70,5 @@ async def answer_quiz(
 
 @router.post("/quizzes/{quiz_id}/hint", response_model=HintView, responses=ERRORS)
 async def quiz_hint(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> HintView:
+    """Reveal the next hint for the current question."""
     return await quizzes.hint(user.id, quiz_id)

@@ -24,6 +24,7 @@ async def search(
     lang: LanguageQuery = None,
     k: Annotated[int, Query(ge=1, le=50)] = 8,
 ) -> SearchResponse:
+    """Hybrid search (dense vectors and full text) over a book's chunks; `degraded` when only full text answered."""
     if book_id:
         await require_book(repo, book_id)
     await services.check_index()

@@ -58,6 +58,7 @@ class ThreadDetail(BaseModel):
 
 @router.get("", response_model=ThreadList, responses=error_responses(422))
 async def list_threads(user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None) -> ThreadList:
+    """The caller's conversations, most recently active first, paged with `cursor`."""
     page = await ThreadRepository(session).list_threads(user.id, limit=limit, cursor=cursor)
     threads = [
         ThreadOut(
@@ -77,6 +78,7 @@ async def list_threads(user: CurrentUser, session: SessionDep, limit: Limit = 50
 async def get_thread(
     thread_id: ThreadId, user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
 ) -> ThreadDetail:
+    """One of the caller's conversations with its messages, oldest first, paged with `cursor`."""
     repo = ThreadRepository(session)
     thread = await repo.get_thread(thread_id, user.id)
     page = await repo.list_messages(thread_id, user.id, limit=limit, cursor=cursor)
@@ -85,6 +87,7 @@ async def get_thread(
 
 @router.delete("/{thread_id}", status_code=204, response_class=Response, responses=error_responses(404))
 async def delete_thread(thread_id: ThreadId, user: CurrentUser, session: SessionDep, source: RunSourceDep) -> Response:
+    """Delete one of the caller's conversations, its messages, runs and checkpoints."""
     await ThreadRepository(session).delete_thread(thread_id, user.id)
     await session.commit()
     if hasattr(source, "forget_thread"):

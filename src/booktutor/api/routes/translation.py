@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from booktutor.api.chapter_stream import chapter_event_stream
 from booktutor.api.deps import ServicesDep, TranslationDep
 from booktutor.api.params import BookIdPath, ChapterIdPath
-from booktutor.api.schemas import error_responses
+from booktutor.api.schemas import error_responses, event_stream_response
 from booktutor.api.streaming import wants_event_stream
 from booktutor.personalize.profile import LanguageCode
+from booktutor.translate.service import TranslatedChapter
 
 router = APIRouter(tags=["translation"])
 LanguagePath = Annotated[str, Path(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
@@ -28,7 +29,11 @@ class TranslateIn(BaseModel):
     source_language: LanguageCode | None = None
 
 
-@router.get("/books/{book_id}/chapters/{chapter_id}/translated/{language_code}", responses=ERRORS)
+@router.get(
+    "/books/{book_id}/chapters/{chapter_id}/translated/{language_code}",
+    response_model=TranslatedChapter,
+    responses={**ERRORS, **event_stream_response("JSON, or AG-UI events with Accept: text/event-stream")},
+)
 async def translated_chapter(
     book_id: BookIdPath,
     chapter_id: ChapterIdPath,
@@ -37,6 +42,8 @@ async def translated_chapter(
     services: ServicesDep,
     translation: TranslationDep,
 ) -> Any:
+    """A chapter in another language: a stored human translation, else a machine translation (503
+    `translation_unavailable` without a model)."""
     await translation.ensure_available(book_id, chapter_id, language_code)  # 404/503 before streaming
     if wants_event_stream(request.headers.get("accept")):
         return chapter_event_stream(
@@ -49,7 +56,16 @@ async def translated_chapter(
     return JSONResponse(result.to_json(), headers={"Content-Language": result.language})
 
 
-@router.post("/translate", responses=error_responses(503))
+class TranslatedText(BaseModel):
+    text: str
+    source_language: str
+    target_language: str
+    dir: str
+    source: str
+    model: str | None
+
+
+@router.post("/translate", response_model=TranslatedText, responses=error_responses(503))
 async def translate_text(body: TranslateIn, translation: TranslationDep) -> dict[str, Any]:
     """Machine-translate a selected passage (code, inline code and URLs kept as they are)."""
     return await translation.text(

@@ -83,6 +83,7 @@ async def register(
     accounts: AccountsDep,
     auditor: AuditDep,
 ) -> TokensOut:
+    """Create an account and log in; the calling guest's threads move to it (`adopt_guest`)."""
     guest = await read_guest(request, session, settings) if body.adopt_guest else None
     try:
         pair = await accounts.register(body.email, body.password, body.display_name, guest)
@@ -104,6 +105,7 @@ async def login(
     accounts: AccountsDep,
     auditor: AuditDep,
 ) -> TokensOut:
+    """Log in with email and password: an access token and a refresh token."""
     guest = await read_guest(request, session, settings) if body.adopt_guest else None
     try:
         pair = await accounts.login(body.email, body.password, guest)
@@ -119,6 +121,7 @@ async def login(
 async def refresh(
     body: RefreshIn, response: Response, session: SessionDep, accounts: AccountsDep, auditor: AuditDep
 ) -> TokensOut:
+    """Trade a refresh token for a new pair; a reused refresh token revokes its whole family."""
     try:
         pair = await accounts.refresh(body.refresh_token)
     except RefreshTokenReused as exc:
@@ -140,11 +143,13 @@ async def logout(body: RefreshIn, session: SessionDep, accounts: AccountsDep) ->
 
 @router.get("/profile", response_model=ProfileOut)
 async def get_profile(user: CurrentUser) -> ProfileOut:
+    """The caller: a guest, an account or an administrator."""
     return _profile(user)
 
 
 @router.put("/profile", response_model=ProfileOut, responses=ERRORS)
 async def put_profile(body: ProfileIn, user: CurrentUser, session: SessionDep) -> ProfileOut:
+    """Change the caller's display name."""
     user = await UserRepository(session).set_display_name(user, body.display_name)
     await session.commit()
     return _profile(user)

@@ -109,6 +109,7 @@ def parse_last_event_id(value: str | None, run_id: str) -> int:
 
 
 _SEQ = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is true), and a bounded number of them
+MAX_SEQ = 10**18 - 1
 
 
 def parse_seq(text: str) -> int | None:
