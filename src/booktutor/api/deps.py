@@ -257,7 +257,9 @@ async def get_idempotency(
     request: Request,
     user: CurrentUser,
     services: ServicesDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"\S")
+    ] = None,
 ) -> Idempotency:
     if idempotency_key is not None and not idempotency_key.strip():
         raise BadRequest("The Idempotency-Key header is empty.")

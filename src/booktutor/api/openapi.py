@@ -43,7 +43,7 @@ SECURITY_SCHEMES = {
 ANYONE = [{}, {"bearerAuth": []}, {"guestToken": []}, {"guestCookie": []}]  # guests are created on demand
 ADMINS = [{"bearerAuth": []}]
 ERROR_TEXT = {
-    400: "The request body could not be parsed.",
+    400: "The request is malformed: its body could not be parsed, or the HTTP server refused it (plain text).",
     401: "Missing or invalid credentials (`unauthorized`, `invalid_token`).",
     403: "The caller may not do this (`admin_required`).",
     404: "The resource does not exist or is not the caller's.",
@@ -87,6 +87,8 @@ def _complete_operation(operation: dict[str, Any], route: APIRoute, path: str, s
     summary, description = _docstring(route.endpoint)
     operation["summary"] = summary or operation.get("summary", "")
     operation["description"] = description or operation["summary"]
+    for parameter in operation.get("parameters", []):
+        _drop_null(parameter["schema"])
     calls = set(_dependency_calls(route.dependant))
     statuses = _shared_errors(route, path, calls, settings)
     responses = operation.setdefault("responses", {})
@@ -99,13 +101,13 @@ def _complete_operation(operation: dict[str, Any], route: APIRoute, path: str, s
 
 
 def _shared_errors(route: APIRoute, path: str, calls: set[Callable[..., Any]], settings: Settings) -> set[int]:
-    statuses: set[int] = set()
+    statuses: set[int] = {400}  # any request: a malformed one is refused by the HTTP server itself
     if deps.get_admin_user in calls:
         statuses |= {401, 403}
     elif deps.get_current_user in calls:
         statuses.add(401)
-    if route.body_field is not None:
-        statuses |= {400, 413, 422}
+    if route.body_field is not None or "requestBody" in (route.openapi_extra or {}):
+        statuses |= {413, 422}
     if route.dependant.query_params or route.dependant.header_params or route.dependant.path_params:
         statuses.add(422)
     if route.dependant.path_params:
@@ -126,8 +128,20 @@ def _error_response(responses: dict[str, Any], status: int) -> None:
     current = content.get("application/json", {}).get("schema", {})
     if not current or current.get("$ref", "").endswith("/HTTPValidationError"):
         content["application/json"] = {"schema": ENVELOPE_REF}
+    if status == 400:  # from the HTTP server (uvicorn) the body is plain text
+        content.setdefault("text/plain", {"schema": {"type": "string"}})
     if status in (429, 503):
         entry.setdefault("headers", {}).update(RETRY_AFTER)
+
+
+def _drop_null(schema: dict[str, Any]) -> None:
+    """An optional parameter is one left out: `null` cannot be sent in a query, header or path."""
+    options = [option for option in schema.get("anyOf", []) if option != {"type": "null"}]
+    if "anyOf" in schema and len(options) == 1:
+        del schema["anyOf"]
+        schema.update(options[0])
+    elif "anyOf" in schema:
+        schema["anyOf"] = options
 
 
 def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:

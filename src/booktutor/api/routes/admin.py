@@ -10,22 +10,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from booktutor.api.admin_gate import AdminFirstRoute
 from booktutor.api.deps import AdminUser, BookRepoDep, JobQueueDep, JobStoreDep, ServicesDep, SettingsDep
 from booktutor.api.lookups import require_book
 from booktutor.api.schemas import error_responses
-from booktutor.errors import BadRequest, JobNotFound, PayloadTooLarge
+from booktutor.api.upload_form import UploadForm, read_upload_form
+from booktutor.errors import BadRequest, JobNotFound
 from booktutor.ingest.archive import ArchiveLimits, extract_archive
 from booktutor.memory.account_models import Job
 from booktutor.personalize.profile import Background, LanguageCode, Level
 
 router = APIRouter(tags=["admin"], route_class=AdminFirstRoute)
 ERRORS = error_responses(401, 403, 404, 413, 422)
-BookId = Annotated[str | None, Field(default=None, min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+BOOK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+BookId = Annotated[str | None, Field(default=None, min_length=1, max_length=100, pattern=BOOK_ID_PATTERN)]
 Title = Annotated[str | None, Field(default=None, min_length=1, max_length=300)]
 JobStatus = Literal["queued", "running", "retrying", "succeeded", "failed", "cancelled"]
 CONFLICT = error_responses(409)
@@ -50,7 +53,15 @@ class ProfileIn(BaseModel):
 
 
 class PregenerateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["languages"], "properties": {"languages": {"minItems": 1}}},
+                {"required": ["profiles"], "properties": {"profiles": {"minItems": 1}}},
+            ]
+        },
+    )
 
     languages: list[LanguageCode] = Field(
         default_factory=list, max_length=10, description="Machine-translate every chapter into these languages."
@@ -139,50 +150,74 @@ async def ingest_book(
     return _accepted(job, response)
 
 
-@router.post("/admin/books/upload", status_code=202, response_model=JobOut, responses=ERRORS)
+class UploadFields(BaseModel):
+    book_id: BookId = None
+    title: Title = None
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["archive"],
+                "properties": {
+                    "archive": {"type": "string", "format": "binary", "description": "zip or tar(.gz)"},
+                    "book_id": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": BOOK_ID_PATTERN},
+                    "title": {"type": "string", "minLength": 1, "maxLength": 300},
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/admin/books/upload",
+    status_code=202,
+    response_model=JobOut,
+    responses=ERRORS,
+    openapi_extra={"requestBody": UPLOAD_BODY},
+)
 async def upload_book(
-    admin: AdminUser,
-    settings: SettingsDep,
-    queue: JobQueueDep,
-    response: Response,
-    archive: Annotated[UploadFile, File(description="zip or tar(.gz)")],
-    book_id: Annotated[str | None, Form(max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None,
-    title: Annotated[str | None, Form(max_length=300)] = None,
+    request: Request, admin: AdminUser, settings: SettingsDep, queue: JobQueueDep, response: Response
 ) -> JobOut:
-    """Upload a Docusaurus site as a zip or tar archive and ingest it as a job."""
+    """Upload a Docusaurus site as a zip or tar archive (form field `archive`) and ingest it as a job.
+
+    The archive is written to disk as it arrives (never held in memory), after the caller was found to
+    be an administrator; a body over `BOOKTUTOR_MAX_UPLOAD_BYTES` is refused with 413."""
     folder = settings.data_dir / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
+    await asyncio.to_thread(folder.mkdir, parents=True)
     try:
         saved = folder / "archive"
-        await asyncio.to_thread(_save, archive, saved, settings.max_upload_bytes)
+        form = await read_upload_form(request, "archive", saved)
+        fields = _upload_fields(form)
         limits = ArchiveLimits(settings.max_archive_members, settings.max_archive_expanded_bytes)
         root = await asyncio.to_thread(extract_archive, saved, folder / "site", limits)
-    except Exception:
-        await asyncio.to_thread(shutil.rmtree, folder, True)
-        raise
-    params = {
-        "upload": archive.filename,
-        "path": str(root),
-        "book_id": book_id or None,
-        "title": title,
-        "upload_dir": str(folder),
-    }
-    try:
+        params = {
+            "upload": form.file_name,
+            "path": str(root),
+            "book_id": fields.book_id or None,
+            "title": fields.title,
+            "upload_dir": str(folder),
+        }
         job = await queue.submit("ingest", params, admin.id)
-    except Exception:
+    except BaseException:
         await asyncio.to_thread(shutil.rmtree, folder, True)
         raise
     return _accepted(job, response)
 
 
-def _save(upload: UploadFile, target: Path, max_bytes: int) -> None:
-    size = 0
-    with target.open("wb") as out:
-        while chunk := upload.file.read(1 << 20):
-            size += len(chunk)
-            if size > max_bytes:
-                raise PayloadTooLarge(f"The upload is larger than {max_bytes} bytes.")
-            out.write(chunk)
+def _upload_fields(form: UploadForm) -> UploadFields:
+    if not form.file_received:
+        raise RequestValidationError([{"loc": ("body", "archive"), "msg": "Field required", "type": "missing"}])
+    try:
+        return UploadFields.model_validate({name: form.fields.get(name) for name in ("book_id", "title")})
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
 
 
 @router.post("/admin/reindex", status_code=202, response_model=JobOut, responses=ERRORS)

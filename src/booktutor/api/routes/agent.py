@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ag_ui.core import RunAgentInput
+from ag_ui.core import Message, RunAgentInput
 from fastapi import APIRouter, Header, Path, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
 from booktutor.api.deps import CurrentUser, RunManagerDep, StreamingUser
@@ -21,6 +21,14 @@ _SSE_DOC = event_stream_response("AG-UI events as SSE.")
 LastEventId = Annotated[str | None, Header(alias="Last-Event-ID", max_length=300)]
 MAX_ID_CHARS = 200  # what the threads, runs and messages tables hold
 ClientId = Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS)]
+
+
+class AgentRunInput(RunAgentInput):
+    """AG-UI's RunAgentInput with the bounds this server stores ids with (the schema says so too)."""
+
+    thread_id: Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+    run_id: Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+    messages: Annotated[list[Message], Field(min_length=1)]
 
 
 class CancelAccepted(BaseModel):
@@ -53,7 +61,7 @@ def is_valid_client_id(value: str) -> bool:
 
 @router.post("/agent/run", response_class=EventSourceResponse, responses=_SSE_DOC)
 async def run_agent(
-    run_input: RunAgentInput,
+    run_input: AgentRunInput,
     user: StreamingUser,
     response: Response,
     manager: RunManagerDep,
