@@ -189,10 +189,10 @@ async def test_admin_routes_need_the_admin_role(services):
             ("POST", "/api/v1/ai/embed", {"texts": ["hello"]}),
             ("POST", "/api/v1/admin/books", {"path": "/tmp"}),
         ):
-            guest = await http.request(method, path, json=body)
+            anonymous = await http.request(method, path, json=body)
             denied = await http.request(method, path, json=body, headers=bearer(learner))
-            assert guest.status_code == denied.status_code == 403
-            assert denied.json()["error"]["code"] == "admin_required"
+            assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "unauthorized")
+            assert (denied.status_code, denied.json()["error"]["code"]) == (403, "admin_required")
         embedded = await http.post("/api/v1/ai/embed", json={"texts": ["hello", "world"]}, headers=bearer(admin))
         assert embedded.status_code == 200
         assert len(embedded.json()["vectors"]) == 2 and embedded.json()["dimension"] == 384
