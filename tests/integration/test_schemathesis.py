@@ -23,7 +23,7 @@ from booktutor.api.app import create_app
 from booktutor.providers.extractive_model import ExtractiveModel
 
 pytestmark = pytest.mark.integration
-EXAMPLES_PER_OPERATION = 2
+EXAMPLES_PER_OPERATION = 5
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
