@@ -69,6 +69,13 @@ async def test_stream_cursors_ids_and_answers_are_validated(http):
         assert refused.status_code == 422, refused.text
     assert (await http.get(f"/api/v1/threads/{long_id}/runs/r/stream")).status_code == 422
 
+    for text in ("gear\u0000s", "gear\ud800s"):  # NUL, an unpaired surrogate: not storable in PostgreSQL
+        unstorable = await http.post(
+            "/api/v1/chatbot/query", content=f'{{"question": "{text}"}}', headers={"Content-Type": "application/json"}
+        )
+        assert unstorable.status_code == 422, unstorable.text
+        assert unstorable.json()["error"]["code"] in ("invalid_characters", "validation_error")
+
     beyond_int32 = base64.urlsafe_b64encode(json.dumps({"k": "m", "s": 2**40}).encode()).decode().rstrip("=")
     paged = await http.get("/api/v1/threads/t-bad", params={"cursor": beyond_int32})
     assert paged.status_code == 422 and paged.json()["error"]["code"] == "validation_error"
