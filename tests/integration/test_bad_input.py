@@ -69,7 +69,7 @@ async def test_stream_cursors_ids_and_answers_are_validated(http):
         assert refused.status_code == 422, refused.text
     assert (await http.get(f"/api/v1/threads/{long_id}/runs/r/stream")).status_code == 422
 
-    for text in ("gear\u0000s", "gear\ud800s"):  # NUL, an unpaired surrogate: not storable in PostgreSQL
+    for text in ("gear\\u0000s", "gear\\ud800s"):  # NUL, an unpaired surrogate: not storable in PostgreSQL
         unstorable = await http.post(
             "/api/v1/chatbot/query", content=f'{{"question": "{text}"}}', headers={"Content-Type": "application/json"}
         )

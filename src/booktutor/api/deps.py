@@ -150,8 +150,7 @@ async def get_current_user(
     secret = server_secret(settings)
     bearer = bearer_token(request)
     if bearer is not None:
-        user = await _bearer_user(request, bearer, session, settings, auditor)
-        return _note_user(request, user)
+        return _note_user(request, await _bearer_user(request, bearer, session, settings, auditor))
     user = await read_guest(request, session, settings)
     if user is None:
         users = UserRepository(session)

@@ -40,8 +40,14 @@ SECURITY_SCHEMES = {
     },
     "guestCookie": {"type": "apiKey", "in": "cookie", "name": "booktutor_guest"},
 }
-ANYONE = [{}, {"bearerAuth": []}, {"guestToken": []}, {"guestCookie": []}]  # guests are created on demand
-ADMINS = [{"bearerAuth": []}]
+# guests are created on demand: every way of calling, anonymous included
+ANYONE: list[dict[str, list[str]]] = [
+    {},
+    {"bearerAuth": []},
+    {"guestToken": []},
+    {"guestCookie": []},
+]  # guests are created on demand
+ADMINS: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 ERROR_TEXT = {
     400: "The request is malformed: its body could not be parsed, or the HTTP server refused it (plain text).",
     401: "Missing or invalid credentials (`unauthorized`, `invalid_token`).",
@@ -75,10 +81,10 @@ def complete(schema: dict[str, Any], app: FastAPI, settings: Settings) -> None:
     schemas["ErrorEnvelope"].pop("$defs", None)
     for context in iter_route_contexts(app.routes):
         route = context.original_route
-        if isinstance(route, APIRoute) and context.include_in_schema:
-            for method in context.methods:
-                operation = schema["paths"][context.path_format][method.lower()]
-                _complete_operation(operation, route, context.path_format, settings)
+        path = context.path_format
+        if isinstance(route, APIRoute) and context.include_in_schema and path is not None:
+            for method in context.methods or ():
+                _complete_operation(schema["paths"][path][method.lower()], route, path, settings)
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartCallbacks, MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from booktutor.errors import AppError, BadRequest
@@ -45,7 +45,7 @@ class _FormWriter:
         self.part, self.header_field, self.header_value = _Part(), bytearray(), bytearray()
         self.pending: list[bytes] = []  # file bytes parsed from the current chunk, written after it
 
-    def callbacks(self) -> dict[str, Any]:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self._begin,
             "on_header_field": lambda data, start, end: self.header_field.extend(data[start:end]),

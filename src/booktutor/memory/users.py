@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booktutor.memory.database import rows_affected
 from booktutor.memory.models import Thread, User
 from booktutor.memory.personalization_models import UserPreferences
 from booktutor.memory.tutoring_models import Mastery, Quiz
@@ -53,4 +54,4 @@ class UserRepository:
         result = await self.session.execute(
             delete(User).where(User.id.in_(idle)).execution_options(synchronize_session=False)
         )
-        return result.rowcount
+        return rows_affected(result)

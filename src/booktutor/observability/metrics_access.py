@@ -49,7 +49,7 @@ async def metrics_server(settings: Settings, services: Any) -> AsyncIterator[Non
     host = settings.metrics_host or settings.host
     config = uvicorn.Config(app, host=host, port=settings.metrics_port, log_config=None, lifespan="off")
     server = uvicorn.Server(config)
-    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]  # the API's server owns them
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]  # the API's server owns them
     task = asyncio.create_task(server.serve(), name="metrics-server")
     log.info("metrics_server_started", host=host, port=settings.metrics_port)
     try:
