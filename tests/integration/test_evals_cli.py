@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from booktutor.cli import app
 from booktutor.evals.metrics import METRICS
 from booktutor.evals.report import CASE_KEYS
-from booktutor.evals.store import corpus_hash
+from booktutor.evals.store import corpus_hash, open_eval_store
+from booktutor.memory.books import BookRepository
 from booktutor.memory.database import _asyncpg_kwargs, to_asyncpg_url
 
 pytestmark = pytest.mark.integration
@@ -89,20 +90,18 @@ def eval_env(tmp_path_factory, database_url, test_settings):
         "BOOKTUTOR_EMBEDDING_PROVIDER": "local",
         "LANGSMITH_API_KEY": "",
     }
-    yield root, dataset, env
-    _drop_eval_database(server, FIXTURES / "mini_book")
+    return root, dataset, env
 
 
-def _drop_eval_database(server: str, corpus: Path) -> None:
-    import asyncio
-
-    async def drop() -> None:
-        url = to_asyncpg_url(server).set(database="postgres")
-        conn = await asyncpg.connect(**_asyncpg_kwargs(url))
-        await conn.execute(f'DROP DATABASE IF EXISTS "booktutor_eval_{corpus_hash(corpus)[:16]}" WITH (FORCE)')
+async def eval_databases(server: str, corpus: Path) -> set[str]:
+    url = to_asyncpg_url(server).set(database="postgres")
+    conn = await asyncpg.connect(**_asyncpg_kwargs(url))
+    try:
+        pattern = f"booktutor_eval_{corpus_hash(corpus)[:16]}%"
+        rows = await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", pattern)
+    finally:
         await conn.close()
-
-    asyncio.run(drop())
+    return {r["datname"] for r in rows}
 
 
 def run_cli(env: dict, *args: str):
@@ -162,3 +161,20 @@ def test_unknown_min_metric_is_a_usage_error(eval_env, tmp_path):
     _, dataset, env = eval_env
     result = eval_run(env, dataset, tmp_path / "out", "--min", "accuracy=0.5")
     assert result.exit_code == 2
+
+
+async def test_parallel_runs_get_their_own_store_and_drop_it(eval_env, tmp_path):
+    """Two runs over one corpus at once: distinct databases, each dropped when its run ends."""
+    _, _, env = eval_env
+    server, corpus = env["BOOKTUTOR_DATABASE_URL"], FIXTURES / "mini_book"
+    key = corpus_hash(corpus)[:16]
+    async with open_eval_store(corpus, tmp_path, "mini", server, run_id="runa") as (first, _):
+        async with open_eval_store(corpus, tmp_path, "mini", server, run_id="runb") as (second, report):
+            assert report.documents_ok > 0
+            assert {f"booktutor_eval_{key}_runa", f"booktutor_eval_{key}_runb"} <= await eval_databases(server, corpus)
+            assert first.settings.data_dir != second.settings.data_dir
+        assert f"booktutor_eval_{key}_runb" not in await eval_databases(server, corpus)
+        async with first.db.session() as session:  # the other run's store is untouched
+            assert await BookRepository(session).count_current_chunks() > 0
+    assert not {f"booktutor_eval_{key}_runa", f"booktutor_eval_{key}_runb"} & await eval_databases(server, corpus)
+    assert not (tmp_path / "store" / f"{key}_runa").exists()

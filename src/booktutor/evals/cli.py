@@ -25,6 +25,7 @@ from booktutor.evals.report import (
     load_report,
     write_report,
 )
+from booktutor.log_config import configure_logging
 
 eval_app = typer.Typer(help="Answer-quality evals: run a dataset, compare reports.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -164,6 +165,7 @@ def run_command(
         console.print(f"[red]error:[/] {corpus} is not a directory")
         raise typer.Exit(2)
     base = _load_baseline(baseline)
+    configure_logging("WARNING", Settings().log_json)  # logs go to stderr, never into the results
     warnings.filterwarnings("ignore", message=".*durability.*")
     with _progress() as progress:
         results, provider = asyncio.run(
@@ -172,17 +174,23 @@ def run_command(
     report = build_report(dataset=str(dataset), corpus=str(corpus), provider=provider, cases=results)
     if judge:
         _judge(report, Settings())
+    failures = check_thresholds(report["metrics"], floors, ceilings)
+    report["gate"] = gate_outcome(floors, ceilings, failures)
     plots = _finish(report, out_dir, base, langsmith)
     if docs is not None:
         from booktutor.evals.docs_section import refresh_docs
 
         refresh_docs(docs, report, plots)
         console.print(f"refreshed {docs}")
-    failures = check_thresholds(report["metrics"], floors, ceilings)
     for failure in failures:
         console.print(f"[red]gate failed:[/] {failure}")
     if failures:
         raise typer.Exit(1)
+
+
+def gate_outcome(floors: dict[str, float], ceilings: dict[str, float], failures: list[str]) -> dict[str, Any]:
+    """What the gate checked and how it went, as written into report.json and report.md."""
+    return {"passed": not failures, "min": floors, "max": ceilings, "failures": failures}
 
 
 def _finish(report: dict[str, Any], out_dir: Path, base: dict[str, Any] | None, langsmith: bool) -> list[str]:
@@ -220,6 +228,70 @@ def diff_command(
     for label, ids in (("only in A", diff.only_a), ("only in B", diff.only_b)):
         if ids:
             out.print(f"{label}: {', '.join(ids)}")
+
+
+def _named_reports(items: list[str]) -> dict[str, dict[str, Any]]:
+    reports = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"{item!r}: expected BOOK=REPORT.json", param_hint="--report")
+        reports[name] = _read_report(Path(path))
+    return reports
+
+
+@eval_app.command("books")
+def books_command(
+    report: Annotated[list[str], typer.Option("--report", help="BOOK=path/report.json (repeatable, in order)")],
+    docs: Annotated[Path | None, typer.Option("--docs", help="Replace this file's per-book section")] = None,
+    before: Annotated[
+        Path | None, typer.Option("--before", help="Metrics of an earlier run (from --save-before): before columns")
+    ] = None,
+    save_before: Annotated[
+        Path | None, typer.Option("--save-before", help="Write these reports' metrics here, for a later --before")
+    ] = None,
+) -> None:
+    """One table of metrics per development book (the reports of `eval run`), before/after when known."""
+    from booktutor.evals.books import before_metrics, refresh_books_section, render_table, save_before_file
+
+    reports = _named_reports(report)
+    earlier = None
+    if before is not None:
+        try:
+            earlier = before_metrics(before)
+        except (OSError, ValueError, KeyError, AttributeError) as exc:
+            console.print(f"[red]invalid --before:[/] {exc}")
+            raise typer.Exit(2) from None
+    section = render_table(reports, earlier)
+    out.print(section, markup=False, highlight=False)
+    if docs is not None:
+        refresh_books_section(docs, section)
+    if save_before is not None:
+        save_before_file(save_before, reports)
+
+
+@eval_app.command("export-feedback")
+def export_feedback_command(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the cases (JSON Lines)")],
+    book_id: Annotated[str | None, typer.Option("--book-id", help="Only answers about this book")] = None,
+) -> None:
+    """Write the learners' thumbs-down answers as eval cases (the dataset format) for a developer to label."""
+    from booktutor.evals.feedback_export import thumbs_down_cases, write_cases
+    from booktutor.memory.database import Database
+
+    async def collect() -> list[dict[str, Any]]:
+        settings = Settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = await Database.connect(settings)
+        try:
+            return await thumbs_down_cases(db, book_id)
+        finally:
+            await db.dispose()
+
+    configure_logging("WARNING", Settings().log_json)
+    cases = asyncio.run(collect())
+    write_cases(out_file, cases)
+    console.print(f"wrote {len(cases)} thumbs-down answer(s) to {out_file}: label them before adding them to a dataset")
 
 
 @eval_app.command("translation")

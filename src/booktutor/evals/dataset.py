@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -28,6 +28,8 @@ class EvalCase(BaseModel):
     selected_text: str = ""
     reference_answer: str = ""
     keywords: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list)
+    feedback: dict[str, Any] | None = None  # what a learner saw and said (cases from `eval export-feedback`)
 
     @model_validator(mode="after")
     def _consistent(self) -> EvalCase:

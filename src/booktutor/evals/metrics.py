@@ -24,11 +24,15 @@ METRICS = (
     "citation_precision",
     "keyword_recall",
     "faithfulness",
+    "evidence_recall",
+    "section_citation_precision",
+    "echo_rate",
+    "dangling_rate",
     "latency_p50_ms",
     "latency_p95_ms",
 )
 CASE_METRICS = METRICS[:-2]
-LOWER_IS_BETTER = frozenset({"false_abstention_rate", "latency_p50_ms", "latency_p95_ms"})
+LOWER_IS_BETTER = frozenset({"false_abstention_rate", "echo_rate", "dangling_rate", "latency_p50_ms", "latency_p95_ms"})
 SUPPORT_THRESHOLD = 0.6
 """A sentence is supported when at least this share of its content words occur in a cited chunk."""
 MIN_SENTENCE_TERMS = 3

@@ -147,12 +147,24 @@ def markdown(report: Mapping[str, Any], plots: Sequence[str], diff: ReportDiff |
         if diff:
             row.append(delta_text(m, *diff.metrics[m]))
         lines.append("| " + " | ".join(row) + " |")
+    lines += _gate_md(report.get("gate"))
     if diff:
         lines += ["", f"Cases better than baseline: {len(diff.better)}, worse: {len(diff.worse)}"]
         lines += [f"- worse `{c.id}`: {c.before:.2f} → {c.after:.2f}" for c in diff.worse]
     lines += _failures_md(report["cases"])
     lines += ["", *[f"![{Path(p).stem}]({Path(p).name})" for p in plots]]
     return "\n".join(lines) + "\n"
+
+
+def _gate_md(gate: Mapping[str, Any] | None) -> list[str]:
+    if not gate:
+        return []
+    bounds = [f"{m} ≥ {v}" for m, v in gate["min"].items()] + [f"{m} ≤ {v}" for m, v in gate["max"].items()]
+    if not bounds:
+        return ["", "Gate: no bounds given."]
+    verdict = "passed" if gate["passed"] else "**failed**"
+    lines = ["", f"Gate {verdict}: {', '.join(bounds)}"]
+    return lines + [f"- failed: {failure}" for failure in gate["failures"]]
 
 
 def _failures_md(cases: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -22,6 +22,7 @@ from ag_ui.core import (
     UserMessage,
 )
 
+from booktutor.evals.answer_metrics import answer_scores
 from booktutor.evals.dataset import EvalCase
 from booktutor.evals.metrics import case_scores, dedupe, relevant_ranks
 from booktutor.evals.store import SectionTexts
@@ -162,6 +163,18 @@ class EvalRunner:
             answer=answer,
             keywords=case.keywords,
             sources=cited_sources(citations, self.sections, case.selected_text),
+        )
+        scores.update(
+            answer_scores(
+                question=case.question,
+                answer=answer,
+                abstained=abstained,
+                answerable=case.answerable,
+                relevant=case.relevant,
+                evidence=case.evidence,
+                citations=citations,
+                section_text=self.sections,
+            )
         )
         return {
             "id": case.id,

@@ -91,6 +91,15 @@ async def ensure_database_exists(maintenance_url: URL, name: str) -> None:
         await conn.close()
 
 
+async def drop_database(maintenance_url: URL, name: str) -> None:
+    """Drop a database, closing its remaining connections (PostgreSQL 13+)."""
+    conn = await asyncpg.connect(**_asyncpg_kwargs(maintenance_url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 def _asyncpg_kwargs(url: URL) -> dict[str, Any]:
     host = url.host or url.query.get("host")
     return {
