@@ -1,4 +1,8 @@
-"""The `booktutor` command line."""
+"""The `booktutor` command line.
+
+Exit codes: 0 ok, 1 failure (a service down, a failed eval gate), 2 bad input (unknown book,
+empty question, missing path, malformed dataset). A user error prints one line, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,12 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Coroutine
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from booktutor.config import Settings, get_settings
+from booktutor.errors import AppError, BadRequest, NotFound
 from booktutor.log_config import configure_logging
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -27,8 +35,71 @@ app.add_typer(db_app, name="db")
 console = Console(stderr=True)
 out = Console()
 
+T = TypeVar("T")
+EXIT_FAILURE, EXIT_BAD_INPUT = 1, 2
+
 SAMPLE_BOOK_ID = "physical-ai-short-course"
 SAMPLE_BOOK_TITLE = "Physical AI & Humanoid Robotics — a short course"
+
+
+def booktutor_version() -> str:
+    try:
+        return package_version("booktutor")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"booktutor {booktutor_version()}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """booktutor: a conversational tutor for interactive textbooks."""
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    """Print one error line to stderr; raise the returned Exit."""
+    console.print(f"[red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's work: a user error (unknown book, bad input) exits 2, a service failure 1, in one line."""
+    from booktutor.memory.database import is_database_unavailable
+
+    try:
+        return asyncio.run(coro)
+    except (NotFound, BadRequest) as exc:
+        raise fail(str(exc)) from None
+    except AppError as exc:
+        raise fail(f"{exc} ({exc.code})", EXIT_FAILURE) from None
+    except Exception as exc:
+        if is_database_unavailable(exc):
+            raise fail(f"the database is unavailable: {exc}", EXIT_FAILURE) from None
+        raise
+
+
+def require_text(value: str, what: str) -> str:
+    if not value.strip():
+        raise fail(f"the {what} is empty")
+    return value
+
+
+async def require_book_id(services: Any, book_id: str | None) -> None:
+    """Raise BookNotFound for an unknown --book-id (None: any book)."""
+    from booktutor.api.lookups import require_book
+    from booktutor.memory.books import BookRepository
+
+    if book_id is not None:
+        async with services.db.session() as session:
+            await require_book(BookRepository(session), book_id)
 
 
 def sample_book_path() -> Path:
@@ -100,11 +171,10 @@ def ingest(
     if sample:
         path, book_id, title = sample_book_path(), book_id or SAMPLE_BOOK_ID, title or SAMPLE_BOOK_TITLE
     if path is None:
-        raise typer.BadParameter("give a PATH or --sample")
+        raise fail("give a PATH or --sample")
     if not path.is_dir():
-        console.print(f"[red]error:[/] {path} is not a directory")
-        raise typer.Exit(2)
-    report = asyncio.run(_with_services(_settings(), lambda s: _ingest(s, path, book_id, title, dry_run)))
+        raise fail(f"{path} is not a directory" if path.exists() else f"{path} does not exist")
+    report = run_async(_with_services(_settings(), lambda s: _ingest(s, path, book_id, title, dry_run)))
     _print_ingest_report(report)
     if report.documents_ok == 0:
         raise typer.Exit(1)
@@ -155,26 +225,41 @@ def reindex_command() -> None:
             sink = RichIngestProgress(progress)
             return await reindex(services.db, services.store, services.embedder, sink)
 
-    count = asyncio.run(_with_services(_settings(), run))
+    count = run_async(_with_services(_settings(), run))
     console.print(f"reindexed {count} chunks")
 
 
 @app.command()
-def books() -> None:
+def books(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the books as JSON (the API's shape)")] = False,
+) -> None:
     """List the ingested books."""
+    from booktutor.api.schemas import BookList, BookOut
     from booktutor.memory.books import BookRepository
 
     async def run(services):
         async with services.db.session() as session:
             repo = BookRepository(session)
-            return [
-                (b, await repo.book_languages(b.id), await repo.chapter_count(b.id)) for b in await repo.list_books()
-            ]
+            return BookList(
+                books=[
+                    BookOut(
+                        id=b.id,
+                        title=b.title,
+                        default_language=b.default_language,
+                        languages=await repo.book_languages(b.id),
+                        chapter_count=await repo.chapter_count(b.id),
+                    )
+                    for b in await repo.list_books()
+                ]
+            )
 
-    rows = asyncio.run(_with_services(_settings(), run))
+    listing = run_async(_with_services(_settings(), run))
+    if as_json:
+        sys.stdout.write(listing.model_dump_json(indent=2) + "\n")
+        return
     table = Table("id", "title", "languages", "chapters")
-    for book, langs, count in rows:
-        table.add_row(book.id, book.title, ",".join(langs), str(count))
+    for book in listing.books:
+        table.add_row(book.id, book.title, ",".join(book.languages), str(book.chapter_count))
     out.print(table)
 
 
@@ -187,16 +272,27 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON")] = False,
 ) -> None:
     """Hybrid search over the ingested books."""
+    from booktutor.api.schemas import SearchResponse
     from booktutor.retrieval.search import SearchQuery
 
+    require_text(query, "query")
+
     async def run(services):
+        await require_book_id(services, book_id)
         await services.check_index()
         return await services.searcher.search(SearchQuery(text=query, k=k, book_id=book_id, language=lang))
 
-    result = asyncio.run(_with_services(_settings(), run))
+    result = run_async(_with_services(_settings(), run))
     if as_json:
-        hits = [h.model_dump(mode="json") for h in result.hits]
-        sys.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2) + "\n")
+        response = SearchResponse(
+            query=query,
+            book_id=book_id,
+            language=lang,
+            degraded=result.degraded,
+            reranked=result.reranked,
+            hits=result.hits,
+        )
+        sys.stdout.write(response.model_dump_json(indent=2) + "\n")
         return
     if result.degraded:
         console.print("[yellow]vector store unavailable: full-text results only[/]")
@@ -213,7 +309,8 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer and citations as JSON")] = False,
 ) -> None:
     """Ask the tutor one question; the answer streams with its citations (same graph as the API)."""
-    result = asyncio.run(_with_services(_settings(), lambda s: _ask(s, question, book_id, thread_id, as_json)))
+    require_text(question, "question")
+    result = run_async(_with_services(_settings(), lambda s: _ask(s, question, book_id, thread_id, as_json)))
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return
@@ -233,6 +330,7 @@ async def _ask(services, question: str, book_id: str | None, thread_id: str | No
 
     from booktutor.graph.factory import build_chat_service
 
+    await require_book_id(services, book_id)
     chat = await build_chat_service(services)
     try:
         user = await _cli_user(services)
