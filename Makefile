@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test bootstrap serve ingest lint bench eval widget clean
+.PHONY: run test bootstrap serve ingest lint bench eval eval-dev widget clean
 
 bootstrap: $(STAMP) $(NODE_STAMP) $(SITE_STAMP)
 
@@ -62,7 +62,24 @@ bench: bootstrap
 eval: bootstrap
 	$(BIN)/booktutor eval run --dataset src/booktutor/evals/datasets/sample-book.jsonl \
 		--corpus src/booktutor/sample_book --book-id physical-ai-short-course --out eval-out --docs docs/evals.md \
-		--min hit@5=0.9 --min mrr@10=0.85 --min citation_precision=0.8 --max false_abstention_rate=0.1
+		--min hit@5=0.9 --min mrr@10=0.85 --min citation_precision=0.8 --max false_abstention_rate=0.1 \
+		--min evidence_recall=0.7 --min section_citation_precision=0.7 --max echo_rate=0.05 --max dangling_rate=0.08
+
+# Per-book results in docs/evals.md for the three development books (absent books are skipped).
+SHARED ?= ../shared
+EVAL_DEV_OUT ?= eval-out/dev
+EVAL_DEV_BEFORE ?= docs/evals-dev-before.json
+eval-dev: $(STAMP)
+	@set -e; reports=""; \
+	book() { name=$$1 dataset=$$2 corpus=$$3; shift 3; \
+	  if [ ! -f "$$dataset" ] || [ ! -d "$$corpus" ]; then echo "eval-dev: skipping $$name ($$corpus absent)" >&2; return 0; fi; \
+	  $(BIN)/booktutor eval run --dataset "$$dataset" --corpus "$$corpus" --out $(EVAL_DEV_OUT)/$$name "$$@"; \
+	  reports="$$reports --report $$name=$(EVAL_DEV_OUT)/$$name/report.json"; }; \
+	book sample-book src/booktutor/evals/datasets/sample-book.jsonl src/booktutor/sample_book --book-id physical-ai-short-course; \
+	book robotics-book-en-ur $(SHARED)/corpus/robotics-book-en-ur.eval.jsonl $(SHARED)/corpus/robotics-book-en-ur; \
+	book physical-ai-textbook-mdx $(SHARED)/corpus/physical-ai-textbook-mdx.eval.jsonl $(SHARED)/corpus/physical-ai-textbook-mdx; \
+	before=""; [ -f $(EVAL_DEV_BEFORE) ] && before="--before $(EVAL_DEV_BEFORE)"; \
+	$(BIN)/booktutor eval books $$reports $$before --docs docs/evals.md
 
 clean:
 	rm -rf $(VENV) node_modules .booktutor $(SITE)/node_modules $(SITE)/.docusaurus
