@@ -43,6 +43,13 @@ def test_evidence_recall_any_quote_counts_and_table_rows_match():
         ("Topics stream data.\n\n1. Run `ros2 topic list` in a terminal.", "lab_step"),
         ("Open a terminal and source the workspace. [2]", "lab_step"),
         ("Evaluate the effectiveness of domain randomization on the real robot.", "exercise"),
+        ("Implement basic sampling-based planning algorithms (RRT, PRM) [3]", "lab_step"),
+        ("Test and debug robot systems systematically [3]", "lab_step"),
+        ("Understand degrees of freedom [2] Explain the advantages of humanoid design [2]", "exercise"),
+        ("Choose the correct answer: a topic, a service or an action.", "exercise"),
+        ("Let's train a humanoid to walk forward. [1]", "lab_step"),
+        ("Publish robot state using the robot_state_publisher node [3]", "lab_step"),
+        ("In this case study, you'll learn how to deploy a policy to a real robot. [1]", "lab_step"),
         ("a) a sensor\nb) an actuator\nc) a controller", "options"),
     ],
 )
@@ -63,6 +70,7 @@ def test_echo_detects_pasted_study_material(answer, kind):
         "```python\nwhat = input('Name?')\n```\nThe node reads a name from the user [1].",
         "Open-vocabulary detectors locate objects described in words [2]. Test results show they generalise [3].",
         "Run time grows with the number of topics [1].",
+        "Choose the right pattern for the data: topics for streams, services for quick queries [4].",
     ],
 )
 def test_echo_leaves_expository_answers_alone(answer):
@@ -88,6 +96,8 @@ def test_echo_allows_what_the_learner_asked_for():
         "However, the gains must be tuned on the real robot. [1]",
         "These results show that series elastic actuators are safer. [1]",
         "The latter is cheaper to build. [1]",
+        "Together, these components create a realistic virtual space. [5]",
+        "In this case the controller saturates. [1]",
         "## Moravec's paradox\nThis is why walking is harder than chess. [1]",
     ],
 )
@@ -104,6 +114,7 @@ def test_dangling_first_sentences(answer):
         "This chapter introduces the building blocks of ROS 2. [1]",
         "It is important to keep the loop rate constant. [1]",
         "Thermal cameras see heat. [1]",
+        "In this case study, a quadruped learns to walk in simulation. [1]",
     ],
 )
 def test_self_contained_first_sentences(answer):

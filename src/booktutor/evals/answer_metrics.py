@@ -44,24 +44,27 @@ _ASSESSMENT = re.compile(
     r"\s*\d*\s*[:.)-]|your (?:task|goal|job|assignment) (?:is|will be)|"
     r"(?:explain|describe|compare|contrast|discuss|justify|analy[sz]e|evaluate|identify|list|name|"
     r"define|sketch|propose|design|calculate|compute|derive|summari[sz]e|reflect on|research|"
-    r"investigate|predict|estimate|draw|outline|classify|match|choose|select|fill in)\s+(?:the|a|an|"
+    r"investigate|predict|estimate|draw|outline|classify)\s+(?:the|a|an|"
     r"how|why|what|which|when|where|whether|two|three|four|five|your|each|one|at least|some|this|"
-    r"these|its|their|all|between)\b)",
+    r"these|its|their|all|between)\b|"
+    r"(?:choose|select|pick|circle|match|fill in)\s+"
+    r"(?:the (?:correct|best answer|right answer|true|false)|one|which|from|each|all that)\b)",
     re.IGNORECASE,
 )
 _DETERMINER = r"(?:the|a|an|your|this|these|that|those|it|them|each|all|both|one|two|three|following|some|any|our|my)\b"
 _LAB_STEP = re.compile(
-    r"^(?:in this (?:lab|exercise|tutorial|activity|project|challenge),? you(?:'ll| will)|"
+    r"^(?:let's|let us|in this (?:lab|exercise|tutorial|activity|project|challenge|case study),? you(?:'ll| will)|"
     r"you(?:'ll| will) (?:now )?(?:implement|build|create|write|set up|configure|install|train|deploy|"
     r"modify|extend|test|run|launch|evaluate|measure|record)\b|"
     r"(?:now |next,? |first,? |then,? |finally,? )?(?:"
-    # unambiguous commands: any object
-    r"(?:run|install|launch|clone|navigate to|click|download|execute|cd|mkdir|pip install|sudo|go to)"
-    r"\s+(?!(?:is|are|was|were|can|may|will|has|have|of|time|times)\b)|"
+    # commands that are rarely anything else: any object
+    r"(?:run|install|launch|clone|navigate|click|download|execute|cd|mkdir|pip install|sudo|go to|implement|"
+    r"create|modify|edit|paste|replace|add|set up|restart|deploy|define|write|verify|compile|configure|debug|"
+    r"understand|learn|explore|master|apply|publish|subscribe|spawn|calibrate|connect)"
+    r"\s+(?!(?:is|are|was|were|can|may|will|has|have|had|of|time|times|results?)\b)|"
     # verbs that are also nouns or adjectives ("Test results", "Open problems"): need an object
-    r"(?:open|create|implement|modify|edit|paste|copy|replace|add|set up|start|restart|train|deploy|record|"
-    r"plot|import|define|write|test|try|verify|check|compile|enter|select|save|type|build|source|configure)"
-    r"\s+" + _DETERMINER + r"))",
+    r"(?:open|start|train|record|plot|import|test|try|check|enter|select|save|type|build|source|copy)"
+    r"\s+(?:" + _DETERMINER + r"|and\b|with\b)))",
     re.IGNORECASE,
 )
 
@@ -81,9 +84,9 @@ _DANGLING = re.compile(
     r"(?:it|its|they|their|them|he|she|his|her)\b|"
     r"(?:however|but|also|additionally|moreover|furthermore|therefore|thus|hence|so|and|or|"
     r"similarly|likewise|instead|otherwise|then|consequently|conversely|finally|secondly|thirdly|"
-    r"next|nevertheless|nonetheless|meanwhile|accordingly|still|yet|besides)\b|"
+    r"next|nevertheless|nonetheless|meanwhile|accordingly|still|yet|besides|together)\b|"
     r"(?:in addition|on the other hand|as a result|for this reason|in contrast|by contrast|"
-    r"in this case|in that case|as (?:mentioned|noted|shown|described|discussed) (?:above|earlier|before)|"
+    r"in (?:this|that) case(?! stud)|as (?:mentioned|noted|shown|described|discussed) (?:above|earlier|before)|"
     r"the (?:latter|former|same|above|previous|following)|another|the other|both of (?:these|them))\b)",
     re.IGNORECASE,
 )
@@ -126,7 +129,7 @@ def evidence_recall(answer: str, evidence: Sequence[str], abstained: bool) -> fl
 
 def prose_units(answer: str) -> list[str]:
     """The answer's lines and sentences, code blocks and [n] markers removed, list markers stripped."""
-    text = _FENCE.sub("\n", _CITATION.sub("", answer))
+    text = _FENCE.sub("\n", _CITATION.sub("\n", answer))  # a [n] marker ends a quoted sentence or list item
     units = []
     for line in text.splitlines():
         line = _EMPHASIS.sub("", _LIST_MARK.sub("", line)).strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -263,7 +264,7 @@ def books_command(
             console.print(f"[red]invalid --before:[/] {exc}")
             raise typer.Exit(2) from None
     section = render_table(reports, earlier)
-    out.print(section, markup=False, highlight=False)
+    sys.stdout.write(section + "\n")
     if docs is not None:
         refresh_books_section(docs, section)
     if save_before is not None:
