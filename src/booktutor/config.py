@@ -43,7 +43,11 @@ class Settings(BaseSettings):
     llm_provider: LLMProviderName = "extractive"
     llm_fallbacks: list[LLMProviderName] = Field(default_factory=lambda: _OFFLINE_FALLBACK.copy())
     llm_model: str = "gpt-4o-mini"
-    llm_timeout_s: float = 30.0
+    llm_timeout_s: float = 30.0  # time to a provider's first token, retries included, per run
+    llm_run_timeout_s: float = 180.0  # the whole run (routing, tools, answer)
+    llm_router_timeout_s: float = 3.0  # the LLM router's call; then the offline router decides
+    llm_breaker_threshold: int = 3  # consecutive failures that open a provider's circuit
+    llm_breaker_cooldown_s: float = 30.0  # an open circuit lets one trial call through after this
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = None
     gemini_api_key: SecretStr | None = Field(default=None, validation_alias="GEMINI_API_KEY")
@@ -63,6 +67,8 @@ class Settings(BaseSettings):
     stream_disconnect_grace_s: float = 0.75
     stream_ping_s: float = 15.0
     run_retention_s: float = 600.0
+    run_lease_s: float = 15.0  # a run whose process stops renewing this lease is recovered as interrupted
+    run_heartbeat_s: float = 2.0  # how often leases are renewed, the partial answer saved, orphans looked for
     stream_follower_ttl_s: float = 3.0  # with Redis: how long a follower on another replica keeps a run alive
     search_k_max: int = 50
     chunk_min_tokens: int = 150

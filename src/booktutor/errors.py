@@ -78,6 +78,10 @@ class RunAlreadyExists(Conflict):
     code = "run_exists"
 
 
+class MessageNotFound(NotFound):
+    code = "message_not_found"
+
+
 class MessageAlreadyExists(Conflict):
     code = "message_exists"
 

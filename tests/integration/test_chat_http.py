@@ -243,3 +243,29 @@ async def test_real_agui_client_consumes_the_stream(base_url):
     assert answer["messages"][-1]["role"] == "assistant"
     failure = report["failure"]
     assert failure["error"]["code"] == "internal_error", "RUN_ERROR reaches the onRunErrorEvent callback"
+
+
+async def test_another_users_run_or_message_id_is_not_found_not_a_conflict(http, base_url):
+    """A 409 would tell a stranger that someone else's run or message id exists: they get the 404
+    of an unknown id, while the owner reusing their own message id still gets the conflict (the
+    repository's tests check the same for run ids)."""
+    payload = body("What is backlash in a gearbox?", thread_id="t-owner", run_id="r-owner")
+    payload["messages"][0]["id"] = "m-owner"
+    assert types_of(await read_run(http, payload))[-1] == "RUN_FINISHED"
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=20) as stranger:
+        stranger.headers["X-Guest-Token"] = (await stranger.get("/api/v1/threads")).headers["X-Guest-Token"]
+        reused_run = body("What is a gear?", thread_id="t-stranger", run_id="r-owner")
+        got = await stranger.post("/api/v1/agent/run", json=reused_run)
+        assert (got.status_code, got.json()["error"]["code"]) == (404, "run_not_found"), got.text
+        assert "r-owner" not in str(got.json()["error"].get("details"))
+
+        reused_message = body("What is a gear?", thread_id="t-stranger-2")
+        reused_message["messages"][0]["id"] = "m-owner"
+        got = await stranger.post("/api/v1/agent/run", json=reused_message)
+        assert (got.status_code, got.json()["error"]["code"]) == (404, "message_not_found"), got.text
+
+    own_message = body("What is a gear?", thread_id="t-owner-3")
+    own_message["messages"][0]["id"] = "m-owner"
+    mine = await http.post("/api/v1/agent/run", json=own_message)
+    assert (mine.status_code, mine.json()["error"]["code"]) == (409, "message_exists")

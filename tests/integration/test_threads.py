@@ -244,6 +244,14 @@ async def test_only_one_run_may_be_running_per_thread(clean_db, owner):
             await ThreadRepository(session).start_run("r1", "t", owner)
     assert reused.value.status_code == 409 and reused.value.code == "run_exists"
 
+    # Another user's run id answers like an unknown one: a conflict would reveal that it exists.
+    stranger = await _new_user(clean_db)
+    await _seed_thread(clean_db, stranger, "s")
+    with pytest.raises(RunNotFound) as foreign:
+        async with clean_db.session() as session:
+            await ThreadRepository(session).start_run("r1", "s", stranger)
+    assert foreign.value.status_code == 404 and "r1" not in str(foreign.value.details or "")
+
 
 async def test_concurrent_run_starts_on_one_thread_admit_exactly_one(clean_db, owner):
     await _seed_thread(clean_db, owner, "t")

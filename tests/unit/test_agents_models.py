@@ -14,6 +14,7 @@ from agents.tracing import get_trace_provider
 
 from booktutor.config import Settings
 from booktutor.observability.agents_tracing import configure_tracing
+from booktutor.providers.budget import RunBudget, capped, using
 from booktutor.providers.extractive_model import ExtractiveModel, ExtractiveModelProvider
 from booktutor.providers.fake import ScriptedModel, ToolCall, Turn
 from booktutor.providers.fallback import FallbackModel, ModelSlot, ModelUnavailableError
@@ -213,7 +214,8 @@ async def test_fallback_on_timeout() -> None:
         retry=RetryPolicy(attempts=2, initial_s=0.001, max_s=0.001, jitter_s=0.0),
     )
     assert await call(model) == "Scripted answer from the backup model."
-    assert len(primary.calls) == 2
+    # The retry shares the call's first-token budget, which the hang used up: no second call.
+    assert len(primary.calls) == 1
 
 
 async def test_client_errors_are_not_retried() -> None:
@@ -307,3 +309,45 @@ def test_tracing_export_is_disabled_without_an_openai_key(monkeypatch: pytest.Mo
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     configure_tracing(Settings(_env_file=None))
     assert provider._disabled is False
+
+
+# ---------------------------------------------------------------- one time budget per run
+
+
+async def test_a_hung_provider_costs_a_run_one_first_token_timeout() -> None:
+    """Within a run, the time a provider spent failing is charged to it: its later calls in the
+    same run go straight to the fallback instead of waiting a timeout each."""
+    hung = ScriptedModel([Turn(hang=True)], repeat_last=True)
+    backup = answering()
+    model = FallbackModel([ModelSlot("hung", hung), ModelSlot("b", backup)], timeout_s=0.2, retry=FAST_RETRY)
+    with using(RunBudget(first_token_s=0.2, run_s=30)) as budget:
+        for _ in range(3):
+            assert await call(model) == "Scripted answer from the backup model."
+    assert len(hung.calls) == 1 and len(backup.calls) == 3
+    assert budget.spent["hung"] >= 0.2 and budget.answered_by == "b"
+    # A new run has a budget of its own: the provider is tried again.
+    with using(RunBudget(first_token_s=0.2, run_s=30)):
+        await call(model)
+    assert len(hung.calls) == 2
+
+
+async def test_a_capped_call_gives_up_early_and_charges_the_provider() -> None:
+    hung = ScriptedModel([Turn(hang=True)], repeat_last=True)
+    model = FallbackModel([ModelSlot("hung", hung)], timeout_s=30, retry=FAST_RETRY)
+    with using(RunBudget(first_token_s=30, run_s=None)) as budget:
+        with capped(0.05), pytest.raises(ModelUnavailableError):
+            await call(model)
+        assert 0.05 <= budget.spent["hung"] < 5
+        assert budget.allowance("hung") > 20  # the rest of the first-token budget is left
+
+
+def test_the_run_deadline_bounds_every_allowance() -> None:
+    now = [100.0]
+    budget = RunBudget(first_token_s=30, run_s=10, clock=lambda: now[0])
+    assert budget.allowance("p") == 10
+    budget.charge("p", 25)
+    assert budget.allowance("p") == 5
+    now[0] = 108.0
+    assert budget.allowance("p") == 2 and budget.allowance("q") == 2
+    now[0] = 111.0
+    assert budget.allowance("q") < 0

@@ -42,7 +42,6 @@ from booktutor.graph.factory import build_chat_service
 from booktutor.jobs import JobDeps, JobQueue, JobWorker
 from booktutor.jobs.queue import build_queue_app
 from booktutor.log_config import configure_logging
-from booktutor.memory.threads import ThreadRepository
 from booktutor.observability import install_observability
 from booktutor.observability.access_log import AccessLogMiddleware
 from booktutor.observability.metrics_access import metrics_server
@@ -51,7 +50,6 @@ from booktutor.services import Services, build_services
 
 log = structlog.get_logger(__name__)
 API_PREFIX = "/api/v1"
-STALE_RUN_AFTER = timedelta(minutes=10)
 CHECKPOINT_IDLE_RETENTION = timedelta(days=30)
 
 
@@ -87,8 +85,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         owned = services is None
         app.state.services = services or await build_services(settings)
         app.state.services.start_warmup()
-        await _interrupt_stale_runs(app.state.services)
         chat = await build_chat_service(app.state.services, model=model)
+        chat.start_warmup()
+        await chat.leases.start()  # runs left `running` by a process that is gone: interrupted now
         await chat.prune_checkpoints(CHECKPOINT_IDLE_RETENTION)
         app.state.run_source = chat
         app.state.run_manager = RunManager(
@@ -145,14 +144,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(api_router())
     app.include_router(site.router)  # the demo book site and /widget.js: outside /api/v1
     return app
-
-
-async def _interrupt_stale_runs(services: Services) -> None:
-    """Runs left `running` by a process that died can never finish: mark them interrupted."""
-    async with services.db.session() as session, session.begin():
-        count = await ThreadRepository(session).mark_stale_runs_interrupted(STALE_RUN_AFTER)
-    if count:
-        log.warning("stale_runs_interrupted", count=count)
 
 
 def build_run_relay(settings: Settings) -> RunRelay | None:

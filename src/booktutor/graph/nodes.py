@@ -17,6 +17,7 @@ from booktutor.graph.quiz_turns import offline_quiz_turn, quiz_route
 from booktutor.graph.state import Citation, Route, RunDeps, TutorState
 from booktutor.languages import language_name
 from booktutor.observability.metrics import record_tokens
+from booktutor.providers.budget import answered_by
 from booktutor.text_safety import strip_injection
 from booktutor.tools.context import Source, ToolContext
 
@@ -117,6 +118,8 @@ async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[
     async for event in result.stream_events():
         if isinstance(event, RawResponsesStreamEvent) and event.data.type == "response.output_text.delta":
             if not started:
+                if (provider := answered_by()) is not None:  # which provider of the chain answers
+                    emitter.state_delta(provider=provider)
                 emitter.text_start(message_id)
                 started = True
             emitter.text_delta(message_id, event.data.delta)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -38,11 +38,13 @@ from booktutor.agents.tutor import build_tutor_agent
 from booktutor.graph.checkpoint import CheckpointPool
 from booktutor.graph.events import now_ms
 from booktutor.graph.graph import build_graph
+from booktutor.graph.leases import LeaseKeeper
 from booktutor.graph.state import ChatMessage, Router, RunDeps, TutorState
 from booktutor.graph.turn_request import TurnRequest, read_turn_request
 from booktutor.memory.database import is_database_unavailable
 from booktutor.memory.models import Message, User
 from booktutor.memory.threads import ThreadRepository
+from booktutor.providers.budget import RunBudget, next_within
 from booktutor.services import Services
 from booktutor.tools.context import ToolContext
 
@@ -90,8 +92,19 @@ class ChatService:
         self.pool: CheckpointPool | None = None  # the checkpointer's connection pool, closed with the service
         self._prepared: dict[str, _Prepared] = {}  # by run id, from prepare() to stream()
         self._pending_saves: set[asyncio.Task[None]] = set()  # answers saved once the database is back
+        self._warmup: asyncio.Task[None] | None = None
+        self.leases = LeaseKeeper(services.db, services.settings.run_lease_s, services.settings.run_heartbeat_s)
+
+    def start_warmup(self) -> None:
+        """Ready the offline router in the background (it is also the LLM router's fallback)."""
+        warm_up = getattr(self.router, "warm_up", None)
+        if warm_up is not None and self._warmup is None:
+            self._warmup = asyncio.create_task(warm_up(), name="router-warmup")
 
     async def close(self) -> None:
+        if self._warmup is not None and not self._warmup.done():
+            self._warmup.cancel()
+        await self.leases.close()
         if self._pending_saves:  # answers waiting for the database: a last chance, then give up
             _, waiting = await asyncio.wait(set(self._pending_saves), timeout=5)
             for task in waiting:
@@ -122,7 +135,9 @@ class ChatService:
             threads = ThreadRepository(session)
             thread = await threads.get_or_create_thread(run_input.thread_id, user.id, request.book_id)
             summary = thread.summary
-            await threads.start_run(run_input.run_id, run_input.thread_id, user.id)
+            await threads.start_run(
+                run_input.run_id, run_input.thread_id, user.id, owner_process=self.leases.owner, lease=self.leases.lease
+            )
             await threads.add_message(
                 run_input.thread_id,
                 message_id=request.message_id,
@@ -146,10 +161,13 @@ class ChatService:
         request = prepared.request if prepared else await read_turn_request(self.services, run_input)
         thread_id, run_id = run_input.thread_id, run_input.run_id
         yield RunStartedEvent(thread_id=thread_id, run_id=run_id, timestamp=now_ms())
-        yield StateSnapshotEvent(snapshot={"route": None, "citations": [], "abstained": False, "degraded": False})
+        yield StateSnapshotEvent(
+            snapshot={"route": None, "citations": [], "abstained": False, "degraded": False, "provider": None}
+        )
         answer_id = f"msg-{uuid.uuid4().hex}"
         streamed: list[str] = []
         final: dict[str, Any] = {}
+        self.leases.track(run_id, streamed)  # heartbeats save `streamed` in case this process dies
         try:
             state = await self._initial_state(run_input, user, request, answer_id, prepared)
             async for event in self._run_graph(state, user, thread_id, final):
@@ -172,16 +190,19 @@ class ChatService:
                 timestamp=now_ms(),
             )
             return
-        await self._save_answer(
-            thread_id, run_id, answer_id, final.get("answer", "".join(streamed)), final, status="complete"
-        )
-        yield StateSnapshotEvent(snapshot=_public_state(final))
-        yield RunFinishedEvent(
-            thread_id=thread_id,
-            run_id=run_id,
-            timestamp=now_ms(),
-            result={"message_id": answer_id, **_public_state(final)},
-        )
+        else:
+            await self._save_answer(
+                thread_id, run_id, answer_id, final.get("answer", "".join(streamed)), final, status="complete"
+            )
+            yield StateSnapshotEvent(snapshot=_public_state(final))
+            yield RunFinishedEvent(
+                thread_id=thread_id,
+                run_id=run_id,
+                timestamp=now_ms(),
+                result={"message_id": answer_id, **_public_state(final)},
+            )
+        finally:
+            self.leases.untrack(run_id)
 
     async def cancel_requested(self, thread_id: str, run_id: str, user: User) -> None:
         log.info("run_cancel_requested", thread_id=thread_id, run_id=run_id)
@@ -234,6 +255,8 @@ class ChatService:
             quizzes=self.services.quizzes,
         )
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        settings = self.services.settings
+        budget = RunBudget(settings.llm_timeout_s, settings.llm_run_timeout_s)
         parts = self.graph.astream(
             state,
             config,
@@ -242,12 +265,18 @@ class ChatService:
             durability="exit" if self.checkpointer is not None else None,
         )
         # With a list of stream modes LangGraph yields (mode, chunk) pairs; its overload says dict.
-        async for mode, chunk in cast(AsyncIterator[tuple[str, Any]], parts):
-            if mode == "custom":
-                yield chunk
-            else:
-                for update in chunk.values():
-                    final.update(update or {})
+        pairs = cast(AsyncGenerator[tuple[str, Any], None], parts)
+        try:
+            while (part := await next_within(pairs, budget)) is not None:
+                mode, chunk = part
+                if mode == "custom":
+                    yield chunk
+                else:
+                    for update in chunk.values():
+                        final.update(update or {})
+        finally:
+            await pairs.aclose()
+        final["provider"] = budget.answered_by
         if self.checkpointer is not None and len(state["messages"]) > 1:  # a first turn: nothing to prune
             await _prune_checkpoints(self.checkpointer, thread_id)
 
@@ -354,6 +383,7 @@ def _public_state(final: dict[str, Any]) -> dict[str, Any]:
         "citations": final.get("citations", []),
         "abstained": bool(final.get("abstained")),
         "degraded": bool(final.get("degraded")),
+        "provider": final.get("provider"),
     }
 
 

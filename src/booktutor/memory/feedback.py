@@ -11,13 +11,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booktutor.errors import BadRequest, NotFound, ThreadNotFound
+from booktutor.errors import BadRequest, MessageNotFound, ThreadNotFound
 from booktutor.memory.feedback_models import RATINGS, MessageFeedback
 from booktutor.memory.models import Message, Run, Thread
 
-
-class MessageNotFound(NotFound):
-    code = "message_not_found"
+__all__ = ["FeedbackRepository", "MessageNotFound"]
 
 
 class FeedbackRepository:

@@ -180,6 +180,7 @@ class Run(Base):
     __tablename__ = "runs"
     __table_args__ = (
         Index("ix_runs_one_running_per_thread", "thread_id", unique=True, postgresql_where=text("status = 'running'")),
+        Index("ix_runs_running_lease", "lease_expires_at", postgresql_where=text("status = 'running'")),
     )
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -190,3 +191,8 @@ class Run(Base):
     error_code: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who drives a running run, until when (heartbeats renew it), and the answer streamed so far:
+    # a run whose process is gone is recovered with that partial answer (memory/run_leases.py).
+    owner_process: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    partial_answer: Mapped[str | None] = mapped_column(Text)

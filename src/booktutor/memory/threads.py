@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booktutor.errors import (
     InvalidCursor,
     MessageAlreadyExists,
+    MessageNotFound,
     ReservedThreadId,
     RunAlreadyExists,
     RunInProgress,
@@ -160,7 +161,7 @@ class ThreadRepository:
         _check_choice("status", status, MESSAGE_STATUSES)
         existing = await self.session.get(Message, message_id)
         if existing is not None:
-            return self._same_thread(existing, thread_id)
+            return await self._same_thread(existing, thread_id)
         await self._touch_thread(thread_id, content if role == "user" else None)
         message = Message(
             id=message_id,
@@ -178,6 +179,9 @@ class ThreadRepository:
             async with self.session.begin_nested():
                 self.session.add(message)
         except IntegrityError:  # added concurrently by another transaction
+            existing = await self.session.get(Message, message_id)
+            if existing is not None:
+                await self._same_thread(existing, thread_id)
             raise MessageAlreadyExists(f"Message id '{message_id}' is already used.") from None
         return message
 
@@ -205,12 +209,22 @@ class ThreadRepository:
 
     # Runs
 
-    async def start_run(self, run_id: str, thread_id: str, owner_id: uuid.UUID) -> Run:
-        """Record a new `running` run; 409 if the thread already has one or the id was used."""
+    async def start_run(
+        self,
+        run_id: str,
+        thread_id: str,
+        owner_id: uuid.UUID,
+        *,
+        owner_process: str | None = None,
+        lease: timedelta | None = None,
+    ) -> Run:
+        """Record a new `running` run; 409 if the thread already has one or the id was used.
+        `owner_process` holds its lease (memory/run_leases.py) for `lease`."""
         await self.get_thread(thread_id, owner_id)
-        if await self.session.get(Run, run_id) is not None:
-            raise _run_exists(run_id)
-        run = Run(id=run_id, thread_id=thread_id, owner_id=owner_id, status="running")
+        await self._check_run_id_free(run_id, owner_id)
+        run = Run(id=run_id, thread_id=thread_id, owner_id=owner_id, status="running", owner_process=owner_process)
+        if lease is not None:
+            run.lease_expires_at = func.now() + lease
         try:
             async with self.session.begin_nested():
                 self.session.add(run)
@@ -219,8 +233,7 @@ class ThreadRepository:
                 raise _run_exists(run_id) from None
             running = await self.running_run(thread_id)
             if running is None:
-                if await self._run_id_taken(run_id):
-                    raise _run_exists(run_id) from None
+                await self._check_run_id_free(run_id, owner_id)
                 raise  # the running run finished meanwhile; the caller may retry
             raise RunInProgress(
                 "Another run is in progress on this thread.",
@@ -233,7 +246,12 @@ class ThreadRepository:
     ) -> Run:
         """Mark a running run finished. A run that already finished keeps its first outcome."""
         _check_choice("status", status, FINAL_RUN_STATUSES)
-        values: dict[str, Any] = {"status": status, "finished_at": func.clock_timestamp()}
+        values: dict[str, Any] = {
+            "status": status,
+            "finished_at": func.clock_timestamp(),
+            "partial_answer": None,
+            "lease_expires_at": None,
+        }
         if route is not None:
             values["route"] = route
         if error_code is not None:
@@ -301,19 +319,30 @@ class ThreadRepository:
         """The object already loaded in this session, without querying."""
         return self.session.identity_map.get(self.session.identity_key(model, key))
 
-    async def _run_id_taken(self, run_id: str) -> bool:
-        return await self.session.scalar(select(Run.id).where(Run.id == run_id)) is not None
+    async def _check_run_id_free(self, run_id: str, owner_id: uuid.UUID) -> None:
+        """409 if the caller already used this run id; 404, as for an id nobody knows, if another
+        user did (a conflict would tell the caller that someone else's run exists)."""
+        used_by = await self.session.scalar(select(Run.owner_id).where(Run.id == run_id))
+        if used_by is None:
+            return
+        if used_by == owner_id:
+            raise _run_exists(run_id)
+        raise RunNotFound(f"No run with id '{run_id}'.")
 
     async def _one_or_none(self, stmt: Select[T]) -> T | None:
         """One ORM object, refreshed from the database even if already in the session."""
         result = await self.session.execute(stmt.execution_options(populate_existing=True))
         return result.scalar_one_or_none()
 
-    @staticmethod
-    def _same_thread(message: Message, thread_id: str) -> Message:
-        if message.thread_id != thread_id:
-            raise MessageAlreadyExists(f"Message id '{message.id}' is already used.")
-        return message
+    async def _same_thread(self, message: Message, thread_id: str) -> Message:
+        """The stored message if it belongs to `thread_id`; 409 if the same user used its id in
+        another thread; 404, as for an unknown id, if another user's message has it."""
+        if message.thread_id == thread_id:
+            return message
+        owners = select(Thread.owner_id).where(Thread.id.in_([message.thread_id, thread_id])).distinct()
+        if len(list(await self.session.scalars(owners))) > 1:
+            raise MessageNotFound(f"No message with id '{message.id}'.")
+        raise MessageAlreadyExists(f"Message id '{message.id}' is already used.")
 
 
 def make_title(text: str, max_chars: int = TITLE_MAX_CHARS) -> str:

@@ -63,6 +63,8 @@ class ExtractiveModel(Model):
     """Answers only by quoting retrieved book text; no LLM, no network."""
 
     capabilities: ClassVar[ModelCapabilities] = OFFLINE_ANSWERER
+    runs_locally: ClassVar[bool] = True
+    """Its own computation, no provider to wait for: only the run's deadline bounds it."""
 
     def __init__(
         self,

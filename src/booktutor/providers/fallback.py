@@ -1,15 +1,18 @@
 """A model that tries a chain of models in order (pydantic-ai's FallbackModel is the pattern).
 
-Each call gets a timeout and retries of transient errors; a provider that keeps failing has its
-circuit opened and is skipped until its cooldown ends.
+Every wait on a provider is bounded by the run's time budget (providers/budget.py): the first
+token within the first-token timeout, retries of transient errors inside that same allowance, and
+a provider that keeps failing has its circuit opened and is skipped until its cooldown ends.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
+import math
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from agents import ModelSettings, Tool
@@ -20,9 +23,11 @@ from agents.models.interface import Model, ModelTracing
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
 from booktutor.observability.metrics import PROVIDER_ERRORS, PROVIDER_FALLBACKS
-from booktutor.providers.resilience import CircuitBreaker, RetryPolicy
+from booktutor.providers.budget import RunBudget, current_budget
+from booktutor.providers.resilience import CircuitBreaker, RetryPolicy, is_transient
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 COMMIT_EVENTS = frozenset({"response.output_text.delta", "response.output_item.done", "response.completed"})
 
@@ -31,11 +36,20 @@ class ModelUnavailableError(RuntimeError):
     """Every model in the fallback chain failed or had its circuit open."""
 
 
+class BudgetExhaustedError(TimeoutError):
+    """The run's time budget for a provider ran out before it answered."""
+
+
 @dataclass
 class ModelSlot:
     name: str
     model: Model
     breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+
+    @property
+    def local(self) -> bool:
+        """Booktutor's own model, computed here (the offline answerer): no first-token limit."""
+        return getattr(self.model, "runs_locally", False) is True
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,7 @@ class _Call:
 
 
 class FallbackModel(Model):
-    """Tries models in order: per-call timeout, transient-error retries, circuit breakers."""
+    """Tries models in order within the run's time budget: retries, circuit breakers, fallbacks."""
 
     def __init__(
         self,
@@ -62,41 +76,77 @@ class FallbackModel(Model):
         self.timeout_s = timeout_s
         self.retry = retry or RetryPolicy()
 
-    def _available(self) -> Iterator[ModelSlot]:
-        # Lazily, so that a half-open breaker only claims its trial call when actually tried.
-        return (slot for slot in self.slots if slot.breaker.allow())
+    def _budget(self) -> RunBudget:
+        """The run's budget, or (outside a run) a fresh one for this call alone."""
+        return current_budget() or RunBudget(self.timeout_s)
 
-    async def _respond(self, slot: ModelSlot, call: _Call) -> ModelResponse:
-        async for attempt in self.retry.retrying():
-            with attempt:
-                async with asyncio.timeout(self.timeout_s):
-                    return await slot.model.get_response(*call.args, **call.kwargs)
-        raise AssertionError("unreachable: tenacity reraises")
+    def _available(self, budget: RunBudget) -> Iterator[ModelSlot]:
+        # Lazily, so that a half-open breaker only claims its trial call when actually tried;
+        # a provider whose share of the run's budget is spent is skipped without a trial.
+        for slot in self.slots:
+            if budget.allowance(slot.name, local=slot.local) <= 0:
+                log.info("llm.budget_spent", model=slot.name)
+                continue
+            if slot.breaker.allow():
+                yield slot
+
+    async def _attempts(self, slot: ModelSlot, budget: RunBudget, attempt: Callable[[float], Awaitable[T]]) -> T:
+        """`attempt(allowance)` retried on transient errors, all within the slot's allowance; the
+        time lost to failures (and the waits between retries) is charged to the provider."""
+        for number in range(1, self.retry.attempts + 1):
+            allowance = budget.allowance(slot.name, local=slot.local)
+            if allowance <= 0:
+                raise BudgetExhaustedError(f"{slot.name}: the run's time budget is spent")
+            started = time.monotonic()
+            try:
+                return await attempt(allowance)
+            except Exception as error:
+                budget.charge(slot.name, time.monotonic() - started)
+                left = budget.allowance(slot.name, local=slot.local)
+                if number == self.retry.attempts or not is_transient(error) or left <= 0:
+                    raise
+                pause = min(self.retry.pause(number), left)
+                await asyncio.sleep(pause)
+                budget.charge(slot.name, pause)
+        raise AssertionError("unreachable: the last attempt raises")
+
+    async def _respond(self, slot: ModelSlot, budget: RunBudget, call: _Call) -> ModelResponse:
+        async def attempt(allowance: float) -> ModelResponse:
+            async with asyncio.timeout(_seconds(allowance)):
+                return await slot.model.get_response(*call.args, **call.kwargs)
+
+        return await self._attempts(slot, budget, attempt)
 
     async def _open_stream(
-        self, slot: ModelSlot, call: _Call
+        self, slot: ModelSlot, budget: RunBudget, call: _Call
     ) -> tuple[list[TResponseStreamEvent], AsyncIterator[TResponseStreamEvent]]:
         """Read a stream up to its first visible output; failing before that is safe to retry."""
-        async for attempt in self.retry.retrying():
-            with attempt:
-                stream = slot.model.stream_response(*call.args, **call.kwargs)
-                buffered: list[TResponseStreamEvent] = []
-                try:
-                    while not buffered or getattr(buffered[-1], "type", None) not in COMMIT_EVENTS:
-                        async with asyncio.timeout(self.timeout_s):
-                            buffered.append(await anext(stream))
-                except StopAsyncIteration:
-                    pass
-                except BaseException:
-                    await _close(stream)
-                    raise
-                return buffered, stream
-        raise AssertionError("unreachable: tenacity reraises")
 
-    async def _drain(self, stream: AsyncIterator[TResponseStreamEvent]) -> AsyncIterator[TResponseStreamEvent]:
-        while True:
+        async def attempt(allowance: float) -> tuple[list[TResponseStreamEvent], AsyncIterator[TResponseStreamEvent]]:
+            stream = slot.model.stream_response(*call.args, **call.kwargs)
+            buffered: list[TResponseStreamEvent] = []
             try:
-                async with asyncio.timeout(self.timeout_s):
+                async with asyncio.timeout(_seconds(allowance)):
+                    while not buffered or getattr(buffered[-1], "type", None) not in COMMIT_EVENTS:
+                        buffered.append(await anext(stream))
+            except StopAsyncIteration:
+                pass
+            except BaseException:
+                await _close(stream)
+                raise
+            return buffered, stream
+
+        return await self._attempts(slot, budget, attempt)
+
+    async def _drain(
+        self, slot: ModelSlot, stream: AsyncIterator[TResponseStreamEvent], budget: RunBudget
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        """The rest of a stream: each event within the first-token timeout and the run's deadline."""
+        while True:
+            remaining = budget.remaining()
+            wait = min(math.inf if slot.local else self.timeout_s, math.inf if remaining is None else remaining)
+            try:
+                async with asyncio.timeout(_seconds(max(wait, 0.0))):
                     event = await anext(stream)
             except StopAsyncIteration:
                 return
@@ -129,9 +179,10 @@ class FallbackModel(Model):
             },
         )
         errors: list[tuple[str, BaseException]] = []
-        for slot in self._available():
+        budget = self._budget()
+        for slot in self._available(budget):
             try:
-                response = await self._respond(slot, call)
+                response = await self._respond(slot, budget, call)
             except Exception as error:
                 slot.breaker.record_failure()
                 errors.append((slot.name, error))
@@ -139,7 +190,7 @@ class FallbackModel(Model):
                 log.warning("llm.fallback", model=slot.name, error=repr(error))
                 continue
             slot.breaker.record_success()
-            _answered_by(slot.name, errors)
+            _answered_by(slot.name, errors, budget)
             return response
         raise self._exhausted(errors) from (errors[-1][1] if errors else None)
 
@@ -166,21 +217,22 @@ class FallbackModel(Model):
             },
         )
         errors: list[tuple[str, BaseException]] = []
-        for slot in self._available():
+        budget = self._budget()
+        for slot in self._available(budget):
             try:
-                buffered, stream = await self._open_stream(slot, call)
+                buffered, stream = await self._open_stream(slot, budget, call)
             except Exception as error:
                 slot.breaker.record_failure()
                 errors.append((slot.name, error))
                 PROVIDER_ERRORS.labels(provider=slot.name).inc()
                 log.warning("llm.fallback", model=slot.name, error=repr(error), streamed=True)
                 continue
-            _answered_by(slot.name, errors)
+            _answered_by(slot.name, errors, budget)
             # Output has reached the learner: from here on an error is final, not a fallback.
             try:
                 for event in buffered:
                     yield event
-                async for event in self._drain(stream):
+                async for event in self._drain(slot, stream, budget):
                     yield event
             except Exception:
                 slot.breaker.record_failure()
@@ -197,10 +249,16 @@ class FallbackModel(Model):
             await slot.model.close()
 
 
-def _answered_by(provider: str, errors: list[tuple[str, BaseException]]) -> None:
+def _answered_by(provider: str, errors: list[tuple[str, BaseException]], budget: RunBudget) -> None:
+    budget.answered_by = provider
     if errors:
         PROVIDER_FALLBACKS.labels(from_provider=errors[-1][0]).inc()
     structlog.contextvars.bind_contextvars(provider=provider)
+
+
+def _seconds(allowance: float) -> float | None:
+    """An allowance for `asyncio.timeout`: None when unlimited."""
+    return None if math.isinf(allowance) else allowance
 
 
 async def _close(stream: AsyncIterator[TResponseStreamEvent]) -> None:

@@ -23,6 +23,7 @@ from booktutor.providers.embeddings import Embedder
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, Turn
 from booktutor.providers.fallback import FallbackModel, ModelSlot
+from booktutor.providers.resilience import CircuitBreaker
 
 log = structlog.get_logger(__name__)
 
@@ -103,15 +104,20 @@ def provider_chain(settings: Settings) -> list[LLMProviderName]:
 
 
 def build_model(settings: Settings, *, embedder: Embedder | None = None) -> Model:
+    """The provider chain behind a FallbackModel, which keeps every call within the run's time
+    budget; booktutor's own models alone (offline, scripted) never hang and are returned bare."""
     slots: list[ModelSlot] = []
+    hosted = False
     for name in provider_chain(settings):
         model = build_single_model(name, settings, embedder=embedder)
         if model is None:
             log.warning("llm.provider_not_configured", provider=name)
             continue
-        slots.append(ModelSlot(name, model))
+        hosted = hosted or PROVIDERS[name].capabilities.language_model
+        breaker = CircuitBreaker(threshold=settings.llm_breaker_threshold, cooldown_s=settings.llm_breaker_cooldown_s)
+        slots.append(ModelSlot(name, model, breaker))
     if not slots:
         slots.append(ModelSlot("extractive", ExtractiveModel(embedder=embedder)))
-    if len(slots) == 1:
+    if len(slots) == 1 and not hosted:
         return slots[0].model
     return FallbackModel(slots, timeout_s=settings.llm_timeout_s)

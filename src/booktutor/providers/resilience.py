@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,11 @@ class RetryPolicy:
     initial_s: float = 0.5
     max_s: float = 8.0
     jitter_s: float = 0.5
+
+    def pause(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based): exponential, jittered."""
+        backoff: float = min(self.max_s, self.initial_s * 2.0 ** (attempt - 1))
+        return backoff + random.uniform(0, self.jitter_s)  # noqa: S311
 
     def retrying(self) -> AsyncRetrying:
         return AsyncRetrying(

@@ -95,7 +95,9 @@ class RunManager:
         """Apply the double-texting policy, prepare the run with the source and start it."""
         async with self._thread_locks.hold(run_input.thread_id):
             await self._make_room(run_input.thread_id, user)
-            if run_input.run_id in self._runs:
+            if (known := self._runs.get(run_input.run_id)) is not None:
+                if known.owner_id != str(user.id):  # as for an unknown id: never tell that it exists
+                    raise RunNotFound(f"Run {run_input.run_id} was not found.")
                 raise RunAlreadyExists(f"Run {run_input.run_id} already exists.")
             await self.source.prepare(run_input, user)
             run = self._launch(run_input, user)

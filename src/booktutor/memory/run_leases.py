@@ -1,0 +1,143 @@
+"""Leases on running runs: the process that drives a run renews it with heartbeats (saving the
+answer streamed so far); a run whose process is gone is recovered as `interrupted`, with that
+partial answer, by whichever process notices first.
+
+A process is gone when its lease has expired (any replica sees that), or at once when it ran on
+this host and its pid is dead or is this very process under another identity (a restarted server,
+or a container whose server is pid 1 again). Methods flush but never commit.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booktutor.memory.models import Message, Run
+
+OWNER_GONE = "owner_gone"
+LEGACY_STALE_AFTER = timedelta(minutes=10)  # runs recorded before leases existed
+_LIVE: set[str] = set()  # identities of the lease holders alive in this process
+
+
+@dataclass(frozen=True)
+class ProcessIdentity:
+    host: str
+    pid: int
+    token: str
+
+    @classmethod
+    def new(cls) -> ProcessIdentity:
+        identity = cls(socket.gethostname()[:120], os.getpid(), uuid.uuid4().hex[:16])
+        _LIVE.add(str(identity))
+        return identity
+
+    def retire(self) -> None:
+        _LIVE.discard(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}:{self.token}"
+
+    @classmethod
+    def parse(cls, value: str) -> ProcessIdentity | None:
+        parts = value.rsplit(":", 2)
+        if len(parts) != 3 or not parts[1].isdigit():
+            return None
+        return cls(parts[0], int(parts[1]), parts[2])
+
+
+def is_gone(owner: str) -> bool:
+    """Whether the process behind `owner` is known to be gone (only knowable on its own host)."""
+    identity = ProcessIdentity.parse(owner)
+    if identity is None or identity.host != socket.gethostname()[:120]:
+        return False
+    if identity.pid == os.getpid():
+        return owner not in _LIVE
+    return not _pid_alive(identity.pid)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+class RunLeaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def renew(self, owner: str, lease: timedelta, partial: dict[str, str | None]) -> None:
+        """Extend the lease of `owner`'s running runs; store the answers streamed so far (None: unchanged)."""
+        for run_id, text in partial.items():
+            values: dict[str, object] = {"lease_expires_at": func.now() + lease}
+            if text is not None:
+                values["partial_answer"] = text
+            stmt = (
+                update(Run)
+                .where(Run.id == run_id, Run.status == "running", Run.owner_process == owner)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            await self.session.execute(stmt)
+
+    async def recover_orphans(self, keep: Iterable[str] = ()) -> list[str]:
+        """Mark the running runs of gone processes interrupted, saving their partial answers;
+        the ids recovered. Runs another transaction is recovering are skipped (SKIP LOCKED)."""
+        kept = set(keep)
+        candidates = (
+            select(Run)
+            .where(
+                Run.status == "running",
+                or_(
+                    Run.owner_process.is_not(None),
+                    Run.started_at < func.now() - LEGACY_STALE_AFTER,
+                ),
+            )
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        now = await self.session.scalar(select(func.now()))
+        recovered: list[str] = []
+        for run in (await self.session.scalars(candidates)).all():
+            if run.owner_process in kept:
+                continue
+            expired = run.lease_expires_at is not None and now is not None and run.lease_expires_at < now
+            legacy = run.owner_process is None
+            if not (legacy or expired or is_gone(run.owner_process or "")):
+                continue
+            await self._interrupt(run)
+            recovered.append(run.id)
+        return recovered
+
+    async def _interrupt(self, run: Run) -> None:
+        if run.partial_answer:
+            self.session.add(
+                Message(
+                    id=f"msg-{uuid.uuid4().hex}",
+                    thread_id=run.thread_id,
+                    run_id=run.id,
+                    role="assistant",
+                    content=run.partial_answer,
+                    status="interrupted",
+                    route=run.route,
+                    citations=[],
+                    abstained=False,
+                    extra={},
+                )
+            )
+        run.status = "interrupted"
+        run.error_code = run.error_code or OWNER_GONE
+        run.finished_at = func.clock_timestamp()
+        run.partial_answer = None
+        run.lease_expires_at = None
+        await self.session.flush()
