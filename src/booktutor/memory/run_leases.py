@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.memory.models import Message, Run
@@ -34,7 +34,7 @@ class ProcessIdentity:
 
     @classmethod
     def new(cls) -> ProcessIdentity:
-        identity = cls(socket.gethostname()[:120], os.getpid(), uuid.uuid4().hex[:16])
+        identity = cls(_host(), os.getpid(), uuid.uuid4().hex[:16])
         _LIVE.add(str(identity))
         return identity
 
@@ -52,10 +52,14 @@ class ProcessIdentity:
         return cls(parts[0], int(parts[1]), parts[2])
 
 
+def _host() -> str:
+    return socket.gethostname()[:120]
+
+
 def is_gone(owner: str) -> bool:
     """Whether the process behind `owner` is known to be gone (only knowable on its own host)."""
     identity = ProcessIdentity.parse(owner)
-    if identity is None or identity.host != socket.gethostname()[:120]:
+    if identity is None or identity.host != _host():
         return False
     if identity.pid == os.getpid():
         return owner not in _LIVE
@@ -94,26 +98,28 @@ class RunLeaseRepository:
         """Mark the running runs of gone processes interrupted, saving their partial answers;
         the ids recovered. Runs another transaction is recovering are skipped (SKIP LOCKED)."""
         kept = set(keep)
-        candidates = (
-            select(Run)
-            .where(
-                Run.status == "running",
-                or_(
-                    Run.owner_process.is_not(None),
-                    Run.started_at < func.now() - LEGACY_STALE_AFTER,
-                ),
-            )
-            .with_for_update(skip_locked=True)
+        # Read without locks: only the runs found orphaned are locked, never live runs.
+        suspects = select(Run.id, Run.owner_process).where(
+            Run.status == "running",
+            or_(
+                Run.lease_expires_at < func.now(),
+                Run.owner_process.like(f"{_host()}:%"),
+                and_(Run.owner_process.is_(None), Run.started_at < func.now() - LEGACY_STALE_AFTER),
+            ),
+        )
+        now_expired = Run.lease_expires_at < func.now()
+        orphans = [run_id for run_id, owner in (await self.session.execute(suspects)).all() if owner not in kept]
+        if not orphans:
+            return []
+        locked = (
+            select(Run, now_expired)
+            .where(Run.id.in_(orphans), Run.status == "running")
+            .with_for_update(of=Run, skip_locked=True)
             .execution_options(populate_existing=True)
         )
-        now = await self.session.scalar(select(func.now()))
         recovered: list[str] = []
-        for run in (await self.session.scalars(candidates)).all():
-            if run.owner_process in kept:
-                continue
-            expired = run.lease_expires_at is not None and now is not None and run.lease_expires_at < now
-            legacy = run.owner_process is None
-            if not (legacy or expired or is_gone(run.owner_process or "")):
+        for run, expired in (await self.session.execute(locked)).all():
+            if run.owner_process is not None and not (expired or is_gone(run.owner_process)):
                 continue
             await self._interrupt(run)
             recovered.append(run.id)
