@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import socket
 
 import httpx
@@ -320,13 +321,13 @@ async def test_a_hung_provider_costs_a_run_one_first_token_timeout() -> None:
     hung = ScriptedModel([Turn(hang=True)], repeat_last=True)
     backup = answering()
     model = FallbackModel([ModelSlot("hung", hung), ModelSlot("b", backup)], timeout_s=0.2, retry=FAST_RETRY)
-    with using(RunBudget(first_token_s=0.2, run_s=30)) as budget:
+    with using(RunBudget(run_s=30)) as budget:
         for _ in range(3):
             assert await call(model) == "Scripted answer from the backup model."
     assert len(hung.calls) == 1 and len(backup.calls) == 3
     assert budget.spent["hung"] >= 0.2 and budget.answered_by == "b"
     # A new run has a budget of its own: the provider is tried again.
-    with using(RunBudget(first_token_s=0.2, run_s=30)):
+    with using(RunBudget(run_s=30)):
         await call(model)
     assert len(hung.calls) == 2
 
@@ -334,20 +335,20 @@ async def test_a_hung_provider_costs_a_run_one_first_token_timeout() -> None:
 async def test_a_capped_call_gives_up_early_and_charges_the_provider() -> None:
     hung = ScriptedModel([Turn(hang=True)], repeat_last=True)
     model = FallbackModel([ModelSlot("hung", hung)], timeout_s=30, retry=FAST_RETRY)
-    with using(RunBudget(first_token_s=30, run_s=None)) as budget:
+    with using(RunBudget(run_s=None)) as budget:
         with capped(0.05), pytest.raises(ModelUnavailableError):
             await call(model)
         assert 0.05 <= budget.spent["hung"] < 5
-        assert budget.allowance("hung") > 20  # the rest of the first-token budget is left
+        assert budget.allowance("hung", 30) > 20  # the rest of the first-token budget is left
 
 
 def test_the_run_deadline_bounds_every_allowance() -> None:
     now = [100.0]
-    budget = RunBudget(first_token_s=30, run_s=10, clock=lambda: now[0])
-    assert budget.allowance("p") == 10
+    budget = RunBudget(run_s=10, clock=lambda: now[0])
+    assert budget.allowance("p", 30) == 10
     budget.charge("p", 25)
-    assert budget.allowance("p") == 5
+    assert budget.allowance("p", 30) == 5
     now[0] = 108.0
-    assert budget.allowance("p") == 2 and budget.allowance("q") == 2
+    assert budget.allowance("p", 30) == 2 and budget.allowance("q", math.inf) == 2
     now[0] = 111.0
-    assert budget.allowance("q") < 0
+    assert budget.allowance("q", math.inf) < 0

@@ -256,7 +256,7 @@ class ChatService:
         )
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         settings = self.services.settings
-        budget = RunBudget(settings.llm_timeout_s, settings.llm_run_timeout_s)
+        budget = RunBudget(settings.llm_run_timeout_s)  # first tokens: the model chain's own timeout
         parts = self.graph.astream(
             state,
             config,

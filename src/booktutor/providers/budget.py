@@ -11,7 +11,6 @@ fresh budget of its own.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import contextmanager
@@ -26,8 +25,6 @@ T = TypeVar("T")
 
 @dataclass
 class RunBudget:
-    first_token_s: float
-    """How long a run may wait for each provider's first token, retries included."""
     run_s: float | None = None
     """The whole run's deadline, from the budget's creation; None: unbounded."""
     clock: Callable[[], float] = time.monotonic
@@ -44,11 +41,12 @@ class RunBudget:
             return None
         return self.run_s - (self.clock() - self.started)
 
-    def allowance(self, provider: str, *, local: bool = False) -> float:
+    def allowance(self, provider: str, first_token_s: float) -> float:
         """How long a call may now wait for `provider`'s first token (<= 0: not at all; inf: no
-        limit). A `local` model (computed in this process, it cannot hang on a network) has no
-        first-token limit of its own, only the run's deadline."""
-        limits = [math.inf if local else self.first_token_s - self.spent.get(provider, 0.0)]
+        limit): what is left of `first_token_s` (the run's limit for that provider, inf for a model
+        computed here, which cannot hang on a network) once its failures are charged, within the
+        run's deadline and any cap."""
+        limits = [first_token_s - self.spent.get(provider, 0.0)]
         remaining = self.remaining()
         if remaining is not None:
             limits.append(remaining)

@@ -51,6 +51,9 @@ class ModelSlot:
         """Booktutor's own model, computed here (the offline answerer): no first-token limit."""
         return getattr(self.model, "runs_locally", False) is True
 
+    def first_token_s(self, timeout_s: float) -> float:
+        return math.inf if self.local else timeout_s
+
 
 @dataclass(frozen=True)
 class _Call:
@@ -78,13 +81,13 @@ class FallbackModel(Model):
 
     def _budget(self) -> RunBudget:
         """The run's budget, or (outside a run) a fresh one for this call alone."""
-        return current_budget() or RunBudget(self.timeout_s)
+        return current_budget() or RunBudget()
 
     def _available(self, budget: RunBudget) -> Iterator[ModelSlot]:
         # Lazily, so that a half-open breaker only claims its trial call when actually tried;
         # a provider whose share of the run's budget is spent is skipped without a trial.
         for slot in self.slots:
-            if budget.allowance(slot.name, local=slot.local) <= 0:
+            if budget.allowance(slot.name, slot.first_token_s(self.timeout_s)) <= 0:
                 log.info("llm.budget_spent", model=slot.name)
                 continue
             if slot.breaker.allow():
@@ -94,7 +97,7 @@ class FallbackModel(Model):
         """`attempt(allowance)` retried on transient errors, all within the slot's allowance; the
         time lost to failures (and the waits between retries) is charged to the provider."""
         for number in range(1, self.retry.attempts + 1):
-            allowance = budget.allowance(slot.name, local=slot.local)
+            allowance = budget.allowance(slot.name, slot.first_token_s(self.timeout_s))
             if allowance <= 0:
                 raise BudgetExhaustedError(f"{slot.name}: the run's time budget is spent")
             started = time.monotonic()
@@ -102,7 +105,7 @@ class FallbackModel(Model):
                 return await attempt(allowance)
             except Exception as error:
                 budget.charge(slot.name, time.monotonic() - started)
-                left = budget.allowance(slot.name, local=slot.local)
+                left = budget.allowance(slot.name, slot.first_token_s(self.timeout_s))
                 if number == self.retry.attempts or not is_transient(error) or left <= 0:
                     raise
                 pause = min(self.retry.pause(number), left)
