@@ -254,6 +254,7 @@ AccountsDep = Annotated[AccountService, Depends(get_accounts)]
 
 async def get_idempotency(
     request: Request,
+    response: Response,
     user: CurrentUser,
     services: ServicesDep,
     idempotency_key: Annotated[
@@ -262,7 +263,7 @@ async def get_idempotency(
 ) -> Idempotency:
     if idempotency_key is not None and not idempotency_key.strip():
         raise BadRequest("The Idempotency-Key header is empty.")
-    return Idempotency(request, user, services, idempotency_key)
+    return Idempotency(request, user, services, idempotency_key, response)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

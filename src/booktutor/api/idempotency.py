@@ -3,6 +3,10 @@
 Same key and same body → the first response is replayed; same key with another body → 422
 `idempotency_conflict`; the same key while the first request is still running → 409
 `idempotency_in_progress`. Records live in Postgres and expire after `IDEMPOTENCY_TTL`.
+
+Every response it returns (computed, replayed or without a key) carries the headers that the
+request's dependencies set, such as a new guest's `X-Guest-Token` and cookie: FastAPI drops them
+from a `Response` a route returns itself.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -39,10 +43,27 @@ class IdempotencyInProgress(AppError):
 class Idempotency:
     """Runs a write once per (user, key); see the module docstring for the rules."""
 
-    def __init__(self, request: Request, user: User, services: Services, key: str | None) -> None:
+    def __init__(
+        self,
+        request: Request,
+        user: User,
+        services: Services,
+        key: str | None,
+        dependency_response: Response | None = None,
+    ) -> None:
         self.request, self.user, self.services, self.key = request, user, services, key
+        self.dependency_response = dependency_response
 
     async def run(self, compute: Callable[[], Awaitable[tuple[int, Any]]]) -> JSONResponse:
+        return self._with_dependency_headers(await self._run(compute))
+
+    def _with_dependency_headers(self, response: JSONResponse) -> JSONResponse:
+        """Carry the headers dependencies set (a new guest's token and cookie) onto `response`."""
+        if self.dependency_response is not None:
+            response.headers.raw.extend(self.dependency_response.headers.raw)
+        return response
+
+    async def _run(self, compute: Callable[[], Awaitable[tuple[int, Any]]]) -> JSONResponse:
         key = self.key
         if not key:
             status, body = await compute()

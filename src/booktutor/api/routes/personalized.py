@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from booktutor.api.chapter_stream import chapter_event_stream
 from booktutor.api.deps import CurrentUser, PersonalizationDep, ServicesDep
 from booktutor.api.params import BookIdPath, ChapterIdPath
 from booktutor.api.schemas import error_responses, event_stream_response
-from booktutor.api.streaming import wants_event_stream
+from booktutor.api.streaming import wants_event_stream, with_dependency_headers
 from booktutor.memory.books import BookRepository
 from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.personalize.profile import Background, LearnerProfile, Level
@@ -32,6 +32,7 @@ async def personalized_chapter(
     book_id: BookIdPath,
     chapter_id: ChapterIdPath,
     request: Request,
+    response: Response,
     user: CurrentUser,
     services: ServicesDep,
     personalization: PersonalizationDep,
@@ -52,10 +53,11 @@ async def personalized_chapter(
     )
     profile = stored.merged(overrides)
     if wants_event_stream(request.headers.get("accept")):
-        return chapter_event_stream(
+        stream = chapter_event_stream(
             lambda sink: personalization.personalize(book_id, chapter_id, profile, on_section=sink),
             thread_id=f"personalized-{book_id}-{chapter_id}",
             event_name="personalized_chapter",
             ping_s=services.settings.stream_ping_s,
         )
+        return with_dependency_headers(stream, response)  # a new guest's token and cookie
     return (await personalization.personalize(book_id, chapter_id, profile)).to_json()
