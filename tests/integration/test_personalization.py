@@ -18,6 +18,7 @@ from tests.integration.test_chat_graph import chat_with, run_turn, text_of
 
 from booktutor.api.app import create_app
 from booktutor.markdown.front_matter import split_front_matter
+from booktutor.markdown.learner_view import learner_markdown
 from booktutor.memory.users import UserRepository
 from booktutor.personalize.adapt import filter_audience_blocks
 from booktutor.personalize.profile import LearnerProfile
@@ -62,7 +63,8 @@ async def client_for(services, book):
 
 
 def gears_body(book) -> str:
-    return split_front_matter((book / "docs/basics/gears.md").read_text())[1]
+    """The chapter as rewrites and translations receive it: without its quiz block."""
+    return learner_markdown(split_front_matter((book / "docs/basics/gears.md").read_text())[1])
 
 
 def fake_rewrite(protected: str) -> str:
@@ -116,8 +118,9 @@ async def test_offline_adaptation_uses_profile_overrides_and_the_cache(client_fo
     first = (await http.get(f"{GEARS}/personalized")).json()
     assert first["mode"] == "adapted" and first["cache"] == "miss" and first["model"] is None
     assert first["profile"]["experience_level"] == "beginner"
-    assert "> **Gear ratio**: driven teeth" in first["markdown"]
-    assert "[Workshop robots](/docs/intro)" in first["markdown"]  # prerequisites note
+    assert "> **Gear ratio**: Driven teeth divided by driving teeth. ([Key terms](#key-terms))" in first["markdown"]
+    assert ":::tip[Key ideas]" in first["markdown"] and "```quiz" not in first["markdown"]
+    assert "Before you start" not in first["markdown"]  # no earlier chapter defines what it uses
     assert ":::tip[For beginners]" in first["markdown"]
     assert (await http.get(f"{GEARS}/personalized")).json()["cache"] == "hit"
     advanced = (await http.get(f"{GEARS}/personalized", params={"level": "advanced"})).json()

@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from booktutor.markdown.front_matter import split_front_matter
-from booktutor.personalize.adapt import (
-    AdaptationContext,
-    EarlierChapter,
-    adapt_chapter,
-    filter_audience_blocks,
-)
+from booktutor.markdown.learner_view import learner_markdown
+from booktutor.personalize.adapt import adapt_chapter, filter_audience_blocks
 from booktutor.personalize.profile import LearnerProfile, hints_from_text
+from booktutor.personalize.report import load_pages
+from booktutor.personalize.source import book_context
 from booktutor.rewrite.segments import REWRITE_KINDS, TRANSLATE_KINDS, Shield, split_sections
 from booktutor.rewrite.structure import compare_markdown, extract_structure
 from booktutor.translate.script import looks_translated
@@ -140,37 +138,55 @@ def _chapter(name: str) -> str:
     return split_front_matter((SAMPLE / name).read_text(encoding="utf-8"))[1]
 
 
-CONTEXT = AdaptationContext(
-    glossary={
-        "Gear ratio": "The factor by which a transmission multiplies torque.",
-        "Backdrivability": "How easily the output can move the actuator.",
-    },
-    earlier=[
-        EarlierChapter("Sensors", "/docs/foundations/sensors", frozenset({"encoder"})),
-        EarlierChapter("Embodied intelligence", "/docs/foundations/embodied-intelligence", frozenset()),
-    ],
-)
+SAMPLE_PAGES = load_pages(SAMPLE.parent)
 
 
-def test_beginners_get_definitions_at_first_use_and_a_prerequisites_note():
-    body = _chapter("foundations/actuators.md")
-    adapted = adapt_chapter(body, LearnerProfile(level="beginner"), CONTEXT)
-    assert adapted.count("> **Gear ratio**: The factor") == 1
-    assert adapted.index("> **Gear ratio**") > adapted.index("A **gear ratio** `N`")
-    assert ":::note[Before you start]" in adapted and "[Sensors](/docs/foundations/sensors)" in adapted
+def _adapted(name: str, profile: LearnerProfile) -> tuple[str, str]:
+    index = next(i for i, page in enumerate(SAMPLE_PAGES) if page.source_path == name)
+    body = learner_markdown(SAMPLE_PAGES[index].markdown)
+    return body, adapt_chapter(body, profile, book_context(SAMPLE_PAGES, index))
+
+
+def test_beginners_get_definitions_key_ideas_and_real_prerequisites():
+    body, adapted = _adapted("foundations/actuators.md", LearnerProfile(level="beginner"))
+    assert "> **Torque density**: Output torque per unit actuator mass" in adapted
+    assert adapted.index("> **Torque density**") < adapted.index("## Electric motors")  # first use: the intro
+    assert ":::note[Before you start]" in adapted and "[Sensors](/docs/foundations/sensors): encoder" in adapted
     assert adapted.index("Before you start") < adapted.index("## Electric motors")
-    assert ":::tip[For beginners]" in adapted and ":::note[Going deeper]" not in adapted
+    assert adapted.count(":::tip[Key ideas]") >= 4 and "([Backdrivability](#backdrivability))" in adapted
+    assert ":::tip[For beginners]" in adapted
+    assert "<summary>Going deeper</summary>" in adapted  # folded, not removed
     assert compare_markdown(body, adapted, translated=False) == []
-    assert adapt_chapter(body, LearnerProfile(level="beginner"), CONTEXT) == adapted  # deterministic
+    assert _adapted("foundations/actuators.md", LearnerProfile(level="beginner"))[1] == adapted  # deterministic
 
 
-def test_advanced_readers_get_the_compact_version():
-    body = _chapter("foundations/actuators.md")
-    adapted = adapt_chapter(body, LearnerProfile(level="advanced"), CONTEXT)
-    assert ":::tip[For beginners]" not in adapted and "bicycle in its highest gear" not in adapted
+def test_advanced_readers_get_a_summary_first_and_beginner_material_folded():
+    body, adapted = _adapted("foundations/actuators.md", LearnerProfile(level="advanced"))
+    assert adapted.index(":::info[Summary]") < adapted.index("## Electric motors")
+    assert "## Summary" not in adapted  # the chapter's own summary moved first
+    assert "<summary>For beginners</summary>" in adapted and ":::tip[For beginners]" not in adapted
     assert ":::note[Going deeper]" in adapted and "Before you start" not in adapted and "> **" not in adapted
     assert "\n\n\n" not in adapted
-    assert compare_markdown(body, adapted, translated=False) == []
+
+
+def test_backgrounds_add_the_chapters_code_or_figures():
+    _, software = _adapted("software/ros2-basics.md", LearnerProfile(software="professional"))
+    assert ":::info[For software readers]\nThe code examples in this chapter:" in software
+    _, hardware = _adapted("foundations/sensors.md", LearnerProfile(hardware="professional"))
+    assert ":::info[For hardware readers]\nThe physical figures" in hardware and "Hz" in hardware
+
+
+def test_quizzes_answers_and_mdx_never_reach_the_learner_view():
+    source = (
+        "import X from '@site/x';\n\n<X a={{b: 1}} />\n\n# T\n\nText.\n\n```quiz\n- q\n```\n\n"
+        ":::tip Hint\nKept.\n:::\n\n## Check Your Understanding\n\n1. Q?\n   **Answer:** B\n\n"
+        "## Next\n\nMore.\n\n<details>\n<summary>Show solution</summary>\n\nSecret.\n\n</details>\n\n"
+        "<BrowserOnly fallback={<div style={{p: 1}}>Loading</div>}>\n  {() => {\n    return 1;\n  }}\n</BrowserOnly>\n"
+    )
+    view = learner_markdown(source)
+    for gone in ("import", "<X", "quiz", "Check Your", "Answer", "Secret", "solution", "Loading", "return 1"):
+        assert gone not in view, gone
+    assert ":::tip Hint\nKept.\n:::" in view and "## Next" in view and "More." in view
 
 
 def test_audience_blocks_follow_backgrounds_and_unknown_hides_nothing():
@@ -182,7 +198,7 @@ def test_audience_blocks_follow_backgrounds_and_unknown_hides_nothing():
     assert "For software readers" not in no_software and "For hardware readers" in no_software
 
 
-def test_nested_audience_blocks_are_removed_whole():
+def test_nested_audience_blocks_are_removed_whole():  # for another background
     body = "Intro\n\n::::info[For hardware readers]\nOuter\n:::tip\nInner\n:::\n::::\n\nAfter\n"
     assert filter_audience_blocks(body, LearnerProfile(hardware="none")) == "Intro\n\nAfter\n"
 

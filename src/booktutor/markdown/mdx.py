@@ -9,11 +9,12 @@ from typing import Any
 from booktutor.markdown.fences import iter_fence_flags
 
 
-def clean_markdown(body: str) -> str:
+def clean_markdown(body: str, *, keep_admonitions: bool = False) -> str:
     """Turn MDX into plain Markdown for chunking; fenced code is never altered.
 
     Removes top-level import/export statements, JSX/HTML tags (keeping their text),
-    `{/* */}` and `<!-- -->` comments; renders admonitions as a bold lead-in.
+    `{/* */}` and `<!-- -->` comments; renders admonitions as a bold lead-in (or keeps their
+    `:::` lines with `keep_admonitions`).
     """
     output: list[str] = []
     prose: list[str] = []
@@ -21,17 +22,17 @@ def clean_markdown(body: str) -> str:
         if not fenced:
             prose.append(line)
             continue
-        output.extend(_clean_prose(prose))
+        output.extend(_clean_prose(prose, keep_admonitions))
         prose = []
         output.append(line)
-    output.extend(_clean_prose(prose))
+    output.extend(_clean_prose(prose, keep_admonitions))
     return "\n".join(output).strip("\n") + "\n"
 
 
-def _clean_prose(lines: list[str]) -> list[str]:
+def _clean_prose(lines: list[str], keep_admonitions: bool = False) -> list[str]:
     if not lines:
         return []
-    kept = [_render_admonition(line) for line in _drop_esm(lines)]
+    kept = [line if keep_admonitions else _render_admonition(line) for line in _drop_esm(lines)]
     text = _outside_inline_code("\n".join(kept), _strip_jsx)
     text = re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
     return re.sub(r"\n{3,}", "\n\n", text).split("\n")

@@ -1,7 +1,8 @@
 """Personalized chapters: rewritten section by section by a language model, or adapted offline.
 
-Every rewritten section is checked against the original (headings, code, links, images,
-tables) and retried once with the problems listed; a section that still fails falls back to
+Every rewritten section is checked against the original (headings, code byte for byte, links,
+images, tables), for content (most of it kept) and for facts (no number or name the chapter does
+not contain), and retried once with the problems listed; a section that still fails falls back to
 its offline adaptation, and so does the whole chapter if the assembled result fails.
 """
 
@@ -14,11 +15,13 @@ from typing import Any
 import structlog
 from agents import Model
 
+from booktutor.markdown.learner_view import learner_markdown
 from booktutor.memory.books import BookRepository
 from booktutor.personalize.adapt import adapt_chapter, filter_audience_blocks
 from booktutor.personalize.profile import LearnerProfile
 from booktutor.personalize.source import adaptation_context
 from booktutor.rewrite.cache import CacheKey, GeneratedChapters, SingleFlight, fingerprint
+from booktutor.rewrite.facts import dropped_content, new_facts
 from booktutor.rewrite.generation import ADAPTED_MODEL_ID, generate, generative_model, model_id, unwrap
 from booktutor.rewrite.segments import REWRITE_KINDS, Section, Shield, has_prose, split_sections
 from booktutor.rewrite.source import ChapterSource, load_chapter
@@ -26,14 +29,15 @@ from booktutor.rewrite.structure import compare_markdown
 from booktutor.services import Services
 
 log = structlog.get_logger(__name__)
-ALGORITHM_VERSION = "personalize-v1"
+ALGORITHM_VERSION = "personalize-v2"
 SectionSink = Callable[[str], Awaitable[None]]
 
 REWRITE_INSTRUCTIONS = """\
 You rewrite one section of a robotics textbook chapter for a specific reader: {reader}.
 Adapt explanations, examples and analogies to that background and level (define terms for
 beginners, be compact for advanced readers, use analogies from the reader's field). Keep every
-fact, number and claim of the original; add nothing the original does not support.
+fact, number and claim of the original; add nothing the original does not support: no new
+numbers, names, products or claims (analogies in plain words are fine).
 Hard rules:
 - Keep each placeholder such as ⟦C0⟧ or ⟦U3⟧ exactly once, unchanged, where it belongs.
 - Keep every sub-heading line (starting with #) exactly as it is, in the same order.
@@ -159,7 +163,7 @@ class PersonalizationService:
     async def _compute(
         self, source: ChapterSource, profile: LearnerProfile, on_section: SectionSink | None
     ) -> _Generated:
-        body = source.document.markdown
+        body = learner_markdown(source.document.markdown)  # no quizzes, answers, MDX imports or JSX
         adapted = adapt_chapter(body, profile, adaptation_context(source))
         if self.writer is None:
             if on_section:
@@ -176,7 +180,7 @@ class PersonalizationService:
             fallbacks = originals
         parts, adapted_sections = [], []
         for original, fallback in zip(originals, fallbacks, strict=True):
-            text = await self._rewrite_section(writer, original, profile)
+            text = await self._rewrite_section(writer, original, profile, filtered)
             if text is None:
                 adapted_sections.append(original.heading or "")
                 text = fallback.text
@@ -190,7 +194,12 @@ class PersonalizationService:
             return _Generated(adapted, "adapted", [s.heading or "" for s in originals])
         return _Generated(result, "rewritten", adapted_sections)
 
-    async def _rewrite_section(self, writer: Model, original: Section, profile: LearnerProfile) -> str | None:
+    async def _rewrite_section(
+        self, writer: Model, original: Section, profile: LearnerProfile, chapter: str
+    ) -> str | None:
+        """The section rewritten, or None when the model fails or breaks a rule twice: structure
+        (headings, code byte for byte, links, images, tables), content (most of the section kept)
+        and facts (no number or name the chapter does not contain)."""
         shield = Shield(REWRITE_KINDS)
         protected = shield.protect(original.body)
         if not has_prose(protected):
@@ -206,6 +215,7 @@ class PersonalizationService:
             body, problems = shield.restore(unwrap(output))
             text = join_section(original, body)
             problems += compare_markdown(original.text, text, translated=False)
+            problems += dropped_content(original.text, text) + new_facts(chapter, text)
             if not problems:
                 return text
             request = (

@@ -21,6 +21,7 @@ from agents import Model
 from booktutor.errors import TranslationUnavailable
 from booktutor.languages import language_direction, language_name
 from booktutor.markdown.headings import HeadingSlugger, read_heading
+from booktutor.markdown.learner_view import learner_markdown
 from booktutor.markdown.parse import new_parser
 from booktutor.memory.books import BookRepository
 from booktutor.rewrite.cache import CacheKey, GeneratedChapters, SingleFlight, fingerprint
@@ -33,7 +34,7 @@ from booktutor.translate.glossary import Glossary, load_glossary
 from booktutor.translate.script import looks_translated
 
 log = structlog.get_logger(__name__)
-ALGORITHM_VERSION = "translate-v1"
+ALGORITHM_VERSION = "translate-v2"
 TRANSLATABLE_FRONT_MATTER = ("title", "description", "sidebar_label")
 SectionSink = Callable[[str], Awaitable[None]]
 
@@ -319,7 +320,7 @@ class TranslationService:
     ) -> _Machine:
         translator = Translator(writer, source.document.language, language)
         front_matter, markdown = await translate_document(
-            translator, source.document.markdown, source.document.front_matter, on_section
+            translator, learner_markdown(source.document.markdown), source.document.front_matter, on_section
         )
         async with self.services.db.session() as session, session.begin():
             await GeneratedChapters(session).put(key, markdown, {"front_matter": front_matter})
@@ -350,7 +351,7 @@ class TranslationService:
             cache=cache,
             model=model,
             front_matter=front_matter,
-            markdown=markdown,
+            markdown=learner_markdown(markdown),  # quizzes reach learners through the tutor only
         )
 
     async def text(self, text: str, target_language: str, source_language: str | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ConfigDict, Field
 
 from booktutor.api.deps import BookRepoDep, SettingsDep
 from booktutor.api.site_render import render_chapter
@@ -150,6 +151,18 @@ async def widget_bundle(settings: SettingsDep) -> FileResponse:
     if not path.is_file():
         raise WidgetNotBuilt("The chat widget has not been built: run `make bootstrap` (npm run build:widget).")
     return FileResponse(path, media_type="text/javascript", headers=NO_CACHE)
+
+
+class RenderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    markdown: str = Field(max_length=200_000)
+
+
+@router.post("/site/render")
+async def render_markdown(body: RenderIn) -> dict[str, str]:
+    """A personalized or translated chapter rendered as the site's own pages are (for site.js)."""
+    return {"html": render_chapter(body.markdown).html}
 
 
 @router.get("/site/{name}")

@@ -19,10 +19,22 @@
     notice.hidden = !text;
   }
 
+  // Rendered by the server as the normal pages are (admonition boxes, folds, no quizzes or JSX);
+  // the widget's sanitising renderer only if that fails.
   function show(bookTutor, markdown, { lang, dir }) {
-    content.innerHTML = bookTutor.renderMarkdown(markdown); // sanitised by the widget's renderer
-    content.lang = lang;
-    content.dir = dir;
+    return fetch("/site/render", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ markdown }),
+    })
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(String(response.status)))))
+      .then((data) => data.html)
+      .catch(() => bookTutor.renderMarkdown(markdown))
+      .then((html) => {
+        content.innerHTML = html;
+        content.lang = lang;
+        content.dir = dir;
+      });
   }
 
   function restore() {
@@ -40,10 +52,9 @@
   whenReady((bookTutor) => {
     if (page.translationMissing !== undefined) {
       bookTutor.client.json("GET", `${chapterPath}/translated/${encodeURIComponent(page.language)}`)
-        .then((data) => {
-          show(bookTutor, data.markdown, { lang: data.language || page.language, dir: data.dir || document.documentElement.dir });
-          say(data.source === "machine" ? "Machine translation." : "");
-        })
+        .then((data) =>
+          show(bookTutor, data.markdown, { lang: data.language || page.language, dir: data.dir || document.documentElement.dir })
+            .then(() => say(data.source === "machine" ? "Machine translation." : "")))
         .catch((error) => say(`This chapter is not available in this language yet; showing the original${reason(error)}.`));
     }
 
@@ -53,11 +64,11 @@
       for (const [name, value] of new FormData(form)) if (value) query.set(name, value);
       say("Personalizing…");
       bookTutor.client.json("GET", `${chapterPath}/personalized?${query}`)
-        .then((data) => {
-          show(bookTutor, data.markdown, { lang: original.lang, dir: original.dir });
-          showOriginal.hidden = false;
-          say(`Personalized for ${query.get("level")} readers${data.mode ? ` (${data.mode})` : ""}.`);
-        })
+        .then((data) =>
+          show(bookTutor, data.markdown, { lang: original.lang, dir: original.dir }).then(() => {
+            showOriginal.hidden = false;
+            say(`Personalized for ${query.get("level")} readers${data.mode ? ` (${data.mode})` : ""}.`);
+          }))
         .catch((error) => say(`Personalization is not available right now${reason(error)}.`));
     });
     showOriginal.addEventListener("click", restore);

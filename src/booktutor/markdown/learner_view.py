@@ -1,0 +1,173 @@
+"""What a learner reads of a chapter: authors' quizzes and their answers removed, MDX made plain.
+
+Quizzes reach learners only through the tutor (which imports them), so every view of a chapter
+that is meant to be read (personalized, translated, the demo site) drops:
+- ```quiz fences;
+- sections whose heading names a quiz, a self-check, review questions or an answer key (the
+  section and its sub-sections; a quiz page keeps only its title and a pointer to the tutor);
+- `<details>` blocks whose summary reveals an answer or a solution, and "Answer:" lines.
+
+`learner_markdown` also removes MDX imports/exports and JSX tags (their text kept) while
+keeping admonitions, so nothing of the source's machinery shows as text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from booktutor.markdown.fences import QUIZ_LANGUAGE, iter_fence_flags
+from booktutor.markdown.mdx import clean_markdown
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_MARKUP = re.compile(r"[*_`]|\{#[^}]*\}|\[|\]\([^)]*\)")
+QUIZ_TITLE = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:chapter\s+|module\s+|section\s+|unit\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:quiz(?:zes)?|self[- ]?(?:check|assessment|test|quiz)|check\s+your\s+(?:understanding|knowledge)"
+    r"|knowledge\s+check|review\s+questions|test\s+your\s+(?:knowledge|understanding)|practice\s+questions"
+    r"|assessment(?:\s+questions)?|answer\s+key|answers(?:\s+to\s+.*)?|quiz\s+answers|comprehension\s+questions"
+    r"|questions(?:\s+for\s+review)?|کوئز|سوالات|جوابات)\s*[:!?]?\s*(?:\(.*\))?$",
+    re.IGNORECASE,
+)
+_FENCE_LANGUAGE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w-]*)")
+_DETAILS_OPEN = re.compile(r"^\s*<details\b", re.IGNORECASE)
+_DETAILS_OPEN_ANY = re.compile(r"<details\b", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary>", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_REVEALS = re.compile(r"\b(answers?|solutions?|show\s+answer|reveal|correct\s+option)\b|جواب|حل", re.IGNORECASE)
+_ANSWER_LINE = re.compile(
+    r"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?:correct\s+)?answer\s*(?:key)?\s*:?\s*(?:\*\*|__)?\s*:?\s*\S", re.IGNORECASE
+)
+QUIZ_PAGE_NOTE = (
+    ":::note[Quiz]\nThe questions on this page are asked in quizzes: ask the tutor to quiz you on this module.\n:::"
+)
+
+
+def heading_title(line: str) -> tuple[int, str] | None:
+    """(level, plain text) of an ATX heading line, else None."""
+    match = _HEADING.match(line)
+    if not match:
+        return None
+    return len(match.group(1)), _MARKUP.sub("", match.group(2)).strip()
+
+
+def is_quiz_title(title: str) -> bool:
+    return bool(QUIZ_TITLE.match(title.strip()))
+
+
+def strip_quizzes(body: str) -> str:
+    """The chapter without authored quiz blocks, quiz sections, answer reveals and answer lines."""
+    lines = body.split("\n")
+    flags = [fenced for _, fenced in iter_fence_flags(lines)]
+    kept: list[str] = []
+    skip_level: int | None = None  # inside a quiz section of this heading level
+    quiz_fence = hidden_details = 0
+    for index, line in enumerate(lines):
+        fenced = flags[index]
+        heading = None if fenced else heading_title(line)
+        if heading and skip_level is not None and heading[0] <= skip_level:
+            skip_level = None
+        if heading and skip_level is None and is_quiz_title(heading[1]):
+            skip_level = heading[0]
+            if heading[0] == 1:
+                kept += [line, "", QUIZ_PAGE_NOTE, ""]
+            continue
+        if skip_level is not None:
+            continue
+        if fenced:
+            opening = index == 0 or not flags[index - 1]
+            if opening:
+                quiz_fence = _fence_language(line) == QUIZ_LANGUAGE
+            if not quiz_fence:
+                kept.append(line)
+            continue
+        if hidden_details or (_DETAILS_OPEN.match(line) and _reveals_answer(lines, index)):
+            hidden_details += len(_DETAILS_OPEN_ANY.findall(line)) - len(_DETAILS_CLOSE.findall(line))
+            hidden_details = max(hidden_details, 0)
+            continue
+        if not _ANSWER_LINE.match(line):
+            kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
+
+
+def _fence_language(line: str) -> str:
+    match = _FENCE_LANGUAGE.match(line)
+    return match.group(2).lower() if match else ""
+
+
+def _reveals_answer(lines: list[str], index: int) -> bool:
+    """Whether the <details> opening at `index` has a summary about an answer or solution."""
+    window = " ".join(lines[index : index + 4])
+    summary = _SUMMARY.search(window)
+    return bool(summary and _REVEALS.search(summary.group(1)))
+
+
+def learner_markdown(body: str) -> str:
+    """The chapter as a learner reads it: no quizzes or answers, no MDX imports or JSX tags."""
+    return clean_markdown(drop_jsx_code(strip_quizzes(body)), keep_admonitions=True)
+
+
+MAX_JSX_SPAN = 6000
+
+
+def drop_jsx_code(body: str) -> str:
+    """JSX tags whose attributes hold code (`fallback={<div …/>}`) and `{…}` expression blocks
+    at the start of a line, removed whole (brace-balanced, across lines); fenced code untouched."""
+    out: list[str] = []
+    prose: list[str] = []
+    for line, fenced in iter_fence_flags(body.split("\n")):
+        if fenced:
+            if prose:
+                out.append(_drop_jsx_in("\n".join(prose)))
+                prose = []
+            out.append(line)
+        else:
+            prose.append(line)
+    if prose:
+        out.append(_drop_jsx_in("\n".join(prose)))
+    return "\n".join(out)
+
+
+def _drop_jsx_in(text: str) -> str:
+    parts: list[str] = []
+    index = last = 0
+    while index < len(text):
+        char = text[index]
+        end = -1
+        tag_start = _line_start(text, index) or text[index - 1] in " \t"
+        if char == "<" and index + 1 < len(text) and text[index + 1].isalpha() and tag_start:
+            end = _balanced_end(text, index, ">")
+            end = end if end > 0 and "{" in text[index:end] else -1
+        elif char == "{" and _line_start(text, index):
+            end = _balanced_end(text, index, "}")
+        if end > 0:
+            parts.append(text[last:index])
+            index = last = end
+            continue
+        index += 1
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _line_start(text: str, index: int) -> bool:
+    return not text[text.rfind("\n", 0, index) + 1 : index].strip()
+
+
+def _balanced_end(text: str, start: int, closer: str) -> int:
+    """The index after the `closer` that ends the construct at `start` (braces and quotes
+    balanced), or -1 if there is none within MAX_JSX_SPAN characters."""
+    depth, quote = 0, ""
+    for index in range(start, min(len(text), start + MAX_JSX_SPAN)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'`" and depth:
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and closer == "}":
+                return index + 1
+        elif char == closer and depth == 0 and closer == ">":
+            return index + 1
+    return -1

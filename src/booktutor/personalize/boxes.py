@@ -1,0 +1,235 @@
+"""Boxes built from a chapter's own sentences, each citing the section it quotes.
+
+- "Key ideas" (beginners, intermediate readers): two or three sentences per major section.
+- "Summary" (advanced readers), first: the chapter's own summary section, or each section's
+  most central sentence.
+- "For software readers": where the chapter's code is and what it defines.
+- "For hardware readers": the chapter's physical figures (rates, sizes, forces, …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from booktutor.markdown.fences import iter_fence_flags
+from booktutor.personalize.jargon import paragraphs, plain, sections_with_anchors, sentence_definitions, sentences
+from booktutor.rewrite.segments import Section, split_sections
+
+KEY_IDEAS_TITLE = "Key ideas"
+SUMMARY_TITLE = "Summary"
+MIN_SECTION_WORDS = 35
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
+_NUMBER = re.compile(r"\d")
+_BOLD = re.compile(r"\*\*[^*]+\*\*|__[^_]+__")
+_BACK_REFERENCE = re.compile(r"^(this|that|these|those|it|its|they|their|such|here|there|so|but|and|or)\b", re.I)
+_SKIP_TITLES = re.compile(
+    r"\b(learning\s+objectives?|objectives|what\s+you('ll| will)\s+(learn|build)|prerequisites?|summary|conclusion|"
+    r"key\s+(terms|takeaways?|points)|glossary|references?|further\s+reading|resources|exercises?|next\s+steps?|"
+    r"what'?s\s+next|recap|wrap[- ]up|introduction|overview|table\s+of\s+contents)\b",
+    re.IGNORECASE,
+)
+SUMMARY_SECTION = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(chapter\s+)?(summary|conclusions?|key\s+takeaways?|recap|wrap[- ]up|in\s+summary|"
+    r"takeaways)\b",
+    re.IGNORECASE,
+)
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "for",
+        "on",
+        "with",
+        "by",
+        "is",
+        "are",
+        "this",
+        "that",
+        "it",
+        "as",
+        "at",
+        "from",
+        "be",
+        "can",
+    ]
+)
+_UNIT = re.compile(
+    r"\d[\d,.]*\s?(?:k?Hz|MHz|GHz|mV|V|mA|A|kW|W|mAh|Wh|N·m|Nm|N|kg|g|mm|cm|m/s²?|m|km|rad/s|rpm|°|degrees?|"
+    r"ms|µs|us|bits?|px|fps|dB|GB|MB|TOPS|W)(?![\w/])"
+)
+_CODE_NAME = re.compile(r"^\s*(?:async\s+)?(?:def|function|class|fn|func)\s+([A-Za-z_]\w*)", re.MULTILINE)
+_FENCE_INFO = re.compile(r"^\s*(?:`{3,}|~{3,})\s*([\w+-]*)")
+_DIAGRAM_LANGUAGES = frozenset({"mermaid", "quiz", "text", "txt", "plaintext", "math", ""})
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    anchor: str
+    title: str
+    score: float
+    order: int
+    major: int  # which `#`/`##` section (0: before the first heading)
+    level: int  # the level of the heading the sentence is under (0: none)
+
+
+def _prose_sentences(body: str) -> list[Quote]:
+    """Every full sentence of the chapter's prose (not lists, tables, quotes, boxes or code)."""
+    quotes: list[Quote] = []
+    major = 0
+    for anchor, title, lines, level in sections_with_anchors(body):
+        major += 1 if 1 <= level <= 2 else 0
+        heading_words = {w.lower() for w in _WORD.findall(title)} - _STOP
+        for p_index, paragraph in enumerate(paragraphs(_outside_boxes(lines))):
+            if paragraph.startswith(("|", ">", ":::", "<", "-", "*", "+", "!", "[")) or re.match(
+                r"^\d+[.)]", paragraph
+            ):
+                continue
+            for s_index, sentence in enumerate(sentences(paragraph)):
+                words = sentence.split()
+                if not 8 <= len(words) <= 45 or sentence.endswith((":", "?")) or not sentence[0].isupper():
+                    continue
+                overlap = len(heading_words & {w.lower() for w in _WORD.findall(sentence)})
+                score = (
+                    2.0 * bool(_BOLD.search(sentence))
+                    + 1.5 * bool(sentence_definitions(sentence))
+                    - 1.5 * bool(_BACK_REFERENCE.match(sentence))
+                    + 0.5 * bool(_NUMBER.search(sentence))
+                    + min(overlap, 2)
+                    + (1.0 if p_index == 0 and s_index == 0 else 0.0)
+                )
+                quotes.append(Quote(plain(sentence), anchor, title, score, len(quotes), major, level))
+    return quotes
+
+
+def _outside_boxes(lines: list[str]) -> list[str]:
+    """Lines outside admonitions (asides are not the section's main line)."""
+    depth, kept = 0, []
+    for line in lines:
+        stripped = line.strip()
+        if re.match(r"^:{3,}\S", stripped):
+            depth += 1
+            continue
+        if re.match(r"^:{3,}$", stripped):
+            depth = max(depth - 1, 0)
+            continue
+        kept.append("" if depth else line)
+    return kept
+
+
+def _cite(quote: Quote) -> str:
+    return f"{quote.text} ([{quote.title}](#{quote.anchor}))" if quote.anchor else quote.text
+
+
+def key_ideas(heading: str, quotes: list[Quote]) -> str | None:
+    """A "Key ideas" box for one `##` section, or None if it is too short or not prose."""
+    if _SKIP_TITLES.search(heading):
+        return None
+    words = sum(len(q.text.split()) for q in quotes)
+    if words < MIN_SECTION_WORDS or len(quotes) < 2:
+        return None
+    count = 3 if words >= 250 else 2
+    best = sorted(sorted(quotes, key=lambda q: (-q.score, q.order))[:count], key=lambda q: q.order)
+    items = "\n".join(f"- {_cite(q)}" for q in best)
+    return f":::tip[{KEY_IDEAS_TITLE}]\n{items}\n:::"
+
+
+def add_key_ideas(body: str) -> str:
+    """A "Key ideas" box right after the heading of every major (`##`) section that has one."""
+    by_section: dict[int, list[Quote]] = {}
+    for quote in _prose_sentences(body):
+        by_section.setdefault(quote.major, []).append(quote)
+    parts, major = [], 0
+    for section in split_sections(body):
+        major += section.heading is not None
+        is_major = section.heading is not None and section.heading.lstrip().startswith("## ")
+        box = key_ideas(section.heading or "", by_section.get(major, [])) if is_major else None
+        if box is None:
+            parts.append(section.text)
+            continue
+        heading, _, rest = section.text.partition("\n")
+        parts.append(f"{heading}\n\n{box}\n\n{rest.lstrip(chr(10))}")
+    return "".join(parts)
+
+
+def summary_box(body: str) -> tuple[str, str | None]:
+    """(body without its own summary section, a "Summary" box) built from the chapter."""
+    sections = split_sections(body)
+    for index, section in enumerate(sections):
+        title = (section.heading or "").lstrip("# ").strip()
+        if section.heading and section.heading.lstrip().startswith("## ") and SUMMARY_SECTION.match(title):
+            text = _summary_text(section)
+            if text:
+                rest = "".join(s.text for i, s in enumerate(sections) if i != index)
+                return rest, f":::info[{SUMMARY_TITLE}]\n{text}\n:::"
+    quotes = _prose_sentences(body)
+    best: dict[str, Quote] = {}
+    for quote in quotes:
+        if quote.level >= 2 and (quote.anchor not in best or quote.score > best[quote.anchor].score):
+            best[quote.anchor] = quote
+    chosen = sorted(best.values(), key=lambda q: q.order)[:6]
+    if not chosen:
+        return body, None
+    items = "\n".join(f"- {_cite(q)}" for q in chosen)
+    return body, f":::info[{SUMMARY_TITLE}]\n{items}\n:::"
+
+
+def _summary_text(section: Section) -> str:
+    """The chapter's own summary, as it wrote it (no sub-headings, no code)."""
+    kept = [
+        line
+        for line, fenced in iter_fence_flags(section.body.split("\n"))
+        if not fenced and not line.lstrip().startswith("#")
+    ]
+    return "\n".join(kept).strip()
+
+
+def software_box(body: str) -> str | None:
+    """Where the chapter's code examples are, with the language and what each defines."""
+    items = []
+    for anchor, title, language, names in _code_blocks(body):
+        what = f": defines {', '.join(f'`{n}`' for n in names[:3])}" if names else ""
+        items.append(f"- [{title or 'Code'}](#{anchor}) ({language}){what}")
+    if not items:
+        return None
+    listed = "\n".join(dict.fromkeys(items))
+    return f":::info[For software readers]\nThe code examples in this chapter:\n\n{listed}\n:::"
+
+
+def _code_blocks(body: str) -> list[tuple[str, str, str, list[str]]]:
+    """(section anchor, section title, language, names defined) of each code block."""
+    blocks: list[tuple[str, str, str, list[str]]] = []
+    parts = sections_with_anchors(body)
+    heading = re.compile(r"^ {0,3}#{1,6}[ \t]+\S")
+    section, info, previous = 0, "", False
+    code: list[str] = []
+    for line, fenced in iter_fence_flags([*body.split("\n"), ""]):
+        if not fenced and heading.match(line):
+            section += 1
+        if fenced and not previous:
+            match = _FENCE_INFO.match(line)
+            info, code = (match.group(1).lower() if match else ""), []
+        elif fenced:
+            code.append(line)
+        elif previous and info not in _DIAGRAM_LANGUAGES:
+            part = parts[min(section, len(parts) - 1)]
+            blocks.append((part.anchor, part.title, info.capitalize(), _CODE_NAME.findall("\n".join(code))))
+        previous = fenced
+    return blocks
+
+
+def hardware_box(body: str) -> str | None:
+    """The chapter's sentences that state physical figures, cited."""
+    figures = [q for q in _prose_sentences(body) if _UNIT.search(q.text)]
+    if not figures:
+        return None
+    chosen = sorted(sorted(figures, key=lambda q: (-len(_UNIT.findall(q.text)), q.order))[:4], key=lambda q: q.order)
+    items = "\n".join(f"- {_cite(q)}" for q in chosen)
+    return f":::info[For hardware readers]\nThe physical figures this chapter works with:\n\n{items}\n:::"

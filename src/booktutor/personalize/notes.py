@@ -1,0 +1,160 @@
+"""Definitions of jargon at first use and the "Before you start" note (offline adaptation)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from booktutor.markdown.fences import iter_fence_flags
+from booktutor.markdown.glossary import GLOSSARY_TITLE
+from booktutor.personalize.jargon import term_pattern
+
+MAX_PREREQUISITES = 3
+MAX_NOTES_PER_BLOCK = 3
+MAX_NOTES = 15
+NOT_PROSE = re.compile(r"`+[^`]*`+|\]\([^)]*\)|<[^>]*>|https?://\S+")
+_HEADING_TEXT = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
+_BLOCK_START = re.compile(r"^\s*(#|```|~~~|\||<|import\s|export\s|:::|>)")
+
+
+@dataclass(frozen=True)
+class TermSource:
+    """A term's definition and where the book gives it (`url` "" means this chapter)."""
+
+    term: str
+    text: str
+    url: str = ""
+    where: str = ""  # the defining chapter's title; "" for this chapter
+    anchor: str = ""
+
+
+@dataclass(frozen=True)
+class EarlierChapter:
+    title: str
+    url: str
+    terms: frozenset[str]  # the terms it defines, as written
+
+
+@dataclass(frozen=True)
+class AdaptationContext:
+    definitions: dict[str, TermSource] = field(default_factory=dict)  # lower-case term -> source
+    earlier: list[EarlierChapter] = field(default_factory=list)  # reading order
+    own_terms: frozenset[str] = frozenset()  # lower-case terms this chapter defines itself
+
+
+def add_definitions(body: str, context: AdaptationContext, *, only_other_chapters: bool = False) -> str:
+    """After the block where a defined term first appears, a quoted plain-language definition.
+
+    Skipped where the block itself defines the term (the author bolds it there)."""
+    definitions = {
+        key: source
+        for key, source in context.definitions.items()
+        if not (only_other_chapters and key in context.own_terms)
+    }
+    if not definitions:
+        return body
+    lines = body.split("\n")
+    patterns = {key: term_pattern(key) for key in sorted(definitions, key=len, reverse=True)}
+    seen: set[str] = set()
+    inserts: list[tuple[int, list[str]]] = []
+    total = 0
+    for start, end in prose_blocks(lines):
+        raw = " ".join(lines[start:end])
+        text = NOT_PROSE.sub(" ", raw)
+        found = [key for key, pattern in patterns.items() if key not in seen and pattern.search(text)]
+        found = _drop_nested(found)
+        seen.update(found)
+        notes = [_note(definitions[key]) for key in found if not _defined_here(definitions[key], raw)]
+        notes = notes[: min(MAX_NOTES_PER_BLOCK, MAX_NOTES - total)]
+        if notes:
+            total += len(notes)
+            inserts.append((end, ["", *_join_quotes(notes)]))
+    for index, extra in reversed(inserts):
+        lines[index:index] = extra
+    return "\n".join(lines)
+
+
+def _drop_nested(keys: list[str]) -> list[str]:
+    """ "wheel encoder" found: do not also define "encoder" for the same words."""
+    return [k for k in keys if not any(k != other and k in other for other in keys)]
+
+
+def _defined_here(source: TermSource, raw_block: str) -> bool:
+    bolded = re.search(rf"(\*\*|__){re.escape(source.term)}", raw_block, re.IGNORECASE)
+    spelled_out = f"({source.term})" in raw_block or f"{source.term} (" in raw_block  # "Long Name (LN)"
+    return bool(bolded) or spelled_out
+
+
+def _note(source: TermSource) -> str:
+    cite = f" ([{source.where}]({source.url}))" if source.url and source.where else ""
+    return f"> **{display(source.term)}**: {_as_definition(source)}{cite}"
+
+
+def display(term: str) -> str:
+    """A term as a label: "drift" → "Drift"; acronyms and names as written."""
+    return term[:1].upper() + term[1:]
+
+
+def _as_definition(source: TermSource) -> str:
+    prefix = f"{source.term}:"
+    text = source.text[len(prefix) :].strip() if source.text.lower().startswith(prefix.lower()) else source.text
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _join_quotes(notes: list[str]) -> list[str]:
+    out: list[str] = []
+    for note in notes:
+        if out:
+            out.append(">")
+        out.append(note)
+    return out
+
+
+def prose_blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) line ranges of paragraphs and lists outside code, headings and glossaries."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    in_glossary = False
+    flags = [fenced for _, fenced in iter_fence_flags(lines)]
+    for index, line in enumerate(lines + [""]):
+        fenced = flags[index] if index < len(lines) else False
+        heading = None if fenced else _HEADING_TEXT.match(line)
+        if heading:
+            in_glossary = bool(GLOSSARY_TITLE.match(heading.group(1).strip()))
+        if fenced or not line.strip() or heading is not None:
+            if start is not None:
+                blocks.append((start, index))
+                start = None
+            continue
+        if start is None and not in_glossary and not _BLOCK_START.match(line):
+            start = index
+    return blocks
+
+
+def _lower(term: str) -> str:
+    return term if sum(ch.isupper() for ch in term) >= 2 else term.lower()
+
+
+def prerequisites_note(body: str, context: AdaptationContext) -> str | None:
+    """Earlier chapters that define concepts this chapter uses but does not define itself."""
+    text = NOT_PROSE.sub(" ", body)
+    scored = []
+    for position, chapter in enumerate(context.earlier):
+        used = sorted(
+            {t for t in chapter.terms if t.lower() not in context.own_terms and term_pattern(t).search(text)},
+            key=str.lower,
+        )
+        if used:
+            scored.append((len(used), position, chapter, used))
+    chosen = sorted(scored, key=lambda s: (-s[0], -s[1]))[:MAX_PREREQUISITES]
+    if not chosen:
+        return None
+    lines = [
+        f"- [{c.title}]({c.url}): {', '.join(_lower(t) for t in used[:4])}"
+        for _, _, c, used in sorted(chosen, key=lambda s: s[1])
+    ]
+    return (
+        ":::note[Before you start]\nThis chapter uses ideas defined in earlier chapters:\n\n"
+        + "\n".join(lines)
+        + "\n:::"
+    )
