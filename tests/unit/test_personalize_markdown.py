@@ -173,7 +173,7 @@ def test_backgrounds_add_the_chapters_code_or_figures():
     _, software = _adapted("software/ros2-basics.md", LearnerProfile(software="professional"))
     assert ":::info[For software readers]\nThe code examples in this chapter:" in software
     _, hardware = _adapted("foundations/sensors.md", LearnerProfile(hardware="professional"))
-    assert ":::info[For hardware readers]\nThe physical figures" in hardware and "Hz" in hardware
+    assert ":::info[For hardware readers]\nWhat this chapter says about the hardware:" in hardware and "Hz" in hardware
 
 
 def test_quizzes_answers_and_mdx_never_reach_the_learner_view():

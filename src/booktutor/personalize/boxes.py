@@ -18,7 +18,15 @@ from booktutor.rewrite.segments import Section, split_sections
 
 KEY_IDEAS_TITLE = "Key ideas"
 SUMMARY_TITLE = "Summary"
-MIN_SECTION_WORDS = 35
+MIN_SECTION_WORDS = 25
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+_HARDWARE = re.compile(
+    r"\b(sensors?|cameras?|lidars?|imus?|motors?|actuators?|servos?|encoders?|gpus?|cpus?|jetson|batter(y|ies)|"
+    r"gear(s|box|boxes)?|torque|voltage|current|power|wiring|wires?|boards?|microcontrollers?|chips?|hardware|"
+    r"joints?|grippers?|wheels?|chassis|mount(ed|ing)?|latency|bandwidth|memory|compute|thermal|heat|weight|"
+    r"payload|resolution|frame\s+rate|sampl(e|ing)\s+rate|accuracy|precision)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
 _NUMBER = re.compile(r"\d")
 _BOLD = re.compile(r"\*\*[^*]+\*\*|__[^_]+__")
@@ -88,11 +96,13 @@ def _prose_sentences(body: str) -> list[Quote]:
         major += 1 if 1 <= level <= 2 else 0
         heading_words = {w.lower() for w in _WORD.findall(title)} - _STOP
         for p_index, paragraph in enumerate(paragraphs(_outside_boxes(lines))):
-            if paragraph.startswith(("|", ">", ":::", "<", "-", "*", "+", "!", "[")) or re.match(
-                r"^\d+[.)]", paragraph
-            ):
+            item = bool(_LIST_ITEM.match(paragraph))  # a list item that is a full sentence counts less
+            paragraph = _LIST_ITEM.sub("", paragraph)
+            if paragraph.startswith(("|", ">", ":::", "<", "!", "[")):
                 continue
             for s_index, sentence in enumerate(sentences(paragraph)):
+                if item and not sentence.endswith("."):
+                    continue
                 words = sentence.split()
                 if not 8 <= len(words) <= 45 or sentence.endswith((":", "?")) or not sentence[0].isupper():
                     continue
@@ -104,6 +114,7 @@ def _prose_sentences(body: str) -> list[Quote]:
                     + 0.5 * bool(_NUMBER.search(sentence))
                     + min(overlap, 2)
                     + (1.0 if p_index == 0 and s_index == 0 else 0.0)
+                    - (0.5 if item else 0.0)
                 )
                 quotes.append(Quote(plain(sentence), anchor, title, score, len(quotes), major, level))
     return quotes
@@ -226,10 +237,11 @@ def _code_blocks(body: str) -> list[tuple[str, str, str, list[str]]]:
 
 
 def hardware_box(body: str) -> str | None:
-    """The chapter's sentences that state physical figures, cited."""
-    figures = [q for q in _prose_sentences(body) if _UNIT.search(q.text)]
+    """The chapter's sentences about hardware, those with physical figures first, cited."""
+    scored = [(2 * len(_UNIT.findall(q.text)) + len(_HARDWARE.findall(q.text)), q) for q in _prose_sentences(body)]
+    figures = [(score, q) for score, q in scored if score >= 2]
     if not figures:
         return None
-    chosen = sorted(sorted(figures, key=lambda q: (-len(_UNIT.findall(q.text)), q.order))[:4], key=lambda q: q.order)
-    items = "\n".join(f"- {_cite(q)}" for q in chosen)
-    return f":::info[For hardware readers]\nThe physical figures this chapter works with:\n\n{items}\n:::"
+    best = sorted(figures, key=lambda pair: (-pair[0], pair[1].order))[:4]
+    items = "\n".join(f"- {_cite(q)}" for q in sorted((q for _, q in best), key=lambda q: q.order))
+    return f":::info[For hardware readers]\nWhat this chapter says about the hardware:\n\n{items}\n:::"

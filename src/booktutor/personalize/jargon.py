@@ -143,7 +143,11 @@ def chapter_definitions(body: str) -> dict[str, Definition]:
     for anchor, title, lines, _ in sections_with_anchors(body):
         if GLOSSARY_TITLE.match(title):
             continue
-        for paragraph in paragraphs(lines):
+        heading_term = _heading_term(title)
+        for index, paragraph in enumerate(paragraphs(lines)):
+            definition = _heading_definition(heading_term, paragraph) if index == 0 and heading_term else None
+            if definition and heading_term and heading_term.lower() not in found:
+                found[heading_term.lower()] = Definition(heading_term, definition, anchor, title, 2)
             paragraph = _LIST_MARKER.sub("", paragraph)
             if paragraph.startswith(("|", ">", ":::", "<", "import ", "export ")):
                 continue
@@ -154,6 +158,28 @@ def chapter_definitions(body: str) -> dict[str, Definition]:
                     if known is None or known.quality < quality:
                         found[term.lower()] = candidate
     return found
+
+
+_HEADING_NOISE = re.compile(
+    r"^(?:(?:chapter|module|part|section)\s+\d+[:.]?\s*|\d+(?:\.\d+)*\.?\s+|what\s+(?:is|are)\s+)", re.I
+)
+
+
+def _heading_term(title: str) -> str | None:
+    """The term a heading names ("What is Visual SLAM?" → "Visual SLAM"), if it is short."""
+    term = _HEADING_NOISE.sub("", title).split(":")[0].rstrip("?!. ").strip()
+    term = re.sub(r"\s*\([^)]*\)$", "", term)
+    return term if _looks_like_term(term) and len(term.split()) <= 4 else None
+
+
+def _heading_definition(term: str, paragraph: str) -> str | None:
+    """The section's first sentence when it defines the heading's term ("Motion planning
+    determines how …" under "Motion Planning and Control")."""
+    first = plain(sentences(paragraph)[0]) if paragraph else ""
+    match = re.match(rf"^(?:(?:a|an|the)\s+)?{re.escape(term)}(?:s|es)?\b(.*)$", first, re.IGNORECASE)
+    if not match or not _defining_verb(match.group(1)) or len(first.split()) < 6:
+        return None
+    return _clip(first)
 
 
 def sentence_definitions(sentence: str) -> list[tuple[str, str, int]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from booktutor.markdown.fences import iter_fence_flags
 from booktutor.markdown.glossary import GLOSSARY_TITLE
-from booktutor.personalize.jargon import term_pattern
+from booktutor.personalize.jargon import plain, term_pattern
 
 MAX_PREREQUISITES = 3
 MAX_NOTES_PER_BLOCK = 3
@@ -82,7 +82,7 @@ def _drop_nested(keys: list[str]) -> list[str]:
 def _defined_here(source: TermSource, raw_block: str) -> bool:
     bolded = re.search(rf"(\*\*|__){re.escape(source.term)}", raw_block, re.IGNORECASE)
     spelled_out = f"({source.term})" in raw_block or f"{source.term} (" in raw_block  # "Long Name (LN)"
-    return bool(bolded) or spelled_out
+    return bool(bolded) or spelled_out or source.text[:60] in plain(raw_block)
 
 
 def _note(source: TermSource) -> str:
