@@ -25,7 +25,8 @@ digits = st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, ma
 junk = st.text(max_size=300) | digits | st.text(alphabet="0123456789", min_size=1, max_size=5000)
 
 
-@given(value=junk, run_id=st.text(max_size=20))
+# Run ids are stored ids: HTTP strips header whitespace, so a run id never starts or ends with it.
+@given(value=junk, run_id=st.text(max_size=20).map(str.strip))
 def test_last_event_ids_parse_to_a_bounded_seq(value: str, run_id: str) -> None:
     seq = parse_last_event_id(value, run_id)
     assert 0 <= seq <= MAX_SEQ
