@@ -11,6 +11,7 @@ import structlog
 from booktutor.config import Settings
 from booktutor.memory.database import Database
 from booktutor.memory.migrate import upgrade_to_head
+from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.providers.embeddings import Embedder, build_embedder
 from booktutor.providers.rerank import build_reranker
 from booktutor.retrieval.factory import build_vector_store
@@ -78,7 +79,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Service
     if migrate:
         await upgrade_to_head(db.url)
     store = build_vector_store(settings)
-    embedder = build_embedder(settings)
+    embedder = CachingEmbedder(build_embedder(settings))
     searcher = HybridSearcher(
         db,
         store,

@@ -136,11 +136,25 @@ async def embed(embedder: Embedder | None, question: str, texts: list[str]) -> t
         return None
     try:
         query = np.asarray(await embedder.embed_query(question), dtype=np.float32)
-        documents = np.asarray(await embedder.embed_documents(texts), dtype=np.float32)
+        documents = await _document_matrix(embedder, texts)
     except Exception as error:  # an embedder outage degrades to lexical scoring
         log.warning("extractive.embedding_failed", error=str(error))
         return None
     return query, documents
+
+
+async def _document_matrix(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """The sentences' vectors; a caching embedder returns the ones stored at ingest as one matrix."""
+    as_array = getattr(embedder, "embed_documents_array", None)
+    if as_array is not None:
+        return np.asarray(await as_array(texts), dtype=np.float32)
+    return np.asarray(await embedder.embed_documents(texts), dtype=np.float32)
+
+
+def quotable_texts(text: str) -> list[str]:
+    """The sentences and code blocks of one chunk that the answerer may quote (and so scores)."""
+    segments = split_markdown(text)[:MAX_SENTENCES_PER_RESULT]
+    return [s.text for s in segments if (_is_quotable_code(s) if s.kind == "code" else _is_quotable_sentence(s.text))]
 
 
 def _lexical_overlap(question_terms: frozenset[str], candidate: Candidate, question_script: str) -> float:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booktutor.ingest.discover import discover_book
 from booktutor.ingest.models import FileProblem, ParsedDocument
 from booktutor.ingest.parse import parse_book
+from booktutor.ingest.sentence_vectors import backfill_sentence_vectors
 from booktutor.markdown.urls import chapter_key
 from booktutor.memory.books import BookRepository
 from booktutor.memory.database import Database
@@ -133,6 +134,7 @@ class Ingestor:
         for group in _groups_by_chunk_count(changed, EMBED_GROUP_CHUNKS):
             await self._write_group(book_id, group, source.sort_keys, states, report)
         await self._remove(book_id, removed, report)
+        await backfill_sentence_vectors(self.db, self.embedder, book_id=book_id)
         report.seconds = time.perf_counter() - started
         return report
 

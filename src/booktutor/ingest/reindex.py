@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from booktutor.ingest.pipeline import IngestProgress, embedding_text
+from booktutor.ingest.sentence_vectors import backfill_sentence_vectors
 from booktutor.memory.books import BookRepository
 from booktutor.memory.database import Database
+from booktutor.memory.sentence_vectors import SentenceVectorRepository
 from booktutor.providers.embeddings import Embedder
 from booktutor.retrieval.types import VectorRecord
 from booktutor.retrieval.vector_store import VectorStore
 
 
 async def reindex(db: Database, store: VectorStore, embedder: Embedder, progress: IngestProgress | None = None) -> int:
-    """Drop the collection and re-embed every chunk readers currently see. Returns the count."""
+    """Drop the collection and re-embed every chunk readers currently see (and its sentences). Returns the count."""
     async with db.session() as session:
         total = await BookRepository(session).count_current_chunks()
     if progress:
@@ -39,4 +41,7 @@ async def reindex(db: Database, store: VectorStore, embedder: Embedder, progress
             written += len(rows)
             if progress:
                 progress.advance(chunks=len(rows))
+    async with db.session() as session, session.begin():
+        await SentenceVectorRepository(session).clear()
+    await backfill_sentence_vectors(db, embedder)
     return written

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -127,6 +128,8 @@ class Chunk(Base):
     has_code: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     code_languages: Mapped[list[str]] = mapped_column(nullable=False, default=list)
     has_table: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The quotable sentences' vectors, made at ingest for the offline answerer (providers.embedding_cache).
+    sentence_vectors: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     tsv: Mapped[str] = mapped_column(
         TSVECTOR,
         Computed(

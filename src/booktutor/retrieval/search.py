@@ -13,8 +13,10 @@ import structlog
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import BookRepository, ChunkRow
 from booktutor.memory.database import Database
+from booktutor.memory.sentence_vectors import SentenceVectorRepository
 from booktutor.observability.metrics import RETRIEVAL_LATENCY
 from booktutor.observability.tracing import span
+from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.providers.embeddings import Embedder
 from booktutor.providers.rerank import Reranker
 from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weighted_rrf
@@ -80,7 +82,22 @@ class HybridSearcher:
         reranked = False
         if self.reranker and hits:
             hits, reranked = await self._rerank(self.reranker, query.text, hits, query.k)
+        await self._remember_sentence_vectors(hits[: query.k])
         return SearchResult(hits=hits[: query.k], degraded=degraded, reranked=reranked)
+
+    async def _remember_sentence_vectors(self, hits: Sequence[SearchHit]) -> None:
+        """Hand the returned chunks' stored sentence vectors to the embedder cache (once per chunk)."""
+        cache = self.embedder
+        if not isinstance(cache, CachingEmbedder):
+            return
+        unknown = [h.chunk_id for h in hits if not cache.knows_chunk(h.chunk_id)]
+        if not unknown:
+            return
+        async with self.db.session() as session:
+            blobs = await SentenceVectorRepository(session).fetch(unknown)
+        for chunk_id, blob in blobs.items():
+            if blob is not None:  # not stored yet: try again after the backfill
+                cache.remember_chunk(chunk_id, blob)
 
     async def _dense(self, query: SearchQuery) -> tuple[list[tuple[uuid.UUID, float]], bool]:
         try:
