@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Row, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from booktutor.retrieval.lexeme_stats import frequent_lexemes
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,25 +36,36 @@ class LexicalSearch:
         """Postgres full-text search over current chunks, best first.
 
         The question is normalised with each language's configuration (stemming, stop words).
-        Candidates are the chunks sharing at least two of its words (cheap even on large books,
-        where one common word matches half the chunks); a short question, or one that finds too
-        little that way, falls back to any shared word. Chunks matching the whole
-        `websearch_to_tsquery` (quotes, `or`, `-word` honoured) rank first, then by ts_rank_cd;
-        only the returned rows are highlighted.
+        Chunks matching the whole `websearch_to_tsquery` (quotes, `or`, `-word` honoured) come
+        first; when they are fewer than `limit`, the relaxed candidates follow: chunks sharing at
+        least two of the question's words, or (a short question, or too few found) one. On a large
+        book the relaxed match leaves out lexemes that occur in a large share of its chunks
+        (`lexeme_stats`), so the set to rank stays bounded; every word still counts in the ranking
+        (ts_rank_cd). Only the returned rows are highlighted.
         """
-        params = {
+        params: dict[str, Any] = {
             "query": query,
             "book_id": book_id,
             "language": language,
             "doc_paths": list(doc_paths),
             "limit": limit,
+            "frequent": [],
         }
-        rows = list((await self.session.execute(_FULLTEXT_SQL["pair_query"], params)).all())
+        rows = list((await self.session.execute(_FULLTEXT_SQL["strict"], params)).all())
+        if len(rows) < limit:
+            lexemes = list((await self.session.execute(_LEXEMES_SQL, params)).scalars())
+            params["frequent"] = await frequent_lexemes(self.session, book_id, lexemes)
+            if len(lexemes) - len(params["frequent"]) < 1:
+                params["frequent"] = []  # nothing but frequent words: rank them all
+            rows += await self._more(rows, "pair_query", params, limit)
         if len(rows) < limit // 2:
-            seen = {row[0] for row in rows}
-            extra = (await self.session.execute(_FULLTEXT_SQL["any_query"], params)).all()
-            rows += [row for row in extra if row[0] not in seen][: limit - len(rows)]
+            rows += await self._more(rows, "any_query", params, limit)
         return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
+
+    async def _more(self, rows: list[Row[Any]], match: str, params: dict[str, Any], limit: int) -> list[Row[Any]]:
+        seen = {row[0] for row in rows}
+        extra = (await self.session.execute(_FULLTEXT_SQL[match], params)).all()
+        return [row for row in extra if row[0] not in seen][: limit - len(rows)]
 
     async def term_evidence(
         self, words: Sequence[str], *, book_id: str, top_chunk_ids: Sequence[uuid.UUID], language: str = "en"
@@ -70,26 +84,41 @@ def ts_config_for(column: str) -> str:
     return f"(CASE {column} WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END)"
 
 
+_CONFIGS = f"SELECT DISTINCT {ts_config_for('language')} AS cfg FROM documents WHERE version > 0"
+
+_LEXEMES_SQL = text(
+    f"""
+    WITH cfgs AS MATERIALIZED ({_CONFIGS})
+    SELECT DISTINCT lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
+    """
+)
+
+
 def _fulltext_sql(match: str) -> TextClause:
+    """`match`: `strict` (the whole websearch query), or the relaxed `pair_query` / `any_query` built from
+    the question's lexemes except `:frequent`; the rank uses every lexeme (`rank_query`)."""
     return text(
         f"""
-        WITH cfgs AS MATERIALIZED (
-          SELECT DISTINCT {ts_config_for("language")} AS cfg FROM documents WHERE version > 0
+        WITH cfgs AS MATERIALIZED ({_CONFIGS}
         ), lex AS MATERIALIZED (
           SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
+        ), kept AS MATERIALIZED (
+          SELECT cfg, lexeme FROM lex WHERE lexeme <> ALL(CAST(:frequent AS text[]))
         ), q AS MATERIALIZED (
           SELECT c.cfg,
                  (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
-                    FROM lex l WHERE l.cfg = c.cfg) AS any_query,
+                    FROM lex l WHERE l.cfg = c.cfg) AS rank_query,
+                 (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
+                    FROM kept l WHERE l.cfg = c.cfg) AS any_query,
                  (SELECT to_tsquery('simple', string_agg(
                            quote_literal(a.lexeme) || ' & ' || quote_literal(b.lexeme), ' | '))
-                    FROM lex a JOIN lex b ON a.cfg = b.cfg AND a.lexeme < b.lexeme
+                    FROM kept a JOIN kept b ON a.cfg = b.cfg AND a.lexeme < b.lexeme
                     WHERE a.cfg = c.cfg) AS pair_query,
                  websearch_to_tsquery(c.cfg, :query) AS strict
           FROM cfgs c
         ), top AS (
-          SELECT ch.id, ch.text, ch.language, q.any_query,
-                 ts_rank_cd(ch.tsv, q.any_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
+          SELECT ch.id, ch.text, ch.language, q.rank_query,
+                 ts_rank_cd(ch.tsv, q.rank_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
           FROM chunks ch
           JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
           JOIN q ON q.cfg = {ts_config_for("ch.language")}
@@ -102,13 +131,13 @@ def _fulltext_sql(match: str) -> TextClause:
           LIMIT :limit
         )
         SELECT id, rank, ts_headline({ts_config_for("language")}, regexp_replace(text, '[*_`#>|]+', '', 'g'),
-                                     any_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
+                                     rank_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
         FROM top ORDER BY rank DESC
         """
     )
 
 
-_FULLTEXT_SQL = {match: _fulltext_sql(match) for match in ("pair_query", "any_query")}
+_FULLTEXT_SQL = {match: _fulltext_sql(match) for match in ("strict", "pair_query", "any_query")}
 
 _TERM_EVIDENCE_SQL = text(
     f"""

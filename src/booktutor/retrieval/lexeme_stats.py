@@ -1,0 +1,74 @@
+"""How many chunks of a book contain each of a question's lexemes, capped and cached per process.
+
+Full-text candidates are bounded with it: a lexeme that occurs in a large share of a large book
+("robot" in a robotics book) would make every chunk a candidate to rank, so the relaxed query leaves
+it out of the candidate match (it still counts in the ranking). Counts stop at the cap, so counting
+a very common lexeme costs a bounded scan; they are kept for `STATS_TTL_S` (ingest changes them
+slowly and they only steer which chunks are ranked).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+FREQUENT_SHARE = 0.05
+"""A lexeme in more than this share of a book's chunks is frequent ..."""
+FREQUENT_MIN_CHUNKS = 2000
+"""... and in more than this many chunks: on smaller books every lexeme is kept (ranking them all is cheap)."""
+STATS_TTL_S = 600.0
+MAX_LEXEMES_PER_BOOK = 50_000
+
+_TOTAL_SQL = text("SELECT count(*) FROM chunks WHERE (CAST(:book_id AS text) IS NULL OR book_id = :book_id)")
+_COUNT_SQL = text(
+    """
+    SELECT l, (SELECT count(*) FROM (
+                 SELECT 1 FROM chunks ch
+                 WHERE ch.tsv @@ to_tsquery('simple', quote_literal(l))
+                   AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
+                 LIMIT :cap) s)
+    FROM unnest(CAST(:lexemes AS text[])) AS l
+    """
+)
+
+
+@dataclass
+class _BookStats:
+    total: int
+    threshold: int
+    created: float = field(default_factory=time.monotonic)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+_STATS: dict[str | None, _BookStats] = {}
+
+
+async def frequent_lexemes(session: AsyncSession, book_id: str | None, lexemes: Sequence[str]) -> list[str]:
+    """The lexemes that occur in too many of the book's chunks to bound a candidate set."""
+    stats = await _book_stats(session, book_id)
+    if stats.total <= FREQUENT_MIN_CHUNKS:
+        return []
+    unknown = [lexeme for lexeme in dict.fromkeys(lexemes) if lexeme not in stats.counts]
+    if unknown:
+        params = {"lexemes": unknown, "book_id": book_id, "cap": stats.threshold + 1}
+        for lexeme, count in (await session.execute(_COUNT_SQL, params)).all():
+            stats.counts[str(lexeme)] = int(count)
+    return [lexeme for lexeme in lexemes if stats.counts.get(lexeme, 0) > stats.threshold]
+
+
+async def _book_stats(session: AsyncSession, book_id: str | None) -> _BookStats:
+    stats = _STATS.get(book_id)
+    if stats is None or time.monotonic() - stats.created > STATS_TTL_S or len(stats.counts) > MAX_LEXEMES_PER_BOOK:
+        total = int((await session.execute(_TOTAL_SQL, {"book_id": book_id})).scalar_one())
+        threshold = max(FREQUENT_MIN_CHUNKS, int(FREQUENT_SHARE * total))
+        stats = _STATS[book_id] = _BookStats(total=total, threshold=threshold)
+    return stats
+
+
+def forget() -> None:
+    """Drop every cached count (tests; a process whose books were replaced wholesale)."""
+    _STATS.clear()

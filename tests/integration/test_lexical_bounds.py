@@ -1,0 +1,42 @@
+"""Full-text candidates on a large book: lexemes in a large share of its chunks leave the candidate
+match (real Postgres; the size thresholds are lowered so the small test book counts as large)."""
+
+from __future__ import annotations
+
+import pytest
+
+from booktutor.ingest.pipeline import Ingestor
+from booktutor.retrieval import lexeme_stats
+from booktutor.retrieval.lexical import LexicalSearch
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def large_book_thresholds(monkeypatch) -> None:
+    lexeme_stats.forget()
+    monkeypatch.setattr(lexeme_stats, "FREQUENT_MIN_CHUNKS", 0)
+    monkeypatch.setattr(lexeme_stats, "FREQUENT_SHARE", 0.5)
+    yield
+    lexeme_stats.forget()
+
+
+async def test_frequent_lexemes_are_the_ones_in_most_chunks(services, book_copy, large_book_thresholds):
+    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    async with services.db.session() as session:
+        frequent = await lexeme_stats.frequent_lexemes(session, "mini", ["gear", "backlash", "nonexistentword"])
+        total = await lexeme_stats._book_stats(session, "mini")
+    assert "nonexistentword" not in frequent and "backlash" not in frequent
+    assert all(total.counts[lexeme] > total.threshold for lexeme in frequent)
+
+
+async def test_search_ranks_the_strict_match_first_and_still_finds_rare_words(
+    services, book_copy, large_book_thresholds
+):
+    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    async with services.db.session() as session:
+        strict = await LexicalSearch(session).search("gear backlash", limit=10, book_id="mini")
+        relaxed = await LexicalSearch(session).search("backlash in a battery", limit=10, book_id="mini")
+    assert strict and strict[0].rank >= 1.0  # the whole query matched
+    assert relaxed, "a rare word alone still finds its chunks"
+    assert [h.rank for h in strict] == sorted((h.rank for h in strict), reverse=True)
