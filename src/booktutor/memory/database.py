@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import CursorResult, Result, text
+from sqlalchemy import CursorResult, Result, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from booktutor.config import Settings
@@ -120,6 +122,31 @@ async def resolve_database_url(settings: Settings) -> URL:
     return to_asyncpg_url(maintenance.set(database=EMBEDDED_DATABASE).render_as_string(False))
 
 
+PING_AFTER_IDLE_S = 5.0
+
+
+def ping_when_idle(engine: AsyncEngine, idle_s: float = PING_AFTER_IDLE_S) -> None:
+    """Pre-ping a pooled connection only when it sat idle for `idle_s`: a connection used moments ago is
+    alive, and a ping per checkout was a round trip per session (several per chat run). A dead one found
+    by the ping is replaced, as with `pool_pre_ping`."""
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "connect")
+    @event.listens_for(pool, "checkin")
+    def _mark_fresh(dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if time.monotonic() - record.info.get("checked_in", 0.0) < idle_s:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("stale pooled connection") from exc
+
+
 @dataclass
 class Database:
     """The engine and session factory the whole process shares."""
@@ -137,10 +164,10 @@ class Database:
             url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            pool_pre_ping=True,
             pool_recycle=1800,
             connect_args=connect_args,
         )
+        ping_when_idle(engine)
         return cls(url=url, engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
 
     @classmethod
