@@ -406,20 +406,27 @@ def db_upgrade() -> None:
 def serve(
     host: Annotated[str | None, typer.Option("--host")] = None,
     port: Annotated[int | None, typer.Option("--port")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="API processes; needs PostgreSQL, Qdrant and Redis servers.")
+    ] = 1,
 ) -> None:
     """Serve the API (and the widget demo) with uvicorn."""
     import uvicorn
 
-    from booktutor.api.serving import uvicorn_options
+    from booktutor.api.serving import process_count, uvicorn_options
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    console.print(f"serving on http://{host or settings.host}:{port or settings.port}")
+    processes, why_one = process_count(settings, workers)
+    if why_one:
+        console.print(f"[yellow]{why_one}[/yellow]")
+    console.print(f"serving on http://{host or settings.host}:{port or settings.port} ({processes} process(es))")
     uvicorn.run(
         "booktutor.api.app:create_default_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=processes if processes > 1 else None,
         **uvicorn_options(),
     )
 
