@@ -28,14 +28,23 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import plots
+from benchmarks import plots, summary
 from benchmarks._common import ROOT, machine_info, postgres_available
 from benchmarks._doc_blocks import merge
+from benchmarks.answer_latency import render as render_answer_latency
 from benchmarks.load_test import render as render_load_test
 from benchmarks.stream_latency import render as render_stream_latency
 
 VECTOR_STORE = "vector_store_bench"
-BENCHES = ["ingest_throughput", "search_latency", "chapter_get_load", "load_test", "stream_latency", VECTOR_STORE]
+BENCHES = [
+    "answer_latency",
+    "ingest_throughput",
+    "search_latency",
+    "chapter_get_load",
+    "load_test",
+    "stream_latency",
+    VECTOR_STORE,
+]
 TIMEOUT_S = 900
 DOC = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "docs" / "bench-results"
@@ -326,6 +335,7 @@ def render_machine(results: dict[str, dict]) -> list[str]:
 
 
 RENDERERS: dict[str, Callable[[dict], list[str]]] = {
+    "answer_latency": render_answer_latency,
     "ingest_throughput": render_ingest,
     "search_latency": render_search,
     "chapter_get_load": render_load,
@@ -362,6 +372,8 @@ def _with_figure(lines: list[str], figure: str) -> list[str]:
 
 def render_blocks(results: dict[str, dict], img_dir: Path) -> dict[str, str]:
     blocks = {"machine": "\n".join(render_machine(results))} if results else {}
+    if results:
+        blocks["summary"] = "\n".join(summary.render(results))
     for name in BENCHES:
         if name not in results:
             blocks[name] = f"## {name}\n\nNot measured yet: `python -m benchmarks.run_all --only {name}`."
@@ -386,6 +398,7 @@ def main() -> int:
     doc = args.out.read_text() if args.out.exists() else SKELETON
     args.out.write_text(merge(doc, render_blocks(load_results(args.results), args.out.parent / "img")))
     print(f"wrote {args.out}")
+    summary.print_table(load_results(args.results))
     for name, status in failed:
         print(f"{name}: {status}; its previous result (if any) was kept", file=sys.stderr)
     return 1 if failed else 0
