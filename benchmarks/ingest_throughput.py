@@ -3,8 +3,9 @@
 For each book (the bundled sample book, and /work/shared/corpus/robotics-book-en-ur when present):
 a fresh Postgres database and Qdrant Edge store, the real all-MiniLM-L6-v2 embedder loaded and warmed
 up BEFORE timing, then
-  * raw encoder: SentenceTransformer.encode_document over exactly the chunk texts the pipeline embeds
-    (embedding_text(heading_path, text)), grouped like the pipeline (EMBED_GROUP_CHUNKS) and with the
+  * raw encoder: SentenceTransformer.encode_document over exactly the texts the pipeline embeds: the
+    chunks (embedding_text(heading_path, text)), grouped like the pipeline (EMBED_GROUP_CHUNKS), and the
+    chunks' quotable sentences (stored for the offline answerer, grouped like the backfill), with the
     same batch size; measured before and after the ingest, the mean is used;
   * end-to-end: Ingestor.ingest() on the fresh DB (parse + embed + Postgres + Qdrant + publish);
   * a per-phase breakdown of the ingest (wrapped methods: embedding, vector store, Postgres);
@@ -56,17 +57,26 @@ class PhaseTimer:
         setattr(obj, method, timed)
 
 
-def _chunk_texts(root: Path) -> tuple[list[list[str]], list[str]]:
+def _chunk_texts(root: Path) -> tuple[list[list[str]], list[list[str]], list[str]]:
+    """The chunk texts the pipeline embeds (in its groups), the sentence groups, and the chunks' texts."""
     from booktutor.ingest.discover import discover_book
     from booktutor.ingest.parse import parse_book
     from booktutor.ingest.pipeline import EMBED_GROUP_CHUNKS, _groups_by_chunk_count, embedding_text
+
+    from booktutor.extractive.scoring import quotable_texts
+    from booktutor.ingest.sentence_vectors import BACKFILL_GROUP_CHUNKS
 
     docs, _ = parse_book(discover_book(root))
     groups = [
         [embedding_text(c.heading_path, c.text) for d in group for c in d.chunks]
         for group in _groups_by_chunk_count(docs, EMBED_GROUP_CHUNKS)
     ]
-    return groups, [c.text for d in docs for c in d.chunks]
+    texts = [c.text for d in docs for c in d.chunks]
+    sentences = [  # the sentence vectors stored at ingest, grouped like the backfill
+        list(dict.fromkeys(s for text in texts[start : start + BACKFILL_GROUP_CHUNKS] for s in quotable_texts(text)))
+        for start in range(0, len(texts), BACKFILL_GROUP_CHUNKS)
+    ]
+    return groups, sentences, texts
 
 
 def _raw_encode(model, groups: list[list[str]], batch_size: int) -> float:
@@ -140,14 +150,14 @@ async def bench_book(root: Path, book_id: str, embedder, model, batch_size: int)
     started = time.perf_counter()
     parse_book(discover_book(root))
     parse_s = time.perf_counter() - started
-    groups, _ = _chunk_texts(root)
+    groups, sentences, _ = _chunk_texts(root)
     texts = [t for g in groups for t in g]
     chunks = len(texts)
 
-    raw_before = _raw_encode(model, groups, batch_size)
+    raw_before = _raw_encode(model, groups + sentences, batch_size)
     phases = PhaseTimer()
     report, ingest_s, points, _ = await _ingest_once(root, book_id, embedder, phases=phases)
-    raw_after = _raw_encode(model, groups, batch_size)
+    raw_after = _raw_encode(model, groups + sentences, batch_size)
     raw_s = (raw_before + raw_after) / 2
     assert report.chunks_written == chunks, (report.chunks_written, chunks)
     assert points == chunks, (points, chunks)
