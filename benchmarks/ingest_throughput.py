@@ -59,11 +59,10 @@ class PhaseTimer:
 
 def _chunk_texts(root: Path) -> tuple[list[list[str]], list[list[str]], list[str]]:
     """The chunk texts the pipeline embeds (in its groups), the sentence groups, and the chunks' texts."""
+    from booktutor.extractive.scoring import quotable_texts
     from booktutor.ingest.discover import discover_book
     from booktutor.ingest.parse import parse_book
     from booktutor.ingest.pipeline import EMBED_GROUP_CHUNKS, _groups_by_chunk_count, embedding_text
-
-    from booktutor.extractive.scoring import quotable_texts
     from booktutor.ingest.sentence_vectors import BACKFILL_GROUP_CHUNKS
 
     docs, _ = parse_book(discover_book(root))
