@@ -1,7 +1,7 @@
 """chunks: the quotable sentences' vectors, made once at ingest for the offline answerer
 
-Revision ID: 0022_chunk_sentence_vectors
-Revises: 0021_guest_prune_index
+Revision ID: 0023_chunk_sentence_vectors
+Revises: 0022_run_leases
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0022_chunk_sentence_vectors"
-down_revision: str | None = "0021_guest_prune_index"
+revision: str = "0023_chunk_sentence_vectors"
+down_revision: str | None = "0022_run_leases"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
