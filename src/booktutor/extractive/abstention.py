@@ -90,10 +90,10 @@ def should_abstain(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
     coverage = features["coverage"]
     if coverage == 0 and features["best_sentence_sim"] < policy.strong_sentence_similarity:
         return True
+    if features.get("answer_type_missing"):
+        return True  # a date, a name, a price neither the passage nor the book gives
     if features["selection_mode"]:
         return False  # the learner pointed at the passage: explain it
-    if features.get("answer_type_missing"):
-        return True
     if (features.get("unknown_specific") or 0.0) >= policy.max_unknown_specificity and (
         features["best_dense"] or 0.0
     ) < policy.unknown_term_dense_gate:
@@ -156,6 +156,18 @@ _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         re.compile(r"\b(1[6-9]\d\d|20\d\d)s?\b"),
     ),
     (
+        re.compile(
+            r"\bwho (?:first |originally )?(?:invented|discovered|created|designed|developed|coined|proposed|"
+            r"introduced|built|founded|came up with)\b|\b(?:inventor|founder|creator)s? of\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:invented|discovered|created|designed|developed|coined|proposed|introduced|built|founded|"
+            r"pioneered|named after)\b(?:\W+\w+){0,3}?\W+by\b|\b(?:inventor|founder|creator)s?\b|"
+            r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)* (?:invented|discovered|coined|proposed|introduced|pioneered)\b",
+        ),
+    ),
+    (
         re.compile(r"\b(model|part|serial|product) (number|no\.?|code)\b", re.I),
         re.compile(r"\b[A-Z]{1,6}[- ]?\d{2,6}[A-Z]?\b"),
     ),
@@ -195,7 +207,8 @@ _COUNT = re.compile(
 def answer_type_missing(question: str, results: Sequence[dict[str, Any]]) -> bool:
     """The question asks for a price, a date, a model number or a count of something, and no top
     passage contains one (for a count: no sentence with a number and the thing counted)."""
-    passages = [str(r.get("text", "")) for r in _book_results(results)[:3]]
+    selection = [r for r in results if r.get("source") == "selection"]  # the highlighted passage counts
+    passages = [str(r.get("text", "")) for r in [*selection, *_book_results(results)[:3]]]
     texts = " ".join(passages)
     if any(asks.search(question) and not has.search(texts) for asks, has in _ANSWER_TYPES):
         return True

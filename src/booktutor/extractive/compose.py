@@ -38,7 +38,8 @@ async def compose_answer(
     signals = dict(analysis.features, evidence=evidence_score(analysis.features, policy))
     picked = select_sentences(analysis) if not should_abstain(analysis.features, policy) else []
     if not picked:
-        return ComposedAnswer(abstention_text(results), [], True, "en", signals)
+        language = (evidence or {}).get("language")  # the learner's: the language of the question
+        return ComposedAnswer(abstention_text(results, language), [], True, "en", signals)
     order = reading_order(analysis, picked)
     text, cited = render(analysis, question, order, select_code(analysis, question, picked))
     return ComposedAnswer(text, cited, False, analysis.candidates[order[0]].language, signals)

@@ -15,7 +15,19 @@ URDU_QUOTE_NOTE = "نوٹ: یہ جواب کتاب کے انگریزی متن س�
 
 
 def reading_order(analysis: Analysis, picked: list[int]) -> list[int]:
-    """The best sentence first (it answers), the rest in book order."""
+    """The best sentence first (it answers), the rest in book order. About a highlighted passage,
+    the passage's sentences come first: the answer never opens with another section's claim."""
+    if not picked:
+        return []
+    if analysis.features.get("selection_mode"):
+        passage = [i for i in picked if analysis.candidates[i].source == "selection"]
+        book = [i for i in picked if analysis.candidates[i].source != "selection"]
+        if passage:
+            return _best_first(analysis, passage) + _best_first(analysis, book)
+    return _best_first(analysis, picked)
+
+
+def _best_first(analysis: Analysis, picked: list[int]) -> list[int]:
     if not picked:
         return []
     lead = max(picked, key=lambda i: float(analysis.total[i]))
@@ -56,11 +68,12 @@ def render(analysis: Analysis, question: str, order: list[int], code: int | None
     return "\n\n".join(parts), cited
 
 
-def _nearest_sections(results: Sequence[dict[str, Any]], limit: int = 3) -> list[str]:
+def _nearest_sections(results: Sequence[dict[str, Any]], language: str | None, limit: int = 3) -> list[str]:
+    """Links to the nearest sections in the learner's language (an English learner never gets Urdu ones)."""
     links: dict[str, str] = {}
     for result in results:
         url = result.get("anchor_url")
-        if not url or url in links:
+        if not url or url in links or (language and result.get("language", language) != language):
             continue
         chapter, heading = result.get("chapter_title") or "", result.get("heading") or ""
         title = f"{chapter} › {heading}" if heading and heading != chapter else (chapter or heading or url)
@@ -68,6 +81,6 @@ def _nearest_sections(results: Sequence[dict[str, Any]], limit: int = 3) -> list
     return list(links.values())[:limit]
 
 
-def abstention_text(results: Sequence[dict[str, Any]]) -> str:
-    links = _nearest_sections(results)
+def abstention_text(results: Sequence[dict[str, Any]], language: str | None = None) -> str:
+    links = _nearest_sections(results, language)
     return "\n".join([NOT_COVERED, "", "Nearest sections:", *links]) if links else NOT_COVERED

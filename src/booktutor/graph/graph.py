@@ -12,6 +12,7 @@ from booktutor.graph.nodes import (
     next_node,
     out_of_scope_node,
     router_node,
+    smalltalk_node,
 )
 from booktutor.graph.state import Route, RunDeps, TutorState
 
@@ -28,9 +29,10 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> ChatGra
     for route in SPECIALISTS:
         graph.add_node(route, make_agent_node(route))
     graph.add_node("out_of_scope", out_of_scope_node)
+    graph.add_node("smalltalk", smalltalk_node)
     graph.add_edge(START, "guard")
     graph.add_edge("guard", "router")
-    graph.add_conditional_edges("router", next_node, [*SPECIALISTS, "out_of_scope"])
-    for route in (*SPECIALISTS, "out_of_scope"):
+    graph.add_conditional_edges("router", next_node, [*SPECIALISTS, "out_of_scope", "smalltalk"])
+    for route in (*SPECIALISTS, "out_of_scope", "smalltalk"):
         graph.add_edge(route, END)
     return graph.compile(checkpointer=checkpointer, name="booktutor")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any, cast
@@ -35,7 +35,9 @@ from booktutor.agents.answer import build_answer_agent
 from booktutor.agents.personalize import build_personalize_agent
 from booktutor.agents.translate import build_translate_agent
 from booktutor.agents.tutor import build_tutor_agent
+from booktutor.errors import BadRequest
 from booktutor.graph.checkpoint import CheckpointPool
+from booktutor.graph.client_messages import conversation_for
 from booktutor.graph.events import now_ms
 from booktutor.graph.graph import build_graph
 from booktutor.graph.leases import LeaseKeeper
@@ -45,6 +47,7 @@ from booktutor.memory.database import is_database_unavailable
 from booktutor.memory.models import Message, User
 from booktutor.memory.threads import ThreadRepository
 from booktutor.providers.budget import RunBudget, next_within
+from booktutor.providers.capabilities import capabilities_of
 from booktutor.services import Services
 from booktutor.tools.context import ToolContext
 
@@ -131,6 +134,7 @@ class ChatService:
     # --- RunSource --------------------------------------------------------------------
     async def prepare(self, run_input: RunAgentInput, user: User) -> None:
         request = await read_turn_request(self.services, run_input)
+        self._check_client_tools(request)
         async with self.services.db.session() as session, session.begin():
             threads = ThreadRepository(session)
             thread = await threads.get_or_create_thread(run_input.thread_id, user.id, request.book_id)
@@ -147,9 +151,28 @@ class ChatService:
                 extra=_selection_extra(request),
             )
             recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
-            history = _chat_messages(recent)
+            history = conversation_for(*_client_side(run_input, request), _chat_messages(recent), request.question)
             preferences = await _stored_preferences(session, user)
         self._remember(run_input.run_id, _Prepared(request, summary, history, preferences))
+
+    def _check_client_tools(self, request: TurnRequest) -> None:
+        """Frontend tools need a model that decides to call them; the offline answerer cannot."""
+        if not (request.client_tools or request.tool_turns):
+            return
+        if not capabilities_of(self.model).free_text:
+            raise BadRequest(
+                "Frontend tools need a language model, and this server answers offline: configure one "
+                "(BOOKTUTOR_LLM_PROVIDER) or send the run without `tools`.",
+                code="frontend_tools_unsupported",
+                details=[{"loc": ["body", "tools"]}],
+            )
+        own = {tool.name for agent in self.agents.values() for tool in agent.tools}
+        if clash := sorted(own & {tool.name for tool in request.client_tools}):
+            raise BadRequest(
+                f"Tool name '{clash[0]}' is one of the agent's own tools.",
+                code="invalid_tool",
+                details=[{"loc": ["body", "tools"]}],
+            )
 
     def _remember(self, run_id: str, prepared: _Prepared) -> None:
         self._prepared[run_id] = prepared
@@ -224,7 +247,7 @@ class ChatService:
                 threads = ThreadRepository(session)
                 summary = (await threads.get_thread(run_input.thread_id, user.id)).summary
                 recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
-                messages = _chat_messages(recent)
+                messages = conversation_for(*_client_side(run_input, request), _chat_messages(recent), request.question)
                 preferences = await _stored_preferences(session, user)
         if not messages or messages[-1]["content"] != request.question:
             messages.append({"role": "user", "content": request.question})
@@ -239,6 +262,9 @@ class ChatService:
             mode=request.mode,
             selected_text=request.selected_text,
             doc_path=request.doc_path,
+            context=[{"description": d, "value": v} for d, v in request.context],
+            client_tools=[asdict(tool) for tool in request.client_tools],
+            tool_turns=[asdict(turn) for turn in request.tool_turns],
             message_id=answer_id,
             citations=[],
             abstained=False,
@@ -361,9 +387,16 @@ async def _prune_checkpoints(checkpointer: BaseCheckpointSaver[str], thread_id: 
         log.debug("checkpoint_prune_unsupported", thread_id=thread_id)
 
 
-def _chat_messages(history: Sequence[Message]) -> list[ChatMessage]:
+def _client_side(run_input: RunAgentInput, request: TurnRequest) -> tuple[list[Any], str]:
+    """The client's messages before the learner's latest one, and that one's id."""
+    ids = [m.id for m in run_input.messages]
+    position = ids.index(request.message_id) if request.message_id in ids else len(ids)
+    return list(run_input.messages[:position]), request.message_id
+
+
+def _chat_messages(history: Sequence[Message]) -> list[tuple[str, ChatMessage]]:
     return [
-        ChatMessage(role="user" if m.role == "user" else "assistant", content=m.content)
+        (m.id, ChatMessage(role="user" if m.role == "user" else "assistant", content=m.content))
         for m in history
         if m.role in ("user", "assistant") and m.content
     ]

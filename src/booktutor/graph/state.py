@@ -13,8 +13,9 @@ from booktutor.services import Services
 from booktutor.tools.context import ToolContext
 from booktutor.tutoring.quizzes import QuizService
 
-Route = Literal["answer", "tutor", "personalize", "translate", "out_of_scope"]
+Route = Literal["answer", "tutor", "personalize", "translate", "out_of_scope", "smalltalk"]
 ROUTES: tuple[Route, ...] = ("answer", "tutor", "personalize", "translate", "out_of_scope")
+"""The routes a router chooses between; `smalltalk` (greetings, thanks) is decided by rules first."""
 Mode = Literal["book", "selection"]
 
 
@@ -35,6 +36,7 @@ class Citation(TypedDict):
 
 class TutorState(TypedDict, total=False):
     messages: list[ChatMessage]  # bounded history, oldest first; the last one is the learner's
+    question: str  # the learner's message, a follow-up resolved against earlier turns (followups.py)
     summary: str  # of turns older than `messages`
     thread_id: str
     user_id: str
@@ -43,7 +45,10 @@ class TutorState(TypedDict, total=False):
     profile: dict[str, Any]
     mode: Mode
     selected_text: str
-    doc_path: str | None
+    doc_path: str | None  # the page the learner is on (forwardedProps or AG-UI context)
+    context: list[dict[str, str]]  # AG-UI `context` entries: {"description", "value"}
+    client_tools: list[dict[str, Any]]  # AG-UI frontend `tools`: {"name", "description", "parameters"}
+    tool_turns: list[dict[str, str]]  # the client's results: {"call_id", "name", "arguments", "output"}
     injection_detected: bool
     route: Route
     route_scores: dict[str, float]

@@ -25,6 +25,7 @@ from booktutor.tools.context import Source, ToolContext
 MAX_TOOL_TEXT_CHARS = 2400
 MAX_CHAPTER_CHARS = 12000
 SELECTION_QUERY_CHARS = 300
+SELECTION_MATCH_SHARE = 0.6
 EVIDENCE_TOP_K = 3
 MAX_EVIDENCE_WORDS = 40
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -49,14 +50,27 @@ def _result_from_hit(n: int, hit: SearchHit) -> Source:
     )
 
 
-def _selection_result(ctx: ToolContext) -> Source:
+async def _selection_result(ctx: ToolContext) -> Source:
+    """The highlighted passage as source [1], linked to the section that holds it when the client
+    sent the page's doc path (and the passage is found there; else to the chapter)."""
+    chapter_title, heading, url = "Selected passage", "Selected passage", ""
+    found = await _chapter_chunks(ctx, ctx.doc_path) if ctx.doc_path else None
+    if found is not None:
+        _chapter, document, rows = found
+        row = _row_holding(rows, ctx.selected_text)
+        anchor = row.anchor if row is not None else ""
+        chapter_title = document.title
+        heading = row.heading_path[-1] if row is not None and row.heading_path else document.title
+        url = anchor_url(
+            document.source_path, document.front_matter, anchor, language=document.language, default_language="en"
+        )
     return Source(
         n=1,
         source="selection",
         doc_path=ctx.doc_path or "",
-        chapter_title="Selected passage",
-        heading="Selected passage",
-        anchor_url="",
+        chapter_title=chapter_title,
+        heading=heading,
+        anchor_url=url,
         text=fence_untrusted(ctx.selected_text[:MAX_TOOL_TEXT_CHARS]),
         snippet=fence_untrusted(ctx.selected_text[:200]),
         score=1.0,
@@ -66,12 +80,23 @@ def _selection_result(ctx: ToolContext) -> Source:
     )
 
 
+def _row_holding(rows: list[ChunkRow], passage: str) -> ChunkRow | None:
+    """The chunk that holds the passage: the one sharing most of its words (a highlighted passage
+    loses the Markdown around it, so exact containment is too strict)."""
+    wanted = {w.lower() for w in _WORD.findall(passage)}
+    if not wanted or not rows:
+        return None
+    overlap = [(len(wanted & {w.lower() for w in _WORD.findall(r.text)}), -i) for i, r in enumerate(rows)]
+    best, position = max(overlap)
+    return rows[-position] if best >= SELECTION_MATCH_SHARE * len(wanted) else None
+
+
 async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[str, Any]:
     """The search_book tool's payload; also used by the evals harness and benchmarks."""
     results: list[Source] = []
     text = query
     if ctx.mode == "selection" and ctx.selected_text:
-        results.append(_selection_result(ctx))
+        results.append(await _selection_result(ctx))
         text = f"{query}\n{ctx.selected_text[:SELECTION_QUERY_CHARS]}"
     found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id))
     offset = len(results)
@@ -195,11 +220,20 @@ async def _chapter_chunks(ctx: ToolContext, doc_path: str) -> tuple[Chapter, Doc
     """(chapter, its document in the learner's language, the document's current chunks), or None."""
     async with ctx.services.db.session() as session:
         repo = BookRepository(session)
-        chapter = await repo.get_chapter(ctx.book_id, doc_path)
+        chapter = None
+        for candidate in _doc_path_candidates(doc_path):
+            if chapter := await repo.get_chapter(ctx.book_id, candidate):
+                break
         document = document_for(chapter, ctx.language, fallback=("en",), any_language=True) if chapter else None
         if chapter is None or document is None:
             return None
         return chapter, document, await repo.chunks_of_document(document.id)
+
+
+def _doc_path_candidates(doc_path: str) -> list[str]:
+    """A page's route ("basics/gears") names the chapter whose source is basics/gears.md(x)."""
+    name = doc_path.rsplit("/", 1)[-1]
+    return [doc_path] if "." in name else [doc_path, f"{doc_path}.md", f"{doc_path}.mdx", f"{doc_path}/index.md"]
 
 
 BOOK_TOOLS = [search_book, get_section, get_chapter, get_user_profile]

@@ -14,6 +14,7 @@ from booktutor.api.schemas import event_stream_response
 from booktutor.api.streaming import parse_last_event_id, sse_response, with_dependency_headers
 from booktutor.api.streaming.event_log import MAX_SEQ
 from booktutor.errors import BadRequest
+from booktutor.graph.turn_request import last_user_message
 
 router = APIRouter(tags=["agent"])
 
@@ -39,8 +40,11 @@ class CancelAccepted(BaseModel):
 def _check_messages(run_input: RunAgentInput) -> None:
     if not run_input.messages:
         raise BadRequest("A run needs at least one message.", details=[{"loc": ["body", "messages"]}])
-    if run_input.messages[-1].role != "user":
-        raise BadRequest("The last message must be the user's.", details=[{"loc": ["body", "messages", -1, "role"]}])
+    if last_user_message(run_input) is None:
+        raise BadRequest(
+            "The last message must be the user's, or the results of the frontend tools called after it.",
+            details=[{"loc": ["body", "messages", -1, "role"]}],
+        )
     for loc, value in (
         (["body", "threadId"], run_input.thread_id),
         (["body", "runId"], run_input.run_id),
