@@ -194,3 +194,25 @@ async def test_a_run_ending_with_an_assistant_message_is_refused(offline_http):
     response = await offline_http.post("/api/v1/agent/run", json=body.model_dump(by_alias=True, exclude_none=True))
 
     assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
+
+
+async def _ask_over_http(client: httpx.AsyncClient, thread: str, text: str) -> str:
+    body = run_input(thread, [user(text)]).model_dump(by_alias=True, exclude_none=True)
+    response = await client.post("/api/v1/agent/run", json=body)
+    assert response.status_code == 200, response.text
+    events = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: ")]
+    assert events[-1]["type"] == "RUN_FINISHED"
+    return "".join(e["delta"] for e in events if e["type"] == "TEXT_MESSAGE_CONTENT")
+
+
+async def test_follow_ups_over_http_with_the_checkpointed_graph(offline_http):
+    thread = thread_id()
+    assert "spring" in await _ask_over_http(offline_http, thread, "What is a series elastic actuator?")
+
+    answer = await _ask_over_http(offline_http, thread, "What are its disadvantages?")
+    assert "bandwidth" in answer and "drift" not in answer, answer
+
+    greeting = await _ask_over_http(offline_http, thread, "thanks!")
+    assert greeting.startswith("You're welcome!") and "quiz" in greeting
+    answer = await _ask_over_http(offline_http, thread, "What is a hydraulic actuator?")
+    assert "piston" in answer, "the next question is its own, not the previous turn's"

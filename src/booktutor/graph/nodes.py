@@ -42,7 +42,7 @@ def latest_question(state: TutorState) -> str:
 
 @step("guard")
 async def guard_node(state: TutorState) -> dict[str, Any]:
-    question, flagged = strip_injection(latest_question(state))
+    question, flagged = strip_injection(latest_message(state))
     messages = list(state["messages"])
     # A message that was nothing but an attempt to change the rules leaves no question: declined.
     messages[-1] = {"role": "user", "content": question}
@@ -52,7 +52,7 @@ async def guard_node(state: TutorState) -> dict[str, Any]:
 
 @step("router")
 async def router_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
-    if not latest_question(state).strip():
+    if not latest_message(state).strip():
         Emitter().state_delta(route="out_of_scope")
         return {"route": "out_of_scope", "route_scores": {}}
     message = latest_message(state)

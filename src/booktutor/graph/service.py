@@ -253,6 +253,7 @@ class ChatService:
             messages.append({"role": "user", "content": request.question})
         return TutorState(
             messages=messages,
+            question="",  # set by the router; never the previous turn's from the checkpoint
             summary=summary,
             thread_id=run_input.thread_id,
             user_id=str(user.id),
