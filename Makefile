@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+WIDGET := widget/dist/widget.js
 NODE_STAMP := node_modules/.installed
 SITE := tests/fixtures/docusaurus_site
 SITE_STAMP := $(SITE)/node_modules/.installed
@@ -14,20 +16,32 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: run test bootstrap serve ingest lint bench eval eval-dev widget clean
 
+# Everything `make test` needs; `make run` needs only $(RUN_STAMP) and $(WIDGET).
 bootstrap: $(STAMP) $(NODE_STAMP) $(SITE_STAMP)
 
-# torch is installed first, pinned, with pip: an unpinned resolve would pull a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# What running needs: the package (no PyTorch: the encoder runs on ONNX Runtime). A wheel build exports the
+# model itself (setup.py); an editable install does not run that hook, so the export (onnx + safetensors,
+# build-time only) is a step here.
+$(RUN_STAMP): pyproject.toml setup.py scripts/export_minilm_onnx.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q torch==2.13.0
+	$(PY) -m pip install --disable-pip-version-check -q -e . 'onnx>=1.16' 'safetensors>=0.4'
+	$(PY) scripts/export_minilm_onnx.py --out src/booktutor/providers/minilm
+	touch $(RUN_STAMP)
+
+# The test, lint and eval tools and every optional extra except the PyTorch encoder.
+$(STAMP): $(RUN_STAMP)
 	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
 	touch $(STAMP)
 
-# Node pieces: the AG-UI client test, the widget bundle, and Chromium for the browser tests.
-$(NODE_STAMP): package.json package-lock.json $(wildcard widget/src/*.js)
+# The chat widget bundle served at /widget.js (esbuild; no browser tooling).
+$(WIDGET): package.json package-lock.json $(wildcard widget/src/*.js)
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
+	npm run --silent build:widget
+
+# Test-only Node pieces: the AG-UI client test, playwright-core and Chromium for the browser tests.
+$(NODE_STAMP): $(WIDGET)
 	command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } || echo "chromium missing: browser tests will skip"
 	npm install --no-audit --no-fund --loglevel=error
-	npm run --silent build:widget
 	touch $(NODE_STAMP)
 
 # Docusaurus 3 (pinned in its lockfile) for the test site that uses packages/docusaurus-plugin-booktutor.
@@ -35,10 +49,10 @@ $(SITE_STAMP): $(SITE)/package.json $(SITE)/package-lock.json packages/docusauru
 	npm ci --prefix $(SITE) --no-audit --no-fund --loglevel=error
 	touch $(SITE_STAMP)
 
-widget: $(NODE_STAMP)
+widget: $(WIDGET)
 	npm run --silent build:widget
 
-run: bootstrap
+run: $(RUN_STAMP) $(WIDGET)
 	$(BIN)/booktutor db upgrade
 	$(BIN)/booktutor ingest --sample
 	$(BIN)/booktutor serve

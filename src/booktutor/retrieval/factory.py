@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from booktutor.config import Settings
 from booktutor.retrieval.qdrant_edge_store import QdrantEdgeStore
-from booktutor.retrieval.qdrant_server_store import QdrantServerStore
 from booktutor.retrieval.vector_store import VectorStore
 
 
 def build_vector_store(settings: Settings) -> VectorStore:
     if settings.qdrant_url:
+        try:
+            from booktutor.retrieval.qdrant_server_store import QdrantServerStore
+        except ImportError as exc:
+            message = "BOOKTUTOR_QDRANT_URL needs the `qdrant` extra: pip install 'booktutor[qdrant]'."
+            raise RuntimeError(message) from exc
         api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
         return QdrantServerStore(
             settings.qdrant_url,

@@ -73,7 +73,7 @@ async def calibrate(embedder: Embedder) -> list[Calibration]:
 
 
 if __name__ == "__main__":
-    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+    from booktutor.providers.embeddings import LocalOnnxEmbedder
 
-    for row in asyncio.run(calibrate(LocalSentenceTransformerEmbedder())):
+    for row in asyncio.run(calibrate(LocalOnnxEmbedder())):
         print(row)

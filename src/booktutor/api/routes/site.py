@@ -148,6 +148,8 @@ async def _render(request: Request, repo: BookRepository, settings: Settings, la
 @router.get("/widget.js")
 async def widget_bundle(settings: SettingsDep) -> FileResponse:
     path = settings.widget_bundle_path or REPO_ROOT / "widget" / "dist" / "widget.js"
+    if settings.widget_bundle_path is None and not path.is_file():
+        path = STATIC_DIR / "widget.js"  # the installed wheel's copy (setup.py)
     if not path.is_file():
         raise WidgetNotBuilt("The chat widget has not been built: run `make bootstrap` (npm run build:widget).")
     return FileResponse(path, media_type="text/javascript", headers=NO_CACHE)

@@ -1,0 +1,136 @@
+"""The ONNX Runtime encoder against sentence-transformers on PyTorch: same vectors, encode throughput.
+
+For each development book (the bundled sample book and the two under /work/shared/corpus when present)
+the exact texts the ingest pipeline embeds (embedding_text(heading_path, text)) are encoded by
+  * PyTorch: SentenceTransformer.encode_document (the `torch` extra; skipped when it is not installed),
+  * ONNX Runtime: booktutor's OnnxEncoder (the package's own export of the same safetensors weights),
+both with the pipeline's batch size, alternated `--rounds` times so machine load hits both alike (the
+median round is reported). Cosine similarity per text, minimum and mean, shows the vectors are the same.
+
+Run: python -m benchmarks.onnx_encoder [--rounds 3] [--limit N] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._common import SAMPLE_BOOK
+
+SHARED = Path("/work/shared/corpus")
+BOOKS = [SAMPLE_BOOK, SHARED / "robotics-book-en-ur", SHARED / "physical-ai-textbook-mdx"]
+GOAL_COSINE = 0.99
+GOAL_SPEEDUP = 1.5
+
+
+def book_texts(root: Path) -> list[str]:
+    from booktutor.ingest.discover import discover_book
+    from booktutor.ingest.parse import parse_book
+    from booktutor.ingest.pipeline import embedding_text
+
+    docs, _ = parse_book(discover_book(root))
+    return [embedding_text(c.heading_path, c.text) for d in docs for c in d.chunks]
+
+
+def _timed(encode, texts: list[str]) -> tuple[float, np.ndarray]:
+    started = time.perf_counter()
+    vectors = np.asarray(encode(texts), dtype=np.float32)
+    return time.perf_counter() - started, vectors
+
+
+def torch_encoder(batch_size: int):
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        from booktutor.providers.embeddings import bundled_model_path
+    except ImportError:
+        return None
+    model = SentenceTransformer(str(bundled_model_path()), device="cpu", local_files_only=True)
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return model.encode_document(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+
+    return encode
+
+
+def bench_book(root: Path, onnx_encode, torch_encode, rounds: int, limit: int | None) -> dict:
+    texts = book_texts(root)
+    if limit and len(texts) > limit:  # an even sample across the book
+        texts = texts[:: -(-len(texts) // limit)]
+    onnx_s: list[float] = []
+    torch_s: list[float] = []
+    onnx_vectors = torch_vectors = None
+    for _ in range(rounds):
+        seconds, onnx_vectors = _timed(onnx_encode, texts)
+        onnx_s.append(seconds)
+        if torch_encode is not None:
+            seconds, torch_vectors = _timed(torch_encode, texts)
+            torch_s.append(seconds)
+    result: dict = {"book": root.name, "texts": len(texts), "onnx_texts_per_s": len(texts) / statistics.median(onnx_s)}
+    if torch_vectors is not None and onnx_vectors is not None:
+        cosines = np.sum(onnx_vectors * torch_vectors, axis=1)
+        result |= {
+            "torch_texts_per_s": len(texts) / statistics.median(torch_s),
+            "speedup": statistics.median(torch_s) / statistics.median(onnx_s),
+            "cosine_min": float(cosines.min()),
+            "cosine_mean": float(cosines.mean()),
+        }
+    return result
+
+
+def run(rounds: int, limit: int | None = None) -> dict:
+    from booktutor.config import Settings
+    from booktutor.providers.onnx_encoder import OnnxEncoder
+
+    batch_size = Settings(_env_file=None).embedding_batch_size
+    onnx = OnnxEncoder(batch_size=batch_size)
+    torch_encode = torch_encoder(batch_size)
+    warm = ["warm up " * 40] * batch_size
+    onnx.encode(warm)
+    if torch_encode is not None:
+        torch_encode(warm)
+    loadavg_start = os.getloadavg()
+    books = [bench_book(root, onnx.encode, torch_encode, rounds, limit) for root in BOOKS if root.is_dir()]
+    return {
+        "batch_size": batch_size,
+        "rounds": rounds,
+        "books": books,
+        "loadavg_start": loadavg_start,
+        "loadavg_end": os.getloadavg(),
+    }
+
+
+def _print(result: dict) -> None:
+    print(f"batch {result['batch_size']}, median of {result['rounds']} alternated rounds")
+    print(f"{'book':28s} {'texts':>6s} {'torch/s':>8s} {'onnx/s':>8s} {'speedup':>8s} {'cos min':>8s} {'cos mean':>9s}")
+    for b in result["books"]:
+        torch_rate = f"{b['torch_texts_per_s']:8.1f}" if "speedup" in b else f"{'n/a':>8s}"
+        speedup = f"{b['speedup']:7.2f}x" if "speedup" in b else f"{'n/a':>8s}"
+        cos = f"{b['cosine_min']:8.5f} {b['cosine_mean']:9.6f}" if "speedup" in b else f"{'n/a':>8s} {'n/a':>9s}"
+        print(f"{b['book']:28s} {b['texts']:6d} {torch_rate} {b['onnx_texts_per_s']:8.1f} {speedup} {cos}")
+    print(f"goals: cosine >= {GOAL_COSINE}, speedup >= {GOAL_SPEEDUP}x")
+    print(f"load average at start {result['loadavg_start']}, at end {result['loadavg_end']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--limit", type=int, help="at most this many texts per book (an even sample)")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result = run(args.rounds, args.limit)
+    _print(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
