@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+
 def _key(name: str) -> AliasChoices:
     """A provider key read as BOOKTUTOR_<NAME> or the provider SDK's own <NAME> (the prefixed one wins)."""
     return AliasChoices(f"BOOKTUTOR_{name}", name)

@@ -75,6 +75,7 @@ def test_the_package_carries_a_current_export() -> None:
     assert (manifest["dimension"], manifest["max_seq_length"]) == (384, 256)
 
 
-async def test_a_missing_export_is_a_clear_error(tmp_path: Path) -> None:
+async def test_a_missing_export_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *args: None)  # no `torch` extra to fall back on
     with pytest.raises(EmbeddingModelUnavailable, match="export_minilm_onnx.py"):
         await LocalOnnxEmbedder(model_dir=tmp_path).embed_query("robot")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -79,7 +80,9 @@ class LocalOnnxEmbedder:
     dimension = LOCAL_MODEL_DIMENSION
 
     def __init__(self, batch_size: int = 64, model_dir: Path | None = None) -> None:
+        self._batch_size = batch_size
         self._encoder = OnnxEncoder(batch_size=batch_size, folder=model_dir)
+        self._torch: LocalSentenceTransformerEmbedder | None = None
 
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -91,10 +94,17 @@ class LocalOnnxEmbedder:
         return vectors[0]
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
+        if self._torch is not None:
+            return self._torch._encode(texts, False)
         try:
             vectors: list[list[float]] = self._encoder.encode(texts).tolist()
-        except OnnxModelMissing as exc:
-            raise EmbeddingModelUnavailable(str(exc)) from exc
+        except (OnnxModelMissing, ImportError) as exc:
+            # A venv made before the ONNX encoder (no export, no onnxruntime) that still has the `torch`
+            # extra keeps working on the same model; anything else is a clear error.
+            if importlib.util.find_spec("sentence_transformers") is None:
+                raise EmbeddingModelUnavailable(str(exc)) from exc
+            self._torch = LocalSentenceTransformerEmbedder(batch_size=self._batch_size)
+            return self._torch._encode(texts, False)
         return vectors
 
 
