@@ -107,7 +107,7 @@ class Settings(BaseSettings):
             r"^/api/v1/ai/",
             r"personali[sz]",
             r"translat",
-            r"quiz",
+            r"^/api/v1/books/[^/]+/chapters/[^/]+/quiz$",  # creating a quiz; playing it is not generation
         ]
     )
     # X-Forwarded-For/-Proto are honoured only with trust_forwarded_for, and only from these peers

@@ -164,5 +164,11 @@ class NoMoreHints(Conflict):
     code = "no_more_hints"
 
 
+class NotSelfAssessable(Conflict):
+    """Only an answer the offline grader was unsure about can be marked by the learner."""
+
+    code = "not_self_assessable"
+
+
 class QuizUnavailable(BadRequest):
     code = "quiz_unavailable"

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from booktutor.api.errors import error_response
 from booktutor.api.netinfo import bearer_token, client_ip, guest_token
 from booktutor.config import Settings
+from booktutor.providers.registry import provider_capabilities
 
 log = structlog.get_logger(__name__)
 EXEMPT = re.compile(r"^/api/v1/(health|ready)$")
@@ -48,13 +49,22 @@ def identity_key(conn: HTTPConnection) -> str | None:
     return hashlib.sha256(token.encode()).hexdigest()[:32] if token else None
 
 
+QUIZ_ANSWERS = r"^/api/v1/quizzes/[^/]+/answers$"
+
+
+def generation_paths(settings: Settings) -> list[str]:
+    """The generation bucket's paths; quiz answers join it only when a language model grades them."""
+    graded_by_model = provider_capabilities(settings.llm_provider).language_model
+    return [*settings.rate_limit_generation_paths, *([QUIZ_ANSWERS] if graded_by_model else [])]
+
+
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         uri = storage_uri(settings)
         options = {"implementation": "redispy"} if "redis" in uri else {}  # redis-py, not coredis
         self.limiter = MovingWindowRateLimiter(storage_from_string(uri, **options))
-        self.generation = [re.compile(p) for p in settings.rate_limit_generation_paths]
+        self.generation = [re.compile(p) for p in generation_paths(settings)]
         self.prefix = settings.rate_limit_prefix
 
     def rules(self, conn: HTTPConnection) -> list[Rule]:

@@ -14,11 +14,12 @@ from typing import Any
 
 from agents.models.interface import Model
 
-from booktutor.errors import AppError, ChapterNotFound
+from booktutor.errors import AppError
 from booktutor.graph.events import Emitter
+from booktutor.graph.quiz_target import quiz_target, requested_count
 from booktutor.graph.state import Citation, Route, RunDeps, TutorState
 from booktutor.providers.capabilities import capabilities_of
-from booktutor.tools.tutoring import DEFAULT_CHAT_QUESTIONS, resolve_chapter
+from booktutor.tools.tutoring import DEFAULT_CHAT_QUESTIONS
 from booktutor.tutoring.mastery import Recommendation
 from booktutor.tutoring.quizzes import QuizService
 from booktutor.tutoring.views import GradeResult, QuizView
@@ -34,9 +35,6 @@ _NEXT = re.compile(
     r"\bmy progress\b",
     re.IGNORECASE,
 )
-_CHAPTER_NUMBER = re.compile(r"\bchapter\s+\d{1,3}\b", re.IGNORECASE)
-_COUNT = re.compile(r"[,;:]?\s*\b(\d{1,2})\s+questions?\b", re.IGNORECASE)
-_TOPIC = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(?:chapter\s+)?(.+?)[?.!]*$", re.IGNORECASE)
 
 
 def is_offline_tutor(deps: RunDeps) -> bool:
@@ -69,7 +67,7 @@ async def offline_quiz_turn(state: TutorState, deps: RunDeps) -> dict[str, Any] 
     active = await quizzes.active_quiz_for_thread(user_id, thread_id)
     try:
         if _START.search(text):
-            view = await _start_in_chat(quizzes, deps, user_id, book_id, thread_id, text)
+            view = await _start_in_chat(quizzes, deps, user_id, state, text)
             reply = f"Let's practise! {question_text(view)}"
         elif _NEXT.search(text):
             reply, view = _recommendation_text(await quizzes.recommend_next(user_id, book_id)), None
@@ -91,15 +89,12 @@ async def offline_quiz_turn(state: TutorState, deps: RunDeps) -> dict[str, Any] 
 
 
 async def _start_in_chat(
-    quizzes: QuizService, deps: RunDeps, user_id: uuid.UUID, book_id: str, thread_id: str, text: str
+    quizzes: QuizService, deps: RunDeps, user_id: uuid.UUID, state: TutorState, text: str
 ) -> QuizView:
-    topic = _CHAPTER_NUMBER.search(text) or _TOPIC.search(_COUNT.sub("", text).strip(" ,;:"))
-    if topic is None:
-        raise ChapterNotFound("Which chapter should the quiz cover? For example: “quiz me on chapter 2”.")
-    count = int(m.group(1)) if (m := _COUNT.search(text)) else DEFAULT_CHAT_QUESTIONS
-    reference = topic.group(0) if topic.re is _CHAPTER_NUMBER else topic.group(1)
-    chapter = await resolve_chapter(deps.services, book_id, reference)
-    return await quizzes.start(user_id, book_id, chapter, count=min(max(count, 1), 20), thread_id=thread_id)
+    book_id, thread_id = state["book_id"], state.get("thread_id", "")
+    target = await quiz_target(deps, user_id, book_id, text, state.get("doc_path"))
+    count = requested_count(text, DEFAULT_CHAT_QUESTIONS)
+    return await quizzes.start(user_id, book_id, target.chapter, count=count, thread_id=thread_id, focus=target.focus)
 
 
 def question_text(view: QuizView) -> str:
@@ -117,7 +112,9 @@ def _feedback_text(result: GradeResult, view: QuizView) -> str:
     if result.verdict == "ungraded":
         return result.feedback
     parts = [result.feedback]
-    if result.verdict != "correct":
+    if result.verdict == "unsure":
+        parts.append(f"The model answer: {result.correct_answer}")
+    elif result.verdict != "correct":
         parts.append(f"The answer: {result.correct_answer}.")
     if result.explanation:
         parts.append(result.explanation)

@@ -11,6 +11,7 @@ import structlog
 from booktutor.memory.models import Chapter, Document
 from booktutor.providers.embeddings import Embedder
 from booktutor.tutoring.generate import GENERATOR_VERSION, ChapterMaterial, Section, generate_offline
+from booktutor.tutoring.imported import imported_questions
 from booktutor.tutoring.llm_generate import LLM_GENERATOR_VERSION, LLMQuestionGenerator, section_hash, worth_asking
 from booktutor.tutoring.questions import QuizQuestion, normalized
 from booktutor.tutoring.repository import TutoringRepository
@@ -29,19 +30,24 @@ class QuestionBank:
     ) -> list[QuizQuestion]:
         """Authored questions first, then generated ones that ask something new, of the wanted kinds;
         `source` is "any", "authored" or "generated"."""
-        picked = [] if source == "generated" else await repo.authored_questions(chapter, document)
-        if source != "authored":
-            seen = {normalized(q.prompt) for q in picked}
-            picked += [q for q in await self._generated(repo, document) if normalized(q.prompt) not in seen]
-        return [q for q in picked if q.kind in kinds]
-
-    async def _generated(self, repo: TutoringRepository, document: Document) -> list[QuizQuestion]:
         material = await repo.chapter_material(document)
-        written = await self._llm_written(repo, material, document.book_id)
+        picked = []
+        if source != "generated":
+            picked = await repo.authored_questions(chapter, document)
+            picked += imported_questions(material.book_chapters).get(document.source_path, [])
+        if source != "authored":
+            picked += await self._generated(repo, material, document.book_id)
+        unique: dict[str, QuizQuestion] = {}
+        for question in picked:
+            unique.setdefault(normalized(question.prompt), question)
+        return [q for q in unique.values() if q.kind in kinds]
+
+    async def _generated(self, repo: TutoringRepository, material: ChapterMaterial, book_id: str) -> list[QuizQuestion]:
+        written = await self._llm_written(repo, material, book_id)
         if len(written) >= MIN_GENERATED:
             return written
         seen = {normalized(q.prompt) for q in written}
-        offline = await self._offline_generated(repo, material, document.book_id)
+        offline = await self._offline_generated(repo, material, book_id)
         return written + [q for q in offline if normalized(q.prompt) not in seen]
 
     async def _offline_generated(

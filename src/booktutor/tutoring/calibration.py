@@ -72,8 +72,45 @@ async def calibrate(embedder: Embedder) -> list[Calibration]:
     return results
 
 
+def grading_cases() -> list[dict[str, Any]]:
+    """The grading eval set: learner answers with the verdict a teacher would give (docs/tutoring.md)."""
+    text = resources.files("booktutor.tutoring").joinpath("data/grading_eval.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+async def grading_eval(embedder: Embedder) -> dict[str, Any]:
+    """Verdict accuracy on the verdicts the offline grader gives, and how often it says unsure."""
+    grader = OfflineShortGrader(embedder)
+    rows = []
+    for case in grading_cases():
+        question = as_question(case).model_copy(update={"prompt": case["question"]})
+        grade = await grader.grade(question, case["answer"])
+        rows.append({**case, "verdict": grade.verdict, "score": grade.score})
+    given = [r for r in rows if r["verdict"] != "unsure"]
+    right = [r for r in given if r["verdict"] == r["expected"]]
+    lenient = [r for r in given if (r["verdict"] == "incorrect") == (r["expected"] == "incorrect")]
+    by_category: dict[str, dict[str, int]] = {}
+    for r in rows:
+        slot = by_category.setdefault(r["category"], {"answers": 0, "unsure": 0, "right": 0})
+        slot["answers"] += 1
+        slot["unsure"] += r["verdict"] == "unsure"
+        slot["right"] += r["verdict"] == r["expected"]
+    return {
+        "answers": len(rows),
+        "verdicts_given": len(given),
+        "unsure": len(rows) - len(given),
+        "accuracy_on_given": round(len(right) / len(given), 3) if given else 0.0,
+        "pass_fail_accuracy_on_given": round(len(lenient) / len(given), 3) if given else 0.0,
+        "by_category": by_category,
+        "rows": rows,
+    }
+
+
 if __name__ == "__main__":
     from booktutor.providers.embeddings import LocalOnnxEmbedder
 
-    for row in asyncio.run(calibrate(LocalOnnxEmbedder())):
+    embedder = LocalOnnxEmbedder()
+    for row in asyncio.run(calibrate(embedder)):
         print(row)
+    report = asyncio.run(grading_eval(embedder))
+    print({k: v for k, v in report.items() if k != "rows"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,14 +18,15 @@ import numpy as np
 from booktutor.markdown.glossary import extract_key_terms
 from booktutor.markdown.urls import anchor_url
 from booktutor.providers.embeddings import Embedder
+from booktutor.tutoring.facts import prose_sections
+from booktutor.tutoring.imported import BookPage
+from booktutor.tutoring.prose import Citer, book_pool, prose_questions
 from booktutor.tutoring.questions import QuizQuestion, normalized
 
-GENERATOR_VERSION = "offline-v1"
+GENERATOR_VERSION = "offline-v2"
 MAX_DISTRACTORS = 3
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 8, 60
 BLANK = "_____"
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*`\"(])")
-_SKIP_LINE = re.compile(r"^\s*(#|```|:::|\||<|-\s|\*\s|\d+\.\s|>)")
 _MARKUP = re.compile(r"\*\*|__|`")
 _GLOSSARY_HEADING = re.compile(r"^(key terms|glossary)$", re.IGNORECASE)
 
@@ -48,10 +49,13 @@ class ChapterMaterial:
     markdown: str
     sections: Sequence[Section]
     book_terms: dict[str, str] = field(default_factory=dict)  # distractor pool from the whole book
+    # every page of the book in this language, in sidebar order: imported questions, distractor pool
+    book_chapters: Sequence[BookPage] = ()
 
     def content_hash(self) -> str:
         pool = "\n".join(sorted(self.book_terms))
-        return hashlib.sha256(f"{GENERATOR_VERSION}\n{self.markdown}\n{pool}".encode()).hexdigest()
+        book = hashlib.sha256("\n\0".join(p.markdown for p in self.book_chapters).encode()).hexdigest()
+        return hashlib.sha256(f"{GENERATOR_VERSION}\n{self.markdown}\n{pool}\n{book}".encode()).hexdigest()
 
     def url(self, anchor: str) -> str:
         return anchor_url(
@@ -63,7 +67,27 @@ class ChapterMaterial:
         )
 
 
-async def generate_offline(material: ChapterMaterial, embedder: Embedder) -> list[QuizQuestion]:
+async def generate_offline(
+    material: ChapterMaterial, embedder: Embedder, pool: Sequence[str] | None = None
+) -> list[QuizQuestion]:
+    """Key-term questions first, then questions from the chapter's prose (`tutoring.prose`)."""
+    questions = await _key_term_questions(material, embedder)
+    citer = Citer(material.doc_path, material.chapter_title, material.url)
+    if pool is None:
+        pool = book_pool(material.book_chapters)
+    seen = {_answer_key(q) for q in questions} | {q.source_sentence for q in questions}
+    for question in await prose_questions(material.markdown, material.chapter_title, citer, pool, embedder):
+        if _answer_key(question) not in seen and question.source_sentence not in seen:
+            seen |= {_answer_key(question), question.source_sentence}
+            questions.append(question)
+    return questions
+
+
+def _answer_key(question: QuizQuestion) -> str:
+    return normalized(re.sub(r"\([^)]*\)", " ", question.correct_answer_text()))
+
+
+async def _key_term_questions(material: ChapterMaterial, embedder: Embedder) -> list[QuizQuestion]:
     terms = extract_key_terms(material.markdown)
     if not terms:
         return []
@@ -109,12 +133,13 @@ def _dedupe(names: list[str]) -> list[str]:
 
 def _definition_question(material: ChapterMaterial, term: str, definition: str, wrong: list[str]) -> QuizQuestion:
     choices = sorted([term, *wrong], key=lambda c: hashlib.sha256(f"{term}|{c}".encode()).hexdigest())
-    section = _introducing_section(material, term) or _glossary_section(material)
+    found = _key_sentence(material, term)
+    section = found[0] if found else _glossary_section(material)
     return QuizQuestion(
         id=_question_id("def", material.doc_path, term),
         kind="mcq",
         style="definition",
-        prompt=f"Which term matches this definition? “{definition}”",
+        prompt=f"Which term matches this definition? “{_masked(definition, term)}”",
         choices=choices,
         answer=choices.index(term),
         explanation=f"{term}: {definition}",
@@ -124,8 +149,16 @@ def _definition_question(material: ChapterMaterial, term: str, definition: str, 
         heading=section.heading_path[-1] if section else material.chapter_title,
         anchor=section.anchor if section else "",
         anchor_url=material.url(section.anchor if section else ""),
-        source_sentence=f"{term}: {definition}",
+        source_sentence=found[1] if found else f"{term}: {definition}",
     )
+
+
+def _masked(definition: str, term: str) -> str:
+    """The definition's first sentence, with the term (and its plural) blanked out."""
+    first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", definition.strip())[0]
+    for variant in _term_variants(term):
+        first = re.sub(rf"(?<!\w){re.escape(variant)}(?:e?s)?(?!\w)", BLANK, first, flags=re.IGNORECASE)
+    return first
 
 
 def _cloze_question(material: ChapterMaterial, term: str) -> QuizQuestion | None:
@@ -161,7 +194,8 @@ def _key_sentence(material: ChapterMaterial, term: str) -> tuple[Section, str, s
         variant = next((v for v in variants if re.search(rf"\b{re.escape(v.lower())}\b", lowered)), None)
         if variant is None or not MIN_SENTENCE_WORDS <= len(plain.split()) <= MAX_SENTENCE_WORDS:
             continue
-        rank = order - (10_000 if any(v.lower() in bold for v in variants) else 0)
+        own = normalized(section.heading_path[-1]) in {normalized(v) for v in variants}
+        rank = order - (10_000 if any(v.lower() in bold for v in variants) else 0) - (20_000 if own else 0)
         if best is None or rank < best[0]:
             best = (rank, section, plain, variant)
     return None if best is None else best[1:]
@@ -173,30 +207,12 @@ def _term_variants(term: str) -> list[str]:
     return sorted({term, base} - {""}, key=len, reverse=True)
 
 
-def _body_sentences(material: ChapterMaterial):
-    for section in material.sections:
-        if _GLOSSARY_HEADING.match(section.heading_path[-1].strip()):
-            continue
-        for paragraph in _prose_paragraphs(section.text):
-            bold = " ".join(m.lower() for m in re.findall(r"\*\*([^*]+)\*\*", paragraph))
-            for sentence in _SENTENCE_END.split(paragraph):
-                yield section, sentence, bold
-
-
-def _prose_paragraphs(text: str) -> list[str]:
-    paragraphs, fenced = [], False
-    for block in re.split(r"\n\s*\n", text):
-        if block.lstrip().startswith("```") or fenced:
-            fenced = block.count("```") % 2 == 1 if not fenced else block.count("```") % 2 == 0
-            continue
-        if not _SKIP_LINE.match(block):
-            paragraphs.append(" ".join(block.split()))
-    return paragraphs
-
-
-def _introducing_section(material: ChapterMaterial, term: str) -> Section | None:
-    found = _key_sentence(material, term)
-    return found[0] if found else None
+def _body_sentences(material: ChapterMaterial) -> Iterator[tuple[Section, str, str]]:
+    """Sentences of the teaching sections, each with the section (one heading) that holds it."""
+    for prose in prose_sections(material.markdown, material.chapter_title):
+        section = Section(prose.heading_path, prose.anchor, prose.text)
+        for sentence in prose.sentences:
+            yield section, sentence.text, " ".join(b.lower() for b in sentence.bold)
 
 
 def _glossary_section(material: ChapterMaterial) -> Section | None:

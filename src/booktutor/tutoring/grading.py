@@ -14,15 +14,27 @@ from agents import Agent, Model, Runner
 from pydantic import BaseModel, Field
 
 from booktutor.providers.embeddings import Embedder
+from booktutor.tutoring.answer_checks import (
+    COPIED_FEEDBACK,
+    copies_question,
+    coverage_shape,
+    negation_mismatch,
+    pairing,
+    unsure_feedback,
+)
 from booktutor.tutoring.questions import QuizQuestion, normalized
 
 log = structlog.get_logger(__name__)
-Verdict = Literal["correct", "partial", "incorrect", "ungraded"]
+Verdict = Literal["correct", "partial", "incorrect", "unsure", "ungraded"]
 
 # Calibrated by booktutor.tutoring.calibration on tutoring/data/short_answers.jsonl (docs/tutoring.md).
 SIMILARITY_WEIGHT = 0.6
 PASS_THRESHOLD = 0.76
 PARTIAL_MARGIN = 0.12
+OFF_TOPIC_SIMILARITY = 0.35  # below this (with few key terms) the answer is about something else
+UNSURE_SIMILARITY = 0.6  # a low score this close in meaning is "unsure", not "incorrect"
+SHORT_ANSWER = 0.7  # content words relative to the reference; shorter and on its words = partial
+SWAPPED_FEEDBACK = "Not quite: your answer pairs the ideas the other way round from the book."
 _STOPWORDS = frozenset(
     [
         "a",
@@ -150,17 +162,27 @@ def is_other_script(answer: str, reference: str) -> bool:
 
 
 def key_terms_of(question: QuizQuestion) -> list[str]:
-    if question.key_terms:
-        return list(question.key_terms)
-    words = [w for w in normalized(str(question.answer)).split() if w not in _STOPWORDS and len(w) > 3]
+    """The terms a full answer must mention: the author's key terms that the reference answer
+    states and the question does not already give away; else the reference's own content words."""
+    reference = {_stem(w) for w in normalized(str(question.answer)).split()}
+    asked = {_stem(w) for w in normalized(question.prompt).split()}
+    kept = [t for t in question.key_terms if term_covered(t, reference) and not term_covered(t, asked)]
+    if kept:
+        return kept
+    words = [
+        w
+        for w in normalized(str(question.answer)).split()
+        if w not in _STOPWORDS and len(w) > 3 and _stem(w) not in asked
+    ]
     return list(dict.fromkeys(words))[:6]
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ing", "es", "ed", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 def term_covered(term: str, answer_words: set[str]) -> bool:
@@ -169,7 +191,10 @@ def term_covered(term: str, answer_words: set[str]) -> bool:
 
 
 class OfflineShortGrader:
-    """MiniLM cosine similarity to the reference blended with the share of key terms mentioned."""
+    """MiniLM cosine similarity to the reference blended with the share of key terms mentioned,
+    then checks a similarity score cannot make: a copied question, a negation the reference does
+    not have, roles swapped between the reference's clauses. When the signals disagree it says it
+    is unsure and lets the learner compare with the model answer (`tutoring.answer_checks`)."""
 
     def __init__(
         self,
@@ -181,7 +206,8 @@ class OfflineShortGrader:
         self.threshold = threshold
         self.similarity_weight = similarity_weight
 
-    async def score(self, question: QuizQuestion, answer: str) -> tuple[float, list[str]]:
+    async def signals(self, question: QuizQuestion, answer: str) -> tuple[float, float, list[str]]:
+        """(similarity, key-term coverage, missing terms)."""
         reference = str(question.answer)
         vectors = np.asarray(await self.embedder.embed_documents([answer, reference]), dtype=np.float32)
         similarity = float(max(0.0, vectors[0] @ vectors[1]))
@@ -189,25 +215,58 @@ class OfflineShortGrader:
         terms = key_terms_of(question)
         missing = [t for t in terms if not term_covered(t, words)]
         coverage = 1 - len(missing) / len(terms) if terms else similarity
+        return similarity, coverage, missing
+
+    async def score(self, question: QuizQuestion, answer: str) -> tuple[float, list[str]]:
+        similarity, coverage, missing = await self.signals(question, answer)
         weight = self.similarity_weight
         return weight * similarity + (1 - weight) * coverage, missing
 
     async def grade(self, question: QuizQuestion, answer: str) -> Grade:
-        if is_other_script(answer, str(question.answer)):
+        reference = str(question.answer)
+        if is_other_script(answer, reference):
             return Grade(
                 "ungraded",
                 0.0,
                 "I can only grade short answers offline in the book's language (English). Please answer in English.",
                 method="similarity",
             )
-        score, missing = await self.score(question, answer)
+        terms = key_terms_of(question)
+        if copies_question(answer, question.prompt, reference):
+            return Grade("incorrect", 0.0, COPIED_FEEDBACK, terms, method="similarity")
+        similarity, coverage, missing = await self.signals(question, answer)
+        score = round(self.similarity_weight * similarity + (1 - self.similarity_weight) * coverage, 3)
+        verdict, reason = self._verdict(question, answer, similarity, coverage, score)
+        if verdict == "unsure":
+            return Grade("unsure", score, unsure_feedback(reason), missing, method="similarity")
+        feedback = SWAPPED_FEEDBACK if reason == "swapped" else _feedback(verdict, missing)
+        return Grade(
+            verdict, score if verdict != "incorrect" else min(score, 0.3), feedback, missing, method="similarity"
+        )
+
+    def _verdict(
+        self, question: QuizQuestion, answer: str, similarity: float, coverage: float, score: float
+    ) -> tuple[Verdict, str]:
+        reference = str(question.answer)
+        if similarity < OFF_TOPIC_SIMILARITY and coverage < 0.5:
+            return "incorrect", "off topic"
+        paired = pairing(answer, reference, [*question.key_terms, *key_terms_of(question)], question.prompt)
+        if paired == "swapped":
+            return "incorrect", "swapped"
+        if negation_mismatch(answer, reference):
+            return "unsure", "your answer has a negation that the book's answer does not (or the reverse)"
+        if paired == "unclear":
+            return "unsure", "I cannot tell whether your answer pairs the ideas as the book does"
+        precision, length = coverage_shape(answer, question.prompt, reference)
+        if length < SHORT_ANSWER and (coverage < 1 or length < SHORT_ANSWER * 0.7) and precision >= 0.5:
+            return "partial", "short"
         if score >= self.threshold:
-            verdict: Verdict = "correct"
-        elif score >= self.threshold - PARTIAL_MARGIN:
-            verdict = "partial"
-        else:
-            verdict = "incorrect"
-        return Grade(verdict, round(score, 3), _feedback(verdict, missing), missing, method="similarity")
+            return "correct", ""
+        if score >= self.threshold - PARTIAL_MARGIN:
+            return "partial", ""
+        if similarity >= UNSURE_SIMILARITY:
+            return "unsure", "your wording is close to the book's answer but uses different terms"
+        return "incorrect", ""
 
 
 def _feedback(verdict: Verdict, missing: list[str]) -> str:

@@ -16,6 +16,7 @@ from booktutor.errors import (
     BadRequest,
     ChapterNotFound,
     NoMoreHints,
+    NotSelfAssessable,
     QuestionAlreadyAnswered,
     QuizFinished,
     QuizNotFound,
@@ -41,7 +42,15 @@ from booktutor.tutoring.llm_generate import LLMQuestionGenerator
 from booktutor.tutoring.mastery import Recommendation
 from booktutor.tutoring.questions import QuizQuestion
 from booktutor.tutoring.repository import TutoringRepository
-from booktutor.tutoring.views import AnswerResult, HintView, ProgressView, QuizView, grade_result, quiz_view
+from booktutor.tutoring.views import (
+    AnswerResult,
+    GradeResult,
+    HintView,
+    ProgressView,
+    QuizView,
+    grade_result,
+    quiz_view,
+)
 
 MAX_ANSWER_CHARS = 2000
 MAX_QUESTIONS = 20
@@ -82,7 +91,9 @@ class QuizService:
         kinds: tuple[str, ...] = KINDS,
         source: str = "any",
         thread_id: str | None = None,
+        focus: str = "",
     ) -> QuizView:
+        """A new quiz on the chapter; `focus` (a section anchor) puts that section's questions first."""
         if not 1 <= count <= MAX_QUESTIONS:
             raise BadRequest(f"count must be between 1 and {MAX_QUESTIONS}.")
         async with self.services.db.session() as session, session.begin():
@@ -93,6 +104,8 @@ class QuizService:
             if chapter is None or document is None:
                 raise ChapterNotFound(f"No chapter '{chapter_ref}' in book '{book_id}'.")
             questions = await self.bank.questions(repo, chapter, document, kinds, source)
+            if focus:
+                questions.sort(key=lambda q: q.anchor != focus)  # stable: the bank's order otherwise
             if not questions:
                 raise QuizUnavailable("This chapter has no questions of the requested kind.")
             quiz = await repo.create_quiz(user_id, book_id, chapter.id, questions[:count], thread_id)
@@ -134,6 +147,16 @@ class QuizService:
             hints_remaining=len(available) - used - 1,
             quiz=await self.view(user_id, quiz_id),
         )
+
+    async def self_assess(self, user_id: uuid.UUID, quiz_id: uuid.UUID, position: int, correct: bool) -> AnswerResult:
+        """Record the learner's verdict on an answer the offline grader was unsure about."""
+        async with self._exclusive(quiz_id), self.services.db.session() as session, session.begin():
+            repo = TutoringRepository(session)
+            quiz = await _owned(repo, user_id, quiz_id)
+            result = await repo.self_assess(quiz, position, correct)
+            if result is None:
+                raise NotSelfAssessable("Only an answer the grader was unsure about can be marked by you.")
+        return AnswerResult(result=GradeResult.model_validate(result), quiz=await self.view(user_id, quiz_id))
 
     async def abandon(self, user_id: uuid.UUID, quiz_id: uuid.UUID) -> None:
         async with self.services.db.session() as session, session.begin():

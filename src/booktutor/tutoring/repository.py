@@ -22,6 +22,7 @@ from booktutor.memory.tutoring_models import (
 )
 from booktutor.tutoring.generate import ChapterMaterial, Section
 from booktutor.tutoring.grading import Grade
+from booktutor.tutoring.imported import BookPage, retarget_block_questions
 from booktutor.tutoring.mastery import P_INIT, bkt_update, evidence, guess_rate
 from booktutor.tutoring.questions import QuizQuestion
 
@@ -38,7 +39,7 @@ class TutoringRepository:
                 .order_by(AuthoredQuestionRow.position)
             )
         ).all()
-        return [
+        questions = [
             QuizQuestion(
                 id=row.question_key,
                 kind=row.kind,
@@ -62,21 +63,27 @@ class TutoringRepository:
             )
             for row in rows
         ]
+        return retarget_block_questions(
+            questions, document.markdown, document.title, lambda anchor: _url(document, anchor)
+        )
 
     async def chapter_material(self, document: Document) -> ChapterMaterial:
         chunks = await BookRepository(self.session).chunks_of_document(document.id)
-        markdowns = (
-            await self.session.scalars(
-                select(Document.markdown).where(
+        chapters = (
+            await self.session.execute(
+                select(Document.markdown, Document.title, Document.source_path, Document.front_matter)
+                .join(Chapter, Chapter.id == Document.chapter_id)
+                .where(
                     Document.book_id == document.book_id,
                     Document.language == document.language,
                     Document.version > 0,
                 )
+                .order_by(Chapter.sort_key, Chapter.source_path)
             )
         ).all()
         pool: dict[str, str] = {}
-        for markdown in markdowns:
-            for term, definition in extract_key_terms(markdown).items():
+        for row in chapters:
+            for term, definition in extract_key_terms(row.markdown).items():
                 pool.setdefault(term, definition)
         return ChapterMaterial(
             doc_path=document.source_path,
@@ -85,6 +92,10 @@ class TutoringRepository:
             language=document.language,
             markdown=document.markdown,
             book_terms=pool,
+            book_chapters=[
+                BookPage(row.source_path, row.title, row.markdown, row.front_matter, document.language)
+                for row in chapters
+            ],
             sections=[Section(tuple(c.heading_path), c.anchor, c.text) for c in chunks],
         )
 
@@ -212,13 +223,37 @@ class TutoringRepository:
         )
         if inserted.scalar_one_or_none() is None:
             return False
+        unsure = grade.verdict == "unsure"  # scored and counted once the learner marks it
         await self.session.execute(
             update(Quiz)
             .where(Quiz.id == quiz.id)
-            .values(position=Quiz.position + 1, hints=0, score=Quiz.score + grade.score)
+            .values(position=Quiz.position + 1, hints=0, score=Quiz.score + (0.0 if unsure else grade.score))
         )
-        await self._update_mastery(quiz, question, evidence(grade.score, hints_used))
+        if not unsure:
+            await self._update_mastery(quiz, question, evidence(grade.score, hints_used))
         return True
+
+    async def self_assess(self, quiz: Quiz, position: int, correct: bool) -> dict[str, Any] | None:
+        """The learner's own verdict on an answer the grader was unsure about; None if not such an answer."""
+        stored = await self.session.scalar(
+            select(QuizAnswer).where(QuizAnswer.quiz_id == quiz.id, QuizAnswer.position == position).with_for_update()
+        )
+        if stored is None or stored.verdict != "unsure":
+            return None
+        score = 1.0 if correct else 0.0
+        verdict = "correct" if correct else "incorrect"
+        feedback = {
+            **stored.feedback,
+            "verdict": verdict,
+            "score": score,
+            "method": "self",
+            "feedback": "You marked this answer correct." if correct else "You marked this answer as not right yet.",
+        }
+        stored.verdict, stored.score, stored.feedback = verdict, score, feedback
+        await self.session.execute(update(Quiz).where(Quiz.id == quiz.id).values(score=Quiz.score + score))
+        question = QuizQuestion.model_validate(quiz.questions[position])
+        await self._update_mastery(quiz, question, evidence(score, stored.hints_used))
+        return feedback
 
     async def _update_mastery(self, quiz: Quiz, question: QuizQuestion, score: float) -> None:
         key = {"user_id": quiz.owner_id, "chapter_id": quiz.chapter_id, "anchor": question.anchor}
@@ -261,3 +296,13 @@ class TutoringRepository:
             .order_by(Mastery.updated_at.desc())
             .limit(1)
         )
+
+
+def _url(document: Document, anchor: str) -> str:
+    return anchor_url(
+        document.source_path,
+        document.front_matter,
+        anchor,
+        language=document.language,
+        default_language=document.language,
+    )

@@ -68,6 +68,23 @@ async def answer_quiz(
     return await idempotency.run(compute)
 
 
+class SelfAssessmentIn(BaseModel):
+    correct: bool = Field(description="The learner's own verdict after comparing with the model answer.")
+
+
+@router.post("/quizzes/{quiz_id}/answers/{position}/self-assessment", response_model=AnswerResult, responses=ERRORS)
+async def self_assess(
+    quiz_id: QuizId,
+    position: Annotated[int, Path(ge=0, le=MAX_QUESTIONS)],
+    body: SelfAssessmentIn,
+    user: CurrentUser,
+    quizzes: QuizServiceDep,
+) -> AnswerResult:
+    """Mark an answer the offline grader was unsure about (verdict `unsure`) as right or wrong,
+    after comparing it with the model answer; 409 `not_self_assessable` for any other answer."""
+    return await quizzes.self_assess(user.id, quiz_id, position, body.correct)
+
+
 @router.post("/quizzes/{quiz_id}/hint", response_model=HintView, responses=ERRORS)
 async def quiz_hint(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> HintView:
     """Reveal the next hint for the current question."""

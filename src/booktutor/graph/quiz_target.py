@@ -1,0 +1,80 @@
+"""Where a chat quiz starts: "quiz me on chapter 2", "quiz me on gears" (a topic: found by search,
+so it lands on the chapter and section that teach it), or plain "quiz me" (the page the learner is
+on, else the section they know least)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from booktutor.errors import ChapterNotFound
+from booktutor.graph.state import RunDeps
+from booktutor.memory.books import BookRepository
+from booktutor.memory.models import Chapter
+from booktutor.retrieval.search import SearchQuery
+from booktutor.tools.tutoring import resolve_chapter
+
+_CHAPTER_NUMBER = re.compile(r"\bchapter\s+\d{1,3}\b", re.IGNORECASE)
+_COUNT = re.compile(r"[,;:]?\s*\b(\d{1,2})\s+questions?\b", re.IGNORECASE)
+_TOPIC = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(?:chapter\s+)?(.+?)[?.!]*$", re.IGNORECASE)
+_VAGUE = re.compile(r"^(this|this page|this chapter|this section|it|that|here|what i(?:'m| am) reading)$", re.I)
+ASK_FOR_CHAPTER = "Which chapter should the quiz cover? For example: “quiz me on chapter 2”."
+
+
+@dataclass(frozen=True, slots=True)
+class QuizTarget:
+    chapter: str  # chapter key
+    focus: str = ""  # section anchor whose questions come first
+
+
+def requested_count(text: str, default: int) -> int:
+    found = _COUNT.search(text)
+    return min(max(int(found.group(1)), 1), 20) if found else default
+
+
+async def quiz_target(deps: RunDeps, user_id: uuid.UUID, book_id: str, text: str, doc_path: str | None) -> QuizTarget:
+    number = _CHAPTER_NUMBER.search(text)
+    if number:
+        return QuizTarget(await resolve_chapter(deps.services, book_id, number.group(0)))
+    topic = _TOPIC.search(_COUNT.sub("", text).strip(" ,;:"))
+    if topic and not _VAGUE.match(topic.group(1).strip()):
+        return await _by_topic(deps, book_id, topic.group(1).strip())
+    if doc_path:
+        async with deps.services.db.session() as session:
+            chapter = await BookRepository(session).get_chapter(book_id, _page_path(doc_path))
+        if chapter is not None:
+            return QuizTarget(chapter.key)
+    if deps.quizzes is not None:
+        weakest = await deps.quizzes.recommend_next(user_id, book_id)
+        if weakest is not None:
+            return QuizTarget(weakest.chapter_key, weakest.anchor)
+    raise ChapterNotFound(ASK_FOR_CHAPTER)
+
+
+async def _by_topic(deps: RunDeps, book_id: str, topic: str) -> QuizTarget:
+    """A chapter named exactly (key, path or title), else where the book teaches the topic."""
+    async with deps.services.db.session() as session:
+        books = BookRepository(session)
+        exact = await books.get_chapter(book_id, topic)
+        if exact is None:
+            chapters = await books.list_chapters(book_id)
+            exact = next((c for c in chapters if topic.lower() in _title_of(c).lower().split(" / ")), None)
+    if exact is not None:
+        return QuizTarget(exact.key)
+    found = await deps.services.searcher.search(SearchQuery(text=topic, k=3, book_id=book_id))
+    if found.hits:
+        hit = found.hits[0]
+        async with deps.services.db.session() as session:
+            chapter = await BookRepository(session).get_chapter(book_id, hit.doc_path)
+        if chapter is not None:
+            return QuizTarget(chapter.key, hit.anchor)
+    return QuizTarget(await resolve_chapter(deps.services, book_id, topic))
+
+
+def _page_path(doc_path: str) -> str:
+    return doc_path.split("#", 1)[0].strip()
+
+
+def _title_of(chapter: Chapter) -> str:
+    return " / ".join(d.title for d in chapter.documents if d.version > 0) or chapter.key

@@ -1,0 +1,338 @@
+"""Offline questions from any chapter's prose, not only from a key-terms section.
+
+Five kinds, each built from one thing the chapter states and citing the section that states it:
+* definition (mcq): a sentence defining a term ("A **digital twin** is …", "X (ABC) is a …", a
+  "- **Term**: text" item) with the term blanked; distractors are other terms of the same book;
+* cloze (short): a sentence with a bold term blanked;
+* list (mcq): one item of a list the chapter introduces ("… include:"), distractors are items of
+  other lists of the book that this list and section never mention;
+* table (mcq): a table row's first cell asked from a cell unique in its column;
+* number (mcq): a quantity with its unit blanked, distractors scaled from it.
+Distractors are ranked by MiniLM similarity to the answer, so they are plausible but wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from booktutor.providers.embeddings import Embedder
+from booktutor.tutoring.facts import ListFact, ProseSection, Sentence, TableFact, prose_sections
+from booktutor.tutoring.imported import BookPage
+from booktutor.tutoring.questions import QuestionStyle, QuizQuestion, normalized
+
+BLANK = "_____"
+MAX_QUESTIONS = 12
+MAX_PER_SECTION = 3
+MAX_POOL = 400
+_VERB = r"(?:is|are|refers to|means|describes|denotes)"
+_PLAIN_DEFINITION = re.compile(
+    rf"^(?:An?|The)\s+(?P<term>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,3}})\s+(?:\((?P<abbr>[A-Z][\w-]{{1,8}})\)\s+)?{_VERB}\s+"
+    r"an?\s+(?P<rest>.{20,})$"
+)
+_ACRONYM_DEFINITION = re.compile(
+    rf"^(?P<term>[A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){{0,5}}?)\s+\((?P<abbr>[A-Z][\w-]{{1,8}})\)\s+{_VERB}\s+(?P<rest>.{{20,}})$"
+)
+_UNITS = (
+    r"%|ms|μs|ns|seconds?|minutes?|hours?|Hz|kHz|MHz|GHz|kg|mm|cm|km|m/s|V|W|kW|Nm|degrees|°|fps|FPS|DoF|DOF|"
+    r"bits|GB|MB|TB|TOPS|joints|layers|cameras|sensors|steps|times|x|×|meters|centimeters|millimeters"
+)
+_NUMBER = re.compile(rf"(?<![\w.,/-])(?P<value>\d{{1,5}}(?:\.\d{{1,3}})?)(?P<space>\s?)(?P<unit>{_UNITS})(?![\w/])")
+_OVERVIEW = re.compile(
+    r"\b(this|the next|previous) (chapter|lesson|module|section)\b|^We\b|\byou will\b", re.IGNORECASE
+)
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "as",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A question before its distractors are chosen."""
+
+    style: QuestionStyle
+    section: ProseSection
+    prompt: str
+    answer: str
+    source: str
+    avoid: tuple[str, ...] = ()  # texts a distractor must not overlap (the list's items, the row)
+    siblings: tuple[str, ...] = ()  # preferred distractors: the other terms of the same list
+    choices: tuple[str, ...] = ()  # fixed choices (tables, numbers); empty → pick from the pool
+
+
+@dataclass(frozen=True, slots=True)
+class Citer:
+    doc_path: str
+    chapter_title: str
+    url: object  # Callable[[str], str]; ChapterMaterial.url
+
+
+def book_pool(pages: Sequence[BookPage]) -> list[str]:
+    """Distractor candidates from a whole book: its bold terms, defined terms and list items."""
+    pool: dict[str, None] = {}
+    for page in pages:
+        for section in prose_sections(page.markdown, page.title):
+            for sentence in section.sentences:
+                pool.update(dict.fromkeys(t for t in sentence.bold if _short(t, 5)))
+            for fact in section.lists:
+                pool.update(dict.fromkeys(i for i in fact.items if _short(i, 10)))
+                pool.update(dict.fromkeys(t for t, _ in fact.definitions if _short(t, 5)))
+    return list(pool)
+
+
+async def prose_questions(
+    markdown: str, title: str, citer: Citer, pool: Sequence[str], embedder: Embedder
+) -> list[QuizQuestion]:
+    sections = prose_sections(markdown, title)
+    drafts = _pick(list(_drafts(sections)))
+    chosen = await _distractors(drafts, sections, pool, embedder)
+    return [_question(d, choices, citer) for d, choices in zip(drafts, chosen, strict=True) if choices]
+
+
+def _drafts(sections: list[ProseSection]) -> Iterator[Draft]:
+    for section in sections:
+        for sentence in section.sentences:
+            yield from _sentence_drafts(section, sentence)
+        for fact in section.lists:
+            yield from _list_drafts(section, fact)
+        for table in section.tables:
+            yield from _table_drafts(section, table)
+
+
+def _sentence_drafts(section: ProseSection, sentence: Sentence) -> Iterator[Draft]:
+    text = sentence.text
+    if _OVERVIEW.search(text):
+        return
+    term = _defined_term(sentence, section)
+    if term:
+        yield Draft("definition", section, f"Which term fills the blank? “{_blank(text, term)}”", term, text)
+    for bold in sentence.bold:
+        label = sentence.list_item and text.lower().startswith(bold.lower())
+        if bold != term and not label and _short(bold, 4) and _mentions(text, bold) and len(bold) > 3:
+            yield Draft("cloze", section, f"Fill in the blank: {_blank(text, bold)}", bold, text)
+            break
+    number = _NUMBER.search(text)
+    if number and len(_NUMBER.findall(text)) == 1:
+        value = number.group(0)
+        options = _scaled(number)
+        if len(options) == 3:
+            prompt = f"Fill in the blank: {text[: number.start()]}{BLANK}{text[number.end() :]}"
+            yield Draft("number", section, prompt, value, text, choices=(value, *options))
+
+
+def _defined_term(sentence: Sentence, section: ProseSection) -> str:
+    text = sentence.text
+    for bold in sentence.bold:
+        pattern = rf"^(?:(?:An?|The)\s+)?{re.escape(bold)}(?:\s*\([^)]*\))?\s*,?\s+{_VERB}\s+\S+(?:\s+\S+){{3,}}"
+        if _short(bold, 5) and re.match(pattern, text):
+            return bold
+    match = _ACRONYM_DEFINITION.match(text) or _PLAIN_DEFINITION.match(text)
+    if match is None or set(match.group("term").lower().split()) <= _STOP:
+        return ""
+    heading = normalized(section.heading)
+    term = match.group("term")
+    return term if normalized(term) in heading or match.group("abbr") else ""
+
+
+def _list_drafts(section: ProseSection, fact: ListFact) -> Iterator[Draft]:
+    terms = tuple(t for t, _ in fact.definitions)
+    for term, description in fact.definitions[:2]:
+        if _short(term, 5) and not _mentions(description, term):
+            prompt = f"Which term does the section “{section.heading}” describe as: “{description}”?"
+            others = tuple(t for t in terms if t != term)
+            yield Draft("definition", section, prompt, term, f"{term}: {description}", siblings=others)
+    items = [i for i in fact.items if _short(i, 10)]
+    if fact.lead and len(items) >= 3:
+        answer = items[int(hashlib.sha256(fact.lead.encode()).hexdigest(), 16) % len(items)]
+        prompt = f"The section “{section.heading}” says: “{fact.lead}” Which of these is on that list?"
+        yield Draft("list", section, prompt, answer, f"{fact.lead} {answer}", avoid=fact.items)
+
+
+def _table_drafts(section: ProseSection, table: TableFact) -> Iterator[Draft]:
+    keys = [row[0] for row in table.rows]
+    if (
+        not all(re.search(r"[A-Za-z]{2}", k) for k in keys)
+        or len(table.rows) < 3
+        or len({normalized(k) for k in keys}) != len(keys)
+        or not all(_short(k, 6) for k in keys)
+    ):
+        return
+    for column in range(1, len(table.header)):
+        values = [row[column] for row in table.rows]
+        if len({normalized(v) for v in values}) != len(values) or not all(values):
+            continue
+        pick = int(hashlib.sha256(f"{table.header}{column}".encode()).hexdigest(), 16) % len(table.rows)
+        row = table.rows[pick]
+        others = [k for k in keys if k != row[0]][:3]
+        prompt = (
+            f"In the table in “{section.heading}”, which {table.header[0] or 'entry'} has "
+            f"{table.header[column] or 'the value'} “{row[column]}”?"
+        )
+        source = " | ".join(row)
+        yield Draft("table", section, prompt, row[0], source, choices=(row[0], *others))
+        return
+
+
+def _scaled(number: re.Match[str]) -> list[str]:
+    value, unit, space = float(number.group("value")), number.group("unit"), number.group("space")
+    integer = "." not in number.group("value")
+    options: list[str] = []
+    for factor in (2, 0.5, 10, 0.1, 4, 0.25):
+        candidate = value * factor
+        if (integer and candidate != int(candidate)) or candidate <= 0 or (unit == "%" and candidate > 100):
+            continue
+        shown = f"{int(candidate) if integer else round(candidate, 3):g}{space}{unit}"
+        if shown != number.group(0) and shown not in options:
+            options.append(shown)
+    return options[:3]
+
+
+def _pick(drafts: list[Draft]) -> list[Draft]:
+    """A varied set: round-robin over styles, at most MAX_PER_SECTION per section, one per answer."""
+    by_style: dict[str, list[Draft]] = {}
+    for draft in drafts:
+        by_style.setdefault(draft.style, []).append(draft)
+    picked: list[Draft] = []
+    answers: set[str] = set()
+    sources: set[str] = set()
+    per_section: dict[str, int] = {}
+    queues = list(by_style.values())
+    while queues and len(picked) < MAX_QUESTIONS:
+        for queue in list(queues):
+            if not queue:
+                queues.remove(queue)
+                continue
+            draft = queue.pop(0)
+            key = draft.section.anchor
+            if (
+                normalized(draft.answer) in answers
+                or draft.source in sources
+                or per_section.get(key, 0) >= MAX_PER_SECTION
+            ):
+                continue
+            answers.add(normalized(draft.answer))
+            sources.add(draft.source)
+            per_section[key] = per_section.get(key, 0) + 1
+            picked.append(draft)
+    return picked
+
+
+async def _distractors(
+    drafts: list[Draft], sections: list[ProseSection], pool: Sequence[str], embedder: Embedder
+) -> list[tuple[str, ...]]:
+    """Each draft's choices (answer first); empty when too few distinct wrong answers exist."""
+    needs = [d for d in drafts if not d.choices]
+    candidates = _candidates(pool, sections)
+    ranked: dict[str, list[str]] = {}
+    if needs and candidates:
+        texts = [d.answer for d in needs] + candidates
+        vectors = np.asarray(await embedder.embed_documents(texts), dtype=np.float32)
+        answers, others = vectors[: len(needs)], vectors[len(needs) :]
+        for draft, vector in zip(needs, answers, strict=True):
+            order = np.argsort(-(others @ vector), kind="stable")
+            ranked[draft.answer] = [candidates[i] for i in order[:60]]
+    result = []
+    for draft in drafts:
+        if draft.choices:
+            result.append(draft.choices)
+            continue
+        wrong = _acceptable(draft, [*draft.siblings, *ranked.get(draft.answer, [])])[:3]
+        result.append((draft.answer, *wrong) if len(wrong) >= 2 else ())
+    return result
+
+
+def _candidates(pool: Sequence[str], sections: list[ProseSection]) -> list[str]:
+    own = [t for s in sections for sentence in s.sentences for t in sentence.bold if _short(t, 5)]
+    return list(dict.fromkeys([*own, *pool]))[:MAX_POOL]
+
+
+def _acceptable(draft: Draft, ranked: list[str]) -> list[str]:
+    """Wrong answers that are distinct from the key and not stated as true by the cited text."""
+    kept: list[str] = []
+    answer = normalized(draft.answer)
+    context = normalized(f"{draft.source} {draft.section.text if draft.style == 'list' else ''}")
+    for candidate in ranked:
+        text = normalized(candidate)
+        if not text or text == answer or text in answer or answer in text or f" {text} " in f" {context} ":
+            continue
+        if any(_overlap(text, normalized(a)) >= 0.5 for a in (*draft.avoid, *kept)):
+            continue
+        if not 0.34 <= len(text) / max(1, len(answer)) <= 3:
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def _question(draft: Draft, choices: tuple[str, ...], citer: Citer) -> QuizQuestion:
+    anchor = draft.section.anchor
+    digest = hashlib.sha256(f"{citer.doc_path}|{draft.source}|{draft.answer}".encode()).hexdigest()[:12]
+    common = {
+        "id": f"{draft.style}-{digest}",
+        "style": draft.style,
+        "prompt": draft.prompt,
+        "explanation": f"The section “{draft.section.heading}” says: “{draft.source}”",
+        "key_terms": [draft.answer],
+        "doc_path": citer.doc_path,
+        "chapter_title": citer.chapter_title,
+        "heading": draft.section.heading,
+        "anchor": anchor,
+        "anchor_url": citer.url(anchor),  # type: ignore[operator]
+        "source_sentence": draft.source,
+    }
+    if draft.style == "cloze":
+        return QuizQuestion(kind="short", answer=draft.answer, **common)
+    choices = tuple(_capitalised(c) for c in choices)
+    draft = replace(draft, answer=_capitalised(draft.answer))
+    ordered = sorted(choices, key=lambda c: hashlib.sha256(f"{draft.answer}|{c}".encode()).hexdigest())
+    return QuizQuestion(kind="mcq", choices=ordered, answer=ordered.index(draft.answer), **common)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _blank(text: str, term: str) -> str:
+    return re.sub(re.escape(term), BLANK, text, count=1, flags=re.IGNORECASE)
+
+
+def _mentions(text: str, term: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _short(text: str, max_words: int) -> bool:
+    return (
+        1 <= len(text.split()) <= max_words
+        and len(text) <= 80
+        and not text.endswith(":")
+        and re.search(r"[A-Za-z]{2}", text) is not None
+    )
+
+
+def _overlap(a: str, b: str) -> float:
+    x, y = set(a.split()) - _STOP, set(b.split()) - _STOP
+    return len(x & y) / min(len(x), len(y)) if x and y else 0.0
