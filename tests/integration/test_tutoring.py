@@ -102,15 +102,16 @@ async def test_quiz_flow_over_rest_with_hints_grading_and_mastery(http):
     assert wrong.status_code == 200, wrong.text
     result = wrong.json()["result"]
     assert result["verdict"] == "incorrect" and result["correct_answer"] == "4:1"
-    assert result["citation"]["anchor_url"].endswith("#backlash") and result["hints_used"] == 3
+    # the block sits in "Backlash" but tests the gear ratio: it cites (and trains) "Gear ratio"
+    assert result["citation"]["anchor_url"].endswith("#gear-ratio") and result["hints_used"] == 3
     after = wrong.json()["quiz"]
     assert after["position"] == 1 and after["current"]["hints"] == [] and after["answers"][0]["your_answer"] == "1:4"
     _no_secrets(after["current"], "correct_answer")
 
     progress = (await http.get("/api/v1/users/me/progress", params={"book_id": "mini"})).json()
     gears = next(c for c in progress["chapters"] if c["chapter_id"] == "basics-gears")
-    assert gears["sections"][0]["anchor"] == "backlash" and gears["sections"][0]["p_known"] < 0.2
-    assert progress["recommendation"]["anchor"] == "backlash"
+    assert gears["sections"][0]["anchor"] == "gear-ratio" and gears["sections"][0]["p_known"] < 0.2
+    assert progress["recommendation"]["anchor"] == "gear-ratio"
 
     stale = await http.post(f"/api/v1/quizzes/{quiz['id']}/answers", json={"answer": 1, "position": 0})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "question_already_answered"
@@ -215,7 +216,7 @@ async def test_quiz_in_chat_over_the_agui_stream(http):
     assert feedback.startswith("Correct.") and "Question 2 of 2" in feedback
     finished = next(e for e in events if e["type"] == "RUN_FINISHED")
     assert finished["result"]["route"] == "tutor" and finished["result"]["citations"][0]["anchor_url"].endswith(
-        "#backlash"
+        "#gear-ratio"
     )
 
     stopped, _ = await _chat(http, "stop the quiz", "chat-quiz")

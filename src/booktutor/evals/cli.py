@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import warnings
 from pathlib import Path
@@ -318,6 +319,54 @@ def replace_section(path: Path, section: str) -> None:
     """Replace (or append) the `## Translation` section of a Markdown file."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     start = text.find("\n## Translation")
+    if start == -1:
+        path.write_text(text.rstrip() + "\n\n" + section, encoding="utf-8")
+        return
+    end = text.find("\n## ", start + 1)
+    tail = text[end:] if end != -1 else "\n"
+    path.write_text(text[:start] + "\n" + section.rstrip() + "\n" + tail, encoding="utf-8")
+
+
+@eval_app.command("tutoring")
+def tutoring_command(
+    corpus: Annotated[list[Path], typer.Option("--corpus", help="A book (Docusaurus site or docs folder); repeatable")],
+    sample: Annotated[int, typer.Option(min=1, max=500, help="Generated questions checked per book")] = 60,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write report.json (with the sample) here")] = None,
+    docs: Annotated[Path | None, typer.Option(help="Also replace the `## Tutoring eval` section of this file")] = None,
+    grading: Annotated[bool, typer.Option(help="Also run the grading eval set (bundled book)")] = True,
+) -> None:
+    """Quiz coverage (chapters with >= 300 words of prose offering >= 3 questions) and mechanical
+    checks of a sample of generated questions, offline, per book; plus the grading eval."""
+    from booktutor.evals.tutoring import CachingEmbedder, evaluate_tutoring, render_grading, render_markdown
+    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+    from booktutor.tutoring.calibration import grading_eval
+
+    embedder = CachingEmbedder(LocalSentenceTransformerEmbedder())
+
+    async def run() -> tuple[list[dict[str, Any]], list[Any], dict[str, Any] | None]:
+        reports = [await evaluate_tutoring(path, embedder, sample=sample) for path in corpus]
+        graded = await grading_eval(embedder.inner) if grading else None
+        return [r.summary() for r in reports], reports, graded
+
+    summaries, reports, graded = asyncio.run(run())
+    section = render_markdown(summaries) + (render_grading(graded) if graded else "")
+    out.print(section)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        payload: dict[str, Any] = {
+            "books": [{**s, "sample": r.checked} for s, r in zip(summaries, reports, strict=True)]
+        }
+        if graded:
+            payload["grading"] = graded
+        (out_dir / "tutoring.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    if docs is not None:
+        replace_named_section(docs, "## Tutoring eval", section)
+
+
+def replace_named_section(path: Path, heading: str, section: str) -> None:
+    """Replace (or append) the section starting at `heading` up to the next `## ` heading."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start = text.find(f"\n{heading}")
     if start == -1:
         path.write_text(text.rstrip() + "\n\n" + section, encoding="utf-8")
         return

@@ -185,10 +185,36 @@ class CachingEmbedder:
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
+        self.model_name = inner.model_name
+        self.dimension = inner.dimension
         self.vectors: dict[str, list[float]] = {}
+
+    async def embed_query(self, text: str) -> list[float]:
+        return await self.inner.embed_query(text)
 
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
         if missing:
             self.vectors.update(zip(missing, await self.inner.embed_documents(missing), strict=True))
         return [self.vectors[t] for t in texts]
+
+
+def render_grading(report: dict[str, Any]) -> str:
+    lines = [
+        "",
+        "### Grading eval (offline short-answer grader)",
+        "",
+        f"{report['answers']} learner answers over the bundled book's short questions "
+        "(`src/booktutor/tutoring/data/grading_eval.jsonl`). Accuracy counts the verdicts given; "
+        "`unsure` hands the answer to the learner with the model answer.",
+        "",
+        f"- verdicts given: {report['verdicts_given']} of {report['answers']} (unsure: {report['unsure']})",
+        f"- accuracy on verdicts given: {report['accuracy_on_given']:.1%} "
+        f"(pass/fail only: {report['pass_fail_accuracy_on_given']:.1%})",
+        "",
+        "| kind of answer | answers | unsure | right verdict |",
+        "|---|---|---|---|",
+    ]
+    for category, row in report["by_category"].items():
+        lines.append(f"| {category} | {row['answers']} | {row['unsure']} | {row['right']} |")
+    return "\n".join(lines) + "\n"

@@ -95,8 +95,9 @@ async def _key_term_questions(material: ChapterMaterial, embedder: Embedder) -> 
     distractors = await _related_terms(terms, pool, embedder)
     questions: list[QuizQuestion] = []
     for term, definition in terms.items():
-        if len(distractors[term]) >= 2:
-            questions.append(_definition_question(material, term, definition, distractors[term]))
+        question = _definition_question(material, term, definition, distractors[term])
+        if question is not None:
+            questions.append(question)
         cloze = _cloze_question(material, term)
         if cloze is not None:
             questions.append(cloze)
@@ -112,7 +113,7 @@ async def _related_terms(terms: dict[str, str], pool: dict[str, str], embedder: 
     for term in terms:
         similarity = vectors @ vectors[index[term]]
         ranked = [names[i] for i in np.argsort(-similarity, kind="stable") if _is_distinct(names[i], term)]
-        related[term] = _dedupe(ranked)[:MAX_DISTRACTORS]
+        related[term] = _dedupe(ranked)[: MAX_DISTRACTORS + 2]  # spares for those the cited sentence names
     return related
 
 
@@ -131,10 +132,17 @@ def _dedupe(names: list[str]) -> list[str]:
     return kept
 
 
-def _definition_question(material: ChapterMaterial, term: str, definition: str, wrong: list[str]) -> QuizQuestion:
-    choices = sorted([term, *wrong], key=lambda c: hashlib.sha256(f"{term}|{c}".encode()).hexdigest())
+def _definition_question(
+    material: ChapterMaterial, term: str, definition: str, wrong: list[str]
+) -> QuizQuestion | None:
+    """None when fewer than two distractors remain that the cited sentence does not itself name."""
     found = _key_sentence(material, term)
     section = found[0] if found else _glossary_section(material)
+    cited = normalized(found[1] if found else definition)
+    wrong = [w for w in wrong if f" {normalized(w)} " not in f" {cited} "][:MAX_DISTRACTORS]
+    if len(wrong) < 2:
+        return None
+    choices = sorted([term, *wrong], key=lambda c: hashlib.sha256(f"{term}|{c}".encode()).hexdigest())
     return QuizQuestion(
         id=_question_id("def", material.doc_path, term),
         kind="mcq",
