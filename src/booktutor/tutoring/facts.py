@@ -150,7 +150,7 @@ def _read_list(text: str, lead: str, prose: ProseSection) -> None:
             if len(rest.split()) >= 3 and labelled and not _ADMONITION_TERM.match(term):
                 definitions.append((term, rest))
         else:
-            items.append(plain(raw))
+            items.append(plain(raw).rstrip("."))
     items = [i for i in items if not _ADMONITION_TERM.match(i)]
     if lead.endswith(":") and len(lead.split()) >= 4 and 3 <= len(items) <= 10:
         prose.lists.append(ListFact(lead, tuple(items), tuple(definitions)))

@@ -29,6 +29,7 @@ BLANK = "_____"
 MAX_QUESTIONS = 12
 MAX_PER_SECTION = 3
 MAX_POOL = 400
+SYNONYM_SIMILARITY = 0.75
 _VERB = r"(?:is|are|refers to|means|describes|denotes)"
 _PLAIN_DEFINITION = re.compile(
     rf"^(?:An?|The)\s+(?P<term>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,3}})\s+(?:\((?P<abbr>[A-Z][\w-]{{1,8}})\)\s+)?{_VERB}\s+"
@@ -132,7 +133,7 @@ def _sentence_drafts(section: ProseSection, sentence: Sentence) -> Iterator[Draf
     if term:
         yield Draft("definition", section, f"Which term fills the blank? “{_blank(text, term)}”", term, text)
     for bold in sentence.bold:
-        label = sentence.list_item and text.lower().startswith(bold.lower())
+        label = text.lower().startswith(bold.lower()) and (sentence.list_item or text[len(bold) : len(bold) + 1] == ":")
         if bold != term and not label and _short(bold, 4) and _mentions(text, bold) and len(bold) > 3:
             yield Draft("cloze", section, f"Fill in the blank: {_blank(text, bold)}", bold, text)
             break
@@ -254,8 +255,10 @@ async def _distractors(
         vectors = np.asarray(await embedder.embed_documents(texts), dtype=np.float32)
         answers, others = vectors[: len(needs)], vectors[len(needs) :]
         for draft, vector in zip(needs, answers, strict=True):
-            order = np.argsort(-(others @ vector), kind="stable")
-            ranked[draft.answer] = [candidates[i] for i in order[:60]]
+            similarity = others @ vector
+            order = np.argsort(-similarity, kind="stable")
+            # a near-synonym of the key ("Cancellable" for "Ability to cancel") would also be right
+            ranked[draft.answer] = [candidates[i] for i in order[:80] if similarity[i] < SYNONYM_SIMILARITY][:60]
     result = []
     for draft in drafts:
         if draft.choices:
@@ -282,7 +285,7 @@ def _acceptable(draft: Draft, ranked: list[str]) -> list[str]:
             continue
         if any(_overlap(text, normalized(a)) >= 0.5 for a in (*draft.avoid, *kept)):
             continue
-        if not 0.34 <= len(text) / max(1, len(answer)) <= 3:
+        if not 0.34 <= len(text) / max(1, len(answer)) <= 3 or candidate.endswith("?"):
             continue
         kept.append(candidate)
     return kept
