@@ -32,6 +32,7 @@ async def test_a_users_resources_are_invisible_to_another(services, book):
                 ("GET", f"/api/v1/quizzes/{quiz_id}", None),
                 ("POST", f"/api/v1/quizzes/{quiz_id}/answers", {"answer": 0}),
                 ("POST", f"/api/v1/quizzes/{quiz_id}/hint", None),
+                ("POST", f"/api/v1/quizzes/{quiz_id}/answers/0/self-assessment", {"correct": True}),
             ]
         for method, path, body in routes:
             response = await http.request(method, path, json=body, headers=bob)
