@@ -80,7 +80,9 @@ async def section_texts(services: Services) -> SectionTexts:
     async with services.db.session() as session:
         async for rows in BookRepository(session).iter_current_chunks():
             for row in rows:
-                texts[(row.doc_path, row.anchor)].append(row.text)
+                anchors = dict.fromkeys([row.anchor, *(str(s["anchor"]) for s in row.sections)])
+                for anchor in anchors:  # a chunk joining short sections is cited by each of them
+                    texts[(row.doc_path, anchor)].append(row.text)
     return {key: "\n\n".join(parts) for key, parts in texts.items()}
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from markdown_it.token import Token
 
 from booktutor.ingest.models import ParsedChunk
+from booktutor.ingest.purpose import CODE, EXAMPLE, EXPOSITION, classify_section
 from booktutor.markdown.fences import QUIZ_LANGUAGE, fence_language
 from booktutor.markdown.headings import HeadingTracker, read_heading
 from booktutor.markdown.parse import new_parser
@@ -52,6 +53,7 @@ class Section:
     level: int  # 0 for text before the first heading
     heading_line: str
     blocks: list[Block] = field(default_factory=list)
+    purpose: str = EXPOSITION
 
     @property
     def tokens(self) -> int:
@@ -131,6 +133,7 @@ def chunk_markdown(
     markdown: str,
     *,
     title: str,
+    page: str = "",
     min_tokens: int = 100,
     max_tokens: int = 220,
     overlap_tokens: int = 30,
@@ -138,6 +141,9 @@ def chunk_markdown(
     """Heading-aware chunks. The default size keeps a chunk inside the bundled encoder's
     256-wordpiece window (all-MiniLM-L6-v2 ignores the rest), see docs/benchmarks.md."""
     sections = split_sections(remove_quiz_fences(markdown), title)
+    for section in sections:
+        body = "\n\n".join(block.text for block in section.blocks)
+        section.purpose = classify_section(section.heading_path, body, page)
     pieces: list[list[tuple[Section, list[Block]]]] = []
     for group in _merge_short_sections(sections, min_tokens, max_tokens):
         if not any(section.blocks for section in group):
@@ -148,7 +154,7 @@ def chunk_markdown(
         section = group[0]
         for blocks in _pack_blocks(section, max_tokens, overlap_tokens):
             pieces.append([(section, blocks)])
-    return [_build_chunk(position, piece) for position, piece in enumerate(pieces)]
+    return [_build_chunk(position, piece, page) for position, piece in enumerate(pieces)]
 
 
 def _merge_short_sections(sections: list[Section], min_tokens: int, max_tokens: int) -> Iterator[list[Section]]:
@@ -162,6 +168,7 @@ def _merge_short_sections(sections: list[Section], min_tokens: int, max_tokens: 
             total < min_tokens
             and index < len(sections)
             and _shares_parent(group[0], sections[index])
+            and (sections[index].purpose == group[0].purpose or not sections[index].blocks)
             and total + sections[index].tokens <= max_tokens
         ):
             group.append(sections[index])
@@ -259,7 +266,7 @@ def _trailing_sentences(text: str, overlap_tokens: int) -> list[Block]:
     return [_paragraph_piece(" ".join(taken))] if taken else []
 
 
-def _build_chunk(position: int, piece: list[tuple[Section, list[Block]]]) -> ParsedChunk:
+def _build_chunk(position: int, piece: list[tuple[Section, list[Block]]], page: str = "") -> ParsedChunk:
     first = piece[0][0]
     text = "\n\n".join(_section_text(section, blocks) for section, blocks in piece)
     blocks = [block for _, section_blocks in piece for block in section_blocks]
@@ -273,7 +280,22 @@ def _build_chunk(position: int, piece: list[tuple[Section, list[Block]]]) -> Par
         has_code=any(block.has_code for block in blocks),
         code_languages=tuple(languages),
         has_table=any(block.has_table for block in blocks),
+        purpose=_piece_purpose(piece, page),
+        sections=tuple((section.heading_path[-1], section.anchor) for section, _ in piece),
     )
+
+
+def _piece_purpose(piece: list[tuple[Section, list[Block]]], page: str) -> str:
+    """The (joined) sections' purpose; a part of a long section is judged by its own text (a section may
+    close with a quiz), and an explaining piece that is mostly a code block is `code`."""
+    section, blocks = piece[0]
+    purpose = section.purpose
+    if len(piece) == 1 and blocks != section.blocks:
+        purpose = classify_section(section.heading_path, "\n\n".join(block.text for block in blocks), page)
+    if purpose not in (EXPOSITION, EXAMPLE):
+        return purpose
+    code = sum(len(block.text) for block in blocks if block.kind == "code")
+    return CODE if code > 0.7 * sum(len(block.text) for block in blocks) else purpose
 
 
 def _section_text(section: Section, blocks: list[Block]) -> str:

@@ -19,7 +19,7 @@ _INDEX_STEMS = frozenset({"index", "readme"})
 
 # Part of every content hash: bump it when parsing or chunking changes, so that the next
 # incremental ingest re-chunks unchanged files instead of skipping them.
-PARSER_VERSION = b"booktutor-parser-2\n"
+PARSER_VERSION = b"booktutor-parser-3\n"
 
 
 class _ParseError(Exception):
@@ -58,7 +58,7 @@ def parse_document(
         front_matter=front_matter,
         markdown=body,
         content_hash=hashlib.sha256(PARSER_VERSION + raw).hexdigest(),
-        chunks=chunk_markdown(cleaned, title=title),
+        chunks=chunk_markdown(cleaned, title=title, page=source_path),
         folder_position=folder_position,
     )
 

@@ -17,6 +17,8 @@ class ParsedChunk:
     has_code: bool
     code_languages: tuple[str, ...] = ()
     has_table: bool = False
+    purpose: str = "exposition"  # see ingest/purpose.py
+    sections: tuple[tuple[str, str], ...] = ()  # (heading, anchor) of each section the chunk holds, in order
 
 
 @dataclass(frozen=True, slots=True)

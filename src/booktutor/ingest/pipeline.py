@@ -170,8 +170,9 @@ class Ingestor:
                     document_id=document_id,
                     doc_path=doc.source_path,
                     version=new_version,
+                    purpose=chunk.purpose,
                 )
-                for cid, vec in zip(chunk_ids, vectors, strict=True)
+                for cid, vec, chunk in zip(chunk_ids, vectors, doc.chunks, strict=True)
             ]
         )
         async with self.db.session() as session, session.begin():

@@ -34,6 +34,7 @@ async def reindex(db: Database, store: VectorStore, embedder: Embedder, progress
                         document_id=r.document_id,
                         doc_path=r.doc_path,
                         version=r.version,
+                        purpose=r.purpose,
                     )
                     for r, v in zip(rows, vectors, strict=True)
                 ]

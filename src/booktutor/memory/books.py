@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -58,6 +58,10 @@ class ChunkContent(Protocol):
     def code_languages(self) -> Sequence[str]: ...
     @property
     def has_table(self) -> bool: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def sections(self) -> Sequence[tuple[str, str]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,8 @@ class ChunkRow:
     anchor: str
     text: str
     version: int
+    purpose: str = "exposition"
+    sections: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +280,8 @@ class BookRepository:
                 "has_code": chunk.has_code,
                 "code_languages": list(chunk.code_languages),
                 "has_table": chunk.has_table,
+                "purpose": chunk.purpose,
+                "sections": [{"heading": heading, "anchor": anchor} for heading, anchor in chunk.sections],
             }
             for chunk_id, chunk in zip(ids, chunks, strict=True)
         ]
@@ -325,7 +333,9 @@ class BookRepository:
     # --- chunks for readers -------------------------------------------------------------
     def _current_chunks(
         self,
-    ) -> Select[uuid.UUID, str, uuid.UUID, str, str, str, dict[str, Any], list[str], str, str, int]:
+    ) -> Select[
+        uuid.UUID, str, uuid.UUID, str, str, str, dict[str, Any], list[str], str, str, int, str, list[dict[str, Any]]
+    ]:
         return select(
             Chunk.id,
             Chunk.book_id,
@@ -338,6 +348,8 @@ class BookRepository:
             Chunk.anchor,
             Chunk.text,
             Chunk.version,
+            Chunk.purpose,
+            Chunk.sections,
         ).join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
 
     async def fetch_chunks(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ChunkRow]:

@@ -106,6 +106,9 @@ class Document(TimestampMixin, Base):
     chapter: Mapped[Chapter] = relationship(back_populates="documents")
 
 
+_EMPTY_JSON_LIST = text("'[]'::jsonb")
+
+
 class Chunk(Base):
     __tablename__ = "chunks"
     __table_args__ = (
@@ -130,6 +133,11 @@ class Chunk(Base):
     has_table: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # The quotable sentences' vectors, made at ingest for the offline answerer (providers.embedding_cache).
     sentence_vectors: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    # What the chunk is for (booktutor.ingest.purpose) and the (heading, anchor) of each section it holds.
+    purpose: Mapped[str] = mapped_column(String(32), nullable=False, default="exposition", server_default="exposition")
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, default=list, server_default=_EMPTY_JSON_LIST
+    )
     tsv: Mapped[str] = mapped_column(
         TSVECTOR,
         Computed(

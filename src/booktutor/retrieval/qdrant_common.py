@@ -17,6 +17,7 @@ def record_payload(record: VectorRecord) -> dict[str, Any]:
         "document_id": str(record.document_id),
         "doc_path": record.doc_path,
         "version": record.version,
+        "purpose": record.purpose,
     }
 
 

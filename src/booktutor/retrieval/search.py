@@ -21,7 +21,7 @@ from booktutor.providers.embeddings import Embedder
 from booktutor.providers.rerank import Reranker
 from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weighted_rrf
 from booktutor.retrieval.lexical import LexicalSearch
-from booktutor.retrieval.types import SearchHit, SearchResult, VectorFilter
+from booktutor.retrieval.types import SearchHit, SearchResult, SectionRef, VectorFilter
 from booktutor.retrieval.vector_store import VectorStore, VectorStoreUnavailable
 
 log = structlog.get_logger(__name__)
@@ -147,7 +147,25 @@ class HybridSearcher:
             dense_rank=candidate.dense_rank,
             lexical_rank=candidate.lexical_rank,
             dense_score=candidate.dense_score,
+            purpose=row.purpose,
+            sections=self._section_refs(row),
         )
+
+    def _section_refs(self, row: ChunkRow) -> list[SectionRef]:
+        return [
+            SectionRef(
+                heading=str(section["heading"]),
+                anchor=str(section["anchor"]),
+                anchor_url=anchor_url(
+                    row.doc_path,
+                    row.front_matter,
+                    str(section["anchor"]),
+                    language=row.language,
+                    default_language=self.default_language,
+                ),
+            )
+            for section in row.sections
+        ]
 
 
 def collapse_sections(hits: Sequence[SearchHit]) -> list[SearchHit]:

@@ -19,6 +19,7 @@ class VectorRecord:
     document_id: uuid.UUID
     doc_path: str
     version: int
+    purpose: str = "exposition"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,12 @@ class IndexInfo:
     points: int = 0
 
 
+class SectionRef(BaseModel):
+    heading: str
+    anchor: str
+    anchor_url: str
+
+
 class SearchHit(BaseModel):
     """One search result as the API, the CLI and the agents' tools return it."""
 
@@ -62,6 +69,11 @@ class SearchHit(BaseModel):
     dense_rank: int | None = None
     lexical_rank: int | None = None
     dense_score: float | None = None
+    purpose: str = "exposition"
+    """What the chunk is for: exposition, definition, example, code, exercise, lab, objectives, summary or
+    navigation (booktutor.ingest.purpose)."""
+    sections: list[SectionRef] = []
+    """Each section the chunk holds, in order, with its own link (a chunk may join short sections)."""
 
 
 @dataclass(slots=True)

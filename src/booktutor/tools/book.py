@@ -27,6 +27,8 @@ MAX_CHAPTER_CHARS = 12000
 SELECTION_QUERY_CHARS = 300
 SELECTION_MATCH_SHARE = 0.6
 EVIDENCE_TOP_K = 3
+SECTION_NUMBER_BASE = 21
+"""A hit's further sections are cited from this number up, clear of the hits' own numbers."""
 MAX_EVIDENCE_WORDS = 40
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
@@ -47,9 +49,11 @@ def _result_from_hit(n: int, hit: SearchHit) -> Source:
         dense_score=hit.dense_score,
         lexical_rank=hit.lexical_rank,
         language=hit.language,
+        purpose=hit.purpose,
     )
 
 
+<<<<<<< HEAD
 async def _selection_result(ctx: ToolContext) -> Source:
     """The highlighted passage as source [1], linked to the section that holds it when the client
     sent the page's doc path (and the passage is found there; else to the chapter)."""
@@ -64,6 +68,27 @@ async def _selection_result(ctx: ToolContext) -> Source:
         url = anchor_url(
             document.source_path, document.front_matter, anchor, language=document.language, default_language="en"
         )
+=======
+def _section_sources(results: list[Source], hits: list[SearchHit], next_n: int) -> list[Source]:
+    """Give each further section of a hit that joins several sections a citation number of its own, so a
+    quoted sentence can cite the section that holds it; the hit itself cites its first section."""
+    extra: list[Source] = []
+    for result, hit in zip(results, hits, strict=True):
+        if len(hit.sections) < 2:
+            continue
+        refs: list[dict[str, Any]] = [{"n": result["n"], "heading": hit.sections[0].heading}]
+        for section in hit.sections[1:]:
+            extra.append(
+                Source(**{**result, "n": next_n, "heading": section.heading, "anchor_url": section.anchor_url})
+            )
+            refs.append({"n": next_n, "heading": section.heading})
+            next_n += 1
+        result["sections"] = refs
+    return extra
+
+
+def _selection_result(ctx: ToolContext) -> Source:
+>>>>>>> da0bc5f (Ingest knows what each chunk is for: purpose and sections stored, in Qdrant payloads and search hits)
     return Source(
         n=1,
         source="selection",
@@ -102,7 +127,8 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     offset = len(results)
     results += [_result_from_hit(offset + i, hit) for i, hit in enumerate(found.hits, start=1)]
     ctx.degraded = ctx.degraded or found.degraded
-    ctx.register_sources(results)
+    sections = _section_sources(results[offset:], found.hits, max(len(results) + 1, SECTION_NUMBER_BASE))
+    ctx.register_sources(results + sections)
     return {
         "query": query,
         "mode": ctx.mode,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from booktutor.services import Services
 from booktutor.tutoring.quizzes import QuizService
@@ -27,6 +27,9 @@ class Source(TypedDict):
     dense_score: float | None
     lexical_rank: int | None
     language: str
+    purpose: NotRequired[str]  # what the passage is for (booktutor.ingest.purpose); absent = exposition
+    sections: NotRequired[list[dict[str, Any]]]
+    """The sections a search hit holds, in order, each with the number that cites it: {n, heading, anchor_url}."""
 
 
 @dataclass

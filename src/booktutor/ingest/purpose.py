@@ -1,0 +1,147 @@
+"""What a chunk of a book is for: explaining, defining, practising, navigating, ...
+
+Detected from structure and wording only (headings, the page's name, option lists, question marks,
+imperative steps, admonition lead-ins), never from one book's phrasing. The answerer quotes
+explanations and definitions, and never serves practice material (quizzes, exercises, lab steps)
+as an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+EXPOSITION: Final = "exposition"
+DEFINITION: Final = "definition"
+EXAMPLE: Final = "example"
+CODE: Final = "code"
+EXERCISE: Final = "exercise"  # quizzes, review questions, assessments, exercises
+LAB: Final = "lab"  # lab, tutorial or hands-on steps
+OBJECTIVES: Final = "objectives"
+SUMMARY: Final = "summary"
+NAVIGATION: Final = "navigation"  # front matter, prerequisites, next steps, further reading
+
+PURPOSES: Final = (EXPOSITION, DEFINITION, EXAMPLE, CODE, EXERCISE, LAB, OBJECTIVES, SUMMARY, NAVIGATION)
+PRACTICE: Final = frozenset({EXERCISE, LAB})
+"""Chunks that ask the learner to do something: cite them as practice, never quote them as an answer."""
+
+_W = r"(?:^|\b)"
+_HEADING_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        EXERCISE,
+        re.compile(
+            rf"{_W}(?:quiz(?:zes)?|exercises?|review questions?|practice (?:questions?|problems?)|self[- ]check|"
+            r"self[- ]assessment|check your understanding|knowledge check|test yourself|questions for review|"
+            r"discussion questions?|homework|problem set|challenge problems?|coding challenges?|assignments?)\b|"
+            r"^(?:(?:module|chapter|unit|final|section|skills?) )?assessments?\b",
+            re.I,
+        ),
+    ),
+    (
+        LAB,
+        re.compile(
+            r"^(?:\W*)labs?\b|\blab\s*\d+|\blab (?:exercise|activity|assignment|session)s?\b|"
+            r"(?:^|\b)(?:tutorial|hands[- ]on|walkthrough|try it(?: out| yourself)?)\b",
+            re.I,
+        ),
+    ),
+    (
+        OBJECTIVES,
+        re.compile(
+            rf"{_W}(?:learning (?:objectives|outcomes|goals)|^objectives$|what you(?:'ll| will) (?:learn|build)|"
+            r"goals of this|by the end of this)\b",
+            re.I,
+        ),
+    ),
+    (
+        SUMMARY,
+        re.compile(rf"{_W}(?:summary|key takeaways?|takeaways|conclusions?|recap|wrap[- ]up|in review)\b", re.I),
+    ),
+    (
+        DEFINITION,
+        re.compile(rf"{_W}(?:glossary|key terms|terminology|definitions|vocabulary)\b", re.I),
+    ),
+    (
+        NAVIGATION,
+        re.compile(
+            rf"{_W}(?:next steps?|further reading|references|prerequisites|related (?:content|topics|chapters)|"
+            r"cross[- ]references|see also|^(?:additional |further |external |learning )?resources$|"
+            r"estimated (?:reading )?time|table of contents|bibliography|"
+            r"module structure|course structure|how to use this|acknowledg(?:e)?ments)\b",
+            re.I,
+        ),
+    ),
+    (EXAMPLE, re.compile(rf"{_W}(?:examples?|case stud(?:y|ies)|use cases?|worked example|scenario)\b", re.I)),
+]
+_PAGE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        EXERCISE,
+        re.compile(r"(?:^|[-_/ ])(?:quiz(?:zes)?|assessments?|exercises?|review-questions|homework)(?:[-_. /]|$)"),
+    ),
+    (LAB, re.compile(r"(?:^|[-_/ ])(?:labs?|tutorials?|hands-on)(?:[-_. /]|\d|$)")),
+    (DEFINITION, re.compile(r"(?:^|[-_/ ])(?:glossary|terminology)(?:[-_. /]|$)")),
+]
+
+_OPTION_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\(?[A-Da-d][).:]|\[[ xX]\])\s+\S", re.M)
+_INLINE_OPTIONS = re.compile(r"\b[A-D]\)\s+\S.*\b[B-D]\)\s+\S")
+_FENCE = re.compile(r"^\s*(```+|~~~+).*?^\s*\1\s*$", re.M | re.S)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_STEP_LINE = re.compile(r"^\s*\d+[.)]\s+(?:\*\*)?(?:step \d+\W+)?(?P<word>[A-Za-z]+)", re.M | re.I)
+_STEP_CONTEXT = re.compile(r"^\s*(?:```|~~~)", re.M)
+_OBJECTIVE_LEAD = re.compile(
+    r"\bby the end of this (?:chapter|section|module|lesson|lab|unit)\b|\byou will be able to\b", re.I
+)
+
+_IMPERATIVE_VERBS_TEXT = """
+    add analyse analyze answer apply build calculate change check choose clone compare compile complete
+    configure connect consider copy create debug define deploy describe design determine discuss download
+    draw edit enable ensure evaluate examine execute explain explore extend find fix follow identify
+    implement import install investigate launch list load make measure modify name navigate note observe open
+    outline paste plot predict press print program record reflect remove repeat replace research review run
+    save select set simulate sketch source start state summarise summarize switch test train try type update
+    use verify visualize write
+"""
+IMPERATIVE_VERBS: Final = frozenset(_IMPERATIVE_VERBS_TEXT.split())
+"""Verbs that, leading a sentence or a list item, tell the learner to do something."""
+
+
+def classify_section(heading_path: Sequence[str], body: str, page: str = "") -> str:
+    """The purpose of one section: its own heading first, then its wording, then its page's name."""
+    own = heading_path[-1] if heading_path else ""
+    for purpose, pattern in _HEADING_RULES:
+        if own and pattern.search(own):
+            return purpose
+    if by_text := _purpose_from_text(body):
+        return by_text
+    for purpose, pattern in _PAGE_RULES:
+        if pattern.search(page.lower()):
+            return purpose
+    for heading in reversed(heading_path[1:-1]):  # an enclosing exercise or lab section (not the title)
+        for purpose, pattern in _HEADING_RULES:
+            if purpose in PRACTICE and pattern.search(heading):
+                return purpose
+    return EXPOSITION
+
+
+def _purpose_from_text(body: str) -> str | None:
+    prose = _FENCE.sub("", body)
+    if body.strip() and len(prose.strip()) < 0.3 * len(body.strip()):
+        return CODE
+    if len(_OPTION_LINE.findall(prose)) >= 3 or _INLINE_OPTIONS.search(prose):
+        return EXERCISE
+    if _OBJECTIVE_LEAD.search(prose[:300]):
+        return OBJECTIVES
+    sentences = [s for line in prose.splitlines() for s in _SENTENCE_END.split(line.strip())]
+    sentences = [s for s in sentences if len(s.split()) >= 3 and not s.startswith(("#", "|"))]
+    if len(sentences) >= 2 and sum(s.rstrip("*_ ").endswith("?") for s in sentences) > len(sentences) / 2:
+        return EXERCISE
+    steps = [m["word"].lower() for m in _STEP_LINE.finditer(prose)]
+    imperative = sum(w in IMPERATIVE_VERBS for w in steps)
+    if len(steps) >= 3 and imperative >= 0.6 * len(steps) and _STEP_CONTEXT.search(body):
+        return LAB
+    return None
+
+
+def is_practice(purpose: str) -> bool:
+    return purpose in PRACTICE

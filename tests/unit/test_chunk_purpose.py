@@ -1,0 +1,92 @@
+"""What each chunk is for, from headings, page names and wording (booktutor.ingest.purpose)."""
+
+from __future__ import annotations
+
+import pytest
+
+from booktutor.ingest.chunker import chunk_markdown
+from booktutor.ingest.purpose import classify_section
+
+
+@pytest.mark.parametrize(
+    ("heading", "purpose"),
+    [
+        ("Review Questions", "exercise"),
+        ("Quiz: Kinematics", "exercise"),
+        ("Module Assessment", "exercise"),
+        ("Check Your Understanding", "exercise"),
+        ("Lab 3: Line Following", "lab"),
+        ("Hands-on Tutorial", "lab"),
+        ("Learning Objectives", "objectives"),
+        ("What You'll Learn", "objectives"),
+        ("Key Takeaways", "summary"),
+        ("Summary", "summary"),
+        ("Glossary", "definition"),
+        ("Further Reading", "navigation"),
+        ("Next Steps", "navigation"),
+        ("Prerequisites", "navigation"),
+        ("Case Study: A Warehouse Fleet", "example"),
+        # topics that merely contain such words stay exposition
+        ("Risk Assessment", "exposition"),
+        ("Challenges of Legged Locomotion", "exposition"),
+        ("Computational Resources", "exposition"),
+        ("Isaac Lab Overview", "exposition"),
+        ("Competing Objectives in Control", "exposition"),
+    ],
+)
+def test_purpose_from_the_heading(heading: str, purpose: str) -> None:
+    body = "A gear train trades speed for torque. Larger gears turn slower."
+    assert classify_section(("Chapter", heading), body) == purpose
+
+
+def test_purpose_from_the_page_name() -> None:
+    body = "Explain the role of the integral term. Name two uses of a gyroscope."
+    assert classify_section(("Module 2",), body, page="module-2/assessment.md") == "exercise"
+    assert classify_section(("Wiring",), "Wire the motor to the driver board.", page="labs/lab-2.md") == "lab"
+    assert classify_section(("Terms",), "A gear is a toothed wheel.", page="reference/glossary.md") == "definition"
+
+
+def test_option_lists_and_questions_are_practice() -> None:
+    options = "Which sensor measures angular rate?\n\nA) Lidar\nB) Gyroscope\nC) Encoder\nD) Camera"
+    questions = "Why does odometry drift? How would you correct it? What limits a camera at night?"
+    assert classify_section(("Chapter", "Warm-up"), options) == "exercise"
+    assert classify_section(("Chapter", "Think about it"), questions) == "exercise"
+
+
+def test_numbered_imperative_steps_with_commands_are_a_lab() -> None:
+    steps = (
+        "1. Install the driver.\n2. Run the node:\n\n```bash\nros2 run demo talker\n```\n\n3. Open a second terminal.\n"
+    )
+    assert classify_section(("Chapter", "Getting going"), steps) == "lab"
+    process = "1. Define the gait parameters.\n2. Simulate many gaits.\n3. Select the best one."
+    assert classify_section(("Chapter", "The optimisation process"), process) == "exposition"
+
+
+def test_a_section_enclosed_by_an_exercise_is_practice() -> None:
+    assert classify_section(("Chapter", "Exercise: Build a Node", "Step 2"), "Add a timer callback.") == "exercise"
+
+
+def test_chunks_carry_their_purpose_and_sections() -> None:
+    markdown = """# Gears
+
+Gears transmit torque between shafts. A gear train trades speed for torque.
+
+## Backlash
+
+Backlash is the small gap between meshing teeth.
+
+## Quiz
+
+1. What is backlash?
+
+A) A gap between teeth
+B) A kind of motor
+C) A sensor
+"""
+    chunks = chunk_markdown(markdown, title="Gears", page="basics/gears.md")
+    purposes = {chunk.heading_path[-1]: chunk.purpose for chunk in chunks}
+    assert purposes == {"Gears": "exposition", "Quiz": "exercise"}, "a quiz is never merged into the body"
+    body = chunks[0]
+    assert [anchor for _, anchor in body.sections] == ["", "backlash"] or [a for _, a in body.sections][
+        -1
+    ] == "backlash"
