@@ -1,8 +1,10 @@
 """Grounded extractive answers: quote the book's most relevant sentences with [n] citations.
 
 Pure logic (no Agents SDK): split retrieved Markdown chunks into sentences, score them against the
-question, pick 2-4 non-redundant ones and render them with the citation marker of their source.
-Decide first, from several retrieval signals, whether the book covers the question at all.
+question, pick 2-4 non-redundant ones that do what the question asks (a reason for "why", both sides
+of a comparison, every part of a two-part question, the code block for "show me the code") and render
+them with the citation marker of the section that holds them. Decide first, from several retrieval
+signals, whether the book covers the question at all.
 """
 
 from __future__ import annotations
@@ -10,10 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from booktutor.extractive.abstention import AbstentionPolicy, evidence_score, should_abstain
-from booktutor.extractive.analysis import analyse
+from booktutor.extractive.analysis import Analysis, analyse
+from booktutor.extractive.coverage import cover_parts, cover_reason, cover_sides, part_queries, stand_alone_opening
+from booktutor.extractive.intent import Intent, question_intent
 from booktutor.extractive.rendering import abstention_text, reading_order, render
+from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import select_code, select_sentences
+from booktutor.extractive.shaping import answer_pool, shaped_scores
+from booktutor.extractive.text import content_terms
 from booktutor.providers.embeddings import Embedder
 
 
@@ -26,6 +35,13 @@ class ComposedAnswer:
     signals: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    order: list[int]
+    code: int | None
+    missing_parts: list[str]
+
+
 async def compose_answer(
     question: str,
     results: list[dict[str, Any]],
@@ -36,10 +52,47 @@ async def compose_answer(
 ) -> ComposedAnswer:
     analysis = await analyse(question, results, embedder=embedder, evidence=evidence)
     signals = dict(analysis.features, evidence=evidence_score(analysis.features, policy))
-    picked = select_sentences(analysis) if not should_abstain(analysis.features, policy) else []
-    if not picked:
+    intent = question_intent(question)
+    signals["question_kind"] = intent.kind
+    plan = None if should_abstain(analysis.features, policy) else await _plan(analysis, question, intent, embedder)
+    if plan is None:
         language = (evidence or {}).get("language")  # the learner's: the language of the question
         return ComposedAnswer(abstention_text(results, language), [], True, "en", signals)
-    order = reading_order(analysis, picked)
-    text, cited = render(analysis, question, order, select_code(analysis, question, picked))
-    return ComposedAnswer(text, cited, False, analysis.candidates[order[0]].language, signals)
+    text, cited = render(analysis, question, plan.order, plan.code, plan.missing_parts)
+    return ComposedAnswer(text, cited, False, analysis.candidates[plan.order[0]].language, signals)
+
+
+async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Embedder | None) -> _Plan | None:
+    analysis.total = shaped_scores(analysis, intent)
+    pool = answer_pool(analysis, intent)
+    picked = select_sentences(analysis, pool)
+    if not picked:
+        return None
+    if intent.sides:
+        picked = cover_sides(analysis, intent, pool, picked)
+    if intent.kind in ("why", "how"):
+        picked = cover_reason(analysis, pool, picked)
+    missing: list[str] = []
+    if intent.parts and not analysis.features["selection_mode"]:
+        queries = part_queries(intent.parts)
+        similarity = await _part_similarity(analysis, queries, embedder)
+        picked, missing = cover_parts(analysis, queries, similarity, pool, picked)
+        missing = [part for query, part in zip(queries, intent.parts, strict=True) if query in missing]
+        if len(missing) == len(intent.parts):
+            missing = []  # no part stands out: the answer as a whole is what the book says
+    order = stand_alone_opening(analysis, reading_order(analysis, picked), pool)
+    code = select_code(analysis, question, order, asked=intent.wants_code)
+    return _Plan(order, code, missing)
+
+
+async def _part_similarity(analysis: Analysis, queries: list[str], embedder: Embedder | None) -> list[np.ndarray]:
+    if analysis.vectors is not None and embedder is not None:
+        try:
+            vectors = [np.asarray(await embedder.embed_query(q), dtype=np.float32) for q in queries]
+            return [np.clip(analysis.vectors @ v, 0.0, 1.0) for v in vectors]
+        except Exception:  # an embedder outage: fall back to shared words
+            pass
+    return [
+        np.asarray([term_cosine(content_terms(q), c.terms) for c in analysis.candidates], dtype=np.float32)
+        for q in queries
+    ]

@@ -10,6 +10,7 @@ from booktutor.extractive.selection import MAX_WORDS
 from booktutor.extractive.text import script_of
 
 NOT_COVERED = "The book does not cover this."
+NOT_COVERED_PART = "The book does not cover this part of the question:"
 LANGUAGE_NAMES = {"en": "English", "ur": "Urdu"}
 URDU_QUOTE_NOTE = "نوٹ: یہ جواب کتاب کے انگریزی متن سے لیا گیا ہے۔ (The answer quotes the book's English text.)"
 
@@ -53,11 +54,16 @@ def _language_note(question: str, answer_language: str, quoted_text: str) -> str
     return f"Note: the answer quotes the book's {name} text."
 
 
-def render(analysis: Analysis, question: str, order: list[int], code: int | None) -> tuple[str, list[int]]:
+def render(
+    analysis: Analysis, question: str, order: list[int], code: int | None, missing_parts: Sequence[str] = ()
+) -> tuple[str, list[int]]:
     candidates = analysis.candidates
     sentences = [f"{_truncate(candidates[i].text, MAX_WORDS)} [{candidates[i].n}]" for i in order]
     cited = list(dict.fromkeys(candidates[i].n for i in order))
     parts = [" ".join(sentences)]
+    if missing_parts:
+        asked = "; ".join(f"“{part.strip()}”" for part in missing_parts)
+        parts.append(f"{NOT_COVERED_PART} {asked}.")
     if code is not None:
         block = candidates[code]
         parts.append(f"From the book [{block.n}]:\n\n```{block.code_language}\n{block.text}\n```")

@@ -26,8 +26,9 @@ LEXICAL_WEIGHT = 0.30
 RANK_WEIGHT = 0.15
 DEFINITION_BONUS = 0.15
 MAX_SUBJECT_WORDS = 7
-MAX_CODE_LINES = 12
-MAX_CODE_CHARS = 500
+MAX_CODE_LINES = 12  # a block shown beside an answer that did not ask for code
+MAX_QUOTABLE_CODE_LINES = 40  # a block shown when the learner asks for the code
+MAX_CODE_CHARS = 1600
 
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:what\s+(?:is|are|was|were|does)\s+|what'?s\s+|define\s+|meaning\s+of\s+)"
@@ -51,6 +52,8 @@ class Candidate:
     terms: frozenset[str]
     code_language: str = ""
     doc: str = ""  # the cited document: a sentence from another one adds a citation
+    purpose: str = "exposition"  # of its chunk (booktutor.ingest.purpose)
+    list_item: bool = False
 
     @property
     def words(self) -> int:
@@ -65,7 +68,7 @@ def _is_quotable_sentence(text: str) -> bool:
 
 def _is_quotable_code(segment: Segment) -> bool:
     lines = segment.text.strip().splitlines()
-    return 0 < len(lines) <= MAX_CODE_LINES and len(segment.text) <= MAX_CODE_CHARS
+    return 0 < len(lines) <= MAX_QUOTABLE_CODE_LINES and len(segment.text) <= MAX_CODE_CHARS
 
 
 def _result_language(result: dict[str, Any]) -> str:
@@ -87,7 +90,7 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
                 Candidate(
                     text=segment.text,
                     kind=segment.kind,
-                    n=int(result.get("n", rank + 1)),
+                    n=_section_number(result, segment.section, rank),
                     rank=rank,
                     position=position,
                     source=str(result.get("source", "book")),
@@ -95,9 +98,20 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
                     terms=content_terms(segment.text),
                     code_language=segment.code_language,
                     doc=str(result.get("doc_path") or result.get("source") or ""),
+                    purpose=str(result.get("purpose") or "exposition"),
+                    list_item=segment.list_item,
                 )
             )
     return candidates
+
+
+def _section_number(result: dict[str, Any], section: int, rank: int) -> int:
+    """The citation number of the section holding a segment (a hit may join several sections)."""
+    n = int(result.get("n", rank + 1))
+    sections = result.get("sections")
+    if isinstance(sections, list) and 0 < section < len(sections) and isinstance(sections[section], dict):
+        return int(sections[section].get("n", n))
+    return n
 
 
 def term_cosine(a: frozenset[str], b: frozenset[str]) -> float:

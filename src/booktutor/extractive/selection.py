@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 from booktutor.extractive.analysis import Analysis
-from booktutor.extractive.scoring import Candidate, term_cosine
+from booktutor.extractive.scoring import MAX_CODE_CHARS, MAX_CODE_LINES, Candidate, term_cosine
 
 MAX_WORDS = 120
 MIN_SENTENCES = 2
@@ -18,6 +19,10 @@ LATER_PICK_RELATIVE = 0.75
 NEW_DOCUMENT_RELATIVE = 0.9
 """A sentence from a document not cited yet must score this share of the best: each new document is
 one more citation the learner has to check, so it must be nearly as relevant as the lead."""
+MAX_ASKED_CODE_LINES = 40
+MAX_HINTED_CODE_CHARS = 500
+_DIAGRAMS = frozenset({"mermaid", "plantuml", "dot", "graphviz"})
+RANK_PREFERENCE = 0.1
 _CODE_CUES = re.compile(r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I)
 
 
@@ -63,8 +68,8 @@ def _threshold(candidate: Candidate, threshold: float, cited_docs: set[str], bes
     return max(threshold, NEW_DOCUMENT_RELATIVE * best)
 
 
-def select_sentences(analysis: Analysis) -> list[int]:
-    sentences = [i for i, c in enumerate(analysis.candidates) if c.kind == "sentence"]
+def select_sentences(analysis: Analysis, sentences: list[int]) -> list[int]:
+    """2-4 relevant, non-redundant sentences of `sentences` (the candidates allowed to answer)."""
     if not analysis.features["selection_mode"]:
         return _mmr(analysis, sentences, [], MAX_SENTENCES, 0.0)
     selection = [i for i in sentences if analysis.candidates[i].source == "selection"]
@@ -75,13 +80,38 @@ def select_sentences(analysis: Analysis) -> list[int]:
     return _mmr(analysis, book + picked, picked, MAX_SENTENCES, best_selection)
 
 
-def select_code(analysis: Analysis, question: str, picked: list[int]) -> int | None:
+def select_code(analysis: Analysis, question: str, picked: list[int], *, asked: bool = False) -> int | None:
+    """The code block to show: asked for ("show me the code"), the best-matching block of the top results;
+    otherwise, when the question hints at code, a short block from a result the answer already cites."""
+    if asked:
+        return _best_code(analysis, range(len(analysis.candidates)), MAX_ASKED_CODE_LINES, MAX_CODE_CHARS)
     if not _CODE_CUES.search(question) or not picked:
         return None
     cited_ranks = {analysis.candidates[i].rank for i in picked}
-    codes = [
-        i
-        for i, c in enumerate(analysis.candidates)
-        if c.kind == "code" and c.rank in cited_ranks and c.terms & analysis.question_terms
-    ]
-    return max(codes, key=lambda i: float(analysis.total[i]), default=None)
+    cited = (i for i in range(len(analysis.candidates)) if analysis.candidates[i].rank in cited_ranks)
+    return _best_code(analysis, cited, MAX_CODE_LINES, MAX_HINTED_CODE_CHARS)
+
+
+def _best_code(analysis: Analysis, indices: Iterable[int], max_lines: int, max_chars: int) -> int | None:
+    candidates = analysis.candidates
+    scored = []
+    for i in indices:
+        code = candidates[i]
+        if code.kind != "code" or code.code_language in _DIAGRAMS:
+            continue
+        if len(code.text.splitlines()) > max_lines or len(code.text) > max_chars:
+            continue
+        context = code.terms | _lead_in_terms(analysis, i)
+        overlap = len(context & analysis.question_terms) / max(len(analysis.question_terms), 1)
+        if overlap > 0:
+            scored.append((overlap + float(analysis.total[i]) + RANK_PREFERENCE / (1 + code.rank), i))
+    return max(scored, default=(0.0, None))[1]
+
+
+def _lead_in_terms(analysis: Analysis, index: int) -> frozenset[str]:
+    """The words of the sentence introducing a code block ("The publisher below sends ...")."""
+    code = analysis.candidates[index]
+    for other in analysis.candidates[max(index - 2, 0) : index]:
+        if other.rank == code.rank and other.kind == "sentence":
+            return other.terms
+    return frozenset()

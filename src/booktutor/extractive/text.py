@@ -53,6 +53,8 @@ class Segment:
     text: str
     kind: Literal["sentence", "code"]
     code_language: str = ""
+    section: int = 0  # which of the chunk's sections holds it: the number of headings before it, less one
+    list_item: bool = False
 
 
 def script_of(text: str) -> Literal["arabic", "latin", "other"]:
@@ -111,17 +113,20 @@ def split_markdown(text: str) -> list[Segment]:
     code: list[str] = []
     fence: str | None = None
     code_language = ""
+    headings = 0
+    in_item = False
 
     def flush() -> None:
         if paragraph:
             joined = _clean_inline(" ".join(paragraph))
-            segments.extend(Segment(s, "sentence") for s in split_sentences(joined))
+            section = max(headings - 1, 0)
+            segments.extend(Segment(s, "sentence", section=section, list_item=in_item) for s in split_sentences(joined))
             paragraph.clear()
 
     for line in text.splitlines():
         if fence is not None:
             if line.strip().startswith(fence):
-                segments.append(Segment("\n".join(code), "code", code_language))
+                segments.append(Segment("\n".join(code), "code", code_language, section=max(headings - 1, 0)))
                 fence, code = None, []
             else:
                 code.append(line)
@@ -132,10 +137,13 @@ def split_markdown(text: str) -> list[Segment]:
             continue
         if not line.strip() or _HEADING.match(line) or _SKIP_LINE.match(line):
             flush()
+            headings += bool(_HEADING.match(line))
+            in_item = False
             continue
         line = _QUOTE_PREFIX.sub("", line)
         if _BULLET.match(line):
             flush()
+            in_item = True
             line = _BULLET.sub("", line)
         paragraph.append(line.strip())
     flush()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Protocol
 
 import structlog
@@ -11,13 +10,14 @@ from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent
 from langgraph.runtime import Runtime
 from openai.types.responses import EasyInputMessageParam
 
+from booktutor.graph.citations import CitationNumbers
 from booktutor.graph.client_tools import PENDING, client_tool_names, tool_turn_items, with_client_tools
 from booktutor.graph.events import Emitter, step
 from booktutor.graph.followups import resolve_followup
 from booktutor.graph.history import bound_history, summarise
 from booktutor.graph.quiz_turns import offline_quiz_turn, quiz_route
 from booktutor.graph.smalltalk import small_talk, small_talk_reply
-from booktutor.graph.state import Citation, Route, RunDeps, TutorState
+from booktutor.graph.state import Route, RunDeps, TutorState
 from booktutor.languages import language_name
 from booktutor.observability.metrics import record_tokens
 from booktutor.providers.budget import answered_by
@@ -27,7 +27,6 @@ from booktutor.tools.context import Source, ToolContext
 log = structlog.get_logger(__name__)
 
 MAX_AGENT_TURNS = 6
-_MARKER = re.compile(r"\[(\d{1,2})\]")
 
 
 def latest_message(state: TutorState) -> str:
@@ -124,27 +123,12 @@ def tool_context(state: TutorState, deps: RunDeps) -> ToolContext:
     )
 
 
-def cited_sources(answer: str, ctx: ToolContext) -> list[Citation]:
-    numbers = sorted({int(n) for n in _MARKER.findall(answer)} & set(ctx.sources))
-    return [_citation(ctx.sources[n]) for n in numbers]
-
-
-def _citation(source: Source) -> Citation:
-    return Citation(
-        n=source["n"],
-        doc_path=source["doc_path"],
-        chapter_title=source["chapter_title"],
-        heading=source["heading"],
-        anchor_url=source["anchor_url"],
-        snippet=source["snippet"],
-        score=float(source["score"] or 0.0),
-    )
-
-
-async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[str, ToolContext]:
-    """Run the route's agent, forwarding its text and tool calls as AG-UI events."""
+async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[str, ToolContext, CitationNumbers]:
+    """Run the route's agent, forwarding its text (citations renumbered in order of use) and tool calls
+    as AG-UI events."""
     emitter, message_id = Emitter(), state["message_id"]
     ctx = tool_context(state, deps)
+    numbers = CitationNumbers(ctx.sources)
     # Frontend tools (AG-UI `tools`) are the answer agent's: the client runs them (client_tools.py).
     agent, client_names = deps.agents[route], set[str]()
     if route == "answer":
@@ -160,15 +144,18 @@ async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[
                     emitter.state_delta(provider=provider)
                 emitter.text_start(message_id)
             written.append(event.data.delta)
-            emitter.text_delta(message_id, event.data.delta)
+            if delta := numbers.feed(event.data.delta):
+                emitter.text_delta(message_id, delta)
         elif isinstance(event, RunItemStreamEvent):
             called_client = _forward_tool_item(emitter, event, message_id, client_names) or called_client
     if written:
+        if rest := numbers.flush():
+            emitter.text_delta(message_id, rest)
         emitter.text_end(message_id)
     tokens = record_tokens(route, result.context_wrapper.usage)
     log.info("agent_run_finished", route_taken=route, input_tokens=tokens["input"], output_tokens=tokens["output"])
     # Stopped at a frontend tool: the answer is what the model wrote before calling it.
-    return ("".join(written) if called_client else str(result.final_output or "")), ctx
+    return ("".join(written) if called_client else str(result.final_output or "")), ctx, numbers
 
 
 def _forward_tool_item(emitter: Emitter, event: RunItemStreamEvent, message_id: str, client_names: set[str]) -> bool:
@@ -201,8 +188,9 @@ def make_agent_node(route: Route) -> AgentNode:
     async def agent_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
         if route == "tutor" and (quiz_turn := await offline_quiz_turn(state, runtime.context)) is not None:
             return quiz_turn
-        answer, ctx = await stream_agent(route, state, runtime.context)
-        citations = cited_sources(answer, ctx)
+        answer, ctx, numbers = await stream_agent(route, state, runtime.context)
+        answer = numbers.rewrite(answer)
+        citations = numbers.citations()
         return {
             "answer": answer,
             "citations": citations,

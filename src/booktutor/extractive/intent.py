@@ -1,0 +1,110 @@
+"""What a question asks for (a definition, a reason, a comparison, code, ...) and its parts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from booktutor.extractive.text import content_terms
+
+_COMPARISON = [
+    re.compile(r"\bdifferen\w*\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*[?.!]*$", re.I),
+    re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus)\s+(?P<b>.+?)\s*[?.!]*$", re.I),
+    re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+differ\w*\s+from\s+(?P<b>.+?)\s*[?.!]*$", re.I),
+    re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+compared?\s+(?:to|with)\s+(?P<b>.+?)\s*[?.!]*$", re.I),
+    re.compile(
+        r"(?:^|\b(?:is|are|what about|between)\s+)(?P<a>[\w\s-]+?)\s+(?:vs\.?|versus)\s+(?P<b>[\w\s-]+?)\s*[?.!]*$",
+        re.I,
+    ),
+    re.compile(r"\bshould\s+I\s+use\s+(?P<a>.+?)\s+or\s+(?P<b>.+?)\s*[?.!]*$", re.I),
+    re.compile(
+        r"\bwhen\s+(?:should|would|do)\s+(?:I|you|we)\s+(?:use|choose|pick)\s+(?P<a>.+?)\s+"
+        r"(?:instead of|rather than|over)\s+(?P<b>.+?)\s*[?.!]*$",
+        re.I,
+    ),
+]
+_CODE = re.compile(
+    r"\b(?:show\s+(?:me\s+)?(?:the\s+|some\s+|an?\s+)?(?:code|snippet|example code|implementation)|"
+    r"code\s+(?:for|to|that|example|snippet)|(?:write|implement)\s+(?:a|an|the)\b|"
+    r"(?:example|sample)\s+(?:code|program|script|launch file|config\w*)|what\s+command|which\s+command|"
+    r"how\s+(?:do|can)\s+I\s+(?:write|code|implement|create|launch|run|install|build|define|configure))",
+    re.I,
+)
+_PROCEDURE = re.compile(r"\b(?:steps?\s+(?:to|for|of)|how\s+(?:do|can|should)\s+(?:I|you|we)|how\s+to)\b", re.I)
+_WHY = re.compile(
+    r"^\s*(?:why\b|what\s+(?:is|are)\s+the\s+(?:reason|purpose|point|benefit|advantage)s?\b|"
+    r"how\s+come\b|what\s+(?:makes|causes)\b)|\bwhy\b",
+    re.I,
+)
+_HOW_MECHANISM = re.compile(r"^\s*how\s+(?:does|do|is|are|can|could|did)\b", re.I)
+_LIST = re.compile(
+    r"^\s*(?:what|which)\s+(?:are\s+)?(?:the\s+)?(?:main\s+|key\s+|different\s+|common\s+)?"
+    r"(?:types|kinds|components|parts|steps|stages|layers|categories|examples|challenges|"
+    r"advantages|disadvantages|benefits|limitations|features|principles|elements|modules|levels)\b|"
+    r"^\s*(?:list|name)\b",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\bhow\s+(?:many|much|long|fast|far|often|big|large|small|heavy)\b|"
+    r"\bwhat\s+(?:is\s+the\s+)?(?:rate|frequency|number|percentage|speed|size|range)\b",
+    re.I,
+)
+_YES_NO = re.compile(r"^\s*(?:is|are|can|does|do|should|will|would|could|was|were|has|have)\b", re.I)
+_DEFINITION = re.compile(r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?|what'?s\s+|define\b|meaning\s+of\b)", re.I)
+_PART_SPLIT = re.compile(
+    r"\?\s+(?=\S)|,?\s+and\s+(?=(?:what|why|how|which|when|where|who|is|are|does|do|can)\b)|;\s+", re.I
+)
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # definition | why | how | comparison | list | procedure | code | number | yesno | general
+    parts: tuple[str, ...] = ()
+    """Sub-questions when the question asks for two or more things ("What is X and what is its drawback?")."""
+    sides: tuple[frozenset[str], ...] = field(default=())
+    """For a comparison: the content words of each thing compared."""
+
+    @property
+    def wants_code(self) -> bool:
+        return self.kind == "code"
+
+    @property
+    def wants_steps(self) -> bool:
+        return self.kind in ("code", "procedure")
+
+
+def _sides(question: str) -> tuple[frozenset[str], ...]:
+    for pattern in _COMPARISON:
+        if match := pattern.search(question):
+            sides = tuple(content_terms(_LEADING_ARTICLE.sub("", match[g])) for g in ("a", "b"))
+            if all(sides) and sides[0] != sides[1]:
+                return sides
+    return ()
+
+
+def split_parts(question: str) -> tuple[str, ...]:
+    parts = [p.strip(" ,?.") for p in _PART_SPLIT.split(question.strip())]
+    parts = [p for p in parts if len(content_terms(p)) >= 1 and len(p.split()) >= 2]
+    return tuple(parts) if len(parts) > 1 else ()
+
+
+def question_intent(question: str) -> Intent:
+    """The kind of answer the question wants, from its wording (English; other languages are `general`)."""
+    sides = _sides(question)
+    if sides:
+        return Intent("comparison", (), sides)
+    parts = split_parts(question)
+    for kind, pattern in (
+        ("code", _CODE),
+        ("why", _WHY),
+        ("number", _NUMBER),
+        ("list", _LIST),
+        ("procedure", _PROCEDURE),
+        ("how", _HOW_MECHANISM),
+        ("definition", _DEFINITION),
+        ("yesno", _YES_NO),
+    ):
+        if pattern.search(question):
+            return Intent(kind, parts)
+    return Intent("general", parts)

@@ -1,0 +1,96 @@
+"""What a sentence of the book does: explain, give a reason, contrast, prompt the learner, refer back.
+
+An answer quotes sentences that explain. It never serves a question, a list of options, an exercise
+prompt or a lab step as the answer, and never opens with a sentence that refers to one it left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+PRACTICE_PURPOSES = frozenset({"exercise", "lab"})
+"""Chunks that ask the learner to do something (booktutor.ingest.purpose)."""
+NOT_ANSWER_PURPOSES = PRACTICE_PURPOSES | {"objectives", "navigation"}
+"""Chunks whose sentences never answer a question: practice, learning objectives, next steps and links."""
+RESTATING_PURPOSES = frozenset({"summary", "definition"})
+"""Chunks that restate what a body section says: the body section is the better citation."""
+
+_OPTIONS = re.compile(r"(?:^|\s)\(?[A-Da-d][).]\s+\S.*?\s\(?[B-Db-d][).]\s+\S|^\(?[A-Da-d][).]\s+\S")
+_LEARNER_TASK = re.compile(
+    r"^(?:in\s+this\s+(?:lab|exercise|tutorial|activity|assignment|project|challenge|quiz|section|chapter|module)"
+    r",?\s+you(?:'ll|\s+will)\b|by\s+the\s+end\s+of\s+this\b|you\s+(?:will|'ll)\s+(?:be\s+able\s+to|learn)\b|"
+    r"(?:your\s+task|the\s+goal\s+of\s+this\s+(?:lab|exercise))\b|let'?s\s+(?:build|create|implement|write|train|try)\b)",
+    re.I,
+)
+_STEP_LEAD = re.compile(r"^(?:step\s+\d+|task\s+\d+|question\s+\d+|q\d+|exercise\s+\d+)\b", re.I)
+_IMPERATIVE_TEXT = """
+    add analyse analyze answer apply build calculate change check choose clone compare compile complete
+    configure connect copy create debug deploy describe design determine discuss download draw edit evaluate
+    examine execute explain explore extend find fix identify implement import install investigate launch list
+    load measure modify navigate observe open outline paste plot predict press print record reflect remove
+    repeat replace research review run save select simulate sketch source start summarise summarize switch
+    test train try type update verify visualize write
+"""
+_IMPERATIVE = frozenset(_IMPERATIVE_TEXT.split())
+"""Verbs that, leading a sentence, tell the learner to do something (a lab step or an exercise prompt)."""
+_FIRST_WORD = re.compile(r"^[\W\d]*([A-Za-z]+)")
+
+_ANAPHOR = re.compile(
+    r"^(?:this|these|that|those|such|it|its|they|their|them|he|she|his|her|here|both|another|the\s+latter|"
+    r"the\s+former|the\s+same|however|therefore|thus|hence|but|and|so|also|similarly|instead|moreover|"
+    r"furthermore|in\s+addition|additionally|as\s+a\s+result|consequently|for\s+example|for\s+instance|"
+    r"finally|then|next|second|secondly|third|thirdly|likewise|otherwise|in\s+contrast|on\s+the\s+other\s+hand|"
+    r"in\s+this\s+case|in\s+that\s+case|at\s+this\s+point|because\s+of\s+this)\b",
+    re.I,
+)
+_SELF_CONTAINED_THIS = re.compile(r"^(?:this|these)\s+(?:book|chapter|section|course|module|guide|textbook)\b", re.I)
+_REASON = re.compile(
+    r"\b(?:because|since|so\s+that|in\s+order\s+to|therefore|thus|due\s+to|as\s+a\s+result|which\s+means|"
+    r"this\s+means|allows?|allowing|enables?|enabling|lets?|helps?|prevents?|avoids?|reduces?|removes?|"
+    r"eliminates?|ensures?|improves?|the\s+reason|so\s+the|otherwise|without\s+it|leads?\s+to|causes?|results?\s+in)\b",
+    re.I,
+)
+_CONTRAST = re.compile(
+    r"\b(?:whereas|while|unlike|in\s+contrast|compared\s+(?:to|with)|instead|rather\s+than|on\s+the\s+other\s+hand|"
+    r"however|but|differs?|difference|versus|vs\.?|both|whilst)\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\d")
+
+
+def is_prompt(text: str, *, allow_steps: bool = False) -> bool:
+    """A question, an option list, an exercise prompt or (unless steps were asked for) an imperative step."""
+    stripped = text.strip().strip("*_ ")
+    if stripped.endswith("?") or _OPTIONS.search(stripped) or _LEARNER_TASK.search(stripped):
+        return True
+    if _STEP_LEAD.search(stripped):
+        return not allow_steps
+    first = _FIRST_WORD.match(stripped)
+    return bool(first) and not allow_steps and first.group(1).lower() in _IMPERATIVE and _is_imperative(stripped)
+
+
+def _is_imperative(text: str) -> bool:
+    """'Create a node that ...' is an instruction; 'Create_publisher returns ...' or 'Test results show' is not."""
+    words = text.split()
+    if len(words) < 2:
+        return False
+    second = words[1].lower().strip(",:;")
+    return second not in {"is", "are", "was", "were", "has", "have", "results", "cases", "data", "shows", "show"}
+
+
+def depends_on_previous(text: str) -> bool:
+    """The sentence opens by referring to something said before it ("This observation ...", "It ...")."""
+    stripped = text.strip().lstrip("*_ ")
+    return bool(_ANAPHOR.match(stripped)) and not _SELF_CONTAINED_THIS.match(stripped)
+
+
+def gives_reason(text: str) -> bool:
+    return bool(_REASON.search(text))
+
+
+def contrasts(text: str) -> bool:
+    return bool(_CONTRAST.search(text))
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER.search(text))

@@ -1,0 +1,122 @@
+"""Answers composed from what explains, through the real graph.
+
+The offline answerer, real Postgres, Qdrant Edge and MiniLM over a small course book in another
+author's style: a quiz page with lettered options, a lab page with numbered steps and an exercises
+section beside the explaining text.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from ag_ui.core import EventType, RunAgentInput, UserMessage
+from tests.integration.conftest import build_test_services
+
+from booktutor.graph.router import IntentRouter
+from booktutor.graph.service import ChatService
+from booktutor.ingest.pipeline import Ingestor
+from booktutor.memory.users import UserRepository
+from booktutor.providers.extractive_model import ExtractiveModel
+from booktutor.retrieval.search import SearchQuery
+
+pytestmark = pytest.mark.integration
+COURSE_BOOK = Path(__file__).parents[1] / "fixtures" / "course_book"
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+@pytest.fixture
+def services(test_settings, clean_db, edge_store, local_embedder):
+    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
+
+
+@pytest.fixture
+async def course(services, tmp_path):
+    target = tmp_path / "course"
+    shutil.copytree(COURSE_BOOK, target)
+    await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id="course", title="Course")
+    return target
+
+
+@pytest.fixture
+async def guest(services):
+    async with services.db.session() as session, session.begin():
+        return await UserRepository(session).create_guest()
+
+
+async def ask(services, guest, question: str) -> tuple[str, dict]:
+    chat = ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
+    request = RunAgentInput(
+        thread_id=f"t-{uuid.uuid4().hex[:8]}",
+        run_id=f"r-{uuid.uuid4().hex[:8]}",
+        messages=[UserMessage(id=f"m-{uuid.uuid4().hex[:8]}", role="user", content=question)],
+        forwarded_props={"book_id": "course"},
+    )
+    await chat.prepare(request, guest)
+    events = [event async for event in chat.stream(request, guest)]
+    text = "".join(e.delta for e in events if e.type == EventType.TEXT_MESSAGE_CONTENT)
+    state = [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
+    return text, state
+
+
+def assert_numbered_in_order(text: str, state: dict) -> None:
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    used = list(dict.fromkeys(int(n) for n in _MARKER.findall(prose)))
+    assert used == list(range(1, len(used) + 1)), "citations are numbered 1..n in order of use"
+    assert [c["n"] for c in state["citations"]] == used
+
+
+async def test_search_hits_say_what_each_chunk_is_for(services, course):
+    found = await services.searcher.search(SearchQuery(text="polling loop interrupt", k=10, book_id="course"))
+    purposes = {(hit.doc_path, section.heading): hit.purpose for hit in found.hits for section in hit.sections}
+    assert purposes[("embedded/quiz.md", "Quiz: Events and Timing")] == "exercise"
+    assert purposes[("embedded/events.md", "Exercises")] == "exercise"
+    assert purposes[("embedded/lab-interrupt-button.md", "Steps")] == "lab"
+    assert purposes[("embedded/events.md", "Polling loops")] == "exposition"
+    assert purposes[("embedded/events.md", "Interrupts")] == "exposition"
+    polling = next(h for h in found.hits if any(s.heading == "Polling loops" for s in h.sections))
+    assert [s.anchor_url.rsplit("#", 1)[-1] for s in polling.sections][-1] == "polling-loops"
+
+
+async def test_a_comparison_answers_both_sides_and_never_echoes_the_quiz(services, course, guest):
+    text, state = await ask(services, guest, "What is the difference between a polling loop and an interrupt?")
+    assert "A polling loop checks a device's status register" in text
+    assert "An interrupt lets the device signal the processor" in text
+    assert "A)" not in text and "?" not in text, "no quiz prompt or option in the answer"
+    assert all(c["doc_path"] == "embedded/events.md" for c in state["citations"])
+    anchors = {c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]}
+    assert anchors <= {"polling-loops", "interrupts", "events-and-timing"}
+    assert_numbered_in_order(text, state)
+
+
+async def test_lab_steps_are_not_served_as_the_answer(services, course, guest):
+    text, state = await ask(services, guest, "How do interrupts save energy?")
+    assert not state["abstained"]
+    assert "Connect the push button" not in text and "In this lab" not in text
+    assert "sleep or do other work" in text
+
+
+async def test_a_two_part_question_answers_both_parts(services, course, guest):
+    text, state = await ask(services, guest, "What is a watchdog timer and what is its main limitation?")
+    assert "hardware counter that resets the microcontroller" in text
+    assert "only detects a program that has stopped responding" in text
+    assert {c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]} == {"watchdog-timers"}
+    assert_numbered_in_order(text, state)
+
+
+async def test_the_opening_never_depends_on_a_sentence_left_out(services, course, guest):
+    text, _ = await ask(services, guest, "What is traction loss?")
+    assert "This effect is called traction loss" in text
+    assert not text.startswith("This effect"), "the antecedent comes first"
+    assert text.startswith("Field engineers noticed")
+
+
+async def test_show_me_the_code_returns_the_code_block(services, course, guest):
+    text, state = await ask(services, guest, "Show me the code for a debounce filter")
+    assert "```python" in text and "def debounce(samples, settle=5):" in text
+    assert any(c["anchor_url"].endswith("#a-debounce-filter-in-code") for c in state["citations"])
+    assert "Write a debounce filter" not in text, "the learning objective is not the answer"
+    assert_numbered_in_order(text, state)

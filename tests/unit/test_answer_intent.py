@@ -1,0 +1,74 @@
+"""What a question asks for, and which book sentences may answer it."""
+
+from __future__ import annotations
+
+import pytest
+
+from booktutor.extractive.intent import question_intent, split_parts
+from booktutor.extractive.roles import depends_on_previous, is_prompt
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What is the difference between a topic and a service?", "comparison"),
+        ("Compare lidar with stereo cameras", "comparison"),
+        ("Show me the code for a minimal publisher", "code"),
+        ("Why do humanoids need compliant actuators?", "why"),
+        ("How does domain randomization help sim-to-real transfer?", "how"),
+        ("How many joints does the arm have?", "number"),
+        ("What are the main types of sensors?", "list"),
+        ("What is an IMU?", "definition"),
+        ("Is a servo a kind of motor?", "yesno"),
+    ],
+)
+def test_question_kind(question: str, kind: str) -> None:
+    assert question_intent(question).kind == kind
+
+
+def test_comparison_sides_are_the_two_things_compared() -> None:
+    intent = question_intent("What is the difference between a ROS 2 topic and a service?")
+    assert intent.sides == (frozenset({"ros", "topic"}), frozenset({"servic"}))
+
+
+def test_a_question_asking_two_things_has_two_parts() -> None:
+    assert split_parts("What is a series elastic actuator and what is its main drawback?") == (
+        "What is a series elastic actuator",
+        "what is its main drawback",
+    )
+    assert split_parts("What is a gear train?") == ()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Explain the difference between ROS 2 topics and services.",
+        "A) Nodes B) Topics C) Master D) Services",
+        "In this lab, you will implement domain randomization.",
+        "What is the role of the middleware?",
+        "Evaluate the effectiveness of your policy on the real robot.",
+        "Step 3: Launch the simulator.",
+        "By the end of this chapter, you will be able to tune a PID loop.",
+    ],
+)
+def test_prompts_are_not_answers(sentence: str) -> None:
+    assert is_prompt(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A topic is a named channel that carries messages from publishers to subscribers.",
+        "Test results show that the controller converges within two seconds.",
+        "Domain randomization varies friction and lighting so that the policy generalises.",
+    ],
+)
+def test_explanations_are_answers(sentence: str) -> None:
+    assert not is_prompt(sentence)
+
+
+def test_sentences_that_refer_back() -> None:
+    assert depends_on_previous("This observation is now known as Moravec's paradox.")
+    assert depends_on_previous("It closes with a short quiz.")
+    assert not depends_on_previous("This chapter introduces the building blocks of ROS 2.")
+    assert not depends_on_previous("Moravec's paradox says that perception is harder than reasoning.")
