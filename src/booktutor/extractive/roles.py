@@ -66,7 +66,9 @@ def is_prompt(text: str, *, allow_steps: bool = False) -> bool:
     if _STEP_LEAD.search(stripped):
         return not allow_steps
     first = _FIRST_WORD.match(stripped)
-    return bool(first) and not allow_steps and first.group(1).lower() in _IMPERATIVE and _is_imperative(stripped)
+    if first is None or allow_steps:
+        return False
+    return first.group(1).lower() in _IMPERATIVE and _is_imperative(stripped)
 
 
 def _is_imperative(text: str) -> bool:
