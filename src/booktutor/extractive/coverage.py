@@ -10,7 +10,7 @@ import numpy as np
 
 from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import Intent
-from booktutor.extractive.roles import depends_on_previous, gives_reason, is_prompt
+from booktutor.extractive.roles import depends_on_previous, gives_reason, is_prompt, is_signpost
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS
 from booktutor.extractive.text import content_terms
@@ -70,11 +70,20 @@ def cover_parts(
         if any(i in picked for i in relevant):
             continue
         if not relevant:
-            missing.append(query)
+            if not _mentioned(analysis, pool, own_terms - _other_terms(queries, query)):
+                missing.append(query)  # no sentence is close and none uses the part's own words
             continue
         best = max(relevant, key=lambda i: float(scores[i]) + float(analysis.total[i]))
         picked = _make_room(analysis, picked, best)
     return picked, missing
+
+
+def _other_terms(queries: list[str], query: str) -> frozenset[str]:
+    return frozenset().union(*(content_terms(q) for q in queries if q != query))
+
+
+def _mentioned(analysis: Analysis, pool: list[int], terms: frozenset[str]) -> bool:
+    return any(terms & analysis.candidates[i].terms for i in pool)
 
 
 def _part_score(analysis: Analysis, index: int, scores: np.ndarray, terms: frozenset[str]) -> float:
@@ -88,7 +97,7 @@ def stand_alone_opening(analysis: Analysis, order: list[int], pool: list[int]) -
     sentence just before it in the book) when that one may be quoted, else open with another pick."""
     if not order or not depends_on_previous(analysis.candidates[order[0]].text):
         return order
-    antecedent = _antecedent(analysis, order[0])
+    antecedent = None if is_signpost(analysis.candidates[order[0]].text) else _antecedent(analysis, order[0])
     if (
         antecedent is not None
         and antecedent not in order

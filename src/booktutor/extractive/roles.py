@@ -83,7 +83,12 @@ def _is_imperative(text: str) -> bool:
 def depends_on_previous(text: str) -> bool:
     """The sentence opens by referring to something said before it ("This observation ...", "It ...")."""
     stripped = text.strip().lstrip("*_ ")
-    return bool(_ANAPHOR.match(stripped)) and not _SELF_CONTAINED_THIS.match(stripped)
+    return bool(_ANAPHOR.match(stripped))
+
+
+def is_signpost(text: str) -> bool:
+    """'This chapter explains ...': about the book, not the topic; a weak opening with no antecedent."""
+    return bool(_SELF_CONTAINED_THIS.match(text.strip().lstrip("*_ ")))
 
 
 def gives_reason(text: str) -> bool:
