@@ -53,22 +53,6 @@ def _result_from_hit(n: int, hit: SearchHit) -> Source:
     )
 
 
-<<<<<<< HEAD
-async def _selection_result(ctx: ToolContext) -> Source:
-    """The highlighted passage as source [1], linked to the section that holds it when the client
-    sent the page's doc path (and the passage is found there; else to the chapter)."""
-    chapter_title, heading, url = "Selected passage", "Selected passage", ""
-    found = await _chapter_chunks(ctx, ctx.doc_path) if ctx.doc_path else None
-    if found is not None:
-        _chapter, document, rows = found
-        row = _row_holding(rows, ctx.selected_text)
-        anchor = row.anchor if row is not None else ""
-        chapter_title = document.title
-        heading = row.heading_path[-1] if row is not None and row.heading_path else document.title
-        url = anchor_url(
-            document.source_path, document.front_matter, anchor, language=document.language, default_language="en"
-        )
-=======
 def _section_sources(results: list[Source], hits: list[SearchHit], next_n: int) -> list[Source]:
     """Give each further section of a hit that joins several sections a citation number of its own, so a
     quoted sentence can cite the section that holds it; the hit itself cites its first section."""
@@ -87,8 +71,20 @@ def _section_sources(results: list[Source], hits: list[SearchHit], next_n: int) 
     return extra
 
 
-def _selection_result(ctx: ToolContext) -> Source:
->>>>>>> da0bc5f (Ingest knows what each chunk is for: purpose and sections stored, in Qdrant payloads and search hits)
+async def _selection_result(ctx: ToolContext) -> Source:
+    """The highlighted passage as source [1], linked to the section that holds it when the client
+    sent the page's doc path (and the passage is found there; else to the chapter)."""
+    chapter_title, heading, url = "Selected passage", "Selected passage", ""
+    found = await _chapter_chunks(ctx, ctx.doc_path) if ctx.doc_path else None
+    if found is not None:
+        _chapter, document, rows = found
+        row = _row_holding(rows, ctx.selected_text)
+        anchor = row.anchor if row is not None else ""
+        chapter_title = document.title
+        heading = row.heading_path[-1] if row is not None and row.heading_path else document.title
+        url = anchor_url(
+            document.source_path, document.front_matter, anchor, language=document.language, default_language="en"
+        )
     return Source(
         n=1,
         source="selection",
