@@ -74,6 +74,15 @@ async def test_chapter_markdown_etag_and_conditional_get(client):
     assert again.content == b""
 
 
+async def test_chapters_reach_learners_without_quizzes_answers_or_mdx_machinery(client):
+    gears = (await client.get("/api/v1/books/mini/chapters/basics-gears")).json()["markdown"]
+    assert "## Backlash" in gears
+    assert "```quiz" not in gears and "What is the ratio of a 40-tooth" not in gears
+    batteries = (await client.get("/api/v1/books/mini/chapters/basics-batteries")).json()["markdown"]
+    assert "import Tabs" not in batteries and "<TabItem" not in batteries
+    assert "Charge packs only on the metal shelf" in batteries
+
+
 async def test_chapter_in_urdu_and_missing_language(client):
     urdu = await client.get("/api/v1/books/mini/chapters/intro", params={"lang": "ur"})
     assert urdu.status_code == 200

@@ -11,6 +11,7 @@ from booktutor.api.lookups import require_book
 from booktutor.api.params import BookIdPath, ChapterIdPath, LanguageQuery
 from booktutor.api.schemas import BookList, BookOut, ChapterList, ChapterOut, ChapterSummary, error_responses
 from booktutor.errors import ChapterNotFound, LanguageNotFound
+from booktutor.markdown.learner_view import learner_markdown
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import document_for, published_documents
 from booktutor.memory.models import Chapter
@@ -79,7 +80,8 @@ async def get_chapter(
     if_none_match: Annotated[str | None, Header()] = None,
 ):
     """One chapter's Markdown in a language (`lang`, else the book's default), with an ETag for conditional GETs
-    (304)."""
+    (304). It is the learner's view: authors' quizzes and their answers are removed (learners meet them through
+    quizzes), and so are MDX imports and JSX tags (their text kept); admonitions stay."""
     page = await repo.chapter_page(book_id, chapter_id, lang)
     if page is None:
         await require_book(repo, book_id)
@@ -104,7 +106,7 @@ async def get_chapter(
         title=page.title,
         description=front_matter.get("description"),
         front_matter=front_matter,
-        markdown=page.markdown,
+        markdown=learner_markdown(page.markdown),
         content_hash=page.content_hash,
         version=page.version,
         updated_at=page.updated_at,
