@@ -76,10 +76,6 @@ class Settings(BaseSettings):
     run_lease_s: float = 15.0  # a run whose process stops renewing this lease is recovered as interrupted
     run_heartbeat_s: float = 2.0  # how often leases are renewed, the partial answer saved, orphans looked for
     stream_follower_ttl_s: float = 3.0  # with Redis: how long a follower on another replica keeps a run alive
-    search_k_max: int = 50
-    chunk_min_tokens: int = 150
-    chunk_max_tokens: int = 400
-    chunk_overlap_tokens: int = 40
 
     # --- accounts, auth, abuse limits (issue 8) ---
     access_token_minutes: int = 15
