@@ -106,7 +106,7 @@ async def get_chapter(
         title=page.title,
         description=front_matter.get("description"),
         front_matter=front_matter,
-        markdown=learner_markdown(page.markdown),
+        markdown=learner_markdown(page.markdown or ""),
         content_hash=page.content_hash,
         version=page.version,
         updated_at=page.updated_at,
