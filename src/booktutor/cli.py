@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Coroutine
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -62,6 +64,18 @@ def main(
     ] = False,
 ) -> None:
     """booktutor: a conversational tutor for interactive textbooks."""
+    _exit_cleanly_on_sigterm()
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM ends a command like Ctrl-C does, through its cleanup: the embedded database it
+    started is stopped (by default SIGTERM kills the process and no exit handler runs)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:

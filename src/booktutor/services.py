@@ -76,10 +76,14 @@ class Services:
 async def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = await Database.connect(settings)
-    if migrate:
-        await upgrade_to_head(db.url)
-    store = build_vector_store(settings)
-    embedder = CachingEmbedder(build_embedder(settings))
+    try:
+        if migrate:
+            await upgrade_to_head(db.url)
+        store = build_vector_store(settings)
+        embedder = CachingEmbedder(build_embedder(settings))
+    except BaseException:
+        await db.dispose()  # and the embedded database it may have started
+        raise
     searcher = HybridSearcher(
         db,
         store,

@@ -83,7 +83,9 @@ class Server:
                 stderr=subprocess.STDOUT,
             )
 
-    async def ready(self, limit_s: float = 120) -> None:
+    async def ready(self, limit_s: float = 300) -> None:
+        """Wait for /health; the limit is generous (a loaded machine can take minutes to import and
+        migrate) and only turns a server that never starts into a failure with its log."""
         started = time.monotonic()
         async with httpx.AsyncClient(base_url=self.url, timeout=5) as http:
             while time.monotonic() - started < limit_s:
@@ -96,15 +98,18 @@ class Server:
                 await asyncio.sleep(0.2)
         raise AssertionError(f"the server did not start: {self.log.read_text()[-3000:]}")
 
-    def kill(self, sig: int = signal.SIGKILL) -> None:
+    def kill(self, sig: int = signal.SIGKILL, wait_s: float = 30) -> int:
+        """Send `sig` and wait for the process to end; its exit code."""
         os.kill(self.process.pid, sig)
-        self.process.wait(timeout=30)
+        return self.process.wait(timeout=wait_s)
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 300) -> None:
+        """SIGTERM, and SIGKILL only if it has not ended after `wait_s` (a generous limit: a clean
+        shutdown, the embedded database's included, can take minutes on a loaded machine)."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=wait_s)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -84,6 +86,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or await build_services(settings)
+        try:
+            async with _running(app, settings, model):
+                yield
+        finally:
+            if owned:  # however the app stops, startup failures included: the embedded database too
+                await app.state.services.close()
+
+    @asynccontextmanager
+    async def _running(app: FastAPI, settings: Settings, model: Any) -> AsyncIterator[None]:
         app.state.services.start_warmup()
         chat = await build_chat_service(app.state.services, model=model)
         chat.start_warmup()
@@ -104,16 +115,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if settings.job_worker_in_process:
             worker.start()
         log.info("started", version=__version__, llm_provider=settings.llm_provider)
+        # The embedded database is started again if it dies (out of memory, killed).
+        supervisor = asyncio.create_task(app.state.services.db.supervise_embedded(), name="db-supervisor")
         try:
             async with metrics_server(settings, app.state.services):
                 yield
         finally:
+            supervisor.cancel()
             await worker.stop()
             await queue_app.close_async()
             await app.state.run_manager.aclose()
             await chat.close()
-            if owned:
-                await app.state.services.close()
 
     app = FastAPIOffline(  # Swagger UI and ReDoc assets served by the app itself (no CDN): it runs offline
         title="booktutor",

@@ -18,6 +18,7 @@ async def open_checkpointer(conninfo: str, max_size: int = 10) -> tuple[AsyncPos
         max_size=max_size,
         open=False,
         timeout=CONNECT_TIMEOUT_S,
+        check=AsyncConnectionPool.check_connection,  # after a database restart: no dead connections handed out
         kwargs={"autocommit": True, "prepare_threshold": None, "row_factory": dict_row},
     )
     await pool.open(wait=True, timeout=10)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from booktutor.config import Settings
+from booktutor.memory.embedded_pg import EmbeddedPostgres
 
 EMBEDDED_DATABASE = "booktutor"
 _LIBPQ_ONLY_PARAMS = ("sslmode", "channel_binding", "options", "target_session_attrs")
@@ -114,12 +115,16 @@ def _asyncpg_kwargs(url: URL) -> dict[str, Any]:
     }
 
 
-async def resolve_database_url(settings: Settings) -> URL:
-    if settings.database_url:
-        return to_asyncpg_url(settings.database_url)
-    maintenance = await asyncio.to_thread(start_embedded_postgres, settings.embedded_postgres_dir)
-    await ensure_database_exists(maintenance, EMBEDDED_DATABASE)
-    return to_asyncpg_url(maintenance.set(database=EMBEDDED_DATABASE).render_as_string(False))
+async def start_embedded_database(settings: Settings) -> tuple[URL, EmbeddedPostgres]:
+    """Start (or join) the embedded server and make sure booktutor's database exists in it."""
+    embedded = EmbeddedPostgres(settings.embedded_postgres_dir)
+    maintenance = await asyncio.to_thread(embedded.start)
+    try:
+        await ensure_database_exists(maintenance, EMBEDDED_DATABASE)
+    except BaseException:
+        await asyncio.to_thread(embedded.stop)
+        raise
+    return to_asyncpg_url(maintenance.set(database=EMBEDDED_DATABASE).render_as_string(False)), embedded
 
 
 PING_AFTER_IDLE_S = 5.0
@@ -154,6 +159,8 @@ class Database:
     url: URL
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    embedded: EmbeddedPostgres | None = None
+    """The embedded server this process started or joined (stopped by `dispose`)."""
 
     @classmethod
     def create(cls, url: URL, settings: Settings) -> Database:
@@ -172,7 +179,12 @@ class Database:
 
     @classmethod
     async def connect(cls, settings: Settings) -> Database:
-        return cls.create(await resolve_database_url(settings), settings)
+        if settings.database_url:
+            return cls.create(to_asyncpg_url(settings.database_url), settings)
+        url, embedded = await start_embedded_database(settings)
+        db = cls.create(url, settings)
+        db.embedded = embedded
+        return db
 
     @property
     def libpq_conninfo(self) -> str:
@@ -196,6 +208,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.embedded is not None:
+            await asyncio.to_thread(self.embedded.stop)
+
+    async def supervise_embedded(self) -> None:
+        """Forever: restart the embedded server when it dies (nothing to do with a configured one)."""
+        if self.embedded is not None:
+            await self.embedded.supervise(self.engine.dispose)  # pooled connections died with it
 
 
 def is_database_unavailable(exc: BaseException) -> bool:
