@@ -27,6 +27,19 @@ SAMPLE_BOOK_ID = "physical-ai-short-course"
 BIG_BOOK = Path("/work/shared/corpus/robotics-book-en-ur")
 
 
+def agent_run_body(question: str, book_id: str) -> dict:
+    """An AG-UI RunAgentInput for `question` on a fresh thread of `book_id`."""
+    return {
+        "threadId": f"bench-{uuid.uuid4().hex}",
+        "runId": f"run-{uuid.uuid4().hex}",
+        "state": {},
+        "messages": [{"id": f"u-{uuid.uuid4().hex}", "role": "user", "content": question}],
+        "tools": [],
+        "context": [],
+        "forwardedProps": {"bookId": book_id},
+    }
+
+
 def _psql(sql: str) -> None:
     subprocess.run(
         ["psql", "-h", PG_HOST, "-U", PG_USER, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql, "postgres"],

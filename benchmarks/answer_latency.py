@@ -25,12 +25,11 @@ import json
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 
-from benchmarks._common import ROOT, SAMPLE_BOOK_ID, bench_database, free_port, machine_info, temp_dir
+from benchmarks._common import ROOT, SAMPLE_BOOK_ID, agent_run_body, bench_database, free_port, machine_info, temp_dir
 from benchmarks.stream_latency import Sample, Server, _client, _cpu_s, _summary, guest_headers
 
 DATASET = ROOT / "src" / "booktutor" / "evals" / "datasets" / "sample-book.jsonl"
@@ -64,22 +63,11 @@ def _env(url: str, data_dir: Path) -> dict:
     return env
 
 
-def _body(question: str) -> dict:
-    return {
-        "threadId": f"bench-{uuid.uuid4().hex}",
-        "runId": f"run-{uuid.uuid4().hex}",
-        "state": {},
-        "messages": [{"id": f"u-{uuid.uuid4().hex}", "role": "user", "content": question}],
-        "tools": [],
-        "context": [],
-        "forwardedProps": {"bookId": SAMPLE_BOOK_ID},
-    }
-
-
 async def ask(client: httpx.AsyncClient, question: str) -> Sample:
     sample, started = Sample(), time.perf_counter()
     try:
-        async with client.stream("POST", "/api/v1/agent/run", json=_body(question)) as response:
+        body = agent_run_body(question, SAMPLE_BOOK_ID)
+        async with client.stream("POST", "/api/v1/agent/run", json=body) as response:
             if response.status_code != 200:
                 return Sample(error=f"HTTP {response.status_code}")
             async for line in response.aiter_lines():

@@ -38,6 +38,7 @@ import psutil
 
 from benchmarks._common import (
     ROOT,
+    agent_run_body,
     bench_database,
     free_port,
     machine_info,
@@ -190,15 +191,7 @@ def langgraph_server(url: str, data_dir: Path, log: Path) -> Server:
 
 # --- one stream ------------------------------------------------------------------------------------
 def _run_body(i: int) -> dict:
-    return {
-        "threadId": f"bench-{uuid.uuid4().hex}",
-        "runId": f"run-{uuid.uuid4().hex}",
-        "state": {},
-        "messages": [{"id": f"u-{uuid.uuid4().hex}", "role": "user", "content": QUESTION}],
-        "tools": [],
-        "context": [],
-        "forwardedProps": {"bookId": BOOK_ID},
-    }
+    return agent_run_body(QUESTION, BOOK_ID)
 
 
 async def booktutor_stream(client: httpx.AsyncClient, i: int) -> Sample:
