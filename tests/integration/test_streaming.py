@@ -351,10 +351,17 @@ async def test_reconnect_with_last_event_id_resumes_exactly(harness):
     # Reconnect well inside the disconnect grace period: the run carries on.
     async with harness.stream_run(headers, body, headers={"Last-Event-ID": "r-1:5"}) as response:
         rest = await SseReader(response).rest()
-    seqs = seqs_of(first + rest, "r-1")
+    # The resumed stream is valid on its own: the run and the scopes open at seq 5 (the step, the text
+    # message with its id) reopened, numbered 5, then exactly the events after it.
+    reopened, tail = rest[:3], rest[3:]
+    assert types_of(reopened) == ["RUN_STARTED", "STEP_STARTED", "TEXT_MESSAGE_START"]
+    assert seqs_of(reopened, "r-1") == [5, 5, 5]
+    assert reopened[0].data == {"type": "RUN_STARTED", "threadId": "t-1", "runId": "r-1"}
+    assert reopened[2].data["messageId"] == first[2].data["messageId"] == "msg-r-1"
+    assert_well_formed(types_of(rest))
+    seqs = seqs_of(first + tail, "r-1")
     assert seqs == list(range(1, len(seqs) + 1))
-    assert seqs_of(rest, "r-1")[0] == 6
-    assert types_of(first + rest) == [
+    assert types_of(first + tail) == [
         "RUN_STARTED",
         "STEP_STARTED",
         "TEXT_MESSAGE_START",
@@ -378,10 +385,16 @@ async def test_get_stream_replays_a_run(harness):
         replay = await SseReader(response).rest()
     assert [m.data for m in replay] == [m.data for m in full]
     async with harness.http.stream("GET", url, params={"after": 3}, headers=headers) as response:
-        assert seqs_of(await SseReader(response).rest(), "r-1") == list(range(4, len(full) + 1))
+        after_3 = await SseReader(response).rest()
+    assert seqs_of(after_3, "r-1") == [3, 3, 3, *range(4, len(full) + 1)]
+    assert types_of(after_3)[:3] == ["RUN_STARTED", "STEP_STARTED", "TEXT_MESSAGE_START"]
+    assert_well_formed(types_of(after_3))
     last_id = {**headers, "Last-Event-ID": f"r-1:{len(full) - 1}"}
     async with harness.http.stream("GET", url, headers=last_id) as response:
-        assert types_of(await SseReader(response).rest()) == ["RUN_FINISHED"]
+        assert types_of(await SseReader(response).rest()) == ["RUN_STARTED", "RUN_FINISHED"]
+    everything = {**headers, "Last-Event-ID": f"r-1:{len(full)}"}
+    async with harness.http.stream("GET", url, headers=everything) as response:
+        assert await SseReader(response).rest() == []  # the client has the whole run
 
 
 async def test_get_stream_follows_a_live_run(harness):
@@ -537,11 +550,15 @@ async def test_event_log_is_bounded_and_finished_runs_are_evicted(harness):
         pass  # returns once the run has ended
     info = manager.get("r-1", user)
     assert info is not None and info.state == RunState.FINISHED and info.last_seq == 1007
-    kept = [seq async for seq, _ in manager.subscribe("r-1", user)]
-    assert kept == list(range(908, 1008))
+    kept = [(seq, event.type.value) async for seq, event in manager.subscribe("r-1", user)]
+    # What the cap dropped is summed up: the run and the scopes open before seq 908, reopened.
+    assert kept[:3] == [(907, "RUN_STARTED"), (907, "STEP_STARTED"), (907, "TEXT_MESSAGE_START")]
+    assert [seq for seq, _ in kept[3:]] == list(range(908, 1008))
     url = "/api/v1/threads/t-1/runs/r-1/stream"
     async with harness.http.stream("GET", url, headers=headers) as response:
-        assert len(await SseReader(response).rest()) == 100
+        replayed = await SseReader(response).rest()
+    assert len(replayed) == 103
+    assert_well_formed(types_of(replayed))
     await wait_until(lambda: len(manager) == 0, limit_s=2)
     gone = await harness.http.get(url, headers=headers)
     assert (gone.status_code, gone.json()["error"]["code"]) == (404, "run_not_found")

@@ -9,29 +9,15 @@ from collections import deque
 from ag_ui.core import (
     BaseEvent,
     EventType,
-    ReasoningEndEvent,
-    ReasoningMessageEndEvent,
     RunErrorEvent,
     RunFinishedCancelledOutcome,
     RunFinishedEvent,
     RunStartedEvent,
-    StepFinishedEvent,
-    TextMessageEndEvent,
-    ToolCallEndEvent,
 )
 
+from booktutor.api.streaming.run_view import CLOSING_ATTR, RunView, ScopeKey, track_scope
+
 TERMINAL = frozenset({EventType.RUN_FINISHED, EventType.RUN_ERROR})
-# Scopes a cancelled run must close before RUN_FINISHED (AG-UI clients reject a run ending inside
-# one): opening event type -> (closing event class, the attribute naming the scope).
-_ScopeKey = tuple[type[BaseEvent], str]
-_SCOPES: dict[EventType, tuple[type[BaseEvent], str]] = {
-    EventType.TEXT_MESSAGE_START: (TextMessageEndEvent, "message_id"),
-    EventType.TOOL_CALL_START: (ToolCallEndEvent, "tool_call_id"),
-    EventType.STEP_STARTED: (StepFinishedEvent, "step_name"),
-    EventType.REASONING_START: (ReasoningEndEvent, "message_id"),
-    EventType.REASONING_MESSAGE_START: (ReasoningMessageEndEvent, "message_id"),
-}
-_CLOSING_ATTR = {closer: attr for closer, attr in _SCOPES.values()}
 
 
 def now_ms() -> int:
@@ -39,14 +25,20 @@ def now_ms() -> int:
 
 
 class EventLog:
-    """The last `max_events` events of one run, numbered from 1, and the scopes still open."""
+    """The last `max_events` events of one run, numbered from 1, and the scopes still open.
+
+    Scopes still open are what a cancelled run must close before RUN_FINISHED (AG-UI clients reject
+    a run ending inside one). What the cap drops is folded into `_dropped`, so a stream resumed at
+    any point can still be made valid on its own (`resumption`).
+    """
 
     def __init__(self, max_events: int) -> None:
         self.entries: deque[tuple[int, BaseEvent]] = deque(maxlen=max_events)
         self.last_seq = 0
         self.started = False
         self.terminal: BaseEvent | None = None
-        self._open_scopes: dict[_ScopeKey, str | None] = {}
+        self._open_scopes: dict[ScopeKey, BaseEvent] = {}
+        self._dropped = RunView()  # the events the cap dropped, folded
 
     @property
     def ended(self) -> bool:
@@ -56,7 +48,9 @@ class EventLog:
         """Number and keep `event`; its seq."""
         if event.type == EventType.RUN_STARTED:
             self.started = True
-        self._track_scope(event)
+        track_scope(self._open_scopes, event)
+        if len(self.entries) == self.entries.maxlen:
+            self._dropped.apply(self.entries[0][1])
         self.last_seq += 1
         self.entries.append((self.last_seq, event))
         if event.type in TERMINAL:
@@ -76,17 +70,29 @@ class EventLog:
         ids = {"thread_id": thread_id, "run_id": run_id, "timestamp": now_ms()}
         opening = [] if self.started else [RunStartedEvent(**ids)]
         closing = [
-            closer(**{_CLOSING_ATTR[closer]: scope_id}, subagent_run_id=subagent, timestamp=ids["timestamp"])
-            for (closer, scope_id), subagent in reversed(self._open_scopes.items())
+            closer(
+                **{CLOSING_ATTR[closer]: scope_id},
+                subagent_run_id=getattr(opened, "subagent_run_id", None),
+                timestamp=ids["timestamp"],
+            )
+            for (closer, scope_id), opened in reversed(self._open_scopes.items())
         ]
         return [*opening, *closing, RunFinishedEvent(**ids, outcome=RunFinishedCancelledOutcome())]
 
-    def _track_scope(self, event: BaseEvent) -> None:
-        if event.type in _SCOPES:
-            closer, attr = _SCOPES[event.type]
-            self._open_scopes[(closer, getattr(event, attr))] = getattr(event, "subagent_run_id", None)
-        elif type(event) in _CLOSING_ATTR:
-            self._open_scopes.pop((type(event), getattr(event, _CLOSING_ATTR[type(event)])), None)
+    def resumption(self, cursor: int, thread_id: str, run_id: str) -> list[tuple[int, BaseEvent]]:
+        """What a stream that delivers the events after `cursor` sends first, numbered `point` (the
+        last seq it accounts for): nothing when it starts at the run's first event or after its
+        end, else RUN_STARTED, a MESSAGES_SNAPSHOT and the scopes open at that point reopened."""
+        first_kept = self.entries[0][0] if self.entries else self.last_seq + 1
+        point = min(max(cursor, first_kept - 1), self.last_seq)
+        if point == 0 or (self.ended and point == self.last_seq):
+            return []
+        view = self._dropped.copy()
+        for seq, event in self.entries:
+            if seq > point:
+                break
+            view.apply(event)
+        return [(point, event) for event in view.reopening(thread_id, run_id)]
 
 
 def failed_ending() -> RunErrorEvent:

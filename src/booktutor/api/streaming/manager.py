@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 from booktutor.api.run_relay import RemoteRun, RunRelay
 from booktutor.api.streaming.disconnect import DisconnectGrace
 from booktutor.api.streaming.event_log import EventLog, failed_ending
+from booktutor.api.streaming.run_view import RunView
 from booktutor.api.streaming.runs import DoubleTextingPolicy, KeyedLocks, Run, RunInfo, RunSource, RunState
 from booktutor.api.streaming.sse import closing
 from booktutor.errors import RunAlreadyExists, RunInProgress, RunNotFound, RunNotRunning
@@ -189,12 +190,14 @@ class RunManager:
         """`subscribe`, for a run driven here or (with a relay) on another replica."""
         if not self._is_remote(run_id):
             return self.subscribe(run_id, user, after_seq, thread_id)
-        _found(await self.locate(run_id, user), run_id, thread_id)
-        return self._follow_remote(run_id, after_seq)
+        info = _found(await self.locate(run_id, user), run_id, thread_id)
+        return self._follow_remote(run_id, after_seq, info.thread_id)
 
     async def _follow(self, run: Run, cursor: int) -> NumberedEvents:
         self._grace.attach(run)
         try:
+            for opening in run.events.resumption(cursor, run.thread_id, run.run_id):
+                yield opening  # a stream resumed mid-run is valid on its own
             while True:
                 waiter = run.wakeup
                 item = run.events.next_after(cursor)
@@ -208,12 +211,24 @@ class RunManager:
         finally:
             self._grace.detach(run)
 
-    async def _follow_remote(self, run_id: str, cursor: int) -> NumberedEvents:
+    async def _follow_remote(self, run_id: str, cursor: int, thread_id: str | None = None) -> NumberedEvents:
+        """The events after `cursor`; for a client (`thread_id` given) read from the start and
+        opened like a local resumed stream (`EventLog.resumption`)."""
         assert self.relay is not None
-        events = self.relay.read(run_id, cursor)
+        events = self.relay.read(run_id, 0 if thread_id else cursor)
+        view: RunView | None = RunView() if thread_id else None
         async with closing(events):
             async for seq, data in events:
-                yield seq, _EVENTS.validate_json(data)
+                event = _EVENTS.validate_json(data)
+                if seq <= cursor:
+                    if view is not None:
+                        view.apply(event)
+                    continue
+                if view is not None and thread_id:
+                    for opening in view.reopening(thread_id, run_id) if seq > 1 else []:
+                        yield seq - 1, opening
+                    view = None
+                yield seq, event
 
     # -- cancelling -------------------------------------------------------------------------------
 
