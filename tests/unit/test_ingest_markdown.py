@@ -25,7 +25,7 @@ def problem(raw: bytes, path: str = "a.md") -> FileProblem:
 def test_front_matter_sets_title_slug_position_and_hash() -> None:
     raw = "---\ntitle: Sensing the world\nslug: /sensing\nsidebar_position: 3\n---\n# Other\n\nBody.\n"
     doc = parse(raw)
-    assert (doc.title, doc.slug, doc.position) == ("Sensing the world", "sensing", 3.0)
+    assert (doc.title, doc.slug, doc.position) == ("Sensing the world", "/docs/sensing", 3.0)
     assert doc.front_matter["sidebar_position"] == 3
     assert doc.content_hash == hashlib.sha256(PARSER_VERSION + raw.encode()).hexdigest()
     assert doc.markdown.startswith("# Other")
@@ -34,7 +34,7 @@ def test_front_matter_sets_title_slug_position_and_hash() -> None:
 def test_missing_front_matter_falls_back_to_h1_path_and_prefix() -> None:
     doc = parse("# Inertial `IMU` sensors {#imu}\n\nText.\n", path="part/02-imu-basics.md")
     assert doc.title == "Inertial IMU sensors"
-    assert doc.slug == "part/imu-basics"
+    assert doc.slug == "/docs/part/imu-basics"
     assert doc.position == 2.0
     assert doc.front_matter == {}
 
@@ -42,7 +42,7 @@ def test_missing_front_matter_falls_back_to_h1_path_and_prefix() -> None:
 def test_title_from_humanised_stem_and_id_slug() -> None:
     doc = parse("---\nid: basics\n---\nJust text, no heading.\n", path="ch/03_motor_control.md")
     assert doc.title == "Motor control"
-    assert doc.slug == "ch/basics"
+    assert doc.slug == "/docs/ch/basics"
 
 
 def test_default_position_is_large() -> None:

@@ -111,6 +111,7 @@ def _material(doc: ParsedDocument, chapters: Sequence[BookPage]) -> ChapterMater
         front_matter=doc.front_matter,
         language=doc.language,
         markdown=doc.markdown,
+        permalink=doc.slug,
         sections=[Section(c.heading_path, c.anchor, c.text) for c in doc.chunks],
         book_chapters=chapters,
     )

@@ -12,14 +12,13 @@ import frontmatter
 import yaml
 
 from booktutor.ingest.models import FileProblem
+from booktutor.ingest.site_config import SiteConfig, read_site_config
 
 DOC_SUFFIXES = frozenset({".md", ".mdx"})
 CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
 I18N_DOCS = Path("docusaurus-plugin-content-docs") / "current"
 _SKIPPED_DIRS = frozenset({"node_modules"})
 _NUMBER_PREFIX = re.compile(r"^(\d+(?:\.\d+)?)[-_. ]")
-_CONFIG_FILES = ("docusaurus.config.ts", "docusaurus.config.js", "docusaurus.config.mjs")
-_CONFIG_TITLE = re.compile(r"^\s*title\s*:\s*(['\"`])(.+?)\1", re.MULTILINE)
 DEFAULT_POSITION = 10_000.0  # unpositioned folders/documents sort after positioned ones
 
 
@@ -49,15 +48,13 @@ class BookSource:
     default_language: str
     languages: tuple[LanguageSource, ...]  # default language first
     problems: tuple[FileProblem, ...] = ()  # unreadable _category_ files
+    site: SiteConfig = SiteConfig()  # from docusaurus.config, when the book has one
 
     @property
     def title(self) -> str:
         """The site title from docusaurus.config, else the folder name humanised."""
-        for name in _CONFIG_FILES:
-            path = self.root / name
-            match = _CONFIG_TITLE.search(path.read_text("utf-8")) if _is_real_file(path) else None
-            if match:
-                return match.group(2)
+        if self.site.title:
+            return self.site.title
         words = re.sub(r"[-_]+", " ", self.root.name).strip()
         return words[:1].upper() + words[1:]
 
@@ -85,9 +82,14 @@ class BookSource:
         ]
 
 
-def discover_book(root: Path, *, default_language: str = "en") -> BookSource:
+def discover_book(root: Path, *, default_language: str | None = None) -> BookSource:
+    """The book at `root`: a Docusaurus site (its `docusaurus.config` read for the title, URLs, docs
+    folder and default locale) or a folder of Markdown. `default_language` overrides the config's."""
     root = root.resolve()
-    docs_root = root / "docs" if _is_real_dir(root / "docs") else root
+    site = read_site_config(root)
+    default_language = default_language or site.default_locale or "en"
+    docs_folder = root / site.docs_path
+    docs_root = docs_folder if _is_real_dir(docs_folder) and _inside(docs_folder, root) else root
     problems: list[FileProblem] = []
     default_positions = _category_positions(docs_root, default_language, problems, root)
     languages = [_language_source(docs_root, default_language, default_positions, root)]
@@ -95,7 +97,7 @@ def discover_book(root: Path, *, default_language: str = "en") -> BookSource:
         own = _category_positions(language_root, language, problems, None)
         positions = {**default_positions, **own}
         languages.append(_language_source(language_root, language, positions, None))
-    return BookSource(root, docs_root, default_language, tuple(languages), tuple(problems))
+    return BookSource(root, docs_root, default_language, tuple(languages), tuple(problems), site)
 
 
 def _translation_roots(root: Path, default_language: str) -> list[tuple[str, Path]]:

@@ -13,6 +13,7 @@ from booktutor.ingest.models import FileProblem, ParsedDocument
 from booktutor.markdown.fences import iter_fence_flags
 from booktutor.markdown.front_matter import FrontMatterError, split_front_matter
 from booktutor.markdown.mdx import clean_markdown
+from booktutor.markdown.urls import DEFAULT_SITE, DocsSite, doc_permalink
 
 _NUMBER_PREFIX = re.compile(r"^(\d+(?:\.\d+)?)[-_. ]+(?=\S)")
 _INDEX_STEMS = frozenset({"index", "readme"})
@@ -35,9 +36,17 @@ class _ParseError(Exception):
 
 
 def parse_document(
-    raw: bytes, source_path: str, language: str, *, folder_position: float | None = None
+    raw: bytes,
+    source_path: str,
+    language: str,
+    *,
+    folder_position: float | None = None,
+    site: DocsSite = DEFAULT_SITE,
+    default_language: str | None = None,
 ) -> ParsedDocument | FileProblem:
-    """Parse raw file bytes; never raises for bad content, returns a FileProblem instead."""
+    """Parse raw file bytes; never raises for bad content, returns a FileProblem instead.
+
+    `slug` is the doc's path on its site (`site`; the locale prefix unless `language` is the default)."""
     try:
         text = _decode(raw)
         front_matter, body = split_front_matter(text)
@@ -53,7 +62,9 @@ def parse_document(
         source_path=source_path,
         language=language,
         title=title,
-        slug=document_slug(front_matter, source_path),
+        slug=doc_permalink(
+            source_path, front_matter, language=language, default_language=default_language or language, site=site
+        ),
         position=document_position(front_matter, source_path),
         front_matter=front_matter,
         markdown=body,
@@ -128,22 +139,6 @@ def humanise_stem(source_path: str) -> str:
         stem = path.parent.name
     words = re.sub(r"[-_]+", " ", _NUMBER_PREFIX.sub("", stem)).strip()
     return (words[:1].upper() + words[1:]) if words else stem
-
-
-def document_slug(front_matter: dict[str, Any], source_path: str) -> str:
-    """Docusaurus-like: `slug` is the whole path, `id` replaces the file name within its folder."""
-    slug = front_matter.get("slug")
-    if isinstance(slug, str) and slug.strip("/ "):
-        return slug.strip().strip("/")
-    path = PurePosixPath(source_path)
-    folder = [_NUMBER_PREFIX.sub("", part) for part in path.parent.parts]
-    doc_id = front_matter.get("id")
-    if isinstance(doc_id, str | int) and str(doc_id).strip():
-        return "/".join([*folder, str(doc_id).strip()])
-    stem = _NUMBER_PREFIX.sub("", path.stem)
-    if stem.lower() in _INDEX_STEMS and folder:
-        return "/".join(folder)
-    return "/".join([*folder, stem])
 
 
 def document_position(front_matter: dict[str, Any], source_path: str) -> float:

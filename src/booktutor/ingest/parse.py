@@ -16,7 +16,14 @@ def parse_book(source: BookSource) -> tuple[list[ParsedDocument], list[FileProbl
         except OSError as exc:
             problems.append(FileProblem(file.source_path, file.language, "unreadable", str(exc)))
             continue
-        parsed = parse_document(raw, file.source_path, file.language, folder_position=file.folder_position)
+        parsed = parse_document(
+            raw,
+            file.source_path,
+            file.language,
+            folder_position=file.folder_position,
+            site=source.site.docs,
+            default_language=source.default_language,
+        )
         if isinstance(parsed, FileProblem):
             problems.append(parsed)
         else:

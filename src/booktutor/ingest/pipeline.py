@@ -134,6 +134,9 @@ class Ingestor:
         for group in _groups_by_chunk_count(changed, EMBED_GROUP_CHUNKS):
             await self._write_group(book_id, group, source.sort_keys, states, report)
         await self._remove(book_id, removed, report)
+        async with self.db.session() as session, session.begin():
+            permalinks = {(d.source_path, d.language): d.slug for d in parsed}
+            await BookRepository(session).refresh_permalinks(book_id, permalinks)
         await backfill_sentence_vectors(self.db, self.embedder, book_id=book_id)
         report.seconds = time.perf_counter() - started
         return report

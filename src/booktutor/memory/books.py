@@ -90,6 +90,7 @@ class ChunkRow:
     version: int
     purpose: str = "exposition"
     sections: list[dict[str, Any]] = field(default_factory=list)
+    permalink: str = ""  # the document's path on the book's site (`documents.slug`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ class ChapterPage:
     content_hash: str | None
     version: int | None
     updated_at: datetime | None
+    permalink: str | None = None
 
 
 class BookRepository:
@@ -214,6 +216,7 @@ class BookRepository:
                 Document.content_hash,
                 Document.version,
                 Document.updated_at,
+                Document.slug,
             )
             .join(Book, Book.id == Chapter.book_id)
             .outerjoin(
@@ -232,6 +235,18 @@ class BookRepository:
         await self.session.execute(delete(Chapter).where(Chapter.book_id == book_id, ~has_docs))
 
     # --- documents ---------------------------------------------------------------------
+    async def refresh_permalinks(self, book_id: str, permalinks: dict[tuple[str, str], str]) -> int:
+        """Store each (source_path, language)'s permalink where it changed (a new site config or slug
+        rule) without re-chunking its document; returns how many changed."""
+        stmt = select(Document).where(Document.book_id == book_id)
+        changed = 0
+        for document in (await self.session.scalars(stmt)).all():
+            wanted = permalinks.get((document.source_path, document.language))
+            if wanted is not None and document.slug != wanted:
+                document.slug = wanted
+                changed += 1
+        return changed
+
     async def document_states(self, book_id: str) -> list[StoredDocumentState]:
         stmt = select(
             Document.id, Document.source_path, Document.language, Document.content_hash, Document.version
@@ -334,7 +349,20 @@ class BookRepository:
     def _current_chunks(
         self,
     ) -> Select[
-        uuid.UUID, str, uuid.UUID, str, str, str, dict[str, Any], list[str], str, str, int, str, list[dict[str, Any]]
+        uuid.UUID,
+        str,
+        uuid.UUID,
+        str,
+        str,
+        str,
+        dict[str, Any],
+        list[str],
+        str,
+        str,
+        int,
+        str,
+        list[dict[str, Any]],
+        str,
     ]:
         return select(
             Chunk.id,
@@ -350,6 +378,7 @@ class BookRepository:
             Chunk.version,
             Chunk.purpose,
             Chunk.sections,
+            Document.slug,
         ).join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
 
     async def fetch_chunks(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ChunkRow]:

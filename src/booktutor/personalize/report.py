@@ -64,7 +64,9 @@ def load_pages(root: Path) -> list[BookPage]:
             d.source_path,
             d.source_path,
             d.title,
-            anchor_url(d.source_path, d.front_matter, "", language=d.language, default_language=d.language),
+            anchor_url(
+                d.source_path, d.front_matter, "", language=d.language, default_language=d.language, permalink=d.slug
+            ),
             d.markdown,
         )
         for d in chosen

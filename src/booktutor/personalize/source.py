@@ -42,6 +42,7 @@ def adaptation_context(source: ChapterSource) -> AdaptationContext:
                 "",
                 language=doc.language,
                 default_language=source.book.default_language,
+                permalink=doc.slug,
             )
             pages.append(BookPage(chapter.key, chapter.source_path, doc.title, url, doc.markdown))
     if current < 0:

@@ -140,6 +140,7 @@ class HybridSearcher:
                 row.anchor,
                 language=row.language,
                 default_language=self.default_language,
+                permalink=row.permalink,
             ),
             score=round(candidate.score, 6),
             text=row.text,
@@ -162,6 +163,7 @@ class HybridSearcher:
                     str(section["anchor"]),
                     language=row.language,
                     default_language=self.default_language,
+                    permalink=row.permalink,
                 ),
             )
             for section in row.sections

@@ -19,12 +19,15 @@ class ChapterSource:
     chapters: list[Chapter]  # the whole book in reading order
 
     def url(self, language: str | None = None, anchor: str = "") -> str:
+        language = language or self.document.language
+        shown = self.document if language == self.document.language else self.document_in(language)
         return anchor_url(
             self.chapter.source_path,
             self.document.front_matter,
             anchor,
-            language=language or self.document.language,
+            language=language,
             default_language=self.book.default_language,
+            permalink=shown.slug if shown is not None else None,
         )
 
     def document_in(self, language: str) -> Document | None:

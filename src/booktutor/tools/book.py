@@ -83,7 +83,12 @@ async def _selection_result(ctx: ToolContext) -> Source:
         chapter_title = document.title
         heading = row.heading_path[-1] if row is not None and row.heading_path else document.title
         url = anchor_url(
-            document.source_path, document.front_matter, anchor, language=document.language, default_language="en"
+            document.source_path,
+            document.front_matter,
+            anchor,
+            language=document.language,
+            default_language="en",
+            permalink=document.slug,
         )
     return Source(
         n=1,
@@ -184,7 +189,12 @@ async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, an
         return json.dumps({"error": "section_not_found", "doc_path": doc_path, "anchor": anchor})
     text = fence_untrusted("\n\n".join(r.text for r in rows)[:MAX_CHAPTER_CHARS])
     url = anchor_url(
-        document.source_path, document.front_matter, anchor, language=document.language, default_language="en"
+        document.source_path,
+        document.front_matter,
+        anchor,
+        language=document.language,
+        default_language="en",
+        permalink=document.slug,
     )
     return json.dumps(
         {
@@ -215,7 +225,14 @@ async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) ->
         if row.anchor not in seen:
             seen.add(row.anchor)
             sections.append({"heading": row.heading_path[-1], "anchor": row.anchor})
-    url = anchor_url(document.source_path, document.front_matter, "", language=document.language, default_language="en")
+    url = anchor_url(
+        document.source_path,
+        document.front_matter,
+        "",
+        language=document.language,
+        default_language="en",
+        permalink=document.slug,
+    )
     opening = fence_untrusted(rows[0].text[:MAX_TOOL_TEXT_CHARS]) if rows else ""
     return json.dumps(
         {

@@ -51,6 +51,7 @@ class ChapterMaterial:
     book_terms: dict[str, str] = field(default_factory=dict)  # distractor pool from the whole book
     # every page of the book in this language, in sidebar order: imported questions, distractor pool
     book_chapters: Sequence[BookPage] = ()
+    permalink: str = ""  # the chapter's path on the book's site (made at ingest)
 
     def content_hash(self) -> str:
         pool = "\n".join(sorted(self.book_terms))
@@ -64,6 +65,7 @@ class ChapterMaterial:
             anchor,
             language=self.language,
             default_language=self.language,
+            permalink=self.permalink,
         )
 
 

@@ -59,6 +59,7 @@ class TutoringRepository:
                     row.anchor,
                     language=document.language,
                     default_language=document.language,
+                    permalink=document.slug,
                 ),
             )
             for row in rows
@@ -91,6 +92,7 @@ class TutoringRepository:
             front_matter=document.front_matter,
             language=document.language,
             markdown=document.markdown,
+            permalink=document.slug,
             book_terms=pool,
             book_chapters=[
                 BookPage(row.source_path, row.title, row.markdown, row.front_matter, document.language)
@@ -305,4 +307,5 @@ def _url(document: Document, anchor: str) -> str:
         anchor,
         language=document.language,
         default_language=document.language,
+        permalink=document.slug,
     )

@@ -60,6 +60,7 @@ async def list_chapters(book_id: BookIdPath, repo: BookRepoDep) -> ChapterList:
                     "",
                     language=document.language,
                     default_language=book.default_language,
+                    permalink=document.slug,
                 ),
             )
         )
@@ -111,7 +112,12 @@ async def get_chapter(
         version=page.version,
         updated_at=page.updated_at,
         url=anchor_url(
-            page.source_path, front_matter, "", language=page.language, default_language=page.book_default_language
+            page.source_path,
+            front_matter,
+            "",
+            language=page.language,
+            default_language=page.book_default_language,
+            permalink=page.permalink,
         ),
     )
 
