@@ -86,6 +86,12 @@ def final_state(events) -> dict:
     return [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
 
 
+def snapshot_of(events) -> list[tuple[str, str, str | None]]:
+    """The run's MESSAGES_SNAPSHOT (right after RUN_STARTED) as (id, role, content)."""
+    assert [e.type for e in events[:2]] == [EventType.RUN_STARTED, EventType.MESSAGES_SNAPSHOT]
+    return [(m.id, m.role, m.content) for m in events[1].messages]
+
+
 def thread_id() -> str:
     return f"t-{uuid.uuid4().hex[:8]}"
 
@@ -121,6 +127,7 @@ async def test_regenerate_continues_the_thread_as_it_was_before_the_old_answer(s
 
     assert text_of(events) == "Second answer."
     assert "First answer about oil." not in json.dumps(scripted.calls[1].input)
+    assert snapshot_of(events) == [(question.id, "user", "What is a hydraulic actuator?")]
 
 
 async def test_edited_earlier_messages_replace_the_stored_ones_for_the_run(services, book, guest):
@@ -134,10 +141,11 @@ async def test_edited_earlier_messages_replace_the_stored_ones_for_the_run(servi
         AssistantMessage(id="a-1", role="assistant", content="It pushes a piston with oil."),
         user("What are its advantages?"),
     ]
-    await run(chat, guest, run_input(thread, edited))
+    events = await run(chat, guest, run_input(thread, edited))
 
     seen = json.dumps(scripted.calls[1].input)
     assert "It pushes a piston with oil." in seen and "About springs." not in seen
+    assert [message_id for message_id, _, _ in snapshot_of(events)] == [m.id for m in edited]
     assert "hydraulic actuator's advantages" in seen, "the follow-up is resolved against the edited history"
 
 
@@ -168,6 +176,11 @@ async def test_a_frontend_tool_round_trips_as_agui_tool_calls(services, book, gu
     events = await run(chat, guest, run_input(thread, follow, tools=[DIAGRAM_TOOL]))
 
     assert text_of(events) == "The diagram shows the piston."
+    assert [(m, role) for m, role, _ in snapshot_of(events)] == [
+        (question.id, "user"),
+        ("a-call", "assistant"),
+        ("tool-1", "tool"),
+    ]
     outputs = [i for i in scripted.calls[1].input if isinstance(i, dict) and i.get("type") == "function_call_output"]
     assert outputs == [{"type": "function_call_output", "call_id": start.tool_call_id, "output": "diagram shown"}]
 

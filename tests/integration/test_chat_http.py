@@ -111,6 +111,13 @@ async def test_agent_run_streams_a_grounded_answer_into_the_thread(http):
     assert thread["messages"][1]["citations"] == snapshot["citations"]
     assert thread["title"] == "What is backlash in a gearbox?"
 
+    # A client that sends only its new message learns the conversation from MESSAGES_SNAPSHOT.
+    second = await read_run(http, body("What about gear ratios?"))
+    assert types_of(second)[:2] == ["RUN_STARTED", "MESSAGES_SNAPSHOT"]
+    conversation = [(m["id"], m["role"], m["content"]) for m in second[1].data["messages"]]
+    stored = [(m["id"], m["role"], m["content"]) for m in thread["messages"]]
+    assert conversation[:2] == stored and conversation[2][1:] == ("user", "What about gear ratios?")
+
 
 async def test_provider_failure_is_a_run_error_with_a_stable_code(http):
     messages = await read_run(http, body("TRIGGER_ERROR what is backlash?"))

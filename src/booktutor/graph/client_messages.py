@@ -1,6 +1,6 @@
 """Which conversation a run continues: the stored thread, or the client's `messages` when they differ.
 
-The rule (documented in docs/agui.md):
+The rule (documented in docs/conversation.md):
 
 1. The stored thread is the conversation. A client may send only the new message.
 2. Regenerate: when the last message's id is already stored in the thread, the run continues the
@@ -45,6 +45,12 @@ def conversation_for(
     if not history or history[-1]["role"] != "user" or history[-1]["content"] != question:
         history = [*history, ChatMessage(role="user", content=question)]
     return history
+
+
+def client_edits_thread(earlier_messages: Sequence[Message], stored_before: Sequence[ChatMessage]) -> bool:
+    """Whether the client's messages before the learner's latest one edit the stored thread (rule 3)."""
+    earlier = _chat_messages(earlier_messages)[-MAX_CLIENT_MESSAGES:]
+    return bool(earlier) and _differs(earlier, list(stored_before))
 
 
 def _differs(client: list[ChatMessage], stored: list[ChatMessage]) -> bool:

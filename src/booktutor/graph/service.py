@@ -17,6 +17,7 @@ from typing import Any, cast
 import structlog
 from ag_ui.core import (
     BaseEvent,
+    MessagesSnapshotEvent,
     RunAgentInput,
     RunErrorEvent,
     RunFinishedEvent,
@@ -42,6 +43,7 @@ from booktutor.graph.events import now_ms
 from booktutor.graph.graph import build_graph
 from booktutor.graph.leases import LeaseKeeper
 from booktutor.graph.state import ChatMessage, Router, RunDeps, TutorState
+from booktutor.graph.thread_snapshot import SNAPSHOT_MESSAGES, messages_snapshot
 from booktutor.graph.turn_request import TurnRequest, read_turn_request
 from booktutor.memory.database import is_database_unavailable
 from booktutor.memory.models import Message, User
@@ -65,6 +67,7 @@ class _Prepared:
     summary: str
     history: list[ChatMessage]
     preferences: dict[str, Any]
+    snapshot: MessagesSnapshotEvent  # the conversation this run continues, sent after RUN_STARTED
 
 
 def build_agents(model: Model) -> dict[str, Agent[ToolContext]]:
@@ -150,10 +153,12 @@ class ChatService:
                 run_id=run_input.run_id,
                 extra=_selection_extra(request),
             )
-            recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
+            stored = await threads.recent_messages(run_input.thread_id, SNAPSHOT_MESSAGES)
+            recent = stored[-HISTORY_MESSAGES:]
             history = conversation_for(*_client_side(run_input, request), _chat_messages(recent), request.question)
             preferences = await _stored_preferences(session, user)
-        self._remember(run_input.run_id, _Prepared(request, summary, history, preferences))
+        snapshot = messages_snapshot(run_input, request.message_id, stored)
+        self._remember(run_input.run_id, _Prepared(request, summary, history, preferences, snapshot))
 
     def _check_client_tools(self, request: TurnRequest) -> None:
         """Frontend tools need a model that decides to call them; the offline answerer cannot."""
@@ -184,6 +189,8 @@ class ChatService:
         request = prepared.request if prepared else await read_turn_request(self.services, run_input)
         thread_id, run_id = run_input.thread_id, run_input.run_id
         yield RunStartedEvent(thread_id=thread_id, run_id=run_id, timestamp=now_ms())
+        if prepared is not None:
+            yield prepared.snapshot
         yield StateSnapshotEvent(
             snapshot={"route": None, "citations": [], "abstained": False, "degraded": False, "provider": None}
         )
