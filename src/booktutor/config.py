@@ -16,7 +16,7 @@ def _key(name: str) -> AliasChoices:
     return AliasChoices(f"BOOKTUTOR_{name}", name)
 
 
-EmbeddingProviderName = Literal["local", "local-torch", "cohere", "fake"]
+EmbeddingProviderName = Literal["local", "local-torch", "cohere", "gemini", "fake"]
 LLMProviderName = Literal["extractive", "openai", "gemini", "fake"]
 _OFFLINE_FALLBACK: list[LLMProviderName] = ["extractive"]
 
@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     gemini_api_key: SecretStr | None = Field(default=None, validation_alias=_key("GEMINI_API_KEY"))
     gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None  # another server speaking the Gemini API; None: Google's
+    gemini_embed_model: str = "gemini-embedding-001"
+    gemini_embed_dimension: int = Field(default=768, ge=1)  # Gemini's output_dimensionality
 
     secret_key: SecretStr | None = None
     host: str = "127.0.0.1"

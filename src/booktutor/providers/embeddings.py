@@ -1,5 +1,5 @@
 """Embedding providers: one small interface, the local default (ONNX Runtime), the same model on PyTorch
-(optional extra), Cohere, and a deterministic fake."""
+(optional extra), Cohere, Gemini (providers/gemini_embeddings.py), and a deterministic fake."""
 
 from __future__ import annotations
 
@@ -257,6 +257,10 @@ def build_embedder(settings: Settings) -> Embedder:
             return LocalOnnxEmbedder(batch_size=settings.embedding_batch_size)
         case "cohere":
             return CohereEmbedder.from_settings(settings)
+        case "gemini":
+            from booktutor.providers.gemini_embeddings import GeminiEmbedder  # google-genai loads only when used
+
+            return GeminiEmbedder.from_settings(settings)
         case "fake":
             return FakeEmbedder()
         case unknown:

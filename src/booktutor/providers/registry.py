@@ -1,8 +1,7 @@
 """The answer model from settings: a registry of providers by name, chained behind a fallback model.
 
-Gemini is reached through its OpenAI-compatible endpoint with ``AsyncOpenAI`` and the SDK's
-``OpenAIChatCompletionsModel``: the SDK already converts tool calls and streams for Chat
-Completions, so no hand-written google-genai adapter (and its own event translation) is needed.
+OpenAI (or any OpenAI-compatible server) through the Agents SDK's own models; Gemini through
+google-genai and booktutor's adapter (providers/gemini.py).
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from booktutor.providers.resilience import CircuitBreaker
 
 log = structlog.get_logger(__name__)
 
-GEMINI_OPENAI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 NO_KEY_PLACEHOLDER = "not-needed"  # local OpenAI-compatible servers often ignore the key
 
 
@@ -61,16 +59,9 @@ def _openai_model(settings: Settings, embedder: Embedder | None) -> Model | None
 
 
 def _gemini_model(settings: Settings, embedder: Embedder | None) -> Model | None:
-    if settings.gemini_api_key is None:
-        return None
-    client = openai.AsyncOpenAI(
-        api_key=settings.gemini_api_key.get_secret_value(),
-        base_url=GEMINI_OPENAI_BASE_URL,
-        timeout=settings.llm_timeout_s,
-        max_retries=0,
-        http_client=_llm_http_client(settings),  # type: ignore[arg-type]  # as above
-    )
-    return OpenAIChatCompletionsModel(settings.gemini_model, client)
+    from booktutor.providers.gemini import GeminiModel  # google-genai loads only when Gemini is used
+
+    return GeminiModel.from_settings(settings)
 
 
 def _extractive_model(settings: Settings, embedder: Embedder | None) -> Model:
