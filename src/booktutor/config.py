@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     gemini_api_key: SecretStr | None = Field(default=None, validation_alias=_key("GEMINI_API_KEY"))
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str | None = None  # another server speaking the Gemini API; None: Google's
+    gemini_thinking_budget: int | None = None  # thinking tokens per call (0: off on Flash); None: the model's default
     gemini_embed_model: str = "gemini-embedding-001"
     gemini_embed_dimension: int = Field(default=768, ge=1)  # Gemini's output_dimensionality
 

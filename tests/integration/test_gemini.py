@@ -109,8 +109,8 @@ async def test_the_graph_streams_gemini_text_after_a_tool_call_round_trip(servic
 
 async def test_the_router_decides_with_gemini_structured_output(services, gemini):
     gemini.generate = [Reply(chunks=('{"route": "translate", "reason": "asks for Urdu"}',))]
-    settings = services.settings.model_copy(update=gemini_settings(services.settings, gemini))
-    model = build_model(settings)
+    update = gemini_settings(services.settings, gemini, gemini_thinking_budget=0)
+    model = build_model(services.settings.model_copy(update=update))
     token = correlation_id.set("req-route-1")
     try:
         route, _ = await LLMRouter(model, IntentRouter(services.embedder)).route("Could I get this in my language?")
@@ -120,6 +120,8 @@ async def test_the_router_decides_with_gemini_structured_output(services, gemini
     assert route == "translate"
     [call] = gemini.of("generateContent")
     assert call.headers["x-request-id"] == "req-route-1", "the request id travels to Gemini too"
+    thinking = call.body["generationConfig"]["thinkingConfig"]  # google-genai 3.6 sends the proto field name
+    assert thinking.get("thinkingBudget", thinking.get("thinking_budget")) == 0
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from agents import ModelSettings
+from agents import ModelSettings, function_tool
 from agents.agent_output import AgentOutputSchema
 from agents.exceptions import UserError
 from google.genai import errors, types
 from pydantic import BaseModel
 
 from booktutor.providers.gemini import _StreamEvents
-from booktutor.providers.gemini_convert import GeminiNoAnswerError, build_request, output_items, to_contents
+from booktutor.providers.gemini_convert import (
+    GeminiNoAnswerError,
+    build_request,
+    function_declarations,
+    output_items,
+    to_contents,
+)
 from booktutor.providers.resilience import is_transient
 
 
@@ -64,6 +70,27 @@ def test_an_output_type_asks_for_json_with_its_schema_and_tool_choice_maps():
 
     plain = build_request(None, "hi", ModelSettings(), [], AgentOutputSchema(str), [], {})
     assert plain.config.response_mime_type is None
+
+
+def test_tools_become_function_declarations_and_a_tool_without_arguments_has_no_schema():
+    @function_tool
+    def search_book(query: str) -> str:
+        """Search the book."""
+        return query
+
+    @function_tool
+    def recommend_next() -> str:
+        """What to study next."""
+        return ""
+
+    search, recommend = function_declarations([search_book, recommend_next], [])
+    assert (search.name, search.description) == ("search_book", "Search the book.")
+    assert search.parameters_json_schema == search_book.params_json_schema
+    assert recommend.name == "recommend_next" and recommend.parameters_json_schema is None
+
+    config = build_request(None, "hi", ModelSettings(tool_choice="search_book"), [search_book], None, [], {}).config
+    assert config.tool_config is not None and config.tool_config.function_calling_config is not None
+    assert config.tool_config.function_calling_config.allowed_function_names == ["search_book"]
 
 
 def test_a_hosted_tool_is_refused_clearly():

@@ -76,11 +76,19 @@ def gemini_client(
 class GeminiModel(Model):
     capabilities: ClassVar[ModelCapabilities] = LANGUAGE_MODEL
 
-    def __init__(self, model_name: str, client: genai.Client, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        client: genai.Client,
+        http: httpx.AsyncClient | None = None,
+        *,
+        thinking_budget: int | None = None,
+    ) -> None:
         self.model_name = model_name
         self._client = client
         self._http = http
         self._signatures = _Signatures()
+        self._thinking = None if thinking_budget is None else types.ThinkingConfig(thinking_budget=thinking_budget)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GeminiModel | None:
@@ -93,7 +101,7 @@ class GeminiModel(Model):
         http = async_http_client(timeout_s)
         key = settings.gemini_api_key.get_secret_value()
         client = gemini_client(key, settings.gemini_base_url, http, timeout_s=timeout_s, attempts=1)
-        return cls(settings.gemini_model, client, http)
+        return cls(settings.gemini_model, client, http, thinking_budget=settings.gemini_thinking_budget)
 
     async def get_response(
         self,
@@ -110,7 +118,7 @@ class GeminiModel(Model):
         prompt: ResponsePromptParam | None,
     ) -> ModelResponse:
         request = build_request(
-            system_instructions, input, model_settings, tools, output_schema, handoffs, self._signatures
+            system_instructions, input, model_settings, tools, output_schema, handoffs, self._signatures, self._thinking
         )
         response = await self._client.aio.models.generate_content(
             model=self.model_name, contents=request.contents, config=request.config
@@ -136,7 +144,7 @@ class GeminiModel(Model):
         prompt: ResponsePromptParam | None,
     ) -> AsyncIterator[TResponseStreamEvent]:
         request = build_request(
-            system_instructions, input, model_settings, tools, output_schema, handoffs, self._signatures
+            system_instructions, input, model_settings, tools, output_schema, handoffs, self._signatures, self._thinking
         )
         chunks = await self._client.aio.models.generate_content_stream(
             model=self.model_name, contents=request.contents, config=request.config

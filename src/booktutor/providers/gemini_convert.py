@@ -117,24 +117,20 @@ def to_contents(
     return builder.contents, builder.system
 
 
+def _declaration(name: str, description: str | None, schema: dict[str, Any]) -> types.FunctionDeclaration:
+    # A tool without arguments is declared without a schema: Gemini may refuse an object without properties.
+    parameters = schema if schema.get("properties") else None
+    return types.FunctionDeclaration(name=name, description=description, parameters_json_schema=parameters)
+
+
 def function_declarations(tools: Sequence[Tool], handoffs: Sequence[Handoff]) -> list[types.FunctionDeclaration]:
     declarations = []
     for tool in tools:
         if not isinstance(tool, FunctionTool):
             raise UserError(f"The Gemini adapter supports function tools only, not {type(tool).__name__}.")
-        declarations.append(
-            types.FunctionDeclaration(
-                name=tool.name, description=tool.description, parameters_json_schema=tool.params_json_schema
-            )
-        )
+        declarations.append(_declaration(tool.name, tool.description, tool.params_json_schema))
     for handoff in handoffs:
-        declarations.append(
-            types.FunctionDeclaration(
-                name=handoff.tool_name,
-                description=handoff.tool_description,
-                parameters_json_schema=handoff.input_json_schema,
-            )
-        )
+        declarations.append(_declaration(handoff.tool_name, handoff.tool_description, handoff.input_json_schema))
     return declarations
 
 
@@ -162,6 +158,7 @@ def build_request(
     output_schema: AgentOutputSchemaBase | None,
     handoffs: Sequence[Handoff],
     signatures: dict[str, bytes],
+    thinking: types.ThinkingConfig | None = None,
 ) -> GeminiRequest:
     contents, system = to_contents(input, signatures)
     system_text = "\n\n".join(text for text in [system_instructions or "", *system] if text)
@@ -179,6 +176,7 @@ def build_request(
         response_mime_type="application/json" if structured else None,
         response_json_schema=output_schema.json_schema() if structured and output_schema else None,
         automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+        thinking_config=thinking,
     )
     return GeminiRequest(contents, config)
 
