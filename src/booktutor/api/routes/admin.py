@@ -16,7 +16,15 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from booktutor.api.admin_gate import AdminFirstRoute
-from booktutor.api.deps import AdminUser, BookRepoDep, JobQueueDep, JobStoreDep, ServicesDep, SettingsDep
+from booktutor.api.deps import (
+    AdminUser,
+    BookRepoDep,
+    IdempotencyDep,
+    JobQueueDep,
+    JobStoreDep,
+    ServicesDep,
+    SettingsDep,
+)
 from booktutor.api.lookups import require_book
 from booktutor.api.schemas import error_responses
 from booktutor.api.upload_form import UploadForm, read_upload_form
@@ -142,12 +150,21 @@ def _allowed_path(raw: str, roots: list[Path]) -> Path:
 
 @router.post("/admin/books", status_code=202, response_model=JobOut, responses=ERRORS)
 async def ingest_book(
-    body: IngestPathIn, admin: AdminUser, settings: SettingsDep, queue: JobQueueDep, response: Response
-) -> JobOut:
+    body: IngestPathIn,
+    admin: AdminUser,
+    settings: SettingsDep,
+    queue: JobQueueDep,
+    response: Response,
+    idempotency: IdempotencyDep,
+):
     """Ingest (or re-ingest, incrementally) a Docusaurus site that is on the server, as a job."""
     root = _allowed_path(body.path, settings.admin_ingest_roots)
-    job = await queue.submit("ingest", {"path": str(root), "book_id": body.book_id, "title": body.title}, admin.id)
-    return _accepted(job, response)
+    params = {"path": str(root), "book_id": body.book_id, "title": body.title}
+    return await idempotency.run(lambda: _submit(queue, "ingest", params, admin, response))
+
+
+async def _submit(queue: Any, kind: str, params: dict[str, Any], admin: Any, response: Response) -> tuple[int, JobOut]:
+    return 202, _accepted(await queue.submit(kind, params, admin.id), response)
 
 
 class UploadFields(BaseModel):
@@ -221,9 +238,9 @@ def _upload_fields(form: UploadForm) -> UploadFields:
 
 
 @router.post("/admin/reindex", status_code=202, response_model=JobOut, responses=ERRORS)
-async def reindex_all(admin: AdminUser, queue: JobQueueDep, response: Response) -> JobOut:
+async def reindex_all(admin: AdminUser, queue: JobQueueDep, response: Response, idempotency: IdempotencyDep):
     """Re-embed every current chunk into the vector index (e.g. after changing the embedding model)."""
-    return _accepted(await queue.submit("reindex", {}, admin.id), response)
+    return await idempotency.run(lambda: _submit(queue, "reindex", {}, admin, response))
 
 
 @router.post("/admin/books/{book_id}/pregenerate", status_code=202, response_model=JobOut, responses=ERRORS)
@@ -235,7 +252,8 @@ async def pregenerate(
     settings: SettingsDep,
     queue: JobQueueDep,
     response: Response,
-) -> JobOut:
+    idempotency: IdempotencyDep,
+):
     """Translate and personalize every chapter of a book ahead of readers, as a job: readers then get
     those variants from the cache. A variant that fails is reported in the job's result."""
     await require_book(books, book_id)
@@ -252,7 +270,7 @@ async def pregenerate(
         "languages": languages,
         "profiles": [profile.model_dump(exclude_none=True) for profile in body.profiles],
     }
-    return _accepted(await queue.submit("pregenerate", params, admin.id), response)
+    return await idempotency.run(lambda: _submit(queue, "pregenerate", params, admin, response))
 
 
 @router.get("/jobs", response_model=JobListOut, responses=ERRORS)
@@ -276,10 +294,14 @@ async def get_job(job_id: uuid.UUID, admin: AdminUser, jobs: JobStoreDep) -> Job
 
 
 @router.post("/jobs/{job_id}/cancel", status_code=202, response_model=JobOut, responses=ERRORS | CONFLICT)
-async def cancel_job(job_id: uuid.UUID, admin: AdminUser, queue: JobQueueDep) -> JobOut:
+async def cancel_job(job_id: uuid.UUID, admin: AdminUser, queue: JobQueueDep, idempotency: IdempotencyDep):
     """Cancel a job: a waiting one at once (`cancelled`); a running one is stopped by its worker within
     seconds (poll the job until it says `cancelled`). A job that has ended answers 409 `job_finished`."""
-    return _job_out(await queue.cancel(job_id))
+
+    async def compute() -> tuple[int, JobOut]:
+        return 202, _job_out(await queue.cancel(job_id))
+
+    return await idempotency.run(compute)
 
 
 @router.post("/ai/embed", response_model=EmbedOut, responses=ERRORS)

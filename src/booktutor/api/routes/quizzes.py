@@ -38,11 +38,16 @@ async def start_quiz(
     body: StartQuiz,
     user: CurrentUser,
     quizzes: QuizServiceDep,
-) -> QuizView:
-    """Start a quiz on a chapter: authored questions first, generated ones to fill up."""
-    return await quizzes.start(
-        user.id, book_id, chapter_id, count=body.count, kinds=tuple(body.kinds), source=body.source
-    )
+    idempotency: IdempotencyDep,
+):
+    """Start a quiz on a chapter: authored questions first, generated ones to fill up; a retry with the
+    same `Idempotency-Key` gets the same quiz instead of a second one."""
+
+    async def compute() -> tuple[int, QuizView]:
+        kinds = tuple(body.kinds)
+        return 201, await quizzes.start(user.id, book_id, chapter_id, count=body.count, kinds=kinds, source=body.source)
+
+    return await idempotency.run(compute)
 
 
 @router.get("/quizzes/{quiz_id}", response_model=QuizView, responses=ERRORS)
@@ -79,13 +84,23 @@ async def self_assess(
     body: SelfAssessmentIn,
     user: CurrentUser,
     quizzes: QuizServiceDep,
-) -> AnswerResult:
+    idempotency: IdempotencyDep,
+):
     """Mark an answer the offline grader was unsure about (verdict `unsure`) as right or wrong,
     after comparing it with the model answer; 409 `not_self_assessable` for any other answer."""
-    return await quizzes.self_assess(user.id, quiz_id, position, body.correct)
+
+    async def compute() -> tuple[int, AnswerResult]:
+        return 200, await quizzes.self_assess(user.id, quiz_id, position, body.correct)
+
+    return await idempotency.run(compute)
 
 
 @router.post("/quizzes/{quiz_id}/hint", response_model=HintView, responses=ERRORS)
-async def quiz_hint(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep) -> HintView:
-    """Reveal the next hint for the current question."""
-    return await quizzes.hint(user.id, quiz_id)
+async def quiz_hint(quiz_id: QuizId, user: CurrentUser, quizzes: QuizServiceDep, idempotency: IdempotencyDep):
+    """Reveal the next hint for the current question (a retry with the same `Idempotency-Key` gets the
+    same hint, not the next one)."""
+
+    async def compute() -> tuple[int, HintView]:
+        return 200, await quizzes.hint(user.id, quiz_id)
+
+    return await idempotency.run(compute)

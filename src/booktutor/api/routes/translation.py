@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from booktutor.api.chapter_stream import chapter_event_stream
-from booktutor.api.deps import ServicesDep, TranslationDep
+from booktutor.api.deps import IdempotencyDep, ServicesDep, TranslationDep
 from booktutor.api.params import BookIdPath, ChapterIdPath
 from booktutor.api.schemas import error_responses, event_stream_response
 from booktutor.api.streaming import wants_event_stream
@@ -66,10 +66,11 @@ class TranslatedText(BaseModel):
 
 
 @router.post("/translate", response_model=TranslatedText, responses=error_responses(503))
-async def translate_text(body: TranslateIn, translation: TranslationDep) -> dict[str, Any]:
+async def translate_text(body: TranslateIn, translation: TranslationDep, idempotency: IdempotencyDep) -> Any:
     """Machine-translate a selected passage (code, inline code and URLs kept as they are)."""
-    return await translation.text(
-        body.text,
-        body.target_language.lower(),
-        body.source_language.lower() if body.source_language else None,
-    )
+
+    async def compute() -> tuple[int, dict[str, Any]]:
+        source = body.source_language.lower() if body.source_language else None
+        return 200, await translation.text(body.text, body.target_language.lower(), source)
+
+    return await idempotency.run(compute)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, EmailStr, Field
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.api.deps import AccountsDep, AuditDep, CurrentUser, SessionDep, SettingsDep, read_guest
+from booktutor.api.idempotency import REPLAY_HEADER, IdempotencyConflict
 from booktutor.api.netinfo import GUEST_COOKIE
 from booktutor.api.schemas import error_responses
-from booktutor.auth.accounts import TokenPair
+from booktutor.auth.accounts import AccountService, TokenPair, normalise_email
 from booktutor.errors import EmailTaken, InvalidCredentials, RefreshTokenReused
+from booktutor.memory.idempotency_models import IdempotencyRecord
 from booktutor.memory.models import User
 from booktutor.memory.users import UserRepository
 
@@ -59,6 +66,18 @@ class TokensOut(BaseModel):
     user: ProfileOut
 
 
+def _register_record(user: User, key: str, body: RegisterIn) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        owner_id=user.id,
+        key=key,
+        method="POST",
+        path=REGISTER_PATH,
+        request_hash=_register_digest(body),
+        status_code=201,
+        response_body={"user_id": str(user.id)},
+    )
+
+
 def _profile(user: User) -> ProfileOut:
     return ProfileOut(id=str(user.id), kind=user.kind, role=user.role, email=user.email, display_name=user.display_name)
 
@@ -73,6 +92,33 @@ def _tokens(pair: TokenPair, response: Response) -> TokensOut:
     )
 
 
+REGISTER_PATH = "/api/v1/users/register"
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"\S")]
+
+
+def _register_digest(body: RegisterIn) -> str:
+    """The request's identity for Idempotency-Key, without the password (never stored, even hashed
+    fast): a replay checks the password against the account instead."""
+    fields = {"email": normalise_email(body.email), "display_name": body.display_name, "adopt": body.adopt_guest}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+async def _replayed_registration(
+    body: RegisterIn, key: str, session: AsyncSession, accounts: AccountService
+) -> TokenPair | None:
+    """A retried registration (same key, same body, the password right): the account it created, with
+    new tokens. None when the key did not register this email."""
+    user_id = await session.scalar(select(User.id).where(User.email == normalise_email(body.email)))
+    record = await session.get(IdempotencyRecord, (user_id, key)) if user_id else None
+    if record is None or record.path != REGISTER_PATH:
+        return None
+    if record.request_hash != _register_digest(body):
+        raise IdempotencyConflict("This Idempotency-Key was used with a different request.")
+    pair = await accounts.login(body.email, body.password, None)
+    await session.commit()
+    return pair
+
+
 @router.post("/register", status_code=201, response_model=TokensOut, responses=ERRORS)
 async def register(
     body: RegisterIn,
@@ -82,11 +128,21 @@ async def register(
     settings: SettingsDep,
     accounts: AccountsDep,
     auditor: AuditDep,
-) -> TokensOut:
-    """Create an account and log in; the calling guest's threads move to it (`adopt_guest`)."""
+    idempotency_key: IdempotencyKey = None,
+) -> TokensOut | JSONResponse:
+    """Create an account and log in; the calling guest's threads move to it (`adopt_guest`).
+
+    Retried with the same `Idempotency-Key` and body, it answers 201 again for the account the first
+    request created (with new tokens, `Idempotent-Replayed: true`) instead of 409 `email_taken`."""
+    key = idempotency_key.strip() if idempotency_key else None
+    if key and (replayed := await _replayed_registration(body, key, session, accounts)) is not None:
+        out = _tokens(replayed, response)
+        return JSONResponse(out.model_dump(), status_code=201, headers={**response.headers, REPLAY_HEADER: "true"})
     guest = await read_guest(request, session, settings) if body.adopt_guest else None
     try:
         pair = await accounts.register(body.email, body.password, body.display_name, guest)
+        if key:
+            session.add(_register_record(pair.user, key, body))
         await session.commit()
     except IntegrityError as exc:  # a concurrent registration of the same email
         await session.rollback()
