@@ -235,21 +235,55 @@ async def wait_until_async(probe, expected, limit_s: float) -> None:
 
 
 @pytest.mark.needs("node", "npm")
-async def test_real_agui_client_consumes_the_stream(base_url):
+async def test_real_agui_client_consumes_and_verifies_the_streams(base_url):
+    """@ag-ui/client's HttpAgent and its own verifier (verifyEvents) on a normal answer, a stream resumed
+    mid-answer, and a chat quiz paused with the interrupt outcome and resumed (tests/node/agui_client.mjs)."""
     process = await asyncio.create_subprocess_exec(
         "node", str(NODE_CLIENT), base_url, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
     )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, stderr.decode()
     report = json.loads(stdout)
     answer = report["answer"]
     assert answer["error"] is None
-    assert answer["events"][0] == "RUN_STARTED" and answer["events"][-1] == "RUN_FINISHED"
+    assert answer["events"][:2] == ["RUN_STARTED", "MESSAGES_SNAPSHOT"] and answer["events"][-1] == "RUN_FINISHED"
     assert "[1]" in answer["text"] or "[2]" in answer["text"]
     assert answer["state"]["citations"][0]["doc_path"] == "basics/gears.md"
-    assert answer["messages"][-1]["role"] == "assistant"
+    assert answer["messages"][0]["role"] == "user" and answer["messages"][-1]["role"] == "assistant"
+    assert report["replay"]["error"] is None and report["replay"]["types"] == answer["events"]
+
+    resumed = report["resumed"]
+    assert resumed["error"] is None, "verifyEvents accepts the resumed stream on its own"
+    types, events = resumed["types"], resumed["events"]
+    assert types[:2] == ["RUN_STARTED", "MESSAGES_SNAPSHOT"] and types[-1] == "RUN_FINISHED"
+    first_content = types.index("TEXT_MESSAGE_CONTENT")
+    reopened = events[types.index("TEXT_MESSAGE_START")]
+    assert types.index("TEXT_MESSAGE_START") < first_content
+    assert reopened["messageId"] == events[first_content]["messageId"]
+    partial = events[1]["messages"][-1]
+    assert (
+        partial["id"] == reopened["messageId"] and answer["text"].startswith(partial["content"]) and partial["content"]
+    )
+    tail = "".join(e["delta"] for e in events if e["type"] == "TEXT_MESSAGE_CONTENT")
+    assert partial["content"] + tail == answer["text"]
+
     failure = report["failure"]
     assert failure["error"]["code"] == "internal_error", "RUN_ERROR reaches the onRunErrorEvent callback"
+
+    quiz = report["quiz"]
+    asked, answered, stopped = quiz["asked"], quiz["answered"], quiz["stopped"]
+    assert asked["error"] is None and asked["outcome"] == "interrupt" and "Question 1 of 2" in asked["text"]
+    assert asked["pending"] == [asked["interrupts"][0]["id"]] and asked["interrupts"][0]["reason"] == "input_required"
+    assert quiz["askedStream"]["error"] is None and quiz["askedStream"]["types"][-2:] == [
+        "MESSAGES_SNAPSHOT",
+        "RUN_FINISHED",
+    ]
+    assert "pending interrupt" in quiz["blocked"], "the client refuses a run that ignores the interrupt"
+    assert answered["error"] is None and answered["text"].startswith("Correct.") and answered["outcome"] == "interrupt"
+    assert answered["interrupts"][0]["id"] != asked["interrupts"][0]["id"]
+    assert quiz["answeredStream"]["error"] is None
+    assert stopped["error"] is None and stopped["outcome"] == "success" and stopped["pending"] == []
+    assert stopped["text"].startswith("Quiz stopped")
 
 
 async def test_another_users_run_or_message_id_is_not_found_not_a_conflict(http, base_url):

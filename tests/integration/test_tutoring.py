@@ -223,3 +223,50 @@ async def test_quiz_in_chat_over_the_agui_stream(http):
     assert stopped.startswith("Quiz stopped")
     nxt, _ = await _chat(http, "What should I study next?", "chat-quiz")
     assert nxt.startswith("Study next:")
+
+
+async def test_a_chat_quiz_pauses_with_the_agui_interrupt_outcome_and_resume_answers_it(http):
+    thread = "chat-interrupt"
+    asked = _run("Quiz me on gears and torque, 2 questions", thread)
+    _, events = await _chat_body(http, asked)
+    finished = events[-1]
+    (interrupt,) = finished["outcome"]["interrupts"]
+    assert finished["outcome"]["type"] == "interrupt" and interrupt["reason"] == "input_required"
+    assert interrupt["id"].startswith("quiz-") and interrupt["id"].endswith("-0")
+    assert "Question 1 of 2" in interrupt["message"] and "reply" in interrupt["responseSchema"]["properties"]
+    assert interrupt["metadata"]["booktutor"]["total"] == 2
+    # What resuming needs comes before the interrupt: the conversation with the question in it.
+    assert events[-2]["type"] == "MESSAGES_SNAPSHOT"
+    question = events[-2]["messages"][-1]
+    assert question["id"] == finished["result"]["message_id"] and "Question 1 of 2" in question["content"]
+
+    # The client resumes as @ag-ui/client does: its messages (ending with the question) and `resume`.
+    conversation = [*asked["messages"], {"id": question["id"], "role": "assistant", "content": question["content"]}]
+    answer = {**_run("", thread), "messages": conversation}
+    answer["resume"] = [{"interruptId": interrupt["id"], "status": "resolved", "payload": {"reply": "B"}}]
+    feedback, events = await _chat_body(http, answer)
+    assert feedback.startswith("Correct.") and "Question 2 of 2" in feedback
+    assert events[-1]["outcome"]["interrupts"][0]["id"] == interrupt["id"][:-1] + "1"
+
+    replayed = await http.post("/api/v1/agent/run", json={**answer, "runId": "r-replayed"})
+    assert replayed.status_code == 409 and replayed.json()["error"]["code"] == "interrupt_not_open"
+    bad = {
+        **answer,
+        "runId": "r-bad",
+        "resume": [{"interruptId": "x", "status": "resolved", "payload": {"reply": 3.5}}],
+    }
+    assert (await http.post("/api/v1/agent/run", json=bad)).json()["error"]["code"] == "invalid_resume"
+
+    stop = {**answer, "runId": "r-stop", "resume": [{"interruptId": interrupt["id"][:-1] + "1", "status": "cancelled"}]}
+    stopped, events = await _chat_body(http, stop)
+    assert stopped.startswith("Quiz stopped") and "outcome" not in events[-1]
+    thread_messages = (await http.get(f"/api/v1/threads/{thread}")).json()["messages"]
+    assert [m["content"] for m in thread_messages if m["role"] == "user"][1:] == ["B", "Stop the quiz."]
+
+
+async def _chat_body(http, body: dict) -> tuple[str, list[dict]]:
+    response = await http.post("/api/v1/agent/run", json=body)
+    assert response.status_code == 200, response.text
+    events = _sse_events(response.text)
+    assert events[0]["type"] == "RUN_STARTED" and events[-1]["type"] == "RUN_FINISHED", events[-3:]
+    return "".join(e["delta"] for e in events if e["type"] == "TEXT_MESSAGE_CONTENT"), events

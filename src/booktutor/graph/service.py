@@ -21,6 +21,7 @@ from ag_ui.core import (
     RunAgentInput,
     RunErrorEvent,
     RunFinishedEvent,
+    RunFinishedInterruptOutcome,
     RunStartedEvent,
     StateSnapshotEvent,
     TextMessageContentEvent,
@@ -42,8 +43,9 @@ from booktutor.graph.client_messages import conversation_for
 from booktutor.graph.events import now_ms
 from booktutor.graph.graph import build_graph
 from booktutor.graph.leases import LeaseKeeper
+from booktutor.graph.quiz_interrupt import check_resume, quiz_turn_interrupt
 from booktutor.graph.state import ChatMessage, Router, RunDeps, TutorState
-from booktutor.graph.thread_snapshot import SNAPSHOT_MESSAGES, messages_snapshot
+from booktutor.graph.thread_snapshot import SNAPSHOT_MESSAGES, messages_snapshot, with_answer
 from booktutor.graph.turn_request import TurnRequest, read_turn_request
 from booktutor.memory.database import is_database_unavailable
 from booktutor.memory.models import Message, User
@@ -138,6 +140,8 @@ class ChatService:
     async def prepare(self, run_input: RunAgentInput, user: User) -> None:
         request = await read_turn_request(self.services, run_input)
         self._check_client_tools(request)
+        if request.resume_id is not None:
+            await check_resume(self.services.quizzes, user.id, run_input.thread_id, request.resume_id)
         async with self.services.db.session() as session, session.begin():
             threads = ThreadRepository(session)
             thread = await threads.get_or_create_thread(run_input.thread_id, user.id, request.book_id)
@@ -225,11 +229,15 @@ class ChatService:
                 thread_id, run_id, answer_id, final.get("answer", "".join(streamed)), final, status="complete"
             )
             yield StateSnapshotEvent(snapshot=_public_state(final))
+            interrupt = await quiz_turn_interrupt(self.services.quizzes, final.get("route"), user.id, thread_id)
+            if interrupt is not None and prepared is not None:  # what resuming needs comes before it
+                yield with_answer(prepared.snapshot, answer_id, final.get("answer", "".join(streamed)))
             yield RunFinishedEvent(
                 thread_id=thread_id,
                 run_id=run_id,
                 timestamp=now_ms(),
                 result={"message_id": answer_id, **_public_state(final)},
+                outcome=RunFinishedInterruptOutcome(interrupts=[interrupt]) if interrupt else None,
             )
         finally:
             self.leases.untrack(run_id)

@@ -50,3 +50,8 @@ def _agui(message: StoredMessage) -> Message:
 
 def _chat(message: StoredMessage) -> ChatMessage:
     return ChatMessage(role="user" if message.role == "user" else "assistant", content=message.content)
+
+
+def with_answer(snapshot: MessagesSnapshotEvent, answer_id: str, answer: str) -> MessagesSnapshotEvent:
+    """The conversation at the run's end: the snapshot it started with and its answer."""
+    return MessagesSnapshotEvent(messages=[*snapshot.messages, AssistantMessage(id=answer_id, content=answer)])

@@ -12,6 +12,7 @@ from typing import Any
 from ag_ui.core import RunAgentInput
 
 from booktutor.errors import BadRequest, BookNotFound
+from booktutor.graph.quiz_interrupt import resume_text
 from booktutor.graph.state import Mode
 from booktutor.memory.books import BookRepository
 from booktutor.services import Services
@@ -36,6 +37,7 @@ class TurnRequest:
     context: tuple[tuple[str, str], ...] = ()  # AG-UI `context`: (description, value), bounded
     client_tools: tuple[ClientTool, ...] = ()  # AG-UI `tools`: run in the client, offered to the model
     tool_turns: tuple[ToolTurn, ...] = ()  # the client's results for the tool calls after the question
+    resume_id: str | None = None  # the interrupt an AG-UI `resume` answers (the question is its text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +63,7 @@ _PAGE_KEYS = ("doc_path", "docPath", "path", "page", "url")
 
 async def read_turn_request(services: Services, run_input: RunAgentInput) -> TurnRequest:
     props = {**_as_dict(run_input.state), **_as_dict(run_input.forwarded_props)}
-    last = last_user_message(run_input)
-    if last is None:
-        raise BadRequest(
-            "The last message must be the learner's (or the results of the tools the agent called after it).",
-            code="validation_error",
-        )
-    question = _message_text(last).strip()
+    question, message_id, resume_id = _the_question(run_input)
     limits = services.settings
     if not question:
         raise BadRequest("The message is empty.")
@@ -82,7 +78,7 @@ async def read_turn_request(services: Services, run_input: RunAgentInput) -> Tur
     context = _context_items(run_input)
     return TurnRequest(
         question=question,
-        message_id=last.id or f"msg-{uuid.uuid4().hex}",
+        message_id=message_id,
         book_id=await _book_id(services, props.get("book_id") or props.get("bookId")),
         mode=mode,
         selected_text=selected.strip(),
@@ -92,7 +88,23 @@ async def read_turn_request(services: Services, run_input: RunAgentInput) -> Tur
         context=context,
         client_tools=client_tools(run_input),
         tool_turns=tool_turns(run_input),
+        resume_id=resume_id,
     )
+
+
+def _the_question(run_input: RunAgentInput) -> tuple[str, str, str | None]:
+    """The learner's message (text, id) and the interrupt it answers: an AG-UI `resume` is read as
+    the learner's message (quiz_interrupt.py), else the latest user message is the question."""
+    if run_input.resume:
+        text, interrupt_id = resume_text(run_input.resume)
+        return text, f"msg-{uuid.uuid4().hex}", interrupt_id
+    last = last_user_message(run_input)
+    if last is None:
+        raise BadRequest(
+            "The last message must be the learner's (or the results of the tools the agent called after it).",
+            code="validation_error",
+        )
+    return _message_text(last).strip(), last.id or f"msg-{uuid.uuid4().hex}", None
 
 
 def last_user_message(run_input: RunAgentInput) -> Any:

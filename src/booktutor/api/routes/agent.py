@@ -40,16 +40,19 @@ class CancelAccepted(BaseModel):
 def _check_messages(run_input: RunAgentInput) -> None:
     if not run_input.messages:
         raise BadRequest("A run needs at least one message.", details=[{"loc": ["body", "messages"]}])
-    if last_user_message(run_input) is None:
+    if not run_input.resume and last_user_message(run_input) is None:
         raise BadRequest(
             "The last message must be the user's, or the results of the frontend tools called after it.",
             details=[{"loc": ["body", "messages", -1, "role"]}],
         )
-    for loc, value in (
+    ids: list[tuple[list[str | int], str]] = [
         (["body", "threadId"], run_input.thread_id),
         (["body", "runId"], run_input.run_id),
         (["body", "messages", -1, "id"], run_input.messages[-1].id),
-    ):
+    ]
+    for i, entry in enumerate(run_input.resume or []):
+        ids.append((["body", "resume", i, "interruptId"], entry.interrupt_id))
+    for loc, value in ids:
         if not is_valid_client_id(value):
             raise BadRequest(
                 f"{'.'.join(map(str, loc[1:]))} must be 1 to {MAX_ID_CHARS} printable characters.",
