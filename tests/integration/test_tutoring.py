@@ -205,30 +205,14 @@ async def _chat(http, text: str, thread: str) -> tuple[str, list[dict]]:
 
 
 async def test_quiz_in_chat_over_the_agui_stream(http):
-    reply, events = await _chat(http, "Quiz me on gears and torque, 2 questions", "chat-quiz")
+    """A chat quiz; a question left waiting ends the run with AG-UI's interrupt outcome, which the next
+    run answers with `resume` (as @ag-ui/client does) or with a plain message (as the widget does)."""
+    thread = "chat-quiz"
+    asked = _run("Quiz me on gears and torque, 2 questions", thread)
+    reply, events = await _chat_body(http, asked)
     assert "Question 1 of 2" in reply and "B) 4:1" in reply
     raw = json.dumps(events, ensure_ascii=False)
     assert "Driven teeth divided by driving teeth" not in raw and '"answer"' not in raw
-
-    hint, _ = await _chat(http, "Can I have a hint", "chat-quiz")
-    assert hint.startswith("Hint 1:")
-    feedback, events = await _chat(http, "B", "chat-quiz")  # routed to the tutor because a quiz is open
-    assert feedback.startswith("Correct.") and "Question 2 of 2" in feedback
-    finished = next(e for e in events if e["type"] == "RUN_FINISHED")
-    assert finished["result"]["route"] == "tutor" and finished["result"]["citations"][0]["anchor_url"].endswith(
-        "#gear-ratio"
-    )
-
-    stopped, _ = await _chat(http, "stop the quiz", "chat-quiz")
-    assert stopped.startswith("Quiz stopped")
-    nxt, _ = await _chat(http, "What should I study next?", "chat-quiz")
-    assert nxt.startswith("Study next:")
-
-
-async def test_a_chat_quiz_pauses_with_the_agui_interrupt_outcome_and_resume_answers_it(http):
-    thread = "chat-interrupt"
-    asked = _run("Quiz me on gears and torque, 2 questions", thread)
-    _, events = await _chat_body(http, asked)
     finished = events[-1]
     (interrupt,) = finished["outcome"]["interrupts"]
     assert finished["outcome"]["type"] == "interrupt" and interrupt["reason"] == "input_required"
@@ -240,13 +224,19 @@ async def test_a_chat_quiz_pauses_with_the_agui_interrupt_outcome_and_resume_ans
     question = events[-2]["messages"][-1]
     assert question["id"] == finished["result"]["message_id"] and "Question 1 of 2" in question["content"]
 
-    # The client resumes as @ag-ui/client does: its messages (ending with the question) and `resume`.
+    hint, events = await _chat(http, "Can I have a hint", thread)  # a plain message: the widget's way
+    assert hint.startswith("Hint 1:") and events[-1]["outcome"]["interrupts"][0]["id"] == interrupt["id"]
+
     conversation = [*asked["messages"], {"id": question["id"], "role": "assistant", "content": question["content"]}]
     answer = {**_run("", thread), "messages": conversation}
     answer["resume"] = [{"interruptId": interrupt["id"], "status": "resolved", "payload": {"reply": "B"}}]
     feedback, events = await _chat_body(http, answer)
     assert feedback.startswith("Correct.") and "Question 2 of 2" in feedback
-    assert events[-1]["outcome"]["interrupts"][0]["id"] == interrupt["id"][:-1] + "1"
+    finished = events[-1]
+    assert finished["result"]["route"] == "tutor" and finished["result"]["citations"][0]["anchor_url"].endswith(
+        "#gear-ratio"
+    )
+    assert finished["outcome"]["interrupts"][0]["id"] == interrupt["id"][:-1] + "1"
 
     replayed = await http.post("/api/v1/agent/run", json={**answer, "runId": "r-replayed"})
     assert replayed.status_code == 409 and replayed.json()["error"]["code"] == "interrupt_not_open"
@@ -257,11 +247,12 @@ async def test_a_chat_quiz_pauses_with_the_agui_interrupt_outcome_and_resume_ans
     }
     assert (await http.post("/api/v1/agent/run", json=bad)).json()["error"]["code"] == "invalid_resume"
 
-    stop = {**answer, "runId": "r-stop", "resume": [{"interruptId": interrupt["id"][:-1] + "1", "status": "cancelled"}]}
-    stopped, events = await _chat_body(http, stop)
+    stopped, events = await _chat(http, "stop the quiz", thread)
     assert stopped.startswith("Quiz stopped") and "outcome" not in events[-1]
-    thread_messages = (await http.get(f"/api/v1/threads/{thread}")).json()["messages"]
-    assert [m["content"] for m in thread_messages if m["role"] == "user"][1:] == ["B", "Stop the quiz."]
+    nxt, _ = await _chat(http, "What should I study next?", thread)
+    assert nxt.startswith("Study next:")
+    stored = (await http.get(f"/api/v1/threads/{thread}")).json()["messages"]
+    assert [m["content"] for m in stored if m["role"] == "user"][1:3] == ["Can I have a hint", "B"]
 
 
 async def _chat_body(http, body: dict) -> tuple[str, list[dict]]:
