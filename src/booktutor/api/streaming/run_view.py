@@ -77,7 +77,7 @@ class RunView:
             self._fold_message(event)
 
     def _fold_message(self, event: BaseEvent) -> None:
-        data: dict[str, Any] = event.__dict__
+        data: dict[str, Any] = vars(event)  # the event's fields by attribute name (pydantic keeps them there)
         if event.type == EventType.TEXT_MESSAGE_START:
             self._message(data["message_id"], data.get("role") or "assistant")
         elif event.type == EventType.TEXT_MESSAGE_CONTENT:
