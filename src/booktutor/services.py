@@ -10,7 +10,7 @@ import structlog
 
 from booktutor.config import Settings
 from booktutor.memory.database import Database
-from booktutor.memory.migrate import upgrade_to_head
+from booktutor.memory.migrate import require_current_schema, upgrade_to_head
 from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.providers.embeddings import Embedder, build_embedder
 from booktutor.providers.rerank import build_reranker
@@ -74,11 +74,15 @@ class Services:
 
 
 async def build_services(settings: Settings, *, migrate: bool = True) -> Services:
+    """The process's components. `migrate=False` (the API and workers on a database server, where
+    replicas must not race on the schema) only checks that the schema is current."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = await Database.connect(settings)
     try:
         if migrate:
             await upgrade_to_head(db.url)
+        else:
+            await require_current_schema(db.engine, db.url)
         store = build_vector_store(settings)
         embedder = CachingEmbedder(build_embedder(settings))
     except BaseException:

@@ -85,7 +85,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
-        app.state.services = services or await build_services(settings)
+        # Only the embedded PostgreSQL (one process owns it) is migrated at start; API replicas on a
+        # database server check the schema and leave migrating to `booktutor db upgrade`.
+        app.state.services = services or await build_services(settings, migrate=settings.uses_embedded_postgres)
         try:
             async with _running(app, settings, model):
                 yield

@@ -62,7 +62,7 @@ async def run_standalone_worker(settings: Settings, *, wait: bool = True) -> Non
     from booktutor.providers.registry import build_model
     from booktutor.services import build_services
 
-    services = await build_services(settings)
+    services = await build_services(settings, migrate=settings.uses_embedded_postgres)  # see api/app.py
     try:
         model = build_model(settings, embedder=services.embedder)
         async with build_queue_app(services.db, settings).open_async() as app:
