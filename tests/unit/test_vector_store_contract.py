@@ -281,3 +281,17 @@ async def test_second_edge_store_in_the_same_process_is_unavailable(tmp_path: Pa
         await first.close()
     assert await second.count() == 0
     await second.close()
+
+
+async def test_an_edge_index_open_elsewhere_is_reported_without_taking_it(tmp_path) -> None:
+    from booktutor.retrieval.qdrant_edge_store import QdrantEdgeStore
+
+    holder = QdrantEdgeStore(tmp_path, "held")
+    other = QdrantEdgeStore(tmp_path, "held")
+    assert not other.held_by_another_process()  # nobody has it yet
+    await holder.ensure_collection("m", 4)
+    try:
+        assert other.held_by_another_process() and not holder.held_by_another_process()
+    finally:
+        await holder.close()
+    assert not other.held_by_another_process()

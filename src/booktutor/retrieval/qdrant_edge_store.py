@@ -139,6 +139,21 @@ class QdrantEdgeStore:
         if shard is not None:
             await asyncio.to_thread(shard.close)
 
+    def held_by_another_process(self) -> bool:
+        """Whether another process has this index open (the running server, say); False when this
+        store holds it or nobody does. Probes the lock without keeping it."""
+        if self._file_lock.is_locked or not self._root.is_dir():
+            return False
+        probe = FileLock(self._root / f"{self._shard_dir.name}.lock", thread_local=False)
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            return True
+        except OSError:
+            return False
+        probe.release()
+        return False
+
     def _acquire_file_lock(self) -> None:
         if self._file_lock.is_locked:
             return

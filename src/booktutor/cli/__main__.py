@@ -1,0 +1,5 @@
+"""`python -m booktutor.cli`."""
+
+from booktutor.cli import app
+
+app()
