@@ -59,6 +59,15 @@ async def test_config_and_front_matter_make_the_urls(services, ingestor, tmp_pat
         }
         urdu = await http.get("/api/v1/books/lathe/chapters/01-welcome", params={"lang": "ur"})
         assert urdu.json()["url"] == "/lathe-book/ur/learn/khush-amdeed"
+        # The demo site serves its pages under /docs/; a citation link to the book's own URL lands there
+        cited = await http.get("/lathe-book/learn/cutting/spindle-speeds")
+        assert cited.status_code == 307 and cited.headers["location"] == "/docs/cutting/spindle-speeds"
+        assert (await http.get(cited.headers["location"])).status_code == 200
+        cited = await http.get("/lathe-book/ur/learn/khush-amdeed")
+        assert cited.status_code == 307 and cited.headers["location"] == "/ur/docs/khush-amdeed"
+        for unknown in ("/lathe-book/learn/nothing", "/api/v1/nothing"):
+            missing = await http.get(unknown)
+            assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     result = await services.searcher.search(SearchQuery(text="surface speed spindle rpm", k=3, book_id="lathe"))
     assert result.hits[0].anchor_url.startswith("/lathe-book/learn/cutting/spindle-speeds#")
 

@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     install_observability(app, settings)  # /metrics, request latency, opt-in OpenTelemetry
     install_proxy_headers(app, settings)  # outermost: every layer sees the real client
-    install_error_handlers(app)
+    install_error_handlers(app, not_found_fallback=site.permalink_redirect)
     install_openapi(app, settings)
     app.include_router(api_router())
     app.include_router(site.router)  # the demo book site and /widget.js: outside /api/v1

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -47,7 +48,12 @@ def _validation_details(exc: RequestValidationError) -> list[dict]:
     return [{"loc": list(err.get("loc", ())), "msg": err.get("msg"), "type": err.get("type")} for err in exc.errors()]
 
 
-def install_error_handlers(app: FastAPI) -> None:
+NotFoundFallback = Callable[[Request], Awaitable[Response | None]]
+
+
+def install_error_handlers(app: FastAPI, not_found_fallback: NotFoundFallback | None = None) -> None:
+    """The error envelope for every error; `not_found_fallback` may answer an unrouted GET instead."""
+
     @app.exception_handler(AppError)
     async def app_error(_: Request, exc: AppError):
         return error_response(exc.status_code, exc.code, exc.message, exc.details)
@@ -57,7 +63,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "validation_error", "The request is not valid.", _validation_details(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException):
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 404 and request.method == "GET" and not_found_fallback is not None:
+            fallback = await not_found_fallback(request)
+            if fallback is not None:
+                return fallback
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         details = getattr(exc, "details", None)

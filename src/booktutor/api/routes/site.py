@@ -18,7 +18,7 @@ from booktutor.config import Settings
 from booktutor.errors import ChapterNotFound, WidgetNotBuilt
 from booktutor.languages import language_direction, language_name
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.books import BookRepository, document_for
+from booktutor.memory.books import BookRepository, document_for, published_documents
 from booktutor.memory.models import Book, Chapter, Document
 
 router = APIRouter(include_in_schema=False)
@@ -94,6 +94,25 @@ async def _site_book(repo: BookRepository, settings: Settings) -> SiteBook | Non
     others = sorted({*stored, *DEMO_LANGUAGES} - {book.default_language})
     languages = [book.default_language, *others]
     return SiteBook(book=book, languages=languages, chapters=await repo.list_chapters(book.id))
+
+
+async def permalink_redirect(request: Request) -> Response | None:
+    """A chapter asked for at its URL on the book's own site (a citation, which follows the site's
+    `baseUrl` and docs `routeBasePath`) → 307 to this demo site's page for it; None for anything else."""
+    path = request.url.path.rstrip("/") or "/"
+    services = getattr(request.app.state, "services", None)
+    if path.startswith("/api/") or services is None:
+        return None
+    try:
+        async with services.db.session() as session:
+            site = await _site_book(BookRepository(session), services.settings)
+    except Exception:  # the page stays a 404; /ready says what is wrong
+        return None
+    for chapter in site.chapters if site else []:
+        for document in published_documents(chapter):
+            if document.slug == path and site is not None:
+                return RedirectResponse(site.url(chapter, document.language), status_code=307)
+    return None
 
 
 @router.get("/", response_class=HTMLResponse)
