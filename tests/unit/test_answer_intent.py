@@ -72,3 +72,21 @@ def test_sentences_that_refer_back() -> None:
     assert depends_on_previous("It closes with a short quiz.")
     assert depends_on_previous("This chapter introduces the building blocks of ROS 2."), "a weak opening"
     assert not depends_on_previous("Moravec's paradox says that perception is harder than reasoning.")
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("What are the series elastic actuator's disadvantages?", "drawback"),
+        ("What is the main limitation of a watchdog timer?", "drawback"),
+        ("What are the benefits of simulation?", "benefit"),
+        ("What is a series elastic actuator?", ""),
+    ],
+)
+def test_the_side_of_a_topic_asked_about(question: str, aspect: str) -> None:
+    assert question_intent(question).aspect == aspect
+
+
+def test_the_part_of_a_thing_asked_about_is_its_focus() -> None:
+    assert question_intent("What does the integral term of a PID controller do?").focus == frozenset({"integral"})
+    assert question_intent("What is a PID controller?").focus == frozenset()

@@ -16,7 +16,15 @@ import numpy as np
 
 from booktutor.extractive.abstention import AbstentionPolicy, evidence_score, should_abstain
 from booktutor.extractive.analysis import Analysis, analyse
-from booktutor.extractive.coverage import cover_parts, cover_reason, cover_sides, part_queries, stand_alone_opening
+from booktutor.extractive.coverage import (
+    code_prose,
+    cover_parts,
+    cover_reason,
+    cover_sides,
+    focus_first,
+    part_queries,
+    stand_alone_opening,
+)
 from booktutor.extractive.intent import Intent, question_intent
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
@@ -80,8 +88,10 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
         missing = [part for query, part in zip(queries, intent.parts, strict=True) if query in missing]
         if len(missing) == len(intent.parts):
             missing = []  # no part stands out: the answer as a whole is what the book says
-    order = stand_alone_opening(analysis, reading_order(analysis, picked), pool)
+    order = stand_alone_opening(analysis, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool)
     code = select_code(analysis, question, order, asked=intent.wants_code)
+    if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
+        order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     return _Plan(order, code, missing)
 
 

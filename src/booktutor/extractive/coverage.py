@@ -12,7 +12,7 @@ from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import Intent
 from booktutor.extractive.roles import depends_on_previous, gives_reason, is_prompt, is_signpost
 from booktutor.extractive.scoring import term_cosine
-from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS
+from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS, lead_in
 from booktutor.extractive.text import content_terms
 
 SIDE_RELATIVE = 0.5
@@ -148,3 +148,89 @@ def cover_reason(analysis: Analysis, pool: list[int], picked: list[int]) -> list
     ]
     best = max(near, key=lambda i: float(analysis.total[i]), default=None)
     return picked if best is None else _make_room(analysis, picked, best)
+
+
+def code_prose(analysis: Analysis, code: int, order: list[int], pool: list[int]) -> list[int]:
+    """The words around a block the learner asked for: the sentences introducing it (the one just
+    before it, and the one before that in the same paragraph), then the picks from the block's section."""
+    candidates = analysis.candidates
+    block = candidates[code]
+    intro: list[int] = []
+    first = lead_in(analysis, code)
+    if first is not None and first in pool:
+        intro = [first]
+        previous = first - 1  # the sentence before it, when it leads in too (same passage, no block between)
+        if (
+            previous >= 0
+            and previous in pool
+            and candidates[previous].rank == block.rank
+            and candidates[previous].position == candidates[first].position - 1
+        ):
+            intro.insert(0, previous)
+    same_section = [i for i in order if candidates[i].n == block.n and i not in intro]
+    prose = intro + same_section
+    return prose[:MAX_SENTENCES] if prose else order
+
+
+FOCUS_RELATIVE = 0.4
+"""A sentence about the part or side asked for leads when it scores this share of the best."""
+FOCUS_WORDS = 3
+"""... and names the part within its first words (its subject), or states the side asked about."""
+_DRAWBACK = re.compile(
+    r"\b(?:disadvantages?|drawbacks?|downsides?|limitations?|limits?|weakness(?:es)?|costs?|penalty|"
+    r"trade-?offs?|problems?|cannot|can't|unable|lower|less|poor(?:er|ly)?|worse|slow(?:er)?|noisy|"
+    r"expensive|fragile|hard\s+to|difficult|suffers?|struggles?|leaks?|drifts?|fails?)\b",
+    re.I,
+)
+_BENEFIT = re.compile(
+    r"\b(?:advantages?|benefits?|strengths?|better|higher|faster|cheaper|simpler|allows?|enables?|lets|"
+    r"helps?|improves?|outstanding|excellent|robust|safer|efficient|key\s+to)\b",
+    re.I,
+)
+_ASPECT_CUES = {"drawback": _DRAWBACK, "benefit": _BENEFIT}
+
+
+def focus_first(analysis: Analysis, intent: Intent, order: list[int], pool: list[int]) -> list[int]:
+    """For "the X of a Y" or "the drawbacks of Y": open with the sentence about X (or the drawback)
+    from a section the answer already cites, not with the definition of Y. About a highlighted
+    passage, only the passage's own sentences may lead."""
+    if not order or not (intent.focus or intent.aspect):
+        return order
+    topic = analysis.question_terms - intent.focus - _ASPECT_WORDS
+    on_topic = [i for i in order if len(topic & analysis.candidates[i].terms) * 2 >= len(topic)] or order
+    sections = {analysis.candidates[i].n for i in on_topic}
+    docs = {analysis.candidates[i].doc for i in on_topic}
+    best = max(float(analysis.total[i]) for i in order)
+    about = [
+        i
+        for i in pool
+        if _about(analysis, i, intent)
+        and (analysis.candidates[i].n in sections or (intent.focus and analysis.candidates[i].doc in docs))
+        and float(analysis.total[i]) >= FOCUS_RELATIVE * best
+        and (analysis.candidates[i].source == "selection" or not analysis.features["selection_mode"])
+    ]
+    if not about:
+        return order
+    lead = max(about, key=lambda i: (analysis.candidates[i].n in sections, float(analysis.total[i])))
+    if lead == order[0]:
+        return order
+    result = [lead, *(i for i in order if i != lead)]
+    while len(result) > 2 and (
+        len(result) > MAX_SENTENCES or sum(analysis.candidates[i].words for i in result) > MAX_WORDS
+    ):
+        result.remove(min(result[1:], key=lambda i: float(analysis.total[i])))
+    return result
+
+
+_ASPECT_WORDS = content_terms(
+    "disadvantages drawbacks downsides limitations weaknesses cons advantages benefits strengths"
+)
+
+
+def _about(analysis: Analysis, index: int, intent: Intent) -> bool:
+    candidate = analysis.candidates[index]
+    if intent.focus:
+        opening = content_terms(" ".join(candidate.text.split()[:FOCUS_WORDS]))
+        return intent.focus <= opening
+    cue = _ASPECT_CUES.get(intent.aspect)
+    return cue is not None and bool(cue.search(candidate.text))

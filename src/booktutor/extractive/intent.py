@@ -55,6 +55,16 @@ _PART_SPLIT = re.compile(
     r"\?\s+(?=\S)|,?\s+and\s+(?=(?:what|why|how|which|when|where|who|is|are|does|do|can)\b)|;\s+", re.I
 )
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_ASPECTS = {
+    "drawback": re.compile(
+        r"\b(?:disadvantages?|drawbacks?|downsides?|limitations?|weakness(?:es)?|cons|shortcomings?|"
+        r"problems?\s+(?:with|of)|costs?\s+of|trade-?offs?)\b",
+        re.I,
+    ),
+    "benefit": re.compile(r"\b(?:advantages?|benefits?|strengths?|pros|upsides?|why\s+use)\b", re.I),
+}
+_PART_OF = re.compile(r"\b(?:the|an?)\s+(?P<part>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?:of|in)\s+(?:an?|the)\s+[\w-]", re.I)
+_GENERIC_PART = frozenset({"term", "part", "role", "purpose", "function", "job", "use", "goal", "main", "key"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,10 @@ class Intent:
     """Sub-questions when the question asks for two or more things ("What is X and what is its drawback?")."""
     sides: tuple[frozenset[str], ...] = field(default=())
     """For a comparison: the content words of each thing compared."""
+    aspect: str = ""
+    """The side of the topic asked about: "drawback" (disadvantages, limitations, ...) or "benefit"."""
+    focus: frozenset[str] = frozenset()
+    """The words of the part asked about in "the X of a Y" ("the integral term of a PID controller")."""
 
     @property
     def wants_code(self) -> bool:
@@ -95,6 +109,8 @@ def question_intent(question: str) -> Intent:
     if sides:
         return Intent("comparison", (), sides)
     parts = split_parts(question)
+    aspect = "" if parts else _aspect(question)
+    focus = _focus(question)
     for kind, pattern in (
         ("code", _CODE),
         ("why", _WHY),
@@ -106,5 +122,21 @@ def question_intent(question: str) -> Intent:
         ("yesno", _YES_NO),
     ):
         if pattern.search(question):
-            return Intent(kind, parts)
-    return Intent("general", parts)
+            if kind == "definition" and aspect:
+                kind = "list"  # "What are the actuator's drawbacks?" asks for drawbacks, not a definition
+            return Intent(kind, parts, aspect=aspect, focus=focus)
+    return Intent("general", parts, aspect=aspect, focus=focus)
+
+
+def _aspect(question: str) -> str:
+    found = [name for name, pattern in _ASPECTS.items() if pattern.search(question)]
+    return found[0] if len(found) == 1 else ""
+
+
+def _focus(question: str) -> frozenset[str]:
+    """The part of a thing asked about ("the integral term of a PID controller" → integral)."""
+    match = _PART_OF.search(question)
+    if match is None:
+        return frozenset()
+    terms = content_terms(match["part"]) - _GENERIC_PART
+    return frozenset() if _aspect(match["part"]) else terms

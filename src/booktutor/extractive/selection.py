@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterable
 
 from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.roles import RESTATING_PURPOSES, is_signpost
 from booktutor.extractive.scoring import MAX_CODE_CHARS, MAX_CODE_LINES, Candidate, term_cosine
+from booktutor.extractive.text import content_terms
 
 MAX_WORDS = 120
 MIN_SENTENCES = 2
@@ -19,10 +21,20 @@ LATER_PICK_RELATIVE = 0.75
 NEW_DOCUMENT_RELATIVE = 0.9
 """A sentence from a document not cited yet must score this share of the best: each new document is
 one more citation the learner has to check, so it must be nearly as relevant as the lead."""
+BODY_RELATIVE = 0.75
+"""The answer comes from body sections when their best sentence scores this share of the best overall."""
+FILL_RELATIVE = 0.35
+RESTATING_REDUNDANCY = 0.7
+"""A key-terms or summary line this similar to a picked body sentence says nothing new."""
 MAX_ASKED_CODE_LINES = 40
 MAX_HINTED_CODE_CHARS = 500
 _DIAGRAMS = frozenset({"mermaid", "plantuml", "dot", "graphviz"})
 RANK_PREFERENCE = 0.1
+_SHELL = frozenset({"bash", "sh", "shell", "console", "zsh", "powershell", "cmd", "terminal", "text", ""})
+_COMMAND_ASKED = re.compile(r"\b(?:command|commands|terminal|shell|cli|install|run|launch|build|bash|console)\b", re.I)
+SHELL_PENALTY = 0.3
+"""A shell block answers "show me the code for X" only when no program block fits as well."""
+_IDENTIFIER_PARTS = re.compile(r"[A-Za-z][a-z]+")
 _CODE_CUES = re.compile(r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I)
 
 
@@ -68,10 +80,23 @@ def _threshold(candidate: Candidate, threshold: float, cited_docs: set[str], bes
     return max(threshold, NEW_DOCUMENT_RELATIVE * best)
 
 
+def restates(candidate: Candidate) -> bool:
+    """A key-terms or summary line, or a chapter's signpost ("This chapter covers ..."): it repeats
+    what a body section says, and the body section is the better citation."""
+    return candidate.purpose in RESTATING_PURPOSES or is_signpost(candidate.text)
+
+
 def select_sentences(analysis: Analysis, sentences: list[int]) -> list[int]:
-    """2-4 relevant, non-redundant sentences of `sentences` (the candidates allowed to answer)."""
+    """2-4 relevant, non-redundant sentences of `sentences` (the candidates allowed to answer): from the
+    body sections when one is nearly as relevant as the best key-terms or summary line."""
     if not analysis.features["selection_mode"]:
-        return _mmr(analysis, sentences, [], MAX_SENTENCES, 0.0)
+        body = [i for i in sentences if not restates(analysis.candidates[i])]
+        best_body = max((float(analysis.total[i]) for i in body), default=0.0)
+        best = max((float(analysis.total[i]) for i in sentences), default=0.0)
+        if not body or best_body < BODY_RELATIVE * best:
+            return _mmr(analysis, sentences, [], MAX_SENTENCES, 0.0)
+        picked = _mmr(analysis, body, [], MAX_SENTENCES, 0.0)
+        return picked if len(picked) >= MIN_SENTENCES else _second_pick(analysis, body, sentences, picked)
     selection = [i for i in sentences if analysis.candidates[i].source == "selection"]
     book = [i for i in sentences if analysis.candidates[i].source != "selection"]
     picked = _mmr(analysis, selection, [], MAX_SENTENCES - 1, 0.0)
@@ -80,11 +105,37 @@ def select_sentences(analysis: Analysis, sentences: list[int]) -> list[int]:
     return _mmr(analysis, book + picked, picked, MAX_SENTENCES, best_selection)
 
 
+def _second_pick(analysis: Analysis, body: list[int], sentences: list[int], picked: list[int]) -> list[int]:
+    """A second sentence for a one-sentence body answer: a weaker body sentence from a cited section's
+    document, else a key-terms or summary line that adds something (not a restatement of the first)."""
+    best = max(float(analysis.total[i]) for i in picked)
+    docs = {analysis.candidates[i].doc for i in picked}
+    weaker = [
+        i
+        for i in body
+        if i not in picked
+        and analysis.candidates[i].doc in docs
+        and float(analysis.total[i]) >= FILL_RELATIVE * best
+        and _redundancy(analysis, i, picked) < DUPLICATE_SIMILARITY
+        and picked_words(analysis, picked) + analysis.candidates[i].words <= MAX_WORDS
+    ]
+    sections = {analysis.candidates[i].n for i in picked}
+    if weaker:  # the picked section's own sentences first
+        return [*picked, max(weaker, key=lambda i: (analysis.candidates[i].n in sections, float(analysis.total[i])))]
+    others = [i for i in sentences if i not in body and _redundancy(analysis, i, picked) < RESTATING_REDUNDANCY]
+    return _mmr(analysis, others + picked, picked, MIN_SENTENCES, 0.0)
+
+
+def picked_words(analysis: Analysis, picked: list[int]) -> int:
+    return sum(analysis.candidates[i].words for i in picked)
+
+
 def select_code(analysis: Analysis, question: str, picked: list[int], *, asked: bool = False) -> int | None:
     """The code block to show: asked for ("show me the code"), the best-matching block of the top results;
     otherwise, when the question hints at code, a short block from a result the answer already cites."""
     if asked:
-        return _best_code(analysis, range(len(analysis.candidates)), MAX_ASKED_CODE_LINES, MAX_CODE_CHARS)
+        shell_ok = bool(_COMMAND_ASKED.search(question))
+        return _best_code(analysis, range(len(analysis.candidates)), MAX_ASKED_CODE_LINES, MAX_CODE_CHARS, shell_ok)
     if not _CODE_CUES.search(question) or not picked:
         return None
     cited_ranks = {analysis.candidates[i].rank for i in picked}
@@ -92,7 +143,9 @@ def select_code(analysis: Analysis, question: str, picked: list[int], *, asked: 
     return _best_code(analysis, cited, MAX_CODE_LINES, MAX_HINTED_CODE_CHARS)
 
 
-def _best_code(analysis: Analysis, indices: Iterable[int], max_lines: int, max_chars: int) -> int | None:
+def _best_code(
+    analysis: Analysis, indices: Iterable[int], max_lines: int, max_chars: int, shell_ok: bool = True
+) -> int | None:
     candidates = analysis.candidates
     scored = []
     for i in indices:
@@ -101,17 +154,33 @@ def _best_code(analysis: Analysis, indices: Iterable[int], max_lines: int, max_c
             continue
         if len(code.text.splitlines()) > max_lines or len(code.text) > max_chars:
             continue
-        context = code.terms | _lead_in_terms(analysis, i)
+        context = code.terms | identifier_terms(code.text) | _lead_in_terms(analysis, i)
         overlap = len(context & analysis.question_terms) / max(len(analysis.question_terms), 1)
         if overlap > 0:
-            scored.append((overlap + float(analysis.total[i]) + RANK_PREFERENCE / (1 + code.rank), i))
+            shell = 0.0 if shell_ok or code.code_language.lower() not in _SHELL else SHELL_PENALTY
+            scored.append((overlap + float(analysis.total[i]) + RANK_PREFERENCE / (1 + code.rank) - shell, i))
     return max(scored, default=(0.0, None))[1]
 
 
-def _lead_in_terms(analysis: Analysis, index: int) -> frozenset[str]:
-    """The words of the sentence introducing a code block ("The publisher below sends ...")."""
+def identifier_terms(code: str) -> frozenset[str]:
+    """The words inside identifiers (`create_publisher`, `spinOnce`): what the code is about."""
+    return content_terms(" ".join(_IDENTIFIER_PARTS.findall(code)))
+
+
+def lead_in(analysis: Analysis, index: int) -> int | None:
+    """The sentence introducing a code block ("The publisher below sends ..."): the nearest sentence
+    before it in the same passage, past at most one other block (tabs of the same example)."""
     code = analysis.candidates[index]
-    for other in analysis.candidates[max(index - 2, 0) : index]:
-        if other.rank == code.rank and other.kind == "sentence":
-            return other.terms
-    return frozenset()
+    for i in range(index - 1, max(index - 3, -1), -1):
+        other = analysis.candidates[i]
+        if other.rank != code.rank:
+            return None
+        if other.kind == "sentence":
+            return i
+    return None
+
+
+def _lead_in_terms(analysis: Analysis, index: int) -> frozenset[str]:
+    """The words of the sentence introducing a code block."""
+    sentence = lead_in(analysis, index)
+    return analysis.candidates[sentence].terms if sentence is not None else frozenset()

@@ -30,6 +30,8 @@ URDU_STOPWORDS = _word_set(
 )
 STOPWORDS = ENGLISH_STOPWORDS | URDU_STOPWORDS
 
+MAX_ITEM_WORDS = 45
+"""A list item this short is quoted whole: its later sentences lean on its head."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
@@ -120,7 +122,10 @@ def split_markdown(text: str) -> list[Segment]:
         if paragraph:
             joined = _clean_inline(" ".join(paragraph))
             section = max(headings - 1, 0)
-            segments.extend(Segment(s, "sentence", section=section, list_item=in_item) for s in split_sentences(joined))
+            sentences = split_sentences(joined)
+            if in_item and len(joined.split()) <= MAX_ITEM_WORDS:
+                sentences = [joined]  # "Integral (I): Ki × error. Grows while ...": the item's head is its subject
+            segments.extend(Segment(s, "sentence", section=section, list_item=in_item) for s in sentences)
             paragraph.clear()
 
     for line in text.splitlines():

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 
 from agents import RunContextWrapper, function_tool
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import BookRepository, ChunkRow, document_for
 from booktutor.memory.models import Chapter, Document
+from booktutor.memory.sentence_vectors import SentenceVectorRepository
 from booktutor.observability.tracing import traced
+from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
@@ -30,12 +34,16 @@ EVIDENCE_TOP_K = 3
 SECTION_NUMBER_BASE = 21
 """A hit's further sections are cited from this number up, clear of the hits' own numbers."""
 MAX_EVIDENCE_WORDS = 40
+WHOLE_SECTION_HITS = 3
+"""The top hits whose whole section (all its chunks) the answerer reads."""
+MAX_SECTION_CHARS = 4000
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
+_FENCE_LINE = re.compile(r"^\s*(?:```|~~~)")
 
 
-def _result_from_hit(n: int, hit: SearchHit) -> Source:
+def _result_from_hit(n: int, hit: SearchHit, text: str | None = None) -> Source:
     return Source(
         n=n,
         source="book",
@@ -43,7 +51,7 @@ def _result_from_hit(n: int, hit: SearchHit) -> Source:
         chapter_title=hit.chapter_title,
         heading=hit.heading,
         anchor_url=hit.anchor_url,
-        text=fence_untrusted(hit.text[:MAX_TOOL_TEXT_CHARS]),
+        text=fence_untrusted(text if text is not None else hit.text[:MAX_TOOL_TEXT_CHARS]),
         snippet=fence_untrusted(hit.snippet),
         score=hit.score,
         dense_score=hit.dense_score,
@@ -126,7 +134,8 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         text = f"{query}\n{ctx.selected_text[:SELECTION_QUERY_CHARS]}"
     found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id))
     offset = len(results)
-    results += [_result_from_hit(offset + i, hit) for i, hit in enumerate(found.hits, start=1)]
+    texts = await _section_texts(ctx, found.hits[:WHOLE_SECTION_HITS])
+    results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(found.hits, start=1)]
     ctx.degraded = ctx.degraded or found.degraded
     sections = _section_sources(results[offset:], found.hits, max(len(results) + 1, SECTION_NUMBER_BASE))
     ctx.register_sources(results + sections)
@@ -137,6 +146,76 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         "results": results,
         "evidence": await _term_evidence(ctx, query, found.hits),
     }
+
+
+async def _section_texts(ctx: ToolContext, hits: list[SearchHit]) -> dict[uuid.UUID, str]:
+    """The text of each hit's whole section when the section spans several chunks: search keeps one
+    chunk a section (the best), and the sentence or code block that answers may sit in a sibling."""
+    wanted = [h for h in hits if len(h.sections) < 2]
+    if not wanted:
+        return {}
+    texts: dict[uuid.UUID, str] = {}
+    joined: set[uuid.UUID] = set()
+    async with ctx.services.db.session() as session:
+        repo = BookRepository(session)
+        rows = {d: await repo.chunks_of_document(d) for d in dict.fromkeys(h.document_id for h in wanted)}
+        for hit in wanted:
+            siblings = [r for r in rows[hit.document_id] if r.anchor == hit.anchor and len(r.sections) < 2]
+            if len(siblings) > 1 and any(r.id == hit.chunk_id for r in siblings):
+                texts[hit.chunk_id] = _joined_section(siblings, hit.chunk_id)
+                joined |= {r.id for r in siblings}
+        await _remember_sentence_vectors(ctx, session, joined)
+    return texts
+
+
+async def _remember_sentence_vectors(ctx: ToolContext, session: AsyncSession, chunk_ids: set[uuid.UUID]) -> None:
+    """The sibling chunks' stored sentence vectors, so the answerer does not encode them again."""
+    cache = ctx.services.embedder
+    if not isinstance(cache, CachingEmbedder):
+        return
+    unknown = [i for i in chunk_ids if not cache.knows_chunk(i)]
+    if unknown:
+        for chunk_id, blob in (await SentenceVectorRepository(session).fetch(unknown)).items():
+            if blob is not None:
+                cache.remember_chunk(chunk_id, blob)
+
+
+def _joined_section(siblings: list[ChunkRow], chunk_id: uuid.UUID) -> str:
+    """The section's chunks in book order, widened around the hit's chunk up to MAX_SECTION_CHARS; a
+    chunk's repeated heading and the sentences it repeats from the chunk before it are dropped."""
+    index = next(i for i, r in enumerate(siblings) if r.id == chunk_id)
+    start, end = index, index + 1
+    size = len(siblings[index].text)
+    while True:
+        grown = False
+        for candidate in (end, start - 1):
+            if 0 <= candidate < len(siblings) and not (start <= candidate < end):
+                extra = len(siblings[candidate].text)
+                if size + extra <= MAX_SECTION_CHARS:
+                    size += extra
+                    start, end = min(start, candidate), max(end, candidate + 1)
+                    grown = True
+        if not grown:
+            break
+    parts: list[str] = []
+    for row in siblings[start:end]:
+        parts.append(_without_repeats(row.text, "\n\n".join(parts)) if parts else row.text)
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def _without_repeats(text: str, before: str) -> str:
+    """A continuation chunk without its repeated heading and the overlap it opens with."""
+    lines = text.splitlines()
+    if lines and lines[0].lstrip().startswith("#"):
+        lines = lines[1:]  # the section's heading, repeated by every chunk of it
+    start = 0
+    while (
+        start < len(lines)
+        and not _FENCE_LINE.match(lines[start])
+        and (not lines[start].strip() or lines[start].strip() in before)
+    ):
+        start += 1
+    return "\n".join(lines[start:]).strip()
 
 
 async def _term_evidence(ctx: ToolContext, query: str, hits: list[SearchHit]) -> dict[str, Any]:
