@@ -69,7 +69,9 @@ def server_for(settings: Settings) -> str | None:
     if not index_held_elsewhere(settings):
         return None
     url = running_server(settings)
-    if url is None:
+    if url is not None:
+        console.print(f"[dim]through the running server at {url} (it holds the vector index)[/]")
+    else:
         console.print(
             "[yellow]the vector index is open in another process that is not a reachable `booktutor serve`: "
             "full-text results only (stop that process, or set BOOKTUTOR_QDRANT_URL)[/]"
