@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test bootstrap serve ingest lint bench eval eval-dev widget clean
+.PHONY: run test bootstrap serve ingest lint bench langgraph-venv eval eval-dev widget clean
 
 # Everything `make test` needs; `make run` needs only $(RUN_STAMP) and $(WIDGET).
 bootstrap: $(STAMP) $(NODE_STAMP) $(SITE_STAMP)
@@ -68,9 +68,18 @@ lint: bootstrap
 	$(BIN)/hadolint Dockerfile
 
 # Benchmarks need the `bench` extra (locust); CI does not install it.
-bench: bootstrap
+bench: bootstrap langgraph-venv
 	$(PY) -m pip install --disable-pip-version-check -q -e '.[bench]'
 	$(BIN)/python -m benchmarks.run_all
+
+# `langgraph dev` for the engine comparison (benchmarks/stream_latency.py): langgraph-cli[inmem] pins
+# structlog, protobuf and grpcio below the project's, so it gets a venv of its own that sees the
+# project's packages after its own.
+langgraph-venv: bootstrap
+	test -x .venv-langgraph/bin/langgraph || ( $(PYTHON) -m venv .venv-langgraph \
+		&& .venv-langgraph/bin/pip install --disable-pip-version-check -q 'langgraph-cli[inmem]' \
+		&& echo "import site; site.addsitedir('$(CURDIR)/$$(ls -d $(VENV)/lib/python3*/site-packages)')" \
+			> "$$(ls -d .venv-langgraph/lib/python3*/site-packages)/booktutor-project.pth" )
 
 # The full answer-quality evaluation on the bundled book: report under eval-out/, results in docs/evals.md.
 eval: bootstrap

@@ -55,7 +55,16 @@ WARMUP_RUNS = 5
 BURST_TIMEOUT_S = 240.0
 READY_TIMEOUT_S = 120.0
 GOALS = {"lone_p95_ttft_ms": 20.0, "ratio_50": 0.3, "runs_per_s": 60.0, "cpu_ms_per_run": 12.0, "hold_rss_mb": 2048.0}
-LANGGRAPH = str(Path(sys.executable).with_name("langgraph"))
+# langgraph-cli[inmem] pins versions (structlog, protobuf, grpcio) the project's venv does not have, so
+# `make bench` installs it in a venv of its own (.venv-langgraph) that sees the project's packages last.
+LANGGRAPH = os.environ.get("BENCH_LANGGRAPH") or next(
+    (
+        str(p)
+        for p in (ROOT / ".venv-langgraph" / "bin" / "langgraph", Path(sys.executable).with_name("langgraph"))
+        if p.exists()
+    ),
+    str(ROOT / ".venv-langgraph" / "bin" / "langgraph"),
+)
 
 
 @dataclass
@@ -469,7 +478,7 @@ async def main_async(args) -> dict:
             except (RuntimeError, TimeoutError) as exc:
                 result["langgraph_skipped"] = f"{exc}: {(tmp / 'langgraph.log').read_text()[-2000:]}"
         else:
-            result["langgraph_skipped"] = "langgraph-cli[inmem] not installed (pip install 'langgraph-cli[inmem]')"
+            result["langgraph_skipped"] = "langgraph-cli[inmem] not installed (`make langgraph-venv`)"
         if args.hold:
             print(f"== {args.hold} held streams", flush=True)
             result["hold"] = await hold_streams(url, data, args.hold, tmp / "hold.log")

@@ -2,26 +2,79 @@
 
 from __future__ import annotations
 
+import time
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 CONNECT_TIMEOUT_S = 5.0  # fail fast when Postgres is down instead of psycopg_pool's 30 s
+CHECK_AFTER_IDLE_S = 5.0
 CheckpointPool = AsyncConnectionPool[AsyncConnection[DictRow]]
 
 
+class PooledPostgresSaver(AsyncPostgresSaver):
+    """AsyncPostgresSaver on a connection pool, without the saver-wide lock.
+
+    The base class takes one asyncio.Lock around every statement, which is needed when it shares a
+    single connection but, with a pool, makes every run in the process wait for every other run's
+    checkpoint reads and writes in turn. A pooled connection serves one caller at a time, so no lock.
+    """
+
+    @asynccontextmanager
+    async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[AsyncCursor[DictRow]]:
+        if not isinstance(self.conn, AsyncConnectionPool) or self.pipe is not None:
+            async with super()._cursor(pipeline=pipeline) as cur:
+                yield cur
+            return
+        async with self.conn.connection() as conn:
+            if pipeline and self.supports_pipeline:
+                async with conn.pipeline(), conn.cursor(binary=True, row_factory=dict_row) as cur:
+                    yield cur
+            elif pipeline:
+                async with conn.transaction(), conn.cursor(binary=True, row_factory=dict_row) as cur:
+                    yield cur
+            else:
+                async with conn.cursor(binary=True, row_factory=dict_row) as cur:
+                    yield cur
+
+
+class IdleCheck:
+    """The pool's connection check, only for connections idle `idle_s` or more: one used moments ago is
+    alive, and a check on every checkout was a round trip per checkpoint read or write. After a database
+    restart the idle connections are checked (and replaced) as before."""
+
+    def __init__(self, idle_s: float = CHECK_AFTER_IDLE_S) -> None:
+        self.idle_s = idle_s
+        self._returned: weakref.WeakKeyDictionary[AsyncConnection[DictRow], float] = weakref.WeakKeyDictionary()
+
+    async def check(self, conn: AsyncConnection[DictRow]) -> None:
+        returned = self._returned.get(conn)
+        if returned is not None and time.monotonic() - returned < self.idle_s:
+            return
+        await AsyncConnectionPool.check_connection(conn)
+
+    async def returned(self, conn: AsyncConnection[DictRow]) -> None:
+        self._returned[conn] = time.monotonic()
+
+
 async def open_checkpointer(conninfo: str, max_size: int = 10) -> tuple[AsyncPostgresSaver, CheckpointPool]:
+    idle = IdleCheck()
     pool: CheckpointPool = AsyncConnectionPool(
         conninfo,
         min_size=1,
         max_size=max_size,
         open=False,
         timeout=CONNECT_TIMEOUT_S,
-        check=AsyncConnectionPool.check_connection,  # after a database restart: no dead connections handed out
+        check=idle.check,  # after a database restart: no dead connections handed out
+        reset=idle.returned,
         kwargs={"autocommit": True, "prepare_threshold": None, "row_factory": dict_row},
     )
     await pool.open(wait=True, timeout=10)
-    saver = AsyncPostgresSaver(pool)
+    saver = PooledPostgresSaver(pool)
     await saver.setup()
     return saver, pool

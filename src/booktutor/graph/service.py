@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any, cast
 
 import structlog
@@ -30,14 +29,13 @@ from agents import Agent
 from agents.models.interface import Model
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from sqlalchemy.ext.asyncio import AsyncSession
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from booktutor.agents.answer import build_answer_agent
 from booktutor.agents.personalize import build_personalize_agent
 from booktutor.agents.translate import build_translate_agent
 from booktutor.agents.tutor import build_tutor_agent
 from booktutor.errors import BadRequest
+from booktutor.graph.answer_saver import AnswerSaver
 from booktutor.graph.checkpoint import CheckpointPool
 from booktutor.graph.client_messages import conversation_for
 from booktutor.graph.events import now_ms
@@ -50,6 +48,7 @@ from booktutor.graph.turn_request import TurnRequest, read_turn_request
 from booktutor.memory.database import is_database_unavailable
 from booktutor.memory.models import Message, User
 from booktutor.memory.threads import ThreadRepository
+from booktutor.memory.turns import start_turn
 from booktutor.providers.budget import RunBudget, next_within
 from booktutor.providers.capabilities import capabilities_of
 from booktutor.services import Services
@@ -58,7 +57,6 @@ from booktutor.tools.context import ToolContext
 log = structlog.get_logger(__name__)
 HISTORY_MESSAGES = 20
 MAX_PREPARED = 10_000  # runs prepared but not yet streamed (normally a handful)
-SAVE_RETRY_FOR_S = 300.0  # how long an answer waits for the database to come back
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +97,7 @@ class ChatService:
         self.graph = build_graph(checkpointer)
         self.pool: CheckpointPool | None = None  # the checkpointer's connection pool, closed with the service
         self._prepared: dict[str, _Prepared] = {}  # by run id, from prepare() to stream()
-        self._pending_saves: set[asyncio.Task[None]] = set()  # answers saved once the database is back
+        self.answers = AnswerSaver(services.db)  # also retries while the database is unreachable
         self._warmup: asyncio.Task[None] | None = None
         self.leases = LeaseKeeper(services.db, services.settings.run_lease_s, services.settings.run_heartbeat_s)
 
@@ -113,10 +111,7 @@ class ChatService:
         if self._warmup is not None and not self._warmup.done():
             self._warmup.cancel()
         await self.leases.close()
-        if self._pending_saves:  # answers waiting for the database: a last chance, then give up
-            _, waiting = await asyncio.wait(set(self._pending_saves), timeout=5)
-            for task in waiting:
-                task.cancel()
+        await self.answers.close()
         if self.pool is not None:
             await self.pool.close()
 
@@ -138,31 +133,27 @@ class ChatService:
 
     # --- RunSource --------------------------------------------------------------------
     async def prepare(self, run_input: RunAgentInput, user: User) -> None:
-        request = await read_turn_request(self.services, run_input)
+        request = await read_turn_request(self.services, run_input, verify_book=False)  # start_turn checks it
         self._check_client_tools(request)
         if request.resume_id is not None:
             await check_resume(self.services.quizzes, user.id, run_input.thread_id, request.resume_id)
-        async with self.services.db.session() as session, session.begin():
-            threads = ThreadRepository(session)
-            thread = await threads.get_or_create_thread(run_input.thread_id, user.id, request.book_id)
-            summary = thread.summary
-            await threads.start_run(
-                run_input.run_id, run_input.thread_id, user.id, owner_process=self.leases.owner, lease=self.leases.lease
-            )
-            await threads.add_message(
-                run_input.thread_id,
-                message_id=request.message_id,
-                role="user",
-                content=request.question,
-                run_id=run_input.run_id,
-                extra=_selection_extra(request),
-            )
-            stored = await threads.recent_messages(run_input.thread_id, SNAPSHOT_MESSAGES)
-            recent = stored[-HISTORY_MESSAGES:]
-            history = conversation_for(*_client_side(run_input, request), _chat_messages(recent), request.question)
-            preferences = await _stored_preferences(session, user)
-        snapshot = messages_snapshot(run_input, request.message_id, stored)
-        self._remember(run_input.run_id, _Prepared(request, summary, history, preferences, snapshot))
+        turn = await start_turn(
+            self.services.db,
+            thread_id=run_input.thread_id,
+            owner_id=user.id,
+            book_id=request.book_id,
+            run_id=run_input.run_id,
+            owner_process=self.leases.owner,
+            lease=self.leases.lease,
+            message_id=request.message_id,
+            question=request.question,
+            extra=_selection_extra(request),
+            history=SNAPSHOT_MESSAGES,
+        )
+        history = _history(run_input, request, turn.history[-HISTORY_MESSAGES:])
+        snapshot = messages_snapshot(run_input, request.message_id, turn.history)
+        preferences = _set_preferences(turn.preferences)
+        self._remember(run_input.run_id, _Prepared(request, turn.summary, history, preferences, snapshot))
 
     def _check_client_tools(self, request: TurnRequest) -> None:
         """Frontend tools need a model that decides to call them; the offline answerer cannot."""
@@ -210,12 +201,12 @@ class ChatService:
                 yield event
         except asyncio.CancelledError:
             await asyncio.shield(
-                self._save_answer(thread_id, run_id, answer_id, "".join(streamed), final, status="interrupted")
+                self.answers.save(thread_id, run_id, answer_id, "".join(streamed), final, status="interrupted")
             )
             raise
         except Exception as exc:
             log.exception("run_failed", run_id=run_id)
-            await self._save_answer(
+            await self.answers.save(
                 thread_id, run_id, answer_id, "".join(streamed), final, status="failed", error_code=_error_code(exc)
             )
             yield RunErrorEvent(
@@ -225,7 +216,7 @@ class ChatService:
             )
             return
         else:
-            await self._save_answer(
+            await self.answers.save(
                 thread_id, run_id, answer_id, final.get("answer", "".join(streamed)), final, status="complete"
             )
             yield StateSnapshotEvent(snapshot=_public_state(final))
@@ -254,16 +245,9 @@ class ChatService:
         answer_id: str,
         prepared: _Prepared | None = None,
     ) -> TutorState:
-        if prepared is not None:
-            summary, messages = prepared.summary, list(prepared.history)
-            preferences = prepared.preferences
-        else:
-            async with self.services.db.session() as session:
-                threads = ThreadRepository(session)
-                summary = (await threads.get_thread(run_input.thread_id, user.id)).summary
-                recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
-                messages = conversation_for(*_client_side(run_input, request), _chat_messages(recent), request.question)
-                preferences = await _stored_preferences(session, user)
+        if prepared is None:  # prepared elsewhere, or forgotten: read what prepare() read
+            prepared = await self._read_prepared(run_input, user, request)
+        summary, messages, preferences = prepared.summary, list(prepared.history), prepared.preferences
         if not messages or messages[-1]["content"] != request.question:
             messages.append({"role": "user", "content": request.question})
         return TutorState(
@@ -285,6 +269,18 @@ class ChatService:
             citations=[],
             abstained=False,
         )
+
+    async def _read_prepared(self, run_input: RunAgentInput, user: User, request: TurnRequest) -> _Prepared:
+        from booktutor.personalize.preferences import PreferencesRepository
+
+        async with self.services.db.session() as session:
+            threads = ThreadRepository(session)
+            summary = (await threads.get_thread(run_input.thread_id, user.id)).summary
+            recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
+            stored = await PreferencesRepository(session).get(user.id)
+        history = _history(run_input, request, recent)
+        snapshot = messages_snapshot(run_input, request.message_id, recent)
+        return _Prepared(request, summary, history, _set_preferences(stored.model_dump()), snapshot)
 
     async def _run_graph(
         self, state: TutorState, user: User, thread_id: str, final: dict[str, Any]
@@ -322,78 +318,6 @@ class ChatService:
         if self.checkpointer is not None and len(state["messages"]) > 1:  # a first turn: nothing to prune
             await _prune_checkpoints(self.checkpointer, thread_id)
 
-    async def _save_answer(
-        self,
-        thread_id: str,
-        run_id: str,
-        answer_id: str,
-        text: str,
-        final: dict[str, Any],
-        *,
-        status: str,
-        error_code: str | None = None,
-    ) -> None:
-        write = partial(
-            self._write_answer, thread_id, run_id, answer_id, text, final, status=status, error_code=error_code
-        )
-        try:
-            await write()
-        except Exception as exc:
-            if not is_database_unavailable(exc):
-                log.exception("save_answer_failed", run_id=run_id)
-                return
-            # The run row would stay `running` (blocking the thread) and the answer would be lost.
-            log.warning("save_answer_deferred", run_id=run_id, error=str(exc))
-            task = asyncio.create_task(self._retry_save(run_id, write))
-            self._pending_saves.add(task)
-            task.add_done_callback(self._pending_saves.discard)
-
-    async def _retry_save(self, run_id: str, write: Callable[[], Awaitable[None]]) -> None:
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(is_database_unavailable),
-            wait=wait_exponential_jitter(initial=0.5, max=5),
-            stop=stop_after_delay(SAVE_RETRY_FOR_S),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    await write()
-        except Exception:
-            log.exception("save_answer_failed", run_id=run_id)
-        else:
-            log.info("save_answer_recovered", run_id=run_id)
-
-    async def _write_answer(
-        self,
-        thread_id: str,
-        run_id: str,
-        answer_id: str,
-        text: str,
-        final: dict[str, Any],
-        *,
-        status: str,
-        error_code: str | None = None,
-    ) -> None:
-        run_status = {"complete": "completed"}.get(status, status)
-        async with self.services.db.session() as session, session.begin():
-            threads = ThreadRepository(session)
-            if text or status == "complete":
-                await threads.add_message(
-                    thread_id,
-                    message_id=answer_id,
-                    role="assistant",
-                    content=text,
-                    run_id=run_id,
-                    status=status,
-                    route=final.get("route"),
-                    citations=final.get("citations", []),
-                    abstained=bool(final.get("abstained")),
-                )
-            if final.get("summary") is not None:
-                await threads.set_summary(thread_id, final["summary"])
-            await threads.finish_run(run_id, run_status, route=final.get("route"), error_code=error_code)
-
 
 async def _prune_checkpoints(checkpointer: BaseCheckpointSaver[str], thread_id: str) -> None:
     try:
@@ -410,20 +334,22 @@ def _client_side(run_input: RunAgentInput, request: TurnRequest) -> tuple[list[A
     return list(run_input.messages[:position]), request.message_id
 
 
-def _chat_messages(history: Sequence[Message]) -> list[tuple[str, ChatMessage]]:
-    return [
+def _history(run_input: RunAgentInput, request: TurnRequest, stored: Sequence[Message]) -> list[ChatMessage]:
+    """The conversation the model sees: the client's messages merged with the stored ones."""
+    chat = [
         (m.id, ChatMessage(role="user" if m.role == "user" else "assistant", content=m.content))
-        for m in history
+        for m in stored
         if m.role in ("user", "assistant") and m.content
     ]
+    return conversation_for(*_client_side(run_input, request), chat, request.question)
 
 
-async def _stored_preferences(session: AsyncSession, user: User) -> dict[str, Any]:
+def _set_preferences(stored: dict[str, Any]) -> dict[str, Any]:
     """The learner's saved profile and language (only the fields they set)."""
-    from booktutor.personalize.preferences import PreferencesRepository
+    from booktutor.personalize.profile import PreferencesOut
 
-    stored = await PreferencesRepository(session).get(user.id)
-    return {k: v for k, v in stored.model_dump().items() if v not in (None, [], "")}
+    fields = {k: v for k, v in stored.items() if k in PreferencesOut.model_fields}
+    return {k: v for k, v in PreferencesOut(**fields).model_dump().items() if v not in (None, [], "")}
 
 
 def _public_state(final: dict[str, Any]) -> dict[str, Any]:

@@ -61,7 +61,9 @@ _PAGE_WORDS = re.compile(r"\b(page|doc|document|path|url|chapter|route|location|
 _PAGE_KEYS = ("doc_path", "docPath", "path", "page", "url")
 
 
-async def read_turn_request(services: Services, run_input: RunAgentInput) -> TurnRequest:
+async def read_turn_request(services: Services, run_input: RunAgentInput, *, verify_book: bool = True) -> TurnRequest:
+    """What the run asks for. With `verify_book=False` a requested book id is taken as given: the caller
+    checks that the book exists (ChatService does, in the transaction that records the turn)."""
     props = {**_as_dict(run_input.state), **_as_dict(run_input.forwarded_props)}
     question, message_id, resume_id = _the_question(run_input)
     limits = services.settings
@@ -79,7 +81,7 @@ async def read_turn_request(services: Services, run_input: RunAgentInput) -> Tur
     return TurnRequest(
         question=question,
         message_id=message_id,
-        book_id=await _book_id(services, props.get("book_id") or props.get("bookId")),
+        book_id=await _book_id(services, props.get("book_id") or props.get("bookId"), verify_book),
         mode=mode,
         selected_text=selected.strip(),
         doc_path=props.get("doc_path") or props.get("docPath") or _page_from_context(context),
@@ -192,7 +194,9 @@ def _page_from_context(context: tuple[tuple[str, str], ...]) -> str | None:
     return None
 
 
-async def _book_id(services: Services, requested: str | None) -> str:
+async def _book_id(services: Services, requested: str | None, verify: bool = True) -> str:
+    if requested and not verify:
+        return str(requested)
     async with services.db.session() as session:
         repo = BookRepository(session)
         if requested:

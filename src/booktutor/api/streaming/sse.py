@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 
 from ag_ui.core import BaseEvent
 from fastapi import Response
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse
 
 from booktutor.api.run_relay import event_json
 from booktutor.api.streaming.event_log import event_id
@@ -26,9 +26,12 @@ def wants_event_stream(accept: str | None) -> bool:
     return EVENT_STREAM in (accept or "").lower()
 
 
-def encode_event(run_id: str, seq: int, event: BaseEvent) -> ServerSentEvent:
-    """One SSE message: `id` and camelCase JSON `data`; no `event:` (AG-UI reads data only)."""
-    return ServerSentEvent(data=event_json(event), id=event_id(run_id, seq), sep=SSE_SEPARATOR)
+def encode_event(run_id: str, seq: int, event: BaseEvent) -> bytes:
+    """One SSE message: `id` and camelCase JSON `data`; no `event:` (AG-UI reads data only).
+
+    The bytes sse-starlette's ServerSentEvent would write, built directly (once per event and
+    subscriber): compact JSON has no line breaks, and ids are printable (checked at the API)."""
+    return f"id: {event_id(run_id, seq)}{SSE_SEPARATOR}data: {event_json(event)}{SSE_SEPARATOR}{SSE_SEPARATOR}".encode()
 
 
 def sse_response(
@@ -40,7 +43,7 @@ def sse_response(
 ) -> EventSourceResponse:
     """Stream numbered AG-UI events as SSE with `\\n` separators and keep-alive comments."""
 
-    async def body() -> AsyncIterator[ServerSentEvent]:
+    async def body() -> AsyncIterator[bytes]:
         async with closing(events):
             async for seq, event in events:
                 yield encode_event(run_id, seq, event)
