@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
 from collections.abc import AsyncIterator
@@ -22,8 +23,12 @@ class PooledPostgresSaver(AsyncPostgresSaver):
 
     The base class takes one asyncio.Lock around every statement, which is needed when it shares a
     single connection but, with a pool, makes every run in the process wait for every other run's
-    checkpoint reads and writes in turn. A pooled connection serves one caller at a time, so no lock.
+    checkpoint reads and writes in turn. A pooled connection serves one caller at a time, so no lock;
+    callers queue for one of the pool's connections instead (without the pool's wait timeout, which is
+    there to fail fast when Postgres is down, not to fail runs queued behind hundreds of others).
     """
+
+    _slots: asyncio.Semaphore | None = None
 
     @asynccontextmanager
     async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[AsyncCursor[DictRow]]:
@@ -31,7 +36,9 @@ class PooledPostgresSaver(AsyncPostgresSaver):
             async with super()._cursor(pipeline=pipeline) as cur:
                 yield cur
             return
-        async with self.conn.connection() as conn:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.conn.max_size)
+        async with self._slots, self.conn.connection() as conn:
             if pipeline and self.supports_pipeline:
                 async with conn.pipeline(), conn.cursor(binary=True, row_factory=dict_row) as cur:
                     yield cur
