@@ -73,7 +73,7 @@ bench: bootstrap langgraph-venv
 	$(BIN)/python -m benchmarks.run_all
 
 # `langgraph dev` for the engine comparison (benchmarks/stream_latency.py): langgraph-cli[inmem] pins
-# structlog, protobuf and grpcio below the project's, so it gets a venv of its own that sees the
+# structlog < 26, protobuf < 7 and grpcio < 1.82 (the project has newer), so it gets a venv of its own that sees the
 # project's packages after its own.
 langgraph-venv: bootstrap
 	test -x .venv-langgraph/bin/langgraph || ( $(PYTHON) -m venv .venv-langgraph \

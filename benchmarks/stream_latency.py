@@ -477,6 +477,8 @@ async def main_async(args) -> dict:
                 result["langgraph"] = await bench_langgraph(url, tmp / "langgraph", levels, tmp / "langgraph.log")
             except (RuntimeError, TimeoutError) as exc:
                 result["langgraph_skipped"] = f"{exc}: {(tmp / 'langgraph.log').read_text()[-2000:]}"
+        elif args.skip_langgraph:
+            result["langgraph_skipped"] = "--skip-langgraph"
         else:
             result["langgraph_skipped"] = "langgraph-cli[inmem] not installed (`make langgraph-venv`)"
         if args.hold:
@@ -621,33 +623,35 @@ def render(result: dict) -> list[str]:
     return lines + PROFILE_NOTES
 
 
-# Findings of `python -m benchmarks.conversation_profile` (cProfile, pyinstrument and the experiment flags),
-# 2026-11-23 on the machine above; re-profile before relying on them.
+# Findings of `python -m benchmarks.conversation_profile` (cProfile on CPU time, and the experiment flags),
+# 2026-12-06 on the machine above; re-profile before relying on them.
 PROFILE_NOTES = [
     "Where a run's time goes (`python -m benchmarks.conversation_profile`: the same app in-process through "
-    "httpx's ASGI transport, 150 sequential runs; 2026-11-23, machine shared with other jobs):",
+    "httpx's ASGI transport, client included, 100 sequential runs; CPU time, which the machine's load inflates "
+    "less than wall time; 2026-12-06, load average 14–25 from other engineers' jobs):",
     "",
-    "- ~32 ms CPU and ~60 ms wall per run in-process (p50). The wall time is mostly Postgres round trips: "
-    "about 6 SQLAlchemy sessions per run (guest lookup, book lookup, prepare transaction, full-text search, "
-    "chunk fetch + term evidence, answer save), each with a pool pre-ping (`BEGIN; ; ROLLBACK` on asyncpg) and a "
-    "closing ROLLBACK, plus the checkpointer's psycopg statements (read at start, write at exit, prune).",
-    "- Pool pre-ping off (`--no-pre-ping`, experiment only): lone-run wall p50 60 → 37 ms, CPU 35 → 31 ms. With 25 "
-    "runs at a time (`--concurrency 25`) the process is CPU-bound at ~36 ms CPU per run (~19 runs/s); pre-ping off "
-    "and `synchronous_commit=off` (`--async-commit`) did not raise that (14–17 runs/s, within noise). So latency "
-    "at low load is round trips, while throughput (the 100 runs/s goal) needs ~4× less CPU per run.",
-    "- Library CPU (cProfile, inflated ~2×): SQLAlchemy ORM ~25 ms, Agents SDK run loop ~19 ms, asyncio ~15 ms, "
-    "LangGraph ~11 ms, psycopg (checkpointer) ~6 ms, FastAPI ~5 ms per run; the fake embedder is ~0.2 ms per "
-    "query (timed directly), so real MiniLM embeddings would add their own cost on top.",
-    "- Changes made: `prepare` hands the validated request, thread summary and history to `stream` (one session "
-    "and one book lookup fewer per run); checkpoints are pruned only when the thread had earlier turns (psycopg "
-    "statements per first-turn run 14 → 7); the router's branch function is async (LangGraph ran the sync one in "
-    "a thread pool, one hop per run).",
-    "- Next cuts: for throughput, CPU: the hot path's ORM work (6 sessions, ~20 statements through the SQLAlchemy "
-    "ORM) as a few Core/asyncpg statements, and fewer pydantic event objects per delta; for latency, drop "
-    "`pool_pre_ping` (rely on `pool_recycle` + reconnect on error); "
-    "fold the guest and book lookups and the history read into one session; one query for search_book's "
-    "full-text hits, chunks and term evidence; `synchronous_commit=off` for checkpoint writes (the messages table "
-    "is the record; a lost checkpoint only loses graph state of an interrupted turn); make the trivial sync "
-    "FastAPI dependencies (`get_services`, `get_settings`, `get_run_manager`) async (each is a thread-pool hop).",
+    "- Issue 17 changes, measured against the tree before them in the same hour (alternated, same load): "
+    "in-process CPU per run 65 → 41 ms (load 14); the server process of this benchmark (levels 1, 50 and 200, "
+    "no langgraph, load 23–25) 52 → 30 ms per lone run, 81 → 39 ms at 50 at once, 79 → 47 ms at 200, and the "
+    "old tree answered 22 of 50 and 40 of 200 burst runs with HTTP 500 at that load, the new one none.",
+    "- What changed: a turn's rows (thread, running run with its lease, the learner's message, history, "
+    "preferences, the book's existence) are one transaction of four plain SQL statements on an asyncpg "
+    "connection (`memory/turns.py`), and the answer, summary and outcome one statement at the end; before, "
+    "27 ORM statements, savepoints, BEGINs and COMMITs in three sessions. Postgres round trips per run ~40 → ~17. "
+    "LangGraph's `AsyncPostgresSaver` held one asyncio lock around every checkpoint statement of the "
+    "process, so concurrent runs took turns; the pooled saver (`graph/checkpoint.py`) queues for one of the "
+    "pool's connections instead, and the pool checks a connection only after 5 s idle (was a round trip per "
+    "checkout). Lease heartbeats renew every streaming run in one statement (was one per run: 500 UPDATEs "
+    "every 2 s in a 500-run burst). SSE events are written as bytes directly.",
+    "- Library CPU now (cProfile self time, inflated ~5× by the profiler, shares of the run): asyncio's event "
+    "loop 18 % (tasks and wake-ups of LangGraph's stream and the Agents SDK run loop), SQLAlchemy 10 % (the "
+    "guest lookup, search's full-text query and chunk fetch), Agents SDK 9 % (per run it rebuilds agent "
+    "identity keys and a sandbox runtime), LangGraph 7 %, search hits 4 % (`_to_hit` builds a SearchHit, "
+    "snippet and URL for every fused candidate, ~40, of which 6 are returned), psycopg 2 %, event "
+    "serialisation (pydantic) 1–2 %.",
+    "- Next cuts: build search hits only for the returned candidates (retrieval/); the guest lookup as one "
+    "plain statement for streaming routes; the graph's AG-UI events handed to the run directly instead of "
+    "through LangGraph's custom stream (a `call_soon_threadsafe` and a wake-up per event); the checkpoint "
+    "write's thread hop (`AsyncPostgresSaver.aput` serialises blobs in a worker thread).",
     "",
 ]
