@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -95,28 +97,29 @@ def test_unknown_values_keep_defaults_and_unbalanced_text_ends() -> None:
     assert config.docs == DocsSite()
 
 
-@pytest.mark.parametrize(
-    ("source_path", "front_matter", "slug"),
-    [
-        ("intro.md", {}, "/intro"),
-        ("01-intro.md", {}, "/intro"),
-        ("2023-01-05-notes.md", {}, "/2023-01-05-notes"),  # date-like: not a number prefix
-        ("1.2-release.md", {}, "/1.2-release"),  # version-like
-        ("02-basics/03-gears.md", {}, "/basics/gears"),
-        ("02-basics/index.md", {}, "/basics"),
-        ("02-basics/README.mdx", {}, "/basics"),
-        ("basics/basics.md", {}, "/basics"),  # named like its folder: the folder's page
-        ("index.md", {}, "/"),
-        ("02-basics/03-gears.md", {"id": "gear-trains"}, "/basics/gear-trains"),
-        ("02-basics/index.md", {"id": "overview"}, "/basics"),  # an index stays the folder's page
-        ("02-basics/03-gears.md", {"slug": "/mechanics/gears"}, "/mechanics/gears"),
-        ("02-basics/03-gears.md", {"slug": "cogs"}, "/basics/cogs"),
-        ("02-basics/03-gears.md", {"slug": "../cogs", "id": "ignored"}, "/cogs"),
-        ("02-basics/03-gears.md", {"slug": "./deep/cogs"}, "/basics/deep/cogs"),
-        ("02-basics/index.md", {"slug": "start"}, "/basics/start"),
-        ("welcome.md", {"slug": "/"}, "/"),
-    ],
-)
+SLUG_CASES = [
+    ("intro.md", {}, "/intro"),
+    ("01-intro.md", {}, "/intro"),
+    ("2023-01-05-notes.md", {}, "/2023-01-05-notes"),  # date-like: not a number prefix
+    ("1.2-release.md", {}, "/1.2-release"),  # version-like
+    ("02-basics/03-gears.md", {}, "/basics/gears"),
+    ("02-basics/index.md", {}, "/basics"),
+    ("02-basics/README.mdx", {}, "/basics"),
+    ("basics/basics.md", {}, "/basics"),  # named like its folder: the folder's page
+    ("index.md", {}, "/"),
+    ("02-basics/03-gears.md", {"id": "gear-trains"}, "/basics/gear-trains"),
+    ("02-basics/index.md", {"id": "overview"}, "/basics"),  # an index stays the folder's page
+    ("02-basics/03-gears.md", {"slug": "/mechanics/gears"}, "/mechanics/gears"),
+    ("02-basics/03-gears.md", {"slug": "cogs"}, "/basics/cogs"),
+    ("02-basics/03-gears.md", {"slug": "../cogs", "id": "ignored"}, "/cogs"),
+    ("02-basics/03-gears.md", {"slug": "./deep/cogs"}, "/basics/deep/cogs"),
+    ("02-basics/index.md", {"slug": "start"}, "/basics/start"),
+    ("welcome.md", {"slug": "/"}, "/"),
+    ("02-basics/02-basics.md", {}, "/basics"),
+]
+
+
+@pytest.mark.parametrize(("source_path", "front_matter", "slug"), SLUG_CASES)
 def test_slugs_follow_docusaurus(source_path: str, front_matter: dict[str, str], slug: str) -> None:
     assert doc_slug(source_path, front_matter) == slug
 
@@ -168,3 +171,30 @@ def test_docs_folder_and_default_locale_from_config(tmp_path: Path) -> None:
     assert [f.source_path for f in book.files()] == ["a.md"]
     documents, _ = parse_book(book)
     assert [d.slug for d in documents] == ["/motors/learn/a"]
+
+
+DOCUSAURUS_DOCS = Path(__file__).parents[1] / "fixtures" / "docusaurus_site" / "node_modules" / "@docusaurus"
+GET_SLUG = """
+const [slugJs, prefixJs, cases] = process.argv.slice(1);
+const getSlug = require(slugJs).default;
+const {DefaultNumberPrefixParser} = require(prefixJs);
+const path = require("path");
+const out = JSON.parse(cases).map(([source, fm]) => {
+  const dir = path.posix.dirname(source);
+  const baseID = fm.id ?? DefaultNumberPrefixParser(path.posix.parse(source).name).filename;
+  return getSlug({baseID, frontMatterSlug: fm.slug, source: `@site/docs/${source}`, sourceDirName: dir});
+});
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.needs("node", "docusaurus")
+def test_slug_rules_agree_with_docusaurus_itself() -> None:
+    """The same cases through Docusaurus' own getSlug (the test site's install): a new Docusaurus that
+    changes its rules fails here. Docusaurus ends a folder's page with a slash; links here never do."""
+    lib = DOCUSAURUS_DOCS / "plugin-content-docs" / "lib"
+    cases = json.dumps([[source, front_matter] for source, front_matter, _ in SLUG_CASES])
+    command = ["node", "-e", GET_SLUG, str(lib / "slug.js"), str(lib / "numberPrefix.js"), cases]
+    theirs = json.loads(subprocess.run(command, capture_output=True, text=True, check=True, timeout=60).stdout)
+    ours = [doc_slug(source, front_matter) for source, front_matter, _ in SLUG_CASES]
+    assert [slug.rstrip("/") or "/" for slug in theirs] == ours
