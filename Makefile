@@ -67,9 +67,11 @@ lint: bootstrap
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/hadolint Dockerfile
 
-# Benchmarks need the `bench` extra (locust); CI does not install it.
+# Benchmarks need the `bench` extra (locust) and, for the ONNX-vs-PyTorch encoder comparison, the `torch`
+# extra (a CPU build of torch first); CI installs neither. Roughly 40 minutes on a quiet 2-core machine.
 bench: bootstrap langgraph-venv
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[bench]'
+	$(PY) -m pip install --disable-pip-version-check -q torch==2.13.0
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[torch,bench]'
 	$(BIN)/python -m benchmarks.run_all
 
 # `langgraph dev` for the engine comparison (benchmarks/stream_latency.py): langgraph-cli[inmem] pins

@@ -102,7 +102,9 @@ def run(rounds: int, limit: int | None = None) -> dict:
     return {
         "batch_size": batch_size,
         "rounds": rounds,
+        "limit": limit,
         "books": books,
+        "goals": {"cosine_min": GOAL_COSINE, "speedup": GOAL_SPEEDUP},
         "loadavg_start": loadavg_start,
         "loadavg_end": os.getloadavg(),
     }
@@ -120,10 +122,57 @@ def _print(result: dict) -> None:
     print(f"load average at start {result['loadavg_start']}, at end {result['loadavg_end']}")
 
 
+def goal_rows(result: dict) -> list[tuple[str, float | None, str, bool | None]]:
+    """(goal, measured, goal text, met) for the summary: the worst book of each; None without PyTorch."""
+    compared = [b for b in result["books"] if "speedup" in b]
+    speedup = min((b["speedup"] for b in compared), default=None)
+    cosine = min((b["cosine_min"] for b in compared), default=None)
+    return [
+        ("encoder: ONNX throughput / PyTorch's (worst book, ×)", speedup, f"≥ {GOAL_SPEEDUP}",
+         None if speedup is None else speedup >= GOAL_SPEEDUP),
+        ("encoder: cosine ONNX vs PyTorch vectors (min over all texts)", cosine, f"≥ {GOAL_COSINE}",
+         None if cosine is None else cosine >= GOAL_COSINE),
+    ]  # fmt: skip
+
+
+def render(result: dict) -> list[str]:
+    limit = f"at most {result['limit']} texts per book (an even sample)" if result.get("limit") else "every text"
+    lines = [
+        "## Encoder without PyTorch (`benchmarks/onnx_encoder.py`)",
+        "",
+        "The pipeline's chunk texts (`embedding_text`) of each development book present, "
+        f"{limit}, encoded by sentence-transformers on PyTorch and by booktutor's ONNX Runtime encoder, batch "
+        f"{result['batch_size']}, alternated for {result['rounds']} rounds (median round). Cosine per text between "
+        f"the two vectors. Load average at start {_load(result['loadavg_start'])}, "
+        f"at end {_load(result['loadavg_end'])}.",
+        "",
+        "| book | texts | PyTorch texts/s | ONNX texts/s | speedup | cosine min | cosine mean |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for b in result["books"]:
+        if "speedup" in b:
+            lines.append(
+                f"| `{b['book']}` | {b['texts']} | {b['torch_texts_per_s']:.1f} | {b['onnx_texts_per_s']:.1f} | "
+                f"{b['speedup']:.2f}× | {b['cosine_min']:.5f} | {b['cosine_mean']:.6f} |"
+            )
+        else:
+            no_torch = "– (no `torch` extra)"
+            lines.append(f"| `{b['book']}` | {b['texts']} | {no_torch} | {b['onnx_texts_per_s']:.1f} | – | – | – |")
+    lines += ["", "Goals:", ""]
+    for name, value, goal, met in goal_rows(result):
+        shown = "not measured (needs the `torch` extra)" if value is None else f"{value:.6g}"
+        lines.append(f"- {name}: {shown} ({goal}) {'' if met is None else '✅' if met else '❌'}")
+    return [*lines, ""]
+
+
+def _load(value) -> str:
+    return " / ".join(f"{x:.2f}" for x in value) if isinstance(value, list | tuple) else f"{value:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--limit", type=int, help="at most this many texts per book (an even sample)")
+    parser.add_argument("--limit", type=int, default=200, help="at most this many texts per book (an even sample)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     result = run(args.rounds, args.limit)

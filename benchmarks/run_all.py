@@ -32,12 +32,16 @@ from benchmarks import plots, summary
 from benchmarks._common import ROOT, machine_info, postgres_available
 from benchmarks._doc_blocks import merge
 from benchmarks.answer_latency import render as render_answer_latency
+from benchmarks.answer_profile import render as render_answer_profile
 from benchmarks.load_test import render as render_load_test
+from benchmarks.onnx_encoder import render as render_onnx_encoder
 from benchmarks.stream_latency import render as render_stream_latency
 
 VECTOR_STORE = "vector_store_bench"
 BENCHES = [
     "answer_latency",
+    "answer_profile",
+    "onnx_encoder",
     "ingest_throughput",
     "search_latency",
     "chapter_get_load",
@@ -336,6 +340,8 @@ def render_machine(results: dict[str, dict]) -> list[str]:
 
 RENDERERS: dict[str, Callable[[dict], list[str]]] = {
     "answer_latency": render_answer_latency,
+    "answer_profile": render_answer_profile,
+    "onnx_encoder": render_onnx_encoder,
     "ingest_throughput": render_ingest,
     "search_latency": render_search,
     "chapter_get_load": render_load,

@@ -40,3 +40,24 @@ async def test_search_ranks_the_strict_match_first_and_still_finds_rare_words(
     assert strict and strict[0].rank >= 1.0  # the whole query matched
     assert relaxed, "a rare word alone still finds its chunks"
     assert [h.rank for h in strict] == sorted((h.rank for h in strict), reverse=True)
+
+
+async def test_a_small_book_gets_the_same_hits_from_one_statement(services, book_copy, monkeypatch):
+    """Small books match strict-or-pair in one statement; the result is the strict-then-pair one."""
+    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    questions = ["gear backlash", "backlash in a battery", "how does a servo motor work?", "what is odometry"]
+    lexeme_stats.forget()
+    async with services.db.session() as session:
+        one_statement = [await LexicalSearch(session).search(q, limit=10, book_id="mini") for q in questions]
+    lexeme_stats.forget()
+    monkeypatch.setattr(lexeme_stats, "FREQUENT_MIN_CHUNKS", 0)  # the large-book path ...
+    monkeypatch.setattr(lexeme_stats, "FREQUENT_SHARE", 1.0)  # ... with no lexeme left out
+    async with services.db.session() as session:
+        step_by_step = [await LexicalSearch(session).search(q, limit=10, book_id="mini") for q in questions]
+    lexeme_stats.forget()
+    assert any(one_statement)
+    for one, steps in zip(one_statement, step_by_step, strict=True):  # the same rows and ranks; ties in any order
+        assert sorted((round(h.rank, 6), str(h.chunk_id)) for h in one) == sorted(
+            (round(h.rank, 6), str(h.chunk_id)) for h in steps
+        )
+        assert [h.rank for h in one] == sorted((h.rank for h in one), reverse=True)

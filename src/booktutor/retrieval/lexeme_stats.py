@@ -47,6 +47,11 @@ class _BookStats:
 _STATS: dict[str | None, _BookStats] = {}
 
 
+async def bounds_candidates(session: AsyncSession, book_id: str | None) -> bool:
+    """Whether the book is large enough for frequent lexemes to leave the relaxed match."""
+    return (await _book_stats(session, book_id)).total > FREQUENT_MIN_CHUNKS
+
+
 async def frequent_lexemes(session: AsyncSession, book_id: str | None, lexemes: Sequence[str]) -> list[str]:
     """The lexemes that occur in too many of the book's chunks to bound a candidate set."""
     stats = await _book_stats(session, book_id)

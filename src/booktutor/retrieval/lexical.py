@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booktutor.retrieval.lexeme_stats import frequent_lexemes
+from booktutor.retrieval.lexeme_stats import bounds_candidates, frequent_lexemes
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +51,18 @@ class LexicalSearch:
             "limit": limit,
             "frequent": [],
         }
-        rows = list((await self.session.execute(_FULLTEXT_SQL["strict"], params)).all())
-        if len(rows) < limit:
-            lexemes = list((await self.session.execute(_LEXEMES_SQL, params)).scalars())
-            params["frequent"] = await frequent_lexemes(self.session, book_id, lexemes)
-            if len(lexemes) - len(params["frequent"]) < 1:
-                params["frequent"] = []  # nothing but frequent words: rank them all
-            rows += await self._more(rows, "pair_query", params, limit)
+        if not await bounds_candidates(self.session, book_id):
+            # A small book: the strict and the pair match in one statement (strict matches rank
+            # above every other, so the order is that of strict first, then the pairs).
+            rows = list((await self.session.execute(_FULLTEXT_SQL["strict_or_pair"], params)).all())
+        else:
+            rows = list((await self.session.execute(_FULLTEXT_SQL["strict"], params)).all())
+            if len(rows) < limit:
+                lexemes = list((await self.session.execute(_LEXEMES_SQL, params)).scalars())
+                params["frequent"] = await frequent_lexemes(self.session, book_id, lexemes)
+                if len(lexemes) - len(params["frequent"]) < 1:
+                    params["frequent"] = []  # nothing but frequent words: rank them all
+                rows += await self._more(rows, "pair_query", params, limit)
         if len(rows) < limit // 2:
             rows += await self._more(rows, "any_query", params, limit)
         return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
@@ -95,8 +100,9 @@ _LEXEMES_SQL = text(
 
 
 def _fulltext_sql(match: str) -> TextClause:
-    """`match`: `strict` (the whole websearch query), or the relaxed `pair_query` / `any_query` built from
-    the question's lexemes except `:frequent`; the rank uses every lexeme (`rank_query`)."""
+    """`match`: `strict` (the whole websearch query), the relaxed `pair_query` / `any_query` built from
+    the question's lexemes except `:frequent`, or `strict_or_pair`; the rank uses every lexeme
+    (`rank_query`), plus 1 for a strict match."""
     return text(
         f"""
         WITH cfgs AS MATERIALIZED ({_CONFIGS}
@@ -122,7 +128,7 @@ def _fulltext_sql(match: str) -> TextClause:
           FROM chunks ch
           JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
           JOIN q ON q.cfg = {ts_config_for("ch.language")}
-          WHERE ch.tsv @@ q.{match}
+          WHERE {_MATCHES[match]}
             AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
             AND (CAST(:language AS text) IS NULL OR ch.language = :language)
             AND (cardinality(CAST(:doc_paths AS text[])) = 0
@@ -137,7 +143,13 @@ def _fulltext_sql(match: str) -> TextClause:
     )
 
 
-_FULLTEXT_SQL = {match: _fulltext_sql(match) for match in ("strict", "pair_query", "any_query")}
+_MATCHES = {
+    "strict": "ch.tsv @@ q.strict",
+    "pair_query": "ch.tsv @@ q.pair_query",
+    "any_query": "ch.tsv @@ q.any_query",
+    "strict_or_pair": "(ch.tsv @@ q.strict OR ch.tsv @@ q.pair_query)",
+}
+_FULLTEXT_SQL = {match: _fulltext_sql(match) for match in _MATCHES}
 
 _TERM_EVIDENCE_SQL = text(
     f"""

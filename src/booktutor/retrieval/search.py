@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.books import BookRepository, ChunkRow
@@ -76,16 +77,22 @@ class HybridSearcher:
             dense, degraded = await dense_task
             fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self.weights)
             rows = await BookRepository(session).fetch_chunks([c.chunk_id for c in fused])
-        headlines = {h.chunk_id: h.headline for h in lexical}
-        hits = [self._to_hit(c, rows[c.chunk_id], headlines, query.text) for c in fused if c.chunk_id in rows]
-        hits = collapse_sections(hits)
+            # Without a reranker only the first k sections become hits (snippets, links); a reranker
+            # reorders them all.
+            kept = collapse_rows([(c, rows[c.chunk_id]) for c in fused if c.chunk_id in rows])
+            if not self.reranker:
+                kept = kept[: query.k]
+            headlines = {h.chunk_id: h.headline for h in lexical}
+            hits = [self._to_hit(c, row, headlines, query.text) for c, row in kept]
+            if not self.reranker:
+                await self._remember_sentence_vectors(session, hits)
         reranked = False
         if self.reranker and hits:
             hits, reranked = await self._rerank(self.reranker, query.text, hits, query.k)
-        await self._remember_sentence_vectors(hits[: query.k])
+            await self._remember_sentence_vectors(None, hits[: query.k])
         return SearchResult(hits=hits[: query.k], degraded=degraded, reranked=reranked)
 
-    async def _remember_sentence_vectors(self, hits: Sequence[SearchHit]) -> None:
+    async def _remember_sentence_vectors(self, session: AsyncSession | None, hits: Sequence[SearchHit]) -> None:
         """Hand the returned chunks' stored sentence vectors to the embedder cache (once per chunk)."""
         cache = self.embedder
         if not isinstance(cache, CachingEmbedder):
@@ -93,7 +100,10 @@ class HybridSearcher:
         unknown = [h.chunk_id for h in hits if not cache.knows_chunk(h.chunk_id)]
         if not unknown:
             return
-        async with self.db.session() as session:
+        if session is None:
+            async with self.db.session() as own:
+                blobs = await SentenceVectorRepository(own).fetch(unknown)
+        else:
             blobs = await SentenceVectorRepository(session).fetch(unknown)
         for chunk_id, blob in blobs.items():
             if blob is not None:  # not stored yet: try again after the backfill
@@ -170,15 +180,15 @@ class HybridSearcher:
         ]
 
 
-def collapse_sections(hits: Sequence[SearchHit]) -> list[SearchHit]:
-    """Keep the best chunk of each section: split sections yield overlapping near-duplicates."""
+def collapse_rows(candidates: Sequence[tuple[FusedCandidate, ChunkRow]]) -> list[tuple[FusedCandidate, ChunkRow]]:
+    """The best chunk of each section (split sections yield overlapping near-duplicates), in order."""
     seen: set[tuple[uuid.UUID, str]] = set()
     kept = []
-    for hit in hits:
-        key = (hit.document_id, hit.anchor)
+    for candidate, row in candidates:
+        key = (row.document_id, row.anchor)
         if key not in seen:
             seen.add(key)
-            kept.append(hit)
+            kept.append((candidate, row))
     return kept
 
 
