@@ -7,6 +7,8 @@ realistic questions are run (after a short warm-up) through:
   * dense     : embed_query + QdrantEdgeStore.search (book + language filter, 40 candidates);
   * full-text : LexicalSearch.search alone (its own session, 40 candidates);
   * hybrid    : HybridSearcher.search (embedding + Qdrant + Postgres FTS + fetch + fuse), k=8.
+Besides latency, each mode reports CPU per query of this process (encoder threads and Qdrant Edge
+included) and of the database's Postgres backends: these depend much less on machine load than wall time.
 At the largest size the full-text SQL is EXPLAIN ANALYZEd to see whether the GIN index is used.
 
 Run: python -m benchmarks.search_latency [--sizes 1000,10000,100000] [--json out.json]
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 from benchmarks import synthetic_corpus as sc
 from benchmarks._common import bench_database, make_settings, summary_ms, temp_dir
@@ -33,7 +37,8 @@ UPSERT_BATCH = 2048
 TIME_BUDGET_PER_MODE_S = 20.0  # slow modes at 100k get fewer samples (n is reported)
 
 
-async def _timed(fn, questions: list[str]) -> list[float]:
+async def _timed(fn, questions: list[str], cpu_clock) -> dict:
+    """Latency percentiles of `fn` over the questions, and CPU per query: this process's and Postgres's."""
     deadline = time.perf_counter() + TIME_BUDGET_PER_MODE_S / 5
     for q in questions[-WARMUP:]:
         await fn(q)
@@ -41,13 +46,30 @@ async def _timed(fn, questions: list[str]) -> list[float]:
             break
     out = []
     deadline = time.perf_counter() + TIME_BUDGET_PER_MODE_S
+    cpu, pg_cpu = time.process_time(), await cpu_clock()
     for q in questions:
         started = time.perf_counter()
         await fn(q)
         out.append((time.perf_counter() - started) * 1000)
         if time.perf_counter() > deadline:
             break
-    return out
+    app_ms = (time.process_time() - cpu) * 1000 / len(out)
+    pg_ms = (await cpu_clock() - pg_cpu) * 1000 / len(out)
+    return {**summary_ms(out), "cpu_ms": app_ms, "pg_cpu_ms": pg_ms}
+
+
+def postgres_cpu_clock(raw):
+    """CPU seconds (user + system) of the benchmark database's Postgres backends, read from /proc."""
+
+    async def clock() -> float:
+        pids = [r[0] for r in await raw.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                total += sum(psutil.Process(pid).cpu_times()[:2])
+        return total
+
+    return clock
 
 
 async def _capture_fulltext_sql(services, question: str):
@@ -153,7 +175,7 @@ async def run(sizes=SIZES) -> dict:
 
                 row = {"chunks": size, "pg_load_s": pg_load_s, "qdrant_load_s": qdrant_load_s, "modes": {}}
                 for name, fn in (("embed", embed_only), ("dense", dense), ("fulltext", fulltext), ("hybrid", hybrid)):
-                    row["modes"][name] = summary_ms(await _timed(fn, questions))
+                    row["modes"][name] = await _timed(fn, questions, postgres_cpu_clock(raw))
                 async with services.db.session() as session:
                     hits = await LexicalSearch(session).search(questions[0], limit=40, book_id=sc.BOOK_ID)
                 matched = await raw.fetchval(
@@ -185,7 +207,10 @@ def _print_row(row: dict) -> None:
         f"q0 matches {row.get('fulltext_rows_matching_q0')} rows)"
     )
     for name, m in row["modes"].items():
-        print(f"  {name:9s} n={m['n']:3d} p50 {m['p50']:7.1f} ms  p95 {m['p95']:7.1f} ms  max {m['max']:7.1f} ms")
+        print(
+            f"  {name:9s} n={m['n']:3d} p50 {m['p50']:7.1f} ms  p95 {m['p95']:7.1f} ms  max {m['max']:7.1f} ms  "
+            f"CPU/query: this process {m['cpu_ms']:6.1f} ms, Postgres {m['pg_cpu_ms']:6.1f} ms"
+        )
 
 
 def main() -> None:
