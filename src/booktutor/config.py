@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     embedding_provider: EmbeddingProviderName = "local"
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_batch_size: int = 64
+    onnx_model_dir: Path | None = None  # another export of the bundled model (a read-only install); None: the package's
     cohere_api_key: SecretStr | None = Field(default=None, validation_alias=_key("COHERE_API_KEY"))
     cohere_embed_model: str = "embed-multilingual-v3.0"
     cohere_rerank_model: str = "rerank-v3.5"

