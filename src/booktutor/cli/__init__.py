@@ -1,6 +1,6 @@
 """The `booktutor` command line (entry point `booktutor.cli:app`).
 
-Exit codes: 0 ok, 1 failure (a service down, a failed eval gate), 2 bad input (unknown book,
+Exit codes: 0 ok, 1 failure (a service down, a failed eval gate, a missing extra), 2 bad input (unknown book,
 empty question, missing path, malformed dataset). A user error prints one line, never a traceback.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import sys
 import warnings
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -32,6 +34,21 @@ from booktutor.log_config import configure_logging
 eval_app = typer.Typer(help="Answer-quality evals: run a dataset, compare reports.", no_args_is_help=True)
 console = Console(stderr=True)
 out = Console()
+
+
+def require_eval_extra(command: str, *modules: str) -> None:
+    """One error line and exit 1, before any work, when a package of the `eval` extra is missing."""
+    missing = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        message = f"booktutor eval {command} needs the `eval` extra ({', '.join(missing)} not installed): "
+        install = escape("pip install 'booktutor[eval]'")
+        console.print(f"[red]error:[/] {escape(message)}{install}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
 
 
 def parse_bounds(items: list[str] | None, flag: str) -> dict[str, float]:
@@ -161,6 +178,7 @@ def run_command(
     ] = None,
 ) -> None:
     """Run a dataset through the tutor, write report.json/report.md/plots; exit 1 if a --min fails."""
+    require_eval_extra("run", "matplotlib")  # the plots
     cases = _load_cases(dataset, limit)
     floors, ceilings = parse_bounds(minimum, "--min"), parse_bounds(maximum, "--max")
     if not corpus.is_dir():
@@ -305,6 +323,7 @@ def translation_command(
 ) -> None:
     """Machine-translate the corpus's chapters and compare with the stored human translations
     (chrF and structure preservation). Needs an LLM provider; reports `skipped` without one."""
+    require_eval_extra("translation", "sacrebleu")
     from booktutor.config import get_settings
     from booktutor.evals.translation import evaluate_translation, render_markdown
 
