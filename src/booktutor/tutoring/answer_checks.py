@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from booktutor.tutoring.stopwords import FUNCTION_WORDS
+
 COPIED_FEEDBACK = "Your answer repeats the question. Explain it in your own words: say what happens and why."
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _NEGATION = re.compile(
@@ -22,76 +24,10 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"[;:.!?,()]|\b(?:while|whereas|but|so|because|then|and|whereby)\b", re.IGNORECASE)
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "this",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "must",
-        "only",
-        "more",
-        "most",
-        "less",
-        "also",
-        "e",
-        "g",
-        "eg",
-        "i",
-        "ie",
-        "one",
-        "each",
-        "just",
-        "very",
-        "much",
-        "like",
-        "such",
-    ]
-)
+# FUNCTION_WORDS and what a free-text answer carries besides: the pieces of "e.g." and "i.e." and
+# fillers ("just", "very", "like", ...) that say nothing of the content. "not" and "because" stay content
+# words here: an answer that adds a negation or a cause to the question says something of its own.
+_STOP = FUNCTION_WORDS | {"e", "each", "eg", "g", "i", "ie", "just", "like", "much", "one", "such", "very"}
 
 
 def _stem(word: str) -> str:

@@ -23,6 +23,7 @@ from booktutor.tutoring.answer_checks import (
     unsure_feedback,
 )
 from booktutor.tutoring.questions import QuizQuestion, normalized
+from booktutor.tutoring.stopwords import FUNCTION_WORDS
 
 log = structlog.get_logger(__name__)
 Verdict = Literal["correct", "partial", "incorrect", "unsure", "ungraded"]
@@ -35,66 +36,9 @@ OFF_TOPIC_SIMILARITY = 0.35  # below this (with few key terms) the answer is abo
 UNSURE_SIMILARITY = 0.6  # a low score this close in meaning is "unsure", not "incorrect"
 SHORT_ANSWER = 0.7  # content words relative to the reference; shorter and on its words = partial
 SWAPPED_FEEDBACK = "Not quite: your answer pairs the ideas the other way round from the book."
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "this",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "must",
-        "only",
-        "more",
-        "most",
-        "less",
-        "also",
-        "not",
-    ]
-)
+# FUNCTION_WORDS, and "because" and "not" are never key terms: negation and cause are judged apart
+# (answer_checks.negation_mismatch, the swapped-roles check), not as words to mention.
+_STOPWORDS = FUNCTION_WORDS | {"because", "not"}
 _LETTER = re.compile(r"^\(?([a-zA-Z])[.)]?$")
 _NUMBER = re.compile(r"[0-9]{1,3}")
 

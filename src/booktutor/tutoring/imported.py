@@ -25,6 +25,9 @@ from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING, QUIZ_HEADING, Page
 _GLOSSARY = re.compile(r"^(key terms|glossary)\b", re.IGNORECASE)
 _NOT_TAUGHT = re.compile(f"{QUIZ_HEADING.pattern}|{ANSWER_KEY_HEADING.pattern}|{_GLOSSARY.pattern}", re.IGNORECASE)
 _WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
+# Not tutoring.stopwords: besides function words it skips the vocabulary of quiz prompts and options
+# (question, answer, true, false, following, best, ...), which says nothing of the section a question tests;
+# words under three letters never reach it (_WORD).
 _STOP = frozenset(
     [
         "the",

@@ -46,6 +46,9 @@ _NUMBER = re.compile(rf"(?<![\w.,/-])(?P<value>\d{{1,5}}(?:\.\d{{1,3}})?)(?P<spa
 _OVERVIEW = re.compile(
     r"\b(this|the next|previous) (chapter|lesson|module|section)\b|^We\b|\byou will\b", re.IGNORECASE
 )
+# Not tutoring.stopwords: only what cannot make a defined term on its own or a distinct list item
+# (articles, pronouns, prepositions); question words and verbs such as "is" stay, they are matched
+# by the definition patterns themselves.
 _STOP = frozenset(
     [
         "a",
