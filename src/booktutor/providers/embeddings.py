@@ -15,6 +15,7 @@ import numpy as np
 
 from booktutor.config import Settings
 from booktutor.observability.outbound import async_http_client
+from booktutor.providers.murmur import feature_bucket
 from booktutor.providers.onnx_encoder import OnnxEncoder, OnnxModelMissing
 
 if TYPE_CHECKING:
@@ -212,26 +213,24 @@ class CohereEmbedder:
 
 
 class FakeEmbedder:
-    """Deterministic hashed bag of words and character trigrams; for tests, no model needed."""
+    """Deterministic hashed bag of words and character trigrams, L2-normalised; for tests, no model needed."""
 
     def __init__(self, dimension: int = 64) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
-
         self.model_name = f"fake-hashing-{dimension}"
         self.dimension = dimension
-        self._vectorizer = HashingVectorizer(
-            n_features=dimension, analyzer=_words_and_trigrams, alternate_sign=False, norm="l2"
-        )
 
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        vectors: list[list[float]] = self._vectorizer.transform(list(texts)).toarray().tolist()
-        return vectors
+        return [self._vector(text) for text in texts]
 
     async def embed_query(self, text: str) -> list[float]:
-        vectors = await self.embed_documents([text])
-        return vectors[0]
+        return self._vector(text)
+
+    def _vector(self, text: str) -> list[float]:
+        buckets = [feature_bucket(feature, self.dimension) for feature in _words_and_trigrams(text)]
+        counts = np.bincount(buckets, minlength=self.dimension).astype(np.float64)
+        norm = float(np.sqrt(counts @ counts))
+        vector: list[float] = (counts / norm if norm else counts).tolist()
+        return vector
 
 
 def _words_and_trigrams(text: str) -> Iterator[str]:
