@@ -102,7 +102,8 @@ def test_markdown_split_drops_headings_and_keeps_bullets_and_code() -> None:
     segments = split_markdown(IMU_TEXT)
     sentences = [s.text for s in segments if s.kind == "sentence"]
     assert not any(s.startswith("#") for s in sentences)
-    assert "Gyroscopes measure angular velocity around three axes" in sentences
+    # a list item is read with the heading it sits under: alone it may not say what it is about
+    assert "IMUs: Gyroscopes measure angular velocity around three axes" in sentences
     assert "Most robots fuse IMU data with wheel odometry, e.g. in an extended Kalman filter." in sentences
     assert [s.code_language for s in segments if s.kind == "code"] == ["python"]
 

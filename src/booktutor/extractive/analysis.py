@@ -17,7 +17,14 @@ from booktutor.extractive.abstention import (
     margin,
     unknown_specific_term,
 )
-from booktutor.extractive.scoring import Candidate, build_candidates, embed, score_candidates, term_cosine
+from booktutor.extractive.scoring import (
+    Candidate,
+    build_candidates,
+    embed,
+    score_candidates,
+    term_cosine,
+    term_weights,
+)
 from booktutor.extractive.text import content_terms
 from booktutor.providers.embeddings import Embedder
 
@@ -48,7 +55,7 @@ async def analyse(
         semantic = np.clip(vectors @ query, 0.0, 1.0)
     else:
         semantic = np.asarray([term_cosine(question_terms, c.terms) for c in candidates], dtype=np.float32)
-    total = score_candidates(question, question_terms, candidates, semantic)
+    total = score_candidates(question, question_terms, candidates, semantic, term_weights(evidence))
     features: dict[str, Any] = {
         "best_dense": best_dense(results),
         "best_sentence_sim": float(semantic.max()) if semantic.size else 0.0,

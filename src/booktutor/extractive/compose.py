@@ -28,8 +28,8 @@ from booktutor.extractive.coverage import (
 from booktutor.extractive.intent import Intent, question_intent
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
-from booktutor.extractive.selection import select_code, select_sentences
-from booktutor.extractive.shaping import answer_pool, shaped_scores
+from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, select_code, select_sentences
+from booktutor.extractive.shaping import answer_pool, code_excerpt, shaped_scores
 from booktutor.extractive.text import content_terms
 from booktutor.providers.embeddings import Embedder
 
@@ -72,10 +72,11 @@ async def compose_answer(
 
 async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Embedder | None) -> _Plan | None:
     analysis.total = shaped_scores(analysis, intent)
-    pool = answer_pool(analysis, intent)
+    pool = answer_pool(analysis, intent, question)
     picked = select_sentences(analysis, pool)
     if not picked:
         return None
+    pool = _citable(analysis, pool, picked)
     if intent.sides:
         picked = cover_sides(analysis, intent, pool, picked)
     if intent.kind in ("why", "how"):
@@ -92,7 +93,22 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
     code = select_code(analysis, question, order, asked=intent.wants_code)
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
+    if code is None:
+        code = code_excerpt(analysis, order)
     return _Plan(order, code, missing)
+
+
+def _citable(analysis: Analysis, pool: list[int], picked: list[int]) -> list[int]:
+    """The sentences that may complete the answer (a side, a part, a reason): from a document the
+    answer cites already, or nearly as relevant as the best sentence (`NEW_DOCUMENT_RELATIVE`), the
+    rule every pick follows: each new document is one more citation for the learner to check."""
+    cited = {analysis.candidates[i].doc for i in picked}
+    best = max((float(analysis.total[i]) for i in pool), default=0.0)
+    return [
+        i
+        for i in pool
+        if analysis.candidates[i].doc in cited or float(analysis.total[i]) >= NEW_DOCUMENT_RELATIVE * best
+    ]
 
 
 async def _part_similarity(analysis: Analysis, queries: list[str], embedder: Embedder | None) -> list[np.ndarray]:

@@ -17,8 +17,10 @@ RESTATING_PURPOSES = frozenset({"summary", "definition"})
 
 _OPTIONS = re.compile(r"(?:^|\s)\(?[A-Da-d][).]\s+\S.*?\s\(?[B-Db-d][).]\s+\S|^\(?[A-Da-d][).]\s+\S")
 _LEARNER_TASK = re.compile(
-    r"^(?:in\s+this\s+(?:lab|exercise|tutorial|activity|assignment|project|challenge|quiz|section|chapter|module)"
-    r",?\s+you(?:'ll|\s+will)\b|by\s+the\s+end\s+of\s+this\b|you\s+(?:will|'ll)\s+(?:be\s+able\s+to|learn)\b|"
+    r"^(?:in\s+this\s+(?:lab|exercise|tutorial|activity|assignment|project|challenge|quiz|section|chapter|module|"
+    r"case\s+study|lesson|unit|guide|part|walkthrough|workshop)"
+    r",?\s+(?:you|we)(?:'ll|\s+will)\b|by\s+the\s+end\s+of\s+this\b|you\s+(?:will|'ll)\s+(?:be\s+able\s+to|learn)\b|"
+    r"what\s+you(?:'ll|\s+will)\s+(?:build|learn|create|make)\b|"
     r"(?:your\s+task|the\s+goal\s+of\s+this\s+(?:lab|exercise))\b|let'?s\s+(?:build|create|implement|write|train|try)\b)",
     re.I,
 )
@@ -58,9 +60,18 @@ _CONTRAST = re.compile(
 _NUMBER = re.compile(r"\d")
 
 
+_RUN_IN_LABEL = re.compile(r"^[A-Z][\w'/()-]*(?:\s+[\w'/()-]+){0,3}:\s+(?=\S)")
+"""'Key Insight: ', 'Design Principle: ', 'Stereo Vision: ': a run-in label before the sentence proper."""
+
+
+def _after_label(text: str) -> str:
+    stripped = text.strip().strip("*_ ")
+    return _RUN_IN_LABEL.sub("", stripped, count=1)
+
+
 def is_prompt(text: str, *, allow_steps: bool = False) -> bool:
     """A question, an option list, an exercise prompt or (unless steps were asked for) an imperative step."""
-    stripped = text.strip().strip("*_ ")
+    stripped = _after_label(text)
     if stripped.endswith("?") or _OPTIONS.search(stripped) or _LEARNER_TASK.search(stripped):
         return True
     if _STEP_LEAD.search(stripped):
@@ -80,9 +91,45 @@ def _is_imperative(text: str) -> bool:
     return second not in {"is", "are", "was", "were", "has", "have", "results", "cases", "data", "shows", "show"}
 
 
+_FRONT_MATTER = re.compile(
+    r"\b(?:estimated\s+(?:reading\s+)?time|reading\s+time|difficulty|prerequisites?|duration)\s*:", re.I
+)
+_GENERIC = re.compile(
+    r"^(?:welcome\b|before\s+(?:we\s+)?div\w+|let'?s\b|let\s+us\b|now\s+that\b|in\s+this\s+"
+    r"(?:chapter|section|module|lesson|case\s+study|part|unit)\b|(?:this|the\s+next)\s+(?:chapter|section|module|lesson)\b)|"
+    r"\b(?:is|are)\s+(?:crucial|essential|important|key|fundamental|critical|vital)\s+(?:for|to|in|when)\b|"
+    r"\bforms?\s+the\s+(?:foundation|basis|backbone)\b|\bprovides?\s+the\s+foundation\b|"
+    r"\b(?:is|are)\s+(?:a|an)\s+(?:powerful|comprehensive|versatile|exciting|fascinating)\b|"
+    r"\b(?:this|the|our)\s+(?:course|book|textbook|module|chapter|section)\s+(?:will|is|covers|teaches|guides|"
+    r"explores|introduces|walks)\b|\bmake\s+sure\s+(?:you|to)\s+(?:complete|read|try|do)\b",
+    re.I,
+)
+_ADVICE_TEXT = """
+    start begin use keep avoid reduce increase lower raise limit ensure consider prefer choose tune monitor log
+    make blend scale clip normalize normalise
+"""
+_ADVICE_VERBS = frozenset(_ADVICE_TEXT.split())
+"""Imperatives that give advice ("Start simple", "Use safety wrappers"), not a lab step or an exercise."""
+
+
+def is_front_matter(text: str) -> bool:
+    """'Estimated Time: 45 minutes | Difficulty: Beginner': about the page, not the topic."""
+    return bool(_FRONT_MATTER.search(text))
+
+
+def is_generic(text: str) -> bool:
+    """A sentence that introduces or praises a topic instead of saying something about it."""
+    return bool(_GENERIC.search(text.strip().lstrip("*_ ")))
+
+
+def is_advice(text: str) -> bool:
+    first = _FIRST_WORD.match(_after_label(text))
+    return first is not None and first.group(1).lower() in _ADVICE_VERBS
+
+
 def depends_on_previous(text: str) -> bool:
     """The sentence opens by referring to something said before it ("This observation ...", "It ...")."""
-    stripped = text.strip().lstrip("*_ ")
+    stripped = _after_label(text)
     return bool(_ANAPHOR.match(stripped))
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import structlog
 
+from booktutor.extractive.excerpts import code_excerpts
 from booktutor.extractive.text import Segment, content_terms, script_of, split_markdown
 from booktutor.providers.embeddings import Embedder
 
@@ -40,10 +41,13 @@ _DEFINITION_CUE = re.compile(r"\b(?:is|are|refers? to|means|denotes|describes)\b
 _NAMING_CUE = re.compile(r"\b(?:is|are) (?:called|known as)\b|\bcalled\b")
 
 
+CandidateKind = Literal["sentence", "code", "excerpt"]
+
+
 @dataclass(frozen=True)
 class Candidate:
     text: str
-    kind: Literal["sentence", "code"]
+    kind: CandidateKind  # an excerpt: a few lines of a code block (extractive.excerpts)
     n: int
     rank: int
     position: int
@@ -54,6 +58,7 @@ class Candidate:
     doc: str = ""  # the cited document: a sentence from another one adds a citation
     purpose: str = "exposition"  # of its chunk (booktutor.ingest.purpose)
     list_item: bool = False
+    intro: bool = False  # in a chapter's opening, before its first section: it introduces, rarely answers
 
     @property
     def words(self) -> int:
@@ -84,25 +89,34 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
         segments = split_markdown(str(result.get("text", "")))[:MAX_SENTENCES_PER_RESULT]
         for position, segment in enumerate(segments):
             quotable = _is_quotable_code(segment) if segment.kind == "code" else _is_quotable_sentence(segment.text)
-            if not quotable:
-                continue
-            candidates.append(
-                Candidate(
-                    text=segment.text,
-                    kind=segment.kind,
-                    n=_section_number(result, segment.section, rank),
-                    rank=rank,
-                    position=position,
-                    source=str(result.get("source", "book")),
-                    language=_result_language(result),
-                    terms=content_terms(segment.text),
-                    code_language=segment.code_language,
-                    doc=str(result.get("doc_path") or result.get("source") or ""),
-                    purpose=str(result.get("purpose") or "exposition"),
-                    list_item=segment.list_item,
+            if quotable:
+                candidates.append(_candidate(result, rank, position, segment, segment.text, segment.kind))
+            if segment.kind == "code":
+                candidates.extend(
+                    _candidate(result, rank, position, segment, excerpt, "excerpt")
+                    for excerpt in code_excerpts(segment.text, segment.code_language)
                 )
-            )
     return candidates
+
+
+def _candidate(
+    result: dict[str, Any], rank: int, position: int, segment: Segment, text: str, kind: CandidateKind
+) -> Candidate:
+    return Candidate(
+        text=text,
+        kind=kind,
+        n=_section_number(result, segment.section, rank),
+        rank=rank,
+        position=position,
+        source=str(result.get("source", "book")),
+        language=_result_language(result),
+        terms=content_terms(text),
+        code_language=segment.code_language,
+        doc=str(result.get("doc_path") or result.get("source") or ""),
+        purpose=str(result.get("purpose") or "exposition"),
+        list_item=segment.list_item,
+        intro=_is_intro(result, segment.section),
+    )
 
 
 def _section_number(result: dict[str, Any], section: int, rank: int) -> int:
@@ -112,6 +126,15 @@ def _section_number(result: dict[str, Any], section: int, rank: int) -> int:
     if isinstance(sections, list) and 0 < section < len(sections) and isinstance(sections[section], dict):
         return int(sections[section].get("n", n))
     return n
+
+
+def _is_intro(result: dict[str, Any], section: int) -> bool:
+    """The segment sits in a page's opening (its section's link has no #anchor)."""
+    anchor = str(result.get("anchor_url") or "")
+    sections = result.get("sections")
+    if isinstance(sections, list) and 0 <= section < len(sections) and isinstance(sections[section], dict):
+        anchor = str(sections[section].get("anchor_url") or anchor)
+    return bool(anchor) and "#" not in anchor and result.get("source", "book") == "book"
 
 
 def term_cosine(a: frozenset[str], b: frozenset[str]) -> float:
@@ -168,13 +191,38 @@ async def _document_matrix(embedder: Embedder, texts: list[str]) -> np.ndarray:
 def quotable_texts(text: str) -> list[str]:
     """The sentences and code blocks of one chunk that the answerer may quote (and so scores)."""
     segments = split_markdown(text)[:MAX_SENTENCES_PER_RESULT]
-    return [s.text for s in segments if (_is_quotable_code(s) if s.kind == "code" else _is_quotable_sentence(s.text))]
+    texts = []
+    for s in segments:
+        if _is_quotable_code(s) if s.kind == "code" else _is_quotable_sentence(s.text):
+            texts.append(s.text)
+        if s.kind == "code":
+            texts.extend(code_excerpts(s.text, s.code_language))
+    return texts
 
 
-def _lexical_overlap(question_terms: frozenset[str], candidate: Candidate, question_script: str) -> float:
+def term_weights(evidence: dict[str, Any] | None) -> dict[str, float]:
+    """Each question word's weight by its rarity in the book (search's document frequencies): a sentence
+    that shares "reentrant" says more about the question than one that shares "robot"."""
+    if not evidence or not evidence.get("terms"):
+        return {}
+    total = int(evidence.get("chunks") or 0)
+    return {
+        str(t["term"]): math.log((total + 1) / (int(t["df"]) + 1)) + 1.0
+        for t in evidence["terms"]
+        if isinstance(t, dict) and "term" in t and "df" in t
+    }
+
+
+def _lexical_overlap(
+    question_terms: frozenset[str], candidate: Candidate, question_script: str, weights: dict[str, float]
+) -> float:
     if not question_terms or script_of(candidate.text) != question_script:
         return 0.0
-    return len(question_terms & candidate.terms) / len(question_terms)
+    if not weights:
+        return len(question_terms & candidate.terms) / len(question_terms)
+    default = sum(weights.values()) / len(weights)
+    total = sum(weights.get(t, default) for t in question_terms)
+    return sum(weights.get(t, default) for t in question_terms & candidate.terms) / total
 
 
 def score_candidates(
@@ -182,12 +230,13 @@ def score_candidates(
     question_terms: frozenset[str],
     candidates: list[Candidate],
     semantic: np.ndarray,
+    weights: dict[str, float] | None = None,
 ) -> np.ndarray:
     subject = definition_subject(question)
     question_script = script_of(question)
     scores = [
         SEMANTIC_WEIGHT * float(semantic[i])
-        + LEXICAL_WEIGHT * _lexical_overlap(question_terms, c, question_script)
+        + LEXICAL_WEIGHT * _lexical_overlap(question_terms, c, question_script, weights or {})
         + RANK_WEIGHT / (1 + 0.5 * c.rank)
         + DEFINITION_BONUS * definition_strength(c.text, subject)
         for i, c in enumerate(candidates)

@@ -8,6 +8,8 @@ says the same thing.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from booktutor.extractive.analysis import Analysis
@@ -18,9 +20,13 @@ from booktutor.extractive.roles import (
     contrasts,
     gives_reason,
     has_number,
+    is_advice,
+    is_front_matter,
+    is_generic,
     is_prompt,
 )
 from booktutor.extractive.scoring import Candidate
+from booktutor.extractive.text import script_of
 
 REASON_BONUS = 0.10
 MECHANISM_BONUS = 0.05
@@ -29,20 +35,47 @@ BOTH_SIDES_BONUS = 0.10
 NUMBER_BONUS = 0.08
 LIST_ITEM_BONUS = 0.03
 RESTATING_PENALTY = 0.04
+GENERIC_PENALTY = 0.08
+"""'X is crucial for ...', 'Welcome to ...': introduces the topic, says nothing about it."""
+INTRO_PENALTY = 0.04
+"""A chapter's opening paragraphs introduce it; the section that explains is the better answer."""
+_ADVICE_ASKED = re.compile(
+    r"\b(?:should\s+(?:i|we)|what\s+should|(?:safe|best|right|good)\s+way|how\s+(?:can|do|should)\s+(?:i|we)|"
+    r"tips?|advice|what\s+(?:can|do)\s+(?:i|we)\s+do|what\s+to\s+do)\b",
+    re.I,
+)
 
 
-def may_answer(candidate: Candidate, intent: Intent) -> bool:
-    """Whether a sentence may be quoted as (part of) the answer."""
-    if candidate.source == "selection":
-        return True  # the learner pointed at it
+def may_answer(candidate: Candidate, intent: Intent, *, advice: bool = False) -> bool:
+    """Whether a sentence may be quoted as (part of) the answer. Asked for advice ("what should I
+    change?"), an imperative that advises ("Start simple ...") answers; a lab step still does not."""
+    if candidate.source == "selection":  # the learner pointed at it: explain it, never pose its questions
+        return not is_prompt(candidate.text, allow_steps=intent.wants_steps)
     steps = intent.wants_steps and candidate.purpose == "lab"
-    if candidate.purpose in NOT_ANSWER_PURPOSES and not steps:
+    if candidate.purpose in NOT_ANSWER_PURPOSES and not steps or is_front_matter(candidate.text):
         return False
-    return not is_prompt(candidate.text, allow_steps=intent.wants_steps)
+    if not is_prompt(candidate.text, allow_steps=intent.wants_steps):
+        return True
+    return advice and is_advice(candidate.text) and not is_prompt(candidate.text, allow_steps=True)
 
 
-def answer_pool(analysis: Analysis, intent: Intent) -> list[int]:
-    return [i for i, c in enumerate(analysis.candidates) if c.kind == "sentence" and may_answer(c, intent)]
+def answer_pool(analysis: Analysis, intent: Intent, question: str = "") -> list[int]:
+    """The sentences that may answer; in the question's script when the book has some in it (an English
+    question is answered from English sentences, not from the Urdu translation of the same page), and
+    never a sentence that only introduces its topic when another one says something about it."""
+    advice = bool(_ADVICE_ASKED.search(question))
+    pool = [
+        i for i, c in enumerate(analysis.candidates) if c.kind == "sentence" and may_answer(c, intent, advice=advice)
+    ]
+    script = script_of(question)
+    same = [
+        i
+        for i in pool
+        if analysis.candidates[i].source == "selection" or script_of(analysis.candidates[i].text) == script
+    ]
+    pool = same if script != "other" and same else pool
+    specific = [i for i in pool if not is_generic(analysis.candidates[i].text)]
+    return specific or pool  # an introduction answers only when nothing else can
 
 
 def shaped_scores(analysis: Analysis, intent: Intent) -> np.ndarray:
@@ -56,6 +89,8 @@ def shaped_scores(analysis: Analysis, intent: Intent) -> np.ndarray:
 def _bonus(candidate: Candidate, intent: Intent) -> float:
     text = candidate.text
     bonus = -RESTATING_PENALTY if candidate.purpose in RESTATING_PURPOSES else 0.0
+    bonus -= GENERIC_PENALTY if is_generic(text) else 0.0
+    bonus -= INTRO_PENALTY if candidate.intro else 0.0
     if intent.kind == "why" and gives_reason(text):
         bonus += REASON_BONUS
     elif intent.kind == "how" and gives_reason(text):
@@ -69,3 +104,25 @@ def _bonus(candidate: Candidate, intent: Intent) -> float:
     elif intent.kind == "list" and candidate.list_item:
         bonus += LIST_ITEM_BONUS
     return bonus
+
+
+EXCERPT_RELATIVE = 1.0
+"""A code excerpt is shown beside the answer's sentences when it matches the question at least this well
+relative to the best of them: where the book says it in code (a comment, a named constant), not in prose.
+At 1.0 an excerpt from a page the answer does not cite yet also meets `NEW_DOCUMENT_RELATIVE`."""
+EXCERPT_MIN_TERMS = 2
+
+
+def code_excerpt(analysis: Analysis, order: list[int]) -> int | None:
+    """The code excerpt that answers better than the picked sentences, if one does."""
+    if not order:
+        return None
+    best = max(float(analysis.total[i]) for i in order)
+    scored = [
+        (float(analysis.total[i]), i)
+        for i, c in enumerate(analysis.candidates)
+        if c.kind == "excerpt"
+        and len(c.terms & analysis.question_terms) >= min(EXCERPT_MIN_TERMS, len(analysis.question_terms))
+        and float(analysis.total[i]) >= EXCERPT_RELATIVE * best
+    ]
+    return max(scored, default=(0.0, None))[1]

@@ -36,7 +36,20 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_SKIP_LINE = re.compile(r"^\s*(?:\||:::|<|!\[|-{3,}\s*$|={3,}\s*$|import\s|export\s)")
+_SKIP_LINE = re.compile(r"^\s*(?::::|<|!\[|-{3,}\s*$|={3,}\s*$|import\s|export\s)")
+_TABLE_LINE = re.compile(r"^\s*\|")
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*$")
+_LABEL_LINE = re.compile(r"^\s*(?:\*\*|__)[^*_]+(?:\*\*|__)\s*$")
+"""A line that is all bold: an admonition's title ("**Tip: Migration Note**") or a run-in heading."""
+_PERIPHERAL_LABEL = re.compile(
+    r"\b(?:summary|key takeaways?|takeaways|what you(?:'ve| have)? learn(?:ed|t)?|recap|review|overview|"
+    r"introduction|objectives|outcomes|key (?:terms|concepts|points|insights?)|conclusion|next steps|exercises?|"
+    r"quiz|assessment)\b",
+    re.I,
+)
+"""A heading about the chapter, not a topic: never the subject of the lines under it."""
+_ADMONITION_LABEL = re.compile(r"^[A-Z][a-z]+:(?:\s|$)")
+"""'Tip: Migration Note': the kind of an admonition says nothing about the lines it holds."""
 _QUOTE_PREFIX = re.compile(r"^\s*>\s?")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
@@ -108,48 +121,135 @@ def split_sentences(paragraph: str) -> list[str]:
     return [p.replace(_DOT_PLACEHOLDER, ".").strip() for p in parts if p and p.strip()]
 
 
+MAX_FRAGMENT_WORDS = 14
+"""A list item or a lone line under a heading this short is read with its heading ("Stereo Vision: Two
+cameras for depth perception"): alone it does not say what it is about."""
+MAX_LABEL_WORDS = 8
+_OWN_LABEL = re.compile(r"^[\w'/()`.,+ -]{1,40}?(?::|\s[-–—])\s")
+
+
+class _Splitter:
+    """Walks a chunk's lines: paragraphs to sentences, tables to one sentence a row, code kept whole."""
+
+    def __init__(self) -> None:
+        self.segments: list[Segment] = []
+        self.paragraph: list[str] = []
+        self.table: list[str] = []
+        self.headings = 0
+        self.in_item = False
+        self.label = ""  # the heading or bold lead-in the next lines are about
+        self.fresh = False  # nothing but the label has been said since it
+
+    @property
+    def section(self) -> int:
+        return max(self.headings - 1, 0)
+
+    def flush(self) -> None:
+        self.flush_table()
+        if not self.paragraph:
+            return
+        joined = _clean_inline(" ".join(self.paragraph))
+        self.paragraph.clear()
+        sentences = split_sentences(joined)
+        if self.in_item and len(joined.split()) <= MAX_ITEM_WORDS:
+            sentences = [joined]  # "Integral (I): Ki × error. Grows while ...": the item's head is its subject
+        if self.label and (self.in_item or self.fresh) and len(sentences) == 1:
+            sentences = [_with_label(self.label, sentences[0])]
+        self.fresh = self.fresh and self.in_item
+        self.segments.extend(Segment(s, "sentence", section=self.section, list_item=self.in_item) for s in sentences)
+
+    def flush_table(self) -> None:
+        if self.table:
+            rows = table_sentences(self.table)
+            self.segments.extend(Segment(r, "sentence", section=self.section, list_item=True) for r in rows)
+            self.table.clear()
+
+    def set_label(self, text: str) -> None:
+        label = _clean_inline(text).strip().rstrip(":")
+        if label and len(label.split()) <= MAX_LABEL_WORDS:
+            self.label, self.fresh = label, True
+        else:
+            self.label, self.fresh = "", False
+
+    def line(self, line: str) -> None:
+        if _TABLE_LINE.match(line):
+            self.flush_paragraph_only()
+            self.table.append(line)
+            return
+        if not line.strip() or _HEADING.match(line) or _SKIP_LINE.match(line) or _LABEL_LINE.match(line):
+            self.flush()
+            if heading := _HEADING.match(line):
+                self.headings += 1
+                title = _HEADING.sub("", line).strip().strip("#").strip()
+                self.set_label("" if heading.group(0).count("#") == 1 or _PERIPHERAL_LABEL.search(title) else title)
+            elif _LABEL_LINE.match(line):
+                plain = _clean_inline(line)
+                self.set_label("" if _ADMONITION_LABEL.match(plain) or _PERIPHERAL_LABEL.search(plain) else line)
+            self.in_item = False
+            return
+        self.flush_table()
+        line = _QUOTE_PREFIX.sub("", line)
+        if _BULLET.match(line):
+            self.flush()
+            self.in_item = True
+            line = _BULLET.sub("", line)
+        self.paragraph.append(line.strip())
+
+    def flush_paragraph_only(self) -> None:
+        table, self.table = self.table, []
+        self.flush()
+        self.table = table
+
+
+def _with_label(label: str, sentence: str) -> str:
+    """'Used in Boston Dynamics robots' under 'Hydraulic Systems' → 'Hydraulic Systems: Used in …'."""
+    if len(sentence.split()) > MAX_FRAGMENT_WORDS or content_terms(label) <= content_terms(sentence):
+        return sentence
+    if _OWN_LABEL.match(sentence):
+        return sentence  # "Asynchronous - Client doesn't block": the item names its own subject
+    return f"{label}: {sentence}"
+
+
+def table_sentences(lines: list[str]) -> list[str]:
+    """One sentence a body row, each cell named by its column: 'Ankle — Purpose: Ground reaction forces;
+    Typical Range: ±1000N, ±100Nm.' A table without a header rule reads its cells in order."""
+    rows = [[_clean_inline(cell) for cell in line.strip().strip("|").split("|")] for line in lines]
+    rule = next((i for i, line in enumerate(lines) if _TABLE_RULE.match(line)), None)
+    header = rows[rule - 1] if rule else []
+    body = rows[rule + 1 :] if rule is not None else rows
+    sentences = []
+    for row in body:
+        if not any(row) or len(row) < 2:
+            continue
+        named = [
+            f"{header[i]}: {cell}" if i < len(header) and header[i] else cell
+            for i, cell in enumerate(row[1:], start=1)
+            if cell
+        ]
+        text = f"{row[0]} — {'; '.join(named)}" if row[0] else "; ".join(named)
+        sentences.append(text if text.endswith((".", "!", "?")) else f"{text}.")
+    return sentences
+
+
 def split_markdown(text: str) -> list[Segment]:
-    """Sentences and fenced code blocks of a Markdown chunk; headings, tables and HTML dropped."""
-    segments: list[Segment] = []
-    paragraph: list[str] = []
+    """Sentences and fenced code blocks of a Markdown chunk: headings and HTML dropped, a table row read
+    as one sentence, a short list item or a lone line read with its heading."""
+    splitter = _Splitter()
     code: list[str] = []
     fence: str | None = None
     code_language = ""
-    headings = 0
-    in_item = False
-
-    def flush() -> None:
-        if paragraph:
-            joined = _clean_inline(" ".join(paragraph))
-            section = max(headings - 1, 0)
-            sentences = split_sentences(joined)
-            if in_item and len(joined.split()) <= MAX_ITEM_WORDS:
-                sentences = [joined]  # "Integral (I): Ki × error. Grows while ...": the item's head is its subject
-            segments.extend(Segment(s, "sentence", section=section, list_item=in_item) for s in sentences)
-            paragraph.clear()
-
     for line in text.splitlines():
         if fence is not None:
             if line.strip().startswith(fence):
-                segments.append(Segment("\n".join(code), "code", code_language, section=max(headings - 1, 0)))
+                splitter.segments.append(Segment("\n".join(code), "code", code_language, section=splitter.section))
                 fence, code = None, []
             else:
                 code.append(line)
             continue
         if match := _FENCE.match(line):
-            flush()
+            splitter.flush()
             fence, code_language = match.group(1), match.group(2)
             continue
-        if not line.strip() or _HEADING.match(line) or _SKIP_LINE.match(line):
-            flush()
-            headings += bool(_HEADING.match(line))
-            in_item = False
-            continue
-        line = _QUOTE_PREFIX.sub("", line)
-        if _BULLET.match(line):
-            flush()
-            in_item = True
-            line = _BULLET.sub("", line)
-        paragraph.append(line.strip())
-    flush()
-    return segments
+        splitter.line(line)
+    splitter.flush()
+    return splitter.segments

@@ -1,0 +1,155 @@
+"""Answers from how real course books are written: tables, admonitions, headed fragments, code comments,
+chapter openings and case-study lead-ins (MDX books above all)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answer
+from booktutor.extractive.excerpts import code_excerpts
+from booktutor.extractive.roles import is_front_matter, is_generic, is_prompt
+from booktutor.extractive.text import split_markdown
+from booktutor.providers.embeddings import FakeEmbedder
+
+SENSORS = """### Force/torque sensor locations
+
+| Location | Purpose | Typical Range |
+|----------|---------|---------------|
+| **Wrist** | Manipulation force control | ±100N, ±10Nm |
+| **Ankle** | Ground reaction forces | ±1000N, ±100Nm |
+"""
+ROS = """### ROS 1 vs ROS 2
+
+**Tip: Migration Note**
+If you're coming from ROS 1, the biggest change is the removal of the master node.
+"""
+FILTERS = """### Kalman Filter
+Optimal estimation for linear systems with Gaussian noise.
+
+### Extended Kalman Filter (EKF)
+Handles nonlinear systems through linearization.
+
+### Hydraulic Systems
+Used in heavy-duty applications:
+- High force output
+- **Maintenance** - complex and messy
+"""
+QOS = """## Quality of service
+
+Every topic has a quality-of-service profile.
+
+```python
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+
+# For sensor data: best effort, keep only the latest sample
+sensor_qos = QoSProfile(reliability=ReliabilityPolicy.BEST_EFFORT, depth=1)
+
+# For commands: reliable delivery, never drop one
+command_qos = QoSProfile(reliability=ReliabilityPolicy.RELIABLE, depth=10)
+```
+"""
+GAZEBO_INTRO = """# Gazebo simulation
+
+> **Estimated Time:** 75 minutes | **Difficulty:** Intermediate
+
+Gazebo is a powerful physics simulation environment for testing robots.
+Welcome to the world of robot simulation!
+In this case study, you'll build a robot that never flies away.
+"""
+GAZEBO_INERTIA = """## Troubleshooting physics
+
+A robot that flies away when the simulation starts almost always has wrong inertia values.
+Incorrect inertia values make the physics solver unstable, so compute them from the link's mass and shape.
+"""
+
+
+def hit(n: int, text: str, heading: str, anchor: str = "#section", doc: str = "book/page.mdx") -> dict[str, Any]:
+    return {
+        "n": n,
+        "source": "book",
+        "doc_path": doc,
+        "chapter_title": "Book",
+        "heading": heading,
+        "anchor_url": f"/docs/{doc.removesuffix('.mdx')}{anchor}",
+        "text": text,
+        "score": 0.03 / n,
+        "dense_score": 0.6,
+        "lexical_rank": n,
+        "language": "en",
+        "purpose": "exposition",
+    }
+
+
+@pytest.fixture(params=["lexical", "fake-embedder"])
+def embedder(request: pytest.FixtureRequest) -> FakeEmbedder | None:
+    return FakeEmbedder(dimension=256) if request.param == "fake-embedder" else None
+
+
+async def answer(question: str, results: list[dict[str, Any]], embedder: Any) -> ComposedAnswer:
+    return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
+
+
+def body(text: str) -> str:
+    return re.sub(r"\s*\[\d+\]", "", text)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.text for s in split_markdown(text) if s.kind == "sentence"]
+
+
+def test_a_table_row_is_one_sentence_that_names_its_columns() -> None:
+    assert "Ankle — Purpose: Ground reaction forces; Typical Range: ±1000N, ±100Nm." in sentences(SENSORS)
+
+
+def test_an_admonition_title_is_not_glued_to_its_first_sentence() -> None:
+    assert sentences(ROS) == ["If you're coming from ROS 1, the biggest change is the removal of the master node."]
+
+
+def test_a_fragment_is_read_with_its_heading_and_an_item_with_its_own_label_is_not() -> None:
+    found = sentences(FILTERS)
+    assert "Extended Kalman Filter (EKF): Handles nonlinear systems through linearization." in found
+    assert "Hydraulic Systems: High force output" in found
+    assert "Maintenance - complex and messy" in found
+
+
+async def test_an_answer_quotes_the_table_row_that_holds_it(embedder: Any) -> None:
+    question = "What force range does an ankle force/torque sensor handle?"
+    composed = await answer(question, [hit(1, SENSORS, "F/T")], embedder)
+    assert "±1000N" in composed.text
+
+
+def test_code_is_cut_into_excerpts_at_blank_lines_and_comments() -> None:
+    code = QOS.split("```python\n")[1].split("```")[0]
+    excerpts = code_excerpts(code, "python")
+    assert excerpts[0].startswith("# For sensor data: best effort")
+    assert all("import" not in e for e in excerpts)
+    assert code_excerpts("graph TD\n  A --> B\n  B --> C", "mermaid") == []
+
+
+async def test_where_the_book_says_it_in_code_the_answer_shows_the_lines(embedder: Any) -> None:
+    question = "Which QoS reliability setting should sensor data use?"
+    composed = await answer(question, [hit(1, QOS, "Quality of service")], embedder)
+    assert "BEST_EFFORT" in composed.text and "```python" in composed.text
+
+
+def test_page_furniture_and_lead_ins_are_recognised() -> None:
+    assert is_front_matter("Estimated Time: 75 minutes | Difficulty: Intermediate")
+    assert is_prompt("In this case study, you'll build a robot that never flies away.")
+    assert is_generic("Understanding callbacks is crucial for building responsive applications.")
+    assert is_generic("Welcome to the world of robot simulation!")
+    assert not is_generic("Incorrect inertia values make the physics solver unstable.")
+
+
+async def test_a_chapter_opening_does_not_answer_what_a_section_explains(embedder: Any) -> None:
+    results = [
+        hit(1, GAZEBO_INTRO, "Gazebo simulation", anchor="", doc="sim/gazebo.mdx"),
+        hit(2, GAZEBO_INERTIA, "Troubleshooting physics", doc="sim/gazebo.mdx"),
+    ]
+    composed = await answer("Why does my robot fly away when the Gazebo simulation starts?", results, embedder)
+    text = body(composed.text)
+    assert text.startswith("A robot that flies away") or text.startswith("Incorrect inertia values")
+    for pasted in ("Estimated Time", "Welcome to", "In this case study", "is a powerful"):
+        assert pasted not in text
