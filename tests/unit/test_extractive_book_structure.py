@@ -115,6 +115,11 @@ def test_a_fragment_is_read_with_its_heading_and_an_item_with_its_own_label_is_n
     assert "Maintenance - complex and messy" in found
 
 
+def test_a_list_item_keeps_its_statements_and_leaves_out_its_question() -> None:
+    item = '- Proprioceptive sensors measure the robot\'s own body. They answer "how am I moving?"\n'
+    assert sentences(item) == ["Proprioceptive sensors measure the robot's own body."]
+
+
 async def test_an_answer_quotes_the_table_row_that_holds_it(embedder: Any) -> None:
     question = "What force range does an ankle force/torque sensor handle?"
     composed = await answer(question, [hit(1, SENSORS, "F/T")], embedder)

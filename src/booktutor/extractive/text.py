@@ -152,7 +152,10 @@ class _Splitter:
         self.paragraph.clear()
         sentences = split_sentences(joined)
         if self.in_item and len(joined.split()) <= MAX_ITEM_WORDS:
-            sentences = [joined]  # "Integral (I): Ki × error. Grows while ...": the item's head is its subject
+            said = [s for s in sentences if not s.rstrip("\"')").endswith("?")]
+            # "Integral (I): Ki × error. Grows while ...": the item's head is its subject; a question in it
+            # ('They answer "how am I moving?"') is left out, the statements are what the item says
+            sentences = [" ".join(said)] if said and len(said) < len(sentences) else [joined]
         if self.label and (self.in_item or self.fresh) and len(sentences) == 1:
             sentences = [_with_label(self.label, sentences[0])]
         self.fresh = self.fresh and self.in_item
