@@ -1,10 +1,12 @@
-"""The long-lived components one process shares: database, vector store, embedder, searcher, quizzes."""
+"""The long-lived components one process shares: database, vector store, embedder, searcher.
+
+The quiz service is not among them: it shares the chat engine's model and checkpointer, so the engine
+holds it (`ChatService.quizzes`, graph.factory), and services stays below every domain service."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import structlog
 
@@ -18,9 +20,6 @@ from booktutor.retrieval.factory import build_vector_store
 from booktutor.retrieval.search import HybridSearcher
 from booktutor.retrieval.vector_store import IndexMismatch, VectorStore, VectorStoreUnavailable
 
-if TYPE_CHECKING:
-    from booktutor.tutoring.quizzes import QuizService
-
 log = structlog.get_logger(__name__)
 
 
@@ -31,8 +30,6 @@ class Services:
     store: VectorStore
     embedder: Embedder
     searcher: HybridSearcher
-    # Built with the chat engine's model and checkpointer (graph.factory.build_chat_service).
-    quizzes: QuizService | None = None
     _warmup: asyncio.Task | None = field(default=None, repr=False)
 
     async def warm_up(self) -> None:

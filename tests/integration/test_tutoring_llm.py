@@ -141,8 +141,7 @@ async def test_the_answer_agent_can_recommend_what_to_study_next(services, book,
     async with services.db.session() as session:
         user = await session.get(User, learner)
     model = ScriptedModel([Turn(tool_calls=[ToolCall("recommend_next", {})]), Turn(text="Start with backlash.")])
-    services.quizzes = QuizService(services, model)
-    chat = ChatService(services, model, IntentRouter(services.embedder))
+    chat = ChatService(services, model, IntentRouter(services.embedder), quizzes=QuizService(services, model))
     events, _ = await run_turn(chat, user, "After this, what should I study?", selected_text="Backlash is a gap.")
     assert "recommend_next" in model.calls[0].tool_names
     results = [e for e in events if e.type == EventType.TOOL_CALL_RESULT]

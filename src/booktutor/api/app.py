@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         await chat.leases.start()  # runs left `running` by a process that is gone: interrupted now
         await chat.prune_checkpoints(CHECKPOINT_IDLE_RETENTION)
         app.state.run_source = chat
+        app.state.quizzes = chat.quizzes
         app.state.run_manager = RunManager(
             chat,
             double_texting=settings.double_text_policy,

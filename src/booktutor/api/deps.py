@@ -91,10 +91,12 @@ async def get_run_source(request: Request) -> Any:
 RunSourceDep = Annotated[Any, Depends(get_run_source)]
 
 
-async def get_quiz_service(services: ServicesDep) -> QuizService:
-    if services.quizzes is None:
+async def get_quiz_service(request: Request) -> QuizService:
+    """The chat engine's quiz service (None in apps built without one, e.g. some tests)."""
+    quizzes: QuizService | None = getattr(request.app.state, "quizzes", None)
+    if quizzes is None:
         raise QuizUnavailable("Quizzes are not available here.")
-    return services.quizzes
+    return quizzes
 
 
 QuizServiceDep = Annotated[QuizService, Depends(get_quiz_service)]

@@ -1,5 +1,5 @@
 """Assemble the conversation engine from settings: model chain, router, checkpointer, and the quiz
-service (on `services.quizzes`) that shares its model and checkpointer."""
+service (on `ChatService.quizzes`) that shares its model and checkpointer."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ async def build_chat_service(services: Services, *, model: Model | None = None, 
     pool: CheckpointPool | None = None
     if checkpoint:
         checkpointer, pool = await open_checkpointer(services.db.libpq_conninfo)
-    services.quizzes = QuizService(services, model, checkpointer)  # quiz flows share the checkpointer
-    chat = ChatService(services, model, router, checkpointer)
+    quizzes = QuizService(services, model, checkpointer)  # quiz flows share the checkpointer
+    chat = ChatService(services, model, router, checkpointer, quizzes=quizzes)
     chat.pool = pool
     return chat

@@ -53,6 +53,7 @@ from booktutor.providers.budget import RunBudget, next_within
 from booktutor.providers.capabilities import capabilities_of
 from booktutor.services import Services
 from booktutor.tools.context import ToolContext
+from booktutor.tutoring.quizzes import QuizService
 
 log = structlog.get_logger(__name__)
 HISTORY_MESSAGES = 20
@@ -88,8 +89,11 @@ class ChatService:
         model: Model,
         router: Router,
         checkpointer: BaseCheckpointSaver[str] | None = None,
+        *,
+        quizzes: QuizService | None = None,
     ) -> None:
         self.services = services
+        self.quizzes = quizzes  # quiz turns and tools; the API's /quizzes (graph.factory builds it)
         self.router = router
         self.model = model  # also serves personalization and translation (same configured model)
         self.agents = build_agents(model)
@@ -136,7 +140,7 @@ class ChatService:
         request = await read_turn_request(self.services, run_input, verify_book=False)  # start_turn checks it
         self._check_client_tools(request)
         if request.resume_id is not None:
-            await check_resume(self.services.quizzes, user.id, run_input.thread_id, request.resume_id)
+            await check_resume(self.quizzes, user.id, run_input.thread_id, request.resume_id)
         turn = await start_turn(
             self.services.db,
             thread_id=run_input.thread_id,
@@ -220,7 +224,7 @@ class ChatService:
                 thread_id, run_id, answer_id, final.get("answer", "".join(streamed)), final, status="complete"
             )
             yield StateSnapshotEvent(snapshot=_public_state(final))
-            interrupt = await quiz_turn_interrupt(self.services.quizzes, final.get("route"), user.id, thread_id)
+            interrupt = await quiz_turn_interrupt(self.quizzes, final.get("route"), user.id, thread_id)
             if interrupt is not None and prepared is not None:  # what resuming needs comes before it
                 yield with_answer(prepared.snapshot, answer_id, final.get("answer", "".join(streamed)))
             yield RunFinishedEvent(
@@ -290,7 +294,7 @@ class ChatService:
             agents=self.agents,
             router=self.router,
             user_id=user.id,
-            quizzes=self.services.quizzes,
+            quizzes=self.quizzes,
         )
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         settings = self.services.settings
