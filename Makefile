@@ -57,8 +57,11 @@ run: $(RUN_STAMP) $(WIDGET)
 	$(BIN)/booktutor ingest --sample
 	$(BIN)/booktutor serve
 
+# On two pytest-xdist workers, each with its own database and temporary folders; the browser tests run one
+# after another on one worker (pytest_xdist_make_scheduler in tests/conftest.py). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: bootstrap
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 lint: bootstrap
 	$(BIN)/ruff check src tests benchmarks

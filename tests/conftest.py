@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import uuid
@@ -64,6 +65,35 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "needs(*tools): the test needs redis, node, npm, chromium or docusaurus (checked by tests/machine.py)",
     )
+
+
+_BROWSER_MODULE = re.compile(r"""needs\([^)]*["']chromium["']""")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201
+    """`make test`'s workers (pytest-xdist) take one test at a time, except the modules that drive a real
+    browser (they mark `needs("chromium")`): those run together on one worker, one test after another,
+    first in the queue (the longest unit). Chromium takes both cores of a small machine, and those
+    modules rebuild the widget bundle they serve. (xdist's own `xdist_group` does not group on pytest 9.2,
+    pytest-xdist#1386.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    if config.getvalue("dist") != "load":
+        return None  # a distribution asked for by name (--dist loadfile, ...) is xdist's own
+    browser: dict[str, bool] = {}
+
+    def is_browser_module(path: str) -> bool:
+        if path not in browser:
+            source = config.rootpath / path
+            browser[path] = source.is_file() and bool(_BROWSER_MODULE.search(source.read_text(encoding="utf-8")))
+        return browser[path]
+
+    class OneTestOrTheBrowserModules(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if is_browser_module(nodeid.split("::", 1)[0]) else nodeid
+
+    return OneTestOrTheBrowserModules(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
