@@ -21,7 +21,6 @@ from booktutor.providers.embeddings import (
     build_embedder,
     bundled_model_path,
 )
-from booktutor.providers.murmur import murmurhash3_32
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
@@ -54,21 +53,6 @@ async def test_fake_embedder_satisfies_the_protocol() -> None:
     assert isinstance(embedder, Embedder)
     assert embedder.dimension == 32
     assert await embedder.embed_documents([]) == []
-
-
-@pytest.mark.parametrize(
-    ("data", "seed", "expected"),
-    # MurmurHash3_x86_32 reference values (the ones scikit-learn's murmurhash3_32 gives).
-    [
-        (b"", 0, 0),
-        (b"foo", 0, -156908512),
-        (b"foo", 42, -1322301282),
-        (b"hello", 0, 613153351),
-        (b"abcdefg", 7, -615018135),
-    ],
-)
-def test_murmurhash3_matches_the_reference(data: bytes, seed: int, expected: int) -> None:
-    assert murmurhash3_32(data, seed) == expected
 
 
 async def test_fake_embedder_vector_is_pinned() -> None:

@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, assert_never, runtime_checkable
 
+import mmh3
 import numpy as np
 
 from booktutor.config import Settings
 from booktutor.observability.outbound import async_http_client
-from booktutor.providers.murmur import feature_bucket
 from booktutor.providers.onnx_encoder import OnnxEncoder, OnnxModelMissing
 
 if TYPE_CHECKING:
@@ -231,6 +231,12 @@ class FakeEmbedder:
         norm = float(np.sqrt(counts @ counts))
         vector: list[float] = (counts / norm if norm else counts).tolist()
         return vector
+
+
+def feature_bucket(feature: str, buckets: int) -> int:
+    """A feature's bucket as scikit-learn's ``HashingVectorizer(alternate_sign=False)`` puts it (signed
+    MurmurHash3 of the UTF-8 bytes, absolute value modulo ``buckets``), so the fake vectors stay what they were."""
+    return abs(mmh3.hash(feature.encode("utf-8"), 0, signed=True)) % buckets
 
 
 def _words_and_trigrams(text: str) -> Iterator[str]:
