@@ -38,10 +38,11 @@ def book_texts(root: Path) -> list[str]:
     return [embedding_text(c.heading_path, c.text) for d in docs for c in d.chunks]
 
 
-def _timed(encode, texts: list[str]) -> tuple[float, np.ndarray]:
-    started = time.perf_counter()
+def _timed(encode, texts: list[str]) -> tuple[float, float, np.ndarray]:
+    """Wall seconds, CPU seconds (this process, every thread) and the vectors."""
+    started, cpu = time.perf_counter(), time.process_time()
     vectors = np.asarray(encode(texts), dtype=np.float32)
-    return time.perf_counter() - started, vectors
+    return time.perf_counter() - started, time.process_time() - cpu, vectors
 
 
 def torch_encoder(batch_size: int):
@@ -67,18 +68,29 @@ def bench_book(root: Path, onnx_encode, torch_encode, rounds: int, limit: int | 
         texts = texts[:: -(-len(texts) // limit)]
     onnx_s: list[float] = []
     torch_s: list[float] = []
+    onnx_cpu: list[float] = []
+    torch_cpu: list[float] = []
     onnx_vectors = torch_vectors = None
     for _ in range(rounds):
-        seconds, onnx_vectors = _timed(onnx_encode, texts)
+        seconds, cpu, onnx_vectors = _timed(onnx_encode, texts)
         onnx_s.append(seconds)
+        onnx_cpu.append(cpu)
         if torch_encode is not None:
-            seconds, torch_vectors = _timed(torch_encode, texts)
+            seconds, cpu, torch_vectors = _timed(torch_encode, texts)
             torch_s.append(seconds)
-    result: dict = {"book": root.name, "texts": len(texts), "onnx_texts_per_s": len(texts) / statistics.median(onnx_s)}
+            torch_cpu.append(cpu)
+    result: dict = {
+        "book": root.name,
+        "texts": len(texts),
+        "onnx_texts_per_s": len(texts) / statistics.median(onnx_s),
+        "onnx_cpu_ms_per_text": statistics.median(onnx_cpu) * 1000 / len(texts),
+    }
     if torch_vectors is not None and onnx_vectors is not None:
         cosines = np.sum(onnx_vectors * torch_vectors, axis=1)
         result |= {
             "torch_texts_per_s": len(texts) / statistics.median(torch_s),
+            "torch_cpu_ms_per_text": statistics.median(torch_cpu) * 1000 / len(texts),
+            "cpu_speedup": statistics.median(torch_cpu) / statistics.median(onnx_cpu),
             "speedup": statistics.median(torch_s) / statistics.median(onnx_s),
             "cosine_min": float(cosines.min()),
             "cosine_mean": float(cosines.mean()),
@@ -117,7 +129,8 @@ def _print(result: dict) -> None:
         torch_rate = f"{b['torch_texts_per_s']:8.1f}" if "speedup" in b else f"{'n/a':>8s}"
         speedup = f"{b['speedup']:7.2f}x" if "speedup" in b else f"{'n/a':>8s}"
         cos = f"{b['cosine_min']:8.5f} {b['cosine_mean']:9.6f}" if "speedup" in b else f"{'n/a':>8s} {'n/a':>9s}"
-        print(f"{b['book']:28s} {b['texts']:6d} {torch_rate} {b['onnx_texts_per_s']:8.1f} {speedup} {cos}")
+        cpu = f"  CPU ratio {b['cpu_speedup']:.2f}x" if "cpu_speedup" in b else ""
+        print(f"{b['book']:28s} {b['texts']:6d} {torch_rate} {b['onnx_texts_per_s']:8.1f} {speedup} {cos}{cpu}")
     print(f"goals: cosine >= {GOAL_COSINE}, speedup >= {GOAL_SPEEDUP}x")
     print(f"load average at start {result['loadavg_start']}, at end {result['loadavg_end']}")
 
@@ -143,21 +156,28 @@ def render(result: dict) -> list[str]:
         "The pipeline's chunk texts (`embedding_text`) of each development book present, "
         f"{limit}, encoded by sentence-transformers on PyTorch and by booktutor's ONNX Runtime encoder, batch "
         f"{result['batch_size']}, alternated for {result['rounds']} rounds (median round). Cosine per text between "
-        f"the two vectors. Load average at start {_load(result['loadavg_start'])}, "
+        "the two vectors. *Speedup* is the ratio of wall times, *CPU ratio* that of CPU time (both encoders use the "
+        "machine's cores; on a loaded machine the CPU ratio is the steadier number). "
+        f"Load average at start {_load(result['loadavg_start'])}, "
         f"at end {_load(result['loadavg_end'])}.",
         "",
-        "| book | texts | PyTorch texts/s | ONNX texts/s | speedup | cosine min | cosine mean |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| book | texts | PyTorch texts/s | ONNX texts/s | speedup | CPU ms/text PyTorch / ONNX | CPU ratio | "
+        "cosine min | cosine mean |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for b in result["books"]:
         if "speedup" in b:
             lines.append(
                 f"| `{b['book']}` | {b['texts']} | {b['torch_texts_per_s']:.1f} | {b['onnx_texts_per_s']:.1f} | "
-                f"{b['speedup']:.2f}× | {b['cosine_min']:.5f} | {b['cosine_mean']:.6f} |"
+                f"{b['speedup']:.2f}× | {b.get('torch_cpu_ms_per_text', 0):.1f} / "
+                f"{b.get('onnx_cpu_ms_per_text', 0):.1f} | {b.get('cpu_speedup', 0):.2f}× | {b['cosine_min']:.5f} | "
+                f"{b['cosine_mean']:.6f} |"
             )
         else:
             no_torch = "– (no `torch` extra)"
-            lines.append(f"| `{b['book']}` | {b['texts']} | {no_torch} | {b['onnx_texts_per_s']:.1f} | – | – | – |")
+            lines.append(
+                f"| `{b['book']}` | {b['texts']} | {no_torch} | {b['onnx_texts_per_s']:.1f} | – | – | – | – | – |"
+            )
     lines += ["", "Goals:", ""]
     for name, value, goal, met in goal_rows(result):
         shown = "not measured (needs the `torch` extra)" if value is None else f"{value:.6g}"

@@ -17,7 +17,6 @@ from booktutor.retrieval.lexeme_stats import bounds_candidates, frequent_lexemes
 class LexicalHit:
     chunk_id: uuid.UUID
     rank: float
-    headline: str
 
 
 class LexicalSearch:
@@ -41,7 +40,7 @@ class LexicalSearch:
         least two of the question's words, or (a short question, or too few found) one. On a large
         book the relaxed match leaves out lexemes that occur in a large share of its chunks
         (`lexeme_stats`), so the set to rank stays bounded; every word still counts in the ranking
-        (ts_rank_cd). Only the returned rows are highlighted.
+        (ts_rank_cd). Highlights are made apart, for the hits shown (`headlines`).
         """
         params: dict[str, Any] = {
             "query": query,
@@ -65,7 +64,14 @@ class LexicalSearch:
                 rows += await self._more(rows, "pair_query", params, limit)
         if len(rows) < limit // 2:
             rows += await self._more(rows, "any_query", params, limit)
-        return [LexicalHit(chunk_id=row[0], rank=float(row[1]), headline=row[2]) for row in rows]
+        return [LexicalHit(chunk_id=row[0], rank=float(row[1])) for row in rows]
+
+    async def headlines(self, query: str, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The chunks' passages around the question's words, the words in bold (`ts_headline`)."""
+        if not chunk_ids:
+            return {}
+        rows = (await self.session.execute(_HEADLINES_SQL, {"query": query, "ids": list(chunk_ids)})).all()
+        return {row[0]: row[1] for row in rows}
 
     async def _more(self, rows: list[Row[Any]], match: str, params: dict[str, Any], limit: int) -> list[Row[Any]]:
         seen = {row[0] for row in rows}
@@ -122,23 +128,19 @@ def _fulltext_sql(match: str) -> TextClause:
                     WHERE a.cfg = c.cfg) AS pair_query,
                  websearch_to_tsquery(c.cfg, :query) AS strict
           FROM cfgs c
-        ), top AS (
-          SELECT ch.id, ch.text, ch.language, q.rank_query,
-                 ts_rank_cd(ch.tsv, q.rank_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
-          FROM chunks ch
-          JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
-          JOIN q ON q.cfg = {ts_config_for("ch.language")}
-          WHERE {_MATCHES[match]}
-            AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
-            AND (CAST(:language AS text) IS NULL OR ch.language = :language)
-            AND (cardinality(CAST(:doc_paths AS text[])) = 0
-                 OR d.source_path = ANY(CAST(:doc_paths AS text[])))
-          ORDER BY rank DESC
-          LIMIT :limit
         )
-        SELECT id, rank, ts_headline({ts_config_for("language")}, regexp_replace(text, '[*_`#>|]+', '', 'g'),
-                                     rank_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
-        FROM top ORDER BY rank DESC
+        SELECT ch.id,
+               ts_rank_cd(ch.tsv, q.rank_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
+        FROM chunks ch
+        JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
+        JOIN q ON q.cfg = {ts_config_for("ch.language")}
+        WHERE {_MATCHES[match]}
+          AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
+          AND (CAST(:language AS text) IS NULL OR ch.language = :language)
+          AND (cardinality(CAST(:doc_paths AS text[])) = 0
+               OR d.source_path = ANY(CAST(:doc_paths AS text[])))
+        ORDER BY rank DESC
+        LIMIT :limit
         """
     )
 
@@ -150,6 +152,23 @@ _MATCHES = {
     "strict_or_pair": "(ch.tsv @@ q.strict OR ch.tsv @@ q.pair_query)",
 }
 _FULLTEXT_SQL = {match: _fulltext_sql(match) for match in _MATCHES}
+
+_HEADLINES_SQL = text(
+    f"""
+    WITH cfgs AS MATERIALIZED ({_CONFIGS}
+    ), lex AS MATERIALIZED (
+      SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
+    ), q AS MATERIALIZED (
+      SELECT c.cfg, (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
+                       FROM lex l WHERE l.cfg = c.cfg) AS rank_query
+      FROM cfgs c
+    )
+    SELECT ch.id, ts_headline({ts_config_for("ch.language")}, regexp_replace(ch.text, '[*_`#>|]+', '', 'g'),
+                              q.rank_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
+    FROM chunks ch JOIN q ON q.cfg = {ts_config_for("ch.language")}
+    WHERE ch.id = ANY(CAST(:ids AS uuid[]))
+    """
+)
 
 _TERM_EVIDENCE_SQL = text(
     f"""

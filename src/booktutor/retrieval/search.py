@@ -82,7 +82,9 @@ class HybridSearcher:
             kept = collapse_rows([(c, rows[c.chunk_id]) for c in fused if c.chunk_id in rows])
             if not self.reranker:
                 kept = kept[: query.k]
-            headlines = {h.chunk_id: h.headline for h in lexical}
+            found = {h.chunk_id for h in lexical}
+            shown = [row.id for c, row in kept if row.id in found]
+            headlines = await LexicalSearch(session).headlines(query.text, shown)
             hits = [self._to_hit(c, row, headlines, query.text) for c, row in kept]
             if not self.reranker:
                 await self._remember_sentence_vectors(session, hits)
