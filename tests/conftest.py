@@ -96,6 +96,23 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, AN
     return OneTestOrTheBrowserModules(config, log)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On `make test`'s workers, the modules of the longest tests (marked `slow`, or given a pytest-timeout
+    above the default) are queued first, so that no worker is left finishing one of them alone at the end.
+    Every worker sorts the same way (xdist checks that their collections match); one process keeps the
+    usual order."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    default = float(config.getini("timeout") or 0)
+
+    def long(item: pytest.Item) -> bool:
+        limit = item.get_closest_marker("timeout")
+        return item.get_closest_marker("slow") is not None or bool(limit and float(limit.args[0]) > default)
+
+    long_modules = {item.module for item in items if long(item)}
+    items.sort(key=lambda item: item.module not in long_modules)  # stable: each module's order is kept
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A test whose tools are missing: skipped on a developer machine, failed in CI."""
