@@ -23,6 +23,7 @@ from booktutor.jobs.store import JobStore
 from booktutor.memory.books import BookRepository
 from booktutor.memory.database import Database
 from booktutor.memory.models import User
+from booktutor.memory.turns import find_guest
 from booktutor.memory.users import UserRepository
 from booktutor.personalize.service import PersonalizationService
 from booktutor.security import issue_guest_token, read_guest_token, server_secret
@@ -199,6 +200,23 @@ async def get_streaming_user(user: CurrentUser, session: SessionDep) -> User:
 
 
 StreamingUser = Annotated[User, Depends(get_streaming_user)]
+
+
+async def get_run_caller(request: Request, response: Response, services: ServicesDep) -> User:
+    """The caller of a route that only streams (no other dependency needs a session): a known guest,
+    as for every widget run, is read in one plain statement without an ORM session; accounts, new
+    guests and bad tokens take `get_current_user`'s path, the session closed before the stream."""
+    settings = services.settings
+    token = guest_token(request) if bearer_token(request) is None else None
+    user_id = read_guest_token(token, server_secret(settings)) if token else None
+    if user_id is not None and (guest := await find_guest(services.db, user_id)) is not None:
+        return _note_user(request, guest)
+    async with services.db.session() as session:
+        auditor = RequestAudit(services.db, client_ip(request))
+        return await get_current_user(request, response, session, settings, auditor)
+
+
+RunCaller = Annotated[User, Depends(get_run_caller)]
 
 
 async def require_admin(request: Request, services: Services) -> User:

@@ -30,7 +30,7 @@ from booktutor.errors import (
 )
 from booktutor.memory.checkpoint_keys import RESERVED_PREFIXES, is_reserved
 from booktutor.memory.database import Database, DatabaseUnavailable
-from booktutor.memory.models import Message
+from booktutor.memory.models import Message, User
 from booktutor.memory.threads import make_title
 
 _OPEN = """
@@ -84,6 +84,9 @@ WITH t AS (
 )
 SELECT (SELECT count(*) FROM r) AS finished, EXISTS (SELECT 1 FROM runs WHERE id = $2) AS known
 """
+_GUEST = (
+    "SELECT id, kind, role, email, display_name, created_at, updated_at FROM users WHERE id = $1 AND kind = 'guest'"
+)
 _CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
 
 
@@ -244,3 +247,10 @@ async def finish_turn(
         )
     if row is not None and not row["finished"] and not row["known"]:
         raise RunNotFound(f"No run with id '{run_id}'.")
+
+
+async def find_guest(db: Database, user_id: uuid.UUID) -> User | None:
+    """The guest with this id, read in one statement (no ORM session), as a detached User."""
+    async with raw_connection(db) as conn:
+        row = await conn.fetchrow(_GUEST, user_id)
+    return None if row is None else User(**dict(row))

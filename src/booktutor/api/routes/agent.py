@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
-from booktutor.api.deps import CurrentUser, RunManagerDep, StreamingUser
+from booktutor.api.deps import CurrentUser, RunCaller, RunManagerDep
 from booktutor.api.schemas import event_stream_response
 from booktutor.api.streaming import parse_last_event_id, sse_response, with_dependency_headers
 from booktutor.api.streaming.event_log import MAX_SEQ
@@ -69,7 +69,7 @@ def is_valid_client_id(value: str) -> bool:
 @router.post("/agent/run", response_class=EventSourceResponse, responses=_SSE_DOC)
 async def run_agent(
     run_input: AgentRunInput,
-    user: StreamingUser,
+    user: RunCaller,
     response: Response,
     manager: RunManagerDep,
     last_event_id: LastEventId = None,
@@ -90,7 +90,7 @@ async def run_agent(
 async def stream_run(
     thread_id: ClientId,
     run_id: ClientId,
-    user: StreamingUser,
+    user: RunCaller,
     response: Response,
     manager: RunManagerDep,
     last_event_id: LastEventId = None,
