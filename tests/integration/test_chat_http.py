@@ -169,6 +169,9 @@ async def test_chatbot_validation_and_unknown_book(http):
     assert too_long.status_code == 422
     unknown = await http.post("/api/v1/chatbot/query", json={"question": "hi", "book_id": "nope"})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "book_not_found"
+    for book_id in ("nope", "x" * 101):  # AG-UI's forwardedProps are not bounded: longer than any stored id
+        run = await http.post("/api/v1/agent/run", json=body("hi", thread_id=f"t-{book_id[:8]}", book_id=book_id))
+        assert run.status_code == 404 and run.json()["error"]["code"] == "book_not_found"
 
 
 async def test_other_users_cannot_read_a_thread(http, base_url):

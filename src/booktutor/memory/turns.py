@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
+from sqlalchemy.exc import DataError
 
 from booktutor.errors import (
     BookNotFound,
@@ -87,6 +88,7 @@ SELECT (SELECT count(*) FROM r) AS finished, EXISTS (SELECT 1 FROM runs WHERE id
 _GUEST = (
     "SELECT id, kind, role, email, display_name, created_at, updated_at FROM users WHERE id = $1 AND kind = 'guest'"
 )
+BOOK_ID_CHARS = 100  # books.id
 _CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
 
 
@@ -119,6 +121,8 @@ async def raw_connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
         except _CONNECTION_ERRORS as exc:
             await conn.invalidate(exc)
             raise DatabaseUnavailable(str(exc)) from exc
+        except asyncpg.DataError as exc:  # the client's text (a NUL, a value too long): the API answers 422
+            raise DataError(None, None, exc) from exc
 
 
 async def start_turn(
@@ -138,6 +142,8 @@ async def start_turn(
     """Create the thread if new, record the `running` run and the learner's message, and read the
     history and preferences: one transaction. Errors as ThreadRepository's (404, 409), and 404 for a
     book that does not exist."""
+    if book_id is not None and len(book_id) > BOOK_ID_CHARS:  # as a lookup of the book would say
+        raise BookNotFound(f"No book with id '{book_id}'.")
     if is_reserved(thread_id):
         raise ReservedThreadId(
             "Thread ids may not start with an internal namespace prefix.",
