@@ -120,3 +120,26 @@ async def test_show_me_the_code_returns_the_code_block(services, course, guest):
     assert any(c["anchor_url"].endswith("#a-debounce-filter-in-code") for c in state["citations"])
     assert "Write a debounce filter" not in text, "the learning objective is not the answer"
     assert_numbered_in_order(text, state)
+
+
+async def test_practice_is_offered_after_the_answer_never_as_it(services, course, guest):
+    text, state = await ask(services, guest, "What is the difference between a polling loop and an interrupt?")
+    answer, _, practice = text.partition("\n\nPractice: ")
+    assert "A polling loop checks a device's status register" in answer
+    assert practice, "the quiz or exercises on the topic are offered as practice"
+    assert re.search(r"\]\(/docs/embedded/(?:quiz|events#exercises)", practice), practice
+    assert "A)" not in text and "Explain why" not in text
+    assert all(c["doc_path"] == "embedded/events.md" for c in state["citations"])
+
+
+async def test_a_yes_no_question_gets_a_direct_lead(services, course, guest):
+    text, state = await ask(services, guest, "Does a watchdog timer reset the microcontroller?")
+    assert text.startswith("Yes. "), text
+    assert "resets the microcontroller" in text
+    assert_numbered_in_order(text, state)
+
+
+async def test_a_question_about_a_drawback_opens_with_the_drawback(services, course, guest):
+    text, state = await ask(services, guest, "What are the drawbacks of interrupts?")
+    assert text.startswith("The price is complexity"), text
+    assert {c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]} <= {"interrupts", "events-and-timing"}

@@ -164,3 +164,20 @@ async def test_selection_abstains_on_what_neither_passage_nor_book_says(chat, gu
 
     assert state["abstained"] is True, answer
     assert "does not cover" in answer
+
+
+async def test_an_urdu_question_is_answered_from_urdu_sentences_that_use_its_words(chat, guest):
+    answer, state = await Thread(chat, guest).ask("ہائیڈرولک ایکچوایٹر کیا ہے؟")
+
+    assert state["abstained"] is False
+    assert answer.startswith("ہائیڈرولک ایکچوایٹر"), answer
+    assert all("/ur/" in c["anchor_url"] for c in state["citations"])
+
+
+async def test_an_urdu_question_the_book_cannot_answer_gets_urdu_nearest_sections(chat, guest):
+    answer, state = await Thread(chat, guest).ask("کوانٹم کمپیوٹر ایکچوایٹر کو کیسے چلاتا ہے؟")
+
+    assert state["abstained"] is True, answer
+    assert "کتاب میں اس سوال کا جواب نہیں" in answer
+    links = [line for line in answer.splitlines() if line.startswith("- [")]
+    assert all("/ur/" in line for line in links), answer

@@ -21,9 +21,12 @@ from booktutor.extractive.coverage import (
     cover_parts,
     cover_reason,
     cover_sides,
+    distinctive_sides,
     focus_first,
     part_queries,
+    practice_pointer,
     stand_alone_opening,
+    yes_no_lead,
 )
 from booktutor.extractive.intent import Intent, question_intent
 from booktutor.extractive.rendering import abstention_text, reading_order, render
@@ -48,6 +51,7 @@ class _Plan:
     order: list[int]
     code: int | None
     missing_parts: list[str]
+    lead: str = ""
 
 
 async def compose_answer(
@@ -62,11 +66,19 @@ async def compose_answer(
     signals = dict(analysis.features, evidence=evidence_score(analysis.features, policy))
     intent = question_intent(question)
     signals["question_kind"] = intent.kind
-    plan = None if should_abstain(analysis.features, policy) else await _plan(analysis, question, intent, embedder)
+    plan = None
+    if not should_abstain(analysis.features, policy):
+        intent = distinctive_sides(analysis, intent, answer_pool(analysis, intent, question), evidence)
+        plan = await _plan(analysis, question, intent, embedder)
     if plan is None:
         language = (evidence or {}).get("language")  # the learner's: the language of the question
         return ComposedAnswer(abstention_text(results, language), [], True, "en", signals)
     text, cited = render(analysis, question, plan.order, plan.code, plan.missing_parts)
+    if plan.lead:
+        text = f"{plan.lead} {text}"
+    cited_docs = {analysis.candidates[i].doc for i in plan.order}
+    if practice := practice_pointer(results, analysis.question_terms, cited_docs):
+        text = f"{text}\n\n{practice}"
     return ComposedAnswer(text, cited, False, analysis.candidates[plan.order[0]].language, signals)
 
 
@@ -95,7 +107,7 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     if code is None:
         code = code_excerpt(analysis, order)
-    return _Plan(order, code, missing)
+    return _Plan(order, code, missing, yes_no_lead(analysis, intent, order))
 
 
 def _citable(analysis: Analysis, pool: list[int], picked: list[int]) -> list[int]:

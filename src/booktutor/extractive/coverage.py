@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import Intent
-from booktutor.extractive.roles import depends_on_previous, gives_reason, is_prompt, is_signpost
+from booktutor.extractive.roles import (
+    PRACTICE_PURPOSES,
+    RESTATING_PURPOSES,
+    depends_on_previous,
+    gives_reason,
+    is_prompt,
+    is_signpost,
+)
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS, lead_in
-from booktutor.extractive.text import content_terms
+from booktutor.extractive.text import content_terms, stem, words
 
 SIDE_RELATIVE = 0.5
 """A sentence added for the uncovered side of a comparison must score this share of the best."""
@@ -25,17 +34,54 @@ _PRONOUN = re.compile(r"\b(?:its|it|they|their|them|this|that|these|those)\b", r
 
 
 def cover_sides(analysis: Analysis, intent: Intent, pool: list[int], picked: list[int]) -> list[int]:
-    """Add the best sentence about each compared thing the picked sentences do not mention yet."""
-    picked = list(picked)
+    """Each compared thing gets the best sentence about it (naming it in its opening words, from a body
+    section when one is close); picks that mention neither side make room for them."""
+    picked = [i for i in picked if _mentions_a_side(analysis, intent, i)] or picked[:1]
     best = max((float(analysis.total[i]) for i in pool), default=0.0)
     for side in intent.sides:
-        if any(side & analysis.candidates[i].terms for i in picked):
+        if any(_about_side(analysis, side, i) and not _restating(analysis, i) for i in picked):
             continue
-        about = [i for i in pool if i not in picked and side & analysis.candidates[i].terms]
-        choice = max(about, key=lambda i: float(analysis.total[i]), default=None)
-        if choice is not None and float(analysis.total[choice]) >= SIDE_RELATIVE * best:
-            picked = _make_room(analysis, picked, choice)
+        about = [i for i in pool if i not in picked and _about_side(analysis, side, i)]
+        about = about or [i for i in pool if i not in picked and side & analysis.candidates[i].terms]
+        choice = max(about, key=lambda i: _side_score(analysis, i), default=None)
+        if choice is not None and float(analysis.total[choice]) >= SIDE_RELATIVE * best * 0.6:
+            rest = picked[1:]
+            keep = [i for i in rest if any(_about_side(analysis, s, i) for s in intent.sides)]
+            ordered = [picked[0], *keep, *(i for i in rest if i not in keep)]
+            picked = _make_room(analysis, ordered[: MAX_SENTENCES - 1], choice)
+    body_sides = all(
+        any(_about_side(analysis, s, i) and not _restating(analysis, i) for i in picked) for s in intent.sides
+    )
+    if body_sides:  # each side has a body sentence: key-terms and summary lines only repeat them
+        picked = picked[:1] + [i for i in picked[1:] if not _restating(analysis, i)]
     return picked
+
+
+def _restating(analysis: Analysis, index: int) -> bool:
+    return analysis.candidates[index].purpose in RESTATING_PURPOSES
+
+
+SIDE_OPENING_WORDS = 4
+_NAMED = re.compile(r"\b(?:called|known as|named)\s+(?P<name>(?:\w+\W+){0,2}\w+)", re.I)
+
+
+def _about_side(analysis: Analysis, side: frozenset[str], index: int) -> bool:
+    text = analysis.candidates[index].text
+    subject = [w for w in words(" ".join(text.split()[:SIDE_OPENING_WORDS])) if content_terms(w)][:1]
+    opening = content_terms(" ".join(subject))
+    named = frozenset().union(*(content_terms(m["name"]) for m in _NAMED.finditer(text)))
+    return bool(side & (opening | named))
+
+
+def _mentions_a_side(analysis: Analysis, intent: Intent, index: int) -> bool:
+    return any(side & analysis.candidates[index].terms for side in intent.sides)
+
+
+def _side_score(analysis: Analysis, index: int) -> float:
+    return float(analysis.total[index]) - (RESTATING_SIDE_PENALTY if _restating(analysis, index) else 0.0)
+
+
+RESTATING_SIDE_PENALTY = 0.15
 
 
 def _make_room(analysis: Analysis, picked: list[int], new: int) -> list[int]:
@@ -234,3 +280,75 @@ def _about(analysis: Analysis, index: int, intent: Intent) -> bool:
         return intent.focus <= opening
     cue = _ASPECT_CUES.get(intent.aspect)
     return cue is not None and bool(cue.search(candidate.text))
+
+
+COMMON_SIDE_SHARE = 0.4
+"""A compared thing's word used by this share of the passages' sentences ("ROS" in "a ROS 2 topic and a
+service" asked of a ROS book) does not tell the two sides apart."""
+
+
+SPECIFIC_DF_RATIO = 1.5
+"""... nor does one the book uses this many times more often than the side's rarest word."""
+
+
+def distinctive_sides(
+    analysis: Analysis, intent: Intent, pool: list[int], evidence: dict[str, Any] | None = None
+) -> Intent:
+    """The comparison with each side reduced to the words that tell it apart: not a word most of the
+    passages use, nor one far more common in the book than the side's most specific word."""
+    if not intent.sides or not pool:
+        return intent
+    df = {stem(str(t["word"]).lower()): int(t["df"]) for t in (evidence or {}).get("terms", []) if int(t["df"]) > 0}
+    sides = []
+    for side in intent.sides:
+        common = {
+            t for t in side if sum(t in analysis.candidates[i].terms for i in pool) > COMMON_SIDE_SHARE * len(pool)
+        }
+        known = [df[t] for t in side if t in df]
+        if known:
+            common |= {t for t in side if df.get(t, 0) > SPECIFIC_DF_RATIO * min(known)}
+        sides.append(side - common or side)
+    return replace(intent, sides=tuple(sides))
+
+
+YES_NO_COVERAGE = 0.67
+"""A yes/no question gets a "Yes"/"No" lead only when the opening sentence holds this share of its words."""
+_NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|isn't|aren't|doesn't|don't|won't|neither|nor)\b", re.I)
+_YES_NO_FRAME = frozenset({"can", "could", "should", "would", "will", "doe", "does", "do", "is", "are", "has", "have"})
+
+
+def yes_no_lead(analysis: Analysis, intent: Intent, order: list[int]) -> str:
+    """ "Yes." or "No." before the quoted answer to a yes/no question, when its opening sentence states
+    the question's claim (nearly all its words) plainly or negated; "" when the book's words do not say."""
+    if intent.kind != "yesno" or not order or analysis.features["selection_mode"]:
+        return ""
+    asked = analysis.question_terms - _YES_NO_FRAME
+    opening = analysis.candidates[order[0]]
+    if not asked or len(asked & opening.terms) < YES_NO_COVERAGE * len(asked):
+        return ""
+    return "No." if _NEGATION.search(opening.text) else "Yes."
+
+
+PRACTICE_OVERLAP = 0.5
+"""A quiz, exercise or lab is offered as practice when its text uses this share of the question's words."""
+
+
+def practice_pointer(results: Sequence[dict[str, Any]], question_terms: frozenset[str], cited_docs: set[str]) -> str:
+    """A "Practice:" line linking the exercise, quiz or lab section on the question's topic (in a document
+    the answer cites, else the closest one retrieved): offered after the answer, never quoted as it."""
+    best: tuple[float, bool, str, str] | None = None
+    for result in results:
+        url = str(result.get("anchor_url") or "")
+        if result.get("purpose") not in PRACTICE_PURPOSES or not url or not question_terms:
+            continue
+        overlap = len(question_terms & content_terms(str(result.get("text", "")))) / len(question_terms)
+        same_doc = str(result.get("doc_path") or "") in cited_docs
+        if overlap < PRACTICE_OVERLAP and not (same_doc and overlap > 0):
+            continue
+        title = str(result.get("heading") or result.get("chapter_title") or "Practice").strip().rstrip("?")
+        candidate = (overlap, same_doc, title, url)
+        if best is None or (same_doc, overlap) > (best[1], best[0]):
+            best = candidate
+    if best is None:
+        return ""
+    return f"Practice: [{best[2]}]({best[3]})"

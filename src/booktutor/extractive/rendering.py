@@ -10,6 +10,7 @@ from booktutor.extractive.selection import MAX_WORDS
 from booktutor.extractive.text import script_of
 
 NOT_COVERED = "The book does not cover this."
+NOT_COVERED_UR = "کتاب میں اس سوال کا جواب نہیں ہے۔"
 NOT_COVERED_PART = "The book does not cover this part of the question:"
 LANGUAGE_NAMES = {"en": "English", "ur": "Urdu"}
 URDU_QUOTE_NOTE = "نوٹ: یہ جواب کتاب کے انگریزی متن سے لیا گیا ہے۔ (The answer quotes the book's English text.)"
@@ -89,4 +90,7 @@ def _nearest_sections(results: Sequence[dict[str, Any]], language: str | None, l
 
 def abstention_text(results: Sequence[dict[str, Any]], language: str | None = None) -> str:
     links = _nearest_sections(results, language)
+    if language == "ur":  # in the learner's language, the English words kept for the English-only reader
+        heading = f"{NOT_COVERED_UR} ({NOT_COVERED})"
+        return "\n".join([heading, "", "قریب ترین حصے:", *links]) if links else heading
     return "\n".join([NOT_COVERED, "", "Nearest sections:", *links]) if links else NOT_COVERED

@@ -23,6 +23,7 @@ NEW_DOCUMENT_RELATIVE = 0.9
 one more citation the learner has to check, so it must be nearly as relevant as the lead."""
 BODY_RELATIVE = 0.75
 """The answer comes from body sections when their best sentence scores this share of the best overall."""
+CROSS_SCRIPT_SIMILARITY = 0.5
 FILL_RELATIVE = 0.35
 RESTATING_REDUNDANCY = 0.7
 """A key-terms or summary line this similar to a picked body sentence says nothing new."""
@@ -89,6 +90,7 @@ def restates(candidate: Candidate) -> bool:
 def select_sentences(analysis: Analysis, sentences: list[int]) -> list[int]:
     """2-4 relevant, non-redundant sentences of `sentences` (the candidates allowed to answer): from the
     body sections when one is nearly as relevant as the best key-terms or summary line."""
+    sentences = _same_script_terms(analysis, sentences)
     if not analysis.features["selection_mode"]:
         body = [i for i in sentences if not restates(analysis.candidates[i])]
         best_body = max((float(analysis.total[i]) for i in body), default=0.0)
@@ -103,6 +105,21 @@ def select_sentences(analysis: Analysis, sentences: list[int]) -> list[int]:
     best_selection = max((float(analysis.total[i]) for i in picked), default=0.0)
     # A book sentence helps only if it is at least as relevant as the selection's best.
     return _mmr(analysis, book + picked, picked, MAX_SENTENCES, best_selection)
+
+
+def _same_script_terms(analysis: Analysis, sentences: list[int]) -> list[int]:
+    """For a question in another script than Latin (Urdu): only sentences that use one of its own
+    words, or that the encoder finds close (a multilingual one can; the bundled one reads English
+    only, so for it a sentence without a shared word is a guess)."""
+    own = {t for t in analysis.question_terms if not t.isascii()}
+    if not own:
+        return sentences
+    return [
+        i
+        for i in sentences
+        if own & analysis.candidates[i].terms
+        or (analysis.candidates[i].text.isascii() and float(analysis.semantic[i]) >= CROSS_SCRIPT_SIMILARITY)
+    ]
 
 
 def _second_pick(analysis: Analysis, body: list[int], sentences: list[int], picked: list[int]) -> list[int]:
