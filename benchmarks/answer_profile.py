@@ -192,8 +192,8 @@ def render(result: dict) -> list[str]:
         f"Process CPU per answer: p50 {cpu['p50']:.1f} ms, p95 {cpu['p95']:.1f} ms, mean {cpu['mean']:.1f} ms; "
         f"wall per answer p50 {wall['p50']:.1f} ms, p95 {wall['p95']:.1f} ms.",
         "",
-        "| phase (nested: the search holds the embedding, Qdrant and full text) | CPU ms/answer | wall ms/answer "
-        "| calls/answer |",
+        "| phase (the search holds Qdrant and full text; the router embeds the question first) "
+        "| CPU ms/answer | wall ms/answer | calls/answer |",
         "|---|---:|---:|---:|",
     ]
     phases = result["phases"]

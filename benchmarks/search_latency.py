@@ -101,6 +101,7 @@ async def _explain(services, question: str) -> str:
 
 async def run(sizes=SIZES) -> dict:
     from booktutor.providers.embeddings import LocalOnnxEmbedder
+    from booktutor.retrieval import lexeme_stats
     from booktutor.retrieval.lexical import LexicalSearch
     from booktutor.retrieval.search import SearchQuery
     from booktutor.retrieval.types import VectorFilter, VectorRecord
@@ -157,6 +158,7 @@ async def run(sizes=SIZES) -> dict:
                     )
                 qdrant_load_s = time.perf_counter() - t0
                 loaded = size
+                lexeme_stats.forget()  # the book's chunk count and lexeme counts are those of the new size
                 assert await services.store.count() == size
 
                 async def embed_only(q):
