@@ -90,3 +90,9 @@ def test_the_side_of_a_topic_asked_about(question: str, aspect: str) -> None:
 def test_the_part_of_a_thing_asked_about_is_its_focus() -> None:
     assert question_intent("What does the integral term of a PID controller do?").focus == frozenset({"integral"})
     assert question_intent("What is a PID controller?").focus == frozenset()
+
+
+def test_a_comparison_in_the_first_clause_has_two_sides() -> None:
+    intent = question_intent("reentrant vs mutually exclusive callback groups - what's the practical difference?")
+    assert intent.kind == "comparison"
+    assert intent.sides[0] == frozenset({"reentrant"})

@@ -88,9 +88,14 @@ class Intent:
         return self.kind in ("code", "procedure")
 
 
+_CLAUSE_BREAK = re.compile(r"\s+[-–—]\s+|[?:;]\s+")
+
+
 def _sides(question: str) -> tuple[frozenset[str], ...]:
-    for pattern in _COMPARISON:
-        if match := pattern.search(question):
+    """The compared things, in the whole question or in its first clause ("A vs B - what's the difference?")."""
+    clauses = [question, *_CLAUSE_BREAK.split(question)[:1]]
+    for pattern, text in ((p, c) for c in clauses for p in _COMPARISON):
+        if match := pattern.search(text):
             sides = tuple(content_terms(_LEADING_ARTICLE.sub("", match[g])) for g in ("a", "b"))
             if all(sides) and sides[0] != sides[1]:
                 return sides
