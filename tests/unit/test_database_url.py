@@ -16,3 +16,19 @@ def test_a_remote_server_keeps_the_drivers_default_or_the_asked_mode():
     assert neon.query == {"ssl": "require"}
     assert to_asyncpg_url("postgresql://u@db.example.com/db?sslmode=disable").query == {"ssl": "disable"}
     assert to_asyncpg_url("postgresql://u@127.0.0.1/db?sslmode=require").query == {"ssl": "require"}
+
+
+def test_a_connection_closed_mid_statement_through_sqlalchemy_means_the_database_is_unavailable() -> None:
+    """What SQLAlchemy raises when a pooled asyncpg connection dies mid-statement (the server was cut):
+    a DBAPIError not marked invalidated, caused by asyncpg's ConnectionDoesNotExistError."""
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError
+
+    from booktutor.memory.database import is_database_unavailable
+
+    closed = asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+    wrapped = DBAPIError("SELECT 1", None, closed, connection_invalidated=False)
+    wrapped.__cause__ = closed
+
+    assert is_database_unavailable(wrapped)
+    assert not is_database_unavailable(DBAPIError("SELECT 1", None, asyncpg.UniqueViolationError("dup")))

@@ -217,6 +217,16 @@ class Database:
             await self.embedded.supervise(self.engine.dispose)  # pooled connections died with it
 
 
+# asyncpg's own errors for a server that went away or is restarting, reached through SQLAlchemy's wrappers
+# (`__cause__`), e.g. a pooled connection closed in the middle of a statement.
+_ASYNCPG_SERVER_GONE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
     """Whether `exc` (or what caused it) means Postgres cannot be reached: asyncpg, SQLAlchemy or the
     checkpointer's psycopg connections."""
@@ -225,6 +235,8 @@ def is_database_unavailable(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, DatabaseUnavailable | psycopg.OperationalError | ConnectionError | OSError):
+            return True
+        if isinstance(seen, _ASYNCPG_SERVER_GONE):
             return True
         if _is_connection_error(seen):
             return True
