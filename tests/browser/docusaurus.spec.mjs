@@ -162,8 +162,11 @@ async function followCitation(page, href) {
   check("citation_lands_on_heading", heading.tag === "H2" && heading.text === "Calibrating a probe" && heading.inView, heading);
   check("context_after_full_page_load", await waitForDocPath(page, "sensors/soil-moisture.md"));
   await page.locator("article.bt-assistant").first().waitFor();
+  // The history's ratings arrive with a second request after its messages are shown: wait for them.
+  const shown = await page.locator('.bt-feedback .bt-down[aria-pressed="true"]').first()
+    .waitFor({ timeout: 10_000 }).then(() => true, () => false);
   const pressed = await page.locator(".bt-feedback .bt-down").first().getAttribute("aria-pressed");
-  check("rating_shown_in_history", pressed === "true", pressed);
+  check("rating_shown_in_history", shown, pressed);
   await page.screenshot({ path: `${artifacts}/citation.png` });
 }
 
