@@ -136,24 +136,12 @@ def books(
     as_json: Annotated[bool, typer.Option("--json", help="Print the books as JSON (the API's shape)")] = False,
 ) -> None:
     """List the ingested books."""
-    from booktutor.api.schemas import BookList, BookOut
+    from booktutor.api.lookups import book_listing
     from booktutor.memory.books import BookRepository
 
     async def run(services):
         async with services.db.session() as session:
-            repo = BookRepository(session)
-            return BookList(
-                books=[
-                    BookOut(
-                        id=b.id,
-                        title=b.title,
-                        default_language=b.default_language,
-                        languages=await repo.book_languages(b.id),
-                        chapter_count=await repo.chapter_count(b.id),
-                    )
-                    for b in await repo.list_books()
-                ]
-            )
+            return await book_listing(BookRepository(session))
 
     listing = run_async(with_services(cli_settings(), run))
     if as_json:

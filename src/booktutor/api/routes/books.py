@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from booktutor.api.deps import BookRepoDep
-from booktutor.api.lookups import require_book
+from booktutor.api.lookups import book_listing, require_book
 from booktutor.api.params import BookIdPath, ChapterIdPath, LanguageQuery
-from booktutor.api.schemas import BookList, BookOut, ChapterList, ChapterOut, ChapterSummary, error_responses
+from booktutor.api.schemas import BookList, ChapterList, ChapterOut, ChapterSummary, error_responses
 from booktutor.errors import ChapterNotFound, LanguageNotFound
 from booktutor.markdown.learner_view import learner_markdown
 from booktutor.markdown.urls import anchor_url
@@ -23,18 +23,7 @@ NOT_FOUND = error_responses(404)
 @router.get("", response_model=BookList)
 async def list_books(repo: BookRepoDep) -> BookList:
     """The books on this server, with their languages and chapter counts."""
-    books = []
-    for book in await repo.list_books():
-        books.append(
-            BookOut(
-                id=book.id,
-                title=book.title,
-                default_language=book.default_language,
-                languages=await repo.book_languages(book.id),
-                chapter_count=await repo.chapter_count(book.id),
-            )
-        )
-    return BookList(books=books)
+    return await book_listing(repo)
 
 
 @router.get("/{book_id}/chapters", response_model=ChapterList, responses=NOT_FOUND)
