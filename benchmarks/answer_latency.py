@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks._common import ROOT, SAMPLE_BOOK_ID, agent_run_body, bench_database, free_port, machine_info, temp_dir
-from benchmarks.stream_latency import Sample, Server, _client, _cpu_s, _summary, guest_headers
+from benchmarks.stream_latency import Sample, Server, _client, _cpu_s, _summary, guest_headers, timed_agent_run
 
 DATASET = ROOT / "src" / "booktutor" / "evals" / "datasets" / "sample-book.jsonl"
 BOOKTUTOR = str(Path(sys.executable).with_name("booktutor"))
@@ -64,25 +64,7 @@ def _env(url: str, data_dir: Path) -> dict:
 
 
 async def ask(client: httpx.AsyncClient, question: str) -> Sample:
-    sample, started = Sample(), time.perf_counter()
-    try:
-        body = agent_run_body(question, SAMPLE_BOOK_ID)
-        async with client.stream("POST", "/api/v1/agent/run", json=body) as response:
-            if response.status_code != 200:
-                return Sample(error=f"HTTP {response.status_code}")
-            async for line in response.aiter_lines():
-                if sample.ttft_ms is None and '"type":"TEXT_MESSAGE_CONTENT"' in line:
-                    sample.ttft_ms = (time.perf_counter() - started) * 1000
-                elif '"type":"RUN_FINISHED"' in line:
-                    sample.total_ms = (time.perf_counter() - started) * 1000
-                    sample.route = (json.loads(line[5:]).get("result") or {}).get("route")
-                elif '"type":"RUN_ERROR"' in line:
-                    sample.error = "RUN_ERROR"
-    except httpx.HTTPError as exc:
-        sample.error = type(exc).__name__
-    if sample.error is None and (sample.total_ms is None or sample.ttft_ms is None):
-        sample.error = "incomplete"
-    return sample
+    return await timed_agent_run(client, agent_run_body(question, SAMPLE_BOOK_ID))
 
 
 async def measure(client: httpx.AsyncClient, pid: int, learners: int) -> dict:

@@ -203,10 +203,11 @@ def _run_body(i: int) -> dict:
     return agent_run_body(QUESTION, BOOK_ID)
 
 
-async def booktutor_stream(client: httpx.AsyncClient, i: int) -> Sample:
+async def timed_agent_run(client: httpx.AsyncClient, body: dict) -> Sample:
+    """One AG-UI run: time to its first text and to RUN_FINISHED, its route, or what went wrong."""
     sample, started = Sample(), time.perf_counter()
     try:
-        async with client.stream("POST", "/api/v1/agent/run", json=_run_body(i)) as response:
+        async with client.stream("POST", "/api/v1/agent/run", json=body) as response:
             if response.status_code != 200:
                 return Sample(error=f"HTTP {response.status_code}")
             async for line in response.aiter_lines():
@@ -224,6 +225,10 @@ async def booktutor_stream(client: httpx.AsyncClient, i: int) -> Sample:
     if sample.error is None and (sample.total_ms is None or sample.ttft_ms is None):
         sample.error = "incomplete"
     return sample
+
+
+async def booktutor_stream(client: httpx.AsyncClient, i: int) -> Sample:
+    return await timed_agent_run(client, _run_body(i))
 
 
 def _langgraph_input(thread_id: str) -> dict:
