@@ -16,7 +16,7 @@ from booktutor.api.streaming.event_log import MAX_SEQ, parse_last_event_id, pars
 from booktutor.auth.audit import storable
 from booktutor.errors import InvalidCursor
 from booktutor.memory.checkpoint_keys import is_reserved, quiz_checkpoint_id
-from booktutor.memory.threads import MAX_MESSAGE_SEQ, _decode_message_cursor, _encode_cursor
+from booktutor.memory.cursors import MAX_MESSAGE_SEQ, decode_message_cursor, encode_cursor
 from booktutor.observability.request_id import MAX_CHARS, bounded_request_id
 from booktutor.tutoring.grading import InvalidChoice, choice_index
 from booktutor.tutoring.questions import QuizQuestion
@@ -46,7 +46,7 @@ def test_unicode_digits_and_huge_numbers_are_not_sequence_numbers() -> None:
 @given(cursor=st.text(max_size=200))
 def test_message_cursors_decode_to_an_int32_seq_or_a_validation_error(cursor: str) -> None:
     try:
-        seq = _decode_message_cursor(cursor)
+        seq = decode_message_cursor(cursor)
     except InvalidCursor as error:
         assert error.status_code == 422
     else:
@@ -55,12 +55,12 @@ def test_message_cursors_decode_to_an_int32_seq_or_a_validation_error(cursor: st
 
 @given(seq=st.integers() | st.floats(allow_nan=False) | st.text(max_size=5) | st.booleans() | st.none())
 def test_message_cursor_payloads_beyond_int32_are_refused(seq: object) -> None:
-    cursor = _encode_cursor({"k": "m", "s": seq})
+    cursor = encode_cursor({"k": "m", "s": seq})
     if isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq <= MAX_MESSAGE_SEQ:
-        assert _decode_message_cursor(cursor) == seq
+        assert decode_message_cursor(cursor) == seq
     else:
         with pytest.raises(InvalidCursor):
-            _decode_message_cursor(cursor)
+            decode_message_cursor(cursor)
 
 
 MCQ = QuizQuestion(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -14,102 +12,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from booktutor.memory.book_records import (
+    ChapterPage,
+    ChunkContent,
+    ChunkRow,
+    DocumentContent,
+    StoredDocumentState,
+)
 from booktutor.memory.chapter_refs import exact_chapter_ref, match_chapter
 from booktutor.memory.models import Book, Chapter, Chunk, Document
-
-
-class DocumentContent(Protocol):
-    """A chapter's language version as stored: what ensure_document and publish_document read."""
-
-    @property
-    def source_path(self) -> str: ...
-    @property
-    def language(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def slug(self) -> str: ...
-    @property
-    def position(self) -> float: ...
-    @property
-    def front_matter(self) -> dict[str, Any]: ...
-    @property
-    def markdown(self) -> str: ...
-    @property
-    def content_hash(self) -> str: ...
-
-
-class ChunkContent(Protocol):
-    """One chunk of a document version: what insert_chunks reads."""
-
-    @property
-    def position(self) -> int: ...
-    @property
-    def heading_path(self) -> Sequence[str]: ...
-    @property
-    def anchor(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def token_count(self) -> int: ...
-    @property
-    def has_code(self) -> bool: ...
-    @property
-    def code_languages(self) -> Sequence[str]: ...
-    @property
-    def has_table(self) -> bool: ...
-    @property
-    def purpose(self) -> str: ...
-    @property
-    def sections(self) -> Sequence[tuple[str, str]]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDocumentState:
-    id: uuid.UUID
-    source_path: str
-    language: str
-    content_hash: str | None
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class ChunkRow:
-    """A chunk of the version readers currently see, with its chapter's metadata."""
-
-    id: uuid.UUID
-    book_id: str
-    document_id: uuid.UUID
-    doc_path: str
-    language: str
-    chapter_title: str
-    front_matter: dict[str, Any]
-    heading_path: list[str]
-    anchor: str
-    text: str
-    version: int
-    purpose: str = "exposition"
-    sections: list[dict[str, Any]] = field(default_factory=list)
-    permalink: str = ""  # the document's path on the book's site (`documents.slug`)
-
-
-@dataclass(frozen=True, slots=True)
-class ChapterPage:
-    """What a chapter read needs, from one query; `document` fields are None when the chapter is not
-    available in the asked language (`languages` says which are)."""
-
-    book_default_language: str
-    key: str
-    source_path: str
-    languages: list[str]
-    language: str | None
-    title: str | None
-    front_matter: dict[str, Any] | None
-    markdown: str | None
-    content_hash: str | None
-    version: int | None
-    updated_at: datetime | None
-    permalink: str | None = None
 
 
 class BookRepository:
@@ -406,21 +317,3 @@ class BookRepository:
     async def chunks_of_document(self, document_id: uuid.UUID) -> list[ChunkRow]:
         stmt = self._current_chunks().where(Chunk.document_id == document_id).order_by(Chunk.position)
         return [ChunkRow(*row) for row in (await self.session.execute(stmt)).all()]
-
-
-def published_documents(chapter: Chapter) -> list[Document]:
-    """The chapter's language versions that readers see."""
-    return [d for d in chapter.documents if d.version > 0]
-
-
-def document_for(
-    chapter: Chapter, language: str, *, fallback: Sequence[str] = (), any_language: bool = False
-) -> Document | None:
-    """The chapter's published document in `language`, else in the first `fallback` language that has
-    one, else (with `any_language`) its first published document; None when nothing fits."""
-    published = published_documents(chapter)
-    for wanted in (language, *fallback):
-        found = next((d for d in published if d.language == wanted), None)
-        if found is not None:
-            return found
-    return published[0] if any_language and published else None

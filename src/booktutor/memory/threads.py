@@ -5,14 +5,11 @@ Methods flush but never commit; the caller owns the transaction.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, case, delete, func, select, text, tuple_, update
@@ -21,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.errors import (
-    InvalidCursor,
     MessageAlreadyExists,
     MessageNotFound,
     ReservedThreadId,
@@ -31,6 +27,7 @@ from booktutor.errors import (
     ThreadNotFound,
 )
 from booktutor.memory.checkpoint_keys import QUIZ_PREFIX, RESERVED_PREFIXES, is_reserved
+from booktutor.memory.cursors import decode_message_cursor, decode_thread_cursor, encode_cursor
 from booktutor.memory.database import rows_affected
 from booktutor.memory.models import Message, Run, Thread
 
@@ -42,7 +39,6 @@ MESSAGE_STATUSES = frozenset({"complete", "interrupted", "failed"})
 FINAL_RUN_STATUSES = frozenset({"completed", "interrupted", "failed", "cancelled"})
 ONE_RUNNING_INDEX = "ix_runs_one_running_per_thread"
 STALE_RUN_ERROR = "stale_run"
-MAX_MESSAGE_SEQ = 2**31 - 1  # messages.seq is a Postgres integer
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +101,14 @@ class ThreadRepository:
             .limit(limit + 1)
         )
         if cursor:
-            updated_at, thread_id = _decode_thread_cursor(cursor)
+            updated_at, thread_id = decode_thread_cursor(cursor)
             stmt = stmt.where(tuple_(Thread.updated_at, Thread.id) < tuple_(updated_at, thread_id))
         rows = (await self.session.execute(stmt)).all()
         items = [ThreadSummary(thread=row[0], message_count=row[1]) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
             last = items[-1].thread
-            next_cursor = _encode_cursor({"k": "t", "u": last.updated_at.isoformat(), "i": last.id})
+            next_cursor = encode_cursor({"k": "t", "u": last.updated_at.isoformat(), "i": last.id})
         return Page(items=items, next_cursor=next_cursor)
 
     async def delete_thread(self, thread_id: str, owner_id: uuid.UUID) -> None:
@@ -192,12 +188,12 @@ class ThreadRepository:
         await self.get_thread(thread_id, owner_id)
         stmt = select(Message).where(Message.thread_id == thread_id).order_by(Message.seq).limit(limit + 1)
         if cursor:
-            stmt = stmt.where(Message.seq > _decode_message_cursor(cursor))
+            stmt = stmt.where(Message.seq > decode_message_cursor(cursor))
         messages = list((await self.session.execute(stmt)).scalars())
         next_cursor = None
         if len(messages) > limit:
             messages = messages[:limit]
-            next_cursor = _encode_cursor({"k": "m", "s": messages[-1].seq})
+            next_cursor = encode_cursor({"k": "m", "s": messages[-1].seq})
         return Page(items=messages, next_cursor=next_cursor)
 
     async def recent_messages(self, thread_id: str, limit: int = 20) -> list[Message]:
@@ -368,38 +364,3 @@ def _run_exists(run_id: str) -> RunAlreadyExists:
 def _constraint_name(exc: IntegrityError) -> str | None:
     driver_error = getattr(exc.orig, "__cause__", None)
     return getattr(driver_error, "constraint_name", None)
-
-
-def _encode_cursor(payload: dict[str, Any]) -> str:
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, kind: str) -> dict[str, Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        payload = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        payload = None
-    if not isinstance(payload, dict) or payload.get("k") != kind:
-        raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor})
-    return payload
-
-
-def _decode_thread_cursor(cursor: str) -> tuple[datetime, str]:
-    payload = _decode_cursor(cursor, "t")
-    try:
-        updated_at = datetime.fromisoformat(payload["u"])
-        thread_id = payload["i"]
-    except (KeyError, TypeError, ValueError):
-        raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor}) from None
-    if updated_at.tzinfo is None or not isinstance(thread_id, str):
-        raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor})
-    return updated_at, thread_id
-
-
-def _decode_message_cursor(cursor: str) -> int:
-    seq = _decode_cursor(cursor, "m").get("s")
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_MESSAGE_SEQ:
-        raise InvalidCursor("The cursor is not valid.", details={"cursor": cursor})
-    return seq

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from booktutor.markdown.learner_view import is_quiz_title, learner_markdown
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.books import document_for
+from booktutor.memory.book_records import document_for
 from booktutor.personalize.jargon import GENERIC_WORDS, Definition, chapter_definitions
 from booktutor.personalize.notes import AdaptationContext, EarlierChapter, TermSource
 from booktutor.rewrite.source import ChapterSource

@@ -12,7 +12,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.books import BookRepository, ChunkRow
+from booktutor.memory.book_records import ChunkRow
+from booktutor.memory.books import BookRepository
 from booktutor.memory.database import Database
 from booktutor.memory.sentence_vectors import SentenceVectorRepository
 from booktutor.observability.metrics import RETRIEVAL_LATENCY

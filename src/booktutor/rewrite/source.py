@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from booktutor.errors import BookNotFound, ChapterNotFound
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.books import BookRepository, document_for, published_documents
+from booktutor.memory.book_records import document_for, published_documents
+from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Book, Chapter, Document
 from booktutor.rewrite.cache import fingerprint
 

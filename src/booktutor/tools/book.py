@@ -15,7 +15,8 @@ from agents import RunContextWrapper, function_tool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.books import BookRepository, ChunkRow, document_for
+from booktutor.memory.book_records import ChunkRow, document_for
+from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Chapter, Document
 from booktutor.memory.sentence_vectors import SentenceVectorRepository
 from booktutor.observability.tracing import traced

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from booktutor.memory.books import BookRepository, document_for
+from booktutor.memory.book_records import document_for
+from booktutor.memory.books import BookRepository
 from booktutor.memory.database import Database
 from booktutor.memory.models import Chapter
 from booktutor.tutoring.mastery import MASTERED, P_INIT, Recommendation, SectionEstimate, recommend

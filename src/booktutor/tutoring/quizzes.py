@@ -22,7 +22,8 @@ from booktutor.errors import (
     QuizNotFound,
     QuizUnavailable,
 )
-from booktutor.memory.books import BookRepository, document_for
+from booktutor.memory.book_records import document_for
+from booktutor.memory.books import BookRepository
 from booktutor.memory.tutoring_models import Quiz
 from booktutor.providers.registry import build_model, provider_capabilities
 from booktutor.services import Services

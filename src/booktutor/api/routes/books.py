@@ -13,7 +13,7 @@ from booktutor.api.schemas import BookList, ChapterList, ChapterOut, ChapterSumm
 from booktutor.errors import ChapterNotFound, LanguageNotFound
 from booktutor.markdown.learner_view import learner_markdown
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.books import document_for, published_documents
+from booktutor.memory.book_records import document_for, published_documents
 from booktutor.memory.models import Chapter
 
 router = APIRouter(prefix="/books", tags=["books"])

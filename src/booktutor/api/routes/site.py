@@ -18,7 +18,8 @@ from booktutor.config import Settings
 from booktutor.errors import ChapterNotFound, WidgetNotBuilt
 from booktutor.languages import language_direction, language_name
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.books import BookRepository, document_for, published_documents
+from booktutor.memory.book_records import document_for, published_documents
+from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Book, Chapter, Document
 
 router = APIRouter(include_in_schema=False)
