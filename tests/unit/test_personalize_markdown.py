@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from booktutor.markdown.front_matter import split_front_matter
 from booktutor.markdown.learner_view import learner_markdown
 from booktutor.personalize.adapt import adapt_chapter, filter_audience_blocks
+from booktutor.personalize.jargon import plain
 from booktutor.personalize.profile import LearnerProfile, hints_from_text
 from booktutor.personalize.report import load_pages
 from booktutor.personalize.source import book_context
@@ -158,6 +160,19 @@ def test_beginners_get_definitions_key_ideas_and_real_prerequisites():
     assert "<summary>Going deeper</summary>" in adapted  # folded, not removed
     assert compare_markdown(body, adapted, translated=False) == []
     assert _adapted("foundations/actuators.md", LearnerProfile(level="beginner"))[1] == adapted  # deterministic
+
+
+def test_key_ideas_recap_the_section_they_close():
+    _, adapted = _adapted("foundations/actuators.md", LearnerProfile(level="beginner"))
+    boxes = list(re.finditer(r":::tip\[Key ideas\]\n(.*?)\n:::\n", adapted, re.DOTALL))
+    assert len(boxes) >= 4
+    for box in boxes:
+        section = adapted[adapted.rindex("\n## ", 0, box.start()) : box.start()]
+        following = adapted[box.end() :].lstrip("\n")
+        assert following == "" or following.startswith(("## ", "# ")), following[:80]
+        for item in box.group(1).split("\n"):
+            idea = re.sub(r" \(\[[^\]]+\]\(#[^)]+\)\)$", "", item[2:])
+            assert plain(idea) in plain(section), (idea, section[:200])
 
 
 def test_advanced_readers_get_a_summary_first_and_beginner_material_folded():

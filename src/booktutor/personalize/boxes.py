@@ -1,6 +1,6 @@
 """Boxes built from a chapter's own sentences, each citing the section it quotes.
 
-- "Key ideas" (beginners, intermediate readers): two or three sentences per major section.
+- "Key ideas" (beginners, intermediate readers): two or three sentences recapping each major section.
 - "Summary" (advanced readers), first: the chapter's own summary section, or each section's
   most central sentence.
 - "For software readers": where the chapter's code is and what it defines.
@@ -153,7 +153,8 @@ def key_ideas(heading: str, quotes: list[Quote]) -> str | None:
 
 
 def add_key_ideas(body: str) -> str:
-    """A "Key ideas" box right after the heading of every major (`##`) section that has one."""
+    """A "Key ideas" recap at the end of every major (`##`) section that has one (at the top it stood right
+    above the sentences it quotes)."""
     by_section: dict[int, list[Quote]] = {}
     for quote in _prose_sentences(body):
         by_section.setdefault(quote.major, []).append(quote)
@@ -165,8 +166,8 @@ def add_key_ideas(body: str) -> str:
         if box is None:
             parts.append(section.text)
             continue
-        heading, _, rest = section.text.partition("\n")
-        parts.append(f"{heading}\n\n{box}\n\n{rest.lstrip(chr(10))}")
+        text = section.text.rstrip("\n")
+        parts.append(f"{text}\n\n{box}{section.text[len(text) :] or chr(10)}")
     return "".join(parts)
 
 
