@@ -7,6 +7,7 @@ prompt or a lab step as the answer, and never opens with a sentence that refers 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PRACTICE_PURPOSES = frozenset({"exercise", "lab"})
 """Chunks that ask the learner to do something (booktutor.ingest.purpose)."""
@@ -60,6 +61,9 @@ _CONTRAST = re.compile(
 _NUMBER = re.compile(r"\d")
 
 
+_ROLE_CACHE = 1 << 14
+"""The same candidate sentences come back answer after answer: the pure tests below remember their results."""
+
 _RUN_IN_LABEL = re.compile(r"^[A-Z][\w'/()-]*(?:\s+[\w'/()-]+){0,3}:\s+(?=\S)")
 """'Key Insight: ', 'Design Principle: ', 'Stereo Vision: ': a run-in label before the sentence proper."""
 
@@ -69,6 +73,7 @@ def _after_label(text: str) -> str:
     return _RUN_IN_LABEL.sub("", stripped, count=1)
 
 
+@lru_cache(maxsize=_ROLE_CACHE)
 def is_prompt(text: str, *, allow_steps: bool = False) -> bool:
     """A question, an option list, an exercise prompt or (unless steps were asked for) an imperative step."""
     stripped = _after_label(text)
@@ -112,11 +117,13 @@ _ADVICE_VERBS = frozenset(_ADVICE_TEXT.split())
 """Imperatives that give advice ("Start simple", "Use safety wrappers"), not a lab step or an exercise."""
 
 
+@lru_cache(maxsize=_ROLE_CACHE)
 def is_front_matter(text: str) -> bool:
     """'Estimated Time: 45 minutes | Difficulty: Beginner': about the page, not the topic."""
     return bool(_FRONT_MATTER.search(text))
 
 
+@lru_cache(maxsize=_ROLE_CACHE)
 def is_generic(text: str) -> bool:
     """A sentence that introduces or praises a topic instead of saying something about it."""
     return bool(_GENERIC.search(text.strip().lstrip("*_ ")))

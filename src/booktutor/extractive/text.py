@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 
@@ -72,6 +73,14 @@ class Segment:
     list_item: bool = False
 
 
+# The answerer reads the same sentences and words again and again (every candidate of every answer, the
+# chunks a search returns for many questions): the pure functions of a string below remember their results.
+_WORD_CACHE = 1 << 16
+_TEXT_CACHE = 1 << 14
+_CHUNK_CACHE = 1 << 11
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
 def script_of(text: str) -> Literal["arabic", "latin", "other"]:
     arabic = len(_ARABIC_SCRIPT.findall(text))
     latin = len(_LATIN_SCRIPT.findall(text))
@@ -80,6 +89,7 @@ def script_of(text: str) -> Literal["arabic", "latin", "other"]:
     return "arabic" if arabic > latin else "latin"
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def stem(word: str) -> str:
     """A tiny suffix stripper so that 'sensors', 'sensing' and 'sense' meet as 'sens'."""
     if not word.isascii() or len(word) <= 3:
@@ -96,6 +106,7 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
+@lru_cache(maxsize=_TEXT_CACHE)
 def content_terms(text: str) -> frozenset[str]:
     tokens = (token for token in words(text) if not token.isdigit())
     return frozenset(stem(t) for t in tokens if len(t) > 1 and t not in STOPWORDS and t != "_")
@@ -237,6 +248,11 @@ def table_sentences(lines: list[str]) -> list[str]:
 def split_markdown(text: str) -> list[Segment]:
     """Sentences and fenced code blocks of a Markdown chunk: headings and HTML dropped, a table row read
     as one sentence, a short list item or a lone line read with its heading."""
+    return list(_split_markdown(text))
+
+
+@lru_cache(maxsize=_CHUNK_CACHE)
+def _split_markdown(text: str) -> tuple[Segment, ...]:
     splitter = _Splitter()
     code: list[str] = []
     fence: str | None = None
@@ -255,4 +271,4 @@ def split_markdown(text: str) -> list[Segment]:
             continue
         splitter.line(line)
     splitter.flush()
-    return splitter.segments
+    return tuple(splitter.segments)
