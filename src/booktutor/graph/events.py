@@ -1,11 +1,14 @@
-"""Build AG-UI events from inside graph nodes and hand them to LangGraph's custom stream."""
+"""Build AG-UI events from inside graph nodes and hand them to the run: straight to the run's sink when
+its driver gave one (`emitting_to`), else to LangGraph's custom stream."""
 
 from __future__ import annotations
 
 import functools
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ParamSpec
 
 from ag_ui.core import (
@@ -26,16 +29,34 @@ from langgraph.config import get_stream_writer
 from booktutor.observability.tracing import span
 
 _WORDS = re.compile(r"\S+\s*")
+EventSink = Callable[[BaseEvent], None]
+_SINK: ContextVar[EventSink | None] = ContextVar("booktutor_event_sink", default=None)
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+@contextmanager
+def emitting_to(sink: EventSink) -> Iterator[None]:
+    """Inside, nodes hand their events to `sink` as they make them, in order (the graph's tasks
+    inherit it), instead of LangGraph's custom stream: no queue, task wake-up or stream item per
+    event. Never hold it across a `yield` of an async generator."""
+    token = _SINK.set(sink)
+    try:
+        yield
+    finally:
+        _SINK.reset(token)
+
+
 class Emitter:
-    """Writes AG-UI events to the graph's custom stream (a no-op outside a streamed run)."""
+    """Writes AG-UI events to the run's sink or the graph's custom stream (a no-op outside a run)."""
 
     def __init__(self) -> None:
+        sink = _SINK.get()
+        if sink is not None:
+            self._write: EventSink = sink
+            return
         try:
             self._write = get_stream_writer()
         except RuntimeError:

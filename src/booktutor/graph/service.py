@@ -38,7 +38,7 @@ from booktutor.errors import BadRequest
 from booktutor.graph.answer_saver import AnswerSaver
 from booktutor.graph.checkpoint import CheckpointPool
 from booktutor.graph.client_messages import conversation_for
-from booktutor.graph.events import now_ms
+from booktutor.graph.events import EventSink, emitting_to, now_ms
 from booktutor.graph.graph import build_graph
 from booktutor.graph.leases import LeaseKeeper
 from booktutor.graph.quiz_interrupt import check_resume, quiz_turn_interrupt
@@ -82,6 +82,8 @@ def build_agents(model: Model) -> dict[str, Agent[ToolContext]]:
 
 class ChatService:
     """The graph-backed RunSource behind /agent/run, /chatbot/* and `booktutor ask`."""
+
+    emits_directly = True  # stream(emit=...): the graph's events straight to the run manager
 
     def __init__(
         self,
@@ -183,7 +185,11 @@ class ChatService:
         if len(self._prepared) > MAX_PREPARED:  # runs cancelled before they streamed
             self._prepared.pop(next(iter(self._prepared)))
 
-    async def stream(self, run_input: RunAgentInput, user: User) -> AsyncIterator[BaseEvent]:
+    async def stream(
+        self, run_input: RunAgentInput, user: User, emit: EventSink | None = None
+    ) -> AsyncIterator[BaseEvent]:
+        """The run's events; with `emit`, those the graph makes go to it as they are made (between
+        the ones yielded, in order) instead of being yielded."""
         prepared = self._prepared.pop(run_input.run_id, None)
         request = prepared.request if prepared else await read_turn_request(self.services, run_input)
         thread_id, run_id = run_input.thread_id, run_input.run_id
@@ -199,7 +205,7 @@ class ChatService:
         self.leases.track(run_id, streamed)  # heartbeats save `streamed` in case this process dies
         try:
             state = await self._initial_state(run_input, user, request, answer_id, prepared)
-            async for event in self._run_graph(state, user, thread_id, final):
+            async for event in self._run_graph(state, user, thread_id, final, _recording(streamed, emit)):
                 if isinstance(event, TextMessageContentEvent):
                     streamed.append(event.delta)
                 yield event
@@ -287,8 +293,9 @@ class ChatService:
         return _Prepared(request, summary, history, _set_preferences(stored.model_dump()), snapshot)
 
     async def _run_graph(
-        self, state: TutorState, user: User, thread_id: str, final: dict[str, Any]
+        self, state: TutorState, user: User, thread_id: str, final: dict[str, Any], emit: EventSink | None = None
     ) -> AsyncIterator[BaseEvent]:
+        """The graph's events (none with `emit`: they go to it), its final state in `final`."""
         deps = RunDeps(
             services=self.services,
             agents=self.agents,
@@ -303,13 +310,13 @@ class ChatService:
             state,
             config,
             context=deps,
-            stream_mode=["custom", "updates"],
+            stream_mode=["updates"] if emit is not None else ["custom", "updates"],
             durability="exit" if self.checkpointer is not None else None,
         )
         # With a list of stream modes LangGraph yields (mode, chunk) pairs; its overload says dict.
         pairs = cast(AsyncGenerator[tuple[str, Any], None], parts)
         try:
-            while (part := await next_within(pairs, budget)) is not None:
+            while (part := await _next_part(pairs, budget, emit)) is not None:
                 mode, chunk = part
                 if mode == "custom":
                     yield chunk
@@ -321,6 +328,30 @@ class ChatService:
         final["provider"] = budget.answered_by
         if self.checkpointer is not None and len(state["messages"]) > 1:  # a first turn: nothing to prune
             await _prune_checkpoints(self.checkpointer, thread_id)
+
+
+async def _next_part(
+    pairs: AsyncGenerator[tuple[str, Any], None], budget: RunBudget, emit: EventSink | None
+) -> tuple[str, Any] | None:
+    """The graph's next (mode, chunk), its nodes' events going to `emit` meanwhile if given (set
+    here, not across the caller's yield)."""
+    if emit is None:
+        return await next_within(pairs, budget)
+    with emitting_to(emit):
+        return await next_within(pairs, budget)
+
+
+def _recording(streamed: list[str], emit: EventSink | None) -> EventSink | None:
+    """`emit`, also keeping the text deltas in `streamed` (the partial answer saved on cancel)."""
+    if emit is None:
+        return None
+
+    def record(event: BaseEvent) -> None:
+        if isinstance(event, TextMessageContentEvent):
+            streamed.append(event.delta)
+        emit(event)
+
+    return record
 
 
 async def _prune_checkpoints(checkpointer: BaseCheckpointSaver[str], thread_id: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Coroutine
+from typing import cast
 
 import structlog
 from ag_ui.core import BaseEvent, Event, RunAgentInput
@@ -19,7 +20,15 @@ from booktutor.api.run_relay import RemoteRun, RunRelay
 from booktutor.api.streaming.disconnect import DisconnectGrace
 from booktutor.api.streaming.event_log import EventLog, failed_ending
 from booktutor.api.streaming.run_view import RunView
-from booktutor.api.streaming.runs import DoubleTextingPolicy, KeyedLocks, Run, RunInfo, RunSource, RunState
+from booktutor.api.streaming.runs import (
+    DirectRunSource,
+    DoubleTextingPolicy,
+    KeyedLocks,
+    Run,
+    RunInfo,
+    RunSource,
+    RunState,
+)
 from booktutor.api.streaming.sse import closing
 from booktutor.errors import RunAlreadyExists, RunInProgress, RunNotFound, RunNotRunning
 from booktutor.memory.models import User
@@ -132,7 +141,12 @@ class RunManager:
             structlog.contextvars.bound_contextvars(run_id=run.run_id, user=user_hash(run.owner_id)),
             span("agent.run", run_id=run.run_id, thread_id=run.thread_id),
         ):
-            async for event in self.source.stream(run.run_input, run.user):
+            if getattr(self.source, "emits_directly", False):  # its events in order, without a hop each
+                direct = cast(DirectRunSource, self.source)
+                events = direct.stream(run.run_input, run.user, emit=lambda event: self._append(run, event))
+            else:
+                events = self.source.stream(run.run_input, run.user)
+            async for event in events:
                 self._append(run, event)
 
     def _append(self, run: Run, event: BaseEvent) -> None:

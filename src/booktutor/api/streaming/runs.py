@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -27,11 +27,23 @@ class RunSource(Protocol):
     def stream(self, run_input: RunAgentInput, user: User) -> AsyncIterator[BaseEvent]:
         """Events from RUN_STARTED to RUN_FINISHED or RUN_ERROR.
 
-        On CancelledError it saves the partial answer as interrupted and re-raises.
+        On CancelledError it saves the partial answer as interrupted and re-raises. A source with
+        `emits_directly = True` also takes `emit=`: a function it may hand some of the events to, as
+        it makes them and in order with the ones it yields (no async generator step per event).
         """
 
     async def cancel_requested(self, thread_id: str, run_id: str, user: User) -> None:
         """Told when a cancel was requested (by a user or a disconnect); may do nothing."""
+
+
+class DirectRunSource(Protocol):
+    """A RunSource whose `stream` takes `emit` (it says so with `emits_directly = True`)."""
+
+    emits_directly: bool
+
+    def stream(
+        self, run_input: RunAgentInput, user: User, emit: Callable[[BaseEvent], None] | None = None
+    ) -> AsyncIterator[BaseEvent]: ...
 
 
 class RunState(StrEnum):
