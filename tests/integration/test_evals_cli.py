@@ -178,3 +178,23 @@ async def test_parallel_runs_get_their_own_store_and_drop_it(eval_env, tmp_path)
             assert await BookRepository(session).count_current_chunks() > 0
     assert not {f"booktutor_eval_{key}_runa", f"booktutor_eval_{key}_runb"} & await eval_databases(server, corpus)
     assert not (tmp_path / "store" / f"{key}_runa").exists()
+
+
+def test_eval_tutoring_uses_the_configured_encoder(tmp_path):
+    """No PyTorch needed: the command embeds with the configured provider (here the fake one)."""
+    env = {"BOOKTUTOR_EMBEDDING_PROVIDER": "fake"}
+    result = run_cli(
+        env,
+        "eval",
+        "tutoring",
+        "--corpus",
+        str(FIXTURES / "workshop_book"),
+        "--sample",
+        "5",
+        "--no-grading",
+        "--out",
+        str(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    book = json.loads((tmp_path / "tutoring.json").read_text())["books"][0]
+    assert book["sample"] and "## Tutoring eval" in result.output

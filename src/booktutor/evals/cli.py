@@ -357,10 +357,10 @@ def tutoring_command(
     """Quiz coverage (chapters with >= 300 words of prose offering >= 3 questions) and mechanical
     checks of a sample of generated questions, offline, per book; plus the grading eval."""
     from booktutor.evals.tutoring import CachingEmbedder, evaluate_tutoring, render_grading, render_markdown
-    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+    from booktutor.providers.embeddings import build_embedder
     from booktutor.tutoring.calibration import grading_eval
 
-    embedder = CachingEmbedder(LocalSentenceTransformerEmbedder())
+    embedder = CachingEmbedder(build_embedder(Settings()))  # the configured encoder (ONNX by default)
 
     async def run() -> tuple[list[dict[str, Any]], list[Any], dict[str, Any] | None]:
         reports = [await evaluate_tutoring(path, embedder, sample=sample) for path in corpus]
