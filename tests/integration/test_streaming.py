@@ -33,6 +33,7 @@ from pydantic import TypeAdapter
 
 from booktutor.api.app import create_app
 from booktutor.api.streaming import RunManager, RunState, parse_last_event_id
+from booktutor.api.streaming.runs import Following
 from booktutor.memory.models import User
 from booktutor.memory.users import UserRepository
 from booktutor.security import issue_guest_token, server_secret
@@ -562,6 +563,22 @@ async def test_event_log_is_bounded_and_finished_runs_are_evicted(harness):
     await wait_until(lambda: len(manager) == 0, limit_s=2)
     gone = await harness.http.get(url, headers=headers)
     assert (gone.status_code, gone.json()["error"]["code"]) == (404, "run_not_found")
+
+
+async def test_a_subscriber_takes_the_events_logged_meanwhile_at_once(harness):
+    manager = harness.configure(disconnect_grace_s=5)
+    user = SimpleNamespace(id=uuid.uuid4())
+    await manager.start(RunAgentInput.model_validate(run_body("t-1", "r-1", chunks=5, delay=0)), user)
+    async for _ in manager.subscribe("r-1", user, after_seq=10_000):
+        pass  # returns once the run has ended
+    events = manager.subscribe("r-1", user)
+    assert isinstance(events, Following)
+    assert events.ready() == []  # nothing taken before the stream starts
+    first = await anext(events)
+    rest = events.ready()
+    assert [first[0], *(seq for seq, _ in rest)] == list(range(1, 13))
+    assert rest[-1][1].type.value == "RUN_FINISHED"
+    assert events.ready() == [] and [item async for item in events] == []
 
 
 async def test_cancel_before_any_event_still_opens_and_closes_the_run(harness):

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import structlog
-from ag_ui.core import BaseEvent
+from ag_ui.core import BaseEvent, TextMessageContentEvent
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
@@ -35,8 +36,21 @@ _RECONNECT_WAIT_S = 1.0
 
 
 def event_json(event: BaseEvent) -> str:
-    """An event as SSE carries it: camelCase JSON without nulls."""
+    """An event as SSE carries it: camelCase JSON without nulls.
+
+    A text delta, most of a run's events, is written directly: the same bytes as pydantic's (json.dumps
+    without ASCII escaping escapes what serde_json does), a few times faster."""
+    if type(event) is TextMessageContentEvent and _plain(event):
+        return f'{{"type":"TEXT_MESSAGE_CONTENT","messageId":{_json(event.message_id)},"delta":{_json(event.delta)}}}'
     return event.model_dump_json(by_alias=True, exclude_none=True)
+
+
+def _plain(event: BaseEvent) -> bool:
+    return event.timestamp is None and event.raw_event is None and not event.model_extra
+
+
+def _json(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ With a `RunRelay` (Redis) the events are mirrored too, so `resume` and `cancel` 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from typing import cast
 
 import structlog
@@ -23,7 +23,9 @@ from booktutor.api.streaming.run_view import RunView
 from booktutor.api.streaming.runs import (
     DirectRunSource,
     DoubleTextingPolicy,
+    Following,
     KeyedLocks,
+    NumberedEvent,
     Run,
     RunInfo,
     RunSource,
@@ -39,7 +41,7 @@ from booktutor.observability.tracing import span
 log = structlog.get_logger(__name__)
 
 _EVENTS: TypeAdapter[BaseEvent] = TypeAdapter(Event)
-NumberedEvents = AsyncGenerator[tuple[int, BaseEvent], None]
+NumberedEvents = AsyncIterator[tuple[int, BaseEvent]]
 
 
 class RunManager:
@@ -198,7 +200,8 @@ class RunManager:
         Raises RunNotFound now (not on first iteration) for an unknown or foreign run.
         """
         self.require(run_id, user, thread_id)
-        return self._follow(self._runs[run_id], after_seq)
+        following = Following(self._runs[run_id], after_seq)
+        return following.follow(self._follow(following))
 
     async def resume(self, run_id: str, user: User, after_seq: int = 0, thread_id: str | None = None) -> NumberedEvents:
         """`subscribe`, for a run driven here or (with a relay) on another replica."""
@@ -207,16 +210,18 @@ class RunManager:
         info = _found(await self.locate(run_id, user), run_id, thread_id)
         return self._follow_remote(run_id, after_seq, info.thread_id)
 
-    async def _follow(self, run: Run, cursor: int) -> NumberedEvents:
+    async def _follow(self, following: Following) -> AsyncGenerator[NumberedEvent, None]:
+        run = following.run
         self._grace.attach(run)
         try:
-            for opening in run.events.resumption(cursor, run.thread_id, run.run_id):
+            for opening in run.events.resumption(following.cursor, run.thread_id, run.run_id):
                 yield opening  # a stream resumed mid-run is valid on its own
+            following.live = True
             while True:
                 waiter = run.wakeup
-                item = run.events.next_after(cursor)
+                item = run.events.next_after(following.cursor)
                 if item is not None:
-                    cursor = item[0]
+                    following.cursor = item[0]
                     yield item
                 elif run.ended or run.done.is_set():
                     return

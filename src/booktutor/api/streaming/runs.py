@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -111,6 +111,43 @@ class Run:
         """Wake every subscriber waiting for the next event."""
         self.wakeup.set()
         self.wakeup = asyncio.Event()
+
+
+NumberedEvent = tuple[int, BaseEvent]
+
+
+class Following:
+    """One subscriber's events of a run driven here: an async iterator of (seq, event) over the
+    generator that waits for them (`follow`), and `ready()`, the events already logged after the
+    subscriber's cursor, taken without waiting (so a stream can write several at once)."""
+
+    def __init__(self, run: Run, cursor: int) -> None:
+        self.run = run
+        self.cursor = cursor  # the last seq taken (the generator and ready() both move it)
+        self.live = False  # past the opening events of a resumed stream
+        self._events: AsyncGenerator[NumberedEvent, None] | None = None
+
+    def follow(self, events: AsyncGenerator[NumberedEvent, None]) -> Following:
+        self._events = events
+        return self
+
+    def __aiter__(self) -> Following:
+        return self
+
+    def __anext__(self) -> Awaitable[NumberedEvent]:
+        assert self._events is not None
+        return self._events.__anext__()
+
+    async def aclose(self) -> None:
+        if self._events is not None:
+            await self._events.aclose()
+
+    def ready(self) -> list[NumberedEvent]:
+        items: list[NumberedEvent] = []
+        while self.live and (item := self.run.events.next_after(self.cursor)) is not None:
+            self.cursor = item[0]
+            items.append(item)
+        return items
 
 
 class KeyedLocks:

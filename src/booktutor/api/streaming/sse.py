@@ -43,10 +43,15 @@ def sse_response(
 ) -> EventSourceResponse:
     """Stream numbered AG-UI events as SSE with `\\n` separators and keep-alive comments."""
 
+    ready: Callable[[], list[tuple[int, BaseEvent]]] | None = getattr(events, "ready", None)
+
     async def body() -> AsyncIterator[bytes]:
         async with closing(events):
             async for seq, event in events:
-                yield encode_event(run_id, seq, event)
+                chunk = encode_event(run_id, seq, event)
+                for more in ready() if ready is not None else ():  # logged meanwhile: one write for all
+                    chunk += encode_event(run_id, *more)
+                yield chunk
 
     return EventSourceResponse(body(), ping=ping_s, sep=SSE_SEPARATOR, headers={**SSE_HEADERS, **(headers or {})})
 
