@@ -184,3 +184,31 @@ async def test_grader_is_right_on_the_verdicts_it_gives(local_embedder):
     grader = OfflineShortGrader(local_embedder)
     unsure = next(r for r in report["rows"] if r["verdict"] == "unsure")
     assert unsure["expected"] in ("correct", "partial", "incorrect") and grader.threshold > 0
+
+
+NUMBERS_CHAPTER = """# Wheels
+
+## Motors
+
+The drive motor spins at 3000 rpm and draws 12 W when cruising. The lift motor draws 45 W at full load.
+
+## Cameras
+
+Cameras stream at frame rates such as 30 fps. The arm camera runs at 10 to 60 Hz.
+The wheel controller updates at 200 Hz. Where should a 5 W sensor sit?
+
+## Power
+
+A spare pack adds 90 minutes of driving. The charger needs 40 minutes to refill a pack.
+"""
+
+
+async def test_number_questions_use_the_chapters_own_quantities_and_one_right_value():
+    citer = Citer("wheels.md", "Wheels", lambda a: f"/x#{a}")
+    questions = await prose_questions(NUMBERS_CHAPTER, "Wheels", citer, [], FakeEmbedder(256))
+    numbers = {q.correct_answer_text(): q for q in questions if q.style == "number"}
+    assert "12 W" in numbers and "45 W" in set(numbers["12 W"].choices)  # the chapter's other power figure
+    assert "90 minutes" in numbers and "40 minutes" in set(numbers["90 minutes"].choices)
+    assert not {"30 fps", "60 Hz", "5 W"} & set(numbers)  # an example, the end of a range, a question
+    for question in numbers.values():
+        assert len(set(question.choices)) == 4

@@ -7,7 +7,8 @@ Five kinds, each built from one thing the chapter states and citing the section 
 * list (mcq): one item of a list the chapter introduces ("… include:"), distractors are items of
   other lists of the book that this list and section never mention;
 * table (mcq): a table row's first cell asked from a cell unique in its column;
-* number (mcq): a quantity with its unit blanked, distractors scaled from it.
+* number (mcq): a quantity with its unit blanked; distractors are the chapter's other quantities in
+  that unit, else multiples of it chosen so the answer is not always the middle value.
 Distractors are ranked by MiniLM similarity to the answer, so they are plausible but wrong.
 """
 
@@ -43,6 +44,8 @@ _UNITS = (
     r"bits|GB|MB|TB|TOPS|joints|layers|cameras|sensors|steps|times|x|×|meters|centimeters|millimeters"
 )
 _NUMBER = re.compile(rf"(?<![\w.,/-])(?P<value>\d{{1,5}}(?:\.\d{{1,3}})?)(?P<space>\s?)(?P<unit>{_UNITS})(?![\w/])")
+# A quantity that ends a range ("10 to 40 kHz") or is an example ("e.g., 30 FPS") has no single right value.
+_NOT_THE_ONLY_VALUE = re.compile(r"(?:\d\s*(?:to|–|-)|\b(?:e\.g\.|for example|for instance|such as|say))\W*$", re.I)
 _OVERVIEW = re.compile(
     r"\b(this|the next|previous) (chapter|lesson|module|section)\b|^We\b|\byou will\b", re.IGNORECASE
 )
@@ -119,18 +122,19 @@ async def prose_questions(
 
 
 def _drafts(sections: list[ProseSection]) -> Iterator[Draft]:
+    quantities = _quantities_by_unit(sections)
     for section in sections:
         for sentence in section.sentences:
-            yield from _sentence_drafts(section, sentence)
+            yield from _sentence_drafts(section, sentence, quantities)
         for fact in section.lists:
             yield from _list_drafts(section, fact)
         for table in section.tables:
             yield from _table_drafts(section, table)
 
 
-def _sentence_drafts(section: ProseSection, sentence: Sentence) -> Iterator[Draft]:
+def _sentence_drafts(section: ProseSection, sentence: Sentence, quantities: dict[str, list[str]]) -> Iterator[Draft]:
     text = sentence.text
-    if _OVERVIEW.search(text):
+    if _OVERVIEW.search(text) or text.endswith("?"):  # a question (the book's own exercise) states nothing
         return
     term = _defined_term(sentence, section)
     if term:
@@ -141,9 +145,9 @@ def _sentence_drafts(section: ProseSection, sentence: Sentence) -> Iterator[Draf
             yield Draft("cloze", section, f"Fill in the blank: {_blank(text, bold)}", bold, text)
             break
     number = _NUMBER.search(text)
-    if number and len(_NUMBER.findall(text)) == 1:
+    if number and len(_NUMBER.findall(text)) == 1 and not _NOT_THE_ONLY_VALUE.search(text[: number.start()]):
         value = number.group(0)
-        options = _scaled(number)
+        options = _number_distractors(number, quantities.get(number.group("unit"), []), text)
         if len(options) == 3:
             prompt = f"Fill in the blank: {text[: number.start()]}{BLANK}{text[number.end() :]}"
             yield Draft("number", section, prompt, value, text, choices=(value, *options))
@@ -202,15 +206,49 @@ def _table_drafts(section: ProseSection, table: TableFact) -> Iterator[Draft]:
         return
 
 
+def _quantities_by_unit(sections: list[ProseSection]) -> dict[str, list[str]]:
+    """Every quantity the chapter states, by unit, in reading order (distinct as written)."""
+    found: dict[str, dict[str, None]] = {}
+    for section in sections:
+        for sentence in section.sentences:
+            for match in _NUMBER.finditer(sentence.text):
+                found.setdefault(match.group("unit"), {})[match.group(0)] = None
+    return {unit: list(values) for unit, values in found.items()}
+
+
+def _number_distractors(number: re.Match[str], same_unit: list[str], sentence: str) -> list[str]:
+    """Three wrong quantities: the chapter's own in the same unit first (real, plausible values), then
+    multiples of the answer."""
+    taken = {_magnitude(number.group(0))}
+    options: list[str] = []
+    for candidate in [*(q for q in same_unit if q not in sentence), *_scaled(number)]:
+        if len(options) < 3 and _magnitude(candidate) not in taken:
+            taken.add(_magnitude(candidate))
+            options.append(candidate)
+    return options
+
+
+def _magnitude(quantity: str) -> float:
+    return float(re.match(r"[\d.]+", quantity).group(0).rstrip("."))  # type: ignore[union-attr]
+
+
+# Each set leaves the answer at a different rank among the four choices (smallest … largest), so the
+# middle value is not a give-away; the set is picked by a hash of the answer, the rest are fallbacks.
+_FACTOR_SETS = ((2, 4, 10), (0.5, 2, 4), (0.25, 0.5, 2), (0.1, 0.25, 0.5))
+
+
 def _scaled(number: re.Match[str]) -> list[str]:
     value, unit, space = float(number.group("value")), number.group("unit"), number.group("space")
     integer = "." not in number.group("value")
     options: list[str] = []
-    for factor in (2, 0.5, 10, 0.1, 4, 0.25):
+    first = int(hashlib.sha256(number.group(0).encode()).hexdigest(), 16) % len(_FACTOR_SETS)
+    factors = [f for i in range(len(_FACTOR_SETS)) for f in _FACTOR_SETS[(first + i) % len(_FACTOR_SETS)]]
+    for factor in factors:
         candidate = value * factor
         if (integer and candidate != int(candidate)) or candidate <= 0 or (unit == "%" and candidate > 100):
             continue
-        shown = f"{int(candidate) if integer else round(candidate, 3):g}{space}{unit}"
+        one = candidate == 1 and len(unit) > 3 and unit.endswith("s")
+        shown = f"{int(candidate) if integer else round(candidate, 3):g}{space}{unit[:-1] if one else unit}"
         if shown != number.group(0) and shown not in options:
             options.append(shown)
     return options[:3]
