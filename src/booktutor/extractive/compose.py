@@ -16,6 +16,7 @@ import numpy as np
 
 from booktutor.extractive.abstention import AbstentionPolicy, evidence_score, should_abstain
 from booktutor.extractive.analysis import Analysis, analyse
+from booktutor.extractive.continuation import continue_explanation
 from booktutor.extractive.coverage import (
     code_prose,
     cover_parts,
@@ -85,6 +86,8 @@ async def compose_answer(
 async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Embedder | None) -> _Plan | None:
     analysis.total = shaped_scores(analysis, intent)
     pool = answer_pool(analysis, intent, question)
+    if not analysis.features["selection_mode"]:
+        pool = _near_best_document(analysis, pool)
     picked = select_sentences(analysis, pool)
     if not picked:
         return None
@@ -102,12 +105,24 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
         if len(missing) == len(intent.parts):
             missing = []  # no part stands out: the answer as a whole is what the book says
     order = stand_alone_opening(analysis, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool)
+    if not intent.wants_code:
+        order = continue_explanation(analysis, order, pool)
     code = select_code(analysis, question, order, asked=intent.wants_code)
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     if code is None:
         code = code_excerpt(analysis, order)
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order))
+
+
+def _near_best_document(analysis: Analysis, pool: list[int]) -> list[int]:
+    """The sentences of the best sentence's document, and those of other documents nearly as relevant
+    (`NEW_DOCUMENT_RELATIVE`): a weaker page's body section is no better an answer than the right page's
+    summary line, and every other page is one more citation for the learner to check."""
+    if not pool:
+        return pool
+    lead = max(pool, key=lambda i: float(analysis.total[i]))
+    return _citable(analysis, pool, [lead])
 
 
 def _citable(analysis: Analysis, pool: list[int], picked: list[int]) -> list[int]:

@@ -25,6 +25,8 @@ _LEARNER_TASK = re.compile(
     r"(?:your\s+task|the\s+goal\s+of\s+this\s+(?:lab|exercise))\b|let'?s\s+(?:build|create|implement|write|train|try)\b)",
     re.I,
 )
+_LABELLED_OPTION = re.compile(r"^[^:]{1,80}:\s+\(?[A-Da-d][).]\s+\S")
+"""A quiz option read with its section's title ("Command Line Tools: C) Actions use less memory")."""
 _STEP_LEAD = re.compile(r"^(?:step\s+\d+|task\s+\d+|question\s+\d+|q\d+|exercise\s+\d+)\b", re.I)
 _IMPERATIVE_TEXT = """
     add analyse analyze answer apply build calculate change check choose clone compare compile complete
@@ -79,6 +81,8 @@ def is_prompt(text: str, *, allow_steps: bool = False) -> bool:
     stripped = _after_label(text)
     if stripped.endswith("?") or _OPTIONS.search(stripped) or _LEARNER_TASK.search(stripped):
         return True
+    if _LABELLED_OPTION.match(text.strip()):
+        return True
     if _STEP_LEAD.search(stripped):
         return not allow_steps
     first = _FIRST_WORD.match(stripped)
@@ -117,10 +121,15 @@ _ADVICE_VERBS = frozenset(_ADVICE_TEXT.split())
 """Imperatives that give advice ("Start simple", "Use safety wrappers"), not a lab step or an exercise."""
 
 
+_NAVIGATION_LINE = re.compile(r"^(?:next|previous|prev|up\s+next|see\s+also)\s*:|[→←]\s*\.?$", re.I)
+"""'Next: Python ROS 2 Integration →': a link to another page, not a statement."""
+
+
 @lru_cache(maxsize=_ROLE_CACHE)
 def is_front_matter(text: str) -> bool:
-    """'Estimated Time: 45 minutes | Difficulty: Beginner': about the page, not the topic."""
-    return bool(_FRONT_MATTER.search(text))
+    """'Estimated Time: 45 minutes | Difficulty: Beginner' or 'Next: Chapter 5 →': about the page or the
+    way through the book, not the topic."""
+    return bool(_FRONT_MATTER.search(text) or _NAVIGATION_LINE.search(text.strip()))
 
 
 @lru_cache(maxsize=_ROLE_CACHE)

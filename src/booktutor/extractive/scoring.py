@@ -58,6 +58,7 @@ class Candidate:
     doc: str = ""  # the cited document: a sentence from another one adds a citation
     purpose: str = "exposition"  # of its chunk (booktutor.ingest.purpose)
     list_item: bool = False
+    table_row: bool = False
     intro: bool = False  # in a chapter's opening, before its first section: it introduces, rarely answers
 
     @property
@@ -115,6 +116,7 @@ def _candidate(
         doc=str(result.get("doc_path") or result.get("source") or ""),
         purpose=str(result.get("purpose") or "exposition"),
         list_item=segment.list_item,
+        table_row=segment.table_row,
         intro=_is_intro(result, segment.section),
     )
 

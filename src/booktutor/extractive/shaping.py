@@ -26,7 +26,7 @@ from booktutor.extractive.roles import (
     is_prompt,
 )
 from booktutor.extractive.scoring import Candidate
-from booktutor.extractive.text import script_of
+from booktutor.extractive.text import content_terms, script_of
 
 REASON_BONUS = 0.10
 MECHANISM_BONUS = 0.05
@@ -39,6 +39,11 @@ GENERIC_PENALTY = 0.08
 """'X is crucial for ...', 'Welcome to ...': introduces the topic, says nothing about it."""
 INTRO_PENALTY = 0.04
 """A chapter's opening paragraphs introduce it; the section that explains is the better answer."""
+TABLE_ROW_PENALTY = 0.12
+"""A table row ("Accel Noise — Low-Cost IMU: 0.5 mg; High-End IMU: 0.01 mg") that shares the question's
+words only through its column names, asked anything but a value or a comparison: every row of the table
+shares them, and the prose that explains is the better answer."""
+VALUE_KINDS = frozenset({"number", "comparison"})
 _ADVICE_ASKED = re.compile(
     r"\b(?:should\s+(?:i|we)|what\s+should|(?:safe|best|right|good)\s+way|how\s+(?:can|do|should)\s+(?:i|we)|"
     r"tips?|advice|what\s+(?:can|do)\s+(?:i|we)\s+do|what\s+to\s+do)\b",
@@ -82,8 +87,20 @@ def shaped_scores(analysis: Analysis, intent: Intent) -> np.ndarray:
     """The candidates' scores with the question kind's preferences applied."""
     total = analysis.total.astype(np.float32, copy=True)
     for i, candidate in enumerate(analysis.candidates):
-        total[i] += _bonus(candidate, intent)
+        total[i] += _bonus(candidate, intent) - _table_row_penalty(candidate, intent, analysis.question_terms)
     return total
+
+
+def _table_row_penalty(candidate: Candidate, intent: Intent, question_terms: frozenset[str]) -> float:
+    """A row that shares the question's words only through its column names: every row of its table
+    says those words, so they do not make this row the answer."""
+    if not candidate.table_row or intent.kind in VALUE_KINDS:
+        return 0.0
+    label, joined, rest = candidate.text.rstrip(".").partition(" — ")
+    cells = [cell.partition(": ") for cell in (rest if joined else label).split("; ")]
+    columns = content_terms(" ".join(name for name, named, _ in cells if named))
+    values = content_terms(" ".join([label if joined else "", *(value or name for name, _, value in cells)]))
+    return TABLE_ROW_PENALTY if columns & question_terms and not values & question_terms else 0.0
 
 
 def _bonus(candidate: Candidate, intent: Intent) -> float:

@@ -71,6 +71,7 @@ class Segment:
     code_language: str = ""
     section: int = 0  # which of the chunk's sections holds it: the number of headings before it, less one
     list_item: bool = False
+    table_row: bool = False  # a table's body row read as one sentence ("Label — Column: value; ...")
 
 
 # The answerer reads the same sentences and words again and again (every candidate of every answer, the
@@ -175,7 +176,9 @@ class _Splitter:
     def flush_table(self) -> None:
         if self.table:
             rows = table_sentences(self.table)
-            self.segments.extend(Segment(r, "sentence", section=self.section, list_item=True) for r in rows)
+            self.segments.extend(
+                Segment(r, "sentence", section=self.section, list_item=True, table_row=True) for r in rows
+            )
             self.table.clear()
 
     def set_label(self, text: str) -> None:

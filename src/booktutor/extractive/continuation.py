@@ -1,0 +1,64 @@
+"""An answer that carries its opening's explanation on: books state a point, then explain it in the
+sentences that follow, and an answer that stops at the first one leaves the reason out."""
+
+from __future__ import annotations
+
+from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.roles import depends_on_previous
+from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS
+
+CONTINUATION_RELATIVE = 0.3
+"""The next sentence of the lead's paragraph joins the answer when it scores this share of the lead and
+keeps the topic: books state a point, then explain it in the sentences that follow."""
+CONTINUATION_SHARED_TERMS = 2
+"""... keeping the topic: a word of the question, a reference back, or this many words of the sentence before."""
+
+
+def continue_explanation(analysis: Analysis, order: list[int], pool: list[int]) -> list[int]:
+    """The answer with the sentence that follows its opening run in the book (same paragraph and section)
+    right after it, when that sentence keeps the topic; a weaker later pick makes room for it. Not after
+    a list item or a table row: the next item is a sibling, not an explanation."""
+    if not order:
+        return order
+    candidates = analysis.candidates
+    run = 1  # the opening sentence and the ones after it in the book that the answer already quotes
+    while run < len(order) and _next_sentence(analysis, order[run - 1]) == order[run]:
+        run += 1
+    following = _next_sentence(analysis, order[run - 1])
+    if following is None or following not in pool or following in order[:run]:
+        return order
+    candidate = candidates[following]
+    keeps_topic = (
+        bool(candidate.terms & analysis.question_terms)
+        or depends_on_previous(candidate.text)
+        or len(candidate.terms & candidates[order[run - 1]].terms) >= CONTINUATION_SHARED_TERMS
+    )
+    if (
+        not keeps_topic
+        or candidate.list_item
+        or candidates[order[run - 1]].list_item
+        or float(analysis.total[following]) < CONTINUATION_RELATIVE * float(analysis.total[order[0]])
+    ):
+        return order
+    rest = [i for i in order[run:] if i != following]
+    result = [*order[:run], following, *rest]
+    while len(result) > run + 1 and (
+        len(result) > MAX_SENTENCES or sum(candidates[i].words for i in result) > MAX_WORDS
+    ):
+        result.remove(min(result[run + 1 :], key=lambda i: float(analysis.total[i])))
+    if len(result) > MAX_SENTENCES or sum(candidates[i].words for i in result) > MAX_WORDS:
+        return order
+    return result
+
+
+def _next_sentence(analysis: Analysis, index: int) -> int | None:
+    """The sentence right after this one in its passage and section (past a code excerpt's copies)."""
+    candidates = analysis.candidates
+    here = candidates[index]
+    for i in range(index + 1, min(index + 4, len(candidates))):
+        other = candidates[i]
+        if other.rank != here.rank or other.position > here.position + 1:
+            return None
+        if other.position == here.position + 1 and other.kind == "sentence":
+            return i if other.n == here.n else None
+    return None

@@ -1,0 +1,86 @@
+"""Which sentences an answer quotes, through the real graph: the explaining prose rather than table rows
+that share the question's words, and the sentences that carry the opening's explanation on.
+
+The offline answerer, real Postgres, Qdrant Edge and MiniLM over a small project-written rover handbook.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from ag_ui.core import EventType, RunAgentInput, UserMessage
+from tests.integration.conftest import build_test_services
+
+from booktutor.graph.router import IntentRouter
+from booktutor.graph.service import ChatService
+from booktutor.ingest.pipeline import Ingestor
+from booktutor.memory.users import UserRepository
+from booktutor.providers.extractive_model import ExtractiveModel
+
+pytestmark = pytest.mark.integration
+QUOTING_BOOK = Path(__file__).parents[1] / "fixtures" / "quoting_book"
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+@pytest.fixture
+def services(test_settings, clean_db, edge_store, local_embedder):
+    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
+
+
+@pytest.fixture
+async def handbook(services, tmp_path):
+    target = tmp_path / "handbook"
+    shutil.copytree(QUOTING_BOOK, target)
+    await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id="rover", title="Rover")
+    return target
+
+
+@pytest.fixture
+async def guest(services):
+    async with services.db.session() as session, session.begin():
+        return await UserRepository(session).create_guest()
+
+
+async def ask(services, guest, question: str) -> tuple[str, dict]:
+    chat = ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
+    request = RunAgentInput(
+        thread_id=f"t-{uuid.uuid4().hex[:8]}",
+        run_id=f"r-{uuid.uuid4().hex[:8]}",
+        messages=[UserMessage(id=f"m-{uuid.uuid4().hex[:8]}", role="user", content=question)],
+        forwarded_props={"book_id": "rover"},
+    )
+    await chat.prepare(request, guest)
+    events = [event async for event in chat.stream(request, guest)]
+    text = "".join(e.delta for e in events if e.type == EventType.TEXT_MESSAGE_CONTENT)
+    state = [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
+    return text, state
+
+
+async def test_a_why_question_is_answered_by_the_prose_not_by_table_rows(services, handbook, guest):
+    text, state = await ask(services, guest, "Why does a gearbox raise the torque a motor gives?")
+    assert not state["abstained"]
+    assert "A gearbox trades shaft speed for torque." in text
+    assert "larger turning force" in text, "the reason that follows the claim"
+    assert "Brushed DC" not in text and "Stepper" not in text and "Cost:" not in text, "no table row"
+    assert {c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]} == {"why-a-gearbox-raises-torque"}
+
+
+async def test_a_table_row_answers_a_question_about_its_own_row(services, handbook, guest):
+    text, state = await ask(services, guest, "What torque does a stepper motor give?")
+    assert "Stepper — Torque: High when holding still" in text
+    assert any(c["anchor_url"].endswith("#motor-types-at-a-glance") for c in state["citations"])
+
+
+async def test_the_opening_is_followed_by_the_sentences_that_explain_it(services, handbook, guest):
+    text, state = await ask(services, guest, "What is dead reckoning?")
+    prose = _MARKER.sub("", text)
+    assert prose.startswith("Dead reckoning estimates a rover's position by adding up its own measured motions")
+    opening = "Dead reckoning estimates a rover's position by adding up its own measured motions from a known start."
+    assert f"{opening} Because every small error in those measurements is added in as well" in prose, (
+        "the next sentence of the paragraph carries the explanation on"
+    )
+    assert all(c["doc_path"] == "navigation/odometry.md" for c in state["citations"])
