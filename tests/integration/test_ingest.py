@@ -56,6 +56,14 @@ async def test_round_trip_stores_chapters_chunks_and_vectors(ingestor, services,
     batteries = (await _documents(services.db))[("en", "basics/batteries.mdx")]
     assert "import Tabs" not in " ".join(r.text for r in rows)
     assert batteries.version == 1
+    async with services.db.session() as session:
+        wanted = [(gears_doc.id, "backlash"), (gears_doc.id, ""), (gears_doc.id, "no-such-anchor")]
+        sections = await BookRepository(session).section_chunks(wanted)
+    assert sections == {
+        (gears_doc.id, anchor): [r for r in rows if r.anchor == anchor]
+        for anchor in ("backlash", "")
+        if anchor in anchors
+    }, "a section's chunks in book order, as the document's chunks list them"
 
 
 async def test_reingest_unchanged_skips_everything(ingestor, services, book_copy):

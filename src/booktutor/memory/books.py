@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, literal, select, update
+from sqlalchemy import Select, and_, delete, func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -313,6 +313,23 @@ class BookRepository:
         if book_id:
             stmt = stmt.where(Chunk.book_id == book_id)
         return int(await self.session.scalar(stmt) or 0)
+
+    async def section_chunks(
+        self, sections: Sequence[tuple[uuid.UUID, str]]
+    ) -> dict[tuple[uuid.UUID, str], list[ChunkRow]]:
+        """The current chunks of each (document id, anchor) section, in book order: one statement for all."""
+        if not sections:
+            return {}
+        stmt = (
+            self._current_chunks()
+            .where(tuple_(Chunk.document_id, Chunk.anchor).in_(list(dict.fromkeys(sections))))
+            .order_by(Chunk.document_id, Chunk.position)
+        )
+        found: dict[tuple[uuid.UUID, str], list[ChunkRow]] = {}
+        for row in (await self.session.execute(stmt)).all():
+            chunk = ChunkRow(*row)
+            found.setdefault((chunk.document_id, chunk.anchor), []).append(chunk)
+        return found
 
     async def chunks_of_document(self, document_id: uuid.UUID) -> list[ChunkRow]:
         stmt = self._current_chunks().where(Chunk.document_id == document_id).order_by(Chunk.position)

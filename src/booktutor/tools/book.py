@@ -158,10 +158,9 @@ async def _section_texts(ctx: ToolContext, hits: list[SearchHit]) -> dict[uuid.U
     texts: dict[uuid.UUID, str] = {}
     joined: set[uuid.UUID] = set()
     async with ctx.services.db.session() as session:
-        repo = BookRepository(session)
-        rows = {d: await repo.chunks_of_document(d) for d in dict.fromkeys(h.document_id for h in wanted)}
+        rows = await BookRepository(session).section_chunks([(h.document_id, h.anchor) for h in wanted])
         for hit in wanted:
-            siblings = [r for r in rows[hit.document_id] if r.anchor == hit.anchor and len(r.sections) < 2]
+            siblings = [r for r in rows.get((hit.document_id, hit.anchor), []) if len(r.sections) < 2]
             if len(siblings) > 1 and any(r.id == hit.chunk_id for r in siblings):
                 texts[hit.chunk_id] = _joined_section(siblings, hit.chunk_id)
                 joined |= {r.id for r in siblings}
