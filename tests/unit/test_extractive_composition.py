@@ -165,3 +165,21 @@ async def test_a_sentence_cites_the_section_that_holds_it(embedder: Any) -> None
     merged["sections"] = [{"n": 1, "heading": "Sensors"}, {"n": 21, "heading": "Gyroscopes"}]
     composed = await answer("What does a gyroscope measure?", [merged], embedder)
     assert "A gyroscope measures angular rate around an axis. [21]" in composed.text
+
+
+MIXED_URDU = """## Support polygon
+
+Support polygon constraints: balance requirements (center of mass support polygon کے اندر)، foot placement constraints۔
+"""
+SUPPORT = """## Support polygon
+
+The support polygon is the area enclosed by the feet that touch the ground.
+"""
+
+
+async def test_an_english_question_never_quotes_a_translated_sentence_with_english_terms(embedder: Any) -> None:
+    urdu = {**hit(1, MIXED_URDU, "Support polygon"), "language": "ur", "doc_path": "ur/support.md"}
+    result = await answer("what is the support polygon?", [urdu, hit(2, SUPPORT, "Support polygon")], embedder)
+    assert not result.abstained
+    assert "The support polygon is the area enclosed by the feet" in body(result.text)
+    assert "constraints" not in result.text and "کے" not in result.text

@@ -26,7 +26,7 @@ from booktutor.extractive.roles import (
     is_prompt,
 )
 from booktutor.extractive.scoring import Candidate
-from booktutor.extractive.text import content_terms, script_of
+from booktutor.extractive.text import content_terms, has_arabic_script, script_of
 
 REASON_BONUS = 0.10
 MECHANISM_BONUS = 0.05
@@ -76,11 +76,19 @@ def answer_pool(analysis: Analysis, intent: Intent, question: str = "") -> list[
     same = [
         i
         for i in pool
-        if analysis.candidates[i].source == "selection" or script_of(analysis.candidates[i].text) == script
+        if analysis.candidates[i].source == "selection" or _in_script(analysis.candidates[i].text, script)
     ]
     pool = same if script != "other" and same else pool
     specific = [i for i in pool if not is_generic(analysis.candidates[i].text)]
     return specific or pool  # an introduction answers only when nothing else can
+
+
+def _in_script(text: str, script: str) -> bool:
+    """Written in the question's script: for a Latin-script question, no Arabic-script words either (a
+    translated page keeps the English terms inside Urdu sentences; those are not the English text)."""
+    if script == "latin" and has_arabic_script(text):
+        return False
+    return script_of(text) == script
 
 
 def shaped_scores(analysis: Analysis, intent: Intent) -> np.ndarray:

@@ -90,6 +90,11 @@ def script_of(text: str) -> Literal["arabic", "latin", "other"]:
     return "arabic" if arabic > latin else "latin"
 
 
+def has_arabic_script(text: str) -> bool:
+    """Any Arabic-script letter (an Urdu word) in the text."""
+    return _ARABIC_SCRIPT.search(text) is not None
+
+
 @lru_cache(maxsize=_WORD_CACHE)
 def stem(word: str) -> str:
     """A tiny suffix stripper so that 'sensors', 'sensing' and 'sense' meet as 'sens'."""
