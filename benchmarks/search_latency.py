@@ -12,6 +12,11 @@ included) and of the database's Postgres backends: these depend much less on mac
 At the largest size the full-text SQL is EXPLAIN ANALYZEd to see whether the GIN index is used.
 
 Run: python -m benchmarks.search_latency [--sizes 1000,10000,100000] [--json out.json]
+    [--modes fulltext,hybrid] [--keep]
+--modes times only those modes. --keep loads each size into its own database (`bench_search_keep_<size>`)
+and data dir (/tmp/booktutor-search-keep-<size>), kept afterwards; the next --keep run reuses a size
+already loaded instead of loading it again (100k chunks take minutes), so a change to the search can be
+A/B-measured in the same minutes. Drop them with --drop-kept.
 """
 
 from __future__ import annotations
@@ -21,16 +26,20 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import psutil
 
 from benchmarks import synthetic_corpus as sc
-from benchmarks._common import bench_database, make_settings, summary_ms, temp_dir
+from benchmarks._common import PG_HOST, PG_USER, _psql, bench_database, make_settings, summary_ms, temp_dir
 
 SIZES = (1_000, 10_000, 100_000)
+MODES = ("embed", "dense", "fulltext", "hybrid")
+KEEP_PREFIX = "bench_search_keep_"
 GOALS_P95_MS = {10_000: 30.0, 100_000: 100.0}
 WARMUP = 5
 UPSERT_BATCH = 2048
@@ -81,8 +90,9 @@ async def _capture_fulltext_sql(services, question: str):
         original = session.execute
 
         async def spy(stmt, params=None, *a, **kw):
-            captured.setdefault("stmt", stmt)
-            captured.setdefault("params", params)
+            if not str(stmt).lstrip().startswith("SET"):
+                captured.setdefault("stmt", stmt)
+                captured.setdefault("params", params)
             return await original(stmt, params, *a, **kw)
 
         session.execute = spy
@@ -99,13 +109,8 @@ async def _explain(services, question: str) -> str:
     return "\n".join(r[0] for r in rows)
 
 
-async def run(sizes=SIZES) -> dict:
+async def run(sizes=SIZES, modes=MODES, keep: bool = False) -> dict:
     from booktutor.providers.embeddings import LocalOnnxEmbedder
-    from booktutor.retrieval import lexeme_stats
-    from booktutor.retrieval.lexical import LexicalSearch
-    from booktutor.retrieval.search import SearchQuery
-    from booktutor.retrieval.types import VectorFilter, VectorRecord
-    from booktutor.services import build_services
 
     embedder = LocalOnnxEmbedder(batch_size=64)
     await embedder.embed_query("warm up")
@@ -121,86 +126,134 @@ async def run(sizes=SIZES) -> dict:
         "questions": len(questions),
         "sizes": [],
         "goals_p95_ms": GOALS_P95_MS,
+        "modes": list(modes),
+        "kept_corpus": keep,
     }
-
-    with bench_database("search") as url, temp_dir("search") as data_dir:
-        services = await build_services(make_settings(url, data_dir))
-        services.embedder = embedder
-        services.searcher.embedder = embedder
-        searcher = services.searcher
-        flt = VectorFilter(book_id=sc.BOOK_ID, language="en")
-        await services.store.ensure_collection(embedder.model_name, embedder.dimension)
-        raw = await __import__("asyncpg").connect(url)
-        loaded = 0
-        try:
-            for size in sizes:
-                t0 = time.perf_counter()
-                chunks = await sc.load_postgres(raw, loaded, size)
-                await raw.execute("ANALYZE")
-                pg_load_s = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                for s in range(0, len(chunks), UPSERT_BATCH):
-                    batch = chunks[s : s + UPSERT_BATCH]
-                    vectors = factory.vectors(batch)
-                    await services.store.upsert(
-                        [
-                            VectorRecord(
-                                chunk_id=sc.chunk_id(c.index),
-                                vector=v.tolist(),
-                                book_id=sc.BOOK_ID,
-                                language=sc.LANGUAGE,
-                                document_id=sc.document_id(c.index // sc.CHUNKS_PER_DOCUMENT),
-                                doc_path=sc.doc_path(c.index // sc.CHUNKS_PER_DOCUMENT),
-                                version=1,
-                            )
-                            for c, v in zip(batch, vectors, strict=True)
-                        ]
-                    )
-                qdrant_load_s = time.perf_counter() - t0
-                loaded = size
-                lexeme_stats.forget()  # the book's chunk count and lexeme counts are those of the new size
-                assert await services.store.count() == size
-
-                async def embed_only(q):
-                    await embedder.embed_query(q)
-
-                async def dense(q):
-                    v = await embedder.embed_query(q)
-                    await services.store.search(v, 40, flt)
-
-                async def fulltext(q):
-                    async with services.db.session() as session:
-                        await LexicalSearch(session).search(q, limit=40, book_id=sc.BOOK_ID, language="en")
-
-                async def hybrid(q):
-                    await searcher.search(SearchQuery(text=q, k=8, book_id=sc.BOOK_ID, language="en"))
-
-                row = {"chunks": size, "pg_load_s": pg_load_s, "qdrant_load_s": qdrant_load_s, "modes": {}}
-                for name, fn in (("embed", embed_only), ("dense", dense), ("fulltext", fulltext), ("hybrid", hybrid)):
-                    row["modes"][name] = await _timed(fn, questions, postgres_cpu_clock(raw))
-                async with services.db.session() as session:
-                    hits = await LexicalSearch(session).search(questions[0], limit=40, book_id=sc.BOOK_ID)
-                matched = await raw.fetchval(
-                    "SELECT count(*) FROM chunks WHERE tsv @@ to_tsquery('simple', $1)",
-                    " | ".join(
-                        f"'{w}'"
-                        for w in (
-                            await raw.fetchval("SELECT tsvector_to_array(to_tsvector('english', $1))", questions[0])
-                        )
-                    ),
-                )
-                row["fulltext_rows_matching_q0"] = matched
-                row["fulltext_hits_q0"] = len(hits)
-                results["sizes"].append(row)
-                _print_row(row)
-            results["explain_question"] = questions[0]
-            results["explain"] = await _explain(services, questions[0])
-            results["gin_used"] = "ix_chunks_tsv" in results["explain"]
-        finally:
-            await raw.close()
-            await services.close()
+    if keep:
+        for size in sizes:
+            with _kept_database(size) as (url, data_dir, loaded):
+                await _measure(url, data_dir, [size], loaded, embedder, factory, questions, modes, results)
+    else:
+        with bench_database("search") as url, temp_dir("search") as data_dir:
+            await _measure(url, data_dir, sizes, 0, embedder, factory, questions, modes, results)
     results["loadavg_end"] = os.getloadavg()
     return results
+
+
+@contextlib.contextmanager
+def _kept_database(size: int) -> Iterator[tuple[str, Path, int]]:
+    """(url, data dir, chunks already loaded) of the kept corpus of `size`, created when missing."""
+    name = f"{KEEP_PREFIX}{size}"
+    data_dir = Path(f"/tmp/booktutor-search-keep-{size}")
+    done = data_dir / "loaded"
+    if not done.exists():
+        _psql(f'drop database if exists "{name}" with (force)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+        _psql(f'create database "{name}"')
+        data_dir.mkdir(parents=True)
+    yield f"postgresql://{PG_USER}@{PG_HOST}:5432/{name}", data_dir, size if done.exists() else 0
+    done.touch()
+
+
+def drop_kept(sizes) -> None:
+    for size in sizes:
+        _psql(f'drop database if exists "{KEEP_PREFIX}{size}" with (force)')
+        shutil.rmtree(f"/tmp/booktutor-search-keep-{size}", ignore_errors=True)
+
+
+async def _measure(url, data_dir, sizes, loaded, embedder, factory, questions, modes, results) -> None:
+    """Grow the corpus from `loaded` chunks to each size in turn and time the modes at each."""
+    from booktutor.services import build_services
+
+    services = await build_services(make_settings(url, data_dir))
+    services.embedder = embedder
+    services.searcher.embedder = embedder
+    await services.store.ensure_collection(embedder.model_name, embedder.dimension)
+    raw = await __import__("asyncpg").connect(url)
+    try:
+        for size in sizes:
+            row = {"chunks": size, "pg_load_s": 0.0, "qdrant_load_s": 0.0, "modes": {}}
+            if loaded < size:
+                row["pg_load_s"], row["qdrant_load_s"] = await _load(services, raw, factory, loaded, size)
+                loaded = size
+            row.update(await _time_modes(services, raw, embedder, questions, modes))
+            results["sizes"].append(row)
+            _print_row(row)
+        results["explain_question"] = questions[0]
+        results["explain"] = await _explain(services, questions[0])
+        results["gin_used"] = "ix_chunks_tsv" in results["explain"]
+    finally:
+        await raw.close()
+        await services.close()
+
+
+async def _load(services, raw, factory, start: int, size: int) -> tuple[float, float]:
+    from booktutor.retrieval.types import VectorRecord
+
+    t0 = time.perf_counter()
+    chunks = await sc.load_postgres(raw, start, size)
+    await raw.execute("ANALYZE")
+    pg_load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for s in range(0, len(chunks), UPSERT_BATCH):
+        batch = chunks[s : s + UPSERT_BATCH]
+        vectors = factory.vectors(batch)
+        await services.store.upsert(
+            [
+                VectorRecord(
+                    chunk_id=sc.chunk_id(c.index),
+                    vector=v.tolist(),
+                    book_id=sc.BOOK_ID,
+                    language=sc.LANGUAGE,
+                    document_id=sc.document_id(c.index // sc.CHUNKS_PER_DOCUMENT),
+                    doc_path=sc.doc_path(c.index // sc.CHUNKS_PER_DOCUMENT),
+                    version=1,
+                )
+                for c, v in zip(batch, vectors, strict=True)
+            ]
+        )
+    return pg_load_s, time.perf_counter() - t0
+
+
+async def _time_modes(services, raw, embedder, questions, modes) -> dict:
+    from booktutor.retrieval import lexeme_stats
+    from booktutor.retrieval.lexical import LexicalSearch
+    from booktutor.retrieval.search import SearchQuery
+    from booktutor.retrieval.types import VectorFilter
+
+    lexeme_stats.forget()  # the book's chunk count and lexeme counts are those of this size
+    size = await services.store.count()
+    flt = VectorFilter(book_id=sc.BOOK_ID, language="en")
+
+    async def embed_only(q):
+        await embedder.embed_query(q)
+
+    async def dense(q):
+        v = await embedder.embed_query(q)
+        await services.store.search(v, 40, flt)
+
+    async def fulltext(q):
+        async with services.db.session() as session:
+            await LexicalSearch(session).search(q, limit=40, book_id=sc.BOOK_ID, language="en")
+
+    async def hybrid(q):
+        await services.searcher.search(SearchQuery(text=q, k=8, book_id=sc.BOOK_ID, language="en"))
+
+    fns = {"embed": embed_only, "dense": dense, "fulltext": fulltext, "hybrid": hybrid}
+    timed = {name: await _timed(fns[name], questions, postgres_cpu_clock(raw)) for name in modes}
+    async with services.db.session() as session:
+        hits = await LexicalSearch(session).search(questions[0], limit=40, book_id=sc.BOOK_ID)
+    q0_lexemes = await raw.fetchval("SELECT tsvector_to_array(to_tsvector('english', $1))", questions[0])
+    matched = await raw.fetchval(
+        "SELECT count(*) FROM chunks WHERE tsv @@ to_tsquery('simple', $1)", " | ".join(f"'{w}'" for w in q0_lexemes)
+    )
+    return {
+        "qdrant_points": size,
+        "modes": timed,
+        "fulltext_rows_matching_q0": matched,
+        "fulltext_hits_q0": len(hits),
+        "loadavg": os.getloadavg(),
+    }
 
 
 def _print_row(row: dict) -> None:
@@ -219,8 +272,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--keep", action="store_true", help="load each size once into a kept database, reuse it")
+    parser.add_argument("--drop-kept", action="store_true", help="drop the kept databases of --sizes and exit")
     args = parser.parse_args()
-    result = asyncio.run(run(tuple(int(s) for s in args.sizes.split(","))))
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    if args.drop_kept:
+        drop_kept(sizes)
+        return
+    modes = tuple(m for m in args.modes.split(",") if m)
+    assert set(modes) <= set(MODES), f"modes are {MODES}"
+    result = asyncio.run(run(sizes, modes, keep=args.keep))
     print(f"\nGIN index used at {result['sizes'][-1]['chunks']}: {result['gin_used']}")
     print(result["explain"])
     if args.json:

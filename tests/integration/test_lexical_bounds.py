@@ -61,3 +61,22 @@ async def test_a_small_book_gets_the_same_hits_from_one_statement(services, book
             (round(h.rank, 6), str(h.chunk_id)) for h in steps
         )
         assert [h.rank for h in one] == sorted((h.rank for h in one), reverse=True)
+
+
+async def test_full_text_is_planned_for_its_parameters_within_the_search_only(
+    services, book_copy, large_book_thresholds
+):
+    """Past the five executions after which Postgres may switch a prepared statement to its generic
+    plan (which ranked every chunk of a large book), the search keeps custom plans and the same hits;
+    the setting ends with the search's transaction, so pooled connections do not keep it."""
+    from sqlalchemy import text
+
+    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    async with services.db.session() as session:
+        runs = [await LexicalSearch(session).search("gear backlash", limit=10, book_id="mini") for _ in range(8)]
+        inside = (await session.execute(text("SHOW plan_cache_mode"))).scalar_one()
+    async with services.db.session() as session:
+        after = (await session.execute(text("SHOW plan_cache_mode"))).scalar_one()
+    assert runs[0] and all(run == runs[0] for run in runs)
+    assert inside == "force_custom_plan"
+    assert after == "auto"
