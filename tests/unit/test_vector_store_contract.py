@@ -136,6 +136,26 @@ async def test_search_filters(store: VectorStore, flt: VectorFilter, expected: l
     assert set(_ids(hits)) == {records[i].chunk_id for i in expected}
 
 
+async def test_a_filter_that_matched_every_point_still_applies_after_writes(store: VectorStore) -> None:
+    """The edge store leaves out a book/language filter that every point matches; a write of another
+    book (or a delete) must bring it back."""
+    await store.ensure_collection(MODEL, DIM)
+    own = [_record([1.0, 0.0, 0.0, 0.0]), _record([0.8, 0.2, 0.0, 0.0])]
+    await store.upsert(own)
+    flt = VectorFilter(book_id="book-1", language="en")
+    assert _ids(await store.search([1.0, 0.0, 0.0, 0.0], limit=10, flt=flt)) == [r.chunk_id for r in own]
+
+    other = _record([1.0, 0.0, 0.0, 0.0], book="book-2", document=DOC_B)
+    await store.upsert([other])
+    assert _ids(await store.search([1.0, 0.0, 0.0, 0.0], limit=10, flt=flt)) == [r.chunk_id for r in own]
+
+    await store.delete_chunks([r.chunk_id for r in own])
+    assert await store.search([1.0, 0.0, 0.0, 0.0], limit=10, flt=flt) == []
+    assert _ids(await store.search([1.0, 0.0, 0.0, 0.0], limit=10, flt=VectorFilter(book_id="book-2"))) == [
+        other.chunk_id
+    ]
+
+
 async def test_delete_chunks(store: VectorStore) -> None:
     records = await _seeded(store)
 
