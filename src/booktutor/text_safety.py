@@ -8,6 +8,7 @@ remains) and replaced by a marker in book or selected text handed to a model.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|"
@@ -38,6 +39,7 @@ def strip_injection(text: str) -> tuple[str, bool]:
 REMOVED_MARKER = "[instruction-like text removed]"
 
 
+@lru_cache(maxsize=4096)  # the same chunks are handed to the model answer after answer
 def fence_untrusted(text: str) -> str:
     """Book or selected text as data: sentences that read as instructions to the model are removed."""
     if not looks_like_injection(text):

@@ -22,6 +22,24 @@ from booktutor.memory.book_records import (
 from booktutor.memory.chapter_refs import exact_chapter_ref, match_chapter
 from booktutor.memory.models import Book, Chapter, Chunk, Document
 
+_CURRENT_CHUNKS = select(
+    Chunk.id,
+    Chunk.book_id,
+    Chunk.document_id,
+    Document.source_path,
+    Chunk.language,
+    Document.title,
+    Document.front_matter,
+    Chunk.heading_path,
+    Chunk.anchor,
+    Chunk.text,
+    Chunk.version,
+    Chunk.purpose,
+    Chunk.sections,
+    Document.slug,
+).join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
+"""The columns of a `ChunkRow`, of the version readers see; built once (statements are immutable)."""
+
 
 class BookRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -275,22 +293,7 @@ class BookRepository:
         list[dict[str, Any]],
         str,
     ]:
-        return select(
-            Chunk.id,
-            Chunk.book_id,
-            Chunk.document_id,
-            Document.source_path,
-            Chunk.language,
-            Document.title,
-            Document.front_matter,
-            Chunk.heading_path,
-            Chunk.anchor,
-            Chunk.text,
-            Chunk.version,
-            Chunk.purpose,
-            Chunk.sections,
-            Document.slug,
-        ).join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
+        return _CURRENT_CHUNKS
 
     async def fetch_chunks(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ChunkRow]:
         if not chunk_ids:

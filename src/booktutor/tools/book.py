@@ -135,7 +135,9 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         text = f"{query}\n{ctx.selected_text[:SELECTION_QUERY_CHARS]}"
     found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id))
     offset = len(results)
-    texts = await _section_texts(ctx, found.hits[:WHOLE_SECTION_HITS])
+    async with ctx.services.db.session() as session:  # one session for the section texts and the evidence
+        texts = await _section_texts(ctx, session, found.hits[:WHOLE_SECTION_HITS])
+        evidence = await _term_evidence(ctx, session, query, found.hits)
     results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(found.hits, start=1)]
     ctx.degraded = ctx.degraded or found.degraded
     sections = _section_sources(results[offset:], found.hits, max(len(results) + 1, SECTION_NUMBER_BASE))
@@ -145,11 +147,11 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         "mode": ctx.mode,
         "degraded": found.degraded,
         "results": results,
-        "evidence": await _term_evidence(ctx, query, found.hits),
+        "evidence": evidence,
     }
 
 
-async def _section_texts(ctx: ToolContext, hits: list[SearchHit]) -> dict[uuid.UUID, str]:
+async def _section_texts(ctx: ToolContext, session: AsyncSession, hits: list[SearchHit]) -> dict[uuid.UUID, str]:
     """The text of each hit's whole section when the section spans several chunks: search keeps one
     chunk a section (the best), and the sentence or code block that answers may sit in a sibling."""
     wanted = [h for h in hits if len(h.sections) < 2]
@@ -157,14 +159,13 @@ async def _section_texts(ctx: ToolContext, hits: list[SearchHit]) -> dict[uuid.U
         return {}
     texts: dict[uuid.UUID, str] = {}
     joined: set[uuid.UUID] = set()
-    async with ctx.services.db.session() as session:
-        rows = await BookRepository(session).section_chunks([(h.document_id, h.anchor) for h in wanted])
-        for hit in wanted:
-            siblings = [r for r in rows.get((hit.document_id, hit.anchor), []) if len(r.sections) < 2]
-            if len(siblings) > 1 and any(r.id == hit.chunk_id for r in siblings):
-                texts[hit.chunk_id] = _joined_section(siblings, hit.chunk_id)
-                joined |= {r.id for r in siblings}
-        await _remember_sentence_vectors(ctx, session, joined)
+    rows = await BookRepository(session).section_chunks([(h.document_id, h.anchor) for h in wanted])
+    for hit in wanted:
+        siblings = [r for r in rows.get((hit.document_id, hit.anchor), []) if len(r.sections) < 2]
+        if len(siblings) > 1 and any(r.id == hit.chunk_id for r in siblings):
+            texts[hit.chunk_id] = _joined_section(siblings, hit.chunk_id)
+            joined |= {r.id for r in siblings}
+    await _remember_sentence_vectors(ctx, session, joined)
     return texts
 
 
@@ -218,17 +219,16 @@ def _without_repeats(text: str, before: str) -> str:
     return "\n".join(lines[start:]).strip()
 
 
-async def _term_evidence(ctx: ToolContext, query: str, hits: list[SearchHit]) -> dict[str, Any]:
+async def _term_evidence(ctx: ToolContext, session: AsyncSession, query: str, hits: list[SearchHit]) -> dict[str, Any]:
     """How the question's words occur in the book and in the top hits (an abstention signal)."""
     language = "en" if not _ARABIC_SCRIPT.search(query) else (ctx.language if ctx.language != "en" else "ur")
     words = [w.lower() for w in _WORD.findall(_LETTER_DIGIT.sub(" ", query))][:MAX_EVIDENCE_WORDS]
-    async with ctx.services.db.session() as session:
-        total, terms = await LexicalSearch(session).term_evidence(
-            words,
-            book_id=ctx.book_id,
-            top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
-            language=language,
-        )
+    total, terms = await LexicalSearch(session).term_evidence(
+        words,
+        book_id=ctx.book_id,
+        top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
+        language=language,
+    )
     return {
         "chunks": total,
         "language": language,
