@@ -4,8 +4,9 @@ For each development book (the bundled sample book and the two under /work/share
 the exact texts the ingest pipeline embeds (embedding_text(heading_path, text)) are encoded by
   * PyTorch: SentenceTransformer.encode_document (the `torch` extra; skipped when it is not installed),
   * ONNX Runtime: booktutor's OnnxEncoder (the package's own export of the same safetensors weights),
-both with the pipeline's batch size, alternated `--rounds` times so machine load hits both alike (the
-median round is reported). Cosine similarity per text, minimum and mean, shows the vectors are the same.
+both with the pipeline's batch size, alternated slice by slice (one batch to each, A/B/A/B) for `--rounds`
+rounds so machine load hits both alike (the median round is reported; CPU time as well as wall time).
+Cosine similarity per text, minimum and mean, shows the vectors are the same.
 
 Run: python -m benchmarks.onnx_encoder [--rounds 3] [--limit N] [--json out.json]
 """
@@ -62,36 +63,49 @@ def torch_encoder(batch_size: int):
     return encode
 
 
-def bench_book(root: Path, onnx_encode, torch_encode, rounds: int, limit: int | None) -> dict:
+def _interleaved(encoders: dict, texts: list[str], rounds: int, batch_size: int) -> tuple[dict, dict]:
+    """Per encoder: (wall, CPU) seconds of each round and its vectors. Each round alternates the encoders
+    slice by slice (`batch_size` texts: A, B, A, B, ...), starting with the other one every round, so the
+    machine's load of any minute falls on both alike."""
+    slices = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+    times: dict = {name: [] for name in encoders}
+    vectors: dict = {}
+    for r in range(rounds):
+        totals = dict.fromkeys(encoders, (0.0, 0.0))
+        parts: dict = {name: [] for name in encoders}
+        names = list(encoders) if r % 2 == 0 else list(reversed(encoders))
+        for piece in slices:
+            for name in names:
+                seconds, cpu, got = _timed(encoders[name], piece)
+                totals[name] = (totals[name][0] + seconds, totals[name][1] + cpu)
+                parts[name].append(got)
+        for name in encoders:
+            times[name].append(totals[name])
+            vectors[name] = np.vstack(parts[name])
+    return times, vectors
+
+
+def bench_book(root: Path, onnx_encode, torch_encode, rounds: int, limit: int | None, batch_size: int = 64) -> dict:
     texts = book_texts(root)
     if limit and len(texts) > limit:  # an even sample across the book
         texts = texts[:: -(-len(texts) // limit)]
-    onnx_s: list[float] = []
-    torch_s: list[float] = []
-    onnx_cpu: list[float] = []
-    torch_cpu: list[float] = []
-    onnx_vectors = torch_vectors = None
-    for _ in range(rounds):
-        seconds, cpu, onnx_vectors = _timed(onnx_encode, texts)
-        onnx_s.append(seconds)
-        onnx_cpu.append(cpu)
-        if torch_encode is not None:
-            seconds, cpu, torch_vectors = _timed(torch_encode, texts)
-            torch_s.append(seconds)
-            torch_cpu.append(cpu)
+    encoders = {"onnx": onnx_encode} | ({"torch": torch_encode} if torch_encode is not None else {})
+    times, vectors = _interleaved(encoders, texts, rounds, batch_size)
+    wall = {name: statistics.median(t[0] for t in times[name]) for name in encoders}
+    cpu = {name: statistics.median(t[1] for t in times[name]) for name in encoders}
     result: dict = {
         "book": root.name,
         "texts": len(texts),
-        "onnx_texts_per_s": len(texts) / statistics.median(onnx_s),
-        "onnx_cpu_ms_per_text": statistics.median(onnx_cpu) * 1000 / len(texts),
+        "onnx_texts_per_s": len(texts) / wall["onnx"],
+        "onnx_cpu_ms_per_text": cpu["onnx"] * 1000 / len(texts),
     }
-    if torch_vectors is not None and onnx_vectors is not None:
-        cosines = np.sum(onnx_vectors * torch_vectors, axis=1)
+    if "torch" in encoders:
+        cosines = np.sum(vectors["onnx"] * vectors["torch"], axis=1)
         result |= {
-            "torch_texts_per_s": len(texts) / statistics.median(torch_s),
-            "torch_cpu_ms_per_text": statistics.median(torch_cpu) * 1000 / len(texts),
-            "cpu_speedup": statistics.median(torch_cpu) / statistics.median(onnx_cpu),
-            "speedup": statistics.median(torch_s) / statistics.median(onnx_s),
+            "torch_texts_per_s": len(texts) / wall["torch"],
+            "torch_cpu_ms_per_text": cpu["torch"] * 1000 / len(texts),
+            "cpu_speedup": cpu["torch"] / cpu["onnx"],
+            "speedup": wall["torch"] / wall["onnx"],
             "cosine_min": float(cosines.min()),
             "cosine_mean": float(cosines.mean()),
         }
@@ -110,7 +124,7 @@ def run(rounds: int, limit: int | None = None) -> dict:
     if torch_encode is not None:
         torch_encode(warm)
     loadavg_start = os.getloadavg()
-    books = [bench_book(root, onnx.encode, torch_encode, rounds, limit) for root in BOOKS if root.is_dir()]
+    books = [bench_book(root, onnx.encode, torch_encode, rounds, limit, batch_size) for root in BOOKS if root.is_dir()]
     return {
         "batch_size": batch_size,
         "rounds": rounds,
@@ -123,7 +137,7 @@ def run(rounds: int, limit: int | None = None) -> dict:
 
 
 def _print(result: dict) -> None:
-    print(f"batch {result['batch_size']}, median of {result['rounds']} alternated rounds")
+    print(f"batch {result['batch_size']}, median of {result['rounds']} rounds alternated slice by slice")
     print(f"{'book':28s} {'texts':>6s} {'torch/s':>8s} {'onnx/s':>8s} {'speedup':>8s} {'cos min':>8s} {'cos mean':>9s}")
     for b in result["books"]:
         torch_rate = f"{b['torch_texts_per_s']:8.1f}" if "speedup" in b else f"{'n/a':>8s}"
@@ -139,9 +153,12 @@ def goal_rows(result: dict) -> list[tuple[str, float | None, str, bool | None]]:
     """(goal, measured, goal text, met) for the summary: the worst book of each; None without PyTorch."""
     compared = [b for b in result["books"] if "speedup" in b]
     speedup = min((b["speedup"] for b in compared), default=None)
+    cpu_speedup = min((b["cpu_speedup"] for b in compared if "cpu_speedup" in b), default=None)
     cosine = min((b["cosine_min"] for b in compared), default=None)
     return [
-        ("encoder: ONNX throughput / PyTorch's (worst book, ×)", speedup, f"≥ {GOAL_SPEEDUP}",
+        ("encoder: ONNX throughput / PyTorch's by CPU time (worst book, ×)", cpu_speedup, f"≥ {GOAL_SPEEDUP}",
+         None if cpu_speedup is None else cpu_speedup >= GOAL_SPEEDUP),
+        ("encoder: ONNX throughput / PyTorch's by wall time (worst book, ×)", speedup, f"≥ {GOAL_SPEEDUP}",
          None if speedup is None else speedup >= GOAL_SPEEDUP),
         ("encoder: cosine ONNX vs PyTorch vectors (min over all texts)", cosine, f"≥ {GOAL_COSINE}",
          None if cosine is None else cosine >= GOAL_COSINE),
@@ -155,8 +172,9 @@ def render(result: dict) -> list[str]:
         "",
         "The pipeline's chunk texts (`embedding_text`) of each development book present, "
         f"{limit}, encoded by sentence-transformers on PyTorch and by booktutor's ONNX Runtime encoder, batch "
-        f"{result['batch_size']}, alternated for {result['rounds']} rounds (median round). Cosine per text between "
-        "the two vectors. *Speedup* is the ratio of wall times, *CPU ratio* that of CPU time (both encoders use the "
+        f"{result['batch_size']}, alternated slice by slice ({result['batch_size']} texts to one, then to the other, "
+        f"A/B/A/B) for {result['rounds']} rounds (median round). Cosine per text between the two vectors. "
+        "*Speedup* is the ratio of wall times, *CPU ratio* that of this process's CPU time (both encoders use the "
         "machine's cores; on a loaded machine the CPU ratio is the steadier number). "
         f"Load average at start {_load(result['loadavg_start'])}, "
         f"at end {_load(result['loadavg_end'])}.",
