@@ -10,22 +10,33 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_INJECTION = re.compile(
-    r"(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|"
-    r"above|previous|prior|system)"
-    r"|(reveal|show|print|repeat|leak|tell me)\b.{0,30}\b(system prompt|instructions|hidden prompt|rules)"
-    r"|\byou are (now|no longer)\b"
-    r"|\b(act|pretend|behave) as\b.{0,40}\b(unrestricted|jailbroken|dan|without (rules|limits))"
-    r"|\bdeveloper mode\b|\bjailbreak\b"
-    r"|<\s*/?\s*(system|assistant|instructions?)\s*>"
-    r"|^\s*(system|assistant)\s*:",
-    re.IGNORECASE | re.MULTILINE,
+# Each alternative its own case-sensitive pattern, searched in the lowered text: Python's re skips
+# ahead to a pattern's possible first letters only without IGNORECASE and without a leading assertion,
+# so a leading \b is written as a lookbehind after the word. About 4x faster than one case-insensitive
+# alternation (book text passes here for every search hit); tests/unit/test_text_safety.py checks that
+# both match the same texts.
+_INJECTION_PARTS = tuple(
+    re.compile(part, re.MULTILINE)
+    for part in (
+        r"(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines|"
+        r"above|previous|prior|system)",
+        r"(reveal|show|print|repeat|leak|tell me)\b.{0,30}\b(system prompt|instructions|hidden prompt|rules)",
+        r"you are(?<!\wyou are) (now|no longer)\b",
+        r"(act(?<!\wact)|pretend(?<!\wpretend)|behave(?<!\wbehave)) as\b.{0,40}\b"
+        r"(unrestricted|jailbroken|dan|without (rules|limits))",
+        r"(developer mode(?<!\wdeveloper mode)|jailbreak(?<!\wjailbreak))\b",
+        r"<\s*/?\s*(system|assistant|instructions?)\s*>",
+        r"^\s*(system|assistant)\s*:",
+    )
 )
+# What IGNORECASE also matches to ASCII letters (İ ı ſ K); İ is also the one letter lower() lengthens.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _SENTENCE = re.compile(r"[^.!?؟۔\n]+[.!?؟۔]?", re.UNICODE)
 
 
 def looks_like_injection(text: str) -> bool:
-    return bool(_INJECTION.search(text))
+    folded = text.lower() if text.isascii() else text.translate(_FOLD).lower()
+    return any(part.search(folded) for part in _INJECTION_PARTS)
 
 
 def strip_injection(text: str) -> tuple[str, bool]:
