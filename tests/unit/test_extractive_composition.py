@@ -183,3 +183,12 @@ async def test_an_english_question_never_quotes_a_translated_sentence_with_engli
     assert not result.abstained
     assert "The support polygon is the area enclosed by the feet" in body(result.text)
     assert "constraints" not in result.text and "کے" not in result.text
+
+
+async def test_a_line_the_book_repeats_in_two_sections_is_quoted_once(embedder: Any) -> None:
+    rule = "Use a topic when data streams continuously from a sensor."
+    first = f"## Choosing a pattern\n\n{rule}\nUse a service when one request needs one response.\n"
+    second = f"## Decision guide\n\n{rule}\n"
+    result = await answer("When should I use a topic?", [hit(1, first, "Choosing"), hit(2, second, "Guide")], embedder)
+    assert not result.abstained
+    assert body(result.text).count(rule) == 1

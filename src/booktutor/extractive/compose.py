@@ -107,12 +107,25 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
     order = stand_alone_opening(analysis, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool)
     if not intent.wants_code:
         order = continue_explanation(analysis, order, pool)
+    order = _without_repeats(analysis, order)
     code = select_code(analysis, question, order, asked=intent.wants_code)
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     if code is None:
         code = code_excerpt(analysis, order)
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order))
+
+
+def _without_repeats(analysis: Analysis, order: list[int]) -> list[int]:
+    """The order without a sentence the answer already says word for word (the same line in two sections)."""
+    seen: set[str] = set()
+    kept = []
+    for i in order:
+        key = " ".join(analysis.candidates[i].text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(i)
+    return kept
 
 
 def _near_best_document(analysis: Analysis, pool: list[int]) -> list[int]:
