@@ -1,9 +1,9 @@
-"""Weighted reciprocal rank fusion of ranked lists."""
+"""Weighted reciprocal rank fusion of ranked lists, and the weight of what a chunk is for."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -15,6 +15,24 @@ class FusionWeights:
     dense: float = 1.0
     lexical: float = 0.3
     k: int = 5
+    # The purpose factors (benchmarks/retrieval_evidence.py --grid, all three development books, docs/evals.md):
+    # 0.8 puts the explaining section first where a key-terms or summary block tied with it, and moves no
+    # relevant document out of the top 5; 0.7 and below start to push relevant pages down.
+    restating: float = 0.8
+    """Factor on the score of a chunk that restates the book's terms in brief (key terms, glossary): it
+    shares the question's words with the section that explains, and must not outrank it. A summary keeps
+    its score: its sentences often answer as a whole (demoted, answers lost them)."""
+    not_answer: float = 0.8
+    """Factor on the score of a chunk that asks the learner to do something or points elsewhere
+    (exercise, quiz, lab, objectives, navigation): still found, below the explanation."""
+    code: float = 1.0
+    """Factor on the score of a chunk that is mostly code. 0.8 ranked more explaining sections first on the
+    MDX book but pushed others' evidence out of the results: left neutral."""
+
+
+# Chunk purposes as ingest stores them (booktutor.ingest.purpose; retrieval sits below ingest).
+RESTATING = frozenset({"definition"})
+NOT_ANSWER = frozenset({"exercise", "lab", "objectives", "navigation"})
 
 
 @dataclass(slots=True)
@@ -42,3 +60,21 @@ def weighted_rrf(
         candidate.lexical_rank = rank
         candidate.score += weights.lexical / (weights.k + rank)
     return sorted(fused.values(), key=lambda c: c.score, reverse=True)
+
+
+def purpose_factor(purpose: str, weights: FusionWeights) -> float:
+    if purpose in RESTATING:
+        return weights.restating
+    if purpose in NOT_ANSWER:
+        return weights.not_answer
+    return weights.code if purpose == "code" else 1.0
+
+
+def weigh_purposes(
+    candidates: Sequence[FusedCandidate], purposes: Mapping[uuid.UUID, str], weights: FusionWeights
+) -> list[FusedCandidate]:
+    """The candidates reordered with each score times its chunk's purpose factor (a stable sort: ties
+    keep the fused order); a candidate without a known purpose keeps its score."""
+    for candidate in candidates:
+        candidate.score *= purpose_factor(purposes.get(candidate.chunk_id, ""), weights)
+    return sorted(candidates, key=lambda c: c.score, reverse=True)

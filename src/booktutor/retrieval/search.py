@@ -21,7 +21,7 @@ from booktutor.observability.tracing import span
 from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.providers.embeddings import Embedder
 from booktutor.providers.rerank import Reranker
-from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weighted_rrf
+from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weigh_purposes, weighted_rrf
 from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.retrieval.types import SearchHit, SearchResult, SectionRef, VectorFilter
 from booktutor.retrieval.vector_store import VectorStore, VectorStoreUnavailable
@@ -78,6 +78,7 @@ class HybridSearcher:
             dense, degraded = await dense_task
             fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self.weights)
             rows = await BookRepository(session).fetch_chunks([c.chunk_id for c in fused])
+            fused = weigh_purposes(fused, {i: row.purpose for i, row in rows.items()}, self.weights)
             # Without a reranker only the first k sections become hits (snippets, links); a reranker
             # reorders them all.
             kept = collapse_rows([(c, rows[c.chunk_id]) for c in fused if c.chunk_id in rows])

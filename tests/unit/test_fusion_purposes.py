@@ -1,0 +1,50 @@
+"""The purpose factor of fused search candidates: what restates or asks for practice ranks below
+the explanation it shares words with, and is still found."""
+
+from __future__ import annotations
+
+import uuid
+
+from booktutor.retrieval.fusion import FusionWeights, purpose_factor, weigh_purposes, weighted_rrf
+
+
+def _ids(n: int) -> list[uuid.UUID]:
+    return [uuid.uuid4() for _ in range(n)]
+
+
+def test_restating_and_practice_chunks_rank_below_the_explanation_they_tie_with() -> None:
+    key_terms, explaining, quiz, other = _ids(4)
+    weights = FusionWeights()
+    fused = weighted_rrf(
+        [(key_terms, 0.8), (explaining, 0.78), (quiz, 0.7), (other, 0.5)],
+        [key_terms, quiz, explaining],
+        weights,
+    )
+    assert [c.chunk_id for c in fused][:2] == [key_terms, explaining]
+    purposes = {key_terms: "definition", explaining: "exposition", quiz: "exercise", other: "exposition"}
+
+    ranked = weigh_purposes(fused, purposes, weights)
+
+    order = [c.chunk_id for c in ranked]
+    assert order[0] == explaining
+    assert set(order) == {key_terms, explaining, quiz, other}, "demoted, never dropped"
+    assert order.index(quiz) > order.index(explaining)
+
+
+def test_a_clear_lead_survives_the_factor_and_unknown_purposes_keep_their_score() -> None:
+    glossary, far = _ids(2)
+    weights = FusionWeights()
+    fused = weighted_rrf([(glossary, 0.9), (far, 0.2)], [glossary], weights)
+    lead = fused[0].score
+    ranked = weigh_purposes(fused, {glossary: "definition"}, weights)
+    assert [c.chunk_id for c in ranked] == [glossary, far]
+    assert ranked[0].score == lead * weights.restating
+    assert ranked[1].score == fused[1].score
+
+
+def test_every_purpose_has_a_factor_of_at_most_one() -> None:
+    weights = FusionWeights()
+    for purpose in ("exposition", "definition", "example", "code", "exercise", "lab", "objectives", "summary"):
+        assert 0 < purpose_factor(purpose, weights) <= 1
+    assert purpose_factor("exposition", weights) == purpose_factor("code", weights) == 1.0
+    assert purpose_factor("summary", weights) == 1.0, "a summary's sentences often answer as a whole"
