@@ -14,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from booktutor.extractive.abstention import AbstentionPolicy, evidence_score, should_abstain
+from booktutor.extractive.abstention import (
+    AbstentionPolicy,
+    asked_fact_missing,
+    evidence_score,
+    should_abstain,
+)
 from booktutor.extractive.analysis import Analysis, analyse
 from booktutor.extractive.continuation import continue_explanation
 from booktutor.extractive.coverage import (
@@ -27,14 +32,14 @@ from booktutor.extractive.coverage import (
     part_queries,
     practice_pointer,
     stand_alone_opening,
-    yes_no_lead,
 )
-from booktutor.extractive.intent import Intent, question_intent
+from booktutor.extractive.intent import Intent, question_intent, split_parts
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
-from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, select_code, select_sentences
+from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
 from booktutor.extractive.shaping import answer_pool, code_excerpt, shaped_scores
 from booktutor.extractive.text import content_terms
+from booktutor.extractive.yesno import yes_no_lead
 from booktutor.providers.embeddings import Embedder
 
 
@@ -71,6 +76,8 @@ async def compose_answer(
     if not should_abstain(analysis.features, policy):
         intent = distinctive_sides(analysis, intent, answer_pool(analysis, intent, question), evidence)
         plan = await _plan(analysis, question, intent, embedder)
+    if plan is not None:
+        plan = _stated(analysis, results, question, plan)
     if plan is None:
         language = (evidence or {}).get("language")  # the learner's: the language of the question
         return ComposedAnswer(abstention_text(results, language), [], True, "en", signals)
@@ -91,7 +98,7 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
     picked = select_sentences(analysis, pool)
     if not picked:
         return None
-    pool = _citable(analysis, pool, picked)
+    pool = passage_context(analysis, _citable(analysis, pool, picked))
     if intent.sides:
         picked = cover_sides(analysis, intent, pool, picked)
     if intent.kind in ("why", "how"):
@@ -113,7 +120,7 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     if code is None:
         code = code_excerpt(analysis, order)
-    return _Plan(order, code, missing, yes_no_lead(analysis, intent, order))
+    return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question))
 
 
 def _without_repeats(analysis: Analysis, order: list[int]) -> list[int]:
@@ -162,3 +169,17 @@ async def _part_similarity(analysis: Analysis, queries: list[str], embedder: Emb
         np.asarray([term_cosine(content_terms(q), c.terms) for c in analysis.candidates], dtype=np.float32)
         for q in queries
     ]
+
+
+def _stated(analysis: Analysis, results: list[dict[str, Any]], question: str, plan: _Plan) -> _Plan | None:
+    """The plan, unless the question asks for a fact (a named quantity, what a term is) that none of
+    its sentences states: then the book does not answer it, however many words they share."""
+    if analysis.features["selection_mode"]:
+        return plan
+    first = (split_parts(question) or (question,))[0]
+    headings = {int(r["n"]): str(r.get("heading") or "") for r in results if isinstance(r.get("n"), int)}
+    sentences = [
+        f"{headings.get(analysis.candidates[i].n, '')}: {analysis.candidates[i].text}"
+        for i in [*plan.order, *([plan.code] if plan.code is not None else [])]
+    ]
+    return None if asked_fact_missing(first, question_intent(first).kind, sentences) else plan

@@ -311,24 +311,6 @@ def distinctive_sides(
     return replace(intent, sides=tuple(sides))
 
 
-YES_NO_COVERAGE = 0.67
-"""A yes/no question gets a "Yes"/"No" lead only when the opening sentence holds this share of its words."""
-_NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|isn't|aren't|doesn't|don't|won't|neither|nor)\b", re.I)
-_YES_NO_FRAME = frozenset({"can", "could", "should", "would", "will", "doe", "does", "do", "is", "are", "has", "have"})
-
-
-def yes_no_lead(analysis: Analysis, intent: Intent, order: list[int]) -> str:
-    """ "Yes." or "No." before the quoted answer to a yes/no question, when its opening sentence states
-    the question's claim (nearly all its words) plainly or negated; "" when the book's words do not say."""
-    if intent.kind != "yesno" or not order or analysis.features["selection_mode"]:
-        return ""
-    asked = analysis.question_terms - _YES_NO_FRAME
-    opening = analysis.candidates[order[0]]
-    if not asked or len(asked & opening.terms) < YES_NO_COVERAGE * len(asked):
-        return ""
-    return "No." if _NEGATION.search(opening.text) else "Yes."
-
-
 PRACTICE_OVERLAP = 0.5
 """A quiz, exercise or lab is offered as practice when its text uses this share of the question's words."""
 

@@ -24,6 +24,8 @@ one more citation the learner has to check, so it must be nearly as relevant as 
 BODY_RELATIVE = 0.75
 """The answer comes from body sections when their best sentence scores this share of the best overall."""
 CROSS_SCRIPT_SIMILARITY = 0.5
+CONTEXT_SENTENCES = 2
+"""A highlighted passage's explanation is sought this many sentences around it in its own section."""
 FILL_RELATIVE = 0.35
 RESTATING_REDUNDANCY = 0.7
 """A key-terms or summary line this similar to a picked body sentence says nothing new."""
@@ -103,8 +105,54 @@ def select_sentences(analysis: Analysis, sentences: list[int]) -> list[int]:
     book = [i for i in sentences if analysis.candidates[i].source != "selection"]
     picked = _mmr(analysis, selection, [], MAX_SENTENCES - 1, 0.0)
     best_selection = max((float(analysis.total[i]) for i in picked), default=0.0)
-    # A book sentence helps only if it is at least as relevant as the selection's best.
+    if explaining := _explaining_sentence(analysis, book, picked):
+        picked = [*picked, explaining]
+    # Another section's sentence helps only if it is at least as relevant as the selection's best and
+    # about the same thing (it shares a word with the passage or the question).
+    if selection:  # (a passage of only a question or a heading has no sentence to compare with)
+        home = passage_context(analysis, book + selection)
+        topic = analysis.question_terms.union(*(analysis.candidates[i].terms for i in selection))
+        book = [i for i in book if i in home or analysis.candidates[i].terms & topic]
     return _mmr(analysis, book + picked, picked, MAX_SENTENCES, best_selection)
+
+
+def passage_context(analysis: Analysis, pool: list[int]) -> list[int]:
+    """About a highlighted passage, the sentences that may complete the answer (a reason, a side, a
+    part): the passage's own and those of the retrieved section that holds it, never another
+    section's claim; other questions keep the whole pool."""
+    if not analysis.features["selection_mode"]:
+        return pool
+    candidates = analysis.candidates
+    passage = [i for i in pool if candidates[i].source == "selection"]
+    home = {
+        candidates[i].rank
+        for i in pool
+        if candidates[i].source != "selection" and passage and _redundancy(analysis, i, passage) >= DUPLICATE_SIMILARITY
+    }
+    return [i for i in pool if candidates[i].source == "selection" or candidates[i].rank in home]
+
+
+def _explaining_sentence(analysis: Analysis, book: list[int], passage: list[int]) -> int | None:
+    """The book's own explanation of a highlighted passage: the best sentence next to it (within
+    `CONTEXT_SENTENCES`) in the retrieved section that holds it, when that section was retrieved."""
+    candidates = analysis.candidates
+    passage_terms = frozenset().union(*(candidates[i].terms for i in passage)) if passage else frozenset()
+    if not passage_terms:
+        return None
+    near: list[int] = []
+    for i in book:
+        if candidates[i].kind != "sentence" or _redundancy(analysis, i, passage) >= DUPLICATE_SIMILARITY:
+            continue
+        holding = [
+            j
+            for j in book
+            if candidates[j].rank == candidates[i].rank
+            and abs(candidates[j].position - candidates[i].position) <= CONTEXT_SENTENCES
+            and _redundancy(analysis, j, passage) >= DUPLICATE_SIMILARITY
+        ]
+        if holding and picked_words(analysis, passage) + candidates[i].words <= MAX_WORDS:
+            near.append(i)
+    return max(near, key=lambda i: float(analysis.total[i]), default=None)
 
 
 def _same_script_terms(analysis: Analysis, sentences: list[int]) -> list[int]:

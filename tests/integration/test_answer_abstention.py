@@ -1,0 +1,158 @@
+"""When the offline answerer answers and when it says the book does not, through the real graph.
+
+The offline answerer, real Postgres, Qdrant Edge and MiniLM over a small book written here: a
+chapter on drives and one on balance. A question asking for a fact of a kind the book never states
+about its subject (a rated value, what a term means) abstains even though the nearest text shares
+its other words; a yes/no question gets "Yes." only when the book states the claim the same way
+round; a highlighted passage is answered from the passage first, with the book's explanation next
+to it, and a question neither can answer (who invented it) abstains.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from ag_ui.core import EventType, RunAgentInput, UserMessage
+from tests.integration.conftest import build_test_services
+
+from booktutor.graph.router import IntentRouter
+from booktutor.graph.service import ChatService
+from booktutor.ingest.pipeline import Ingestor
+from booktutor.memory.users import UserRepository
+from booktutor.providers.extractive_model import ExtractiveModel
+
+pytestmark = pytest.mark.integration
+
+DRIVES = """---
+title: Drives
+---
+
+# Drives
+
+A joint's drive decides how strong, how fast and how safe the joint is.
+
+## Gearboxes
+
+A harmonic drive reaches a high reduction in a single compact stage using a flexible spline.
+Harmonic drives typically have a gear ratio between 50:1 and 160:1.
+A planetary gearbox is more backdrivable than a harmonic drive.
+Backdrivable joints let a person push the arm away by hand.
+
+## Series elastic actuators
+
+A series elastic actuator places a spring between the motor and the load.
+The controller measures the spring's deflection to estimate the force at the joint.
+The spring also absorbs impacts that would otherwise reach the gearbox teeth.
+The drawback is a lower bandwidth, because the spring must deflect before force builds up.
+"""
+
+BALANCE = """---
+title: Balance
+---
+
+# Balance
+
+A walking robot must keep its balance while only its feet touch the ground.
+
+## Support polygon
+
+The support polygon is the area on the ground enclosed by the feet in contact.
+A robot standing still is statically stable while its centre of mass stays above the support polygon.
+
+## Zero moment point
+
+The zero moment point is the point on the ground where the net moment of gravity and inertia has no
+horizontal component.
+Controllers keep the zero moment point inside the support polygon while the robot walks.
+When it reaches the edge of the polygon, the foot starts to tip over its edge.
+This is why walking controllers plan footsteps that keep a margin from the polygon's edge.
+"""
+
+
+@pytest.fixture
+def services(test_settings, clean_db, edge_store, local_embedder):
+    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
+
+
+@pytest.fixture
+async def book(services, tmp_path: Path) -> Path:
+    root = tmp_path / "book" / "docs"
+    root.mkdir(parents=True)
+    (root / "drives.md").write_text(DRIVES, encoding="utf-8")
+    (root / "balance.md").write_text(BALANCE, encoding="utf-8")
+    await Ingestor(services.db, services.store, services.embedder).ingest(root.parent, book_id="drives")
+    return root
+
+
+@pytest.fixture
+async def guest(services):
+    async with services.db.session() as session, session.begin():
+        return await UserRepository(session).create_guest()
+
+
+async def ask(services, guest, question: str, selected_text: str = "") -> tuple[str, dict]:
+    chat = ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
+    props = {"book_id": "drives", **({"selected_text": selected_text} if selected_text else {})}
+    request = RunAgentInput(
+        thread_id=f"t-{uuid.uuid4().hex[:8]}",
+        run_id=f"r-{uuid.uuid4().hex[:8]}",
+        state={},
+        messages=[UserMessage(id=f"m-{uuid.uuid4().hex[:8]}", role="user", content=question)],
+        tools=[],
+        context=[],
+        forwarded_props=props,
+    )
+    await chat.prepare(request, guest)
+    events = [event async for event in chat.stream(request, guest)]
+    text = "".join(e.delta for e in events if e.type == EventType.TEXT_MESSAGE_CONTENT)
+    state = [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
+    return text, state
+
+
+async def test_a_named_quantity_the_book_states_is_answered_with_it(services, book, guest):
+    text, state = await ask(services, guest, "What is the typical gear ratio of a harmonic drive?")
+    assert not state["abstained"], text
+    assert "between 50:1 and 160:1" in text
+
+
+async def test_a_named_quantity_the_book_never_states_abstains(services, book, guest):
+    text, state = await ask(services, guest, "What is the maximum force of a series elastic actuator?")
+    assert state["abstained"], text
+    assert "does not cover" in text
+
+
+async def test_a_term_the_book_never_defines_abstains_though_its_words_occur(services, book, guest):
+    text, state = await ask(services, guest, "What is the capture point in biped balance?")
+    assert state["abstained"], text
+    text, state = await ask(services, guest, "What is the zero moment point?")
+    assert not state["abstained"], text
+    assert "net moment of gravity and inertia" in text
+
+
+async def test_yes_only_when_the_book_states_the_claim_the_same_way_round(services, book, guest):
+    text, _ = await ask(services, guest, "Is a planetary gearbox more backdrivable than a harmonic drive?")
+    assert text.startswith("Yes. "), text
+    text, _ = await ask(services, guest, "Is a harmonic drive more backdrivable than a planetary gearbox?")
+    assert not text.startswith(("Yes.", "No.")), text
+    assert "A planetary gearbox is more backdrivable than a harmonic drive." in text
+
+
+async def test_a_highlighted_passage_is_explained_from_itself_then_the_book(services, book, guest):
+    passage = "Controllers keep the zero moment point inside the support polygon while the robot walks."
+    text, state = await ask(services, guest, "Why does this matter?", selected_text=passage)
+    assert not state["abstained"], text
+    assert text.startswith(passage), "the answer opens with the passage, not another section's claim"
+    explained = ("the foot starts to tip over its edge", "keep a margin from the polygon's edge")
+    assert any(e in text for e in explained), "the book's explanation next to the passage"
+    assert "spring" not in text, "no claim from another section"
+    assert any(c.get("doc_path") == "balance.md" for c in state["citations"])
+
+
+async def test_a_question_neither_the_passage_nor_the_book_answers_abstains(services, book, guest):
+    passage = "A series elastic actuator places a spring between the motor and the load."
+    text, state = await ask(services, guest, "Who invented this?", selected_text=passage)
+    assert state["abstained"], text
+    text, state = await ask(services, guest, "In what year was this first used?", selected_text=passage)
+    assert state["abstained"], text
