@@ -49,6 +49,19 @@ def emitting_to(sink: EventSink) -> Iterator[None]:
         _SINK.reset(token)
 
 
+def recording(streamed: list[str], emit: EventSink | None) -> EventSink | None:
+    """`emit`, also keeping the text deltas in `streamed` (the partial answer saved on cancel)."""
+    if emit is None:
+        return None
+
+    def record(event: BaseEvent) -> None:
+        if isinstance(event, TextMessageContentEvent):
+            streamed.append(event.delta)
+        emit(event)
+
+    return record
+
+
 class Emitter:
     """Writes AG-UI events to the run's sink or the graph's custom stream (a no-op outside a run)."""
 

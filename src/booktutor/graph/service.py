@@ -38,7 +38,7 @@ from booktutor.errors import BadRequest
 from booktutor.graph.answer_saver import AnswerSaver
 from booktutor.graph.checkpoint import CheckpointPool
 from booktutor.graph.client_messages import conversation_for
-from booktutor.graph.events import EventSink, emitting_to, now_ms
+from booktutor.graph.events import EventSink, emitting_to, now_ms, recording
 from booktutor.graph.graph import build_graph
 from booktutor.graph.leases import LeaseKeeper
 from booktutor.graph.quiz_interrupt import check_resume, quiz_turn_interrupt
@@ -205,7 +205,7 @@ class ChatService:
         self.leases.track(run_id, streamed)  # heartbeats save `streamed` in case this process dies
         try:
             state = await self._initial_state(run_input, user, request, answer_id, prepared)
-            async for event in self._run_graph(state, user, thread_id, final, _recording(streamed, emit)):
+            async for event in self._run_graph(state, user, thread_id, final, recording(streamed, emit)):
                 if isinstance(event, TextMessageContentEvent):
                     streamed.append(event.delta)
                 yield event
@@ -339,19 +339,6 @@ async def _next_part(
         return await next_within(pairs, budget)
     with emitting_to(emit):
         return await next_within(pairs, budget)
-
-
-def _recording(streamed: list[str], emit: EventSink | None) -> EventSink | None:
-    """`emit`, also keeping the text deltas in `streamed` (the partial answer saved on cancel)."""
-    if emit is None:
-        return None
-
-    def record(event: BaseEvent) -> None:
-        if isinstance(event, TextMessageContentEvent):
-            streamed.append(event.delta)
-        emit(event)
-
-    return record
 
 
 async def _prune_checkpoints(checkpointer: BaseCheckpointSaver[str], thread_id: str) -> None:
