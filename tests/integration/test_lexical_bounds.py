@@ -80,3 +80,12 @@ async def test_full_text_is_planned_for_its_parameters_within_the_search_only(
     assert runs[0] and all(run == runs[0] for run in runs)
     assert inside == "force_custom_plan"
     assert after == "auto"
+
+
+async def test_term_evidence_follows_the_question_word_order(services, book_copy):
+    """The answerer reads the evidence in this order: it must not depend on Postgres' plan."""
+    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    words = ["servo", "backlash", "gear", "battery", "odometry", "backlash", "motor"]
+    async with services.db.session() as session:
+        total, terms = await LexicalSearch(session).term_evidence(words, book_id="mini", top_chunk_ids=[])
+    assert total > 0 and [t[0] for t in terms] == ["servo", "backlash", "gear", "battery", "odometry", "motor"]

@@ -88,8 +88,8 @@ class LexicalSearch:
         self, words: Sequence[str], *, book_id: str, top_chunk_ids: Sequence[uuid.UUID], language: str = "en"
     ) -> tuple[int, list[tuple[str, str, int, bool]]]:
         """How the question's words occur in the book: (chunks in the book, [(word, lexeme, chunks
-        containing it, whether a top hit contains it)]); stop words are left out. Words the book
-        never uses, or that the top hits miss, are a sign the book does not answer the question."""
+        containing it, whether a top hit contains it)]) in the order of `words`; stop words are left out.
+        Words the book never uses, or that the top hits miss, are a sign the book does not answer it."""
         params = {"words": list(words), "book_id": book_id, "language": language, "top": list(top_chunk_ids)}
         rows = (await self.session.execute(_TERM_EVIDENCE_SQL, params)).all()
         total = int(rows[0][4]) if rows else 0
@@ -183,9 +183,10 @@ _HEADLINES_SQL = text(
 
 _TERM_EVIDENCE_SQL = text(
     f"""
-    WITH words AS (SELECT DISTINCT w FROM unnest(CAST(:words AS text[])) AS w),
-    lex AS (
-      SELECT w, (tsvector_to_array(to_tsvector({ts_config_for(":language")}, w)))[1] AS lexeme
+    WITH words AS (
+      SELECT w, min(n) AS n FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, n) GROUP BY w
+    ), lex AS (
+      SELECT w, n, (tsvector_to_array(to_tsvector({ts_config_for(":language")}, w)))[1] AS lexeme
       FROM words
     ), book AS (
       SELECT ch.id, ch.tsv FROM chunks ch
@@ -198,5 +199,6 @@ _TERM_EVIDENCE_SQL = text(
                    AND book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
            (SELECT count(*) FROM book)
     FROM lex WHERE lex.lexeme IS NOT NULL
+    ORDER BY lex.n
     """
 )
