@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     max_selection_chars: int = 8000
     double_text_policy: Literal["reject", "interrupt", "enqueue"] = "reject"
     stream_disconnect_grace_s: float = 0.75
+    stream_first_subscriber_grace_s: float = 10.0
     stream_ping_s: float = 15.0
     run_retention_s: float = 600.0
     run_lease_s: float = 15.0  # a run whose process stops renewing this lease is recovered as interrupted

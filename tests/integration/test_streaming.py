@@ -591,6 +591,26 @@ async def test_cancel_before_any_event_still_opens_and_closes_the_run(harness):
     assert events[-1].outcome.type == "cancelled"
 
 
+async def test_a_run_waits_longer_for_its_first_subscriber_than_for_a_returning_one(harness):
+    """A loaded server may start reading the response after the disconnect grace: the answer is not lost."""
+    manager = harness.configure(disconnect_grace_s=0.05, first_subscriber_grace_s=5)
+    user = SimpleNamespace(id=uuid.uuid4())
+    await manager.start(RunAgentInput.model_validate(run_body("t-1", "r-1", chunks=3, delay=0.1)), user)
+    await asyncio.sleep(0.3)  # six disconnect graces without a subscriber
+    events = [event async for _, event in manager.subscribe("r-1", user)]
+    assert events[-1].type.value == "RUN_FINISHED" and getattr(events[-1], "outcome", None) is None
+    assert sum(e.type.value == "TEXT_MESSAGE_CONTENT" for e in events) == 3
+
+
+async def test_a_run_nobody_ever_reads_is_still_cancelled(harness):
+    manager = harness.configure(disconnect_grace_s=0.05, first_subscriber_grace_s=0.1)
+    user = SimpleNamespace(id=uuid.uuid4())
+    await manager.start(RunAgentInput.model_validate(run_body("t-1", "r-1", chunks=50, delay=0.1)), user)
+    await wait_until(lambda: manager.get("r-1", user).state != RunState.RUNNING, limit_s=3)
+    events = [event async for _, event in manager.subscribe("r-1", user)]
+    assert events[-1].outcome.type == "cancelled"
+
+
 def test_parse_last_event_id():
     assert parse_last_event_id("r-1:7", "r-1") == 7
     assert parse_last_event_id("7", "r-1") == 7

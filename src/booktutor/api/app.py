@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             double_texting=settings.double_text_policy,
             retention_s=settings.run_retention_s,
             disconnect_grace_s=settings.stream_disconnect_grace_s,
+            first_subscriber_grace_s=settings.stream_first_subscriber_grace_s,
             ping_s=settings.stream_ping_s,
             relay=build_run_relay(settings),
         )

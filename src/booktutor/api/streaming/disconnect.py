@@ -1,4 +1,5 @@
-"""Cancelling runs nobody listens to: a run without a subscriber for `grace_s` was abandoned."""
+"""Cancelling runs nobody listens to: a run whose last subscriber left `grace_s` ago, or that nobody
+subscribed to within `first_subscriber_s` of its start, was abandoned."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ class DisconnectGrace:
     """Arms a timer when a run's last subscriber leaves (or when nobody ever came) and cancels the
     run when it fires. With a relay, a replica following the run through Redis counts as listening."""
 
-    def __init__(self, grace_s: float, relay: RunRelay | None, cancel: CancelRun, spawn: Spawn) -> None:
+    def __init__(
+        self, grace_s: float, relay: RunRelay | None, cancel: CancelRun, spawn: Spawn, first_subscriber_s: float
+    ) -> None:
         self.grace_s = grace_s
+        self.first_subscriber_s = max(first_subscriber_s, grace_s)
         self.relay = relay
         self._cancel = cancel
         self._spawn = spawn
@@ -31,10 +35,14 @@ class DisconnectGrace:
         if run.subscribers == 0 and not run.ended:
             self.arm(run)
 
-    def arm(self, run: Run) -> None:
+    def arm_until_first_subscriber(self, run: Run) -> None:
+        """A loaded server may start streaming the response well after the run started."""
+        self.arm(run, self.first_subscriber_s)
+
+    def arm(self, run: Run, after_s: float | None = None) -> None:
         self.disarm(run)
         loop = asyncio.get_running_loop()
-        run.grace_timer = loop.call_later(self.grace_s, self._expired, run)
+        run.grace_timer = loop.call_later(self.grace_s if after_s is None else after_s, self._expired, run)
 
     def disarm(self, run: Run) -> None:
         if run.grace_timer is not None:

@@ -2,7 +2,8 @@
 
 A `RunManager` (one per process) drives each run as an asyncio task that consumes a `RunSource`'s
 events, numbers them and keeps them in a bounded per-run log, so a client can disconnect and resume
-with `Last-Event-ID: <run_id>:<seq>`. A run nobody listens to for `disconnect_grace_s` is cancelled.
+with `Last-Event-ID: <run_id>:<seq>`. A run nobody listens to for `disconnect_grace_s` (or
+`first_subscriber_grace_s` after its start) is cancelled.
 With a `RunRelay` (Redis) the events are mirrored too, so `resume` and `cancel` work on any replica.
 """
 
@@ -55,6 +56,7 @@ class RunManager:
         retention_s: float = 600.0,
         max_events_per_run: int = 10_000,
         disconnect_grace_s: float = 0.75,
+        first_subscriber_grace_s: float = 10.0,
         ping_s: float = 15.0,
         relay: RunRelay | None = None,
     ) -> None:
@@ -69,7 +71,9 @@ class RunManager:
         self._active_by_thread: dict[str, Run] = {}
         self._thread_locks = KeyedLocks()
         self._hook_tasks: set[asyncio.Task[None]] = set()
-        self._grace = DisconnectGrace(disconnect_grace_s, relay, self._request_cancel, self._spawn)
+        self._grace = DisconnectGrace(
+            disconnect_grace_s, relay, self._request_cancel, self._spawn, first_subscriber_grace_s
+        )
         self.relay = relay
         if relay is not None:
             relay.on_cancel(self._on_remote_cancel)
@@ -134,7 +138,7 @@ class RunManager:
         run.observer = RunObserver()
         run.task = asyncio.create_task(self._drive(run), name=f"run:{run.run_id}")
         run.task.add_done_callback(lambda task: self._on_task_done(run, task))
-        self._grace.arm(run)  # a run nobody ever subscribes to is abandoned too
+        self._grace.arm_until_first_subscriber(run)  # a run nobody ever subscribes to is abandoned too
         log.info("run_started", run_id=run.run_id, thread_id=run.thread_id)
         return run
 
