@@ -68,6 +68,8 @@ horizontal component.
 Controllers keep the zero moment point inside the support polygon while the robot walks.
 When it reaches the edge of the polygon, the foot starts to tip over its edge.
 This is why walking controllers plan footsteps that keep a margin from the polygon's edge.
+
+Design principle: Controllers keep the zero moment point inside the support polygon while the robot walks.
 """
 
 
@@ -147,7 +149,20 @@ async def test_a_highlighted_passage_is_explained_from_itself_then_the_book(serv
     explained = ("the foot starts to tip over its edge", "keep a margin from the polygon's edge")
     assert any(e in text for e in explained), "the book's explanation next to the passage"
     assert "spring" not in text, "no claim from another section"
+    assert text.count("Controllers keep the zero moment point") == 1, "the book's copy of the passage is not repeated"
     assert any(c.get("doc_path") == "balance.md" for c in state["citations"])
+
+
+async def test_a_two_sentence_passage_is_quoted_once(services, book, guest):
+    passage = (
+        "A series elastic actuator places a spring between the motor and the load. "
+        "The controller measures the spring's deflection to estimate the force at the joint."
+    )
+    text, state = await ask(services, guest, "What does this mean?", selected_text=passage)
+    assert not state["abstained"], text
+    assert text.startswith("A series elastic actuator places a spring"), text
+    for sentence in ("places a spring between the motor", "measures the spring's deflection"):
+        assert text.count(sentence) <= 1, text
 
 
 async def test_a_question_neither_the_passage_nor_the_book_answers_abstains(services, book, guest):

@@ -105,15 +105,28 @@ def select_sentences(analysis: Analysis, sentences: list[int]) -> list[int]:
     book = [i for i in sentences if analysis.candidates[i].source != "selection"]
     picked = _mmr(analysis, selection, [], MAX_SENTENCES - 1, 0.0)
     best_selection = max((float(analysis.total[i]) for i in picked), default=0.0)
-    if explaining := _explaining_sentence(analysis, book, picked):
+    copies = {i for i in book if _repeats(analysis, i, selection)}  # the passage as the book prints it
+    if explaining := _explaining_sentence(analysis, book, copies, picked):
         picked = [*picked, explaining]
     # Another section's sentence helps only if it is at least as relevant as the selection's best and
     # about the same thing (it shares a word with the passage or the question).
     if selection:  # (a passage of only a question or a heading has no sentence to compare with)
         home = passage_context(analysis, book + selection)
         topic = analysis.question_terms.union(*(analysis.candidates[i].terms for i in selection))
-        book = [i for i in book if i in home or analysis.candidates[i].terms & topic]
+        book = [i for i in book if i not in copies and (i in home or analysis.candidates[i].terms & topic)]
     return _mmr(analysis, book + picked, picked, MAX_SENTENCES, best_selection)
+
+
+def _repeats(analysis: Analysis, index: int, passage: list[int]) -> bool:
+    """The sentence says what a passage sentence says: nearly the same meaning, or the same words
+    inside a longer line ("Design Principle: <the passage's sentence>")."""
+    if not passage:
+        return False
+    text = analysis.candidates[index].text.strip().rstrip(".").lower()
+    same_words = any(
+        (other := analysis.candidates[j].text.strip().rstrip(".").lower()) in text or text in other for j in passage
+    )
+    return same_words or _redundancy(analysis, index, passage) >= DUPLICATE_SIMILARITY
 
 
 def passage_context(analysis: Analysis, pool: list[int]) -> list[int]:
@@ -124,34 +137,27 @@ def passage_context(analysis: Analysis, pool: list[int]) -> list[int]:
         return pool
     candidates = analysis.candidates
     passage = [i for i in pool if candidates[i].source == "selection"]
-    home = {
-        candidates[i].rank
-        for i in pool
-        if candidates[i].source != "selection" and passage and _redundancy(analysis, i, passage) >= DUPLICATE_SIMILARITY
-    }
+    home = {candidates[i].rank for i in pool if candidates[i].source != "selection" and _repeats(analysis, i, passage)}
     return [i for i in pool if candidates[i].source == "selection" or candidates[i].rank in home]
 
 
-def _explaining_sentence(analysis: Analysis, book: list[int], passage: list[int]) -> int | None:
+def _explaining_sentence(analysis: Analysis, book: list[int], copies: set[int], picked: list[int]) -> int | None:
     """The book's own explanation of a highlighted passage: the best sentence next to it (within
-    `CONTEXT_SENTENCES`) in the retrieved section that holds it, when that section was retrieved."""
+    `CONTEXT_SENTENCES` of the book's copy of the passage, `copies`) in the retrieved section that
+    holds it, when that section was retrieved."""
     candidates = analysis.candidates
-    passage_terms = frozenset().union(*(candidates[i].terms for i in passage)) if passage else frozenset()
-    if not passage_terms:
-        return None
-    near: list[int] = []
-    for i in book:
-        if candidates[i].kind != "sentence" or _redundancy(analysis, i, passage) >= DUPLICATE_SIMILARITY:
-            continue
-        holding = [
-            j
-            for j in book
-            if candidates[j].rank == candidates[i].rank
+    near = [
+        i
+        for i in book
+        if i not in copies
+        and candidates[i].kind == "sentence"
+        and any(
+            candidates[j].rank == candidates[i].rank
             and abs(candidates[j].position - candidates[i].position) <= CONTEXT_SENTENCES
-            and _redundancy(analysis, j, passage) >= DUPLICATE_SIMILARITY
-        ]
-        if holding and picked_words(analysis, passage) + candidates[i].words <= MAX_WORDS:
-            near.append(i)
+            for j in copies
+        )
+        and picked_words(analysis, picked) + candidates[i].words <= MAX_WORDS
+    ]
     return max(near, key=lambda i: float(analysis.total[i]), default=None)
 
 
