@@ -19,6 +19,9 @@ from booktutor.extractive.roles import depends_on_previous, is_prompt
         ("How many joints does the arm have?", "number"),
         ("What are the main types of sensors?", "list"),
         ("What is an IMU?", "definition"),
+        ("What's an IMU?", "definition"),
+        ("What's a safe way to test a new gait on the real robot?", "procedure"),
+        ("What is the best way to store a battery pack?", "procedure"),
         ("Is a servo a kind of motor?", "yesno"),
     ],
 )

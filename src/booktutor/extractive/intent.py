@@ -30,7 +30,11 @@ _CODE = re.compile(
     r"how\s+(?:do|can)\s+I\s+(?:write|code|implement|create|launch|run|install|build|define|configure))",
     re.I,
 )
-_PROCEDURE = re.compile(r"\b(?:steps?\s+(?:to|for|of)|how\s+(?:do|can|should)\s+(?:I|you|we)|how\s+to)\b", re.I)
+_PROCEDURE = re.compile(
+    r"\b(?:steps?\s+(?:to|for|of)|how\s+(?:do|can|should)\s+(?:I|you|we)|how\s+to|"
+    r"(?:best|safe|safest|right|good|proper|easiest|correct|recommended|standard)\s+ways?\s+to)\b",
+    re.I,
+)
 _WHY = re.compile(
     r"^\s*(?:why\b|what\s+(?:is|are)\s+the\s+(?:reason|purpose|point|benefit|advantage)s?\b|"
     r"how\s+come\b|what\s+(?:makes|causes)\b)|\bwhy\b",
