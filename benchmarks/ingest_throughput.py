@@ -1,9 +1,10 @@
 """Ingest throughput: end-to-end chunks/s of Ingestor vs. the raw MiniLM encoder on the same texts.
 
 For each book (the bundled sample book, and /work/shared/corpus/robotics-book-en-ur when present):
-a fresh Postgres database and Qdrant Edge store, the real all-MiniLM-L6-v2 embedder loaded and warmed
-up BEFORE timing, then
-  * raw encoder: SentenceTransformer.encode_document over exactly the texts the pipeline embeds: the
+a fresh Postgres database and Qdrant Edge store, the real all-MiniLM-L6-v2 embedder (the default, ONNX
+Runtime; `--encoder torch` for sentence-transformers on PyTorch) loaded and warmed up BEFORE timing, then
+  * raw encoder: that embedder's own encoder (OnnxEncoder.encode, or SentenceTransformer.encode_document)
+    called directly over exactly the texts the pipeline embeds: the
     chunks (embedding_text(heading_path, text)), grouped like the pipeline (EMBED_GROUP_CHUNKS), and the
     chunks' quotable sentences (stored for the offline answerer, grouped like the backfill), with the
     same batch size; measured before and after the ingest, the mean is used;
@@ -12,7 +13,7 @@ up BEFORE timing, then
   * the MiniLM token lengths of the texts (the model truncates at 256 word pieces);
   * a cProfile of a second ingest (into another fresh DB) when the ratio is below the goal.
 
-Run: python -m benchmarks.ingest_throughput [--json out.json]
+Run: python -m benchmarks.ingest_throughput [--encoder onnx|torch] [--json out.json]
 """
 
 from __future__ import annotations
@@ -78,18 +79,41 @@ def _chunk_texts(root: Path) -> tuple[list[list[str]], list[list[str]], list[str
     return groups, sentences, texts
 
 
-def _raw_encode(model, groups: list[list[str]], batch_size: int) -> float:
+class RawEncoder:
+    """The embedder's encoder called directly, and the model's token lengths (untruncated)."""
+
+    def __init__(self, embedder) -> None:
+        from tokenizers import Tokenizer
+
+        from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+        from booktutor.providers.onnx_encoder import MODEL_DIR
+
+        self._tokenizer = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+        if isinstance(embedder, LocalSentenceTransformerEmbedder):
+            model, batch_size = embedder._load(), embedder._batch_size
+            self.name = "`SentenceTransformer.encode_document` (PyTorch)"
+            self.encode = lambda texts: model.encode_document(
+                texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
+        else:
+            self.name = "`OnnxEncoder.encode` (ONNX Runtime)"
+            self.encode = embedder._encoder.encode
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self._tokenizer.encode_batch(texts)]
+
+
+def _raw_encode(raw: RawEncoder, groups: list[list[str]]) -> float:
     started = time.perf_counter()
     for texts in groups:
-        model.encode_document(
-            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
+        raw.encode(texts)
     return time.perf_counter() - started
 
 
-def _token_stats(model, texts: list[str]) -> dict:
-    tokenizer = model.tokenizer
-    lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"]]
+def _token_stats(raw: RawEncoder, texts: list[str]) -> dict:
+    lengths = raw.token_lengths(texts)
     lengths.sort()
     over = sum(1 for n in lengths if n > MODEL_MAX_TOKENS)
     return {
@@ -99,7 +123,7 @@ def _token_stats(model, texts: list[str]) -> dict:
         "max": lengths[-1],
         "over_256_pct": 100 * over / len(lengths),
         "tokens_lost_pct": 100 * sum(max(0, n - MODEL_MAX_TOKENS) for n in lengths) / sum(lengths),
-        "max_seq_length": getattr(model, "max_seq_length", None),
+        "max_seq_length": MODEL_MAX_TOKENS,
     }
 
 
@@ -142,7 +166,7 @@ def _profile_text(profiler: cProfile.Profile, limit: int = 25) -> str:
     return out.getvalue()
 
 
-async def bench_book(root: Path, book_id: str, embedder, model, batch_size: int) -> dict:
+async def bench_book(root: Path, book_id: str, embedder, raw: RawEncoder, batch_size: int) -> dict:
     from booktutor.ingest.discover import discover_book
     from booktutor.ingest.parse import parse_book
 
@@ -153,10 +177,10 @@ async def bench_book(root: Path, book_id: str, embedder, model, batch_size: int)
     texts = [t for g in groups for t in g]
     chunks = len(texts)
 
-    raw_before = _raw_encode(model, groups + sentences, batch_size)
+    raw_before = _raw_encode(raw, groups + sentences)
     phases = PhaseTimer()
     report, ingest_s, points, _ = await _ingest_once(root, book_id, embedder, phases=phases)
-    raw_after = _raw_encode(model, groups + sentences, batch_size)
+    raw_after = _raw_encode(raw, groups + sentences)
     raw_s = (raw_before + raw_after) / 2
     assert report.chunks_written == chunks, (report.chunks_written, chunks)
     assert points == chunks, (points, chunks)
@@ -186,7 +210,7 @@ async def bench_book(root: Path, book_id: str, embedder, model, batch_size: int)
         "embed_share": embed_s / ingest_s,
         "batch_size": batch_size,
         "breakdown": breakdown,
-        "tokens": _token_stats(model, texts),
+        "tokens": _token_stats(raw, texts),
     }
     if result["ratio"] < GOAL_RATIO and result["embed_share"] < GOAL_RATIO:
         _, prof_s, _, profiler = await _ingest_once(root, book_id, embedder, profile=True)
@@ -195,22 +219,33 @@ async def bench_book(root: Path, book_id: str, embedder, model, batch_size: int)
     return result
 
 
-async def run() -> dict:
-    from booktutor.providers.embeddings import LocalSentenceTransformerEmbedder
+async def run(encoder: str = "onnx") -> dict:
+    from booktutor.providers.embeddings import LocalOnnxEmbedder, LocalSentenceTransformerEmbedder
 
     settings = make_settings("postgresql://unused", Path("/tmp"))
     batch_size = settings.embedding_batch_size
-    embedder = LocalSentenceTransformerEmbedder(batch_size=batch_size)
+    embedder: LocalOnnxEmbedder | LocalSentenceTransformerEmbedder
+    if encoder == "torch":
+        embedder = LocalSentenceTransformerEmbedder(batch_size=batch_size)
+    else:
+        embedder = LocalOnnxEmbedder(batch_size=batch_size)
     started = time.perf_counter()
-    model = embedder._load()
+    raw = RawEncoder(embedder)
+    raw.encode(["load"])
     load_s = time.perf_counter() - started
     await embedder.embed_documents(["warm up " * 50] * batch_size)  # first-call costs outside timing
     await embedder.embed_query("warm up")
     books = [(SAMPLE_BOOK, SAMPLE_BOOK_ID)]
     if BIG_BOOK.is_dir():
         books.append((BIG_BOOK, "robotics-book-en-ur"))
-    results = [await bench_book(root, book_id, embedder, model, batch_size) for root, book_id in books]
-    return {"model_load_s": load_s, "goal_ratio": GOAL_RATIO, "books": results, "loadavg_end": os.getloadavg()}
+    results = [await bench_book(root, book_id, embedder, raw, batch_size) for root, book_id in books]
+    return {
+        "encoder": raw.name,
+        "model_load_s": load_s,
+        "goal_ratio": GOAL_RATIO,
+        "books": results,
+        "loadavg_end": os.getloadavg(),
+    }
 
 
 def _print(result: dict) -> None:
@@ -235,9 +270,10 @@ def _print(result: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--encoder", choices=["onnx", "torch"], default="onnx", help="onnx: the default install's")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    result = asyncio.run(run())
+    result = asyncio.run(run(args.encoder))
     _print(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str))

@@ -146,7 +146,8 @@ def render_ingest(r: dict) -> list[str]:
         "",
         f"Real all-MiniLM-L6-v2 on CPU, loaded and warmed up before timing ({_f(r['model_load_s'], 2)} s load, "
         "excluded); fresh Postgres database + Qdrant Edge store per book. *Raw encoder* = "
-        "`SentenceTransformer.encode_document` on exactly the pipeline's texts (`embedding_text`), same groups "
+        f"{r.get('encoder', '`SentenceTransformer.encode_document` (PyTorch)')}, the ingest's own encoder called "
+        "directly on exactly the pipeline's texts (`embedding_text`, and the quotable sentences), same groups "
         f"and batch size, mean of one run before and one after the ingest. Goal: ratio ≥ {r['goal_ratio']}.",
         "",
         "| book | docs | chunks | end-to-end chunks/s | raw encoder chunks/s | ratio | embed share of ingest | goal |",
