@@ -10,18 +10,14 @@ to it, and a question neither can answer (who invented it) abstains.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
-from ag_ui.core import EventType, RunAgentInput, UserMessage
 from tests.integration.conftest import build_test_services
+from tests.integration.offline_answers import ask_offline
 
-from booktutor.graph.router import IntentRouter
-from booktutor.graph.service import ChatService
 from booktutor.ingest.pipeline import Ingestor
 from booktutor.memory.users import UserRepository
-from booktutor.providers.extractive_model import ExtractiveModel
 
 pytestmark = pytest.mark.integration
 
@@ -95,22 +91,8 @@ async def guest(services):
 
 
 async def ask(services, guest, question: str, selected_text: str = "") -> tuple[str, dict]:
-    chat = ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
     props = {"book_id": "drives", **({"selected_text": selected_text} if selected_text else {})}
-    request = RunAgentInput(
-        thread_id=f"t-{uuid.uuid4().hex[:8]}",
-        run_id=f"r-{uuid.uuid4().hex[:8]}",
-        state={},
-        messages=[UserMessage(id=f"m-{uuid.uuid4().hex[:8]}", role="user", content=question)],
-        tools=[],
-        context=[],
-        forwarded_props=props,
-    )
-    await chat.prepare(request, guest)
-    events = [event async for event in chat.stream(request, guest)]
-    text = "".join(e.delta for e in events if e.type == EventType.TEXT_MESSAGE_CONTENT)
-    state = [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
-    return text, state
+    return await ask_offline(services, guest, question, **props)
 
 
 async def test_a_named_quantity_the_book_states_is_answered_with_it(services, book, guest):

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
-from ag_ui.core import EventType, RunAgentInput, UserMessage
 from tests.integration.conftest import build_test_services
+from tests.integration.offline_answers import ask_offline
 
-from booktutor.graph.router import IntentRouter
-from booktutor.graph.service import ChatService
 from booktutor.ingest.pipeline import Ingestor
 from booktutor.memory.users import UserRepository
-from booktutor.providers.extractive_model import ExtractiveModel
 
 pytestmark = pytest.mark.integration
 QUOTING_BOOK = Path(__file__).parents[1] / "fixtures" / "quoting_book"
@@ -46,18 +42,7 @@ async def guest(services):
 
 
 async def ask(services, guest, question: str) -> tuple[str, dict]:
-    chat = ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
-    request = RunAgentInput(
-        thread_id=f"t-{uuid.uuid4().hex[:8]}",
-        run_id=f"r-{uuid.uuid4().hex[:8]}",
-        messages=[UserMessage(id=f"m-{uuid.uuid4().hex[:8]}", role="user", content=question)],
-        forwarded_props={"book_id": "rover"},
-    )
-    await chat.prepare(request, guest)
-    events = [event async for event in chat.stream(request, guest)]
-    text = "".join(e.delta for e in events if e.type == EventType.TEXT_MESSAGE_CONTENT)
-    state = [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
-    return text, state
+    return await ask_offline(services, guest, question, book_id="rover")
 
 
 async def test_a_why_question_is_answered_by_the_prose_not_by_table_rows(services, handbook, guest):

@@ -1,0 +1,31 @@
+"""Asking the offline answerer through the real graph (ChatService, router, extractive model), for the
+answer-behaviour tests: the streamed text and the run's last state snapshot."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ag_ui.core import EventType, RunAgentInput, UserMessage
+
+from booktutor.graph.router import IntentRouter
+from booktutor.graph.service import ChatService
+from booktutor.providers.extractive_model import ExtractiveModel
+
+
+async def ask_offline(services: Any, guest: Any, question: str, **forwarded_props: Any) -> tuple[str, dict]:
+    chat = ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
+    request = RunAgentInput(
+        thread_id=f"t-{uuid.uuid4().hex[:8]}",
+        run_id=f"r-{uuid.uuid4().hex[:8]}",
+        state={},
+        messages=[UserMessage(id=f"m-{uuid.uuid4().hex[:8]}", role="user", content=question)],
+        tools=[],
+        context=[],
+        forwarded_props=forwarded_props,
+    )
+    await chat.prepare(request, guest)
+    events = [event async for event in chat.stream(request, guest)]
+    text = "".join(e.delta for e in events if e.type == EventType.TEXT_MESSAGE_CONTENT)
+    state = [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
+    return text, state
