@@ -24,6 +24,7 @@ from tests.integration.serve_process import SLOW, server_env, serving, slow_mode
 from tests.integration.test_chat_http import body
 from tests.integration.test_streaming import SseReader
 
+from booktutor.graph.leases import LeaseKeeper
 from booktutor.memory.models import Message, Run
 from booktutor.memory.run_leases import RunLeaseRepository
 from booktutor.memory.threads import ThreadRepository
@@ -143,3 +144,25 @@ async def test_runs_of_gone_processes_are_recovered_and_live_ones_kept(clean_db)
         "restarted": "interrupted",
     }
     assert answers == {"expired": ("interrupted", "half an ans"), "restarted": ("interrupted", "before")}
+
+
+async def test_only_a_server_recovers_other_processes_runs(clean_db):
+    """A chat service outside a server (CLI, evals) keeps its own runs' leases, recovers nobody's and
+    stops beating when none of its runs streams."""
+    await _running_run(clean_db, "expired", "elsewhere:41:abc", timedelta(seconds=-1), "half an ans")
+    keeper = LeaseKeeper(clean_db, lease_s=0.3, heartbeat_s=0.02)
+    keeper.track("mine", [])
+    await asyncio.sleep(0.2)  # several beats
+    keeper.untrack("mine")
+    assert keeper._task is not None
+    await asyncio.wait_for(keeper._task, 5)  # no run streams here: the heartbeat ends
+    async with clean_db.session() as session:
+        assert (await session.get(Run, "expired")).status == "running"
+    server = LeaseKeeper(clean_db, lease_s=0.3, heartbeat_s=0.02)
+    await server.start()
+    try:
+        async with clean_db.session() as session:
+            assert (await session.get(Run, "expired")).status == "interrupted"
+    finally:
+        await server.close()
+        await keeper.close()

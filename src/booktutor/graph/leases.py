@@ -1,9 +1,10 @@
 """Keeps the leases of the runs this process drives, and recovers the runs of processes that are gone.
 
 Every `run_heartbeat_s` seconds a heartbeat renews the leases of the runs streaming here and saves the
-answer streamed so far; then any running run whose process is gone (memory/run_leases.py) is
-marked `interrupted` with its partial answer, so its thread accepts messages again. A restarted
-server recovers its predecessor's runs when it starts.
+answer streamed so far. A server (`start`) also marks any running run whose process is gone
+(memory/run_leases.py) `interrupted` with its partial answer, so its thread accepts messages again, and
+recovers its predecessor's runs when it starts. Without `start` (the CLI, evals) the heartbeat only
+keeps this process's own runs and stops when none is streaming.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class LeaseKeeper:
         self._streams: dict[str, list[str]] = {}  # run id -> the answer's pieces streamed so far
         self._saved: dict[str, int] = {}  # run id -> how many pieces the database has
         self._task: asyncio.Task[None] | None = None
+        self._watching = False  # recovering other processes' orphans: a server's job
 
     def track(self, run_id: str, pieces: list[str]) -> None:
         """Renew `run_id`'s lease while it streams; `pieces` is the list its text is appended to."""
@@ -67,14 +69,18 @@ class LeaseKeeper:
     async def _beat_forever(self) -> None:
         while True:
             await asyncio.sleep(self.interval_s)
+            if not self._watching and not self._streams:
+                return
             try:
                 await self.beat()
-                await self.recover()
+                if self._watching:
+                    await self.recover()
             except Exception as exc:  # the database may be down for a while: try again next beat
                 log.warning("run_lease_heartbeat_failed", error=str(exc))
 
     async def start(self) -> None:
         """At server start: recover what a previous process left, and keep watching for orphans."""
+        self._watching = True
         try:
             await self.recover()
         except Exception as exc:
