@@ -133,8 +133,12 @@ def _drop_jsx_in(text: str) -> str:
     while index < len(text):
         char = text[index]
         end = -1
-        tag_start = _line_start(text, index) or text[index - 1] in " \t"
-        if char == "<" and index + 1 < len(text) and text[index + 1].isalpha() and tag_start:
+        if (
+            char == "<"
+            and index + 1 < len(text)
+            and text[index + 1].isalpha()
+            and (text[index - 1] in " \t" or _line_start(text, index))
+        ):
             end = _balanced_end(text, index, ">")
             end = end if end > 0 and "{" in text[index:end] else -1
         elif char == "{" and _line_start(text, index):
