@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from booktutor.ingest.pipeline import Ingestor
+from booktutor.memory.users import UserRepository
 from booktutor.retrieval.search import HybridSearcher
 from booktutor.services import Services
 from booktutor.tutoring.authored import store_authored_questions
@@ -20,6 +21,13 @@ def build_test_services(settings, db, store, embedder) -> Services:
 @pytest.fixture
 def services(test_settings, clean_db, local_mode_store, local_embedder) -> Services:
     return build_test_services(test_settings, clean_db, local_mode_store, local_embedder)
+
+
+@pytest.fixture
+async def guest(services):
+    """A guest learner in `services`' database (the module's own `services` when it overrides it)."""
+    async with services.db.session() as session, session.begin():
+        return await UserRepository(session).create_guest()
 
 
 @pytest.fixture

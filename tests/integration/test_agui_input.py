@@ -31,7 +31,6 @@ from tests.integration.test_chat_http import _serve
 from booktutor.api.app import create_app
 from booktutor.graph.router import IntentRouter
 from booktutor.graph.service import ChatService
-from booktutor.memory.users import UserRepository
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, ToolCall, Turn
 
@@ -49,12 +48,6 @@ DIAGRAM_TOOL = Tool(
 async def book(services, ingestor, tmp_path) -> None:
     shutil.copytree(BOOK, tmp_path / "book")
     await ingestor.ingest(tmp_path / "book", book_id="robots", title="Robots")
-
-
-@pytest.fixture
-async def guest(services):
-    async with services.db.session() as session, session.begin():
-        return await UserRepository(session).create_guest()
 
 
 def user(text: str, message_id: str | None = None) -> UserMessage:

@@ -17,7 +17,6 @@ from tests.integration.conftest import build_test_services
 from tests.integration.offline_answers import ask_offline
 
 from booktutor.ingest.pipeline import Ingestor
-from booktutor.memory.users import UserRepository
 
 pytestmark = pytest.mark.integration
 
@@ -82,12 +81,6 @@ async def book(services, tmp_path: Path) -> Path:
     (root / "balance.md").write_text(BALANCE, encoding="utf-8")
     await Ingestor(services.db, services.store, services.embedder).ingest(root.parent, book_id="drives")
     return root
-
-
-@pytest.fixture
-async def guest(services):
-    async with services.db.session() as session, session.begin():
-        return await UserRepository(session).create_guest()
 
 
 async def ask(services, guest, question: str, selected_text: str = "") -> tuple[str, dict]:

@@ -16,7 +16,6 @@ from tests.integration.conftest import build_test_services
 from tests.integration.offline_answers import ask_offline
 
 from booktutor.ingest.pipeline import Ingestor
-from booktutor.memory.users import UserRepository
 from booktutor.retrieval.search import SearchQuery
 
 pytestmark = pytest.mark.integration
@@ -35,12 +34,6 @@ async def course(services, tmp_path):
     shutil.copytree(COURSE_BOOK, target)
     await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id="course", title="Course")
     return target
-
-
-@pytest.fixture
-async def guest(services):
-    async with services.db.session() as session, session.begin():
-        return await UserRepository(session).create_guest()
 
 
 async def ask(services, guest, question: str) -> tuple[str, dict]:

@@ -15,7 +15,6 @@ from tests.integration.conftest import build_test_services
 from tests.integration.offline_answers import ask_offline
 
 from booktutor.ingest.pipeline import Ingestor
-from booktutor.memory.users import UserRepository
 
 pytestmark = pytest.mark.integration
 QUOTING_BOOK = Path(__file__).parents[1] / "fixtures" / "quoting_book"
@@ -33,12 +32,6 @@ async def handbook(services, tmp_path):
     shutil.copytree(QUOTING_BOOK, target)
     await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id="rover", title="Rover")
     return target
-
-
-@pytest.fixture
-async def guest(services):
-    async with services.db.session() as session, session.begin():
-        return await UserRepository(session).create_guest()
 
 
 async def ask(services, guest, question: str) -> tuple[str, dict]:

@@ -20,7 +20,6 @@ from booktutor.graph.router import IntentRouter
 from booktutor.graph.service import ChatService
 from booktutor.memory.database import Database
 from booktutor.memory.models import Message, Run
-from booktutor.memory.users import UserRepository
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.providers.fake import ScriptedModel, ToolCall, Turn
 
@@ -32,12 +31,6 @@ ROUTES_FILE = Path(__file__).parents[1] / "data" / "routes.jsonl"
 async def book(ingestor, book_copy):
     await ingestor.ingest(book_copy, book_id="mini", title="Mini")
     return book_copy
-
-
-@pytest.fixture
-async def guest(services):
-    async with services.db.session() as session, session.begin():
-        return await UserRepository(session).create_guest()
 
 
 def chat_with(services, model) -> ChatService:

@@ -13,7 +13,6 @@ from ag_ui.core import EventType, RunAgentInput, UserMessage
 
 from booktutor.graph.router import IntentRouter
 from booktutor.graph.service import ChatService
-from booktutor.memory.users import UserRepository
 from booktutor.providers.extractive_model import ExtractiveModel
 
 pytestmark = pytest.mark.integration
@@ -29,12 +28,6 @@ async def chat(services, ingestor, tmp_path) -> ChatService:
     shutil.copytree(BOOK, tmp_path / "book")
     await ingestor.ingest(tmp_path / "book", book_id="robots", title="Robots")
     return ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
-
-
-@pytest.fixture
-async def guest(services):
-    async with services.db.session() as session, session.begin():
-        return await UserRepository(session).create_guest()
 
 
 class Thread:

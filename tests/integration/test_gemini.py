@@ -22,7 +22,6 @@ from tests.integration.test_chat_http import _serve
 from booktutor.graph.factory import build_chat_service
 from booktutor.graph.router import IntentRouter, LLMRouter
 from booktutor.ingest.pipeline import Ingestor
-from booktutor.memory.users import UserRepository
 from booktutor.providers.embeddings import build_embedder
 from booktutor.providers.registry import build_model
 from booktutor.retrieval.search import SearchQuery
@@ -56,12 +55,6 @@ def gemini_settings(settings, fake: FakeGemini, **overrides) -> dict:
 @pytest.fixture
 async def book(ingestor, book_copy):
     await ingestor.ingest(book_copy, book_id="mini", title="Mini")
-
-
-@pytest.fixture
-async def guest(services):
-    async with services.db.session() as session, session.begin():
-        return await UserRepository(session).create_guest()
 
 
 async def ask(services, guest, fake: FakeGemini, question: str = "What is backlash?", **overrides) -> list:
