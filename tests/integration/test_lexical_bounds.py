@@ -89,3 +89,16 @@ async def test_term_evidence_follows_the_question_word_order(services, book_copy
     async with services.db.session() as session:
         total, terms = await LexicalSearch(session).term_evidence(words, book_id="mini", top_chunk_ids=[])
     assert total > 0 and [t[0] for t in terms] == ["servo", "backlash", "gear", "battery", "odometry", "motor"]
+
+
+async def test_an_ingested_book_leaves_nothing_pending_in_the_full_text_index(services, book_copy):
+    """Every full-text search reads GIN's pending list in full until a VACUUM merges it (autovacuum may be
+    off): the index has none, so a book is searchable at full speed as soon as it is ingested."""
+    from sqlalchemy import text
+
+    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    async with services.db.session() as session:
+        merge = text("SELECT gin_clean_pending_list('ix_chunks_tsv'::regclass)")
+        merged_pages = (await session.execute(merge)).scalar_one()
+        hits = await LexicalSearch(session).search("gear backlash", limit=10, book_id="mini")
+    assert hits and merged_pages == 0

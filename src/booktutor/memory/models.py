@@ -113,7 +113,8 @@ class Chunk(Base):
     __tablename__ = "chunks"
     __table_args__ = (
         Index("ix_chunks_document_version", "document_id", "version"),
-        Index("ix_chunks_tsv", "tsv", postgresql_using="gin"),
+        # No pending list (migration 0025): every search would read it in full until a VACUUM merges it.
+        Index("ix_chunks_tsv", "tsv", postgresql_using="gin", postgresql_with={"fastupdate": "off"}),
         Index("ix_chunks_book_language", "book_id", "language"),
     )
 
