@@ -102,3 +102,26 @@ async def test_an_ingested_book_leaves_nothing_pending_in_the_full_text_index(se
         merged_pages = (await session.execute(merge)).scalar_one()
         hits = await LexicalSearch(session).search("gear backlash", limit=10, book_id="mini")
     assert hits and merged_pages == 0
+
+
+async def test_the_relaxed_match_weighs_every_lexeme_of_the_question(
+    services, book_copy, large_book_thresholds, monkeypatch
+):
+    """Fewer strict matches than asked for: the question's lexemes (read with the strict match) are
+    checked for frequent ones before the relaxed match."""
+    from booktutor.retrieval import lexical
+
+    asked: list[list[str]] = []
+    original = lexical.frequent_lexemes
+
+    async def recording(session, book_id, lexemes):  # noqa: ANN001, ANN202
+        asked.append(sorted(lexemes))
+        return await original(session, book_id, lexemes)
+
+    monkeypatch.setattr(lexical, "frequent_lexemes", recording)
+    await Ingestor(services.db, services.store, services.embedder).ingest(book_copy, book_id="mini")
+    async with services.db.session() as session:
+        hits = await LexicalSearch(session).search("backlash of a battery zzyzxword", limit=10, book_id="mini")
+    assert hits, "the relaxed match finds what the strict one cannot"
+    # Stemmed by the English configuration, and as they are by `simple`, which the book's other language uses.
+    assert asked == [["a", "backlash", "batteri", "battery", "of", "zzyzxword"]]

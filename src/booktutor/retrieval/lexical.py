@@ -61,9 +61,10 @@ class LexicalSearch:
             rows = list((await self.session.execute(_FULLTEXT_SQL["strict_or_pair"], params)).all())
         else:
             await self.session.execute(_CUSTOM_PLANS)
-            rows = list((await self.session.execute(_FULLTEXT_SQL["strict"], params)).all())
+            found = (await self.session.execute(_STRICT_AND_LEXEMES_SQL, params)).all()
+            rows = [row for row in found if row[0] is not None]
             if len(rows) < limit:
-                lexemes = list((await self.session.execute(_LEXEMES_SQL, params)).scalars())
+                lexemes = next((list(row[2] or []) for row in found if row[0] is None), [])
                 params["frequent"] = await frequent_lexemes(self.session, book_id, lexemes)
                 if len(lexemes) - len(params["frequent"]) < 1:
                     params["frequent"] = []  # nothing but frequent words: rank them all
@@ -108,18 +109,32 @@ scans and ranks every chunk."""
 
 _CONFIGS = f"SELECT DISTINCT {ts_config_for('language')} AS cfg FROM documents WHERE version > 0"
 
-_LEXEMES_SQL = text(
-    f"""
-    WITH cfgs AS MATERIALIZED ({_CONFIGS})
-    SELECT DISTINCT lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
-    """
-)
 
 
-def _fulltext_sql(match: str) -> TextClause:
+def _fulltext_sql(match: str, *, lexemes_first: bool = False) -> TextClause:
     """`match`: `strict` (the whole websearch query), the relaxed `pair_query` / `any_query` built from
     the question's lexemes except `:frequent`, or `strict_or_pair`; the rank uses every lexeme
-    (`rank_query`), plus 1 for a strict match."""
+    (`rank_query`), plus 1 for a strict match. `lexemes_first`: a first row (NULL, NULL, the question's
+    distinct lexemes) comes before the hits, which saves the relaxed match a round trip."""
+    hits = f"""
+        SELECT ch.id,
+               ts_rank_cd(ch.tsv, q.rank_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
+        FROM chunks ch
+        JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
+        JOIN q ON q.cfg = {ts_config_for("ch.language")}
+        WHERE {_MATCHES[match]}
+          AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
+          AND (CAST(:language AS text) IS NULL OR ch.language = :language)
+          AND (cardinality(CAST(:doc_paths AS text[])) = 0
+               OR d.source_path = ANY(CAST(:doc_paths AS text[])))
+        ORDER BY rank DESC
+        LIMIT :limit"""
+    if lexemes_first:
+        hits = f"""
+        SELECT NULL AS id, NULL AS rank, (SELECT array_agg(DISTINCT lexeme) FROM lex) AS lexemes
+        UNION ALL
+        SELECT id, rank, NULL FROM ({hits}
+        ) AS hits"""
     return text(
         f"""
         WITH cfgs AS MATERIALIZED ({_CONFIGS}
@@ -139,19 +154,7 @@ def _fulltext_sql(match: str) -> TextClause:
                     WHERE a.cfg = c.cfg) AS pair_query,
                  websearch_to_tsquery(c.cfg, :query) AS strict
           FROM cfgs c
-        )
-        SELECT ch.id,
-               ts_rank_cd(ch.tsv, q.rank_query, 32) + CASE WHEN ch.tsv @@ q.strict THEN 1 ELSE 0 END AS rank
-        FROM chunks ch
-        JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
-        JOIN q ON q.cfg = {ts_config_for("ch.language")}
-        WHERE {_MATCHES[match]}
-          AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
-          AND (CAST(:language AS text) IS NULL OR ch.language = :language)
-          AND (cardinality(CAST(:doc_paths AS text[])) = 0
-               OR d.source_path = ANY(CAST(:doc_paths AS text[])))
-        ORDER BY rank DESC
-        LIMIT :limit
+        ){hits}
         """
     )
 
@@ -163,6 +166,7 @@ _MATCHES = {
     "strict_or_pair": "(ch.tsv @@ q.strict OR ch.tsv @@ q.pair_query)",
 }
 _FULLTEXT_SQL = {match: _fulltext_sql(match) for match in _MATCHES}
+_STRICT_AND_LEXEMES_SQL = _fulltext_sql("strict", lexemes_first=True)
 
 _HEADLINES_SQL = text(
     f"""
