@@ -110,7 +110,6 @@ scans and ranks every chunk."""
 _CONFIGS = f"SELECT DISTINCT {ts_config_for('language')} AS cfg FROM documents WHERE version > 0"
 
 
-
 def _fulltext_sql(match: str, *, lexemes_first: bool = False) -> TextClause:
     """`match`: `strict` (the whole websearch query), the relaxed `pair_query` / `any_query` built from
     the question's lexemes except `:frequent`, or `strict_or_pair`; the rank uses every lexeme
