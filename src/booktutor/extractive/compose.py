@@ -34,6 +34,7 @@ from booktutor.extractive.coverage import (
     stand_alone_opening,
 )
 from booktutor.extractive.intent import Intent, question_intent, split_parts
+from booktutor.extractive.listing import take_list
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
@@ -95,7 +96,7 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
     pool = answer_pool(analysis, intent, question)
     if not analysis.features["selection_mode"]:
         pool = _near_best_document(analysis, pool)
-    picked = select_sentences(analysis, pool)
+    picked = select_sentences(analysis, pool, list_asked=intent.kind == "list")
     if not picked:
         return None
     pool = passage_context(analysis, _citable(analysis, pool, picked))
@@ -112,6 +113,7 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
         if len(missing) == len(intent.parts):
             missing = []  # no part stands out: the answer as a whole is what the book says
     order = stand_alone_opening(analysis, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool)
+    order = take_list(analysis, intent, order, pool)
     if not intent.wants_code:
         order = continue_explanation(analysis, order, pool)
     order = _without_repeats(analysis, order)

@@ -42,9 +42,11 @@ _WHY = re.compile(
 )
 _HOW_MECHANISM = re.compile(r"^\s*how\s+(?:does|do|is|are|can|could|did)\b", re.I)
 _LIST = re.compile(
-    r"^\s*(?:what|which)\s+(?:are\s+)?(?:the\s+)?(?:main\s+|key\s+|different\s+|common\s+)?"
+    r"^\s*(?:what|which)\s+(?:are\s+)?(?:the\s+)?(?:main\s+|key\s+|different\s+|common\s+|core\s+|basic\s+)?"
+    r"(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+)?(?:main\s+|key\s+|core\s+)?"
     r"(?:types|kinds|components|parts|steps|stages|layers|categories|examples|challenges|"
-    r"advantages|disadvantages|benefits|limitations|features|principles|elements|modules|levels)\b|"
+    r"advantages|disadvantages|benefits|limitations|features|principles|elements|modules|levels|"
+    r"building\s+blocks|pieces|ingredients|pillars|phases|factors|approaches|methods|techniques|strategies)\b|"
     r"^\s*(?:list|name)\b",
     re.I,
 )
@@ -93,6 +95,8 @@ class Intent:
 
 
 _CLAUSE_BREAK = re.compile(r"\s+[-–—]\s+|[?:;]\s+")
+_MORE_SIDES = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:vs\.?|versus)\s+", re.I)
+"""Where a compared thing ends and the next begins: "topics vs services vs actions", "A, B and C"."""
 
 
 def _sides(question: str) -> tuple[frozenset[str], ...]:
@@ -100,8 +104,9 @@ def _sides(question: str) -> tuple[frozenset[str], ...]:
     clauses = [question, *_CLAUSE_BREAK.split(question)[:1]]
     for pattern, text in ((p, c) for c in clauses for p in _COMPARISON):
         if match := pattern.search(text):
-            sides = tuple(content_terms(_LEADING_ARTICLE.sub("", match[g])) for g in ("a", "b"))
-            if all(sides) and sides[0] != sides[1]:
+            named = [name for g in ("a", "b") for name in _MORE_SIDES.split(_CLAUSE_BREAK.split(match[g])[0])]
+            sides = tuple(dict.fromkeys(content_terms(_LEADING_ARTICLE.sub("", n.strip())) for n in named))
+            if len(sides) >= 2 and all(sides):
                 return sides
     return ()
 

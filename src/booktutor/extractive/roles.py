@@ -61,6 +61,11 @@ _CONTRAST = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\d")
+_ENUMERATION = re.compile(
+    r"(?::|\b(?:include|includes|including|consists?\s+of|comprises?|such\s+as|combines?|combining))\s+"
+    r"[^.;:]*,[^.;:]*\b(?:and|or)\s",
+    re.I,
+)
 
 
 _ROLE_CACHE = 1 << 14
@@ -164,3 +169,9 @@ def contrasts(text: str) -> bool:
 
 def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
+
+
+def enumerates(text: str) -> bool:
+    """The sentence names the members of a list ("three core components: physics engines, sensor models
+    and environment models"): a list question's answer in one sentence."""
+    return bool(_ENUMERATION.search(text))

@@ -66,10 +66,14 @@ class Candidate:
         return len(self.text.split())
 
 
+_ARROW_FRAGMENT = re.compile(r"^(?:[^:]{1,80}:\s+)?(?:→|->|=>)")
+"""'Key Decision Factors: → Use Topic': the answer half of a list item whose question was left out."""
+
+
 def _is_quotable_sentence(text: str) -> bool:
     words = len(text.split())
     min_words = 3 if script_of(text) == "arabic" else 4
-    return min_words <= words <= 80 and not text.endswith(":")
+    return min_words <= words <= 80 and not text.endswith(":") and not _ARROW_FRAGMENT.match(text)
 
 
 def _is_quotable_code(segment: Segment) -> bool:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from booktutor.extractive.analysis import Analysis
-from booktutor.extractive.roles import RESTATING_PURPOSES, is_signpost
+from booktutor.extractive.roles import RESTATING_PURPOSES, enumerates, is_signpost
 from booktutor.extractive.scoring import MAX_CODE_CHARS, MAX_CODE_LINES, Candidate, term_cosine
 from booktutor.extractive.text import content_terms
 
@@ -89,12 +89,17 @@ def restates(candidate: Candidate) -> bool:
     return candidate.purpose in RESTATING_PURPOSES or is_signpost(candidate.text)
 
 
-def select_sentences(analysis: Analysis, sentences: list[int]) -> list[int]:
+def select_sentences(analysis: Analysis, sentences: list[int], *, list_asked: bool = False) -> list[int]:
     """2-4 relevant, non-redundant sentences of `sentences` (the candidates allowed to answer): from the
-    body sections when one is nearly as relevant as the best key-terms or summary line."""
+    body sections when one is nearly as relevant as the best key-terms or summary line. Asked for a list,
+    a summary line that names the list's members is as good as a body sentence."""
     sentences = _same_script_terms(analysis, sentences)
     if not analysis.features["selection_mode"]:
-        body = [i for i in sentences if not restates(analysis.candidates[i])]
+        body = [
+            i
+            for i in sentences
+            if not restates(analysis.candidates[i]) or (list_asked and enumerates(analysis.candidates[i].text))
+        ]
         best_body = max((float(analysis.total[i]) for i in body), default=0.0)
         best = max((float(analysis.total[i]) for i in sentences), default=0.0)
         if not body or best_body < BODY_RELATIVE * best:

@@ -18,6 +18,7 @@ from booktutor.extractive.roles import (
     NOT_ANSWER_PURPOSES,
     RESTATING_PURPOSES,
     contrasts,
+    enumerates,
     gives_reason,
     has_number,
     is_advice,
@@ -34,6 +35,8 @@ CONTRAST_BONUS = 0.06
 BOTH_SIDES_BONUS = 0.10
 NUMBER_BONUS = 0.08
 LIST_ITEM_BONUS = 0.03
+ENUMERATION_BONUS = 0.06
+"""Asked for a list, a sentence that names its members ("three components: A, B and C") answers it whole."""
 RESTATING_PENALTY = 0.04
 GENERIC_PENALTY = 0.08
 """'X is crucial for ...', 'Welcome to ...': introduces the topic, says nothing about it."""
@@ -126,8 +129,8 @@ def _bonus(candidate: Candidate, intent: Intent) -> float:
             bonus += BOTH_SIDES_BONUS
     elif intent.kind == "number" and has_number(text):
         bonus += NUMBER_BONUS
-    elif intent.kind == "list" and candidate.list_item:
-        bonus += LIST_ITEM_BONUS
+    elif intent.kind == "list":
+        bonus += LIST_ITEM_BONUS if candidate.list_item else ENUMERATION_BONUS if enumerates(text) else 0.0
     return bonus
 
 

@@ -22,7 +22,7 @@ ENGLISH_STOPWORDS = _word_set(
     will with would you your yours explain describe define definition mean means meaning
     tell please show give summarize summarise simplify book chapter section passage
     selection paragraph text highlighted example examples something thing things work works
-    use used using kind type way ways really many much"""
+    use used using kind type way ways really many much vs versus"""
 )
 URDU_STOPWORDS = _word_set(
     """کیا ہے ہیں کی کا کے میں سے کو اور یہ وہ ایک پر نے بھی تو کہ ہو تھا تھے جو کیسے کیوں کون

@@ -1,0 +1,69 @@
+"""A list question answered with the list: the items of the book's list, not the one item that scored best.
+
+"What are the three parts of X?" asked of a book that lists them as bullets: an answer that quotes only
+the best-matching bullet names one part. The items around it, in the same list, are the rest of the answer.
+"""
+
+from __future__ import annotations
+
+from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.intent import Intent
+from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS
+
+MAX_LIST_ITEMS = 6
+"""A longer list is cut to its best-scoring items (kept in the book's order)."""
+ITEM_RELATIVE = 0.5
+"""An item joins the answer when it scores this share of the item the answer quoted: the list's other
+members are about the same thing, a line that shares nothing with the question is not."""
+
+
+def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[int]) -> list[int]:
+    """For a list question whose answer quotes an item of a list: the answer's opening (when it is not an
+    item), then that list's items in the book's order, then the other picks while the answer stays short
+    (at least one, the sentence that usually says what the list adds up to)."""
+    if intent.kind != "list" or not order:
+        return order
+    anchor = next((i for i in order if _is_item(analysis, i)), None)
+    if anchor is None:
+        return order
+    floor = ITEM_RELATIVE * float(analysis.total[anchor])
+    items = [i for i in _siblings(analysis, anchor, set(pool)) if float(analysis.total[i]) >= floor]
+    if len(items) < 2:
+        return order
+    opening = [] if order[0] in items else order[:1]
+    while len(items) > 2 and (
+        len(items) > MAX_LIST_ITEMS or sum(analysis.candidates[i].words for i in [*opening, *items]) > MAX_WORDS
+    ):
+        items.remove(min(items, key=lambda i: float(analysis.total[i])))  # the weakest item, order kept
+    result = [*opening, *items]
+    words = sum(analysis.candidates[i].words for i in result)
+    room = max(1, MAX_SENTENCES - len(result))
+    for i in (i for i in order if i not in result):
+        if room and words + analysis.candidates[i].words <= MAX_WORDS:
+            result.append(i)
+            words += analysis.candidates[i].words
+            room -= 1
+    return result
+
+
+def _is_item(analysis: Analysis, index: int) -> bool:
+    candidate = analysis.candidates[index]
+    return candidate.kind == "sentence" and candidate.list_item and not candidate.table_row
+
+
+def _siblings(analysis: Analysis, anchor: int, pool: set[int]) -> list[int]:
+    """The items of the list that holds `anchor`: the run of list items next to it in its passage and
+    section, in the book's order (only those that may answer)."""
+    candidates = analysis.candidates
+    here = candidates[anchor]
+    run = {here.position: anchor}
+    for step in (-1, 1):
+        position, i = here.position, anchor + step
+        while 0 <= i < len(candidates):
+            other = candidates[i]
+            same_list = other.rank == here.rank and other.n == here.n and other.position == position + step
+            if not same_list or not _is_item(analysis, i):
+                break
+            run[other.position] = i
+            position, i = other.position, i + step
+    return [run[p] for p in sorted(run) if run[p] in pool]

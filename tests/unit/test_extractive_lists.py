@@ -1,0 +1,125 @@
+"""List questions get the list, comparisons of three things get all three, and no answer quotes half a line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answer
+from booktutor.extractive.intent import question_intent
+from booktutor.providers.embeddings import FakeEmbedder
+
+GAIT = """## The gait controller
+
+A walking robot's gait controller keeps it upright while it steps.
+
+## Summary
+
+The gait controller is built from three layers:
+
+- **Footstep planner**: chooses where each foot lands on the terrain ahead
+- **Balance layer**: shifts the torso so the centre of mass stays over the feet
+- **Joint servo**: turns the planned motion into motor torques at every joint
+
+These three layers of the gait controller run at different rates, the servo fastest.
+"""
+SIMULATOR = """## What a simulator is
+
+A robot simulator is a virtual world that imitates physical reality closely enough for testing.
+
+## Summary
+
+Robot simulators consist of three core parts: a physics engine, sensor models, and world geometry.
+"""
+CHANNELS = """## Topics, services and actions
+
+A topic streams messages from publishers to any number of subscribers.
+A service answers one request with one response while the caller waits.
+An action runs a long task, sends feedback while it runs and can be cancelled.
+
+### Decision factors
+
+1. **Is the data a continuous stream?** → Use Topic
+2. **Do you need progress while it runs?** → Use Action
+"""
+DIALOG = """## Dialog manager
+
+The dialog manager decides when to speak vs. act and keeps the conversation state.
+"""
+GROUPS = """## Callback groups
+
+A reentrant callback group lets its callbacks run in parallel on several threads.
+A mutually exclusive callback group runs its callbacks one at a time.
+"""
+
+
+def hit(n: int, text: str, heading: str, purpose: str = "exposition") -> dict[str, Any]:
+    slug = heading.lower().replace(" ", "-")
+    return {
+        "n": n,
+        "source": "book",
+        "doc_path": f"book/{slug}.md",
+        "chapter_title": "Book",
+        "heading": heading,
+        "anchor_url": f"/docs/book/{slug}#{slug}",
+        "text": text,
+        "score": 0.03 / n,
+        "dense_score": 0.6,
+        "lexical_rank": n,
+        "language": "en",
+        "purpose": purpose,
+    }
+
+
+@pytest.fixture(params=["lexical", "fake-embedder"])
+def embedder(request: pytest.FixtureRequest) -> FakeEmbedder | None:
+    return FakeEmbedder(dimension=256) if request.param == "fake-embedder" else None
+
+
+async def answer(question: str, results: list[dict[str, Any]], embedder: Any) -> ComposedAnswer:
+    return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
+
+
+async def test_a_list_question_gets_every_item_of_the_list(embedder: Any) -> None:
+    composed = await answer("What are the three layers of the gait controller?", [hit(1, GAIT, "Gait")], embedder)
+    assert not composed.abstained
+    positions = [composed.text.find(part) for part in ("Footstep planner", "Balance layer", "Joint servo")]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)  # the book's order
+
+
+async def test_a_sentence_naming_the_members_answers_a_list_question(embedder: Any) -> None:
+    composed = await answer(
+        "What are the main building blocks of a robot simulator?", [hit(1, SIMULATOR, "Simulators")], embedder
+    )
+    assert "three core parts: a physics engine, sensor models, and world geometry" in composed.text
+
+
+async def test_a_comparison_of_three_things_covers_all_three(embedder: Any) -> None:
+    composed = await answer(
+        "topics vs services vs actions - when should I use which one?", [hit(1, CHANNELS, "Channels")], embedder
+    )
+    for sentence in ("A topic streams messages", "A service answers one request", "An action runs a long task"):
+        assert sentence in composed.text
+
+
+async def test_the_answer_half_of_a_question_item_is_never_quoted(embedder: Any) -> None:
+    composed = await answer("When should I use a topic or an action?", [hit(1, CHANNELS, "Channels")], embedder)
+    assert "→" not in composed.text and "Use Topic" not in composed.text
+
+
+async def test_vs_in_the_question_matches_no_sentence_by_itself(embedder: Any) -> None:
+    results = [hit(1, DIALOG, "Dialog"), hit(2, GROUPS, "Callback groups")]
+    composed = await answer("reentrant vs mutually exclusive callback groups?", results, embedder)
+    assert "run in parallel" in composed.text and "one at a time" in composed.text
+    assert "speak vs. act" not in composed.text
+
+
+def test_compared_things_are_split_at_each_vs() -> None:
+    assert question_intent("topics vs services vs actions - when should I use which one?").sides == (
+        frozenset({"topic"}),
+        frozenset({"servic"}),
+        frozenset({"action"}),
+    )
+    assert question_intent("What are the three parts of the AI robot brain?").kind == "list"
+    assert question_intent("What are the main building blocks of a simulator?").kind == "list"
