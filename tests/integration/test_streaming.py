@@ -32,7 +32,7 @@ from fastapi import FastAPI
 from pydantic import TypeAdapter
 
 from booktutor.api.app import create_app
-from booktutor.api.streaming import RunManager, RunState, parse_last_event_id
+from booktutor.api.streaming import RunManager, RunState, parse_last_event_id, sse
 from booktutor.api.streaming.runs import Following
 from booktutor.memory.models import User
 from booktutor.memory.users import UserRepository
@@ -579,6 +579,31 @@ async def test_a_subscriber_takes_the_events_logged_meanwhile_at_once(harness):
     assert [first[0], *(seq for seq, _ in rest)] == list(range(1, 13))
     assert rest[-1][1].type.value == "RUN_FINISHED"
     assert events.ready() == [] and [item async for item in events] == []
+
+
+async def test_a_stream_writes_the_events_of_a_window_together_but_not_the_first_token_or_the_end(harness, monkeypatch):
+    monkeypatch.setattr(sse, "COALESCE_S", 60.0)  # a window longer than the run: only urgent events end one
+    manager = harness.configure(disconnect_grace_s=5)
+    user = SimpleNamespace(id=uuid.uuid4())
+    await manager.start(RunAgentInput.model_validate(run_body("t-1", "r-1", chunks=8, delay=0.001)), user)
+    writes = [
+        [json.loads(line[len("data: ") :])["type"] for line in chunk.decode().splitlines() if line.startswith("data: ")]
+        async for chunk in sse.sse_response(manager.subscribe("r-1", user), "r-1").body_iterator
+    ]
+    assert [t for write in writes for t in write] == [
+        "RUN_STARTED",
+        "STEP_STARTED",
+        "TEXT_MESSAGE_START",
+        *["TEXT_MESSAGE_CONTENT"] * 8,
+        "TEXT_MESSAGE_END",
+        "STATE_SNAPSHOT",
+        "STEP_FINISHED",
+        "RUN_FINISHED",
+    ]
+    first_token = next(i for i, write in enumerate(writes) if "TEXT_MESSAGE_CONTENT" in write)
+    assert writes[first_token][-1] == "TEXT_MESSAGE_CONTENT"  # sent as soon as it came, not held for the window
+    rest = [*["TEXT_MESSAGE_CONTENT"] * 7, "TEXT_MESSAGE_END", "STATE_SNAPSHOT", "STEP_FINISHED", "RUN_FINISHED"]
+    assert writes[first_token + 1 :] == [rest]  # one write, sent when the run ended, not when the window did
 
 
 async def test_cancel_before_any_event_still_opens_and_closes_the_run(harness):

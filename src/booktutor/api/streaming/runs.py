@@ -149,6 +149,18 @@ class Following:
             items.append(item)
         return items
 
+    async def more(self, within: float) -> bool:
+        """Wait up to `within` seconds for the run's next event, for `ready()`. False, without
+        waiting, when there is none to wait for: the run is over or the stream not yet live."""
+        run = self.run
+        if not self.live or run.done.is_set():
+            return False
+        if run.events.last_seq <= self.cursor:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(within):
+                    await run.wakeup.wait()
+        return True
+
 
 class KeyedLocks:
     """One asyncio.Lock per key, dropped when nobody holds or waits for it."""

@@ -6,10 +6,11 @@ events back) and `X-Accel-Buffering: no` tells nginx the same.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
-from ag_ui.core import BaseEvent
+from ag_ui.core import BaseEvent, EventType
 from fastapi import Response
 from sse_starlette import EventSourceResponse
 
@@ -19,6 +20,12 @@ from booktutor.api.streaming.event_log import event_id
 EVENT_STREAM = "text/event-stream"
 SSE_SEPARATOR = "\n"  # sse-starlette's default "\r\n" breaks @ag-ui/client's parser
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+# After a write, the events that follow within this window go out together in the next one (a write is
+# a syscall, plus the whole loopback TCP path, per chunk). The stream's first events, its first text
+# delta and its end are written at once, so neither the first token nor the end waits.
+COALESCE_S = 0.01
+_URGENT = frozenset({EventType.RUN_FINISHED, EventType.RUN_ERROR})
+Numbered = tuple[int, BaseEvent]
 
 
 def wants_event_stream(accept: str | None) -> bool:
@@ -41,19 +48,66 @@ def sse_response(
     ping_s: float = 15.0,
     headers: dict[str, str] | None = None,
 ) -> EventSourceResponse:
-    """Stream numbered AG-UI events as SSE with `\\n` separators and keep-alive comments."""
+    """Stream numbered AG-UI events as SSE with `\\n` separators and keep-alive comments.
 
-    ready: Callable[[], list[tuple[int, BaseEvent]]] | None = getattr(events, "ready", None)
+    When `events` also offers `ready()` (the events logged meanwhile, taken without waiting), a write
+    carries all of those; with `more(timeout)` too (wait for the next one), every event of its
+    `COALESCE_S` window."""
+
+    ready: Callable[[], list[Numbered]] | None = getattr(events, "ready", None)
+    more: Callable[[float], Awaitable[bool]] | None = getattr(events, "more", None)
 
     async def body() -> AsyncIterator[bytes]:
         async with closing(events):
-            async for seq, event in events:
-                chunk = encode_event(run_id, seq, event)
-                for more in ready() if ready is not None else ():  # logged meanwhile: one write for all
-                    chunk += encode_event(run_id, *more)
-                yield chunk
+            batches = _batches(events, ready, more) if ready is not None else _single(events)
+            async with contextlib.aclosing(batches):
+                async for batch in batches:
+                    yield b"".join(encode_event(run_id, seq, event) for seq, event in batch)
 
     return EventSourceResponse(body(), ping=ping_s, sep=SSE_SEPARATOR, headers={**SSE_HEADERS, **(headers or {})})
+
+
+async def _single(events: AsyncIterator[Numbered]) -> AsyncGenerator[list[Numbered], None]:
+    async for item in events:
+        yield [item]
+
+
+async def _batches(
+    events: AsyncIterator[Numbered],
+    ready: Callable[[], list[Numbered]],
+    more: Callable[[float], Awaitable[bool]] | None,
+) -> AsyncGenerator[list[Numbered], None]:
+    """The events in write-sized batches: each one what was logged by the end of its window."""
+    loop = asyncio.get_running_loop()
+    not_before = 0.0  # loop time from which the next batch goes out without waiting
+    urgent = _Urgent()
+    async for item in events:
+        batch = [item, *ready()]
+        now = urgent.among(batch)
+        while not now and more is not None and (left := not_before - loop.time()) > 0:
+            if not await more(left):
+                break
+            added = ready()
+            batch += added
+            now = urgent.among(added)
+        yield batch
+        not_before = loop.time() + COALESCE_S
+
+
+class _Urgent:
+    """What goes out at once: the stream's first text delta (its first token) and its end."""
+
+    def __init__(self) -> None:
+        self.text_seen = False
+
+    def among(self, items: list[Numbered]) -> bool:
+        found = False
+        for _, event in items:
+            if event.type in _URGENT:
+                found = True
+            elif event.type == EventType.TEXT_MESSAGE_CONTENT and not self.text_seen:
+                self.text_seen = found = True
+        return found
 
 
 def with_dependency_headers(stream: EventSourceResponse, response: Response) -> EventSourceResponse:
