@@ -154,6 +154,21 @@ def test_section_citation_precision_credits_evidence_and_relevant_body_sections(
     assert am.section_citation_precision(selection_only, relevant, EVIDENCE, SECTIONS) is None
 
 
+def test_a_pages_opening_under_its_title_is_its_intro():
+    """The text under a page's title heading, before its first section, is anchored at the title: the
+    intro, unless the page has no other section (then it is the page's body)."""
+    titled = {**SECTIONS, ("control.md", "control-and-balance"): "This chapter explains feedback control."}
+    title = "Control and balance"
+    opening = {**cite("control.md", "control-and-balance", title), "chapter_title": title}
+    assert am.section_citation_precision([opening], ["control.md"], [], titled) == 0.0
+    one_section = {("faq.md", "faq"): "Ask the tutor about any paragraph."}
+    page = {**cite("faq.md", "faq", "FAQ"), "chapter_title": "FAQ"}
+    assert am.section_citation_precision([page], ["faq.md"], [], one_section) == 1.0
+    # an opening that holds the evidence is precise all the same
+    holding = {**titled, ("control.md", "control-and-balance"): EVIDENCE[0]}
+    assert am.section_citation_precision([opening], ["control.md"], EVIDENCE, holding) == 1.0
+
+
 def test_answer_scores_and_aggregation():
     scores = am.answer_scores(
         question="What does the integral term do?",

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from booktutor.evals.metrics import content_words
@@ -194,12 +195,16 @@ def dangling(answer: str, abstained: bool) -> float | None:
     return 1.0 if sentence and is_dangling(sentence) else 0.0
 
 
-def is_peripheral(citation: Mapping[str, str]) -> bool:
-    """A chapter's key terms, summary, objectives, intro (the part before its first heading) and the like."""
+def is_peripheral(citation: Mapping[str, str], *, has_sections: bool = True) -> bool:
+    """A chapter's key terms, summary, objectives, intro (the part before its first section: no anchor,
+    or the page's title heading when the page has sections below it) and the like."""
     anchor = (citation.get("anchor_url") or "").partition("#")[2]
     if not anchor:
         return True
-    label = f"{anchor.replace('-', ' ')} {citation.get('heading') or ''}"
+    heading = (citation.get("heading") or "").strip()
+    if has_sections and heading and heading == (citation.get("chapter_title") or "").strip():
+        return True
+    label = f"{anchor.replace('-', ' ')} {heading}"
     return bool(_PERIPHERAL.search(label))
 
 
@@ -214,11 +219,12 @@ def section_citation_precision(
     if not keys:
         return None
     wanted = set(relevant)
+    anchors = Counter(path for path, _ in section_text)
     precise = 0
     for (path, anchor), citation in keys.items():
         text = section_text.get((path, anchor), citation.get("snippet") or "")
         holds = any(near_contains(text, q, SECTION_HOLDS) for q in evidence if q.strip())
-        precise += holds or (path in wanted and not is_peripheral(citation))
+        precise += holds or (path in wanted and not is_peripheral(citation, has_sections=anchors[path] > 1))
     return precise / len(keys)
 
 
