@@ -38,10 +38,13 @@ from booktutor.extractive.listing import take_list
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
-from booktutor.extractive.shaping import answer_pool, code_excerpt, shaped_scores
+from booktutor.extractive.shaping import answer_pool, code_excerpt, quotable_code, shaped_scores
 from booktutor.extractive.text import content_terms
 from booktutor.extractive.yesno import yes_no_lead
 from booktutor.providers.embeddings import Embedder
+
+PROSE_KINDS = frozenset({"why", "yesno"})
+"""Questions code cannot answer on its own: a reason, a yes or no."""
 
 
 @dataclass(frozen=True)
@@ -85,16 +88,19 @@ async def compose_answer(
     text, cited = render(analysis, question, plan.order, plan.code, plan.missing_parts)
     if plan.lead:
         text = f"{plan.lead} {text}"
-    cited_docs = {analysis.candidates[i].doc for i in plan.order}
+    shown = [*plan.order, *([plan.code] if plan.code is not None else [])]
+    cited_docs = {analysis.candidates[i].doc for i in shown}
     if practice := practice_pointer(results, analysis.question_terms, cited_docs):
         text = f"{text}\n\n{practice}"
-    return ComposedAnswer(text, cited, False, analysis.candidates[plan.order[0]].language, signals)
+    return ComposedAnswer(text, cited, False, analysis.candidates[shown[0]].language, signals)
 
 
 async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Embedder | None) -> _Plan | None:
     analysis.total = shaped_scores(analysis, intent)
     pool = answer_pool(analysis, intent, question)
     if not analysis.features["selection_mode"]:
+        if intent.kind not in PROSE_KINDS and (code := _code_answer(analysis, pool)) is not None:
+            return _Plan([], code, [])
         pool = _near_best_document(analysis, pool)
     picked = select_sentences(analysis, pool, list_asked=intent.kind == "list")
     if not picked:
@@ -145,6 +151,22 @@ def _near_best_document(analysis: Analysis, pool: list[int]) -> list[int]:
         return pool
     lead = max(pool, key=lambda i: float(analysis.total[i]))
     return _citable(analysis, pool, [lead])
+
+
+def _code_answer(analysis: Analysis, pool: list[int]) -> int | None:
+    """The code that answers when the page that says it best says it only in code (the swarm example's
+    docstring, the task allocator of an exercise) and every prose sentence the answer could quote comes
+    from another page that matches clearly less well (below `NEW_DOCUMENT_RELATIVE` of the code): such a
+    sentence does not carry the answer, it only adds a citation of a weakly related page."""
+    code = quotable_code(analysis)
+    if not code or not pool:
+        return None
+    strongest = max(code, key=lambda i: float(analysis.total[i]))
+    home = analysis.candidates[strongest].doc
+    if any(analysis.candidates[i].doc == home for i in pool):
+        return None
+    best_prose = max(float(analysis.total[i]) for i in pool)
+    return strongest if best_prose < NEW_DOCUMENT_RELATIVE * float(analysis.total[strongest]) else None
 
 
 def _citable(analysis: Analysis, pool: list[int], picked: list[int]) -> list[int]:

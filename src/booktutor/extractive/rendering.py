@@ -61,7 +61,7 @@ def render(
     candidates = analysis.candidates
     sentences = [f"{_truncate(candidates[i].text, MAX_WORDS)} [{candidates[i].n}]" for i in order]
     cited = list(dict.fromkeys(candidates[i].n for i in order))
-    parts = [" ".join(sentences)]
+    parts = [" ".join(sentences)] if sentences else []  # none when the book says it only in code
     if missing_parts:
         asked = "; ".join(f"“{part.strip()}”" for part in missing_parts)
         parts.append(f"{NOT_COVERED_PART} {asked}.")
@@ -69,8 +69,9 @@ def render(
         block = candidates[code]
         parts.append(f"From the book [{block.n}]:\n\n```{block.code_language}\n{block.text}\n```")
         cited = list(dict.fromkeys([*cited, block.n]))
-    language = candidates[order[0]].language
-    if note := _language_note(question, language, " ".join(candidates[i].text for i in order)):
+    first = order[0] if order else code
+    language = candidates[first].language if first is not None else "en"
+    if order and (note := _language_note(question, language, " ".join(candidates[i].text for i in order))):
         parts.append(f"_{note}_")
     return "\n\n".join(parts), cited
 

@@ -139,6 +139,7 @@ EXCERPT_RELATIVE = 1.0
 relative to the best of them: where the book says it in code (a comment, a named constant), not in prose.
 At 1.0 an excerpt from a page the answer does not cite yet also meets `NEW_DOCUMENT_RELATIVE`."""
 EXCERPT_MIN_TERMS = 2
+_DIAGRAMS = frozenset({"mermaid", "plantuml", "dot", "graphviz"})
 
 
 def code_excerpt(analysis: Analysis, order: list[int]) -> int | None:
@@ -154,3 +155,17 @@ def code_excerpt(analysis: Analysis, order: list[int]) -> int | None:
         and float(analysis.total[i]) >= EXCERPT_RELATIVE * best
     ]
     return max(scored, default=(0.0, None))[1]
+
+
+def quotable_code(analysis: Analysis) -> list[int]:
+    """The book's code blocks and excerpts that could be shown beside an answer: not a diagram, and naming
+    as many of the question's words as an excerpt shown unasked must (`EXCERPT_MIN_TERMS`)."""
+    wanted = min(EXCERPT_MIN_TERMS, len(analysis.question_terms))
+    return [
+        i
+        for i, c in enumerate(analysis.candidates)
+        if c.kind in ("code", "excerpt")
+        and c.source == "book"
+        and c.code_language not in _DIAGRAMS
+        and len(c.terms & analysis.question_terms) >= wanted
+    ]

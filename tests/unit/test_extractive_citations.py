@@ -1,0 +1,89 @@
+"""Which pages an offline answer cites: the page that says it best, even when it says it in code, and no
+weakly related page's sentence beside it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answer
+from booktutor.providers.embeddings import FakeEmbedder
+
+FLOCKING = '''## A flocking swarm
+
+```python
+class FlockingRobot:
+    def steer(self, neighbours: list):
+        """
+        Steer with the three flocking rules of the swarm:
+        - Separation: keep a distance from the nearest neighbours
+        - Alignment: turn toward the average heading of the neighbours
+        - Cohesion: move toward the average position of the neighbours
+        """
+        return separation(neighbours) + alignment(neighbours) + cohesion(neighbours)
+```
+'''
+TEAMS = """## Teams of people and robots
+
+- **Role Distribution:** a supervisor assigns the robots their tasks
+- **Role Distribution:** a leader robot is followed by the others
+"""
+GAINS = """## Tuning the flocking gains
+
+The swarm follows three rules, separation, alignment and cohesion, each weighted by a gain.
+A larger separation gain spreads the robots out; a larger cohesion gain keeps the swarm tight.
+"""
+
+
+def hit(n: int, text: str, heading: str, doc: str) -> dict[str, Any]:
+    return {
+        "n": n,
+        "source": "book",
+        "doc_path": doc,
+        "chapter_title": "Book",
+        "heading": heading,
+        "anchor_url": f"/docs/{doc.removesuffix('.md')}#{heading.lower().replace(' ', '-')}",
+        "text": text,
+        "score": 0.03 / n,
+        "dense_score": 0.6,
+        "lexical_rank": n,
+        "language": "en",
+        "purpose": "exposition",
+    }
+
+
+@pytest.fixture(params=["lexical", "fake-embedder"])
+def embedder(request: pytest.FixtureRequest) -> FakeEmbedder | None:
+    return FakeEmbedder(dimension=256) if request.param == "fake-embedder" else None
+
+
+async def answer(question: str, results: list[dict[str, Any]], embedder: Any) -> ComposedAnswer:
+    return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
+
+
+def cited_docs(composed: ComposedAnswer, results: list[dict[str, Any]]) -> set[str]:
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", composed.text)}
+    return {r["doc_path"] for r in results if r["n"] in numbers}
+
+
+async def test_a_page_that_says_it_only_in_code_is_answered_with_its_code(embedder: Any) -> None:
+    results = [hit(1, FLOCKING, "A flocking swarm", "future/swarms.md"), hit(2, TEAMS, "Teams", "hri/teams.md")]
+    composed = await answer("What rules do the robots follow in the flocking swarm?", results, embedder)
+    assert not composed.abstained
+    assert "Separation: keep a distance" in composed.text and "Cohesion" in composed.text
+    assert "Role Distribution" not in composed.text  # the weakly related page's list is not quoted
+    assert cited_docs(composed, results) == {"future/swarms.md"}
+
+
+async def test_prose_from_the_page_that_holds_the_code_is_still_quoted(embedder: Any) -> None:
+    results = [
+        hit(1, FLOCKING, "A flocking swarm", "future/swarms.md"),
+        hit(2, GAINS, "Tuning the flocking gains", "future/swarms.md"),
+        hit(3, TEAMS, "Teams", "hri/teams.md"),
+    ]
+    composed = await answer("What rules do the robots follow in the flocking swarm?", results, embedder)
+    assert "separation, alignment and cohesion" in composed.text
+    assert "Role Distribution" not in composed.text
+    assert cited_docs(composed, results) == {"future/swarms.md"}
