@@ -1,7 +1,7 @@
 """Grounded extractive answers: quote the book's most relevant sentences with [n] citations.
 
 Pure logic (no Agents SDK): split retrieved Markdown chunks into sentences, score them against the
-question, pick 2-4 non-redundant ones that do what the question asks (a reason for "why", both sides
+question, pick 2-5 non-redundant ones that do what the question asks (a reason for "why", both sides
 of a comparison, every part of a two-part question, the code block for "show me the code") and render
 them with the citation marker of the section that holds them. Decide first, from several retrieval
 signals, whether the book covers the question at all.

@@ -1,4 +1,4 @@
-"""Picking the answer: 2-4 relevant, non-redundant sentences (MMR) and, when asked for, a code block."""
+"""Picking the answer: 2-5 relevant, non-redundant sentences (MMR) and, when asked for, a code block."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from booktutor.extractive.roles import RESTATING_PURPOSES, enumerates, is_signpo
 from booktutor.extractive.scoring import MAX_CODE_CHARS, MAX_CODE_LINES, Candidate, term_cosine
 from booktutor.extractive.text import content_terms
 
-MAX_WORDS = 120
+MAX_WORDS = 160
 MIN_SENTENCES = 2
-MAX_SENTENCES = 4
+MAX_SENTENCES = 5
+"""The answer's budget. At 4 sentences / 120 words the sentence that holds the asked fact was often the
+one cut (the integral term's "removing steady-state error", a MEMS IMU's rate, a gyroscope's bias): the
+fifth pick must still pass the same relevance bars (`LATER_PICK_RELATIVE`, the new-document rule)."""
 MMR_LAMBDA = 0.7
 DUPLICATE_SIMILARITY = 0.85
 SECOND_PICK_RELATIVE = 0.5
@@ -90,7 +93,7 @@ def restates(candidate: Candidate) -> bool:
 
 
 def select_sentences(analysis: Analysis, sentences: list[int], *, list_asked: bool = False) -> list[int]:
-    """2-4 relevant, non-redundant sentences of `sentences` (the candidates allowed to answer): from the
+    """2-5 relevant, non-redundant sentences of `sentences` (the candidates allowed to answer): from the
     body sections when one is nearly as relevant as the best key-terms or summary line. Asked for a list,
     a summary line that names the list's members is as good as a body sentence."""
     sentences = _same_script_terms(analysis, sentences)
