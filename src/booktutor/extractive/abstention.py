@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from booktutor.extractive.roles import states_side
 from booktutor.extractive.text import STOPWORDS, content_terms, script_of, split_sentences, stem, words
 
 
@@ -302,3 +303,34 @@ def asked_fact_missing(question: str, kind: str, sentences: Sequence[str]) -> bo
 
 def _is_term(subject: str) -> bool:
     return len(subject.split()) <= MAX_SUBJECT_WORDS and not _CLASS_WORDS.search(subject) and not _COUNT.search(subject)
+
+
+_SIDE_WORDS = content_terms(
+    "disadvantages drawbacks downsides limitations weaknesses cons shortcomings problems costs trade-offs "
+    "advantages benefits strengths pros upsides"
+)
+
+
+def side_missing(question: str, aspect: str, focus: frozenset[str], quoted: Sequence[tuple[str, str]]) -> bool:
+    """Asked for a drawback or a benefit of a topic, no quoted sentence states one about it.
+
+    `quoted` pairs each sentence with its section's text (heading and sentences). A sentence counts
+    when it states the side, names the part asked about (`focus`: "integral" in "the integral term of
+    a PID controller"), and it or its section names most of the topic: "what are its disadvantages?"
+    answered with what the topic is, or with another topic's drawback, re-serves an answer instead of
+    saying the book does not cover this side.
+    """
+    if not aspect:
+        return False
+    topic = content_terms(question) - _SIDE_WORDS
+    return not any(
+        states_side(sentence, aspect)
+        and all(_covered(t, content_terms(sentence)) for t in focus)
+        and (_names(topic, sentence) or _names(topic, section))
+        for sentence, section in quoted
+    )
+
+
+def _names(topic: frozenset[str], text: str) -> bool:
+    terms = content_terms(text)
+    return not topic or 2 * sum(_covered(t, terms) for t in topic) >= len(topic)

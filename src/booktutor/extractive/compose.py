@@ -19,6 +19,7 @@ from booktutor.extractive.abstention import (
     asked_fact_missing,
     evidence_score,
     should_abstain,
+    side_missing,
 )
 from booktutor.extractive.analysis import Analysis, analyse
 from booktutor.extractive.continuation import continue_explanation
@@ -196,8 +197,9 @@ async def _part_similarity(analysis: Analysis, queries: list[str], embedder: Emb
 
 
 def _stated(analysis: Analysis, results: list[dict[str, Any]], question: str, plan: _Plan) -> _Plan | None:
-    """The plan, unless the question asks for a fact (a named quantity, what a term is) that none of
-    its sentences states: then the book does not answer it, however many words they share."""
+    """The plan, unless the question asks for a fact (a named quantity, what a term is) or a side of
+    its topic (a drawback, a benefit) that none of its sentences states: then the book does not answer
+    it, however many words they share."""
     if analysis.features["selection_mode"]:
         return plan
     first = (split_parts(question) or (question,))[0]
@@ -206,4 +208,15 @@ def _stated(analysis: Analysis, results: list[dict[str, Any]], question: str, pl
         f"{headings.get(analysis.candidates[i].n, '')}: {analysis.candidates[i].text}"
         for i in [*plan.order, *([plan.code] if plan.code is not None else [])]
     ]
+    intent = question_intent(question)
+    if side_missing(question, intent.aspect, intent.focus, _with_sections(analysis, headings, plan.order)):
+        return None  # "what are its drawbacks?" answered with what it is re-serves the last answer
     return None if asked_fact_missing(first, question_intent(first).kind, sentences) else plan
+
+
+def _with_sections(analysis: Analysis, headings: dict[int, str], order: list[int]) -> list[tuple[str, str]]:
+    """Each sentence with its section's text: the heading and every sentence of it the answerer read."""
+    sections: dict[int, list[str]] = {}
+    for candidate in analysis.candidates:
+        sections.setdefault(candidate.n, [headings.get(candidate.n, "")]).append(candidate.text)
+    return [(analysis.candidates[i].text, " ".join(sections[analysis.candidates[i].n])) for i in order]

@@ -19,6 +19,7 @@ from booktutor.extractive.roles import (
     gives_reason,
     is_prompt,
     is_signpost,
+    states_side,
 )
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS, lead_in
@@ -222,18 +223,6 @@ FOCUS_RELATIVE = 0.4
 """A sentence about the part or side asked for leads when it scores this share of the best."""
 FOCUS_WORDS = 3
 """... and names the part within its first words (its subject), or states the side asked about."""
-_DRAWBACK = re.compile(
-    r"\b(?:disadvantages?|drawbacks?|downsides?|limitations?|limits?|weakness(?:es)?|costs?|penalty|"
-    r"trade-?offs?|problems?|cannot|can't|unable|lower|less|poor(?:er|ly)?|worse|slow(?:er)?|noisy|"
-    r"expensive|fragile|hard\s+to|difficult|suffers?|struggles?|leaks?|drifts?|fails?)\b",
-    re.I,
-)
-_BENEFIT = re.compile(
-    r"\b(?:advantages?|benefits?|strengths?|better|higher|faster|cheaper|simpler|allows?|enables?|lets|"
-    r"helps?|improves?|outstanding|excellent|robust|safer|efficient|key\s+to)\b",
-    re.I,
-)
-_ASPECT_CUES = {"drawback": _DRAWBACK, "benefit": _BENEFIT}
 
 
 def focus_first(analysis: Analysis, intent: Intent, order: list[int], pool: list[int]) -> list[int]:
@@ -274,12 +263,14 @@ _ASPECT_WORDS = content_terms(
 
 
 def _about(analysis: Analysis, index: int, intent: Intent) -> bool:
+    """Names the part asked about in its opening words, or states the side asked about; both asked
+    ("the integral term's drawbacks"): states the side and names the part anywhere."""
     candidate = analysis.candidates[index]
+    if intent.focus and intent.aspect:
+        return states_side(candidate.text, intent.aspect) and intent.focus <= candidate.terms
     if intent.focus:
-        opening = content_terms(" ".join(candidate.text.split()[:FOCUS_WORDS]))
-        return intent.focus <= opening
-    cue = _ASPECT_CUES.get(intent.aspect)
-    return cue is not None and bool(cue.search(candidate.text))
+        return intent.focus <= content_terms(" ".join(candidate.text.split()[:FOCUS_WORDS]))
+    return states_side(candidate.text, intent.aspect)
 
 
 COMMON_SIDE_SHARE = 0.4

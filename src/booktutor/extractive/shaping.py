@@ -25,11 +25,14 @@ from booktutor.extractive.roles import (
     is_front_matter,
     is_generic,
     is_prompt,
+    states_side,
 )
 from booktutor.extractive.scoring import Candidate
 from booktutor.extractive.text import content_terms, has_arabic_script, script_of
 
 REASON_BONUS = 0.10
+SIDE_BONUS = 0.10
+"""Asked for a drawback or a benefit: a sentence that states one."""
 MECHANISM_BONUS = 0.05
 CONTRAST_BONUS = 0.06
 BOTH_SIDES_BONUS = 0.10
@@ -119,6 +122,8 @@ def _bonus(candidate: Candidate, intent: Intent) -> float:
     bonus = -RESTATING_PENALTY if candidate.purpose in RESTATING_PURPOSES else 0.0
     bonus -= GENERIC_PENALTY if is_generic(text) else 0.0
     bonus -= INTRO_PENALTY if candidate.intro else 0.0
+    if intent.aspect and states_side(text, intent.aspect):
+        bonus += SIDE_BONUS
     if intent.kind == "why" and gives_reason(text):
         bonus += REASON_BONUS
     elif intent.kind == "how" and gives_reason(text):
