@@ -123,3 +123,21 @@ def test_compared_things_are_split_at_each_vs() -> None:
     )
     assert question_intent("What are the three parts of the AI robot brain?").kind == "list"
     assert question_intent("What are the main building blocks of a simulator?").kind == "list"
+
+
+STANCE = """## Footstep checks
+
+- **Stance region analysis**: why each step of walking matters for a stable walker
+- **Terrain scan**: looking for flat ground before walking on it
+"""
+STANCE_GLOSSARY = """## Stance region
+
+The stance region is the area under the feet; the centre of mass must stay inside the stance region for balance.
+"""
+
+
+async def test_a_glossary_line_that_says_more_than_a_weak_body_fragment_answers(embedder: Any) -> None:
+    key_terms = {**hit(2, STANCE_GLOSSARY, "Stance region", "definition"), "doc_path": "book/footstep-checks.md"}
+    results = [hit(1, STANCE, "Footstep checks"), key_terms]  # the page's own key-terms section
+    composed = await answer("What is the stance region and why does it matter for walking?", results, embedder)
+    assert "the centre of mass must stay inside the stance region for balance" in composed.text

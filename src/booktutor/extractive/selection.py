@@ -186,7 +186,8 @@ def _same_script_terms(analysis: Analysis, sentences: list[int]) -> list[int]:
 
 def _second_pick(analysis: Analysis, body: list[int], sentences: list[int], picked: list[int]) -> list[int]:
     """A second sentence for a one-sentence body answer: a weaker body sentence from a cited section's
-    document, else a key-terms or summary line that adds something (not a restatement of the first)."""
+    document, else a key-terms or summary line that adds something (not a restatement of the first);
+    that line first when it passes the usual second-pick bar and no weaker body sentence does."""
     best = max(float(analysis.total[i]) for i in picked)
     docs = {analysis.candidates[i].doc for i in picked}
     weaker = [
@@ -199,9 +200,11 @@ def _second_pick(analysis: Analysis, body: list[int], sentences: list[int], pick
         and picked_words(analysis, picked) + analysis.candidates[i].words <= MAX_WORDS
     ]
     sections = {analysis.candidates[i].n for i in picked}
-    if weaker:  # the picked section's own sentences first
-        return [*picked, max(weaker, key=lambda i: (analysis.candidates[i].n in sections, float(analysis.total[i])))]
     others = [i for i in sentences if i not in body and _redundancy(analysis, i, picked) < RESTATING_REDUNDANCY]
+    says_more = max((float(analysis.total[i]) for i in others), default=0.0) >= SECOND_PICK_RELATIVE * best
+    if weaker and not (says_more and all(float(analysis.total[i]) < SECOND_PICK_RELATIVE * best for i in weaker)):
+        return [*picked, max(weaker, key=lambda i: (analysis.candidates[i].n in sections, float(analysis.total[i])))]
+    # a key-terms or summary line that says what no body sentence close enough says beats a weak filler
     return _mmr(analysis, others + picked, picked, MIN_SENTENCES, 0.0)
 
 
