@@ -30,6 +30,22 @@ TEAMS = """## Teams of people and robots
 - **Role Distribution:** a supervisor assigns the robots their tasks
 - **Role Distribution:** a leader robot is followed by the others
 """
+SERVICES = """## Services
+
+A service answers one request with one response, and the caller waits until it comes.
+A long task behind a service blocks its caller, which cannot follow the progress or cancel it.
+"""
+BALANCE_OPENING = """# Balance
+
+We begin with stiff position control and finish with the balance concepts every humanoid needs: the centre
+of mass, the zero moment point and the capture point where a pushed robot must step to stop.
+"""
+CAPTURE = """## The capture point
+
+The capture point is the spot on the ground where a pushed robot must step to come to a complete stop.
+A robot whose centre of mass moves faster must step farther ahead to stop.
+If the capture point lies inside the support polygon, the robot stops without taking a step.
+"""
 GAINS = """## Tuning the flocking gains
 
 The swarm follows three rules, separation, alignment and cohesion, each weighted by a gain.
@@ -37,12 +53,12 @@ A larger separation gain spreads the robots out; a larger cohesion gain keeps th
 """
 
 
-def hit(n: int, text: str, heading: str, doc: str) -> dict[str, Any]:
+def hit(n: int, text: str, heading: str, doc: str, title: str = "Book") -> dict[str, Any]:
     return {
         "n": n,
         "source": "book",
         "doc_path": doc,
-        "chapter_title": "Book",
+        "chapter_title": title,
         "heading": heading,
         "anchor_url": f"/docs/{doc.removesuffix('.md')}#{heading.lower().replace(' ', '-')}",
         "text": text,
@@ -87,3 +103,29 @@ async def test_prose_from_the_page_that_holds_the_code_is_still_quoted(embedder:
     assert "separation, alignment and cohesion" in composed.text
     assert "Role Distribution" not in composed.text
     assert cited_docs(composed, results) == {"future/swarms.md"}
+
+
+async def test_a_why_question_is_answered_in_prose_beside_the_code(embedder: Any) -> None:
+    results = [
+        hit(1, FLOCKING, "A flocking swarm", "future/swarms.md"),
+        hit(2, SERVICES, "Services", "ros/services.md"),
+    ]
+    composed = await answer("Why does the flocking swarm not use a service for each robot?", results, embedder)
+    assert not body_is_only_code(composed)
+
+
+async def test_a_chapter_opening_that_only_repeats_the_answer_is_not_cited(embedder: Any) -> None:
+    """The opening under the page's title heading (anchored at the title) introduces the chapter; once the
+    answer has begun, it is quoted only if it adds a word of the question."""
+    results = [
+        hit(1, CAPTURE, "The capture point", "motion/balance.md", title="Balance"),
+        hit(2, BALANCE_OPENING, "Balance", "motion/balance.md", title="Balance"),
+    ]
+    composed = await answer("Where must a pushed robot step to stop?", results, embedder)
+    assert "capture point is the spot on the ground" in composed.text
+    assert "We begin with stiff position control" not in composed.text
+    assert "[2]" not in composed.text
+
+
+def body_is_only_code(composed: ComposedAnswer) -> bool:
+    return composed.text.startswith("From the book [")

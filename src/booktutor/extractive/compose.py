@@ -45,7 +45,7 @@ from booktutor.extractive.yesno import yes_no_lead
 from booktutor.providers.embeddings import Embedder
 
 PROSE_KINDS = frozenset({"why", "yesno"})
-"""Questions code cannot answer on its own: a reason, a yes or no."""
+"""What code cannot answer on its own: a reason, a yes or no."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
     analysis.total = shaped_scores(analysis, intent)
     pool = answer_pool(analysis, intent, question)
     if not analysis.features["selection_mode"]:
-        if intent.kind not in PROSE_KINDS and (code := _code_answer(analysis, pool)) is not None:
+        if _code_may_answer(intent) and (code := _code_answer(analysis, pool)) is not None:
             return _Plan([], code, [])
         pool = _near_best_document(analysis, pool)
     picked = select_sentences(analysis, pool, list_asked=intent.kind == "list")
@@ -152,6 +152,12 @@ def _near_best_document(analysis: Analysis, pool: list[int]) -> list[int]:
         return pool
     lead = max(pool, key=lambda i: float(analysis.total[i]))
     return _citable(analysis, pool, [lead])
+
+
+def _code_may_answer(intent: Intent) -> bool:
+    """Code can answer the question, or its first part (what it mainly asks): not a reason, nor a yes or no."""
+    main = question_intent(intent.parts[0]).kind if intent.parts else intent.kind
+    return main not in PROSE_KINDS
 
 
 def _code_answer(analysis: Analysis, pool: list[int]) -> int | None:

@@ -60,6 +60,7 @@ class Candidate:
     list_item: bool = False
     table_row: bool = False
     intro: bool = False  # in a chapter's opening, before its first section: it introduces, rarely answers
+    opening: bool = False  # the same, or under the page's title heading: citing it cites the chapter's intro
 
     @property
     def words(self) -> int:
@@ -122,6 +123,7 @@ def _candidate(
         list_item=segment.list_item,
         table_row=segment.table_row,
         intro=_is_intro(result, segment.section),
+        opening=_is_opening(result, segment.section),
     )
 
 
@@ -134,13 +136,30 @@ def _section_number(result: dict[str, Any], section: int, rank: int) -> int:
     return n
 
 
-def _is_intro(result: dict[str, Any], section: int) -> bool:
-    """The segment sits in a page's opening (its section's link has no #anchor)."""
-    anchor = str(result.get("anchor_url") or "")
+def _section_link(result: dict[str, Any], section: int) -> tuple[str, str]:
+    """The anchor URL and heading of the segment's section (a hit joining short sections has several)."""
+    anchor, heading = str(result.get("anchor_url") or ""), str(result.get("heading") or "")
     sections = result.get("sections")
     if isinstance(sections, list) and 0 <= section < len(sections) and isinstance(sections[section], dict):
         anchor = str(sections[section].get("anchor_url") or anchor)
+        heading = str(sections[section].get("heading") or heading)
+    return anchor, heading
+
+
+def _is_intro(result: dict[str, Any], section: int) -> bool:
+    """The segment sits in a page's opening (its section's link has no #anchor)."""
+    anchor, _ = _section_link(result, section)
     return bool(anchor) and "#" not in anchor and result.get("source", "book") == "book"
+
+
+def _is_opening(result: dict[str, Any], section: int) -> bool:
+    """The segment sits in a page's opening, with no anchor or under the page's title heading (which the
+    opening is anchored at on a page with a title): a citation of the chapter's intro."""
+    anchor, heading = _section_link(result, section)
+    title = str(result.get("chapter_title") or "").strip()
+    return _is_intro(result, section) or (
+        bool(anchor) and result.get("source", "book") == "book" and bool(title) and heading.strip() == title
+    )
 
 
 def term_cosine(a: frozenset[str], b: frozenset[str]) -> float:

@@ -66,6 +66,7 @@ def _mmr(analysis: Analysis, pool: list[int], picked: list[int], limit: int, flo
             (MMR_LAMBDA * float(analysis.total[i]) - (1 - MMR_LAMBDA) * redundancy, i)
             for i in remaining
             if float(analysis.total[i]) >= _threshold(analysis.candidates[i], threshold, cited_docs, best)
+            and (not picked or not analysis.candidates[i].opening or adds_question_terms(analysis, i, picked))
             and (redundancy := _redundancy(analysis, i, picked)) < DUPLICATE_SIMILARITY
         ]
         if not scored:
@@ -84,6 +85,15 @@ def _threshold(candidate: Candidate, threshold: float, cited_docs: set[str], bes
     if not cited_docs or candidate.doc in cited_docs:
         return threshold
     return max(threshold, NEW_DOCUMENT_RELATIVE * best)
+
+
+def adds_question_terms(analysis: Analysis, index: int, picked: Iterable[int]) -> bool:
+    """The sentence names a word of the question the picked ones do not. A chapter's opening sentence must,
+    once the answer has begun: it introduces the chapter, and one that only says again what is quoted is
+    one more section to cite (the chapter's intro, not the section that explains) and nothing more to read."""
+    candidates = analysis.candidates
+    said = frozenset[str]().union(*(candidates[j].terms for j in picked))
+    return bool((candidates[index].terms & analysis.question_terms) - said)
 
 
 def restates(candidate: Candidate) -> bool:
