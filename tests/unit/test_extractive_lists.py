@@ -141,3 +141,22 @@ async def test_a_glossary_line_that_says_more_than_a_weak_body_fragment_answers(
     results = [hit(1, STANCE, "Footstep checks"), key_terms]  # the page's own key-terms section
     composed = await answer("What is the stance region and why does it matter for walking?", results, embedder)
     assert "the centre of mass must stay inside the stance region for balance" in composed.text
+
+
+DEPTH = """## Depth cameras
+
+One colour image does not measure distance. Depth comes from two techniques:
+
+- **Stereo pairs** compare the same feature seen by two lenses a fixed baseline apart. Range is the
+  baseline times the focal length divided by the pixel shift between the two images, called the disparity.
+  Because the shift shrinks for distant points, range error grows with distance squared.
+- **Time-of-flight sensors** time the round trip of emitted light for every pixel.
+"""
+
+
+async def test_a_long_list_item_goes_on_explaining_its_first_sentence(embedder: Any) -> None:
+    composed = await answer(
+        "How do stereo pairs use the same feature seen by two lenses?", [hit(1, DEPTH, "Depth")], embedder
+    )
+    assert "compare the same feature seen by two lenses" in composed.text
+    assert "divided by the pixel shift between the two images, called the disparity" in composed.text

@@ -16,8 +16,9 @@ CONTINUATION_SHARED_TERMS = 2
 
 def continue_explanation(analysis: Analysis, order: list[int], pool: list[int]) -> list[int]:
     """The answer with the sentence that follows its opening run in the book (same paragraph and section)
-    right after it, when that sentence keeps the topic; a weaker later pick makes room for it. Not after
-    a list item or a table row: the next item is a sibling, not an explanation."""
+    right after it, when that sentence keeps the topic; a weaker later pick makes room for it. Not from
+    one list item or table row to the next: a sibling is not an explanation (a long item's own later
+    sentences are: "Stereo cameras match features ... Depth is Z = f · B / d, where ...")."""
     if not order:
         return order
     candidates = analysis.candidates
@@ -27,16 +28,17 @@ def continue_explanation(analysis: Analysis, order: list[int], pool: list[int]) 
     following = _next_sentence(analysis, order[run - 1])
     if following is None or following not in pool or following in order[:run]:
         return order
-    candidate = candidates[following]
+    candidate, previous = candidates[following], candidates[order[run - 1]]
+    same_item = candidate.item != 0 and candidate.item == previous.item  # a long item goes on explaining
     keeps_topic = (
-        bool(candidate.terms & analysis.question_terms)
+        same_item
+        or bool(candidate.terms & analysis.question_terms)
         or depends_on_previous(candidate.text)
-        or len(candidate.terms & candidates[order[run - 1]].terms) >= CONTINUATION_SHARED_TERMS
+        or len(candidate.terms & previous.terms) >= CONTINUATION_SHARED_TERMS
     )
     if (
         not keeps_topic
-        or candidate.list_item
-        or candidates[order[run - 1]].list_item
+        or ((candidate.list_item or previous.list_item) and not same_item)
         or float(analysis.total[following]) < CONTINUATION_RELATIVE * float(analysis.total[order[0]])
     ):
         return order

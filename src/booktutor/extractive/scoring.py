@@ -59,6 +59,7 @@ class Candidate:
     purpose: str = "exposition"  # of its chunk (booktutor.ingest.purpose)
     list_item: bool = False
     table_row: bool = False
+    item: int = 0  # the list item of its chunk that holds it (0: none): a long item's sentences share it
     intro: bool = False  # in a chapter's opening, before its first section: it introduces, rarely answers
     opening: bool = False  # the same, or under the page's title heading: citing it cites the chapter's intro
 
@@ -121,6 +122,7 @@ def _candidate(
         doc=str(result.get("doc_path") or result.get("source") or ""),
         purpose=str(result.get("purpose") or "exposition"),
         list_item=segment.list_item,
+        item=segment.item,
         table_row=segment.table_row,
         intro=_is_intro(result, segment.section),
         opening=_is_opening(result, segment.section),

@@ -72,6 +72,7 @@ class Segment:
     section: int = 0  # which of the chunk's sections holds it: the number of headings before it, less one
     list_item: bool = False
     table_row: bool = False  # a table's body row read as one sentence ("Label — Column: value; ...")
+    item: int = 0  # which list item of the chunk holds it, counted from 1 (0: not in a list item)
 
 
 # The answerer reads the same sentences and words again and again (every candidate of every answer, the
@@ -154,6 +155,7 @@ class _Splitter:
         self.table: list[str] = []
         self.headings = 0
         self.in_item = False
+        self.items = 0  # list items seen so far
         self.label = ""  # the heading or bold lead-in the next lines are about
         self.fresh = False  # nothing but the label has been said since it
 
@@ -176,7 +178,10 @@ class _Splitter:
         if self.label and (self.in_item or self.fresh) and len(sentences) == 1:
             sentences = [_with_label(self.label, sentences[0])]
         self.fresh = self.fresh and self.in_item
-        self.segments.extend(Segment(s, "sentence", section=self.section, list_item=self.in_item) for s in sentences)
+        item = self.items if self.in_item else 0
+        self.segments.extend(
+            Segment(s, "sentence", section=self.section, list_item=self.in_item, item=item) for s in sentences
+        )
 
     def flush_table(self) -> None:
         if self.table:
@@ -214,6 +219,7 @@ class _Splitter:
         if _BULLET.match(line):
             self.flush()
             self.in_item = True
+            self.items += 1
             line = _BULLET.sub("", line)
         self.paragraph.append(line.strip())
 
