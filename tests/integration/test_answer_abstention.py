@@ -146,3 +146,21 @@ async def test_a_question_neither_the_passage_nor_the_book_answers_abstains(serv
     assert state["abstained"], text
     text, state = await ask(services, guest, "In what year was this first used?", selected_text=passage)
     assert state["abstained"], text
+
+
+async def test_a_named_tool_the_book_never_names_abstains(services, book, guest):
+    text, state = await ask(services, guest, "How do I set up a harmonic drive with the Maxon EPOS4 controller?")
+    assert state["abstained"], text
+    assert text.startswith("The book does not cover this."), text
+    request = "Can you walk me through configuring an EPOS4 for a series elastic actuator?"
+    text, state = await ask(services, guest, request)
+    assert state["abstained"], "a request phrased as a question is not a yes/no question"
+    text, state = await ask(services, guest, "How does a harmonic drive reach a high reduction?")
+    assert not state["abstained"], text
+    assert "flexible spline" in text
+
+
+async def test_which_company_asked_of_a_book_that_names_none_abstains(services, book, guest):
+    text, state = await ask(services, guest, "Which company makes the most harmonic drives?")
+    assert state["abstained"], text
+    assert state["citations"] == []

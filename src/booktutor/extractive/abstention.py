@@ -95,6 +95,8 @@ def should_abstain(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
         return True  # a date, a name, a price neither the passage nor the book gives
     if features["selection_mode"]:
         return False  # the learner pointed at the passage: explain it
+    if features.get("name_missing") or features.get("asked_kind_unknown"):
+        return True  # a product, tool or method the book never names; "which company" in a book with none
     if (features.get("unknown_specific") or 0.0) >= policy.max_unknown_specificity and (
         features["best_dense"] or 0.0
     ) < policy.unknown_term_dense_gate:
@@ -265,7 +267,7 @@ _DEFINED_SUBJECT = re.compile(
 MAX_SUBJECT_WORDS = 4
 """A definition question's subject this short is a term ("capture point"), not a description."""
 _CLASS_WORDS = re.compile(
-    r"\b(?:kinds?|types?|parts?|steps?|stages?|blocks?|components?|ways?|differences?|reasons?|examples?|"
+    r"\b(?:kinds?|sorts?|types?|parts?|steps?|stages?|blocks?|components?|ways?|differences?|reasons?|examples?|"
     r"main|key|different|common|best|good|first|last|next)\b",
     re.I,
 )
@@ -334,3 +336,73 @@ def side_missing(question: str, aspect: str, focus: frozenset[str], quoted: Sequ
 def _names(topic: frozenset[str], text: str) -> bool:
     terms = content_terms(text)
     return not topic or 2 * sum(_covered(t, terms) for t in topic) >= len(topic)
+
+
+_NAME = re.compile(
+    r"(?<![\w-])(?:"
+    r"[A-Za-z][A-Za-z-]*[A-Za-z]\d[\w-]*"  # a letter-led name with a digit: ESP32, Nav2, ORB-SLAM3
+    r"|[a-z0-9]+(?:_[a-z0-9]+)+"  # a code identifier: ros2_control
+    r"|[A-Za-z]\w*(?:-[A-Za-z]\w*)*-[A-Z][\w]*(?:-\w+)*"  # micro-ROS
+    r"|[A-Z][\w]*-[A-Za-z]\w*(?:-\w+)*"  # Denavit-Hartenberg
+    r"|[A-Z]{3,}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*"  # an acronym (two letters are too often "AI", "ML"), a name
+    r")(?![\w-])"
+)
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|(?:^|\s)[\"'(]\s*)$")
+NAME_KINDS = frozenset({"procedure", "code", "how", "definition", "general", "number", "list", "why"})
+"""Question kinds whose named thing is what they ask about. A yes/no question or a comparison may name a
+thing the book does not ("Can I run it on a GTX 1660?") and still be answered from what the book says."""
+
+
+_REQUEST = re.compile(r"^\s*(?:can|could|would|will)\s+you\b", re.I)
+"""A request phrased as a question ("can you walk me through ..."), not a yes/no question."""
+
+
+def named_things(question: str) -> list[str]:
+    """Names in the question: words with digits, code identifiers, hyphenated names with a capital part,
+    acronyms and capitalised words that do not open a sentence."""
+    found = []
+    for match in _NAME.finditer(question):
+        word = match.group(0)
+        capitalised = word[0].isupper() and not any(c.isdigit() or c in "-_" for c in word)
+        if capitalised and (_SENTENCE_START.search(question[: match.start()]) or word == "I"):
+            continue
+        found.append(word)
+    return found
+
+
+def _normal(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def name_missing(question: str, kind: str, results: Sequence[dict[str, Any]], evidence: dict[str, Any] | None) -> bool:
+    """The question asks about a named thing (a product, a tool, a method: "micro-ROS", "ESP32", "Nav2",
+    "Spot") that none of the retrieved passages names and the book never uses a word of: the book does
+    not cover it, however close the passages are in topic. Hyphens, underscores and spacing do not
+    matter ("ros2_control", "ros2 control")."""
+    if kind not in NAME_KINDS and not _REQUEST.match(question) or not evidence:
+        return False
+    book = _book_results(results)
+    if not book:
+        return False
+    fields = (str(r.get(k) or "") for r in book for k in ("text", "heading", "chapter_title"))
+    passages = _normal(" ".join(fields))
+    df = {str(t["word"]): int(t["df"]) for t in evidence.get("terms", [])}
+    return any(
+        _normal(name) not in passages and any(df.get(w, 1) == 0 for w in re.findall(r"[a-z]{2,}", name.lower()))
+        for name in named_things(question)
+    )
+
+
+_WHICH_KIND = re.compile(r"\b(?:which|what)\s+(?P<noun>[a-z]{3,})\b")
+
+
+def asked_kind_unknown(question: str, evidence: dict[str, Any] | None) -> bool:
+    """ "Which company ...?" asked of a book that never uses the word: it names no company, so it cannot
+    say which one."""
+    asked = _WHICH_KIND.search(question.lower())
+    if asked is None or not evidence or _CLASS_WORDS.fullmatch(asked["noun"]):
+        return False
+    if asked["noun"] in STOPWORDS or asked["noun"] in _AUXILIARIES:
+        return False
+    df = {str(t["word"]): int(t["df"]) for t in evidence.get("terms", [])}
+    return df.get(asked["noun"], 1) == 0

@@ -10,13 +10,16 @@ import numpy as np
 
 from booktutor.extractive.abstention import (
     answer_type_missing,
+    asked_kind_unknown,
     best_dense,
     coverage,
     idf_term_coverage,
     lexical_present,
     margin,
+    name_missing,
     unknown_specific_term,
 )
+from booktutor.extractive.intent import question_intent, split_parts
 from booktutor.extractive.scoring import (
     Candidate,
     build_candidates,
@@ -47,6 +50,7 @@ async def analyse(
     evidence: dict[str, Any] | None = None,
 ) -> Analysis:
     question_terms = content_terms(question)
+    first = (split_parts(question) or (question,))[0]  # a later part the book lacks is named, not abstained
     candidates = build_candidates(results)
     embedded = await embed(embedder, question, [c.text for c in candidates])
     vectors: np.ndarray | None = None
@@ -65,6 +69,8 @@ async def analyse(
         "term_coverage": idf_term_coverage(evidence),
         "unknown_specific": unknown_specific_term(evidence),
         "answer_type_missing": answer_type_missing(question, results),
+        "name_missing": name_missing(first, question_intent(first).kind, results, evidence),
+        "asked_kind_unknown": asked_kind_unknown(question, evidence),
         "n_candidates": len(candidates),
         "question_terms": len(question_terms),
         "selection_mode": any(r.get("source") == "selection" for r in results),

@@ -215,7 +215,8 @@ def _stated(analysis: Analysis, results: list[dict[str, Any]], question: str, pl
         for i in [*plan.order, *([plan.code] if plan.code is not None else [])]
     ]
     intent = question_intent(question)
-    if side_missing(question, intent.aspect, intent.focus, _with_sections(analysis, headings, plan.order)):
+    aspect = "" if intent.kind == "why" else intent.aspect  # "why use X?" asks a reason, in any wording
+    if side_missing(question, aspect, intent.focus, _with_sections(analysis, headings, plan.order)):
         return None  # "what are its drawbacks?" answered with what it is re-serves the last answer
     return None if asked_fact_missing(first, question_intent(first).kind, sentences) else plan
 
