@@ -15,10 +15,19 @@ GUEST_AUDIENCE = "booktutor-guest"
 GUEST_TOKEN_DAYS = 365
 
 
+_SECRETS: dict[Path, str] = {}  # by data dir: read once per process, not on every request
+
+
 def server_secret(settings: Settings) -> str:
     if settings.secret_key:
         return settings.secret_key.get_secret_value()
     path: Path = settings.data_dir / "secret_key"
+    if (known := _SECRETS.get(path)) is None:
+        known = _SECRETS[path] = _read_or_create(path)
+    return known
+
+
+def _read_or_create(path: Path) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))

@@ -164,7 +164,7 @@ class RunManager:
         seq = run.events.append(event)
         if self.relay is not None:
             self.relay.publish(run.run_id, seq, event, str(run.state) if run.ended else None)
-        run.wake()
+        run.wake(event)
 
     def _on_task_done(self, run: Run, task: asyncio.Task[None]) -> None:
         if not run.ended:

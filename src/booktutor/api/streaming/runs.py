@@ -11,6 +11,7 @@ from typing import Literal, Protocol
 
 from ag_ui.core import BaseEvent, EventType, RunAgentInput, RunFinishedCancelledOutcome
 
+from booktutor.api.streaming.event_log import TERMINAL as _TERMINAL
 from booktutor.api.streaming.event_log import EventLog
 from booktutor.memory.models import User
 from booktutor.observability.metrics import RunObserver
@@ -87,6 +88,8 @@ class Run:
     observer: RunObserver | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    flush: asyncio.Event = field(default_factory=asyncio.Event)  # set by the events not to hold back
+    text_started: bool = False
 
     @property
     def run_id(self) -> str:
@@ -107,10 +110,21 @@ class Run:
     def info(self) -> RunInfo:
         return RunInfo(self.run_id, self.thread_id, self.owner_id, self.state, self.events.last_seq)
 
-    def wake(self) -> None:
-        """Wake every subscriber waiting for the next event."""
+    def wake(self, event: BaseEvent | None = None) -> None:
+        """Wake every subscriber waiting for the next event (`event`, or the run's end when None).
+        Those holding events back to write them together (`Following.more`) wake only for the
+        run's first text delta and its end."""
         self.wakeup.set()
         self.wakeup = asyncio.Event()
+        if event is None or event.type in _TERMINAL or self._first_text(event):
+            self.flush.set()
+            self.flush = asyncio.Event()
+
+    def _first_text(self, event: BaseEvent) -> bool:
+        if self.text_started or event.type != EventType.TEXT_MESSAGE_CONTENT:
+            return False
+        self.text_started = True
+        return True
 
 
 NumberedEvent = tuple[int, BaseEvent]
@@ -150,15 +164,15 @@ class Following:
         return items
 
     async def more(self, within: float) -> bool:
-        """Wait up to `within` seconds for the run's next event, for `ready()`. False, without
-        waiting, when there is none to wait for: the run is over or the stream not yet live."""
+        """Let the run log more events for `ready()`: wait `within` seconds, less if the run's first
+        text delta or its end comes meanwhile. False, without waiting, when there is nothing to wait
+        for: the run is over or the stream not yet live."""
         run = self.run
         if not self.live or run.done.is_set():
             return False
-        if run.events.last_seq <= self.cursor:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(within):
-                    await run.wakeup.wait()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                await run.flush.wait()
         return True
 
 

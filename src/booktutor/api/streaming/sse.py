@@ -77,19 +77,18 @@ async def _batches(
     ready: Callable[[], list[Numbered]],
     more: Callable[[float], Awaitable[bool]] | None,
 ) -> AsyncGenerator[list[Numbered], None]:
-    """The events in write-sized batches: each one what was logged by the end of its window."""
+    """The events in write-sized batches: each one what was logged by the end of its window (`more`
+    returns early for the events that must not wait)."""
     loop = asyncio.get_running_loop()
     not_before = 0.0  # loop time from which the next batch goes out without waiting
     urgent = _Urgent()
     async for item in events:
         batch = [item, *ready()]
         now = urgent.among(batch)
-        while not now and more is not None and (left := not_before - loop.time()) > 0:
-            if not await more(left):
-                break
+        if not now and more is not None and (left := not_before - loop.time()) > 0 and await more(left):
             added = ready()
+            urgent.among(added)  # (a first text delta among them is no longer to come)
             batch += added
-            now = urgent.among(added)
         yield batch
         not_before = loop.time() + COALESCE_S
 
