@@ -181,15 +181,18 @@ def _explaining_sentence(analysis: Analysis, book: list[int], copies: set[int], 
 
 def _same_script_terms(analysis: Analysis, sentences: list[int]) -> list[int]:
     """For a question in another script than Latin (Urdu): only sentences that use one of its own
-    words, or that the encoder finds close (a multilingual one can; the bundled one reads English
+    words (in a sentence of its script, also an English term it keeps: "Whisper"), or that the
+    encoder finds close (a multilingual one can; the bundled one reads English
     only, so for it a sentence without a shared word is a guess)."""
     own = {t for t in analysis.question_terms if not t.isascii()}
     if not own:
         return sentences
+    kept = {t for t in analysis.question_terms if t.isascii() and not t.isdigit()}  # "Whisper", "GPU"
     return [
         i
         for i in sentences
         if own & analysis.candidates[i].terms
+        or (not analysis.candidates[i].text.isascii() and kept & analysis.candidates[i].terms)
         or (analysis.candidates[i].text.isascii() and float(analysis.semantic[i]) >= CROSS_SCRIPT_SIMILARITY)
     ]
 

@@ -1,0 +1,77 @@
+"""An Urdu question on a book with Urdu pages, through the real graph with the offline answerer.
+
+Translated pages keep technical terms in English ("IMU", "gyroscope") inside Urdu sentences. An Urdu
+question that names such a term is answered from the Urdu sentence that uses it, cited to the Urdu
+page; one that shares no word with the book still abstains in Urdu. Real Postgres, Qdrant Edge and
+MiniLM over pages written here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.integration.conftest import build_test_services
+from tests.integration.offline_answers import ask_offline
+
+from booktutor.ingest.pipeline import Ingestor
+
+pytestmark = pytest.mark.integration
+
+ENGLISH = """---
+title: Sensors
+---
+
+# Sensors
+
+Sensors tell the robot about its own body and about the world around it.
+
+## Inertial measurement units
+
+An IMU combines accelerometers and gyroscopes to estimate how the body is tilted and how fast it turns.
+"""
+
+URDU = """---
+title: سینسر
+---
+
+# سینسر
+
+سینسر روبوٹ کو اس کے اپنے جسم اور اردگرد کی دنیا کے بارے میں بتاتے ہیں۔
+
+## IMU
+
+IMU میں accelerometer اور gyroscope ہوتے ہیں جو جسم کا جھکاؤ اور گھومنے کی رفتار ناپتے ہیں۔
+"""
+
+
+@pytest.fixture
+def services(test_settings, clean_db, edge_store, local_embedder):
+    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
+
+
+@pytest.fixture
+async def book(services, tmp_path: Path) -> Path:
+    root = tmp_path / "book"
+    (root / "docs").mkdir(parents=True)
+    urdu = root / "i18n" / "ur" / "docusaurus-plugin-content-docs" / "current"
+    urdu.mkdir(parents=True)
+    (root / "docs" / "sensors.md").write_text(ENGLISH, encoding="utf-8")
+    (urdu / "sensors.md").write_text(URDU, encoding="utf-8")
+    await Ingestor(services.db, services.store, services.embedder).ingest(root, book_id="sensors")
+    return root
+
+
+async def test_an_urdu_question_naming_an_english_term_is_answered_from_the_urdu_page(services, book, guest):
+    text, state = await ask_offline(services, guest, "IMU کا کردار کیا ہے؟", book_id="sensors")
+
+    assert state["abstained"] is False, text
+    assert text.startswith("IMU میں accelerometer اور gyroscope ہوتے ہیں"), text
+    assert state["citations"] and all("/ur/" in c["anchor_url"] for c in state["citations"]), state["citations"]
+
+
+async def test_an_urdu_question_sharing_no_word_with_the_book_abstains_in_urdu(services, book, guest):
+    text, state = await ask_offline(services, guest, "کوانٹم کمپیوٹر کیسے کام کرتا ہے؟", book_id="sensors")
+
+    assert state["abstained"] is True, text
+    assert text.startswith("کتاب میں اس سوال کا جواب نہیں ہے۔"), text
