@@ -267,7 +267,7 @@ _DEFINED_SUBJECT = re.compile(
 MAX_SUBJECT_WORDS = 4
 """A definition question's subject this short is a term ("capture point"), not a description."""
 _CLASS_WORDS = re.compile(
-    r"\b(?:kinds?|sorts?|types?|parts?|steps?|stages?|blocks?|components?|ways?|differences?|reasons?|examples?|"
+    r"\b(?:kinds?|types?|parts?|steps?|stages?|blocks?|components?|ways?|differences?|reasons?|examples?|"
     r"main|key|different|common|best|good|first|last|next)\b",
     re.I,
 )
@@ -393,16 +393,19 @@ def name_missing(question: str, kind: str, results: Sequence[dict[str, Any]], ev
     )
 
 
-_WHICH_KIND = re.compile(r"\b(?:which|what)\s+(?P<noun>[a-z]{3,})\b")
+_WHICH_KIND = re.compile(
+    r"\b(?:which|what)\s+(?P<noun>compan(?:y|ies)|manufacturers?|vendors?|firms?|brands?|startups?|"
+    r"organi[sz]ations?|universit(?:y|ies)|countr(?:y|ies)|cit(?:y|ies)|persons?|people|researchers?|inventors?)\b"
+)
+"""A question for a named organisation, place or person ("which company ..."): a book that never uses the
+word names none. Other nouns ("which folders") may be the book's synonyms ("directories")."""
 
 
 def asked_kind_unknown(question: str, evidence: dict[str, Any] | None) -> bool:
     """ "Which company ...?" asked of a book that never uses the word: it names no company, so it cannot
     say which one."""
     asked = _WHICH_KIND.search(question.lower())
-    if asked is None or not evidence or _CLASS_WORDS.fullmatch(asked["noun"]):
-        return False
-    if asked["noun"] in STOPWORDS or asked["noun"] in _AUXILIARIES:
+    if asked is None or not evidence:
         return False
     df = {str(t["word"]): int(t["df"]) for t in evidence.get("terms", [])}
     return df.get(asked["noun"], 1) == 0
