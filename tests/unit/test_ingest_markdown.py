@@ -102,6 +102,20 @@ def test_mdx_imports_exports_jsx_and_comments_are_removed() -> None:
     assert "`<Tabs>`" in cleaned
 
 
+def test_jsx_expression_blocks_and_code_attributes_never_reach_the_chunks() -> None:
+    body = (
+        "The arm has three joints.\n\n"
+        "<BrowserOnly fallback={<div style={{padding: '4px'}}>Loading the viewer...</div>}>\n"
+        "  {() => {\n    const { ArmViewer } = require('@site/src/viewer');\n"
+        "    return <ArmViewer height={300} />;\n  }}\n"
+        "</BrowserOnly>\n\nMove a slider to turn a joint.\n"
+    )
+    cleaned = clean_markdown(body)
+    for gone in ("Loading", "require", "ArmViewer", "=>", "{", "BrowserOnly"):
+        assert gone not in cleaned, gone
+    assert "The arm has three joints." in cleaned and "Move a slider to turn a joint." in cleaned
+
+
 def test_code_fences_are_never_altered() -> None:
     body = (
         "````md\n```jsx\nimport Tabs from '@theme/Tabs';\n<Tabs>{/* c */}</Tabs>\n```\n````\n\n"

@@ -12,13 +12,13 @@ from booktutor.markdown.fences import iter_fence_flags
 def clean_markdown(body: str, *, keep_admonitions: bool = False) -> str:
     """Turn MDX into plain Markdown for chunking; fenced code is never altered.
 
-    Removes top-level import/export statements, JSX/HTML tags (keeping their text),
-    `{/* */}` and `<!-- -->` comments; renders admonitions as a bold lead-in (or keeps their
-    `:::` lines with `keep_admonitions`).
+    Removes top-level import/export statements, JSX expression blocks and tags whose attributes hold
+    code (`drop_jsx_code`), other JSX/HTML tags (keeping their text), `{/* */}` and `<!-- -->`
+    comments; renders admonitions as a bold lead-in (or keeps their `:::` lines with `keep_admonitions`).
     """
     output: list[str] = []
     prose: list[str] = []
-    for line, fenced in iter_fence_flags(body.split("\n")):
+    for line, fenced in iter_fence_flags(drop_jsx_code(body).split("\n")):
         if not fenced:
             prose.append(line)
             continue
@@ -107,3 +107,74 @@ def _outside_inline_code(text: str, transform: Any) -> str:
         last = match.end()
     parts.append(transform(text[last:]))
     return "".join(parts)
+
+
+MAX_JSX_SPAN = 6000
+
+
+def drop_jsx_code(body: str) -> str:
+    """JSX tags whose attributes hold code (`fallback={<div …/>}`) and `{…}` expression blocks
+    at the start of a line, removed whole (brace-balanced, across lines); fenced code untouched."""
+    out: list[str] = []
+    prose: list[str] = []
+    for line, fenced in iter_fence_flags(body.split("\n")):
+        if fenced:
+            if prose:
+                out.append(_drop_jsx_in("\n".join(prose)))
+                prose = []
+            out.append(line)
+        else:
+            prose.append(line)
+    if prose:
+        out.append(_drop_jsx_in("\n".join(prose)))
+    return "\n".join(out)
+
+
+def _drop_jsx_in(text: str) -> str:
+    parts: list[str] = []
+    index = last = 0
+    while index < len(text):
+        char = text[index]
+        end = -1
+        if (
+            char == "<"
+            and index + 1 < len(text)
+            and text[index + 1].isalpha()
+            and (text[index - 1] in " \t" or _line_start(text, index))
+        ):
+            end = _balanced_end(text, index, ">")
+            end = end if end > 0 and "{" in text[index:end] else -1
+        elif char == "{" and _line_start(text, index):
+            end = _balanced_end(text, index, "}")
+        if end > 0:
+            parts.append(text[last:index])
+            index = last = end
+            continue
+        index += 1
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _line_start(text: str, index: int) -> bool:
+    return not text[text.rfind("\n", 0, index) + 1 : index].strip()
+
+
+def _balanced_end(text: str, start: int, closer: str) -> int:
+    """The index after the `closer` that ends the construct at `start` (braces and quotes
+    balanced), or -1 if there is none within MAX_JSX_SPAN characters."""
+    depth, quote = 0, ""
+    for index in range(start, min(len(text), start + MAX_JSX_SPAN)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'`" and depth:
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and closer == "}":
+                return index + 1
+        elif char == closer and depth == 0 and closer == ">":
+            return index + 1
+    return -1
