@@ -160,3 +160,20 @@ async def test_a_long_list_item_goes_on_explaining_its_first_sentence(embedder: 
     )
     assert "compare the same feature seen by two lenses" in composed.text
     assert "divided by the pixel shift between the two images, called the disparity" in composed.text
+
+
+GEARING = """## Gear ratio and impacts
+
+A gearbox multiplies motor torque by its ratio.
+Gearing has a hidden cost: the rotor inertia seen from the joint grows with the square of the ratio.
+At a high ratio a tiny rotor feels thousands of times heavier, so the foot hits the floor like a hammer.
+"""
+
+
+async def test_a_why_answer_that_restates_the_question_brings_the_cause_before_it(embedder: Any) -> None:
+    composed = await answer(
+        "Why does a foot with a high gear ratio hit the floor so hard?", [hit(1, GEARING, "Gearing")], embedder
+    )
+    text = composed.text
+    cause, effect = text.find("the rotor inertia seen from the joint grows"), text.find("tiny rotor feels")
+    assert 0 <= cause < effect

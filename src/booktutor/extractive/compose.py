@@ -22,7 +22,7 @@ from booktutor.extractive.abstention import (
     side_missing,
 )
 from booktutor.extractive.analysis import Analysis, analyse
-from booktutor.extractive.continuation import continue_explanation
+from booktutor.extractive.continuation import cause_first, continue_explanation
 from booktutor.extractive.coverage import (
     code_prose,
     cover_parts,
@@ -121,6 +121,8 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
             missing = []  # no part stands out: the answer as a whole is what the book says
     order = stand_alone_opening(analysis, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool)
     order = take_list(analysis, intent, order, pool)
+    if intent.kind == "why":
+        order = cause_first(analysis, order, pool)
     if not intent.wants_code:
         order = continue_explanation(analysis, order, pool)
     order = _without_repeats(analysis, order)

@@ -64,3 +64,49 @@ def _next_sentence(analysis: Analysis, index: int) -> int | None:
         if other.position == here.position + 1 and other.kind == "sentence":
             return i if other.n == here.n else None
     return None
+
+
+RESTATING_SHARE = 0.4
+"""A "why" answer's opening that shares this share of the question's words restates what is asked about."""
+CAUSE_RELATIVE = 0.2
+"""... and the sentence before it is quoted first when it scores this share of the opening: a cause
+shares few of the question's words ("Winding losses grow with the square of current")."""
+
+
+def cause_first(analysis: Analysis, order: list[int], pool: list[int]) -> list[int]:
+    """For "why": when the opening restates the question ("A humanoid can jump briefly but not hold a deep
+    squat ..."), it is the thing to explain, and the book's sentence just before it in the same passage
+    and section gives the cause ("Winding losses grow with the square of current ..."): quote that one
+    first (moved there when the answer quotes it later), unless it refers back itself or belongs to
+    another list item; a weaker later pick makes room."""
+    if not order or not analysis.question_terms:
+        return order
+    candidates = analysis.candidates
+    lead = candidates[order[0]]
+    if len(lead.terms & analysis.question_terms) < RESTATING_SHARE * len(analysis.question_terms):
+        return order
+    before = _previous_sentence(analysis, order[0])
+    if before is None or before not in pool:
+        return order
+    cause = candidates[before]
+    if depends_on_previous(cause.text) or (cause.list_item or lead.list_item) and cause.item != lead.item:
+        return order
+    if float(analysis.total[before]) < CAUSE_RELATIVE * float(analysis.total[order[0]]):
+        return order
+    result = [before, *(i for i in order if i != before)]
+    while len(result) > 2 and (len(result) > MAX_SENTENCES or sum(candidates[i].words for i in result) > MAX_WORDS):
+        result.remove(min(result[2:], key=lambda i: float(analysis.total[i])))
+    return result
+
+
+def _previous_sentence(analysis: Analysis, index: int) -> int | None:
+    """The sentence right before this one in its passage and section."""
+    candidates = analysis.candidates
+    here = candidates[index]
+    for i in range(index - 1, max(index - 4, -1), -1):
+        other = candidates[i]
+        if other.rank != here.rank or other.position < here.position - 1:
+            return None
+        if other.position == here.position - 1 and other.kind == "sentence":
+            return i if other.n == here.n else None
+    return None
