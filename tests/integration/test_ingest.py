@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from booktutor.ingest.pipeline import Ingestor
+from booktutor.memory.book_records import SectionPiece
 from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Chunk, Document
 from booktutor.retrieval.search import SearchQuery
@@ -60,7 +61,7 @@ async def test_round_trip_stores_chapters_chunks_and_vectors(ingestor, services,
         wanted = [(gears_doc.id, "backlash"), (gears_doc.id, ""), (gears_doc.id, "no-such-anchor")]
         sections = await BookRepository(session).section_chunks(wanted)
     assert sections == {
-        (gears_doc.id, anchor): [r for r in rows if r.anchor == anchor]
+        (gears_doc.id, anchor): [SectionPiece(r.id, r.text, len(r.sections)) for r in rows if r.anchor == anchor]
         for anchor in ("backlash", "")
         if anchor in anchors
     }, "a section's chunks in book order, as the document's chunks list them"

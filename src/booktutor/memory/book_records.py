@@ -88,6 +88,25 @@ class ChunkRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ChunkKey:
+    """What fusion needs of a current chunk before its text: its section and its purpose."""
+
+    id: uuid.UUID
+    document_id: uuid.UUID
+    anchor: str
+    purpose: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionPiece:
+    """One current chunk of a section, for joining a split section: its text and how many sections it spans."""
+
+    id: uuid.UUID
+    text: str
+    section_count: int
+
+
+@dataclass(frozen=True, slots=True)
 class ChapterPage:
     """What a chapter read needs, from one query; `document` fields are None when the chapter is not
     available in the asked language (`languages` says which are)."""

@@ -8,7 +8,10 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booktutor.memory.id_arrays import uuid_among
 from booktutor.memory.models import Chunk, Document
+
+_VECTORS_BY_ID = select(Chunk.id, Chunk.sentence_vectors).where(uuid_among(Chunk.id, "ids"))
 
 
 class SentenceVectorRepository:
@@ -37,8 +40,8 @@ class SentenceVectorRepository:
     async def fetch(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
         if not chunk_ids:
             return {}
-        stmt = select(Chunk.id, Chunk.sentence_vectors).where(Chunk.id.in_(chunk_ids))
-        return {row[0]: row[1] for row in (await self.session.execute(stmt)).all()}
+        rows = (await self.session.execute(_VECTORS_BY_ID, {"ids": list(chunk_ids)})).all()
+        return {row[0]: row[1] for row in rows}
 
     async def clear(self) -> None:
         """Forget every stored vector (the embedding model changed); the next backfill remakes them."""

@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.book_records import ChunkRow
+from booktutor.memory.book_records import ChunkKey, ChunkRow
 from booktutor.memory.books import BookRepository
 from booktutor.memory.database import Database
 from booktutor.memory.sentence_vectors import SentenceVectorRepository
@@ -77,13 +77,7 @@ class HybridSearcher:
             )
             dense, degraded = await dense_task
             fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self.weights)
-            rows = await BookRepository(session).fetch_chunks([c.chunk_id for c in fused])
-            fused = weigh_purposes(fused, {i: row.purpose for i, row in rows.items()}, self.weights)
-            # Without a reranker only the first k sections become hits (snippets, links); a reranker
-            # reorders them all.
-            kept = collapse_rows([(c, rows[c.chunk_id]) for c in fused if c.chunk_id in rows])
-            if not self.reranker:
-                kept = kept[: query.k]
+            kept = await self._kept_rows(session, fused, query.k)
             found = {h.chunk_id for h in lexical}
             shown = [row.id for c, row in kept if row.id in found]
             headlines = await LexicalSearch(session).headlines(query.text, shown)
@@ -95,6 +89,21 @@ class HybridSearcher:
             hits, reranked = await self._rerank(self.reranker, query.text, hits, query.k)
             await self._remember_sentence_vectors(None, hits[: query.k])
         return SearchResult(hits=hits[: query.k], degraded=degraded, reranked=reranked)
+
+    async def _kept_rows(
+        self, session: AsyncSession, fused: list[FusedCandidate], k: int
+    ) -> list[tuple[FusedCandidate, ChunkRow]]:
+        """The best candidate of each section, weighed by purpose, with its whole row. Without a reranker
+        only the first k sections become hits (snippets, links); a reranker reorders them all. Only
+        the kept candidates' rows are read whole (text, chapter metadata)."""
+        repo = BookRepository(session)
+        keys = await repo.chunk_keys([c.chunk_id for c in fused])
+        fused = weigh_purposes(fused, {i: key.purpose for i, key in keys.items()}, self.weights)
+        kept = collapse_rows([(c, keys[c.chunk_id]) for c in fused if c.chunk_id in keys])
+        if not self.reranker:
+            kept = kept[:k]
+        rows = await repo.fetch_chunks([c.chunk_id for c, _ in kept])
+        return [(c, rows[c.chunk_id]) for c, _ in kept if c.chunk_id in rows]
 
     async def _remember_sentence_vectors(self, session: AsyncSession | None, hits: Sequence[SearchHit]) -> None:
         """Hand the returned chunks' stored sentence vectors to the embedder cache (once per chunk)."""
@@ -184,7 +193,7 @@ class HybridSearcher:
         ]
 
 
-def collapse_rows(candidates: Sequence[tuple[FusedCandidate, ChunkRow]]) -> list[tuple[FusedCandidate, ChunkRow]]:
+def collapse_rows(candidates: Sequence[tuple[FusedCandidate, ChunkKey]]) -> list[tuple[FusedCandidate, ChunkKey]]:
     """The best chunk of each section (split sections yield overlapping near-duplicates), in order."""
     seen: set[tuple[uuid.UUID, str]] = set()
     kept = []
@@ -199,10 +208,21 @@ def collapse_rows(candidates: Sequence[tuple[FusedCandidate, ChunkRow]]) -> list
 def make_snippet(text: str, query: str, width: int = 30) -> str:
     """A window of about `width` words around the first query word found in the text."""
     words = text.split()
-    wanted = {w.lower() for w in _WORD.findall(query) if len(w) > 3}
-    start = next((i for i, w in enumerate(words) if any(q in w.lower() for q in wanted)), 0)
+    start = _first_word_with(text.lower(), {w.lower() for w in _WORD.findall(query) if len(w) > 3})
     begin = max(0, start - width // 3)
     snippet = " ".join(words[begin : begin + width])
     prefix = "… " if begin else ""
     suffix = " …" if begin + width < len(words) else ""
     return f"{prefix}{snippet}{suffix}"
+
+
+def _first_word_with(lowered: str, wanted: set[str]) -> int:
+    """The index among `lowered.split()` of the first word that contains one of `wanted` (0 if none), found
+    with one `find` a wanted word rather than a test of each word: a wanted word has no spaces, so its
+    first occurrence lies in one word, and lowering the whole text splits into the same words lowered."""
+    found = [at for at in (lowered.find(w) for w in wanted) if at >= 0]
+    if not found:
+        return 0
+    at = min(found)
+    before = len(lowered[:at].split())
+    return before - 1 if at and not lowered[at - 1].isspace() else before

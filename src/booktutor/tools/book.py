@@ -15,7 +15,7 @@ from agents import RunContextWrapper, function_tool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory.book_records import ChunkRow, document_for
+from booktutor.memory.book_records import ChunkRow, SectionPiece, document_for
 from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Chapter, Document
 from booktutor.memory.sentence_vectors import SentenceVectorRepository
@@ -161,7 +161,7 @@ async def _section_texts(ctx: ToolContext, session: AsyncSession, hits: list[Sea
     joined: set[uuid.UUID] = set()
     rows = await BookRepository(session).section_chunks([(h.document_id, h.anchor) for h in wanted])
     for hit in wanted:
-        siblings = [r for r in rows.get((hit.document_id, hit.anchor), []) if len(r.sections) < 2]
+        siblings = [r for r in rows.get((hit.document_id, hit.anchor), []) if r.section_count < 2]
         if len(siblings) > 1 and any(r.id == hit.chunk_id for r in siblings):
             texts[hit.chunk_id] = _joined_section(siblings, hit.chunk_id)
             joined |= {r.id for r in siblings}
@@ -181,7 +181,7 @@ async def _remember_sentence_vectors(ctx: ToolContext, session: AsyncSession, ch
                 cache.remember_chunk(chunk_id, blob)
 
 
-def _joined_section(siblings: list[ChunkRow], chunk_id: uuid.UUID) -> str:
+def _joined_section(siblings: list[SectionPiece], chunk_id: uuid.UUID) -> str:
     """The section's chunks in book order, widened around the hit's chunk up to MAX_SECTION_CHARS; a
     chunk's repeated heading and the sentences it repeats from the chunk before it are dropped."""
     index = next(i for i, r in enumerate(siblings) if r.id == chunk_id)
