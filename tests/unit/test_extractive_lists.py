@@ -177,3 +177,19 @@ async def test_a_why_answer_that_restates_the_question_brings_the_cause_before_i
     text = composed.text
     cause, effect = text.find("the rotor inertia seen from the joint grows"), text.find("tiny rotor feels")
     assert 0 <= cause < effect
+
+
+PARADOX = """## The grasping puzzle
+
+Early researchers found that proving theorems was easy for computers while grasping a toy was very hard.
+This observation is now called the grasping puzzle.
+
+The usual explanation is evolutionary pressure on perception over millions of years.
+"""
+
+
+async def test_a_why_answer_takes_the_sentence_that_gives_the_explanation(embedder: Any) -> None:
+    composed = await answer(
+        "Why is grasping a toy harder for computers than proving theorems?", [hit(1, PARADOX, "Puzzle")], embedder
+    )
+    assert "The usual explanation is evolutionary pressure" in composed.text

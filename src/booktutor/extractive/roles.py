@@ -52,7 +52,7 @@ _SELF_CONTAINED_THIS = re.compile(r"^(?:this|these)\s+(?:book|chapter|section|co
 _REASON = re.compile(
     r"\b(?:because|since|so\s+that|in\s+order\s+to|therefore|thus|due\s+to|as\s+a\s+result|which\s+means|"
     r"this\s+means|allows?|allowing|enables?|enabling|lets?|helps?|prevents?|avoids?|reduces?|removes?|"
-    r"eliminates?|ensures?|improves?|the\s+reason|so\s+the|otherwise|without\s+it|leads?\s+to|causes?|results?\s+in)\b",
+    r"eliminates?|ensures?|improves?|the\s+reason|(?:the|an?)\s+(?:\w+\s+)?explanation|explained\s+by|so\s+the|otherwise|without\s+it|leads?\s+to|causes?|results?\s+in)\b",
     re.I,
 )
 _CONTRAST = re.compile(
