@@ -246,7 +246,9 @@ def focus_first(analysis: Analysis, intent: Intent, order: list[int], pool: list
     ]
     if not about:
         return order
-    lead = max(about, key=lambda i: (analysis.candidates[i].n in sections, float(analysis.total[i])))
+    lead = max(
+        about, key=lambda i: (analysis.candidates[i].n in sections, _prose(analysis, i), float(analysis.total[i]))
+    )
     if lead == order[0]:
         return order
     result = [lead, *(i for i in order if i != lead)]
@@ -255,6 +257,12 @@ def focus_first(analysis: Analysis, intent: Intent, order: list[int], pool: list
     ):
         result.remove(min(result[1:], key=lambda i: float(analysis.total[i])))
     return result
+
+
+def _prose(analysis: Analysis, index: int) -> bool:
+    """A body sentence, not a table row or a key-terms or summary line: it says the part or side in words."""
+    candidate = analysis.candidates[index]
+    return not candidate.table_row and candidate.purpose not in RESTATING_PURPOSES
 
 
 _ASPECT_WORDS = content_terms(

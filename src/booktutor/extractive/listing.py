@@ -21,8 +21,8 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
     """For a list question whose answer quotes an item of a list: the answer's opening (when it is not an
     item), then that list's items in the book's order, then the other picks while the answer stays short
     (at least one, the sentence that usually says what the list adds up to)."""
-    if intent.kind != "list" or not order:
-        return order
+    if intent.kind != "list" or intent.aspect or not order:
+        return order  # "what are its drawbacks?" asks for the drawback, not a list the topic is in
     anchor = next((i for i in order if _is_item(analysis, i)), None)
     if anchor is None:
         return order
