@@ -201,6 +201,20 @@ async def test_urdu_question_on_english_text_adds_a_quote_note() -> None:
     assert "The answer quotes the book's English text." in result.text
 
 
+async def test_urdu_question_on_an_urdu_page_that_keeps_english_terms_gets_no_quote_note() -> None:
+    page = {
+        **BOOK[0],
+        "n": 1,
+        "language": "ur",
+        "text": "Speech recognition: Whisper audio کو text میں transcribe کرتا ہے۔",
+        "heading": "Whisper",
+    }
+    result = await answer("روبوٹ کو آواز سے حکم دینے میں Whisper کا کیا کردار ہے؟", [page], ConceptEmbedder())
+    assert not result.abstained, result.text
+    assert "Whisper audio" in result.text
+    assert "Note:" not in result.text and "نوٹ" not in result.text, "the answer is in the learner's language"
+
+
 async def test_answers_stay_short(embedder: Any) -> None:
     long_text = " ".join(
         f"The IMU sample number {i} is fused with odometry to estimate the robot pose accurately." for i in range(40)

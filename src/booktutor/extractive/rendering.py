@@ -49,6 +49,8 @@ def _language_note(question: str, answer_language: str, quoted_text: str) -> str
     question_script, text_script = script_of(question), script_of(quoted_text)
     if "other" in (question_script, text_script) or question_script == text_script:
         return None
+    if question_script == "arabic" and answer_language == "ur":
+        return None  # an Urdu page's sentences keep English terms: still the learner's language
     if question_script == "arabic" and answer_language == "en":
         return URDU_QUOTE_NOTE
     name = LANGUAGE_NAMES.get(answer_language, answer_language)
