@@ -193,3 +193,21 @@ async def test_a_why_answer_takes_the_sentence_that_gives_the_explanation(embedd
         "Why is grasping a toy harder for computers than proving theorems?", [hit(1, PARADOX, "Puzzle")], embedder
     )
     assert "The usual explanation is evolutionary pressure" in composed.text
+
+
+ACTIONS_LONG = """## Action pattern
+
+- **Action pattern**: Like services, actions have a goal request that starts a long task
+- **Action pattern**: Like topics, actions stream feedback while the task runs
+"""
+ACTIONS_SHORT = """## Actions
+
+- Like services, actions have a goal request
+"""
+
+
+async def test_a_sentence_said_within_a_longer_quoted_one_is_left_out(embedder: Any) -> None:
+    results = [hit(1, ACTIONS_LONG, "Action pattern"), hit(2, ACTIONS_SHORT, "Actions")]
+    composed = await answer("How are actions like services and topics?", results, embedder)
+    assert "actions have a goal request that starts a long task" in composed.text
+    assert "Like services, actions have a goal request [" not in composed.text

@@ -134,16 +134,34 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question))
 
 
+REPEAT_MIN_TERMS = 4
+"""A sentence whose words (this many or more) all appear in another quoted one says nothing new."""
+
+
 def _without_repeats(analysis: Analysis, order: list[int]) -> list[int]:
-    """The order without a sentence the answer already says word for word (the same line in two sections)."""
+    """The order without a sentence the answer already says: word for word (the same line in two sections)
+    or within a longer one ('Like services, actions have a goal (request)' beside 'Action-Based Pattern:
+    Like services, actions have a goal (request to start a task)'); an opening said within a later
+    sentence gives that sentence its place."""
     seen: set[str] = set()
-    kept = []
+    kept: list[int] = []
     for i in order:
         key = " ".join(analysis.candidates[i].text.lower().split())
-        if key not in seen:
+        if key not in seen and _wider(analysis, i, order) is None:
             seen.add(key)
             kept.append(i)
-    return kept
+    if order and kept and order[0] not in kept and (wider := _wider(analysis, order[0], order)) in kept:
+        kept = [wider, *(i for i in kept if i != wider)]
+    return kept or order[:1]
+
+
+def _wider(analysis: Analysis, index: int, order: list[int]) -> int | None:
+    """Another sentence of the order that says all of this one's words and more, if any."""
+    terms = analysis.candidates[index].terms
+    if len(terms) < REPEAT_MIN_TERMS:
+        return None
+    wider = [j for j in order if j != index and terms < analysis.candidates[j].terms]
+    return max(wider, key=lambda j: len(analysis.candidates[j].terms), default=None)
 
 
 def _near_best_document(analysis: Analysis, pool: list[int]) -> list[int]:
