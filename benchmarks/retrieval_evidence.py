@@ -58,6 +58,12 @@ def result_sections(result: Source, sources: dict[int, Source]) -> set[tuple[str
     return keys
 
 
+def doc_recall(results: Sequence[Source], relevant: Sequence[str], k: int) -> float:
+    """Share of the relevant docs among the first k distinct docs of the results (the evals' recall@k)."""
+    docs = list(dict.fromkeys(r["doc_path"] for r in results))[:k]
+    return len(set(docs) & set(relevant)) / len(set(relevant)) if relevant else 0.0
+
+
 def first_rank(ranked: Sequence[bool]) -> int | None:
     return next((i for i, ok in enumerate(ranked, start=1) if ok), None)
 
@@ -73,6 +79,7 @@ async def case_row(ctx: ToolContext, case: EvalCase, sections: SectionTexts) -> 
         "mode": case.mode,
         "question": case.question,
         "doc_rank": first_rank([r["doc_path"] in case.relevant for r in book]),
+        "recall@5": doc_recall(book, case.relevant, 5),
         "evidence_rank": first_rank([bool(result_sections(r, ctx.sources) & wanted) for r in book])
         if case.evidence
         else None,
@@ -93,6 +100,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "doc_hit@1": share([d == 1 for d in docs]),
         "doc_hit@5": share([d is not None and d <= 5 for d in docs]),
         "doc_mrr": round(sum(1 / d for d in docs if d) / max(1, len(docs)), 3),
+        "doc_recall@5": round(sum(r["recall@5"] for r in rows) / max(1, len(rows)), 3),
         "evidence_cases": len(ev),
         "evidence_hit@1": share([r["evidence_rank"] == 1 for r in ev]),
         "evidence_hit@3": share([r["evidence_rank"] is not None and r["evidence_rank"] <= 3 for r in ev]),
@@ -102,22 +110,32 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def measure(
-    dataset: Path, corpus: Path, out: Path, book_id: str, grid: Sequence[tuple[float, ...]] = ()
+    dataset: Path,
+    corpus: Path,
+    out: Path,
+    book_id: str,
+    grid: Sequence[tuple[float, ...]] = (),
+    factors: tuple[float, ...] | None = None,
 ) -> dict[str, Any]:
     cases = [c for c in load_dataset(dataset) if c.answerable]
     async with open_eval_store(corpus, out, book_id, Settings().database_url) as (services, _):
         sections = await section_texts(services)
+        default = services.searcher
+        if factors:
+            services.searcher = _with_factors(services, default, factors)
         rows = await _rows(services, cases, book_id, sections)
         swept = {}
-        default = services.searcher
-        for restating, not_answer, code in grid:
-            weights = replace(default.weights, restating=restating, not_answer=not_answer, code=code)
-            services.searcher = HybridSearcher(
-                services.db, services.store, services.embedder, weights=weights, default_language="en"
-            )
-            swept[f"{restating},{not_answer},{code}"] = summarise(await _rows(services, cases, book_id, sections))
+        for setting in grid:
+            services.searcher = _with_factors(services, default, setting)
+            swept[",".join(map(str, setting))] = summarise(await _rows(services, cases, book_id, sections))
         services.searcher = default
     return {"summary": summarise(rows), "grid": swept, "cases": rows}
+
+
+def _with_factors(services: Services, default: HybridSearcher, factors: Sequence[float]) -> HybridSearcher:
+    restating, not_answer, code = factors
+    weights = replace(default.weights, restating=restating, not_answer=not_answer, code=code)
+    return HybridSearcher(services.db, services.store, services.embedder, weights=weights, default_language="en")
 
 
 async def _rows(services: Services, cases: Sequence[EvalCase], book_id: str, sections: SectionTexts) -> list[Any]:
@@ -138,10 +156,12 @@ def main() -> None:
     parser.add_argument("--book-id", default=None)
     parser.add_argument("--json", type=Path, default=None, help="write every case's row here")
     parser.add_argument("--grid", nargs="*", default=[], help="restating,not_answer,code purpose factors to sweep")
+    parser.add_argument("--factors", default=None, help="restating,not_answer,code for the per-case rows")
     args = parser.parse_args()
     grid = [tuple(float(x) for x in g.split(",")) for g in args.grid]
+    factors = tuple(float(x) for x in args.factors.split(",")) if args.factors else None
     book_id = args.book_id or args.corpus.resolve().name
-    result = asyncio.run(measure(args.dataset, args.corpus, args.out, book_id, grid))
+    result = asyncio.run(measure(args.dataset, args.corpus, args.out, book_id, grid, factors))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False))
     for row in result["cases"]:

@@ -4,11 +4,12 @@ The purpose factors' effect on a tie is asserted in tests/unit/test_fusion_purpo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from booktutor.retrieval.search import SearchQuery
+from booktutor.retrieval.search import HybridSearcher, SearchQuery
 
 pytestmark = pytest.mark.integration
 
@@ -27,3 +28,23 @@ async def test_the_explaining_section_leads_and_key_terms_and_quiz_are_still_fou
     assert ("servo-quiz", "exercise") in ranked, ranked
     scores = [h.score for h in found.hits]
     assert scores == sorted(scores, reverse=True), "hits in the order of their weighed scores"
+
+
+async def test_the_purpose_factors_reorder_the_returned_sections_and_never_push_one_out(ingestor, services):
+    """What the fused scores return at k stays returned (a book's glossary is a relevant page too); the
+    factors only decide which of those leads."""
+    await ingestor.ingest(BOOK, book_id="servos")
+    searcher = services.searcher
+    neutral = HybridSearcher(
+        services.db, services.store, services.embedder, weights=replace(searcher.weights, restating=1.0, not_answer=1.0)
+    )
+
+    for k in (2, 3, 4):
+        query = SearchQuery(text=QUESTION, book_id="servos", k=k)
+        unweighted = await neutral.search(query)
+        weighted = await searcher.search(query)
+
+        assert {h.anchor for h in weighted.hits} == {h.anchor for h in unweighted.hits}, k
+        explaining = [h.anchor for h in weighted.hits if h.purpose == "exposition"]
+        if explaining:
+            assert weighted.hits[0].purpose == "exposition", [(h.anchor, h.purpose) for h in weighted.hits]

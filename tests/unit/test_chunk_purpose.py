@@ -90,3 +90,35 @@ C) A sensor
     assert [anchor for _, anchor in body.sections] == ["", "backlash"] or [a for _, a in body.sections][
         -1
     ] == "backlash"
+
+
+def test_a_short_explanation_joins_its_short_example_but_not_its_summary_or_practice() -> None:
+    markdown = """# Encoders
+
+## Counting pulses
+
+An incremental encoder counts pulses as its disc turns; the count times the step angle is the shaft angle.
+
+## Example: reading the count
+
+```python
+angle = pulses * 360 / pulses_per_turn
+```
+
+## Summary
+
+Encoders turn shaft rotation into a count the controller reads.
+
+## Exercise
+
+1. Compute the angle after 512 pulses on a 2048-line encoder.
+2. Explain why the count drifts when pulses are missed.
+3. Describe how an index pulse fixes the drift.
+"""
+    chunks = chunk_markdown(markdown, title="Encoders", page="basics/encoders.md")
+    anchors = [[anchor for _, anchor in chunk.sections] for chunk in chunks]
+    assert anchors[0][-2:] == ["counting-pulses", "example-reading-the-count"], anchors
+    assert chunks[0].purpose == "exposition"
+    assert "angle = pulses" in chunks[0].text, "the example's code is read with the prose it illustrates"
+    rest = [(a, c.purpose) for a, c in zip(anchors[1:], chunks[1:], strict=True)]
+    assert rest == [(["summary"], "summary"), (["exercise"], "exercise")], "restating and practice stay apart"

@@ -168,13 +168,24 @@ def _merge_short_sections(sections: list[Section], min_tokens: int, max_tokens: 
             total < min_tokens
             and index < len(sections)
             and _shares_parent(group[0], sections[index])
-            and (sections[index].purpose == group[0].purpose or not sections[index].blocks)
+            and (_may_join(group[0].purpose, sections[index].purpose) or not sections[index].blocks)
             and total + sections[index].tokens <= max_tokens
         ):
             group.append(sections[index])
             total += sections[index].tokens
             index += 1
         yield group
+
+
+_EXPLAINING = frozenset({EXPOSITION, EXAMPLE, CODE})
+"""Purposes the answerer reads alike: a short explanation joins its short example or code section (apart,
+each was a small chunk whose vector and lexemes lost the context, and a neighbour's identifiers won)."""
+
+
+def _may_join(first: str, other: str) -> bool:
+    """Sections of one purpose join, and so do explaining ones; practice, key terms, objectives, summaries and
+    navigation stay chunks of their own (their purpose steers both ranking and what the answerer quotes)."""
+    return first == other or (first in _EXPLAINING and other in _EXPLAINING)
 
 
 def _shares_parent(first: Section, candidate: Section) -> bool:

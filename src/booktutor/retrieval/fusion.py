@@ -15,9 +15,9 @@ class FusionWeights:
     dense: float = 1.0
     lexical: float = 0.3
     k: int = 5
-    # The purpose factors (benchmarks/retrieval_evidence.py --grid, all three development books, docs/evals.md):
-    # 0.8 puts the explaining section first where a key-terms or summary block tied with it, and moves no
-    # relevant document out of the top 5; 0.7 and below start to push relevant pages down.
+    # The purpose factors (benchmarks/retrieval_evidence.py --grid, all three development books, docs/evals.md)
+    # reorder the k sections the fused scores return (HybridSearcher._kept_rows), never push one out: 0.8 puts
+    # the explaining section first where a key-terms block tied with it; 0.6 lowers the robotics book's hit@1.
     restating: float = 0.8
     """Factor on the score of a chunk that restates the book's terms in brief (key terms, glossary): it
     shares the question's words with the section that explains, and must not outrank it. A summary keeps
@@ -26,8 +26,8 @@ class FusionWeights:
     """Factor on the score of a chunk that asks the learner to do something or points elsewhere
     (exercise, quiz, lab, objectives, navigation): still found, below the explanation."""
     code: float = 1.0
-    """Factor on the score of a chunk that is mostly code. 0.8 ranked more explaining sections first on the
-    MDX book but pushed others' evidence out of the results: left neutral."""
+    """Factor on the score of a chunk that is mostly code. 0.8 ranked two more explaining sections first on the
+    MDX book but moved sections that hold the evidence in code, and a relevant page, down: left neutral."""
 
 
 # Chunk purposes as ingest stores them (booktutor.ingest.purpose; retrieval sits below ingest).

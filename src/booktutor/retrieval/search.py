@@ -93,17 +93,19 @@ class HybridSearcher:
     async def _kept_rows(
         self, session: AsyncSession, fused: list[FusedCandidate], k: int
     ) -> list[tuple[FusedCandidate, ChunkRow]]:
-        """The best candidate of each section, weighed by purpose, with its whole row. Without a reranker
-        only the first k sections become hits (snippets, links); a reranker reorders them all. Only
-        the kept candidates' rows are read whole (text, chapter metadata)."""
+        """The best candidate of each section with its whole row. Without a reranker only the first k sections
+        become hits (snippets, links); a reranker reorders them all. The purpose factors then reorder the
+        kept sections: an explanation leads the restating, practice and code chunks it tied with, and what
+        the fused scores chose stays returned (factors applied before the cut pushed relevant pages such as
+        a glossary out of the results). Only the kept candidates' rows are read whole."""
         repo = BookRepository(session)
         keys = await repo.chunk_keys([c.chunk_id for c in fused])
-        fused = weigh_purposes(fused, {i: key.purpose for i, key in keys.items()}, self.weights)
         kept = collapse_rows([(c, keys[c.chunk_id]) for c in fused if c.chunk_id in keys])
         if not self.reranker:
             kept = kept[:k]
-        rows = await repo.fetch_chunks([c.chunk_id for c, _ in kept])
-        return [(c, rows[c.chunk_id]) for c, _ in kept if c.chunk_id in rows]
+        ordered = weigh_purposes([c for c, _ in kept], {c.chunk_id: key.purpose for c, key in kept}, self.weights)
+        rows = await repo.fetch_chunks([c.chunk_id for c in ordered])
+        return [(c, rows[c.chunk_id]) for c in ordered if c.chunk_id in rows]
 
     async def _remember_sentence_vectors(self, session: AsyncSession | None, hits: Sequence[SearchHit]) -> None:
         """Hand the returned chunks' stored sentence vectors to the embedder cache (once per chunk)."""
