@@ -236,36 +236,6 @@ async def test_checkpoints_are_written_and_pruned(services, book, guest):
         await pool.close()
 
 
-async def test_checkpoints_are_serialised_on_the_event_loop_without_a_thread_hop(services, book, guest, monkeypatch):
-    import asyncio
-    import threading
-
-    from langgraph.checkpoint.postgres import aio as saver_module
-
-    saver, pool = await open_checkpointer(services.db.libpq_conninfo)
-    threads: list[str] = []
-    dump_blobs = saver._dump_blobs
-
-    def recorded(*args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return dump_blobs(*args, **kwargs)
-
-    monkeypatch.setattr(saver, "_dump_blobs", recorded)
-    try:
-        chat = ChatService(
-            services, ScriptedModel([Turn(text="One.")], repeat_last=True), IntentRouter(services.embedder), saver
-        )
-        thread_id = f"t-{uuid.uuid4().hex[:8]}"
-        for question in ("What is backlash?", "What is a gear ratio?"):
-            await run_turn(chat, guest, question, thread_id=thread_id)
-        assert threads == [threading.current_thread().name] * 2  # one write per run, on this loop's thread
-        stored = await saver.aget_tuple({"configurable": {"thread_id": thread_id}})
-        assert stored is not None and stored.checkpoint["channel_values"]["answer"] == "One."
-        assert asyncio.to_thread is not saver_module.asyncio.to_thread  # only the saver's module sees it
-    finally:
-        await pool.close()
-
-
 async def test_llm_router_uses_structured_output_and_falls_back(services):
     from booktutor.graph.router import LLMRouter
 

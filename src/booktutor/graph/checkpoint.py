@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-import types
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import ParamSpec, TypeVar
 
-from langgraph.checkpoint.postgres import aio as saver_module
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
@@ -19,26 +16,6 @@ from psycopg_pool import AsyncConnectionPool
 CONNECT_TIMEOUT_S = 5.0  # fail fast when Postgres is down instead of psycopg_pool's 30 s
 CHECK_AFTER_IDLE_S = 5.0
 CheckpointPool = AsyncConnectionPool[AsyncConnection[DictRow]]
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-async def _inline(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-    return func(*args, **kwargs)
-
-
-def serialise_inline() -> None:
-    """The saver (de)serialises a checkpoint's blobs and writes through `asyncio.to_thread`: a hop to a
-    worker thread and back (a queue put, a thread wake-up, a loop wake-up) around well under a
-    millisecond of msgpack for this graph's small state (bounded history, compact sources). Here that
-    work runs inline. Only the saver module's global `asyncio` is rebound, to a copy of the module
-    whose `to_thread` calls the function; asyncio itself is untouched."""
-    if getattr(saver_module.asyncio, "to_thread", None) is _inline:
-        return
-    inline = types.ModuleType("asyncio")
-    inline.__dict__.update(vars(asyncio))
-    inline.to_thread = _inline  # type: ignore[attr-defined]
-    saver_module.asyncio = inline
 
 
 class PooledPostgresSaver(AsyncPostgresSaver):
@@ -93,7 +70,6 @@ class IdleCheck:
 
 
 async def open_checkpointer(conninfo: str, max_size: int = 10) -> tuple[AsyncPostgresSaver, CheckpointPool]:
-    serialise_inline()
     idle = IdleCheck()
     pool: CheckpointPool = AsyncConnectionPool(
         conninfo,
