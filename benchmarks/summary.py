@@ -92,7 +92,7 @@ def rows(results: dict[str, dict]) -> list[tuple[str, Row]]:
 
 
 def _value(x: float | None) -> str:
-    return "–" if x is None else f"{x:.5g}" if abs(x) < 10 else f"{x:.0f}"
+    return "–" if x is None else f"{x:.3g}" if abs(x) < 10 else f"{x:.0f}"
 
 
 def _mark(met: bool | None) -> str:
