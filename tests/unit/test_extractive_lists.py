@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answer
+from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import question_intent
+from booktutor.extractive.scoring import Candidate
+from booktutor.extractive.shaping import shaped_scores
+from booktutor.extractive.text import content_terms
 from booktutor.providers.embeddings import FakeEmbedder
 
 GAIT = """## The gait controller
@@ -113,6 +118,22 @@ async def test_vs_in_the_question_matches_no_sentence_by_itself(embedder: Any) -
     composed = await answer("reentrant vs mutually exclusive callback groups?", results, embedder)
     assert "run in parallel" in composed.text and "one at a time" in composed.text
     assert "speak vs. act" not in composed.text
+
+
+def test_a_contrast_word_earns_the_comparison_bonus_only_about_what_is_compared() -> None:
+    question = "reentrant vs mutually exclusive callback groups - what's the practical difference?"
+    texts = [
+        "The dialog manager decides when to speak vs. act.",
+        "A reentrant group runs callbacks in parallel, while an exclusive group runs one at a time.",
+    ]
+    candidates = [
+        Candidate(text, "sentence", n=1, rank=1, position=i, source="book", language="en", terms=content_terms(text))
+        for i, text in enumerate(texts)
+    ]
+    flat = np.zeros(len(texts), dtype=np.float32)
+    analysis = Analysis(content_terms(question), candidates, flat, flat, None, {})
+    off_topic, on_topic = shaped_scores(analysis, question_intent(question))
+    assert off_topic == 0.0 and on_topic > 0.0
 
 
 def test_compared_things_are_split_at_each_vs() -> None:

@@ -100,8 +100,9 @@ def _in_script(text: str, script: str) -> bool:
 def shaped_scores(analysis: Analysis, intent: Intent) -> np.ndarray:
     """The candidates' scores with the question kind's preferences applied."""
     total = analysis.total.astype(np.float32, copy=True)
+    terms = analysis.question_terms
     for i, candidate in enumerate(analysis.candidates):
-        total[i] += _bonus(candidate, intent) - _table_row_penalty(candidate, intent, analysis.question_terms)
+        total[i] += _bonus(candidate, intent, terms) - _table_row_penalty(candidate, intent, terms)
     return total
 
 
@@ -117,7 +118,7 @@ def _table_row_penalty(candidate: Candidate, intent: Intent, question_terms: fro
     return TABLE_ROW_PENALTY if columns & question_terms and not values & question_terms else 0.0
 
 
-def _bonus(candidate: Candidate, intent: Intent) -> float:
+def _bonus(candidate: Candidate, intent: Intent, question_terms: frozenset[str]) -> float:
     text = candidate.text
     bonus = -RESTATING_PENALTY if candidate.purpose in RESTATING_PURPOSES else 0.0
     bonus -= GENERIC_PENALTY if is_generic(text) else 0.0
@@ -129,7 +130,7 @@ def _bonus(candidate: Candidate, intent: Intent) -> float:
     elif intent.kind == "how" and gives_reason(text):
         bonus += MECHANISM_BONUS
     elif intent.kind == "comparison":
-        bonus += CONTRAST_BONUS * contrasts(text)
+        bonus += CONTRAST_BONUS * (contrasts(text) and _names_compared(candidate, intent, question_terms))
         if intent.sides and all(side & candidate.terms for side in intent.sides):
             bonus += BOTH_SIDES_BONUS
     elif intent.kind == "number" and has_number(text):
@@ -137,6 +138,11 @@ def _bonus(candidate: Candidate, intent: Intent) -> float:
     elif intent.kind == "list":
         bonus += LIST_ITEM_BONUS if candidate.list_item else ENUMERATION_BONUS if enumerates(text) else 0.0
     return bonus
+
+
+def _names_compared(candidate: Candidate, intent: Intent, question_terms: frozenset[str]) -> bool:
+    """A contrast word ("vs.", "while", "but") answers a comparison only in a sentence about what is compared."""
+    return any(side & candidate.terms for side in intent.sides or (question_terms,))
 
 
 EXCERPT_RELATIVE = 1.0
