@@ -52,6 +52,8 @@ BENCHES = [
 TIMEOUT_S = 900
 DOC = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "docs" / "bench-results"
+OUTPUTS = ("docs/bench-results", "docs/benchmarks.md", "docs/img")
+"""What a run writes: a run that changed only these still measured the commit's code."""
 SKELETON = (
     "# Benchmarks\n\nMeasurements, not tests: they vary with machine load. Regenerate with `make bench`; "
     "text outside the generated blocks is kept.\n"
@@ -109,7 +111,8 @@ def _commit() -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return f"{commit}+uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else commit
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", *(f":!{path}" for path in OUTPUTS))
+    return f"{commit}+uncommitted changes" if changed else commit
 
 
 def run_bench(name: str, out_dir: Path, machine: dict) -> tuple[dict | None, str]:
