@@ -8,18 +8,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from tests.unit.extractive_support import answer
 
 from booktutor.extractive import (
     MAX_WORDS,
     NOT_COVERED,
     AbstentionPolicy,
-    ComposedAnswer,
-    compose_answer,
     features,
     should_abstain,
 )
 from booktutor.extractive.text import split_markdown, split_sentences
-from booktutor.providers.embeddings import FakeEmbedder
 
 IMU_TEXT = """## IMUs
 
@@ -85,17 +83,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
-@pytest.fixture(params=["lexical", "fake-embedder"])
-def embedder(request: pytest.FixtureRequest) -> FakeEmbedder | None:
-    return FakeEmbedder(dimension=256) if request.param == "fake-embedder" else None
-
-
 def markers(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"\[(\d+)\]", text)]
-
-
-async def answer(question: str, results: list[dict[str, Any]], embedder: Any = None) -> ComposedAnswer:
-    return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
 
 
 def test_markdown_split_drops_headings_and_keeps_bullets_and_code() -> None:

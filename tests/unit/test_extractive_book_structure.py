@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
+from tests.unit.extractive_support import answer
 
-from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answer
 from booktutor.extractive.excerpts import code_excerpts
 from booktutor.extractive.roles import is_front_matter, is_generic, is_prompt
 from booktutor.extractive.text import split_markdown
-from booktutor.providers.embeddings import FakeEmbedder
 
 SENSORS = """### Force/torque sensor locations
 
@@ -81,15 +79,6 @@ def hit(n: int, text: str, heading: str, anchor: str = "#section", doc: str = "b
         "language": "en",
         "purpose": "exposition",
     }
-
-
-@pytest.fixture(params=["lexical", "fake-embedder"])
-def embedder(request: pytest.FixtureRequest) -> FakeEmbedder | None:
-    return FakeEmbedder(dimension=256) if request.param == "fake-embedder" else None
-
-
-async def answer(question: str, results: list[dict[str, Any]], embedder: Any) -> ComposedAnswer:
-    return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
 
 
 def body(text: str) -> str:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
+from tests.unit.extractive_support import answer
 
-from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answer
-from booktutor.providers.embeddings import FakeEmbedder
+from booktutor.extractive import ComposedAnswer
 
 FLOCKING = '''## A flocking swarm
 
@@ -68,15 +67,6 @@ def hit(n: int, text: str, heading: str, doc: str, title: str = "Book") -> dict[
         "language": "en",
         "purpose": "exposition",
     }
-
-
-@pytest.fixture(params=["lexical", "fake-embedder"])
-def embedder(request: pytest.FixtureRequest) -> FakeEmbedder | None:
-    return FakeEmbedder(dimension=256) if request.param == "fake-embedder" else None
-
-
-async def answer(question: str, results: list[dict[str, Any]], embedder: Any) -> ComposedAnswer:
-    return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
 
 
 def cited_docs(composed: ComposedAnswer, results: list[dict[str, Any]]) -> set[str]:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
-from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answer
-from booktutor.providers.embeddings import FakeEmbedder
+from tests.unit.extractive_support import answer
 
 ACTUATOR = """## Series elastic actuators
 
@@ -92,15 +89,6 @@ def hit(n: int, text: str, heading: str, purpose: str = "exposition") -> dict[st
         "language": "en",
         "purpose": purpose,
     }
-
-
-@pytest.fixture(params=["lexical", "fake-embedder"])
-def embedder(request: pytest.FixtureRequest) -> FakeEmbedder | None:
-    return FakeEmbedder(dimension=256) if request.param == "fake-embedder" else None
-
-
-async def answer(question: str, results: list[dict[str, Any]], embedder: Any) -> ComposedAnswer:
-    return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
 
 
 def body(text: str) -> str:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pytest
+from tests.unit.extractive_support import answer
 
-from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answer
 from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import question_intent
 from booktutor.extractive.scoring import Candidate
 from booktutor.extractive.shaping import shaped_scores
 from booktutor.extractive.text import content_terms
-from booktutor.providers.embeddings import FakeEmbedder
 
 GAIT = """## The gait controller
 
@@ -75,15 +73,6 @@ def hit(n: int, text: str, heading: str, purpose: str = "exposition") -> dict[st
         "language": "en",
         "purpose": purpose,
     }
-
-
-@pytest.fixture(params=["lexical", "fake-embedder"])
-def embedder(request: pytest.FixtureRequest) -> FakeEmbedder | None:
-    return FakeEmbedder(dimension=256) if request.param == "fake-embedder" else None
-
-
-async def answer(question: str, results: list[dict[str, Any]], embedder: Any) -> ComposedAnswer:
-    return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
 
 
 async def test_a_list_question_gets_every_item_of_the_list(embedder: Any) -> None:
