@@ -42,3 +42,28 @@ def _closes_fence(line: str, fence: tuple[str, int]) -> bool:
     char, length = fence
     stripped = line.strip()
     return len(stripped) >= length and stripped == char * len(stripped)
+
+
+def clip_markdown(text: str, limit: int) -> str:
+    """At most `limit` characters of Markdown, cut at the end of a line; a code block the cut leaves open is
+    closed again, so what is kept of it still reads as code (an open fence swallows everything after it)."""
+    if len(text) <= limit:
+        return text
+    kept = text[:limit]
+    kept = kept[: kept.rfind("\n")] if "\n" in kept else kept
+    fence = _open_fence(kept.split("\n"))
+    return f"{kept}\n{fence}" if fence else kept
+
+
+def _open_fence(lines: list[str]) -> str:
+    """The marker that would close the fenced code block still open after `lines`, or ""."""
+    marker = ""
+    for line, fenced in iter_fence_flags(lines):
+        if not fenced:
+            marker = ""
+        elif not marker:
+            match = _FENCE_OPEN.match(line)
+            marker = match.group(1) if match else ""
+        elif _closes_fence(line, (marker[0], len(marker))):
+            marker = ""
+    return marker

@@ -14,6 +14,7 @@ from typing import Any
 from agents import RunContextWrapper, function_tool
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booktutor.markdown.fences import clip_markdown
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory.book_records import ChunkRow, SectionPiece, document_for
 from booktutor.memory.books import BookRepository
@@ -52,7 +53,7 @@ def _result_from_hit(n: int, hit: SearchHit, text: str | None = None) -> Source:
         chapter_title=hit.chapter_title,
         heading=hit.heading,
         anchor_url=hit.anchor_url,
-        text=fence_untrusted(text if text is not None else hit.text[:MAX_TOOL_TEXT_CHARS]),
+        text=fence_untrusted(text if text is not None else clip_markdown(hit.text, MAX_TOOL_TEXT_CHARS)),
         snippet=fence_untrusted(hit.snippet),
         score=hit.score,
         dense_score=hit.dense_score,
@@ -266,7 +267,7 @@ async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, an
     rows = [r for r in chunks if r.anchor == anchor]
     if not rows:
         return json.dumps({"error": "section_not_found", "doc_path": doc_path, "anchor": anchor})
-    text = fence_untrusted("\n\n".join(r.text for r in rows)[:MAX_CHAPTER_CHARS])
+    text = fence_untrusted(clip_markdown("\n\n".join(r.text for r in rows), MAX_CHAPTER_CHARS))
     url = anchor_url(
         document.source_path,
         document.front_matter,
@@ -312,7 +313,7 @@ async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) ->
         default_language="en",
         permalink=document.slug,
     )
-    opening = fence_untrusted(rows[0].text[:MAX_TOOL_TEXT_CHARS]) if rows else ""
+    opening = fence_untrusted(clip_markdown(rows[0].text, MAX_TOOL_TEXT_CHARS)) if rows else ""
     return json.dumps(
         {
             "doc_path": chapter.source_path,

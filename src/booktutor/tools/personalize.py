@@ -8,6 +8,7 @@ from typing import Any
 from agents import Model, RunContextWrapper, Tool, function_tool
 
 from booktutor.errors import AppError
+from booktutor.markdown.fences import clip_markdown
 from booktutor.memory.books import BookRepository
 from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.personalize.profile import LearnerProfile, hints_from_text
@@ -83,7 +84,7 @@ async def personalized_chapter_payload(
         result = await PersonalizationService(ctx.services, model).personalize(ctx.book_id, key, profile)
     except AppError as error:
         return {"error": error.code, "answer": error.message}
-    text = fence_untrusted(result.markdown[:MAX_CHAPTER_CHARS])
+    text = fence_untrusted(clip_markdown(result.markdown, MAX_CHAPTER_CHARS))
     source = chapter_source(
         doc_path=result.doc_path,
         title=result.title,

@@ -10,6 +10,7 @@ from agents import FunctionTool, Model, RunContextWrapper, function_tool
 
 from booktutor.errors import AppError
 from booktutor.languages import language_name
+from booktutor.markdown.fences import clip_markdown
 from booktutor.personalize.preferences import PreferencesRepository
 from booktutor.text_safety import fence_untrusted
 from booktutor.tools.context import ToolContext, chapter_source
@@ -67,7 +68,7 @@ async def translation_payload(
         result = await TranslationService(ctx.services, model).chapter(ctx.book_id, key, code)
     except AppError as error:
         return {"error": error.code, "language": code, "answer": error.message}
-    text = fence_untrusted(result.markdown[:MAX_CHAPTER_CHARS])
+    text = fence_untrusted(clip_markdown(result.markdown, MAX_CHAPTER_CHARS))
     source = chapter_source(
         doc_path=result.doc_path,
         title=result.title,
