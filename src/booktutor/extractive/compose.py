@@ -39,7 +39,7 @@ from booktutor.extractive.listing import take_list
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
-from booktutor.extractive.shaping import answer_pool, code_excerpt, quotable_code, shaped_scores
+from booktutor.extractive.shaping import answer_pool, code_excerpt, quotable_code, quoted_excerpt, shaped_scores
 from booktutor.extractive.text import content_terms
 from booktutor.extractive.yesno import yes_no_lead
 from booktutor.providers.embeddings import Embedder
@@ -126,7 +126,8 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
     if not intent.wants_code:
         order = continue_explanation(analysis, order, pool)
     order = _without_repeats(analysis, order)
-    code = select_code(analysis, question, order, asked=intent.wants_code)
+    code = quoted_excerpt(analysis, question)
+    code = select_code(analysis, question, order, asked=intent.wants_code) if code is None else code
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     if code is None:

@@ -168,6 +168,38 @@ def code_excerpt(analysis: Analysis, order: list[int]) -> int | None:
     return max(scored, default=(0.0, None))[1]
 
 
+def quoted_excerpt(analysis: Analysis, question: str) -> int | None:
+    """The book's code excerpt holding what the question quotes of its code (`alpha = 0.98`,
+    `step_size_max`, `spin()`) and naming as many of its words as an excerpt shown unasked must."""
+    literals = code_literals(question)
+    if not literals:
+        return None
+    wanted = min(EXCERPT_MIN_TERMS, len(analysis.question_terms))
+    scored = [
+        (float(analysis.total[i]), i)
+        for i, c in enumerate(analysis.candidates)
+        if c.kind == "excerpt" and len(c.terms & analysis.question_terms) >= wanted and _holds_any(c.text, literals)
+    ]
+    return max(scored, default=(0.0, None))[1]
+
+
+_CODE_LITERAL = re.compile(r"\b[A-Za-z_]\w*\s*=\s*[\w.]+|\b[A-Za-z]\w*_\w+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\(\)")
+"""What a learner copies from code into a question: an assignment, a snake_case or camelCase name, a call."""
+
+
+def code_literals(question: str) -> list[str]:
+    return [_squeezed(match) for match in _CODE_LITERAL.findall(question)]
+
+
+def _holds_any(code: str, literals: list[str]) -> bool:
+    squeezed = _squeezed(code)
+    return any(literal in squeezed for literal in literals)
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def quotable_code(analysis: Analysis) -> list[int]:
     """The book's code blocks and excerpts that could be shown beside an answer: not a diagram, and naming
     as many of the question's words as an excerpt shown unasked must (`EXCERPT_MIN_TERMS`)."""
