@@ -3,13 +3,16 @@ answer-behaviour tests: the streamed text and the run's last state snapshot."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
+from pathlib import Path
 from typing import Any
 
 from ag_ui.core import EventType, RunAgentInput, UserMessage
 
 from booktutor.graph.router import IntentRouter
 from booktutor.graph.service import ChatService
+from booktutor.ingest.pipeline import Ingestor
 from booktutor.providers.extractive_model import ExtractiveModel
 
 
@@ -29,3 +32,14 @@ async def ask_offline(services: Any, guest: Any, question: str, **forwarded_prop
     text = "".join(e.delta for e in events if e.type == EventType.TEXT_MESSAGE_CONTENT)
     state = [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
     return text, state
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+async def ingest_fixture_book(services: Any, tmp_path: Path, name: str, *, book_id: str, title: str) -> Path:
+    """A copy of the test book `tests/fixtures/<name>`, ingested into `services` as `book_id`."""
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / name, target)
+    await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id=book_id, title=title)
+    return target

@@ -6,17 +6,11 @@ The offline answerer, real Postgres, Qdrant Edge and MiniLM over a small project
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from tests.integration.conftest import build_test_services
-from tests.integration.offline_answers import ask_offline
-
-from booktutor.ingest.pipeline import Ingestor
+from tests.integration.offline_answers import ask_offline, ingest_fixture_book
 
 pytestmark = pytest.mark.integration
-CITATION_BOOK = Path(__file__).parents[1] / "fixtures" / "citation_book"
 
 
 @pytest.fixture
@@ -26,10 +20,7 @@ def services(test_settings, clean_db, edge_store, local_embedder):
 
 @pytest.fixture
 async def handbook(services, tmp_path):
-    target = tmp_path / "handbook"
-    shutil.copytree(CITATION_BOOK, target)
-    await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id="teams", title="Teams")
-    return target
+    return await ingest_fixture_book(services, tmp_path, "citation_book", book_id="teams", title="Teams")
 
 
 async def test_an_example_told_in_code_is_answered_with_its_code_and_cites_only_its_page(services, handbook, guest):

@@ -8,18 +8,14 @@ section beside the explaining text.
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from tests.integration.conftest import build_test_services
-from tests.integration.offline_answers import ask_offline
+from tests.integration.offline_answers import ask_offline, ingest_fixture_book
 
-from booktutor.ingest.pipeline import Ingestor
 from booktutor.retrieval.search import SearchQuery
 
 pytestmark = pytest.mark.integration
-COURSE_BOOK = Path(__file__).parents[1] / "fixtures" / "course_book"
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -30,10 +26,7 @@ def services(test_settings, clean_db, edge_store, local_embedder):
 
 @pytest.fixture
 async def course(services, tmp_path):
-    target = tmp_path / "course"
-    shutil.copytree(COURSE_BOOK, target)
-    await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id="course", title="Course")
-    return target
+    return await ingest_fixture_book(services, tmp_path, "course_book", book_id="course", title="Course")
 
 
 async def ask(services, guest, question: str) -> tuple[str, dict]:

@@ -7,17 +7,12 @@ The offline answerer, real Postgres, Qdrant Edge and MiniLM over a small project
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from tests.integration.conftest import build_test_services
-from tests.integration.offline_answers import ask_offline
-
-from booktutor.ingest.pipeline import Ingestor
+from tests.integration.offline_answers import ask_offline, ingest_fixture_book
 
 pytestmark = pytest.mark.integration
-QUOTING_BOOK = Path(__file__).parents[1] / "fixtures" / "quoting_book"
 _MARKER = re.compile(r"\s*\[\d+\]")
 
 
@@ -28,10 +23,7 @@ def services(test_settings, clean_db, edge_store, local_embedder):
 
 @pytest.fixture
 async def handbook(services, tmp_path):
-    target = tmp_path / "handbook"
-    shutil.copytree(QUOTING_BOOK, target)
-    await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id="rover", title="Rover")
-    return target
+    return await ingest_fixture_book(services, tmp_path, "quoting_book", book_id="rover", title="Rover")
 
 
 async def ask(services, guest, question: str) -> tuple[str, dict]:
