@@ -16,10 +16,13 @@ from booktutor.ingest.pipeline import Ingestor
 from booktutor.providers.extractive_model import ExtractiveModel
 
 
-async def ask_offline(services: Any, guest: Any, question: str, **forwarded_props: Any) -> tuple[str, dict]:
+async def ask_offline(
+    services: Any, guest: Any, question: str, *, thread_id: str | None = None, **forwarded_props: Any
+) -> tuple[str, dict]:
+    """One turn; a `thread_id` already used continues that conversation (a follow-up)."""
     chat = ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
     request = RunAgentInput(
-        thread_id=f"t-{uuid.uuid4().hex[:8]}",
+        thread_id=thread_id or f"t-{uuid.uuid4().hex[:8]}",
         run_id=f"r-{uuid.uuid4().hex[:8]}",
         state={},
         messages=[UserMessage(id=f"m-{uuid.uuid4().hex[:8]}", role="user", content=question)],
@@ -43,3 +46,13 @@ async def ingest_fixture_book(services: Any, tmp_path: Path, name: str, *, book_
     shutil.copytree(FIXTURES / name, target)
     await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id=book_id, title=title)
     return target
+
+
+async def ingest_pages(services: Any, tmp_path: Path, pages: dict[str, str], *, book_id: str) -> Path:
+    """A book of the given pages (file name -> Markdown) written under `tmp_path` and ingested as `book_id`."""
+    root = tmp_path / "book" / "docs"
+    root.mkdir(parents=True)
+    for name, text in pages.items():
+        (root / name).write_text(text, encoding="utf-8")
+    await Ingestor(services.db, services.store, services.embedder).ingest(root.parent, book_id=book_id)
+    return root

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 from tests.integration.conftest import build_test_services
-from tests.integration.offline_answers import ask_offline
-
-from booktutor.ingest.pipeline import Ingestor
+from tests.integration.offline_answers import ask_offline, ingest_pages
 
 pytestmark = pytest.mark.integration
 
@@ -75,12 +73,7 @@ def services(test_settings, clean_db, edge_store, local_embedder):
 
 @pytest.fixture
 async def book(services, tmp_path: Path) -> Path:
-    root = tmp_path / "book" / "docs"
-    root.mkdir(parents=True)
-    (root / "drives.md").write_text(DRIVES, encoding="utf-8")
-    (root / "balance.md").write_text(BALANCE, encoding="utf-8")
-    await Ingestor(services.db, services.store, services.embedder).ingest(root.parent, book_id="drives")
-    return root
+    return await ingest_pages(services, tmp_path, {"drives.md": DRIVES, "balance.md": BALANCE}, book_id="drives")
 
 
 async def ask(services, guest, question: str, selected_text: str = "") -> tuple[str, dict]:

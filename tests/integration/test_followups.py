@@ -13,13 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from ag_ui.core import EventType, RunAgentInput, UserMessage
 from tests.integration.conftest import build_test_services
-
-from booktutor.graph.router import IntentRouter
-from booktutor.graph.service import ChatService
-from booktutor.ingest.pipeline import Ingestor
-from booktutor.providers.extractive_model import ExtractiveModel
+from tests.integration.offline_answers import ask_offline, ingest_pages
 
 pytestmark = pytest.mark.integration
 
@@ -64,37 +59,20 @@ def services(test_settings, clean_db, edge_store, local_embedder):
 
 
 @pytest.fixture
-async def chat(services, tmp_path: Path) -> ChatService:
-    root = tmp_path / "book" / "docs"
-    root.mkdir(parents=True)
-    (root / "control.md").write_text(CONTROL, encoding="utf-8")
-    (root / "sensing.md").write_text(SENSING, encoding="utf-8")
-    await Ingestor(services.db, services.store, services.embedder).ingest(root.parent, book_id="control")
-    return ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
+async def book(services, tmp_path: Path) -> Path:
+    return await ingest_pages(services, tmp_path, {"control.md": CONTROL, "sensing.md": SENSING}, book_id="control")
 
 
-async def ask(chat: ChatService, user, thread_id: str, text: str) -> tuple[str, dict]:
-    request = RunAgentInput(
-        thread_id=thread_id,
-        run_id=f"r-{uuid.uuid4().hex[:8]}",
-        messages=[UserMessage(id=f"m-{uuid.uuid4().hex[:8]}", role="user", content=text)],
-        state={},
-        tools=[],
-        context=[],
-        forwarded_props={"book_id": "control"},
-    )
-    await chat.prepare(request, user)
-    events = [event async for event in chat.stream(request, user)]
-    answer = "".join(e.delta for e in events if e.type == EventType.TEXT_MESSAGE_CONTENT)
-    return answer, [e for e in events if e.type == EventType.STATE_SNAPSHOT][-1].snapshot
+async def ask(services, user, thread_id: str, text: str) -> tuple[str, dict]:
+    return await ask_offline(services, user, text, thread_id=thread_id, book_id="control")
 
 
-async def test_its_disadvantages_after_a_part_of_a_topic_answers_with_that_parts_drawback(chat, guest):
+async def test_its_disadvantages_after_a_part_of_a_topic_answers_with_that_parts_drawback(services, book, guest):
     thread = f"t-{uuid.uuid4().hex[:8]}"
-    first, _ = await ask(chat, guest, thread, "What is the integral term of a PID controller?")
+    first, _ = await ask(services, guest, thread, "What is the integral term of a PID controller?")
     assert "accumulates the error" in first, first
 
-    answer, state = await ask(chat, guest, thread, "What are its disadvantages?")
+    answer, state = await ask(services, guest, thread, "What are its disadvantages?")
 
     assert state["abstained"] is False, answer
     assert answer.startswith("The integral term's main drawback is windup"), answer
@@ -102,12 +80,12 @@ async def test_its_disadvantages_after_a_part_of_a_topic_answers_with_that_parts
     assert any(c["anchor_url"] == "/docs/control#tuning-the-gains" for c in state["citations"]), state["citations"]
 
 
-async def test_its_disadvantages_the_book_never_states_is_not_covered(chat, guest):
+async def test_its_disadvantages_the_book_never_states_is_not_covered(services, book, guest):
     thread = f"t-{uuid.uuid4().hex[:8]}"
-    first, _ = await ask(chat, guest, thread, "What is the derivative term of a PID controller?")
+    first, _ = await ask(services, guest, thread, "What is the derivative term of a PID controller?")
     assert "damps the motion" in first, first
 
-    answer, state = await ask(chat, guest, thread, "What are its disadvantages?")
+    answer, state = await ask(services, guest, thread, "What are its disadvantages?")
 
     assert state["abstained"] is True, answer
     assert answer.startswith("The book does not cover this."), answer
