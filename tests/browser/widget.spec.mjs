@@ -158,7 +158,8 @@ async function scenarioStop(browser) {
   await page.locator(`${W.assistant} .bt-note`).waitFor();
   const note = await page.locator(`${W.assistant} .bt-note`).innerText();
   check("stop_cancels_run", cancels.includes(202) && note === "Stopped.", { cancels, note });
-  check("stop_button_hidden_after_stop", await page.locator(W.stop).isHidden());
+  const stopHidden = await page.locator(W.stop).waitFor({ state: "hidden", timeout: 5000 }).then(() => true, () => false);
+  check("stop_button_hidden_after_stop", stopHidden);
   await page.screenshot({ path: `${artifacts}/stopped.png` });
   await context.close();
 }
