@@ -84,3 +84,31 @@ def test_small_talk_reply_follows_the_learners_language():
     assert "quiz" in small_talk_reply("greeting", "hi", "en")
     assert "ٹیوٹر" in small_talk_reply("greeting", "hi", "ur")
     assert "ٹیوٹر" in small_talk_reply("thanks", "شکریہ", "en")
+
+
+def answered(question: str, answer: str) -> list[dict]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+
+@pytest.mark.parametrize("why", ["Why?", "why", "Why is that?", "How come?", "But why?"])
+def test_a_bare_why_asks_the_reason_for_the_previous_answers_claim(why):
+    history = answered(
+        "What does the integral term do?",
+        "No. The integral term removes the steady offset that gravity leaves. [1] It accumulates the error. [1]",
+    )
+    assert (
+        resolve_followup(why, history)
+        == "Why is it that the integral term removes the steady offset that gravity leaves?"
+    )
+
+
+def test_a_bare_why_after_an_abstention_asks_about_the_topic():
+    history = answered(
+        "What is backlash?", "The book does not cover this.\n\nNearest sections:\n- [Gears](/docs/gears)"
+    )
+    assert resolve_followup("Why?", history) == "Why? (backlash)"
+
+
+def test_a_claim_opening_with_a_name_keeps_its_capitals():
+    history = answered("What is ROS 2?", "ROS 2 connects the robot's programs through topics. [1]")
+    assert resolve_followup("Why?", history) == "Why is it that ROS 2 connects the robot's programs through topics?"

@@ -9,6 +9,7 @@ signals, whether the book covers the question at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,10 +35,21 @@ from booktutor.extractive.coverage import (
     practice_pointer,
     stand_alone_opening,
 )
+from booktutor.extractive.followup import (
+    NO_REASON,
+    NOTHING_MORE,
+    already_said,
+    asks_for_more,
+    favour_reasons_near,
+    off_the_claims_page,
+    off_topic,
+    restated_claims,
+    states_a_reason,
+)
 from booktutor.extractive.intent import Intent, question_intent, split_parts
 from booktutor.extractive.listing import take_list
 from booktutor.extractive.rendering import abstention_text, reading_order, render
-from booktutor.extractive.scoring import term_cosine
+from booktutor.extractive.scoring import term_cosine, term_weights
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
 from booktutor.extractive.shaping import answer_pool, code_excerpt, quotable_code, quoted_excerpt, shaped_scores
 from booktutor.extractive.text import content_terms
@@ -72,17 +84,30 @@ async def compose_answer(
     embedder: Embedder | None,
     policy: AbstentionPolicy,
     evidence: dict[str, Any] | None = None,
+    said: Sequence[str] = (),
 ) -> ComposedAnswer:
+    """`said`: the thread's earlier answers. Asked for more, or why an earlier answer's claim holds, the
+    answer quotes what they did not (extractive.followup)."""
     analysis = await analyse(question, results, embedder=embedder, evidence=evidence)
     signals = dict(analysis.features, evidence=evidence_score(analysis.features, policy))
     intent = question_intent(question)
     signals["question_kind"] = intent.kind
+    quoted = already_said(analysis, said)
+    claims = restated_claims(analysis, intent) & quoted
+    skip = claims | off_the_claims_page(analysis, claims)
+    if asks_for_more(question):
+        headings = {int(r["n"]): str(r.get("heading") or "") for r in results if isinstance(r.get("n"), int)}
+        skip |= quoted | off_topic(analysis, question, headings, term_weights(evidence))
     plan = None
     if not should_abstain(analysis.features, policy):
         intent = distinctive_sides(analysis, intent, answer_pool(analysis, intent, question), evidence)
-        plan = await _plan(analysis, question, intent, embedder)
+        plan = await _plan(analysis, question, intent, embedder, skip, claims)
     if plan is not None:
         plan = _stated(analysis, results, question, plan)
+    if claims and (plan is None or not states_a_reason(analysis, plan.order)):
+        return ComposedAnswer(NO_REASON, [], True, "en", signals)
+    if plan is None and skip:
+        return ComposedAnswer(NOTHING_MORE, [], True, "en", signals)
     if plan is None:
         language = (evidence or {}).get("language")  # the learner's: the language of the question
         return ComposedAnswer(abstention_text(results, language), [], True, "en", signals)
@@ -96,9 +121,13 @@ async def compose_answer(
     return ComposedAnswer(text, cited, False, analysis.candidates[shown[0]].language, signals)
 
 
-async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Embedder | None) -> _Plan | None:
-    analysis.total = shaped_scores(analysis, intent)
-    pool = answer_pool(analysis, intent, question)
+async def _plan(
+    analysis: Analysis, question: str, intent: Intent, embedder: Embedder | None, skip: set[int], claims: set[int]
+) -> _Plan | None:
+    """The answer's sentences and code; none of `skip` (what the thread quoted, when asked for more), and
+    a reason next to one of `claims` (an earlier answer's claim a "why" asks about) before others."""
+    analysis.total = favour_reasons_near(analysis, shaped_scores(analysis, intent), claims)
+    pool = [i for i in answer_pool(analysis, intent, question) if i not in skip]
     if not analysis.features["selection_mode"]:
         if _code_may_answer(intent) and (code := _code_answer(analysis, pool)) is not None:
             return _Plan([], code, [])
@@ -132,6 +161,7 @@ async def _plan(analysis: Analysis, question: str, intent: Intent, embedder: Emb
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     if code is None:
         code = code_excerpt(analysis, order)
+    code = None if code in skip else code
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question))
 
 

@@ -7,8 +7,10 @@ deterministic (the offline answerer needs them, and a fallback chain lands there
 - a message with a referring word (it, its, this, that, these, those, they, them, their, the
   previous/last/former/latter one) and no topic of its own gets the previous topic in its place;
 - "and X?", "what about X?", "how about X?" reuse the previous question with X as its topic;
-- a message with no content word at all ("Why?", "Tell me more", "Can you give an example?") is
-  asked about the previous question's topic.
+- a message with no content word at all ("Tell me more", "Can you give an example?") is asked about
+  the previous question's topic;
+- a bare "Why?" ("Why is that?", "How come?") after an answer asks the reason for that answer's claim,
+  its first quoted sentence: "Why is it that <claim>?".
 
 The previous topic is the noun phrase of the newest earlier learner question that has one (earlier
 follow-ups are resolved first, so chains work). Selection mode never resolves: there the passage is
@@ -245,10 +247,42 @@ class Topic:
 
 def resolve_followup(question: str, history: Sequence[ChatMessage]) -> str:
     """The standalone form of `question` given the earlier messages (oldest first)."""
+    if _BARE_WHY.match(question) and (claim := _previous_claim(history)):
+        return f"Why is it that {claim}?"
     topic = _previous_topic(history)
     if topic is None:
         return question
     return _resolve(question, topic)
+
+
+_BARE_WHY = re.compile(
+    r"^\s*(?:(?:but|and|so)\s+)?(?:why|how come)"
+    r"(?:\s+(?:is|was)\s+(?:that|this|it)(?:\s+so)?|\s+so)?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_CITATION = re.compile(r"\s*\[\d+\]")
+_CLAIM_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_`])")
+MIN_CLAIM_WORDS = 3
+
+
+def _previous_claim(history: Sequence[ChatMessage]) -> str | None:
+    """The first sentence the previous answer quoted (it cited the book: an abstention cites nothing), past
+    a "Yes."/"No." lead, without its citation marker and final stop, its first letter lower-cased unless
+    it opens a name."""
+    answer = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
+    if not re.search(r"\[\d+\]", answer):
+        return None
+    sentences = _CLAIM_END.split(_CITATION.sub("", answer.strip().split("\n\n")[0]))
+    claim = next((s for s in sentences[:2] if len(_content_words(s)) >= MIN_CLAIM_WORDS), None)
+    if claim is None:
+        return None
+    claim = claim.strip().rstrip(".!?:;").strip("*_ ")
+    opening = claim.split(" ", 1)[0]
+    return (
+        claim
+        if len(opening) > 1 and (opening.isupper() or opening[1:] != opening[1:].lower())
+        else claim[0].lower() + claim[1:]
+    )
 
 
 def _previous_topic(history: Sequence[ChatMessage]) -> Topic | None:

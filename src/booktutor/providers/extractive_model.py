@@ -88,9 +88,9 @@ class ExtractiveModel(Model):
         if search_output is None and SEARCH_TOOL in _tool_names(tools) and state.question.strip():
             return [function_call(SEARCH_TOOL, {"query": state.question.strip()})]
         outputs = [("search_book", search_output)] if search_output is not None else state.tool_outputs
-        return [text_message(await self._answer(state.question, outputs))]
+        return [text_message(await self._answer(state.question, outputs, state.earlier_answers))]
 
-    async def _answer(self, question: str, outputs: Sequence[tuple[str, str]]) -> str:
+    async def _answer(self, question: str, outputs: Sequence[tuple[str, str]], said: Sequence[str] = ()) -> str:
         if not outputs:
             return OFFLINE_HELP
         results: list[dict[str, Any]] = []
@@ -106,7 +106,7 @@ class ExtractiveModel(Model):
         if not results:
             return _plain_summary(outputs)
         composed = await compose_answer(
-            question, results, embedder=self.embedder, policy=self.policy, evidence=evidence
+            question, results, embedder=self.embedder, policy=self.policy, evidence=evidence, said=said
         )
         return composed.text
 

@@ -35,6 +35,10 @@ class TurnState:
         user_positions = [i for i, item in enumerate(items) if item.get("role") == "user"]
         start = user_positions[-1] if user_positions else 0
         self.question = message_text(items[start].get("content")) if user_positions else ""
+        self.earlier_answers = [
+            message_text(item.get("content")) for item in items[:start] if item.get("role") == "assistant"
+        ]
+        """The thread's earlier answers (the bounded history the graph passes), oldest first."""
         names = {item.get("call_id"): item.get("name") for item in items if item.get("type") == "function_call"}
         self.tool_outputs: list[tuple[str, str]] = [
             (str(names.get(item.get("call_id"), "")), tool_output_text(item.get("output")))
