@@ -50,6 +50,27 @@ GAINS = """## Tuning the flocking gains
 The swarm follows three rules, separation, alignment and cohesion, each weighted by a gain.
 A larger separation gain spreads the robots out; a larger cohesion gain keeps the swarm tight.
 """
+RISK = '''## Risk assessment
+
+Engineers fill it in before deployment.
+
+```python
+class Hazard:
+    def risk_level(self) -> str:
+        """Risk level of a hazard from its risk score (severity times probability)."""
+        score = self.severity * self.probability
+        if score <= 4:
+            return "LOW"
+        if score <= 9:
+            return "MEDIUM"
+        return "HIGH"
+```
+'''
+EXPLORATION = """## Safe exploration
+
+A robot that explores without limits is a hazard to the people around it.
+Learning on a real robot needs a safety check before every action.
+"""
 
 
 def hit(n: int, text: str, heading: str, doc: str, title: str = "Book") -> dict[str, Any]:
@@ -115,6 +136,21 @@ async def test_a_chapter_opening_that_only_repeats_the_answer_is_not_cited(embed
     assert "capture point is the spot on the ground" in composed.text
     assert "We begin with stiff position control" not in composed.text
     assert "[2]" not in composed.text
+
+
+async def test_prose_of_another_page_is_not_quoted_beside_code_that_answers_far_better(embedder: Any) -> None:
+    """The risk levels are stated only in the page's code; another page's prose that merely mentions a
+    hazard matches far less well than that code, so it is not quoted (nor cited) beside it."""
+    results = [
+        hit(1, RISK, "Risk assessment", "safety/risk.md"),
+        hit(2, EXPLORATION, "Safe exploration", "learning/explore.md"),
+    ]
+    composed = await answer(
+        "In the risk assessment, what risk level does a hazard with a medium score get?", results, embedder
+    )
+    assert 'return "MEDIUM"' in composed.text
+    assert "explores without limits" not in composed.text
+    assert cited_docs(composed, results) == {"safety/risk.md"}
 
 
 def body_is_only_code(composed: ComposedAnswer) -> bool:

@@ -162,7 +162,26 @@ async def _plan(
     if code is None:
         code = code_excerpt(analysis, order)
     code = None if code in skip else code
+    order = _pages_that_hold_up(analysis, order, code if _code_may_answer(intent) else None)
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question))
+
+
+def _pages_that_hold_up(analysis: Analysis, order: list[int], code: int | None) -> list[int]:
+    """The order without the sentences of a page that no longer holds a sentence nearly as relevant as the
+    best one shown (`NEW_DOCUMENT_RELATIVE`; `code` counts when code may answer the question). A page joins
+    an answer on such a sentence; when a later step drops it (a wider sentence of another page says it) or
+    the code shown outscores it, the page's filler would stay behind as one more citation of a weakly
+    related page."""
+    if analysis.features["selection_mode"] or not order:
+        return order
+    shown = [*order, *([code] if code is not None else [])]
+    bar = NEW_DOCUMENT_RELATIVE * max(float(analysis.total[i]) for i in shown)
+    strongest: dict[str, float] = {}
+    for i in shown:
+        doc = analysis.candidates[i].doc
+        strongest[doc] = max(strongest.get(doc, 0.0), float(analysis.total[i]))
+    kept = [i for i in order if strongest[analysis.candidates[i].doc] >= bar]
+    return kept if kept or code is not None else order
 
 
 REPEAT_MIN_TERMS = 4
