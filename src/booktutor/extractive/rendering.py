@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.scoring import Candidate
 from booktutor.extractive.selection import MAX_WORDS
-from booktutor.extractive.text import script_of
+from booktutor.extractive.text import MAX_LABEL_WORDS, script_of
 
 NOT_COVERED = "The book does not cover this."
 NOT_COVERED_UR = "کتاب میں اس سوال کا جواب نہیں ہے۔"
@@ -37,12 +39,88 @@ def _best_first(analysis: Analysis, picked: list[int]) -> list[int]:
         (i for i in picked if i != lead),
         key=lambda i: (analysis.candidates[i].rank, analysis.candidates[i].position),
     )
+    first = analysis.candidates[lead]
+    if first.list_item:  # the lead's list goes on right after it, read as one list
+        siblings = [i for i in rest if _same_list(first, analysis.candidates[i])]
+        rest = siblings + [i for i in rest if i not in siblings]
     return [lead, *rest]
+
+
+def _same_list(a: Candidate, b: Candidate) -> bool:
+    return a.list_item and b.list_item and a.n == b.n and a.source == b.source
 
 
 def _truncate(text: str, max_words: int) -> str:
     words = text.split()
     return text if len(words) <= max_words else " ".join(words[:max_words]) + " …"
+
+
+def _quoted(candidate: Candidate) -> str:
+    return f"{_truncate(candidate.text, MAX_WORDS)} [{candidate.n}]"
+
+
+def answer_blocks(picked: Sequence[Candidate]) -> list[str]:
+    """Prose sentences run together; two or more items of one list (or rows of one table) from one
+    source read as a bulleted list, the heading most of them share said once above it."""
+    blocks: list[str] = []
+    prose: list[str] = []
+    lists = 0
+    for run in _runs(picked):
+        if len(run) < 2 or not run[0].list_item:
+            prose.extend(_quoted(c) for c in run)
+            continue
+        if prose:
+            blocks.append(" ".join(prose))
+            prose = []
+        # A list right after another list takes the other bullet: Markdown would merge the two.
+        blocks.append(_bulleted(run, "-*"[lists % 2]))
+        lists += 1
+    if prose:
+        blocks.append(" ".join(prose))
+    return blocks
+
+
+def _runs(picked: Sequence[Candidate]) -> list[list[Candidate]]:
+    """Consecutive picks that are items of one cited source's lists, or single prose sentences."""
+    runs: list[list[Candidate]] = []
+    for candidate in picked:
+        if runs and _same_list(runs[-1][-1], candidate):
+            runs[-1].append(candidate)
+        else:
+            runs.append([candidate])
+    return runs
+
+
+def _bulleted(run: Sequence[Candidate], bullet: str) -> str:
+    label = _shared_label([c.text for c in run])
+    lines: list[str] = [f"{label}:"] if label else []
+    item: int | None = None
+    for candidate in run:
+        text = _quoted(candidate)
+        text = text.removeprefix(f"{label}: ") if label else text
+        if candidate.item and candidate.item == item:
+            lines[-1] += f" {text}"  # the later sentences of one long list item stay on its line
+        else:
+            lines.append(f"{bullet} {text}")
+        item = candidate.item
+    return "\n".join(lines)
+
+
+def _shared_label(texts: Sequence[str]) -> str:
+    """'Rapid Iteration: Setting up …', 'Rapid Iteration: Executing …' → 'Rapid Iteration': the longest
+    lead-in ending at ': ' that at least two items and half of them open with."""
+    heads = Counter(head for text in texts for head in _lead_ins(text))
+    shared = [head for head, count in heads.items() if count >= 2 and 2 * count >= len(texts)]
+    return max(shared, key=len, default="")
+
+
+def _lead_ins(text: str) -> set[str]:
+    heads = set()
+    at = text.find(": ")
+    while at > 0 and len(text[:at].split()) <= MAX_LABEL_WORDS:
+        heads.add(text[:at])
+        at = text.find(": ", at + 2)
+    return heads
 
 
 def _language_note(question: str, answer_language: str, quoted_text: str) -> str | None:
@@ -61,9 +139,8 @@ def render(
     analysis: Analysis, question: str, order: list[int], code: int | None, missing_parts: Sequence[str] = ()
 ) -> tuple[str, list[int]]:
     candidates = analysis.candidates
-    sentences = [f"{_truncate(candidates[i].text, MAX_WORDS)} [{candidates[i].n}]" for i in order]
     cited = list(dict.fromkeys(candidates[i].n for i in order))
-    parts = [" ".join(sentences)] if sentences else []  # none when the book says it only in code
+    parts = answer_blocks([candidates[i] for i in order])  # none when the book says it only in code
     if missing_parts:
         asked = "; ".join(f"“{part.strip()}”" for part in missing_parts)
         parts.append(f"{NOT_COVERED_PART} {asked}.")
