@@ -135,6 +135,34 @@ def test_compared_things_are_split_at_each_vs() -> None:
     assert question_intent("What are the main building blocks of a simulator?").kind == "list"
 
 
+def test_a_list_question_may_name_what_is_listed_and_open_with_a_filler() -> None:
+    assert question_intent("ok so which planning approaches does the chapter suggest?").kind == "list"
+    assert question_intent("So, what sensor types does a humanoid carry?").kind == "list"
+    assert question_intent("How are encoders used, and what kinds of encoder are there?").kind != "list"
+
+
+PLANNERS = """## Planning under a deadline
+
+Global planners compute a complete path before the robot moves, and that takes time.
+A planner that needs more time to compute than the robot has is of little use to it.
+
+### Quick planners
+
+- **Anytime search**: returns the best path found so far when the time to compute runs out
+- **Reactive rules**: steer away from the nearest obstacle without a global plan
+- **Cached roadmaps**: reuse paths computed offline for the same rooms
+- **Coarse grids**: search a low-resolution map first and refine near the goal
+"""
+
+
+async def test_a_list_question_naming_what_is_listed_gets_the_list(embedder: Any) -> None:
+    question = "ok so which planning approaches does the chapter suggest when there is little time to compute?"
+    composed = await answer(question, [hit(1, PLANNERS, "Planning")], embedder)
+    items = ("returns the best path found so far", "steer away from the nearest", "reuse paths", "low-resolution map")
+    positions = [composed.text.find(item) for item in items]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)  # the list, in the book's order
+
+
 STANCE = """## Footstep checks
 
 - **Stance region analysis**: why each step of walking matters for a stable walker

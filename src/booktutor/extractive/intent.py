@@ -42,8 +42,9 @@ _WHY = re.compile(
 )
 _HOW_MECHANISM = re.compile(r"^\s*how\s+(?:does|do|is|are|can|could|did)\b", re.I)
 _LIST = re.compile(
-    r"^\s*(?:what|which)\s+(?:are\s+)?(?:the\s+)?(?:main\s+|key\s+|different\s+|common\s+|core\s+|basic\s+)?"
-    r"(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+)?(?:main\s+|key\s+|core\s+)?"
+    r"^\s*(?:(?:ok(?:ay)?|so|well|hmm+|and|also)\b[\s,]*)*(?:what|which)\s+(?:are\s+)?(?:the\s+)?"
+    r"(?:main\s+|key\s+|different\s+|common\s+|core\s+|basic\s+)?"
+    r"(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+)?(?:main\s+|key\s+|core\s+)?(?:[\w-]+\s+)?"
     r"(?:types|kinds|components|parts|steps|stages|layers|categories|examples|challenges|"
     r"advantages|disadvantages|benefits|limitations|features|principles|elements|modules|levels|"
     r"building\s+blocks|pieces|ingredients|pillars|phases|factors|approaches|methods|techniques|strategies)\b|"
