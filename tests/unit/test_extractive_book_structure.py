@@ -49,6 +49,16 @@ sensor_qos = QoSProfile(reliability=ReliabilityPolicy.BEST_EFFORT, depth=1)
 command_qos = QoSProfile(reliability=ReliabilityPolicy.RELIABLE, depth=10)
 ```
 """
+DEPTH = """## Depth cameras outdoors
+
+A depth camera measures the distance to every pixel, and sunlight decides which kind works outdoors.
+
+| Type | Pros | Cons |
+|------|------|------|
+| **Structured light** | Accurate indoors | Fails in sunlight outdoors |
+| **Time of flight** | Works outdoors in sunlight | Lower resolution |
+| **Stereo** | Passive, works outdoors anywhere | Needs texture |
+"""
 GAZEBO_INTRO = """# Gazebo simulation
 
 > **Estimated Time:** 75 minutes | **Difficulty:** Intermediate
@@ -113,6 +123,14 @@ async def test_an_answer_quotes_the_table_row_that_holds_it(embedder: Any) -> No
     question = "What force range does an ankle force/torque sensor handle?"
     composed = await answer(question, [hit(1, SENSORS, "F/T")], embedder)
     assert "±1000N" in composed.text
+
+
+async def test_a_quoted_table_row_brings_the_rows_it_is_compared_with(embedder: Any) -> None:
+    """Rows of one table are the options it compares: beside the row that works outdoors, the row that
+    matches the question nearly as well (the one that fails in sunlight) is quoted too."""
+    composed = await answer("Which depth camera types work outdoors in sunlight?", [hit(1, DEPTH, "Depth")], embedder)
+    assert "Time of flight — Pros: Works outdoors in sunlight" in composed.text
+    assert "Structured light — Pros: Accurate indoors; Cons: Fails in sunlight outdoors." in composed.text
 
 
 def test_code_is_cut_into_excerpts_at_blank_lines_and_comments() -> None:

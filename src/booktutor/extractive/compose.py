@@ -47,7 +47,7 @@ from booktutor.extractive.followup import (
     states_a_reason,
 )
 from booktutor.extractive.intent import Intent, question_intent, split_parts
-from booktutor.extractive.listing import take_list
+from booktutor.extractive.listing import take_list, take_rows
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine, term_weights
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
@@ -150,6 +150,7 @@ async def _plan(
             missing = []  # no part stands out: the answer as a whole is what the book says
     order = stand_alone_opening(analysis, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool)
     order = take_list(analysis, intent, order, pool)
+    order = take_rows(analysis, order, pool)
     if intent.kind == "why":
         order = cause_first(analysis, order, pool)
     if not intent.wants_code:

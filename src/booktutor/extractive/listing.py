@@ -51,7 +51,7 @@ def _is_item(analysis: Analysis, index: int) -> bool:
     return candidate.kind == "sentence" and candidate.list_item and not candidate.table_row
 
 
-def _siblings(analysis: Analysis, anchor: int, pool: set[int]) -> list[int]:
+def _siblings(analysis: Analysis, anchor: int, pool: set[int], *, rows: bool = False) -> list[int]:
     """The items of the list that holds `anchor`: the run of list items next to it in its passage and
     section, in the book's order (only those that may answer)."""
     candidates = analysis.candidates
@@ -62,8 +62,34 @@ def _siblings(analysis: Analysis, anchor: int, pool: set[int]) -> list[int]:
         while 0 <= i < len(candidates):
             other = candidates[i]
             same_list = other.rank == here.rank and other.n == here.n and other.position == position + step
-            if not same_list or not _is_item(analysis, i):
+            if not same_list or not (other.table_row if rows else _is_item(analysis, i)):
                 break
             run[other.position] = i
             position, i = other.position, i + step
     return [run[p] for p in sorted(run) if run[p] in pool]
+
+
+ROW_RELATIVE = 0.9
+"""A table row joins a quoted row of its table when it scores this share of it: the table's alternatives."""
+
+
+def take_rows(analysis: Analysis, order: list[int], pool: list[int]) -> list[int]:
+    """The answer with, right after its first quoted table row, the other rows of that table that match the
+    question nearly as well (`ROW_RELATIVE`, in the book's order) while the answer stays within its budget:
+    a row is one of the options the table compares ("Structured Light ... Fails in sunlight" beside "Time of
+    Flight ... Works outdoors")."""
+    quoted = [i for i in order if analysis.candidates[i].table_row]
+    if not quoted:
+        return order
+    anchor = quoted[0]
+    floor = ROW_RELATIVE * float(analysis.total[anchor])
+    rows = [i for i in _siblings(analysis, anchor, set(pool), rows=True) if i not in order]
+    added: list[int] = []
+    words = sum(analysis.candidates[i].words for i in order)
+    for i in rows:
+        fits = words + analysis.candidates[i].words <= MAX_WORDS and len(order) + len(added) < MAX_SENTENCES
+        if float(analysis.total[i]) >= floor and fits:
+            added.append(i)
+            words += analysis.candidates[i].words
+    at = order.index(anchor) + 1
+    return [*order[:at], *added, *order[at:]]
