@@ -165,3 +165,27 @@ async def test_a_chapter_opening_does_not_answer_what_a_section_explains(embedde
     assert text.startswith("A robot that flies away") or text.startswith("Incorrect inertia values")
     for pasted in ("Estimated Time", "Welcome to", "In this case study", "is a powerful"):
         assert pasted not in text
+
+
+GLOSSARY = """# Glossary
+
+## Footstep Plan
+
+**Definition**: An ordered list of foot placements a walking robot commits to before it moves.
+
+**Context**: Footstep plans are checked against the support region before each step.
+
+## Summary
+
+**Definition**: not a term of its own.
+"""
+
+
+async def test_a_glossary_definition_is_quoted_with_the_term_it_defines(embedder: Any) -> None:
+    said = sentences(GLOSSARY)
+    assert "Footstep Plan: An ordered list of foot placements a walking robot commits to before it moves." in said
+    assert "Context: Footstep plans are checked against the support region before each step." in said
+    assert "Definition: not a term of its own." in said  # a chapter heading names no term
+    hit = {"n": 1, "source": "book", "doc_path": "glossary.md", "heading": "Footstep Plan", "text": GLOSSARY}
+    composed = await answer("What is a footstep plan?", [{**hit, "score": 0.03, "dense_score": 0.6}], embedder)
+    assert composed.text.startswith("Footstep Plan: An ordered list of foot placements")

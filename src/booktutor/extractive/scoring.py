@@ -38,6 +38,9 @@ _DEFINITION_QUESTION = re.compile(
 )
 _URDU_DEFINITION_QUESTION = re.compile(r"^\s*(?P<subject>.+?)\s+کیا\s+(?:ہے|ہیں|ہوتا ہے|ہوتی ہے)")
 _DEFINITION_CUE = re.compile(r"\b(?:is|are|refers? to|means|denotes|describes)\b|سے مراد|کہلات|کہتے ہیں|ایک\s")
+_GLOSSARY_TERM = re.compile(r"^([^:;,.]{2,60}):\s+(?:An?|The)\s")
+_PASSIVE = re.compile(r"\s+(?:\w+ly\s+)?\w+ed\b")
+PASSIVE_WEIGHT = 0.5
 _NAMING_CUE = re.compile(r"\b(?:is|are) (?:called|known as)\b|\bcalled\b")
 
 
@@ -184,11 +187,16 @@ def definition_strength(sentence: str, subject: frozenset[str]) -> float:
     """Share of the subject's terms that the sentence defines ('X is ...', '... is called X')."""
     if not subject:
         return 0.0
+    term = _GLOSSARY_TERM.match(sentence)
+    if term and _is_sentence_subject(term.group(1)) and (defined := content_terms(term.group(1)) & subject):
+        return len(defined) / len(subject)  # a glossary's "Footstep plan: an ordered list of …"
     cue = _DEFINITION_CUE.search(sentence)
     if cue and _is_sentence_subject(sentence[: cue.start()]):
         defined = content_terms(sentence[: cue.start()]) & subject
         if defined:
-            return len(defined) / len(subject)
+            # "Footstep plans are checked …" says something of X; "X is a …" says what X is
+            weight = PASSIVE_WEIGHT if _PASSIVE.match(sentence, cue.end()) else 1.0
+            return weight * len(defined) / len(subject)
     if naming := _NAMING_CUE.search(sentence):
         named = content_terms(sentence[naming.end() :]) & subject
         return len(named) / len(subject)

@@ -51,6 +51,8 @@ _PERIPHERAL_LABEL = re.compile(
 """A heading about the chapter, not a topic: never the subject of the lines under it."""
 _ADMONITION_LABEL = re.compile(r"^[A-Z][a-z]+:(?:\s|$)")
 """'Tip: Migration Note': the kind of an admonition says nothing about the lines it holds."""
+_GENERIC_LEAD_IN = re.compile(r"^(?:Definition|Meaning|Description)\s*:\s+(?=\S)", re.I)
+"""A glossary entry's '**Definition**: …' under the term's own heading: the heading names what it defines."""
 _QUOTE_PREFIX = re.compile(r"^\s*>\s?")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
@@ -157,6 +159,7 @@ class _Splitter:
         self.in_item = False
         self.items = 0  # list items seen so far
         self.label = ""  # the heading or bold lead-in the next lines are about
+        self.heading = ""  # the title of the section the lines are in (not a peripheral one)
         self.fresh = False  # nothing but the label has been said since it
 
     @property
@@ -175,7 +178,9 @@ class _Splitter:
             # "Integral (I): Ki × error. Grows while ...": the item's head is its subject; a question in it
             # ('They answer "how am I moving?"') is left out, the statements are what the item says
             sentences = [" ".join(said)] if said and len(said) < len(sentences) else [joined]
-        if self.label and (self.in_item or self.fresh) and len(sentences) == 1:
+        if self.heading and (lead_in := _GENERIC_LEAD_IN.match(sentences[0])):
+            sentences[0] = f"{self.heading}: {sentences[0][lead_in.end() :]}"
+        elif self.label and (self.in_item or self.fresh) and len(sentences) == 1:
             sentences = [_with_label(self.label, sentences[0])]
         self.fresh = self.fresh and self.in_item
         item = self.items if self.in_item else 0
@@ -209,6 +214,7 @@ class _Splitter:
                 self.headings += 1
                 title = _HEADING.sub("", line).strip().strip("#").strip()
                 self.set_label("" if heading.group(0).count("#") == 1 or _PERIPHERAL_LABEL.search(title) else title)
+                self.heading = "" if _PERIPHERAL_LABEL.search(title) else _clean_inline(title)
             elif _LABEL_LINE.match(line):
                 plain = _clean_inline(line)
                 self.set_label("" if _ADMONITION_LABEL.match(plain) or _PERIPHERAL_LABEL.search(plain) else line)
