@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from booktutor.extractive.text import content_terms
 
@@ -85,6 +85,8 @@ class Intent:
     """The side of the topic asked about: "drawback" (disadvantages, limitations, ...) or "benefit"."""
     focus: frozenset[str] = frozenset()
     """The words of the part asked about in "the X of a Y" ("the integral term of a PID controller")."""
+    place: frozenset[str] = frozenset()
+    """The words naming the part of the book the question points at ("in the sim-to-real case study")."""
 
     @property
     def wants_code(self) -> bool:
@@ -120,6 +122,23 @@ def split_parts(question: str) -> tuple[str, ...]:
 
 def question_intent(question: str) -> Intent:
     """The kind of answer the question wants, from its wording (English; other languages are `general`)."""
+    return replace(_intent(question), place=place_named(question))
+
+
+_PLACE = re.compile(
+    r"\b(?:in|from|of|using)\s+the\s+(?:book'?s\s+)?(?P<name>[\w/-]+(?:\s+[\w/-]+){0,3}?)\s+"
+    r"(?P<kind>case\s+study|example|exercise|chapter|section|lab|project|tutorial|node|scheme|module)\b",
+    re.I,
+)
+
+
+def place_named(question: str) -> frozenset[str]:
+    """The words of the section the question points at ("In the sim-to-real case study, ..."), if it does."""
+    match = _PLACE.search(question)
+    return content_terms(f"{match['name']} {match['kind']}") if match else frozenset()
+
+
+def _intent(question: str) -> Intent:
     sides = _sides(question)
     if sides:
         return Intent("comparison", (), sides)

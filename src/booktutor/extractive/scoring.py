@@ -65,6 +65,7 @@ class Candidate:
     item: int = 0  # the list item of its chunk that holds it (0: none): a long item's sentences share it
     intro: bool = False  # in a chapter's opening, before its first section: it introduces, rarely answers
     opening: bool = False  # the same, or under the page's title heading: citing it cites the chapter's intro
+    heading: frozenset[str] = frozenset()  # the content words of its section's heading
 
     @property
     def words(self) -> int:
@@ -129,6 +130,7 @@ def _candidate(
         table_row=segment.table_row,
         intro=_is_intro(result, segment.section),
         opening=_is_opening(result, segment.section),
+        heading=content_terms(_section_link(result, segment.section)[1]),
     )
 
 

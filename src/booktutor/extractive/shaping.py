@@ -49,6 +49,17 @@ TABLE_ROW_PENALTY = 0.12
 """A table row ("Accel Noise — Low-Cost IMU: 0.5 mg; High-End IMU: 0.01 mg") that shares the question's
 words only through its column names, asked anything but a value or a comparison: every row of the table
 shares them, and the prose that explains is the better answer."""
+NAMED_SECTION_BONUS = 0.1
+"""The question names the sentence's section ("In the sim-to-real case study, ..." of "Case Study: Sim-to-Real
+Transfer"): the learner points at where the answer is."""
+NAMED_SECTION_SHARE = 0.75
+"""... when its heading says this share of the words naming the place (two at least)."""
+
+
+def names_section(heading: frozenset[str], place: frozenset[str]) -> bool:
+    return len(place) >= 2 and len(place & heading) >= NAMED_SECTION_SHARE * len(place)
+
+
 VALUE_KINDS = frozenset({"number", "comparison"})
 _ADVICE_ASKED = re.compile(
     r"\b(?:should\s+(?:i|we)|what\s+should|(?:safe|best|right|good)\s+way|how\s+(?:can|do|should)\s+(?:i|we)|"
@@ -123,6 +134,7 @@ def _bonus(candidate: Candidate, intent: Intent, question_terms: frozenset[str])
     bonus = -RESTATING_PENALTY if candidate.purpose in RESTATING_PURPOSES else 0.0
     bonus -= GENERIC_PENALTY if is_generic(text) else 0.0
     bonus -= INTRO_PENALTY if candidate.intro else 0.0
+    bonus += NAMED_SECTION_BONUS if names_section(candidate.heading, intent.place) else 0.0
     if intent.aspect and states_side(text, intent.aspect):
         bonus += SIDE_BONUS
     if intent.kind == "why" and gives_reason(text):
