@@ -157,3 +157,39 @@ async def test_which_company_asked_of_a_book_that_names_none_abstains(services, 
     text, state = await ask(services, guest, "Which company makes the most harmonic drives?")
     assert state["abstained"], text
     assert state["citations"] == []
+
+
+SAFETY = """---
+title: Safety
+---
+
+# Safety
+
+## Safety standards
+
+ISO 10218 sets the safety requirements for industrial robot arms and their controllers.
+A collaborative robot must stop when a person enters its workspace.
+
+## Mapping
+
+Visual SLAM builds a map of the room from ORB features while it tracks the camera.
+"""
+
+
+@pytest.fixture
+async def safety_book(services, tmp_path: Path) -> Path:
+    return await ingest_pages(services, tmp_path, {"safety.md": SAFETY}, book_id="safety")
+
+
+async def test_an_identifier_no_passage_names_abstains_though_the_book_uses_its_words(services, safety_book, guest):
+    for question in (
+        "What does ISO 13849 require of a collaborative robot's controller?",
+        "How do I merge two maps with ORB-SLAM3?",
+        "How do I write a safety_controller plugin for the robot arm?",
+    ):
+        text, state = await ask_offline(services, guest, question, book_id="safety")
+        assert state["abstained"], (question, text)
+        assert text.startswith("The book does not cover this."), text
+    text, state = await ask_offline(services, guest, "What does ISO 10218 set?", book_id="safety")
+    assert not state["abstained"], text
+    assert "safety requirements for industrial robot arms" in text

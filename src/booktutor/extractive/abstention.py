@@ -344,6 +344,7 @@ _NAME = re.compile(
     r"|[a-z0-9]+(?:_[a-z0-9]+)+"  # a code identifier: ros2_control
     r"|[A-Za-z]\w*(?:-[A-Za-z]\w*)*-[A-Z][\w]*(?:-\w+)*"  # micro-ROS
     r"|[A-Z][\w]*-[A-Za-z]\w*(?:-\w+)*"  # Denavit-Hartenberg
+    r"|[A-Z]{2,}(?:/[A-Z]{2,})?\s\d{3,}"  # a standard or a model: ISO 13849, ISO/TS 15066, GTX 1660
     r"|[A-Z]{3,}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*"  # an acronym (two letters are too often "AI", "ML"), a name
     r")(?![\w-])"
 )
@@ -371,14 +372,23 @@ def named_things(question: str) -> list[str]:
 
 
 def _normal(text: str) -> str:
-    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+    """Lower-case words and numbers, a letter-digit boundary a space: "ROS2" and "ROS 2" are one name."""
+    return " " + " ".join(re.findall(r"[a-z]+|[0-9]+", text.lower())) + " "
+
+
+def _identifier(name: str) -> bool:
+    """A name with a digit or an underscore (a version, a model, a package: ORB-SLAM3, ros2_control, ISO
+    13849): so specific that a book using it is found by it, and retrieval hands over the passage that
+    does."""
+    return any(c.isdigit() or c == "_" for c in name)
 
 
 def name_missing(question: str, kind: str, results: Sequence[dict[str, Any]], evidence: dict[str, Any] | None) -> bool:
     """The question asks about a named thing (a product, a tool, a method: "micro-ROS", "ESP32", "Nav2",
-    "Spot") that none of the retrieved passages names and the book never uses a word of: the book does
-    not cover it, however close the passages are in topic. Hyphens, underscores and spacing do not
-    matter ("ros2_control", "ros2 control")."""
+    "Spot") that none of the retrieved passages names and the book never uses a word of, or an identifier
+    (`_identifier`) no retrieved passage names, though the book may use its words ("ORB" features and
+    "SLAM", not ORB-SLAM3): the book does not cover it, however close the passages are in topic. Hyphens,
+    underscores and spacing do not matter ("ros2_control", "ros2 control")."""
     if kind not in NAME_KINDS and not _REQUEST.match(question) or not evidence:
         return False
     book = _book_results(results)
@@ -388,7 +398,8 @@ def name_missing(question: str, kind: str, results: Sequence[dict[str, Any]], ev
     passages = _normal(" ".join(fields))
     df = {str(t["word"]): int(t["df"]) for t in evidence.get("terms", [])}
     return any(
-        _normal(name) not in passages and any(df.get(w, 1) == 0 for w in re.findall(r"[a-z]{2,}", name.lower()))
+        _normal(name) not in passages
+        and (_identifier(name) or any(df.get(w, 1) == 0 for w in re.findall(r"[a-z]{2,}", name.lower())))
         for name in named_things(question)
     )
 
