@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import structlog
@@ -61,13 +62,23 @@ class HybridSearcher:
         self.candidates = candidates
         self.vector_timeout_s = vector_timeout_s
 
-    async def search(self, query: SearchQuery) -> SearchResult:
+    async def search(self, query: SearchQuery, session: AsyncSession | None = None) -> SearchResult:
+        """The query's hits; its reads run in `session` when given (a caller reading more rows after
+        the search saves a session, that is a pooled checkout, a BEGIN and a ROLLBACK)."""
         with RETRIEVAL_LATENCY.time(), span("retrieval.search", k=query.k, book_id=query.book_id):
-            return await self._search(query)
+            return await self._search(query, session)
 
-    async def _search(self, query: SearchQuery) -> SearchResult:
+    @asynccontextmanager
+    async def _reads(self, session: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        if session is not None:
+            yield session
+            return
+        async with self.db.session() as own:
+            yield own
+
+    async def _search(self, query: SearchQuery, given: AsyncSession | None) -> SearchResult:
         dense_task = asyncio.create_task(self._dense(query))
-        async with self.db.session() as session:
+        async with self._reads(given) as session:
             lexical = await LexicalSearch(session).search(
                 query.text,
                 limit=self.candidates,
@@ -87,7 +98,7 @@ class HybridSearcher:
         reranked = False
         if self.reranker and hits:
             hits, reranked = await self._rerank(self.reranker, query.text, hits, query.k)
-            await self._remember_sentence_vectors(None, hits[: query.k])
+            await self._remember_sentence_vectors(given, hits[: query.k])
         return SearchResult(hits=hits[: query.k], degraded=degraded, reranked=reranked)
 
     async def _kept_rows(

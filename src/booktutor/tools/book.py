@@ -134,9 +134,9 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     if ctx.mode == "selection" and ctx.selected_text:
         results.append(await _selection_result(ctx))
         text = f"{query}\n{ctx.selected_text[:SELECTION_QUERY_CHARS]}"
-    found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id))
     offset = len(results)
-    async with ctx.services.db.session() as session:  # one session for the section texts and the evidence
+    async with ctx.services.db.session() as session:  # one session for the search, section texts and evidence
+        found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), session)
         texts = await _section_texts(ctx, session, found.hits[:WHOLE_SECTION_HITS])
         evidence = await _term_evidence(ctx, session, query, found.hits)
     results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(found.hits, start=1)]
