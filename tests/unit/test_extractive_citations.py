@@ -71,6 +71,15 @@ EXPLORATION = """## Safe exploration
 A robot that explores without limits is a hazard to the people around it.
 Learning on a real robot needs a safety check before every action.
 """
+ACTION_PATTERN = """## Action pattern
+
+Like services, actions have a goal and a result, and send feedback.
+"""
+ACTION_BASICS = """## Actions
+
+Like services, actions have a goal and a result.
+Actions suit long tasks such as navigation.
+"""
 
 
 def hit(n: int, text: str, heading: str, doc: str, title: str = "Book") -> dict[str, Any]:
@@ -151,6 +160,19 @@ async def test_prose_of_another_page_is_not_quoted_beside_code_that_answers_far_
     assert 'return "MEDIUM"' in composed.text
     assert "explores without limits" not in composed.text
     assert cited_docs(composed, results) == {"safety/risk.md"}
+
+
+async def test_a_page_whose_sentence_another_page_says_in_full_leaves_no_filler_behind(embedder: Any) -> None:
+    """The second page joined on a sentence that the first page's line says in full; once that sentence is
+    left out as a repeat, the second page has nothing nearly as relevant left to cite."""
+    results = [
+        hit(1, ACTION_PATTERN, "Action pattern", "ros/patterns.md"),
+        hit(2, ACTION_BASICS, "Actions", "ros/basics.md"),
+    ]
+    composed = await answer("How are actions like services?", results, embedder)
+    assert "actions have a goal and a result, and send feedback" in composed.text
+    assert "Actions suit long tasks" not in composed.text
+    assert cited_docs(composed, results) == {"ros/patterns.md"}
 
 
 def body_is_only_code(composed: ComposedAnswer) -> bool:
