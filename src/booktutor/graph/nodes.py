@@ -62,11 +62,22 @@ async def router_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str,
     if state.get("mode", "book") != "selection":  # in selection mode "this" is the passage
         question = resolve_followup(message, state["messages"][:-1])
     routed, scores = await runtime.context.router.route(question, state.get("mode", "book"))
+    if routed == "out_of_scope" and await _about_the_book(runtime.context, question, state, scores):
+        routed = "answer"
     route = await quiz_route(state, runtime.context, routed)  # answers to a chat quiz go to the tutor
     if route != routed:
         question = message  # an answer to the quiz, graded as typed
     Emitter().state_delta(route=route)
     return {"route": route, "route_scores": scores, "question": question}
+
+
+async def _about_the_book(deps: RunDeps, question: str, state: TutorState, scores: dict[str, float]) -> bool:
+    """A message the router called off-topic ("unitree g1 price and dof?" reads like shopping) is about the
+    book when a passage of it is closer to the message than the off-topic examples are, or holds every word."""
+    searcher, book_id = deps.services.searcher, state.get("book_id")
+    if await searcher.closest_passage_similarity(question, book_id) >= scores.get("out_of_scope", 1.0):
+        return True
+    return await searcher.mentions_every_word(question, book_id)
 
 
 async def next_node(state: TutorState) -> Route:

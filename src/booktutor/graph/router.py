@@ -20,6 +20,10 @@ from booktutor.providers.embeddings import Embedder
 log = structlog.get_logger(__name__)
 
 _LANGUAGES = r"(urdu|arabic|hindi|persian|farsi|spanish|french|german|chinese|bengali|punjabi|pashto)"
+_ASKED_FOR = r"(a|an|another|some|more|few|new|extra|short|quick|practice)"
+_NOT_THE_BOOKS = r"(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\bits )"
+# "Quiz me", "some exercises on sensors" ask for practice; "in the allocator exercise, which robot …" and
+# "what does the quiz on chapter 2 cover?" ask about the book's own quiz or exercise: an answer.
 RULES: list[tuple[Route, re.Pattern[str]]] = [
     (
         "translate",
@@ -31,8 +35,10 @@ RULES: list[tuple[Route, re.Pattern[str]]] = [
     (
         "tutor",
         re.compile(
-            r"\bquiz\b|\btest (me|my)\b|\bpracti[cs]e (questions?|problems?|exercises?|quiz)|"
-            r"\b(want|like|need|let me|help me) to practi[cs]e\b|\bexercises?\b|\bflash ?cards?\b|\bhint\b|"
+            rf"\bquiz (me|us|myself)\b|^\W*(quiz|exercises?)\b|\b{_ASKED_FOR} (\w+ )?(quiz(zes)?|exercises?)\b|"
+            rf"{_NOT_THE_BOOKS}\b(quiz(zes)?|exercises?) (on|about|for|covering)\b|"
+            r"\btest (me|my)\b|\bpracti[cs]e (questions?|problems?|exercises?|quiz)|"
+            r"\b(want|like|need|let me|help me) to practi[cs]e\b|\bflash ?cards?\b|\bhint\b|"
             r"\bhelp me (study|learn|revise|prepare)|\bteach me\b|\bstep by step\b|"
             r"\bwhat should i (study|learn|read) next\b|\bcheck my answer\b",
             re.IGNORECASE,

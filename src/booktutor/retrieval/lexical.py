@@ -73,6 +73,18 @@ class LexicalSearch:
             rows += await self._more(rows, "any_query", params, limit)
         return [LexicalHit(chunk_id=row[0], rank=float(row[1])) for row in rows]
 
+    async def any_holds_every_word(self, query: str, *, book_id: str | None) -> bool:
+        """Some current chunk of the book holds every word of `query` (the strict match, stemmed)."""
+        params: dict[str, Any] = {
+            "query": query,
+            "book_id": book_id,
+            "language": None,
+            "doc_paths": [],
+            "limit": 1,
+            "frequent": [],
+        }
+        return bool((await self.session.execute(_FULLTEXT_SQL["strict"], params)).first())
+
     async def headlines(self, query: str, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         """The chunks' passages around the question's words, the words in bold (`ts_headline`)."""
         if not chunk_ids:

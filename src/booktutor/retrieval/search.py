@@ -68,6 +68,22 @@ class HybridSearcher:
         with RETRIEVAL_LATENCY.time(), span("retrieval.search", k=query.k, book_id=query.book_id):
             return await self._search(query, session)
 
+    async def mentions_every_word(self, text: str, book_id: str | None) -> bool:
+        """One passage of the book holds every word of `text`: whatever it sounds like, it is about the book."""
+        async with self.db.session() as session:
+            return await LexicalSearch(session).any_holds_every_word(text, book_id=book_id)
+
+    async def closest_passage_similarity(self, text: str, book_id: str | None) -> float:
+        """The cosine similarity of the book's passage nearest to `text` (0 when the index cannot answer)."""
+        try:
+            vector = await self.embedder.embed_query(text)
+            found = await asyncio.wait_for(
+                self.store.search(vector, 1, VectorFilter(book_id=book_id)), timeout=self.vector_timeout_s
+            )
+        except (VectorStoreUnavailable, TimeoutError):
+            return 0.0
+        return found[0].score if found else 0.0
+
     @asynccontextmanager
     async def _reads(self, session: AsyncSession | None) -> AsyncIterator[AsyncSession]:
         if session is not None:

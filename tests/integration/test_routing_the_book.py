@@ -1,0 +1,74 @@
+"""Routing that knows the book: a message the router calls off-topic is a question about the book when a
+passage of the book is closer to it than the off-topic examples, or holds every word of it; a question
+about the book's own exercise goes to the answerer, not the quiz tutor. Real graph, Postgres, Qdrant Edge
+and MiniLM over books written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.integration.conftest import build_test_services
+from tests.integration.offline_answers import ask_offline, ingest_pages
+
+from booktutor.graph.router import IntentRouter
+
+pytestmark = pytest.mark.integration
+
+MARKET = """---
+title: The robot market
+---
+
+# The robot market
+
+## Who builds humanoids
+
+A humanoid's price falls as its makers ship more of them.
+When a phone maker such as Apple announces a robot project, its stock price says little about the robot.
+
+## The Kestrel K2
+
+The Kestrel K2 is a small research humanoid with 21 degrees of freedom.
+It costs about 12,000 dollars, which makes it the cheapest humanoid in this chapter.
+"""
+ALLOCATOR = """---
+title: Task allocation
+---
+
+# Task allocation
+
+## Exercise: the nearest-robot allocator
+
+Robot R1 waits at the dock and robot R2 waits at the shelf.
+The allocator gives task T1, which starts at the shelf, to robot R2 because R2 is the nearest robot to it.
+"""
+SHOPPING = "What is the stock price of Apple?"
+PRICE = "how much does the kestrel k2 cost?"
+
+
+@pytest.fixture
+def services(test_settings, clean_db, edge_store, local_embedder):
+    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
+
+
+async def test_a_message_that_sounds_off_topic_is_answered_when_the_book_is_about_it(services, guest, tmp_path: Path):
+    assert (await IntentRouter(services.embedder).route(PRICE))[0] == "out_of_scope"  # it reads like shopping
+    await ingest_pages(services, tmp_path / "a", {"allocation.md": ALLOCATOR}, book_id="tasks")
+    for message in (PRICE, SHOPPING):
+        _, state = await ask_offline(services, guest, message, book_id="tasks")
+        assert state["route"] == "out_of_scope"  # a book that never speaks of it: the router's call stands
+
+    await ingest_pages(services, tmp_path / "b", {"market.md": MARKET}, book_id="market")
+    text, state = await ask_offline(services, guest, PRICE, book_id="market")
+    assert state["route"] == "answer" and "It costs about 12,000 dollars" in text
+    text, state = await ask_offline(services, guest, SHOPPING, book_id="market")  # one passage holds every word
+    assert state["route"] == "answer" and "its stock price says little about the robot" in text
+
+
+async def test_a_question_about_the_books_exercise_is_answered_not_quizzed(services, guest, tmp_path: Path):
+    await ingest_pages(services, tmp_path, {"allocation.md": ALLOCATOR}, book_id="tasks")
+    text, state = await ask_offline(
+        services, guest, "In the nearest-robot allocator exercise, which robot gets task T1?", book_id="tasks"
+    )
+    assert state["route"] == "answer"
+    assert "gives task T1, which starts at the shelf, to robot R2" in text or "Exercise: the nearest-robot" in text

@@ -1,0 +1,37 @@
+"""The router's rules: a request for practice goes to the tutor, a question about the book's own quiz or
+exercise is a question for the answerer."""
+
+from __future__ import annotations
+
+import pytest
+
+from booktutor.graph.router import rule_route
+
+ASKS_FOR_PRACTICE = [
+    "Quiz me on actuators",
+    "quiz on sensors please",
+    "Can I have a quick quiz on PID control?",
+    "Give me some exercises about sensor fusion",
+    "more exercises please",
+    "exercises on inverse kinematics",
+    "I want to practice inverse kinematics problems",
+    "test me on chapter 3",
+    "give me a hint",
+]
+ASKS_ABOUT_THE_BOOK = [
+    "in the nearest-robot task allocator exercise, which robot gets T1 and why not the others?",
+    "What does the quiz on chapter 2 cover?",
+    "Why is the answer to the third question of the chapter quiz B?",
+    "What is the exercise at the end of the kinematics chapter about?",
+    "How long should the lab exercise take?",
+]
+
+
+@pytest.mark.parametrize("message", ASKS_FOR_PRACTICE)
+def test_a_request_for_practice_goes_to_the_tutor(message: str) -> None:
+    assert rule_route(message) == "tutor"
+
+
+@pytest.mark.parametrize("message", ASKS_ABOUT_THE_BOOK)
+def test_a_question_about_the_books_quiz_or_exercise_is_left_to_the_answerer(message: str) -> None:
+    assert rule_route(message) is None
