@@ -30,18 +30,39 @@ class TiltFuser(Node):
 '''
 
 
-def hit(text: str) -> dict[str, Any]:
+FILTER_NODE = """## The IMU filter node
+
+```python
+class ImuFilter:
+    def __init__(self):
+        # Complementary filter: trust the gyro in the short term
+        self.alpha = 0.98  # gyro weight
+        self.angle = 0.0
+
+    def update(self, gyro_rate, accel_angle, dt):
+        self.angle = self.alpha * (self.angle + gyro_rate * dt) + (1 - self.alpha) * accel_angle
+        return self.angle
+```
+"""
+SPECS = """## Choosing an IMU
+
+A low-cost IMU filter node drifts more than a high-end IMU.
+The gyro of a cheap IMU is noisy, so its angle estimate is doing worse over time.
+"""
+
+
+def hit(text: str, n: int = 1, doc: str = "sensors/fusion.md", heading: str = "Fusing the IMU") -> dict[str, Any]:
     return {
-        "n": 1,
+        "n": n,
         "source": "book",
-        "doc_path": "sensors/fusion.md",
+        "doc_path": doc,
         "chapter_title": "Sensors",
-        "heading": "Fusing the IMU",
-        "anchor_url": "/docs/sensors/fusion#fusing-the-imu",
+        "heading": heading,
+        "anchor_url": f"/docs/{doc.removesuffix('.md')}#{heading.lower().replace(' ', '-')}",
         "text": text,
-        "score": 0.03,
+        "score": 0.03 / n,
         "dense_score": 0.6,
-        "lexical_rank": 1,
+        "lexical_rank": n,
         "language": "en",
         "purpose": "exposition",
     }
@@ -51,6 +72,15 @@ async def test_the_code_a_question_quotes_is_the_code_shown(embedder: Any) -> No
     composed = await answer("In the fusion node, what is alpha = 0.98 doing to the tilt?", [hit(FILTER)], embedder)
     assert "self.alpha = 0.98  # weight of the integrated gyro" in composed.text
     assert "def __init__" not in composed.text
+
+
+async def test_quoting_a_pages_code_keeps_the_answer_on_that_page(embedder: Any) -> None:
+    """The quoted line pins the page the learner reads; another page's sentences that share the question's
+    everyday words (a buyer's guide to IMUs) are not quoted, nor cited, beside it."""
+    results = [hit(SPECS, 1, "hardware/imu.md", "Choosing an IMU"), hit(FILTER_NODE, 2, "sim/filter.md")]
+    composed = await answer("In the IMU filter node, what is alpha = 0.98 doing?", results, embedder)
+    assert "self.alpha = 0.98  # gyro weight" in composed.text
+    assert "low-cost IMU" not in composed.text and "[1]" not in composed.text
 
 
 def test_what_a_question_quotes_of_code() -> None:

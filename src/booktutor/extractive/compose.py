@@ -157,6 +157,8 @@ async def _plan(
         order = continue_explanation(analysis, order, pool)
     order = _without_repeats(analysis, order)
     code = quoted_excerpt(analysis, question)
+    if code is not None:  # the learner quotes this page's code: the question is about that page
+        order = [i for i in order if analysis.candidates[i].doc == analysis.candidates[code].doc]
     code = select_code(analysis, question, order, asked=intent.wants_code) if code is None else code
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
