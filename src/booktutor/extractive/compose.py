@@ -10,7 +10,7 @@ signals, whether the book covers the question at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from booktutor.extractive.abstention import (
     side_missing,
 )
 from booktutor.extractive.analysis import Analysis, analyse
-from booktutor.extractive.continuation import cause_first, continue_explanation
+from booktutor.extractive.continuation import cause_first, continue_explanation, fill_cited_sections
 from booktutor.extractive.coverage import (
     code_prose,
     cover_parts,
@@ -75,6 +75,8 @@ class _Plan:
     code: int | None
     missing_parts: list[str]
     lead: str = ""
+    more: list[int] = field(default_factory=list)
+    """Sentences that may carry the answer on in the sections it cites (`fill_cited_sections`)."""
 
 
 async def compose_answer(
@@ -111,6 +113,8 @@ async def compose_answer(
     if plan is None:
         language = (evidence or {}).get("language")  # the learner's: the language of the question
         return ComposedAnswer(abstention_text(results, language), [], True, "en", signals)
+    if plan.more:  # after the checks above, which judge what answers, not the sections' further sentences
+        plan = replace(plan, order=_without_repeats(analysis, fill_cited_sections(analysis, plan.order, plan.more)))
     text, cited = render(analysis, question, plan.order, plan.code, plan.missing_parts)
     if plan.lead:
         text = f"{plan.lead} {text}"
@@ -166,7 +170,8 @@ async def _plan(
         code = code_excerpt(analysis, order)
     code = None if code in skip else code
     order = _pages_that_hold_up(analysis, order, code if _code_may_answer(intent) else None)
-    return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question))
+    more = [] if intent.wants_code else pool
+    return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more)
 
 
 def _pages_that_hold_up(analysis: Analysis, order: list[int], code: int | None) -> list[int]:

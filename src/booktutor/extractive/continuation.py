@@ -4,8 +4,8 @@ sentences that follow, and an answer that stops at the first one leaves the reas
 from __future__ import annotations
 
 from booktutor.extractive.analysis import Analysis
-from booktutor.extractive.roles import depends_on_previous
-from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS
+from booktutor.extractive.roles import depends_on_previous, is_pointer
+from booktutor.extractive.selection import DUPLICATE_SIMILARITY, MAX_SENTENCES, MAX_WORDS, redundancy
 
 CONTINUATION_RELATIVE = 0.3
 """The next sentence of the lead's paragraph joins the answer when it scores this share of the lead and
@@ -110,3 +110,53 @@ def _previous_sentence(analysis: Analysis, index: int) -> int | None:
         if other.position == here.position - 1 and other.kind == "sentence":
             return i if other.n == here.n else None
     return None
+
+
+FILL_SECTION_RELATIVE = 0.5
+"""An answer shorter than the budget goes on with the sentences of the sections it cites that score this share of
+its opening: the book goes on explaining there ("An action is designed for long-running tasks that provide
+feedback" after "Actions also provide a final result"), and the learner checks that citation anyway."""
+
+
+def fill_cited_sections(analysis: Analysis, order: list[int], pool: list[int]) -> list[int]:
+    """The answer with, while it has room, the best further sentences of the sections it cites, each placed
+    after the quoted sentence it follows in the book. Not one that refers back to a sentence left out, points
+    elsewhere ("see Communication Patterns", a figure's caption) or repeats a quoted one."""
+    if not order:
+        return order
+    candidates = analysis.candidates
+    sections = {candidates[i].n for i in order}
+    floor = FILL_SECTION_RELATIVE * float(analysis.total[order[0]])
+    extra = sorted(
+        (
+            i
+            for i in pool
+            if i not in order
+            and candidates[i].n in sections
+            and float(analysis.total[i]) >= floor
+            and not is_pointer(candidates[i].text)
+        ),
+        key=lambda i: -float(analysis.total[i]),
+    )
+    result = list(order)
+    for i in extra:
+        if len(result) >= MAX_SENTENCES:
+            break
+        if (
+            sum(candidates[j].words for j in result) + candidates[i].words > MAX_WORDS
+            or redundancy(analysis, i, result) >= DUPLICATE_SIMILARITY
+        ):
+            continue
+        if depends_on_previous(candidates[i].text) and _previous_sentence(analysis, i) not in result:
+            continue
+        result.insert(_place(analysis, result, i), i)
+    return result
+
+
+def _place(analysis: Analysis, order: list[int], index: int) -> int:
+    """Where a sentence goes in the answer: after the last quoted sentence before it in its passage (never
+    before the opening), else after the last one of its passage."""
+    here = analysis.candidates[index]
+    same = [k for k, j in enumerate(order) if analysis.candidates[j].rank == here.rank]
+    before = [k for k in same if analysis.candidates[order[k]].position < here.position]
+    return (before or same or [len(order) - 1])[-1] + 1

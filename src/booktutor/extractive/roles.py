@@ -154,6 +154,17 @@ def depends_on_previous(text: str) -> bool:
     return bool(_ANAPHOR.match(stripped))
 
 
+_POINTER = re.compile(
+    r"^(?:figure|fig\.|table|diagram)\s*\d*[:.]|\bfor\s+more\s+(?:information|details)\b|^see\s|,\s+see\s", re.I
+)
+
+
+def is_pointer(text: str) -> bool:
+    """'For more information on topics, see Communication Patterns.', 'Figure 1: ...': points at another
+    page or a figure instead of saying something itself."""
+    return bool(_POINTER.search(text.strip()) or _POINTER.search(_after_label(text)))
+
+
 def is_signpost(text: str) -> bool:
     """'This chapter explains ...': about the book, not the topic; a weak opening with no antecedent."""
     return bool(_SELF_CONTAINED_THIS.match(text.strip().lstrip("*_ ")))

@@ -44,7 +44,7 @@ _IDENTIFIER_PARTS = re.compile(r"[A-Za-z][a-z]+")
 _CODE_CUES = re.compile(r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I)
 
 
-def _redundancy(analysis: Analysis, i: int, picked: list[int]) -> float:
+def redundancy(analysis: Analysis, i: int, picked: list[int]) -> float:
     if not picked:
         return 0.0
     if analysis.vectors is not None:
@@ -63,11 +63,11 @@ def _mmr(analysis: Analysis, pool: list[int], picked: list[int], limit: int, flo
         relative = SECOND_PICK_RELATIVE if len(picked) < MIN_SENTENCES else LATER_PICK_RELATIVE
         threshold = max(floor, relative * best) if picked else -math.inf
         scored = [
-            (MMR_LAMBDA * float(analysis.total[i]) - (1 - MMR_LAMBDA) * redundancy, i)
+            (MMR_LAMBDA * float(analysis.total[i]) - (1 - MMR_LAMBDA) * overlap, i)
             for i in remaining
             if float(analysis.total[i]) >= _threshold(analysis.candidates[i], threshold, cited_docs, best)
             and (not picked or not analysis.candidates[i].opening or adds_question_terms(analysis, i, picked))
-            and (redundancy := _redundancy(analysis, i, picked)) < DUPLICATE_SIMILARITY
+            and (overlap := redundancy(analysis, i, picked)) < DUPLICATE_SIMILARITY
         ]
         if not scored:
             break
@@ -144,7 +144,7 @@ def _repeats(analysis: Analysis, index: int, passage: list[int]) -> bool:
     same_words = any(
         (other := analysis.candidates[j].text.strip().rstrip(".").lower()) in text or text in other for j in passage
     )
-    return same_words or _redundancy(analysis, index, passage) >= DUPLICATE_SIMILARITY
+    return same_words or redundancy(analysis, index, passage) >= DUPLICATE_SIMILARITY
 
 
 def passage_context(analysis: Analysis, pool: list[int]) -> list[int]:
@@ -209,11 +209,11 @@ def _second_pick(analysis: Analysis, body: list[int], sentences: list[int], pick
         if i not in picked
         and analysis.candidates[i].doc in docs
         and float(analysis.total[i]) >= FILL_RELATIVE * best
-        and _redundancy(analysis, i, picked) < DUPLICATE_SIMILARITY
+        and redundancy(analysis, i, picked) < DUPLICATE_SIMILARITY
         and picked_words(analysis, picked) + analysis.candidates[i].words <= MAX_WORDS
     ]
     sections = {analysis.candidates[i].n for i in picked}
-    others = [i for i in sentences if i not in body and _redundancy(analysis, i, picked) < RESTATING_REDUNDANCY]
+    others = [i for i in sentences if i not in body and redundancy(analysis, i, picked) < RESTATING_REDUNDANCY]
     says_more = max((float(analysis.total[i]) for i in others), default=0.0) >= SECOND_PICK_RELATIVE * best
     if weaker and not (says_more and all(float(analysis.total[i]) < SECOND_PICK_RELATIVE * best for i in weaker)):
         return [*picked, max(weaker, key=lambda i: (analysis.candidates[i].n in sections, float(analysis.total[i])))]

@@ -1,0 +1,49 @@
+"""A short answer goes on with what the sections it cites say next, never with a pointer elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.extractive_support import answer
+
+GRIPPER = """## Parallel grippers
+
+A parallel gripper is a robot hand that closes two flat fingers on an object with a single motor.
+Its fingers stay parallel through a rack and pinion, so the grip force acts straight across the part.
+Hobby kits often print the gripper's fingers in plastic.
+For more information on gripper wiring, see the Electronics chapter.
+Round objects slip out easily, since they touch each finger along one line only.
+"""
+WHEELS = """## Wheels
+
+A mecanum wheel carries rollers at forty-five degrees around its rim.
+"""
+
+
+def hit(n: int, text: str, heading: str) -> dict[str, Any]:
+    slug = heading.lower().replace(" ", "-")
+    return {
+        "n": n,
+        "source": "book",
+        "doc_path": f"book/{slug}.md",
+        "chapter_title": "Book",
+        "heading": heading,
+        "anchor_url": f"/docs/book/{slug}#{slug}",
+        "text": text,
+        "score": 0.03 / n,
+        "dense_score": 0.6,
+        "lexical_rank": n,
+        "language": "en",
+        "purpose": "exposition",
+    }
+
+
+async def test_a_short_answer_goes_on_with_its_sections_further_sentences(embedder: Any) -> None:
+    results = [hit(1, GRIPPER, "Parallel grippers"), hit(2, WHEELS, "Wheels")]
+    composed = await answer("How does a parallel gripper grip an object?", results, embedder)
+    text = composed.text
+    assert text.startswith("A parallel gripper is a robot hand that closes two flat fingers")
+    assert "Round objects slip out easily" in text  # further on in the cited section: the drawback
+    assert "mecanum" not in text  # another page is not cited to fill the answer
+    assert text.index("Hobby kits") < text.index("Round objects")  # in the book's order
+    assert composed.cited == [1]
