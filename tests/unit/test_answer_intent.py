@@ -99,3 +99,12 @@ def test_a_comparison_in_the_first_clause_has_two_sides() -> None:
     intent = question_intent("reentrant vs mutually exclusive callback groups - what's the practical difference?")
     assert intent.kind == "comparison"
     assert intent.sides[0] == frozenset({"reentrant"})
+
+
+def test_a_part_that_names_nothing_of_its_own_asks_the_part_before_it_again() -> None:
+    assert split_parts("gazebo or unity for my project? whats the difference") == ()
+    assert split_parts("which depth camera type should i avoid outdoors and what are my options?") == ()
+    assert split_parts("What is a series elastic actuator and what is its main drawback?") == (
+        "What is a series elastic actuator",
+        "what is its main drawback",
+    )

@@ -92,3 +92,13 @@ async def test_a_list_answer_streams_each_item_on_its_own_line(embedder: Any) ->
     composed = await answer("What are the three layers of the gait controller?", [hit(1, GAIT, "Gait")], embedder)
     items = [line for line in composed.text.splitlines() if line.startswith("- ")]
     assert [line.split(":")[0] for line in items] == ["- Footstep planner", "- Balance layer", "- Joint servo"]
+
+
+def test_a_heading_only_the_first_item_was_read_with_goes_above_the_list() -> None:
+    picked = [
+        sentence("Gear trains: Planetary stages give 3:1 to 10:1 each.", position=1, item=1),
+        sentence("Harmonic drives reach 100:1 in one stage.", position=2, item=2),
+    ]
+    assert answer_blocks(picked) == [
+        "Gear trains:\n- Planetary stages give 3:1 to 10:1 each. [1]\n- Harmonic drives reach 100:1 in one stage. [1]"
+    ]

@@ -114,9 +114,23 @@ def _sides(question: str) -> tuple[frozenset[str], ...]:
     return ()
 
 
+_UNNAMED_ASK = frozenset(
+    content_terms("what whats difference differences options choices alternatives one pick choose deal happens best")
+)
+"""Words of a part that names nothing of its own ("whats the difference", "what are my options"): it asks the
+part before it again, and no sentence of the book matches it by its words."""
+
+
 def split_parts(question: str) -> tuple[str, ...]:
-    parts = [p.strip(" ,?.") for p in _PART_SPLIT.split(question.strip())]
-    parts = [p for p in parts if len(content_terms(p)) >= 1 and len(p.split()) >= 2]
+    parts: list[str] = []
+    for part in (p.strip(" ,?.") for p in _PART_SPLIT.split(question.strip())):
+        terms = content_terms(part)
+        if not terms or len(part.split()) < 2:
+            continue
+        if parts and terms <= _UNNAMED_ASK:
+            parts[-1] = f"{parts[-1]}, {part}"
+        else:
+            parts.append(part)
     return tuple(parts) if len(parts) > 1 else ()
 
 

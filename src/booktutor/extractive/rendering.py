@@ -108,10 +108,16 @@ def _bulleted(run: Sequence[Candidate], bullet: str) -> str:
 
 def _shared_label(texts: Sequence[str]) -> str:
     """'Rapid Iteration: Setting up …', 'Rapid Iteration: Executing …' → 'Rapid Iteration': the longest
-    lead-in ending at ': ' that at least two items and half of them open with."""
+    lead-in ending at ': ' that at least two items and half of them open with; or the first item's, when
+    no other item has one."""
     heads = Counter(head for text in texts for head in _lead_ins(text))
     shared = [head for head, count in heads.items() if count >= 2 and 2 * count >= len(texts)]
-    return max(shared, key=len, default="")
+    if shared:
+        return max(shared, key=len)
+    first = _lead_ins(texts[0])
+    if first and not any(_lead_ins(text) for text in texts[1:]):
+        return min(first, key=len)  # the heading the first item was read with, not a label of its own
+    return ""
 
 
 def _lead_ins(text: str) -> set[str]:
