@@ -44,12 +44,13 @@ from booktutor.extractive.followup import (
     off_the_claims_page,
     off_topic,
     restated_claims,
+    section_headings,
     states_a_reason,
 )
 from booktutor.extractive.intent import Intent, question_intent, split_parts
 from booktutor.extractive.listing import take_list, take_rows
 from booktutor.extractive.rendering import abstention_text, reading_order, render
-from booktutor.extractive.scoring import term_cosine, term_weights
+from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
 from booktutor.extractive.shaping import answer_pool, code_excerpt, quotable_code, quoted_excerpt, shaped_scores
 from booktutor.extractive.text import content_terms
@@ -98,8 +99,7 @@ async def compose_answer(
     claims = restated_claims(analysis, intent) & quoted
     skip = claims | off_the_claims_page(analysis, claims)
     if asks_for_more(question):
-        headings = {int(r["n"]): str(r.get("heading") or "") for r in results if isinstance(r.get("n"), int)}
-        skip |= quoted | off_topic(analysis, question, headings, term_weights(evidence))
+        skip |= quoted | off_topic(analysis, question, section_headings(results), evidence)
     plan = None
     if not should_abstain(analysis.features, policy):
         intent = distinctive_sides(analysis, intent, answer_pool(analysis, intent, question), evidence)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ NEAR_CLAIM = 2
 NEAR_CLAIM_BONUS = 0.2
 """A reason given within this many sentences of the claim, in its section, is the reason for it."""
 NOTHING_MORE = "The book says nothing more about this than what I have already quoted."
-NO_REASON = "The book does not say why; it states this without giving a reason."
+NO_REASON = "The book gives no reason for this beyond what I have already quoted."
 
 
 def asks_for_more(question: str) -> bool:
@@ -58,18 +59,42 @@ def already_said(analysis: Analysis, said: Sequence[str]) -> set[int]:
     }
 
 
-def off_topic(analysis: Analysis, question: str, headings: dict[int, str], weights: dict[str, float]) -> set[int]:
-    """Asked for more about a topic: the candidates that do not name its most specific word (the rarest in
-    the book), nor does their section's heading. The next best material on another topic is not more."""
+def off_topic(
+    analysis: Analysis, question: str, headings: dict[int, str], evidence: dict[str, Any] | None
+) -> set[int]:
+    """Asked for more about a topic: the candidates that do not name its most specific word (the one the
+    fewest of the book's chunks use), nor does their section's heading. The next best material on another
+    topic is not more."""
     topic = content_terms(_MORE.sub(" ", question, count=1))
     if not topic:
         return set()
-    key = max(sorted(topic), key=lambda t: (weights.get(t, 0.0), len(t)))
+    key = _rarest(topic, evidence)
     return {
         i
         for i, candidate in enumerate(analysis.candidates)
         if key not in candidate.terms and key not in content_terms(headings.get(candidate.n, ""))
     }
+
+
+def section_headings(results: Sequence[dict[str, Any]]) -> dict[int, str]:
+    """Each citation number's heading: a hit's, and those of the short sections a hit joins."""
+    headings: dict[int, str] = {}
+    for result in results:
+        parts = [result, *(s for s in result.get("sections") or [] if isinstance(s, dict))]
+        for part in parts:
+            if isinstance(part.get("n"), int):
+                headings.setdefault(int(part["n"]), str(part.get("heading") or result.get("heading") or ""))
+    return headings
+
+
+def _rarest(topic: frozenset[str], evidence: dict[str, Any] | None) -> str:
+    """The topic word the fewest chunks use (search's document frequencies, by the question's own words:
+    the index's lexemes are another stemmer's); without them, the longest."""
+    df: dict[str, int] = {}
+    for term in (evidence or {}).get("terms", []):
+        for stemmed in content_terms(str(term.get("word", ""))) & topic:
+            df[stemmed] = min(int(term.get("df") or 0), df.get(stemmed, 1 << 30))
+    return min(sorted(topic), key=lambda t: (df.get(t, 0) == 0, df.get(t, 0), -len(t)))
 
 
 def restated_claims(analysis: Analysis, intent: Intent) -> set[int]:
