@@ -59,9 +59,7 @@ def already_said(analysis: Analysis, said: Sequence[str]) -> set[int]:
     }
 
 
-def off_topic(
-    analysis: Analysis, question: str, headings: dict[int, str], evidence: dict[str, Any] | None
-) -> set[int]:
+def off_topic(analysis: Analysis, question: str, headings: dict[int, str], evidence: dict[str, Any] | None) -> set[int]:
     """Asked for more about a topic: the candidates that do not name its most specific word (the one the
     fewest of the book's chunks use), nor does their section's heading. The next best material on another
     topic is not more."""
