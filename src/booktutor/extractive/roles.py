@@ -155,7 +155,9 @@ def depends_on_previous(text: str) -> bool:
 
 
 _POINTER = re.compile(
-    r"^(?:figure|fig\.|table|diagram)\s*\d*[:.]|\bfor\s+more\s+(?:information|details)\b|^see\s|,\s+see\s", re.I
+    r"^(?:figure|fig\.|table|diagram)\s*\d*[:.]|^related\s+(?:terms|topics|concepts|reading|chapters)\s*:|"
+    r"\bfor\s+more\s+(?:information|details)\b|^see\s|,\s+see\s",
+    re.I,
 )
 
 

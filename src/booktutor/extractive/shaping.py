@@ -24,6 +24,7 @@ from booktutor.extractive.roles import (
     is_advice,
     is_front_matter,
     is_generic,
+    is_pointer,
     is_prompt,
     states_side,
 )
@@ -74,7 +75,12 @@ def may_answer(candidate: Candidate, intent: Intent, *, advice: bool = False) ->
     if candidate.source == "selection":  # the learner pointed at it: explain it, never pose its questions
         return not is_prompt(candidate.text, allow_steps=intent.wants_steps)
     steps = intent.wants_steps and candidate.purpose == "lab"
-    if candidate.purpose in NOT_ANSWER_PURPOSES and not steps or is_front_matter(candidate.text):
+    if (
+        candidate.purpose in NOT_ANSWER_PURPOSES
+        and not steps
+        or is_front_matter(candidate.text)
+        or is_pointer(candidate.text)
+    ):
         return False
     if not is_prompt(candidate.text, allow_steps=intent.wants_steps):
         return True
