@@ -26,3 +26,20 @@ def test_remembered_answers_equal_fresh_ones() -> None:
     assert not is_prompt("Create a node that publishes.", allow_steps=True)
     assert is_prompt("Create a node that publishes.")
     assert is_generic("In this chapter we look at sensors.") is True
+
+
+def test_question_word_weights_are_keyed_by_the_answerers_own_stems() -> None:
+    from booktutor.extractive.scoring import term_weights
+
+    evidence = {
+        "chunks": 100,
+        "terms": [
+            {"word": "Actuators", "term": "actuat", "df": 2, "in_top": True},  # the search's lexeme differs
+            {"word": "robot", "term": "robot", "df": 90, "in_top": True},
+        ],
+    }
+    weights = term_weights(evidence)
+    (actuator,) = content_terms("actuators")
+    (robot,) = content_terms("robot")
+    assert set(weights) == {actuator, robot}
+    assert weights[actuator] > weights[robot]

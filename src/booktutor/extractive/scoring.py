@@ -15,7 +15,7 @@ import numpy as np
 import structlog
 
 from booktutor.extractive.excerpts import code_excerpts
-from booktutor.extractive.text import Segment, content_terms, script_of, split_markdown
+from booktutor.extractive.text import Segment, content_terms, script_of, split_markdown, stem
 from booktutor.providers.embeddings import Embedder
 
 log = structlog.get_logger(__name__)
@@ -239,14 +239,15 @@ def quotable_texts(text: str) -> list[str]:
 
 def term_weights(evidence: dict[str, Any] | None) -> dict[str, float]:
     """Each question word's weight by its rarity in the book (search's document frequencies): a sentence
-    that shares "reentrant" says more about the question than one that shares "robot"."""
+    that shares "reentrant" says more about the question than one that shares "robot". Keyed by the
+    answerer's own stem of the word: the search's lexeme ("actuat") is not the answerer's ("actuator")."""
     if not evidence or not evidence.get("terms"):
         return {}
     total = int(evidence.get("chunks") or 0)
     return {
-        str(t["term"]): math.log((total + 1) / (int(t["df"]) + 1)) + 1.0
+        stem(str(t["word"]).lower()): math.log((total + 1) / (int(t["df"]) + 1)) + 1.0
         for t in evidence["terms"]
-        if isinstance(t, dict) and "term" in t and "df" in t
+        if isinstance(t, dict) and "word" in t and "df" in t
     }
 
 
