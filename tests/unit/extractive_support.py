@@ -9,3 +9,22 @@ from booktutor.extractive import AbstentionPolicy, ComposedAnswer, compose_answe
 
 async def answer(question: str, results: list[dict[str, Any]], embedder: Any = None) -> ComposedAnswer:
     return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
+
+
+def hit(n: int, text: str, heading: str, purpose: str = "exposition") -> dict[str, Any]:
+    """One search result: a section of a one-chapter book, ranked n."""
+    slug = heading.lower().replace(" ", "-")
+    return {
+        "n": n,
+        "source": "book",
+        "doc_path": f"book/{slug}.md",
+        "chapter_title": "Book",
+        "heading": heading,
+        "anchor_url": f"/docs/book/{slug}#{slug}",
+        "text": text,
+        "score": 0.03 / n,
+        "dense_score": 0.6,
+        "lexical_rank": n,
+        "language": "en",
+        "purpose": purpose,
+    }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.extractive_support import answer
-from tests.unit.test_extractive_lists import GAIT, hit
+from tests.unit.extractive_support import answer, hit
+from tests.unit.test_extractive_lists import GAIT
 
 from booktutor.extractive.rendering import answer_blocks
 from booktutor.extractive.scoring import Candidate

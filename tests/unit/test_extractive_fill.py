@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.extractive_support import answer
+from tests.unit.extractive_support import answer, hit
 
 GRIPPER = """## Parallel grippers
 
@@ -18,24 +18,6 @@ WHEELS = """## Wheels
 
 A mecanum wheel carries rollers at forty-five degrees around its rim.
 """
-
-
-def hit(n: int, text: str, heading: str) -> dict[str, Any]:
-    slug = heading.lower().replace(" ", "-")
-    return {
-        "n": n,
-        "source": "book",
-        "doc_path": f"book/{slug}.md",
-        "chapter_title": "Book",
-        "heading": heading,
-        "anchor_url": f"/docs/book/{slug}#{slug}",
-        "text": text,
-        "score": 0.03 / n,
-        "dense_score": 0.6,
-        "lexical_rank": n,
-        "language": "en",
-        "purpose": "exposition",
-    }
 
 
 async def test_a_short_answer_goes_on_with_its_sections_further_sentences(embedder: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from tests.unit.extractive_support import answer
+from tests.unit.extractive_support import answer, hit
 
 from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import question_intent
@@ -55,24 +55,6 @@ GROUPS = """## Callback groups
 A reentrant callback group lets its callbacks run in parallel on several threads.
 A mutually exclusive callback group runs its callbacks one at a time.
 """
-
-
-def hit(n: int, text: str, heading: str, purpose: str = "exposition") -> dict[str, Any]:
-    slug = heading.lower().replace(" ", "-")
-    return {
-        "n": n,
-        "source": "book",
-        "doc_path": f"book/{slug}.md",
-        "chapter_title": "Book",
-        "heading": heading,
-        "anchor_url": f"/docs/book/{slug}#{slug}",
-        "text": text,
-        "score": 0.03 / n,
-        "dense_score": 0.6,
-        "lexical_rank": n,
-        "language": "en",
-        "purpose": purpose,
-    }
 
 
 async def test_a_list_question_gets_every_item_of_the_list(embedder: Any) -> None:
