@@ -11,16 +11,19 @@ async def answer(question: str, results: list[dict[str, Any]], embedder: Any = N
     return await compose_answer(question, results, embedder=embedder, policy=AbstentionPolicy())
 
 
-def hit(n: int, text: str, heading: str, purpose: str = "exposition") -> dict[str, Any]:
-    """One search result: a section of a one-chapter book, ranked n."""
+def hit(
+    n: int, text: str, heading: str, purpose: str = "exposition", *, doc: str = "", title: str = "Book"
+) -> dict[str, Any]:
+    """One search result: the section `heading` of page `doc` (a one-section page by default), ranked n."""
     slug = heading.lower().replace(" ", "-")
+    doc = doc or f"book/{slug}.md"
     return {
         "n": n,
         "source": "book",
-        "doc_path": f"book/{slug}.md",
-        "chapter_title": "Book",
+        "doc_path": doc,
+        "chapter_title": title,
         "heading": heading,
-        "anchor_url": f"/docs/book/{slug}#{slug}",
+        "anchor_url": f"/docs/{doc.removesuffix('.md')}#{slug}",
         "text": text,
         "score": 0.03 / n,
         "dense_score": 0.6,

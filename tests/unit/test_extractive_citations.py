@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from tests.unit.extractive_support import answer
+from tests.unit.extractive_support import hit as section_hit
 
 from booktutor.extractive import ComposedAnswer
 
@@ -83,20 +84,7 @@ Actions suit long tasks such as navigation.
 
 
 def hit(n: int, text: str, heading: str, doc: str, title: str = "Book") -> dict[str, Any]:
-    return {
-        "n": n,
-        "source": "book",
-        "doc_path": doc,
-        "chapter_title": title,
-        "heading": heading,
-        "anchor_url": f"/docs/{doc.removesuffix('.md')}#{heading.lower().replace(' ', '-')}",
-        "text": text,
-        "score": 0.03 / n,
-        "dense_score": 0.6,
-        "lexical_rank": n,
-        "language": "en",
-        "purpose": "exposition",
-    }
+    return section_hit(n, text, heading, doc=doc, title=title)
 
 
 def cited_docs(composed: ComposedAnswer, results: list[dict[str, Any]]) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.unit.extractive_support import answer
+from tests.unit.extractive_support import hit as section_hit
 
 from booktutor.extractive.shaping import code_literals
 
@@ -52,20 +53,7 @@ The gyro of a cheap IMU is noisy, so its angle estimate is doing worse over time
 
 
 def hit(text: str, n: int = 1, doc: str = "sensors/fusion.md", heading: str = "Fusing the IMU") -> dict[str, Any]:
-    return {
-        "n": n,
-        "source": "book",
-        "doc_path": doc,
-        "chapter_title": "Sensors",
-        "heading": heading,
-        "anchor_url": f"/docs/{doc.removesuffix('.md')}#{heading.lower().replace(' ', '-')}",
-        "text": text,
-        "score": 0.03 / n,
-        "dense_score": 0.6,
-        "lexical_rank": n,
-        "language": "en",
-        "purpose": "exposition",
-    }
+    return section_hit(n, text, heading, doc=doc, title="Sensors")
 
 
 async def test_the_code_a_question_quotes_is_the_code_shown(embedder: Any) -> None:
