@@ -83,29 +83,31 @@ def postgres_cpu_clock(raw):
 
 async def _capture_fulltext_sql(services, question: str):
     """The exact SQL and parameters LexicalSearch.search sends, for EXPLAIN."""
+    from booktutor.memory.database import raw_connection
     from booktutor.retrieval.lexical import LexicalSearch
 
     captured = {}
-    async with services.db.session() as session:
-        original = session.execute
+    async with raw_connection(services.db) as conn:
 
-        async def spy(stmt, params=None, *a, **kw):
-            if not str(stmt).lstrip().startswith("SET"):
-                captured.setdefault("stmt", stmt)
-                captured.setdefault("params", params)
-            return await original(stmt, params, *a, **kw)
+        class Spy:  # the connection, recording the first statement the search sends
+            def __getattr__(self, name):
+                return getattr(conn, name)
 
-        session.execute = spy
-        await LexicalSearch(session).search(question, limit=40, book_id=sc.BOOK_ID, language="en")
-    return captured["stmt"], captured["params"]
+            async def fetch(self, sql, *args):
+                captured.setdefault("sql", sql)
+                captured.setdefault("args", args)
+                return await conn.fetch(sql, *args)
+
+        await LexicalSearch(Spy()).search(question, limit=40, book_id=sc.BOOK_ID, language="en")
+    return captured["sql"], captured["args"]
 
 
 async def _explain(services, question: str) -> str:
-    from sqlalchemy import text
+    from booktutor.memory.database import raw_connection
 
-    stmt, params = await _capture_fulltext_sql(services, question)
-    async with services.db.session() as session:
-        rows = (await session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + stmt.text), params)).all()
+    sql, args = await _capture_fulltext_sql(services, question)
+    async with raw_connection(services.db) as conn:
+        rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql, *args)
     return "\n".join(r[0] for r in rows)
 
 
@@ -216,6 +218,7 @@ async def _load(services, raw, factory, start: int, size: int) -> tuple[float, f
 
 
 async def _time_modes(services, raw, embedder, questions, modes) -> dict:
+    from booktutor.memory.database import raw_connection
     from booktutor.retrieval import lexeme_stats
     from booktutor.retrieval.lexical import LexicalSearch
     from booktutor.retrieval.search import SearchQuery
@@ -233,16 +236,16 @@ async def _time_modes(services, raw, embedder, questions, modes) -> dict:
         await services.store.search(v, 40, flt)
 
     async def fulltext(q):
-        async with services.db.session() as session:
-            await LexicalSearch(session).search(q, limit=40, book_id=sc.BOOK_ID, language="en")
+        async with raw_connection(services.db) as conn:
+            await LexicalSearch(conn).search(q, limit=40, book_id=sc.BOOK_ID, language="en")
 
     async def hybrid(q):
         await services.searcher.search(SearchQuery(text=q, k=8, book_id=sc.BOOK_ID, language="en"))
 
     fns = {"embed": embed_only, "dense": dense, "fulltext": fulltext, "hybrid": hybrid}
     timed = {name: await _timed(fns[name], questions, postgres_cpu_clock(raw)) for name in modes}
-    async with services.db.session() as session:
-        hits = await LexicalSearch(session).search(questions[0], limit=40, book_id=sc.BOOK_ID)
+    async with raw_connection(services.db) as conn:
+        hits = await LexicalSearch(conn).search(questions[0], limit=40, book_id=sc.BOOK_ID)
     q0_lexemes = await raw.fetchval("SELECT tsvector_to_array(to_tsvector('english', $1))", questions[0])
     matched = await raw.fetchval(
         "SELECT count(*) FROM chunks WHERE tsv @@ to_tsquery('simple', $1)", " | ".join(f"'{w}'" for w in q0_lexemes)

@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from booktutor.ingest.pipeline import Ingestor
+from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import SectionPiece
 from booktutor.memory.books import BookRepository
+from booktutor.memory.database import raw_connection
 from booktutor.memory.models import Chunk, Document
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.vector_store import VectorStoreUnavailable
@@ -57,9 +59,9 @@ async def test_round_trip_stores_chapters_chunks_and_vectors(ingestor, services,
     batteries = (await _documents(services.db))[("en", "basics/batteries.mdx")]
     assert "import Tabs" not in " ".join(r.text for r in rows)
     assert batteries.version == 1
-    async with services.db.session() as session:
+    async with raw_connection(services.db) as conn:
         wanted = [(gears_doc.id, "backlash"), (gears_doc.id, ""), (gears_doc.id, "no-such-anchor")]
-        sections = await BookRepository(session).section_chunks(wanted)
+        sections = await chunk_reads.section_chunks(conn, wanted)
     assert sections == {
         (gears_doc.id, anchor): [SectionPiece(r.id, r.text, len(r.sections)) for r in rows if r.anchor == anchor]
         for anchor in ("backlash", "")

@@ -15,14 +15,11 @@ from sqlalchemy.orm import aliased, selectinload
 from booktutor.memory.book_records import (
     ChapterPage,
     ChunkContent,
-    ChunkKey,
     ChunkRow,
     DocumentContent,
-    SectionPiece,
     StoredDocumentState,
 )
 from booktutor.memory.chapter_refs import exact_chapter_ref, match_chapter
-from booktutor.memory.id_arrays import text_among, uuid_among
 from booktutor.memory.models import Book, Chapter, Chunk, Document
 
 _CURRENT_CHUNKS = select(
@@ -42,24 +39,6 @@ _CURRENT_CHUNKS = select(
     Document.slug,
 ).join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
 """The columns of a `ChunkRow`, of the version readers see; built once (statements are immutable)."""
-
-_CHUNK_ROWS_BY_ID = _CURRENT_CHUNKS.where(uuid_among(Chunk.id, "ids"))
-
-_CHUNK_KEYS_BY_ID = (
-    select(Chunk.id, Chunk.document_id, Chunk.anchor, Chunk.purpose)
-    .join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
-    .where(uuid_among(Chunk.id, "ids"))
-)
-"""The columns of a `ChunkKey`, of the version readers see."""
-
-_SECTION_PIECES = (
-    select(Chunk.document_id, Chunk.anchor, Chunk.id, Chunk.text, func.jsonb_array_length(Chunk.sections))
-    .join(Document, and_(Document.id == Chunk.document_id, Document.version == Chunk.version))
-    .where(uuid_among(Chunk.document_id, "documents"), text_among(Chunk.anchor, "anchors"))
-    .order_by(Chunk.document_id, Chunk.position)
-)
-"""The current chunks of some documents under some anchors as `SectionPiece`s (after the document id
-and anchor), in book order."""
 
 
 class BookRepository:
@@ -316,20 +295,6 @@ class BookRepository:
     ]:
         return _CURRENT_CHUNKS
 
-    async def fetch_chunks(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ChunkRow]:
-        if not chunk_ids:
-            return {}
-        rows = (await self.session.execute(_CHUNK_ROWS_BY_ID, {"ids": list(chunk_ids)})).all()
-        return {row[0]: ChunkRow(*row) for row in rows}
-
-    async def chunk_keys(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ChunkKey]:
-        """The current chunks among `chunk_ids`, with only their section and purpose: the search ranks
-        and collapses some 80 candidates with these and reads whole rows (`fetch_chunks`) for the few it keeps."""
-        if not chunk_ids:
-            return {}
-        rows = (await self.session.execute(_CHUNK_KEYS_BY_ID, {"ids": list(chunk_ids)})).all()
-        return {row[0]: ChunkKey(*row) for row in rows}
-
     async def iter_current_chunks(self, batch_size: int = 256) -> AsyncIterator[list[ChunkRow]]:
         stmt = self._current_chunks().order_by(Chunk.id).execution_options(yield_per=batch_size)
         result = await self.session.stream(stmt)
@@ -345,21 +310,6 @@ class BookRepository:
         if book_id:
             stmt = stmt.where(Chunk.book_id == book_id)
         return int(await self.session.scalar(stmt) or 0)
-
-    async def section_chunks(
-        self, sections: Sequence[tuple[uuid.UUID, str]]
-    ) -> dict[tuple[uuid.UUID, str], list[SectionPiece]]:
-        """The current chunks of each (document id, anchor) section, in book order: one statement for all
-        (the documents' chunks under any of the anchors, kept when the anchor is one asked of that document)."""
-        wanted = set(sections)
-        if not wanted:
-            return {}
-        params = {"documents": list({d for d, _ in wanted}), "anchors": list({a for _, a in wanted})}
-        found: dict[tuple[uuid.UUID, str], list[SectionPiece]] = {}
-        for document_id, anchor, *piece in (await self.session.execute(_SECTION_PIECES, params)).all():
-            if (document_id, anchor) in wanted:
-                found.setdefault((document_id, anchor), []).append(SectionPiece(*piece))
-        return found
 
     async def chunks_of_document(self, document_id: uuid.UUID) -> list[ChunkRow]:
         stmt = self._current_chunks().where(Chunk.document_id == document_id).order_by(Chunk.position)

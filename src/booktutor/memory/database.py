@@ -14,7 +14,7 @@ from typing import Any, cast
 import asyncpg
 from sqlalchemy import CursorResult, Result, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DataError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from booktutor.config import Settings
@@ -215,6 +215,25 @@ class Database:
         """Forever: restart the embedded server when it dies (nothing to do with a configured one)."""
         if self.embedded is not None:
             await self.embedded.supervise(self.engine.dispose)  # pooled connections died with it
+
+
+_CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
+
+
+@asynccontextmanager
+async def raw_connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled asyncpg connection (no ORM session) for the hot paths' plain statements; a broken one
+    is dropped from the pool and reported as DatabaseUnavailable."""
+    async with db.engine.connect() as conn:
+        fairy = await conn.get_raw_connection()
+        driver: asyncpg.Connection = fairy.driver_connection  # type: ignore[assignment]
+        try:
+            yield driver
+        except _CONNECTION_ERRORS as exc:
+            await conn.invalidate(exc)
+            raise DatabaseUnavailable(str(exc)) from exc
+        except asyncpg.DataError as exc:  # the client's text (a NUL, a value too long): the API answers 422
+            raise DataError(None, None, exc) from exc
 
 
 # asyncpg's own errors for a server that went away or is restarting, reached through SQLAlchemy's wrappers

@@ -1,17 +1,15 @@
-"""The chunks' stored sentence vectors: which current chunks lack them, writing and reading them."""
+"""The chunks' stored sentence vectors: which current chunks lack them, writing and clearing them (the answer
+path reads them with `chunk_reads.sentence_vectors`)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booktutor.memory.id_arrays import uuid_among
 from booktutor.memory.models import Chunk, Document
-
-_VECTORS_BY_ID = select(Chunk.id, Chunk.sentence_vectors).where(uuid_among(Chunk.id, "ids"))
 
 
 class SentenceVectorRepository:
@@ -36,12 +34,6 @@ class SentenceVectorRepository:
             return
         rows = [{"id": chunk_id, "sentence_vectors": blob} for chunk_id, blob in blobs.items()]
         await self.session.execute(update(Chunk), rows)  # bulk UPDATE by primary key
-
-    async def fetch(self, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
-        if not chunk_ids:
-            return {}
-        rows = (await self.session.execute(_VECTORS_BY_ID, {"ids": list(chunk_ids)})).all()
-        return {row[0]: row[1] for row in rows}
 
     async def clear(self) -> None:
         """Forget every stored vector (the embedding model changed); the next backfill remakes them."""

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import asyncpg
-from sqlalchemy.exc import DataError
 
 from booktutor.errors import (
     BookNotFound,
@@ -30,7 +27,7 @@ from booktutor.errors import (
     ThreadNotFound,
 )
 from booktutor.memory.checkpoint_keys import RESERVED_PREFIXES, is_reserved
-from booktutor.memory.database import Database, DatabaseUnavailable
+from booktutor.memory.database import Database, raw_connection
 from booktutor.memory.models import Message, User
 from booktutor.memory.threads import make_title
 
@@ -89,7 +86,6 @@ _GUEST = (
     "SELECT id, kind, role, email, display_name, created_at, updated_at FROM users WHERE id = $1 AND kind = 'guest'"
 )
 BOOK_ID_CHARS = 100  # books.id
-_CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,22 +103,6 @@ class Answer:
     route: str | None
     citations: list[dict[str, Any]]
     abstained: bool
-
-
-@asynccontextmanager
-async def raw_connection(db: Database) -> AsyncIterator[asyncpg.Connection]:
-    """A pooled asyncpg connection (no ORM session); a broken one is dropped from the pool and
-    reported as DatabaseUnavailable."""
-    async with db.engine.connect() as conn:
-        fairy = await conn.get_raw_connection()
-        driver: asyncpg.Connection = fairy.driver_connection  # type: ignore[assignment]
-        try:
-            yield driver
-        except _CONNECTION_ERRORS as exc:
-            await conn.invalidate(exc)
-            raise DatabaseUnavailable(str(exc)) from exc
-        except asyncpg.DataError as exc:  # the client's text (a NUL, a value too long): the API answers 422
-            raise DataError(None, None, exc) from exc
 
 
 async def start_turn(

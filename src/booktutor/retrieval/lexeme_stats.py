@@ -13,8 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
 
 FREQUENT_SHARE = 0.05
 """A lexeme in more than this share of a book's chunks is frequent ..."""
@@ -23,17 +22,15 @@ FREQUENT_MIN_CHUNKS = 2000
 STATS_TTL_S = 600.0
 MAX_LEXEMES_PER_BOOK = 50_000
 
-_TOTAL_SQL = text("SELECT count(*) FROM chunks WHERE (CAST(:book_id AS text) IS NULL OR book_id = :book_id)")
-_COUNT_SQL = text(
-    """
+_TOTAL_SQL = "SELECT count(*) FROM chunks WHERE (CAST($1 AS text) IS NULL OR book_id = $1)"
+_COUNT_SQL = """
     SELECT l, (SELECT count(*) FROM (
                  SELECT 1 FROM chunks ch
                  WHERE ch.tsv @@ to_tsquery('simple', quote_literal(l))
-                   AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
-                 LIMIT :cap) s)
-    FROM unnest(CAST(:lexemes AS text[])) AS l
+                   AND (CAST($2 AS text) IS NULL OR ch.book_id = $2)
+                 LIMIT $3) s)
+    FROM unnest(CAST($1 AS text[])) AS l
     """
-)
 
 
 @dataclass
@@ -47,28 +44,27 @@ class _BookStats:
 _STATS: dict[str | None, _BookStats] = {}
 
 
-async def bounds_candidates(session: AsyncSession, book_id: str | None) -> bool:
+async def bounds_candidates(conn: asyncpg.Connection, book_id: str | None) -> bool:
     """Whether the book is large enough for frequent lexemes to leave the relaxed match."""
-    return (await _book_stats(session, book_id)).total > FREQUENT_MIN_CHUNKS
+    return (await _book_stats(conn, book_id)).total > FREQUENT_MIN_CHUNKS
 
 
-async def frequent_lexemes(session: AsyncSession, book_id: str | None, lexemes: Sequence[str]) -> list[str]:
+async def frequent_lexemes(conn: asyncpg.Connection, book_id: str | None, lexemes: Sequence[str]) -> list[str]:
     """The lexemes that occur in too many of the book's chunks to bound a candidate set."""
-    stats = await _book_stats(session, book_id)
+    stats = await _book_stats(conn, book_id)
     if stats.total <= FREQUENT_MIN_CHUNKS:
         return []
     unknown = [lexeme for lexeme in dict.fromkeys(lexemes) if lexeme not in stats.counts]
     if unknown:
-        params = {"lexemes": unknown, "book_id": book_id, "cap": stats.threshold + 1}
-        for lexeme, count in (await session.execute(_COUNT_SQL, params)).all():
+        for lexeme, count in await conn.fetch(_COUNT_SQL, unknown, book_id, stats.threshold + 1):
             stats.counts[str(lexeme)] = int(count)
     return [lexeme for lexeme in lexemes if stats.counts.get(lexeme, 0) > stats.threshold]
 
 
-async def _book_stats(session: AsyncSession, book_id: str | None) -> _BookStats:
+async def _book_stats(conn: asyncpg.Connection, book_id: str | None) -> _BookStats:
     stats = _STATS.get(book_id)
     if stats is None or time.monotonic() - stats.created > STATS_TTL_S or len(stats.counts) > MAX_LEXEMES_PER_BOOK:
-        total = int((await session.execute(_TOTAL_SQL, {"book_id": book_id})).scalar_one())
+        total = int(await conn.fetchval(_TOTAL_SQL, book_id))
         threshold = max(FREQUENT_MIN_CHUNKS, int(FREQUENT_SHARE * total))
         stats = _STATS[book_id] = _BookStats(total=total, threshold=threshold)
     return stats

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, TextClause, text
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
 
 from booktutor.retrieval.lexeme_stats import bounds_candidates, frequent_lexemes
 
@@ -20,8 +19,10 @@ class LexicalHit:
 
 
 class LexicalSearch:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    """Plain SQL on an asyncpg connection (`raw_connection`): a search runs a few statements a question."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
 
     async def search(
         self,
@@ -47,55 +48,51 @@ class LexicalSearch:
         a 100k-chunk book than the GIN index's matches (7× the CPU, the same ranks). Small books keep
         the plans they had (ties at the cut-off come in plan order, and evals compare their hits).
         """
-        params: dict[str, Any] = {
-            "query": query,
-            "book_id": book_id,
-            "language": language,
-            "doc_paths": list(doc_paths),
-            "limit": limit,
-            "frequent": [],
-        }
-        if not await bounds_candidates(self.session, book_id):
+        params = _Params(query, book_id, language, list(doc_paths), limit)
+        if not await bounds_candidates(self.conn, book_id):
             # A small book: the strict and the pair match in one statement (strict matches rank
             # above every other, so the order is that of strict first, then the pairs).
-            rows = list((await self.session.execute(_FULLTEXT_SQL["strict_or_pair"], params)).all())
+            rows = list(await self.conn.fetch(_FULLTEXT_SQL["strict_or_pair"], *params.args()))
+            rows += await self._any_match(rows, params)
+        elif self.conn.is_in_transaction():
+            rows = await self._bounded(params)
         else:
-            await self.session.execute(_CUSTOM_PLANS)
-            found = (await self.session.execute(_STRICT_AND_LEXEMES_SQL, params)).all()
-            rows = [row for row in found if row[0] is not None]
-            if len(rows) < limit:
-                lexemes = next((list(row[2] or []) for row in found if row[0] is None), [])
-                params["frequent"] = await frequent_lexemes(self.session, book_id, lexemes)
-                if len(lexemes) - len(params["frequent"]) < 1:
-                    params["frequent"] = []  # nothing but frequent words: rank them all
-                rows += await self._more(rows, "pair_query", params, limit)
-        if len(rows) < limit // 2:
-            rows += await self._more(rows, "any_query", params, limit)
+            async with self.conn.transaction():  # the custom plans' scope (SET LOCAL)
+                rows = await self._bounded(params)
         return [LexicalHit(chunk_id=row[0], rank=float(row[1])) for row in rows]
+
+    async def _bounded(self, params: _Params) -> list[asyncpg.Record]:
+        """A large book's strict match, then the relaxed matches, the first without its frequent lexemes."""
+        await self.conn.execute(_CUSTOM_PLANS)
+        found = await self.conn.fetch(_STRICT_AND_LEXEMES_SQL, *params.args())
+        rows = [row for row in found if row[0] is not None]
+        if len(rows) < params.limit:
+            lexemes = next((list(row[2] or []) for row in found if row[0] is None), [])
+            params.frequent = await frequent_lexemes(self.conn, params.book_id, lexemes)
+            if len(lexemes) - len(params.frequent) < 1:
+                params.frequent = []  # nothing but frequent words: rank them all
+            rows += await self._more(rows, "pair_query", params)
+        return rows + await self._any_match(rows, params)
+
+    async def _any_match(self, rows: list[asyncpg.Record], params: _Params) -> list[asyncpg.Record]:
+        """Chunks sharing one of the question's words, when the matches so far are few."""
+        return await self._more(rows, "any_query", params) if len(rows) < params.limit // 2 else []
 
     async def any_holds_every_word(self, query: str, *, book_id: str | None) -> bool:
         """Some current chunk of the book holds every word of `query` (the strict match, stemmed)."""
-        params: dict[str, Any] = {
-            "query": query,
-            "book_id": book_id,
-            "language": None,
-            "doc_paths": [],
-            "limit": 1,
-            "frequent": [],
-        }
-        return bool((await self.session.execute(_FULLTEXT_SQL["strict"], params)).first())
+        params = _Params(query, book_id, None, [], 1)
+        return await self.conn.fetchrow(_FULLTEXT_SQL["strict"], *params.args()) is not None
 
     async def headlines(self, query: str, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         """The chunks' passages around the question's words, the words in bold (`ts_headline`)."""
         if not chunk_ids:
             return {}
-        rows = (await self.session.execute(_HEADLINES_SQL, {"query": query, "ids": list(chunk_ids)})).all()
-        return {row[0]: row[1] for row in rows}
+        return {row[0]: row[1] for row in await self.conn.fetch(_HEADLINES_SQL, query, list(chunk_ids))}
 
-    async def _more(self, rows: list[Row[Any]], match: str, params: dict[str, Any], limit: int) -> list[Row[Any]]:
+    async def _more(self, rows: list[asyncpg.Record], match: str, params: _Params) -> list[asyncpg.Record]:
         seen = {row[0] for row in rows}
-        extra = (await self.session.execute(_FULLTEXT_SQL[match], params)).all()
-        return [row for row in extra if row[0] not in seen][: limit - len(rows)]
+        extra = await self.conn.fetch(_FULLTEXT_SQL[match], *params.args())
+        return [row for row in extra if row[0] not in seen][: params.limit - len(rows)]
 
     async def term_evidence(
         self, words: Sequence[str], *, book_id: str, top_chunk_ids: Sequence[uuid.UUID], language: str = "en"
@@ -103,8 +100,7 @@ class LexicalSearch:
         """How the question's words occur in the book: (chunks in the book, [(word, lexeme, chunks
         containing it, whether a top hit contains it)]) in the order of `words`; stop words are left out.
         Words the book never uses, or that the top hits miss, are a sign the book does not answer it."""
-        params = {"words": list(words), "book_id": book_id, "language": language, "top": list(top_chunk_ids)}
-        rows = (await self.session.execute(_TERM_EVIDENCE_SQL, params)).all()
+        rows = await self.conn.fetch(_TERM_EVIDENCE_SQL, list(words), book_id, language, list(top_chunk_ids))
         total = int(rows[0][4]) if rows else 0
         return total, [(row[0], row[1], int(row[2]), bool(row[3])) for row in rows]
 
@@ -114,7 +110,22 @@ def ts_config_for(column: str) -> str:
     return f"(CASE {column} WHEN 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END)"
 
 
-_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
+@dataclass(slots=True)
+class _Params:
+    """A full-text statement's parameters, $1 to $6 in this order."""
+
+    query: str
+    book_id: str | None
+    language: str | None
+    doc_paths: list[str]
+    limit: int
+    frequent: list[str] = field(default_factory=list)
+
+    def args(self) -> tuple[Any, ...]:
+        return self.query, self.book_id, self.language, self.doc_paths, self.limit, self.frequent
+
+
+_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
 """For the rest of the transaction: with the asyncpg statement cache every statement is a prepared one,
 and the generic plan of the full-text statements (costed without the query's lexemes or the book)
 scans and ranks every chunk."""
@@ -122,9 +133,9 @@ scans and ranks every chunk."""
 _CONFIGS = f"SELECT DISTINCT {ts_config_for('language')} AS cfg FROM documents WHERE version > 0"
 
 
-def _fulltext_sql(match: str, *, lexemes_first: bool = False) -> TextClause:
+def _fulltext_sql(match: str, *, lexemes_first: bool = False) -> str:
     """`match`: `strict` (the whole websearch query), the relaxed `pair_query` / `any_query` built from
-    the question's lexemes except `:frequent`, or `strict_or_pair`; the rank uses every lexeme
+    the question's lexemes except `frequent` ($6), or `strict_or_pair`; the rank uses every lexeme
     (`rank_query`), plus 1 for a strict match. `lexemes_first`: a first row (NULL, NULL, the question's
     distinct lexemes) comes before the hits, which saves the relaxed match a round trip."""
     # Every strict hit matches strict: no second test of each one (3-5 % of the statement's CPU).
@@ -136,25 +147,24 @@ def _fulltext_sql(match: str, *, lexemes_first: bool = False) -> TextClause:
         JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
         JOIN q ON q.cfg = {ts_config_for("ch.language")}
         WHERE {_MATCHES[match]}
-          AND (CAST(:book_id AS text) IS NULL OR ch.book_id = :book_id)
-          AND (CAST(:language AS text) IS NULL OR ch.language = :language)
-          AND (cardinality(CAST(:doc_paths AS text[])) = 0
-               OR d.source_path = ANY(CAST(:doc_paths AS text[])))
+          AND (CAST($2 AS text) IS NULL OR ch.book_id = $2)
+          AND (CAST($3 AS text) IS NULL OR ch.language = $3)
+          AND (cardinality(CAST($4 AS text[])) = 0
+               OR d.source_path = ANY(CAST($4 AS text[])))
         ORDER BY rank DESC
-        LIMIT :limit"""
+        LIMIT $5"""
     if lexemes_first:
         hits = f"""
         SELECT NULL AS id, NULL AS rank, (SELECT array_agg(DISTINCT lexeme) FROM lex) AS lexemes
         UNION ALL
         SELECT id, rank, NULL FROM ({hits}
         ) AS hits"""
-    return text(
-        f"""
+    return f"""
         WITH cfgs AS MATERIALIZED ({_CONFIGS}
         ), lex AS MATERIALIZED (
-          SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
+          SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, $1))) AS lexeme
         ), kept AS MATERIALIZED (
-          SELECT cfg, lexeme FROM lex WHERE lexeme <> ALL(CAST(:frequent AS text[]))
+          SELECT cfg, lexeme FROM lex WHERE lexeme <> ALL(CAST($6 AS text[]))
         ), q AS MATERIALIZED (
           SELECT c.cfg,
                  (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
@@ -165,11 +175,10 @@ def _fulltext_sql(match: str, *, lexemes_first: bool = False) -> TextClause:
                            quote_literal(a.lexeme) || ' & ' || quote_literal(b.lexeme), ' | '))
                     FROM kept a JOIN kept b ON a.cfg = b.cfg AND a.lexeme < b.lexeme
                     WHERE a.cfg = c.cfg) AS pair_query,
-                 websearch_to_tsquery(c.cfg, :query) AS strict
+                 websearch_to_tsquery(c.cfg, $1) AS strict
           FROM cfgs c
         ){hits}
         """
-    )
 
 
 _MATCHES = {
@@ -181,11 +190,10 @@ _MATCHES = {
 _FULLTEXT_SQL = {match: _fulltext_sql(match) for match in _MATCHES}
 _STRICT_AND_LEXEMES_SQL = _fulltext_sql("strict", lexemes_first=True)
 
-_HEADLINES_SQL = text(
-    f"""
+_HEADLINES_SQL = f"""
     WITH cfgs AS MATERIALIZED ({_CONFIGS}
     ), lex AS MATERIALIZED (
-      SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, :query))) AS lexeme
+      SELECT DISTINCT cfg, lexeme FROM cfgs, unnest(tsvector_to_array(to_tsvector(cfg, $1))) AS lexeme
     ), q AS MATERIALIZED (
       SELECT c.cfg, (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
                        FROM lex l WHERE l.cfg = c.cfg) AS rank_query
@@ -194,28 +202,25 @@ _HEADLINES_SQL = text(
     SELECT ch.id, ts_headline({ts_config_for("ch.language")}, regexp_replace(ch.text, '[*_`#>|]+', '', 'g'),
                               q.rank_query, 'MaxWords=30, MinWords=12, MaxFragments=2, StartSel=**, StopSel=**')
     FROM chunks ch JOIN q ON q.cfg = {ts_config_for("ch.language")}
-    WHERE ch.id = ANY(CAST(:ids AS uuid[]))
+    WHERE ch.id = ANY(CAST($2 AS uuid[]))
     """
-)
 
-_TERM_EVIDENCE_SQL = text(
-    f"""
+_TERM_EVIDENCE_SQL = f"""
     WITH words AS (
-      SELECT w, min(n) AS n FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, n) GROUP BY w
+      SELECT w, min(n) AS n FROM unnest(CAST($1 AS text[])) WITH ORDINALITY AS t(w, n) GROUP BY w
     ), lex AS (
-      SELECT w, n, (tsvector_to_array(to_tsvector({ts_config_for(":language")}, w)))[1] AS lexeme
+      SELECT w, n, (tsvector_to_array(to_tsvector({ts_config_for("$3")}, w)))[1] AS lexeme
       FROM words
     ), book AS (
       SELECT ch.id, ch.tsv FROM chunks ch
       JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
-      WHERE ch.book_id = :book_id AND ch.language = :language
+      WHERE ch.book_id = $2 AND ch.language = $3
     )
     SELECT lex.w, lex.lexeme,
            (SELECT count(*) FROM book WHERE book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
-           EXISTS (SELECT 1 FROM book WHERE book.id = ANY(CAST(:top AS uuid[]))
+           EXISTS (SELECT 1 FROM book WHERE book.id = ANY(CAST($4 AS uuid[]))
                    AND book.tsv @@ to_tsquery('simple', quote_literal(lex.lexeme))),
            (SELECT count(*) FROM book)
     FROM lex WHERE lex.lexeme IS NOT NULL
     ORDER BY lex.n
     """
-)

@@ -9,14 +9,13 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import asyncpg
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.urls import anchor_url
+from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import ChunkKey, ChunkRow
-from booktutor.memory.books import BookRepository
-from booktutor.memory.database import Database
-from booktutor.memory.sentence_vectors import SentenceVectorRepository
+from booktutor.memory.database import Database, raw_connection
 from booktutor.observability.metrics import RETRIEVAL_LATENCY
 from booktutor.observability.tracing import span
 from booktutor.providers.embedding_cache import CachingEmbedder
@@ -62,16 +61,16 @@ class HybridSearcher:
         self.candidates = candidates
         self.vector_timeout_s = vector_timeout_s
 
-    async def search(self, query: SearchQuery, session: AsyncSession | None = None) -> SearchResult:
-        """The query's hits; its reads run in `session` when given (a caller reading more rows after
-        the search saves a session, that is a pooled checkout, a BEGIN and a ROLLBACK)."""
+    async def search(self, query: SearchQuery, conn: asyncpg.Connection | None = None) -> SearchResult:
+        """The query's hits; its reads run on `conn` when given (a caller reading more rows after the
+        search saves a pooled checkout)."""
         with RETRIEVAL_LATENCY.time(), span("retrieval.search", k=query.k, book_id=query.book_id):
-            return await self._search(query, session)
+            return await self._search(query, conn)
 
     async def mentions_every_word(self, text: str, book_id: str | None) -> bool:
         """One passage of the book holds every word of `text`: whatever it sounds like, it is about the book."""
-        async with self.db.session() as session:
-            return await LexicalSearch(session).any_holds_every_word(text, book_id=book_id)
+        async with raw_connection(self.db) as conn:
+            return await LexicalSearch(conn).any_holds_every_word(text, book_id=book_id)
 
     async def closest_passage_similarity(self, text: str, book_id: str | None) -> float:
         """The cosine similarity of the book's passage nearest to `text` (0 when the index cannot answer)."""
@@ -85,17 +84,17 @@ class HybridSearcher:
         return found[0].score if found else 0.0
 
     @asynccontextmanager
-    async def _reads(self, session: AsyncSession | None) -> AsyncIterator[AsyncSession]:
-        if session is not None:
-            yield session
+    async def _reads(self, conn: asyncpg.Connection | None) -> AsyncIterator[asyncpg.Connection]:
+        if conn is not None:
+            yield conn
             return
-        async with self.db.session() as own:
+        async with raw_connection(self.db) as own:
             yield own
 
-    async def _search(self, query: SearchQuery, given: AsyncSession | None) -> SearchResult:
+    async def _search(self, query: SearchQuery, given: asyncpg.Connection | None) -> SearchResult:
         dense_task = asyncio.create_task(self._dense(query))
-        async with self._reads(given) as session:
-            lexical = await LexicalSearch(session).search(
+        async with self._reads(given) as conn:
+            lexical = await LexicalSearch(conn).search(
                 query.text,
                 limit=self.candidates,
                 book_id=query.book_id,
@@ -104,13 +103,13 @@ class HybridSearcher:
             )
             dense, degraded = await dense_task
             fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self.weights)
-            kept = await self._kept_rows(session, fused, query.k)
+            kept = await self._kept_rows(conn, fused, query.k)
             found = {h.chunk_id for h in lexical}
             shown = [row.id for c, row in kept if row.id in found]
-            headlines = await LexicalSearch(session).headlines(query.text, shown)
+            headlines = await LexicalSearch(conn).headlines(query.text, shown)
             hits = [self._to_hit(c, row, headlines, query.text) for c, row in kept]
             if not self.reranker:
-                await self._remember_sentence_vectors(session, hits)
+                await self._remember_sentence_vectors(conn, hits)
         reranked = False
         if self.reranker and hits:
             hits, reranked = await self._rerank(self.reranker, query.text, hits, query.k)
@@ -118,23 +117,22 @@ class HybridSearcher:
         return SearchResult(hits=hits[: query.k], degraded=degraded, reranked=reranked)
 
     async def _kept_rows(
-        self, session: AsyncSession, fused: list[FusedCandidate], k: int
+        self, conn: asyncpg.Connection, fused: list[FusedCandidate], k: int
     ) -> list[tuple[FusedCandidate, ChunkRow]]:
         """The best candidate of each section with its whole row. Without a reranker only the first k sections
         become hits (snippets, links); a reranker reorders them all. The purpose factors then reorder the
         kept sections: an explanation leads the restating, practice and code chunks it tied with, and what
         the fused scores chose stays returned (factors applied before the cut pushed relevant pages such as
         a glossary out of the results). Only the kept candidates' rows are read whole."""
-        repo = BookRepository(session)
-        keys = await repo.chunk_keys([c.chunk_id for c in fused])
+        keys = await chunk_reads.chunk_keys(conn, [c.chunk_id for c in fused])
         kept = collapse_rows([(c, keys[c.chunk_id]) for c in fused if c.chunk_id in keys])
         if not self.reranker:
             kept = kept[:k]
         ordered = weigh_purposes([c for c, _ in kept], {c.chunk_id: key.purpose for c, key in kept}, self.weights)
-        rows = await repo.fetch_chunks([c.chunk_id for c in ordered])
+        rows = await chunk_reads.chunk_rows(conn, [c.chunk_id for c in ordered])
         return [(c, rows[c.chunk_id]) for c in ordered if c.chunk_id in rows]
 
-    async def _remember_sentence_vectors(self, session: AsyncSession | None, hits: Sequence[SearchHit]) -> None:
+    async def _remember_sentence_vectors(self, conn: asyncpg.Connection | None, hits: Sequence[SearchHit]) -> None:
         """Hand the returned chunks' stored sentence vectors to the embedder cache (once per chunk)."""
         cache = self.embedder
         if not isinstance(cache, CachingEmbedder):
@@ -142,11 +140,8 @@ class HybridSearcher:
         unknown = [h.chunk_id for h in hits if not cache.knows_chunk(h.chunk_id)]
         if not unknown:
             return
-        if session is None:
-            async with self.db.session() as own:
-                blobs = await SentenceVectorRepository(own).fetch(unknown)
-        else:
-            blobs = await SentenceVectorRepository(session).fetch(unknown)
+        async with self._reads(conn) as reads:
+            blobs = await chunk_reads.sentence_vectors(reads, unknown)
         for chunk_id, blob in blobs.items():
             if blob is not None:  # not stored yet: try again after the backfill
                 cache.remember_chunk(chunk_id, blob)

@@ -11,15 +11,16 @@ import re
 import uuid
 from typing import Any
 
+import asyncpg
 from agents import RunContextWrapper, function_tool
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.markdown.fences import clip_markdown
 from booktutor.markdown.urls import anchor_url
+from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import ChunkRow, SectionPiece, document_for
 from booktutor.memory.books import BookRepository
+from booktutor.memory.database import raw_connection
 from booktutor.memory.models import Chapter, Document
-from booktutor.memory.sentence_vectors import SentenceVectorRepository
 from booktutor.observability.tracing import traced
 from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.retrieval.lexical import LexicalSearch
@@ -135,10 +136,10 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         results.append(await _selection_result(ctx))
         text = f"{query}\n{ctx.selected_text[:SELECTION_QUERY_CHARS]}"
     offset = len(results)
-    async with ctx.services.db.session() as session:  # one session for the search, section texts and evidence
-        found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), session)
-        texts = await _section_texts(ctx, session, found.hits[:WHOLE_SECTION_HITS])
-        evidence = await _term_evidence(ctx, session, query, found.hits)
+    async with raw_connection(ctx.services.db) as conn:  # one connection for the search, section texts and evidence
+        found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), conn)
+        texts = await _section_texts(ctx, conn, found.hits[:WHOLE_SECTION_HITS])
+        evidence = await _term_evidence(ctx, conn, query, found.hits)
     results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(found.hits, start=1)]
     ctx.degraded = ctx.degraded or found.degraded
     sections = _section_sources(results[offset:], found.hits, max(len(results) + 1, SECTION_NUMBER_BASE))
@@ -152,7 +153,7 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     }
 
 
-async def _section_texts(ctx: ToolContext, session: AsyncSession, hits: list[SearchHit]) -> dict[uuid.UUID, str]:
+async def _section_texts(ctx: ToolContext, conn: asyncpg.Connection, hits: list[SearchHit]) -> dict[uuid.UUID, str]:
     """The text of each hit's whole section when the section spans several chunks: search keeps one
     chunk a section (the best), and the sentence or code block that answers may sit in a sibling."""
     wanted = [h for h in hits if len(h.sections) < 2]
@@ -160,24 +161,24 @@ async def _section_texts(ctx: ToolContext, session: AsyncSession, hits: list[Sea
         return {}
     texts: dict[uuid.UUID, str] = {}
     joined: set[uuid.UUID] = set()
-    rows = await BookRepository(session).section_chunks([(h.document_id, h.anchor) for h in wanted])
+    rows = await chunk_reads.section_chunks(conn, [(h.document_id, h.anchor) for h in wanted])
     for hit in wanted:
         siblings = [r for r in rows.get((hit.document_id, hit.anchor), []) if r.section_count < 2]
         if len(siblings) > 1 and any(r.id == hit.chunk_id for r in siblings):
             texts[hit.chunk_id] = _joined_section(siblings, hit.chunk_id)
             joined |= {r.id for r in siblings}
-    await _remember_sentence_vectors(ctx, session, joined)
+    await _remember_sentence_vectors(ctx, conn, joined)
     return texts
 
 
-async def _remember_sentence_vectors(ctx: ToolContext, session: AsyncSession, chunk_ids: set[uuid.UUID]) -> None:
+async def _remember_sentence_vectors(ctx: ToolContext, conn: asyncpg.Connection, chunk_ids: set[uuid.UUID]) -> None:
     """The sibling chunks' stored sentence vectors, so the answerer does not encode them again."""
     cache = ctx.services.embedder
     if not isinstance(cache, CachingEmbedder):
         return
     unknown = [i for i in chunk_ids if not cache.knows_chunk(i)]
     if unknown:
-        for chunk_id, blob in (await SentenceVectorRepository(session).fetch(unknown)).items():
+        for chunk_id, blob in (await chunk_reads.sentence_vectors(conn, unknown)).items():
             if blob is not None:
                 cache.remember_chunk(chunk_id, blob)
 
@@ -220,11 +221,13 @@ def _without_repeats(text: str, before: str) -> str:
     return "\n".join(lines[start:]).strip()
 
 
-async def _term_evidence(ctx: ToolContext, session: AsyncSession, query: str, hits: list[SearchHit]) -> dict[str, Any]:
+async def _term_evidence(
+    ctx: ToolContext, conn: asyncpg.Connection, query: str, hits: list[SearchHit]
+) -> dict[str, Any]:
     """How the question's words occur in the book and in the top hits (an abstention signal)."""
     language = "en" if not _ARABIC_SCRIPT.search(query) else (ctx.language if ctx.language != "en" else "ur")
     words = [w.lower() for w in _WORD.findall(_LETTER_DIGIT.sub(" ", query))][:MAX_EVIDENCE_WORDS]
-    total, terms = await LexicalSearch(session).term_evidence(
+    total, terms = await LexicalSearch(conn).term_evidence(
         words,
         book_id=ctx.book_id,
         top_chunk_ids=[h.chunk_id for h in hits[:EVIDENCE_TOP_K]],
