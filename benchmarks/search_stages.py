@@ -67,7 +67,7 @@ def _statement_names() -> dict[int, str]:
     names = {id(sql): f"full text: {match}" for match, sql in lexical._FULLTEXT_SQL.items()}
     names[id(lexical._STRICT_AND_LEXEMES_SQL)] = "full text: strict + lexemes"
     names[id(lexical._HEADLINES_SQL)] = "headlines"
-    names[id(lexical._CUSTOM_PLANS)] = "BEGIN + SET plan_cache_mode"
+    names[id(lexical._CUSTOM_PLANS)] = "SET plan_cache_mode"
     names[id(lexeme_stats._COUNT_SQL)] = "lexeme counts"
     names[id(lexeme_stats._TOTAL_SQL)] = "book size"
     return names
@@ -75,7 +75,7 @@ def _statement_names() -> dict[int, str]:
 
 async def measure(size: int, rounds: int) -> tuple[dict[str, list[float]], dict[str, float]]:
     import asyncpg
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from asyncpg.connection import Connection
 
     from booktutor.providers.embeddings import LocalOnnxEmbedder
     from booktutor.retrieval.search import SearchQuery
@@ -95,14 +95,19 @@ async def measure(size: int, rounds: int) -> tuple[dict[str, list[float]], dict[
         await services.searcher.search(query(q))
     others = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     stages = Stages(_backend_ns([row[0] for row in await raw.fetch(others)]))
-    names, execute = _statement_names(), AsyncSession.execute
+    names = _statement_names()
+    originals = {method: getattr(Connection, method) for method in ("fetch", "fetchrow", "fetchval", "execute")}
     search_store, embed_query = services.store.search, embedder.embed_query
 
-    async def spy(self: AsyncSession, statement: Any, *args: Any, **kwargs: Any) -> Any:
-        name = names.get(id(statement)) or ("chunk rows" if "chunks.text" in str(statement) else "other SQL")
-        return await stages.timed(name, execute(self, statement, *args, **kwargs))
+    def spying(method: str) -> Callable[..., Any]:
+        async def spy(self: Connection, statement: str, *args: Any, **kwargs: Any) -> Any:
+            name = names.get(id(statement)) or ("chunk rows" if "ch.text" in statement else "other SQL")
+            return await stages.timed(name, originals[method](self, statement, *args, **kwargs))
 
-    AsyncSession.execute = spy  # type: ignore[method-assign]
+        return spy
+
+    for method in originals:
+        setattr(Connection, method, spying(method))
     services.store.search = lambda *a, **k: stages.timed("Qdrant Edge search", search_store(*a, **k))  # type: ignore[method-assign]
     embedder.embed_query = lambda text: stages.timed("query embedding", embed_query(text), time.process_time)  # type: ignore[method-assign]
     try:
@@ -118,7 +123,8 @@ async def measure(size: int, rounds: int) -> tuple[dict[str, list[float]], dict[
             "postgres_cpu_ms": (stages.backends() - pg) / 1e6 / n,
         }
     finally:
-        AsyncSession.execute = execute  # type: ignore[method-assign]
+        for method, original in originals.items():
+            setattr(Connection, method, original)
         await raw.close()
         await services.close()
     return stages.totals, totals
