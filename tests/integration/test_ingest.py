@@ -193,3 +193,18 @@ async def test_dry_run_writes_nothing(ingestor, services, book_copy):
     assert len(report.added) == 4 and report.chunks_written > 0
     assert await _chunk_ids(services.db) == set()
     assert await _documents(services.db) == {}
+
+
+async def test_a_new_sidebar_reorders_unchanged_chapters(ingestor, services, book_copy):
+    await ingestor.ingest(book_copy, book_id="mini")
+    async with services.db.session() as session:
+        before = [c.source_path for c in await BookRepository(session).list_chapters("mini")]
+    assert before.index("basics/gears.md") < before.index("basics/batteries.mdx")  # by sidebar_position
+
+    (book_copy / "sidebars.js").write_text("module.exports = { main: ['basics/batteries', 'intro'] };\n")
+    report = await ingestor.ingest(book_copy, book_id="mini")
+
+    assert report.chunks_written == 0  # no chapter's text changed: only their order
+    async with services.db.session() as session:
+        after = [c.source_path for c in await BookRepository(session).list_chapters("mini")]
+    assert after == ["basics/batteries.mdx", "intro.md", *[p for p in before if p not in after[:2]]]

@@ -12,6 +12,7 @@ import frontmatter
 import yaml
 
 from booktutor.ingest.models import FileProblem
+from booktutor.ingest.sidebars import SidebarEntry, doc_id, read_sidebar, sidebar_order
 from booktutor.ingest.site_config import SiteConfig, read_site_config
 
 DOC_SUFFIXES = frozenset({".md", ".mdx"})
@@ -49,6 +50,7 @@ class BookSource:
     languages: tuple[LanguageSource, ...]  # default language first
     problems: tuple[FileProblem, ...] = ()  # unreadable _category_ files
     site: SiteConfig = SiteConfig()  # from docusaurus.config, when the book has one
+    sidebar: tuple[SidebarEntry, ...] = ()  # from the site's sidebars file, when it has one
 
     @property
     def title(self) -> str:
@@ -63,11 +65,17 @@ class BookSource:
         """source_path -> sortable string in reading order (default language's files): like the
         Docusaurus sidebar, files and folders of one level interleave by position.
 
-        Uses folder positions plus each file's `sidebar_position` (read best-effort here).
+        Uses folder positions plus each file's `sidebar_position` (read best-effort here); a sidebars
+        file, when the site has one, decides the order of the documents it names.
         """
         files = self.files(self.default_language)
-        ordered = sorted(files, key=lambda file: (*_folder_key(file), _file_position(file)))
-        return {file.source_path: f"{index:06d}" for index, file in enumerate(ordered)}
+        front_matter = {file.source_path: _front_matter(file) for file in files}
+        ordered = sorted(files, key=lambda file: (*_folder_key(file), _file_position(file, front_matter)))
+        paths = [file.source_path for file in ordered]
+        if self.sidebar:
+            ids = {path: doc_id(path, _text(front_matter[path].get("id"))) for path in paths}
+            paths = sidebar_order(paths, ids, self.sidebar)
+        return {path: f"{index:06d}" for index, path in enumerate(paths)}
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -97,7 +105,8 @@ def discover_book(root: Path, *, default_language: str | None = None) -> BookSou
         own = _category_positions(language_root, language, problems, None)
         positions = {**default_positions, **own}
         languages.append(_language_source(language_root, language, positions, None))
-    return BookSource(root, docs_root, default_language, tuple(languages), tuple(problems), site)
+    sidebar = read_sidebar(root, site) if docs_root != root or site.file else ()
+    return BookSource(root, docs_root, default_language, tuple(languages), tuple(problems), site, sidebar)
 
 
 def _translation_roots(root: Path, default_language: str) -> list[tuple[str, Path]]:
@@ -217,12 +226,20 @@ def _folder_key(file: SourceFile) -> tuple[tuple[float, str], ...]:
     return tuple(file.folder_chain)
 
 
-def _file_position(file: SourceFile) -> tuple[float, str]:
+def _front_matter(file: SourceFile) -> dict[str, Any]:
     try:
         data = frontmatter.loads(file.path.read_text("utf-8-sig")).metadata
     except Exception:  # broken files are reported by parse_document instead
-        data = {}
-    position = data.get("sidebar_position")
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _file_position(file: SourceFile, front_matter: dict[str, dict[str, Any]]) -> tuple[float, str]:
+    position = front_matter[file.source_path].get("sidebar_position")
     if isinstance(position, int | float) and not isinstance(position, bool):
         return (float(position), file.source_path)
     prefix = _NUMBER_PREFIX.match(PurePosixPath(file.source_path).name)

@@ -130,13 +130,15 @@ class Ingestor:
                 book_id, title or source.title, source.default_language, str(resolved_root)
             )
         await self._collect_garbage(book_id)
+        sort_keys = await asyncio.to_thread(lambda: source.sort_keys)  # reads every file's front matter
         self.progress.start(len(changed), sum(len(d.chunks) for d in changed))
         for group in _groups_by_chunk_count(changed, EMBED_GROUP_CHUNKS):
-            await self._write_group(book_id, group, source.sort_keys, states, report)
+            await self._write_group(book_id, group, sort_keys, states, report)
         await self._remove(book_id, removed, report)
         async with self.db.session() as session, session.begin():
             permalinks = {(d.source_path, d.language): d.slug for d in parsed}
             await BookRepository(session).refresh_permalinks(book_id, permalinks)
+            await BookRepository(session).refresh_sort_keys(book_id, sort_keys)
         await backfill_sentence_vectors(self.db, self.embedder, book_id=book_id)
         report.seconds = time.perf_counter() - started
         return report

@@ -11,6 +11,7 @@ keeps Docusaurus' default. Read: `title`, `baseUrl`, `i18n.defaultLocale`, and t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ class SiteConfig:
     default_locale: str | None = None
     docs_path: str = "docs"
     file: str | None = None  # the config file read, relative to the site root
+    sidebar_path: str | None = None  # the docs plugin's `sidebarPath` when it is a plain string
+    sidebars_off: bool = False  # `sidebarPath: false`: the site has no sidebar file
 
 
 def read_site_config(root: Path) -> SiteConfig:
@@ -76,7 +79,14 @@ def parse_site_config(text: str, *, file: str | None = None) -> SiteConfig:
         default_locale=_text(locale),
         docs_path=_text(docs.get("path")) or "docs",
         file=file,
+        sidebar_path=_text(docs.get("sidebarPath")),
+        sidebars_off=docs.get("sidebarPath") is False,
     )
+
+
+def object_literals(text: str) -> Iterator[dict[str, Any]]:
+    """The object literals of a JavaScript/TypeScript file, read without running it (see the module doc)."""
+    return _Reader(_tokenize(text)).objects()
 
 
 def _text(value: Any) -> str | None:
@@ -143,17 +153,23 @@ class _Reader:
 
     def find_config(self) -> dict[str, Any] | None:
         """The first object literal with a `baseUrl` at its top level, else the first with a `title`."""
-        self._collect_constants()
         titled = None
+        for found in self.objects():
+            if "baseUrl" in found:
+                return found
+            if titled is None and "title" in found:
+                titled = found
+        return titled
+
+    def objects(self) -> Iterator[dict[str, Any]]:
+        """Every object literal of the file, outermost first (nested ones are yielded again on their own)."""
+        self._collect_constants()
         for start, (kind, value) in enumerate(self.tokens):
             if kind == "op" and value == "{":
                 self.at = start
                 found = self._value()
-                if isinstance(found, dict) and "baseUrl" in found:
-                    return found
-                if titled is None and isinstance(found, dict) and "title" in found:
-                    titled = found
-        return titled
+                if isinstance(found, dict):
+                    yield found
 
     def _collect_constants(self) -> None:
         """`const name = "text"` (or a template, or `process.env.X || "text"`) anywhere in the file."""

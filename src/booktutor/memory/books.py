@@ -176,6 +176,18 @@ class BookRepository:
                 changed += 1
         return changed
 
+    async def refresh_sort_keys(self, book_id: str, sort_keys: dict[str, str]) -> int:
+        """Store each chapter's place in the reading order where it moved (a new sidebar, a chapter added
+        before it) without re-chunking it; returns how many moved."""
+        stmt = select(Chapter).where(Chapter.book_id == book_id)
+        moved = 0
+        for chapter in (await self.session.scalars(stmt)).all():
+            wanted = sort_keys.get(chapter.source_path)
+            if wanted is not None and chapter.sort_key != wanted:
+                chapter.sort_key = wanted
+                moved += 1
+        return moved
+
     async def document_states(self, book_id: str) -> list[StoredDocumentState]:
         stmt = select(
             Document.id, Document.source_path, Document.language, Document.content_hash, Document.version
