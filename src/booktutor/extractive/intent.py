@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from booktutor.extractive.scoring import definition_subject
 from booktutor.extractive.text import content_terms
 
 _COMPARISON = [
@@ -87,6 +88,8 @@ class Intent:
     """The words of the part asked about in "the X of a Y" ("the integral term of a PID controller")."""
     place: frozenset[str] = frozenset()
     """The words naming the part of the book the question points at ("in the sim-to-real case study")."""
+    subject: frozenset[str] = frozenset()
+    """For "what is X?": the words of X, the term a sentence must define to answer."""
 
     @property
     def wants_code(self) -> bool:
@@ -136,7 +139,8 @@ def split_parts(question: str) -> tuple[str, ...]:
 
 def question_intent(question: str) -> Intent:
     """The kind of answer the question wants, from its wording (English; other languages are `general`)."""
-    return replace(_intent(question), place=place_named(question))
+    intent = replace(_intent(question), place=place_named(question))
+    return replace(intent, subject=definition_subject(question)) if intent.kind == "definition" else intent
 
 
 _PLACE = re.compile(
