@@ -114,3 +114,19 @@ async def test_a_question_about_a_drawback_opens_with_the_drawback(services, cou
     text, state = await ask(services, guest, "What are the drawbacks of interrupts?")
     assert text.startswith("The price is complexity"), text
     assert {c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]} <= {"interrupts", "events-and-timing"}
+
+
+async def test_asked_about_the_lab_the_answer_says_what_it_has_you_do(services, course, guest):
+    text, state = await ask(services, guest, "What do I build in the interrupt button lab?")
+    assert not state["abstained"]
+    assert "wire a push button to an interrupt pin" in text
+    assert any(c["doc_path"] == "embedded/lab-interrupt-button.md" for c in state["citations"])
+    assert_numbered_in_order(text, state)
+
+
+async def test_asked_which_exercises_the_chapter_has_the_answer_quotes_them(services, course, guest):
+    text, state = await ask(services, guest, "Are there any exercises on events and timing?")
+    assert not state["abstained"]
+    cited = {(c["doc_path"], c["anchor_url"].rsplit("#", 1)[-1]) for c in state["citations"]}
+    assert ("embedded/events.md", "exercises") in cited
+    assert "A)" not in text, "never a quiz's option list"

@@ -108,3 +108,38 @@ def test_a_part_that_names_nothing_of_its_own_asks_the_part_before_it_again() ->
         "What is a series elastic actuator",
         "what is its main drawback",
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "about_practice"),
+    [
+        ("What exercises are there in the motor control chapter?", True),
+        ("Are there any exercises on gear ratios?", True),
+        ("What is the lab in module 2 about?", True),
+        ("What does the final assessment cover?", True),
+        ("What do I need to submit for the capstone project?", True),
+        ("What will I build in the first robot project?", True),
+        ("Describe the hands-on exercise in chapter 4", True),
+        ("In the task allocator exercise, which robot gets the first task?", False),
+        ("What are the challenges of sim-to-real transfer?", False),
+        ("What is the reward for the agent?", False),
+        ("Quiz me on gears", False),
+    ],
+)
+def test_a_question_about_the_books_practice_itself(question: str, about_practice: bool) -> None:
+    assert question_intent(question).about_practice is about_practice
+
+
+def test_asked_about_practice_its_prompts_may_answer_but_never_an_option_list() -> None:
+    from booktutor.extractive.scoring import Candidate
+    from booktutor.extractive.shaping import may_answer
+
+    def candidate(text: str, purpose: str) -> Candidate:
+        return Candidate(text, "sentence", 1, 1, 0, "search", "en", frozenset(), purpose=purpose)
+
+    asked = question_intent("What exercises are there on gears?")
+    other = question_intent("What is a gear ratio?")
+    task = candidate("In this exercise, you'll measure the gear ratio of a toy car.", "exercise")
+    options = candidate("Which gear turns faster? A) The small one B) The large one", "exercise")
+    assert may_answer(task, asked) and not may_answer(task, other)
+    assert not may_answer(options, asked)

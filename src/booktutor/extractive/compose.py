@@ -52,14 +52,7 @@ from booktutor.extractive.listing import take_list, take_rows
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
-from booktutor.extractive.shaping import (
-    answer_pool,
-    code_excerpt,
-    glossary_definitions,
-    quotable_code,
-    quoted_excerpt,
-    shaped_scores,
-)
+from booktutor.extractive.shaping import answer_pool, code_excerpt, quotable_code, quoted_excerpt, shaped_scores
 from booktutor.extractive.text import content_terms
 from booktutor.extractive.yesno import yes_no_lead
 from booktutor.providers.embeddings import Embedder
@@ -143,8 +136,7 @@ async def _plan(
         if _code_may_answer(intent) and (code := _code_answer(analysis, pool)) is not None:
             return _Plan([], code, [])
         pool = _near_best_document(analysis, pool)
-    defining = glossary_definitions(analysis, intent)
-    picked = select_sentences(analysis, pool, list_asked=intent.kind == "list", defining=defining)
+    picked = select_sentences(analysis, pool, list_asked=intent.kind == "list")
     if not picked:
         return None
     pool = passage_context(analysis, _citable(analysis, pool, picked))

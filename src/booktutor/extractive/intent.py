@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from booktutor.extractive.scoring import definition_subject
 from booktutor.extractive.text import content_terms
 
 _COMPARISON = [
@@ -88,8 +87,9 @@ class Intent:
     """The words of the part asked about in "the X of a Y" ("the integral term of a PID controller")."""
     place: frozenset[str] = frozenset()
     """The words naming the part of the book the question points at ("in the sim-to-real case study")."""
-    subject: frozenset[str] = frozenset()
-    """For "what is X?": the words of X, the term a sentence must define to answer."""
+    about_practice: bool = False
+    """The question asks about the book's exercises, labs or assessments themselves ("What exercises does the
+    ROS 2 chapter have?", "What do I build in the lab?"): their prompts and steps are then the answer."""
 
     @property
     def wants_code(self) -> bool:
@@ -139,8 +139,32 @@ def split_parts(question: str) -> tuple[str, ...]:
 
 def question_intent(question: str) -> Intent:
     """The kind of answer the question wants, from its wording (English; other languages are `general`)."""
-    intent = replace(_intent(question), place=place_named(question))
-    return replace(intent, subject=definition_subject(question)) if intent.kind == "definition" else intent
+    return replace(_intent(question), place=place_named(question), about_practice=asks_about_practice(question))
+
+
+_PRACTICE = (
+    r"(?:exercises?|labs?|assignments?|assessments?|quiz(?:zes)?|homework|challenges?|projects?|activities|"
+    r"activity|review\s+questions|practice\s+(?:questions|problems))"
+)
+_NAMED = r"(?:[\w'-]+\s+){0,4}?"
+_ABOUT_PRACTICE = re.compile(
+    rf"\b(?:what|which)\s+(?:\w+\s+)?{_PRACTICE}\s+(?:are|is)\s+(?:there|in|included|part)\b|"
+    rf"\b(?:are|is)\s+there\s+(?:any\s+)?(?:\w+\s+)?{_PRACTICE}\b|"
+    rf"\bhow\s+many\s+(?:\w+\s+)?{_PRACTICE}\b|"
+    rf"\bwhat(?:'s|\s+is|\s+are)\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\s+(?:(?:in|of|on|for)\s+[\w\s-]{{1,40}}?\s+)?(?:about|asking)\b|"
+    rf"\bwhat\s+(?:do|will|should|must|would|am)\s+(?:i|we|you)\s+(?:\w+\s+){{0,2}}?(?:do|build|make|create|"
+    rf"implement|write|submit|hand\s+in|deliver|need)\b.*?\b(?:in|for|during|by\s+the\s+end\s+of)\s+"
+    rf"(?:the|this|that|each|a)\s+{_NAMED}{_PRACTICE}\b|"
+    rf"\bwhat\s+does\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\s+(?:ask|cover|involve|require|test|want|"
+    rf"include|expect|have)\b|"
+    rf"^\s*(?:describe|summari[sz]e|list|show\s+me)\s+(?:the|this|all\s+the|all)\s+{_NAMED}{_PRACTICE}\b",
+    re.I,
+)
+
+
+def asks_about_practice(question: str) -> bool:
+    """Whether the question is about practice material itself (see `Intent.about_practice`)."""
+    return bool(_ABOUT_PRACTICE.search(question))
 
 
 _PLACE = re.compile(

@@ -81,6 +81,11 @@ def _after_label(text: str) -> str:
 
 
 @lru_cache(maxsize=_ROLE_CACHE)
+def is_option_list(text: str) -> bool:
+    """A multiple-choice option list ("A) Nodes B) Topics ..."), with or without its section's title."""
+    return bool(_OPTIONS.search(_after_label(text)) or _LABELLED_OPTION.match(text.strip()))
+
+
 def is_prompt(text: str, *, allow_steps: bool = False) -> bool:
     """A question, an option list, an exercise prompt or (unless steps were asked for) an imperative step."""
     stripped = _after_label(text)

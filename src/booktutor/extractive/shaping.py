@@ -16,6 +16,7 @@ from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import Intent
 from booktutor.extractive.roles import (
     NOT_ANSWER_PURPOSES,
+    PRACTICE_PURPOSES,
     RESTATING_PURPOSES,
     contrasts,
     enumerates,
@@ -24,11 +25,12 @@ from booktutor.extractive.roles import (
     is_advice,
     is_front_matter,
     is_generic,
+    is_option_list,
     is_pointer,
     is_prompt,
     states_side,
 )
-from booktutor.extractive.scoring import Candidate, definition_strength
+from booktutor.extractive.scoring import Candidate
 from booktutor.extractive.text import content_terms, has_arabic_script, script_of
 
 REASON_BONUS = 0.10
@@ -74,6 +76,8 @@ def may_answer(candidate: Candidate, intent: Intent, *, advice: bool = False) ->
     change?"), an imperative that advises ("Start simple ...") answers; a lab step still does not."""
     if candidate.source == "selection":  # the learner pointed at it: explain it, never pose its questions
         return not is_prompt(candidate.text, allow_steps=intent.wants_steps)
+    if intent.about_practice and candidate.purpose in PRACTICE_PURPOSES:  # asked what the exercise is
+        return not is_option_list(candidate.text)
     steps = intent.wants_steps and candidate.purpose == "lab"
     if (
         candidate.purpose in NOT_ANSWER_PURPOSES
@@ -118,27 +122,9 @@ def shaped_scores(analysis: Analysis, intent: Intent) -> np.ndarray:
     """The candidates' scores with the question kind's preferences applied."""
     total = analysis.total.astype(np.float32, copy=True)
     terms = analysis.question_terms
-    glossary = glossary_definitions(analysis, intent)
     for i, candidate in enumerate(analysis.candidates):
         total[i] += _bonus(candidate, intent, terms) - _table_row_penalty(candidate, intent, terms)
-        total[i] += RESTATING_PENALTY if i in glossary else 0.0
     return total
-
-
-def glossary_definitions(analysis: Analysis, intent: Intent) -> frozenset[int]:
-    """Asked what X is, the key-terms or glossary lines that define X when no body sentence does: the
-    chapters use the term ("VLA systems benefit from ...") without saying what it is, the glossary says it.
-    They answer as a body sentence would, not as a restatement of one."""
-    if not intent.subject:
-        return frozenset()
-    defining = [
-        i
-        for i, c in enumerate(analysis.candidates)
-        if c.kind == "sentence" and definition_strength(c.text, intent.subject) >= 1.0
-    ]
-    if any(analysis.candidates[i].purpose not in RESTATING_PURPOSES for i in defining):
-        return frozenset()
-    return frozenset(defining)
 
 
 def _table_row_penalty(candidate: Candidate, intent: Intent, question_terms: frozenset[str]) -> float:

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 from agents import RunContextWrapper, function_tool
 
+from booktutor.extractive.intent import asks_about_practice
 from booktutor.markdown.fences import clip_markdown
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory import chunk_reads
@@ -40,6 +41,9 @@ MAX_EVIDENCE_WORDS = 40
 WHOLE_SECTION_HITS = 3
 """The top hits whose whole section (all its chunks) the answerer reads."""
 MAX_SECTION_CHARS = 4000
+PRACTICE_QUERY_LEAD = "Exercise, lab or assessment:"
+PRACTICE_PURPOSES = frozenset({"exercise", "lab"})
+MAX_PRACTICE_HITS = 2
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
@@ -138,11 +142,14 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     offset = len(results)
     async with raw_connection(ctx.services.db) as conn:  # one connection for the search, section texts and evidence
         found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), conn)
-        texts = await _section_texts(ctx, conn, found.hits[:WHOLE_SECTION_HITS])
-        evidence = await _term_evidence(ctx, conn, query, found.hits)
-    results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(found.hits, start=1)]
+        hits = found.hits
+        if asks_about_practice(query):
+            hits = await _with_practice_hits(ctx, conn, text, hits, k)
+        texts = await _section_texts(ctx, conn, hits[:WHOLE_SECTION_HITS])
+        evidence = await _term_evidence(ctx, conn, query, hits)
+    results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(hits, start=1)]
     ctx.degraded = ctx.degraded or found.degraded
-    sections = _section_sources(results[offset:], found.hits, max(len(results) + 1, SECTION_NUMBER_BASE))
+    sections = _section_sources(results[offset:], hits, max(len(results) + 1, SECTION_NUMBER_BASE))
     ctx.register_sources(results + sections)
     return {
         "query": query,
@@ -151,6 +158,18 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         "results": results,
         "evidence": evidence,
     }
+
+
+async def _with_practice_hits(
+    ctx: ToolContext, conn: asyncpg.Connection, text: str, hits: list[SearchHit], k: int
+) -> list[SearchHit]:
+    """Asked about the book's exercises or labs themselves, the answer needs them, but a search ranks them
+    below the explanations they share words with: a second search that names practice finds them."""
+    wanted = SearchQuery(text=f"{PRACTICE_QUERY_LEAD} {text}", k=k, book_id=ctx.book_id)
+    known = {hit.chunk_id for hit in hits}
+    found = await ctx.services.searcher.search(wanted, conn)
+    practice = [h for h in found.hits if h.purpose in PRACTICE_PURPOSES and h.chunk_id not in known]
+    return [*practice[:MAX_PRACTICE_HITS], *hits]
 
 
 async def _section_texts(ctx: ToolContext, conn: asyncpg.Connection, hits: list[SearchHit]) -> dict[uuid.UUID, str]:
