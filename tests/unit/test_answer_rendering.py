@@ -102,3 +102,13 @@ def test_a_heading_only_the_first_item_was_read_with_goes_above_the_list() -> No
     assert answer_blocks(picked) == [
         "Gear trains:\n- Planetary stages give 3:1 to 10:1 each. [1]\n- Harmonic drives reach 100:1 in one stage. [1]"
     ]
+
+
+def test_a_heading_that_asks_is_not_said_above_its_list() -> None:
+    picked = [
+        sentence("What does a robot description hold?: The links and the joints between them", position=1, item=1),
+        sentence("What does a robot description hold?: The collision shapes of each link", position=2, item=2),
+    ]
+    assert answer_blocks(picked) == [
+        "- The links and the joints between them [1]\n- The collision shapes of each link [1]"
+    ]

@@ -93,7 +93,8 @@ def _runs(picked: Sequence[Candidate]) -> list[list[Candidate]]:
 
 def _bulleted(run: Sequence[Candidate], bullet: str) -> str:
     label = _shared_label([c.text for c in run])
-    lines: list[str] = [f"{label}:"] if label else []
+    # A heading that asks ("What is URDF?") would read as a question the answer poses: the items go without it.
+    lines: list[str] = [f"{label}:"] if label and not label.rstrip().endswith(("?", "؟")) else []
     item: int | None = None
     for candidate in run:
         text = _quoted(candidate)
