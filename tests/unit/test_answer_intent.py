@@ -143,3 +143,14 @@ def test_asked_about_practice_its_prompts_may_answer_but_never_an_option_list() 
     options = candidate("Which gear turns faster? A) The small one B) The large one", "exercise")
     assert may_answer(task, asked) and not may_answer(task, other)
     assert not may_answer(options, asked)
+
+
+def test_urdu_signposts_and_openings_that_refer_back_are_recognised() -> None:
+    from booktutor.extractive.roles import is_generic
+
+    assert is_generic("آئیے اب sensors کو دریافت کریں۔")  # let's explore sensors now
+    assert is_generic("اس باب میں ہم actuators کے بارے میں سیکھیں گے۔")  # in this chapter we will learn
+    assert depends_on_previous("یہ طریقہ توانائی بچاتا ہے۔")  # this method saves energy
+    assert depends_on_previous("تاہم gears شور پیدا کرتے ہیں۔")  # however, gears make noise
+    assert not depends_on_previous("یہاں ایک servo motor دکھایا گیا ہے۔")  # here a servo motor is shown
+    assert not is_generic("ایک servo motor اپنی پوزیشن خود ناپتا ہے۔")  # a servo measures its own position

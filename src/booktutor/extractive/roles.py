@@ -45,7 +45,9 @@ _ANAPHOR = re.compile(
     r"the\s+former|the\s+same|however|therefore|thus|hence|but|and|so|also|similarly|instead|moreover|"
     r"furthermore|in\s+addition|additionally|as\s+a\s+result|consequently|for\s+example|for\s+instance|"
     r"finally|then|next|second|secondly|third|thirdly|likewise|otherwise|in\s+contrast|on\s+the\s+other\s+hand|"
-    r"in\s+this\s+case|in\s+that\s+case|at\s+this\s+point|because\s+of\s+this)\b",
+    r"in\s+this\s+case|in\s+that\s+case|at\s+this\s+point|because\s+of\s+this)\b|"
+    # Urdu: this/these, that/those (and their oblique forms), but, however, therefore, moreover, similarly.
+    r"^(?:یہ|وہ|اس|ان|اسی|انہی|لیکن|مگر|تاہم|اس\s+لیے|لہٰذا|لہذا|چنانچہ|مزید\s+برآں|اسی\s+طرح|اس\s+کے\s+علاوہ)(?=\s)",
     re.I,
 )
 _SELF_CONTAINED_THIS = re.compile(r"^(?:this|these)\s+(?:book|chapter|section|course|module|guide|textbook)\b", re.I)
@@ -120,7 +122,10 @@ _GENERIC = re.compile(
     r"\bforms?\s+the\s+(?:foundation|basis|backbone)\b|\bprovides?\s+the\s+foundation\b|"
     r"\b(?:is|are)\s+(?:a|an)\s+(?:powerful|comprehensive|versatile|exciting|fascinating)\b|"
     r"\b(?:this|the|our)\s+(?:course|book|textbook|module|chapter|section)\s+(?:will|is|covers|teaches|guides|"
-    r"explores|introduces|walks)\b|\bmake\s+sure\s+(?:you|to)\s+(?:complete|read|try|do)\b",
+    r"explores|introduces|walks)\b|\bmake\s+sure\s+(?:you|to)\s+(?:complete|read|try|do)\b|"
+    # Urdu: let's ..., now that ..., in this chapter/section/module ..., welcome; "forms the foundation".
+    r"^(?:آئیے|آؤ|اب\s+جب\s*کہ|اب\s+جبکہ|خوش\s+آمدید|اس\s+(?:باب|حصے|سیکشن|ماڈیول|module|chapter|section)\s+میں)|"
+    r"(?:بنیاد|foundation)\s+(?:بناتے|بناتا|بناتی|فراہم)",
     re.I,
 )
 _ADVICE_TEXT = """
