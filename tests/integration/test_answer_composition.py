@@ -93,6 +93,28 @@ async def test_show_me_the_code_returns_the_code_block(services, course, guest):
     assert_numbered_in_order(text, state)
 
 
+async def test_a_fact_stated_only_in_code_is_answered_with_its_lines(services, course, guest):
+    text, state = await ask(
+        services,
+        guest,
+        "In the press counter example, what happens to a second press that comes too soon after the last one?",
+    )
+    assert "# A press within 50 ms of the last one is contact bounce: dropped, never counted" in text
+    assert "if timestamp_ms - self.last_ms < 50:" in text
+    assert "class PressCounter" not in text, "the lines that say it, not the whole example"
+    block = re.search(r"From the book \[(\d+)\]:", text)
+    assert block is not None
+    cited = {c["n"]: c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]}
+    assert cited[int(block[1])] == "example-a-press-counter"
+    assert_numbered_in_order(text, state)
+
+
+async def test_a_reason_is_not_answered_with_an_examples_code(services, course, guest):
+    text, _ = await ask(services, guest, "Why does a mechanical switch need a debounce filter?")
+    assert "bounces for a few milliseconds" in text
+    assert "```" not in text
+
+
 async def test_practice_is_offered_after_the_answer_never_as_it(services, course, guest):
     text, state = await ask(services, guest, "What is the difference between a polling loop and an interrupt?")
     answer, _, practice = text.partition("\n\nPractice: ")

@@ -42,6 +42,18 @@ def test_a_question_asking_two_things_has_two_parts() -> None:
     assert split_parts("What is a gear train?") == ()
 
 
+def test_a_chat_style_and_still_joins_two_questions() -> None:
+    assert split_parts("where does the planner get its map from n how is that map built?") == (
+        "where does the planner get its map from",
+        "how is that map built",
+    )
+    assert split_parts("what is a gear train & why do its teeth wear") == (
+        "what is a gear train",
+        "why do its teeth wear",
+    )
+    assert split_parts("what is a pin n a hole") == ()
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

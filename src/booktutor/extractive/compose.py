@@ -163,15 +163,30 @@ async def _plan(
     code = quoted_excerpt(analysis, question)
     if code is not None:  # the learner quotes this page's code: the question is about that page
         order = [i for i in order if analysis.candidates[i].doc == analysis.candidates[code].doc]
-    code = select_code(analysis, question, order, asked=intent.wants_code) if code is None else code
+    elif intent.wants_code:
+        code = select_code(analysis, question, order, asked=True)
+        code = code_excerpt(analysis, order) if code is None else code
+    else:
+        code = _unasked_code(analysis, question, intent, order)
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
-    if code is None:
-        code = code_excerpt(analysis, order)
     code = None if code in skip else code
     order = _pages_that_hold_up(analysis, order, code if _code_may_answer(intent) else None)
     more = [] if intent.wants_code else pool
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more)
+
+
+def _unasked_code(analysis: Analysis, question: str, intent: Intent, order: list[int]) -> int | None:
+    """Code shown beside sentences the learner did not ask code of: the excerpt that says what they leave
+    out (`code_excerpt`), unless it is part of the short block the question hints at (`select_code`), which
+    shows it in context; else that block."""
+    hinted = select_code(analysis, question, order)
+    excerpt = code_excerpt(analysis, order, code_may_answer=_code_may_answer(intent))
+    if excerpt is None or (
+        hinted is not None and analysis.candidates[excerpt].text in analysis.candidates[hinted].text
+    ):
+        return hinted
+    return excerpt
 
 
 def _pages_that_hold_up(analysis: Analysis, order: list[int], code: int | None) -> list[int]:

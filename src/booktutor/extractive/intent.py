@@ -59,7 +59,7 @@ _NUMBER = re.compile(
 _YES_NO = re.compile(r"^\s*(?:is|are|can|does|do|should|will|would|could|was|were|has|have)\b", re.I)
 _DEFINITION = re.compile(r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?|what'?s\s+|define\b|meaning\s+of\b)", re.I)
 _PART_SPLIT = re.compile(
-    r"\?\s+(?=\S)|,?\s+and\s+(?=(?:what|why|how|which|when|where|who|is|are|does|do|can)\b)|;\s+", re.I
+    r"\?\s+(?=\S)|,?\s+(?:and|n|&)\s+(?=(?:what|why|how|which|when|where|who|is|are|does|do|can)\b)|;\s+", re.I
 )
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _ASPECTS = {

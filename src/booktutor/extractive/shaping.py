@@ -171,23 +171,46 @@ EXCERPT_RELATIVE = 1.0
 """A code excerpt is shown beside the answer's sentences when it matches the question at least this well
 relative to the best of them: where the book says it in code (a comment, a named constant), not in prose.
 At 1.0 an excerpt from a page the answer does not cite yet also meets `NEW_DOCUMENT_RELATIVE`."""
+EXCERPT_ADDS_RELATIVE = 0.6
+"""... or, from a page the answer cites, this share when it names `EXCERPT_MIN_TERMS` words of the question
+that none of the sentences names: asked how an example handles a cancelled goal, the prose around the
+example says what it shows, the lines under '# Check if goal was cancelled' say what it does. (One such
+word is often an everyday one, "robot", "safe", or a keyword, "def": no sign the lines say more.)"""
 EXCERPT_MIN_TERMS = 2
 _DIAGRAMS = frozenset({"mermaid", "plantuml", "dot", "graphviz"})
 
 
-def code_excerpt(analysis: Analysis, order: list[int]) -> int | None:
-    """The code excerpt that answers better than the picked sentences, if one does."""
+def code_excerpt(analysis: Analysis, order: list[int], *, code_may_answer: bool = True) -> int | None:
+    """The code excerpt that answers better than the picked sentences, or (`code_may_answer`: not asked a
+    reason or a yes or no) says the part of the question they leave out, if one does."""
     if not order:
         return None
     best = max(float(analysis.total[i]) for i in order)
+    wanted = min(EXCERPT_MIN_TERMS, len(analysis.question_terms))
     scored = [
         (float(analysis.total[i]), i)
         for i, c in enumerate(analysis.candidates)
         if c.kind == "excerpt"
-        and len(c.terms & analysis.question_terms) >= min(EXCERPT_MIN_TERMS, len(analysis.question_terms))
-        and float(analysis.total[i]) >= EXCERPT_RELATIVE * best
+        and len(c.terms & analysis.question_terms) >= wanted
+        and (
+            float(analysis.total[i]) >= EXCERPT_RELATIVE * best
+            or (code_may_answer and _says_what_is_left_out(analysis, i, order, best))
+        )
     ]
     return max(scored, default=(0.0, None))[1]
+
+
+def _says_what_is_left_out(analysis: Analysis, index: int, order: list[int], best: float) -> bool:
+    """The excerpt, from a page the answer cites, names words of the question that no sentence of it names
+    (`EXCERPT_MIN_TERMS`) and scores `EXCERPT_ADDS_RELATIVE` of the best sentence."""
+    excerpt = analysis.candidates[index]
+    said = frozenset[str]().union(*(analysis.candidates[i].terms for i in order))
+    unsaid = (excerpt.terms & analysis.question_terms) - said
+    return (
+        excerpt.doc in {analysis.candidates[i].doc for i in order}
+        and len(unsaid) >= min(EXCERPT_MIN_TERMS, len(analysis.question_terms))
+        and float(analysis.total[index]) >= EXCERPT_ADDS_RELATIVE * best
+    )
 
 
 def quoted_excerpt(analysis: Analysis, question: str) -> int | None:
