@@ -8,6 +8,7 @@ from pathlib import Path
 from booktutor.markdown.front_matter import split_front_matter
 from booktutor.markdown.learner_view import learner_markdown
 from booktutor.personalize.adapt import adapt_chapter, filter_audience_blocks
+from booktutor.personalize.boxes import add_key_ideas
 from booktutor.personalize.jargon import plain
 from booktutor.personalize.profile import LearnerProfile, hints_from_text
 from booktutor.personalize.report import load_pages
@@ -257,3 +258,30 @@ async def test_single_flight_shares_one_computation_and_survives_a_leaving_calle
     gate.set()
     assert await stayer == ("done", True)
     assert calls == [1] and len(flights) == 0
+
+
+SIGNPOSTED = """# Encoders
+
+## Reading joints
+
+Before we dive into the wiring, let's see why every joint of the arm carries an encoder today.
+An encoder reports the angle of a joint so that the controller can close its position loop.
+Incremental encoders count pulses and lose their position when the power goes off at night.
+Absolute encoders read a coded disc and know the angle again as soon as they are powered.
+**Why does it matter?** A joint that knows its angle at power-up can start moving without a homing run.
+
+### Exercise: Read an encoder
+
+In this exercise, you will print the encoder count of the elbow joint every tenth of a second.
+Turn the elbow by hand and watch the printed count climb steadily from zero to about four thousand.
+"""
+
+
+def test_key_ideas_state_ideas_not_signposts_or_exercise_steps():
+    adapted = add_key_ideas(SIGNPOSTED)
+    box = re.search(r":::tip\[Key ideas\]\n(.*?)\n:::", adapted, re.DOTALL)
+    assert box is not None
+    ideas = box.group(1)
+    assert "let's" not in ideas and "exercise" not in ideas and "Turn the elbow" not in ideas
+    assert "Why does it matter" not in ideas
+    assert "A joint that knows its angle at power-up" in ideas or "An encoder reports the angle" in ideas

@@ -37,6 +37,21 @@ _SKIP_TITLES = re.compile(
     r"what'?s\s+next|recap|wrap[- ]up|introduction|overview|table\s+of\s+contents)\b",
     re.IGNORECASE,
 )
+# Sub-sections a learner does rather than reads: their sentences are steps and expected output, not ideas.
+_PRACTICE_TITLE = re.compile(
+    r"\b(exercises?|hands[- ]on|try\s+it|self[- ]check|quiz(zes)?|activit(y|ies))\b|^(labs?|assessments?)\b|\blab\s*\d",
+    re.IGNORECASE,
+)
+# A bold lead-in that is a sentence of its own ("**Why it matters?** …") labels what follows.
+_SENTENCE_LABEL = re.compile(r"^(?:\*\*|__)[^*_\n]{1,80}?[.?!](?:\*\*|__)\s+")
+# Sentences that announce, set a scene or address the reader's plans instead of stating an idea.
+_SIGNPOST = re.compile(
+    r"\b(let'?s|let us|we'll|we will|you'll|you will|we're going to|you're going to|now that|before (we|you|diving))\b|"
+    r"\b(in )?this (exercise|section|chapter|module|lesson|course|tutorial|lab)\b|"
+    r"\bthroughout the (module|chapter|course)\b|"
+    r"^(imagine|try|consider|picture)\b",
+    re.IGNORECASE,
+)
 SUMMARY_SECTION = re.compile(
     r"^(?:\d+(?:\.\d+)*\.?\s+)?(chapter\s+)?(summary|conclusions?|key\s+takeaways?|recap|wrap[- ]up|in\s+summary|"
     r"takeaways)\b",
@@ -95,16 +110,21 @@ def _prose_sentences(body: str) -> list[Quote]:
     for anchor, title, lines, level in sections_with_anchors(body):
         major += 1 if 1 <= level <= 2 else 0
         heading_words = {w.lower() for w in _WORD.findall(title)} - _STOP
+        if _PRACTICE_TITLE.search(title):
+            continue
         for p_index, paragraph in enumerate(paragraphs(_outside_boxes(lines))):
             item = bool(_LIST_ITEM.match(paragraph))  # a list item that is a full sentence counts less
             paragraph = _LIST_ITEM.sub("", paragraph)
             if paragraph.startswith(("|", ">", ":::", "<", "!", "[")):
                 continue
-            for s_index, sentence in enumerate(sentences(paragraph)):
+            for s_index, raw in enumerate(sentences(paragraph)):
+                sentence = _SENTENCE_LABEL.sub("", raw)
                 if item and not sentence.endswith("."):
                     continue
                 words = sentence.split()
                 if not 8 <= len(words) <= 45 or sentence.endswith((":", "?")) or not sentence[0].isupper():
+                    continue
+                if _SIGNPOST.search(sentence):
                     continue
                 overlap = len(heading_words & {w.lower() for w in _WORD.findall(sentence)})
                 score = (

@@ -32,6 +32,123 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 _ADMONITION = r"(Note|Tip|Info|Warning|Caution|Danger|Important)\b[^*]{0,60}"
 _ADMONITION_LEAD = re.compile(rf"^\*\*{_ADMONITION}\*\*\s*", re.IGNORECASE)
 _ADMONITION_TERM = re.compile(rf"^{_ADMONITION}$", re.IGNORECASE)
+# A bold lead-in that is its own sentence ("**Why it matters?** The rest …") labels the paragraph, it is no term.
+_SENTENCE_LABEL = re.compile(r"^(?:\*\*|__)[^*_\n]{1,80}?[.?!](?:\*\*|__)\s+")
+_LETTERED_OPTION = re.compile(r"^[A-Ha-h][).]\s")
+# Headings that name a topic's kind rather than a term ("Common Issues", "Step 2: Build", "Using rqt").
+_GENERIC_HEADING_WORD = frozenset(
+    [
+        "overview",
+        "introduction",
+        "common",
+        "key",
+        "best",
+        "practices",
+        "tips",
+        "example",
+        "examples",
+        "step",
+        "steps",
+        "issues",
+        "features",
+        "benefits",
+        "advantages",
+        "challenges",
+        "considerations",
+        "requirements",
+        "basics",
+        "fundamentals",
+        "setup",
+        "installation",
+        "usage",
+        "why",
+        "how",
+        "what",
+        "when",
+        "where",
+        "which",
+        "your",
+        "our",
+        "this",
+        "more",
+        "other",
+        "getting",
+        "started",
+        "complete",
+        "quick",
+        "reference",
+        "chapter",
+        "a",
+        "an",
+        "the",
+        "my",
+        "part",
+        "phase",
+        "stage",
+        "week",
+        "day",
+        "lab",
+        "task",
+        "exercise",
+        "project",
+        "applications",
+        "cases",
+        "use",
+        "uses",
+        "flow",
+        "diagram",
+        "and",
+        "or",
+        "in",
+        "for",
+        "with",
+        "vs",
+        "versus",
+        "to",
+        "on",
+        "at",
+        "from",
+        "by",
+    ]
+)
+_LABELLED_POINT = re.compile(r"^[^:]{1,40}:\s|^\S+(?:\s\S+){0,3}\s[-–—]\s")
+MAX_POINTS = 6
+# Words that, right after a heading's term, show the term is not the subject of the sentence.
+_NOT_A_VERB = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "into",
+        "which",
+        "who",
+        "vs",
+        "versus",
+        "but",
+        "so",
+        "than",
+        "like",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +179,8 @@ class ProseSection:
     lists: list[ListFact] = field(default_factory=list)
     tables: list[TableFact] = field(default_factory=list)
     text: str = ""  # the section's plain text (for checks and similarity)
+    points: tuple[str, ...] = ()  # the items of a list that opens the section (what the heading's term does)
+    points_lead: str = ""  # the phrase that introduces them ("Optimal pathfinding with heuristics:"), if any
     words: int = 0  # words of prose (paragraphs and lists, not code or tables)
 
     @property
@@ -88,21 +207,26 @@ def _prose_sections(markdown: str, title: str, teaching_only: bool) -> tuple[Pro
         if teaching_only and any(SKIPPED_HEADING.match(plain(h)) for h in section.heading_path[1:]):
             continue
         prose = ProseSection(section.heading_path, section.anchor)
-        lead = ""
+        lead, opening = "", True
         for block in section.blocks:
             if block.kind in ("paragraph", "list"):
                 prose.words += len(plain(block.text).split())
             if block.kind == "paragraph":
                 _read_paragraph(block.text, prose)
                 lead = plain(block.text)
+                opening = opening and not prose.sentences and _short_lead(lead)
+                prose.points_lead = lead if opening else ""
             elif block.kind == "list":
-                _read_list(block.text, _last_sentence(lead), prose)
-                lead = ""
+                items = _read_list(block.text, _last_sentence(lead), prose)
+                if opening and not prose.points:
+                    prose.points = tuple(items[:MAX_POINTS])
+                lead, opening = "", False
             elif block.kind == "table":
                 table = _read_table(block.text)
                 if table:
                     prose.tables.append(table)
                 lead = ""
+        _describe_heading(prose)
         prose.text = " ".join(
             [s.text for s in prose.sentences] + [i for lf in prose.lists for i in (lf.lead, *lf.items)]
         )
@@ -115,7 +239,7 @@ def prose_words(sections: list[ProseSection]) -> int:
 
 
 def _read_paragraph(text: str, prose: ProseSection) -> None:
-    joined = _ADMONITION_LEAD.sub("", " ".join(text.split()))
+    joined = _SENTENCE_LABEL.sub("", _ADMONITION_LEAD.sub("", " ".join(text.split())))
     for raw in _SENTENCE_END.split(joined):
         sentence = plain(raw)
         if MIN_SENTENCE_WORDS <= len(sentence.split()) <= MAX_SENTENCE_WORDS and sentence[-1:] in ".!?":
@@ -131,17 +255,19 @@ def _bold_terms(raw: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in terms if t and not _ADMONITION_TERM.match(t)))
 
 
-def _read_list(text: str, lead: str, prose: ProseSection) -> None:
+def _read_list(text: str, lead: str, prose: ProseSection) -> list[str]:
+    """Reads the list into `prose`; returns its items' plain text (none for a list of quiz options)."""
     items: list[str] = []
     definitions: list[tuple[str, str]] = []
-    for line in text.split("\n"):
-        match = _ITEM.match(line)
-        if match is None or line[: len(line) - len(line.lstrip())].count(" ") >= 2:
-            continue  # continuation lines and nested items
-        raw = match.group(1).strip()
+    labels = 0
+    lines = [m.group(1).strip() for line in text.split("\n") if (m := _ITEM.match(line)) and not _nested(line)]
+    if sum(bool(_LETTERED_OPTION.match(raw)) for raw in lines) >= 2:
+        return []  # "A) …, B) …": the choices of a question, none of them stated as true
+    for raw in lines:
         whole = plain(raw)
         bold = re.match(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*(?:[:：—–-]\s*)?(.*)$", raw)
         labelled = bold is not None and re.search(r"\*\*\s*[:：—–-]|:\*\*", raw) is not None
+        labels += labelled
         if not labelled and MIN_SENTENCE_WORDS <= len(whole.split()) <= MAX_SENTENCE_WORDS:
             prose.sentences.append(Sentence(whole if whole[-1:] in ".!?" else f"{whole}.", _bold_terms(raw), True))
         if bold and bold.group(2):
@@ -156,6 +282,79 @@ def _read_list(text: str, lead: str, prose: ProseSection) -> None:
         prose.lists.append(ListFact(lead, tuple(items), tuple(definitions)))
     elif definitions:
         prose.lists.append(ListFact("", (), tuple(definitions)))
+    return [] if labels else [plain(raw) for raw in lines]
+
+
+def _short_lead(text: str) -> bool:
+    """A phrase that only introduces the list after it ("Optimal pathfinding with heuristics:")."""
+    return text.endswith(":") and text.count(":") == 1 and len(text.split()) <= 8
+
+
+def _describe_heading(prose: ProseSection) -> None:
+    """A section that opens with a list of what its heading's term is or does ("### PRM" then "- Pre-computes
+    a roadmap …") defines that term by the list: kept as a "term: point; point" definition."""
+    term = heading_term(prose.heading) if len(prose.heading_path) > 1 else ""
+    if not term or not prose.points or any(_LABELLED_POINT.match(p) or not p[:1].isalnum() for p in prose.points):
+        return
+    named = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", term)}
+    points = [p.rstrip(".;") for p in prose.points if not named & _words(p)]
+    lead = prose.points_lead if not named & _words(prose.points_lead) else ""
+    description = "; ".join(p if i == 0 or p[1:2].isupper() else p[:1].lower() + p[1:] for i, p in enumerate(points))
+    if lead and description:
+        description = (
+            f"{lead} {description[:1].lower() if description[1:2].islower() else description[:1]}{description[1:]}"
+        )
+    if 2 * len(points) >= len(prose.points) and len(description.split()) >= 5:
+        prose.lists.append(ListFact("", (), ((term, description),)))
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", text)}
+
+
+def _nested(line: str) -> bool:
+    return line[: len(line) - len(line.lstrip())].count(" ") >= 2
+
+
+def heading_term(heading: str) -> str:
+    """The term a heading names ("PRM (Probabilistic Roadmap)", "Launch Files"), or "" for headings
+    that are no term: questions, steps, numbered parts, labels and topic kinds ("Common Issues")."""
+    text = re.sub(r"^(?:chapter|module|part|lesson)\s+\d+[.:]?\s*|^[\d.]+\s+", "", heading.strip(), flags=re.I)
+    text = re.sub(r"^[^\w(]+", "", text.replace("**", "").replace("`", "")).strip()
+    base = re.sub(r"\s*\([^)]*\)", "", re.sub(r"^the\s+", "", text, flags=re.I))
+    words = base.split()
+    if not 1 <= len(words) <= 5 or re.search(r"[:?!&/]|^\d", base) or not re.search(r"[A-Za-z]{2}", base):
+        return ""
+    if {w.lower() for w in words} & _GENERIC_HEADING_WORD or (len(words) > 1 and words[0].lower().endswith("ing")):
+        return ""
+    if SKIPPED_HEADING.match(base):
+        return ""
+    return text
+
+
+def nearby_terms(section: ProseSection, sections: list[ProseSection]) -> tuple[str, ...]:
+    """The terms other headings of the chapter name: the section's siblings first, then its level."""
+    parent, depth = section.heading_path[:-1], len(section.heading_path)
+    others = [
+        s
+        for s in sections
+        if s.heading_path != section.heading_path and len(s.heading_path) > 1 and heading_term(s.heading)
+    ]
+    ranked = sorted(others, key=lambda s: (s.heading_path[:-1] != parent, len(s.heading_path) != depth))
+    return tuple(dict.fromkeys(heading_term(s.heading) for s in ranked))
+
+
+def heading_subject(text: str, section: ProseSection) -> str:
+    """The term of the section's heading (or its first words) when the sentence opens with it as the subject
+    of a verb: "System identification improves …" under "System Identification"."""
+    head = re.split(r"\s(?:and|for|in|with|vs\.?|versus|or|to|on)\s", section.heading, maxsplit=1)[0]
+    words = re.sub(r"\s*\([^)]*\)", "", heading_term(head)).split()
+    for size in range(len(words), 1 if len(words) > 1 else 0, -1):
+        term = " ".join(words[:size])
+        match = re.match(rf"^(?:(?:An?|The)\s+)?({re.escape(term)})\s+([a-z]{{2,}})\s+\S+(?:\s+\S+){{3,}}", text, re.I)
+        if match and match.group(2) not in _NOT_A_VERB:
+            return match.group(1)
+    return ""
 
 
 def _read_table(text: str) -> TableFact | None:

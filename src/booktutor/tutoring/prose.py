@@ -22,7 +22,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from booktutor.providers.embeddings import Embedder
-from booktutor.tutoring.facts import ListFact, ProseSection, Sentence, TableFact, prose_sections
+from booktutor.tutoring.facts import (
+    ListFact,
+    ProseSection,
+    Sentence,
+    TableFact,
+    heading_subject,
+    heading_term,
+    nearby_terms,
+    prose_sections,
+)
 from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.questions import QuestionStyle, QuizQuestion, normalized
 
@@ -124,24 +133,36 @@ async def prose_questions(
 def _drafts(sections: list[ProseSection]) -> Iterator[Draft]:
     quantities = _quantities_by_unit(sections)
     for section in sections:
+        nearby = nearby_terms(section, sections)
         for sentence in section.sentences:
-            yield from _sentence_drafts(section, sentence, quantities)
+            yield from _sentence_drafts(section, sentence, quantities, nearby)
         for fact in section.lists:
-            yield from _list_drafts(section, fact)
+            yield from _list_drafts(section, fact, nearby)
         for table in section.tables:
             yield from _table_drafts(section, table)
 
 
-def _sentence_drafts(section: ProseSection, sentence: Sentence, quantities: dict[str, list[str]]) -> Iterator[Draft]:
+def _sentence_drafts(
+    section: ProseSection, sentence: Sentence, quantities: dict[str, list[str]], nearby: tuple[str, ...]
+) -> Iterator[Draft]:
     text = sentence.text
     if _OVERVIEW.search(text) or text.endswith("?"):  # a question (the book's own exercise) states nothing
         return
     term = _defined_term(sentence, section)
-    if term:
-        yield Draft("definition", section, f"Which term fills the blank? “{_blank(text, term)}”", term, text)
+    subject = "" if term else heading_subject(text, section)
+    if term or subject:
+        prompt = f"Which term fills the blank? “{_blank(text, term or subject)}”"
+        yield Draft("definition", section, prompt, term or subject, text, siblings=nearby if subject else ())
     for bold in sentence.bold:
         label = text.lower().startswith(bold.lower()) and (sentence.list_item or text[len(bold) : len(bold) + 1] == ":")
-        if bold != term and not label and _short(bold, 4) and _mentions(text, bold) and len(bold) > 3:
+        if (
+            bold != term
+            and not label
+            and _short(bold, 4)
+            and _mentions(text, bold)
+            and len(bold) > 3
+            and bold[-1].isalnum()
+        ):
             yield Draft("cloze", section, f"Fill in the blank: {_blank(text, bold)}", bold, text)
             break
     number = _NUMBER.search(text)
@@ -167,10 +188,13 @@ def _defined_term(sentence: Sentence, section: ProseSection) -> str:
     return term if normalized(term) in heading or match.group("abbr") else ""
 
 
-def _list_drafts(section: ProseSection, fact: ListFact) -> Iterator[Draft]:
+def _list_drafts(section: ProseSection, fact: ListFact, nearby: tuple[str, ...] = ()) -> Iterator[Draft]:
     terms = tuple(t for t, _ in fact.definitions)
     for term, description in fact.definitions[:2]:
-        if _short(term, 5) and not _mentions(description, term):
+        if term == heading_term(section.heading):  # the section's list describes its own heading's term
+            prompt = f"Which term does the section “{section.heading_path[-2]}” describe as: “{description}”?"
+            yield Draft("definition", section, prompt, term, f"{term}: {description}", siblings=nearby)
+        elif _short(term, 5) and not _mentions(description, term):
             prompt = f"Which term does the section “{section.heading}” describe as: “{description}”?"
             others = tuple(t for t in terms if t != term)
             yield Draft("definition", section, prompt, term, f"{term}: {description}", siblings=others)

@@ -1,0 +1,92 @@
+"""What the offline generator may ask from: bold lead-in labels, lists that describe their heading's
+term, sentences whose subject is the heading's term, and quiz options that state nothing."""
+
+from __future__ import annotations
+
+from booktutor.providers.embeddings import FakeEmbedder
+from booktutor.tutoring.facts import heading_term, prose_sections
+from booktutor.tutoring.imported import BookPage
+from booktutor.tutoring.prose import Citer, book_pool, prose_questions
+
+GRIPPERS = """# Grippers
+
+A gripper is the part of the arm that holds things, and its design decides what the arm can pick up.
+
+## Gripper Types
+
+### Suction Cups
+- Hold flat, smooth parts such as boxes and sheets
+- Need a vacuum pump and a sealed surface
+
+### Parallel Jaws
+- Two fingers close on the part from both sides
+- Simple, strong and cheap to control
+
+### Soft Fingers
+- Flexible silicone shapes that wrap around fragile items
+- Driven by air pressure
+
+## Force Sensing
+
+Force sensing measures how hard the fingers press, so a grasp can stop before it crushes the part.
+
+**Why does it matter?** A gripper without force sensing squeezes an egg as hard as a brick and breaks it.
+
+## Check yourself
+
+Which gripper suits glass panels:
+- A) Parallel jaws
+- B) Suction cups
+- C) Soft fingers
+"""
+
+
+async def _questions(markdown: str = GRIPPERS):
+    citer = Citer("grippers.md", "Grippers", lambda anchor: f"/docs/grippers#{anchor}")
+    pool = book_pool([BookPage("grippers.md", "Grippers", markdown, {}, "en")])
+    return await prose_questions(markdown, "Grippers", citer, pool, FakeEmbedder(256)), pool
+
+
+async def test_a_bold_lead_in_label_is_never_the_blank():
+    questions, _ = await _questions()
+    assert all("Why does it matter" not in q.prompt + q.correct_answer_text() for q in questions)
+    sentences = [s.text for section in prose_sections(GRIPPERS, "Grippers") for s in section.sentences]
+    assert "A gripper without force sensing squeezes an egg as hard as a brick and breaks it." in sentences
+
+
+async def test_a_list_opening_a_section_defines_its_heading_term_among_its_siblings():
+    questions, _ = await _questions()
+    suction = next(q for q in questions if q.correct_answer_text() == "Suction Cups")
+    assert suction.style == "definition" and "Gripper Types" in suction.prompt
+    assert "Hold flat, smooth parts" in suction.prompt and "Suction" not in suction.prompt
+    assert {"Parallel Jaws", "Soft Fingers"} <= set(suction.choices)
+    assert suction.heading == "Suction Cups"
+
+
+async def test_a_sentence_opening_with_its_heading_term_blanks_that_term():
+    questions, _ = await _questions()
+    sensing = next(q for q in questions if q.correct_answer_text() == "Force sensing")
+    assert sensing.prompt.startswith("Which term fills the blank? “_____ measures how hard the fingers press")
+    assert len(set(sensing.choices)) == len(sensing.choices) >= 3
+
+
+async def test_lettered_options_of_a_question_are_no_list_and_no_distractors():
+    questions, pool = await _questions()
+    assert not [item for item in pool if item.startswith(("A)", "B)", "C)"))]
+    assert all("glass panels" not in q.prompt for q in questions)
+
+
+def test_only_headings_that_name_a_term_count_as_terms():
+    assert heading_term("PRM (Probabilistic Roadmap)") == "PRM (Probabilistic Roadmap)"
+    assert heading_term("Chapter 3: Wheel Odometry") == "Wheel Odometry"
+    assert heading_term("A* Search") == "A* Search" and heading_term("The Reality Gap") == "The Reality Gap"
+    no_terms = (
+        "Step 2: Wire the motor",
+        "Common Issues",
+        "Why Grippers?",
+        "Using the Gripper",
+        "Build a Gripper",
+        "Summary",
+    )
+    for heading in no_terms:
+        assert heading_term(heading) == "", heading
