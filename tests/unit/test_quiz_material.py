@@ -32,6 +32,13 @@ Force sensing measures how hard the fingers press, so a grasp can stop before it
 
 **Why does it matter?** A gripper without force sensing squeezes an egg as hard as a brick and breaks it.
 
+:::tip Fragile parts
+Lower the grip force limit for parts that are:
+- Thin glass panels
+- Ripe fruit
+- Freshly printed plastic
+:::
+
 ## Check yourself
 
 Which gripper suits glass panels:
@@ -68,6 +75,12 @@ async def test_a_sentence_opening_with_its_heading_term_blanks_that_term():
     sensing = next(q for q in questions if q.correct_answer_text() == "Force sensing")
     assert sensing.prompt.startswith("Which term fills the blank? “_____ measures how hard the fingers press")
     assert len(set(sensing.choices)) == len(sensing.choices) >= 3
+
+
+async def test_a_list_in_a_tip_box_is_introduced_by_its_sentence_not_the_box_title():
+    questions, _ = await _questions()
+    fragile = next(q for q in questions if q.style == "list")
+    assert "“Lower the grip force limit for parts that are:”" in fragile.prompt and "Tip" not in fragile.prompt
 
 
 async def test_lettered_options_of_a_question_are_no_list_and_no_distractors():

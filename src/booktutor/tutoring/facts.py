@@ -213,7 +213,7 @@ def _prose_sections(markdown: str, title: str, teaching_only: bool) -> tuple[Pro
                 prose.words += len(plain(block.text).split())
             if block.kind == "paragraph":
                 _read_paragraph(block.text, prose)
-                lead = plain(block.text)
+                lead = plain(_ADMONITION_LEAD.sub("", " ".join(block.text.split())))  # not the box's title
                 opening = opening and not prose.sentences and _short_lead(lead)
                 prose.points_lead = lead if opening else ""
             elif block.kind == "list":
