@@ -144,6 +144,64 @@ async def test_selection_answer_opens_with_the_passage_and_links_its_section(cha
     assert selection["chapter_title"] == "Actuators"
 
 
+GRIPPERS = """---
+title: Grippers
+---
+
+A gripper is the hand at the end of a robot arm.
+
+## Gripper actions
+
+Grasping is a long-running task that needs feedback and the ability to cancel. A gripper action suits it well.
+
+## Finger design
+
+Soft fingers bend around objects of odd shapes. Rigid fingers hold tools more precisely.
+Many grippers use two parallel fingers driven by one motor.
+
+## What the gripper reports
+
+The gripper sends the current finger width and the measured grip force while the fingers close.
+It stops early when the force limit is reached.
+"""
+CAMERAS = """---
+title: Cameras
+---
+
+## Visual servoing
+
+A camera gives feedback on where the object sits in the gripper, so the arm can correct its approach.
+"""
+GRASP_PASSAGE = (
+    "Grasping is a long-running task that needs feedback and the ability to cancel. A gripper action suits it well."
+)
+
+
+@pytest.fixture
+async def grippers_chat(services, ingestor, tmp_path) -> ChatService:
+    (tmp_path / "grippers" / "docs").mkdir(parents=True)
+    (tmp_path / "grippers" / "docs" / "grippers.md").write_text(GRIPPERS)
+    (tmp_path / "grippers" / "docs" / "cameras.md").write_text(CAMERAS)
+    await ingestor.ingest(tmp_path / "grippers", book_id="grippers", title="Grippers")
+    return ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
+
+
+@pytest.mark.parametrize("page", [{"doc_path": "grippers.md"}, {}])
+async def test_selection_answer_goes_on_with_what_its_page_says(grippers_chat, guest, page):
+    thread = Thread(grippers_chat, guest)
+    answer, state = await thread.ask(
+        "What feedback does the gripper action send while grasping?",
+        selected_text=GRASP_PASSAGE,
+        book_id="grippers",
+        **page,
+    )
+
+    assert answer.split("[", 1)[0].strip() in GRASP_PASSAGE, answer
+    assert "finger width" in answer, answer
+    assert "camera" not in answer.lower(), "another page's feedback is not the gripper action's"
+    assert {c["doc_path"] for c in state["citations"]} <= {"", "grippers.md"}
+
+
 async def test_selection_without_a_doc_path_still_cites_the_passage(chat, guest):
     answer, state = await Thread(chat, guest).ask("Explain this", selected_text=SEA_PASSAGE)
 

@@ -53,9 +53,17 @@ def redundancy(analysis: Analysis, i: int, picked: list[int]) -> float:
     return max(term_cosine(c[i].terms, c[j].terms) for j in picked)
 
 
-def _mmr(analysis: Analysis, pool: list[int], picked: list[int], limit: int, floor: float) -> list[int]:
+def _mmr(
+    analysis: Analysis,
+    pool: list[int],
+    picked: list[int],
+    limit: int,
+    floor: float,
+    cited: frozenset[str] = frozenset(),
+) -> list[int]:
+    """`cited`: documents the answer cites already though no pick is from them (a highlighted passage's page)."""
     picked = list(picked)
-    cited_docs = {analysis.candidates[i].doc for i in picked}
+    cited_docs = {analysis.candidates[i].doc for i in picked} | cited
     words = sum(analysis.candidates[i].words for i in picked)
     best = max((float(analysis.total[i]) for i in pool), default=0.0)
     remaining = [i for i in pool if i not in picked]
@@ -126,13 +134,34 @@ def select_sentences(analysis: Analysis, sentences: list[int], *, list_asked: bo
     copies = {i for i in book if _repeats(analysis, i, selection)}  # the passage as the book prints it
     if explaining := _explaining_sentence(analysis, book, copies, picked):
         picked = [*picked, explaining]
-    # Another section's sentence helps only if it is at least as relevant as the selection's best and
-    # about the same thing (it shares a word with the passage or the question).
+    page = passage_page(analysis, selection, copies)
+    # A body sentence of the passage's page explains it (the feedback an example sends, the types it
+    # mentions) when it is about the same thing (it shares a word with the passage or the question);
+    # another page's sentence, or a key-terms or summary line, must also be at least as relevant as
+    # the passage's best.
     if selection:  # (a passage of only a question or a heading has no sentence to compare with)
         home = passage_context(analysis, book + selection)
         topic = analysis.question_terms.union(*(analysis.candidates[i].terms for i in selection))
-        book = [i for i in book if i not in copies and (i in home or analysis.candidates[i].terms & topic)]
-    return _mmr(analysis, book + picked, picked, MAX_SENTENCES, best_selection)
+        book = [
+            i
+            for i in book
+            if i not in copies
+            and (i in home or analysis.candidates[i].terms & topic)
+            and (_explains_on_page(analysis.candidates[i], page) or float(analysis.total[i]) >= best_selection)
+        ]
+    return _mmr(analysis, book + picked, picked, MAX_SENTENCES, 0.0, page)
+
+
+def _explains_on_page(candidate: Candidate, page: frozenset[str]) -> bool:
+    """A body sentence of the passage's page: a key-terms or summary line only repeats a body section."""
+    return candidate.doc in page and not restates(candidate)
+
+
+def passage_page(analysis: Analysis, passage: list[int], copies: set[int]) -> frozenset[str]:
+    """The page that holds a highlighted passage: the one the client named, or the one whose text repeats it."""
+    candidates = analysis.candidates
+    named = {candidates[i].doc for i in passage if candidates[i].doc != "selection"}
+    return frozenset(named | {candidates[i].doc for i in copies})
 
 
 def _repeats(analysis: Analysis, index: int, passage: list[int]) -> bool:
