@@ -26,6 +26,15 @@ A gripper is the part of the arm that holds things, and its design decides what 
 - Flexible silicone shapes that wrap around fragile items
 - Driven by air pressure
 
+### Magnetic Pads
+
+Magnets hold fast. Each pad needs:
+- A steel part to attract
+- A clean and flat contact face
+- Current to let go of the part
+
+Magnetic pads drop the part as soon as the current through their coil is switched off.
+
 ## Force Sensing
 
 Force sensing measures how hard the fingers press, so a grasp can stop before it crushes the part.
@@ -68,6 +77,11 @@ async def test_a_list_opening_a_section_defines_its_heading_term_among_its_sibli
     assert "Hold flat, smooth parts" in suction.prompt and "Suction" not in suction.prompt
     assert {"Parallel Jaws", "Soft Fingers"} <= set(suction.choices)
     assert suction.heading == "Suction Cups"
+    # a list whose lead says something of its own ("Magnets hold fast.") describes no heading
+    described = {
+        term for section in prose_sections(GRIPPERS, "Grippers") for f in section.lists for term, _ in f.definitions
+    }
+    assert {"Suction Cups", "Parallel Jaws", "Soft Fingers"} <= described and "Magnetic Pads" not in described
 
 
 async def test_a_sentence_opening_with_its_heading_term_blanks_that_term():

@@ -82,6 +82,18 @@ _GENERIC_HEADING_WORD = frozenset(
         "an",
         "the",
         "my",
+        "hands-on",
+        "current",
+        "solutions",
+        "problems",
+        "types",
+        "methods",
+        "approaches",
+        "options",
+        "tools",
+        "metrics",
+        "measures",
+        "guidelines",
         "part",
         "phase",
         "stage",
@@ -215,7 +227,8 @@ def _prose_sections(markdown: str, title: str, teaching_only: bool) -> tuple[Pro
                 _read_paragraph(block.text, prose)
                 lead = plain(_ADMONITION_LEAD.sub("", " ".join(block.text.split())))  # not the box's title
                 opening = opening and not prose.sentences and _short_lead(lead)
-                prose.points_lead = lead if opening else ""
+                if not prose.points:
+                    prose.points_lead = lead if opening else ""
             elif block.kind == "list":
                 items = _read_list(block.text, _last_sentence(lead), prose)
                 if opening and not prose.points:
@@ -287,7 +300,7 @@ def _read_list(text: str, lead: str, prose: ProseSection) -> list[str]:
 
 def _short_lead(text: str) -> bool:
     """A phrase that only introduces the list after it ("Optimal pathfinding with heuristics:")."""
-    return text.endswith(":") and text.count(":") == 1 and len(text.split()) <= 8
+    return text.endswith(":") and text.count(":") == 1 and len(text.split()) <= 8 and not re.search(r"[.!?]\s", text)
 
 
 def _describe_heading(prose: ProseSection) -> None:
@@ -299,11 +312,9 @@ def _describe_heading(prose: ProseSection) -> None:
     named = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", term)}
     points = [p.rstrip(".;") for p in prose.points if not named & _words(p)]
     lead = prose.points_lead if not named & _words(prose.points_lead) else ""
-    description = "; ".join(p if i == 0 or p[1:2].isupper() else p[:1].lower() + p[1:] for i, p in enumerate(points))
+    description = "; ".join(points)  # as written: a point may open with a name ("Tesla Optimus")
     if lead and description:
-        description = (
-            f"{lead} {description[:1].lower() if description[1:2].islower() else description[:1]}{description[1:]}"
-        )
+        description = f"{lead} {description}"
     if 2 * len(points) >= len(prose.points) and len(description.split()) >= 5:
         prose.lists.append(ListFact("", (), ((term, description),)))
 

@@ -23,7 +23,7 @@ from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.prose import Citer, book_pool, prose_questions
 from booktutor.tutoring.questions import QuizQuestion, normalized
 
-GENERATOR_VERSION = "offline-v4"
+GENERATOR_VERSION = "offline-v5"
 MAX_DISTRACTORS = 3
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 8, 60
 BLANK = "_____"
