@@ -152,3 +152,18 @@ async def test_asked_which_exercises_the_chapter_has_the_answer_quotes_them(serv
     cited = {(c["doc_path"], c["anchor_url"].rsplit("#", 1)[-1]) for c in state["citations"]}
     assert ("embedded/events.md", "exercises") in cited
     assert "A)" not in text, "never a quiz's option list"
+
+
+async def test_asked_what_the_course_teaches_the_answer_gives_its_objectives(services, course, guest):
+    text, state = await ask(services, guest, "What will I learn in this course?")
+    assert not state["abstained"]
+    assert "Write a debounce filter for a noisy switch" in text or "Configure a watchdog timer" in text
+    assert "Continue with" not in text, "a link to the next page is not an answer"
+    assert any(c["anchor_url"].endswith("#learning-objectives") for c in state["citations"])
+
+
+async def test_asked_what_the_course_requires_the_answer_gives_its_prerequisites(services, course, guest):
+    text, state = await ask(services, guest, "What are the prerequisites for this course?")
+    assert not state["abstained"]
+    assert "A breadboard and a push button" in text
+    assert any(c["anchor_url"].endswith("#prerequisites") for c in state["citations"])

@@ -166,3 +166,29 @@ def test_urdu_signposts_and_openings_that_refer_back_are_recognised() -> None:
     assert depends_on_previous("تاہم gears شور پیدا کرتے ہیں۔")  # however, gears make noise
     assert not depends_on_previous("یہاں ایک servo motor دکھایا گیا ہے۔")  # here a servo motor is shown
     assert not is_generic("ایک servo motor اپنی پوزیشن خود ناپتا ہے۔")  # a servo measures its own position
+
+
+@pytest.mark.parametrize(
+    ("question", "about_course"),
+    [
+        ("How long is this course?", "logistics"),
+        ("What will I learn in the motor control chapter?", "goals"),
+        ("What are the prerequisites for this course?", "logistics"),
+        ("What does this chapter cover?", "goals"),
+        ("How is the book organized?", "logistics"),
+        ("What do I need to know before starting?", "logistics"),
+        ("How long does a battery last?", ""),
+        ("How long is the control loop period?", ""),
+        ("What is a gear ratio?", ""),
+    ],
+)
+def test_a_question_about_the_course_itself(question: str, about_course: str) -> None:
+    assert question_intent(question).about_course == about_course
+
+
+def test_links_to_further_reading_point_elsewhere() -> None:
+    from booktutor.extractive.roles import is_pointer
+
+    assert is_pointer("Further Reading: The motor driver datasheet")
+    assert is_pointer("Next Steps: Wire the second sensor")
+    assert not is_pointer("References to the encoder count are kept in a buffer.")

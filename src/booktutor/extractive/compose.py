@@ -136,7 +136,7 @@ async def _plan(
         if _code_may_answer(intent) and (code := _code_answer(analysis, pool)) is not None:
             return _Plan([], code, [])
         pool = _near_best_document(analysis, pool)
-    picked = select_sentences(analysis, pool, list_asked=intent.kind == "list")
+    picked = select_sentences(analysis, pool, list_asked=intent.kind == "list" or bool(intent.about_course))
     if not picked:
         return None
     pool = passage_context(analysis, _citable(analysis, pool, picked))

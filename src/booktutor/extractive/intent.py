@@ -87,6 +87,10 @@ class Intent:
     """The words of the part asked about in "the X of a Y" ("the integral term of a PID controller")."""
     place: frozenset[str] = frozenset()
     """The words naming the part of the book the question points at ("in the sim-to-real case study")."""
+    about_course: str = ""
+    """The question asks about the course or a chapter as a whole: "goals" (what I will learn or build, what it
+    covers) or "logistics" (how long, how it is organised, what it requires). Its objectives, structure and
+    front matter are then the answer."""
     about_practice: bool = False
     """The question asks about the book's exercises, labs or assessments themselves ("What exercises does the
     ROS 2 chapter have?", "What do I build in the lab?"): their prompts and steps are then the answer."""
@@ -139,7 +143,41 @@ def split_parts(question: str) -> tuple[str, ...]:
 
 def question_intent(question: str) -> Intent:
     """The kind of answer the question wants, from its wording (English; other languages are `general`)."""
-    return replace(_intent(question), place=place_named(question), about_practice=asks_about_practice(question))
+    return replace(
+        _intent(question),
+        place=place_named(question),
+        about_practice=asks_about_practice(question),
+        about_course=asks_about_course(question),
+    )
+
+
+_WHOLE = r"(?:this|the)\s+(?:whole\s+|entire\s+)?(?:course|book|textbook|module|chapter|unit|program(?:me)?|class)"
+_ABOUT_COURSE = re.compile(
+    rf"\bhow\s+long\s+(?:is|does|will|would)\s+(?:it\s+take\s+to\s+(?:finish|complete|do)\s+)?{_WHOLE}|"
+    rf"\bhow\s+(?:many\s+(?:weeks|hours|modules|chapters)|much\s+time)\b|"
+    rf"\bwhat\s+(?:will|do|am|should|would|can)\s+(?:i|we)\s+(?:\w+\s+){{0,3}}?(?:learn|build|built|know|be\s+able)\b|"
+    rf"\bby\s+the\s+end\s+of\s+{_WHOLE}|\bby\s+the\s+end\b.*\b(?:i|we)\b|"
+    rf"\bwhat\s+(?:are|is)\s+the\s+(?:\w+\s+)?(?:prerequisites?|learning\s+(?:objectives|outcomes|goals)|"
+    rf"requirements)\b|"
+    rf"\bwhat\s+(?:does|will)\s+{_WHOLE}\s+(?:cover|teach|include|require|need)\b|"
+    rf"\bhow\s+is\s+{_WHOLE}\s+(?:organi[sz]ed|structured|laid\s+out)\b|"
+    rf"\bwhat\s+do\s+(?:i|we)\s+need\s+(?:to\s+know\s+)?before\b",
+    re.I,
+)
+
+
+_COURSE_LOGISTICS = re.compile(
+    r"\bhow\s+(?:long|many\s+(?:weeks|hours)|much\s+time|is\s+\w+\s+\w+\s+(?:organi[sz]ed|structured|laid))|"
+    r"\bprerequisites?\b|\brequirements?\b|\brequire|\bneed\b|\bbefore\b",
+    re.I,
+)
+
+
+def asks_about_course(question: str) -> str:
+    """What the question asks about the course or a chapter as a whole, if it does (see `Intent.about_course`)."""
+    if not _ABOUT_COURSE.search(question):
+        return ""
+    return "logistics" if _COURSE_LOGISTICS.search(question) else "goals"
 
 
 _PRACTICE = (

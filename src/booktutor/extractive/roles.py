@@ -13,6 +13,8 @@ PRACTICE_PURPOSES = frozenset({"exercise", "lab"})
 """Chunks that ask the learner to do something (booktutor.ingest.purpose)."""
 NOT_ANSWER_PURPOSES = PRACTICE_PURPOSES | {"objectives", "navigation"}
 """Chunks whose sentences never answer a question: practice, learning objectives, next steps and links."""
+COURSE_PURPOSES = {"goals": frozenset({"objectives"}), "logistics": frozenset({"navigation"})}
+"""Chunks about the course itself, by what is asked of it: its goals, or its structure, prerequisites and time."""
 RESTATING_PURPOSES = frozenset({"summary", "definition"})
 """Chunks that restate what a body section says: the body section is the better citation."""
 
@@ -83,11 +85,17 @@ def _after_label(text: str) -> str:
 
 
 @lru_cache(maxsize=_ROLE_CACHE)
+def tells_the_learners_task(text: str) -> bool:
+    """'By the end of this chapter, you will be able to:', 'In this lab, you will ...': what the learner will do."""
+    return bool(_LEARNER_TASK.search(_after_label(text)))
+
+
 def is_option_list(text: str) -> bool:
     """A multiple-choice option list ("A) Nodes B) Topics ..."), with or without its section's title."""
     return bool(_OPTIONS.search(_after_label(text)) or _LABELLED_OPTION.match(text.strip()))
 
 
+@lru_cache(maxsize=_ROLE_CACHE)
 def is_prompt(text: str, *, allow_steps: bool = False) -> bool:
     """A question, an option list, an exercise prompt or (unless steps were asked for) an imperative step."""
     stripped = _after_label(text)
@@ -166,6 +174,8 @@ def depends_on_previous(text: str) -> bool:
 
 _POINTER = re.compile(
     r"^(?:figure|fig\.|table|diagram)\s*\d*[:.]|^related\s+(?:terms|topics|concepts|reading|chapters)\s*:|"
+    r"^(?:further\s+reading|references|next\s+steps?|see\s+also|bibliography|(?:additional\s+|external\s+)?resources)\s*:|"
+    r"^(?:continue|proceed|go\s+on|move\s+on)\s+(?:with|to)\b|"
     r"\bfor\s+more\s+(?:information|details)\b|^see\s|,\s+see\s",
     re.I,
 )

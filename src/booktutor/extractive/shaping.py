@@ -15,6 +15,7 @@ import numpy as np
 from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import Intent
 from booktutor.extractive.roles import (
+    COURSE_PURPOSES,
     NOT_ANSWER_PURPOSES,
     PRACTICE_PURPOSES,
     RESTATING_PURPOSES,
@@ -29,6 +30,7 @@ from booktutor.extractive.roles import (
     is_pointer,
     is_prompt,
     states_side,
+    tells_the_learners_task,
 )
 from booktutor.extractive.scoring import Candidate
 from booktutor.extractive.text import content_terms, has_arabic_script, script_of
@@ -56,6 +58,9 @@ NAMED_SECTION_BONUS = 0.1
 """The question names the sentence's section ("In the sim-to-real case study, ..." of "Case Study: Sim-to-Real
 Transfer"): the learner points at where the answer is."""
 NAMED_SECTION_SHARE = 0.75
+COURSE_BONUS = 0.2
+"""Asked about the course itself ("What will I learn?", "What are the prerequisites?"): a sentence of its
+objectives, structure or prerequisites says it, though it shares few of the question's words."""
 """... when its heading says this share of the words naming the place (two at least)."""
 
 
@@ -78,6 +83,8 @@ def may_answer(candidate: Candidate, intent: Intent, *, advice: bool = False) ->
         return not is_prompt(candidate.text, allow_steps=intent.wants_steps)
     if intent.about_practice and candidate.purpose in PRACTICE_PURPOSES:  # asked what the exercise is
         return not is_option_list(candidate.text)
+    if intent.about_course and _about_the_course(candidate.text, candidate.purpose):
+        return True
     steps = intent.wants_steps and candidate.purpose == "lab"
     if (
         candidate.purpose in NOT_ANSWER_PURPOSES
@@ -89,6 +96,14 @@ def may_answer(candidate: Candidate, intent: Intent, *, advice: bool = False) ->
     if not is_prompt(candidate.text, allow_steps=intent.wants_steps):
         return True
     return advice and is_advice(candidate.text) and not is_prompt(candidate.text, allow_steps=True)
+
+
+def _about_the_course(text: str, purpose: str) -> bool:
+    """A sentence that says what the course or chapter is, asks of the learner or takes (not a link, question
+    or option list): the answer when the question is about the course itself."""
+    course = purpose in COURSE_PURPOSES["goals"] | COURSE_PURPOSES["logistics"]
+    about = course or is_front_matter(text) or tells_the_learners_task(text) or is_generic(text)
+    return about and not (is_pointer(text) or is_option_list(text) or text.rstrip().endswith("?"))
 
 
 def answer_pool(analysis: Analysis, intent: Intent, question: str = "") -> list[int]:
@@ -106,6 +121,8 @@ def answer_pool(analysis: Analysis, intent: Intent, question: str = "") -> list[
         if analysis.candidates[i].source == "selection" or _in_script(analysis.candidates[i].text, script)
     ]
     pool = same if script != "other" and same else pool
+    if intent.about_course:  # "This course covers ..." is then what was asked
+        return pool
     specific = [i for i in pool if not is_generic(analysis.candidates[i].text)]
     return specific or pool  # an introduction answers only when nothing else can
 
@@ -142,8 +159,11 @@ def _table_row_penalty(candidate: Candidate, intent: Intent, question_terms: fro
 def _bonus(candidate: Candidate, intent: Intent, question_terms: frozenset[str]) -> float:
     text = candidate.text
     bonus = -RESTATING_PENALTY if candidate.purpose in RESTATING_PURPOSES else 0.0
-    bonus -= GENERIC_PENALTY if is_generic(text) else 0.0
-    bonus -= INTRO_PENALTY if candidate.intro else 0.0
+    if intent.about_course:  # "This course teaches ..." is then what was asked
+        bonus += COURSE_BONUS if candidate.purpose in COURSE_PURPOSES[intent.about_course] else 0.0
+    else:
+        bonus -= GENERIC_PENALTY if is_generic(text) else 0.0
+        bonus -= INTRO_PENALTY if candidate.intro else 0.0
     bonus += NAMED_SECTION_BONUS if names_section(candidate.heading, intent.place) else 0.0
     if intent.aspect and states_side(text, intent.aspect):
         bonus += SIDE_BONUS
