@@ -169,6 +169,7 @@ title: Safety
 
 ISO 10218 sets the safety requirements for industrial robot arms and their controllers.
 A collaborative robot must stop when a person enters its workspace.
+Its stopping distance grows with speed: d = v * t, where t is the reaction time.
 
 ## Mapping
 
@@ -186,6 +187,7 @@ async def test_an_identifier_no_passage_names_abstains_though_the_book_uses_its_
         "What does ISO 13849 require of a collaborative robot's controller?",
         "How do I merge two maps with ORB-SLAM3?",
         "How do I write a safety_controller plugin for the robot arm?",
+        "How do I solve AX=XB to calibrate the camera on the robot arm?",
     ):
         text, state = await ask_offline(services, guest, question, book_id="safety")
         assert state["abstained"], (question, text)
@@ -193,3 +195,8 @@ async def test_an_identifier_no_passage_names_abstains_though_the_book_uses_its_
     text, state = await ask_offline(services, guest, "What does ISO 10218 set?", book_id="safety")
     assert not state["abstained"], text
     assert "safety requirements for industrial robot arms" in text
+    text, state = await ask_offline(
+        services, guest, "Why does d = v * t matter for a collaborative robot?", book_id="safety"
+    )
+    assert not state["abstained"], text
+    assert "stopping distance" in text

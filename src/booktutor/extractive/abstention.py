@@ -340,6 +340,8 @@ def _names(topic: frozenset[str], text: str) -> bool:
 
 _NAME = re.compile(
     r"(?<![\w-])(?:"
+    r"[A-Za-z0-9_.]+ ?= ?[A-Za-z0-9_.]+"  # an equation: AX=XB, alpha = 0.98
+    r"|"
     r"[A-Za-z][A-Za-z-]*[A-Za-z]\d[\w-]*"  # a letter-led name with a digit: ESP32, Nav2, ORB-SLAM3
     r"|[a-z0-9]+(?:_[a-z0-9]+)+"  # a code identifier: ros2_control
     r"|[A-Za-z]\w*(?:-[A-Za-z]\w*)*-[A-Z][\w]*(?:-\w+)*"  # micro-ROS
@@ -364,7 +366,7 @@ def named_things(question: str) -> list[str]:
     found = []
     for match in _NAME.finditer(question):
         word = match.group(0)
-        capitalised = word[0].isupper() and not any(c.isdigit() or c in "-_" for c in word)
+        capitalised = word[0].isupper() and not any(c.isdigit() or c in "-_=" for c in word)
         if capitalised and (_SENTENCE_START.search(question[: match.start()]) or word == "I"):
             continue
         found.append(word)
@@ -378,9 +380,9 @@ def _normal(text: str) -> str:
 
 def _identifier(name: str) -> bool:
     """A name with a digit or an underscore (a version, a model, a package: ORB-SLAM3, ros2_control, ISO
-    13849): so specific that a book using it is found by it, and retrieval hands over the passage that
-    does."""
-    return any(c.isdigit() or c == "_" for c in name)
+    13849), or an equation (AX=XB): so specific that a book using it is found by it, and retrieval hands
+    over the passage that does."""
+    return any(c.isdigit() or c in "_=" for c in name)
 
 
 def name_missing(question: str, kind: str, results: Sequence[dict[str, Any]], evidence: dict[str, Any] | None) -> bool:
