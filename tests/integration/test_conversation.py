@@ -200,6 +200,10 @@ async def test_selection_answer_goes_on_with_what_its_page_says(grippers_chat, g
     assert "finger width" in answer, answer
     assert "camera" not in answer.lower(), "another page's feedback is not the gripper action's"
     assert {c["doc_path"] for c in state["citations"]} <= {"", "grippers.md"}
+    passage = next(c for c in state["citations"] if c["n"] == 1)
+    if page:  # the page's short sections share a chunk: the passage links to its own section
+        assert passage["anchor_url"] == "/docs/grippers#gripper-actions", passage
+        assert passage["heading"] == "Gripper actions"
 
 
 async def test_selection_without_a_doc_path_still_cites_the_passage(chat, guest):

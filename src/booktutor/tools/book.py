@@ -48,6 +48,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
 _FENCE_LINE = re.compile(r"^\s*(?:```|~~~)")
+_HEADING_LINE = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*\s*$", re.M)
+PASSAGE_START_WORDS = 6
+"""A highlighted passage is found in its chunk by this many of its first words (the Markdown around them aside)."""
 
 
 def _result_from_hit(n: int, hit: SearchHit, text: str | None = None) -> Source:
@@ -94,9 +97,9 @@ async def _selection_result(ctx: ToolContext) -> Source:
     if found is not None:
         _chapter, document, rows = found
         row = _row_holding(rows, ctx.selected_text)
-        anchor = row.anchor if row is not None else ""
+        anchor, heading = _section_holding(row, ctx.selected_text) if row is not None else ("", "")
         chapter_title = document.title
-        heading = row.heading_path[-1] if row is not None and row.heading_path else document.title
+        heading = heading or document.title
         url = anchor_url(
             document.source_path,
             document.front_matter,
@@ -130,6 +133,25 @@ def _row_holding(rows: list[ChunkRow], passage: str) -> ChunkRow | None:
     overlap = [(len(wanted & {w.lower() for w in _WORD.findall(r.text)}), -i) for i, r in enumerate(rows)]
     best, position = max(overlap)
     return rows[-position] if best >= SELECTION_MATCH_SHARE * len(wanted) else None
+
+
+def _section_holding(row: ChunkRow, passage: str) -> tuple[str, str]:
+    """The anchor and heading of the section of `row` the passage sits in: a chunk may join short
+    sections, and the passage links to its own (the last heading before its first words)."""
+    heading = row.heading_path[-1] if row.heading_path else ""
+    words = _WORD.findall(passage)[:PASSAGE_START_WORDS]
+    start = re.search(r"\W+".join(map(re.escape, words)), row.text, re.I) if words else None
+    if start is None or len(row.sections) < 2:
+        return row.anchor, heading
+    above = [_words_of(m["title"]) for m in _HEADING_LINE.finditer(row.text[: start.start()])]
+    for section in row.sections:
+        if above and _words_of(str(section.get("heading", ""))) == above[-1]:
+            return str(section.get("anchor", "")), str(section.get("heading", ""))
+    return row.anchor, heading
+
+
+def _words_of(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
 
 
 async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[str, Any]:
