@@ -231,3 +231,45 @@ async def test_a_sentence_said_within_a_longer_quoted_one_is_left_out(embedder: 
     composed = await answer("How are actions like services and topics?", results, embedder)
     assert "actions have a goal request that starts a long task" in composed.text
     assert "Like services, actions have a goal request [" not in composed.text
+
+
+CAMERA = """## How a simulated camera imitates a real one
+
+A simulated camera renders the virtual scene from the robot's point of view.
+
+A simulated camera turns the scene into frames in three steps:
+
+- Rendering the virtual scene from the camera's pose in the world
+- Adding blur, grain and colour shift like a real lens and image sensor
+- Delivering each frame a little late, the way a real camera driver does
+
+Engineers compare these frames with real ones before they train a detector.
+"""
+
+
+async def test_an_answer_that_opens_with_a_list_item_gives_the_rest_of_the_list(embedder: Any) -> None:
+    composed = await answer(
+        "How does a simulated camera make its frames look like a real lens and sensor?",
+        [hit(1, CAMERA, "Cameras")],
+        embedder,
+    )
+    steps = ("Adding blur, grain", "Rendering the virtual scene", "Delivering each frame a little late")
+    positions = [composed.text.find(step) for step in steps]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)  # the best first, then book order
+
+
+LENS = """## Lens models
+
+A real lens and sensor blur the frames, and a simulated camera must add the same blur to look real.
+"""
+
+
+async def test_a_list_completing_the_opening_item_keeps_what_another_page_adds(embedder: Any) -> None:
+    composed = await answer(
+        "How does a simulated camera make its frames look like a real lens and sensor?",
+        [hit(1, CAMERA, "Cameras", doc="book/cameras.md"), hit(2, LENS, "Lens models", doc="book/lenses.md")],
+        embedder,
+    )
+    assert "a simulated camera must add the same blur to look real. [2]" in composed.text
+    if "Adding blur, grain" in composed.text:
+        assert "Rendering the virtual scene" in composed.text and "Delivering each frame" in composed.text

@@ -12,6 +12,9 @@ from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS
 
 MAX_LIST_ITEMS = 6
 """A longer list is cut to its best-scoring items (kept in the book's order)."""
+UNLISTED_KINDS = frozenset({"comparison", "yesno", "definition"})
+"""Questions whose answer is not a list even when it opens with an item: each side of a comparison, a yes or
+no, what one term means (a list of terms defines the others too)."""
 ITEM_RELATIVE = 0.5
 """An item joins the answer when it scores this share of the item the answer quoted: the list's other
 members are about the same thing, a line that shares nothing with the question is not."""
@@ -20,10 +23,14 @@ members are about the same thing, a line that shares nothing with the question i
 def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[int]) -> list[int]:
     """For a list question whose answer quotes an item of a list: the answer's opening (when it is not an
     item), then that list's items in the book's order, then the other picks while the answer stays short
-    (at least one, the sentence that usually says what the list adds up to)."""
-    if intent.kind != "list" or intent.aspect or not order:
+    (at least one, the sentence that usually says what the list adds up to). Any other answer that opens
+    with an item (one step of "how does X do Y?" scoring best) opens with it, then the list's other items
+    in the book's order, then the picks from other sections."""
+    if intent.aspect or not order:
         return order  # "what are its drawbacks?" asks for the drawback, not a list the topic is in
-    anchor = next((i for i in order if _is_item(analysis, i)), None)
+    anchor = next((i for i in order if _is_item(analysis, i)), None) if intent.kind == "list" else None
+    if intent.kind not in UNLISTED_KINDS and _is_item(analysis, order[0]):
+        anchor = order[0]  # an answer that opens with an item: the item's list says the rest
     if anchor is None:
         return order
     floor = ITEM_RELATIVE * float(analysis.total[anchor])
@@ -31,11 +38,14 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
     if len(items) < 2:
         return order
     opening = [] if order[0] in items else order[:1]
+    kept = [] if intent.kind == "list" else _other_sections(analysis, anchor, order, [*opening, *items])
+    if intent.kind != "list":  # the item that answers best still opens the answer, its list follows
+        items = [anchor, *(i for i in items if i != anchor)]
     while len(items) > 2 and (
-        len(items) > MAX_LIST_ITEMS or sum(analysis.candidates[i].words for i in [*opening, *items]) > MAX_WORDS
+        len(items) > MAX_LIST_ITEMS or sum(analysis.candidates[i].words for i in [*opening, *items, *kept]) > MAX_WORDS
     ):
         items.remove(min(items, key=lambda i: float(analysis.total[i])))  # the weakest item, order kept
-    result = [*opening, *items]
+    result = [*opening, *items, *kept]
     words = sum(analysis.candidates[i].words for i in result)
     room = max(1, MAX_SENTENCES - len(result))
     for i in (i for i in order if i not in result):
@@ -44,6 +54,14 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
             words += analysis.candidates[i].words
             room -= 1
     return result
+
+
+def _other_sections(analysis: Analysis, anchor: int, order: list[int], taken: list[int]) -> list[int]:
+    """The picks from sections other than the list's: asked anything but a list, the list completes the
+    answer's opening item and does not push out what another section adds (a second part's answer, the
+    citation of another page)."""
+    section = analysis.candidates[anchor].n
+    return [i for i in order if i not in taken and analysis.candidates[i].n != section]
 
 
 def _is_item(analysis: Analysis, index: int) -> bool:
