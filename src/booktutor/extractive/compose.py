@@ -52,7 +52,14 @@ from booktutor.extractive.listing import take_list, take_rows
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
-from booktutor.extractive.shaping import answer_pool, code_excerpt, quotable_code, quoted_excerpt, shaped_scores
+from booktutor.extractive.shaping import (
+    answer_pool,
+    code_excerpt,
+    glossary_definitions,
+    quotable_code,
+    quoted_excerpt,
+    shaped_scores,
+)
 from booktutor.extractive.text import content_terms
 from booktutor.extractive.yesno import yes_no_lead
 from booktutor.providers.embeddings import Embedder
@@ -136,7 +143,9 @@ async def _plan(
         if _code_may_answer(intent) and (code := _code_answer(analysis, pool)) is not None:
             return _Plan([], code, [])
         pool = _near_best_document(analysis, pool)
-    picked = select_sentences(analysis, pool, list_asked=intent.kind == "list" or bool(intent.about_course))
+    defining = glossary_definitions(analysis, intent)
+    list_asked = intent.kind == "list" or bool(intent.about_course)
+    picked = select_sentences(analysis, pool, list_asked=list_asked, defining=defining)
     if not picked:
         return None
     pool = passage_context(analysis, _citable(analysis, pool, picked))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from booktutor.extractive.scoring import definition_subject
 from booktutor.extractive.text import content_terms
 
 _COMPARISON = [
@@ -94,6 +95,8 @@ class Intent:
     about_practice: bool = False
     """The question asks about the book's exercises, labs or assessments themselves ("What exercises does the
     ROS 2 chapter have?", "What do I build in the lab?"): their prompts and steps are then the answer."""
+    subject: frozenset[str] = frozenset()
+    """For "what is X?": the words of X, the term a sentence must define to answer."""
 
     @property
     def wants_code(self) -> bool:
@@ -143,12 +146,13 @@ def split_parts(question: str) -> tuple[str, ...]:
 
 def question_intent(question: str) -> Intent:
     """The kind of answer the question wants, from its wording (English; other languages are `general`)."""
-    return replace(
+    intent = replace(
         _intent(question),
         place=place_named(question),
         about_practice=asks_about_practice(question),
         about_course=asks_about_course(question),
     )
+    return replace(intent, subject=definition_subject(question)) if intent.kind == "definition" else intent
 
 
 _WHOLE = r"(?:this|the)\s+(?:whole\s+|entire\s+)?(?:course|book|textbook|module|chapter|unit|program(?:me)?|class)"

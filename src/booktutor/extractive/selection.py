@@ -110,16 +110,21 @@ def restates(candidate: Candidate) -> bool:
     return candidate.purpose in RESTATING_PURPOSES or is_signpost(candidate.text)
 
 
-def select_sentences(analysis: Analysis, sentences: list[int], *, list_asked: bool = False) -> list[int]:
+def select_sentences(
+    analysis: Analysis, sentences: list[int], *, list_asked: bool = False, defining: frozenset[int] = frozenset()
+) -> list[int]:
     """2-5 relevant, non-redundant sentences of `sentences` (the candidates allowed to answer): from the
     body sections when one is nearly as relevant as the best key-terms or summary line. Asked for a list,
-    a summary line that names the list's members is as good as a body sentence."""
+    a summary line that names the list's members is as good as a body sentence; asked what a term is, so
+    is a glossary line that defines it (`defining`, when no body sentence does)."""
     sentences = _same_script_terms(analysis, sentences)
     if not analysis.features["selection_mode"]:
         body = [
             i
             for i in sentences
-            if not restates(analysis.candidates[i]) or (list_asked and enumerates(analysis.candidates[i].text))
+            if not restates(analysis.candidates[i])
+            or (list_asked and enumerates(analysis.candidates[i].text))
+            or i in defining
         ]
         best_body = max((float(analysis.total[i]) for i in body), default=0.0)
         best = max((float(analysis.total[i]) for i in sentences), default=0.0)

@@ -32,7 +32,7 @@ from booktutor.extractive.roles import (
     states_side,
     tells_the_learners_task,
 )
-from booktutor.extractive.scoring import Candidate
+from booktutor.extractive.scoring import Candidate, definition_strength
 from booktutor.extractive.text import content_terms, has_arabic_script, script_of
 
 REASON_BONUS = 0.10
@@ -139,9 +139,27 @@ def shaped_scores(analysis: Analysis, intent: Intent) -> np.ndarray:
     """The candidates' scores with the question kind's preferences applied."""
     total = analysis.total.astype(np.float32, copy=True)
     terms = analysis.question_terms
+    glossary = glossary_definitions(analysis, intent)
     for i, candidate in enumerate(analysis.candidates):
         total[i] += _bonus(candidate, intent, terms) - _table_row_penalty(candidate, intent, terms)
+        total[i] += RESTATING_PENALTY if i in glossary else 0.0
     return total
+
+
+def glossary_definitions(analysis: Analysis, intent: Intent) -> frozenset[int]:
+    """Asked what X is, the key-terms or glossary lines that define X when no body sentence does: the
+    chapters use the term ("VLA systems benefit from ...") without saying what it is, the glossary says it.
+    They answer as a body sentence would, not as a restatement of one."""
+    if not intent.subject:
+        return frozenset()
+    defining = [
+        i
+        for i, c in enumerate(analysis.candidates)
+        if c.kind == "sentence" and definition_strength(c.text, intent.subject) >= 1.0
+    ]
+    if any(analysis.candidates[i].purpose not in RESTATING_PURPOSES for i in defining):
+        return frozenset()
+    return frozenset(defining)
 
 
 def _table_row_penalty(candidate: Candidate, intent: Intent, question_terms: frozenset[str]) -> float:

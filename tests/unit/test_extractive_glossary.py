@@ -1,0 +1,52 @@
+"""Asked what a term is, the answer says what it is: the glossary's definition when the chapters only use
+the term, the chapter's own definition when it gives one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.extractive_support import answer, hit
+
+from booktutor.extractive.intent import question_intent
+
+CHAPTER = """## Tuning the walk
+
+ZMP controllers keep a walking robot upright on uneven floors in the lab.
+Engineers tune the ZMP margins on a treadmill before any field test with the robot.
+The ZMP controllers run at a higher rate than the footstep planner.
+"""
+GLOSSARY = """## Zero Moment Point (ZMP)
+
+**Definition**: The point on the ground where the contact forces produce no tipping moment.
+
+**Context**: Walking controllers keep this point inside the support polygon of the feet.
+"""
+DEFINING_CHAPTER = """## Balance
+
+The ZMP is the point on the ground about which the robot's weight and the contact forces balance.
+ZMP controllers keep a walking robot upright on uneven floors in the lab.
+"""
+
+
+def _book(chapter: str) -> list[dict[str, Any]]:
+    return [
+        hit(1, chapter, "Tuning the walk", doc="book/walking.md"),
+        hit(2, GLOSSARY, "Glossary", "definition", doc="book/glossary.md"),
+    ]
+
+
+def test_a_definition_question_knows_its_subject() -> None:
+    assert question_intent("What is a ZMP?").subject == frozenset({"zmp"})
+    assert question_intent("Why does the ZMP matter?").subject == frozenset()
+
+
+async def test_the_glossary_definition_answers_when_the_chapters_only_use_the_term(embedder: Any) -> None:
+    composed = await answer("What is a ZMP?", _book(CHAPTER), embedder)
+    assert composed.text.startswith("Zero Moment Point (ZMP): The point on the ground where the contact forces")
+    assert composed.cited[0] == 2
+
+
+async def test_the_chapter_definition_answers_when_the_chapter_gives_one(embedder: Any) -> None:
+    composed = await answer("What is a ZMP?", _book(DEFINING_CHAPTER), embedder)
+    assert composed.text.startswith("The ZMP is the point on the ground about which")
+    assert "Zero Moment Point (ZMP):" not in composed.text
