@@ -1,0 +1,47 @@
+"""Asked what a term is that the chapters only use, the tutor answers with the glossary's definition, through
+the real graph (router, search, offline answerer; real Postgres, Qdrant Edge and MiniLM)."""
+
+from __future__ import annotations
+
+import pytest
+from tests.integration.conftest import build_test_services
+from tests.integration.offline_answers import ask_offline, ingest_pages
+
+pytestmark = pytest.mark.integration
+
+WALKING = """# Walking robots
+
+## Tuning the walk
+
+ZMP controllers keep a walking robot upright on uneven floors in the lab.
+Engineers tune the ZMP margins on a treadmill before any field test with the robot.
+The ZMP controllers run at a higher rate than the footstep planner.
+
+## Field tests
+
+Field tests start on flat concrete and move to gravel once the ZMP margins hold.
+"""
+GLOSSARY = """# Glossary
+
+## Zero Moment Point (ZMP)
+
+**Definition**: The point on the ground where the contact forces produce no tipping moment.
+
+**Context**: Walking controllers keep this point inside the support polygon of the feet.
+
+## Footstep planner
+
+**Definition**: The module that chooses where each foot lands on the terrain ahead.
+"""
+
+
+@pytest.fixture
+def services(test_settings, clean_db, edge_store, local_embedder):
+    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
+
+
+async def test_what_is_a_term_the_chapters_only_use_opens_with_its_glossary_definition(services, tmp_path, guest):
+    await ingest_pages(services, tmp_path, {"walking.md": WALKING, "glossary.md": GLOSSARY}, book_id="walk")
+    text, state = await ask_offline(services, guest, "What is a ZMP?", book_id="walk")
+    assert text.startswith("Zero Moment Point (ZMP): The point on the ground where the contact forces produce")
+    assert state["citations"][0]["doc_path"] == "glossary.md"
