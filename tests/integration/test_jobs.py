@@ -270,7 +270,8 @@ async def test_a_running_job_is_stopped_by_its_worker_and_not_retried(jobs_servi
         worker.start()
         try:
             await asyncio.wait_for(stuck.called.wait(), 60)
-            assert (await queue.cancel(job.id)).status == "running"  # the worker stops it
+            # The worker stops it; on a busy machine it may have done so before cancel() reads the status back.
+            assert (await queue.cancel(job.id)).status in {"running", "cancelled"}
             for _ in range(300):
                 if (await JobStore(jobs_services.db).get(job.id)).status == "cancelled":
                     break
