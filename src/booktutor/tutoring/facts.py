@@ -125,8 +125,10 @@ _GENERIC_HEADING_WORD = frozenset(
 )
 _LABELLED_POINT = re.compile(r"^[^:]{1,40}:\s|^\S+(?:\s\S+){0,3}\s[-–—]\s")
 MAX_POINTS = 6
-# Words that, right after a heading's term, show the term is not the subject of the sentence.
-_NOT_A_VERB = frozenset(
+# Not tutoring.stopwords: only what cannot make a defined term on its own or a distinct list item
+# (articles, pronouns, prepositions); question words and verbs such as "is" stay, they are matched
+# by the definition patterns themselves.
+STOP_WORDS = frozenset(
     [
         "a",
         "an",
@@ -148,18 +150,11 @@ _NOT_A_VERB = frozenset(
         "with",
         "by",
         "as",
-        "at",
-        "from",
-        "into",
-        "which",
-        "who",
-        "vs",
-        "versus",
-        "but",
-        "so",
-        "than",
-        "like",
     ]
+)
+# Words that, right after a heading's term, show the term is not the subject of the sentence.
+_NOT_A_VERB = STOP_WORDS | frozenset(
+    {"at", "from", "into", "which", "who", "vs", "versus", "but", "so", "than", "like"}
 )
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from booktutor.providers.embeddings import Embedder
 from booktutor.tutoring.facts import (
+    STOP_WORDS,
     ListFact,
     ProseSection,
     Sentence,
@@ -57,33 +58,6 @@ _NUMBER = re.compile(rf"(?<![\w.,/-])(?P<value>\d{{1,5}}(?:\.\d{{1,3}})?)(?P<spa
 _NOT_THE_ONLY_VALUE = re.compile(r"(?:\d\s*(?:to|–|-)|\b(?:e\.g\.|for example|for instance|such as|say))\W*$", re.I)
 _OVERVIEW = re.compile(
     r"\b(this|the next|previous) (chapter|lesson|module|section)\b|^We\b|\byou will\b", re.IGNORECASE
-)
-# Not tutoring.stopwords: only what cannot make a defined term on its own or a distinct list item
-# (articles, pronouns, prepositions); question words and verbs such as "is" stay, they are matched
-# by the definition patterns themselves.
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "of",
-        "and",
-        "or",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "as",
-    ]
 )
 
 
@@ -181,7 +155,7 @@ def _defined_term(sentence: Sentence, section: ProseSection) -> str:
         if _short(bold, 5) and re.match(pattern, text):
             return bold
     match = _ACRONYM_DEFINITION.match(text) or _PLAIN_DEFINITION.match(text)
-    if match is None or set(match.group("term").lower().split()) <= _STOP:
+    if match is None or set(match.group("term").lower().split()) <= STOP_WORDS:
         return ""
     heading = normalized(section.heading)
     term = match.group("term")
@@ -402,5 +376,5 @@ def _short(text: str, max_words: int) -> bool:
 
 
 def _overlap(a: str, b: str) -> float:
-    x, y = set(a.split()) - _STOP, set(b.split()) - _STOP
+    x, y = set(a.split()) - STOP_WORDS, set(b.split()) - STOP_WORDS
     return len(x & y) / min(len(x), len(y)) if x and y else 0.0
