@@ -71,7 +71,7 @@ lint: bootstrap
 	$(BIN)/hadolint Dockerfile
 
 # Benchmarks need the `bench` extra (locust) and, for the ONNX-vs-PyTorch encoder comparison, the `torch`
-# extra (a CPU build of torch first); CI installs neither. Roughly 40 minutes on a quiet 2-core machine.
+# extra (a CPU build of torch first); CI installs neither. About 17 minutes on a quiet 2-core machine.
 bench: bootstrap langgraph-venv
 	$(PY) -m pip install --disable-pip-version-check -q torch==2.13.0
 	$(PY) -m pip install --disable-pip-version-check -q -e '.[torch,bench]'
