@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from tests.integration.conftest import build_test_services
 from tests.integration.offline_answers import ask_offline, ingest_pages
+from tests.unit.test_extractive_lists import CAMERA
 
 pytestmark = pytest.mark.integration
 
@@ -35,20 +36,7 @@ GLOSSARY = """# Glossary
 **Definition**: The module that chooses where each foot lands on the terrain ahead.
 """
 
-CAMERAS = """# Simulated cameras
-
-## How a simulated camera imitates a real one
-
-A simulated camera renders the virtual scene from the robot's point of view.
-
-A simulated camera turns the scene into frames in three steps:
-
-- Rendering the virtual scene from the camera's pose in the world
-- Adding blur, grain and colour shift like a real lens and image sensor
-- Delivering each frame a little late, the way a real camera driver does
-
-Engineers compare these frames with real ones before they train a detector.
-"""
+CAMERAS = f"# Simulated cameras\n\n{CAMERA}"  # the list-rendering unit tests' page
 
 
 @pytest.fixture

@@ -8,6 +8,14 @@ from typing import Any
 
 from booktutor.markdown.fences import iter_fence_flags
 
+_SENTENCE_LABEL = re.compile(r"^(?:\*\*|__)[^*_\n]{1,80}?[.?!](?:\*\*|__)\s+")
+
+
+def without_sentence_label(text: str) -> str:
+    """'**Why ROS 2?** The shift from ...' -> 'The shift from ...': a bold lead-in that is a sentence of its own
+    labels the paragraph; it is neither part of the sentence after it nor a term."""
+    return _SENTENCE_LABEL.sub("", text, count=1)
+
 
 def clean_markdown(body: str, *, keep_admonitions: bool = False) -> str:
     """Turn MDX into plain Markdown for chunking; fenced code is never altered.

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from booktutor.markdown.fences import iter_fence_flags
+from booktutor.markdown.mdx import without_sentence_label
 from booktutor.personalize.jargon import paragraphs, plain, sections_with_anchors, sentence_definitions, sentences
 from booktutor.rewrite.segments import Section, split_sections
 
@@ -42,8 +43,6 @@ _PRACTICE_TITLE = re.compile(
     r"\b(exercises?|hands[- ]on|try\s+it|self[- ]check|quiz(zes)?|activit(y|ies))\b|^(labs?|assessments?)\b|\blab\s*\d",
     re.IGNORECASE,
 )
-# A bold lead-in that is a sentence of its own ("**Why it matters?** …") labels what follows.
-_SENTENCE_LABEL = re.compile(r"^(?:\*\*|__)[^*_\n]{1,80}?[.?!](?:\*\*|__)\s+")
 # Sentences that announce, set a scene or address the reader's plans instead of stating an idea.
 _SIGNPOST = re.compile(
     r"\b(let'?s|let us|we'll|we will|you'll|you will|we're going to|you're going to|now that|before (we|you|diving))\b|"
@@ -118,7 +117,7 @@ def _prose_sentences(body: str) -> list[Quote]:
             if paragraph.startswith(("|", ">", ":::", "<", "!", "[")):
                 continue
             for s_index, raw in enumerate(sentences(paragraph)):
-                sentence = _SENTENCE_LABEL.sub("", raw)
+                sentence = without_sentence_label(raw)
                 if item and not sentence.endswith("."):
                     continue
                 words = sentence.split()

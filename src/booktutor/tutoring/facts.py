@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from booktutor.ingest.chunker import remove_quiz_fences, split_sections
-from booktutor.markdown.mdx import clean_markdown
+from booktutor.markdown.mdx import clean_markdown, without_sentence_label
 
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 6, 45
 # Sections that hold no teaching prose: objectives, reading lists, quizzes and exercises.
@@ -32,8 +32,6 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 _ADMONITION = r"(Note|Tip|Info|Warning|Caution|Danger|Important)\b[^*]{0,60}"
 _ADMONITION_LEAD = re.compile(rf"^\*\*{_ADMONITION}\*\*\s*", re.IGNORECASE)
 _ADMONITION_TERM = re.compile(rf"^{_ADMONITION}$", re.IGNORECASE)
-# A bold lead-in that is its own sentence ("**Why it matters?** The rest …") labels the paragraph, it is no term.
-_SENTENCE_LABEL = re.compile(r"^(?:\*\*|__)[^*_\n]{1,80}?[.?!](?:\*\*|__)\s+")
 _LETTERED_OPTION = re.compile(r"^[A-Ha-h][).]\s")
 # Headings that name a topic's kind rather than a term ("Common Issues", "Step 2: Build", "Using rqt").
 _GENERIC_HEADING_WORD = frozenset(
@@ -247,7 +245,7 @@ def prose_words(sections: list[ProseSection]) -> int:
 
 
 def _read_paragraph(text: str, prose: ProseSection) -> None:
-    joined = _SENTENCE_LABEL.sub("", _ADMONITION_LEAD.sub("", " ".join(text.split())))
+    joined = without_sentence_label(_ADMONITION_LEAD.sub("", " ".join(text.split())))
     for raw in _SENTENCE_END.split(joined):
         sentence = plain(raw)
         if MIN_SENTENCE_WORDS <= len(sentence.split()) <= MAX_SENTENCE_WORDS and sentence[-1:] in ".!?":
