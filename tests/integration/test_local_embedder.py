@@ -12,7 +12,7 @@ import pytest
 
 from booktutor.config import Settings
 from booktutor.providers.embeddings import EmbeddingModelUnavailable, LocalOnnxEmbedder, build_embedder
-from booktutor.providers.onnx_encoder import MODEL_DIR
+from booktutor.providers.onnx_encoder import MODEL_DIR, OnnxEncoder, token_groups
 
 pytestmark = pytest.mark.integration
 
@@ -50,6 +50,18 @@ async def test_batching_and_order_do_not_change_vectors(embedder: LocalOnnxEmbed
     alone = [await embedder.embed_query(text) for text in texts]
 
     assert np.asarray(together) == pytest.approx(np.asarray(alone), abs=1e-5)
+
+
+def test_groups_run_side_by_side_give_the_vectors_of_one_run_at_a_time() -> None:
+    texts = [f"joint {i} of the arm " * (1 + (i * 7) % 40) for i in range(24)]  # several token groups
+    assert len(token_groups([len(t.split()) for t in texts], max_texts=8)) > 2
+
+    side_by_side = OnnxEncoder(batch_size=8, parallel_runs=3).encode(texts)
+    one_at_a_time = OnnxEncoder(batch_size=8, parallel_runs=1).encode(texts)
+    one_by_one = np.vstack([OnnxEncoder(parallel_runs=1).encode([text]) for text in texts[:4]])
+
+    assert side_by_side == pytest.approx(one_at_a_time, abs=1e-5)
+    assert side_by_side[:4] == pytest.approx(one_by_one, abs=1e-5)
 
 
 async def test_related_sentence_is_closer(embedder: LocalOnnxEmbedder) -> None:
