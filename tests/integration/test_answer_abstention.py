@@ -153,6 +153,13 @@ async def test_a_named_tool_the_book_never_names_abstains(services, book, guest)
     assert "flexible spline" in text
 
 
+async def test_an_inflected_everyday_word_the_book_never_uses_does_not_abstain(services, book, guest):
+    question = "How does the controller estimate the force at the joint without restarting the motor?"
+    text, state = await ask(services, guest, question)
+    assert not state["abstained"], "'restarting' is rare in general text only by its ending"
+    assert "measures the spring's deflection" in text
+
+
 async def test_which_company_asked_of_a_book_that_names_none_abstains(services, book, guest):
     text, state = await ask(services, guest, "Which company makes the most harmonic drives?")
     assert state["abstained"], text

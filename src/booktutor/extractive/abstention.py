@@ -114,10 +114,22 @@ def word_specificity(word: str, language: str = "en") -> float:
     from its frequency in general text (wordfreq's Zipf scale: ≤ 3 rare, ≥ 5 everyday)."""
     from wordfreq import zipf_frequency
 
-    zipf = zipf_frequency(word, language)
+    zipf = max(zipf_frequency(form, language) for form in word_forms(word))
     if zipf < RARE_ZIPF and len(word) >= MIN_TYPO_LENGTH and _is_typo_of_common_word(word, language):
         return 0.0
     return min(1.0, max(0.0, (5.0 - zipf) / 2.0))
+
+
+_INFLECTION = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def word_forms(word: str) -> set[str]:
+    """The word and, when it ends like an inflection, its possible base forms ("restarting": "restart",
+    "restarte"): an ending makes an everyday word rarer in general text, not more specific."""
+    base = _INFLECTION.sub("", word)
+    if base == word or len(base) < 3:
+        return {word}
+    return {word, base, f"{base}e"}
 
 
 def _is_typo_of_common_word(word: str, language: str) -> bool:
