@@ -34,6 +34,13 @@ def test_comparison_sides_are_the_two_things_compared() -> None:
     assert intent.sides == (frozenset({"ros", "topic"}), frozenset({"servic"}))
 
 
+def test_compare_a_and_b_splits_at_and_when_a_says_with() -> None:
+    intent = question_intent("compare the tests done with a simulator and the checks done on generated plans")
+    assert intent.kind == "comparison"
+    assert intent.sides[0] == frozenset({"test", "done", "simulator"})
+    assert {"check", "plan"} <= intent.sides[1]
+
+
 def test_a_question_asking_two_things_has_two_parts() -> None:
     assert split_parts("What is a series elastic actuator and what is its main drawback?") == (
         "What is a series elastic actuator",

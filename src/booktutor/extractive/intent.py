@@ -10,7 +10,8 @@ from booktutor.extractive.text import content_terms
 
 _COMPARISON = [
     re.compile(r"\bdifferen\w*\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*[?.!]*$", re.I),
-    re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus)\s+(?P<b>.+?)\s*[?.!]*$", re.I),
+    re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:and|vs\.?|versus)\s+(?P<b>.+?)\s*[?.!]*$", re.I),
+    re.compile(r"\bcompare\s+(?P<a>.+?)\s+(?:with|to)\s+(?P<b>.+?)\s*[?.!]*$", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+differ\w*\s+from\s+(?P<b>.+?)\s*[?.!]*$", re.I),
     re.compile(r"\bhow\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+compared?\s+(?:to|with)\s+(?P<b>.+?)\s*[?.!]*$", re.I),
     re.compile(
