@@ -54,6 +54,7 @@ from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
 from booktutor.extractive.shaping import (
     answer_pool,
+    both_sides_code,
     code_excerpt,
     glossary_definitions,
     quotable_code,
@@ -180,6 +181,8 @@ async def _plan(
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     code = None if code in skip else code
+    if intent.sides and code is not None:
+        code = both_sides_code(analysis, intent, code)
     order = _pages_that_hold_up(analysis, order, code if _code_may_answer(intent) else None)
     more = [] if intent.wants_code else pool
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more)

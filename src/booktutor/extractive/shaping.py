@@ -9,6 +9,7 @@ says the same thing.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from booktutor.extractive.roles import (
     tells_the_learners_task,
 )
 from booktutor.extractive.scoring import Candidate, definition_strength
+from booktutor.extractive.selection import identifier_terms
 from booktutor.extractive.text import content_terms, has_arabic_script, script_of
 
 REASON_BONUS = 0.10
@@ -295,3 +297,40 @@ def quotable_code(analysis: Analysis) -> list[int]:
         and c.code_language not in _DIAGRAMS
         and len(c.terms & analysis.question_terms) >= wanted
     ]
+
+
+def both_sides_code(analysis: Analysis, intent: Intent, code: int) -> int:
+    """For a comparison, the code excerpt shown with the excerpt of the same block that names the side it
+    does not ("# Callbacks in this group can run in parallel" beside "# ... run one at a time"), in the
+    block's order: a block that sets the two things side by side answers for both. Else `code` itself."""
+    candidates = analysis.candidates
+    shown = candidates[code]
+    if shown.kind != "excerpt":
+        return code
+    named = [side for side in intent.sides if side & _code_words(shown)]
+    others = [side for side in intent.sides if side not in named]
+    if not named or not others:
+        return code
+    partners = [
+        i
+        for i, c in enumerate(candidates)
+        if i != code
+        and c.kind == "excerpt"
+        and (c.rank, c.position) == (shown.rank, shown.position)
+        and any(side & _code_words(c) for side in others)
+    ]
+    if not partners:
+        return code
+    partner = max(partners, key=lambda i: float(analysis.total[i]))
+    first, second = sorted((code, partner))
+    text = f"{candidates[first].text}\n\n{candidates[second].text}"
+    candidates.append(replace(shown, text=text, terms=candidates[first].terms | candidates[second].terms))
+    analysis.total = np.append(analysis.total, analysis.total[code])
+    analysis.semantic = np.append(analysis.semantic, analysis.semantic[code])
+    if analysis.vectors is not None:
+        analysis.vectors = np.vstack([analysis.vectors, analysis.vectors[code]])
+    return len(candidates) - 1
+
+
+def _code_words(candidate: Candidate) -> frozenset[str]:
+    return candidate.terms | identifier_terms(candidate.text)
