@@ -34,7 +34,8 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
     if anchor is None:
         return order
     floor = ITEM_RELATIVE * float(analysis.total[anchor])
-    items = [i for i in _siblings(analysis, anchor, set(pool)) if float(analysis.total[i]) >= floor]
+    lists = _siblings(analysis, anchor, set(pool), across=intent.kind == "list")
+    items = [i for i in lists if float(analysis.total[i]) >= floor]
     if len(items) < 2:
         return order
     opening = [] if order[0] in items else order[:1]
@@ -69,9 +70,13 @@ def _is_item(analysis: Analysis, index: int) -> bool:
     return candidate.kind == "sentence" and candidate.list_item and not candidate.table_row
 
 
-def _siblings(analysis: Analysis, anchor: int, pool: set[int], *, rows: bool = False) -> list[int]:
+def _siblings(
+    analysis: Analysis, anchor: int, pool: set[int], *, rows: bool = False, across: bool = False
+) -> list[int]:
     """The items of the list that holds `anchor`: the run of list items next to it in its passage and
-    section, in the book's order (only those that may answer)."""
+    section, in the book's order (only those that may answer). `across`: also the lists right before and
+    after it in the passage under sibling headings ("Anytime Algorithms" beside "Reactive Planning"), which
+    a list question asks for together."""
     candidates = analysis.candidates
     here = candidates[anchor]
     run = {here.position: anchor}
@@ -79,7 +84,7 @@ def _siblings(analysis: Analysis, anchor: int, pool: set[int], *, rows: bool = F
         position, i = here.position, anchor + step
         while 0 <= i < len(candidates):
             other = candidates[i]
-            same_list = other.rank == here.rank and other.n == here.n and other.position == position + step
+            same_list = other.rank == here.rank and (across or other.n == here.n) and other.position == position + step
             if not same_list or not (other.table_row if rows else _is_item(analysis, i)):
                 break
             run[other.position] = i
