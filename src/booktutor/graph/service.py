@@ -36,7 +36,7 @@ from booktutor.agents.translate import build_translate_agent
 from booktutor.agents.tutor import build_tutor_agent
 from booktutor.errors import BadRequest
 from booktutor.graph.answer_saver import AnswerSaver
-from booktutor.graph.checkpoint import CheckpointPool
+from booktutor.graph.checkpoint import CheckpointPool, first_run_reads
 from booktutor.graph.client_messages import conversation_for
 from booktutor.graph.events import EventSink, emitting_to, now_ms, recording
 from booktutor.graph.graph import build_graph
@@ -69,6 +69,7 @@ class _Prepared:
     history: list[ChatMessage]
     preferences: dict[str, Any]
     snapshot: MessagesSnapshotEvent  # the conversation this run continues, sent after RUN_STARTED
+    new_thread: bool = False  # the run created its thread: no checkpoint to read
 
 
 def build_agents(model: Model) -> dict[str, Agent[ToolContext]]:
@@ -159,7 +160,8 @@ class ChatService:
         history = _history(run_input, request, turn.history[-HISTORY_MESSAGES:])
         snapshot = messages_snapshot(run_input, request.message_id, turn.history)
         preferences = _set_preferences(turn.preferences)
-        self._remember(run_input.run_id, _Prepared(request, turn.summary, history, preferences, snapshot))
+        prepared = _Prepared(request, turn.summary, history, preferences, snapshot, new_thread=turn.created)
+        self._remember(run_input.run_id, prepared)
 
     def _check_client_tools(self, request: TurnRequest) -> None:
         """Frontend tools need a model that decides to call them; the offline answerer cannot."""
@@ -205,10 +207,11 @@ class ChatService:
         self.leases.track(run_id, streamed)  # heartbeats save `streamed` in case this process dies
         try:
             state = await self._initial_state(run_input, user, request, answer_id, prepared)
-            async for event in self._run_graph(state, user, thread_id, final, recording(streamed, emit)):
-                if isinstance(event, TextMessageContentEvent):
-                    streamed.append(event.delta)
-                yield event
+            with first_run_reads(self.checkpointer, thread_id, prepared is not None and prepared.new_thread):
+                async for event in self._run_graph(state, user, thread_id, final, recording(streamed, emit)):
+                    if isinstance(event, TextMessageContentEvent):
+                        streamed.append(event.delta)
+                    yield event
         except asyncio.CancelledError:
             await asyncio.shield(
                 self.answers.save(thread_id, run_id, answer_id, "".join(streamed), final, status="interrupted")

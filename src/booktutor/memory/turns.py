@@ -36,9 +36,10 @@ WITH ins AS (
   INSERT INTO threads (id, owner_id, book_id, title, summary) VALUES ($1, $2, $3, '', '')
   ON CONFLICT (id) DO NOTHING RETURNING owner_id, summary
 ), t AS (
-  SELECT owner_id, summary FROM ins UNION ALL SELECT owner_id, summary FROM threads WHERE id = $1
+  SELECT owner_id, summary, true AS created FROM ins
+  UNION ALL SELECT owner_id, summary, false FROM threads WHERE id = $1
 )
-SELECT t.owner_id, t.summary,
+SELECT t.owner_id, t.summary, t.created,
   (SELECT owner_id FROM runs WHERE id = $4) AS run_owner,
   (SELECT thread_id FROM messages WHERE id = $5) AS message_thread,
   (SELECT to_jsonb(p) FROM user_preferences p WHERE p.user_id = $2) AS preferences,
@@ -93,6 +94,7 @@ class StartedTurn:
     summary: str
     history: list[Message]  # the thread's last messages, oldest first (id, role and content only)
     preferences: dict[str, Any]  # the learner's stored preferences row (empty when none)
+    created: bool = False  # the thread is new: this is its first turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ async def start_turn(
         summary=row["summary"],
         history=[Message(id=r["id"], role=r["role"], content=r["content"]) for r in reversed(recent)],
         preferences=dict(preferences) if isinstance(preferences, dict) else {},
+        created=row["created"],
     )
 
 
