@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import structlog
 from agents import Runner, TResponseInputItem
@@ -69,6 +69,14 @@ async def router_node(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str,
         question = message  # an answer to the quiz, graded as typed
     Emitter().state_delta(route=route)
     return {"route": route, "route_scores": scores, "question": question}
+
+
+async def guard_and_route(state: TutorState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    """The guard, then the router on what it let through: one graph step (each costs LangGraph about
+    0.4 ms of CPU), still two steps for the client."""
+    guarded = await guard_node(state)
+    routed = await router_node(cast(TutorState, {**state, **guarded}), runtime)
+    return {**guarded, **routed}
 
 
 async def _about_the_book(deps: RunDeps, question: str, state: TutorState, scores: dict[str, float]) -> bool:
