@@ -46,6 +46,13 @@ def test_purpose_from_the_page_name() -> None:
     assert classify_section(("Terms",), "A gear is a toothed wheel.", page="reference/glossary.md") == "definition"
 
 
+def test_a_glossary_heading_names_a_term_even_when_it_names_a_kind_of_content() -> None:
+    entry = "Example: a rover is told to fetch a wrench and plans its route. Context: used in the final project."
+    assert classify_section(("Glossary", "Field Trial Scenario"), entry, page="unit-3/glossary.md") == "definition"
+    assert classify_section(("Glossary", "Use Case"), entry, page="unit-3/glossary.md") == "definition"
+    assert classify_section(("Rovers", "Field Trial Scenario"), entry, page="unit-3/rovers.md") == "example"
+
+
 def test_option_lists_and_questions_are_practice() -> None:
     options = "Which sensor measures angular rate?\n\nA) Lidar\nB) Gyroscope\nC) Encoder\nD) Camera"
     questions = "Why does odometry drift? How would you correct it? What limits a camera at night?"

@@ -7,6 +7,8 @@ from typing import Any
 
 from tests.unit.extractive_support import answer, hit
 
+from booktutor.extractive.analysis import analyse
+from booktutor.extractive.compose import completing_sentences
 from booktutor.extractive.intent import question_intent
 
 CHAPTER = """## Tuning the walk
@@ -50,3 +52,34 @@ async def test_the_chapter_definition_answers_when_the_chapter_gives_one(embedde
     composed = await answer("What is a ZMP?", _book(DEFINING_CHAPTER), embedder)
     assert composed.text.startswith("The ZMP is the point on the ground about which")
     assert "Zero Moment Point (ZMP):" not in composed.text
+
+
+PROJECT = """## The field trial
+
+In the field trial the rover hears a spoken command, fetch the red wrench, and splits it into steps.
+The planner turns the command into a route, a search for the wrench and a grasp.
+"""
+TRIAL_GLOSSARY = """## Field Trial Scenario
+
+**Example**: In the field trial the rover hears a spoken command and splits it into steps.
+"""
+
+
+async def test_a_glossary_line_of_a_lower_ranked_page_may_not_complete_an_answer_the_body_gives() -> None:
+    """It restates the body section the answer quotes; its page would be one more citation of a restatement."""
+    results = [
+        hit(1, PROJECT, "The field trial", doc="book/field-trial.md"),
+        hit(2, TRIAL_GLOSSARY, "Field Trial Scenario", "definition", doc="book/glossary.md"),
+    ]
+    analysis = await analyse("in the field trial, what command does the rover get?", results, embedder=None)
+    body, glossary = (
+        next(i for i, c in enumerate(analysis.candidates) if c.doc == doc)
+        for doc in (
+            "book/field-trial.md",
+            "book/glossary.md",
+        )
+    )
+    everything = list(range(len(analysis.candidates)))
+    assert glossary in everything
+    assert glossary not in completing_sentences(analysis, everything, [body])
+    assert glossary in completing_sentences(analysis, everything, [glossary])  # a glossary answer keeps its page

@@ -51,7 +51,13 @@ from booktutor.extractive.intent import Intent, question_intent, split_parts
 from booktutor.extractive.listing import take_list, take_rows
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
-from booktutor.extractive.selection import NEW_DOCUMENT_RELATIVE, passage_context, select_code, select_sentences
+from booktutor.extractive.selection import (
+    NEW_DOCUMENT_RELATIVE,
+    passage_context,
+    restates,
+    select_code,
+    select_sentences,
+)
 from booktutor.extractive.shaping import (
     answer_pool,
     both_sides_code,
@@ -149,7 +155,7 @@ async def _plan(
     picked = select_sentences(analysis, pool, list_asked=list_asked, defining=defining)
     if not picked:
         return None
-    pool = passage_context(analysis, _citable(analysis, pool, picked))
+    pool = passage_context(analysis, completing_sentences(analysis, pool, picked, defining))
     if intent.sides:
         picked = cover_sides(analysis, intent, pool, picked)
     if intent.kind in ("why", "how"):
@@ -256,7 +262,7 @@ def _near_best_document(analysis: Analysis, pool: list[int]) -> list[int]:
     if not pool:
         return pool
     lead = max(pool, key=lambda i: float(analysis.total[i]))
-    return _citable(analysis, pool, [lead])
+    return completing_sentences(analysis, pool, [lead])
 
 
 def _code_may_answer(intent: Intent) -> bool:
@@ -281,7 +287,9 @@ def _code_answer(analysis: Analysis, pool: list[int]) -> int | None:
     return strongest if best_prose < NEW_DOCUMENT_RELATIVE * float(analysis.total[strongest]) else None
 
 
-def _citable(analysis: Analysis, pool: list[int], picked: list[int]) -> list[int]:
+def completing_sentences(
+    analysis: Analysis, pool: list[int], picked: list[int], defining: frozenset[int] = frozenset()
+) -> list[int]:
     """The sentences that may complete the answer (a side, a part, a reason): from a document the
     answer cites already, or nearly as relevant as the best sentence (`NEW_DOCUMENT_RELATIVE`), the
     rule every pick follows: each new document is one more citation for the learner to check."""
@@ -290,8 +298,31 @@ def _citable(analysis: Analysis, pool: list[int], picked: list[int]) -> list[int
     return [
         i
         for i in pool
-        if analysis.candidates[i].doc in cited or float(analysis.total[i]) >= NEW_DOCUMENT_RELATIVE * best
+        if analysis.candidates[i].doc in cited
+        or (
+            float(analysis.total[i]) >= NEW_DOCUMENT_RELATIVE * best
+            and not _restates_elsewhere(analysis, i, picked, defining)
+        )
     ]
+
+
+def _restates_elsewhere(analysis: Analysis, index: int, picked: list[int], defining: frozenset[int]) -> bool:
+    """A key-terms, glossary or summary line of a page the search ranks below the pages an answer that
+    explains already cites: it restates a body section, and its page is one more citation of a
+    restatement (a glossary's "Example: ..." beside the project page that describes it)."""
+    candidate = analysis.candidates[index]
+    if not restates(candidate) or index in defining or all(restates(analysis.candidates[i]) for i in picked):
+        return False
+    ranks = _page_ranks(analysis)
+    return ranks[candidate.doc] > min(ranks[analysis.candidates[i].doc] for i in picked)
+
+
+def _page_ranks(analysis: Analysis) -> dict[str, int]:
+    """Each page's best search rank among the retrieved sections."""
+    ranks: dict[str, int] = {}
+    for candidate in analysis.candidates:
+        ranks[candidate.doc] = min(ranks.get(candidate.doc, candidate.rank), candidate.rank)
+    return ranks
 
 
 async def _part_similarity(analysis: Analysis, queries: list[str], embedder: Embedder | None) -> list[np.ndarray]:

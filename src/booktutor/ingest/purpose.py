@@ -74,13 +74,15 @@ _HEADING_RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (EXAMPLE, re.compile(rf"{_W}(?:examples?|case stud(?:y|ies)|use cases?|worked example|scenario)\b", re.I)),
 ]
+_GLOSSARY_PAGE = re.compile(r"(?:^|[-_/ ])(?:glossary|terminology)(?:[-_. /]|$)")
+"""A glossary page: a heading there names the term it defines, even "Capstone Project Scenario" or "Use Case"."""
 _PAGE_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         EXERCISE,
         re.compile(r"(?:^|[-_/ ])(?:quiz(?:zes)?|assessments?|exercises?|review-questions|homework)(?:[-_. /]|$)"),
     ),
     (LAB, re.compile(r"(?:^|[-_/ ])(?:labs?|tutorials?|hands-on)(?:[-_. /]|\d|$)")),
-    (DEFINITION, re.compile(r"(?:^|[-_/ ])(?:glossary|terminology)(?:[-_. /]|$)")),
+    (DEFINITION, _GLOSSARY_PAGE),
 ]
 
 _OPTION_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\(?[A-Da-d][).:]|\[[ xX]\])\s+\S", re.M)
@@ -109,9 +111,10 @@ IMPERATIVE_VERBS: Final = frozenset(_IMPERATIVE_VERBS_TEXT.split())
 def classify_section(heading_path: Sequence[str], body: str, page: str = "") -> str:
     """The purpose of one section: its own heading first, then its wording, then its page's name."""
     own = heading_path[-1] if heading_path else ""
+    glossary = _GLOSSARY_PAGE.search(page.lower())
     for purpose, pattern in _HEADING_RULES:
         if own and pattern.search(own):
-            return purpose
+            return DEFINITION if glossary and purpose == EXAMPLE else purpose
     if by_text := _purpose_from_text(body):
         return by_text
     for purpose, pattern in _PAGE_RULES:
