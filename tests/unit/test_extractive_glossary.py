@@ -23,6 +23,11 @@ GLOSSARY = """## Zero Moment Point (ZMP)
 
 **Context**: Walking controllers keep this point inside the support polygon of the feet.
 """
+USING_CHAPTER = """## Tuning the walk
+
+Engineers tune ZMP margins daily.
+ZMP tracking improves walking robots.
+"""
 DEFINING_CHAPTER = """## Balance
 
 The ZMP is the point on the ground about which the robot's weight and the contact forces balance.
@@ -46,6 +51,14 @@ async def test_the_glossary_definition_answers_when_the_chapters_only_use_the_te
     composed = await answer("What is a ZMP?", _book(CHAPTER), embedder)
     assert composed.text.startswith("Zero Moment Point (ZMP): The point on the ground where the contact forces")
     assert composed.cited[0] == 2
+
+
+async def test_a_glossary_definition_stays_on_the_glossary_page(embedder: Any) -> None:
+    """The chapters only use the term: their sentences share its name, not what it is."""
+    composed = await answer("What is a ZMP?", _book(USING_CHAPTER), embedder)
+    assert composed.text.startswith("Zero Moment Point (ZMP): The point on the ground")
+    assert "ZMP controllers" not in composed.text
+    assert set(composed.cited) == {2}
 
 
 async def test_the_chapter_definition_answers_when_the_chapter_gives_one(embedder: Any) -> None:

@@ -155,6 +155,8 @@ async def _plan(
     picked = select_sentences(analysis, pool, list_asked=list_asked, defining=defining)
     if not picked:
         return None
+    if picked[0] in defining:  # the glossary says what X is; the other pages only use the term
+        picked, pool = _on_page_of(analysis, picked[0], picked), _on_page_of(analysis, picked[0], pool)
     pool = passage_context(analysis, completing_sentences(analysis, pool, picked, defining))
     if intent.sides:
         picked = cover_sides(analysis, intent, pool, picked)
@@ -192,6 +194,11 @@ async def _plan(
     order = _pages_that_hold_up(analysis, order, code if _code_may_answer(intent) else None)
     more = [] if intent.wants_code else pool
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more)
+
+
+def _on_page_of(analysis: Analysis, index: int, sentences: list[int]) -> list[int]:
+    """The sentences on the page of sentence `index`."""
+    return [i for i in sentences if analysis.candidates[i].doc == analysis.candidates[index].doc]
 
 
 def _unasked_code(analysis: Analysis, question: str, intent: Intent, order: list[int]) -> int | None:
