@@ -52,6 +52,25 @@ The gyro of a cheap IMU is noisy, so its angle estimate is doing worse over time
 """
 
 
+PUBLISHER = '''## Publishing IMU readings
+
+```python
+class ImuPublisher(Node):
+    """Publishes IMU data to a topic for every node that estimates the robot's pose."""
+
+    def __init__(self):
+        super().__init__('imu_publisher')
+        self.pub = self.create_publisher(Imu, '/imu/data', 10)
+```
+'''
+
+GRADES = """## Gyroscope grades
+
+Gyroscopes are sold in consumer, industrial and tactical grades.
+A tactical-grade gyroscope costs a hundred times more than a consumer one.
+"""
+
+
 def hit(text: str, n: int = 1, doc: str = "sensors/fusion.md", heading: str = "Fusing the IMU") -> dict[str, Any]:
     return section_hit(n, text, heading, doc=doc, title="Sensors")
 
@@ -69,6 +88,20 @@ async def test_quoting_a_pages_code_keeps_the_answer_on_that_page(embedder: Any)
     composed = await answer("In the IMU filter node, what is alpha = 0.98 doing?", results, embedder)
     assert "self.alpha = 0.98  # gyro weight" in composed.text
     assert "low-cost IMU" not in composed.text and "[1]" not in composed.text
+
+
+async def test_quoted_code_is_shown_over_a_higher_ranked_pages_code(embedder: Any) -> None:
+    """Another page's code that shares the question's everyday words (IMU, node) and ranks first does not
+    answer in place of the code the learner quotes."""
+    results = [
+        hit(PUBLISHER, 1, "ros2/topics.md", "Publishing IMU readings"),
+        hit(GRADES, 2, "hardware/imu.md", "Gyroscope grades"),
+        hit(FILTER_NODE, 3, "sim/filter.md", "The IMU filter node"),
+    ]
+    question = "In the IMU processor node, what is alpha = 0.98 doing, and where does the angle estimate come from?"
+    composed = await answer(question, results, embedder)
+    assert "self.alpha = 0.98  # gyro weight" in composed.text
+    assert "ImuPublisher" not in composed.text
 
 
 def test_what_a_question_quotes_of_code() -> None:

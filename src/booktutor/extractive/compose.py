@@ -147,7 +147,7 @@ async def _plan(
     analysis.total = favour_reasons_near(analysis, shaped_scores(analysis, intent), claims)
     pool = [i for i in answer_pool(analysis, intent, question) if i not in skip]
     if not analysis.features["selection_mode"]:
-        if _code_may_answer(intent) and (code := _code_answer(analysis, pool)) is not None:
+        if _code_may_answer(intent) and (code := _code_answer(analysis, question, pool)) is not None:
             return _Plan([], code, [])
         pool = _near_best_document(analysis, pool)
     defining = glossary_definitions(analysis, intent)
@@ -278,13 +278,14 @@ def _code_may_answer(intent: Intent) -> bool:
     return main not in PROSE_KINDS
 
 
-def _code_answer(analysis: Analysis, pool: list[int]) -> int | None:
+def _code_answer(analysis: Analysis, question: str, pool: list[int]) -> int | None:
     """The code that answers when the page that says it best says it only in code (the swarm example's
     docstring, the task allocator of an exercise) and every prose sentence the answer could quote comes
     from another page that matches clearly less well (below `NEW_DOCUMENT_RELATIVE` of the code): such a
-    sentence does not carry the answer, it only adds a citation of a weakly related page."""
+    sentence does not carry the answer, it only adds a citation of a weakly related page. Not when the
+    question quotes code the book holds: that code's page answers (`quoted_excerpt`)."""
     code = quotable_code(analysis)
-    if not code or not pool:
+    if not code or not pool or quoted_excerpt(analysis, question) is not None:
         return None
     strongest = max(code, key=lambda i: float(analysis.total[i]))
     home = analysis.candidates[strongest].doc
