@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,14 @@ class Analysis:
     total: np.ndarray
     vectors: np.ndarray | None
     features: dict[str, Any]
+
+    @cached_property
+    def page_ranks(self) -> dict[str, int]:
+        """Each page's best search rank among the retrieved sections."""
+        ranks: dict[str, int] = {}
+        for candidate in self.candidates:
+            ranks[candidate.doc] = min(ranks.get(candidate.doc, candidate.rank), candidate.rank)
+        return ranks
 
 
 async def analyse(

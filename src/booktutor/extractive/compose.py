@@ -321,16 +321,8 @@ def _restates_elsewhere(analysis: Analysis, index: int, picked: list[int], defin
     candidate = analysis.candidates[index]
     if not restates(candidate) or index in defining or all(restates(analysis.candidates[i]) for i in picked):
         return False
-    ranks = _page_ranks(analysis)
+    ranks = analysis.page_ranks
     return ranks[candidate.doc] > min(ranks[analysis.candidates[i].doc] for i in picked)
-
-
-def _page_ranks(analysis: Analysis) -> dict[str, int]:
-    """Each page's best search rank among the retrieved sections."""
-    ranks: dict[str, int] = {}
-    for candidate in analysis.candidates:
-        ranks[candidate.doc] = min(ranks.get(candidate.doc, candidate.rank), candidate.rank)
-    return ranks
 
 
 async def _part_similarity(analysis: Analysis, queries: list[str], embedder: Embedder | None) -> list[np.ndarray]:
