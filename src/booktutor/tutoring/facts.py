@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from booktutor.ingest.chunker import remove_quiz_fences, split_sections
+from booktutor.ingest.purpose import EXERCISE, LAB, NAVIGATION, OBJECTIVES, SUMMARY, classify_section
 from booktutor.markdown.mdx import clean_markdown, without_sentence_label
 
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 6, 45
@@ -19,10 +20,19 @@ MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 6, 45
 SKIPPED_HEADING = re.compile(
     r"^(learning (objectives|outcomes|goals)|objectives|prerequisites|further reading|references|"
     r"resources|additional resources|next steps?|what'?s next|exercises?|practice|quiz(zes)?|"
-    r"assessment|self[- ]check|review questions|questions|answer key|answers|key terms|glossary|"
+    r"assessment|self[- ]check|check yourself|test yourself|review questions|questions|answer key|answers|"
+    r"key terms|glossary|"
     r"summary|key takeaways|conclusion)\b",
     re.IGNORECASE,
 )
+# Sections about the book or the page itself rather than its subject: what it is, how to read it,
+# its widgets and progress boxes.
+_ABOUT_THE_BOOK = re.compile(
+    r"^(about this|how to use|welcome|interactive (features|demo)|(chapter|module|course|lesson) "
+    r"(complete|structure|overview))\b|\b(mind map|progress tracker)\b",
+    re.IGNORECASE,
+)
+_NON_TEACHING = frozenset({OBJECTIVES, SUMMARY, NAVIGATION, EXERCISE, LAB})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*`\"“(])")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
@@ -107,6 +117,17 @@ _GENERIC_HEADING_WORD = frozenset(
         "uses",
         "flow",
         "diagram",
+        "interactive",
+        "demo",
+        "playground",
+        "explained",
+        "breakdown",
+        "tracker",
+        "essential",
+        "cheat",
+        "sheet",
+        "card",
+        "commands",
         "and",
         "or",
         "in",
@@ -121,6 +142,12 @@ _GENERIC_HEADING_WORD = frozenset(
         "by",
     ]
 )
+_DEICTIC = re.compile(
+    r"^(which|what|how|why|when|where|who)\b|"
+    r"\b(here|this|these|those|following|below|above|example|let's|you|we|steps?)\b",
+    re.I,
+)
+_DIAGRAM_FENCE = re.compile(r"^\s*(?:```+|~~~+)\s*(?:mermaid|plantuml|dot|graphviz)\b", re.I)
 _LABELLED_POINT = re.compile(r"^[^:]{1,40}:\s|^\S+(?:\s\S+){0,3}\s[-–—]\s")
 MAX_POINTS = 6
 # Not tutoring.stopwords: only what cannot make a defined term on its own or a distinct list item
@@ -187,6 +214,13 @@ class ProseSection:
     points: tuple[str, ...] = ()  # the items of a list that opens the section (what the heading's term does)
     points_lead: str = ""  # the phrase that introduces them ("Optimal pathfinding with heuristics:"), if any
     words: int = 0  # words of prose (paragraphs and lists, not code or tables)
+    diagram: bool = False  # holds a diagram (mermaid, graphviz, ...)
+    code: bool = False  # holds a code block
+
+    @property
+    def figure_only(self) -> bool:
+        """Only a diagram and the phrase that introduces it: its heading is the figure's caption."""
+        return self.diagram and not self.sentences and not self.lists and not self.tables
 
     @property
     def heading(self) -> str:
@@ -209,7 +243,7 @@ def prose_sections(markdown: str, title: str, *, teaching_only: bool = True) -> 
 def _prose_sections(markdown: str, title: str, teaching_only: bool) -> tuple[ProseSection, ...]:
     result = []
     for section in split_sections(remove_quiz_fences(clean_markdown(markdown)), title):
-        if teaching_only and any(SKIPPED_HEADING.match(plain(h)) for h in section.heading_path[1:]):
+        if teaching_only and not all(teaching_heading(h) for h in section.heading_path[1:]):
             continue
         prose = ProseSection(section.heading_path, section.anchor)
         lead, opening = "", True
@@ -227,6 +261,9 @@ def _prose_sections(markdown: str, title: str, teaching_only: bool) -> tuple[Pro
                 if opening and not prose.points:
                     prose.points = tuple(items[:MAX_POINTS])
                 lead, opening = "", False
+            elif block.kind == "code":
+                diagram = bool(_DIAGRAM_FENCE.match(block.text))
+                prose.diagram, prose.code = prose.diagram or diagram, prose.code or not diagram
             elif block.kind == "table":
                 table = _read_table(block.text)
                 if table:
@@ -238,6 +275,15 @@ def _prose_sections(markdown: str, title: str, teaching_only: bool) -> tuple[Pro
         )
         result.append(prose)
     return tuple(result)
+
+
+def teaching_heading(heading: str) -> bool:
+    """A heading under which the book teaches its subject: not objectives, exercises, labs, summaries,
+    reading lists or pages about the book itself, even behind an emoji ("🎓 Learning Objectives")."""
+    text = re.sub(r"^[^\w(]+", "", plain(heading))
+    if SKIPPED_HEADING.match(text) or _ABOUT_THE_BOOK.search(text):
+        return False
+    return classify_section((text,), "") not in _NON_TEACHING
 
 
 def prose_words(sections: list[ProseSection]) -> int:
@@ -300,6 +346,9 @@ def _describe_heading(prose: ProseSection) -> None:
     """A section that opens with a list of what its heading's term is or does ("### PRM" then "- Pre-computes
     a roadmap …") defines that term by the list: kept as a "term: point; point" definition."""
     term = heading_term(prose.heading) if len(prose.heading_path) > 1 else ""
+    if term and not prose.points and _purpose_lead(prose, term):
+        prose.lists.append(ListFact("", (), ((term, prose.points_lead.rstrip(":")),)))
+        return
     if not term or not prose.points or any(_LABELLED_POINT.match(p) or not p[:1].isalnum() for p in prose.points):
         return
     named = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", term)}
@@ -310,6 +359,22 @@ def _describe_heading(prose: ProseSection) -> None:
         description = f"{lead} {description}"
     if 2 * len(points) >= len(prose.points) and len(description.split()) >= 5:
         prose.lists.append(ListFact("", (), ((term, description),)))
+
+
+def _purpose_lead(prose: ProseSection, term: str) -> bool:
+    """The section says what its term is for in one lead-in phrase before its code or figure, and
+    nothing else ("### Multi-Threaded Executor" then "For parallel callback processing:" and code)."""
+    lead = prose.points_lead
+    named = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", term)}
+    return (
+        bool(lead)
+        and prose.code
+        and not prose.diagram
+        and not prose.sentences
+        and len(lead.split()) >= 3
+        and not named & _words(lead)
+        and not _DEICTIC.search(lead)
+    )
 
 
 def _words(text: str) -> set[str]:
@@ -342,7 +407,11 @@ def nearby_terms(section: ProseSection, sections: list[ProseSection]) -> tuple[s
     others = [
         s
         for s in sections
-        if s.heading_path != section.heading_path and len(s.heading_path) > 1 and heading_term(s.heading)
+        if s.heading_path != section.heading_path
+        and len(s.heading_path) > 1
+        and (s.words or s.tables)  # a diagram's or widget's heading names no term the book explains
+        and not s.figure_only
+        and heading_term(s.heading)
     ]
     ranked = sorted(others, key=lambda s: (s.heading_path[:-1] != parent, len(s.heading_path) != depth))
     return tuple(dict.fromkeys(heading_term(s.heading) for s in ranked))

@@ -18,12 +18,13 @@ import numpy as np
 from booktutor.markdown.glossary import extract_key_terms
 from booktutor.markdown.urls import anchor_url
 from booktutor.providers.embeddings import Embedder
+from booktutor.tutoring.choices import restates, same_kind
 from booktutor.tutoring.facts import prose_sections
 from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.prose import Citer, book_pool, prose_questions
 from booktutor.tutoring.questions import QuizQuestion, normalized
 
-GENERATOR_VERSION = "offline-v5"
+GENERATOR_VERSION = "offline-v6"
 MAX_DISTRACTORS = 3
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 8, 60
 BLANK = "_____"
@@ -120,8 +121,10 @@ async def _related_terms(terms: dict[str, str], pool: dict[str, str], embedder: 
 
 
 def _is_distinct(candidate: str, term: str) -> bool:
+    """Another term of the same kind that does not restate this one."""
     a, b = normalized(candidate), normalized(term)
-    return bool(a) and a != b and a not in b and b not in a
+    distinct = bool(a) and a != b and a not in b and b not in a
+    return distinct and not restates(candidate, term) and same_kind(candidate, term)
 
 
 def _dedupe(names: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from booktutor.providers.embeddings import Embedder
+from booktutor.tutoring.choices import gives_away, restates, same_kind
 from booktutor.tutoring.facts import (
     STOP_WORDS,
     ListFact,
@@ -42,6 +43,11 @@ MAX_PER_SECTION = 3
 MAX_POOL = 400
 SYNONYM_SIMILARITY = 0.75
 _VERB = r"(?:is|are|refers to|means|describes|denotes)"
+# "URDF (Unified Robot Description Format) is …": a short name spelled out in brackets, then what it is or does.
+_EXPANSION_DEFINITION = re.compile(
+    r"^(?P<term>[A-Z][\w-]{1,15})\s+\((?P<long>[A-Z][\w-]*(?:\s+[\w-]+){1,6})\)\s+"
+    r"(?:is|are|provides|enables|allows|lets|gives|describes|defines)\s+(?P<rest>.{20,})$"
+)
 _PLAIN_DEFINITION = re.compile(
     rf"^(?:An?|The)\s+(?P<term>[a-z][\w-]*(?:\s+[a-z][\w-]*){{0,3}})\s+(?:\((?P<abbr>[A-Z][\w-]{{1,8}})\)\s+)?{_VERB}\s+"
     r"an?\s+(?P<rest>.{20,})$"
@@ -154,6 +160,9 @@ def _defined_term(sentence: Sentence, section: ProseSection) -> str:
         pattern = rf"^(?:(?:An?|The)\s+)?{re.escape(bold)}(?:\s*\([^)]*\))?\s*,?\s+{_VERB}\s+\S+(?:\s+\S+){{3,}}"
         if _short(bold, 5) and re.match(pattern, text):
             return bold
+    expansion = _EXPANSION_DEFINITION.match(text)
+    if expansion and expansion.group("term")[0].lower() == expansion.group("long")[0].lower():
+        return expansion.group("term")
     match = _ACRONYM_DEFINITION.match(text) or _PLAIN_DEFINITION.match(text)
     if match is None or set(match.group("term").lower().split()) <= STOP_WORDS:
         return ""
@@ -166,7 +175,8 @@ def _list_drafts(section: ProseSection, fact: ListFact, nearby: tuple[str, ...] 
     terms = tuple(t for t, _ in fact.definitions)
     for term, description in fact.definitions[:2]:
         if term == heading_term(section.heading):  # the section's list describes its own heading's term
-            prompt = f"Which term does the section “{section.heading_path[-2]}” describe as: “{description}”?"
+            where = f"section “{section.heading_path[-2]}”" if len(section.heading_path) > 2 else "chapter"
+            prompt = f"Which term does the {where} describe as: “{description}”?"
             yield Draft("definition", section, prompt, term, f"{term}: {description}", siblings=nearby)
         elif _short(term, 5) and not _mentions(description, term):
             prompt = f"Which term does the section “{section.heading}” describe as: “{description}”?"
@@ -195,6 +205,8 @@ def _table_drafts(section: ProseSection, table: TableFact) -> Iterator[Draft]:
         pick = int(hashlib.sha256(f"{table.header}{column}".encode()).hexdigest(), 16) % len(table.rows)
         row = table.rows[pick]
         others = [k for k in keys if k != row[0]][:3]
+        if gives_away(row[0], row[column], others):
+            continue
         prompt = (
             f"In the table in “{section.heading}”, which {table.header[0] or 'entry'} has "
             f"{table.header[column] or 'the value'} “{row[column]}”?"
@@ -303,9 +315,27 @@ async def _distractors(
         if draft.choices:
             result.append(draft.choices)
             continue
-        wrong = _acceptable(draft, [*draft.siblings, *ranked.get(draft.answer, [])])[:3]
+        wrong = _unrevealing(draft, _acceptable(draft, [*draft.siblings, *ranked.get(draft.answer, [])]))
         result.append((draft.answer, *wrong) if len(wrong) >= 2 else ())
     return result
+
+
+def _unrevealing(draft: Draft, acceptable: list[str]) -> list[str]:
+    """Three wrong choices such that the stem's words do not point at the key alone: when the key
+    shares a word with what is asked, choices sharing one too come first; none → no question."""
+    stem = _asked(draft.prompt)
+    wrong = acceptable[:3]
+    if not gives_away(draft.answer, stem, wrong):
+        return wrong
+    sharing = [c for c in acceptable if not gives_away(draft.answer, stem, [c])]
+    wrong = [*sharing[:1], *(c for c in acceptable if c not in sharing[:1])][:3]
+    return [] if gives_away(draft.answer, stem, wrong) else wrong
+
+
+def _asked(prompt: str) -> str:
+    """What a prompt asks about: its last quoted text (the description, sentence or table cell)."""
+    quoted = re.findall(r"“([^”]*)”", prompt)
+    return quoted[-1] if quoted else prompt
 
 
 def _candidates(pool: Sequence[str], sections: list[ProseSection]) -> list[str]:
@@ -323,6 +353,8 @@ def _acceptable(draft: Draft, ranked: list[str]) -> list[str]:
         if not text or text == answer or text in answer or answer in text or f" {text} " in f" {context} ":
             continue
         if any(_overlap(text, normalized(a)) >= 0.5 for a in (*draft.avoid, *kept)):
+            continue
+        if restates(candidate, draft.answer) or not same_kind(candidate, draft.answer):
             continue
         if not 0.34 <= len(text) / max(1, len(answer)) <= 3 or candidate.endswith("?"):
             continue

@@ -1,0 +1,111 @@
+"""Whether a wrong choice fits beside the key: the same form of phrase, in the same script, not a
+restatement of the key, and not left obviously wrong because the question's stem names the key.
+
+A learner should not be able to pick the key by its form alone: a title-cased term among sentences,
+"Policy" beside "100% Policy", an Urdu word among English ones, or "Force Limits" asked as "never
+exceed safe force thresholds" when no other choice mentions force.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from booktutor.tutoring.questions import normalized
+
+# Words that say nothing about what a choice is: articles, prepositions, pronouns, and "is".
+_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "into",
+        "is",
+        "are",
+        "be",
+        "can",
+        "your",
+        "you",
+        "we",
+        "our",
+    ]
+)
+_MIN_TITLE_WORD = 4
+_MIN_SENTENCE_WORDS = 4  # shorter words ("of", "and", "ROS") do not tell title case from sentence case
+
+
+def content_words(text: str) -> set[str]:
+    """The text's words that carry meaning, in a singular form ("policies" → "policy")."""
+    return {_singular(w) for w in normalized(text).split() if w not in _FILLER and not w.isdigit()}
+
+
+def restates(candidate: str, answer: str) -> bool:
+    """The candidate says the key again: one's content words are all among the other's
+    ("100% Policy" and "QoS policies" for "Policy (π)")."""
+    a, b = content_words(_without_brackets(candidate)), content_words(_without_brackets(answer))
+    return bool(a) and bool(b) and (a <= b or b <= a)
+
+
+def same_kind(candidate: str, answer: str) -> bool:
+    """The same form of phrase as the key, in the same writing system: a Title Cased name beside a
+    name, a clause beside a clause; a word or short phrase goes with either."""
+    if _script(candidate) != _script(answer):
+        return False
+    shapes = {_shape(candidate), _shape(answer)}
+    return "word" in shapes or len(shapes) == 1
+
+
+def gives_away(answer: str, stem: str, others: list[str]) -> bool:
+    """The stem names one of the key's words and no other choice shares one with the stem, so
+    the key is found by matching words ("Force Limits" for "never exceed safe force thresholds")."""
+    asked = content_words(stem)
+    if not content_words(answer) & asked:
+        return False
+    return not any(content_words(other) & asked for other in others)
+
+
+def _shape(text: str) -> str:
+    """ "title" for a name of several capitalised words, "sentence" for a clause of four words or more
+    in sentence case, else "word" (a word or short phrase, whose case tells nothing)."""
+    tokens = re.findall(r"[^\W_]+", _without_brackets(text))  # "Request-Reply" is two words
+    words = [w for w in tokens if len(w) >= _MIN_TITLE_WORD and not w.isdigit()]
+    if len(tokens) >= 2 and words and all(w[:1].isupper() for w in words):
+        return "title"
+    return "sentence" if len(tokens) >= _MIN_SENTENCE_WORDS else "word"
+
+
+def _script(text: str) -> str:
+    """The writing system of the text's first letter ("LATIN", "ARABIC", ...)."""
+    letter = next((ch for ch in text if ch.isalpha()), "")
+    return unicodedata.name(letter, "").split(" ")[0] if letter else ""
+
+
+def _without_brackets(text: str) -> str:
+    return re.sub(r"\([^)]*\)", " ", text)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
