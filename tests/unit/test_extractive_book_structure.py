@@ -49,6 +49,18 @@ sensor_qos = QoSProfile(reliability=ReliabilityPolicy.BEST_EFFORT, depth=1)
 command_qos = QoSProfile(reliability=ReliabilityPolicy.RELIABLE, depth=10)
 ```
 """
+TROUBLESHOOTING = """## Troubleshooting
+
+Work through the checks below in order when the arm misbehaves.
+
+```mermaid
+flowchart TD
+    S{Arm drifts?} -->|Yes| R[Recalibrate the encoders]
+    S -->|No| T{Motor too hot?}
+    T -->|Yes| D["Lower the duty cycle"]
+    style S fill:#fee
+```
+"""
 DEPTH = """## Depth cameras outdoors
 
 A depth camera measures the distance to every pixel, and sunlight decides which kind works outdoors.
@@ -138,13 +150,48 @@ def test_code_is_cut_into_excerpts_at_blank_lines_and_comments() -> None:
     excerpts = code_excerpts(code, "python")
     assert excerpts[0].startswith("# For sensor data: best effort")
     assert all("import" not in e for e in excerpts)
-    assert code_excerpts("graph TD\n  A --> B\n  B --> C", "mermaid") == []
+    assert code_excerpts("sequenceDiagram\n  Alice->>Bob: ping\n  Bob-->>Alice: pong", "mermaid") == []
+    assert code_excerpts("A --> B\nB --> C", "text") == []
 
 
 async def test_where_the_book_says_it_in_code_the_answer_shows_the_lines(embedder: Any) -> None:
     question = "Which QoS reliability setting should sensor data use?"
     composed = await answer(question, [hit(1, QOS, "Quality of service")], embedder)
     assert "BEST_EFFORT" in composed.text and "```python" in composed.text
+
+
+def test_a_flowchart_is_read_as_its_edges_with_the_nodes_labels() -> None:
+    source = TROUBLESHOOTING.split("```mermaid\n")[1].split("```")[0]
+    assert code_excerpts(source, "mermaid") == [
+        "Arm drifts? → Yes: Recalibrate the encoders\n"
+        "Arm drifts? → No: Motor too hot?\n"
+        "Motor too hot? → Yes: Lower the duty cycle"
+    ]
+
+
+async def test_a_fact_the_book_states_only_in_a_flowchart_is_answered_with_its_lines(embedder: Any) -> None:
+    """The section's one prose line introduces the diagram; what the learner asks is in its edges, and
+    the answer shows them as text (not Mermaid source)."""
+    composed = await answer(
+        "What should I do when the arm motor gets too hot?", [hit(1, TROUBLESHOOTING, "Troubleshooting")], embedder
+    )
+    assert "Motor too hot? → Yes: Lower the duty cycle" in composed.text
+    assert "```text" in composed.text and "```mermaid" not in composed.text
+
+
+async def test_a_flowchart_backs_up_the_prose_that_answers_and_never_replaces_it(embedder: Any) -> None:
+    """Its terse labels are no answer on their own: another page's sentences that say it stay, and a
+    learner who asks for code gets code, not the flowchart."""
+    flow_only = TROUBLESHOOTING.replace("Work through the checks below in order when the arm misbehaves.", "Checks:")
+    fixes = "## Thermal limits\n\nA servo that overheats needs a lower duty cycle, so that it cools between moves.\n"
+    results = [hit(1, flow_only, "Troubleshooting", doc="book/debug.md"), hit(2, fixes, "Thermal limits")]
+    composed = await answer("My arm motor is too hot. What should I do?", results, embedder)
+    assert composed.text.startswith("A servo that overheats needs a lower duty cycle")
+    assert "Motor too hot? → Yes: Lower the duty cycle" in composed.text
+    code = "## Duty cycle\n\n```python\n# lower the duty cycle when the motor is too hot\nduty = 0.5 * duty\n```\n"
+    results = [hit(1, TROUBLESHOOTING, "Troubleshooting", doc="book/debug.md"), hit(2, code, "Duty cycle")]
+    composed = await answer("Show me the code that lowers the duty cycle when the motor is too hot", results, embedder)
+    assert "duty = 0.5 * duty" in composed.text and "→" not in composed.text
 
 
 def test_page_furniture_and_lead_ins_are_recognised() -> None:

@@ -183,7 +183,7 @@ async def _plan(
         order = [i for i in order if analysis.candidates[i].doc == analysis.candidates[code].doc]
     elif intent.wants_code:
         code = select_code(analysis, question, order, asked=True)
-        code = code_excerpt(analysis, order) if code is None else code
+        code = code_excerpt(analysis, order, diagrams=False) if code is None else code
     else:
         code = _unasked_code(analysis, question, intent, order)
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
@@ -191,7 +191,7 @@ async def _plan(
     code = None if code in skip else code
     if intent.sides and code is not None:
         code = both_sides_code(analysis, intent, code)
-    order = _pages_that_hold_up(analysis, order, code if _code_may_answer(intent) else None)
+    order = _pages_that_hold_up(analysis, order, code if _code_answers(analysis, intent, code) else None)
     more = [] if intent.wants_code else pool
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more)
 
@@ -278,13 +278,19 @@ def _code_may_answer(intent: Intent) -> bool:
     return main not in PROSE_KINDS
 
 
+def _code_answers(analysis: Analysis, intent: Intent, code: int | None) -> bool:
+    """The code shown may carry the answer on its own (`_pages_that_hold_up` then weighs it against the
+    sentences): code that can answer the question, not a flowchart's lines, which only back prose up."""
+    return code is not None and _code_may_answer(intent) and not analysis.candidates[code].diagram
+
+
 def _code_answer(analysis: Analysis, question: str, pool: list[int]) -> int | None:
     """The code that answers when the page that says it best says it only in code (the swarm example's
     docstring, the task allocator of an exercise) and every prose sentence the answer could quote comes
     from another page that matches clearly less well (below `NEW_DOCUMENT_RELATIVE` of the code): such a
     sentence does not carry the answer, it only adds a citation of a weakly related page. Not when the
     question quotes code the book holds: that code's page answers (`quoted_excerpt`)."""
-    code = quotable_code(analysis)
+    code = [i for i in quotable_code(analysis) if not analysis.candidates[i].diagram]
     if not code or not pool or quoted_excerpt(analysis, question) is not None:
         return None
     strongest = max(code, key=lambda i: float(analysis.total[i]))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import textwrap
 
+from booktutor.extractive.diagrams import diagram_windows
+
 MAX_EXCERPT_LINES = 8
 MIN_EXCERPT_LINES = 2
 MAX_EXCERPTS_PER_BLOCK = 12
@@ -22,12 +24,26 @@ _IMPORT = re.compile(r"^\s*(?:import|from\s+\S+\s+import|#include|using)\b")
 _WORDISH = re.compile(r"[A-Za-z]{3,}")
 
 
+FLOWCHART_LANGUAGE = "mermaid"
+"""The diagram language whose flowcharts are read as lines (extractive.diagrams)."""
+DIAGRAM_EXCERPT_LANGUAGE = "text"
+"""A flowchart's lines are words, not Mermaid source: shown as plain text."""
+
+
 def code_excerpts(code: str, language: str) -> list[str]:
-    """The stanzas of a code block worth quoting on their own, dedented, in order."""
+    """The stanzas of a code block worth quoting on their own, dedented, in order; a Mermaid
+    flowchart's edges as lines (its statements, which no sentence may repeat)."""
+    if language.lower() == FLOWCHART_LANGUAGE:
+        return diagram_windows(code)[:MAX_EXCERPTS_PER_BLOCK]
     if language.lower() in DIAGRAM_LANGUAGES:
         return []
     excerpts = [textwrap.dedent("\n".join(part)).strip("\n") for part in _stanzas(code.splitlines())]
     return [e for e in excerpts if _worth_quoting(e)][:MAX_EXCERPTS_PER_BLOCK]
+
+
+def excerpt_language(language: str) -> str:
+    """The language an excerpt of a block in `language` is shown in."""
+    return DIAGRAM_EXCERPT_LANGUAGE if language.lower() == FLOWCHART_LANGUAGE else language
 
 
 def _stanzas(lines: list[str]) -> list[list[str]]:

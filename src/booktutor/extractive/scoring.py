@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import structlog
 
-from booktutor.extractive.excerpts import code_excerpts
+from booktutor.extractive.excerpts import DIAGRAM_EXCERPT_LANGUAGE, code_excerpts, excerpt_language
 from booktutor.extractive.text import Segment, content_terms, script_of, split_markdown, stem
 from booktutor.providers.embeddings import Embedder
 
@@ -71,6 +71,12 @@ class Candidate:
     def words(self) -> int:
         return len(self.text.split())
 
+    @property
+    def diagram(self) -> bool:
+        """A flowchart's edges read as lines (extractive.diagrams): terse labels that back the prose up,
+        shown beside it, never the whole answer nor the code a learner asked for."""
+        return self.kind == "excerpt" and self.code_language == DIAGRAM_EXCERPT_LANGUAGE
+
 
 _ARROW_FRAGMENT = re.compile(r"^(?:[^:]{1,80}:\s+)?(?:→|->|=>)")
 """'Key Decision Factors: → Use Topic': the answer half of a list item whose question was left out."""
@@ -122,7 +128,7 @@ def _candidate(
         source=str(result.get("source", "book")),
         language=_result_language(result),
         terms=content_terms(text),
-        code_language=segment.code_language,
+        code_language=excerpt_language(segment.code_language) if kind == "excerpt" else segment.code_language,
         doc=str(result.get("doc_path") or result.get("source") or ""),
         purpose=str(result.get("purpose") or "exposition"),
         list_item=segment.list_item,

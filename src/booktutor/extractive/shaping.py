@@ -220,9 +220,12 @@ EXCERPT_MIN_TERMS = 2
 _DIAGRAMS = frozenset({"mermaid", "plantuml", "dot", "graphviz"})
 
 
-def code_excerpt(analysis: Analysis, order: list[int], *, code_may_answer: bool = True) -> int | None:
+def code_excerpt(
+    analysis: Analysis, order: list[int], *, code_may_answer: bool = True, diagrams: bool = True
+) -> int | None:
     """The code excerpt that answers better than the picked sentences, or (`code_may_answer`: not asked a
-    reason or a yes or no) says the part of the question they leave out, if one does."""
+    reason or a yes or no) says the part of the question they leave out, if one does; a flowchart's lines
+    only with `diagrams` (not when the learner asked for code)."""
     if not order:
         return None
     best = max(float(analysis.total[i]) for i in order)
@@ -231,6 +234,7 @@ def code_excerpt(analysis: Analysis, order: list[int], *, code_may_answer: bool 
         (float(analysis.total[i]), i)
         for i, c in enumerate(analysis.candidates)
         if c.kind == "excerpt"
+        and (diagrams or not c.diagram)
         and len(c.terms & analysis.question_terms) >= wanted
         and (
             float(analysis.total[i]) >= EXCERPT_RELATIVE * best
