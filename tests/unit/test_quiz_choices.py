@@ -5,8 +5,9 @@ no restated keys, no stems that name the key, no diagram captions or pages about
 from __future__ import annotations
 
 from booktutor.providers.embeddings import FakeEmbedder
-from booktutor.tutoring.choices import gives_away, restates, same_kind
+from booktutor.tutoring.choices import gives_away, least_revealing, restates, same_kind
 from booktutor.tutoring.facts import nearby_terms, prose_sections, teaching_heading
+from booktutor.tutoring.generate import ChapterMaterial, generate_offline
 from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.prose import Citer, book_pool, prose_questions
 
@@ -123,3 +124,28 @@ def test_choice_fitness_rules():
     assert not same_kind("پمپ کی اقسام", "Gear Pumps")
     assert gives_away("Force Limits", "never exceed safe force thresholds", ["Speed Limits", "Emergency Stops"])
     assert not gives_away("Force Limits", "never exceed safe force thresholds", ["Force Sensors", "Speed Limits"])
+
+
+def test_a_choice_sharing_the_stems_word_joins_a_key_that_would_stand_out_alone():
+    ranked = ["Speed Limits", "Emergency Stops", "Guard Rails", "Force Sensors"]
+    stem = "never exceed safe force thresholds"
+    assert least_revealing("Force Limits", stem, ranked) == ["Force Sensors", "Speed Limits", "Emergency Stops"]
+    assert least_revealing("Speed Limits", stem, ranked[1:]) == ["Emergency Stops", "Guard Rails", "Force Sensors"]
+
+
+async def test_a_glossary_definition_that_names_a_word_of_its_term_is_asked_beside_a_term_sharing_it():
+    markdown = (
+        "# Hydraulics\n\nHydraulic arms lift heavy loads with pressurised fluid.\n\n"
+        "## Key terms\n\n"
+        "- **Line pressure**: the pressure the fluid exerts inside the hoses.\n"
+        "- **Flow rate**: the volume of fluid moving inside the lines each minute.\n"
+        "- **Viscosity**: how strongly the fluid inside the lines resists moving.\n"
+        "- **Cavitation**: bubbles the fluid forms inside the pump when starved.\n"
+        "- **Aeration**: air the fluid carries inside the lines after a leak.\n"
+        "- **Hose clamp**: a metal band tightened by a screw.\n"
+    )
+    material = ChapterMaterial("hyd.md", "Hydraulics", {}, "en", markdown, sections=())
+    questions = await generate_offline(material, FakeEmbedder(256), pool=[])
+    line = next(q for q in questions if q.style == "definition" and q.correct_answer_text() == "Line pressure")
+    # the key shares "pressure" with its definition: a term sharing one of its words ("hoses") stands beside it
+    assert "the fluid exerts inside the hoses" in line.prompt and "Hose clamp" in line.choices

@@ -83,6 +83,16 @@ def gives_away(answer: str, stem: str, others: list[str]) -> bool:
     return not any(content_words(other) & asked for other in others)
 
 
+def least_revealing(answer: str, stem: str, ranked: list[str], size: int = 3) -> list[str]:
+    """The first `size` of the ranked wrong choices, except that when those leave the key the only
+    choice sharing a word with the stem, the best-ranked choice that shares one comes first."""
+    wrong = ranked[:size]
+    if not gives_away(answer, stem, wrong):
+        return wrong
+    sharing = next((c for c in ranked if not gives_away(answer, stem, [c])), None)
+    return wrong if sharing is None else [sharing, *(c for c in ranked if c != sharing)][:size]
+
+
 def _shape(text: str) -> str:
     """ "title" for a name of several capitalised words, "sentence" for a clause of four words or more
     in sentence case, else "word" (a word or short phrase, whose case tells nothing)."""

@@ -14,6 +14,7 @@ from functools import lru_cache
 from booktutor.ingest.chunker import remove_quiz_fences, split_sections
 from booktutor.ingest.purpose import EXERCISE, LAB, NAVIGATION, OBJECTIVES, SUMMARY, classify_section
 from booktutor.markdown.mdx import clean_markdown, without_sentence_label
+from booktutor.tutoring.heading_words import GENERIC_HEADING_WORDS
 
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 6, 45
 # Sections that hold no teaching prose: objectives, reading lists, quizzes and exercises.
@@ -43,105 +44,6 @@ _ADMONITION = r"(Note|Tip|Info|Warning|Caution|Danger|Important)\b[^*]{0,60}"
 _ADMONITION_LEAD = re.compile(rf"^\*\*{_ADMONITION}\*\*\s*", re.IGNORECASE)
 _ADMONITION_TERM = re.compile(rf"^{_ADMONITION}$", re.IGNORECASE)
 _LETTERED_OPTION = re.compile(r"^[A-Ha-h][).]\s")
-# Headings that name a topic's kind rather than a term ("Common Issues", "Step 2: Build", "Using rqt").
-_GENERIC_HEADING_WORD = frozenset(
-    [
-        "overview",
-        "introduction",
-        "common",
-        "key",
-        "best",
-        "practices",
-        "tips",
-        "example",
-        "examples",
-        "step",
-        "steps",
-        "issues",
-        "features",
-        "benefits",
-        "advantages",
-        "challenges",
-        "considerations",
-        "requirements",
-        "basics",
-        "fundamentals",
-        "setup",
-        "installation",
-        "usage",
-        "why",
-        "how",
-        "what",
-        "when",
-        "where",
-        "which",
-        "your",
-        "our",
-        "this",
-        "more",
-        "other",
-        "getting",
-        "started",
-        "complete",
-        "quick",
-        "reference",
-        "chapter",
-        "a",
-        "an",
-        "the",
-        "my",
-        "hands-on",
-        "current",
-        "solutions",
-        "problems",
-        "types",
-        "methods",
-        "approaches",
-        "options",
-        "tools",
-        "metrics",
-        "measures",
-        "guidelines",
-        "part",
-        "phase",
-        "stage",
-        "week",
-        "day",
-        "lab",
-        "task",
-        "exercise",
-        "project",
-        "applications",
-        "cases",
-        "use",
-        "uses",
-        "flow",
-        "diagram",
-        "interactive",
-        "demo",
-        "playground",
-        "explained",
-        "breakdown",
-        "tracker",
-        "essential",
-        "cheat",
-        "sheet",
-        "card",
-        "commands",
-        "and",
-        "or",
-        "in",
-        "for",
-        "with",
-        "vs",
-        "versus",
-        "to",
-        "on",
-        "at",
-        "from",
-        "by",
-    ]
-)
 _DEICTIC = re.compile(
     r"^(which|what|how|why|when|where|who)\b|"
     r"\b(here|this|these|those|following|below|above|example|let's|you|we|steps?)\b",
@@ -394,7 +296,7 @@ def heading_term(heading: str) -> str:
     words = base.split()
     if not 1 <= len(words) <= 5 or re.search(r"[:?!&/]|^\d", base) or not re.search(r"[A-Za-z]{2}", base):
         return ""
-    if {w.lower() for w in words} & _GENERIC_HEADING_WORD or (len(words) > 1 and words[0].lower().endswith("ing")):
+    if {w.lower() for w in words} & GENERIC_HEADING_WORDS or (len(words) > 1 and words[0].lower().endswith("ing")):
         return ""
     if SKIPPED_HEADING.match(base):
         return ""

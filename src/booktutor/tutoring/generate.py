@@ -18,14 +18,15 @@ import numpy as np
 from booktutor.markdown.glossary import extract_key_terms
 from booktutor.markdown.urls import anchor_url
 from booktutor.providers.embeddings import Embedder
-from booktutor.tutoring.choices import restates, same_kind
+from booktutor.tutoring.choices import least_revealing, restates, same_kind
 from booktutor.tutoring.facts import prose_sections
 from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.prose import Citer, book_pool, prose_questions
 from booktutor.tutoring.questions import QuizQuestion, normalized
 
-GENERATOR_VERSION = "offline-v6"
+GENERATOR_VERSION = "offline-v7"
 MAX_DISTRACTORS = 3
+MAX_RELATED = 12  # the closest terms kept per term, from which the distractors are chosen
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 8, 60
 BLANK = "_____"
 _MARKUP = re.compile(r"\*\*|__|`")
@@ -116,7 +117,7 @@ async def _related_terms(terms: dict[str, str], pool: dict[str, str], embedder: 
     for term in terms:
         similarity = vectors @ vectors[index[term]]
         ranked = [names[i] for i in np.argsort(-similarity, kind="stable") if _is_distinct(names[i], term)]
-        related[term] = _dedupe(ranked)[: MAX_DISTRACTORS + 2]  # spares for those the cited sentence names
+        related[term] = _dedupe(ranked)[:MAX_RELATED]  # spares: the cited sentence may name some
     return related
 
 
@@ -144,7 +145,8 @@ def _definition_question(
     found = _key_sentence(material, term)
     section = found[0] if found else _glossary_section(material)
     cited = normalized(found[1] if found else definition)
-    wrong = [w for w in wrong if f" {normalized(w)} " not in f" {cited} "][:MAX_DISTRACTORS]
+    wrong = [w for w in wrong if f" {normalized(w)} " not in f" {cited} "]
+    wrong = least_revealing(term, _masked(definition, term), wrong, MAX_DISTRACTORS)
     if len(wrong) < 2:
         return None
     choices = sorted([term, *wrong], key=lambda c: hashlib.sha256(f"{term}|{c}".encode()).hexdigest())

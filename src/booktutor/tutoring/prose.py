@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from booktutor.providers.embeddings import Embedder
-from booktutor.tutoring.choices import gives_away, restates, same_kind
+from booktutor.tutoring.choices import gives_away, least_revealing, restates, same_kind
 from booktutor.tutoring.facts import (
     STOP_WORDS,
     ListFact,
@@ -94,7 +94,7 @@ def book_pool(pages: Sequence[BookPage]) -> list[str]:
     for page in pages:
         for section in prose_sections(page.markdown, page.title):
             for sentence in section.sentences:
-                pool.update(dict.fromkeys(t for t in sentence.bold if _short(t, 5)))
+                pool.update(dict.fromkeys(_subject_terms(sentence)))
             for fact in section.lists:
                 pool.update(dict.fromkeys(i for i in fact.items if _short(i, 10)))
                 pool.update(dict.fromkeys(t for t, _ in fact.definitions if _short(t, 5)))
@@ -315,7 +315,8 @@ async def _distractors(
         if draft.choices:
             result.append(draft.choices)
             continue
-        wrong = _unrevealing(draft, _acceptable(draft, [*draft.siblings, *ranked.get(draft.answer, [])]))
+        acceptable = _acceptable(draft, [*draft.siblings, *ranked.get(draft.answer, [])])
+        wrong = acceptable[:3] if draft.style == "cloze" else _unrevealing(draft, acceptable)  # cloze: no choices
         result.append((draft.answer, *wrong) if len(wrong) >= 2 else ())
     return result
 
@@ -324,11 +325,7 @@ def _unrevealing(draft: Draft, acceptable: list[str]) -> list[str]:
     """Three wrong choices such that the stem's words do not point at the key alone: when the key
     shares a word with what is asked, choices sharing one too come first; none → no question."""
     stem = _asked(draft.prompt)
-    wrong = acceptable[:3]
-    if not gives_away(draft.answer, stem, wrong):
-        return wrong
-    sharing = [c for c in acceptable if not gives_away(draft.answer, stem, [c])]
-    wrong = [*sharing[:1], *(c for c in acceptable if c not in sharing[:1])][:3]
+    wrong = least_revealing(draft.answer, stem, acceptable)
     return [] if gives_away(draft.answer, stem, wrong) else wrong
 
 
@@ -338,8 +335,14 @@ def _asked(prompt: str) -> str:
     return quoted[-1] if quoted else prompt
 
 
+def _subject_terms(sentence: Sentence) -> list[str]:
+    """The sentence's bold terms, unless it speaks about the book itself ("This chapter includes the
+    **Interactive Playground**")."""
+    return [] if _OVERVIEW.search(sentence.text) else [t for t in sentence.bold if _short(t, 5)]
+
+
 def _candidates(pool: Sequence[str], sections: list[ProseSection]) -> list[str]:
-    own = [t for s in sections for sentence in s.sentences for t in sentence.bold if _short(t, 5)]
+    own = [t for s in sections for sentence in s.sentences for t in _subject_terms(sentence)]
     return list(dict.fromkeys([*own, *pool]))[:MAX_POOL]
 
 
