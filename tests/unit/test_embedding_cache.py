@@ -125,3 +125,23 @@ async def test_answer_from_stored_vectors_equals_the_live_one_and_encodes_nothin
 
     assert (cached.text, cached.cited, cached.abstained) == (live.text, live.cited, live.abstained)
     assert inner.documents == [] and inner.queries == []
+
+
+async def test_a_sentence_has_one_vector_whether_stored_or_encoded_now() -> None:
+    """The answer must not depend on whether an earlier request loaded the chunk's stored vectors."""
+    sentences = ["An IMU drifts over time.", "A Kalman filter weighs both sources by their noise."]
+    fresh = CachingEmbedder(CountingEmbedder())
+    encoded_now = await fresh.embed_documents_array(sentences)
+    stored = CachingEmbedder(CountingEmbedder())
+    stored.remember_chunk(uuid.uuid4(), pack_sentence_vectors(sentences, await stored.inner.embed_documents(sentences)))
+    from_store = await stored.embed_documents_array(sentences)
+    np.testing.assert_array_equal(encoded_now, from_store)
+
+
+async def test_a_text_asked_twice_in_one_call_is_encoded_once() -> None:
+    inner = CountingEmbedder()
+    matrix = await CachingEmbedder(inner).embed_documents_array(
+        ["Same words here.", "Other words.", "Same words here."]
+    )
+    assert inner.documents == ["Same words here.", "Other words."]
+    np.testing.assert_array_equal(matrix[0], matrix[2])

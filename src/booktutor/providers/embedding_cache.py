@@ -28,6 +28,8 @@ CHUNK_CACHE_SIZE = 20_000
 _KEY_BYTES = 8
 _HEADER = struct.Struct("<HI")  # dimension, count
 _MAGIC_VERSION = 1
+STORED_DTYPE = np.float16
+"""Sentence vectors are stored at half precision beside their chunk."""
 
 
 def sentence_key(text: str) -> bytes:
@@ -36,7 +38,7 @@ def sentence_key(text: str) -> bytes:
 
 def pack_sentence_vectors(texts: Sequence[str], vectors: Sequence[Sequence[float]] | np.ndarray) -> bytes:
     """Texts' keys and their vectors (float16) as one blob, stored beside the chunk."""
-    matrix = np.asarray(vectors, dtype=np.float16).reshape(len(texts), -1) if len(texts) else np.zeros((0, 0))
+    matrix = np.asarray(vectors, dtype=STORED_DTYPE).reshape(len(texts), -1) if len(texts) else np.zeros((0, 0))
     keys = b"".join(sentence_key(t) for t in texts)
     return bytes([_MAGIC_VERSION]) + _HEADER.pack(matrix.shape[1], len(texts)) + keys + matrix.tobytes()
 
@@ -114,20 +116,27 @@ class CachingEmbedder:
         return vector
 
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        matrix = await self.embed_documents_array(texts)
+        matrix = await self._rows(texts, like_stored=False)
         vectors: list[list[float]] = matrix.tolist()
         return vectors
 
     async def embed_documents_array(self, texts: Sequence[str]) -> np.ndarray:
-        """The texts' vectors as one float32 matrix: stored sentence vectors, the rest encoded now."""
+        """The texts' vectors as one float32 matrix for the answerer: stored sentence vectors, the rest encoded
+        now and rounded to the stored precision (float16), so a sentence's vector, and the answer, do not depend
+        on whether an earlier request happened to load its chunk's stored vectors."""
+        return await self._rows(texts, like_stored=True)
+
+    async def _rows(self, texts: Sequence[str], *, like_stored: bool) -> np.ndarray:
         rows: list[np.ndarray | None]
         with self._lock:
             rows = [self._sentences.get(sentence_key(t)) for t in texts]
-        missing = [i for i, row in enumerate(rows) if row is None]
+        missing = list(dict.fromkeys(texts[i] for i, row in enumerate(rows) if row is None))
         if missing:
-            encoded = await self.inner.embed_documents([texts[i] for i in missing])
-            for i, vector in zip(missing, encoded, strict=True):
-                rows[i] = np.asarray(vector, dtype=np.float32)
+            encoded = np.asarray(await self.inner.embed_documents(missing), dtype=np.float32)
+            if like_stored:
+                encoded = encoded.astype(STORED_DTYPE).astype(np.float32)
+            fresh = dict(zip(missing, encoded, strict=True))
+            rows = [fresh[text] if row is None else row for text, row in zip(texts, rows, strict=True)]
         if not rows:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([np.asarray(row, dtype=np.float32) for row in rows if row is not None])
