@@ -2,8 +2,10 @@
 
 What `ThreadRepository` does through the ORM in a dozen statements and savepoints (thread, run,
 the learner's message, history; then the answer, the summary and the run's outcome), here on one
-asyncpg connection: starting a turn is one transaction of four statements, finishing it one
-statement. Same rows, same errors; the ORM repository stays the reference for everything else.
+asyncpg connection: starting the usual turn is one statement (in a transaction: BEGIN, it, COMMIT;
+a turn it refuses is undone and retried statement by statement, four of them, for its error),
+finishing it one statement. Same rows, same errors; the ORM repository stays the reference for
+everything else.
 """
 
 from __future__ import annotations
@@ -45,6 +47,46 @@ SELECT t.owner_id, t.summary, t.created,
   (SELECT to_jsonb(p) FROM user_preferences p WHERE p.user_id = $2) AS preferences,
   $3::text IS NULL OR EXISTS (SELECT 1 FROM books WHERE id = $3) AS book_known
 FROM t LIMIT 1
+"""
+# The happy path of `start_turn` in one statement: checks first, then every write gated on them, so a
+# request any check refuses writes nothing (and takes the statements below, which name the error). The
+# history is the snapshot's (this statement cannot read its own message): the caller adds the question.
+_START = """
+WITH chk AS (
+  SELECT th.owner_id AS thread_owner, th.summary,
+    EXISTS (SELECT 1 FROM runs WHERE id = $4) AS run_used,
+    EXISTS (SELECT 1 FROM messages WHERE id = $5) AS message_used,
+    $3::text IS NULL OR EXISTS (SELECT 1 FROM books WHERE id = $3) AS book_known
+  FROM (SELECT 1) one LEFT JOIN threads th ON th.id = $1
+), ok AS (
+  SELECT thread_owner IS NULL AS created FROM chk
+  WHERE book_known AND NOT run_used AND NOT message_used AND (thread_owner IS NULL OR thread_owner = $2)
+), ins AS (
+  INSERT INTO threads (id, owner_id, book_id, title, summary, updated_at)
+  SELECT $1, $2, $3, $6, '', clock_timestamp() FROM ok WHERE created
+  ON CONFLICT (id) DO NOTHING RETURNING id
+), run AS (
+  INSERT INTO runs (id, thread_id, owner_id, status, owner_process, lease_expires_at)
+  SELECT $4, $1, $2, 'running', $7, now() + $8::interval FROM ok WHERE NOT created OR EXISTS (SELECT 1 FROM ins)
+  ON CONFLICT DO NOTHING RETURNING id
+), upd AS (
+  UPDATE threads SET updated_at = clock_timestamp(),
+    title = CASE WHEN title = '' AND $6::text <> '' THEN $6::text ELSE title END
+  WHERE id = $1 AND EXISTS (SELECT 1 FROM run) AND NOT EXISTS (SELECT 1 FROM ins) RETURNING id
+), msg AS (
+  INSERT INTO messages (id, thread_id, run_id, role, content, status, citations, abstained, extra)
+  SELECT $5, $1, $4, 'user', $9, 'complete', '[]'::jsonb, false, $10::jsonb FROM run
+  WHERE EXISTS (SELECT 1 FROM ins) OR EXISTS (SELECT 1 FROM upd)
+  ON CONFLICT DO NOTHING RETURNING seq
+), recent AS (
+  SELECT id, role, content, seq FROM messages WHERE thread_id = $1 ORDER BY seq DESC LIMIT $11
+)
+SELECT chk.summary, chk.thread_owner IS NULL AS created, EXISTS (SELECT 1 FROM msg) AS started,
+  (SELECT to_jsonb(p) FROM user_preferences p WHERE p.user_id = $2) AS preferences,
+  (SELECT array_agg(id ORDER BY seq) FROM recent) AS ids,
+  (SELECT array_agg(role ORDER BY seq) FROM recent) AS roles,
+  (SELECT array_agg(content ORDER BY seq) FROM recent) AS contents
+FROM chk
 """
 _START_RUN = """
 INSERT INTO runs (id, thread_id, owner_id, status, owner_process, lease_expires_at)
@@ -131,7 +173,96 @@ async def start_turn(
             "Thread ids may not start with an internal namespace prefix.",
             details={"reserved_prefixes": list(RESERVED_PREFIXES)},
         )
-    async with raw_connection(db) as conn, conn.transaction():
+    title = make_title(question)
+    async with raw_connection(db) as conn:
+        started = await _start(
+            conn,
+            thread_id,
+            owner_id,
+            book_id,
+            run_id,
+            owner_process,
+            lease,
+            message_id,
+            question,
+            extra,
+            title,
+            history,
+        )
+        if started is not None:
+            return started
+        return await _start_checked(
+            conn, thread_id, owner_id, book_id, run_id, owner_process, lease, message_id, question, extra, history
+        )
+
+
+class _NotStarted(Exception):
+    """The one-statement start refused the turn or met a concurrent one: undone, the checked path decides."""
+
+
+async def _start(
+    conn: asyncpg.Connection,
+    thread_id: str,
+    owner_id: uuid.UUID,
+    book_id: str | None,
+    run_id: str,
+    owner_process: str,
+    lease: timedelta,
+    message_id: str,
+    question: str,
+    extra: dict[str, Any],
+    title: str,
+    history: int,
+) -> StartedTurn | None:
+    """The usual turn (a new or own thread, unused run and message ids) in one statement, or None with
+    nothing written."""
+    try:
+        async with conn.transaction():
+            row = await conn.fetchrow(
+                _START,
+                thread_id,
+                owner_id,
+                book_id,
+                run_id,
+                message_id,
+                title,
+                owner_process,
+                lease,
+                question,
+                json.dumps(extra),
+                max(history - 1, 0),
+            )
+            if row is None or not row["started"]:
+                raise _NotStarted
+    except (_NotStarted, asyncpg.IntegrityConstraintViolationError):  # (a thread deleted meanwhile)
+        return None
+    ids, roles, contents = row["ids"] or [], row["roles"] or [], row["contents"] or []
+    stored = [Message(id=i, role=r, content=c) for i, r, c in zip(ids, roles, contents, strict=True)]
+    asked = Message(id=message_id, role="user", content=question)
+    preferences = row["preferences"]
+    return StartedTurn(
+        summary=row["summary"] or "",
+        history=[*stored, asked][-history:] if history > 0 else [],
+        preferences=dict(preferences) if isinstance(preferences, dict) else {},
+        created=row["created"],
+    )
+
+
+async def _start_checked(
+    conn: asyncpg.Connection,
+    thread_id: str,
+    owner_id: uuid.UUID,
+    book_id: str | None,
+    run_id: str,
+    owner_process: str,
+    lease: timedelta,
+    message_id: str,
+    question: str,
+    extra: dict[str, Any],
+    history: int,
+) -> StartedTurn:
+    """Every other turn (a retried message, a refused one), statement by statement: the error it gets."""
+    async with conn.transaction():
         row = await conn.fetchrow(_OPEN, thread_id, owner_id, book_id, run_id, message_id)
         if row is None:  # created by a concurrent transaction after this statement's snapshot: look again
             row = await conn.fetchrow(_OPEN, thread_id, owner_id, book_id, run_id, message_id)

@@ -14,7 +14,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from typing import cast
 
 import structlog
-from ag_ui.core import BaseEvent, Event, RunAgentInput
+from ag_ui.core import BaseEvent, Event, EventType, RunAgentInput, StepStartedEvent
 from pydantic import TypeAdapter
 
 from booktutor.api.run_relay import RemoteRun, RunRelay
@@ -159,8 +159,9 @@ class RunManager:
         if run.ended:
             log.warning("event_after_run_end", run_id=run.run_id, event_type=str(event.type))
             return
-        if run.observer is not None:
-            run.observer.event(event.type.value, getattr(event, "step_name", None))
+        if run.observer is not None:  # (a step's name read only from a step: a missing attribute costs)
+            step_name = cast(StepStartedEvent, event).step_name if event.type == EventType.STEP_STARTED else None
+            run.observer.event(event.type.value, step_name)
         seq = run.events.append(event)
         if self.relay is not None:
             self.relay.publish(run.run_id, seq, event, str(run.state) if run.ended else None)
