@@ -35,3 +35,15 @@ def test_a_request_for_practice_goes_to_the_tutor(message: str) -> None:
 @pytest.mark.parametrize("message", ASKS_ABOUT_THE_BOOK)
 def test_a_question_about_the_books_quiz_or_exercise_is_left_to_the_answerer(message: str) -> None:
     assert rule_route(message) is None
+
+
+async def test_a_question_about_a_chapters_exercises_is_answered_not_personalized() -> None:
+    from booktutor.graph.router import IntentRouter
+
+    class NoEmbedder:
+        async def embed_query(self, text: str) -> list[float]:
+            raise AssertionError("the practice question is routed before any similarity")
+
+    router = IntentRouter(NoEmbedder())  # type: ignore[arg-type]
+    route, _ = await router.route("Are there any exercises in the humanoid robotics landscape chapter?")
+    assert route == "answer"

@@ -9,6 +9,7 @@ signals, whether the book covers the question at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -49,6 +50,7 @@ from booktutor.extractive.followup import (
 )
 from booktutor.extractive.intent import Intent, question_intent, split_parts
 from booktutor.extractive.listing import take_list, take_rows
+from booktutor.extractive.practice import practice_answer
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import (
@@ -102,9 +104,11 @@ async def compose_answer(
     policy: AbstentionPolicy,
     evidence: dict[str, Any] | None = None,
     said: Sequence[str] = (),
+    practice: Sequence[dict[str, Any]] | None = None,
 ) -> ComposedAnswer:
     """`said`: the thread's earlier answers. Asked for more, or why an earlier answer's claim holds, the
-    answer quotes what they did not (extractive.followup)."""
+    answer quotes what they did not (extractive.followup). `practice`: the practice sections of the pages
+    the search ranked first, read when the question is about the book's practice (extractive.practice)."""
     analysis = await analyse(question, results, embedder=embedder, evidence=evidence)
     signals = dict(analysis.features, evidence=evidence_score(analysis.features, policy))
     intent = question_intent(question)
@@ -115,7 +119,14 @@ async def compose_answer(
     if asks_for_more(question):
         skip |= quoted | off_topic(analysis, question, section_headings(results), evidence)
     plan = None
-    if not should_abstain(analysis.features, policy):
+    covered = not should_abstain(analysis.features, policy)
+    if (
+        practice is not None
+        and intent.about_practice
+        and (text := practice_answer(question, results, practice, covered=covered))
+    ):
+        return ComposedAnswer(text, _markers(text), False, "en", signals)
+    if covered:
         intent = distinctive_sides(analysis, intent, answer_pool(analysis, intent, question), evidence)
         plan = await _plan(analysis, question, intent, embedder, skip, claims)
     if plan is not None:
@@ -134,8 +145,8 @@ async def compose_answer(
         text = f"{plan.lead} {text}"
     shown = [*plan.order, *([plan.code] if plan.code is not None else [])]
     cited_docs = {analysis.candidates[i].doc for i in shown}
-    if practice := practice_pointer(results, analysis.question_terms, cited_docs):
-        text = f"{text}\n\n{practice}"
+    if pointer := practice_pointer(results, analysis.question_terms, cited_docs):
+        text = f"{text}\n\n{pointer}"
     return ComposedAnswer(text, cited, False, analysis.candidates[shown[0]].language, signals)
 
 
@@ -194,6 +205,10 @@ async def _plan(
     order = _pages_that_hold_up(analysis, order, code if _code_answers(analysis, intent, code) else None)
     more = [] if intent.wants_code else pool
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more)
+
+
+def _markers(text: str) -> list[int]:
+    return list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d{1,2})\]", text)))
 
 
 def _on_page_of(analysis: Analysis, index: int, sentences: list[int]) -> list[int]:

@@ -200,14 +200,36 @@ _ABOUT_PRACTICE = re.compile(
     rf"(?:the|this|that|each|a)\s+{_NAMED}{_PRACTICE}\b|"
     rf"\bwhat\s+does\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\s+(?:ask|cover|involve|require|test|want|"
     rf"include|expect|have)\b|"
-    rf"^\s*(?:describe|summari[sz]e|list|show\s+me)\s+(?:the|this|all\s+the|all)\s+{_NAMED}{_PRACTICE}\b",
+    rf"^\s*(?:describe|summari[sz]e|list|show\s+me)\s+(?:the|this|all\s+the|all)\s+{_NAMED}{_PRACTICE}\b|"
+    rf"\b(?:steps?|tasks?|parts?|stages?)\s+(?:of|in|for)\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\b",
+    re.I,
+)
+_MARKED_PRACTICE = (
+    r"(?:exercises?|labs?|assignments?|assessments?|quiz(?:zes)?|homework|tutorials?|hands[- ]on\s+\w+|"
+    r"review\s+questions|practice\s+(?:questions|problems))"
+)
+"""The practice a book marks as such (booktutor.ingest.purpose): whether a chapter has some can be read from
+its structure. (A project or a challenge may be any section.)"""
+_PRACTICE_EXISTS = re.compile(
+    rf"\b(?:are|is)\s+there\s+(?:any\s+|an?\s+|some\s+)?(?:\w+\s+)?{_MARKED_PRACTICE}\b|"
+    rf"\b(?:what|which)\s+(?:\w+\s+)?{_MARKED_PRACTICE}\s+(?:are|is|does|do|can)\b|"
+    rf"\bhow\s+many\s+(?:\w+\s+)?{_MARKED_PRACTICE}\b|"
+    rf"\b(?:does|do|did)\s+(?:the|this|that|each|it)\b[^?]{{0,60}}?\b(?:have|include|contain|come\s+with|end\s+with|"
+    rf"offer)\s+(?:any\s+|an?\s+|some\s+)?(?:\w+\s+)?{_MARKED_PRACTICE}\b|"
+    rf"^\s*(?:any|list|show\s+me)\s+(?:the\s+|all\s+the\s+|all\s+)?{_NAMED}{_MARKED_PRACTICE}\b",
     re.I,
 )
 
 
 def asks_about_practice(question: str) -> bool:
     """Whether the question is about practice material itself (see `Intent.about_practice`)."""
-    return bool(_ABOUT_PRACTICE.search(question))
+    return bool(_ABOUT_PRACTICE.search(question) or _PRACTICE_EXISTS.search(question))
+
+
+def asks_which_practice(question: str) -> bool:
+    """Whether the question asks if (or which) exercises, labs or quizzes a chapter or topic has: when it has
+    none, that is the answer."""
+    return bool(_PRACTICE_EXISTS.search(question))
 
 
 _PLACE = re.compile(

@@ -12,6 +12,7 @@ import structlog
 from agents import Agent, Model, Runner
 from pydantic import BaseModel
 
+from booktutor.extractive.intent import asks_about_practice
 from booktutor.graph.intents import INTENT_EXAMPLES
 from booktutor.graph.state import ROUTES, Mode, Route
 from booktutor.providers.budget import capped
@@ -104,6 +105,8 @@ class IntentRouter:
             return ruled, {ruled: 1.0}
         if mode == "selection" or _NON_LATIN.search(text):
             # The bundled encoder is English-only: in other scripts similarity says nothing.
+            return "answer", {}
+        if asks_about_practice(text):  # "Are there any exercises in the X chapter?" reads like "adapt the X chapter"
             return "answer", {}
         scores = await self.scores(text)
         on_topic = max(scores[r] for r in ROUTES if r != "out_of_scope")

@@ -121,10 +121,31 @@ def classify_section(heading_path: Sequence[str], body: str, page: str = "") -> 
         if pattern.search(page.lower()):
             return purpose
     for heading in reversed(heading_path[1:-1]):  # an enclosing exercise or lab section (not the title)
-        for purpose, pattern in _HEADING_RULES:
-            if purpose in PRACTICE and pattern.search(heading):
-                return purpose
+        if enclosing := practice_heading(heading):
+            return enclosing
     return EXPOSITION
+
+
+def practice_heading(heading: str) -> str | None:
+    """EXERCISE or LAB when the heading names one ("Practical Exercise: ...", "Lab 3", "Review Questions")."""
+    for purpose, pattern in _HEADING_RULES:
+        if purpose in PRACTICE and pattern.search(heading):
+            return purpose
+    return None
+
+
+def enclosing_practice(heading_path: Sequence[str]) -> int:
+    """The depth of the outermost section below the page title whose heading names an exercise or lab (its
+    sub-sections, "Step 1: ..." of mostly code among them, are part of it); 0 when none does."""
+    for depth, heading in enumerate(heading_path[1:], start=2):
+        if practice_heading(heading):
+            return depth
+    return 0
+
+
+def is_practice_page(page: str) -> bool:
+    """A page whose name says it is a quiz, an exercise set or a lab ("module-2/quiz.md", "lab-3.md")."""
+    return any(purpose in PRACTICE and pattern.search(page.lower()) for purpose, pattern in _PAGE_RULES)
 
 
 def _purpose_from_text(body: str) -> str | None:

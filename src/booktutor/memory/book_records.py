@@ -107,6 +107,24 @@ class SectionPiece:
 
 
 @dataclass(frozen=True, slots=True)
+class OutlineRow:
+    """One current chunk of a document as its outline reads it: where it sits, what it is for, and its text
+    only when asked for (`chunk_reads.document_outlines`)."""
+
+    document_id: uuid.UUID
+    doc_path: str
+    chapter_title: str
+    front_matter: dict[str, Any]
+    permalink: str
+    language: str
+    heading_path: list[str]
+    anchor: str
+    purpose: str
+    sections: list[dict[str, Any]]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChapterPage:
     """What a chapter read needs, from one query; `document` fields are None when the chapter is not
     available in the asked language (`languages` says which are)."""

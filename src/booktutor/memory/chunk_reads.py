@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from booktutor.memory.book_records import ChunkKey, ChunkRow, SectionPiece
+from booktutor.memory.book_records import ChunkKey, ChunkRow, OutlineRow, SectionPiece
 
 _CURRENT = "FROM chunks ch JOIN documents d ON d.id = ch.document_id AND d.version = ch.version"
 """The chunks of the version readers see."""
@@ -29,6 +29,12 @@ SELECT ch.document_id, ch.anchor, ch.id, ch.text, jsonb_array_length(ch.sections
 ORDER BY ch.document_id, ch.position
 """
 _VECTORS_BY_ID = "SELECT id, sentence_vectors FROM chunks WHERE id = ANY($1::uuid[])"
+_OUTLINES = f"""
+SELECT ch.document_id, d.source_path, d.title, d.front_matter, d.slug, ch.language, ch.heading_path, ch.anchor,
+       ch.purpose, ch.sections, CASE WHEN ch.purpose = ANY($2::text[]) THEN ch.text ELSE '' END
+{_CURRENT} WHERE ch.document_id = ANY($1::uuid[])
+ORDER BY ch.document_id, ch.position
+"""
 
 
 async def chunk_keys(conn: asyncpg.Connection, chunk_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ChunkKey]:
@@ -67,3 +73,16 @@ async def sentence_vectors(conn: asyncpg.Connection, chunk_ids: Sequence[uuid.UU
     if not chunk_ids:
         return {}
     return {row[0]: row[1] for row in await conn.fetch(_VECTORS_BY_ID, list(chunk_ids))}
+
+
+async def document_outlines(
+    conn: asyncpg.Connection, document_ids: Sequence[uuid.UUID], text_of: Sequence[str]
+) -> dict[uuid.UUID, list[OutlineRow]]:
+    """Each document's current chunks in book order, by heading path, anchor and purpose; the text only of
+    those whose purpose is one of `text_of` (a practice section's prompt, not every code listing)."""
+    if not document_ids:
+        return {}
+    found: dict[uuid.UUID, list[OutlineRow]] = {}
+    for row in await conn.fetch(_OUTLINES, list(document_ids), list(text_of)):
+        found.setdefault(row[0], []).append(OutlineRow(*row))
+    return found

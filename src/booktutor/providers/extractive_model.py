@@ -95,6 +95,7 @@ class ExtractiveModel(Model):
             return OFFLINE_HELP
         results: list[dict[str, Any]] = []
         evidence: dict[str, Any] | None = None
+        practice: list[dict[str, Any]] | None = None
         for _, text in outputs:
             try:
                 payload = json.loads(text)
@@ -103,10 +104,18 @@ class ExtractiveModel(Model):
             results.extend(_results_from_payload(payload) or [])
             if isinstance(payload, dict) and isinstance(payload.get("evidence"), dict):
                 evidence = payload["evidence"]
+            if isinstance(payload, dict) and isinstance(payload.get("practice"), list):
+                practice = [p for p in payload["practice"] if isinstance(p, dict)]
         if not results:
             return _plain_summary(outputs)
         composed = await compose_answer(
-            question, results, embedder=self.embedder, policy=self.policy, evidence=evidence, said=said
+            question,
+            results,
+            embedder=self.embedder,
+            policy=self.policy,
+            evidence=evidence,
+            said=said,
+            practice=practice,
         )
         return composed.text
 

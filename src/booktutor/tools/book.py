@@ -29,6 +29,7 @@ from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
 from booktutor.tools.context import Source, ToolContext
+from booktutor.tools.practice import practice_of_pages, practice_pages
 
 MAX_TOOL_TEXT_CHARS = 2400
 MAX_CHAPTER_CHARS = 12000
@@ -41,9 +42,6 @@ MAX_EVIDENCE_WORDS = 40
 WHOLE_SECTION_HITS = 3
 """The top hits whose whole section (all its chunks) the answerer reads."""
 MAX_SECTION_CHARS = 4000
-PRACTICE_QUERY_LEAD = "Exercise, lab or assessment:"
-PRACTICE_PURPOSES = frozenset({"exercise", "lab"})
-MAX_PRACTICE_HITS = 2
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
@@ -162,36 +160,31 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         results.append(await _selection_result(ctx))
         text = f"{query}\n{ctx.selected_text[:SELECTION_QUERY_CHARS]}"
     offset = len(results)
+    about_practice = asks_about_practice(query)
     async with raw_connection(ctx.services.db) as conn:  # one connection for the search, section texts and evidence
         found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), conn)
         hits = found.hits
-        if asks_about_practice(query):
-            hits = await _with_practice_hits(ctx, conn, text, hits, k)
         texts = await _section_texts(ctx, conn, hits[:WHOLE_SECTION_HITS])
         evidence = await _term_evidence(ctx, conn, query, hits)
-    results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(hits, start=1)]
+        results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(hits, start=1)]
+        practice_sources: list[Source] = []
+        practice_listing: list[dict[str, Any]] = []
+        if about_practice:  # the practice sections of the pages it ranks first, read from their outline
+            pages = practice_pages(hits, results[offset:], str(evidence["language"]))
+            practice_sources, practice_listing = await practice_of_pages(conn, pages)
     ctx.degraded = ctx.degraded or found.degraded
     sections = _section_sources(results[offset:], hits, max(len(results) + 1, SECTION_NUMBER_BASE))
-    ctx.register_sources(results + sections)
-    return {
+    ctx.register_sources(results + sections + practice_sources)
+    payload: dict[str, Any] = {
         "query": query,
         "mode": ctx.mode,
         "degraded": found.degraded,
-        "results": results,
+        "results": results + practice_sources,
         "evidence": evidence,
     }
-
-
-async def _with_practice_hits(
-    ctx: ToolContext, conn: asyncpg.Connection, text: str, hits: list[SearchHit], k: int
-) -> list[SearchHit]:
-    """Asked about the book's exercises or labs themselves, the answer needs them, but a search ranks them
-    below the explanations they share words with: a second search that names practice finds them."""
-    wanted = SearchQuery(text=f"{PRACTICE_QUERY_LEAD} {text}", k=k, book_id=ctx.book_id)
-    known = {hit.chunk_id for hit in hits}
-    found = await ctx.services.searcher.search(wanted, conn)
-    practice = [h for h in found.hits if h.purpose in PRACTICE_PURPOSES and h.chunk_id not in known]
-    return [*practice[:MAX_PRACTICE_HITS], *hits]
+    if about_practice:
+        payload["practice"] = practice_listing
+    return payload
 
 
 async def _section_texts(ctx: ToolContext, conn: asyncpg.Connection, hits: list[SearchHit]) -> dict[uuid.UUID, str]:

@@ -30,6 +30,8 @@ class Source(TypedDict):
     purpose: NotRequired[str]  # what the passage is for (booktutor.ingest.purpose); absent = exposition
     sections: NotRequired[list[dict[str, Any]]]
     """The sections a search hit holds, in order, each with the number that cites it: {n, heading, anchor_url}."""
+    steps: NotRequired[list[str]]
+    """A practice section's sub-sections' headings, in order (booktutor.tools.practice)."""
 
 
 @dataclass
