@@ -61,26 +61,33 @@ async def analyse(
     question_terms = content_terms(question)
     first = (split_parts(question) or (question,))[0]  # a later part the book lacks is named, not abstained
     candidates = build_candidates(results)
-    embedded = await embed(embedder, question, [c.text for c in candidates])
+    embedded = await embed(embedder, question, [c.whole or c.text for c in candidates])
     vectors: np.ndarray | None = None
     if embedded is not None:
         query, vectors = embedded
         semantic = np.clip(vectors @ query, 0.0, 1.0)
     else:
-        semantic = np.asarray([term_cosine(question_terms, c.terms) for c in candidates], dtype=np.float32)
+        semantic = np.asarray(
+            [term_cosine(question_terms, content_terms(c.whole) if c.whole else c.terms) for c in candidates],
+            dtype=np.float32,
+        )
     total = score_candidates(question, question_terms, candidates, semantic, term_weights(evidence))
+    # Whether the book covers the question is judged on what the sentences say themselves: a lead-in
+    # ending with a colon is matched with its items (`Candidate.whole`), which would weigh the list twice.
+    said = np.asarray([not c.opens_list for c in candidates], dtype=bool)
+    own_semantic, own_total = semantic[said], total[said]
     features: dict[str, Any] = {
         "best_dense": best_dense(results),
-        "best_sentence_sim": float(semantic.max()) if semantic.size else 0.0,
+        "best_sentence_sim": float(own_semantic.max()) if own_semantic.size else 0.0,
         "coverage": coverage(question, question_terms, results),
         "lexical_present": lexical_present(results),
-        "margin": margin(total),
+        "margin": margin(own_total),
         "term_coverage": idf_term_coverage(evidence),
         "unknown_specific": unknown_specific_term(evidence),
         "answer_type_missing": answer_type_missing(question, results),
         "name_missing": name_missing(first, question_intent(first).kind, results, evidence),
         "asked_kind_unknown": asked_kind_unknown(question, evidence),
-        "n_candidates": len(candidates),
+        "n_candidates": int(said.sum()),
         "question_terms": len(question_terms),
         "selection_mode": any(r.get("source") == "selection" for r in results),
         "semantic_scorer": "embedding" if vectors is not None else "lexical",

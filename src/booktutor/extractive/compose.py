@@ -49,7 +49,13 @@ from booktutor.extractive.followup import (
     states_a_reason,
 )
 from booktutor.extractive.intent import Intent, question_intent, split_parts
-from booktutor.extractive.listing import take_list, take_rows
+from booktutor.extractive.listing import (
+    add_lead_ins,
+    take_introduced_lists,
+    take_list,
+    take_rows,
+    without_stray_items,
+)
 from booktutor.extractive.practice import practice_answer
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
@@ -59,6 +65,7 @@ from booktutor.extractive.selection import (
     restates,
     select_code,
     select_sentences,
+    wider_sentence,
 )
 from booktutor.extractive.shaping import (
     answer_pool,
@@ -157,6 +164,8 @@ async def _plan(
     a reason next to one of `claims` (an earlier answer's claim a "why" asks about) before others."""
     analysis.total = favour_reasons_near(analysis, shaped_scores(analysis, intent), claims)
     pool = [i for i in answer_pool(analysis, intent, question) if i not in skip]
+    lead_ins = [i for i in pool if analysis.candidates[i].opens_list]  # they join a begun answer (add_lead_ins)
+    pool = [i for i in pool if i not in lead_ins]
     if not analysis.features["selection_mode"]:
         if _code_may_answer(intent) and (code := _code_answer(analysis, question, pool)) is not None:
             return _Plan([], code, [])
@@ -168,6 +177,7 @@ async def _plan(
         return None
     if picked[0] in defining:  # the glossary says what X is; the other pages only use the term
         picked, pool = _on_page_of(analysis, picked[0], picked), _on_page_of(analysis, picked[0], pool)
+    picked = add_lead_ins(analysis, picked, lead_ins, pool)
     pool = passage_context(analysis, completing_sentences(analysis, pool, picked, defining))
     if intent.sides:
         picked = cover_sides(analysis, intent, pool, picked)
@@ -184,11 +194,12 @@ async def _plan(
     order = stand_alone_opening(analysis, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool)
     order = take_list(analysis, intent, order, pool)
     order = take_rows(analysis, order, pool)
+    order = stand_alone_opening(analysis, take_introduced_lists(analysis, order, pool), pool)
     if intent.kind == "why":
         order = cause_first(analysis, order, pool)
     if not intent.wants_code:
         order = continue_explanation(analysis, order, pool)
-    order = _without_repeats(analysis, order)
+    order = without_stray_items(analysis, intent, _without_repeats(analysis, order))
     code = quoted_excerpt(analysis, question)
     if code is not None:  # the learner quotes this page's code: the question is about that page
         order = [i for i in order if analysis.candidates[i].doc == analysis.candidates[code].doc]
@@ -237,18 +248,17 @@ def _pages_that_hold_up(analysis: Analysis, order: list[int], code: int | None) 
     related page."""
     if analysis.features["selection_mode"] or not order:
         return order
-    shown = [*order, *([code] if code is not None else [])]
+    # a lead-in is matched with its items (`Candidate.whole`): what holds a page up is a sentence of its own
+    shown = [i for i in [*order, *([code] if code is not None else [])] if not analysis.candidates[i].opens_list]
+    if not shown:
+        return order
     bar = NEW_DOCUMENT_RELATIVE * max(float(analysis.total[i]) for i in shown)
     strongest: dict[str, float] = {}
     for i in shown:
         doc = analysis.candidates[i].doc
         strongest[doc] = max(strongest.get(doc, 0.0), float(analysis.total[i]))
-    kept = [i for i in order if strongest[analysis.candidates[i].doc] >= bar]
+    kept = [i for i in order if strongest.get(analysis.candidates[i].doc, 0.0) >= bar]
     return kept if kept or code is not None else order
-
-
-REPEAT_MIN_TERMS = 4
-"""A sentence whose words (this many or more) all appear in another quoted one says nothing new."""
 
 
 def _without_repeats(analysis: Analysis, order: list[int]) -> list[int]:
@@ -260,21 +270,12 @@ def _without_repeats(analysis: Analysis, order: list[int]) -> list[int]:
     kept: list[int] = []
     for i in order:
         key = " ".join(analysis.candidates[i].text.lower().split())
-        if key not in seen and _wider(analysis, i, order) is None:
+        if key not in seen and wider_sentence(analysis, i, order) is None:
             seen.add(key)
             kept.append(i)
-    if order and kept and order[0] not in kept and (wider := _wider(analysis, order[0], order)) in kept:
+    if order and kept and order[0] not in kept and (wider := wider_sentence(analysis, order[0], order)) in kept:
         kept = [wider, *(i for i in kept if i != wider)]
     return kept or order[:1]
-
-
-def _wider(analysis: Analysis, index: int, order: list[int]) -> int | None:
-    """Another sentence of the order that says all of this one's words and more, if any."""
-    terms = analysis.candidates[index].terms
-    if len(terms) < REPEAT_MIN_TERMS:
-        return None
-    wider = [j for j in order if j != index and terms < analysis.candidates[j].terms]
-    return max(wider, key=lambda j: len(analysis.candidates[j].terms), default=None)
 
 
 def _near_best_document(analysis: Analysis, pool: list[int]) -> list[int]:

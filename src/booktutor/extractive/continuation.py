@@ -135,6 +135,7 @@ def fill_cited_sections(analysis: Analysis, order: list[int], pool: list[int]) -
             and candidates[i].n in sections
             and float(analysis.total[i]) >= floor
             and not is_pointer(candidates[i].text)
+            and not candidates[i].opens_list  # a lead-in comes with its list (`listing.take_introduced_lists`)
         ),
         key=lambda i: -float(analysis.total[i]),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import Intent
-from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS
+from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS, NEW_DOCUMENT_RELATIVE, wider_sentence
 
 MAX_LIST_ITEMS = 6
 """A longer list is cut to its best-scoring items (kept in the book's order)."""
@@ -116,3 +116,108 @@ def take_rows(analysis: Analysis, order: list[int], pool: list[int]) -> list[int
             words += analysis.candidates[i].words
     at = order.index(anchor) + 1
     return [*order[:at], *added, *order[at:]]
+
+
+LEAD_IN_RELATIVE = 0.75
+"""A lead-in joins the answer when, read with its items, it matches the question this share of the best pick
+(the bar of a later pick, `selection.LATER_PICK_RELATIVE`)."""
+
+
+def add_lead_ins(analysis: Analysis, picked: list[int], lead_ins: list[int], pool: list[int]) -> list[int]:
+    """The picks with the best lead-in ("Python agents can bridge to controllers using these patterns:") of a
+    page they cite, when it matches the question nearly as well as they do (`LEAD_IN_RELATIVE`) and it and
+    two of its items (`pool`) fit the budget (in place of a weaker pick when the answer is full). A lead-in
+    never opens the choice nor brings a page of its own: alone, "X can be tested by:" matches any question
+    about X; it says what the items after it are, and they follow it (`take_introduced_lists`)."""
+    if not picked or analysis.features["selection_mode"]:
+        return picked
+    # the pages the answer will go on citing: a pick said within a wider one is left out later
+    # (`compose._without_repeats`), and so is a page whose best pick scores below `NEW_DOCUMENT_RELATIVE`
+    kept = [i for i in picked if wider_sentence(analysis, i, picked) is None] or picked
+    best = max(float(analysis.total[i]) for i in kept)
+    cited = {analysis.candidates[i].doc for i in kept if float(analysis.total[i]) >= NEW_DOCUMENT_RELATIVE * best}
+    fitting = [
+        i
+        for i in lead_ins
+        if analysis.candidates[i].doc in cited and float(analysis.total[i]) >= LEAD_IN_RELATIVE * best
+    ]
+    for lead in sorted(fitting, key=lambda i: -float(analysis.total[i])):
+        room = list(picked)
+        if len(room) >= MAX_SENTENCES:  # full: the lead-in takes the place of a weaker pick
+            weakest = min(room[1:], key=lambda i: float(analysis.total[i]))
+            if float(analysis.total[weakest]) >= float(analysis.total[lead]):
+                continue
+            room.remove(weakest)
+        introduced = _introduced(analysis, lead)
+        items = sorted((i for i in introduced if i in pool), key=lambda i: analysis.candidates[i].words)
+        shortest = items[: min(2, len(introduced))]
+        if (
+            shortest
+            and len(shortest) == min(2, len(introduced))
+            and _words(analysis, [*room, lead, *shortest]) <= MAX_WORDS
+        ):
+            return [*room, lead]
+    return picked
+
+
+def take_introduced_lists(analysis: Analysis, order: list[int], pool: list[int]) -> list[int]:
+    """The answer with each quoted lead-in ("The workflow from simulation to deployment follows these
+    stages:") followed by the items it introduces, in the book's order: the best of them (`MAX_LIST_ITEMS`)
+    that fit the word budget beside the answer's other sentences, which stay. A lead-in whose items cannot
+    be quoted (none may answer, or there is no room for two) is left out: a colon with nothing after it."""
+    result = list(order)
+    for lead in [i for i in order if analysis.candidates[i].opens_list]:
+        introduced = _introduced(analysis, lead)
+        items = sorted(
+            sorted((i for i in introduced if i in pool), key=lambda i: -float(analysis.total[i]))[:MAX_LIST_ITEMS]
+        )
+        others = [i for i in result if i not in items]
+        while len(items) > 1 and _words(analysis, [*others, *items]) > MAX_WORDS:
+            items.remove(min(items, key=lambda i: float(analysis.total[i])))  # the weakest item, order kept
+        if len(items) < min(2, max(len(introduced), 1)) or _words(analysis, [*others, *items]) > MAX_WORDS:
+            result = [i for i in result if i != lead]
+            continue
+        first = min(result.index(i) for i in [lead, *items] if i in result)  # before the items it quoted already
+        rest = [i for i in others if i != lead]
+        at = sum(1 for i in result[:first] if i in rest)
+        result = [*rest[:at], lead, *items, *rest[at:]]
+    return result
+
+
+def without_stray_items(analysis: Analysis, intent: Intent, order: list[int]) -> list[int]:
+    """An answer that quotes a list with its lead-in, without a lone item of another page's list: after
+    "Before starting, you should have:" and its items, a module's "Basic AI/ML concepts" reads as one more
+    of them, though another page lists it for something else. Not when the question asks two things or
+    compares two: another page's item may answer the other one."""
+    candidates = analysis.candidates
+    introduced = {candidates[i].doc for i in order if candidates[i].opens_list}
+    if not introduced or intent.parts or intent.sides:
+        return order
+
+    def stray(i: int) -> bool:
+        here = candidates[i]
+        alone = not any(j != i and candidates[j].list_item and candidates[j].n == here.n for j in order)
+        return here.list_item and not here.table_row and here.doc not in introduced and alone
+
+    return [i for i in order if not stray(i)] or order
+
+
+def _introduced(analysis: Analysis, lead: int) -> list[int]:
+    """The list items (or table rows) right after a lead-in, in its passage and section."""
+    candidates = analysis.candidates
+    here = candidates[lead]
+    items: list[int] = []
+    position = here.position
+    for i in range(lead + 1, len(candidates)):
+        other = candidates[i]
+        if other.kind != "sentence":
+            continue  # a code excerpt's copies sit between the segments they came from
+        if other.rank != here.rank or other.n != here.n or other.position != position + 1 or not other.list_item:
+            break
+        items.append(i)
+        position = other.position
+    return items
+
+
+def _words(analysis: Analysis, order: list[int]) -> int:
+    return sum(analysis.candidates[i].words for i in order)

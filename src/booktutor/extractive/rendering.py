@@ -34,7 +34,8 @@ def reading_order(analysis: Analysis, picked: list[int]) -> list[int]:
 def _best_first(analysis: Analysis, picked: list[int]) -> list[int]:
     if not picked:
         return []
-    lead = max(picked, key=lambda i: float(analysis.total[i]))
+    # a lead-in ("... in three steps:") is matched with its items: it goes before them, never first on its own
+    lead = max(picked, key=lambda i: (not analysis.candidates[i].opens_list, float(analysis.total[i])))
     rest = sorted(
         (i for i in picked if i != lead),
         key=lambda i: (analysis.candidates[i].rank, analysis.candidates[i].position),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -66,6 +66,8 @@ class Candidate:
     intro: bool = False  # in a chapter's opening, before its first section: it introduces, rarely answers
     opening: bool = False  # the same, or under the page's title heading: citing it cites the chapter's intro
     heading: frozenset[str] = frozenset()  # the content words of its section's heading
+    opens_list: bool = False  # a lead-in ending with a colon: quoted, the list it introduces follows
+    whole: str = ""  # a lead-in with the items it introduces: what it says, matched against the question
 
     @property
     def words(self) -> int:
@@ -82,10 +84,14 @@ _ARROW_FRAGMENT = re.compile(r"^(?:[^:]{1,80}:\s+)?(?:→|->|=>)")
 """'Key Decision Factors: → Use Topic': the answer half of a list item whose question was left out."""
 
 
-def _is_quotable_sentence(text: str) -> bool:
+def _is_quotable_sentence(segment: Segment) -> bool:
+    """A sentence of 4-80 words (3 in Arabic script) that says something itself: not a lead-in ending with
+    a colon, unless the list it introduces follows (`Segment.opens_list`), nor an item's answer half."""
+    text = segment.text
     words = len(text.split())
     min_words = 3 if script_of(text) == "arabic" else 4
-    return min_words <= words <= 80 and not text.endswith(":") and not _ARROW_FRAGMENT.match(text)
+    introduces = not text.endswith(":") or segment.opens_list
+    return min_words <= words <= 80 and introduces and not _ARROW_FRAGMENT.match(text)
 
 
 def _is_quotable_code(segment: Segment) -> bool:
@@ -105,15 +111,32 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
     for rank, result in enumerate(results[:MAX_RESULTS]):
         segments = split_markdown(str(result.get("text", "")))[:MAX_SENTENCES_PER_RESULT]
         for position, segment in enumerate(segments):
-            quotable = _is_quotable_code(segment) if segment.kind == "code" else _is_quotable_sentence(segment.text)
+            quotable = _is_quotable_code(segment) if segment.kind == "code" else _is_quotable_sentence(segment)
             if quotable:
-                candidates.append(_candidate(result, rank, position, segment, segment.text, segment.kind))
+                candidate = _candidate(result, rank, position, segment, segment.text, segment.kind)
+                if segment.opens_list:
+                    candidate = replace(candidate, whole=_with_items(segment.text, segments[position + 1 :]))
+                candidates.append(candidate)
             if segment.kind == "code":
                 candidates.extend(
                     _candidate(result, rank, position, segment, excerpt, "excerpt")
                     for excerpt in code_excerpts(segment.text, segment.code_language)
                 )
     return candidates
+
+
+MAX_WHOLE_ITEMS = 6
+
+
+def _with_items(lead_in: str, following: Sequence[Segment]) -> str:
+    """A lead-in read with the items it introduces: alone, "X can be tested by:" matches any question about
+    X, however little its list says about what was asked."""
+    items = []
+    for segment in following[:MAX_WHOLE_ITEMS]:
+        if segment.kind != "sentence" or not segment.list_item:
+            break
+        items.append(segment.text)
+    return " ".join([lead_in, *items])
 
 
 def _candidate(
@@ -137,6 +160,7 @@ def _candidate(
         intro=_is_intro(result, segment.section),
         opening=_is_opening(result, segment.section),
         heading=content_terms(_section_link(result, segment.section)[1]),
+        opens_list=segment.opens_list,
     )
 
 
@@ -232,12 +256,13 @@ async def _document_matrix(embedder: Embedder, texts: list[str]) -> np.ndarray:
 
 
 def quotable_texts(text: str) -> list[str]:
-    """The sentences and code blocks of one chunk that the answerer may quote (and so scores)."""
+    """The texts the answerer scores for one chunk's quotable sentences and code blocks (a lead-in with its
+    items, `Candidate.whole`), so that the vectors stored at ingest are the ones it looks up."""
     segments = split_markdown(text)[:MAX_SENTENCES_PER_RESULT]
     texts = []
-    for s in segments:
-        if _is_quotable_code(s) if s.kind == "code" else _is_quotable_sentence(s.text):
-            texts.append(s.text)
+    for position, s in enumerate(segments):
+        if _is_quotable_code(s) if s.kind == "code" else _is_quotable_sentence(s):
+            texts.append(_with_items(s.text, segments[position + 1 :]) if s.opens_list else s.text)
         if s.kind == "code":
             texts.extend(code_excerpts(s.text, s.code_language))
     return texts

@@ -313,3 +313,16 @@ def _lead_in_terms(analysis: Analysis, index: int) -> frozenset[str]:
     """The words of the sentence introducing a code block."""
     sentence = lead_in(analysis, index)
     return analysis.candidates[sentence].terms if sentence is not None else frozenset()
+
+
+REPEAT_MIN_TERMS = 4
+"""A sentence whose words (this many or more) all appear in another quoted one says nothing new."""
+
+
+def wider_sentence(analysis: Analysis, index: int, order: list[int]) -> int | None:
+    """Another sentence of the order that says all of this one's words and more, if any."""
+    terms = analysis.candidates[index].terms
+    if len(terms) < REPEAT_MIN_TERMS:
+        return None
+    wider = [j for j in order if j != index and terms < analysis.candidates[j].terms]
+    return max(wider, key=lambda j: len(analysis.candidates[j].terms), default=None)

@@ -122,11 +122,17 @@ def answer_pool(analysis: Analysis, intent: Intent, question: str = "") -> list[
         for i in pool
         if analysis.candidates[i].source == "selection" or _in_script(analysis.candidates[i].text, script)
     ]
-    pool = same if script != "other" and same else pool
+    pool = same if script != "other" and _says_itself(analysis, same) else pool
     if intent.about_course:  # "This course covers ..." is then what was asked
         return pool
     specific = [i for i in pool if not is_generic(analysis.candidates[i].text)]
-    return specific or pool  # an introduction answers only when nothing else can
+    return specific if _says_itself(analysis, specific) else pool  # an introduction answers when nothing else can
+
+
+def _says_itself(analysis: Analysis, sentences: list[int]) -> bool:
+    """Some sentence besides a lead-in ending with a colon, which goes with an answer that has begun
+    (`selection.introduces_cited_list`): a pool of lead-ins alone answers nothing."""
+    return any(not analysis.candidates[i].opens_list for i in sentences)
 
 
 def _in_script(text: str, script: str) -> bool:

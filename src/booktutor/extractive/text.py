@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -75,6 +75,7 @@ class Segment:
     list_item: bool = False
     table_row: bool = False  # a table's body row read as one sentence ("Label — Column: value; ...")
     item: int = 0  # which list item of the chunk holds it, counted from 1 (0: not in a list item)
+    opens_list: bool = False  # "The workflow follows these stages:" right before the list it introduces
 
 
 # The answerer reads the same sentences and words again and again (every candidate of every answer, the
@@ -180,7 +181,7 @@ class _Splitter:
             sentences = [" ".join(said)] if said and len(said) < len(sentences) else [joined]
         if self.heading and (lead_in := _GENERIC_LEAD_IN.match(sentences[0])):
             sentences[0] = f"{self.heading}: {sentences[0][lead_in.end() :]}"
-        elif self.label and (self.in_item or self.fresh) and len(sentences) == 1:
+        elif self.label and (self.in_item or self.fresh) and len(sentences) == 1 and not joined.endswith(":"):
             sentences = [_with_label(self.label, sentences[0])]
         self.fresh = self.fresh and self.in_item
         item = self.items if self.in_item else 0
@@ -291,4 +292,21 @@ def _split_markdown(text: str) -> tuple[Segment, ...]:
             continue
         splitter.line(line)
     splitter.flush()
-    return tuple(splitter.segments)
+    return tuple(_mark_list_openers(splitter.segments))
+
+
+def _mark_list_openers(segments: list[Segment]) -> list[Segment]:
+    """Each sentence ending with a colon right before the list (or table) it introduces, in its section,
+    marked: "The workflow from simulation to deployment follows these stages:" says what the items are."""
+    marked = list(segments)
+    for i, (segment, following) in enumerate(zip(segments, segments[1:], strict=False)):
+        if (
+            segment.kind == "sentence"
+            and not segment.list_item
+            and segment.text.rstrip().endswith(":")
+            and following.kind == "sentence"
+            and following.list_item
+            and following.section == segment.section
+        ):
+            marked[i] = replace(segment, opens_list=True)
+    return marked
