@@ -156,7 +156,11 @@ def question_intent(question: str) -> Intent:
     return replace(intent, subject=definition_subject(question)) if intent.kind == "definition" else intent
 
 
-_WHOLE = r"(?:this|the)\s+(?:whole\s+|entire\s+)?(?:course|book|textbook|module|chapter|unit|program(?:me)?|class)"
+_WHOLE = (
+    r"(?:(?:this|the)\s+(?:whole\s+|entire\s+)?(?:course|book|textbook|module|chapter|unit|program(?:me)?|class)|"
+    r"(?:the\s+)?(?:module|chapter|unit|part|lesson|week)\s+\d+\b)"
+)
+"""The course or one of its parts, by name ("this course", "the chapter") or by number ("module 4")."""
 _ABOUT_COURSE = re.compile(
     rf"\bhow\s+long\s+(?:is|does|will|would)\s+(?:it\s+take\s+to\s+(?:finish|complete|do)\s+)?{_WHOLE}|"
     rf"\bhow\s+(?:many\s+(?:weeks|hours|modules|chapters)|much\s+time)\b|"
