@@ -11,44 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from booktutor.tutoring.facts import STOP_WORDS
 from booktutor.tutoring.questions import normalized
 
 # Words that say nothing about what a choice is: articles, prepositions, pronouns, and "is".
-_FILLER = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "of",
-        "and",
-        "or",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "as",
-        "at",
-        "from",
-        "into",
-        "is",
-        "are",
-        "be",
-        "can",
-        "your",
-        "you",
-        "we",
-        "our",
-    ]
-)
+_FILLER = STOP_WORDS | frozenset({"at", "from", "into", "is", "are", "be", "can", "your", "you", "we", "our"})
 _MIN_TITLE_WORD = 4
 _MIN_SENTENCE_WORDS = 4  # shorter words ("of", "and", "ROS") do not tell title case from sentence case
 
