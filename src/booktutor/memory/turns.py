@@ -173,64 +173,49 @@ async def start_turn(
             "Thread ids may not start with an internal namespace prefix.",
             details={"reserved_prefixes": list(RESERVED_PREFIXES)},
         )
-    title = make_title(question)
+    turn = _Turn(thread_id, owner_id, book_id, run_id, owner_process, lease, message_id, question, extra, history)
     async with raw_connection(db) as conn:
-        started = await _start(
-            conn,
-            thread_id,
-            owner_id,
-            book_id,
-            run_id,
-            owner_process,
-            lease,
-            message_id,
-            question,
-            extra,
-            title,
-            history,
-        )
-        if started is not None:
-            return started
-        return await _start_checked(
-            conn, thread_id, owner_id, book_id, run_id, owner_process, lease, message_id, question, extra, history
-        )
+        return await _start(conn, turn, make_title(question)) or await _start_checked(conn, turn)
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """What start_turn records: the thread, the run and the learner's message."""
+
+    thread_id: str
+    owner_id: uuid.UUID
+    book_id: str | None
+    run_id: str
+    owner_process: str
+    lease: timedelta
+    message_id: str
+    question: str
+    extra: dict[str, Any]
+    history: int
 
 
 class _NotStarted(Exception):
     """The one-statement start refused the turn or met a concurrent one: undone, the checked path decides."""
 
 
-async def _start(
-    conn: asyncpg.Connection,
-    thread_id: str,
-    owner_id: uuid.UUID,
-    book_id: str | None,
-    run_id: str,
-    owner_process: str,
-    lease: timedelta,
-    message_id: str,
-    question: str,
-    extra: dict[str, Any],
-    title: str,
-    history: int,
-) -> StartedTurn | None:
+async def _start(conn: asyncpg.Connection, turn: _Turn, title: str) -> StartedTurn | None:
     """The usual turn (a new or own thread, unused run and message ids) in one statement, or None with
     nothing written."""
     try:
         async with conn.transaction():
             row = await conn.fetchrow(
                 _START,
-                thread_id,
-                owner_id,
-                book_id,
-                run_id,
-                message_id,
+                turn.thread_id,
+                turn.owner_id,
+                turn.book_id,
+                turn.run_id,
+                turn.message_id,
                 title,
-                owner_process,
-                lease,
-                question,
-                json.dumps(extra),
-                max(history - 1, 0),
+                turn.owner_process,
+                turn.lease,
+                turn.question,
+                json.dumps(turn.extra),
+                max(turn.history - 1, 0),
             )
             if row is None or not row["started"]:
                 raise _NotStarted
@@ -238,46 +223,34 @@ async def _start(
         return None
     ids, roles, contents = row["ids"] or [], row["roles"] or [], row["contents"] or []
     stored = [Message(id=i, role=r, content=c) for i, r, c in zip(ids, roles, contents, strict=True)]
-    asked = Message(id=message_id, role="user", content=question)
+    asked = Message(id=turn.message_id, role="user", content=turn.question)
     preferences = row["preferences"]
     return StartedTurn(
         summary=row["summary"] or "",
-        history=[*stored, asked][-history:] if history > 0 else [],
+        history=[*stored, asked][-turn.history :] if turn.history > 0 else [],
         preferences=dict(preferences) if isinstance(preferences, dict) else {},
         created=row["created"],
     )
 
 
-async def _start_checked(
-    conn: asyncpg.Connection,
-    thread_id: str,
-    owner_id: uuid.UUID,
-    book_id: str | None,
-    run_id: str,
-    owner_process: str,
-    lease: timedelta,
-    message_id: str,
-    question: str,
-    extra: dict[str, Any],
-    history: int,
-) -> StartedTurn:
+async def _start_checked(conn: asyncpg.Connection, turn: _Turn) -> StartedTurn:
     """Every other turn (a retried message, a refused one), statement by statement: the error it gets."""
     async with conn.transaction():
-        row = await conn.fetchrow(_OPEN, thread_id, owner_id, book_id, run_id, message_id)
+        row = await conn.fetchrow(_OPEN, turn.thread_id, turn.owner_id, turn.book_id, turn.run_id, turn.message_id)
         if row is None:  # created by a concurrent transaction after this statement's snapshot: look again
-            row = await conn.fetchrow(_OPEN, thread_id, owner_id, book_id, run_id, message_id)
+            row = await conn.fetchrow(_OPEN, turn.thread_id, turn.owner_id, turn.book_id, turn.run_id, turn.message_id)
         if row is not None and not row["book_known"]:
-            raise BookNotFound(f"No book with id '{book_id}'.")
-        if row is None or row["owner_id"] != owner_id:
-            raise ThreadNotFound(f"No thread with id '{thread_id}'.")
+            raise BookNotFound(f"No book with id '{turn.book_id}'.")
+        if row is None or row["owner_id"] != turn.owner_id:
+            raise ThreadNotFound(f"No thread with id '{turn.thread_id}'.")
         if (run_owner := row.get("run_owner")) is not None:
-            raise _run_id_used(run_id, run_owner, owner_id)
-        await _insert_run(conn, run_id, thread_id, owner_id, owner_process, lease)
+            raise _run_id_used(turn.run_id, run_owner, turn.owner_id)
+        await _insert_run(conn, turn.run_id, turn.thread_id, turn.owner_id, turn.owner_process, turn.lease)
         if row.get("message_thread") is not None:
-            await _same_thread(conn, message_id, row["message_thread"], thread_id)
+            await _same_thread(conn, turn.message_id, row["message_thread"], turn.thread_id)
         else:
-            await _add_question(conn, message_id, thread_id, run_id, question, extra)
-        recent = await conn.fetch(_RECENT, thread_id, history)
+            await _add_question(conn, turn.message_id, turn.thread_id, turn.run_id, turn.question, turn.extra)
+        recent = await conn.fetch(_RECENT, turn.thread_id, turn.history)
     preferences = row.get("preferences")
     return StartedTurn(
         summary=row["summary"],
