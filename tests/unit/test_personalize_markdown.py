@@ -9,7 +9,7 @@ from booktutor.markdown.front_matter import split_front_matter
 from booktutor.markdown.learner_view import learner_markdown
 from booktutor.personalize.adapt import adapt_chapter, filter_audience_blocks
 from booktutor.personalize.boxes import add_key_ideas
-from booktutor.personalize.jargon import plain
+from booktutor.personalize.jargon import plain, sentence_definitions
 from booktutor.personalize.profile import LearnerProfile, hints_from_text
 from booktutor.personalize.report import load_pages
 from booktutor.personalize.source import book_context
@@ -285,3 +285,16 @@ def test_key_ideas_state_ideas_not_signposts_or_exercise_steps():
     assert "let's" not in ideas and "exercise" not in ideas and "Turn the elbow" not in ideas
     assert "Why does it matter" not in ideas
     assert "A joint that knows its angle at power-up" in ideas or "An encoder reports the angle" in ideas
+
+
+def test_quoted_and_italic_terms_count_only_when_named_or_set_off_by_an_appositive():
+    dash = 'Training bridges the "sim gap"—the mismatch between a simulated arm and the real one—before deployment.'
+    expected = "sim gap: the mismatch between a simulated arm and the real one."
+    assert sentence_definitions(dash) == [("sim gap", expected, 2)]
+    comma = "We call this *dead reckoning*, the practice of estimating position from motion alone."
+    assert sentence_definitions(comma)[0][1] == "dead reckoning: the practice of estimating position from motion alone."
+    assert sentence_definitions('The accumulated error is called "drift".')[0][0] == "drift"
+    bold = "A small **bias** — an offset present even at rest — skews every reading."
+    assert sentence_definitions(bold) == [("bias", "bias: an offset present even at rest.", 2)]
+    scare_quotes = ['The so-called "smart" gripper, a claw with a camera, failed.', 'The arm said "hello" twice.']
+    assert [sentence_definitions(s) for s in scare_quotes] == [[], []]

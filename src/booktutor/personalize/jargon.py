@@ -5,6 +5,9 @@ A book rarely has a glossary for every term, but authors define terms as they go
   "**Visual SLAM (…)** enables robots to …";
 - a bold term named in a sentence: "This accumulated error is called **drift**";
 - a bold term with an appositive: "a small **bias**, an offset present even at rest,";
+- a quoted or italic term named or set off by an appositive: the "reality gap"—the differences
+  between simulation and the real world (quotes mark a scare word as often as a term, so these
+  count only in those two forms);
 - the `## Key terms` / glossary conventions ("- **Term**: definition" in those sections only:
   elsewhere such lists label steps and examples, not terms);
 - an acronym spelled out: "Data Distribution Service (DDS)".
@@ -28,8 +31,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*\"'(\[])")
 _BOLD = re.compile(r"\*\*([^*\n]{2,60}?)\*\*|__([^_\n]{2,60}?)__")
 _LEAD_ARTICLE = re.compile(r"^(?:(?:a|an|the)\s+)?$", re.IGNORECASE)
 _AFTER_SUBJECT = re.compile(r"^\s*(?:\([^)]{1,80}\)\s*)?(?:,[^,]{3,80},\s*)?(?P<verb>[a-z][a-z-]+)\b")
-_NAMED = re.compile(r"\b(?:is|are)\s+(?:called|known\s+as|named|termed)\s+$|\b(?:called|known\s+as)\s+$", re.I)
+_NAMED = re.compile(r"\b(?:is|are)\s+(?:called|known\s+as|named|termed)\s+$|(?<![-\w])(?:called|known\s+as)\s+$", re.I)
 _APPOSITIVE = re.compile(r"^\s*,\s+(?P<def>(?:a|an|the)\s+[^,.;]{5,140})[,.;]")
+_DASH_APPOSITIVE = re.compile(
+    r"^\s*(?:—|–|\s--?\s)\s*(?P<def>(?:a|an|the)\s+[^—–;]{5,160}?)(?:\s*(?:—|–|;|\s--?\s)|[.,]?\s*$)"
+)
+_QUOTED = re.compile(r'"([^"\n]{2,60}?)"|“([^”\n]{2,60}?)”|(?<![*\w])\*([^*\s][^*\n]{1,58}?)\*(?![*\w])')
 _LIST_MARKER = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _ACRONYM = re.compile(
     r"\b(?P<long>[A-Z][a-z]+(?:[ -](?:[A-Z][a-z]+|and|of|for|to))+)\s+\((?P<short>[A-Z][A-Z0-9]{1,6}s?)\)"
@@ -195,12 +202,32 @@ def sentence_definitions(sentence: str) -> list[tuple[str, str, int]]:
             out.append((term, plain(sentence), 2))
         elif verb:
             out.append((term, plain(sentence), 1))
-        elif appositive := _APPOSITIVE.match(after):
-            out.append((term, f"{term}: {plain(appositive.group('def'))}.", 2))
+        elif appositive := _appositive(after):
+            out.append((term, f"{term}: {appositive}.", 2))
+    out.extend(_quoted_definitions(sentence))
     for acronym in _ACRONYM.finditer(plain(sentence)):
         short, long = acronym.group("short").rstrip("s"), acronym.group("long")
         if _initials_match(short, long):
             out.append((short, f"{short} stands for {long}.", 2))
+    return out
+
+
+def _appositive(after: str) -> str | None:
+    """The definition an appositive right after a term gives (", an offset …," or "—the …—")."""
+    match = _APPOSITIVE.match(after) or _DASH_APPOSITIVE.match(after)
+    return plain(match.group("def")).rstrip(".,") if match else None
+
+
+def _quoted_definitions(sentence: str) -> list[tuple[str, str, int]]:
+    out: list[tuple[str, str, int]] = []
+    for match in _QUOTED.finditer(sentence):
+        term = plain(next(group for group in match.groups() if group)).strip(" ,.:")
+        if not _looks_like_term(term) or term[:1].isdigit():
+            continue
+        if _NAMED.search(sentence[: match.start()]):
+            out.append((term, plain(sentence), 2))
+        elif appositive := _appositive(sentence[match.end() :]):
+            out.append((term, f"{term}: {appositive}.", 2))
     return out
 
 
