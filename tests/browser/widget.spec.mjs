@@ -369,6 +369,63 @@ async function scenarioNarrow(browser) {
   await context.close();
 }
 
+async function settled(page, n) {
+  await page.waitForFunction((i) => document.querySelector("#booktutor-widget").shadowRoot
+    .querySelectorAll("article.bt-assistant")[i]?.getAttribute("aria-busy") === "false", n);
+  return page.locator(W.assistant).nth(n).innerText();
+}
+
+// A chat quiz: buttons under each open question (a choice per option, hint, stop) answer it by AG-UI resume.
+async function scenarioQuizButtons(browser) {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${base}/docs/basics/gears`);
+  await ready(page);
+  await page.locator(W.launcher).click();
+  const asked = await (await ask(page, "Quiz me on gears")).innerText();
+  const options = (text) => text.split("\n").filter((line) => /^[A-Z]\) /.test(line)).length;
+  const buttons = async () => ({ groups: await page.locator(".bt-quiz").count(), choices: await page.locator(".bt-quiz .bt-choice").count(),
+    hint: await page.locator(".bt-quiz .bt-hint").count(), stop: await page.locator(".bt-quiz .bt-stop-quiz").count() });
+  const first = await buttons();
+  check("quiz_question_has_buttons", /Question 1 of \d+/.test(asked) && first.groups === 1 && first.hint === 1 && first.stop === 1
+    && first.choices === options(asked), { first, asked: asked.slice(0, 300) });
+  let n = await page.locator(W.assistant).count();
+  await page.locator(".bt-quiz .bt-hint").click();
+  const hint = await settled(page, n);
+  check("hint_button_gives_a_hint_and_keeps_the_question_open", /^Hint \d/.test(hint) && (await buttons()).groups === 1
+    && (await page.locator(W.user).last().innerText()) === "Hint, please", hint.slice(0, 200));
+  n += 1;
+  let sent;
+  if ((await buttons()).choices) {
+    sent = await page.locator(".bt-quiz .bt-choice").first().innerText();
+    await page.locator(".bt-quiz .bt-choice").first().click();
+  } else {
+    sent = "Backlash";
+    await page.locator(W.input).fill(sent);
+    await page.locator(W.input).press("Enter");
+  }
+  const graded = await settled(page, n);
+  check("reply_grades_the_question", (await page.locator(W.user).last().innerText()) === sent
+    && /The answer:|The model answer:|Question 2 of/.test(graded), { sent, graded: graded.slice(0, 300) });
+  const next = await buttons();
+  check("only_the_open_question_has_buttons", next.groups <= 1 && next.choices === options(graded), next);
+  if (next.choices) {
+    await page.screenshot({ path: `${artifacts}/quiz.png` });
+    n += 1;
+    const label = await page.locator(".bt-quiz .bt-choice").nth(1).innerText();
+    await page.locator(".bt-quiz .bt-choice").nth(1).click();
+    const reply = await settled(page, n);
+    check("choice_button_answers_by_letter", /^B\) /.test(label) && (await page.locator(W.user).last().innerText()) === label
+      && /The answer:|Question \d of|complete/.test(reply), { label, reply: reply.slice(0, 300) });
+  }
+  if (await page.locator(".bt-quiz .bt-stop-quiz").count()) {
+    n = await page.locator(W.assistant).count();
+    await page.locator(".bt-quiz .bt-stop-quiz").click();
+    const stopped = await settled(page, n);
+    check("stop_button_ends_the_quiz", /Quiz stopped/.test(stopped) && (await buttons()).groups === 0, stopped);
+  }
+  await context.close();
+}
+
 async function scenarioPersonalize(browser) {
   const { context, page } = await newPage(browser);
   await page.goto(`${base}/docs/basics/gears`);
@@ -389,7 +446,7 @@ async function scenarioPersonalize(browser) {
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 try {
   const scenarios = [scenarioAskCiteAndHistory, scenarioSelection, scenarioStop, scenarioReconnect,
-    scenarioErrorRetry, scenarioUrdu, scenarioXss, scenarioKeyboard, scenarioNarrow, scenarioPersonalize];
+    scenarioErrorRetry, scenarioUrdu, scenarioXss, scenarioKeyboard, scenarioNarrow, scenarioPersonalize, scenarioQuizButtons];
   // Sequential on purpose: the offline answerer is CPU-bound, so parallel scenarios only add timeouts.
   for (const scenario of scenarios) {
     const started = Date.now();

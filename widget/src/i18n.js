@@ -13,6 +13,7 @@ const STRINGS = {
     rate: "Rate this answer", helpful: "Helpful", notHelpful: "Not helpful", copy: "Copy answer", copied: "Copied.",
     thanks: "Thanks for the feedback.", feedbackFailed: "Could not save your feedback.", whatWrong: "What was wrong? (optional)",
     sendFeedback: "Send", feedbackSent: "Thanks — your comment was sent.",
+    yourAnswer: "Your answer", hint: "Hint, please", stopQuiz: "Stop the quiz",
   },
   ur: {
     open: "کتاب سے پوچھیں", title: "کتابی معلم", close: "بند کریں", newChat: "نئی گفتگو",
@@ -27,6 +28,7 @@ const STRINGS = {
     rate: "اس جواب کی درجہ بندی کریں", helpful: "مفید", notHelpful: "مفید نہیں", copy: "جواب نقل کریں", copied: "نقل ہو گیا۔",
     thanks: "رائے کا شکریہ۔", feedbackFailed: "آپ کی رائے محفوظ نہیں ہو سکی۔", whatWrong: "کیا غلط تھا؟ (اختیاری)",
     sendFeedback: "بھیجیں", feedbackSent: "شکریہ — آپ کا تبصرہ بھیج دیا گیا۔",
+    yourAnswer: "آپ کا جواب", hint: "اشارہ دیں", stopQuiz: "کوئز روکیں",
   },
 };
 

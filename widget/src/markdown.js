@@ -49,8 +49,12 @@ export function linkCitations(markdown, citations) {
   });
 }
 
+// A quiz question's options ("A) …" lines) each on a line of their own, not run into one paragraph.
+const OPTION_LINE = /\n(?=[A-Z]\) )|(?<=\n[A-Z]\) [^\n]*)\n(?!\n)/g;
+
 export function renderMarkdown(markdown, citations = []) {
-  return DOMPurify.sanitize(marked.parse(linkCitations(markdown || "", citations)), PURIFY);
+  const text = linkCitations(markdown || "", citations).replace(OPTION_LINE, "  \n");
+  return DOMPurify.sanitize(marked.parse(text), PURIFY);
 }
 
 export function safeUrl(url) {

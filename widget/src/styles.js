@@ -56,6 +56,11 @@ button, select, textarea { font: inherit; color: inherit; }
 .bt-comment { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
 .bt-comment label { flex: 1 1 100%; font-size: 13px; color: var(--bt-muted); }
 .bt-comment textarea { flex: 1 1 160px; min-height: 38px; resize: vertical; }
+.bt-quiz { align-self: flex-start; max-width: 92%; display: flex; flex-direction: column; gap: 6px; }
+.bt-choices { display: flex; flex-direction: column; gap: 4px; }
+.bt-choice { text-align: start; border: 1px solid var(--bt-border); background: var(--bt-bg); color: var(--bt-fg); border-radius: 8px; padding: 6px 10px; cursor: pointer; font: inherit; }
+.bt-choice:hover, .bt-choice:focus-visible { border-color: var(--bt-accent); background: var(--bt-soft); }
+.bt-quiz-actions { display: flex; gap: 6px; }
 .bt-status { min-height: 22px; padding: 2px 12px; font-size: 13px; color: var(--bt-muted); background: var(--bt-surface); }
 .bt-error { display: flex; gap: 8px; align-items: center; padding: 8px 12px; background: var(--bt-error-bg); color: var(--bt-error-fg); font-size: 14px; }
 .bt-error span { flex: 1; }

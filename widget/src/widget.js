@@ -4,6 +4,7 @@ import { ApiError, BookTutorClient, newId } from "./api.js";
 import { h } from "./dom.js";
 import { LANGUAGES, baseLanguage, direction, stepLabel, strings } from "./i18n.js";
 import { renderMarkdown, safeUrl } from "./markdown.js";
+import { quizChoices } from "./quiz_choices.js";
 import { placeNear, watchSelection } from "./selection.js";
 import { historyMethods } from "./history.js";
 import { CSS } from "./styles.js";
@@ -185,16 +186,17 @@ export class BookTutorWidget {
     this.input.focus();
   }
 
-  async ask({ question, selection, retried = false }) {
+  async ask({ question, selection, resume, retried = false }) {
     this.hideError();
+    this.messages.querySelectorAll(".bt-quiz").forEach((choices) => choices.remove()); // a reply answers the open question
     if (!this.threadId) { this.threadId = newId("thread"); this.save("thread", this.threadId); }
     if (!retried) this.appendUser(question, selection);
     const view = this.appendAssistant();
     const runId = newId("run");
-    this.lastRequest = { question, selection, failedView: null };
+    this.lastRequest = { question, selection, resume, failedView: null };
     this.setActive({ threadId: this.threadId, runId, view });
     try {
-      await this.client.run({ ...this.runRequest(question, selection, runId), onEvent: (event) => this.onEvent(event, view) });
+      await this.client.run({ ...this.runRequest(question, selection, runId, resume), onEvent: (event) => this.onEvent(event, view) });
       if (view.failed) this.lastRequest.failedView = view.element;
     } catch (error) {
       this.lastRequest.failedView = view.element;
@@ -210,6 +212,20 @@ export class BookTutorWidget {
     view.element.setAttribute("aria-busy", "false");
     this.status.textContent = "";
     if (view.messageId && view.text && !view.failed && view.element.isConnected) this.addActions(view);
+    if (view.interrupt && !view.failed && view.element.isConnected) this.addQuizChoices(view);
+  }
+
+  addQuizChoices(view) {
+    const choices = quizChoices({ interrupt: view.interrupt, t: this.t, onAnswer: ({ label, resume }) => this.answerQuiz(view, label, resume) });
+    if (!choices) return;
+    (view.actions?.element ?? view.element).after(choices);
+    this.messages.scrollTop = this.messages.scrollHeight;
+  }
+
+  answerQuiz(questionView, label, resume) {
+    if (this.active) return;
+    this.question = { id: questionView.messageId, text: questionView.text };
+    this.ask({ question: label, resume });
   }
 
   addActions(view) {
@@ -220,7 +236,7 @@ export class BookTutorWidget {
     return view.actions;
   }
 
-  runRequest(question, selection, runId) {
+  runRequest(question, selection, runId, resume) {
     const language = baseLanguage(this.language);
     if (selection) {
       return { path: "/api/v1/chatbot/context", body: { selected_text: selection, question, doc_path: this.docPath || undefined, thread_id: this.threadId, book_id: this.book || undefined, language } };
@@ -228,8 +244,15 @@ export class BookTutorWidget {
     const forwardedProps = Object.fromEntries(Object.entries({ book_id: this.book, doc_path: this.docPath, language }).filter(([, v]) => v));
     return {
       path: "/api/v1/agent/run",
-      body: { threadId: this.threadId, runId, state: {}, tools: [], context: [], forwardedProps, messages: [{ id: newId("msg"), role: "user", content: question }] },
+      body: { threadId: this.threadId, runId, state: {}, tools: [], context: [], forwardedProps, ...this.turn(question, resume) },
     };
+  }
+
+  /** A new message, or an AG-UI resume answering a quiz question (after the question it answers). */
+  turn(question, resume) {
+    if (!resume) return { messages: [{ id: newId("msg"), role: "user", content: question }] };
+    const asked = this.question || {};
+    return { messages: [{ id: asked.id || newId("msg"), role: "assistant", content: asked.text || "" }], resume: [resume] };
   }
 
   setActive(active) {
@@ -253,6 +276,7 @@ export class BookTutorWidget {
       case "STATE_DELTA": this.applyDelta(view, event.delta); break;
       case "RUN_FINISHED":
         view.messageId = event.result?.message_id || view.messageId;
+        view.interrupt = event.outcome?.type === "interrupt" ? event.outcome.interrupts?.[0] : null;
         if (event.outcome?.type === "cancelled") this.addNote(view, this.t.stopped);
         this.renderNow(view);
         break;
