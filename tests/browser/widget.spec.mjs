@@ -408,6 +408,13 @@ async function scenarioQuizButtons(browser) {
     && /The answer:|The model answer:|Question 2 of/.test(graded), { sent, graded: graded.slice(0, 300) });
   const next = await buttons();
   check("only_the_open_question_has_buttons", next.groups <= 1 && next.choices === options(graded), next);
+  const shown = await page.locator(W.assistant).count();
+  await page.reload();
+  await ready(page);
+  await page.waitForFunction((count) => document.querySelector("#booktutor-widget")?.shadowRoot
+    ?.querySelectorAll("article.bt-assistant").length === count, shown);
+  const reloaded = await buttons();
+  check("open_question_keeps_its_buttons_after_reload", reloaded.groups === next.groups && reloaded.choices === next.choices, reloaded);
   if (next.choices) {
     await page.screenshot({ path: `${artifacts}/quiz.png` });
     n += 1;

@@ -226,6 +226,9 @@ async def test_quiz_in_chat_over_the_agui_stream(http):
 
     hint, events = await _chat(http, "Can I have a hint", thread)  # a plain message: the widget's way
     assert hint.startswith("Hint 1:") and events[-1]["outcome"]["interrupts"][0]["id"] == interrupt["id"]
+    # A client loading the conversation later (the widget after a page load) finds the question waiting.
+    waiting = (await http.get(f"/api/v1/threads/{thread}")).json()["interrupt"]
+    assert waiting == events[-1]["outcome"]["interrupts"][0]
 
     conversation = [*asked["messages"], {"id": question["id"], "role": "assistant", "content": question["content"]}]
     answer = {**_run("", thread), "messages": conversation}
@@ -249,6 +252,7 @@ async def test_quiz_in_chat_over_the_agui_stream(http):
 
     stopped, events = await _chat(http, "stop the quiz", thread)
     assert stopped.startswith("Quiz stopped") and "outcome" not in events[-1]
+    assert (await http.get(f"/api/v1/threads/{thread}")).json()["interrupt"] is None
     nxt, _ = await _chat(http, "What should I study next?", thread)
     assert nxt.startswith("Study next:")
     stored = (await http.get(f"/api/v1/threads/{thread}")).json()["messages"]

@@ -20,14 +20,18 @@ export const historyMethods = {
     const resumable = pending && !thread.messages.some((m) => m.role === "assistant" && m.run_id === pending.runId && !ACTIVE_RUN_STATES.has(m.status));
     this.messages.replaceChildren();
     const rated = new Map();
+    let last = null;
     for (const message of thread.messages) {
+      last = null;
       if (message.role === "user") this.appendUser(message.content);
       else if (message.role === "assistant" && !(resumable && message.run_id === pending.runId)) {
         const view = this.appendAssistant({ text: message.content, citations: message.citations, busy: false, messageId: message.id });
         if (message.status === "interrupted") this.addNote(view, this.t.interrupted);
         if (message.content) rated.set(message.id, this.addActions(view));
+        last = view;
       }
     }
+    if (last && thread.interrupt && !resumable) { last.interrupt = thread.interrupt; this.addQuizChoices(last); } // a quiz question still waits
     if (!thread.messages.length) this.showEmpty();
     if (rated.size) this.showRatings(thread.id, rated);
     if (resumable) await this.resumeRun(pending);

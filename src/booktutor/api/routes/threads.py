@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, Field
 
 from booktutor.api.deps import CurrentUser, RunSourceDep, SessionDep
 from booktutor.api.schemas import error_responses
+from booktutor.graph.quiz_interrupt import open_quiz_interrupt
 from booktutor.memory.models import Message, Thread
 from booktutor.memory.threads import ThreadRepository
 
@@ -54,6 +55,11 @@ class ThreadDetail(BaseModel):
     updated_at: datetime
     messages: list[MessageOut]
     next_cursor: str | None = None
+    interrupt: dict[str, Any] | None = Field(
+        default=None,
+        description="The chat quiz question waiting for an answer, as the AG-UI interrupt its run ended with "
+        "(answer it with `resume` on POST /agent/run); null when nothing waits.",
+    )
 
 
 @router.get("", response_model=ThreadList, responses=error_responses(422))
@@ -76,13 +82,23 @@ async def list_threads(user: CurrentUser, session: SessionDep, limit: Limit = 50
 
 @router.get("/{thread_id}", response_model=ThreadDetail, responses=NOT_FOUND)
 async def get_thread(
-    thread_id: ThreadId, user: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+    thread_id: ThreadId,
+    user: CurrentUser,
+    session: SessionDep,
+    request: Request,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> ThreadDetail:
-    """One of the caller's conversations with its messages, oldest first, paged with `cursor`."""
+    """One of the caller's conversations with its messages, oldest first, paged with `cursor`, and the
+    quiz question waiting for an answer in it, if any."""
     repo = ThreadRepository(session)
     thread = await repo.get_thread(thread_id, user.id)
     page = await repo.list_messages(thread_id, user.id, limit=limit, cursor=cursor)
-    return _thread_detail(thread, page.items, page.next_cursor)
+    detail = _thread_detail(thread, page.items, page.next_cursor)
+    quizzes = getattr(request.app.state, "quizzes", None)
+    if quizzes is not None and (waiting := await open_quiz_interrupt(quizzes, user.id, thread_id)) is not None:
+        detail.interrupt = waiting.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return detail
 
 
 @router.delete("/{thread_id}", status_code=204, response_class=Response, responses=error_responses(404))
