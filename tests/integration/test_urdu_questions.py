@@ -15,6 +15,8 @@ from tests.integration.conftest import build_test_services
 from tests.integration.offline_answers import ask_offline
 
 from booktutor.ingest.pipeline import Ingestor
+from booktutor.tools.book import search_book_results
+from booktutor.tools.context import ToolContext
 
 pytestmark = pytest.mark.integration
 
@@ -75,3 +77,24 @@ async def test_an_urdu_question_sharing_no_word_with_the_book_abstains_in_urdu(s
 
     assert state["abstained"] is True, text
     assert text.startswith("کتاب میں اس سوال کا جواب نہیں ہے۔"), text
+
+
+async def _result_languages(services, question: str, book_id: str, language: str = "en") -> list[str]:
+    ctx = ToolContext(services=services, user_id=None, book_id=book_id, language=language)
+    return [r["language"] for r in (await search_book_results(ctx, question))["results"]]
+
+
+async def test_a_question_searches_the_pages_in_its_own_language(services, book):
+    # The Urdu page says what the English one says: it would only take a place among the results.
+    assert set(await _result_languages(services, "How does an IMU estimate tilt?", "sensors")) == {"en"}
+    assert set(await _result_languages(services, "IMU جھکاؤ کیسے ناپتا ہے؟", "sensors")) == {"ur"}
+    assert set(await _result_languages(services, "How does an IMU estimate tilt?", "sensors", "ur")) == {"en"}
+
+
+async def test_a_question_in_a_language_the_book_lacks_searches_the_whole_book(services, tmp_path: Path):
+    root = tmp_path / "english_only"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "sensors.md").write_text(ENGLISH, encoding="utf-8")
+    await Ingestor(services.db, services.store, services.embedder).ingest(root, book_id="english-only")
+
+    assert set(await _result_languages(services, "IMU جھکاؤ کیسے ناپتا ہے؟", "english-only")) == {"en"}

@@ -161,11 +161,16 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         text = f"{query}\n{ctx.selected_text[:SELECTION_QUERY_CHARS]}"
     offset = len(results)
     about_practice = asks_about_practice(query)
+    language = question_language(ctx, query)
     async with raw_connection(ctx.services.db) as conn:  # one connection for the search, section texts and evidence
-        found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), conn)
+        found = await ctx.services.searcher.search(
+            SearchQuery(text=text, k=k, book_id=ctx.book_id, language=language), conn
+        )
+        if not found.hits:  # the book is not written in the question's language: search all of it
+            found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), conn)
         hits = found.hits
         texts = await _section_texts(ctx, conn, hits[:WHOLE_SECTION_HITS])
-        evidence = await _term_evidence(ctx, conn, query, hits)
+        evidence = await _term_evidence(ctx, conn, query, hits, language)
         results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(hits, start=1)]
         practice_sources: list[Source] = []
         practice_listing: list[dict[str, Any]] = []
@@ -255,11 +260,17 @@ def _without_repeats(text: str, before: str) -> str:
     return "\n".join(lines[start:]).strip()
 
 
+def question_language(ctx: ToolContext, query: str) -> str:
+    """The language a question is asked in: English, unless it is written in Arabic script (then the
+    learner's language, Urdu if the learner chose English). A translated book's pages in the other
+    language say the same things, so they would only take places in the results."""
+    return "en" if not _ARABIC_SCRIPT.search(query) else (ctx.language if ctx.language != "en" else "ur")
+
+
 async def _term_evidence(
-    ctx: ToolContext, conn: asyncpg.Connection, query: str, hits: list[SearchHit]
+    ctx: ToolContext, conn: asyncpg.Connection, query: str, hits: list[SearchHit], language: str
 ) -> dict[str, Any]:
     """How the question's words occur in the book and in the top hits (an abstention signal)."""
-    language = "en" if not _ARABIC_SCRIPT.search(query) else (ctx.language if ctx.language != "en" else "ur")
     words = [w.lower() for w in _WORD.findall(_LETTER_DIGIT.sub(" ", query))][:MAX_EVIDENCE_WORDS]
     total, terms = await LexicalSearch(conn).term_evidence(
         words,
