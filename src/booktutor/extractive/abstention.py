@@ -406,7 +406,8 @@ def name_missing(question: str, kind: str, results: Sequence[dict[str, Any]], ev
     if kind not in NAME_KINDS and not _REQUEST.match(question) or not evidence:
         return False
     book = _book_results(results)
-    if not book:
+    names = named_things(question)
+    if not book or not names:  # most questions name nothing: the passages are not read
         return False
     fields = (str(r.get(k) or "") for r in book for k in ("text", "heading", "chapter_title"))
     passages = _normal(" ".join(fields))
@@ -414,7 +415,7 @@ def name_missing(question: str, kind: str, results: Sequence[dict[str, Any]], ev
     return any(
         _normal(name) not in passages
         and (_identifier(name) or any(df.get(w, 1) == 0 for w in re.findall(r"[a-z]{2,}", name.lower())))
-        for name in named_things(question)
+        for name in names
     )
 
 

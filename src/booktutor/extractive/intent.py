@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from booktutor.extractive.scoring import definition_subject
 from booktutor.extractive.text import content_terms
@@ -145,6 +146,7 @@ def split_parts(question: str) -> tuple[str, ...]:
     return tuple(parts) if len(parts) > 1 else ()
 
 
+@lru_cache(maxsize=1 << 12)
 def question_intent(question: str) -> Intent:
     """The kind of answer the question wants, from its wording (English; other languages are `general`)."""
     intent = replace(

@@ -172,19 +172,23 @@ def depends_on_previous(text: str) -> bool:
     return bool(_ANAPHOR.match(stripped))
 
 
-_POINTER = re.compile(
-    r"^(?:figure|fig\.|table|diagram)\s*\d*[:.]|^related\s+(?:terms|topics|concepts|reading|chapters)\s*:|"
-    r"^(?:further\s+reading|references|next\s+steps?|see\s+also|bibliography|(?:additional\s+|external\s+)?resources)\s*:|"
-    r"^(?:continue|proceed|go\s+on|move\s+on)\s+(?:with|to)\b|"
-    r"\bfor\s+more\s+(?:information|details)\b|^see\s|,\s+see\s",
+_POINTER_LEAD = re.compile(
+    r"(?:figure|fig\.|table|diagram)\s*\d*[:.]|related\s+(?:terms|topics|concepts|reading|chapters)\s*:|"
+    r"(?:further\s+reading|references|next\s+steps?|see\s+also|bibliography|(?:additional\s+|external\s+)?resources)\s*:|"
+    r"(?:continue|proceed|go\s+on|move\s+on)\s+(?:with|to)\b|see\s",
     re.I,
 )
+"""Matched at the start only (`match`): searched, an anchored pattern is still tried at every position."""
+_POINTER_ANYWHERE = re.compile(r"\bfor\s+more\s+(?:information|details)\b|,\s+see\s", re.I)
 
 
+@lru_cache(maxsize=_ROLE_CACHE)
 def is_pointer(text: str) -> bool:
     """'For more information on topics, see Communication Patterns.', 'Figure 1: ...': points at another
     page or a figure instead of saying something itself."""
-    return bool(_POINTER.search(text.strip()) or _POINTER.search(_after_label(text)))
+    return any(
+        _POINTER_LEAD.match(form) or _POINTER_ANYWHERE.search(form) for form in (text.strip(), _after_label(text))
+    )
 
 
 def is_signpost(text: str) -> bool:
@@ -192,6 +196,7 @@ def is_signpost(text: str) -> bool:
     return bool(_SELF_CONTAINED_THIS.match(text.strip().lstrip("*_ ")))
 
 
+@lru_cache(maxsize=_ROLE_CACHE)
 def gives_reason(text: str) -> bool:
     return bool(_REASON.search(text))
 
