@@ -110,16 +110,22 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
     candidates: list[Candidate] = []
     for rank, result in enumerate(results[:MAX_RESULTS]):
         segments = split_markdown(str(result.get("text", "")))[:MAX_SENTENCES_PER_RESULT]
+        places: dict[int, _Place] = {}
         for position, segment in enumerate(segments):
             quotable = _is_quotable_code(segment) if segment.kind == "code" else _is_quotable_sentence(segment)
+            if not quotable and segment.kind != "code":
+                continue
+            if segment.section not in places:
+                places[segment.section] = _place(result, rank, segment.section)
+            place = places[segment.section]
             if quotable:
-                candidate = _candidate(result, rank, position, segment, segment.text, segment.kind)
+                candidate = _candidate(place, rank, position, segment, segment.text, segment.kind)
                 if segment.opens_list:
                     candidate = replace(candidate, whole=_with_items(segment.text, segments[position + 1 :]))
                 candidates.append(candidate)
             if segment.kind == "code":
                 candidates.extend(
-                    _candidate(result, rank, position, segment, excerpt, "excerpt")
+                    _candidate(place, rank, position, segment, excerpt, "excerpt")
                     for excerpt in code_excerpts(segment.text, segment.code_language)
                 )
     return candidates
@@ -139,27 +145,52 @@ def _with_items(lead_in: str, following: Sequence[Segment]) -> str:
     return " ".join([lead_in, *items])
 
 
-def _candidate(
-    result: dict[str, Any], rank: int, position: int, segment: Segment, text: str, kind: CandidateKind
-) -> Candidate:
+@dataclass(frozen=True)
+class _Place:
+    """What the candidates of one section of a hit take from it (read once a section, not once a sentence)."""
+
+    n: int
+    source: str
+    language: str
+    doc: str
+    purpose: str
+    intro: bool
+    opening: bool
+    heading: frozenset[str]
+
+
+def _place(result: dict[str, Any], rank: int, section: int) -> _Place:
+    return _Place(
+        n=_section_number(result, section, rank),
+        source=str(result.get("source", "book")),
+        language=_result_language(result),
+        doc=str(result.get("doc_path") or result.get("source") or ""),
+        purpose=str(result.get("purpose") or "exposition"),
+        intro=_is_intro(result, section),
+        opening=_is_opening(result, section),
+        heading=content_terms(_section_link(result, section)[1]),
+    )
+
+
+def _candidate(place: _Place, rank: int, position: int, segment: Segment, text: str, kind: CandidateKind) -> Candidate:
     return Candidate(
         text=text,
         kind=kind,
-        n=_section_number(result, segment.section, rank),
+        n=place.n,
         rank=rank,
         position=position,
-        source=str(result.get("source", "book")),
-        language=_result_language(result),
+        source=place.source,
+        language=place.language,
         terms=content_terms(text),
         code_language=excerpt_language(segment.code_language) if kind == "excerpt" else segment.code_language,
-        doc=str(result.get("doc_path") or result.get("source") or ""),
-        purpose=str(result.get("purpose") or "exposition"),
+        doc=place.doc,
+        purpose=place.purpose,
         list_item=segment.list_item,
         item=segment.item,
         table_row=segment.table_row,
-        intro=_is_intro(result, segment.section),
-        opening=_is_opening(result, segment.section),
-        heading=content_terms(_section_link(result, segment.section)[1]),
+        intro=place.intro,
+        opening=place.opening,
+        heading=place.heading,
         opens_list=segment.opens_list,
     )
 
@@ -282,16 +313,32 @@ def term_weights(evidence: dict[str, Any] | None) -> dict[str, float]:
     }
 
 
-def _lexical_overlap(
-    question_terms: frozenset[str], candidate: Candidate, question_script: str, weights: dict[str, float]
-) -> float:
-    if not question_terms or script_of(candidate.text) != question_script:
+@dataclass(frozen=True)
+class _AskedTerms:
+    """The question's content words with their weights (`term_weights`, the mean weight for a word without
+    one) and the weights' sum: the same for every candidate."""
+
+    terms: frozenset[str]
+    script: str
+    weights: dict[str, float] | None
+    total: float = 0.0
+
+    @classmethod
+    def of(cls, terms: frozenset[str], script: str, weights: dict[str, float]) -> _AskedTerms:
+        if not weights:
+            return cls(terms, script, None)
+        default = sum(weights.values()) / len(weights)
+        asked = {t: weights.get(t, default) for t in terms}
+        return cls(terms, script, asked, sum(asked.values()))
+
+
+def _lexical_overlap(asked: _AskedTerms, candidate: Candidate) -> float:
+    if not asked.terms or script_of(candidate.text) != asked.script:
         return 0.0
-    if not weights:
-        return len(question_terms & candidate.terms) / len(question_terms)
-    default = sum(weights.values()) / len(weights)
-    total = sum(weights.get(t, default) for t in question_terms)
-    return sum(weights.get(t, default) for t in question_terms & candidate.terms) / total
+    if asked.weights is None:
+        return len(asked.terms & candidate.terms) / len(asked.terms)
+    weights = asked.weights
+    return sum(weights[t] for t in asked.terms & candidate.terms) / asked.total
 
 
 def score_candidates(
@@ -302,10 +349,10 @@ def score_candidates(
     weights: dict[str, float] | None = None,
 ) -> np.ndarray:
     subject = definition_subject(question)
-    question_script = script_of(question)
+    asked = _AskedTerms.of(question_terms, script_of(question), weights or {})
     scores = [
         SEMANTIC_WEIGHT * float(semantic[i])
-        + LEXICAL_WEIGHT * _lexical_overlap(question_terms, c, question_script, weights or {})
+        + LEXICAL_WEIGHT * _lexical_overlap(asked, c)
         + RANK_WEIGHT / (1 + 0.5 * c.rank)
         + DEFINITION_BONUS * definition_strength(c.text, subject)
         for i, c in enumerate(candidates)

@@ -139,7 +139,7 @@ class CachingEmbedder:
             rows = [fresh[text] if row is None else row for text, row in zip(texts, rows, strict=True)]
         if not rows:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack([np.asarray(row, dtype=np.float32) for row in rows if row is not None])
+        return np.vstack([row for row in rows if row is not None]).astype(np.float32, copy=False)
 
     def knows_chunk(self, chunk_id: uuid.UUID) -> bool:
         with self._lock:
