@@ -48,8 +48,10 @@ async def test_batching_and_order_do_not_change_vectors(embedder: LocalOnnxEmbed
 
     together = await embedder.embed_documents(texts)
     alone = [await embedder.embed_query(text) for text in texts]
+    queries_together = await embedder.embed_queries(texts)
 
     assert np.asarray(together) == pytest.approx(np.asarray(alone), abs=1e-5)
+    assert np.asarray(queries_together) == pytest.approx(np.asarray(alone), abs=1e-5)
 
 
 def test_groups_run_side_by_side_give_the_vectors_of_one_run_at_a_time() -> None:

@@ -145,3 +145,34 @@ async def test_a_text_asked_twice_in_one_call_is_encoded_once() -> None:
     )
     assert inner.documents == ["Same words here.", "Other words."]
     np.testing.assert_array_equal(matrix[0], matrix[2])
+
+
+class BatchingEmbedder(CountingEmbedder):
+    """Encodes several queries in one call, as the bundled model does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    async def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        self.batches.append(list(texts))
+        return [await FakeEmbedder.embed_query(self, text) for text in texts]
+
+
+async def test_queries_not_cached_are_encoded_together_and_remembered() -> None:
+    inner = BatchingEmbedder()
+    cache = CachingEmbedder(inner)
+    first = await cache.embed_query("what is an IMU")
+    vectors = await cache.embed_queries(
+        ["what is an IMU ", "why does it drift", "how is it fused", "why does it drift"]
+    )
+    assert inner.batches == [["why does it drift", "how is it fused"]]
+    assert vectors[0] == first and vectors[1] == vectors[3]
+    assert vectors[2] == await FakeEmbedder(dimension=128).embed_query("how is it fused")
+    assert await cache.embed_query("how is it fused") == vectors[2] and inner.queries == ["what is an IMU"]
+
+
+async def test_an_embedder_without_batches_encodes_queries_one_by_one() -> None:
+    inner = CountingEmbedder()
+    vectors = await CachingEmbedder(inner).embed_queries(["why does it drift", "how is it fused"])
+    assert inner.queries == ["why does it drift", "how is it fused"] and len(vectors) == 2

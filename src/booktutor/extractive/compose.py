@@ -78,7 +78,7 @@ from booktutor.extractive.shaping import (
 )
 from booktutor.extractive.text import content_terms
 from booktutor.extractive.yesno import yes_no_lead
-from booktutor.providers.embeddings import Embedder
+from booktutor.providers.embeddings import Embedder, embed_queries
 
 PROSE_KINDS = frozenset({"why", "yesno"})
 """What code cannot answer on its own: a reason, a yes or no."""
@@ -350,7 +350,7 @@ def _restates_elsewhere(analysis: Analysis, index: int, picked: list[int], defin
 async def _part_similarity(analysis: Analysis, queries: list[str], embedder: Embedder | None) -> list[np.ndarray]:
     if analysis.vectors is not None and embedder is not None:
         try:
-            vectors = [np.asarray(await embedder.embed_query(q), dtype=np.float32) for q in queries]
+            vectors = [np.asarray(v, dtype=np.float32) for v in await embed_queries(embedder, queries)]
             return [np.clip(analysis.vectors @ v, 0.0, 1.0) for v in vectors]
         except Exception:  # an embedder outage: fall back to shared words
             pass

@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from booktutor.providers.embeddings import Embedder
+from booktutor.providers.embeddings import Embedder, embed_queries
 
 QUERY_CACHE_SIZE = 2048
 SENTENCE_CACHE_SIZE = 100_000
@@ -114,6 +114,20 @@ class CachingEmbedder:
         with self._lock:
             self._queries.put(key, vector)
         return vector
+
+    async def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Several queries; those not cached are encoded together (`embeddings.embed_queries`)."""
+        keys = [text.strip() for text in texts]
+        with self._lock:
+            found = {key: vector for key in keys if (vector := self._queries.get(key)) is not None}
+        missing = list(dict.fromkeys(text for text, key in zip(texts, keys, strict=True) if key not in found))
+        if missing:
+            encoded = await embed_queries(self.inner, missing)
+            with self._lock:
+                for text, vector in zip(missing, encoded, strict=True):
+                    self._queries.put(text.strip(), vector)
+                    found[text.strip()] = vector
+        return [found[key] for key in keys]
 
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         matrix = await self._rows(texts, like_stored=False)

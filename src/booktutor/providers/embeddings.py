@@ -48,6 +48,15 @@ class Embedder(Protocol):
         """Vector for a search query, L2-normalised."""
 
 
+async def embed_queries(embedder: Embedder, texts: Sequence[str]) -> list[list[float]]:
+    """Vectors for several queries: in one call when the embedder batches them (`embed_queries`), else one
+    query at a time."""
+    batched = getattr(embedder, "embed_queries", None)
+    if batched is not None:
+        return list(await batched(texts))
+    return [await embedder.embed_query(text) for text in texts]
+
+
 class EmbeddingModelUnavailable(RuntimeError):
     """The configured embedding model cannot be loaded."""
 
@@ -93,6 +102,13 @@ class LocalOnnxEmbedder:
     async def embed_query(self, text: str) -> list[float]:
         vectors = await asyncio.to_thread(self._encode, [text])
         return vectors[0]
+
+    async def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Short queries (a question's parts) in one encoder run: each run streams all the model's weights
+        (about 40 MB), whatever few tokens it reads, so two parts cost about one run, not two."""
+        if not texts:
+            return []
+        return await asyncio.to_thread(self._encode, list(texts))
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         if self._torch is not None:
