@@ -87,6 +87,7 @@ def _instrument(clock: PhaseClock) -> None:
     from booktutor.retrieval.search import HybridSearcher
 
     clock.wrap(LocalOnnxEmbedder, "embed_query", "query embedding (ONNX, uncached)")
+    clock.wrap(LocalOnnxEmbedder, "embed_queries", "question parts embedding (ONNX, one run a question)")
     clock.wrap(LocalOnnxEmbedder, "embed_documents", "sentence embedding (ONNX, uncached)")
     clock.wrap(QdrantEdgeStore, "search", "Qdrant Edge search")
     clock.wrap(LexicalSearch, "search", "full-text search (Postgres)")
@@ -170,6 +171,7 @@ def _print(result: dict) -> None:
 PHASE_ORDER = [
     "hybrid search, all of it",
     "query embedding (ONNX, uncached)",
+    "question parts embedding (ONNX, one run a question)",
     "Qdrant Edge search",
     "full-text search (Postgres)",
     "sentence vectors to the cache",
@@ -192,7 +194,8 @@ def render(result: dict) -> list[str]:
         f"Process CPU per answer: p50 {cpu['p50']:.1f} ms, p95 {cpu['p95']:.1f} ms, mean {cpu['mean']:.1f} ms; "
         f"wall per answer p50 {wall['p50']:.1f} ms, p95 {wall['p95']:.1f} ms.",
         "",
-        "| phase (the search holds Qdrant and full text; the router embeds the question first) "
+        "| phase (the search holds Qdrant and full text, composing holds the parts of a multi-part question; the "
+        "router embeds the question first) "
         "| CPU ms/answer | wall ms/answer | calls/answer |",
         "|---|---:|---:|---:|",
     ]
