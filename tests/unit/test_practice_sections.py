@@ -9,14 +9,16 @@ from booktutor.extractive.intent import asks_about_practice, asks_which_practice
 from booktutor.extractive.practice import practice_answer
 from booktutor.ingest.purpose import classify_section, enclosing_practice
 from booktutor.memory.book_records import OutlineRow
-from booktutor.tools.practice import practice_sections
+from booktutor.tools.practice import practice_kind, practice_sections
 
 PAGE = uuid.uuid4()
 
 
-def row(path: list[str], purpose: str, anchor: str, sections: list[str] | None = None, text: str = "") -> OutlineRow:
+def row(
+    path: list[str], purpose: str, anchor: str, sections: list[str] | None = None, text: str = "", doc: str = ""
+) -> OutlineRow:
     joined = [{"anchor": anchor, "heading": h} for h in (sections or [path[-1]])]
-    return OutlineRow(PAGE, "control/loops.md", path[0], {}, "", "en", path, anchor, purpose, joined, text)
+    return OutlineRow(PAGE, doc or "control/loops.md", path[0], {}, "", "en", path, anchor, purpose, joined, text)
 
 
 def test_a_code_only_step_stays_code_but_lies_within_its_exercise() -> None:
@@ -66,5 +68,116 @@ def test_the_answer_names_the_asked_chapters_exercise_or_says_it_has_none() -> N
     assert text.startswith("Loops has a practice section: **Exercise: Tune It** [61].")
     assert text.index("Step 1: Log") < text.index("Step 2: Fit")
     none = practice_answer("Does the filters chapter have exercises?", _results(), listing)
-    assert none == "Filters [2] has no exercise, lab or quiz section."
+    assert none == "Filters [2] has no exercise, lab, quiz or project section."
     assert practice_answer("What do I build in the filters chapter project?", _results(), listing) is None
+
+
+def test_projects_and_challenges_set_to_the_learner_are_practice_not_those_described() -> None:
+    for heading in (
+        "Capstone Project: Parcel Rover",
+        "Project 2: Line Follower",
+        "Challenge: Recover a Lost Rover",
+        "Bonus challenges",
+        "Building Your First Robot Project",
+        "Mini-project",
+    ):
+        assert practice_kind(heading) == "exercise", heading
+    for heading in (
+        "Project Overview",
+        "Project Structure",
+        "Unity Project Setup",
+        "The Challenge: Wheel Slip",
+        "Challenges",
+        "Challenges Unique to Rovers",
+        "Risk Assessment",
+        "Market Projections",
+    ):
+        assert practice_kind(heading) is None, heading
+
+
+def test_a_practice_pages_steps_are_its_sections_not_their_sub_sections_or_its_summary() -> None:
+    title = "Capstone Project: Parcel Rover"
+    rows = [
+        row([title], "exposition", "capstone", text="# Capstone Project: Parcel Rover\n\nBuild a rover."),
+        row([title, "Overview"], "exposition", "overview"),
+        row(
+            [title, "Flow"],
+            "exposition",
+            "flow",
+            ["Flow", "Step 1: Ask"],
+            text="## Flow\n\nIt runs.\n\n### Step 1: Ask\n",
+        ),
+        row([title, "Flow", "Step 2: Plan"], "exposition", "step-2-plan"),
+        row([title, "Summary"], "summary", "summary"),
+        row([title, "Capstone Scenario"], "definition", "capstone-scenario"),
+    ]
+    (project,) = practice_sections(rows)
+    assert project.root == (title,) and project.text == ["# Capstone Project: Parcel Rover\n\nBuild a rover."]
+    assert project.steps == ["Overview", "Flow"], "not a step's own sub-steps, the summary or a defined term"
+
+
+def test_a_section_known_as_practice_by_its_text_says_what_it_is() -> None:
+    results = [
+        {
+            "n": 61,
+            "heading": "Wrap",
+            "text": "Which sensor drifts?\n- A) Gyro\n- B) Tape\n- C) Wheel",
+            "practice_label": "quiz questions",
+        },
+        {"n": 62, "heading": "Lab: Plan", "text": "### Lab: Plan\n- Load the grid\n- Mark the goal", "steps": []},
+    ]
+    listing = [{"doc_path": "a.md", "chapter_title": "Loops", "n": 1, "sections": [61, 62]}]
+    text = practice_answer("Are there any exercises in the loops chapter?", results, listing) or ""
+    assert "- **Wrap** [61] (quiz questions): Which sensor drifts?" in text
+    assert "- **Lab: Plan** [62]: Load the grid; Mark the goal." in text, "list items once, without their heading"
+
+
+def test_a_numbered_part_or_the_course_is_answered_from_its_own_entry() -> None:
+    results = [
+        {
+            "n": 61,
+            "heading": "Lab: Plan",
+            "text": "",
+            "steps": ["Step 1: Load"],
+            "doc_path": "m2/plan.md",
+            "chapter_title": "Planning",
+        },
+        {
+            "n": 62,
+            "heading": "Exercise: Tune",
+            "text": "",
+            "steps": [],
+            "doc_path": "m1/tune.md",
+            "chapter_title": "Tuning",
+        },
+    ]
+    listing = [
+        {"doc_path": "m1/tune.md", "chapter_title": "Tuning", "n": 1, "sections": [62]},
+        {"doc_path": "m2/index.md", "chapter_title": "Module 2", "n": 2, "sections": [61], "scope": "part"},
+        {"doc_path": "intro.md", "chapter_title": "Intro", "n": 3, "sections": [62, 61], "scope": "course"},
+    ]
+    module = practice_answer("Does module 2 have any labs?", results, listing) or ""
+    assert module.startswith("Module 2 has a practice section: **Lab: Plan** [61] (in Planning).")
+    course = practice_answer("What labs does the course have?", results, listing) or ""
+    assert course.splitlines() == [
+        "The course has 2 practice sections:",
+        "- **Exercise: Tune** [62] (in Tuning)",
+        "- **Lab: Plan** [61] (in Planning)",
+    ]
+    missing = [{"doc_path": "m1/tune.md", "chapter_title": "Tuning", "n": 1, "sections": [62]}]
+    assert "Step 1" not in (practice_answer("Are there any labs in module 3?", results, missing) or "")
+
+
+def test_asked_for_the_courses_quizzes_or_projects_the_list_keeps_those() -> None:
+    results = [
+        {"n": 61, "heading": "Exercise: Tune", "text": "", "steps": []},
+        {"n": 62, "heading": "Wrap", "text": "", "practice_label": "quiz questions", "practice_kind": "quiz"},
+        {"n": 63, "heading": "Capstone Project", "text": "", "practice_kind": "project"},
+    ]
+    course = [{"doc_path": "intro.md", "chapter_title": "Intro", "n": 1, "sections": [61, 62, 63], "scope": "course"}]
+    assert "**Wrap** [62]" in (practice_answer("Are there any quizzes?", results, course) or "")
+    assert "Exercise: Tune" not in (practice_answer("Are there any quizzes?", results, course) or "")
+    assert (practice_answer("Is there a capstone project?", results, course) or "").startswith(
+        "The course has one practice section: **Capstone Project** [63]."
+    )
+    assert (practice_answer("Are there any labs?", results, course) or "").startswith("The course has 3 practice")

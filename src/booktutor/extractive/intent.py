@@ -207,20 +207,22 @@ _ABOUT_PRACTICE = re.compile(
     rf"\bwhat\s+does\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\s+(?:ask|cover|involve|require|test|want|"
     rf"include|expect|have)\b|"
     rf"^\s*(?:describe|summari[sz]e|list|show\s+me)\s+(?:the|this|all\s+the|all)\s+{_NAMED}{_PRACTICE}\b|"
-    rf"\b(?:steps?|tasks?|parts?|stages?)\s+(?:of|in|for)\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\b",
+    rf"\b(?:steps?|tasks?|parts?|stages?)\s+(?:of|in|for)\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\b|"
+    rf"\bwhat(?:'s|\s+is)\s+(?:the|this)\s+{_NAMED}capstone(?:\s+project)?\s*\??$",
     re.I,
 )
 _MARKED_PRACTICE = (
     r"(?:exercises?|labs?|assignments?|assessments?|quiz(?:zes)?|homework|tutorials?|hands[- ]on\s+\w+|"
-    r"review\s+questions|practice\s+(?:questions|problems))"
+    r"review\s+questions|practice\s+(?:questions|problems)|capstone|projects?)"
 )
-"""The practice a book marks as such (booktutor.ingest.purpose): whether a chapter has some can be read from
-its structure. (A project or a challenge may be any section.)"""
+"""The practice a book marks as such (booktutor.ingest.purpose, booktutor.tools.practice): whether a chapter has
+some can be read from its structure. (A challenge may be any section: "what challenges are there" asks about
+the topic.)"""
 _PRACTICE_EXISTS = re.compile(
     rf"\b(?:are|is)\s+there\s+(?:any\s+|an?\s+|some\s+)?(?:\w+\s+)?{_MARKED_PRACTICE}\b|"
     rf"\b(?:what|which)\s+(?:\w+\s+)?{_MARKED_PRACTICE}\s+(?:are|is|does|do|can)\b|"
     rf"\bhow\s+many\s+(?:\w+\s+)?{_MARKED_PRACTICE}\b|"
-    rf"\b(?:does|do|did)\s+(?:the|this|that|each|it)\b[^?]{{0,60}}?\b(?:have|include|contain|come\s+with|end\s+with|"
+    rf"\b(?:does|do|did)\s+(?:the|this|that|each|it|(?:module|chapter|unit|part|lesson|week)\s+\d+)\b[^?]{{0,60}}?\b(?:have|include|contain|come\s+with|end\s+with|"
     rf"offer)\s+(?:any\s+|an?\s+|some\s+)?(?:\w+\s+)?{_MARKED_PRACTICE}\b|"
     rf"^\s*(?:any|list|show\s+me)\s+(?:the\s+|all\s+the\s+|all\s+)?{_NAMED}{_MARKED_PRACTICE}\b",
     re.I,
@@ -236,6 +238,17 @@ def asks_which_practice(question: str) -> bool:
     """Whether the question asks if (or which) exercises, labs or quizzes a chapter or topic has: when it has
     none, that is the answer."""
     return bool(_PRACTICE_EXISTS.search(question))
+
+
+_WHOLE_BOOK = re.compile(
+    r"\b(?:the|this|our|whole|entire)\s+(?:whole\s+|entire\s+)?(?:course|book|textbook|curriculum|program(?:me)?)\b",
+    re.I,
+)
+
+
+def asks_about_whole_book(question: str) -> bool:
+    """Whether the question asks about the course or book as a whole ("What labs does the course have?")."""
+    return bool(_WHOLE_BOOK.search(question))
 
 
 _PLACE = re.compile(

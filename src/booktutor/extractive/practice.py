@@ -13,7 +13,7 @@ from typing import Any
 
 from booktutor.extractive.intent import asks_which_practice
 from booktutor.extractive.roles import is_option_list, is_prompt
-from booktutor.extractive.text import content_terms, split_markdown
+from booktutor.extractive.text import Segment, content_terms, split_markdown
 
 NAMED_SHARE = 0.6
 """A heading or a page title names what the question asks about when it says this share of the question's own
@@ -22,20 +22,25 @@ MAX_PROMPTS = 3
 MAX_PROMPT_WORDS = 70
 MIN_PROMPT_WORDS = 3
 """A shorter line ("Q2.", "Solution:") is a label, not a prompt."""
+MIN_ITEM_WORDS = 2
+"""A list's item says what to do in fewer words ("Avoid obstacles")."""
 MAX_STEPS = 12
 _ASKING_WORDS = content_terms(
     "exercise exercises lab labs quiz quizzes assessment assessments assignment assignments homework tutorial "
+    "project projects capstone challenge challenges "
     "tutorials hands-on review questions question practice practical problems step steps task tasks part parts "
     "stage stages end any there have has include includes contain contains come offer ask asks build make create "
     "do submit need require involve cover covers test want expect chapter chapters section sections module modules "
     "unit lesson page course textbook available"
 )
 _ONE_NAMED = re.compile(
-    r"\bthe\s+(?:[\w/'-]+\s+){1,6}?(?:exercise|lab|quiz|assessment|assignment|tutorial)\b(?!\s*s\b)|"
-    r"\b(?:exercise|lab|quiz|assessment|assignment|tutorial)\s+\d+\b",
+    r"\bthe\s+(?:[\w/'-]+\s+){1,6}?(?:exercise|lab|quiz|assessment|assignment|tutorial|project)\b(?!\s*s\b)|"
+    r"\bthe\s+(?:[\w/'-]+\s+){0,6}?capstone\b|"
+    r"\b(?:exercise|lab|quiz|assessment|assignment|tutorial|project)\s+\d+\b",
     re.I,
 )
-"""'the sim-to-real practical exercise': the question names one exercise, not a chapter's set of them."""
+"""'the sim-to-real practical exercise', 'the capstone project': the question names one exercise, not a
+chapter's set of them."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class _Page:
     path: str
     n: int
     sections: list[dict[str, Any]]
+    scope: str = ""
+    """ "part": a numbered part's practice (its folder's pages); "course": the whole book's; "": one page's."""
 
 
 def practice_answer(
@@ -60,41 +67,63 @@ def practice_answer(
             str(p.get("doc_path") or ""),
             int(p.get("n") or 0),
             [by_n[n] for n in p["sections"] if n in by_n],
+            str(p.get("scope") or ""),
         )
         for p in listing
         if isinstance(p.get("sections"), list)
     ]
+    topic = practice_topic(question)
+    course = next((page for page in pages if page.scope == "course"), None)
+    if course is not None and not topic:
+        return _course_text(question, course) if course.sections or asks_which_practice(question) else None
+    pages = [page for page in pages if page.scope == "part"] or [page for page in pages if not page.scope]
     if not pages:
         return None
-    asked = _asked_pages(question, _terms(question) - _ASKING_WORDS, pages)
+    asked = _asked_pages(question, topic, pages)
     if any(page.sections for page in asked):
-        return "\n\n".join(_page_text(page) for page in asked if page.sections)
-    if not asks_which_practice(question):
+        shown: set[int] = set()
+        return "\n\n".join(text for page in asked if (text := _page_text(page, shown)))
+    if not asks_which_practice(question) and not (asked and _names_marked_one(question)):
         return None
-    if asked:
-        return _none_text(asked[0])
+    if asked:  # the chapter asked about; every chapter of that number when parts of the book number anew
+        return "\n".join(_none_text(page) for page in (asked if asked[0].scope == "part" else asked[:1]))
     return _none_found(pages) if covered else None
+
+
+def practice_topic(question: str) -> frozenset[str]:
+    """What the question asks about, less its words for practice and for asking: none when it asks about the
+    course's practice as a whole ("Are there any exercises?", "What labs does the course have?")."""
+    return _terms(question) - _ASKING_WORDS
+
+
+def _names_marked_one(question: str) -> bool:
+    """Whether it names one exercise, lab or quiz ("the kinematics lab"): a kind the book marks by its heading,
+    so a chapter without one has none (a project may be any section)."""
+    one = _ONE_NAMED.search(question)
+    return one is not None and not re.search(r"\b(?:project|capstone)\b", one.group(0), re.I)
 
 
 def _asked_pages(question: str, topic: frozenset[str], pages: list[_Page]) -> list[_Page]:
     """The pages (with their sections) the question asks about: the exercise it names by its heading; else the
     pages whose title or path names its topic; else the sections whose heading or prompt does; else, when it
     names no topic, the best page; else none."""
-    if not topic:
-        return pages[:1]
-    if _ONE_NAMED.search(question):
-        named = [_only(page, [s for s in page.sections if _names(s.get("heading"), topic)]) for page in pages]
+    if one := _ONE_NAMED.search(question):
+        words = topic or _terms(one.group(0))  # 'the capstone project' names it by the words for practice alone
+        named = [_only(page, [s for s in page.sections if _names(s.get("heading"), words)]) for page in pages]
         if any(page.sections for page in named):
             return named
+    if not topic:
+        return pages[:1]
     titled = [page for page in pages if _names(f"{page.title} {page.path.replace('-', ' ')}", topic)]
     if titled:
         return titled
-    about = [_only(page, [s for s in page.sections if _names(_section_words(s), topic)]) for page in pages]
-    return [page for page in about if page.sections]
+    words = frozenset(w for w in topic if not w.isdigit())  # "module 1" is named by a title, not by "Step 1"
+    about = [_only(page, [s for s in page.sections if _names(_section_words(s), words)]) for page in pages]
+    return [page for page in about if page.sections] if words else []
 
 
 def _only(page: _Page, sections: list[dict[str, Any]]) -> _Page:
-    return _Page(page.title, page.path, page.n, sections)
+    return _Page(page.title, page.path, page.n, sections, page.scope)
 
 
 def _terms(text: str) -> frozenset[str]:
@@ -110,24 +139,35 @@ def _section_words(section: dict[str, Any]) -> str:
     return " ".join([str(section.get("heading") or ""), str(section.get("text") or ""), *section.get("steps", [])])
 
 
-def _page_text(page: _Page) -> str:
-    if len(page.sections) == 1:
-        section = page.sections[0]
-        return f"{page.title} has a practice section: {_link(section)}.{_what_it_asks(section, inline=False)}"
-    items = [f"- {_link(section)}{_what_it_asks(section, inline=True)}" for section in page.sections]
-    return "\n".join([f"{page.title} has {len(page.sections)} practice sections:", *items])
+def _page_text(page: _Page, shown: set[int]) -> str:
+    """The page's sections not already shown under another page asked about (a module's index lists its
+    lessons' sections, which the lessons list too)."""
+    sections = [s for s in page.sections if int(s["n"]) not in shown]
+    shown.update(int(s["n"]) for s in sections)
+    if not sections:
+        return ""
+    if len(sections) == 1:
+        section = sections[0]
+        return f"{page.title} has a practice section: {_link(section, page)}.{_what_it_asks(section, inline=False)}"
+    items = [f"- {_link(section, page)}{_what_it_asks(section, inline=True)}" for section in sections]
+    return "\n".join([f"{page.title} has {len(sections)} practice sections:", *items])
 
 
-def _link(section: dict[str, Any]) -> str:
-    return f"**{str(section.get('heading') or '').strip()}** [{section['n']}]"
+def _link(section: dict[str, Any], page: _Page) -> str:
+    """Its heading and number; what it is when only its text shows it is practice ("review questions"); its own
+    page's title when that is not the page asked about (a module's lesson)."""
+    said = [str(section.get("practice_label") or "")]
+    if section.get("doc_path") not in (None, page.path) and section.get("chapter_title") != section.get("heading"):
+        said.append(f"in {section.get('chapter_title') or section['doc_path']}")
+    about = " ".join(part for part in said if part)
+    return f"**{str(section.get('heading') or '').strip()}** [{section['n']}]" + (f" ({about})" if about else "")
 
 
 def _what_it_asks(section: dict[str, Any], *, inline: bool) -> str:
     """Its own prompt, then its steps (its sub-sections' headings in order, else the "Step 1: ..." lines of its
     text); listed among others, the prompt alone when it has one. Nothing when it has neither."""
-    prompts, step_lines = _prompts(str(section.get("text") or ""))
+    said, step_lines = _prompts(str(section.get("text") or ""))
     steps = [str(step) for step in section.get("steps", []) if str(step).strip()] or step_lines
-    said = " ".join(prompts)
     if inline:
         return f": {said}" if said else f": {'; '.join(steps)}." if steps else ""
     text = f" It asks: {said}" if said else ""
@@ -137,39 +177,106 @@ def _what_it_asks(section: dict[str, Any], *, inline: bool) -> str:
 
 
 _STEP = re.compile(r"^(?:step|task|part)\s*\d+\b", re.I)
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 
 
-def _prompts(text: str) -> tuple[list[str], list[str]]:
-    """The section's own sentences that say what it asks (its prompts and tasks, else its opening sentences;
-    never an option list; up to `MAX_PROMPTS` sentences or `MAX_PROMPT_WORDS` words), and its "Step 1: ..."
-    lines."""
-    sentences = list(
-        dict.fromkeys(
-            s.text.strip()
+def _prompts(text: str) -> tuple[str, list[str]]:
+    """What the section's own text asks (its prompts and tasks, else its opening sentences; never an option
+    list; up to `MAX_PROMPTS` sentences and `MAX_PROMPT_WORDS` words, a list's items read as one list), and
+    its "Step 1: ..." lines."""
+    labels = tuple(f"{_plain(m)}: " for m in _HEADING_LINE.findall(text))
+    segments = list(
+        {
+            _unlabelled(s.text.strip(), labels): s
             for s in split_markdown(text)
-            if s.kind == "sentence"
-            and len(s.text.split()) >= MIN_PROMPT_WORDS
-            and not is_option_list(s.text)
-            and not s.table_row
-        )
+            if s.kind == "sentence" and not s.table_row and not is_option_list(s.text)
+        }.items()
     )
-    steps = [s.rstrip(":").strip() for s in sentences if _STEP.match(s)][:MAX_STEPS]
-    prose = [s for s in sentences if not _STEP.match(s) and not s.endswith(":")]
-    asking = [s for s in prose if is_prompt(s)] or prose
-    kept: list[str] = []
-    for sentence in asking[:MAX_PROMPTS]:
-        if kept and sum(len(s.split()) for s in [*kept, sentence]) > MAX_PROMPT_WORDS:
+    sentences = [(t, s) for t, s in segments if len(t.split()) >= (MIN_ITEM_WORDS if s.list_item else MIN_PROMPT_WORDS)]
+    steps = [t.rstrip(":").strip() for t, _ in sentences if _STEP.match(t)][:MAX_STEPS]
+    prose = [(t, s) for t, s in sentences if not _STEP.match(t) and (s.opens_list or not t.endswith(":"))]
+    asking = [prose[i] for i in _asking(prose)] or prose
+    kept: list[tuple[str, bool]] = []
+    for sentence, segment in asking:
+        if sum(len(t.split()) for t, _ in kept) + len(sentence.split()) > MAX_PROMPT_WORDS and kept:
             break
-        kept.append(sentence)
-    return kept, steps
+        if not segment.list_item and sum(not item for _, item in kept) == MAX_PROMPTS:
+            break
+        kept.append((sentence, segment.list_item))
+    return _joined(kept), steps
+
+
+def _asking(prose: Sequence[tuple[str, Segment]]) -> list[int]:
+    """The sentences that ask something (`is_prompt`), with the whole list one of them is an item of or opens."""
+    chosen = {i for i, (text, _) in enumerate(prose) if is_prompt(text)}
+    for i in sorted(chosen):
+        if prose[i][1].list_item or prose[i][1].opens_list:
+            chosen.update(_list_around(prose, i))
+    return sorted(chosen)
+
+
+def _list_around(prose: Sequence[tuple[str, Segment]], i: int) -> range:
+    first = last = i
+    while first > 0 and prose[i][1].list_item and prose[first - 1][1].list_item:
+        first -= 1
+    while last + 1 < len(prose) and prose[last + 1][1].list_item:
+        last += 1
+    return range(first, last + 1)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[*_`]", "", text).strip().rstrip(":")
+
+
+def _unlabelled(sentence: str, labels: tuple[str, ...]) -> str:
+    """A list item without the section's heading the sentence splitter reads it with ("Tasks: Build ...")."""
+    for label in labels:
+        if sentence.lower().startswith(label.lower()):
+            return sentence[len(label) :]
+    return sentence
+
+
+def _joined(kept: Sequence[tuple[str, bool]]) -> str:
+    """Sentences one after another; a list's phrases ("Avoid obstacles") as one sentence, split by semicolons."""
+    parts: list[str] = []
+    for i, (sentence, item) in enumerate(kept):
+        following = i + 1 < len(kept) and kept[i + 1][1]
+        if item and not sentence.endswith((".", "?", "!")):  # a list of phrases, not of sentences
+            parts.append(sentence.rstrip(";") + (";" if following else "."))
+        else:
+            parts.append(sentence)
+    return " ".join(parts)
+
+
+_ASKED_KIND = {
+    "quiz": re.compile(r"\bquiz(?:zes)?\b|\bknowledge checks?\b", re.I),
+    "project": re.compile(r"\bprojects?\b|\bcapstone\b", re.I),
+}
+"""The kinds of practice a question may ask for by name that a section's heading says reliably (a book's labs and
+exercises go by either name)."""
+
+
+def _course_text(question: str, course: _Page) -> str:
+    """Every practice section of the book, each linked, with its chapter; only its quizzes or projects when the
+    question asks for those and the book has some."""
+    for kind, pattern in _ASKED_KIND.items():
+        if pattern.search(question) and (kept := [s for s in course.sections if s.get("practice_kind") == kind]):
+            course = _only(course, kept)
+    if not course.sections:
+        return "I found no exercise, lab, quiz or project section in the book."
+    if len(course.sections) == 1:
+        section = course.sections[0]
+        return f"The course has one practice section: {_link(section, course)}.{_what_it_asks(section, inline=False)}"
+    items = [f"- {_link(section, course)}" for section in course.sections]
+    return "\n".join([f"The course has {len(course.sections)} practice sections:", *items])
 
 
 def _none_text(page: _Page) -> str:
-    return f"{page.title} [{page.n}] has no exercise, lab or quiz section."
+    return f"{page.title} [{page.n}] has no exercise, lab, quiz or project section."
 
 
 def _none_found(pages: Sequence[_Page]) -> str:
     """Asked about practice on a topic no page read names: the closest pages, and that none of their exercises,
     labs or quizzes is about it."""
     closest = ", ".join(f"{page.title} [{page.n}]" for page in pages)
-    return f"I found no exercise, lab or quiz about this in the pages closest to it: {closest}."
+    return f"I found no exercise, lab, quiz or project about this in the pages closest to it: {closest}."

@@ -152,7 +152,7 @@ def _purpose_from_text(body: str) -> str | None:
     prose = _FENCE.sub("", body)
     if body.strip() and len(prose.strip()) < 0.3 * len(body.strip()):
         return CODE
-    if len(_OPTION_LINE.findall(prose)) >= 3 or _INLINE_OPTIONS.search(prose):
+    if has_options(prose):
         return EXERCISE
     if _OBJECTIVE_LEAD.search(prose[:300]):
         return OBJECTIVES
@@ -165,6 +165,11 @@ def _purpose_from_text(body: str) -> str | None:
     if len(steps) >= 3 and imperative >= 0.6 * len(steps) and _STEP_CONTEXT.search(body):
         return LAB
     return None
+
+
+def has_options(text: str) -> bool:
+    """Whether the text offers answers to choose from (a multiple-choice question)."""
+    return len(_OPTION_LINE.findall(text)) >= 3 or bool(_INLINE_OPTIONS.search(text))
 
 
 def is_practice(purpose: str) -> bool:

@@ -29,11 +29,29 @@ SELECT ch.document_id, ch.anchor, ch.id, ch.text, jsonb_array_length(ch.sections
 ORDER BY ch.document_id, ch.position
 """
 _VECTORS_BY_ID = "SELECT id, sentence_vectors FROM chunks WHERE id = ANY($1::uuid[])"
+_OUTLINE_COLUMNS = """
+ch.document_id, d.source_path, d.title, d.front_matter, d.slug, ch.language, ch.heading_path, ch.anchor,
+ch.purpose, ch.sections, left(ch.text, $2)
+"""
 _OUTLINES = f"""
-SELECT ch.document_id, d.source_path, d.title, d.front_matter, d.slug, ch.language, ch.heading_path, ch.anchor,
-       ch.purpose, ch.sections, CASE WHEN ch.purpose = ANY($2::text[]) THEN ch.text ELSE '' END
-{_CURRENT} WHERE ch.document_id = ANY($1::uuid[])
+SELECT {_OUTLINE_COLUMNS} {_CURRENT} WHERE ch.document_id = ANY($1::uuid[])
 ORDER BY ch.document_id, ch.position
+"""
+_PART_DOCUMENTS = """
+SELECT d.id, d.source_path, d.title FROM documents p
+JOIN documents d ON d.book_id = p.book_id AND d.language = p.language
+WHERE p.id = $1 AND (d.source_path ~* $2 OR d.title ~* $3)
+ORDER BY d.source_path
+"""
+_FOLDER_OUTLINES = f"""
+SELECT f.page, f.folder, {_OUTLINE_COLUMNS}
+FROM unnest($1::uuid[], $3::text[]) AS f(page, folder)
+JOIN documents p ON p.id = f.page
+JOIN documents d ON d.book_id = p.book_id AND d.language = p.language
+ AND left(d.source_path, length(f.folder)) = f.folder
+JOIN chapters c ON c.id = d.chapter_id
+JOIN chunks ch ON ch.document_id = d.id AND ch.version = d.version
+ORDER BY f.page, f.folder, c.sort_key, d.source_path, ch.position
 """
 
 
@@ -76,13 +94,36 @@ async def sentence_vectors(conn: asyncpg.Connection, chunk_ids: Sequence[uuid.UU
 
 
 async def document_outlines(
-    conn: asyncpg.Connection, document_ids: Sequence[uuid.UUID], text_of: Sequence[str]
+    conn: asyncpg.Connection, document_ids: Sequence[uuid.UUID], text_chars: int
 ) -> dict[uuid.UUID, list[OutlineRow]]:
-    """Each document's current chunks in book order, by heading path, anchor and purpose; the text only of
-    those whose purpose is one of `text_of` (a practice section's prompt, not every code listing)."""
+    """Each document's current chunks in book order, by heading path, anchor and purpose, with the first
+    `text_chars` characters of their text (a practice section's prompt, not every code listing whole)."""
     if not document_ids:
         return {}
     found: dict[uuid.UUID, list[OutlineRow]] = {}
-    for row in await conn.fetch(_OUTLINES, list(document_ids), list(text_of)):
+    for row in await conn.fetch(_OUTLINES, list(document_ids), text_chars):
         found.setdefault(row[0], []).append(OutlineRow(*row))
     return found
+
+
+async def folder_outlines(
+    conn: asyncpg.Connection, folders: Sequence[tuple[uuid.UUID, str]], text_chars: int
+) -> dict[tuple[uuid.UUID, str], list[OutlineRow]]:
+    """For each (page, folder): the outline (as `document_outlines`) of the documents of the page's book and
+    language whose path starts with the folder, the page's own among them, in book order: a module's index
+    page with its lessons, or ("" the folder) the whole book."""
+    if not folders:
+        return {}
+    found: dict[tuple[uuid.UUID, str], list[OutlineRow]] = {}
+    pages, prefixes = [page for page, _ in folders], [folder for _, folder in folders]
+    for page, folder, *row in await conn.fetch(_FOLDER_OUTLINES, pages, text_chars, prefixes):
+        found.setdefault((page, folder), []).append(OutlineRow(*row))
+    return found
+
+
+async def documents_named(
+    conn: asyncpg.Connection, page: uuid.UUID, path_pattern: str, title_pattern: str
+) -> list[tuple[uuid.UUID, str, str]]:
+    """The documents of the page's book and language whose path or title matches the (POSIX) pattern, as (id,
+    source path, title): the pages of "module 2" of the course."""
+    return [tuple(row) for row in await conn.fetch(_PART_DOCUMENTS, page, path_pattern, title_pattern)]

@@ -176,7 +176,7 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         practice_listing: list[dict[str, Any]] = []
         if about_practice:  # the practice sections of the pages it ranks first, read from their outline
             pages = practice_pages(hits, results[offset:], str(evidence["language"]))
-            practice_sources, practice_listing = await practice_of_pages(conn, pages)
+            practice_sources, practice_listing = await practice_of_pages(conn, pages, question=query)
     ctx.degraded = ctx.degraded or found.degraded
     sections = _section_sources(results[offset:], hits, max(len(results) + 1, SECTION_NUMBER_BASE))
     ctx.register_sources(results + sections + practice_sources)

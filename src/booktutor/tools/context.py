@@ -32,6 +32,10 @@ class Source(TypedDict):
     """The sections a search hit holds, in order, each with the number that cites it: {n, heading, anchor_url}."""
     steps: NotRequired[list[str]]
     """A practice section's sub-sections' headings, in order (booktutor.tools.practice)."""
+    practice_label: NotRequired[str]
+    """What a practice section is ("review questions") when only its text shows it, not its heading."""
+    practice_kind: NotRequired[str]
+    """ "quiz" or "project" when a practice section is one (booktutor.tools.practice)."""
 
 
 @dataclass

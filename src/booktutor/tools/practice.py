@@ -9,6 +9,7 @@ purpose is practice (a quiz page, a section of review questions).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,22 @@ from typing import Any
 
 import asyncpg
 
-from booktutor.ingest.purpose import PRACTICE, enclosing_practice, is_practice_page, practice_heading
+from booktutor.extractive.intent import asks_about_whole_book
+from booktutor.extractive.practice import practice_topic
+from booktutor.ingest.purpose import (
+    DEFINITION,
+    EXERCISE,
+    LAB,
+    NAVIGATION,
+    OBJECTIVES,
+    PRACTICE,
+    SUMMARY,
+    classify_section,
+    enclosing_practice,
+    has_options,
+    is_practice_page,
+    practice_heading,
+)
 from booktutor.markdown.headings import github_slug
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory import chunk_reads
@@ -30,8 +46,26 @@ PRACTICE_PAGES = 3
 PRACTICE_NUMBER_BASE = 61
 """Practice sections are cited from this number up, clear of the hits' and their further sections' numbers."""
 MAX_PRACTICE_SECTIONS = 8
+MAX_COURSE_SECTIONS = 20
 MAX_STEPS = 12
 MAX_PROMPT_CHARS = 1500
+_INDEX_PAGE = re.compile(r"(?:^|/)(?:index|readme|_index)\.mdx?$", re.I)
+"""A folder's own page ("module-2/index.md"): a module's practice sits in the folder's other pages too."""
+_PROJECT = re.compile(
+    r"\bcapstone\b|\b(?:final|mini|course|term|group|team|class|guided|practice)[- ]projects?\b|"
+    r"\byour\s+(?:[\w-]+\s+){0,2}projects?\b|^\W*projects?(?:\s*\d+\b|\s*[:.\u2013\u2014-]|\s*$)|"
+    r"^\W*(?:(?:bonus|extra|stretch|optional|final|mini|weekly)\s+)?challenge(?:\s*\d+\b|\s*[:.\u2013\u2014-]|\s*$)|"
+    r"^\W*(?:bonus|extra|stretch|optional|final|mini|weekly)\s+challenges\b",
+    re.I,
+)
+"""A project or challenge set to the learner ("Capstone Project", "Project 2: ...", "Challenge: ..."), not a
+section about one ("Project Structure", "The Challenge of ...", "Challenges")."""
+_HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
+_NOT_STEPS = frozenset({NAVIGATION, SUMMARY, OBJECTIVES, DEFINITION})
+_TEXT_LABELS = {EXERCISE: "review questions", LAB: "hands-on steps"}
+"""What a section is, said when only its text shows it is practice (its heading does not say so); "quiz
+questions" when it offers answers to choose from."""
+QUIZ_LABEL = "quiz questions"
 
 
 @dataclass
@@ -41,6 +75,9 @@ class PracticeSection:
     root: tuple[str, ...]
     anchor: str
     purpose: str
+    doc_path: str
+    named: bool = True
+    """Its heading or its page's name says it is practice; else only its text does."""
     text: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
 
@@ -49,42 +86,88 @@ class PracticeSection:
         return self.root[-1]
 
 
+def practice_kind(heading: str) -> str | None:
+    """EXERCISE or LAB when the heading names practice: an exercise, lab or quiz (booktutor.ingest.purpose), or a
+    project or challenge set to the learner."""
+    return practice_heading(heading) or (EXERCISE if _PROJECT.search(heading) else None)
+
+
+def _enclosing(path: tuple[str, ...]) -> int:
+    """The depth of the outermost section below the page title that names practice (`practice_kind`); 0 if none."""
+    return enclosing_practice(path) or next(
+        (depth for depth, heading in enumerate(path[1:], start=2) if practice_kind(heading)), 0
+    )
+
+
+def _practice_page(row: OutlineRow) -> bool:
+    """A page that is practice as a whole, by its name ("lab-3.md") or its title ("Capstone Project: ...")."""
+    return is_practice_page(row.doc_path) or bool(row.heading_path and practice_kind(row.heading_path[0]))
+
+
 def practice_root(row: OutlineRow) -> tuple[str, ...] | None:
     """The heading path of the practice section the chunk belongs to, if it belongs to one: the outermost
-    section below the page title whose heading names an exercise or lab; else, for a practice chunk, the
-    whole page when the page is a quiz or lab (by its name or title), or its own section."""
+    section below the page title that names practice, with its sub-sections; else the whole page when the page
+    is practice by its name or title; else, for a practice chunk, its page's opening or its own section."""
     path = tuple(row.heading_path)
-    if depth := enclosing_practice(path):
-        return path[:depth]
-    if row.purpose not in PRACTICE or not path:
+    if not path or row.purpose == DEFINITION:  # a glossary's entry names a term ("Capstone Project Scenario")
         return None
-    if len(path) == 1 or is_practice_page(row.doc_path) or practice_heading(path[0]):
+    if depth := _enclosing(path):
+        return path[:depth]
+    if _practice_page(row):
         return path[:1]
-    return path
+    if row.purpose not in PRACTICE:
+        return None
+    return path[:1] if len(path) == 1 else path
 
 
 def practice_sections(rows: Sequence[OutlineRow]) -> list[PracticeSection]:
-    """A page's practice sections in book order, from its chunks' outline."""
-    found: dict[tuple[str, ...], PracticeSection] = {}
+    """The practice sections of one or more pages in book order, from their chunks' outline."""
+    found: dict[tuple[str, tuple[str, ...]], PracticeSection] = {}
     for row in rows:
         root = practice_root(row)
         if root is None:
             continue
-        section = found.get(root)
+        section = found.get((row.doc_path, root))
         if section is None:
-            section = found[root] = PracticeSection(root, _root_anchor(rows, root), _purpose_of(root, row))
+            section = found[(row.doc_path, root)] = _new_section(rows, root, row)
         own = tuple(row.heading_path) == root
         if own and row.text:
             section.text.append(row.text)
-        headings = [str(s.get("heading", "")) for s in row.sections]
-        if own:
-            headings = headings[1:]  # the section's own heading, then the sub-sections its chunk joins
-        elif len(row.heading_path) > len(root) + 1:
-            headings = []  # a sub-section's own sub-sections are not steps of the exercise
-        for heading in headings:
-            if heading and heading not in section.steps and len(section.steps) < MAX_STEPS:
+        for heading in _step_headings(row, root):
+            if _is_step(heading) and heading not in section.steps and len(section.steps) < MAX_STEPS:
                 section.steps.append(heading)
     return list(found.values())
+
+
+def _step_headings(row: OutlineRow, root: tuple[str, ...]) -> list[str]:
+    """The headings of the chunk that are steps of the practice section at `root`: the sub-sections its own
+    chunk joins, or a sub-section's heading with the sibling sub-sections its chunk joins; never a sub-section's
+    own sub-sections (their depth read from the chunk's heading lines, when its text shows them)."""
+    headings = [str(s.get("heading", "")) for s in row.sections]
+    depth = len(row.heading_path) - len(root)
+    if depth > 1 or not headings:
+        return []
+    levels = {_plain(m[2]): len(m[1]) for m in _HEADING_LINE.finditer(row.text)}
+    first = levels.get(_plain(headings[0]))
+    step_level = None if first is None else first + (1 if depth == 0 else 0)
+    steps = headings[1:] if depth == 0 else headings
+    return [h for h in steps if step_level is None or levels.get(_plain(h), step_level) == step_level]
+
+
+def _plain(heading: str) -> str:
+    return re.sub(r"[*_`\s]+", " ", heading).strip()
+
+
+def _new_section(rows: Sequence[OutlineRow], root: tuple[str, ...], row: OutlineRow) -> PracticeSection:
+    page = [r for r in rows if r.doc_path == row.doc_path]
+    named = bool(practice_kind(root[-1]) or _enclosing(root) or _practice_page(row))
+    purpose = practice_kind(root[-1]) or (row.purpose if row.purpose in PRACTICE else EXERCISE)
+    return PracticeSection(root, _root_anchor(page, root), purpose, row.doc_path, named)
+
+
+def _is_step(heading: str) -> bool:
+    """A sub-section that is part of the work, not the section's summary, objectives or further reading."""
+    return bool(heading) and classify_section(("", heading), "") not in _NOT_STEPS
 
 
 def _root_anchor(rows: Sequence[OutlineRow], root: tuple[str, ...]) -> str:
@@ -100,10 +183,6 @@ def _root_anchor(rows: Sequence[OutlineRow], root: tuple[str, ...]) -> str:
     return "" if len(root) == 1 else github_slug(root[-1])
 
 
-def _purpose_of(root: tuple[str, ...], row: OutlineRow) -> str:
-    return practice_heading(root[-1]) or (row.purpose if row.purpose in PRACTICE else "exercise")
-
-
 def practice_pages(hits: Sequence[SearchHit], results: Sequence[Source], language: str) -> list[tuple[uuid.UUID, int]]:
     """The best-ranked pages in the question's language (`PRACTICE_PAGES`), each with the number of its best
     hit's source."""
@@ -115,50 +194,163 @@ def practice_pages(hits: Sequence[SearchHit], results: Sequence[Source], languag
 
 
 async def practice_of_pages(
-    conn: asyncpg.Connection, pages: list[tuple[uuid.UUID, int]], first_n: int = PRACTICE_NUMBER_BASE
+    conn: asyncpg.Connection,
+    pages: list[tuple[uuid.UUID, int]],
+    first_n: int = PRACTICE_NUMBER_BASE,
+    *,
+    question: str = "",
 ) -> tuple[list[Source], list[dict[str, Any]]]:
-    """The practice sections of the pages as citable sources (numbered from `first_n`), and each page with
-    the numbers of its sections (none: the page has no exercise, lab or quiz)."""
-    outlines = await chunk_reads.document_outlines(conn, [page for page, _ in pages], sorted(PRACTICE))
-    sources: list[Source] = []
+    """The practice sections of the pages as citable sources (numbered from `first_n`), and each page with the
+    number citing its own top and the numbers of its sections (none: the page has no exercise, lab or quiz). A
+    folder's index page ("module-2/index.md") holds the practice of the folder's other pages too. The listing
+    ends with an entry for what the question names as a whole, marked `scope`: "part" for a numbered part
+    ("module 2": its folder's pages, found by name), "course" for the course (every page's practice)."""
+    outlines = await chunk_reads.document_outlines(conn, [page for page, _ in pages], MAX_PROMPT_CHARS)
+    folders = [(page, _folder(rows[0].doc_path)) for page, rows in outlines.items() if _is_index(rows[0].doc_path)]
+    ranked = [page for page, _ in pages]
+    wholes = await _whole_asked(conn, ranked, question) if pages and pages[0][0] in outlines else []
+    folders += [(pages[0][0], folder) for _, folder, _ in wholes]
+    inside = await chunk_reads.folder_outlines(conn, folders, MAX_PROMPT_CHARS)
+    numbering = _Numbering(first_n)
     listing: list[dict[str, Any]] = []
-    for page, page_n in pages:
-        rows = outlines.get(page, [])
-        if not rows:
-            continue
-        numbers: list[int] = []
-        for section in practice_sections(rows)[:MAX_PRACTICE_SECTIONS]:
-            sources.append(_section_source(first_n + len(sources), rows[0], section))
-            numbers.append(sources[-1]["n"])
-        listing.append(
-            {"doc_path": rows[0].doc_path, "chapter_title": rows[0].chapter_title, "n": page_n, "sections": numbers}
-        )
-    return sources, listing
+    for page, _ in pages:
+        if rows := outlines.get(page, []):
+            held = inside.get((page, _folder(rows[0].doc_path)), []) if _is_index(rows[0].doc_path) else []
+            listing.append(numbering.entry(rows, held or rows, MAX_PRACTICE_SECTIONS))
+    for scope, folder, title in wholes:
+        if held := inside.get((pages[0][0], folder), []):
+            entry = numbering.entry(_top_page(held), held, MAX_COURSE_SECTIONS, course=scope == "course")
+            listing.append({**entry, "chapter_title": title or entry["chapter_title"], "scope": scope})
+    return numbering.sources, listing
+
+
+def _top_page(rows: Sequence[OutlineRow]) -> list[OutlineRow]:
+    """The rows of the page a folder is cited at: its index page, else its first page."""
+    top = next((row.doc_path for row in rows if _is_index(row.doc_path)), rows[0].doc_path)
+    return [row for row in rows if row.doc_path == top]
+
+
+_PART = re.compile(r"\b(module|chapter|unit|part|lesson|week)\s+(\d+)\b", re.I)
+MAX_PARTS = 3
+
+
+async def _whole_asked(
+    conn: asyncpg.Connection, pages: Sequence[uuid.UUID], question: str
+) -> list[tuple[str, str, str]]:
+    """What the question asks about as a whole, as (scope, folder, title): the numbered part it names, the folder
+    of the book named after it ("module 2" -> "module-2-navigation/", titled by its index page) or else the
+    pages titled with it ("Chapter 4: ...", several when parts of the book number their chapters anew); else the
+    course, when it names the course or nothing else ("Are there any exercises?"); else nothing."""
+    if part := _PART.search(question):
+        kind, number = part[1].lower(), str(int(part[2]))
+        name = f"{kind}[-_ ]?0*{number}"
+        path, title = f"(^|/){name}($|[-_./])", rf"^\s*{kind}[\s_-]*0*{number}([^0-9]|$)"
+        named = await chunk_reads.documents_named(conn, pages[0], path, title)
+        folders = sorted({m[0] for _, doc, _ in named if (m := re.match(rf"(?:.*/)?{name}(?![0-9])[^/]*/", doc, re.I))})
+        if folders:
+            index = next((title for _, doc, title in named if _is_index(doc) and doc.startswith(folders[0])), "")
+            return [("part", folders[0], index or f"{kind.title()} {number}")]
+        ranked = sorted(named, key=lambda doc: doc[0] not in pages)  # the search's first, when several
+        return [("part", doc, title) for _, doc, title in ranked[:MAX_PARTS]]
+    return [("course", "", "")] if asks_about_whole_book(question) or not practice_topic(question) else []
+
+
+class _Numbering:
+    """The sources cited so far, each practice section numbered once however many entries list it."""
+
+    def __init__(self, first_n: int) -> None:
+        self.first_n = first_n
+        self.sources: list[Source] = []
+        self.numbers: dict[tuple[str, tuple[str, ...]], int] = {}
+
+    def entry(
+        self, page: Sequence[OutlineRow], rows: Sequence[OutlineRow], most: int, *, course: bool = False
+    ) -> dict[str, Any]:
+        """The page (cited at its top) with the numbers of the practice sections of `rows`; for the whole
+        course, only those that say they are practice or offer answers to choose from (a quiz), not every
+        section whose text reads like questions or steps."""
+        self.sources.append(_page_source(self.next_n, page))
+        entry = {"doc_path": page[0].doc_path, "chapter_title": page[0].chapter_title, "n": self.sources[-1]["n"]}
+        sections = [s for s in practice_sections(rows) if not course or s.named or _text_label(s) == QUIZ_LABEL]
+        return {**entry, "sections": [self.number(rows, s) for s in sections[:most]]}
+
+    def number(self, rows: Sequence[OutlineRow], section: PracticeSection) -> int:
+        key = (section.doc_path, section.root)
+        if key not in self.numbers:
+            owner = next(row for row in rows if row.doc_path == section.doc_path)
+            self.sources.append(_section_source(self.next_n, owner, section))
+            self.numbers[key] = self.sources[-1]["n"]
+        return self.numbers[key]
+
+    @property
+    def next_n(self) -> int:
+        return self.first_n + len(self.sources)
+
+
+def _is_index(doc_path: str) -> bool:
+    return bool(_INDEX_PAGE.search(doc_path)) and "/" in doc_path
+
+
+def _folder(doc_path: str) -> str:
+    return doc_path.rsplit("/", 1)[0] + "/"
+
+
+def _page_source(n: int, rows: Sequence[OutlineRow]) -> Source:
+    """The page itself, cited at its top: where a learner sees what the chapter holds (or lacks)."""
+    page = rows[0]
+    title = next((row for row in rows if len(row.heading_path) == 1), None)
+    return _source(n, page, page.chapter_title, title.anchor if title else "", title.text if title else "", "")
 
 
 def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Source:
+    text = "\n\n".join(section.text)
+    source = _source(n, page, section.heading, section.anchor, text, "; ".join(section.steps))
+    source["purpose"] = section.purpose
+    source["steps"] = list(section.steps)
+    if not section.named:
+        source["practice_label"] = _text_label(section)
+    if kind := _kind(section):
+        source["practice_kind"] = kind
+    return source
+
+
+_QUIZ = re.compile(r"\bquiz|\bknowledge check|\bself[- ]check|\btest yourself|\bcheck your understanding", re.I)
+
+
+def _kind(section: PracticeSection) -> str:
+    """ "quiz" or "project" when the section is one by its heading (a quiz also by its answers to choose from)."""
+    if _QUIZ.search(section.heading) or (not section.named and _text_label(section) == QUIZ_LABEL):
+        return "quiz"
+    return "project" if re.search(r"\b(?:projects?|capstone)\b", section.heading, re.I) else ""
+
+
+def _text_label(section: PracticeSection) -> str:
+    if section.purpose == EXERCISE and has_options("\n".join(section.text)):
+        return QUIZ_LABEL
+    return _TEXT_LABELS.get(section.purpose, "")
+
+
+def _source(n: int, page: OutlineRow, heading: str, anchor: str, text: str, steps: str) -> Source:
     url = anchor_url(
         page.doc_path,
         page.front_matter,
-        section.anchor,
+        anchor,
         language=page.language,
         default_language="en",
         permalink=page.permalink,
     )
-    text = fence_untrusted("\n\n".join(section.text)[:MAX_PROMPT_CHARS])
+    fenced = fence_untrusted(text[:MAX_PROMPT_CHARS])
     return Source(
         n=n,
         source="book",
         doc_path=page.doc_path,
         chapter_title=page.chapter_title,
-        heading=section.heading,
+        heading=heading,
         anchor_url=url,
-        text=text,
-        snippet=text[:200] or "; ".join(section.steps)[:200],
+        text=fenced,
+        snippet=fenced[:200] or steps[:200],
         score=0.0,
         dense_score=None,
         lexical_rank=None,
         language=page.language,
-        purpose=section.purpose,
-        steps=list(section.steps),
     )
