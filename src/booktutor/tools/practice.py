@@ -250,8 +250,11 @@ async def _whole_asked(
         if folders:
             index = next((title for _, doc, title in named if _is_index(doc) and doc.startswith(folders[0])), "")
             return [("part", folders[0], index or f"{kind.title()} {number}")]
-        ranked = sorted(named, key=lambda doc: doc[0] not in pages)  # the search's first, when several
-        return [("part", doc, title) for _, doc, title in ranked[:MAX_PARTS]]
+        parts: list[tuple[str, str, str]] = []
+        for _, doc, name_title in sorted(named, key=lambda doc: (not _is_index(doc[1]), doc[0] not in pages)):
+            if not any(doc.startswith(folder) for _, folder, _ in parts):  # an index page stands for its folder
+                parts.append(("part", _folder(doc) if _is_index(doc) else doc, name_title))
+        return parts[:MAX_PARTS]
     return [("course", "", "")] if asks_about_whole_book(question) or not practice_topic(question) else []
 
 
