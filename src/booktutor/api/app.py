@@ -38,6 +38,7 @@ from booktutor.api.routes import (
     users,
 )
 from booktutor.api.run_relay import RunRelay
+from booktutor.api.serving import serving_gc
 from booktutor.api.streaming import RunManager
 from booktutor.config import Settings, get_settings
 from booktutor.graph.factory import build_chat_service
@@ -122,8 +123,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # The embedded database is started again if it dies (out of memory, killed).
         supervisor = asyncio.create_task(app.state.services.db.supervise_embedded(), name="db-supervisor")
         try:
-            async with metrics_server(settings, app.state.services):
-                yield
+            with serving_gc():
+                async with metrics_server(settings, app.state.services):
+                    yield
         finally:
             supervisor.cancel()
             await worker.stop()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from booktutor.config import Settings
@@ -12,6 +15,26 @@ def uvicorn_options() -> dict[str, Any]:
     X-Forwarded-* itself, only per BOOKTUTOR_TRUST_FORWARDED_FOR and BOOKTUTOR_TRUSTED_PROXIES. Its
     access log is off too: the app writes one JSON line per request. Logging is the app's."""
     return {"proxy_headers": False, "access_log": False, "log_config": None}
+
+
+GC_YOUNG_THRESHOLD = 10_000
+"""Allocations between young collections (Python's default is 700): a streamed run allocates tens of
+thousands of short-lived objects, and each young collection also walks everything still alive."""
+
+
+@contextmanager
+def serving_gc() -> Iterator[None]:
+    """While the app serves: the objects built at startup (modules, schemas, models: ~400k) are frozen,
+    so full collections no longer walk them, and young collections run less often. Measured with the
+    engine benchmark's runs: garbage collection 1.7 -> 0.5 ms of CPU a run. Undone on shutdown."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def process_count(settings: Settings, requested: int) -> tuple[int, str | None]:
