@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol, cast
 
 import structlog
-from agents import Runner, TResponseInputItem
+from agents import RunConfig, Runner, TResponseInputItem
 from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent
 from langgraph.runtime import Runtime
 from openai.types.responses import EasyInputMessageParam
@@ -27,6 +27,9 @@ from booktutor.tools.context import Source, ToolContext
 log = structlog.get_logger(__name__)
 
 MAX_AGENT_TURNS = 6
+RUN_CONFIG = RunConfig()
+"""Shared by every run. Without one the SDK builds a model provider per run (it reads the OpenAI settings
+from the environment) and closes it in a task at the run's end; the agents carry their model."""
 
 
 def latest_message(state: TutorState) -> str:
@@ -153,7 +156,7 @@ async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[
     if route == "answer":
         agent, client_names = with_client_tools(agent, state), client_tool_names(state)
     items = agent_input(state) + (tool_turn_items(state) if route == "answer" else [])
-    result = Runner.run_streamed(agent, input=items, context=ctx, max_turns=MAX_AGENT_TURNS)
+    result = Runner.run_streamed(agent, input=items, context=ctx, max_turns=MAX_AGENT_TURNS, run_config=RUN_CONFIG)
     written: list[str] = []
     called_client = False
     async for event in result.stream_events():
