@@ -72,3 +72,11 @@ async def test_a_question_about_the_books_exercise_is_answered_not_quizzed(servi
     )
     assert state["route"] == "answer"
     assert "gives task T1, which starts at the shelf, to robot R2" in text or "Exercise: the nearest-robot" in text
+
+
+@pytest.mark.parametrize("message", ["What does this mean in practice for a robot?", "Give an example of this."])
+async def test_asking_what_something_means_in_practice_is_a_question_not_a_chapter_rewrite(services, message):
+    router = IntentRouter(services.embedder)
+    assert (await router.route(message))[0] == "answer"
+    assert (await router.route("Explain this like I'm new to robotics"))[0] == "personalize"
+    assert (await router.route("Explain actuators to me like a beginner"))[0] == "personalize"

@@ -16,6 +16,8 @@ INTENT_EXAMPLES: dict[str, list[str]] = {
         "Where does the book talk about safety standards?",
         "What is the role of the gearbox in an actuator?",
         "How do vision-language-action models choose actions?",
+        "What does that look like in practice on a real robot?",
+        "Can you give me an example of that?",
     ],
     "tutor": [
         "Quiz me on chapter 2",
