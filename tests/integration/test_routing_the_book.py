@@ -80,3 +80,14 @@ async def test_asking_what_something_means_in_practice_is_a_question_not_a_chapt
     assert (await router.route(message))[0] == "answer"
     assert (await router.route("Explain this like I'm new to robotics"))[0] == "personalize"
     assert (await router.route("Explain actuators to me like a beginner"))[0] == "personalize"
+
+
+@pytest.mark.parametrize(
+    "message", ["What are the main types of sensors?", "Quick question: which sensors are used for balance?"]
+)
+async def test_a_question_is_answered_however_close_its_topic_sits_to_a_quiz_request(services, message):
+    # "Give me practice questions about sensors" shares its topic words; only asking for practice is practice.
+    router = IntentRouter(services.embedder)
+    assert (await router.route(message))[0] == "answer"
+    assert (await router.route("Give me practice questions about sensors"))[0] == "tutor"
+    assert (await router.route("What is the Urdu word for actuator?"))[0] == "translate"

@@ -29,7 +29,8 @@ RULES: list[tuple[Route, re.Pattern[str]]] = [
     (
         "translate",
         re.compile(
-            rf"\btranslat\w*|\b(in|into|to) {_LANGUAGES}\b|\b{_LANGUAGES} (version|translation)|ترجمہ|اردو میں",
+            rf"\btranslat\w*|\b(in|into|to) {_LANGUAGES}\b|\b{_LANGUAGES} (version|translation|words?|terms?)\b|"
+            r"ترجمہ|اردو میں",
             re.IGNORECASE,
         ),
     ),
@@ -62,6 +63,9 @@ OUT_OF_SCOPE_MARGIN = 0.08
 SPECIALIST_MIN_SIMILARITY = 0.6
 SPECIALIST_MARGIN = 0.1
 _NON_LATIN = re.compile(r"[\u0600-\u06FF\u0590-\u05FF\u0900-\u097F\u4E00-\u9FFF]")
+# "What are the main types of sensors?" is a question about the book, however close its topic words sit to
+# "Give me practice questions about sensors": asking for a quiz or a rewrite is what the rules above catch.
+_CONTENT_QUESTION = re.compile(r"^\W*(?:[^:?]{0,30}:\s*)?(?:what|which|how|why|where|when|who|whose)\b", re.IGNORECASE)
 
 
 class RouteDecision(BaseModel):
@@ -112,6 +116,8 @@ class IntentRouter:
         on_topic = max(scores[r] for r in ROUTES if r != "out_of_scope")
         if scores["out_of_scope"] > on_topic + OUT_OF_SCOPE_MARGIN:
             return "out_of_scope", scores
+        if _CONTENT_QUESTION.match(text):
+            return "answer", scores
         best = max((r for r in ROUTES if r not in ("out_of_scope", "answer")), key=lambda r: scores[r])
         # A question is a question: specialists need a message that reads like their examples.
         clear = scores[best] >= SPECIALIST_MIN_SIMILARITY and scores[best] >= scores["answer"] + SPECIALIST_MARGIN
