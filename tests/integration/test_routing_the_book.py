@@ -91,3 +91,36 @@ async def test_a_question_is_answered_however_close_its_topic_sits_to_a_quiz_req
     assert (await router.route(message))[0] == "answer"
     assert (await router.route("Give me practice questions about sensors"))[0] == "tutor"
     assert (await router.route("What is the Urdu word for actuator?"))[0] == "translate"
+
+
+DEMONSTRATION = """---
+title: Learning from demonstration
+---
+
+# Learning from demonstration
+
+## Teaching by demonstration
+
+Teaching by demonstration lets a person teach a robot about a new task without writing code.
+The teacher guides the arm through the motion, and the robot learns what the teacher teaches.
+In teach mode the controller records each pose the teacher shows.
+"""
+GEARS = """---
+title: Gearboxes
+---
+
+# Gearboxes
+
+## Choosing a gearbox
+
+A gearbox trades speed for torque.
+
+- Planetary gearboxes are efficient but have some backlash, a small dead zone when the direction reverses.
+- Harmonic drives reach high ratios in one stage and have almost no backlash.
+"""
+
+
+async def test_teach_me_about_a_topic_is_answered_about_the_topic_not_the_word_teach(services, guest, tmp_path: Path):
+    await ingest_pages(services, tmp_path, {"demo.md": DEMONSTRATION, "gears.md": GEARS}, book_id="workshop")
+    text, state = await ask_offline(services, guest, "Teach me about backlash", book_id="workshop")
+    assert "backlash, a small dead zone" in text and "teach" not in text.lower(), text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from booktutor.extractive.intent import question_intent, split_parts
+from booktutor.extractive.intent import asked_topic, question_intent, split_parts
 from booktutor.extractive.roles import depends_on_previous, is_prompt
 
 
@@ -203,3 +203,20 @@ def test_links_to_further_reading_point_elsewhere() -> None:
     assert is_pointer("Further Reading: The motor driver datasheet")
     assert is_pointer("Next Steps: Wire the second sensor")
     assert not is_pointer("References to the encoder count are kept in a buffer.")
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("Teach me about backlash", "backlash"),
+        ("Can you teach me about IMUs?", "IMUs?"),
+        ("I need help understanding PID control", "PID control"),
+        ("Help me understand: what is a gear ratio?", "what is a gear ratio?"),
+        ("I don't understand Jacobians", "Jacobians"),
+        ("Tell me more about SLAM", "Tell me more about SLAM"),  # a follow-up: its wording is the request
+        ("What is a teach pendant?", "What is a teach pendant?"),
+        ("Teach me", "Teach me"),
+    ],
+)
+def test_a_requests_lead_is_not_part_of_its_topic(message, topic):
+    assert asked_topic(message) == topic

@@ -300,3 +300,22 @@ def _focus(question: str) -> frozenset[str]:
         return frozenset()
     terms = content_terms(match["part"]) - _GENERIC_PART
     return frozenset() if _aspect(match["part"]) else terms
+
+
+_REQUEST_LEAD = re.compile(
+    r"^\W*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:"
+    r"(?:teach|tell)\s+me\s+(?:a\s+(?:bit|little)\s+)?about|teach\s+me|"
+    r"help\s+me\s+(?:to\s+)?(?:understand|learn(?:\s+about)?|with)|"
+    r"i\s+(?:really\s+)?(?:need|want|would\s+like|'d\s+like)\s+(?:some\s+)?(?:"
+    r"help\s+(?:with|understanding|on)|to\s+(?:learn|understand|know)(?:\s+(?:more\s+)?about)?)|"
+    r"i\s+(?:still\s+)?(?:don'?t|do\s+not|can'?t|cannot)\s+(?:really\s+)?(?:understand|get))"
+    r"\s*[:,]?\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def asked_topic(message: str) -> str:
+    """The message without a request's lead ("Teach me about backlash" → "backlash", "I need help
+    understanding PID control" → "PID control"): those words name no topic, yet a search and the
+    answer's word overlap read "teach" as one ("teaches a network" in another chapter)."""
+    return _REQUEST_LEAD.sub("", message, count=1) or message

@@ -24,6 +24,7 @@ from agents.models.interface import Model, ModelTracing
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
 from booktutor.extractive import AbstentionPolicy, compose_answer
+from booktutor.extractive.intent import asked_topic
 from booktutor.providers.capabilities import OFFLINE_ANSWERER, ModelCapabilities
 from booktutor.providers.embeddings import Embedder
 from booktutor.providers.model_input import TurnState
@@ -84,11 +85,12 @@ class ExtractiveModel(Model):
     async def plan(self, input: str | list[TResponseInputItem], tools: Sequence[Tool]) -> list[TResponseOutputItem]:
         """The output items for this turn: a search call, or the composed answer."""
         state = TurnState(input)
+        question = asked_topic(state.question.strip())
         search_output = state.output_of(SEARCH_TOOL)
-        if search_output is None and SEARCH_TOOL in _tool_names(tools) and state.question.strip():
-            return [function_call(SEARCH_TOOL, {"query": state.question.strip()})]
+        if search_output is None and SEARCH_TOOL in _tool_names(tools) and question:
+            return [function_call(SEARCH_TOOL, {"query": question})]
         outputs = [("search_book", search_output)] if search_output is not None else state.tool_outputs
-        return [text_message(await self._answer(state.question, outputs, state.earlier_answers))]
+        return [text_message(await self._answer(question, outputs, state.earlier_answers))]
 
     async def _answer(self, question: str, outputs: Sequence[tuple[str, str]], said: Sequence[str] = ()) -> str:
         if not outputs:
