@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import uuid
 
-from booktutor.retrieval.fusion import FusionWeights, purpose_factor, weigh_purposes, weighted_rrf
+from booktutor.retrieval.fusion import (
+    FusionWeights,
+    purpose_factor,
+    weigh_purposes,
+    weighted_rrf,
+    weights_for_matches,
+)
 
 
 def _ids(n: int) -> list[uuid.UUID]:
@@ -48,3 +54,14 @@ def test_every_purpose_has_a_factor_of_at_most_one() -> None:
         assert 0 < purpose_factor(purpose, weights) <= 1
     assert purpose_factor("exposition", weights) == purpose_factor("code", weights) == 1.0
     assert purpose_factor("summary", weights) == 1.0, "a summary's sentences often answer as a whole"
+
+
+def test_the_few_passages_full_text_finds_for_a_rare_word_reach_the_results() -> None:
+    # "What is backlash?": the encoder does not know the word, so its nearest chunks hold none of the
+    # three passages that name it; full text finds only those.
+    dense = [(chunk_id, 0.5 - i / 100) for i, chunk_id in enumerate(_ids(40))]
+    rare = _ids(3)
+    calibrated = {c.chunk_id for c in weighted_rrf(dense, rare, FusionWeights())[:6]}
+    adjusted = {c.chunk_id for c in weighted_rrf(dense, rare, weights_for_matches(3, FusionWeights()))[:6]}
+    assert not set(rare) & calibrated and set(rare) <= adjusted
+    assert weights_for_matches(30, FusionWeights()) == weights_for_matches(0, FusionWeights()) == FusionWeights()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,19 @@ def weighted_rrf(
         candidate.lexical_rank = rank
         candidate.score += weights.lexical / (weights.k + rank)
     return sorted(fused.values(), key=lambda c: c.score, reverse=True)
+
+
+RARE_MATCHES = 3
+"""Full text that finds this few chunks has found the only passages naming a rare word of the question
+("What is backlash?"): the encoder does not know such a word, and its nearest chunks hold none of them."""
+
+
+def weights_for_matches(lexical_matches: int, weights: FusionWeights) -> FusionWeights:
+    """The fusion weights for a search whose full text matched `lexical_matches` chunks: a rare word's few
+    passages count as much as the encoder's list; otherwise the calibrated weights."""
+    if 0 < lexical_matches <= RARE_MATCHES:
+        return replace(weights, lexical=weights.dense)
+    return weights
 
 
 def purpose_factor(purpose: str, weights: FusionWeights) -> float:

@@ -21,7 +21,13 @@ from booktutor.observability.tracing import span
 from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.providers.embeddings import Embedder
 from booktutor.providers.rerank import Reranker
-from booktutor.retrieval.fusion import FusedCandidate, FusionWeights, weigh_purposes, weighted_rrf
+from booktutor.retrieval.fusion import (
+    FusedCandidate,
+    FusionWeights,
+    weigh_purposes,
+    weighted_rrf,
+    weights_for_matches,
+)
 from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.retrieval.types import SearchHit, SearchResult, SectionRef, VectorFilter
 from booktutor.retrieval.vector_store import VectorStore, VectorStoreUnavailable
@@ -102,7 +108,7 @@ class HybridSearcher:
                 doc_paths=query.doc_paths,
             )
             dense, degraded = await dense_task
-            fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self.weights)
+            fused = weighted_rrf(dense, [h.chunk_id for h in lexical], weights_for_matches(len(lexical), self.weights))
             kept = await self._kept_rows(conn, fused, query.k)
             found = {h.chunk_id for h in lexical}
             shown = [row.id for c, row in kept if row.id in found]
