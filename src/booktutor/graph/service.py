@@ -31,6 +31,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from booktutor.agents.answer import build_answer_agent
+from booktutor.agents.identity_keys import remember_agent_identity_keys
 from booktutor.agents.personalize import build_personalize_agent
 from booktutor.agents.translate import build_translate_agent
 from booktutor.agents.tutor import build_tutor_agent
@@ -73,6 +74,7 @@ class _Prepared:
 
 
 def build_agents(model: Model) -> dict[str, Agent[ToolContext]]:
+    remember_agent_identity_keys()
     return {
         "answer": build_answer_agent(model),
         "tutor": build_tutor_agent(model),
