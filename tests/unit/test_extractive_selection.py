@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import numpy as np
 from tests.unit.extractive_support import answer, hit
 
 PASSAGE = "Grasping is a long-running task that needs feedback. A gripper action suits it well."
@@ -38,3 +40,65 @@ async def test_the_passage_leads_and_its_page_explains(embedder: Any) -> None:
     assert "current finger width" in result.text, "the passage's page says what the feedback is"
     assert "camera node" not in result.text, "another page's weaker sentence does not join"
     assert 3 not in result.cited
+
+
+LOOPS = "Fast inner loops keep the body stable while slow outer loops choose goals."
+CONCEPTS = {
+    "loop": 0,
+    "loops": 0,
+    "balance": 0,
+    "planner": 0,
+    "goals": 0,
+    "why": 1,
+    "true": 1,
+    "correct": 1,
+    "whether": 1,
+    "camera": 2,
+}
+CONCEPTS |= dict.fromkeys(("fast", "slow", "stable"), 4)
+
+
+class ConceptEmbedder:
+    """A scripted encoder: a text's vector counts its words of each concept (what MiniLM would see)."""
+
+    model_name = "concepts"
+    dimension = 5
+
+    async def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    async def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(text) for text in texts]
+
+    def _vector(self, text: str) -> list[float]:
+        counts = np.zeros(self.dimension)
+        for word in re.findall(r"[a-z]+", text.lower()):
+            counts[CONCEPTS.get(word, 3)] += 1.0 if word in CONCEPTS else 0.05
+        return (counts / np.linalg.norm(counts)).tolist()
+
+
+def loop_results() -> list[dict[str, Any]]:
+    """The passage and its page, where a sentence before it says why it holds, and one is close in meaning
+    to "why would this be true?" but about something else."""
+    page = (
+        "## Loop rates\n\nEach robot has a controller board. On a walking robot, the inner balance loops run "
+        "a thousand times a second while the goal planner "
+        "may think for a whole second. Whether a camera shows correct colour is another matter. "
+        "Wiring is covered later. Cables carry power to the motors. Connectors click into place. "
+        f"{LOOPS}"
+    )
+    return [selection(LOOPS), hit(2, page, "Loop rates", doc="foundations/loops.md")]
+
+
+async def test_a_question_that_only_points_at_the_passage_is_answered_about_the_passage() -> None:
+    result = await answer("Why would this be true?", loop_results(), ConceptEmbedder())
+
+    explained = result.text.split("[1]", 1)[1]
+    assert "a thousand times a second" in explained, result.text
+    assert "camera" not in explained, "the question's own words say nothing of what 'this' is"
+
+
+async def test_a_question_with_words_of_its_own_is_not_outweighed_by_the_passage() -> None:
+    result = await answer("Does a camera show correct colour?", loop_results(), ConceptEmbedder())
+
+    assert "Whether a camera shows correct colour" in result.text, result.text

@@ -32,6 +32,13 @@ from booktutor.extractive.scoring import (
 from booktutor.extractive.text import content_terms
 from booktutor.providers.embeddings import Embedder
 
+PASSAGE_QUERY_CHARS = 300
+ABOUT_THE_PASSAGE = content_terms(
+    "simpler simple simply words maybe true understand confused part sentence line again clarify elaborate expand "
+    "detail"
+)
+"""Words that ask about the passage rather than name a topic ("explain it in simpler words", stemmed)."""
+
 
 @dataclass
 class Analysis:
@@ -65,6 +72,8 @@ async def analyse(
     vectors: np.ndarray | None = None
     if embedded is not None:
         query, vectors = embedded
+        if (about_passage := await _with_passage(embedder, question_terms, candidates, question)) is not None:
+            query = about_passage
         semantic = np.clip(vectors @ query, 0.0, 1.0)
     else:
         semantic = np.asarray(
@@ -93,6 +102,21 @@ async def analyse(
         "semantic_scorer": "embedding" if vectors is not None else "lexical",
     }
     return Analysis(question_terms, candidates, semantic, total, vectors, features)
+
+
+async def _with_passage(
+    embedder: Embedder | None, question_terms: frozenset[str], candidates: list[Candidate], question: str
+) -> np.ndarray | None:
+    """About a highlighted passage, a question without content words ("Give an example of this.", "Why
+    would this be true?") says nothing of what "this" is: sentences are compared with the question and
+    the passage together, as the search looked for both. None: the question alone ("What feedback does
+    the gripper send for this?")."""
+    passage = " ".join(c.text for c in candidates if c.source == "selection" and c.kind == "sentence")
+    if embedder is None or not passage:
+        return None
+    if question_terms - ABOUT_THE_PASSAGE:
+        return None
+    return np.asarray(await embedder.embed_query(f"{question}\n{passage[:PASSAGE_QUERY_CHARS]}"), dtype=np.float32)
 
 
 async def features(
