@@ -49,6 +49,7 @@ from booktutor.extractive.followup import (
     states_a_reason,
 )
 from booktutor.extractive.intent import Intent, question_intent, split_parts
+from booktutor.extractive.kinds import kinds_answer, kinds_opening, kinds_subject
 from booktutor.extractive.listing import (
     add_lead_ins,
     take_introduced_lists,
@@ -112,10 +113,12 @@ async def compose_answer(
     evidence: dict[str, Any] | None = None,
     said: Sequence[str] = (),
     practice: Sequence[dict[str, Any]] | None = None,
+    kinds: dict[str, Any] | None = None,
 ) -> ComposedAnswer:
     """`said`: the thread's earlier answers. Asked for more, or why an earlier answer's claim holds, the
     answer quotes what they did not (extractive.followup). `practice`: the practice sections of the pages
-    the search ranked first, read when the question is about the book's practice (extractive.practice)."""
+    the search ranked first, read when the question is about the book's practice (extractive.practice).
+    `kinds`: where the book lists the kinds a question asks for, read from its outline (extractive.kinds)."""
     analysis = await analyse(question, results, embedder=embedder, evidence=evidence)
     signals = dict(analysis.features, evidence=evidence_score(analysis.features, policy))
     intent = question_intent(question)
@@ -133,11 +136,15 @@ async def compose_answer(
         and (text := practice_answer(question, results, practice, covered=covered))
     ):
         return ComposedAnswer(text, _markers(text), False, "en", signals)
+    listed = None if skip else kinds_answer(question, kinds, results)
     if covered:
         intent = distinctive_sides(analysis, intent, answer_pool(analysis, intent, question), evidence)
         plan = await _plan(analysis, question, intent, embedder, skip, claims)
     if plan is not None:
         plan = _stated(analysis, results, question, plan)
+    if listed:
+        text = kinds_opening(analysis, question, plan.order if plan else [], kinds, listed) + listed
+        return ComposedAnswer(text, _markers(text), False, "en", signals)
     if claims and (plan is None or not states_a_reason(analysis, plan.order)):
         return ComposedAnswer(NO_REASON, [], True, "en", signals)
     if plan is None and skip:
@@ -167,7 +174,7 @@ async def _plan(
     lead_ins = [i for i in pool if analysis.candidates[i].opens_list]  # they join a begun answer (add_lead_ins)
     pool = [i for i in pool if i not in lead_ins]
     if not analysis.features["selection_mode"]:
-        if _code_may_answer(intent) and (code := _code_answer(analysis, question, pool)) is not None:
+        if _code_alone_may_answer(question, intent) and (code := _code_answer(analysis, question, pool)) is not None:
             return _Plan([], code, [])
         pool = _near_best_document(analysis, pool)
     defining = glossary_definitions(analysis, intent)
@@ -292,6 +299,12 @@ def _code_may_answer(intent: Intent) -> bool:
     """Code can answer the question, or its first part (what it mainly asks): not a reason, nor a yes or no."""
     main = question_intent(intent.parts[0]).kind if intent.parts else intent.kind
     return main not in PROSE_KINDS
+
+
+def _code_alone_may_answer(question: str, intent: Intent) -> bool:
+    """Code may answer with no sentence beside it: not a list of things, nor the kinds of something ("What
+    kinds of sensors does a humanoid use?"), which prose names; a listing that mentions some names none."""
+    return _code_may_answer(intent) and intent.kind != "list" and not kinds_subject(question)
 
 
 def _code_answers(analysis: Analysis, intent: Intent, code: int | None) -> bool:

@@ -43,6 +43,12 @@ JOIN documents d ON d.book_id = p.book_id AND d.language = p.language
 WHERE p.id = $1 AND (d.source_path ~* $2 OR d.title ~* $3)
 ORDER BY d.source_path
 """
+_HEADED_DOCUMENTS = f"""
+SELECT ch.document_id {_CURRENT}
+WHERE ch.book_id = $1 AND ch.language = $2
+  AND EXISTS (SELECT 1 FROM jsonb_array_elements(ch.sections) s WHERE s->>'heading' ~* $3 AND s->>'heading' ~* $4)
+GROUP BY ch.document_id ORDER BY min(d.source_path) LIMIT $5
+"""
 _FOLDER_OUTLINES = f"""
 SELECT f.page, f.folder, {_OUTLINE_COLUMNS}
 FROM unnest($1::uuid[], $3::text[]) AS f(page, folder)
@@ -127,3 +133,12 @@ async def documents_named(
     """The documents of the page's book and language whose path or title matches the (POSIX) pattern, as (id,
     source path, title): the pages of "module 2" of the course."""
     return [tuple(row) for row in await conn.fetch(_PART_DOCUMENTS, page, path_pattern, title_pattern)]
+
+
+async def documents_headed(
+    conn: asyncpg.Connection, book_id: str, language: str, patterns: tuple[str, str], most: int
+) -> list[uuid.UUID]:
+    """The documents of the book and language (at most `most`, by path) with a section heading that matches both
+    (POSIX, case-insensitive) patterns: the pages with a "Types of Sensors" section."""
+    rows = await conn.fetch(_HEADED_DOCUMENTS, book_id, language, patterns[0], patterns[1], most)
+    return [row[0] for row in rows]

@@ -98,6 +98,7 @@ class ExtractiveModel(Model):
         results: list[dict[str, Any]] = []
         evidence: dict[str, Any] | None = None
         practice: list[dict[str, Any]] | None = None
+        kinds: dict[str, Any] | None = None
         for _, text in outputs:
             try:
                 payload = json.loads(text)
@@ -108,6 +109,8 @@ class ExtractiveModel(Model):
                 evidence = payload["evidence"]
             if isinstance(payload, dict) and isinstance(payload.get("practice"), list):
                 practice = [p for p in payload["practice"] if isinstance(p, dict)]
+            if isinstance(payload, dict) and isinstance(payload.get("kinds"), dict):
+                kinds = payload["kinds"]
         if not results:
             return _plain_summary(outputs)
         composed = await compose_answer(
@@ -118,6 +121,7 @@ class ExtractiveModel(Model):
             evidence=evidence,
             said=said,
             practice=practice,
+            kinds=kinds,
         )
         return composed.text
 

@@ -15,6 +15,7 @@ import asyncpg
 from agents import RunContextWrapper, function_tool
 
 from booktutor.extractive.intent import asks_about_practice
+from booktutor.extractive.kinds import kinds_subject
 from booktutor.markdown.fences import clip_markdown
 from booktutor.markdown.urls import anchor_url
 from booktutor.memory import chunk_reads
@@ -29,6 +30,7 @@ from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
 from booktutor.tools.context import Source, ToolContext
+from booktutor.tools.kinds import kinds_of
 from booktutor.tools.practice import practice_of_pages, practice_pages
 
 MAX_TOOL_TEXT_CHARS = 2400
@@ -177,9 +179,12 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         if about_practice:  # the practice sections of the pages it ranks first, read from their outline
             pages = practice_pages(hits, results[offset:], str(evidence["language"]))
             practice_sources, practice_listing = await practice_of_pages(conn, pages, question=query)
+        kinds = None
+        if (subject := kinds_subject(query)) and not about_practice:  # the kinds the book files under one heading
+            kinds = await kinds_of(conn, hits, query, subject, book_id=ctx.book_id, language=language)
     ctx.degraded = ctx.degraded or found.degraded
     sections = _section_sources(results[offset:], hits, max(len(results) + 1, SECTION_NUMBER_BASE))
-    ctx.register_sources(results + sections + practice_sources)
+    ctx.register_sources(results + sections + practice_sources + (kinds["sources"] if kinds else []))
     payload: dict[str, Any] = {
         "query": query,
         "mode": ctx.mode,
@@ -189,6 +194,8 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     }
     if about_practice:
         payload["practice"] = practice_listing
+    if kinds:
+        payload["kinds"] = kinds
     return payload
 
 
