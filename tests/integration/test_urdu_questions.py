@@ -15,6 +15,9 @@ from tests.integration.conftest import build_test_services
 from tests.integration.offline_answers import ask_offline
 
 from booktutor.ingest.pipeline import Ingestor
+from booktutor.memory.database import raw_connection
+from booktutor.retrieval import lexeme_stats
+from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.tools.book import search_book_results
 from booktutor.tools.context import ToolContext
 
@@ -98,3 +101,58 @@ async def test_a_question_in_a_language_the_book_lacks_searches_the_whole_book(s
     await Ingestor(services.db, services.store, services.embedder).ingest(root, book_id="english-only")
 
     assert set(await _result_languages(services, "IMU جھکاؤ کیسے ناپتا ہے؟", "english-only")) == {"en"}
+
+
+SIZE = "ایک بڑا ہیومنائیڈ تقریباً 1.7 میٹر اونچا ہوتا ہے اور اس کا وزن 60 کلوگرام ہوتا ہے۔"
+FILLER = (
+    "روبوٹ کا ایک بازو ہوتا ہے اور اس کا ایک ہاتھ ہوتا ہے۔ روبوٹ کا ایک سر ہوتا ہے اور اس کا ایک کیمرہ ہوتا ہے۔ "
+    "روبوٹ کا ایک پہیہ ہوتا ہے اور اس کا ایک موٹر ہوتا ہے۔ روبوٹ کا ایک بٹن ہوتا ہے اور اس کا ایک تار ہوتا ہے۔"
+)
+URDU_PAGES = {
+    "size.md": f"---\ntitle: جسامت\n---\n\n# جسامت\n\n## قد اور وزن\n\n{SIZE}\n",
+    **{
+        f"{name}.md": f"---\ntitle: {title}\n---\n\n# {title}\n\n## {title} کا خاکہ\n\n{FILLER}\n"
+        for name, title in (("arms", "بازو"), ("head", "سر"), ("wheels", "پہیے"), ("buttons", "بٹن"), ("wires", "تار"))
+    },
+}
+
+
+@pytest.fixture
+async def urdu_book(services, tmp_path: Path) -> Path:
+    """Urdu pages whose function words and 'روبوٹ' are everywhere; one page holds the size words."""
+    root = tmp_path / "urdu-book"
+    urdu = root / "i18n" / "ur" / "docusaurus-plugin-content-docs" / "current"
+    urdu.mkdir(parents=True)
+    (root / "docs").mkdir()
+    for name, text in URDU_PAGES.items():
+        (root / "docs" / name).write_text(
+            f"---\ntitle: {name[:-3]}\n---\n\n# {name[:-3].title()}\n\nSee the Urdu page.\n"
+        )
+        (urdu / name).write_text(text, encoding="utf-8")
+    await Ingestor(services.db, services.store, services.embedder).ingest(root, book_id="urdu-sizes")
+    return root
+
+
+QUESTION_SIZE = "ایک ہیومنائیڈ روبوٹ کتنا اونچا ہوتا ہے اور اس کا وزن کتنا ہوتا ہے؟"
+
+
+async def test_full_text_ranks_an_urdu_questions_own_words_above_urdus_function_words(services, urdu_book):
+    """Postgres has no Urdu stop words: ranked, 'of', 'and', 'is' and 'robot', in every page, would put the
+    pages that repeat them most first; the page that has the question's own words (height, weight) leads."""
+    lexeme_stats.forget()
+    async with raw_connection(services.db) as conn:
+        hits = await LexicalSearch(conn).search(QUESTION_SIZE, limit=10, book_id="urdu-sizes", language="ur")
+        pages = {row[0]: row[1] for row in await conn.fetch(_PAGE_OF_CHUNK)}
+    assert [pages[hit.chunk_id] for hit in hits][:1] == ["size.md"], [pages[hit.chunk_id] for hit in hits]
+
+
+async def test_an_urdu_question_is_answered_from_the_page_with_its_own_words(services, urdu_book, guest):
+    ctx = ToolContext(services=services, user_id=None, book_id="urdu-sizes")
+    payload = await search_book_results(ctx, QUESTION_SIZE)
+    assert payload["results"][0]["doc_path"] == "size.md", [r["doc_path"] for r in payload["results"]]
+
+    text, _state = await ask_offline(services, guest, QUESTION_SIZE, book_id="urdu-sizes")
+    assert text.startswith(SIZE), text
+
+
+_PAGE_OF_CHUNK = "SELECT ch.id, d.source_path FROM chunks ch JOIN documents d ON d.id = ch.document_id"

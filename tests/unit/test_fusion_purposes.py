@@ -1,15 +1,18 @@
-"""The purpose factor of fused search candidates: what restates or asks for practice ranks below
-the explanation it shares words with, and is still found."""
+"""Fusing search candidates: what restates or asks for practice ranks below the explanation it shares
+words with, and is still found; a question the encoder cannot read is ranked by its full text first."""
 
 from __future__ import annotations
 
 import uuid
 
+from booktutor.providers.embedding_cache import CachingEmbedder
+from booktutor.providers.embeddings import FakeEmbedder, LocalOnnxEmbedder, reads_language
 from booktutor.retrieval.fusion import (
     FusionWeights,
     purpose_factor,
     weigh_purposes,
     weighted_rrf,
+    weights_for_encoder,
     weights_for_matches,
 )
 
@@ -65,3 +68,22 @@ def test_the_few_passages_full_text_finds_for_a_rare_word_reach_the_results() ->
     adjusted = {c.chunk_id for c in weighted_rrf(dense, rare, weights_for_matches(3, FusionWeights()))[:6]}
     assert not set(rare) & calibrated and set(rare) <= adjusted
     assert weights_for_matches(30, FusionWeights()) == weights_for_matches(0, FusionWeights()) == FusionWeights()
+
+
+def test_a_question_the_encoder_cannot_read_is_ranked_by_its_full_text_first() -> None:
+    """The bundled encoder reads English: an Urdu question's dense list is near chance, so where the two
+    lists disagree the full-text one decides; an English question keeps the dense list's lead."""
+    dense_first, text_first = _ids(2)
+    dense = [(dense_first, 0.9), (text_first, 0.8)]
+    lexical = [text_first, dense_first]
+    reads = weighted_rrf(dense, lexical, weights_for_encoder(FusionWeights(), encoder_reads_question=True))
+    cannot = weighted_rrf(dense, lexical, weights_for_encoder(FusionWeights(), encoder_reads_question=False))
+    assert [c.chunk_id for c in reads] == [dense_first, text_first]
+    assert [c.chunk_id for c in cannot] == [text_first, dense_first]
+
+
+def test_the_bundled_encoder_reads_english_only_and_its_cache_says_so() -> None:
+    english_only = CachingEmbedder(LocalOnnxEmbedder.__new__(LocalOnnxEmbedder))
+    assert reads_language(english_only, "en") and reads_language(english_only, "en-GB")
+    assert not reads_language(english_only, "ur")
+    assert reads_language(FakeEmbedder(), "ur"), "an encoder that does not say reads every language"

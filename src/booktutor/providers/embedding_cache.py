@@ -99,6 +99,7 @@ class CachingEmbedder:
         self.inner = inner
         self.model_name = inner.model_name
         self.dimension = inner.dimension
+        self.languages: frozenset[str] | None = getattr(inner, "languages", None)
         self._queries: _Lru[str, list[float]] = _Lru(query_cache_size)
         self._sentences: _Lru[bytes, np.ndarray] = _Lru(sentence_cache_size)
         self._chunks: _Lru[uuid.UUID, bool] = _Lru(chunk_cache_size)

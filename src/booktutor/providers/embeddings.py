@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 LOCAL_MODEL_NAME = "all-MiniLM-L6-v2"
+ENGLISH_ONLY = frozenset({"en"})  # all-MiniLM-L6-v2 was trained on English text
 LOCAL_MODEL_DIMENSION = 384
 COHERE_MAX_BATCH = 96
 COHERE_EMBED_TIMEOUT_S = 60.0  # a full batch of long chunks
@@ -46,6 +47,13 @@ class Embedder(Protocol):
 
     async def embed_query(self, text: str) -> list[float]:
         """Vector for a search query, L2-normalised."""
+
+
+def reads_language(embedder: Embedder, language: str) -> bool:
+    """Whether the encoder's vectors mean something for text in `language`: an encoder trained on English
+    alone (`languages`) maps another script's words to near-random vectors. Without `languages`, any."""
+    languages: frozenset[str] | None = getattr(embedder, "languages", None)
+    return languages is None or language.split("-")[0].lower() in languages
 
 
 async def embed_queries(embedder: Embedder, texts: Sequence[str]) -> list[list[float]]:
@@ -88,6 +96,7 @@ class LocalOnnxEmbedder:
 
     model_name = LOCAL_MODEL_NAME
     dimension = LOCAL_MODEL_DIMENSION
+    languages = ENGLISH_ONLY
 
     def __init__(self, batch_size: int = 64, model_dir: Path | None = None) -> None:
         self._batch_size = batch_size
@@ -130,6 +139,7 @@ class LocalSentenceTransformerEmbedder:
 
     model_name = LOCAL_MODEL_NAME
     dimension = LOCAL_MODEL_DIMENSION
+    languages = ENGLISH_ONLY
 
     def __init__(self, batch_size: int = 64, model_path: Path | None = None) -> None:
         self._batch_size = batch_size

@@ -75,6 +75,12 @@ def weights_for_matches(lexical_matches: int, weights: FusionWeights) -> FusionW
     return weights
 
 
+def weights_for_encoder(weights: FusionWeights, encoder_reads_question: bool) -> FusionWeights:
+    """A question in a language the encoder was not trained on (Urdu, with the bundled English encoder)
+    gets near-random vectors: its dense list is little better than chance, so the full-text list leads."""
+    return weights if encoder_reads_question else replace(weights, dense=weights.lexical, lexical=weights.dense)
+
+
 def purpose_factor(purpose: str, weights: FusionWeights) -> float:
     if purpose in RESTATING:
         return weights.restating

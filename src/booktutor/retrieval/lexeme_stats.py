@@ -73,3 +73,46 @@ async def _book_stats(conn: asyncpg.Connection, book_id: str | None) -> _BookSta
 def forget() -> None:
     """Drop every cached count (tests; a process whose books were replaced wholesale)."""
     _STATS.clear()
+    _LANGUAGE_STATS.clear()
+
+
+COMMON_SHARE = 0.25
+"""In a language Postgres has no stop words for (the `simple` configuration: Urdu), a lexeme in more than
+this share of the book's chunks in that language is one in effect (کے, اور, ہیں): ranked, it would
+weigh as much as the question's own words, and the passages that repeat it most would come first."""
+COMMON_MIN_CHUNKS = 4
+
+_LANGUAGE_TOTAL_SQL = "SELECT count(*) FROM chunks WHERE (CAST($1 AS text) IS NULL OR book_id = $1) AND language = $2"
+_LANGUAGE_COUNT_SQL = """
+    SELECT l, (SELECT count(*) FROM (
+                 SELECT 1 FROM chunks ch
+                 WHERE ch.tsv @@ to_tsquery('simple', quote_literal(l))
+                   AND (CAST($2 AS text) IS NULL OR ch.book_id = $2) AND ch.language = $3
+                 LIMIT $4) s)
+    FROM unnest(CAST($1 AS text[])) AS l
+    """
+_QUESTION_LEXEMES_SQL = "SELECT array_agg(DISTINCT l) FROM unnest(tsvector_to_array(to_tsvector('simple', $1))) AS l"
+_LANGUAGE_STATS: dict[tuple[str | None, str], _BookStats] = {}
+
+
+async def common_lexemes(conn: asyncpg.Connection, book_id: str | None, language: str, question: str) -> list[str]:
+    """The question's lexemes that occur in more than `COMMON_SHARE` of the book's chunks in `language`
+    (a language searched with the `simple` configuration), unless nothing else would remain."""
+    lexemes = list(await conn.fetchval(_QUESTION_LEXEMES_SQL, question) or [])
+    stats = await _language_stats(conn, book_id, language)
+    if stats.total < COMMON_MIN_CHUNKS or not lexemes:
+        return []
+    unknown = [lexeme for lexeme in lexemes if lexeme not in stats.counts]
+    if unknown:
+        for lexeme, count in await conn.fetch(_LANGUAGE_COUNT_SQL, unknown, book_id, language, stats.threshold + 1):
+            stats.counts[str(lexeme)] = int(count)
+    common = [lexeme for lexeme in lexemes if stats.counts.get(lexeme, 0) > stats.threshold]
+    return common if len(common) < len(lexemes) else []
+
+
+async def _language_stats(conn: asyncpg.Connection, book_id: str | None, language: str) -> _BookStats:
+    stats = _LANGUAGE_STATS.get((book_id, language))
+    if stats is None or time.monotonic() - stats.created > STATS_TTL_S or len(stats.counts) > MAX_LEXEMES_PER_BOOK:
+        total = int(await conn.fetchval(_LANGUAGE_TOTAL_SQL, book_id, language))
+        stats = _LANGUAGE_STATS[(book_id, language)] = _BookStats(total=total, threshold=int(COMMON_SHARE * total))
+    return stats

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from booktutor.retrieval.lexeme_stats import bounds_candidates, frequent_lexemes
+from booktutor.retrieval.lexeme_stats import bounds_candidates, common_lexemes, frequent_lexemes
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,9 @@ class LexicalSearch:
         least two of the question's words, or (a short question, or too few found) one. On a large
         book the relaxed match leaves out lexemes that occur in a large share of its chunks
         (`lexeme_stats`), so the set to rank stays bounded; every word still counts in the ranking
-        (ts_rank_cd). Highlights are made apart, for the hits shown (`headlines`).
+        (ts_rank_cd). A question in a language searched with the `simple` configuration (no stop words:
+        Urdu) leaves its lexemes common in that language's chunks out of both the relaxed match and the
+        rank (`lexeme_stats.common_lexemes`). Highlights are made apart, for the hits shown (`headlines`).
 
         On a large book the statements are planned for their parameters (`_CUSTOM_PLANS`): the generic
         plan Postgres switches a prepared statement to after five executions ranked far more chunks of
@@ -49,6 +51,8 @@ class LexicalSearch:
         the plans they had (ties at the cut-off come in plan order, and evals compare their hits).
         """
         params = _Params(query, book_id, language, list(doc_paths), limit)
+        if language is not None and language != "en":  # the `simple` configuration: no stop words
+            params.frequent = await common_lexemes(self.conn, book_id, language, query)
         if not await bounds_candidates(self.conn, book_id):
             # A small book: the strict and the pair match in one statement (strict matches rank
             # above every other, so the order is that of strict first, then the pairs).
@@ -68,7 +72,7 @@ class LexicalSearch:
         rows = [row for row in found if row[0] is not None]
         if len(rows) < params.limit:
             lexemes = next((list(row[2] or []) for row in found if row[0] is None), [])
-            params.frequent = await frequent_lexemes(self.conn, params.book_id, lexemes)
+            params.frequent = list({*params.frequent, *await frequent_lexemes(self.conn, params.book_id, lexemes)})
             if len(lexemes) - len(params.frequent) < 1:
                 params.frequent = []  # nothing but frequent words: rank them all
             rows += await self._more(rows, "pair_query", params)
@@ -168,7 +172,8 @@ def _fulltext_sql(match: str, *, lexemes_first: bool = False) -> str:
         ), q AS MATERIALIZED (
           SELECT c.cfg,
                  (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
-                    FROM lex l WHERE l.cfg = c.cfg) AS rank_query,
+                    FROM lex l WHERE l.cfg = c.cfg
+                      AND (c.cfg <> 'simple'::regconfig OR l.lexeme <> ALL(CAST($6 AS text[])))) AS rank_query,
                  (SELECT to_tsquery('simple', string_agg(quote_literal(l.lexeme), ' | '))
                     FROM kept l WHERE l.cfg = c.cfg) AS any_query,
                  (SELECT to_tsquery('simple', string_agg(

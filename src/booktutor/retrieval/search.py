@@ -19,13 +19,14 @@ from booktutor.memory.database import Database, raw_connection
 from booktutor.observability.metrics import RETRIEVAL_LATENCY
 from booktutor.observability.tracing import span
 from booktutor.providers.embedding_cache import CachingEmbedder
-from booktutor.providers.embeddings import Embedder
+from booktutor.providers.embeddings import Embedder, reads_language
 from booktutor.providers.rerank import Reranker
 from booktutor.retrieval.fusion import (
     FusedCandidate,
     FusionWeights,
     weigh_purposes,
     weighted_rrf,
+    weights_for_encoder,
     weights_for_matches,
 )
 from booktutor.retrieval.lexical import LexicalSearch
@@ -108,7 +109,7 @@ class HybridSearcher:
                 doc_paths=query.doc_paths,
             )
             dense, degraded = await dense_task
-            fused = weighted_rrf(dense, [h.chunk_id for h in lexical], weights_for_matches(len(lexical), self.weights))
+            fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self._weights(query, len(lexical)))
             kept = await self._kept_rows(conn, fused, query.k)
             found = {h.chunk_id for h in lexical}
             shown = [row.id for c, row in kept if row.id in found]
@@ -121,6 +122,10 @@ class HybridSearcher:
             hits, reranked = await self._rerank(self.reranker, query.text, hits, query.k)
             await self._remember_sentence_vectors(given, hits[: query.k])
         return SearchResult(hits=hits[: query.k], degraded=degraded, reranked=reranked)
+
+    def _weights(self, query: SearchQuery, lexical_matches: int) -> FusionWeights:
+        reads = query.language is None or reads_language(self.embedder, query.language)
+        return weights_for_encoder(weights_for_matches(lexical_matches, self.weights), reads)
 
     async def _kept_rows(
         self, conn: asyncpg.Connection, fused: list[FusedCandidate], k: int
