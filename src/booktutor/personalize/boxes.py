@@ -20,6 +20,7 @@ from booktutor.rewrite.segments import Section, split_sections
 KEY_IDEAS_TITLE = "Key ideas"
 SUMMARY_TITLE = "Summary"
 MIN_SECTION_WORDS = 25
+MAX_OUTLINE_ITEMS = 5
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _HARDWARE = re.compile(
     r"\b(sensors?|cameras?|lidars?|imus?|motors?|actuators?|servos?|encoders?|gpus?|cpus?|jetson|batter(y|ies)|"
@@ -31,6 +32,10 @@ _HARDWARE = re.compile(
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
 _NUMBER = re.compile(r"\d")
 _BOLD = re.compile(r"\*\*[^*]+\*\*|__[^_]+__")
+_DEICTIC = re.compile(r"\b(following|below|above|shown|here|example)\b", re.IGNORECASE)
+# A phrase a list completes that is whole on its own: "Converting text to speech:", "Used in heavy-duty arms:".
+_PHRASE_START = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed|en)|For|Given|With|Without|Most|Mainly|Often)\s+\w+\s+\w+")
+_NOT_AN_IDEA = re.compile(r"→|->|^(figure|table|step)\s*\d|^(first|then|next|finally)\b", re.IGNORECASE)
 _BACK_REFERENCE = re.compile(r"^(this|that|these|those|it|its|they|their|such|here|there|so|but|and|or)\b", re.I)
 _SKIP_TITLES = re.compile(
     r"\b(learning\s+objectives?|objectives|what\s+you('ll| will)\s+(learn|build)|prerequisites?|summary|conclusion|"
@@ -171,17 +176,60 @@ def key_ideas(heading: str, quotes: list[Quote]) -> str | None:
     return f":::tip[{KEY_IDEAS_TITLE}]\n{items}\n:::"
 
 
+def outline_ideas(heading: str, outline: list[tuple[str, str, str]]) -> str | None:
+    """A "Key ideas" box for a `##` section taught in lists and code: each sub-section with the phrase
+    that opens it ("Forward kinematics: Given joint angles, compute end-effector position")."""
+    if _SKIP_TITLES.search(heading) or len(outline) < 2:
+        return None
+    items = "\n".join(f"- [{title}](#{anchor}): {lead}" for anchor, title, lead in outline[:MAX_OUTLINE_ITEMS])
+    return f":::tip[{KEY_IDEAS_TITLE}]\n{items}\n:::"
+
+
+def _outline(body: str) -> dict[int, list[tuple[str, str, str]]]:
+    """(anchor, title, opening phrase) of each `###` sub-section, by major section."""
+    found: dict[int, list[tuple[str, str, str]]] = {}
+    major = 0
+    for anchor, title, lines, level in sections_with_anchors(body):
+        major += 1 if 1 <= level <= 2 else 0
+        lead = _opening_phrase(lines) if level == 3 and not _PRACTICE_TITLE.search(title) else None
+        if lead:
+            found.setdefault(major, []).append((anchor, title, lead))
+    return found
+
+
+def _opening_phrase(lines: list[str]) -> str | None:
+    """The sub-section's first sentence when it says what the sub-section is about, in a few words."""
+    blocks = paragraphs(_outside_boxes(lines))
+    first = blocks[0] if blocks else ""
+    if not first or _LIST_ITEM.match(first) or first.startswith(("|", ">", ":::", "<", "!", "[")):
+        return None
+    sentence = without_sentence_label(sentences(first)[0]).strip()  # inline markup kept: it goes back in Markdown
+    lead = sentence.rstrip(":").strip()
+    if not 3 <= len(lead.split()) <= 30 or any(p.search(lead) for p in (_SIGNPOST, _DEICTIC, _NOT_AN_IDEA)):
+        return None
+    list_follows = len(blocks) > 1 and bool(_LIST_ITEM.match(blocks[1]))
+    if sentence.endswith(":") and list_follows and not _PHRASE_START.match(lead):
+        return None  # "Path planning optimizes for:" needs its list
+    return lead if lead.endswith((".", "!", "?")) else f"{lead}."
+
+
 def add_key_ideas(body: str) -> str:
     """A "Key ideas" recap at the end of every major (`##`) section that has one (at the top it stood right
-    above the sentences it quotes)."""
+    above the sentences it quotes); a section of lists and code under sub-headings recaps its sub-sections."""
     by_section: dict[int, list[Quote]] = {}
     for quote in _prose_sentences(body):
         by_section.setdefault(quote.major, []).append(quote)
+    outline = _outline(body)
     parts, major = [], 0
     for section in split_sections(body):
         major += section.heading is not None
         is_major = section.heading is not None and section.heading.lstrip().startswith("## ")
-        box = key_ideas(section.heading or "", by_section.get(major, [])) if is_major else None
+        heading = section.heading or ""
+        box = (
+            key_ideas(heading, by_section.get(major, [])) or outline_ideas(heading, outline.get(major, []))
+            if is_major
+            else None
+        )
         if box is None:
             parts.append(section.text)
             continue

@@ -175,7 +175,7 @@ _HEADING_NOISE = re.compile(
 def _heading_term(title: str) -> str | None:
     """The term a heading names ("What is Visual SLAM?" → "Visual SLAM"), if it is short."""
     term = _HEADING_NOISE.sub("", title).split(":")[0].rstrip("?!. ").strip()
-    term = re.sub(r"\s*\([^)]*\)$", "", term)
+    term = re.sub(r"\s*\([^)]*\)$", "", re.sub(r"^(?:the|a|an)\s+", "", term, flags=re.IGNORECASE))
     return term if _looks_like_term(term) and len(term.split()) <= 4 else None
 
 

@@ -12,6 +12,7 @@ from booktutor.personalize.jargon import plain, term_pattern
 MAX_PREREQUISITES = 3
 MAX_NOTES_PER_BLOCK = 3
 MAX_NOTES = 15
+LOOKAHEAD_BLOCKS = 2  # a term the chapter defines in one of its next blocks is left to the chapter
 NOT_PROSE = re.compile(r"`+[^`]*`+|\]\([^)]*\)|<[^>]*>|https?://\S+")
 _HEADING_TEXT = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
 _BLOCK_START = re.compile(r"^\s*(#|```|~~~|\||<|import\s|export\s|:::|>)")
@@ -49,8 +50,8 @@ def add_definitions(body: str, context: AdaptationContext, *, only_other_chapter
     definitions = {
         key: source
         for key, source in context.definitions.items()
-        if not (only_other_chapters and key in context.own_terms)
-    }
+        if not (only_other_chapters and key in context.own_terms) and not source.text.endswith(":")
+    }  # "X is a format that describes:" names its term but needs the list after it
     if not definitions:
         return body
     lines = body.split("\n")
@@ -58,13 +59,15 @@ def add_definitions(body: str, context: AdaptationContext, *, only_other_chapter
     seen: set[str] = set()
     inserts: list[tuple[int, list[str]]] = []
     total = 0
-    for start, end in prose_blocks(lines):
+    blocks = prose_blocks(lines)
+    for position, (start, end) in enumerate(blocks):
         raw = " ".join(lines[start:end])
         text = NOT_PROSE.sub(" ", raw)
         found = [key for key, pattern in patterns.items() if key not in seen and pattern.search(text)]
         found = _drop_nested(found)
         seen.update(found)
-        notes = [_note(definitions[key]) for key in found if not _defined_here(definitions[key], raw)]
+        nearby = " ".join([raw, _following(lines, blocks[position + 1 : position + 1 + LOOKAHEAD_BLOCKS])])
+        notes = [_note(definitions[key]) for key in found if not _defined_here(definitions[key], nearby)]
         notes = notes[: min(MAX_NOTES_PER_BLOCK, MAX_NOTES - total)]
         if notes:
             total += len(notes)
@@ -72,6 +75,11 @@ def add_definitions(body: str, context: AdaptationContext, *, only_other_chapter
     for index, extra in reversed(inserts):
         lines[index:index] = extra
     return "\n".join(lines)
+
+
+def _following(lines: list[str], blocks: list[tuple[int, int]]) -> str:
+    """The text of the next blocks: a note right before the chapter's own definition would repeat it."""
+    return " ".join(" ".join(lines[start:end]) for start, end in blocks)
 
 
 def _drop_nested(keys: list[str]) -> list[str]:

@@ -1,0 +1,108 @@
+"""Offline adaptation read as a learner reads it: no note that the next lines repeat, no cut-off
+definitions, and a recap for sections taught in lists and code (fixtures written for these tests)."""
+
+from __future__ import annotations
+
+import re
+
+from booktutor.personalize.adapt import adapt_chapter
+from booktutor.personalize.boxes import add_key_ideas
+from booktutor.personalize.profile import LearnerProfile
+from booktutor.personalize.source import BookPage, book_context
+
+BEGINNER = LearnerProfile(level="beginner")
+
+WINCH_INTRO = """# Winches
+
+Small boats haul sails with a capstan, and this chapter shows how one multiplies a sailor's pull.
+
+## What is a capstan?
+
+A **capstan** is a rotating drum that multiplies pull through the friction of a rope wrapped around it.
+Each extra turn of rope multiplies the holding force again.
+"""
+
+RIG = """# Rigs
+
+Every puppet in the studio is driven from the rig file.
+
+Puppeteers rehearse each scene twice before filming it.
+
+Cameras film at twelve frames per second for a hand-made look.
+
+## The rig file
+
+The rig file is a text format that describes:
+
+- the joints of the puppet
+- the range of each joint
+
+Animators edit it by hand between takes.
+"""
+
+LIST_CHAPTER = """# Gear trains
+
+## Gear types
+
+### Spur gears
+Used in parallel-shaft drives:
+- Straight teeth
+- Cheap to cut
+
+### Worm gears
+Provides large reductions in a single stage.
+
+```python
+ratio = teeth_on_wheel / starts_on_worm
+```
+
+### Bevel gears
+Modern gearboxes use bevel gears for:
+- Right-angle drives
+- Differentials
+
+## Lubrication
+
+### Grease
+Keeps slow, open gears quiet and clean.
+
+### Oil bath
+Carries heat away from fast, enclosed gears.
+"""
+
+
+def _adapt(markdown: str, profile: LearnerProfile = BEGINNER) -> str:
+    pages = [BookPage("c.md", "c.md", "Chapter", "/c", markdown)]
+    return adapt_chapter(markdown, profile, book_context(pages, 0))
+
+
+def test_a_term_the_next_paragraph_defines_gets_no_note_repeating_it():
+    adapted = _adapt(WINCH_INTRO)
+    assert "> **Capstan**" not in adapted
+    without_recap = re.sub(r":::tip\[Key ideas\].*?\n:::", "", adapted, flags=re.DOTALL)
+    assert without_recap.count("rotating drum that multiplies pull") == 1
+
+
+def test_a_definition_cut_off_before_its_list_is_never_a_note():
+    adapted = _adapt(RIG)
+    assert "describes:" not in adapted.split("## The rig file")[0]
+    assert not re.search(r"^> \*\*", adapted, re.MULTILINE)
+
+
+def test_a_section_taught_in_lists_and_code_recaps_its_sub_sections():
+    adapted = add_key_ideas(LIST_CHAPTER)
+    boxes = re.findall(r":::tip\[Key ideas\]\n(.*?)\n:::", adapted, re.DOTALL)
+    assert len(boxes) == 2
+    gears, lubrication = boxes
+    assert "- [Worm gears](#worm-gears): Provides large reductions in a single stage." in gears
+    assert "- [Spur gears](#spur-gears): Used in parallel-shaft drives." in gears  # a whole phrase
+    assert "Bevel" not in gears  # "Modern gearboxes use bevel gears for:" needs its list
+    assert "- [Oil bath](#oil-bath): Carries heat away from fast, enclosed gears." in lubrication
+    assert adapted.index(gears) < adapted.index("## Lubrication")
+
+
+def test_a_recap_keeps_inline_code_as_code():
+    chapter = "# Robots\n\n## Describing robots\n\n### Tags\nUse `<joint>` tags to connect two links.\n\n"
+    chapter += "### Files\nKeep one description file for each robot.\n"
+    adapted = add_key_ideas(chapter)
+    assert "- [Tags](#tags): Use `<joint>` tags to connect two links." in adapted
