@@ -152,7 +152,7 @@ def check_question(question: QuizQuestion, sections: list[ProseSection]) -> dict
 def _section_text(section: ProseSection) -> str:
     definitions = [f"{t}: {d}" for fact in section.lists for t, d in fact.definitions]
     lists = [f"{fact.lead} {item}" for fact in section.lists for item in fact.items]
-    return " ".join([section.text, *definitions, *lists])
+    return " ".join([section.text, *definitions, *lists, *section.listings])  # code questions quote listings
 
 
 def _row_in(question: QuizQuestion, section: ProseSection | None) -> bool:

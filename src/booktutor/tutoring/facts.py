@@ -118,6 +118,7 @@ class ProseSection:
     words: int = 0  # words of prose (paragraphs and lists, not code or tables)
     diagram: bool = False  # holds a diagram (mermaid, graphviz, ...)
     code: bool = False  # holds a code block
+    listings: list[str] = field(default_factory=list)  # its code blocks (not diagrams), fences included
 
     @property
     def figure_only(self) -> bool:
@@ -166,6 +167,7 @@ def _prose_sections(markdown: str, title: str, teaching_only: bool) -> tuple[Pro
             elif block.kind == "code":
                 diagram = bool(_DIAGRAM_FENCE.match(block.text))
                 prose.diagram, prose.code = prose.diagram or diagram, prose.code or not diagram
+                prose.listings += [] if diagram else [block.text]
             elif block.kind == "table":
                 table = _read_table(block.text)
                 if table:

@@ -19,6 +19,7 @@ from booktutor.markdown.glossary import extract_key_terms
 from booktutor.markdown.urls import anchor_url
 from booktutor.providers.embeddings import Embedder
 from booktutor.tutoring.choices import least_revealing, restates, same_kind
+from booktutor.tutoring.code_questions import MAX_CODE_QUESTIONS, MIN_CHAPTER_QUESTIONS, code_questions
 from booktutor.tutoring.facts import prose_sections
 from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.prose import Citer, book_pool, prose_questions
@@ -74,13 +75,17 @@ class ChapterMaterial:
 async def generate_offline(
     material: ChapterMaterial, embedder: Embedder, pool: Sequence[str] | None = None
 ) -> list[QuizQuestion]:
-    """Key-term questions first, then questions from the chapter's prose (`tutoring.prose`)."""
+    """Key-term questions first, then questions from the chapter's prose (`tutoring.prose`), then, for a
+    chapter with few of those, from its code (`tutoring.code_questions`)."""
     questions = await _key_term_questions(material, embedder)
     citer = Citer(material.doc_path, material.chapter_title, material.url)
     if pool is None:
         pool = book_pool(material.book_chapters)
     seen = {_answer_key(q) for q in questions} | {q.source_sentence for q in questions}
-    for question in await prose_questions(material.markdown, material.chapter_title, citer, pool, embedder):
+    prose = await prose_questions(material.markdown, material.chapter_title, citer, pool, embedder)
+    wanted = min(MAX_CODE_QUESTIONS, MIN_CHAPTER_QUESTIONS - len(questions) - len(prose))
+    code = code_questions(material.markdown, material.chapter_title, citer, wanted) if wanted > 0 else []
+    for question in [*prose, *code]:
         if _answer_key(question) not in seen and question.source_sentence not in seen:
             seen |= {_answer_key(question), question.source_sentence}
             questions.append(question)

@@ -35,6 +35,7 @@ from booktutor.tutoring.facts import (
     prose_sections,
 )
 from booktutor.tutoring.imported import BookPage
+from booktutor.tutoring.numbers import NOT_THE_ONLY_VALUE, NUMBER, number_distractors, quantities_by_unit
 from booktutor.tutoring.questions import QuestionStyle, QuizQuestion, normalized
 
 BLANK = "_____"
@@ -55,13 +56,6 @@ _PLAIN_DEFINITION = re.compile(
 _ACRONYM_DEFINITION = re.compile(
     rf"^(?P<term>[A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){{0,5}}?)\s+\((?P<abbr>[A-Z][\w-]{{1,8}})\)\s+{_VERB}\s+(?P<rest>.{{20,}})$"
 )
-_UNITS = (
-    r"%|ms|μs|ns|seconds?|minutes?|hours?|Hz|kHz|MHz|GHz|kg|mm|cm|km|m/s|V|W|kW|Nm|degrees|°|fps|FPS|DoF|DOF|"
-    r"bits|GB|MB|TB|TOPS|joints|layers|cameras|sensors|steps|times|x|×|meters|centimeters|millimeters"
-)
-_NUMBER = re.compile(rf"(?<![\w.,/-])(?P<value>\d{{1,5}}(?:\.\d{{1,3}})?)(?P<space>\s?)(?P<unit>{_UNITS})(?![\w/])")
-# A quantity that ends a range ("10 to 40 kHz") or is an example ("e.g., 30 FPS") has no single right value.
-_NOT_THE_ONLY_VALUE = re.compile(r"(?:\d\s*(?:to|–|-)|\b(?:e\.g\.|for example|for instance|such as|say))\W*$", re.I)
 _OVERVIEW = re.compile(
     r"\b(this|the next|previous) (chapter|lesson|module|section)\b|^We\b|\byou will\b", re.IGNORECASE
 )
@@ -96,7 +90,8 @@ def book_pool(pages: Sequence[BookPage]) -> list[str]:
             for sentence in section.sentences:
                 pool.update(dict.fromkeys(_subject_terms(sentence)))
             for fact in section.lists:
-                pool.update(dict.fromkeys(i for i in fact.items if _short(i, 10)))
+                items = fact.items if not _OVERVIEW.search(fact.lead) else ()
+                pool.update(dict.fromkeys(i for i in items if _short(i, 10)))
                 pool.update(dict.fromkeys(t for t, _ in fact.definitions if _short(t, 5)))
     return list(pool)
 
@@ -111,13 +106,14 @@ async def prose_questions(
 
 
 def _drafts(sections: list[ProseSection]) -> Iterator[Draft]:
-    quantities = _quantities_by_unit(sections)
+    quantities = quantities_by_unit(sections)
+    lists = [(s, f) for s in sections for f in s.lists if f.items and not _OVERVIEW.search(f.lead)]
     for section in sections:
         nearby = nearby_terms(section, sections)
         for sentence in section.sentences:
             yield from _sentence_drafts(section, sentence, quantities, nearby)
         for fact in section.lists:
-            yield from _list_drafts(section, fact, nearby)
+            yield from _list_drafts(section, fact, nearby, _other_items(section, fact, lists))
         for table in section.tables:
             yield from _table_drafts(section, table)
 
@@ -145,10 +141,10 @@ def _sentence_drafts(
         ):
             yield Draft("cloze", section, f"Fill in the blank: {_blank(text, bold)}", bold, text)
             break
-    number = _NUMBER.search(text)
-    if number and len(_NUMBER.findall(text)) == 1 and not _NOT_THE_ONLY_VALUE.search(text[: number.start()]):
+    number = NUMBER.search(text)
+    if number and len(NUMBER.findall(text)) == 1 and not NOT_THE_ONLY_VALUE.search(text[: number.start()]):
         value = number.group(0)
-        options = _number_distractors(number, quantities.get(number.group("unit"), []), text)
+        options = number_distractors(number, quantities.get(number.group("unit"), []), text)
         if len(options) == 3:
             prompt = f"Fill in the blank: {text[: number.start()]}{BLANK}{text[number.end() :]}"
             yield Draft("number", section, prompt, value, text, choices=(value, *options))
@@ -171,7 +167,21 @@ def _defined_term(sentence: Sentence, section: ProseSection) -> str:
     return term if normalized(term) in heading or match.group("abbr") else ""
 
 
-def _list_drafts(section: ProseSection, fact: ListFact, nearby: tuple[str, ...] = ()) -> Iterator[Draft]:
+def _other_items(section: ProseSection, fact: ListFact, lists: list[tuple[ProseSection, ListFact]]) -> tuple[str, ...]:
+    """The items of the chapter's other lists, those under the same parent heading first: wrong answers
+    of the same kind that the chapter itself teaches ("High force output" beside electric motors)."""
+    own = {normalized(i) for i in fact.items}
+    parent = section.heading_path[:-1]
+    ranked = sorted(
+        ((s, f) for s, f in lists if f is not fact), key=lambda pair: pair[0].heading_path[: len(parent)] != parent
+    )
+    items = (i for _, f in ranked for i in f.items if _short(i, 10) and normalized(i) not in own)
+    return tuple(dict.fromkeys(items))
+
+
+def _list_drafts(
+    section: ProseSection, fact: ListFact, nearby: tuple[str, ...] = (), other_items: tuple[str, ...] = ()
+) -> Iterator[Draft]:
     terms = tuple(t for t, _ in fact.definitions)
     for term, description in fact.definitions[:2]:
         if term == heading_term(section.heading):  # the section's list describes its own heading's term
@@ -183,10 +193,12 @@ def _list_drafts(section: ProseSection, fact: ListFact, nearby: tuple[str, ...] 
             others = tuple(t for t in terms if t != term)
             yield Draft("definition", section, prompt, term, f"{term}: {description}", siblings=others)
     items = [i for i in fact.items if _short(i, 10)]
-    if fact.lead and len(items) >= 3:
+    if fact.lead and len(items) >= 3 and not _OVERVIEW.search(fact.lead):  # not what the module will teach
         answer = items[int(hashlib.sha256(fact.lead.encode()).hexdigest(), 16) % len(items)]
         prompt = f"The section “{section.heading}” says: “{fact.lead}” Which of these is on that list?"
-        yield Draft("list", section, prompt, answer, f"{fact.lead} {answer}", avoid=fact.items)
+        size = len(answer.split())
+        alike = tuple(sorted(other_items, key=lambda item: abs(len(item.split()) - size) > 2))  # stable: near first
+        yield Draft("list", section, prompt, answer, f"{fact.lead} {answer}", avoid=fact.items, siblings=alike)
 
 
 def _table_drafts(section: ProseSection, table: TableFact) -> Iterator[Draft]:
@@ -214,54 +226,6 @@ def _table_drafts(section: ProseSection, table: TableFact) -> Iterator[Draft]:
         source = " | ".join(row)
         yield Draft("table", section, prompt, row[0], source, choices=(row[0], *others))
         return
-
-
-def _quantities_by_unit(sections: list[ProseSection]) -> dict[str, list[str]]:
-    """Every quantity the chapter states, by unit, in reading order (distinct as written)."""
-    found: dict[str, dict[str, None]] = {}
-    for section in sections:
-        for sentence in section.sentences:
-            for match in _NUMBER.finditer(sentence.text):
-                found.setdefault(match.group("unit"), {})[match.group(0)] = None
-    return {unit: list(values) for unit, values in found.items()}
-
-
-def _number_distractors(number: re.Match[str], same_unit: list[str], sentence: str) -> list[str]:
-    """Three wrong quantities: the chapter's own in the same unit first (real, plausible values), then
-    multiples of the answer."""
-    taken = {_magnitude(number.group(0))}
-    options: list[str] = []
-    for candidate in [*(q for q in same_unit if q not in sentence), *_scaled(number)]:
-        if len(options) < 3 and _magnitude(candidate) not in taken:
-            taken.add(_magnitude(candidate))
-            options.append(candidate)
-    return options
-
-
-def _magnitude(quantity: str) -> float:
-    return float(re.match(r"[\d.]+", quantity).group(0).rstrip("."))  # type: ignore[union-attr]
-
-
-# Each set leaves the answer at a different rank among the four choices (smallest … largest), so the
-# middle value is not a give-away; the set is picked by a hash of the answer, the rest are fallbacks.
-_FACTOR_SETS = ((2, 4, 10), (0.5, 2, 4), (0.25, 0.5, 2), (0.1, 0.25, 0.5))
-
-
-def _scaled(number: re.Match[str]) -> list[str]:
-    value, unit, space = float(number.group("value")), number.group("unit"), number.group("space")
-    integer = "." not in number.group("value")
-    options: list[str] = []
-    first = int(hashlib.sha256(number.group(0).encode()).hexdigest(), 16) % len(_FACTOR_SETS)
-    factors = [f for i in range(len(_FACTOR_SETS)) for f in _FACTOR_SETS[(first + i) % len(_FACTOR_SETS)]]
-    for factor in factors:
-        candidate = value * factor
-        if (integer and candidate != int(candidate)) or candidate <= 0 or (unit == "%" and candidate > 100):
-            continue
-        one = candidate == 1 and len(unit) > 3 and unit.endswith("s")
-        shown = f"{int(candidate) if integer else round(candidate, 3):g}{space}{unit[:-1] if one else unit}"
-        if shown != number.group(0) and shown not in options:
-            options.append(shown)
-    return options[:3]
 
 
 def _pick(drafts: list[Draft]) -> list[Draft]:

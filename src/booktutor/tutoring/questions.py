@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 QuestionKind = Literal["mcq", "short"]
-QuestionStyle = Literal["authored", "definition", "cloze", "generated", "list", "table", "number", "imported"]
+QuestionStyle = Literal["authored", "definition", "cloze", "generated", "list", "table", "number", "code", "imported"]
 
 
 class QuizQuestion(BaseModel):
