@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from booktutor.markdown.learner_view import learner_markdown
 from booktutor.personalize.adapt import adapt_chapter
 from booktutor.personalize.boxes import add_key_ideas
 from booktutor.personalize.profile import LearnerProfile
@@ -106,3 +107,40 @@ def test_a_recap_keeps_inline_code_as_code():
     chapter += "### Files\nKeep one description file for each robot.\n"
     adapted = add_key_ideas(chapter)
     assert "- [Tags](#tags): Use `<joint>` tags to connect two links." in adapted
+
+
+CARDS = """# Looms
+
+<div style={{display: 'grid', gap: '16px'}}>
+  <div style={{padding: '20px'}}>
+    <h4 style={{margin: 0}}>Warp</h4>
+    <code style={{display: 'block'}}>
+      threads held under tension
+    </code>
+  </div>
+  <Tabs>
+    <TabItem value="steps">
+
+    - Thread the heddles
+      - one thread per eye
+    - Tie on to the front beam
+
+    ```python
+    def tension(beam):
+        return beam.pull()
+    ```
+
+    </TabItem>
+  </Tabs>
+</div>
+
+    indented_code_outside_components()
+"""
+
+
+def test_text_inside_mdx_components_never_turns_into_an_indented_code_block():
+    view = learner_markdown(CARDS)
+    assert "\nWarp\n" in view and "\nthreads held under tension\n" in view
+    assert "- Thread the heddles\n  - one thread per eye\n- Tie on to the front beam" in view
+    assert "```python\ndef tension(beam):\n    return beam.pull()\n```" in view
+    assert "\n    indented_code_outside_components()" in view  # Markdown outside components is untouched

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from booktutor.markdown.fences import QUIZ_LANGUAGE, iter_fence_flags
-from booktutor.markdown.mdx import clean_markdown
+from booktutor.markdown.mdx import clean_markdown, dedent_jsx_content
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _MARKUP = re.compile(r"[*_`]|\{#[^}]*\}|\[|\]\([^)]*\)")
@@ -103,4 +103,4 @@ def _reveals_answer(lines: list[str], index: int) -> bool:
 
 def learner_markdown(body: str) -> str:
     """The chapter as a learner reads it: no quizzes or answers, no MDX imports or JSX tags."""
-    return clean_markdown(strip_quizzes(body), keep_admonitions=True)
+    return clean_markdown(dedent_jsx_content(strip_quizzes(body)), keep_admonitions=True)

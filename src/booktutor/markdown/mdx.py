@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -186,3 +187,58 @@ def _balanced_end(text: str, start: int, closer: str) -> int:
         elif char == closer and depth == 0 and closer == ">":
             return index + 1
     return -1
+
+
+_TAG_OPEN = re.compile(r"<[A-Za-z]")
+_LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_TAG_CLOSE = re.compile(r"</[A-Za-z]|/>")  # a closing tag or the end of a self-closing one
+
+
+def dedent_jsx_content(body: str) -> str:
+    """The text inside a JSX element that starts a line, dedented: authors indent it to show the nesting,
+    and once the tags are gone four spaces would make it an indented code block (MDX has none)."""
+    lines = body.split("\n")
+    out: list[str] = []
+    inner: list[str] = []
+    depth = 0
+    for line, fenced in iter_fence_flags(lines):
+        if depth > 0:
+            depth += 0 if fenced else _tag_balance(line)
+            if depth > 0:
+                inner.append(line)
+                continue
+            out += [*_dedented(inner), line]
+            inner = []
+            continue
+        out.append(line)
+        if not fenced and _TAG_OPEN.match(line):
+            depth = max(_tag_balance(line), 0)
+    return "\n".join(out + _dedented(inner))
+
+
+def _tag_balance(line: str) -> int:
+    prose = _INLINE_CODE.sub("", line)
+    return len(_TAG_OPEN.findall(prose)) - len(_TAG_CLOSE.findall(prose))
+
+
+def _dedented(lines: list[str]) -> list[str]:
+    """Prose lines flush left; a list or fenced code keeps its inner indentation, dedented as a block."""
+    out: list[str] = []
+    block: list[str] = []
+    for line, fenced in iter_fence_flags(lines):
+        nested = bool(block) and bool(line.strip()) and _indent(line) > _indent(block[0])
+        if fenced or _LIST_LINE.match(line) or nested:
+            block.append(line)
+            continue
+        out += _block_dedented(block)
+        block = []
+        out.append(line.lstrip())
+    return out + _block_dedented(block)
+
+
+def _block_dedented(lines: list[str]) -> list[str]:
+    return textwrap.dedent("\n".join(lines)).split("\n") if lines else []
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
