@@ -145,3 +145,37 @@ async def test_code_questions_pass_the_tutoring_eval_checks():
     assert code
     for question in code:
         assert check_question(question, sections)["ok"], question
+
+
+EDGES = """# Edge tools
+
+## Chisels
+
+### Sharpening
+A chisel is sharpened by:
+- Flattening the back
+- Grinding the bevel
+- Honing a micro-bevel
+
+### Sharpening by hand
+This example shows how a chisel is sharpened by hand on stones:
+- Stropping the burr away
+- Checking the edge against a light
+- Lapping on a fine stone
+
+## Planes
+
+### Tuning
+A plane is tuned by:
+- Setting the mouth
+- Waxing the sole
+- Squaring the iron
+"""
+
+
+async def test_a_list_about_the_same_subject_offers_no_wrong_answers():
+    questions = await _prose(EDGES, "Edge tools")
+    chisel = next(q for q in questions if q.style == "list" and "A chisel is sharpened by" in q.prompt)
+    wrong = {c for i, c in enumerate(chisel.choices) if i != chisel.answer}
+    assert not wrong & {"Stropping the burr away", "Checking the edge against a light", "Lapping on a fine stone"}
+    assert wrong == {"Setting the mouth", "Waxing the sole", "Squaring the iron"}  # "A plane is tuned by:"

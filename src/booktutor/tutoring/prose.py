@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from booktutor.providers.embeddings import Embedder
-from booktutor.tutoring.choices import gives_away, least_revealing, restates, same_kind
+from booktutor.tutoring.choices import content_words, gives_away, least_revealing, restates, same_kind
 from booktutor.tutoring.facts import (
     STOP_WORDS,
     ListFact,
@@ -168,13 +168,20 @@ def _defined_term(sentence: Sentence, section: ProseSection) -> str:
 
 
 def _other_items(section: ProseSection, fact: ListFact, lists: list[tuple[ProseSection, ListFact]]) -> tuple[str, ...]:
-    """The items of the chapter's other lists, those under the same parent heading first: wrong answers
-    of the same kind that the chapter itself teaches ("High force output" beside electric motors)."""
+    """The items of the chapter's other lists, those worded alike and under the same parent heading first:
+    wrong answers of the same kind that the chapter itself teaches ("High force output" beside electric
+    motors, "Configuration changes" beside "Topics are ideal for:"). A list
+    about the same subject ("Physics engines model motion by:" twice) would offer answers also true."""
     own = {normalized(i) for i in fact.items}
     parent = section.heading_path[:-1]
-    ranked = sorted(
-        ((s, f) for s, f in lists if f is not fact), key=lambda pair: pair[0].heading_path[: len(parent)] != parent
-    )
+    subject = content_words(fact.lead)
+    other = [(s, f) for s, f in lists if f is not fact and len(content_words(f.lead) & subject) < 2]
+    wording = set(normalized(fact.lead).split())
+
+    def parallel(pair: tuple[ProseSection, ListFact]) -> tuple[int, bool]:  # "Services are ideal for:" first
+        return -len(wording & set(normalized(pair[1].lead).split())), pair[0].heading_path[: len(parent)] != parent
+
+    ranked = sorted(other, key=parallel)
     items = (i for _, f in ranked for i in f.items if _short(i, 10) and normalized(i) not in own)
     return tuple(dict.fromkeys(items))
 
