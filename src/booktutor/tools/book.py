@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from typing import Any
 
 import asyncpg
@@ -18,15 +17,14 @@ from booktutor.extractive.intent import asks_about_practice
 from booktutor.extractive.kinds import kinds_subject
 from booktutor.markdown.fences import clip_markdown
 from booktutor.markdown.urls import anchor_url
-from booktutor.memory import chunk_reads
-from booktutor.memory.book_records import ChunkRow, SectionPiece, document_for
+from booktutor.memory.book_records import ChunkRow, document_for
 from booktutor.memory.books import BookRepository
 from booktutor.memory.database import raw_connection
 from booktutor.memory.models import Chapter, Document
 from booktutor.observability.tracing import traced
-from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.retrieval.lexical import LexicalSearch
 from booktutor.retrieval.search import SearchQuery
+from booktutor.retrieval.section_texts import whole_section_texts
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
 from booktutor.tools.context import Source, ToolContext
@@ -43,11 +41,9 @@ SECTION_NUMBER_BASE = 21
 MAX_EVIDENCE_WORDS = 40
 WHOLE_SECTION_HITS = 3
 """The top hits whose whole section (all its chunks) the answerer reads."""
-MAX_SECTION_CHARS = 4000
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
-_FENCE_LINE = re.compile(r"^\s*(?:```|~~~)")
 _HEADING_LINE = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*\s*$", re.M)
 PASSAGE_START_WORDS = 6
 """A highlighted passage is found in its chunk by this many of its first words (the Markdown around them aside)."""
@@ -171,7 +167,7 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         if not found.hits:  # the book is not written in the question's language: search all of it
             found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), conn)
         hits = found.hits
-        texts = await _section_texts(ctx, conn, hits[:WHOLE_SECTION_HITS])
+        texts = await whole_section_texts(conn, ctx.services.embedder, hits[:WHOLE_SECTION_HITS])
         evidence = await _term_evidence(ctx, conn, query, hits, language)
         results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(hits, start=1)]
         practice_sources: list[Source] = []
@@ -197,74 +193,6 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     if kinds:
         payload["kinds"] = kinds
     return payload
-
-
-async def _section_texts(ctx: ToolContext, conn: asyncpg.Connection, hits: list[SearchHit]) -> dict[uuid.UUID, str]:
-    """The text of each hit's whole section when the section spans several chunks: search keeps one
-    chunk a section (the best), and the sentence or code block that answers may sit in a sibling."""
-    wanted = [h for h in hits if len(h.sections) < 2]
-    if not wanted:
-        return {}
-    texts: dict[uuid.UUID, str] = {}
-    joined: set[uuid.UUID] = set()
-    rows = await chunk_reads.section_chunks(conn, [(h.document_id, h.anchor) for h in wanted])
-    for hit in wanted:
-        siblings = [r for r in rows.get((hit.document_id, hit.anchor), []) if r.section_count < 2]
-        if len(siblings) > 1 and any(r.id == hit.chunk_id for r in siblings):
-            texts[hit.chunk_id] = _joined_section(siblings, hit.chunk_id)
-            joined |= {r.id for r in siblings}
-    await _remember_sentence_vectors(ctx, conn, joined)
-    return texts
-
-
-async def _remember_sentence_vectors(ctx: ToolContext, conn: asyncpg.Connection, chunk_ids: set[uuid.UUID]) -> None:
-    """The sibling chunks' stored sentence vectors, so the answerer does not encode them again."""
-    cache = ctx.services.embedder
-    if not isinstance(cache, CachingEmbedder):
-        return
-    unknown = [i for i in chunk_ids if not cache.knows_chunk(i)]
-    if unknown:
-        for chunk_id, blob in (await chunk_reads.sentence_vectors(conn, unknown)).items():
-            if blob is not None:
-                cache.remember_chunk(chunk_id, blob)
-
-
-def _joined_section(siblings: list[SectionPiece], chunk_id: uuid.UUID) -> str:
-    """The section's chunks in book order, widened around the hit's chunk up to MAX_SECTION_CHARS; a
-    chunk's repeated heading and the sentences it repeats from the chunk before it are dropped."""
-    index = next(i for i, r in enumerate(siblings) if r.id == chunk_id)
-    start, end = index, index + 1
-    size = len(siblings[index].text)
-    while True:
-        grown = False
-        for candidate in (end, start - 1):
-            if 0 <= candidate < len(siblings) and not (start <= candidate < end):
-                extra = len(siblings[candidate].text)
-                if size + extra <= MAX_SECTION_CHARS:
-                    size += extra
-                    start, end = min(start, candidate), max(end, candidate + 1)
-                    grown = True
-        if not grown:
-            break
-    parts: list[str] = []
-    for row in siblings[start:end]:
-        parts.append(_without_repeats(row.text, "\n\n".join(parts)) if parts else row.text)
-    return "\n\n".join(p for p in parts if p.strip())
-
-
-def _without_repeats(text: str, before: str) -> str:
-    """A continuation chunk without its repeated heading and the overlap it opens with."""
-    lines = text.splitlines()
-    if lines and lines[0].lstrip().startswith("#"):
-        lines = lines[1:]  # the section's heading, repeated by every chunk of it
-    start = 0
-    while (
-        start < len(lines)
-        and not _FENCE_LINE.match(lines[start])
-        and (not lines[start].strip() or lines[start].strip() in before)
-    ):
-        start += 1
-    return "\n".join(lines[start:]).strip()
 
 
 def question_language(ctx: ToolContext, query: str) -> str:
