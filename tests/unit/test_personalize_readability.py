@@ -144,3 +144,25 @@ def test_text_inside_mdx_components_never_turns_into_an_indented_code_block():
     assert "- Thread the heddles\n  - one thread per eye\n- Tie on to the front beam" in view
     assert "```python\ndef tension(beam):\n    return beam.pull()\n```" in view
     assert "\n    indented_code_outside_components()" in view  # Markdown outside components is untouched
+
+
+FOLDED = """# Kilns
+
+## Firing
+
+A kiln fires clay slowly so that water leaves the body before it turns to steam.
+Potters raise the temperature by about one hundred degrees each hour during the first firing.
+The glaze firing then melts a glassy coat onto the pot at a much higher temperature.
+
+:::note[Going deeper]
+A **pyrometric cone** is a slender pyramid of ceramic that bends at a known heat-work and tells the potter when to stop.
+:::
+"""
+
+
+def test_key_ideas_never_quote_what_the_profile_folds_away():
+    adapted = _adapt(FOLDED)
+    assert "<summary>Going deeper</summary>" in adapted  # folded for a beginner
+    box = re.search(r":::tip\[Key ideas\]\n(.*?)\n:::", adapted, re.DOTALL)
+    assert box is not None and "A kiln fires clay slowly" in box.group(1)
+    assert "pyrometric" not in box.group(1)

@@ -145,14 +145,14 @@ def _prose_sentences(body: str) -> list[Quote]:
 
 
 def _outside_boxes(lines: list[str]) -> list[str]:
-    """Lines outside admonitions (asides are not the section's main line)."""
+    """Lines outside admonitions and folds (asides and folded-away material are not the section's main line)."""
     depth, kept = 0, []
     for line in lines:
         stripped = line.strip()
-        if re.match(r"^:{3,}\S", stripped):
+        if re.match(r"^:{3,}\S|^<details\b", stripped, re.IGNORECASE):
             depth += 1
             continue
-        if re.match(r"^:{3,}$", stripped):
+        if re.match(r"^:{3,}$|^</details\s*>", stripped, re.IGNORECASE):
             depth = max(depth - 1, 0)
             continue
         kept.append("" if depth else line)
