@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from booktutor.evals.tutoring import check_question
 from booktutor.providers.embeddings import FakeEmbedder
+from booktutor.tutoring.choices import code_like, fits_blank, neutral_article, same_kind
 from booktutor.tutoring.facts import prose_sections
 from booktutor.tutoring.generate import ChapterMaterial, generate_offline
 from booktutor.tutoring.imported import BookPage
@@ -179,3 +180,46 @@ async def test_a_list_about_the_same_subject_offers_no_wrong_answers():
     wrong = {c for i, c in enumerate(chisel.choices) if i != chisel.answer}
     assert not wrong & {"Stropping the burr away", "Checking the edge against a light", "Lapping on a fine stone"}
     assert wrong == {"Setting the mouth", "Waxing the sole", "Squaring the iron"}  # "A plane is tuned by:"
+
+
+def test_a_blank_after_an_article_gives_no_letter_away_and_takes_one_thing():
+    assert neutral_article("Fill in the blank: An _____ measures the angle of a shaft.") == (
+        "Fill in the blank: A(n) _____ measures the angle of a shaft."
+    )
+    assert neutral_article("Which term fills the blank? “A _____ times echoes.”").endswith("“A(n) _____ times echoes.”")
+    stem = "Which term fills the blank? “A(n) _____ times the echoes of laser pulses.”"
+    assert fits_blank("Sensor fusion", "LiDAR", stem) and fits_blank("Physics", "LiDAR", stem)
+    assert not fits_blank("Encoders", "LiDAR", stem) and not fits_blank("Synchronizes", "Digital twin", stem)
+    assert not fits_blank("Simulating physics", "Simulation", stem)
+    assert fits_blank("Encoders", "Gearboxes", stem) and fits_blank("Encoders", "LiDAR", "Which of these is listed?")
+
+
+def test_file_and_code_names_stand_only_beside_their_kind_and_keep_their_case():
+    assert not same_kind("package.xml", "ROS 2 package") and not same_kind("src/", "Node")
+    assert same_kind("setup.py", "package.xml") and same_kind("VR/AR studies", "Force/torque sensing")
+    assert same_kind("Six-axis force/torque sensor", "Encoder")
+
+
+PACKAGES = """# Packages
+
+## Build scripts
+
+**setup.py** is a script that installs the package and declares the commands it provides.
+
+## Package folder
+
+Every package folder holds these files:
+- package.xml
+- resource_marker.txt
+- test_style.py
+- launch_all.py
+"""
+
+
+async def test_a_file_name_is_asked_beside_file_names_and_keeps_its_case():
+    pool = book_pool([BookPage("packages.md", "Packages", PACKAGES, {}, "en")])
+    citer = _citer("packages.md", "Packages")
+    questions = await prose_questions(PACKAGES, "Packages", citer, pool, FakeEmbedder(256))
+    script = next(q for q in questions if "is a script that installs" in q.prompt)
+    assert script.correct_answer_text() == "setup.py"
+    assert all(code_like(choice) for choice in script.choices), script.choices

@@ -1,5 +1,6 @@
-"""Whether a wrong choice fits beside the key: the same form of phrase, in the same script, not a
-restatement of the key, and not left obviously wrong because the question's stem names the key.
+"""Whether a wrong choice fits beside the key: the same form of phrase, in the same script, a name in code
+only beside another, reading as well in the stem's blank, not a restatement of the key, and not left
+obviously wrong because the question's stem names the key.
 
 A learner should not be able to pick the key by its form alone: a title-cased term among sentences,
 "Policy" beside "100% Policy", an Urdu word among English ones, or "Force Limits" asked as "never
@@ -18,6 +19,10 @@ from booktutor.tutoring.questions import normalized
 _FILLER = STOP_WORDS | frozenset({"at", "from", "into", "is", "are", "be", "can", "your", "you", "we", "our"})
 _MIN_TITLE_WORD = 4
 _MIN_SENTENCE_WORDS = 4  # shorter words ("of", "and", "ROS") do not tell title case from sentence case
+_CODE_LIKE = re.compile(
+    r"[a-z]\.[a-z]{1,4}\b(?!\.)|[a-z]_[a-z]|^[\w.-]+/$|\(\)$"
+)  # package.xml, cv_bridge, src/, spin()
+_ARTICLE_BLANK = re.compile(r"\b([Aa])(?:n|\(n\))?(\s+_____)")
 
 
 def content_words(text: str) -> set[str]:
@@ -35,7 +40,7 @@ def restates(candidate: str, answer: str) -> bool:
 def same_kind(candidate: str, answer: str) -> bool:
     """The same form of phrase as the key, in the same writing system: a Title Cased name beside a
     name, a clause beside a clause; a word or short phrase goes with either."""
-    if _script(candidate) != _script(answer):
+    if _script(candidate) != _script(answer) or code_like(candidate) != code_like(answer):
         return False
     shapes = {_shape(candidate), _shape(answer)}
     return "word" in shapes or len(shapes) == 1
@@ -58,6 +63,11 @@ def least_revealing(answer: str, stem: str, ranked: list[str], size: int = 3) ->
         return wrong
     sharing = next((c for c in ranked if not gives_away(answer, stem, [c])), None)
     return wrong if sharing is None else [sharing, *(c for c in ranked if c != sharing)][:size]
+
+
+def code_like(text: str) -> bool:
+    """A file, folder or identifier rather than words."""
+    return bool(_CODE_LIKE.search(text.strip()))
 
 
 def _shape(text: str) -> str:
@@ -86,3 +96,27 @@ def _singular(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+def neutral_article(prompt: str) -> str:
+    """ "An _____ measures …" names the key's first sound: "A(n) _____ measures …"."""
+    return _ARTICLE_BLANK.sub(r"\1(n)\2", prompt)
+
+
+def fits_blank(candidate: str, answer: str, prompt: str) -> bool:
+    """After "a(n) _____" a choice reads as one thing, as the key does: not "Encoders", "Synchronizes" or
+    "Simulating physics" beside "LiDAR"."""
+    if not _ARTICLE_BLANK.search(prompt):
+        return True
+    return not (_plural(candidate) and not _plural(answer)) and not (_gerund(candidate) and not _gerund(answer))
+
+
+def _plural(text: str) -> bool:
+    words = _without_brackets(text).split()
+    last = words[-1].lower() if words else ""
+    return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is", "ics"))
+
+
+def _gerund(text: str) -> bool:
+    words = text.split()
+    return bool(words) and len(words[0]) > 5 and words[0].lower().endswith("ing")

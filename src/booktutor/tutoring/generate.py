@@ -18,7 +18,7 @@ import numpy as np
 from booktutor.markdown.glossary import extract_key_terms
 from booktutor.markdown.urls import anchor_url
 from booktutor.providers.embeddings import Embedder
-from booktutor.tutoring.choices import least_revealing, restates, same_kind
+from booktutor.tutoring.choices import least_revealing, neutral_article, restates, same_kind
 from booktutor.tutoring.code_questions import MAX_CODE_QUESTIONS, MIN_CHAPTER_QUESTIONS, code_questions
 from booktutor.tutoring.facts import prose_sections
 from booktutor.tutoring.imported import BookPage
@@ -159,7 +159,7 @@ def _definition_question(
         id=_question_id("def", material.doc_path, term),
         kind="mcq",
         style="definition",
-        prompt=f"Which term matches this definition? “{_masked(definition, term)}”",
+        prompt=neutral_article(f"Which term matches this definition? “{_masked(definition, term)}”"),
         choices=choices,
         answer=choices.index(term),
         explanation=f"{term}: {definition}",
@@ -191,7 +191,7 @@ def _cloze_question(material: ChapterMaterial, term: str) -> QuizQuestion | None
         id=_question_id("cloze", material.doc_path, term),
         kind="short",
         style="cloze",
-        prompt=f"Fill in the blank: {pattern.sub(BLANK, sentence, count=1)}",
+        prompt=neutral_article(f"Fill in the blank: {pattern.sub(BLANK, sentence, count=1)}"),
         answer=variant,
         explanation=f"The sentence in the book reads: “{sentence}”",
         key_terms=[variant],

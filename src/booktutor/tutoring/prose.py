@@ -22,7 +22,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from booktutor.providers.embeddings import Embedder
-from booktutor.tutoring.choices import content_words, gives_away, least_revealing, restates, same_kind
+from booktutor.tutoring.choices import (
+    code_like,
+    content_words,
+    fits_blank,
+    gives_away,
+    least_revealing,
+    neutral_article,
+    restates,
+    same_kind,
+)
 from booktutor.tutoring.facts import (
     STOP_WORDS,
     ListFact,
@@ -330,6 +339,8 @@ def _acceptable(draft: Draft, ranked: list[str]) -> list[str]:
             continue
         if restates(candidate, draft.answer) or not same_kind(candidate, draft.answer):
             continue
+        if not fits_blank(candidate, draft.answer, draft.prompt):
+            continue
         if not 0.34 <= len(text) / max(1, len(answer)) <= 3 or candidate.endswith("?"):
             continue
         kept.append(candidate)
@@ -342,7 +353,7 @@ def _question(draft: Draft, choices: tuple[str, ...], citer: Citer) -> QuizQuest
     common = {
         "id": f"{draft.style}-{digest}",
         "style": draft.style,
-        "prompt": draft.prompt,
+        "prompt": neutral_article(draft.prompt),
         "explanation": f"The section “{draft.section.heading}” says: “{draft.source}”",
         "key_terms": [draft.answer],
         "doc_path": citer.doc_path,
@@ -361,7 +372,7 @@ def _question(draft: Draft, choices: tuple[str, ...], citer: Citer) -> QuizQuest
 
 
 def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return text if code_like(text.split(" ", 1)[0]) else text[:1].upper() + text[1:]  # "package.xml" as written
 
 
 def _blank(text: str, term: str) -> str:
