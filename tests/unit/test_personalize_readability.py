@@ -166,3 +166,32 @@ def test_key_ideas_never_quote_what_the_profile_folds_away():
     box = re.search(r":::tip\[Key ideas\]\n(.*?)\n:::", adapted, re.DOTALL)
     assert box is not None and "A kiln fires clay slowly" in box.group(1)
     assert "pyrometric" not in box.group(1)
+
+
+TABLES = """# Bench power
+
+## Supplies
+
+Pick the supply before wiring anything.
+
+| Supply | Voltage | Current |
+|---|---|---|
+| Wall adapter | 12 V | 2 A |
+| Bench unit | 0–30 V | 5 A |
+| Battery pack | 7.4 V | 3 A |
+
+## Habits
+
+| Habit | Why |
+|---|---|
+| Label every lead | Saves time |
+| Keep a log | Helps others |
+"""
+
+
+def test_a_hardware_reader_is_pointed_to_the_chapters_tables_of_hardware():
+    adapted = _adapt(TABLES, LearnerProfile(hardware="professional"))
+    box = re.search(r":::info\[For hardware readers\]\n(.*?)\n:::", adapted, re.DOTALL)
+    assert box is not None
+    assert "- [Supplies](#supplies): Supply, Voltage, Current (Wall adapter, Bench unit, Battery pack)" in box.group(1)
+    assert "Habits" not in box.group(1)

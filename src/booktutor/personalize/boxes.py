@@ -21,6 +21,8 @@ KEY_IDEAS_TITLE = "Key ideas"
 SUMMARY_TITLE = "Summary"
 MIN_SECTION_WORDS = 25
 MAX_OUTLINE_ITEMS = 5
+MAX_TABLES = 3
+MIN_PHYSICAL_ROWS = 0.75  # the share of a table's rows naming hardware or a figure with its unit
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 _HARDWARE = re.compile(
     r"\b(sensors?|cameras?|lidars?|imus?|motors?|actuators?|servos?|encoders?|gpus?|cpus?|jetson|batter(y|ies)|"
@@ -305,11 +307,40 @@ def _code_blocks(body: str) -> list[tuple[str, str, str, list[str]]]:
 
 
 def hardware_box(body: str) -> str | None:
-    """The chapter's sentences about hardware, those with physical figures first, cited."""
+    """The chapter's sentences about hardware, those with physical figures first, cited; then its tables
+    of hardware (a chapter of lists and tables states its figures there)."""
     scored = [(2 * len(_UNIT.findall(q.text)) + len(_HARDWARE.findall(q.text)), q) for q in _prose_sentences(body)]
     figures = [(score, q) for score, q in scored if score >= 2]
-    if not figures:
-        return None
     best = sorted(figures, key=lambda pair: (-pair[0], pair[1].order))[:4]
     items = "\n".join(f"- {_cite(q)}" for q in sorted((q for _, q in best), key=lambda q: q.order))
-    return f":::info[For hardware readers]\nWhat this chapter says about the hardware:\n\n{items}\n:::"
+    parts = [f"What this chapter says about the hardware:\n\n{items}"] if items else []
+    tables = "\n".join(_hardware_tables(body))
+    parts += [f"Tables about the hardware:\n\n{tables}"] if tables else []
+    body_text = "\n\n".join(parts)
+    return f":::info[For hardware readers]\n{body_text}\n:::" if parts else None
+
+
+def _hardware_tables(body: str) -> list[str]:
+    """A link to each table whose rows name hardware or physical figures, with its columns and first rows."""
+    items = []
+    for part in sections_with_anchors(body):
+        for header, rows in _tables(part.lines):
+            physical = sum(bool(_UNIT.search(" ".join(row)) or _HARDWARE.search(" ".join(row))) for row in rows)
+            if part.anchor and physical >= max(2, MIN_PHYSICAL_ROWS * len(rows)):
+                first = ", ".join(row[0] for row in rows[:4] if row[0]) + (", …" if len(rows) > 4 else "")
+                items.append(f"- [{part.title}](#{part.anchor}): {', '.join(c for c in header if c)} ({first})")
+    return items[:MAX_TABLES]
+
+
+def _tables(lines: list[str]) -> list[tuple[list[str], list[list[str]]]]:
+    """(header cells, body rows) of each pipe table among the lines, cells as written."""
+    tables, current = [], []
+    for line in [*lines, ""]:
+        if line.strip().startswith("|"):
+            current.append(line.strip())
+            continue
+        if len(current) >= 3 and re.fullmatch(r"\|?[\s:|-]+\|?", current[1]):
+            cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in [current[0], *current[2:]]]
+            tables.append((cells[0], cells[1:]))
+        current = []
+    return tables
