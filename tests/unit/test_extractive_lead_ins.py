@@ -113,3 +113,39 @@ async def test_a_quoted_list_is_not_joined_by_a_lone_item_of_another_pages_list(
     if "Before starting, you should have:" in text:
         assert "Linear algebra" not in text
         assert "Robot basics - knowing what sensors and motors are" in text
+
+
+GRIPPER_IK = """## Gripper kinematics
+
+Working out the finger joint angles that put both fingertips on a target:
+
+```python
+def finger_angles(target):
+    \"\"\"Solve the two-joint finger for a fingertip target.\"\"\"
+    return solve(target)
+```
+"""
+
+
+def test_a_headings_only_sentence_before_its_code_says_what_the_heading_names() -> None:
+    sentences = [s.text for s in split_markdown(GRIPPER_IK) if s.kind == "sentence"]
+    assert sentences == [
+        "Gripper kinematics: Working out the finger joint angles that put both fingertips on a target."
+    ]
+
+
+async def test_asked_what_the_heading_names_the_answer_is_that_sentence_not_the_code(embedder: Any) -> None:
+    results = [hit(1, GRIPPER_IK, "Gripper kinematics", doc="arms/gripper.md")]
+    result = await answer("What is gripper kinematics?", results, embedder)
+
+    assert result.text.startswith("Gripper kinematics: Working out the finger joint angles"), result.text
+
+
+async def test_otherwise_the_line_before_the_code_does_not_answer(embedder: Any) -> None:
+    results = [
+        hit(1, GRIPPER_IK, "Gripper kinematics", doc="arms/gripper.md"),
+        hit(2, "The fingertips close until the force sensor reads two newtons on the target.", "Grasp force"),
+    ]
+    result = await answer("How do the fingertips know when to stop closing on a target?", results, embedder)
+
+    assert "Working out the finger joint angles" not in result.text, result.text

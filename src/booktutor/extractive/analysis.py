@@ -24,6 +24,7 @@ from booktutor.extractive.intent import question_intent, split_parts
 from booktutor.extractive.scoring import (
     Candidate,
     build_candidates,
+    definition_subject,
     embed,
     score_candidates,
     term_cosine,
@@ -67,7 +68,7 @@ async def analyse(
 ) -> Analysis:
     question_terms = content_terms(question)
     first = (split_parts(question) or (question,))[0]  # a later part the book lacks is named, not abstained
-    candidates = build_candidates(results)
+    candidates = answering_candidates(question, build_candidates(results))
     embedded = await embed(embedder, question, [c.whole or c.text for c in candidates])
     vectors: np.ndarray | None = None
     if embedded is not None:
@@ -117,6 +118,14 @@ async def _with_passage(
     if question_terms - ABOUT_THE_PASSAGE:
         return None
     return np.asarray(await embedder.embed_query(f"{question}\n{passage[:PASSAGE_QUERY_CHARS]}"), dtype=np.float32)
+
+
+def answering_candidates(question: str, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates, less the sentences introducing a code block under a heading (`describes_code`)
+    unless the question asks what that heading names ("What is inverse kinematics?"): elsewhere such a
+    short line outranks the passages that explain."""
+    subject = definition_subject(question)
+    return [c for c in candidates if not c.describes_code or (subject and subject <= c.heading)]
 
 
 async def features(

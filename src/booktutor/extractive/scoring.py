@@ -68,6 +68,7 @@ class Candidate:
     heading: frozenset[str] = frozenset()  # the content words of its section's heading
     opens_list: bool = False  # a lead-in ending with a colon: quoted, the list it introduces follows
     whole: str = ""  # a lead-in with the items it introduces: what it says, matched against the question
+    describes_code: bool = False  # "Heading: the lead-in before its code": quoted only for what the heading is
 
     @property
     def words(self) -> int:
@@ -192,6 +193,7 @@ def _candidate(place: _Place, rank: int, position: int, segment: Segment, text: 
         opening=place.opening,
         heading=place.heading,
         opens_list=segment.opens_list,
+        describes_code=segment.describes_code,
     )
 
 

@@ -76,6 +76,7 @@ class Segment:
     table_row: bool = False  # a table's body row read as one sentence ("Label — Column: value; ...")
     item: int = 0  # which list item of the chunk holds it, counted from 1 (0: not in a list item)
     opens_list: bool = False  # "The workflow follows these stages:" right before the list it introduces
+    describes_code: bool = False  # a heading's only sentence before its code, read with the heading (code_follows)
 
 
 # The answerer reads the same sentences and words again and again (every candidate of every answer, the
@@ -162,6 +163,8 @@ class _Splitter:
         self.label = ""  # the heading or bold lead-in the next lines are about
         self.heading = ""  # the title of the section the lines are in (not a peripheral one)
         self.fresh = False  # nothing but the label has been said since it
+        self.lead_in = ""  # the label, when the last segment is the first sentence under it and ends with ":"
+        self.lead_in_at = 0  # the number of segments then
 
     @property
     def section(self) -> int:
@@ -183,11 +186,26 @@ class _Splitter:
             sentences[0] = f"{self.heading}: {sentences[0][lead_in.end() :]}"
         elif self.label and (self.in_item or self.fresh) and len(sentences) == 1 and not joined.endswith(":"):
             sentences = [_with_label(self.label, sentences[0])]
+        lone_lead_in = self.label and self.fresh and not self.in_item and len(sentences) == 1
+        self.lead_in = self.label if lone_lead_in and sentences[0].endswith(":") else ""
         self.fresh = self.fresh and self.in_item
         item = self.items if self.in_item else 0
         self.segments.extend(
             Segment(s, "sentence", section=self.section, list_item=self.in_item, item=item) for s in sentences
         )
+        self.lead_in_at = len(self.segments)
+
+    def code_follows(self) -> None:
+        """A section's only sentence before its code or diagram, ending with a colon, says what the heading
+        names: '## Inverse Kinematics / Computing joint angles to reach a desired end-effector pose:' reads
+        'Inverse Kinematics: Computing joint angles … pose.', which answers what the heading's subject is
+        (else it is a lead-in, never quoted alone)."""
+        if self.lead_in and self.segments and len(self.segments) == self.lead_in_at:
+            sentence = self.segments[-1].text
+            labelled = _with_label(self.lead_in, sentence[:-1].rstrip() + ".")
+            if labelled.startswith(f"{self.lead_in}: "):
+                self.segments[-1] = replace(self.segments[-1], text=labelled, describes_code=True)
+        self.lead_in = ""
 
     def flush_table(self) -> None:
         if self.table:
@@ -288,6 +306,7 @@ def _split_markdown(text: str) -> tuple[Segment, ...]:
             continue
         if match := _FENCE.match(line):
             splitter.flush()
+            splitter.code_follows()
             fence, code_language = match.group(1), match.group(2)
             continue
         splitter.line(line)
