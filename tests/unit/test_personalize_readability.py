@@ -195,3 +195,10 @@ def test_a_hardware_reader_is_pointed_to_the_chapters_tables_of_hardware():
     assert box is not None
     assert "- [Supplies](#supplies): Supply, Voltage, Current (Wall adapter, Bench unit, Battery pack)" in box.group(1)
     assert "Habits" not in box.group(1)
+
+
+def test_an_urdu_recap_ends_its_phrases_with_the_urdu_full_stop():
+    chapter = "# بھٹی\n\n## پکانا\n\n### پہلا مرحلہ\nمٹی آہستہ گرم کی جاتی ہے:\n\n### دوسرا مرحلہ\nگلیز پگھلتی ہے۔\n"
+    adapted = add_key_ideas(chapter)
+    assert "مٹی آہستہ گرم کی جاتی ہے۔" in adapted and "ہے." not in adapted
+    assert "گلیز پگھلتی ہے۔ " not in adapted and "گلیز پگھلتی ہے۔\n" in adapted

@@ -212,7 +212,9 @@ def _opening_phrase(lines: list[str]) -> str | None:
     list_follows = len(blocks) > 1 and bool(_LIST_ITEM.match(blocks[1]))
     if sentence.endswith(":") and list_follows and not _PHRASE_START.match(lead):
         return None  # "Path planning optimizes for:" needs its list
-    return lead if lead.endswith((".", "!", "?")) else f"{lead}."
+    if lead.endswith((".", "!", "?", "۔", "؟")):
+        return lead
+    return f"{lead}۔" if re.search(r"[\u0600-\u06FF]", lead) else f"{lead}."  # Urdu ends with its own full stop
 
 
 def add_key_ideas(body: str) -> str:
