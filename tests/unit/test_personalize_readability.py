@@ -202,3 +202,16 @@ def test_an_urdu_recap_ends_its_phrases_with_the_urdu_full_stop():
     adapted = add_key_ideas(chapter)
     assert "مٹی آہستہ گرم کی جاتی ہے۔" in adapted and "ہے." not in adapted
     assert "گلیز پگھلتی ہے۔ " not in adapted and "گلیز پگھلتی ہے۔\n" in adapted
+
+
+def test_a_glossary_page_is_not_glossed_or_recapped_again():
+    glossary = (
+        "# Glossary\n\n## Terms\n\n### Kiln\nA furnace that fires clay into ceramic at a high, steady heat.\n\n"
+        "### Glaze\nA glassy coat that a kiln melts onto a pot; it seals the clay and colours it.\n\n"
+        "### Slip\nLiquid clay that joins parts of a pot before it goes into the kiln for firing.\n"
+    )
+    chapter = "# Firing\n\nA **kiln** is a furnace that fires clay into ceramic at a high, steady heat.\n"
+    pages = [BookPage("firing.md", "firing.md", "Firing", "/firing", chapter)]
+    pages.append(BookPage("glossary.md", "glossary.md", "Glossary", "/glossary", glossary))
+    adapted = adapt_chapter(glossary, BEGINNER, book_context(pages, 1))
+    assert "> **" not in adapted and "Key ideas" not in adapted

@@ -106,8 +106,9 @@ def adapt_chapter(body: str, profile: LearnerProfile, context: AdaptationContext
         adapted, summary = summary_box(adapted)
         top += [summary] if summary else []
     elif profile.level in ("beginner", "intermediate"):
-        adapted = add_definitions(adapted, context, only_other_chapters=profile.level == "intermediate")
-        adapted = add_key_ideas(adapted)
+        if not context.glossary:  # a glossary would repeat its own entries as notes and recaps
+            adapted = add_definitions(adapted, context, only_other_chapters=profile.level == "intermediate")
+            adapted = add_key_ideas(adapted)
         note = prerequisites_note(body, context)
         top += [note] if note else []
     if profile.software in ("some", "professional") and (box := software_box(body)):

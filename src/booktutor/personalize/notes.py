@@ -41,6 +41,7 @@ class AdaptationContext:
     definitions: dict[str, TermSource] = field(default_factory=dict)  # lower-case term -> source
     earlier: list[EarlierChapter] = field(default_factory=list)  # reading order
     own_terms: frozenset[str] = frozenset()  # lower-case terms this chapter defines itself
+    glossary: bool = False  # the chapter is the book's glossary: its text is definitions already
 
 
 def add_definitions(body: str, context: AdaptationContext, *, only_other_chapters: bool = False) -> str:

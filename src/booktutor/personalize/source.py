@@ -71,7 +71,12 @@ def book_context(pages: list[BookPage], current: int) -> AdaptationContext:
                 definitions[key], quality[key] = _cited(definition, page.title, page.url), definition.quality
         if index < current and not _is_glossary_page(page):
             earlier.append(EarlierChapter(page.title, page.url, frozenset(d.term for d in found.values())))
-    return AdaptationContext(definitions=definitions, earlier=earlier, own_terms=frozenset(own))
+    return AdaptationContext(
+        definitions=definitions,
+        earlier=earlier,
+        own_terms=frozenset(own),
+        glossary=_is_glossary_page(pages[current]),
+    )
 
 
 @lru_cache(maxsize=512)
