@@ -74,7 +74,7 @@ MODULE_2 = ["Lab: Route Planning", "Challenge: Recover a Lost Rover", "Before Yo
 
 
 async def test_a_numbered_modules_practice_is_read_from_all_its_pages(services, book, guest):
-    text, state = await ask(services, guest, "Does module 2 have a lab?")
+    text, state = await ask(services, guest, "What homework does module 2 have?")
     assert text.startswith("Module 2: Navigation has 4 practice sections:"), text
     positions = [text.find(f"**{heading}**") for heading in MODULE_2]
     assert -1 not in positions and positions == sorted(positions), "every lesson's practice, in book order"
@@ -82,6 +82,9 @@ async def test_a_numbered_modules_practice_is_read_from_all_its_pages(services, 
     assert {doc for doc, _ in cited(state)} == {
         f"navigation/{page}.md" for page in ("route-planning", "localization", "assessment")
     }
+    labs, _ = await ask(services, guest, "Does module 2 have a lab?")
+    assert labs.startswith("Module 2: Navigation has a lab:\n- **Lab: Route Planning** [1] (in Route Planning)"), labs
+    assert "It also has 3 other practice sections:" in labs, "its other practice, after its lab"
 
 
 async def test_a_modules_named_assessment_is_quoted_alone(services, book, guest):
@@ -114,7 +117,7 @@ async def test_a_labs_list_items_are_read_once_without_their_heading(services, b
 
 
 async def test_the_courses_practice_is_listed_in_book_order(services, book, guest):
-    text, state = await ask(services, guest, "What labs does the course have?")
+    text, state = await ask(services, guest, "What homework does the course have?")
     headings = ["Practical Exercise: Tuning a Speed Loop", "Exercises", *MODULE_2, "Capstone Project: Parcel Rover"]
     assert text.startswith(f"The course has {len(headings)} practice sections:"), text
     positions = [text.find(f"**{heading}**") for heading in headings]

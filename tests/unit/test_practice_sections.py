@@ -65,7 +65,7 @@ def test_the_answer_names_the_asked_chapters_exercise_or_says_it_has_none() -> N
         {"doc_path": "b.md", "chapter_title": "Filters", "n": 2, "sections": []},
     ]
     text = practice_answer("Are there any exercises in the loops chapter?", _results(), listing) or ""
-    assert text.startswith("Loops has a practice section: **Exercise: Tune It** [61].")
+    assert text.startswith("Loops has an exercise: **Exercise: Tune It** [61].")
     assert text.index("Step 1: Log") < text.index("Step 2: Fit")
     none = practice_answer("Does the filters chapter have exercises?", _results(), listing)
     assert none == "Filters [2] has no exercise, lab, quiz or project section."
@@ -157,8 +157,8 @@ def test_a_numbered_part_or_the_course_is_answered_from_its_own_entry() -> None:
         {"doc_path": "intro.md", "chapter_title": "Intro", "n": 3, "sections": [62, 61], "scope": "course"},
     ]
     module = practice_answer("Does module 2 have any labs?", results, listing) or ""
-    assert module.startswith("Module 2 has a practice section: **Lab: Plan** [61] (in Planning).")
-    course = practice_answer("What labs does the course have?", results, listing) or ""
+    assert module.startswith("Module 2 has a lab: **Lab: Plan** [61] (in Planning).")
+    course = practice_answer("What practice does the course have?", results, listing) or ""
     assert course.splitlines() == [
         "The course has 2 practice sections:",
         "- **Exercise: Tune** [62] (in Tuning)",
@@ -178,6 +178,54 @@ def test_asked_for_the_courses_quizzes_or_projects_the_list_keeps_those() -> Non
     assert "**Wrap** [62]" in (practice_answer("Are there any quizzes?", results, course) or "")
     assert "Exercise: Tune" not in (practice_answer("Are there any quizzes?", results, course) or "")
     assert (practice_answer("Is there a capstone project?", results, course) or "").startswith(
-        "The course has one practice section: **Capstone Project** [63]."
+        "The course has a project: **Capstone Project** [63]."
     )
-    assert (practice_answer("Are there any labs?", results, course) or "").startswith("The course has 3 practice")
+    labs = practice_answer("Are there any labs?", results, course) or ""
+    assert labs.startswith("I found no lab in the book. The course has 3 practice sections:"), labs
+
+
+LAB_AND_EXERCISES = [
+    {"n": 61, "heading": "Lab 3: Wiring a Motor", "text": "Wire the motor to the driver.", "purpose": "lab"},
+    {"n": 62, "heading": "Exercise 3.1", "text": "Compute the gear ratio of the arm.", "purpose": "exercise"},
+    {"n": 63, "heading": "Self-Check", "text": "", "practice_kind": "quiz", "purpose": "exercise"},
+]
+
+
+def test_asked_for_a_chapters_labs_its_labs_come_first_and_its_exercises_are_told_apart() -> None:
+    listing = [{"doc_path": "c3.md", "chapter_title": "Chapter 3: Motors", "n": 1, "sections": [61, 62, 63]}]
+    labs = practice_answer("What labs are there in chapter 3?", LAB_AND_EXERCISES, listing) or ""
+    assert labs.startswith("Chapter 3: Motors has a lab:\n- **Lab 3: Wiring a Motor** [61]"), labs
+    assert "It also has 2 other practice sections:" in labs and labs.index("[61]") < labs.index("[62]")
+    exercises = practice_answer("What exercises are there in chapter 3?", LAB_AND_EXERCISES, listing) or ""
+    assert exercises.startswith("Chapter 3: Motors has an exercise:\n- **Exercise 3.1** [62]"), exercises
+    only_exercises = [{**listing[0], "sections": [62]}]
+    none = practice_answer("What labs are there in chapter 3?", LAB_AND_EXERCISES, only_exercises) or ""
+    assert none.startswith("Chapter 3: Motors [1] has no lab.\n\nIts practice section is: **Exercise 3.1** [62]")
+
+
+def test_chapters_sharing_a_number_are_each_answered_even_without_practice() -> None:
+    listing = [
+        {"doc_path": "a/c3.md", "chapter_title": "Chapter 3: Motors", "n": 1, "sections": [61], "scope": "part"},
+        {"doc_path": "b/c3.md", "chapter_title": "Chapter 3: Vision", "n": 2, "sections": [], "scope": "part"},
+    ]
+    text = practice_answer("What labs are there in chapter 3?", LAB_AND_EXERCISES, listing) or ""
+    assert text.startswith("Chapter 3: Motors has a lab: **Lab 3: Wiring a Motor** [61]."), text
+    assert text.endswith("Chapter 3: Vision [2] has no exercise, lab, quiz or project section.")
+
+
+def test_asked_whether_there_is_a_quiz_the_answer_says_where_and_offers_one() -> None:
+    listing = [{"doc_path": "c3.md", "chapter_title": "Chapter 3: Motors", "n": 1, "sections": [61, 62, 63]}]
+    text = practice_answer("Is there a quiz on motors?", LAB_AND_EXERCISES, listing) or ""
+    assert text.startswith("Chapter 3: Motors has a quiz or assessment:\n- **Self-Check** [63]"), text
+    assert text.endswith('Want to practise? Ask "Quiz me on motors" and I will quiz you with questions from the book.')
+    assert "Want to practise" not in (
+        practice_answer("What labs are there in chapter 3?", LAB_AND_EXERCISES, listing) or ""
+    )
+
+
+def test_a_project_named_with_a_request_lead_or_alone_is_about_practice() -> None:
+    for question in ("Tell me about the first robot project", "the first robot project", "Describe the capstone."):
+        assert asks_about_practice(question), question
+    for question in ("Tell me about the challenges of sim-to-real", "the project structure", "the robot's sensors"):
+        assert not asks_about_practice(question), question
+    assert asks_which_practice("Is there a self-check on sensors?")

@@ -17,6 +17,9 @@ ASKS_FOR_PRACTICE = [
     "I want to practice inverse kinematics problems",
     "test me on chapter 3",
     "give me a hint",
+    "Can you give me a quiz on ROS 2?",
+    "Quiz me on the key points of chapter 2",
+    "Make flashcards for the key ideas of chapter 2",
 ]
 ASKS_ABOUT_THE_BOOK = [
     "in the nearest-robot task allocator exercise, which robot gets T1 and why not the others?",
@@ -24,6 +27,14 @@ ASKS_ABOUT_THE_BOOK = [
     "Why is the answer to the third question of the chapter quiz B?",
     "What is the exercise at the end of the kinematics chapter about?",
     "How long should the lab exercise take?",
+]
+ASKS_WHETHER_THE_BOOK_HAS_IT = [
+    "Is there a quiz on ROS 2?",
+    "Are there any quizzes about sensors?",
+    "Does chapter 4 have a self-check?",
+    "Give me the key points of chapter 2",
+    "Summarize chapter 4",
+    "What are the main ideas of module 3?",
 ]
 
 
@@ -47,3 +58,13 @@ async def test_a_question_about_a_chapters_exercises_is_answered_not_personalize
     router = IntentRouter(NoEmbedder())  # type: ignore[arg-type]
     route, _ = await router.route("Are there any exercises in the humanoid robotics landscape chapter?")
     assert route == "answer"
+
+
+@pytest.mark.parametrize("message", ASKS_WHETHER_THE_BOOK_HAS_IT)
+def test_whether_the_book_has_a_quiz_or_what_a_chapter_says_is_a_question_for_the_answerer(message: str) -> None:
+    assert rule_route(message) == "answer"
+
+
+def test_a_chapter_summary_for_a_reader_or_in_a_language_keeps_its_specialist() -> None:
+    assert rule_route("Summarise chapter 3 for a beginner") == "personalize"
+    assert rule_route("Summarize chapter 2 in Urdu") == "translate"

@@ -196,6 +196,14 @@ _PRACTICE = (
     r"activity|review\s+questions|practice\s+(?:questions|problems))"
 )
 _NAMED = r"(?:[\w'-]+\s+){0,4}?"
+_MARKED_PRACTICE = (
+    r"(?:exercises?|labs?|assignments?|assessments?|quiz(?:zes)?|homework|tutorials?|hands[- ]on\s+\w+|"
+    r"review\s+questions|practice\s+(?:questions|problems|tests?)|capstone|projects?|self[- ]checks?|"
+    r"knowledge\s+checks?)"
+)
+"""The practice a book marks as such (booktutor.ingest.purpose, booktutor.tools.practice): whether a chapter has
+some can be read from its structure. (A challenge may be any section: "what challenges are there" asks about
+the topic.)"""
 _ABOUT_PRACTICE = re.compile(
     rf"\b(?:what|which)\s+(?:\w+\s+)?{_PRACTICE}\s+(?:are|is)\s+(?:there|in|included|part)\b|"
     rf"\b(?:are|is)\s+there\s+(?:any\s+)?(?:\w+\s+)?{_PRACTICE}\b|"
@@ -208,16 +216,12 @@ _ABOUT_PRACTICE = re.compile(
     rf"include|expect|have)\b|"
     rf"^\s*(?:describe|summari[sz]e|list|show\s+me)\s+(?:the|this|all\s+the|all)\s+{_NAMED}{_PRACTICE}\b|"
     rf"\b(?:steps?|tasks?|parts?|stages?)\s+(?:of|in|for)\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\b|"
-    rf"\bwhat(?:'s|\s+is)\s+(?:the|this)\s+{_NAMED}capstone(?:\s+project)?\s*\??$",
+    rf"\bwhat(?:'s|\s+is)\s+(?:the|this)\s+{_NAMED}capstone(?:\s+project)?\s*\??$|"
+    rf"^\W*(?:(?:(?:can|could|would)\s+you\s+|please\s+)?(?:tell\s+me\s+(?:more\s+)?about|describe|explain|"
+    rf"walk\s+me\s+through)\s+)?(?:the|this|that|each)\s+{_NAMED}{_MARKED_PRACTICE}"
+    rf"(?=\s*(?:$|[?.!,]|(?:in|of|from|at)\b))",
     re.I,
 )
-_MARKED_PRACTICE = (
-    r"(?:exercises?|labs?|assignments?|assessments?|quiz(?:zes)?|homework|tutorials?|hands[- ]on\s+\w+|"
-    r"review\s+questions|practice\s+(?:questions|problems)|capstone|projects?)"
-)
-"""The practice a book marks as such (booktutor.ingest.purpose, booktutor.tools.practice): whether a chapter has
-some can be read from its structure. (A challenge may be any section: "what challenges are there" asks about
-the topic.)"""
 _PRACTICE_EXISTS = re.compile(
     rf"\b(?:are|is)\s+there\s+(?:any\s+|an?\s+|some\s+)?(?:\w+\s+)?{_MARKED_PRACTICE}\b|"
     rf"\b(?:what|which)\s+(?:\w+\s+)?{_MARKED_PRACTICE}\s+(?:are|is|does|do|can)\b|"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from booktutor.extractive.intent import asks_which_practice
+from booktutor.extractive.practice_kinds import QUIZ, WORDS, asked_kind, counted, of_kind, section_kind
 from booktutor.extractive.roles import is_option_list, is_prompt
 from booktutor.extractive.text import Segment, content_terms, split_markdown
 
@@ -31,7 +32,7 @@ _ASKING_WORDS = content_terms(
     "tutorials hands-on review questions question practice practical problems step steps task tasks part parts "
     "stage stages end any there have has include includes contain contains come offer ask asks build make create "
     "do submit need require involve cover covers test want expect chapter chapters section sections module modules "
-    "unit lesson page course textbook available"
+    "unit lesson page course textbook available self check checks checkpoint checkpoints knowledge yourself"
 )
 _ONE_NAMED = re.compile(
     r"\bthe\s+(?:[\w/'-]+\s+){1,6}?(?:exercise|lab|quiz|assessment|assignment|tutorial|project)\b(?!\s*s\b)|"
@@ -72,22 +73,48 @@ def practice_answer(
         for p in listing
         if isinstance(p.get("sections"), list)
     ]
-    topic = practice_topic(question)
+    topic, kind = practice_topic(question), asked_kind(question)
+    text = _answer(question, topic, kind, pages, covered)
+    return text + _quiz_offer(question if topic else "") if text is not None and kind == QUIZ else text
+
+
+def _answer(question: str, topic: frozenset[str], kind: str, pages: list[_Page], covered: bool) -> str | None:
     course = next((page for page in pages if page.scope == "course"), None)
     if course is not None and not topic:
-        return _course_text(question, course) if course.sections or asks_which_practice(question) else None
+        course = _named_one(question, course) or course
+        return _course_text(course, kind) if course.sections or asks_which_practice(question) else None
     pages = [page for page in pages if page.scope == "part"] or [page for page in pages if not page.scope]
     if not pages:
         return None
     asked = _asked_pages(question, topic, pages)
     if any(page.sections for page in asked):
         shown: set[int] = set()
-        return "\n\n".join(text for page in asked if (text := _page_text(page, shown)))
+        several = asked[0].scope == "part" and len(asked) > 1  # parts of the book number their chapters anew
+        texts = [_page_text(page, shown, kind) or (_none_text(page) if several else "") for page in asked]
+        return "\n\n".join(text for text in texts if text)
     if not asks_which_practice(question) and not (asked and _names_marked_one(question)):
         return None
     if asked:  # the chapter asked about; every chapter of that number when parts of the book number anew
         return "\n".join(_none_text(page) for page in (asked if asked[0].scope == "part" else asked[:1]))
-    return _none_found(pages) if covered else None
+    return _none_found(pages, kind) if covered else None
+
+
+_QUIZ_TOPIC = re.compile(r"\b(?:on|about|covering|for|in)\s+(?P<topic>[^?!.]*[\w)])", re.I)
+
+
+def _quiz_offer(question: str) -> str:
+    """Asked whether the book has a quiz, the offer of one made from the book (the tutor's), not the quiz."""
+    about = _QUIZ_TOPIC.search(question)
+    ask = f"Quiz me on {about['topic']}" if about else "Quiz me"
+    return f'\n\nWant to practise? Ask "{ask}" and I will quiz you with questions from the book.'
+
+
+def _named_one(question: str, course: _Page) -> _Page | None:
+    """The course's sections the question names as one ("the capstone project"), if any."""
+    if not (one := _ONE_NAMED.search(question)):
+        return None
+    named = [s for s in course.sections if _names(s.get("heading"), _terms(one.group(0)))]
+    return _only(course, named) if named else None
 
 
 def practice_topic(question: str) -> frozenset[str]:
@@ -139,18 +166,41 @@ def _section_words(section: dict[str, Any]) -> str:
     return " ".join([str(section.get("heading") or ""), str(section.get("text") or ""), *section.get("steps", [])])
 
 
-def _page_text(page: _Page, shown: set[int]) -> str:
+def _page_text(page: _Page, shown: set[int], kind: str = "") -> str:
     """The page's sections not already shown under another page asked about (a module's index lists its
-    lessons' sections, which the lessons list too)."""
+    lessons' sections, which the lessons list too); those of the kind asked for first, then the others, or
+    that it has none of that kind."""
     sections = [s for s in page.sections if int(s["n"]) not in shown]
     shown.update(int(s["n"]) for s in sections)
     if not sections:
         return ""
-    if len(sections) == 1:
-        section = sections[0]
-        return f"{page.title} has a practice section: {_link(section, page)}.{_what_it_asks(section, inline=False)}"
-    items = [f"- {_link(section, page)}{_what_it_asks(section, inline=True)}" for section in sections]
-    return "\n".join([f"{page.title} has {len(sections)} practice sections:", *items])
+    matching, others = of_kind(sections, kind)
+    if not matching:
+        listed = _listed(page, sections, "Its practice sections are", "Its practice section is")
+        return f"{_none_text(page, kind)}\n\n{listed}"
+    many = counted(len(matching), kind) if kind else f"{len(matching)} practice sections"
+    text = _listed(page, matching, f"{page.title} has {many}", f"{page.title} has {_one(kind)}", items=bool(others))
+    if others:
+        other = section_kind(others[0]) if all(section_kind(s) == section_kind(others[0]) for s in others) else ""
+        said = counted(len(others), other) if other else f"{len(others)} other practice sections"
+        text += "\n\n" + _listed(page, others, f"It also has {said}", f"It also has {said}", items=True)
+    return text
+
+
+def _listed(page: _Page, sections: list[dict[str, Any]], many: str, one: str, *, items: bool = False) -> str:
+    """One section with what it asks and its steps, else a list of them each with its prompt."""
+    if len(sections) == 1 and not items:
+        section, has = sections[0], f"{page.title} has "
+        said = _what_it_asks(section, inline=False)
+        if str(section.get("heading") or "").strip() == page.title and one.startswith(has):  # the page itself
+            return f"{_link(section, page)} is {one.removeprefix(has)}.{said}"
+        return f"{one}: {_link(section, page)}.{said}"
+    lines = [f"- {_link(section, page)}{_what_it_asks(section, inline=True)}" for section in sections]
+    return "\n".join([f"{many}:", *lines])
+
+
+def _one(kind: str) -> str:
+    return counted(1, kind) if kind else "a practice section"
 
 
 def _link(section: dict[str, Any], page: _Page) -> str:
@@ -248,35 +298,31 @@ def _joined(kept: Sequence[tuple[str, bool]]) -> str:
     return " ".join(parts)
 
 
-_ASKED_KIND = {
-    "quiz": re.compile(r"\bquiz(?:zes)?\b|\bknowledge checks?\b", re.I),
-    "project": re.compile(r"\bprojects?\b|\bcapstone\b", re.I),
-}
-"""The kinds of practice a question may ask for by name that a section's heading says reliably (a book's labs and
-exercises go by either name)."""
-
-
-def _course_text(question: str, course: _Page) -> str:
-    """Every practice section of the book, each linked, with its chapter; only its quizzes or projects when the
-    question asks for those and the book has some."""
-    for kind, pattern in _ASKED_KIND.items():
-        if pattern.search(question) and (kept := [s for s in course.sections if s.get("practice_kind") == kind]):
-            course = _only(course, kept)
+def _course_text(course: _Page, kind: str) -> str:
+    """Every practice section of the book of the kind asked for (all when it asks for none, or the book has
+    none of that kind), each linked, with its chapter; how many others it has."""
     if not course.sections:
         return "I found no exercise, lab, quiz or project section in the book."
-    if len(course.sections) == 1:
-        section = course.sections[0]
-        return f"The course has one practice section: {_link(section, course)}.{_what_it_asks(section, inline=False)}"
-    items = [f"- {_link(section, course)}" for section in course.sections]
-    return "\n".join([f"The course has {len(course.sections)} practice sections:", *items])
+    matching, others = of_kind(course.sections, kind)
+    lead = f"I found no {WORDS[kind][0]} in the book. " if kind and not matching else ""
+    if not matching:
+        matching, others, kind = course.sections, [], ""
+    if len(matching) == 1:
+        section = matching[0]
+        text = f"{lead}The course has {_one(kind)}: {_link(section, course)}.{_what_it_asks(section, inline=False)}"
+    else:
+        many = counted(len(matching), kind) if kind else f"{len(matching)} practice sections"
+        text = "\n".join([f"{lead}The course has {many}:", *(f"- {_link(section, course)}" for section in matching)])
+    return text + (f"\n\nIt also has {len(others)} other practice sections." if len(others) > 1 else "")
 
 
-def _none_text(page: _Page) -> str:
-    return f"{page.title} [{page.n}] has no exercise, lab, quiz or project section."
+def _none_text(page: _Page, kind: str = "") -> str:
+    return f"{page.title} [{page.n}] has no {WORDS[kind][0] if kind else 'exercise, lab, quiz or project section'}."
 
 
-def _none_found(pages: Sequence[_Page]) -> str:
+def _none_found(pages: Sequence[_Page], kind: str = "") -> str:
     """Asked about practice on a topic no page read names: the closest pages, and that none of their exercises,
     labs or quizzes is about it."""
     closest = ", ".join(f"{page.title} [{page.n}]" for page in pages)
-    return f"I found no exercise, lab, quiz or project about this in the pages closest to it: {closest}."
+    what = WORDS[kind][0] if kind else "exercise, lab, quiz or project"
+    return f"I found no {what} about this in the pages closest to it: {closest}."

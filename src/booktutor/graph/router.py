@@ -12,7 +12,7 @@ import structlog
 from agents import Agent, Model, Runner
 from pydantic import BaseModel
 
-from booktutor.extractive.intent import asks_about_practice
+from booktutor.extractive.intent import asks_about_practice, asks_which_practice
 from booktutor.graph.intents import INTENT_EXAMPLES
 from booktutor.graph.state import ROUTES, Mode, Route
 from booktutor.providers.budget import capped
@@ -73,11 +73,33 @@ class RouteDecision(BaseModel):
     reason: str
 
 
+# "Is there a quiz on ROS 2?" asks whether the book has one (the answerer says where, and offers a quiz); "Give me
+# the key points of chapter 2" asks for the chapter's ideas, not study help. Neither is a request to be quizzed.
+_PRACTICE_REQUEST = re.compile(
+    r"\b(?:quiz|test|drill|examine)\s+(?:me|us|myself)\b|\b(?:give|send|make|set|create|generate)\s+(?:me|us)\b|"
+    r"\b(?:can|could|would|will)\s+you\s+(?:give|make|set|create|generate|write)\b",
+    re.IGNORECASE,
+)
+_CHAPTER_IDEAS = re.compile(
+    r"\b(?:key|main|core|central|important|essential|big)\s+(?:points?|ideas?|concepts?|takeaways?|lessons?|"
+    r"messages?)\s+(?:of|from|in)\s+(?:the\s+|this\s+|that\s+)?(?:\w+\s+){0,4}?"
+    r"(?:chapter|module|unit|lesson|part|section|week)\b|"
+    r"\b(?:summari[sz]e|summary\s+of|recap(?:\s+of)?|overview\s+of|outline\s+of|gist\s+of)\s+"
+    r"(?:the\s+|this\s+|that\s+)?(?:\w+\s+){0,4}?(?:chapter|module|unit|lesson|part|section|week)\b",
+    re.IGNORECASE,
+)
+
+
 def rule_route(text: str) -> Route | None:
-    for route, pattern in RULES:
+    translate, *others = RULES
+    if translate[1].search(text):
+        return translate[0]
+    if asks_which_practice(text) and not _PRACTICE_REQUEST.search(text):
+        return "answer"
+    for route, pattern in others:
         if pattern.search(text):
             return route
-    return None
+    return "answer" if _CHAPTER_IDEAS.search(text) else None
 
 
 class IntentRouter:

@@ -24,6 +24,7 @@ from agents.models.interface import Model, ModelTracing
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
 from booktutor.extractive import AbstentionPolicy, compose_answer
+from booktutor.extractive.chapter_points import chapter_points_answer
 from booktutor.extractive.intent import asked_topic
 from booktutor.providers.capabilities import OFFLINE_ANSWERER, ModelCapabilities
 from booktutor.providers.embeddings import Embedder
@@ -111,6 +112,8 @@ class ExtractiveModel(Model):
                 practice = [p for p in payload["practice"] if isinstance(p, dict)]
             if isinstance(payload, dict) and isinstance(payload.get("kinds"), dict):
                 kinds = payload["kinds"]
+            if isinstance(payload, dict) and (points := chapter_points_answer(payload.get("chapter_points") or [])):
+                return points
         if not results:
             return _plain_summary(outputs)
         composed = await compose_answer(

@@ -27,6 +27,7 @@ from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.section_texts import whole_section_texts
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
+from booktutor.tools.chapter_points import POINTS_NUMBER_BASE, asked_chapter, chapter_points
 from booktutor.tools.context import Source, ToolContext
 from booktutor.tools.kinds import kinds_of
 from booktutor.tools.practice import practice_of_pages, practice_pages
@@ -178,20 +179,25 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         kinds = None
         if (subject := kinds_subject(query)) and not about_practice:  # the kinds the book files under one heading
             kinds = await kinds_of(conn, hits, query, subject, book_id=ctx.book_id, language=language)
+        kind_sources = kinds["sources"] if kinds else []
+        first = max([POINTS_NUMBER_BASE, *(source["n"] + 1 for source in practice_sources + kind_sources)])
+        points_sources, points = await chapter_points(conn, hits[0].document_id, query, first) if hits else ([], [])
     ctx.degraded = ctx.degraded or found.degraded
     sections = _section_sources(results[offset:], hits, max(len(results) + 1, SECTION_NUMBER_BASE))
-    ctx.register_sources(results + sections + practice_sources + (kinds["sources"] if kinds else []))
+    ctx.register_sources(results + sections + practice_sources + kind_sources + points_sources)
     payload: dict[str, Any] = {
         "query": query,
         "mode": ctx.mode,
         "degraded": found.degraded,
-        "results": results + practice_sources,
+        "results": results + practice_sources + points_sources,
         "evidence": evidence,
     }
     if about_practice:
         payload["practice"] = practice_listing
     if kinds:
         payload["kinds"] = kinds
+    if asked_chapter(query):
+        payload["chapter_points"] = points
     return payload
 
 

@@ -302,12 +302,12 @@ def _page_source(n: int, rows: Sequence[OutlineRow]) -> Source:
     """The page itself, cited at its top: where a learner sees what the chapter holds (or lacks)."""
     page = rows[0]
     title = next((row for row in rows if len(row.heading_path) == 1), None)
-    return _source(n, page, page.chapter_title, title.anchor if title else "", title.text if title else "", "")
+    return section_source(n, page, page.chapter_title, title.anchor if title else "", title.text if title else "", "")
 
 
 def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Source:
     text = "\n\n".join(section.text)
-    source = _source(n, page, section.heading, section.anchor, text, "; ".join(section.steps))
+    source = section_source(n, page, section.heading, section.anchor, text, "; ".join(section.steps))
     source["purpose"] = section.purpose
     source["steps"] = list(section.steps)
     if not section.named:
@@ -333,7 +333,8 @@ def _text_label(section: PracticeSection) -> str:
     return _TEXT_LABELS.get(section.purpose, "")
 
 
-def _source(n: int, page: OutlineRow, heading: str, anchor: str, text: str, steps: str) -> Source:
+def section_source(n: int, page: OutlineRow, heading: str, anchor: str, text: str, steps: str = "") -> Source:
+    """A citable section of the page: its heading, link and (fenced) text."""
     url = anchor_url(
         page.doc_path,
         page.front_matter,

@@ -1,0 +1,165 @@
+"""The key points of a numbered chapter ("Give me the key points of chapter 2"), read from its pages' outline.
+
+A search for "key points of chapter 2" ranks whatever section says "key" or "points", never the chapter asked
+for; the chapter is found by its number in its title or path instead (every chapter of that number when parts
+of the book number their chapters anew), and its key points are its summary's (a "Summary" or "Key
+Takeaways" section), else each of its sections' opening sentence: the book's own words, each cited.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from booktutor.extractive.text import split_markdown
+from booktutor.ingest.purpose import EXPOSITION, SUMMARY
+from booktutor.memory import chunk_reads
+from booktutor.memory.book_records import OutlineRow
+from booktutor.tools.context import Source
+from booktutor.tools.practice import practice_root, section_source
+
+POINTS_NUMBER_BASE = 61
+"""Key points are cited from this number up (or after other sources' numbers), clear of the hits' and their
+sections' numbers."""
+MAX_N = 99
+"""Citation markers have two digits (booktutor.graph.citations): no source is numbered above."""
+MAX_CHAPTERS = 3
+MAX_POINTS = 6
+MAX_POINT_WORDS = 45
+OUTLINE_CHARS = 2000
+_IDEAS = (
+    r"(?:key|main|core|central|important|essential|big)\s+(?:points?|ideas?|concepts?|takeaways?|lessons?|"
+    r"messages?)|takeaways?|summary|recap|overview|outline|gist"
+)
+_ASKED = re.compile(
+    rf"\b(?:{_IDEAS}|summari[sz]e)\b(?:\s+(?:of|from|in|for))?\s+(?:the\s+|this\s+)?"
+    r"(?P<kind>chapter|module|unit|lesson|part|week)\s+(?P<number>\d+)\b",
+    re.I,
+)
+
+
+def asked_chapter(question: str) -> tuple[str, int] | None:
+    """The numbered part whose key points the question asks for ("chapter", 2), if it asks for them."""
+    match = _ASKED.search(question)
+    return (match["kind"].lower(), int(match["number"])) if match else None
+
+
+async def chapter_points(
+    conn: asyncpg.Connection, page: uuid.UUID, question: str, first_n: int = POINTS_NUMBER_BASE
+) -> tuple[list[Source], list[dict[str, Any]]]:
+    """The citable sections holding the key points of the chapter asked for, and each chapter of that number
+    (in the book and language of `page`) with its points: the title, the number citing its top, and each
+    point's text and number. Nothing when the question asks for no chapter's points or the book has none."""
+    asked = asked_chapter(question)
+    if asked is None:
+        return [], []
+    pages, folder = await _pages(conn, page, *asked)
+    sources: list[Source] = []
+    if folder and pages:  # a module of several pages: each lesson's first key point
+        top = _cite(sources, first_n, _top(pages[0]), pages[0][0].chapter_title)
+        lessons = [
+            rows for rows in pages[1:] if not _INDEX.search(rows[0].doc_path) and not _GLOSSARY.search(rows[0].doc_path)
+        ]
+        points = [point for rows in lessons for point in _points(sources, first_n, rows, 1, rows[0].chapter_title)]
+        return sources, [{"chapter_title": pages[0][0].chapter_title, "n": top, "points": points[:MAX_POINTS]}]
+    listing = []
+    for rows in pages[:MAX_CHAPTERS]:
+        if first_n + len(sources) >= MAX_N:
+            break
+        top = _cite(sources, first_n, _top(rows), rows[0].chapter_title)
+        points = _points(sources, first_n, rows, MAX_POINTS)
+        listing.append({"chapter_title": rows[0].chapter_title, "n": top, "points": points})
+    return sources, listing
+
+
+_OTHER_KINDS = ("module", "unit", "part", "lesson")
+
+
+async def _pages(
+    conn: asyncpg.Connection, page: uuid.UUID, kind: str, number: int
+) -> tuple[list[list[OutlineRow]], bool]:
+    """The outline of each page named with the number, by the word the question uses, else (for "chapter",
+    which learners say of any part of a book) by another ("chapter 2" of a book made of modules is its module
+    2); and whether they are one folder's pages, its index page first (a folder named with the number, or
+    whose index page's title names it)."""
+    for word in (kind, *_OTHER_KINDS) if kind == "chapter" else (kind,):
+        path, title = rf"(^|/){word}[-_ ]?0*{number}($|[-_./])", rf"^\s*{word}[\s_-]*0*{number}([^0-9]|$)"
+        named = await chunk_reads.documents_named(conn, page, path, title)
+        folder = re.compile(rf"^(?:.*/)?{word}[-_ ]?0*{number}(?![0-9])[^/]*/", re.I)
+        folders = {m[0] for _, doc, _ in named if (m := folder.match(doc))}
+        folders |= {doc.rsplit("/", 1)[0] + "/" for _, doc, _ in named if _INDEX.search(doc) and "/" in doc}
+        if folders:
+            rows = (await chunk_reads.folder_outlines(conn, [(page, min(folders))], OUTLINE_CHARS)).get(
+                (page, min(folders)), []
+            )
+            by_doc: dict[str, list[OutlineRow]] = {}
+            for row in rows:
+                by_doc.setdefault(row.doc_path, []).append(row)
+            return sorted(by_doc.values(), key=lambda doc: not _INDEX.search(doc[0].doc_path)), True
+        if named:
+            outlines = await chunk_reads.document_outlines(
+                conn, [doc for doc, _, _ in named[:MAX_CHAPTERS]], OUTLINE_CHARS
+            )
+            return list(outlines.values()), False
+    return [], False
+
+
+_INDEX = re.compile(r"(?:^|/)(?:index|readme|_index)\.mdx?$", re.I)
+_GLOSSARY = re.compile(r"(?:^|[-_/])glossary(?:[-_.]|$)", re.I)
+
+
+def _cite(sources: list[Source], first_n: int, row: OutlineRow, heading: str, text: str = "") -> int:
+    sources.append(section_source(first_n + len(sources), row, heading, row.anchor, text))
+    return sources[-1]["n"]
+
+
+def _points(
+    sources: list[Source], first_n: int, rows: Sequence[OutlineRow], most: int, lead: str = ""
+) -> list[dict[str, Any]]:
+    """The page's first `most` key points, each citing its section; `lead`: said before each (a lesson's
+    title)."""
+    points: list[dict[str, Any]] = []
+    for row, sentences in _key_sections(rows):
+        if first_n + len(sources) > MAX_N:
+            break
+        n = _cite(sources, first_n, row, row.heading_path[-1], row.text)
+        points += [{"text": f"{lead}: {sentence}" if lead else sentence, "n": n} for sentence in sentences]
+        if len(points) >= most:
+            break
+    return points[:most]
+
+
+def _top(rows: Sequence[OutlineRow]) -> OutlineRow:
+    return next((row for row in rows if len(row.heading_path) == 1), rows[0])
+
+
+def _key_sections(rows: Sequence[OutlineRow]) -> list[tuple[OutlineRow, list[str]]]:
+    """The chapter's summary sections with their sentences; else its opening and each explaining section
+    below the title (not an exercise's) with its opening sentence."""
+    summaries = [(row, _sentences(row.text, MAX_POINTS)) for row in rows if row.purpose == SUMMARY]
+    if found := [(row, sentences) for row, sentences in summaries if sentences]:
+        return found
+    sections = [
+        row for row in rows if len(row.heading_path) <= 2 and row.purpose == EXPOSITION and practice_root(row) is None
+    ]
+    opening = [(row, _sentences(row.text, 1)) for row in sections]
+    return [(row, sentences) for row, sentences in opening if sentences][:MAX_POINTS]
+
+
+def _sentences(text: str, most: int) -> list[str]:
+    """The first sentences or list items of a section's prose (no code, no table rows or metadata, no lead-in
+    ending in a colon, none too long to be a point)."""
+    kept = [
+        segment.text.strip()
+        for segment in split_markdown(text)
+        if segment.kind == "sentence"
+        and not segment.table_row
+        and "|" not in segment.text  # a page's metadata line ("Estimated Time: 60 minutes | Difficulty: ...")
+        and not segment.text.rstrip().endswith(":")
+        and 3 <= len(segment.text.split()) <= MAX_POINT_WORDS
+    ]
+    return kept[:most]
