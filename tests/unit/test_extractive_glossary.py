@@ -96,3 +96,34 @@ async def test_a_glossary_line_of_a_lower_ranked_page_may_not_complete_an_answer
     assert glossary in everything
     assert glossary not in completing_sentences(analysis, everything, [body])
     assert glossary in completing_sentences(analysis, everything, [glossary])  # a glossary answer keeps its page
+
+
+async def test_a_glossary_line_for_a_longer_term_does_not_answer_what_the_shorter_one_is(embedder: Any) -> None:
+    results = [
+        hit(
+            1,
+            "Action Plan: An ordered list of ROS 2 actions that a robot runs to reach a goal.",
+            "Action Plan",
+            "definition",
+        ),
+        hit(
+            2,
+            "## Actions\n\nAn action is a long-running task that reports feedback and can be cancelled.",
+            "Actions",
+        ),
+    ]
+    result = await answer("What is a ROS 2 action?", results, embedder)
+
+    assert result.text.startswith("An action is a long-running task"), result.text
+
+
+async def test_a_glossary_line_spelling_out_the_asked_acronym_still_answers(embedder: Any) -> None:
+    results = [
+        hit(
+            1, "Vision-Language-Action (VLA): A framework that joins seeing, language and acting.", "VLA", "definition"
+        ),
+        hit(2, "## Pipelines\n\nA VLA pipeline runs a camera, a language model and a controller.", "Pipelines"),
+    ]
+    result = await answer("What is VLA?", results, embedder)
+
+    assert result.text.startswith("Vision-Language-Action (VLA): A framework"), result.text

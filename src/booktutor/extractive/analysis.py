@@ -24,6 +24,8 @@ from booktutor.extractive.intent import question_intent, split_parts
 from booktutor.extractive.scoring import (
     Candidate,
     build_candidates,
+    defines_another_term,
+    definition_strength,
     definition_subject,
     embed,
     score_candidates,
@@ -123,9 +125,14 @@ async def _with_passage(
 def answering_candidates(question: str, candidates: list[Candidate]) -> list[Candidate]:
     """The candidates, less the sentences introducing a code block under a heading (`describes_code`)
     unless the question asks what that heading names ("What is inverse kinematics?"): elsewhere such a
-    short line outranks the passages that explain."""
+    short line outranks the passages that explain. Asked what X is, a glossary line defining a longer
+    term is left out when another sentence defines X itself."""
     subject = definition_subject(question)
-    return [c for c in candidates if not c.describes_code or (subject and subject <= c.heading)]
+    kept = [c for c in candidates if not c.describes_code or (subject and subject <= c.heading)]
+    other = [defines_another_term(c.text, subject) for c in kept]
+    if not any(not o and definition_strength(c.text, subject) > 0 for c, o in zip(kept, other, strict=True)):
+        return kept
+    return [c for c, o in zip(kept, other, strict=True) if not o]
 
 
 async def features(

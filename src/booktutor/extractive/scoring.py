@@ -41,6 +41,7 @@ _DEFINITION_CUE = re.compile(r"\b(?:is|are|refers? to|means|denotes|describes)\b
 _GLOSSARY_TERM = re.compile(r"^([^:;,.]{2,60}):\s+(?:An?|The)\s")
 _PASSIVE = re.compile(r"\s+(?:\w+ly\s+)?\w+ed\b")
 PASSIVE_WEIGHT = 0.5
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
 _NAMING_CUE = re.compile(r"\b(?:is|are) (?:called|known as)\b|\bcalled\b")
 
 
@@ -266,6 +267,18 @@ def definition_strength(sentence: str, subject: frozenset[str]) -> float:
         named = content_terms(sentence[naming.end() :]) & subject
         return len(named) / len(subject)
     return 0.0
+
+
+def defines_another_term(sentence: str, subject: frozenset[str]) -> bool:
+    """The sentence is a glossary line ('Term: A …') whose term shares a word with the asked subject and
+    adds words of its own ('Action Sequence: An ordered list of ROS 2 actions …' for 'What is a ROS 2
+    action?'), and is not the subject spelled out ('Vision-Language-Action (VLA)' for 'VLA')."""
+    term = _GLOSSARY_TERM.match(sentence) if subject else None
+    if term is None or not _is_sentence_subject(term.group(1)):
+        return False
+    alias = content_terms(" ".join(_PARENTHESES.findall(term.group(1))))
+    named = content_terms(_PARENTHESES.sub(" ", term.group(1)))
+    return bool((named | alias) & subject) and not subject <= alias and bool(named - subject)
 
 
 async def embed(embedder: Embedder | None, question: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
