@@ -235,6 +235,7 @@ class RememberingEmbedder:
     def __init__(self, inner) -> None:  # noqa: ANN001
         self.inner = inner
         self.model_name, self.dimension = inner.model_name, inner.dimension
+        self.languages = getattr(inner, "languages", None)  # English only: what the searcher needs to know
         self._documents: dict[tuple[str, ...], np.ndarray] = {}
         self._queries: dict[str, np.ndarray] = {}
 
