@@ -3,9 +3,10 @@
 Reads the book from disk (no database): each source-language chapter's questions are what a new
 quiz draws from (imported ones from the book's own quiz pages and sections, then the offline
 generator's). Coverage is the share of chapters with >= 300 words of prose that offer >= 3
-questions. A deterministic sample of generated questions is checked mechanically: the source
-sentence is in the section the question cites, the keyed answer is stated by that sentence, and
-no other choice is (the key is unique), with distinct choices.
+questions (glossary pages left out: they ask only about terms no other page names). A deterministic
+sample of generated questions is checked mechanically: the source sentence is in the section the
+question cites, the keyed answer is stated by that sentence, and no other choice is (the key is
+unique), with distinct choices.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from booktutor.ingest.discover import discover_book
 from booktutor.ingest.document import sort_key
 from booktutor.ingest.models import ParsedDocument
 from booktutor.ingest.parse import parse_book
+from booktutor.ingest.purpose import is_glossary_page
 from booktutor.providers.embeddings import Embedder
 from booktutor.tutoring.facts import ProseSection, prose_sections, prose_words
 from booktutor.tutoring.generate import ChapterMaterial, Section, generate_offline
@@ -52,7 +54,8 @@ class TutoringReport:
     checked: list[dict[str, Any]]
 
     def summary(self) -> dict[str, Any]:
-        eligible = [c for c in self.chapters if c.prose_words >= MIN_PROSE_WORDS]
+        # a glossary page asks only about terms no other page names (`tutoring.generate`)
+        eligible = [c for c in self.chapters if c.prose_words >= MIN_PROSE_WORDS and not is_glossary_page(c.path)]
         covered = [c for c in eligible if c.offered >= MIN_QUESTIONS]
         styles: dict[str, int] = {}
         for chapter in self.chapters:

@@ -10,15 +10,18 @@ from dataclasses import dataclass
 
 from booktutor.errors import ChapterNotFound
 from booktutor.graph.state import RunDeps
+from booktutor.ingest.purpose import is_glossary_page
 from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Chapter
 from booktutor.retrieval.search import SearchQuery
+from booktutor.retrieval.types import SearchHit
 from booktutor.tools.tutoring import resolve_chapter
 
 _CHAPTER_NUMBER = re.compile(r"\bchapter\s+\d{1,3}\b", re.IGNORECASE)
 _COUNT = re.compile(r"[,;:]?\s*\b(\d{1,2})\s+questions?\b", re.IGNORECASE)
 _TOPIC = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(?:chapter\s+)?(.+?)[?.!]*$", re.IGNORECASE)
 _VAGUE = re.compile(r"^(this|this page|this chapter|this section|it|that|here|what i(?:'m| am) reading)$", re.I)
+TOPIC_HITS = 8
 ASK_FOR_CHAPTER = "Which chapter should the quiz cover? For example: “quiz me on chapter 2”."
 
 
@@ -62,14 +65,25 @@ async def _by_topic(deps: RunDeps, book_id: str, topic: str) -> QuizTarget:
             exact = next((c for c in chapters if topic.lower() in _title_of(c).lower().split(" / ")), None)
     if exact is not None:
         return QuizTarget(exact.key)
-    found = await deps.services.searcher.search(SearchQuery(text=topic, k=3, book_id=book_id))
+    found = await deps.services.searcher.search(SearchQuery(text=topic, k=TOPIC_HITS, book_id=book_id))
     if found.hits:
-        hit = found.hits[0]
+        hit = teaching_hit(found.hits)
         async with deps.services.db.session() as session:
             chapter = await BookRepository(session).get_chapter(book_id, hit.doc_path)
         if chapter is not None:
             return QuizTarget(chapter.key, hit.anchor)
     return QuizTarget(await resolve_chapter(deps.services, book_id, topic))
+
+
+def teaching_hit(hits: list[SearchHit]) -> SearchHit:
+    """The best hit on a chapter that teaches the topic: a glossary page only restates terms in brief
+    (its questions would be about every term in the book), so it is used only when nothing else covers it."""
+    teaching = (h for h in hits if h.lexical_rank is not None and not _on_glossary(h))
+    return next(teaching, hits[0])
+
+
+def _on_glossary(hit: SearchHit) -> bool:
+    return is_glossary_page(hit.doc_path) or is_glossary_page(hit.chapter_title)
 
 
 def _page_path(doc_path: str) -> str:

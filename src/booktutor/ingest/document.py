@@ -14,13 +14,14 @@ from booktutor.markdown.fences import iter_fence_flags
 from booktutor.markdown.front_matter import FrontMatterError, split_front_matter
 from booktutor.markdown.mdx import clean_markdown
 from booktutor.markdown.urls import DEFAULT_SITE, DocsSite, doc_permalink
+from booktutor.markdown.widgets import drop_widgets
 
 _NUMBER_PREFIX = re.compile(r"^(\d+(?:\.\d+)?)[-_. ]+(?=\S)")
 _INDEX_STEMS = frozenset({"index", "readme"})
 
 # Part of every content hash: bump it when parsing or chunking changes, so that the next
 # incremental ingest re-chunks unchanged files instead of skipping them.
-PARSER_VERSION = b"booktutor-parser-5\n"
+PARSER_VERSION = b"booktutor-parser-6\n"
 
 
 class _ParseError(Exception):
@@ -50,7 +51,7 @@ def parse_document(
     try:
         text = _decode(raw)
         front_matter, body = split_front_matter(text)
-        cleaned = clean_markdown(body)
+        cleaned = clean_markdown(drop_widgets(body))
         if not cleaned.strip():
             raise _ParseError("empty", "the file has no content after front matter and MDX syntax")
     except _ParseError as error:

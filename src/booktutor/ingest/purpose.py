@@ -108,6 +108,11 @@ IMPERATIVE_VERBS: Final = frozenset(_IMPERATIVE_VERBS_TEXT.split())
 """Verbs that, leading a sentence or a list item, tell the learner to do something."""
 
 
+def is_glossary_page(page: str) -> bool:
+    """Whether a page's path or title names a glossary (or terminology) page."""
+    return bool(_GLOSSARY_PAGE.search(page.lower()))
+
+
 def classify_section(heading_path: Sequence[str], body: str, page: str = "") -> str:
     """The purpose of one section: its own heading first, then its wording, then its page's name."""
     own = heading_path[-1] if heading_path else ""

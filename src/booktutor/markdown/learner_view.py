@@ -17,6 +17,7 @@ import re
 
 from booktutor.markdown.fences import QUIZ_LANGUAGE, iter_fence_flags
 from booktutor.markdown.mdx import clean_markdown, dedent_jsx_content
+from booktutor.markdown.widgets import drop_widgets
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _MARKUP = re.compile(r"[*_`]|\{#[^}]*\}|\[|\]\([^)]*\)")
@@ -102,5 +103,5 @@ def _reveals_answer(lines: list[str], index: int) -> bool:
 
 
 def learner_markdown(body: str) -> str:
-    """The chapter as a learner reads it: no quizzes or answers, no MDX imports or JSX tags."""
-    return clean_markdown(dedent_jsx_content(strip_quizzes(body)), keep_admonitions=True)
+    """The chapter as a learner reads it: no quizzes or answers, no MDX imports, JSX tags or widgets."""
+    return clean_markdown(dedent_jsx_content(drop_widgets(strip_quizzes(body))), keep_admonitions=True)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from booktutor.ingest.chunker import remove_quiz_fences, split_sections
 from booktutor.ingest.purpose import EXERCISE, LAB, NAVIGATION, OBJECTIVES, SUMMARY, classify_section
 from booktutor.markdown.mdx import clean_markdown, without_sentence_label
+from booktutor.markdown.widgets import drop_widgets
 from booktutor.tutoring.heading_words import GENERIC_HEADING_WORDS
 
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 6, 45
@@ -145,7 +146,7 @@ def prose_sections(markdown: str, title: str, *, teaching_only: bool = True) -> 
 @lru_cache(maxsize=64)
 def _prose_sections(markdown: str, title: str, teaching_only: bool) -> tuple[ProseSection, ...]:
     result = []
-    for section in split_sections(remove_quiz_fences(clean_markdown(markdown)), title):
+    for section in split_sections(remove_quiz_fences(clean_markdown(drop_widgets(markdown))), title):
         if teaching_only and not all(teaching_heading(h) for h in section.heading_path[1:]):
             continue
         prose = ProseSection(section.heading_path, section.anchor)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from booktutor.ingest.purpose import is_glossary_page
 from booktutor.markdown.glossary import extract_key_terms
 from booktutor.markdown.urls import anchor_url
 from booktutor.providers.embeddings import Embedder
@@ -25,7 +26,7 @@ from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.prose import Citer, book_pool, prose_questions
 from booktutor.tutoring.questions import QuizQuestion, normalized
 
-GENERATOR_VERSION = "offline-v7"
+GENERATOR_VERSION = "offline-v8"
 MAX_DISTRACTORS = 3
 MAX_RELATED = 12  # the closest terms kept per term, from which the distractors are chosen
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 8, 60
@@ -89,7 +90,26 @@ async def generate_offline(
         if _answer_key(question) not in seen and question.source_sentence not in seen:
             seen |= {_answer_key(question), question.source_sentence}
             questions.append(question)
+    if is_glossary_page(material.doc_path) or is_glossary_page(material.chapter_title):
+        return _not_taught_elsewhere(questions, material)
     return questions
+
+
+def _not_taught_elsewhere(questions: list[QuizQuestion], material: ChapterMaterial) -> list[QuizQuestion]:
+    """A glossary page's questions about what no other page of the book names: the chapters that teach
+    a term ask about it there, with its context; the glossary restates every term in brief."""
+    others = "\n".join(
+        page.markdown
+        for page in material.book_chapters
+        if page.source_path != material.doc_path and not is_glossary_page(page.source_path)
+    ).lower()
+    return [q for q in questions if not _names(others, q.correct_answer_text())]
+
+
+def _names(text: str, answer: str) -> bool:
+    words = re.sub(r"\([^)]*\)", " ", answer).lower().split()
+    phrase = r"\W+".join(map(re.escape, words))
+    return bool(words) and re.search(rf"(?<!\w){phrase}(?!\w)", text) is not None
 
 
 def _answer_key(question: QuizQuestion) -> str:
