@@ -3,7 +3,8 @@ everyday word does not."""
 
 from __future__ import annotations
 
-from booktutor.extractive.abstention import AbstentionPolicy, word_specificity
+from booktutor.extractive.abstention import AbstentionPolicy
+from booktutor.extractive.specificity import word_specificity
 
 GATE = AbstentionPolicy().max_unknown_specificity
 

@@ -137,6 +137,7 @@ def test_a_numbered_part_or_the_course_is_answered_from_its_own_entry() -> None:
         {
             "n": 61,
             "heading": "Lab: Plan",
+            "purpose": "lab",  # as booktutor.tools.practice reads it (ingest's purpose, else the heading's)
             "text": "",
             "steps": ["Step 1: Load"],
             "doc_path": "m2/plan.md",

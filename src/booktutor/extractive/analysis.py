@@ -18,7 +18,6 @@ from booktutor.extractive.abstention import (
     lexical_present,
     margin,
     name_missing,
-    unknown_specific_term,
 )
 from booktutor.extractive.intent import question_intent, split_parts
 from booktutor.extractive.scoring import (
@@ -32,6 +31,7 @@ from booktutor.extractive.scoring import (
     term_cosine,
     term_weights,
 )
+from booktutor.extractive.specificity import unknown_specific_term
 from booktutor.extractive.text import content_terms
 from booktutor.providers.embeddings import Embedder
 

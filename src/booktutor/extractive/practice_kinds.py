@@ -9,8 +9,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from booktutor.ingest.purpose import practice_heading
-
 LAB, EXERCISE, QUIZ, PROJECT = "lab", "exercise", "quiz", "project"
 _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (LAB, re.compile(r"\blabs?\b|\btutorials?\b|\bhands[- ]on\b", re.I)),
@@ -49,8 +47,7 @@ def section_kind(section: dict[str, Any]) -> str:
         return kind
     if _QUIZ_HEADING.search(str(section.get("heading") or "")):
         return QUIZ
-    purpose = section.get("purpose") or practice_heading(str(section.get("heading") or ""))
-    return LAB if purpose == LAB else EXERCISE
+    return LAB if section.get("purpose") == LAB else EXERCISE  # the purpose ingest gave it (tools/practice.py)
 
 
 def of_kind(sections: Sequence[dict[str, Any]], kind: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -308,7 +308,7 @@ def _page_source(n: int, rows: Sequence[OutlineRow]) -> Source:
 def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Source:
     text = "\n\n".join(section.text)
     source = section_source(n, page, section.heading, section.anchor, text, "; ".join(section.steps))
-    source["purpose"] = section.purpose
+    source["purpose"] = section.purpose or practice_heading(section.heading) or ""
     source["steps"] = list(section.steps)
     if not section.named:
         source["practice_label"] = _text_label(section)
