@@ -19,3 +19,20 @@ def chapter_points_answer(listing: Sequence[dict[str, Any]]) -> str | None:
 def _block(chapter: dict[str, Any]) -> str:
     items = [f"- {point['text']} [{point['n']}]" for point in chapter["points"]]
     return "\n".join([f"Key points of {chapter['chapter_title']} [{chapter['n']}]:", *items])
+
+
+def missing_part_answer(missing: dict[str, Any]) -> str | None:
+    """That the book has no part of the number asked for, and the numbers its parts have, citing its first and
+    last numbered pages (booktutor.tools.book_parts); None when the listing is not one."""
+    try:
+        asked, kind, numbers = str(missing["asked"]), str(missing["kind"]), [int(n) for n in missing["numbers"]]
+        first, last = (f"{missing[f'{end}_title']} [{int(missing[end])}]" for end in ("first", "last"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not numbers:
+        return None
+    if len(numbers) == 1:
+        return f"The book has no {asked}: it has only {kind} {numbers[0]}, {first}."
+    contiguous = len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1))
+    said = f"{numbers[0]} to {numbers[-1]}" if contiguous else ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+    return f"The book has no {asked}: its {kind}s are numbered {said}, from {first} to {last}."

@@ -10,11 +10,12 @@ import re
 from collections.abc import Mapping
 
 from booktutor.graph.state import Citation
-from booktutor.tools.context import Source
+from booktutor.tools.context import MAX_SOURCE_N, Source
 
-_TOKEN = re.compile(r"```|(?<![^\s(])\[(\d{1,2})\]")
+_DIGITS = len(str(MAX_SOURCE_N))
+_TOKEN = re.compile(rf"```|(?<![^\s(])\[(\d{{1,{_DIGITS}}})\]")
 """A code fence, or a citation marker (after a space, never inside code such as `argv[1]`)."""
-_PARTIAL = re.compile(r"(?:\[\d{0,2}|`{1,2})$")
+_PARTIAL = re.compile(rf"(?:\[\d{{0,{_DIGITS}}}|`{{1,2}})$")
 
 
 class CitationNumbers:

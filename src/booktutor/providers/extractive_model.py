@@ -24,7 +24,7 @@ from agents.models.interface import Model, ModelTracing
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
 from booktutor.extractive import AbstentionPolicy, compose_answer
-from booktutor.extractive.chapter_points import chapter_points_answer
+from booktutor.extractive.chapter_points import chapter_points_answer, missing_part_answer
 from booktutor.extractive.intent import asked_topic
 from booktutor.providers.capabilities import OFFLINE_ANSWERER, ModelCapabilities
 from booktutor.providers.embeddings import Embedder
@@ -112,6 +112,9 @@ class ExtractiveModel(Model):
                 practice = [p for p in payload["practice"] if isinstance(p, dict)]
             if isinstance(payload, dict) and isinstance(payload.get("kinds"), dict):
                 kinds = payload["kinds"]
+            missing = payload.get("missing_part") if isinstance(payload, dict) else None
+            if isinstance(missing, dict) and (no_part := missing_part_answer(missing)):
+                return no_part
             if isinstance(payload, dict) and (points := chapter_points_answer(payload.get("chapter_points") or [])):
                 return points
         if not results:

@@ -27,10 +27,11 @@ from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.section_texts import whole_section_texts
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
+from booktutor.tools.book_parts import missing_part
 from booktutor.tools.chapter_points import POINTS_NUMBER_BASE, asked_chapter, chapter_points
-from booktutor.tools.context import Source, ToolContext
-from booktutor.tools.kinds import kinds_of
-from booktutor.tools.practice import practice_of_pages, practice_pages
+from booktutor.tools.context import MAX_SOURCE_N, Source, ToolContext, first_free
+from booktutor.tools.kinds import KINDS_NUMBER_BASE, kinds_of
+from booktutor.tools.practice import PRACTICE_NUMBER_BASE, practice_of_pages, practice_pages
 
 MAX_TOOL_TEXT_CHARS = 2400
 MAX_CHAPTER_CHARS = 12000
@@ -77,6 +78,8 @@ def _section_sources(results: list[Source], hits: list[SearchHit], next_n: int) 
             continue
         refs: list[dict[str, Any]] = [{"n": result["n"], "heading": hit.sections[0].heading}]
         for section in hit.sections[1:]:
+            if next_n > MAX_SOURCE_N:
+                break
             extra.append(
                 Source(**{**result, "n": next_n, "heading": section.heading, "anchor_url": section.anchor_url})
             )
@@ -171,25 +174,29 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         texts = await whole_section_texts(conn, ctx.services.embedder, hits[:WHOLE_SECTION_HITS])
         evidence = await _term_evidence(ctx, conn, query, hits, language)
         results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(hits, start=1)]
+        sections = _section_sources(results[offset:], hits, max(len(results) + 1, SECTION_NUMBER_BASE))
         practice_sources: list[Source] = []
         practice_listing: list[dict[str, Any]] = []
         if about_practice:  # the practice sections of the pages it ranks first, read from their outline
             pages = practice_pages(hits, results[offset:], str(evidence["language"]))
-            practice_sources, practice_listing = await practice_of_pages(conn, pages, question=query)
+            first = first_free(PRACTICE_NUMBER_BASE, results, sections)
+            practice_sources, practice_listing = await practice_of_pages(conn, pages, first, question=query)
         kinds = None
         if (subject := kinds_subject(query)) and not about_practice:  # the kinds the book files under one heading
-            kinds = await kinds_of(conn, hits, query, subject, book_id=ctx.book_id, language=language)
+            first = first_free(KINDS_NUMBER_BASE, results, sections, practice_sources)
+            kinds = await kinds_of(conn, hits, query, subject, book_id=ctx.book_id, language=language, first_n=first)
         kind_sources = kinds["sources"] if kinds else []
-        first = max([POINTS_NUMBER_BASE, *(source["n"] + 1 for source in practice_sources + kind_sources)])
+        first = first_free(POINTS_NUMBER_BASE, results, sections, practice_sources, kind_sources)
         points_sources, points = await chapter_points(conn, hits[0].document_id, query, first) if hits else ([], [])
+        first = first_free(POINTS_NUMBER_BASE, results, sections, practice_sources, kind_sources, points_sources)
+        part_sources, missing = await missing_part(conn, hits[0].document_id, query, first) if hits else ([], None)
     ctx.degraded = ctx.degraded or found.degraded
-    sections = _section_sources(results[offset:], hits, max(len(results) + 1, SECTION_NUMBER_BASE))
-    ctx.register_sources(results + sections + practice_sources + kind_sources + points_sources)
+    ctx.register_sources(results + sections + practice_sources + kind_sources + points_sources + part_sources)
     payload: dict[str, Any] = {
         "query": query,
         "mode": ctx.mode,
         "degraded": found.degraded,
-        "results": results + practice_sources + points_sources,
+        "results": results + practice_sources + points_sources + part_sources,
         "evidence": evidence,
     }
     if about_practice:
@@ -198,6 +205,8 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         payload["kinds"] = kinds
     if asked_chapter(query):
         payload["chapter_points"] = points
+    if missing:
+        payload["missing_part"] = missing
     return payload
 
 

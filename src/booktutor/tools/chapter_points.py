@@ -19,14 +19,12 @@ from booktutor.extractive.text import split_markdown
 from booktutor.ingest.purpose import EXPOSITION, SUMMARY
 from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
-from booktutor.tools.context import Source
+from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice import practice_root, section_source
 
 POINTS_NUMBER_BASE = 61
 """Key points are cited from this number up (or after other sources' numbers), clear of the hits' and their
 sections' numbers."""
-MAX_N = 99
-"""Citation markers have two digits (booktutor.graph.citations): no source is numbered above."""
 MAX_CHAPTERS = 3
 MAX_POINTS = 6
 MAX_POINT_WORDS = 45
@@ -55,7 +53,7 @@ async def chapter_points(
     (in the book and language of `page`) with its points: the title, the number citing its top, and each
     point's text and number. Nothing when the question asks for no chapter's points or the book has none."""
     asked = asked_chapter(question)
-    if asked is None:
+    if asked is None or first_n >= MAX_SOURCE_N:  # no number left for a chapter's top and one point
         return [], []
     pages, folder = await _pages(conn, page, *asked)
     sources: list[Source] = []
@@ -68,7 +66,7 @@ async def chapter_points(
         return sources, [{"chapter_title": pages[0][0].chapter_title, "n": top, "points": points[:MAX_POINTS]}]
     listing = []
     for rows in pages[:MAX_CHAPTERS]:
-        if first_n + len(sources) >= MAX_N:
+        if first_n + len(sources) >= MAX_SOURCE_N:
             break
         top = _cite(sources, first_n, _top(rows), rows[0].chapter_title)
         points = _points(sources, first_n, rows, MAX_POINTS)
@@ -124,7 +122,7 @@ def _points(
     title)."""
     points: list[dict[str, Any]] = []
     for row, sentences in _key_sections(rows):
-        if first_n + len(sources) > MAX_N:
+        if first_n + len(sources) > MAX_SOURCE_N:
             break
         n = _cite(sources, first_n, row, row.heading_path[-1], row.text)
         points += [{"text": f"{lead}: {sentence}" if lead else sentence, "n": n} for sentence in sentences]

@@ -10,6 +10,10 @@ from booktutor.services import Services
 from booktutor.tutoring.quizzes import QuizService
 
 Mode = Literal["book", "selection"]
+MAX_SOURCE_N = 99
+"""The highest citation number: markers have at most two digits (booktutor.graph.citations). A tool's sources
+are numbered from a base of its own (hits from 1, their further sections from 21, practice from 61, kinds from
+81), each after every number already given (`first_free`), and none above this."""
 
 
 class Source(TypedDict):
@@ -57,6 +61,11 @@ class ToolContext:
     def register_sources(self, sources: list[Source]) -> None:
         for source in sources:
             self.sources[source["n"]] = source
+
+
+def first_free(base: int, *taken: list[Source]) -> int:
+    """The first citation number from `base` up that follows every number already `taken`."""
+    return max([base, *(source["n"] + 1 for sources in taken for source in sources)])
 
 
 def chapter_source(*, doc_path: str, title: str, heading: str, url: str, text: str, language: str) -> Source:

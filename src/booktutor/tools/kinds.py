@@ -20,7 +20,7 @@ from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
-from booktutor.tools.context import Source
+from booktutor.tools.context import MAX_SOURCE_N, Source
 
 KINDS_NUMBER_BASE = 81
 """The kinds' sources are cited from this number up, clear of the hits' and the practice sections' numbers."""
@@ -47,11 +47,19 @@ class _Heading:
 
 
 async def kinds_of(
-    conn: asyncpg.Connection, hits: Sequence[SearchHit], query: str, subject: str, *, book_id: str, language: str
+    conn: asyncpg.Connection,
+    hits: Sequence[SearchHit],
+    query: str,
+    subject: str,
+    *,
+    book_id: str,
+    language: str,
+    first_n: int = KINDS_NUMBER_BASE,
 ) -> dict[str, Any] | None:
     """The section announcing kinds of `subject` that best matches the query, as {"n", "heading", "items":
     [{"n", "sub"}], "sources"}: the section and each kind (its sub-sections, `MAX_KINDS`) citable from
-    `KINDS_NUMBER_BASE`, with the headings of each kind's own sub-sections; None when the pages hold none."""
+    `first_n` (none past `MAX_SOURCE_N`), with the headings of each kind's own sub-sections; None when the
+    pages hold none."""
     ranked = list(dict.fromkeys(h.document_id for h in hits if h.language == language))
     patterns = (rf"\m{KIND_WORDS}\M", rf"\m{re.escape(stem(subject.lower()))}")
     ranked += [d for d in await chunk_reads.documents_headed(conn, book_id, language, patterns, MAX_BOOK_PAGES)]
@@ -66,17 +74,19 @@ async def kinds_of(
         parent, kinds, _ = min(
             found, key=lambda f: (-len(asked & content_terms(f[0].title)), f[0].row.purpose == "glossary", f[2])
         )
-        return _listing(parent, kinds)
-    return _quoted_section([h for page in pages for h in page], subject)
+        return _listing(parent, kinds[: MAX_SOURCE_N - first_n], first_n) if first_n < MAX_SOURCE_N else None
+    return _quoted_section([h for page in pages for h in page], subject, first_n)
 
 
-def _quoted_section(headings: list[_Heading], subject: str) -> dict[str, Any] | None:
+def _quoted_section(headings: list[_Heading], subject: str, first_n: int) -> dict[str, Any] | None:
     """The first section (pages in rank order) whose own text lists kinds of the subject, in the best of the
     `QUOTED_WAYS`: {"n", "heading", "sources"}."""
+    if first_n > MAX_SOURCE_N:
+        return None
     for way in QUOTED_WAYS:
         for heading in headings:
             if quoted_kinds("\n".join(heading.lines), heading.title, subject, way):
-                source = _source(KINDS_NUMBER_BASE, heading)
+                source = _source(first_n, heading)
                 return {"n": source["n"], "heading": heading.title, "sources": [source]}
     return None
 
@@ -142,8 +152,8 @@ def _children(headings: list[_Heading], parent: int) -> list[int]:
     return [j for j in below if headings[j].level == top]
 
 
-def _listing(parent: _Heading, kinds: list[_Kind]) -> dict[str, Any]:
-    sources = [_source(KINDS_NUMBER_BASE + i, h) for i, h in enumerate([parent, *(kind for kind, _ in kinds)])]
+def _listing(parent: _Heading, kinds: list[_Kind], first_n: int) -> dict[str, Any]:
+    sources = [_source(first_n + i, h) for i, h in enumerate([parent, *(kind for kind, _ in kinds)])]
     items = [{"n": source["n"], "sub": sub} for source, (_, sub) in zip(sources[1:], kinds, strict=True)]
     return {"n": sources[0]["n"], "heading": parent.title, "items": items, "sources": sources}
 

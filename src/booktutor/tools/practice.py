@@ -39,7 +39,8 @@ from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
-from booktutor.tools.context import Source
+from booktutor.tools.context import MAX_SOURCE_N, Source
+from booktutor.tools.practice_outline import split_covered
 
 PRACTICE_PAGES = 3
 """The practice sections of this many of the best-ranked pages are read."""
@@ -121,7 +122,9 @@ def practice_root(row: OutlineRow) -> tuple[str, ...] | None:
 
 
 def practice_sections(rows: Sequence[OutlineRow]) -> list[PracticeSection]:
-    """The practice sections of one or more pages in book order, from their chunks' outline."""
+    """The practice sections of one or more pages in book order, from their chunks' outline: every heading a
+    chunk covers, a short section joined to its neighbour's chunk too."""
+    rows = [part for row in rows for part in split_covered(row, practice_kind)]
     found: dict[tuple[str, tuple[str, ...]], PracticeSection] = {}
     for row in rows:
         root = practice_root(row)
@@ -216,10 +219,11 @@ async def practice_of_pages(
     for page, _ in pages:
         if rows := outlines.get(page, []):
             held = inside.get((page, _folder(rows[0].doc_path)), []) if _is_index(rows[0].doc_path) else []
-            listing.append(numbering.entry(rows, held or rows, MAX_PRACTICE_SECTIONS))
+            if entry := numbering.entry(rows, held or rows, MAX_PRACTICE_SECTIONS):
+                listing.append(entry)
     for scope, folder, title in wholes:
-        if held := inside.get((pages[0][0], folder), []):
-            entry = numbering.entry(_top_page(held), held, MAX_COURSE_SECTIONS, course=scope == "course")
+        held = inside.get((pages[0][0], folder), [])
+        if held and (entry := numbering.entry(_top_page(held), held, MAX_COURSE_SECTIONS, course=scope == "course")):
             listing.append({**entry, "chapter_title": title or entry["chapter_title"], "scope": scope})
     return numbering.sources, listing
 
@@ -268,17 +272,22 @@ class _Numbering:
 
     def entry(
         self, page: Sequence[OutlineRow], rows: Sequence[OutlineRow], most: int, *, course: bool = False
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | None:
         """The page (cited at its top) with the numbers of the practice sections of `rows`; for the whole
         course, only those that say they are practice or offer answers to choose from (a quiz), not every
-        section whose text reads like questions or steps."""
+        section whose text reads like questions or steps. None, and sections left out, past `MAX_SOURCE_N`."""
+        if self.next_n > MAX_SOURCE_N:
+            return None
         self.sources.append(_page_source(self.next_n, page))
         entry = {"doc_path": page[0].doc_path, "chapter_title": page[0].chapter_title, "n": self.sources[-1]["n"]}
         sections = [s for s in practice_sections(rows) if not course or s.named or _text_label(s) == QUIZ_LABEL]
-        return {**entry, "sections": [self.number(rows, s) for s in sections[:most]]}
+        numbers = [self.number(rows, s) for s in sections[:most]]
+        return {**entry, "sections": [n for n in numbers if n is not None]}
 
-    def number(self, rows: Sequence[OutlineRow], section: PracticeSection) -> int:
+    def number(self, rows: Sequence[OutlineRow], section: PracticeSection) -> int | None:
         key = (section.doc_path, section.root)
+        if key not in self.numbers and self.next_n > MAX_SOURCE_N:
+            return None
         if key not in self.numbers:
             owner = next(row for row in rows if row.doc_path == section.doc_path)
             self.sources.append(_section_source(self.next_n, owner, section))
