@@ -8,7 +8,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from ag_ui.core import EventType, RunAgentInput, UserMessage
+from tests.integration.conftest import build_test_services
 
 from booktutor.graph.router import IntentRouter
 from booktutor.graph.service import ChatService
@@ -56,3 +58,23 @@ async def ingest_pages(services: Any, tmp_path: Path, pages: dict[str, str], *, 
         (root / name).write_text(text, encoding="utf-8")
     await Ingestor(services.db, services.store, services.embedder).ingest(root.parent, book_id=book_id)
     return root
+
+
+def fixture_book_fixtures(name: str, *, book_id: str, title: str) -> tuple[Any, Any]:
+    """The `services` and `book` fixtures of an answer-behaviour test over `tests/fixtures/<name>`:
+    `services, book = fixture_book_fixtures("kinds_book", book_id="rover", title="Rover")`."""
+
+    @pytest.fixture(name="services")
+    def services(test_settings: Any, clean_db: Any, edge_store: Any, local_embedder: Any) -> Any:
+        return build_test_services(test_settings, clean_db, edge_store, local_embedder)
+
+    @pytest.fixture(name="book")
+    async def book(services: Any, tmp_path: Path) -> Path:
+        return await ingest_fixture_book(services, tmp_path, name, book_id=book_id, title=title)
+
+    return services, book
+
+
+def cited_sections(state: dict) -> set[tuple[str, str]]:
+    """The (page, section anchor) pairs an answer's citations point at."""
+    return {(c["doc_path"], c["anchor_url"].rsplit("#", 1)[-1]) for c in state["citations"]}

@@ -7,29 +7,17 @@ page that says which kind the question's case takes opens the answer.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
-from tests.integration.conftest import build_test_services
-from tests.integration.offline_answers import ask_offline, ingest_fixture_book
+from tests.integration.offline_answers import ask_offline, cited_sections, fixture_book_fixtures
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def services(test_settings, clean_db, edge_store, local_embedder):
-    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
-
-
-@pytest.fixture
-async def book(services, tmp_path):
-    return await ingest_fixture_book(services, tmp_path, "kinds_book", book_id="rover", title="Rover")
-
-
-async def ask(services, guest, question: str) -> tuple[str, dict]:
-    return await ask_offline(services, guest, question, book_id="rover")
-
-
-def cited(state: dict) -> set[tuple[str, str]]:
-    return {(c["doc_path"], c["anchor_url"].rsplit("#", 1)[-1]) for c in state["citations"]}
+services, book = fixture_book_fixtures("kinds_book", book_id="rover", title="Rover")
+ask = partial(ask_offline, book_id="rover")
+cited = cited_sections
 
 
 SENSOR_KINDS = {

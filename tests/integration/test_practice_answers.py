@@ -7,29 +7,17 @@ the content is unaffected.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
-from tests.integration.conftest import build_test_services
-from tests.integration.offline_answers import ask_offline, ingest_fixture_book
+from tests.integration.offline_answers import ask_offline, cited_sections, fixture_book_fixtures
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def services(test_settings, clean_db, edge_store, local_embedder):
-    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
-
-
-@pytest.fixture
-async def book(services, tmp_path):
-    return await ingest_fixture_book(services, tmp_path, "practice_book", book_id="machines", title="Machines")
-
-
-async def ask(services, guest, question: str) -> tuple[str, dict]:
-    return await ask_offline(services, guest, question, book_id="machines")
-
-
-def cited(state: dict) -> set[tuple[str, str]]:
-    return {(c["doc_path"], c["anchor_url"].rsplit("#", 1)[-1]) for c in state["citations"]}
+services, book = fixture_book_fixtures("practice_book", book_id="machines", title="Machines")
+ask = partial(ask_offline, book_id="machines")
+cited = cited_sections
 
 
 STEPS = ["Step 1: Record a step response", "Step 2: Fit the gains", "Step 3: Check the overshoot"]

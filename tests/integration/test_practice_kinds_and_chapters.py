@@ -6,29 +6,17 @@ book's quiz is and offers one without starting it, and a project named with "Tel
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
-from tests.integration.conftest import build_test_services
-from tests.integration.offline_answers import ask_offline, ingest_fixture_book
+from tests.integration.offline_answers import ask_offline, cited_sections, fixture_book_fixtures
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def services(test_settings, clean_db, edge_store, local_embedder):
-    return build_test_services(test_settings, clean_db, edge_store, local_embedder)
-
-
-@pytest.fixture
-async def book(services, tmp_path):
-    return await ingest_fixture_book(services, tmp_path, "numbered_book", book_id="drives", title="Drives")
-
-
-async def ask(services, guest, question: str) -> tuple[str, dict]:
-    return await ask_offline(services, guest, question, book_id="drives")
-
-
-def cited(state: dict) -> set[tuple[str, str]]:
-    return {(c["doc_path"], c["anchor_url"].rsplit("#", 1)[-1]) for c in state["citations"]}
+services, book = fixture_book_fixtures("numbered_book", book_id="drives", title="Drives")
+ask = partial(ask_offline, book_id="drives")
+cited = cited_sections
 
 
 async def test_a_chapters_labs_are_told_apart_from_its_exercises_in_every_chapter_of_that_number(services, book, guest):
