@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from booktutor.extractive.roles import is_generic, is_signpost
 from booktutor.extractive.text import split_markdown
 from booktutor.ingest.purpose import EXPOSITION, SUMMARY
 from booktutor.memory import chunk_reads
@@ -144,13 +145,19 @@ def _key_sections(rows: Sequence[OutlineRow]) -> list[tuple[OutlineRow, list[str
     sections = [
         row for row in rows if len(row.heading_path) <= 2 and row.purpose == EXPOSITION and practice_root(row) is None
     ]
-    opening = [(row, _sentences(row.text, 1)) for row in sections]
+    opening = [(row, _sentences(row.text, 1, openings=True)) for row in sections]
     return [(row, sentences) for row, sentences in opening if sentences][:MAX_POINTS]
 
 
-def _sentences(text: str, most: int) -> list[str]:
+def _says_nothing(sentence: str) -> bool:
+    return sentence.rstrip().endswith("!") or is_generic(sentence) or is_signpost(sentence)
+
+
+def _sentences(text: str, most: int, *, openings: bool = False) -> list[str]:
     """The first sentences or list items of a section's prose (no code, no table rows or metadata, no lead-in
-    ending in a colon, none too long to be a point)."""
+    ending in a colon, none too long to be a point). Of a section's opening (`openings`), no greeting or
+    signpost either: "Welcome to the world of robot simulation!", "Before we dive into Gazebo, let's
+    understand why …" say nothing of the topic (a summary's lines are the author's points as written)."""
     kept = [
         segment.text.strip()
         for segment in split_markdown(text)
@@ -159,5 +166,6 @@ def _sentences(text: str, most: int) -> list[str]:
         and "|" not in segment.text  # a page's metadata line ("Estimated Time: 60 minutes | Difficulty: ...")
         and not segment.text.rstrip().endswith(":")
         and 3 <= len(segment.text.split()) <= MAX_POINT_WORDS
+        and not (openings and _says_nothing(segment.text))
     ]
     return kept[:most]
