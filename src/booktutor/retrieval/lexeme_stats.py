@@ -4,13 +4,14 @@ Full-text candidates are bounded with it: a lexeme that occurs in a large share 
 ("robot" in a robotics book) would make every chunk a candidate to rank, so the relaxed query leaves
 it out of the candidate match (it still counts in the ranking). Counts stop at the cap, so counting
 a very common lexeme costs a bounded scan; they are kept for `STATS_TTL_S` (ingest changes them
-slowly and they only steer which chunks are ranked).
+slowly and they only steer which chunks are ranked). The same counts, among a book's chunks in one
+language, find the words a language without a stop-word list uses everywhere (`common_lexemes`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -22,15 +23,24 @@ FREQUENT_MIN_CHUNKS = 2000
 STATS_TTL_S = 600.0
 MAX_LEXEMES_PER_BOOK = 50_000
 
-_TOTAL_SQL = "SELECT count(*) FROM chunks WHERE (CAST($1 AS text) IS NULL OR book_id = $1)"
+COMMON_SHARE = 0.25
+"""In a language Postgres has no stop words for (the `simple` configuration: Urdu), a lexeme in more than
+this share of the book's chunks in that language is one in effect (کے, اور, ہیں): ranked, it would
+weigh as much as the question's own words, and the passages that repeat it most would come first."""
+COMMON_MIN_CHUNKS = 4
+
+_LANGUAGE = "(CAST($2 AS text) IS NULL OR language = $2)"
+_TOTAL_SQL = f"SELECT count(*) FROM chunks WHERE (CAST($1 AS text) IS NULL OR book_id = $1) AND {_LANGUAGE}"
 _COUNT_SQL = """
     SELECT l, (SELECT count(*) FROM (
                  SELECT 1 FROM chunks ch
                  WHERE ch.tsv @@ to_tsquery('simple', quote_literal(l))
                    AND (CAST($2 AS text) IS NULL OR ch.book_id = $2)
-                 LIMIT $3) s)
+                   AND (CAST($3 AS text) IS NULL OR ch.language = $3)
+                 LIMIT $4) s)
     FROM unnest(CAST($1 AS text[])) AS l
     """
+_QUESTION_LEXEMES_SQL = "SELECT array_agg(DISTINCT l) FROM unnest(tsvector_to_array(to_tsvector('simple', $1))) AS l"
 
 
 @dataclass
@@ -41,7 +51,7 @@ class _BookStats:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_STATS: dict[str | None, _BookStats] = {}
+_STATS: dict[tuple[str | None, str | None], _BookStats] = {}
 
 
 async def bounds_candidates(conn: asyncpg.Connection, book_id: str | None) -> bool:
@@ -54,65 +64,45 @@ async def frequent_lexemes(conn: asyncpg.Connection, book_id: str | None, lexeme
     stats = await _book_stats(conn, book_id)
     if stats.total <= FREQUENT_MIN_CHUNKS:
         return []
-    unknown = [lexeme for lexeme in dict.fromkeys(lexemes) if lexeme not in stats.counts]
-    if unknown:
-        for lexeme, count in await conn.fetch(_COUNT_SQL, unknown, book_id, stats.threshold + 1):
-            stats.counts[str(lexeme)] = int(count)
-    return [lexeme for lexeme in lexemes if stats.counts.get(lexeme, 0) > stats.threshold]
-
-
-async def _book_stats(conn: asyncpg.Connection, book_id: str | None) -> _BookStats:
-    stats = _STATS.get(book_id)
-    if stats is None or time.monotonic() - stats.created > STATS_TTL_S or len(stats.counts) > MAX_LEXEMES_PER_BOOK:
-        total = int(await conn.fetchval(_TOTAL_SQL, book_id))
-        threshold = max(FREQUENT_MIN_CHUNKS, int(FREQUENT_SHARE * total))
-        stats = _STATS[book_id] = _BookStats(total=total, threshold=threshold)
-    return stats
-
-
-def forget() -> None:
-    """Drop every cached count (tests; a process whose books were replaced wholesale)."""
-    _STATS.clear()
-    _LANGUAGE_STATS.clear()
-
-
-COMMON_SHARE = 0.25
-"""In a language Postgres has no stop words for (the `simple` configuration: Urdu), a lexeme in more than
-this share of the book's chunks in that language is one in effect (کے, اور, ہیں): ranked, it would
-weigh as much as the question's own words, and the passages that repeat it most would come first."""
-COMMON_MIN_CHUNKS = 4
-
-_LANGUAGE_TOTAL_SQL = "SELECT count(*) FROM chunks WHERE (CAST($1 AS text) IS NULL OR book_id = $1) AND language = $2"
-_LANGUAGE_COUNT_SQL = """
-    SELECT l, (SELECT count(*) FROM (
-                 SELECT 1 FROM chunks ch
-                 WHERE ch.tsv @@ to_tsquery('simple', quote_literal(l))
-                   AND (CAST($2 AS text) IS NULL OR ch.book_id = $2) AND ch.language = $3
-                 LIMIT $4) s)
-    FROM unnest(CAST($1 AS text[])) AS l
-    """
-_QUESTION_LEXEMES_SQL = "SELECT array_agg(DISTINCT l) FROM unnest(tsvector_to_array(to_tsvector('simple', $1))) AS l"
-_LANGUAGE_STATS: dict[tuple[str | None, str], _BookStats] = {}
+    return await _above_threshold(conn, stats, book_id, None, list(dict.fromkeys(lexemes)))
 
 
 async def common_lexemes(conn: asyncpg.Connection, book_id: str | None, language: str, question: str) -> list[str]:
     """The question's lexemes that occur in more than `COMMON_SHARE` of the book's chunks in `language`
     (a language searched with the `simple` configuration), unless nothing else would remain."""
     lexemes = list(await conn.fetchval(_QUESTION_LEXEMES_SQL, question) or [])
-    stats = await _language_stats(conn, book_id, language)
+    stats = await _stats(conn, book_id, language, lambda total: int(COMMON_SHARE * total))
     if stats.total < COMMON_MIN_CHUNKS or not lexemes:
         return []
-    unknown = [lexeme for lexeme in lexemes if lexeme not in stats.counts]
-    if unknown:
-        for lexeme, count in await conn.fetch(_LANGUAGE_COUNT_SQL, unknown, book_id, language, stats.threshold + 1):
-            stats.counts[str(lexeme)] = int(count)
-    common = [lexeme for lexeme in lexemes if stats.counts.get(lexeme, 0) > stats.threshold]
+    common = await _above_threshold(conn, stats, book_id, language, lexemes)
     return common if len(common) < len(lexemes) else []
 
 
-async def _language_stats(conn: asyncpg.Connection, book_id: str | None, language: str) -> _BookStats:
-    stats = _LANGUAGE_STATS.get((book_id, language))
+async def _above_threshold(
+    conn: asyncpg.Connection, stats: _BookStats, book_id: str | None, language: str | None, lexemes: list[str]
+) -> list[str]:
+    unknown = [lexeme for lexeme in lexemes if lexeme not in stats.counts]
+    if unknown:
+        for lexeme, count in await conn.fetch(_COUNT_SQL, unknown, book_id, language, stats.threshold + 1):
+            stats.counts[str(lexeme)] = int(count)
+    return [lexeme for lexeme in lexemes if stats.counts.get(lexeme, 0) > stats.threshold]
+
+
+async def _book_stats(conn: asyncpg.Connection, book_id: str | None) -> _BookStats:
+    return await _stats(conn, book_id, None, lambda total: max(FREQUENT_MIN_CHUNKS, int(FREQUENT_SHARE * total)))
+
+
+async def _stats(
+    conn: asyncpg.Connection, book_id: str | None, language: str | None, threshold: Callable[[int], int]
+) -> _BookStats:
+    """The counts kept for the book's chunks (in `language`, if given), renewed after `STATS_TTL_S`."""
+    stats = _STATS.get((book_id, language))
     if stats is None or time.monotonic() - stats.created > STATS_TTL_S or len(stats.counts) > MAX_LEXEMES_PER_BOOK:
-        total = int(await conn.fetchval(_LANGUAGE_TOTAL_SQL, book_id, language))
-        stats = _LANGUAGE_STATS[(book_id, language)] = _BookStats(total=total, threshold=int(COMMON_SHARE * total))
+        total = int(await conn.fetchval(_TOTAL_SQL, book_id, language))
+        stats = _STATS[(book_id, language)] = _BookStats(total=total, threshold=threshold(total))
     return stats
+
+
+def forget() -> None:
+    """Drop every cached count (tests; a process whose books were replaced wholesale)."""
+    _STATS.clear()
