@@ -102,3 +102,46 @@ async def test_a_question_with_words_of_its_own_is_not_outweighed_by_the_passage
     result = await answer("Does a camera show correct colour?", loop_results(), ConceptEmbedder())
 
     assert "Whether a camera shows correct colour" in result.text, result.text
+
+
+THERMOSTAT = (
+    "A thermostat node publishes the room temperature on a topic. "
+    "A heater node subscribes to that topic and switches on below twenty degrees."
+)
+HOME = "home/thermostat.md"
+
+
+def thermostat_results() -> list[dict[str, Any]]:
+    """The passage, its page's copy, a later section of that page that says what a question about adding
+    a node asks, and another page that only repeats the passage's words."""
+    return [
+        selection(THERMOSTAT),
+        hit(2, f"{THERMOSTAT} The heater switches off again above twenty-two degrees.", "Example", doc=HOME),
+        hit(
+            3,
+            "Senders keep no list of their readers. More readers can be added at any time, and the sender "
+            "stays as it is. Each reader keeps its own queue.",
+            "Why topics scale",
+            doc=HOME,
+        ),
+        hit(4, "Thermostat nodes publish temperatures every second.", "Timing", doc="home/timing.md"),
+    ]
+
+
+async def test_what_the_question_adds_is_answered_from_the_page_not_only_the_passage() -> None:
+    """The sentence that answers shares one of the question's words (added), the passage three: scored on
+    shared words (no encoder), it falls below three quarters of the passage's score, the bar it was held to."""
+    result = await answer(
+        "so if I add a fan node later, do I have to change the thermostat publisher?", thermostat_results()
+    )
+
+    assert result.text.startswith(("A thermostat node publishes", "A heater node subscribes")), result.text
+    assert "More readers can be added at any time" in result.text, result.text
+    assert "every second" not in result.text, "another page's sentence naming none of the question's own words"
+
+
+async def test_a_question_only_about_the_passage_keeps_to_the_passage_and_its_neighbours(embedder: Any) -> None:
+    result = await answer("Explain this", thermostat_results(), embedder)
+
+    assert result.text.startswith(("A thermostat node publishes", "A heater node subscribes")), result.text
+    assert "every second" not in result.text

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.analysis import ABOUT_THE_PASSAGE, Analysis
 from booktutor.extractive.roles import RESTATING_PURPOSES, enumerates, is_signpost
 from booktutor.extractive.scoring import MAX_CODE_CHARS, MAX_CODE_LINES, Candidate, term_cosine
 from booktutor.extractive.text import content_terms
@@ -30,6 +30,12 @@ CROSS_SCRIPT_SIMILARITY = 0.5
 CONTEXT_SENTENCES = 2
 """A highlighted passage's explanation is sought this many sentences around it in its own section."""
 FILL_RELATIVE = 0.35
+OWN_WORDS_FLOOR = 0.5
+"""Asked something of its own about a highlighted passage ("so do I have to change the publisher?"), the
+book's sentences that name what the question adds are measured against the best of them that scores this
+share of the passage's best (the second-pick bar of any answer), not against the passage: it scores high
+because the question is about it, and what the question adds is said in sentences that share fewer of its
+words. Measured against the passage they all fell short, and the answer only quoted the passage back."""
 RESTATING_REDUNDANCY = 0.7
 """A key-terms or summary line this similar to a picked body sentence says nothing new."""
 MAX_ASKED_CODE_LINES = 40
@@ -60,12 +66,14 @@ def _mmr(
     limit: int,
     floor: float,
     cited: frozenset[str] = frozenset(),
+    best: float | None = None,
 ) -> list[int]:
-    """`cited`: documents the answer cites already though no pick is from them (a highlighted passage's page)."""
+    """`cited`: documents the answer cites already though no pick is from them (a highlighted passage's page).
+    `best`: the score later picks are measured against, when not the pool's best."""
     picked = list(picked)
     cited_docs = {analysis.candidates[i].doc for i in picked} | cited
     words = sum(analysis.candidates[i].words for i in picked)
-    best = max((float(analysis.total[i]) for i in pool), default=0.0)
+    best = max((float(analysis.total[i]) for i in pool), default=0.0) if best is None else best
     remaining = [i for i in pool if i not in picked]
     while remaining and len(picked) < limit:
         relative = SECOND_PICK_RELATIVE if len(picked) < MIN_SENTENCES else LATER_PICK_RELATIVE
@@ -154,7 +162,29 @@ def select_sentences(
             and (i in home or analysis.candidates[i].terms & topic)
             and (_explains_on_page(analysis.candidates[i], page) or float(analysis.total[i]) >= best_selection)
         ]
-    return _mmr(analysis, book + picked, picked, MAX_SENTENCES, 0.0, page)
+    picked = _mmr(analysis, book + picked, picked, MAX_SENTENCES, 0.0, page)
+    return _what_the_question_adds(analysis, book, picked, selection, best_selection, page)
+
+
+def _what_the_question_adds(
+    analysis: Analysis,
+    book: list[int],
+    picked: list[int],
+    passage: list[int],
+    best_passage: float,
+    page: frozenset[str],
+) -> list[int]:
+    """The answer about a passage completed with the book's sentences that name what the question adds
+    (its words the passage does not say: "do I have to change the camera publisher when I add a node?"),
+    measured against the best of them (`OWN_WORDS_FLOOR`), not against the passage."""
+    said = frozenset[str]().union(*(analysis.candidates[i].terms for i in passage))
+    added = analysis.question_terms - said - ABOUT_THE_PASSAGE
+    floor = OWN_WORDS_FLOOR * best_passage
+    naming = [i for i in book if analysis.candidates[i].terms & added and float(analysis.total[i]) >= floor]
+    if not naming or best_passage <= 0.0:  # no passage sentence quoted: the book's were measured on their own
+        return picked
+    best = max(float(analysis.total[i]) for i in naming)
+    return _mmr(analysis, naming + picked, picked, MAX_SENTENCES, floor, page, best)
 
 
 def _explains_on_page(candidate: Candidate, page: frozenset[str]) -> bool:
