@@ -207,3 +207,77 @@ async def test_an_identifier_no_passage_names_abstains_though_the_book_uses_its_
     )
     assert not state["abstained"], text
     assert "stopping distance" in text
+
+
+RANGING = """---
+title: Range sensors
+---
+
+# Range sensors
+
+A mobile robot measures distances to plan where it can drive.
+
+## Ultrasonic rangefinders
+
+An ultrasonic rangefinder times the echo of a short burst of sound.
+A typical unit measures from 2 cm to 4 m and updates about 40 times per second.
+It is cheap and keeps working in smoke.
+Soft fabric and steeply angled walls scatter a rangefinder's sound, so no echo comes back.
+
+## Infrared proximity sensors
+
+An infrared proximity sensor estimates distance from the angle of the light it reflects.
+Bright sunlight and dark matte paint both shorten its range.
+"""
+
+SCHEDULE = """---
+title: Course guide
+---
+
+# Course guide
+
+## Course plan
+
+The course is organised into **4 units** over **10 weeks**:
+
+```mermaid
+graph LR
+    A[Unit 1 Wheels] --> B[Unit 2 Sensing]
+    B --> C[Unit 3 Floor plans]
+    C --> D[Unit 4 Rover project]
+```
+
+| Unit | Weeks | Topic |
+|------|-------|-------|
+| 1 | 1-2 | Wheels and motors |
+| 2 | 3-5 | Range sensing |
+| 3 | 6-8 | Mapping a floor plan |
+| 4 | 9-10 | The rover project |
+"""
+
+
+@pytest.fixture
+async def ranging_book(services, tmp_path: Path) -> Path:
+    pages = {"ranging.md": RANGING, "guide.md": SCHEDULE}
+    return await ingest_pages(services, tmp_path, pages, book_id="ranging")
+
+
+async def test_a_question_in_everyday_words_is_answered_from_the_page_that_names_its_topic(
+    services, ranging_book, guest
+):
+    question = "What kinds of things in a room cause trouble for a rangefinder?"
+    text, state = await ask_offline(services, guest, question, book_id="ranging")
+    assert not state["abstained"], "the page shares only 'rangefinder' with the question, in everyday words"
+    assert "Soft fabric and steeply angled walls" in text
+
+
+async def test_a_question_lacking_a_specific_word_still_abstains(services, ranging_book, guest):
+    question = "How do phased-array transducers steer an ultrasonic beam?"
+    text, state = await ask_offline(services, guest, question, book_id="ranging")
+    assert state["abstained"], text
+
+
+async def test_how_long_a_course_lasts_is_answered_by_the_line_before_its_diagram(services, ranging_book, guest):
+    text, state = await ask_offline(services, guest, "How long does this course take?", book_id="ranging")
+    assert not state["abstained"], text
+    assert "over 10 weeks" in text, "the line stating the length introduces a diagram, and is what answers"

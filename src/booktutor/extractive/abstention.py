@@ -35,18 +35,29 @@ class AbstentionPolicy:
     unless the best passage is at least `unknown_term_dense_gate` similar to the question."""
     strong_sentence_similarity: float = 0.15
     """With no question word in the top hits, answer only if a sentence is at least this similar."""
+    everyday_specificity: float = 0.15
+    reworded_sentence_similarity: float = 0.35
+    """Lacking only question words at most `everyday_specificity` specific, with a sentence this similar,
+    the top hits are not judged on how few words they share (`reworded`)."""
 
 
 def coverage(question: str, question_terms: frozenset[str], results: Sequence[dict[str, Any]]) -> float | None:
-    top = results[:3]
-    same_script = [r for r in top if script_of(str(r.get("text", ""))) == script_of(question)]
-    if not question_terms or not same_script:
+    seen = top_terms(question, results)
+    if not question_terms or seen is None:
+        return None
+    return len(question_terms & seen) / len(question_terms)
+
+
+def top_terms(question: str, results: Sequence[dict[str, Any]]) -> frozenset[str] | None:
+    """The words of the top three results in the question's script (text, heading, chapter title)."""
+    same_script = [r for r in results[:3] if script_of(str(r.get("text", ""))) == script_of(question)]
+    if not same_script:
         return None
     seen: set[str] = set()
     for result in same_script:
         fields = (result.get("text"), result.get("heading"), result.get("chapter_title"))
         seen |= content_terms(" ".join(str(f) for f in fields if f))
-    return len(question_terms & seen) / len(question_terms)
+    return frozenset(seen)
 
 
 def _book_results(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,7 +112,20 @@ def should_abstain(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
         features["best_dense"] or 0.0
     ) < policy.unknown_term_dense_gate:
         return True
-    return evidence_score(features, policy) < policy.min_evidence
+    return evidence_score(features, policy) < policy.min_evidence and not reworded(features, policy)
+
+
+def reworded(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
+    """The top hits hold a word of the question and lack only everyday ones ("trouble", "kinds": see
+    `missing_specificity`), and a sentence is close in meaning: "What kinds of surfaces cause trouble for
+    LiDAR?" of a page saying LiDAR "struggles with glass and mirrors". A question the book lacks lacks a
+    specific word ("diffusion policies", "roscore", "banana bread"), or a gate above catches it."""
+    missing = features.get("missing_specificity")
+    return (
+        missing is not None
+        and missing <= policy.everyday_specificity
+        and features["best_sentence_sim"] >= policy.reworded_sentence_similarity
+    )
 
 
 _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [

@@ -18,8 +18,10 @@ from booktutor.extractive.abstention import (
     lexical_present,
     margin,
     name_missing,
+    top_terms,
 )
 from booktutor.extractive.intent import question_intent, split_parts
+from booktutor.extractive.roles import has_number
 from booktutor.extractive.scoring import (
     Candidate,
     build_candidates,
@@ -31,7 +33,7 @@ from booktutor.extractive.scoring import (
     term_cosine,
     term_weights,
 )
-from booktutor.extractive.specificity import unknown_specific_term
+from booktutor.extractive.specificity import missing_specificity, unknown_specific_term
 from booktutor.extractive.text import content_terms
 from booktutor.providers.embeddings import Embedder
 
@@ -96,6 +98,7 @@ async def analyse(
         "margin": margin(own_total),
         "term_coverage": idf_term_coverage(evidence),
         "unknown_specific": unknown_specific_term(evidence),
+        "missing_specificity": missing_specificity(question, top_terms(question, results)),
         "answer_type_missing": answer_type_missing(question, results),
         "name_missing": name_missing(first, question_intent(first).kind, results, evidence),
         "asked_kind_unknown": asked_kind_unknown(question, evidence),
@@ -124,11 +127,17 @@ async def _with_passage(
 
 def answering_candidates(question: str, candidates: list[Candidate]) -> list[Candidate]:
     """The candidates, less the sentences introducing a code block under a heading (`describes_code`)
-    unless the question asks what that heading names ("What is inverse kinematics?"): elsewhere such a
-    short line outranks the passages that explain. Asked what X is, a glossary line defining a longer
-    term is left out when another sentence defines X itself."""
+    unless the question asks what that heading names ("What is inverse kinematics?") or asks for a number
+    the line states ("How long is the course?" of "organised into 6 modules over 13 weeks:" before a
+    diagram): elsewhere such a short line outranks the passages that explain. Asked what X is, a glossary
+    line defining a longer term is left out when another sentence defines X itself."""
     subject = definition_subject(question)
-    kept = [c for c in candidates if not c.describes_code or (subject and subject <= c.heading)]
+    counted = question_intent(question).kind == "number"
+    kept = [
+        c
+        for c in candidates
+        if not c.describes_code or (subject and subject <= c.heading) or (counted and has_number(c.text))
+    ]
     other = [defines_another_term(c.text, subject) for c in kept]
     if not any(not o and definition_strength(c.text, subject) > 0 for c, o in zip(kept, other, strict=True)):
         return kept

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from booktutor.extractive.text import STOPWORDS, has_arabic_script, script_of, stem, words
+
 TYPO_TARGET_ZIPF = 4.5
 RARE_ZIPF = 3.0
 MIN_TYPO_LENGTH = 6  # shorter rare words are acronyms (QoS, PID, IMU) more often than typos
@@ -57,3 +59,26 @@ def unknown_specific_term(evidence: dict[str, Any] | None) -> float | None:
         return None
     unknown = [t["word"] for t in evidence.get("terms", []) if int(t["df"]) == 0 and len(t["word"]) > 2]
     return max((word_specificity(w) for w in unknown if not w.isdigit()), default=0.0)
+
+
+def missing_specificity(question: str, found: frozenset[str] | None) -> float | None:
+    """How specific the most specific English question word is that the top hits lack (`found`: their
+    stemmed words). None when they hold no word of the question (nothing ties them to it) or every word
+    (nothing is missing), or the question is not English."""
+    asked = _asked_words(question)
+    if found is None or not asked.keys() & found:
+        return None
+    missing = [word for term, word in asked.items() if term not in found]
+    return max(word_specificity(word) for word in missing) if missing else None
+
+
+def _asked_words(question: str) -> dict[str, str]:
+    """The question's content words (as `content_terms` takes them) by stem, each with the word as asked;
+    empty for a question not in English, as wordfreq's English frequencies judge how everyday a word is."""
+    if script_of(question) != "latin" or has_arabic_script(question):
+        return {}
+    asked: dict[str, str] = {}
+    for word in words(question):
+        if len(word) > 1 and not word.isdigit() and word not in STOPWORDS and word != "_":
+            asked.setdefault(stem(word), word)
+    return asked
