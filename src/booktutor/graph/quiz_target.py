@@ -29,6 +29,7 @@ ASK_FOR_CHAPTER = "Which chapter should the quiz cover? For example: “quiz me 
 class QuizTarget:
     chapter: str  # chapter key
     focus: str = ""  # section anchor whose questions come first
+    topic: str = ""  # what the learner asked to be quizzed on, when not a chapter's name
 
 
 def requested_count(text: str, default: int) -> int:
@@ -71,8 +72,8 @@ async def _by_topic(deps: RunDeps, book_id: str, topic: str) -> QuizTarget:
         async with deps.services.db.session() as session:
             chapter = await BookRepository(session).get_chapter(book_id, hit.doc_path)
         if chapter is not None:
-            return QuizTarget(chapter.key, hit.anchor)
-    return QuizTarget(await resolve_chapter(deps.services, book_id, topic))
+            return QuizTarget(chapter.key, hit.anchor, topic)
+    return QuizTarget(await resolve_chapter(deps.services, book_id, topic), topic=topic)
 
 
 def teaching_hit(hits: list[SearchHit]) -> SearchHit:

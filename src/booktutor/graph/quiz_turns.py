@@ -94,7 +94,9 @@ async def _start_in_chat(
     book_id, thread_id = state["book_id"], state.get("thread_id", "")
     target = await quiz_target(deps, user_id, book_id, text, state.get("doc_path"))
     count = requested_count(text, DEFAULT_CHAT_QUESTIONS)
-    return await quizzes.start(user_id, book_id, target.chapter, count=count, thread_id=thread_id, focus=target.focus)
+    return await quizzes.start(
+        user_id, book_id, target.chapter, count=count, thread_id=thread_id, focus=target.focus, topic=target.topic
+    )
 
 
 def question_text(view: QuizView) -> str:

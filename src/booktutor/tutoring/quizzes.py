@@ -43,6 +43,7 @@ from booktutor.tutoring.llm_generate import LLMQuestionGenerator
 from booktutor.tutoring.mastery import Recommendation
 from booktutor.tutoring.questions import QuizQuestion
 from booktutor.tutoring.repository import TutoringRepository
+from booktutor.tutoring.topic_order import topic_first
 from booktutor.tutoring.views import (
     AnswerResult,
     GradeResult,
@@ -93,8 +94,10 @@ class QuizService:
         source: str = "any",
         thread_id: str | None = None,
         focus: str = "",
+        topic: str = "",
     ) -> QuizView:
-        """A new quiz on the chapter; `focus` (a section anchor) puts that section's questions first."""
+        """A new quiz on the chapter; questions naming `topic` come first, then those of `focus` (a section
+        anchor)."""
         if not 1 <= count <= MAX_QUESTIONS:
             raise BadRequest(f"count must be between 1 and {MAX_QUESTIONS}.")
         async with self.services.db.session() as session, session.begin():
@@ -105,8 +108,8 @@ class QuizService:
             if chapter is None or document is None:
                 raise ChapterNotFound(f"No chapter '{chapter_ref}' in book '{book_id}'.")
             questions = await self.bank.questions(repo, chapter, document, kinds, source)
-            if focus:
-                questions.sort(key=lambda q: q.anchor != focus)  # stable: the bank's order otherwise
+            if focus or topic:
+                questions = topic_first(questions, topic, focus)
             if not questions:
                 raise QuizUnavailable("This chapter has no questions of the requested kind.")
             quiz = await repo.create_quiz(user_id, book_id, chapter.id, questions[:count], thread_id)
