@@ -117,3 +117,45 @@ def test_only_headings_that_name_a_term_count_as_terms():
     )
     for heading in no_terms:
         assert heading_term(heading) == "", heading
+
+
+REACH = """# Reaching
+
+## Arm Kinematics
+
+### Forward Reach
+Given joint angles, find the hand position:
+
+```python
+def hand_position(angles):
+    return chain(angles)
+```
+
+### Inverse Reach
+Given a hand target, find joint angles:
+
+```mermaid
+graph LR
+  Target --> Solver --> Angles
+```
+
+### Reach Pipeline
+Targets become motor commands, as shown:
+
+```mermaid
+graph LR
+  Camera --> Planner --> Motors
+```
+"""
+
+
+def test_a_lead_in_before_code_or_a_figure_defines_its_heading_but_a_caption_does_not():
+    described = {
+        term: text
+        for section in prose_sections(REACH, "Reaching")
+        for fact in section.lists
+        for term, text in fact.definitions
+    }
+    assert described["Forward Reach"] == "Given joint angles, find the hand position"
+    assert described["Inverse Reach"] == "Given a hand target, find joint angles"
+    assert "Reach Pipeline" not in described  # its lead-in is about the figure: a caption

@@ -45,6 +45,7 @@ _ADMONITION = r"(Note|Tip|Info|Warning|Caution|Danger|Important)\b[^*]{0,60}"
 _ADMONITION_LEAD = re.compile(rf"^\*\*{_ADMONITION}\*\*\s*", re.IGNORECASE)
 _ADMONITION_TERM = re.compile(rf"^{_ADMONITION}$", re.IGNORECASE)
 _LETTERED_OPTION = re.compile(r"^[A-Ha-h][).]\s")
+_ABOUT_FIGURE = re.compile(r"\b(diagrams?|figures?|charts?|shown|shows?|illustrat\w*|depict\w*|visuali[sz]\w*)\b", re.I)
 _DEICTIC = re.compile(
     r"^(which|what|how|why|when|where|who)\b|"
     r"\b(here|this|these|those|following|below|above|example|let's|you|we|steps?)\b",
@@ -268,17 +269,19 @@ def _describe_heading(prose: ProseSection) -> None:
 
 def _purpose_lead(prose: ProseSection, term: str) -> bool:
     """The section says what its term is for in one lead-in phrase before its code or figure, and
-    nothing else ("### Multi-Threaded Executor" then "For parallel callback processing:" and code)."""
+    nothing else ("### Multi-Threaded Executor" then "For parallel callback processing:" and code;
+    "### Inverse Kinematics" then "Given a pose, compute joint angles:" and a diagram). A lead-in about
+    the figure itself ("How the parts connect, as shown:") is a caption, no definition."""
     lead = prose.points_lead
     named = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", term)}
     return (
         bool(lead)
-        and prose.code
-        and not prose.diagram
+        and (prose.code or prose.diagram)
         and not prose.sentences
         and len(lead.split()) >= 3
         and not named & _words(lead)
         and not _DEICTIC.search(lead)
+        and not (prose.diagram and _ABOUT_FIGURE.search(lead))
     )
 
 
