@@ -16,6 +16,7 @@ from booktutor.memory.models import Chapter
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
 from booktutor.tools.tutoring import resolve_chapter
+from booktutor.tutoring.mastery import Recommendation
 
 _CHAPTER_NUMBER = re.compile(r"\bchapter\s+\d{1,3}\b", re.IGNORECASE)
 _COUNT = re.compile(r"[,;:]?\s*\b(\d{1,2})\s+questions?\b", re.IGNORECASE)
@@ -30,6 +31,7 @@ class QuizTarget:
     chapter: str  # chapter key
     focus: str = ""  # section anchor whose questions come first
     topic: str = ""  # what the learner asked to be quizzed on, when not a chapter's name
+    from_page: bool = False  # the page the learner is on, not a chapter or topic they named
 
 
 def requested_count(text: str, default: int) -> int:
@@ -48,12 +50,21 @@ async def quiz_target(deps: RunDeps, user_id: uuid.UUID, book_id: str, text: str
         async with deps.services.db.session() as session:
             chapter = await BookRepository(session).get_chapter(book_id, _page_path(doc_path))
         if chapter is not None:
-            return QuizTarget(chapter.key)
+            return QuizTarget(chapter.key, from_page=True)
     if deps.quizzes is not None:
         weakest = await deps.quizzes.recommend_next(user_id, book_id)
         if weakest is not None:
             return QuizTarget(weakest.chapter_key, weakest.anchor)
     raise ChapterNotFound(ASK_FOR_CHAPTER)
+
+
+async def instead_of_page(deps: RunDeps, user_id: uuid.UUID, book_id: str, page: QuizTarget) -> Recommendation | None:
+    """Where to practise when the page the learner is on has no questions (a glossary whose terms the
+    chapters teach, a page of links): the section they know least, if it is elsewhere."""
+    if deps.quizzes is None:
+        return None
+    weakest = await deps.quizzes.recommend_next(user_id, book_id)
+    return weakest if weakest is not None and weakest.chapter_key != page.chapter else None
 
 
 async def _by_topic(deps: RunDeps, book_id: str, topic: str) -> QuizTarget:

@@ -14,9 +14,9 @@ from typing import Any
 
 from agents.models.interface import Model
 
-from booktutor.errors import AppError
+from booktutor.errors import AppError, QuizUnavailable
 from booktutor.graph.events import Emitter
-from booktutor.graph.quiz_target import quiz_target, requested_count
+from booktutor.graph.quiz_target import ASK_FOR_CHAPTER, instead_of_page, quiz_target, requested_count
 from booktutor.graph.state import Citation, Route, RunDeps, TutorState
 from booktutor.providers.capabilities import capabilities_of
 from booktutor.tools.tutoring import DEFAULT_CHAT_QUESTIONS
@@ -67,8 +67,8 @@ async def offline_quiz_turn(state: TutorState, deps: RunDeps) -> dict[str, Any] 
     active = await quizzes.active_quiz_for_thread(user_id, thread_id)
     try:
         if _START.search(text):
-            view = await _start_in_chat(quizzes, deps, user_id, state, text)
-            reply = f"Let's practise! {question_text(view)}"
+            view, opening = await _start_in_chat(quizzes, deps, user_id, state, text)
+            reply = f"{opening} {question_text(view)}"
         elif _NEXT.search(text):
             reply, view = _recommendation_text(await quizzes.recommend_next(user_id, book_id)), None
         elif active and _STOP.search(text):
@@ -90,13 +90,27 @@ async def offline_quiz_turn(state: TutorState, deps: RunDeps) -> dict[str, Any] 
 
 async def _start_in_chat(
     quizzes: QuizService, deps: RunDeps, user_id: uuid.UUID, state: TutorState, text: str
-) -> QuizView:
+) -> tuple[QuizView, str]:
+    """The new quiz and the words that open it."""
     book_id, thread_id = state["book_id"], state.get("thread_id", "")
     target = await quiz_target(deps, user_id, book_id, text, state.get("doc_path"))
     count = requested_count(text, DEFAULT_CHAT_QUESTIONS)
-    return await quizzes.start(
-        user_id, book_id, target.chapter, count=count, thread_id=thread_id, focus=target.focus, topic=target.topic
+    try:
+        view = await quizzes.start(
+            user_id, book_id, target.chapter, count=count, thread_id=thread_id, focus=target.focus, topic=target.topic
+        )
+        return view, "Let's practise!"
+    except QuizUnavailable:
+        if not target.from_page:
+            raise
+        elsewhere = await instead_of_page(deps, user_id, book_id, target)
+        if elsewhere is None:
+            raise QuizUnavailable(f"This page has no questions of its own. {ASK_FOR_CHAPTER}") from None
+    view = await quizzes.start(
+        user_id, book_id, elsewhere.chapter_key, count=count, thread_id=thread_id, focus=elsewhere.anchor
     )
+    where = elsewhere.heading or elsewhere.chapter_title
+    return view, f"This page has no questions of its own, so let's practise on “{where}”!"
 
 
 def question_text(view: QuizView) -> str:
