@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ag_ui.core import Message
+from ag_ui.core import Message, RunAgentInput
 
 from booktutor.graph.state import ChatMessage
+from booktutor.graph.turn_request import TurnRequest
+from booktutor.memory.models import Message as StoredMessage
 
 MAX_CLIENT_MESSAGES = 40
 
@@ -79,3 +81,20 @@ def _text(content: object) -> str:
     if isinstance(content, list):
         return " ".join(str(getattr(part, "text", "") or "") for part in content)
     return ""
+
+
+def _client_side(run_input: RunAgentInput, request: TurnRequest) -> tuple[list[Message], str]:
+    """The client's messages before the learner's latest one, and that one's id."""
+    ids = [m.id for m in run_input.messages]
+    position = ids.index(request.message_id) if request.message_id in ids else len(ids)
+    return list(run_input.messages[:position]), request.message_id
+
+
+def history_for(run_input: RunAgentInput, request: TurnRequest, stored: Sequence[StoredMessage]) -> list[ChatMessage]:
+    """The conversation the model sees: the client's messages merged with the stored ones."""
+    chat = [
+        (m.id, ChatMessage(role="user" if m.role == "user" else "assistant", content=m.content))
+        for m in stored
+        if m.role in ("user", "assistant") and m.content
+    ]
+    return conversation_for(*_client_side(run_input, request), chat, request.question)

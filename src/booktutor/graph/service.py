@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -38,7 +38,7 @@ from booktutor.agents.tutor import build_tutor_agent
 from booktutor.errors import BadRequest
 from booktutor.graph.answer_saver import AnswerSaver
 from booktutor.graph.checkpoint import CheckpointPool, first_run_reads
-from booktutor.graph.client_messages import conversation_for
+from booktutor.graph.client_messages import history_for
 from booktutor.graph.events import EventSink, emitting_to, now_ms, recording
 from booktutor.graph.graph import build_graph
 from booktutor.graph.leases import LeaseKeeper
@@ -47,7 +47,7 @@ from booktutor.graph.state import ChatMessage, Router, RunDeps, TutorState
 from booktutor.graph.thread_snapshot import SNAPSHOT_MESSAGES, messages_snapshot, with_answer
 from booktutor.graph.turn_request import TurnRequest, read_turn_request
 from booktutor.memory.database import is_database_unavailable
-from booktutor.memory.models import Message, User
+from booktutor.memory.models import User
 from booktutor.memory.threads import ThreadRepository
 from booktutor.memory.turns import start_turn
 from booktutor.providers.budget import RunBudget, next_within
@@ -159,7 +159,7 @@ class ChatService:
             extra=_selection_extra(request),
             history=SNAPSHOT_MESSAGES,
         )
-        history = _history(run_input, request, turn.history[-HISTORY_MESSAGES:])
+        history = history_for(run_input, request, turn.history[-HISTORY_MESSAGES:])
         snapshot = messages_snapshot(run_input, request.message_id, turn.history)
         preferences = _set_preferences(turn.preferences)
         prepared = _Prepared(request, turn.summary, history, preferences, snapshot, new_thread=turn.created)
@@ -293,7 +293,7 @@ class ChatService:
             summary = (await threads.get_thread(run_input.thread_id, user.id)).summary
             recent = await threads.recent_messages(run_input.thread_id, HISTORY_MESSAGES)
             stored = await PreferencesRepository(session).get(user.id)
-        history = _history(run_input, request, recent)
+        history = history_for(run_input, request, recent)
         snapshot = messages_snapshot(run_input, request.message_id, recent)
         return _Prepared(request, summary, history, _set_preferences(stored.model_dump()), snapshot)
 
@@ -352,23 +352,6 @@ async def _prune_checkpoints(checkpointer: BaseCheckpointSaver[str], thread_id: 
     except NotImplementedError:
         # The saver refuses keep_latest for threads with several namespaces (subgraphs): keep them all.
         log.debug("checkpoint_prune_unsupported", thread_id=thread_id)
-
-
-def _client_side(run_input: RunAgentInput, request: TurnRequest) -> tuple[list[Any], str]:
-    """The client's messages before the learner's latest one, and that one's id."""
-    ids = [m.id for m in run_input.messages]
-    position = ids.index(request.message_id) if request.message_id in ids else len(ids)
-    return list(run_input.messages[:position]), request.message_id
-
-
-def _history(run_input: RunAgentInput, request: TurnRequest, stored: Sequence[Message]) -> list[ChatMessage]:
-    """The conversation the model sees: the client's messages merged with the stored ones."""
-    chat = [
-        (m.id, ChatMessage(role="user" if m.role == "user" else "assistant", content=m.content))
-        for m in stored
-        if m.role in ("user", "assistant") and m.content
-    ]
-    return conversation_for(*_client_side(run_input, request), chat, request.question)
 
 
 def _set_preferences(stored: dict[str, Any]) -> dict[str, Any]:
