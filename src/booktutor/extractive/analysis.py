@@ -20,6 +20,7 @@ from booktutor.extractive.abstention import (
     name_missing,
     top_terms,
 )
+from booktutor.extractive.acronyms import Aliases
 from booktutor.extractive.intent import question_intent, split_parts
 from booktutor.extractive.roles import has_number
 from booktutor.extractive.scoring import (
@@ -73,6 +74,7 @@ async def analyse(
     question_terms = content_terms(question)
     first = (split_parts(question) or (question,))[0]  # a later part the book lacks is named, not abstained
     candidates = answering_candidates(question, build_candidates(results))
+    aliases = _aliases(question, results, evidence)
     embedded = await embed(embedder, question, [c.whole or c.text for c in candidates])
     vectors: np.ndarray | None = None
     if embedded is not None:
@@ -85,7 +87,7 @@ async def analyse(
             [term_cosine(question_terms, content_terms(c.whole) if c.whole else c.terms) for c in candidates],
             dtype=np.float32,
         )
-    total = score_candidates(question, question_terms, candidates, semantic, term_weights(evidence))
+    total = score_candidates(question, question_terms, candidates, semantic, term_weights(evidence), aliases)
     # Whether the book covers the question is judged on what the sentences say themselves: a lead-in
     # ending with a colon is matched with its items (`Candidate.whole`), which would weigh the list twice.
     said = np.asarray([not c.opens_list for c in candidates], dtype=bool)
@@ -153,3 +155,11 @@ async def features(
 ) -> dict[str, Any]:
     """The abstention signals for one question (used by the evals harness to calibrate)."""
     return (await analyse(question, results, embedder=embedder, evidence=evidence)).features
+
+
+def _aliases(question: str, results: Sequence[dict[str, Any]], evidence: dict[str, Any] | None) -> Aliases:
+    """The acronyms the question names that the book defines (the search's `evidence`) or the retrieved
+    sections define themselves."""
+    given = (evidence or {}).get("aliases") or []
+    book = Aliases.of((str(p[0]), str(p[1])) for p in given if isinstance(p, list | tuple) and len(p) == 2)
+    return (book | Aliases.learn(str(r.get("text", "")) for r in results)).named_in_text(question)

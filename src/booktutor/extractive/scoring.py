@@ -1,6 +1,7 @@
 """Candidate sentences and code blocks from retrieved chunks, scored against the question.
 
-Score: embedding cosine + content-word overlap + hit rank + a definitional bonus.
+Score: embedding cosine + content-word overlap (either name of an acronym the book defines) + hit rank + a
+definitional bonus + a bonus for a section the book files under the other name of what the question names.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import structlog
 
+from booktutor.extractive.acronyms import NO_ALIASES, Aliases, renamed_sections
 from booktutor.extractive.excerpts import DIAGRAM_EXCERPT_LANGUAGE, code_excerpts, excerpt_language
 from booktutor.extractive.text import Segment, content_terms, script_of, split_markdown, stem
 from booktutor.providers.embeddings import Embedder
@@ -26,6 +28,10 @@ SEMANTIC_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.30
 RANK_WEIGHT = 0.15
 DEFINITION_BONUS = 0.15
+NAMED_HEADING_BONUS = 0.15
+"""The sentence's section heading is the other name of a thing the question names by an acronym or its long
+form (`Aliases`): the book files the answer under the name the learner did not use. As strong as a
+definition: the learner's word and the book's heading name the same thing."""
 MAX_SUBJECT_WORDS = 7
 MAX_CODE_LINES = 12  # a block shown beside an answer that did not ask for code
 MAX_QUOTABLE_CODE_LINES = 40  # a block shown when the learner asks for the code
@@ -347,13 +353,16 @@ class _AskedTerms:
         return cls(terms, script, asked, sum(asked.values()))
 
 
-def _lexical_overlap(asked: _AskedTerms, candidate: Candidate) -> float:
+def _lexical_overlap(asked: _AskedTerms, candidate: Candidate, aliases: Aliases) -> float:
+    """The share of the question's words the sentence says, by either name of a thing the book defines an
+    acronym for (`Aliases`): 'QoS' asked is said by 'quality of service'."""
     if not asked.terms or script_of(candidate.text) != asked.script:
         return 0.0
+    said = asked.terms & (candidate.terms | aliases.said_by_other_name(asked.terms, candidate.terms))
     if asked.weights is None:
-        return len(asked.terms & candidate.terms) / len(asked.terms)
+        return len(said) / len(asked.terms)
     weights = asked.weights
-    return sum(weights[t] for t in asked.terms & candidate.terms) / asked.total
+    return sum(weights[t] for t in said) / asked.total
 
 
 def score_candidates(
@@ -362,14 +371,17 @@ def score_candidates(
     candidates: list[Candidate],
     semantic: np.ndarray,
     weights: dict[str, float] | None = None,
+    aliases: Aliases = NO_ALIASES,
 ) -> np.ndarray:
     subject = definition_subject(question)
     asked = _AskedTerms.of(question_terms, script_of(question), weights or {})
+    renamed = renamed_sections(question_terms, candidates, aliases)
     scores = [
         SEMANTIC_WEIGHT * float(semantic[i])
-        + LEXICAL_WEIGHT * _lexical_overlap(asked, c)
+        + LEXICAL_WEIGHT * _lexical_overlap(asked, c, aliases)
         + RANK_WEIGHT / (1 + 0.5 * c.rank)
         + DEFINITION_BONUS * definition_strength(c.text, subject)
+        + NAMED_HEADING_BONUS * (c.n in renamed)
         for i, c in enumerate(candidates)
     ]
     return np.asarray(scores, dtype=np.float32)

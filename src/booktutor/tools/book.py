@@ -27,6 +27,7 @@ from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.section_texts import whole_section_texts
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
+from booktutor.tools.book_aliases import question_aliases
 from booktutor.tools.book_parts import missing_part
 from booktutor.tools.chapter_points import POINTS_NUMBER_BASE, asked_chapter, chapter_points
 from booktutor.tools.context import MAX_SOURCE_N, Source, ToolContext, first_free
@@ -173,6 +174,8 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         hits = found.hits
         texts = await whole_section_texts(conn, ctx.services.embedder, hits[:WHOLE_SECTION_HITS])
         evidence = await _term_evidence(ctx, conn, query, hits, language)
+        aliases = await question_aliases(conn, ctx.book_id, query)  # 'QoS' asked, 'quality of service' said
+        evidence["aliases"] = [[a.short, a.long] for a in aliases.pairs]
         results += [_result_from_hit(offset + i, hit, texts.get(hit.chunk_id)) for i, hit in enumerate(hits, start=1)]
         sections = _section_sources(results[offset:], hits, max(len(results) + 1, SECTION_NUMBER_BASE))
         practice_sources: list[Source] = []
