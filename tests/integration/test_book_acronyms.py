@@ -4,12 +4,14 @@ and MiniLM over pages written here."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from tests.integration.conftest import build_test_services
 
 from booktutor.ingest.pipeline import Ingestor
+from booktutor.memory.database import raw_connection
 from booktutor.tools import book_aliases
 from booktutor.tools.book import search_book_results
 from booktutor.tools.context import ToolContext
@@ -66,3 +68,22 @@ async def test_the_search_carries_the_books_names_for_what_the_question_names(se
     assert await _aliases(services, "Which MDS makes a reader miss samples?") == [["MDS", "Message delivery settings"]]
     assert await _aliases(services, "How do message delivery settings work?") == [["MDS", "Message delivery settings"]]
     assert await _aliases(services, "How does a link carry samples?") == []
+
+
+class _CountingConnection:
+    """A real connection whose scans are counted (each request would bring its own)."""
+
+    def __init__(self, conn) -> None:
+        self.conn, self.fetches = conn, 0
+
+    async def fetch(self, *args):
+        self.fetches += 1
+        return await self.conn.fetch(*args)
+
+
+async def test_requests_arriving_together_read_the_books_acronyms_once(services, book):
+    async with raw_connection(services.db) as conn:
+        counting = _CountingConnection(conn)
+        found = await asyncio.gather(*(book_aliases.book_aliases(counting, "links") for _ in range(5)))
+    assert counting.fetches == 1
+    assert all(a.named_in_text("What are MDS?").pairs for a in found)

@@ -10,7 +10,9 @@ so they are kept for `ALIASES_TTL_S`; reading them scans the book's chunks once 
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
 
 import asyncpg
 
@@ -24,16 +26,29 @@ _DEFINING_SQL = r"""
 """The chunks that may define an acronym in either order: something like "(QoS)" or "QoS (...)"."""
 
 _CACHE: dict[str | None, tuple[float, Aliases]] = {}
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str | None, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)  # a lock serves one event loop
 
 
 async def book_aliases(conn: asyncpg.Connection, book_id: str | None) -> Aliases:
+    """The book's acronyms; one request per book and period reads them while the others wait for its result,
+    and the reading (a scan of every defining chunk: seconds on a large book) runs off the event loop."""
+    if (fresh := _fresh(book_id)) is not None:
+        return fresh
+    locks = _LOCKS.setdefault(asyncio.get_running_loop(), {})
+    async with locks.setdefault(book_id, asyncio.Lock()):
+        if (fresh := _fresh(book_id)) is not None:
+            return fresh
+        texts = [str(row["text"]) for row in await conn.fetch(_DEFINING_SQL, book_id)]
+        aliases = await asyncio.to_thread(Aliases.learn, texts)
+        _CACHE[book_id] = (time.monotonic(), aliases)
+        return aliases
+
+
+def _fresh(book_id: str | None) -> Aliases | None:
     cached = _CACHE.get(book_id)
-    if cached is not None and time.monotonic() - cached[0] <= ALIASES_TTL_S:
-        return cached[1]
-    rows = await conn.fetch(_DEFINING_SQL, book_id)
-    aliases = Aliases.learn(str(row["text"]) for row in rows)
-    _CACHE[book_id] = (time.monotonic(), aliases)
-    return aliases
+    return cached[1] if cached is not None and time.monotonic() - cached[0] <= ALIASES_TTL_S else None
 
 
 async def question_aliases(conn: asyncpg.Connection, book_id: str | None, question: str) -> Aliases:
