@@ -124,3 +124,15 @@ async def test_teach_me_about_a_topic_is_answered_about_the_topic_not_the_word_t
     await ingest_pages(services, tmp_path, {"demo.md": DEMONSTRATION, "gears.md": GEARS}, book_id="workshop")
     text, state = await ask_offline(services, guest, "Teach me about backlash", book_id="workshop")
     assert "backlash, a small dead zone" in text and "teach" not in text.lower(), text
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["What should I submit for the capstone?", "How is this course graded?", "When is the lab report due?"],
+)
+async def test_a_question_about_the_course_itself_is_for_the_book_not_off_topic(services, message):
+    # a course book says what to hand in and how it is assessed; "do my homework" stays someone else's job
+    router = IntentRouter(services.embedder)
+    assert (await router.route(message))[0] == "answer"
+    for request in ("Do my history homework about the Roman empire", "write me a cover letter for a barista job"):
+        assert (await router.route(request))[0] == "out_of_scope"

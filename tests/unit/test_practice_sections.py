@@ -230,3 +230,17 @@ def test_a_project_named_with_a_request_lead_or_alone_is_about_practice() -> Non
     for question in ("Tell me about the challenges of sim-to-real", "the project structure", "the robot's sensors"):
         assert not asks_about_practice(question), question
     assert asks_which_practice("Is there a self-check on sensors?")
+
+
+def test_asked_how_to_do_a_chapters_exercise_or_what_to_submit_the_practice_is_shown() -> None:
+    for question in (
+        "How do I solve the exercise in chapter 3?",
+        "How can I approach the lab on motors?",
+        "What should I submit for the capstone?",
+    ):
+        assert asks_about_practice(question), question
+    for question in ("How do I solve a quadratic equation?", "How do I start the robot?"):
+        assert not asks_about_practice(question), question
+    listing = [{"doc_path": "c3.md", "chapter_title": "Chapter 3: Motors", "n": 1, "sections": [61, 62, 63]}]
+    text = practice_answer("How do I solve the exercise in chapter 3?", LAB_AND_EXERCISES, listing) or ""
+    assert "**Exercise 3.1** [62]" in text, text  # 'solve' names no topic the chapter's title lacks

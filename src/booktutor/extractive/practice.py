@@ -32,7 +32,8 @@ _ASKING_WORDS = content_terms(
     "tutorials hands-on review questions question practice practical problems step steps task tasks part parts "
     "stage stages end any there have has include includes contain contains come offer ask asks build make create "
     "do submit need require involve cover covers test want expect chapter chapters section sections module modules "
-    "unit lesson page course textbook available self check checks checkpoint checkpoints knowledge yourself"
+    "unit lesson page course textbook available self check checks checkpoint checkpoints knowledge yourself "
+    "solve complete approach tackle finish answer"
 )
 _ONE_NAMED = re.compile(
     r"\bthe\s+(?:[\w/'-]+\s+){1,6}?(?:exercise|lab|quiz|assessment|assignment|tutorial|project)\b(?!\s*s\b)|"

@@ -18,6 +18,9 @@ INTENT_EXAMPLES: dict[str, list[str]] = {
         "How do vision-language-action models choose actions?",
         "What does that look like in practice on a real robot?",
         "Can you give me an example of that?",
+        "What do I have to submit for the final project?",
+        "How is the course assessed, and what do I build in the capstone?",
+        "What do I need to finish before the lab?",
     ],
     "tutor": [
         "Quiz me on chapter 2",
