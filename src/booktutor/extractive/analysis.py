@@ -21,7 +21,8 @@ from booktutor.extractive.abstention import (
     top_terms,
 )
 from booktutor.extractive.acronyms import Aliases
-from booktutor.extractive.intent import question_intent, split_parts
+from booktutor.extractive.excerpts import ANSWERING_EXCERPTS_PER_BLOCK
+from booktutor.extractive.intent import asks_mechanism, question_intent, split_parts
 from booktutor.extractive.roles import has_number
 from booktutor.extractive.scoring import (
     Candidate,
@@ -131,14 +132,19 @@ def answering_candidates(question: str, candidates: list[Candidate]) -> list[Can
     """The candidates, less the sentences introducing a code block under a heading (`describes_code`)
     unless the question asks what that heading names ("What is inverse kinematics?") or asks for a number
     the line states ("How long is the course?" of "organised into 6 modules over 13 weeks:" before a
-    diagram): elsewhere such a short line outranks the passages that explain. Asked what X is, a glossary
+    diagram): elsewhere such a short line outranks the passages that explain. The later stanzas of a long
+    listing only when the question asks how something works (`excerpts.ANSWERING_EXCERPTS_PER_BLOCK`).
+    Asked what X is, a glossary
     line defining a longer term is left out when another sentence defines X itself."""
     subject = definition_subject(question)
-    counted = question_intent(question).kind == "number"
+    intent = question_intent(question)
+    counted = intent.kind == "number"
+    stanzas = None if asks_mechanism(question, intent) else ANSWERING_EXCERPTS_PER_BLOCK
     kept = [
         c
         for c in candidates
-        if not c.describes_code or (subject and subject <= c.heading) or (counted and has_number(c.text))
+        if (not c.describes_code or (subject and subject <= c.heading) or (counted and has_number(c.text)))
+        and (stanzas is None or c.stanza < stanzas)
     ]
     other = [defines_another_term(c.text, subject) for c in kept]
     if not any(not o and definition_strength(c.text, subject) > 0 for c, o in zip(kept, other, strict=True)):

@@ -57,6 +57,7 @@ from booktutor.extractive.listing import (
     take_rows,
     without_stray_items,
 )
+from booktutor.extractive.mechanism import CODE_INTRO, code_led
 from booktutor.extractive.practice import practice_answer
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
@@ -102,6 +103,7 @@ class _Plan:
     lead: str = ""
     more: list[int] = field(default_factory=list)
     """Sentences that may carry the answer on in the sections it cites (`fill_cited_sections`)."""
+    code_intro: str = CODE_INTRO
 
 
 async def compose_answer(
@@ -154,7 +156,7 @@ async def compose_answer(
         return ComposedAnswer(abstention_text(results, language), [], True, "en", signals)
     if plan.more:  # after the checks above, which judge what answers, not the sections' further sentences
         plan = replace(plan, order=_without_repeats(analysis, fill_cited_sections(analysis, plan.order, plan.more)))
-    text, cited = render(analysis, question, plan.order, plan.code, plan.missing_parts)
+    text, cited = render(analysis, question, plan.order, plan.code, plan.missing_parts, plan.code_intro)
     if plan.lead:
         text = f"{plan.lead} {text}"
     shown = [*plan.order, *([plan.code] if plan.code is not None else [])]
@@ -175,7 +177,8 @@ async def _plan(
     pool = [i for i in pool if i not in lead_ins]
     if not analysis.features["selection_mode"]:
         if _code_alone_may_answer(question, intent) and (code := _code_answer(analysis, question, pool)) is not None:
-            return _Plan([], code, [])
+            _, code, intro = code_led(analysis, question, intent, code, [])
+            return _Plan([], code, [], code_intro=intro)
         pool = _near_best_document(analysis, pool)
     defining = glossary_definitions(analysis, intent)
     list_asked = intent.kind == "list" or bool(intent.about_course)
@@ -207,7 +210,7 @@ async def _plan(
     if not intent.wants_code:
         order = continue_explanation(analysis, order, pool)
     order = without_stray_items(analysis, intent, _without_repeats(analysis, order))
-    code = quoted_excerpt(analysis, question)
+    code, intro = quoted_excerpt(analysis, question), CODE_INTRO
     if code is not None:  # the learner quotes this page's code: the question is about that page
         order = [i for i in order if analysis.candidates[i].doc == analysis.candidates[code].doc]
     elif intent.wants_code:
@@ -215,6 +218,7 @@ async def _plan(
         code = code_excerpt(analysis, order, diagrams=False) if code is None else code
     else:
         code = _unasked_code(analysis, question, intent, order)
+        order, code, intro = code_led(analysis, question, intent, code, order)
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
         order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
     code = None if code in skip else code
@@ -222,7 +226,7 @@ async def _plan(
         code = both_sides_code(analysis, intent, code)
     order = _pages_that_hold_up(analysis, order, code if _code_answers(analysis, intent, code) else None)
     more = [] if intent.wants_code else pool
-    return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more)
+    return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more, intro)
 
 
 def _markers(text: str) -> list[int]:

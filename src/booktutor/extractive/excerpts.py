@@ -15,7 +15,12 @@ from booktutor.extractive.diagrams import diagram_windows
 
 MAX_EXCERPT_LINES = 8
 MIN_EXCERPT_LINES = 2
-MAX_EXCERPTS_PER_BLOCK = 12
+MAX_EXCERPTS_PER_BLOCK = 30
+ANSWERING_EXCERPTS_PER_BLOCK = 12
+"""The stanzas of a block that may answer any question; the later ones (up to `MAX_EXCERPTS_PER_BLOCK`) only
+a question asking how something works (`intent.asks_mechanism`): a lab's listing often computes its answer
+near its end ("score = (...)" in the last method), while asked anything else the later stanzas of a long
+example (a log line, its usage) outscored the lines that explain and said less."""
 DIAGRAM_LANGUAGES = frozenset({"mermaid", "plantuml", "dot", "graphviz", "text", "txt", "", "plain"})
 """Diagrams and console output are not code to quote; an untagged block is often either."""
 _BREAK = re.compile(r"^\s*(?:#|//|def\s|class\s|async\s+def\s|function\s)")

@@ -325,3 +325,14 @@ def asked_topic(message: str) -> str:
     understanding PID control" → "PID control"): those words name no topic, yet a search and the
     answer's word overlap read "teach" as one ("teaches a network" in another chapter)."""
     return _REQUEST_LEAD.sub("", message, count=1) or message
+
+
+_MECHANISM = re.compile(r"\bhow\s+(?:does|do|did|is|are|will|would)\s+(?!(?:i|we|you|one)\b)", re.I)
+_NOT_MECHANISM = frozenset({"why", "yesno", "comparison", "list", "code", "definition", "number"})
+
+
+def asks_mechanism(question: str, intent: Intent) -> bool:
+    """The question asks how something works or decides ("how does X know ...", "how does it score ..."),
+    not how the learner does something, nor a reason, a comparison, a list or a definition
+    (extractive.mechanism)."""
+    return bool(_MECHANISM.search(question)) and intent.kind not in _NOT_MECHANISM and not intent.sides

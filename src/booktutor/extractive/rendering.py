@@ -144,7 +144,12 @@ def _language_note(question: str, answer_language: str, quoted_text: str) -> str
 
 
 def render(
-    analysis: Analysis, question: str, order: list[int], code: int | None, missing_parts: Sequence[str] = ()
+    analysis: Analysis,
+    question: str,
+    order: list[int],
+    code: int | None,
+    missing_parts: Sequence[str] = (),
+    code_intro: str = "From the book",
 ) -> tuple[str, list[int]]:
     candidates = analysis.candidates
     cited = list(dict.fromkeys(candidates[i].n for i in order))
@@ -154,7 +159,7 @@ def render(
         parts.append(f"{NOT_COVERED_PART} {asked}.")
     if code is not None:
         block = candidates[code]
-        parts.append(f"From the book [{block.n}]:\n\n```{block.code_language}\n{block.text}\n```")
+        parts.append(f"{code_intro} [{block.n}]:\n\n```{block.code_language}\n{block.text}\n```")
         cited = list(dict.fromkeys([*cited, block.n]))
     first = order[0] if order else code
     language = candidates[first].language if first is not None else "en"

@@ -76,6 +76,7 @@ class Candidate:
     opens_list: bool = False  # a lead-in ending with a colon: quoted, the list it introduces follows
     whole: str = ""  # a lead-in with the items it introduces: what it says, matched against the question
     describes_code: bool = False  # "Heading: the lead-in before its code": quoted only for what the heading is
+    stanza: int = 0  # an excerpt's place among its block's excerpts (`excerpts.ANSWERING_EXCERPTS_PER_BLOCK`)
 
     @property
     def words(self) -> int:
@@ -133,8 +134,8 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
                 candidates.append(candidate)
             if segment.kind == "code":
                 candidates.extend(
-                    _candidate(place, rank, position, segment, excerpt, "excerpt")
-                    for excerpt in code_excerpts(segment.text, segment.code_language)
+                    replace(_candidate(place, rank, position, segment, excerpt, "excerpt"), stanza=stanza)
+                    for stanza, excerpt in enumerate(code_excerpts(segment.text, segment.code_language))
                 )
     return candidates
 

@@ -1,0 +1,133 @@
+"""Asked how something works, a technical book often answers in its listing, not in prose: the lines that
+decide (a condition on a named constant) or compute (a score from weights) are shown, with the constants
+they read, rather than the class line that only names the subject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.extractive_support import answer, hit
+
+from booktutor.extractive.excerpts import code_excerpts
+from booktutor.extractive.intent import question_intent
+from booktutor.extractive.mechanism import asks_mechanism
+
+FRIDGE = '''## Door Monitor Node
+
+The door monitor node runs on the kitchen robot beside its camera node.
+
+```python
+class DoorMonitorNode(Node):
+    """Fridge door monitor for the kitchen robot."""
+
+    def __init__(self):
+        super().__init__('door_monitor')
+        self.door_sub = self.create_subscription(Bool, '/fridge/door', self.on_door, 10)
+        self.alarm_pub = self.create_publisher(String, '/kitchen/alarm', 10)
+
+        # Alarm timing
+        self.open_limit = 45.0
+        self.open_time = 0.0
+
+    def on_door(self, msg: Bool):
+        """Count the seconds the door stays open."""
+        if msg.data:
+            self.open_time += self.period
+        else:
+            self.open_time = 0.0
+
+        # Door open too long: raise the alarm
+        if self.open_time > self.open_limit:
+            self.alarm_pub.publish(String(data='please close the fridge'))
+```
+'''
+GRASP = '''## Example: Grasp Planner
+
+The planner below tries candidate grasps on the simulated gripper and keeps the best one.
+
+```python
+class GraspPlanner:
+    """Pick grasps for the kitchen gripper."""
+
+    def plan(self, candidates):
+        """Try every candidate grasp."""
+        best, best_rank = None, -1.0
+        for grasp in candidates:
+            outcome = self.simulate(grasp)
+            rank = self.rank_grasp(outcome)
+            # Keep the best grasp
+            if rank > best_rank:
+                best, best_rank = grasp, rank
+        return best
+
+    def rank_grasp(self, outcome):
+        """Rank a simulated grasp."""
+        if outcome["dropped"]:
+            return 0.0
+
+        # Weigh contact against clearance
+        contact_weight = 0.7
+        clearance_weight = 0.3
+
+        rank = (
+            contact_weight * outcome["contact"] +
+            clearance_weight * outcome["clearance"]
+        )
+        return rank
+```
+'''
+
+
+def fridge_hit() -> dict[str, Any]:
+    return hit(1, FRIDGE, "Door Monitor Node", "code", doc="kitchen/door-monitor.md")
+
+
+def grasp_hit() -> dict[str, Any]:
+    return hit(1, GRASP, "Example: Grasp Planner", "code", doc="kitchen/grasping.md")
+
+
+async def test_how_a_node_decides_is_answered_with_its_condition_and_the_constant_it_reads(embedder: Any) -> None:
+    composed = await answer(
+        "how does the door monitor node know the fridge stayed open too long?", [fridge_hit()], embedder
+    )
+    assert "if self.open_time > self.open_limit:" in composed.text
+    assert "self.open_limit = 45.0" in composed.text
+    assert "class DoorMonitorNode" not in composed.text  # the class line names the node, it decides nothing
+    assert "beside its camera node" not in composed.text  # nor does the page's prose
+    assert composed.text.startswith("In the book's code [1]:")
+    assert composed.cited == [1]
+
+
+async def test_how_an_example_scores_is_answered_with_the_computation_and_its_weights(embedder: Any) -> None:
+    composed = await answer("In the GraspPlanner example, how does it rank each grasp?", [grasp_hit()], embedder)
+    assert "contact_weight * outcome" in composed.text
+    assert "contact_weight = 0.7" in composed.text
+    assert "if rank > best_rank" not in composed.text  # that line uses the rank, it does not compute it
+
+
+async def test_questions_that_ask_no_mechanism_get_no_deciding_lines(embedder: Any) -> None:
+    why = await answer("Why does the grasp planner simulate each grasp?", [grasp_hit()], embedder)
+    assert "```" not in why.text
+    what = await answer("What does the door monitor node do?", [fridge_hit()], embedder)
+    assert "if self.open_time" not in what.text
+    assert "In the book's code" not in what.text
+
+
+def test_a_mechanism_question_asks_how_something_works_not_how_the_learner_does_it() -> None:
+    def asks(question: str) -> bool:
+        return asks_mechanism(question, question_intent(question))
+
+    assert asks("how does the door monitor node know the fridge stayed open too long?")
+    assert asks("In the GraspPlanner example, how does it rank each grasp?")
+    assert not asks("How do I change the alarm limit?")
+    assert not asks("How does a stepper motor differ from a servo?")
+    assert not asks("Why does the planner simulate each grasp?")
+
+
+def test_the_later_stanzas_of_a_long_listing_are_quotable() -> None:
+    stanzas = [
+        f"# Step {i}: move joint {i}\nself.joint_{i}.target = {i}.5\nself.joint_{i}.speed = 0.2" for i in range(20)
+    ]
+    excerpts = code_excerpts("\n\n".join(stanzas), "python")
+    assert len(excerpts) == 20
+    assert excerpts[-1].startswith("# Step 19")
