@@ -175,6 +175,16 @@ def test_urdu_signposts_and_openings_that_refer_back_are_recognised() -> None:
     assert not is_generic("ایک servo motor اپنی پوزیشن خود ناپتا ہے۔")  # a servo measures its own position
 
 
+def test_sentences_about_the_course_s_progress_say_nothing_of_the_topic() -> None:
+    from booktutor.extractive.roles import is_generic
+
+    assert is_generic("In the next module, we'll explore gear trains with two simulators.")
+    assert is_generic("You've completed Module 2: Gear Trains.")
+    assert is_generic("Congratulations! You can now size a gearbox.")
+    assert not is_generic("In the lab, the gear train runs at half speed.")
+    assert not is_generic("A gear train trades speed for torque.")
+
+
 @pytest.mark.parametrize(
     ("question", "about_course"),
     [

@@ -124,8 +124,10 @@ _FRONT_MATTER = re.compile(
     r"\b(?:estimated\s+(?:reading\s+)?time|reading\s+time|difficulty|prerequisites?|duration)\s*:", re.I
 )
 _GENERIC = re.compile(
-    r"^(?:welcome\b|before\s+(?:we\s+)?div\w+|let'?s\b|let\s+us\b|now\s+that\b|in\s+this\s+"
-    r"(?:chapter|section|module|lesson|case\s+study|part|unit)\b|(?:this|the\s+next)\s+(?:chapter|section|module|lesson)\b)|"
+    r"^(?:welcome\b|before\s+(?:we\s+)?div\w+|let'?s\b|let\s+us\b|now\s+that\b|in\s+(?:this|the\s+next|the\s+"
+    r"following|the\s+previous|later)\s+(?:chapter|section|module|lesson|case\s+study|part|unit)s?\b|"
+    r"(?:this|the\s+next)\s+(?:chapter|section|module|lesson)\b|congratulations\b|you(?:'ve|\s+have)\s+"
+    r"(?:now\s+)?(?:completed|finished)\b)|"
     r"\b(?:is|are)\s+(?:crucial|essential|important|key|fundamental|critical|vital)\s+(?:for|to|in|when)\b|"
     r"\bforms?\s+the\s+(?:foundation|basis|backbone)\b|\bprovides?\s+the\s+foundation\b|"
     r"\b(?:is|are)\s+(?:a|an)\s+(?:powerful|comprehensive|versatile|exciting|fascinating)\b|"
