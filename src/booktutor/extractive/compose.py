@@ -386,8 +386,8 @@ def _stated(analysis: Analysis, results: list[dict[str, Any]], question: str, pl
     first = (split_parts(question) or (question,))[0]
     headings = {int(r["n"]): str(r.get("heading") or "") for r in results if isinstance(r.get("n"), int)}
     sentences = [
-        f"{headings.get(analysis.candidates[i].n, '')}: {analysis.candidates[i].text}"
-        for i in [*plan.order, *([plan.code] if plan.code is not None else [])]
+        f"{headings.get(c.n, '')} {' '.join(sorted(c.heading))}: {c.text}"  # its result's and its own section's
+        for c in (analysis.candidates[i] for i in [*plan.order, *([plan.code] if plan.code is not None else [])])
     ]
     intent = question_intent(question)
     aspect = "" if intent.kind == "why" else intent.aspect  # "why use X?" asks a reason, in any wording
