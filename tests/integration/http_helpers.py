@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
@@ -47,3 +48,13 @@ async def register(
 
 def bearer(tokens: dict) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def finished_job(http: httpx.AsyncClient, job_id: str, headers: dict[str, str], *, tries: int = 600) -> dict:
+    """The job once it has ended (succeeded, failed or cancelled), polled every 0.1 s."""
+    for _ in range(tries):
+        job = (await http.get(f"/api/v1/jobs/{job_id}", headers=headers)).json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job did not finish: {job}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.integration.http_helpers import bearer, register, with_settings
+from tests.integration.http_helpers import bearer, finished_job, register, with_settings
 from tests.integration.live_server import live_server
 
 from booktutor.api.app import create_app
@@ -157,7 +157,7 @@ async def test_hostile_archives_and_paths_are_refused_or_defused(http, tmp_path)
     accepted = await upload("links.tar.gz", linked)
     assert accepted.status_code == 202, accepted.text
     # the job removes its upload folder when it ends, so what reached the book is checked, not the folder
-    job = await _finished(http, accepted.json()["id"], admin)
+    job = await finished_job(http, accepted.json()["id"], admin)
     assert job["status"] == "succeeded" and job["result"]["added"] == 1, job
 
     for path in ("/tmp/a\x00b", "/" + "n" * 300 + "/docs", "~no-such-user/site"):
@@ -169,15 +169,6 @@ def _extracted(data: bytes, folder: Path) -> Path:
     folder.mkdir()
     (folder / "archive").write_bytes(data)
     return extract_archive(folder / "archive", folder / "site")
-
-
-async def _finished(http: httpx.AsyncClient, job_id: str, headers: dict[str, str]) -> dict:
-    for _ in range(600):
-        job = (await http.get(f"/api/v1/jobs/{job_id}", headers=headers)).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"job did not finish: {job}")
 
 
 def test_the_folder_walk_never_follows_links(tmp_path):

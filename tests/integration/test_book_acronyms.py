@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from tests.integration.conftest import build_test_services
+from tests.integration.offline_answers import ingest_pages
 
-from booktutor.ingest.pipeline import Ingestor
 from booktutor.memory.database import raw_connection
 from booktutor.tools import book_aliases
 from booktutor.tools.book import search_book_results
@@ -50,13 +50,9 @@ def services(test_settings, clean_db, edge_store, local_embedder):
 
 @pytest.fixture
 async def book(services, tmp_path: Path) -> Path:
-    root = tmp_path / "book"
-    (root / "docs").mkdir(parents=True)
-    (root / "docs" / "links.md").write_text(LINKS, encoding="utf-8")
-    (root / "docs" / "glossary.md").write_text(GLOSSARY, encoding="utf-8")
-    await Ingestor(services.db, services.store, services.embedder).ingest(root, book_id="links")
+    docs = await ingest_pages(services, tmp_path, {"links.md": LINKS, "glossary.md": GLOSSARY}, book_id="links")
     book_aliases.forget()
-    return root
+    return docs
 
 
 async def _aliases(services, question: str) -> list[list[str]]:

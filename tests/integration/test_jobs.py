@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import text
-from tests.integration.http_helpers import app_client, bearer, register, with_settings
+from tests.integration.http_helpers import app_client, bearer, finished_job, register, with_settings
 
 from booktutor.jobs import JobDeps, JobQueue, JobWorker
 from booktutor.jobs.queue import build_queue_app
@@ -185,15 +185,6 @@ async def test_booktutor_worker_runs_jobs_in_its_own_process(jobs_services, book
     assert await book_exists(jobs_services, "elsewhere")
 
 
-async def _wait_for_job(http, job_id, headers) -> dict:
-    for _ in range(600):
-        job = (await http.get(f"/api/v1/jobs/{job_id}", headers=headers)).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"job did not finish: {job}")
-
-
 async def test_pregenerating_fills_the_chapter_cache(jobs_services, ingestor, book_copy):
     await ingestor.ingest(book_copy, book_id="mini")
     model = ExtractiveModel(embedder=jobs_services.embedder)  # no generative model: adapted variants only
@@ -205,7 +196,7 @@ async def test_pregenerating_fills_the_chapter_cache(jobs_services, ingestor, bo
         )
         assert submitted.status_code == 202, submitted.text
         assert submitted.headers["Location"] == f"/api/v1/jobs/{submitted.json()['id']}"
-        job = await _wait_for_job(http, submitted.json()["id"], admin)
+        job = await finished_job(http, submitted.json()["id"], admin)
         assert job["status"] == "succeeded", job
         chapters = job["result"]["chapters"]
         assert chapters > 0 and job["result"]["generated"] == chapters

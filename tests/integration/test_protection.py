@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import tarfile
 
 import pytest
 import structlog
-from tests.integration.http_helpers import app_client, bearer, register
+from tests.integration.http_helpers import app_client, bearer, finished_job, register
 
 from booktutor.log_redact import REDACTED, redact_secrets
 
@@ -68,15 +67,6 @@ def test_logs_never_carry_secrets():
     assert structlog  # configured pipeline includes the processor (see log_config)
 
 
-async def _wait_for_job(http, job_id, headers) -> dict:
-    for _ in range(200):
-        job = (await http.get(f"/api/v1/jobs/{job_id}", headers=headers)).json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        await asyncio.sleep(0.1)
-    raise AssertionError("job did not finish")
-
-
 async def test_admin_ingests_an_uploaded_book_as_a_job(services, book_copy):
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w:gz") as tar:
@@ -90,7 +80,7 @@ async def test_admin_ingests_an_uploaded_book_as_a_job(services, book_copy):
             files={"archive": ("book.tar.gz", archive.getvalue(), "application/gzip")},
         )
         assert upload.status_code == 202, upload.text
-        job = await _wait_for_job(http, upload.json()["id"], admin)
+        job = await finished_job(http, upload.json()["id"], admin)
         assert job["status"] == "succeeded", job
         assert job["result"]["book_id"] == "uploaded" and job["result"]["chunks_written"] > 0
         assert job["progress"]["files_done"] == job["progress"]["files_total"] > 0
@@ -101,7 +91,7 @@ async def test_admin_ingests_an_uploaded_book_as_a_job(services, book_copy):
             "/api/v1/admin/books", headers=admin, json={"path": str(book_copy), "book_id": "pathbook"}
         )
         assert by_path.status_code == 202
-        assert (await _wait_for_job(http, by_path.json()["id"], admin))["status"] == "succeeded"
+        assert (await finished_job(http, by_path.json()["id"], admin))["status"] == "succeeded"
         bad = await http.post("/api/v1/admin/books", headers=admin, json={"path": "/nonexistent/place"})
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "book_path_invalid"
         junk = await http.post(
@@ -113,4 +103,4 @@ async def test_admin_ingests_an_uploaded_book_as_a_job(services, book_copy):
         missing = await http.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000", headers=admin)
         assert missing.status_code == 404
         reindexed = await http.post("/api/v1/admin/reindex", headers=admin)
-        assert (await _wait_for_job(http, reindexed.json()["id"], admin))["status"] == "succeeded"
+        assert (await finished_job(http, reindexed.json()["id"], admin))["status"] == "succeeded"
