@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from booktutor.tutoring.questions import QuizQuestion
-from booktutor.tutoring.topic_order import topic_first
+from booktutor.tutoring.topic_order import names_topic, topic_first
 
 
 def _question(qid: str, heading: str, prompt: str, answer: str = "yes") -> QuizQuestion:
@@ -41,3 +41,10 @@ def test_a_word_most_questions_name_counts_less_than_a_rare_one() -> None:
 def test_without_a_topic_the_found_section_leads_and_the_rest_keep_their_order() -> None:
     ordered = topic_first([MOTOR, RATIO, BACKDRIVE], "", focus="backdrivability")
     assert [q.id for q in ordered] == ["q1", "q3", "q2"]
+
+
+def test_a_chapter_asks_about_a_topic_when_a_question_names_its_words() -> None:
+    assert names_topic([MOTOR, RATIO], "gear ratios", every_word=True)
+    assert names_topic([MOTOR, ARM], "robot gears", every_word=False)
+    assert not names_topic([MOTOR, ARM], "robot gears", every_word=True)
+    assert not names_topic([MOTOR, ARM], "backdrivability", every_word=False)

@@ -23,6 +23,7 @@ _COUNT = re.compile(r"[,;:]?\s*\b(\d{1,2})\s+questions?\b", re.IGNORECASE)
 _TOPIC = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(?:chapter\s+)?(.+?)[?.!]*$", re.IGNORECASE)
 _VAGUE = re.compile(r"^(this|this page|this chapter|this section|it|that|here|what i(?:'m| am) reading)$", re.I)
 TOPIC_HITS = 8
+OTHER_CHAPTERS = 2  # the other chapters among the hits whose questions are looked at for the topic
 ASK_FOR_CHAPTER = "Which chapter should the quiz cover? For example: “quiz me on chapter 2”."
 
 
@@ -79,7 +80,7 @@ async def _by_topic(deps: RunDeps, book_id: str, topic: str) -> QuizTarget:
         return QuizTarget(exact.key)
     found = await deps.services.searcher.search(SearchQuery(text=topic, k=TOPIC_HITS, book_id=book_id))
     if found.hits:
-        hit = teaching_hit(found.hits)
+        hit = await _asking_hit(deps, book_id, found.hits, topic)
         async with deps.services.db.session() as session:
             chapter = await BookRepository(session).get_chapter(book_id, hit.doc_path)
         if chapter is not None:
@@ -87,11 +88,28 @@ async def _by_topic(deps: RunDeps, book_id: str, topic: str) -> QuizTarget:
     return QuizTarget(await resolve_chapter(deps.services, book_id, topic), topic=topic)
 
 
+async def _asking_hit(deps: RunDeps, book_id: str, hits: list[SearchHit], topic: str) -> SearchHit:
+    """The teaching hit, unless none of its chapter's questions names a word of the topic (the chapter holds
+    the topic only in code or a figure) and another teaching chapter among the hits asks about the whole
+    topic: then that chapter's best hit."""
+    first = teaching_hit(hits)
+    if deps.quizzes is None or await deps.quizzes.asks_about(book_id, first.doc_path, topic, every_word=False):
+        return first
+    others = [h for h in hits if _teaches(h) and h.doc_path != first.doc_path]
+    for doc_path in list(dict.fromkeys(h.doc_path for h in others))[:OTHER_CHAPTERS]:
+        if await deps.quizzes.asks_about(book_id, doc_path, topic, every_word=True):
+            return next(h for h in others if h.doc_path == doc_path)
+    return first
+
+
 def teaching_hit(hits: list[SearchHit]) -> SearchHit:
     """The best hit on a chapter that teaches the topic: a glossary page only restates terms in brief
     (its questions would be about every term in the book), so it is used only when nothing else covers it."""
-    teaching = (h for h in hits if h.lexical_rank is not None and not _on_glossary(h))
-    return next(teaching, hits[0])
+    return next((h for h in hits if _teaches(h)), hits[0])
+
+
+def _teaches(hit: SearchHit) -> bool:
+    return hit.lexical_rank is not None and not _on_glossary(hit)
 
 
 def _on_glossary(hit: SearchHit) -> bool:

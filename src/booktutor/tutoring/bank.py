@@ -42,6 +42,14 @@ class QuestionBank:
             unique.setdefault(normalized(question.prompt), question)
         return [q for q in unique.values() if q.kind in kinds]
 
+    async def without_model(self, repo: TutoringRepository, chapter: Chapter, document: Document) -> list[QuizQuestion]:
+        """The authored, imported and offline-generated questions: what a chapter can be asked about, known
+        without a model call."""
+        material = await repo.chapter_material(document)
+        picked = await repo.authored_questions(chapter, document)
+        picked += imported_questions(material.book_chapters).get(document.source_path, [])
+        return picked + await self._offline_generated(repo, material, document.book_id)
+
     async def _generated(self, repo: TutoringRepository, material: ChapterMaterial, book_id: str) -> list[QuizQuestion]:
         written = await self._llm_written(repo, material, book_id)
         if len(written) >= MIN_GENERATED:

@@ -43,7 +43,7 @@ from booktutor.tutoring.llm_generate import LLMQuestionGenerator
 from booktutor.tutoring.mastery import Recommendation
 from booktutor.tutoring.questions import QuizQuestion
 from booktutor.tutoring.repository import TutoringRepository
-from booktutor.tutoring.topic_order import topic_first
+from booktutor.tutoring.topic_order import names_topic, topic_first
 from booktutor.tutoring.views import (
     AnswerResult,
     GradeResult,
@@ -115,6 +115,18 @@ class QuizService:
             quiz = await repo.create_quiz(user_id, book_id, chapter.id, questions[:count], thread_id)
         await self._seed(quiz)
         return await self.view(user_id, quiz.id)
+
+    async def asks_about(self, book_id: str, chapter_ref: str, topic: str, *, every_word: bool) -> bool:
+        """Whether one of the chapter's questions names a word of `topic` (`every_word`: all of them); judged on
+        the questions made without a model, so that choosing a chapter costs no model call."""
+        async with self.services.db.session() as session, session.begin():
+            repo = TutoringRepository(session)
+            chapter = await BookRepository(session).get_chapter(book_id, chapter_ref)
+            language = await repo.default_language(book_id)
+            document = document_for(chapter, language, any_language=True) if chapter else None
+            if chapter is None or document is None:
+                return False
+            return names_topic(await self.bank.without_model(repo, chapter, document), topic, every_word=every_word)
 
     async def view(self, user_id: uuid.UUID, quiz_id: uuid.UUID) -> QuizView:
         async with self.services.db.session() as session:

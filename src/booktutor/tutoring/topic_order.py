@@ -26,3 +26,10 @@ def topic_relevance(questions: list[QuizQuestion], topic: str) -> list[float]:
     words = [wanted & content_words(f"{q.heading} {q.prompt} {q.correct_answer_text()}") for q in questions]
     share = Counter(word for found in words for word in found)
     return [sum(1 / share[word] for word in found) for found in words]
+
+
+def names_topic(questions: list[QuizQuestion], topic: str, *, every_word: bool) -> bool:
+    """Whether a question names a word of `topic` (`every_word`: all of its words)."""
+    wanted = content_words(topic)
+    named = (wanted & content_words(f"{q.heading} {q.prompt} {q.correct_answer_text()}") for q in questions)
+    return bool(wanted) and any(found == wanted if every_word else found for found in named)

@@ -1,0 +1,74 @@
+""" "Quiz me on <topic>" asks about the topic: when the chapter the search ranks first holds the topic only in
+code (no question of it names the topic), the quiz starts on another chapter the search found whose questions
+do. Over HTTP, real Postgres, Qdrant Edge, MiniLM and the offline tutor, on pages written here."""
+
+from __future__ import annotations
+
+import pytest
+from tests.integration.http_helpers import app_client
+from tests.integration.offline_answers import ingest_pages
+from tests.integration.test_tutoring_any_book import _chat
+
+from booktutor.providers.extractive_model import ExtractiveModel
+from booktutor.retrieval.search import SearchQuery
+
+pytestmark = pytest.mark.integration
+
+PLANNING = """# Motion planning
+
+## Planning a path
+
+Motion planning finds a path for the arm from its start pose to its goal pose around every obstacle.
+A planner samples poses, keeps those without collisions and joins them into a path.
+
+## Reach solver
+
+The reach solver, in code:
+
+```python
+class ReachSolver:
+    \"\"\"Reach solver: joint angles that put the hand on a target.\"\"\"
+
+    def solve(self, target):
+        return self.iterate(target)
+```
+
+## Velocity limits
+
+Every joint of the arm has a velocity limit that the planner respects when it times a path.
+"""
+ARMS = """# Arm basics
+
+## Arm kinematics
+
+How the joints relate to where the hand ends up:
+
+### Forward reach
+- Given joint angles, compute where the hand is
+- Runs once per control cycle
+
+### Reach solver
+- Given a hand target, compute the joint angles
+- Iterates until the hand error is small
+
+### Joint encoders
+- Measure each joint's angle for the controller
+- Count ticks on a disc
+"""
+
+
+@pytest.fixture
+async def http(services, tmp_path):
+    await ingest_pages(services, tmp_path, {"planning.md": PLANNING, "arms.md": ARMS}, book_id="workshop")
+    async with app_client(services, model=ExtractiveModel(embedder=services.embedder)) as client:
+        client.headers["X-Guest-Token"] = (await client.get("/api/v1/threads")).headers["X-Guest-Token"]
+        yield client
+
+
+async def test_a_topic_quiz_starts_where_a_question_names_the_topic(http, services):
+    found = await services.searcher.search(SearchQuery(text="reach solver", k=8, book_id="workshop"))
+    assert found.hits[0].doc_path == "planning.md"  # the search ranks the code-only chapter first
+    reply, _ = await _chat(http, "quiz me on the reach solver", "t-topic")
+    assert reply.startswith("Let's practise! Question 1 of"), reply
+    first_question = reply.split("\n")[0]
+    assert "Given a hand target, compute the joint angles" in first_question, reply
