@@ -87,3 +87,17 @@ def test_the_bundled_encoder_reads_english_only_and_its_cache_says_so() -> None:
     assert reads_language(english_only, "en") and reads_language(english_only, "en-GB")
     assert not reads_language(english_only, "ur")
     assert reads_language(FakeEmbedder(), "ur"), "an encoder that does not say reads every language"
+
+
+def test_a_chunk_holding_the_questions_rare_words_together_joins_the_top_of_the_results() -> None:
+    """A table row naming two of the question's rare words, which neither the encoder nor the full text's
+    ranking over all the words puts near the top, counts as much as the encoder's own best; only the
+    first few such chunks count."""
+    dense = [(chunk_id, 0.6 - i / 100) for i, chunk_id in enumerate(_ids(40))]
+    lexical = [chunk_id for chunk_id, _ in dense[20:]]
+    row, second, third, fourth = _ids(4)
+    fused = weighted_rrf(dense, lexical, FusionWeights(), [row, second, third, fourth])
+    order = [c.chunk_id for c in fused]
+    assert order.index(row) < 3
+    assert fourth not in order
+    assert order[:3] != [c.chunk_id for c in weighted_rrf(dense, lexical, FusionWeights())][:3]

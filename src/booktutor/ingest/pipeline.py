@@ -26,6 +26,7 @@ from booktutor.markdown.urls import chapter_key
 from booktutor.memory.books import BookRepository
 from booktutor.memory.database import Database
 from booktutor.providers.embeddings import Embedder
+from booktutor.retrieval import lexeme_stats
 from booktutor.retrieval.types import VectorRecord
 from booktutor.retrieval.vector_store import VectorStore
 
@@ -139,6 +140,8 @@ class Ingestor:
             permalinks = {(d.source_path, d.language): d.slug for d in parsed}
             await BookRepository(session).refresh_permalinks(book_id, permalinks)
             await BookRepository(session).refresh_sort_keys(book_id, sort_keys)
+        if changed or removed:  # the book's lexeme counts steer its searches (rare words): count them anew
+            lexeme_stats.forget(book_id)
         await backfill_sentence_vectors(self.db, self.embedder, book_id=book_id)
         report.seconds = time.perf_counter() - started
         return report

@@ -25,6 +25,10 @@ class FusionWeights:
     not_answer: float = 0.8
     """Factor on the score of a chunk that asks the learner to do something or points elsewhere
     (exercise, quiz, lab, objectives, navigation): still found, below the explanation."""
+    rare: float = 1.0
+    """Weight of the list of chunks holding two or more of the question's rare words (`LexicalSearch.rare_pairs`):
+    as much as the encoder's list. Under the calibrated lexical weight the full text's best match alone counted
+    less than the encoder's tenth, and a table row naming the question's distinctive words never got in."""
     code: float = 1.0
     """Factor on the score of a chunk that is mostly code. 0.8 ranked two more explaining sections first on the
     MDX book but moved sections that hold the evidence in code, and a relevant page, down: left neutral."""
@@ -48,8 +52,10 @@ def weighted_rrf(
     dense: Sequence[tuple[uuid.UUID, float]],
     lexical: Sequence[uuid.UUID],
     weights: FusionWeights,
+    rare: Sequence[uuid.UUID] = (),
 ) -> list[FusedCandidate]:
-    """score = w_dense / (k + rank_dense) + w_lexical / (k + rank_lexical), ranks from 1."""
+    """score = w_dense / (k + rank_dense) + w_lexical / (k + rank_lexical) + w_rare / (k + rank_rare), ranks
+    from 1; only the first `RARE_MATCHES` chunks of the rare-word list count."""
     fused: dict[uuid.UUID, FusedCandidate] = {}
     for rank, (chunk_id, cosine) in enumerate(dense, start=1):
         candidate = fused.setdefault(chunk_id, FusedCandidate(chunk_id))
@@ -59,6 +65,9 @@ def weighted_rrf(
         candidate = fused.setdefault(chunk_id, FusedCandidate(chunk_id))
         candidate.lexical_rank = rank
         candidate.score += weights.lexical / (weights.k + rank)
+    for rank, chunk_id in enumerate(rare[:RARE_MATCHES], start=1):
+        candidate = fused.setdefault(chunk_id, FusedCandidate(chunk_id))
+        candidate.score += weights.rare / (weights.k + rank)
     return sorted(fused.values(), key=lambda c: c.score, reverse=True)
 
 

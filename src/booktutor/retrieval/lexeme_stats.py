@@ -29,6 +29,13 @@ this share of the book's chunks in that language is one in effect (کے, اور,
 weigh as much as the question's own words, and the passages that repeat it most would come first."""
 COMMON_MIN_CHUNKS = 4
 
+RARE_SHARE = 0.01
+"""A lexeme in at most this share of a book's chunks (in the question's language) is rare: a chunk holding two
+of a question's rare lexemes is one of the few passages that name them together ("Robot flies away | Wrong
+inertia values" for "my robot goes flying off ... what's wrong"), often a table row or a short entry the
+encoder places far from the question."""
+RARE_MIN_CHUNKS = 3
+
 _LANGUAGE = "(CAST($2 AS text) IS NULL OR language = $2)"
 _TOTAL_SQL = f"SELECT count(*) FROM chunks WHERE (CAST($1 AS text) IS NULL OR book_id = $1) AND {_LANGUAGE}"
 _COUNT_SQL = """
@@ -39,6 +46,10 @@ _COUNT_SQL = """
                    AND (CAST($3 AS text) IS NULL OR ch.language = $3)
                  LIMIT $4) s)
     FROM unnest(CAST($1 AS text[])) AS l
+    """
+_LEXEMES_SQL = """
+    SELECT array_agg(DISTINCT l) FROM unnest(tsvector_to_array(to_tsvector(
+      CASE WHEN CAST($2 AS text) IS NULL OR $2 = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END, $1))) AS l
     """
 _QUESTION_LEXEMES_SQL = "SELECT array_agg(DISTINCT l) FROM unnest(tsvector_to_array(to_tsvector('simple', $1))) AS l"
 
@@ -51,7 +62,7 @@ class _BookStats:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_STATS: dict[tuple[str | None, str | None], _BookStats] = {}
+_STATS: dict[tuple[str | None, str | None, str], _BookStats] = {}
 
 
 async def bounds_candidates(conn: asyncpg.Connection, book_id: str | None) -> bool:
@@ -71,11 +82,22 @@ async def common_lexemes(conn: asyncpg.Connection, book_id: str | None, language
     """The question's lexemes that occur in more than `COMMON_SHARE` of the book's chunks in `language`
     (a language searched with the `simple` configuration), unless nothing else would remain."""
     lexemes = list(await conn.fetchval(_QUESTION_LEXEMES_SQL, question) or [])
-    stats = await _stats(conn, book_id, language, lambda total: int(COMMON_SHARE * total))
+    stats = await _stats(conn, book_id, language, lambda total: int(COMMON_SHARE * total), "common")
     if stats.total < COMMON_MIN_CHUNKS or not lexemes:
         return []
     common = await _above_threshold(conn, stats, book_id, language, lexemes)
     return common if len(common) < len(lexemes) else []
+
+
+async def rare_lexemes(conn: asyncpg.Connection, book_id: str | None, language: str | None, question: str) -> list[str]:
+    """The question's lexemes (stemmed as the chunks in `language` are; English when not given) that occur in at
+    least one and at most `RARE_SHARE` (or `RARE_MIN_CHUNKS`) of the book's chunks in that language."""
+    lexemes = list(await conn.fetchval(_LEXEMES_SQL, question, language) or [])
+    stats = await _stats(conn, book_id, language, lambda total: max(RARE_MIN_CHUNKS, int(RARE_SHARE * total)), "rare")
+    if len(lexemes) < 2:
+        return []
+    await _above_threshold(conn, stats, book_id, language, lexemes)
+    return [lexeme for lexeme in lexemes if 0 < stats.counts.get(lexeme, 0) <= stats.threshold]
 
 
 async def _above_threshold(
@@ -89,20 +111,31 @@ async def _above_threshold(
 
 
 async def _book_stats(conn: asyncpg.Connection, book_id: str | None) -> _BookStats:
-    return await _stats(conn, book_id, None, lambda total: max(FREQUENT_MIN_CHUNKS, int(FREQUENT_SHARE * total)))
+    return await _stats(conn, book_id, None, _frequent_threshold, "frequent")
+
+
+def _frequent_threshold(total: int) -> int:
+    return max(FREQUENT_MIN_CHUNKS, int(FREQUENT_SHARE * total))
 
 
 async def _stats(
-    conn: asyncpg.Connection, book_id: str | None, language: str | None, threshold: Callable[[int], int]
+    conn: asyncpg.Connection,
+    book_id: str | None,
+    language: str | None,
+    threshold: Callable[[int], int],
+    kind: str,
 ) -> _BookStats:
-    """The counts kept for the book's chunks (in `language`, if given), renewed after `STATS_TTL_S`."""
-    stats = _STATS.get((book_id, language))
+    """The counts kept for the book's chunks (in `language`, if given), renewed after `STATS_TTL_S`; each
+    `kind` of threshold keeps its own (counts stop at the threshold)."""
+    stats = _STATS.get((book_id, language, kind))
     if stats is None or time.monotonic() - stats.created > STATS_TTL_S or len(stats.counts) > MAX_LEXEMES_PER_BOOK:
         total = int(await conn.fetchval(_TOTAL_SQL, book_id, language))
-        stats = _STATS[(book_id, language)] = _BookStats(total=total, threshold=threshold(total))
+        stats = _STATS[(book_id, language, kind)] = _BookStats(total=total, threshold=threshold(total))
     return stats
 
 
-def forget() -> None:
-    """Drop every cached count (tests; a process whose books were replaced wholesale)."""
-    _STATS.clear()
+def forget(book_id: str | None = None) -> None:
+    """Drop the cached counts of `book_id` (after its ingest changed its chunks), or every one (tests; a process
+    whose books were replaced wholesale)."""
+    for key in [key for key in _STATS if book_id is None or key[0] == book_id]:
+        del _STATS[key]

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from booktutor.retrieval.lexeme_stats import bounds_candidates, common_lexemes, frequent_lexemes
+from booktutor.retrieval.lexeme_stats import bounds_candidates, common_lexemes, frequent_lexemes, rare_lexemes
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,25 @@ class LexicalSearch:
     async def _any_match(self, rows: list[asyncpg.Record], params: _Params) -> list[asyncpg.Record]:
         """Chunks sharing one of the question's words, when the matches so far are few."""
         return await self._more(rows, "any_query", params) if len(rows) < params.limit // 2 else []
+
+    async def rare_pairs(
+        self,
+        query: str,
+        *,
+        limit: int,
+        book_id: str | None = None,
+        language: str | None = None,
+        doc_paths: Sequence[str] = (),
+    ) -> list[LexicalHit]:
+        """Chunks holding at least two of the question's rare lexemes (`lexeme_stats.rare_lexemes`), those
+        holding more of them (ts_rank_cd over the rare lexemes) first: the few passages that name the
+        question's distinctive words together, which a ranking over all its words buries under chunks
+        repeating its common ones."""
+        rare = await rare_lexemes(self.conn, book_id, language, query)
+        if len(rare) < 2:
+            return []
+        rows = await self.conn.fetch(_RARE_PAIRS_SQL, rare, book_id, language, list(doc_paths), limit)
+        return [LexicalHit(chunk_id=row[0], rank=float(row[1])) for row in rows]
 
     async def any_holds_every_word(self, query: str, *, book_id: str | None) -> bool:
         """Some current chunk of the book holds every word of `query` (the strict match, stemmed)."""
@@ -194,6 +213,25 @@ _MATCHES = {
 }
 _FULLTEXT_SQL = {match: _fulltext_sql(match) for match in _MATCHES}
 _STRICT_AND_LEXEMES_SQL = _fulltext_sql("strict", lexemes_first=True)
+
+_RARE_PAIRS_SQL = """
+    WITH q AS MATERIALIZED (
+      SELECT (SELECT to_tsquery('simple', string_agg(quote_literal(a) || ' & ' || quote_literal(b), ' | '))
+                FROM unnest(CAST($1 AS text[])) a, unnest(CAST($1 AS text[])) b WHERE a < b) AS pairs,
+             (SELECT to_tsquery('simple', string_agg(quote_literal(a), ' | '))
+                FROM unnest(CAST($1 AS text[])) a) AS rare
+    )
+    SELECT ch.id, ts_rank_cd(ch.tsv, q.rare, 32) AS rank
+    FROM chunks ch
+    JOIN documents d ON d.id = ch.document_id AND d.version = ch.version
+    CROSS JOIN q
+    WHERE ch.tsv @@ q.pairs
+      AND (CAST($2 AS text) IS NULL OR ch.book_id = $2)
+      AND (CAST($3 AS text) IS NULL OR ch.language = $3)
+      AND (cardinality(CAST($4 AS text[])) = 0 OR d.source_path = ANY(CAST($4 AS text[])))
+    ORDER BY rank DESC, ch.id
+    LIMIT $5
+    """
 
 _HEADLINES_SQL = f"""
     WITH cfgs AS MATERIALIZED ({_CONFIGS}

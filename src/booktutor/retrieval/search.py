@@ -22,6 +22,7 @@ from booktutor.providers.embedding_cache import CachingEmbedder
 from booktutor.providers.embeddings import Embedder, reads_language
 from booktutor.providers.rerank import Reranker
 from booktutor.retrieval.fusion import (
+    RARE_MATCHES,
     FusedCandidate,
     FusionWeights,
     weigh_purposes,
@@ -108,8 +109,16 @@ class HybridSearcher:
                 language=query.language,
                 doc_paths=query.doc_paths,
             )
+            rare = await LexicalSearch(conn).rare_pairs(
+                query.text,
+                limit=RARE_MATCHES,
+                book_id=query.book_id,
+                language=query.language,
+                doc_paths=query.doc_paths,
+            )
             dense, degraded = await dense_task
-            fused = weighted_rrf(dense, [h.chunk_id for h in lexical], self._weights(query, len(lexical)))
+            weights = self._weights(query, len(lexical))
+            fused = weighted_rrf(dense, [h.chunk_id for h in lexical], weights, [h.chunk_id for h in rare])
             kept = await self._kept_rows(conn, fused, query.k)
             found = {h.chunk_id for h in lexical}
             shown = [row.id for c, row in kept if row.id in found]
