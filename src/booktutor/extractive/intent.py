@@ -235,9 +235,33 @@ _PRACTICE_EXISTS = re.compile(
 )
 
 
+_ANSWERED = (
+    r"(?:questions\b|(?:question|q|problem|exercise)\s*#?\d+|(?:first|second|third|fourth|fifth|sixth|seventh|"
+    r"eighth|ninth|tenth|last|final)\s+(?:question|problem|exercise)|exercises?|quiz(?:zes)?|labs?|assignments?|"
+    r"assessments?|homework|self[- ]checks?|knowledge\s+checks?|practice\s+problems?)"
+)
+"""What a book sets the learner to answer: its quizzes, exercises, numbered questions (not "the problem of drift")."""
+_ASKS_FOR_ANSWER = re.compile(
+    rf"\b(?:(?:model|correct|right|sample|full|worked)\s+)?(?:answers?|solutions?|solved)\s+(?:to|of|for|in|on)\s+"
+    rf"(?:(?:the|this|that|each|every|all|all\s+the|these|those|its|my)\s+)?{_NAMED}{_ANSWERED}\b|"
+    rf"\banswer\s+keys?\b|\bkeys?\s+(?:to|of|for)\s+(?:the\s+)?{_NAMED}quiz|"
+    rf"\b{_MARKED_PRACTICE}\s+(?:answers|solutions|model\s+answers)\b|"
+    rf"\b(?:which|what)\s+(?:option|choice|letter)\s+is\s+(?:right|correct)\b.*\b{_ANSWERED}\b|"
+    rf"\b(?:solve|answer|do)\s+(?:the|this|that|each|all\s+the)\s+{_NAMED}{_MARKED_PRACTICE}\s+for\s+me\b",
+    re.I,
+)
+"""A request for the answer of one of the book's own questions ("What is the answer to question 2 of the quiz?",
+"Show me the answer key", "the solutions to the exercises on belts"): the question is shown, its answer is not."""
+
+
 def asks_about_practice(question: str) -> bool:
     """Whether the question is about practice material itself (see `Intent.about_practice`)."""
-    return bool(_ABOUT_PRACTICE.search(question) or _PRACTICE_EXISTS.search(question))
+    return bool(_ABOUT_PRACTICE.search(question) or _PRACTICE_EXISTS.search(question) or asks_for_answer(question))
+
+
+def asks_for_answer(question: str) -> bool:
+    """Whether the question asks for the answer (key, solution) of the book's own quiz questions or exercises."""
+    return bool(_ASKS_FOR_ANSWER.search(question))
 
 
 def asks_which_practice(question: str) -> bool:

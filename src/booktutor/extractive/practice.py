@@ -1,7 +1,9 @@
 """The answer to a question about the book's practice itself, from the practice sections of the pages the
 search ranks first (booktutor.tools.practice): each exercise, lab or quiz of the chapter or topic asked about,
 linked to its section, with what it asks (its own prompt, else its steps' headings in order); or, asked whether
-the chapter has any, that it has none. Never another chapter's exercise as if it were the asked one's.
+the chapter has any, that it has none. Never another chapter's exercise as if it were the asked one's. Asked for
+the answer to the book's own questions, those questions without their answers and the offer of a chat quiz
+(extractive.practice_keys).
 """
 
 from __future__ import annotations
@@ -11,7 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from booktutor.extractive.intent import asks_which_practice
+from booktutor.extractive.intent import asks_for_answer, asks_which_practice
+from booktutor.extractive.practice_keys import (
+    ANSWER_WORDS,
+    LAST,
+    NOT_GIVEN,
+    asked_number,
+    shown_questions,
+    try_it,
+    with_questions,
+    without_number,
+)
 from booktutor.extractive.practice_kinds import QUIZ, WORDS, asked_kind, counted, of_kind, section_kind
 from booktutor.extractive.roles import is_option_list, is_prompt
 from booktutor.extractive.text import Segment, content_terms, split_markdown
@@ -75,6 +87,8 @@ def practice_answer(
         if isinstance(p.get("sections"), list)
     ]
     topic, kind = practice_topic(question), asked_kind(question)
+    if asks_for_answer(question) and (shown := _keys_answer(question, kind, pages)):
+        return shown
     text = _answer(question, topic, kind, pages, covered)
     return text + _quiz_offer(question if topic else "") if text is not None and kind == QUIZ else text
 
@@ -98,6 +112,44 @@ def _answer(question: str, topic: frozenset[str], kind: str, pages: list[_Page],
     if asked:  # the chapter asked about; every chapter of that number when parts of the book number anew
         return "\n".join(_none_text(page) for page in (asked if asked[0].scope == "part" else asked[:1]))
     return _none_found(pages, kind) if covered else None
+
+
+def _keys_answer(question: str, kind: str, pages: list[_Page]) -> str | None:
+    """Asked for the answer to the book's own questions: the practice sections asked about with their questions
+    (the asked number alone) and never their answers, and an invitation to try them (extractive.practice_keys);
+    None when the pages asked about hold no practice (then what the other practice answers say)."""
+    asked_text = without_number(question)
+    topic = practice_topic(asked_text) - ANSWER_WORDS
+    course = next((page for page in pages if page.scope == "course"), None)
+    if course is not None and not topic:
+        asked = [_named_one(asked_text, course) or course]
+    else:
+        candidates = [page for page in pages if page.scope == "part"] or [page for page in pages if not page.scope]
+        asked = _asked_pages(asked_text, topic, candidates) if candidates else []
+        if not topic and not any(page.sections for page in asked):  # "the quiz": the best page that has one
+            asked = [page for page in candidates if page.sections][:1]
+    found = [(page, section) for page in asked for section in page.sections]
+    if not found:
+        return None
+    matching, _ = of_kind([section for _, section in found], kind)
+    number = asked_number(question)
+    chosen = with_questions(matching or [section for _, section in found], number)
+    page_of = {int(section["n"]): page for page, section in found}
+    blocks = [NOT_GIVEN, *(_shown(section, page_of[int(section["n"])], number) for section in chosen)]
+    title = str(chosen[0].get("chapter_title") or page_of[int(chosen[0]["n"])].title)
+    return "\n\n".join([*blocks, try_it(title, questions=any(s.get("questions") for s in chosen))])
+
+
+def _shown(section: dict[str, Any], page: _Page, number: int | None) -> str:
+    link = _link(section, page)
+    if not section.get("questions"):
+        return f"{link}.{_what_it_asks(section, inline=False)}"
+    questions, found = shown_questions(section, number)
+    if number is None:
+        return f"{link} asks:\n\n{questions}"
+    said = "the last question" if number == LAST else f"question {number}"
+    lead = f"{said[0].upper()}{said[1:]} of {link}:" if found else f"I found no {said} in {link}; its questions are:"
+    return f"{lead}\n\n{questions}"
 
 
 _QUIZ_TOPIC = re.compile(r"\b(?:on|about|covering|for|in)\s+(?P<topic>[^?!.]*[\w)])", re.I)

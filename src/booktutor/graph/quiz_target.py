@@ -20,6 +20,7 @@ from booktutor.tutoring.mastery import Recommendation
 
 _CHAPTER_NUMBER = re.compile(r"\bchapter\s+\d{1,3}\b", re.IGNORECASE)
 _COUNT = re.compile(r"[,;:]?\s*\b(\d{1,2})\s+questions?\b", re.IGNORECASE)
+_TITLED = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(.+?)[?.!]*$", re.IGNORECASE)
 _TOPIC = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(?:chapter\s+)?(.+?)[?.!]*$", re.IGNORECASE)
 _VAGUE = re.compile(r"^(this|this page|this chapter|this section|it|that|here|what i(?:'m| am) reading)$", re.I)
 TOPIC_HITS = 8
@@ -41,6 +42,9 @@ def requested_count(text: str, default: int) -> int:
 
 
 async def quiz_target(deps: RunDeps, user_id: uuid.UUID, book_id: str, text: str, doc_path: str | None) -> QuizTarget:
+    titled = _TITLED.search(_COUNT.sub("", text).strip(" ,;:"))
+    if titled and _CHAPTER_NUMBER.match(titled[1]) and (chapter := await _titled(deps, book_id, titled[1].strip())):
+        return QuizTarget(chapter.key)  # "quiz me on Chapter 12: Sim-to-Real": its title, not the 12th chapter
     number = _CHAPTER_NUMBER.search(text)
     if number:
         return QuizTarget(await resolve_chapter(deps.services, book_id, number.group(0)))
@@ -70,13 +74,7 @@ async def instead_of_page(deps: RunDeps, user_id: uuid.UUID, book_id: str, page:
 
 async def _by_topic(deps: RunDeps, book_id: str, topic: str) -> QuizTarget:
     """A chapter named exactly (key, path or title), else where the book teaches the topic."""
-    async with deps.services.db.session() as session:
-        books = BookRepository(session)
-        exact = await books.get_chapter(book_id, topic)
-        if exact is None:
-            chapters = await books.list_chapters(book_id)
-            exact = next((c for c in chapters if topic.lower() in _title_of(c).lower().split(" / ")), None)
-    if exact is not None:
+    if (exact := await _titled(deps, book_id, topic)) is not None:
         return QuizTarget(exact.key)
     found = await deps.services.searcher.search(SearchQuery(text=topic, k=TOPIC_HITS, book_id=book_id))
     if found.hits:
@@ -100,6 +98,17 @@ async def _asking_hit(deps: RunDeps, book_id: str, hits: list[SearchHit], topic:
         if await deps.quizzes.asks_about(book_id, doc_path, topic, every_word=True):
             return next(h for h in others if h.doc_path == doc_path)
     return first
+
+
+async def _titled(deps: RunDeps, book_id: str, name: str) -> Chapter | None:
+    """The chapter `name` names exactly: its key, path or title."""
+    async with deps.services.db.session() as session:
+        books = BookRepository(session)
+        exact = await books.get_chapter(book_id, name)
+        if exact is None:
+            chapters = await books.list_chapters(book_id)
+            exact = next((c for c in chapters if name.lower() in _title_of(c).lower().split(" / ")), None)
+    return exact
 
 
 def teaching_hit(hits: list[SearchHit]) -> SearchHit:

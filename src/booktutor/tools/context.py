@@ -40,6 +40,8 @@ class Source(TypedDict):
     """What a practice section is ("review questions") when only its text shows it, not its heading."""
     practice_kind: NotRequired[str]
     """ "quiz" or "project" when a practice section is one (booktutor.tools.practice)."""
+    questions: NotRequired[list[dict[str, Any]]]
+    """A practice section's numbered questions, {number, prompt, choices}: never their answers."""
 
 
 @dataclass

@@ -41,6 +41,7 @@ from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice_outline import split_covered
+from booktutor.tutoring.quiz_pages import set_questions
 
 PRACTICE_PAGES = 3
 """The practice sections of this many of the best-ranked pages are read."""
@@ -323,6 +324,8 @@ def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Sourc
         source["practice_label"] = _text_label(section)
     if kind := _kind(section):
         source["practice_kind"] = kind
+    if questions := set_questions(text):  # what it asks, without its answers (asked for them, it is shown)
+        source["questions"] = [{"number": q.number, "prompt": q.prompt, "choices": list(q.choices)} for q in questions]
     return source
 
 

@@ -125,6 +125,46 @@ def page_questions(markdown: str, title: str) -> list[PageQuestion]:
     return [q for q in questions if q.prompt and q.keyed() is not None]
 
 
+MAX_SET_QUESTIONS = 12
+_KEY_ONLY = re.compile(r"^(?:\(?[A-Fa-f]\)?|true|false)\s*(?:$|[).:\-\u2013\u2014])", re.IGNORECASE)
+"""An answer key's line read as a numbered question ("1. B — 48 / 12", "4. False")."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetQuestion:
+    """A question a practice section sets, as the learner reads it before answering: no answer."""
+
+    number: int
+    prompt: str
+    choices: tuple[str, ...] = ()
+
+
+def set_questions(text: str) -> list[SetQuestion]:
+    """The numbered questions of a practice section's text, each with its options: its own line and the lines
+    right after it, never an "Answer:" line, a checked box's mark, the paragraphs after it (a model answer, a
+    <details> body) or an answer key (reading stops at its heading; a key's lines are not questions)."""
+    found: list[tuple[int, list[str], list[str]]] = []
+    current: tuple[int, list[str], list[str]] | None = None
+    going = False  # the question's text may go on on the next line
+    for line in _unfenced(text.split("\n")):
+        heading, numbered = _HEADING.match(line), _QUESTION.match(line)
+        if heading and ANSWER_KEY_HEADING.match(_plain(heading.group(2))):
+            break
+        choice = (_CHECKBOX.match(line) or _OPTION.match(line)) if current is not None else None
+        if numbered and not line.startswith((" ", "\t")) and not _KEY_ONLY.match(_plain(numbered.group("text"))):
+            current, going = (int(numbered.group("number")), [_plain(numbered.group("text"))], []), True
+            found.append(current)
+        elif heading or _ANSWER.match(line) or _EXPLANATION.match(line) or line.startswith("§DETAILS§"):
+            current = None
+        elif current is not None and choice:
+            current[2].append(_plain(choice.group("text")))
+        elif current is not None and going and line.strip() and not current[2]:
+            current[1].append(_plain(line))
+        going = going and bool(line.strip()) and current is not None
+    questions = [SetQuestion(n, " ".join(p).strip(), tuple(c)) for n, p, c in found]
+    return [q for q in questions if q.prompt][:MAX_SET_QUESTIONS]
+
+
 def clean_markdown_keep_details(markdown: str) -> str:
     """clean_markdown drops HTML tags but keeps their text; mark <details> bodies first."""
     marked = _DETAILS.sub(

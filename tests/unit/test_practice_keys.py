@@ -1,0 +1,94 @@
+"""Asked for the answer to the book's own quiz questions or exercises: the request is recognised (a question about
+the topic is not), and a practice section's questions are read with their options and never their answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from booktutor.extractive.intent import asks_about_practice, asks_for_answer
+from booktutor.extractive.practice_keys import LAST, asked_number, shown_questions
+from booktutor.tutoring.quiz_pages import SetQuestion, set_questions
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the answer to question 2 of the module quiz?",
+        "What are the answers to the exercises on belts and bearings?",
+        "Show me the answer key of the power transmission quiz",
+        "What is the solution to exercise 3?",
+        "What are the quiz answers?",
+        "Which option is correct for question 3?",
+        "Can you solve the exercise for me?",
+        "What's the answer to the last question of the quiz?",
+    ],
+)
+def test_a_request_for_the_books_own_answers_is_about_practice(question: str) -> None:
+    assert asks_for_answer(question) and asks_about_practice(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How does a timing belt work?",
+        "What is the answer to the problem of drift?",
+        "What is the solution to the inverse kinematics problem?",
+        "Why do timing belts not slip?",
+    ],
+)
+def test_a_question_about_the_topic_is_not_a_request_for_an_answer(question: str) -> None:
+    assert not asks_for_answer(question)
+
+
+def test_asked_number() -> None:
+    assert asked_number("What is the answer to question 2 of the quiz?") == 2
+    assert asked_number("answer for Q3 please") == 3
+    assert asked_number("What are the answers to the exercises?") is None
+    assert asked_number("What is the answer to the second question of the quiz?") == 2
+    assert asked_number("What's the answer to the last question of the quiz?") == LAST
+
+
+SECTION = """## Self-check
+
+1. Which pulley turns fastest?
+   - [ ] The largest
+   - [x] The smallest
+
+2. True or false: a chain needs no tension.
+
+   Answer: False
+
+**Exercise 3.** Describe how you would
+measure belt stretch.
+
+Model answer
+
+Mark two points on the belt and compare their distance under load.
+
+## Answer key
+
+1. B — the smallest pulley turns fastest.
+2. False
+"""
+
+
+def test_a_sections_questions_are_read_without_their_answers() -> None:
+    assert set_questions(SECTION) == [
+        SetQuestion(1, "Which pulley turns fastest?", ("The largest", "The smallest")),
+        SetQuestion(2, "True or false: a chain needs no tension."),
+        SetQuestion(3, "Describe how you would measure belt stretch."),
+    ]
+
+
+def test_shown_questions_lists_the_asked_one_with_lettered_options() -> None:
+    section = {
+        "questions": [
+            {"number": q.number, "prompt": q.prompt, "choices": list(q.choices)} for q in set_questions(SECTION)
+        ]
+    }
+    assert shown_questions(section, 1) == (
+        "1. Which pulley turns fastest?\n   A) The largest\n   B) The smallest",
+        True,
+    )
+    text, found = shown_questions(section, 7)
+    assert not found and text.count("\n") >= 3, "no such number: all its questions"
