@@ -8,8 +8,8 @@ from typing import Any
 from tests.unit.extractive_support import answer, hit
 
 from booktutor.extractive.analysis import analyse
-from booktutor.extractive.compose import completing_sentences
 from booktutor.extractive.intent import question_intent
+from booktutor.extractive.pages import completing_sentences
 
 CHAPTER = """## Tuning the walk
 

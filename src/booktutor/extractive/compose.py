@@ -16,13 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from booktutor.extractive.abstention import (
-    AbstentionPolicy,
-    asked_fact_missing,
-    evidence_score,
-    should_abstain,
-    side_missing,
-)
+from booktutor.extractive.abstention import AbstentionPolicy, evidence_score, should_abstain
 from booktutor.extractive.analysis import Analysis, analyse
 from booktutor.extractive.continuation import cause_first, continue_explanation, fill_cited_sections
 from booktutor.extractive.coverage import (
@@ -58,13 +52,13 @@ from booktutor.extractive.listing import (
     without_stray_items,
 )
 from booktutor.extractive.mechanism import CODE_INTRO, code_led
+from booktutor.extractive.pages import completing_sentences, near_best_document, on_page_of, pages_that_hold_up
 from booktutor.extractive.practice import practice_answer
 from booktutor.extractive.rendering import abstention_text, reading_order, render
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import (
     NEW_DOCUMENT_RELATIVE,
     passage_context,
-    restates,
     select_code,
     select_sentences,
     wider_sentence,
@@ -78,6 +72,7 @@ from booktutor.extractive.shaping import (
     quoted_excerpt,
     shaped_scores,
 )
+from booktutor.extractive.stated import asked_fact_missing, side_missing
 from booktutor.extractive.text import content_terms
 from booktutor.extractive.yesno import yes_no_lead
 from booktutor.providers.embeddings import Embedder, embed_queries
@@ -179,14 +174,14 @@ async def _plan(
         if _code_alone_may_answer(question, intent) and (code := _code_answer(analysis, question, pool)) is not None:
             _, code, intro = code_led(analysis, question, intent, code, [])
             return _Plan([], code, [], code_intro=intro)
-        pool = _near_best_document(analysis, pool)
+        pool = near_best_document(analysis, pool)
     defining = glossary_definitions(analysis, intent)
     list_asked = intent.kind == "list" or bool(intent.about_course)
     picked = select_sentences(analysis, pool, list_asked=list_asked, defining=defining)
     if not picked:
         return None
     if picked[0] in defining:  # the glossary says what X is; the other pages only use the term
-        picked, pool = _on_page_of(analysis, picked[0], picked), _on_page_of(analysis, picked[0], pool)
+        picked, pool = on_page_of(analysis, picked[0], picked), on_page_of(analysis, picked[0], pool)
     picked = add_lead_ins(analysis, picked, lead_ins, pool)
     pool = passage_context(analysis, completing_sentences(analysis, pool, picked, defining))
     if intent.sides:
@@ -224,18 +219,13 @@ async def _plan(
     code = None if code in skip else code
     if intent.sides and code is not None:
         code = both_sides_code(analysis, intent, code)
-    order = _pages_that_hold_up(analysis, order, code if _code_answers(analysis, intent, code) else None)
+    order = pages_that_hold_up(analysis, order, code if _code_answers(analysis, intent, code) else None)
     more = [] if intent.wants_code else pool
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more, intro)
 
 
 def _markers(text: str) -> list[int]:
     return list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d{1,2})\]", text)))
-
-
-def _on_page_of(analysis: Analysis, index: int, sentences: list[int]) -> list[int]:
-    """The sentences on the page of sentence `index`."""
-    return [i for i in sentences if analysis.candidates[i].doc == analysis.candidates[index].doc]
 
 
 def _unasked_code(analysis: Analysis, question: str, intent: Intent, order: list[int]) -> int | None:
@@ -249,27 +239,6 @@ def _unasked_code(analysis: Analysis, question: str, intent: Intent, order: list
     ):
         return hinted
     return excerpt
-
-
-def _pages_that_hold_up(analysis: Analysis, order: list[int], code: int | None) -> list[int]:
-    """The order without the sentences of a page that no longer holds a sentence nearly as relevant as the
-    best one shown (`NEW_DOCUMENT_RELATIVE`; `code` counts when code may answer the question). A page joins
-    an answer on such a sentence; when a later step drops it (a wider sentence of another page says it) or
-    the code shown outscores it, the page's filler would stay behind as one more citation of a weakly
-    related page."""
-    if analysis.features["selection_mode"] or not order:
-        return order
-    # a lead-in is matched with its items (`Candidate.whole`): what holds a page up is a sentence of its own
-    shown = [i for i in [*order, *([code] if code is not None else [])] if not analysis.candidates[i].opens_list]
-    if not shown:
-        return order
-    bar = NEW_DOCUMENT_RELATIVE * max(float(analysis.total[i]) for i in shown)
-    strongest: dict[str, float] = {}
-    for i in shown:
-        doc = analysis.candidates[i].doc
-        strongest[doc] = max(strongest.get(doc, 0.0), float(analysis.total[i]))
-    kept = [i for i in order if strongest.get(analysis.candidates[i].doc, 0.0) >= bar]
-    return kept if kept or code is not None else order
 
 
 def _without_repeats(analysis: Analysis, order: list[int]) -> list[int]:
@@ -289,16 +258,6 @@ def _without_repeats(analysis: Analysis, order: list[int]) -> list[int]:
     return kept or order[:1]
 
 
-def _near_best_document(analysis: Analysis, pool: list[int]) -> list[int]:
-    """The sentences of the best sentence's document, and those of other documents nearly as relevant
-    (`NEW_DOCUMENT_RELATIVE`): a weaker page's body section is no better an answer than the right page's
-    summary line, and every other page is one more citation for the learner to check."""
-    if not pool:
-        return pool
-    lead = max(pool, key=lambda i: float(analysis.total[i]))
-    return completing_sentences(analysis, pool, [lead])
-
-
 def _code_may_answer(intent: Intent) -> bool:
     """Code can answer the question, or its first part (what it mainly asks): not a reason, nor a yes or no."""
     main = question_intent(intent.parts[0]).kind if intent.parts else intent.kind
@@ -312,7 +271,7 @@ def _code_alone_may_answer(question: str, intent: Intent) -> bool:
 
 
 def _code_answers(analysis: Analysis, intent: Intent, code: int | None) -> bool:
-    """The code shown may carry the answer on its own (`_pages_that_hold_up` then weighs it against the
+    """The code shown may carry the answer on its own (`pages_that_hold_up` then weighs it against the
     sentences): code that can answer the question, not a flowchart's lines, which only back prose up."""
     return code is not None and _code_may_answer(intent) and not analysis.candidates[code].diagram
 
@@ -332,36 +291,6 @@ def _code_answer(analysis: Analysis, question: str, pool: list[int]) -> int | No
         return None
     best_prose = max(float(analysis.total[i]) for i in pool)
     return strongest if best_prose < NEW_DOCUMENT_RELATIVE * float(analysis.total[strongest]) else None
-
-
-def completing_sentences(
-    analysis: Analysis, pool: list[int], picked: list[int], defining: frozenset[int] = frozenset()
-) -> list[int]:
-    """The sentences that may complete the answer (a side, a part, a reason): from a document the
-    answer cites already, or nearly as relevant as the best sentence (`NEW_DOCUMENT_RELATIVE`), the
-    rule every pick follows: each new document is one more citation for the learner to check."""
-    cited = {analysis.candidates[i].doc for i in picked}
-    best = max((float(analysis.total[i]) for i in pool), default=0.0)
-    return [
-        i
-        for i in pool
-        if analysis.candidates[i].doc in cited
-        or (
-            float(analysis.total[i]) >= NEW_DOCUMENT_RELATIVE * best
-            and not _restates_elsewhere(analysis, i, picked, defining)
-        )
-    ]
-
-
-def _restates_elsewhere(analysis: Analysis, index: int, picked: list[int], defining: frozenset[int]) -> bool:
-    """A key-terms, glossary or summary line of a page the search ranks below the pages an answer that
-    explains already cites: it restates a body section, and its page is one more citation of a
-    restatement (a glossary's "Example: ..." beside the project page that describes it)."""
-    candidate = analysis.candidates[index]
-    if not restates(candidate) or index in defining or all(restates(analysis.candidates[i]) for i in picked):
-        return False
-    ranks = analysis.page_ranks
-    return ranks[candidate.doc] > min(ranks[analysis.candidates[i].doc] for i in picked)
 
 
 async def _part_similarity(analysis: Analysis, queries: list[str], embedder: Embedder | None) -> list[np.ndarray]:

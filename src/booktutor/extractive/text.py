@@ -33,6 +33,12 @@ STOPWORDS = ENGLISH_STOPWORDS | URDU_STOPWORDS
 
 MAX_ITEM_WORDS = 45
 """A list item this short is quoted whole: its later sentences lean on its head."""
+COUNT = re.compile(
+    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozens?|hundreds?|thousands?|millions?|several|few)\b",
+    re.I,
+)
+"""A number or a count word: "12", "twelve", "dozens", "several"."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
