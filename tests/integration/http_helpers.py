@@ -32,6 +32,14 @@ async def app_client(services: Services, model=None, **overrides) -> AsyncIterat
         yield http
 
 
+@asynccontextmanager
+async def guest_client(services: Services, model=None, **overrides) -> AsyncIterator[httpx.AsyncClient]:
+    """`app_client` acting as one guest (its token on every request)."""
+    async with app_client(services, model=model, **overrides) as client:
+        client.headers["X-Guest-Token"] = (await client.get("/api/v1/threads")).headers["X-Guest-Token"]
+        yield client
+
+
 async def register(
     http: httpx.AsyncClient,
     email: str | None = None,

@@ -4,7 +4,7 @@ quiz where the learner can practise instead of refusing: over HTTP, real Postgre
 from __future__ import annotations
 
 import pytest
-from tests.integration.http_helpers import app_client
+from tests.integration.http_helpers import guest_client
 from tests.integration.offline_answers import ingest_pages
 from tests.integration.test_tutoring_any_book import _chat
 from tests.unit.test_glossary_quiz_questions import GEARS
@@ -27,8 +27,7 @@ title: Glossary
 @pytest.fixture
 async def http(services, tmp_path):
     await ingest_pages(services, tmp_path, {"gears.md": GEARS, "glossary.md": GLOSSARY}, book_id="workshop")
-    async with app_client(services, model=ExtractiveModel(embedder=services.embedder)) as client:
-        client.headers["X-Guest-Token"] = (await client.get("/api/v1/threads")).headers["X-Guest-Token"]
+    async with guest_client(services, model=ExtractiveModel(embedder=services.embedder)) as client:
         yield client
 
 

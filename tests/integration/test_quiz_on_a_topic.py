@@ -5,7 +5,7 @@ do. Over HTTP, real Postgres, Qdrant Edge, MiniLM and the offline tutor, on page
 from __future__ import annotations
 
 import pytest
-from tests.integration.http_helpers import app_client
+from tests.integration.http_helpers import guest_client
 from tests.integration.offline_answers import ingest_pages
 from tests.integration.test_tutoring_any_book import _chat
 
@@ -60,8 +60,7 @@ How the joints relate to where the hand ends up:
 @pytest.fixture
 async def http(services, tmp_path):
     await ingest_pages(services, tmp_path, {"planning.md": PLANNING, "arms.md": ARMS}, book_id="workshop")
-    async with app_client(services, model=ExtractiveModel(embedder=services.embedder)) as client:
-        client.headers["X-Guest-Token"] = (await client.get("/api/v1/threads")).headers["X-Guest-Token"]
+    async with guest_client(services, model=ExtractiveModel(embedder=services.embedder)) as client:
         yield client
 
 

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.integration.http_helpers import app_client
+from tests.integration.http_helpers import guest_client
 
 from booktutor.providers.extractive_model import ExtractiveModel
 
@@ -21,8 +21,7 @@ SECRETS = ("Wobble around the target position", "multiplies the motor torque", "
 @pytest.fixture
 async def http(services, ingestor):
     await ingestor.ingest(WORKSHOP, book_id="workshop", title="Workshop")
-    async with app_client(services, model=ExtractiveModel(embedder=services.embedder)) as client:
-        client.headers["X-Guest-Token"] = (await client.get("/api/v1/threads")).headers["X-Guest-Token"]
+    async with guest_client(services, model=ExtractiveModel(embedder=services.embedder)) as client:
         yield client
 
 
@@ -156,8 +155,7 @@ async def test_chat_quiz_on_a_topic_the_current_page_or_the_weakest_section(http
 
 async def test_playing_a_quiz_is_not_counted_as_generation(services, ingestor):
     await ingestor.ingest(WORKSHOP, book_id="workshop", title="Workshop")
-    async with app_client(services, rate_limit_generation="2/minute", rate_limit_default="1000/minute") as http:
-        http.headers["X-Guest-Token"] = (await http.get("/api/v1/threads")).headers["X-Guest-Token"]
+    async with guest_client(services, rate_limit_generation="2/minute", rate_limit_default="1000/minute") as http:
         chapters = await _chapters(http)
         url = f"/api/v1/books/workshop/chapters/{chapters['drives/drives-quiz.md']}/quiz"
         quiz = (await http.post(url, json={"count": 4})).json()

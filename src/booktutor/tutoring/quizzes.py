@@ -11,6 +11,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from booktutor.errors import (
     BadRequest,
@@ -24,6 +25,7 @@ from booktutor.errors import (
 )
 from booktutor.memory.book_records import document_for
 from booktutor.memory.books import BookRepository
+from booktutor.memory.models import Chapter, Document
 from booktutor.memory.tutoring_models import Quiz
 from booktutor.providers.registry import build_model, provider_capabilities
 from booktutor.services import Services
@@ -102,11 +104,10 @@ class QuizService:
             raise BadRequest(f"count must be between 1 and {MAX_QUESTIONS}.")
         async with self.services.db.session() as session, session.begin():
             repo = TutoringRepository(session)
-            chapter = await BookRepository(session).get_chapter(book_id, chapter_ref)
-            language = await repo.default_language(book_id)
-            document = document_for(chapter, language, any_language=True) if chapter else None
-            if chapter is None or document is None:
+            found = await _chapter_document(session, repo, book_id, chapter_ref)
+            if found is None:
                 raise ChapterNotFound(f"No chapter '{chapter_ref}' in book '{book_id}'.")
+            chapter, document = found
             questions = await self.bank.questions(repo, chapter, document, kinds, source)
             if focus or topic:
                 questions = topic_first(questions, topic, focus)
@@ -121,12 +122,11 @@ class QuizService:
         the questions made without a model, so that choosing a chapter costs no model call."""
         async with self.services.db.session() as session, session.begin():
             repo = TutoringRepository(session)
-            chapter = await BookRepository(session).get_chapter(book_id, chapter_ref)
-            language = await repo.default_language(book_id)
-            document = document_for(chapter, language, any_language=True) if chapter else None
-            if chapter is None or document is None:
+            found = await _chapter_document(session, repo, book_id, chapter_ref)
+            if found is None:
                 return False
-            return names_topic(await self.bank.without_model(repo, chapter, document), topic, every_word=every_word)
+            questions = await self.bank.without_model(repo, *found)
+            return names_topic(questions, topic, every_word=every_word)
 
     async def view(self, user_id: uuid.UUID, quiz_id: uuid.UUID) -> QuizView:
         async with self.services.db.session() as session:
@@ -282,3 +282,13 @@ def _validate_answer(question: QuizQuestion, answer: str | int) -> None:
 
 def _answer_text(question: QuizQuestion, answer: Any) -> str:
     return question.choices[choice_index(question, answer)] if question.kind == "mcq" else str(answer).strip()
+
+
+async def _chapter_document(
+    session: AsyncSession, repo: TutoringRepository, book_id: str, chapter_ref: str
+) -> tuple[Chapter, Document] | None:
+    """The chapter and its document in the book's default language (else any), if both exist."""
+    chapter = await BookRepository(session).get_chapter(book_id, chapter_ref)
+    language = await repo.default_language(book_id)
+    document = document_for(chapter, language, any_language=True) if chapter else None
+    return (chapter, document) if chapter is not None and document is not None else None
