@@ -10,7 +10,7 @@ from tests.unit.extractive_support import answer, hit
 
 from booktutor.extractive.excerpts import code_excerpts
 from booktutor.extractive.intent import question_intent
-from booktutor.extractive.mechanism import asks_mechanism
+from booktutor.extractive.mechanism import asks_mechanism, declares_only
 
 FRIDGE = '''## Door Monitor Node
 
@@ -131,3 +131,46 @@ def test_the_later_stanzas_of_a_long_listing_are_quotable() -> None:
     excerpts = code_excerpts("\n\n".join(stanzas), "python")
     assert len(excerpts) == 20
     assert excerpts[-1].startswith("# Step 19")
+
+
+PANTRY = '''## Pantry Stocker
+
+The stocker node places jars on the pantry shelf for the kitchen robot.
+
+```python
+class ShelfStocker(Node):
+    """Node to stock jars on the pantry shelf."""
+
+    def __init__(self):
+        super().__init__('shelf_stocker')
+        self.arm = ArmClient(self, 'pantry_arm')
+
+    def stock_jar(self, jar: str, shelf: int):
+        # Stock one jar: reach, place, release
+        self.arm.reach(shelf_pose(shelf))
+        self.arm.place(jar)
+        self.arm.release()
+
+    def count_jars(self, shelf: int) -> int:
+        """How many jars a shelf holds now."""
+        return len(self.inventory.get(shelf, []))
+
+    def report(self):
+        """Log the inventory once a minute."""
+        for shelf, jars in sorted(self.inventory.items()):
+            self.get_logger().info(f'shelf {shelf}: {len(jars)} jars')
+```
+'''
+
+
+async def test_how_to_do_something_shows_the_lines_that_do_it_not_the_class_that_names_it(embedder: Any) -> None:
+    pantry = hit(1, PANTRY, "Pantry Stocker", "code", doc="kitchen/pantry.md")
+    composed = await answer("How do I stock jars on the pantry shelf?", [pantry], embedder)
+    assert "self.arm.place(jar)" in composed.text, composed.text
+    assert '"""Node to stock jars on the pantry shelf."""' not in composed.text  # restates the question
+
+
+def test_a_definition_with_its_docstring_only_declares() -> None:
+    assert declares_only('class ShelfStocker(Node):\n    """Node to stock jars."""')
+    assert declares_only("def stock(self, jar: str,\n          shelf: int):\n    # one jar")
+    assert not declares_only("# Stock one jar\nself.arm.place(jar)")

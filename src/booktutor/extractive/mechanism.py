@@ -30,6 +30,8 @@ _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?\s*;?\s*(?:(?:#|//).*)?$")
 _ARITHMETIC = re.compile(r"[\w)\]]\s*[-+*/]\s*[\w(]")
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 _STRING = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+_DECLARATION = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
+_TRIPLE_QUOTE = re.compile(r"\"\"\"|'''")
 
 
 def mechanism_code(analysis: Analysis, code: int) -> int:
@@ -59,6 +61,42 @@ def mechanism_code(analysis: Analysis, code: int) -> int:
         return picked
     constants = max(setting, key=lambda i: (setting[i], float(analysis.total[i]), -i))
     return _joined(analysis, sorted((picked, constants)))
+
+
+def doing_code(analysis: Analysis, code: int) -> int:
+    """Asked how to do something, a stanza of the chosen excerpt's listing that does it (calls, commands), when
+    the excerpt only declares (a class line and its docstring: "Node to spawn robots in Gazebo." restates the
+    question) and that stanza scores `MECHANISM_RELATIVE` of it; else `code`."""
+    chosen = analysis.candidates[code]
+    if chosen.kind != "excerpt" or chosen.diagram or not declares_only(chosen.text):
+        return code
+    bar = MECHANISM_RELATIVE * float(analysis.total[code])
+    doing = [
+        i
+        for i, c in enumerate(analysis.candidates)
+        if c.kind == "excerpt"
+        and (c.rank, c.position) == (chosen.rank, chosen.position)
+        and float(analysis.total[i]) >= bar
+        and not declares_only(c.text)
+    ]
+    return _best(analysis, doing) if doing else code
+
+
+def declares_only(text: str) -> bool:
+    """Whether the lines only declare: definition lines (with their parameters), decorators, docstrings and
+    comments, no statement that does something."""
+    in_string = in_signature = False
+    for line in (raw.strip() for raw in text.splitlines()):
+        opens_or_closes = len(_TRIPLE_QUOTE.findall(line)) % 2 == 1
+        if in_string or _TRIPLE_QUOTE.match(line):
+            in_string ^= opens_or_closes
+            continue
+        if in_signature or _DECLARATION.match(line):
+            in_signature = not line.endswith(":")
+            continue
+        if line and not line.startswith(("#", "//")):
+            return False
+    return True
 
 
 def code_covers_more(analysis: Analysis, code: int, order: list[int]) -> bool:
@@ -131,6 +169,8 @@ def code_led(
     """The answer's sentences, its code and the line introducing the code. Asked how something works, the
     lines of the listing that compute or decide it (`mechanism_code`); they answer alone when the listing
     names more of the question's words than any of the sentences (`code_covers_more`)."""
+    if code is not None and intent.kind == "procedure":
+        return order, doing_code(analysis, code), CODE_INTRO
     if code is None or not asks_mechanism(question, intent):
         return order, code, CODE_INTRO
     shown = mechanism_code(analysis, code)
