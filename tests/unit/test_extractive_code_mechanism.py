@@ -174,3 +174,14 @@ def test_a_definition_with_its_docstring_only_declares() -> None:
     assert declares_only('class ShelfStocker(Node):\n    """Node to stock jars."""')
     assert declares_only("def stock(self, jar: str,\n          shelf: int):\n    # one jar")
     assert not declares_only("# Stock one jar\nself.arm.place(jar)")
+
+
+async def test_code_that_answers_is_not_led_by_a_greeting(embedder: Any) -> None:
+    page = "## Pantry Stocker\n\nWelcome to the world of kitchen robots!\n\n" + PANTRY.split("\n", 3)[3]
+    composed = await answer(
+        "How do I stock jars on the pantry shelf?",
+        [hit(1, page, "Pantry Stocker", "code", doc="kitchen/p.md")],
+        embedder,
+    )
+    assert "self.arm.place(jar)" in composed.text
+    assert "Welcome" not in composed.text, composed.text

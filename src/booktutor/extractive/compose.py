@@ -55,6 +55,7 @@ from booktutor.extractive.mechanism import CODE_INTRO, code_led
 from booktutor.extractive.pages import completing_sentences, near_best_document, on_page_of, pages_that_hold_up
 from booktutor.extractive.practice import practice_answer
 from booktutor.extractive.rendering import abstention_text, reading_order, render
+from booktutor.extractive.roles import introduces_only
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import (
     NEW_DOCUMENT_RELATIVE,
@@ -220,6 +221,8 @@ async def _plan(
     if intent.sides and code is not None:
         code = both_sides_code(analysis, intent, code)
     order = pages_that_hold_up(analysis, order, code if _code_answers(analysis, intent, code) else None)
+    if code is not None and all(introduces_only(analysis.candidates[i].text) for i in order):
+        order = []  # "Welcome to the world of robot simulation!" introduces nothing the code shows
     more = [] if intent.wants_code else pool
     return _Plan(order, code, missing, yes_no_lead(analysis, intent, order, question), more, intro)
 

@@ -193,6 +193,11 @@ def is_pointer(text: str) -> bool:
     )
 
 
+def introduces_only(text: str) -> bool:
+    """A generic sentence, also behind a run-in label ("Gazebo Overview: Welcome to the world of simulation!")."""
+    return is_generic(text) or is_generic(_after_label(text))
+
+
 def is_signpost(text: str) -> bool:
     """'This chapter explains ...': about the book, not the topic; a weak opening with no antecedent."""
     return bool(_SELF_CONTAINED_THIS.match(text.strip().lstrip("*_ ")))
