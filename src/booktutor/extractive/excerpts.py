@@ -24,7 +24,8 @@ example (a log line, its usage) outscored the lines that explain and said less."
 DIAGRAM_LANGUAGES = frozenset({"mermaid", "plantuml", "dot", "graphviz", "text", "txt", "", "plain"})
 """Diagrams and console output are not code to quote; an untagged block is often either."""
 _BREAK = re.compile(r"^\s*(?:#|//|def\s|class\s|async\s+def\s|function\s)")
-_TRIPLE = re.compile(r'"""|\'\'\'')
+DOCSTRING_QUOTES = ('"""', "'''")
+_TRIPLE = re.compile("|".join(re.escape(quotes) for quotes in DOCSTRING_QUOTES))
 _IMPORT = re.compile(r"^\s*(?:import|from\s+\S+\s+import|#include|using)\b")
 _WORDISH = re.compile(r"[A-Za-z]{3,}")
 
@@ -60,7 +61,7 @@ def _stanzas(lines: list[str]) -> list[list[str]]:
             groups[-1].append(line)
         elif groups[-1]:
             groups.append([])
-        in_string ^= len(_TRIPLE.findall(line)) % 2 == 1
+        in_string ^= toggles_string(line)
     return [window for group in groups if group for window in _windows(group)]
 
 
@@ -74,8 +75,13 @@ def _windows(group: list[str]) -> list[list[str]]:
         if full or (not in_string and len(current) >= MIN_EXCERPT_LINES + 1 and _BREAK.match(line)):
             windows.append([])
         windows[-1].append(line)
-        in_string ^= len(_TRIPLE.findall(line)) % 2 == 1
+        in_string ^= toggles_string(line)
     return windows
+
+
+def toggles_string(line: str) -> bool:
+    """Whether the line opens or closes a triple-quoted string (a docstring) without doing both."""
+    return len(_TRIPLE.findall(line)) % 2 == 1
 
 
 def _worth_quoting(excerpt: str) -> bool:

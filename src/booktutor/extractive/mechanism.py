@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.excerpts import DOCSTRING_QUOTES, toggles_string
 from booktutor.extractive.intent import Intent, asks_mechanism
 from booktutor.extractive.scoring import Candidate
 from booktutor.extractive.selection import identifier_terms
@@ -31,7 +32,6 @@ _ARITHMETIC = re.compile(r"[\w)\]]\s*[-+*/]\s*[\w(]")
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 _STRING = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 _DECLARATION = re.compile(r"^(?:@|(?:async\s+)?def\s|class\s)")
-_TRIPLE_QUOTE = re.compile(r"\"\"\"|'''")
 
 
 def mechanism_code(analysis: Analysis, code: int) -> int:
@@ -87,9 +87,8 @@ def declares_only(text: str) -> bool:
     comments, no statement that does something."""
     in_string = in_signature = False
     for line in (raw.strip() for raw in text.splitlines()):
-        opens_or_closes = len(_TRIPLE_QUOTE.findall(line)) % 2 == 1
-        if in_string or _TRIPLE_QUOTE.match(line):
-            in_string ^= opens_or_closes
+        if in_string or line.startswith(DOCSTRING_QUOTES):
+            in_string ^= toggles_string(line)
             continue
         if in_signature or _DECLARATION.match(line):
             in_signature = not line.endswith(":")
