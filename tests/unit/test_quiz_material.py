@@ -159,3 +159,32 @@ def test_a_lead_in_before_code_or_a_figure_defines_its_heading_but_a_caption_doe
     assert described["Forward Reach"] == "Given joint angles, find the hand position"
     assert described["Inverse Reach"] == "Given a hand target, find joint angles"
     assert "Reach Pipeline" not in described  # its lead-in is about the figure: a caption
+
+
+WELDING = """# Welding
+
+## Heat and metal
+
+### The weld zone
+
+A **filler rod** adds metal to the joint, and a **tungsten electrode** carries the arc.
+One of the main worries of a welder is the "heat-affected zone"—the band of metal beside the seam whose grain the
+torch has changed. Welders guard the molten pool with shielding gas—blowing argon over the seam so air cannot reach it.
+
+### Planning a joint
+
+Imagine the weld pool—a tiny lake of molten metal that follows the torch along the seam.
+Every joint needs a plan—a short list of the passes, the rod and the current for each pass.
+A **root pass** fuses the bottom of the joint, and a **cap pass** covers the joint with a neat bead.
+"""
+
+
+async def test_a_term_a_dash_defines_is_asked_from_its_definition():
+    questions, _ = await _questions(WELDING)
+    defined = {q.correct_answer_text(): q for q in questions if q.style == "definition"}
+    zone = defined["Heat-affected zone"]
+    assert zone.prompt.startswith('Which term fills the blank? “One of the main worries of a welder is the "_____"')
+    assert len(set(zone.choices)) == len(zone.choices) >= 3
+    assert "Shielding gas" in defined
+    # an analogy ("Imagine the weld pool—…") and a plain word ("a plan—…") are no terms the chapter teaches
+    assert not {"Weld pool", "Plan"} & set(defined)

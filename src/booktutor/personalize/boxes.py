@@ -21,6 +21,7 @@ KEY_IDEAS_TITLE = "Key ideas"
 SUMMARY_TITLE = "Summary"
 MIN_SECTION_WORDS = 25
 MAX_OUTLINE_ITEMS = 5
+MAX_KEY_IDEAS = 5  # one per sub-section at most
 MAX_TABLES = 3
 MIN_PHYSICAL_ROWS = 0.75  # the share of a table's rows naming hardware or a figure with its unit
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
@@ -39,6 +40,9 @@ _DEICTIC = re.compile(r"\b(following|below|above|shown|here|example)\b", re.IGNO
 _PHRASE_START = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed|en)|For|Given|With|Without|Most|Mainly|Often)\s+\w+\s+\w+")
 _NOT_AN_IDEA = re.compile(r"→|->|^(figure|table|step)\s*\d|^(first|then|next|finally)\b", re.IGNORECASE)
 _BACK_REFERENCE = re.compile(r"^(this|that|these|those|it|its|they|their|such|here|there|so|but|and|or)\b", re.I)
+# "**Key Insight:** Digital AI optimizes for accuracy; …": a bold label of the paragraph, not part of its sentence.
+_RUN_IN_LABEL = re.compile(r"^(?:\*\*|__)[^*_\n]{1,40}?:(?:\*\*|__)\s+(?=[A-Z])")
+_LEANS_ON_PREVIOUS = re.compile(rf"{_BACK_REFERENCE.pattern}|^(both|also)\b|\bhowever\b", re.IGNORECASE)
 _SKIP_TITLES = re.compile(
     r"\b(learning\s+objectives?|objectives|what\s+you('ll| will)\s+(learn|build)|prerequisites?|summary|conclusion|"
     r"key\s+(terms|takeaways?|points)|glossary|references?|further\s+reading|resources|exercises?|next\s+steps?|"
@@ -52,10 +56,12 @@ _PRACTICE_TITLE = re.compile(
 )
 # Sentences that announce, set a scene or address the reader's plans instead of stating an idea.
 _SIGNPOST = re.compile(
-    r"\b(let'?s|let us|we'll|we will|you'll|you will|we're going to|you're going to|now that|before (we|you|diving))\b|"
+    r"\b(let['’]s|^lets|let us|we'll|we will|you'll|you will|we're going to|you're going to|now that|"
+    r"before (we|you|diving))\b|"
     r"\b(in )?this (exercise|section|chapter|module|lesson|course|tutorial|lab)\b|"
     r"\bthroughout the (module|chapter|course)\b|"
-    r"^(imagine|try|consider|picture)\b",
+    r"^(imagine|try|consider|picture)\b|"
+    r"^understanding\b.{0,80}\b(is|are) (crucial|essential|important|critical|vital)\b",
     re.IGNORECASE,
 )
 SUMMARY_SECTION = re.compile(
@@ -124,7 +130,7 @@ def _prose_sentences(body: str) -> list[Quote]:
             if paragraph.startswith(("|", ">", ":::", "<", "!", "[")):
                 continue
             for s_index, raw in enumerate(sentences(paragraph)):
-                sentence = without_sentence_label(raw)
+                sentence = _RUN_IN_LABEL.sub("", without_sentence_label(raw), count=1)
                 if item and not sentence.endswith("."):
                     continue
                 words = sentence.split()
@@ -172,10 +178,19 @@ def key_ideas(heading: str, quotes: list[Quote]) -> str | None:
     words = sum(len(q.text.split()) for q in quotes)
     if words < MIN_SECTION_WORDS or len(quotes) < 2:
         return None
-    count = 3 if words >= 250 else 2
-    best = sorted(sorted(quotes, key=lambda q: (-q.score, q.order))[:count], key=lambda q: q.order)
-    items = "\n".join(f"- {_cite(q)}" for q in best)
+    items = "\n".join(f"- {_cite(q)}" for q in _recap(quotes, 3 if words >= 250 else 2))
     return f":::tip[{KEY_IDEAS_TITLE}]\n{items}\n:::"
+
+
+def _recap(quotes: list[Quote], count: int) -> list[Quote]:
+    """The best sentence of each sub-section when it stands on its own (up to MAX_KEY_IDEAS: a recap that
+    skips no sub-section), then the section's next best up to `count`; in reading order."""
+    ranked = sorted(quotes, key=lambda q: (-q.score, q.order))
+    firsts = {q.anchor: q for q in reversed(ranked)}.values()  # each anchor's best
+    chosen = [q for q in ranked if q in firsts and q.score >= 1 and not _LEANS_ON_PREVIOUS.search(q.text)]
+    chosen = chosen[:MAX_KEY_IDEAS]
+    chosen += [q for q in ranked if q not in chosen][: max(0, count - len(chosen))]
+    return sorted(chosen, key=lambda q: q.order)
 
 
 def outline_ideas(heading: str, outline: list[tuple[str, str, str]]) -> str | None:
@@ -309,9 +324,11 @@ def _code_blocks(body: str) -> list[tuple[str, str, str, list[str]]]:
 
 
 def hardware_box(body: str) -> str | None:
-    """The chapter's sentences about hardware, those with physical figures first, cited; then its tables
-    of hardware (a chapter of lists and tables states its figures there)."""
-    scored = [(2 * len(_UNIT.findall(q.text)) + len(_HARDWARE.findall(q.text)), q) for q in _prose_sentences(body)]
+    """The chapter's sentences about hardware, those with physical figures first, cited where they are taught
+    (an advanced reader's summary moves to the top); then its tables of hardware (a chapter of lists and tables
+    states its figures there)."""
+    taught = [q for q in _prose_sentences(body) if not SUMMARY_SECTION.match(q.title)]  # a summary restates them
+    scored = [(2 * len(_UNIT.findall(q.text)) + len(_HARDWARE.findall(q.text)), q) for q in taught]
     figures = [(score, q) for score, q in scored if score >= 2]
     best = sorted(figures, key=lambda pair: (-pair[0], pair[1].order))[:4]
     items = "\n".join(f"- {_cite(q)}" for q in sorted((q for _, q in best), key=lambda q: q.order))

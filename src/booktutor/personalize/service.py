@@ -29,7 +29,7 @@ from booktutor.rewrite.structure import compare_markdown
 from booktutor.services import Services
 
 log = structlog.get_logger(__name__)
-ALGORITHM_VERSION = "personalize-v3"
+ALGORITHM_VERSION = "personalize-v4"
 SectionSink = Callable[[str], Awaitable[None]]
 
 REWRITE_INSTRUCTIONS = """\

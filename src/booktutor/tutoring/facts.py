@@ -81,6 +81,14 @@ STOP_WORDS = frozenset(
         "as",
     ]
 )
+# "… is the "reality gap"—the difference between …", "… the use of hardware acceleration—leveraging GPUs …": a
+# term after an article, "is", "of" or "with", then a dash and what it is (an article's noun phrase) or does (-ing).
+_DASH_DEFINITION = re.compile(
+    r"(?:^|\s)(?:the|an?|is|are|of|with|called)\s+[\"“]?(?P<term>(?!(?:the|an?)\s)[A-Za-z][\w-]*(?:\s+[\w-]+){0,2})[\"”]?\s*[—–]\s*"
+    r"(?:(?:the|an?)\s+\w+|[a-z]+ing)(?:\s+\S+){3,}",
+    re.IGNORECASE,
+)
+_ANALOGY = re.compile(r"^(?:imagine|think of|picture|consider)\b", re.IGNORECASE)
 # Words that, right after a heading's term, show the term is not the subject of the sentence.
 _NOT_A_VERB = STOP_WORDS | frozenset(
     {"at", "from", "into", "which", "who", "vs", "versus", "but", "so", "than", "like"}
@@ -336,6 +344,19 @@ def heading_subject(text: str, section: ProseSection) -> str:
         if match and match.group(2) not in _NOT_A_VERB:
             return match.group(1)
     return ""
+
+
+def dash_term(text: str) -> str:
+    """The term a dash defines in a sentence that is no analogy ("Imagine the nervous system—a network …"); a
+    single plain word ("needs a description—a formal …") only when quoted or capitalised."""
+    match = _DASH_DEFINITION.search(text)
+    if match is None or _ANALOGY.match(text):
+        return ""
+    term = match.group("term")
+    quoted = text[match.start("term") - 1] in '"“'
+    if set(term.lower().split()) & STOP_WORDS or not (quoted or " " in term or term != term.lower()):
+        return ""
+    return term
 
 
 def _read_table(text: str) -> TableFact | None:

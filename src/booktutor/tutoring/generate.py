@@ -26,7 +26,7 @@ from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.prose import Citer, book_pool, prose_questions
 from booktutor.tutoring.questions import QuizQuestion, normalized
 
-GENERATOR_VERSION = "offline-v9"
+GENERATOR_VERSION = "offline-v10"
 MAX_DISTRACTORS = 3
 MAX_RELATED = 12  # the closest terms kept per term, from which the distractors are chosen
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 8, 60

@@ -1,8 +1,8 @@
 """Offline questions from any chapter's prose, not only from a key-terms section.
 
 Five kinds, each built from one thing the chapter states and citing the section that states it:
-* definition (mcq): a sentence defining a term ("A **digital twin** is …", "X (ABC) is a …", a
-  "- **Term**: text" item) with the term blanked; distractors are other terms of the same book;
+* definition (mcq): a sentence defining a term ("A **digital twin** is …", "X (ABC) is a …", "the
+  "reality gap"—the …", a "- **Term**: text" item) with the term blanked; distractors: the book's terms;
 * cloze (short): a sentence with a bold term blanked;
 * list (mcq): one item of a list the chapter introduces ("… include:"), distractors are items of
   other lists of the book that this list and section never mention;
@@ -38,6 +38,7 @@ from booktutor.tutoring.facts import (
     ProseSection,
     Sentence,
     TableFact,
+    dash_term,
     heading_subject,
     heading_term,
     nearby_terms,
@@ -169,7 +170,9 @@ def _defined_term(sentence: Sentence, section: ProseSection) -> str:
     if expansion and expansion.group("term")[0].lower() == expansion.group("long")[0].lower():
         return expansion.group("term")
     match = _ACRONYM_DEFINITION.match(text) or _PLAIN_DEFINITION.match(text)
-    if match is None or set(match.group("term").lower().split()) <= STOP_WORDS:
+    if match is None:
+        return dash_term(text)
+    if set(match.group("term").lower().split()) <= STOP_WORDS:
         return ""
     heading = normalized(section.heading)
     term = match.group("term")
