@@ -27,10 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from benchmarks._common import ROOT, SAMPLE_BOOK_ID, agent_run_body, bench_database, free_port, machine_info, temp_dir
-from benchmarks.stream_latency import Sample, Server, _client, _cpu_s, _summary, guest_headers, timed_agent_run
+from benchmarks.sse_client import CLIENT_KINDS, StreamingClient, streaming_client
+from benchmarks.stream_latency import Sample, Server, _cpu_s, _summary, guest_headers, timed_agent_run
 
 DATASET = ROOT / "src" / "booktutor" / "evals" / "datasets" / "sample-book.jsonl"
 BOOKTUTOR = str(Path(sys.executable).with_name("booktutor"))
@@ -63,11 +62,11 @@ def _env(url: str, data_dir: Path) -> dict:
     return env
 
 
-async def ask(client: httpx.AsyncClient, question: str) -> Sample:
+async def ask(client: StreamingClient, question: str) -> Sample:
     return await timed_agent_run(client, agent_run_body(question, SAMPLE_BOOK_ID))
 
 
-async def measure(client: httpx.AsyncClient, pid: int, learners: int) -> dict:
+async def measure(client: StreamingClient, pid: int, learners: int) -> dict:
     pending = questions()
     for _ in range(WARMUP_RUNS):
         await ask(client, next(pending))
@@ -105,6 +104,7 @@ async def _guest(server: Server) -> dict:
 async def main_async(args: argparse.Namespace) -> dict:
     result: dict = {
         "learners": args.learners,
+        "client": args.client,
         "lone_runs": LONE_RUNS,
         "rounds": ROUNDS,
         "goals": GOALS,
@@ -116,8 +116,10 @@ async def main_async(args: argparse.Namespace) -> dict:
         port = free_port()
         cmd = [BOOKTUTOR, "serve", "--host", "127.0.0.1", "--port", str(port)]
         server = Server(cmd, _env(url, tmp / "data"), ROOT, "/api/v1/ready", port, tmp / "serve.log")
-        async with server, _client(server.base, args.learners, await _guest(server)) as client:
-            result["levels"] = await measure(client, server.server_pid(), args.learners)
+        async with server:
+            headers = await _guest(server)
+            async with streaming_client(server.base, args.learners, headers, args.client) as client:
+                result["levels"] = await measure(client, server.server_pid(), args.learners)
     result["loadavg_end"] = os.getloadavg()[0]
     return result
 
@@ -125,6 +127,7 @@ async def main_async(args: argparse.Namespace) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--learners", type=int, default=20)
+    parser.add_argument("--client", choices=CLIENT_KINDS, default="aiohttp", help="the benchmark's HTTP client")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     result = asyncio.run(main_async(args))

@@ -46,6 +46,7 @@ from benchmarks._common import (
     pct,
     temp_dir,
 )
+from benchmarks.sse_client import CLIENT_ERRORS, CLIENT_KINDS, ClientKind, StreamingClient, streaming_client
 
 MINI_BOOK = ROOT / "tests" / "fixtures" / "mini_book"
 BOOK_ID = "mini"
@@ -75,7 +76,7 @@ class Sample:
     route: str | None = None
 
 
-StreamFn = Callable[[httpx.AsyncClient, int], Awaitable[Sample]]
+StreamFn = Callable[[StreamingClient, int], Awaitable[Sample]]
 
 
 # --- servers -------------------------------------------------------------------------------------
@@ -203,14 +204,14 @@ def _run_body(i: int) -> dict:
     return agent_run_body(QUESTION, BOOK_ID)
 
 
-async def timed_agent_run(client: httpx.AsyncClient, body: dict) -> Sample:
+async def timed_agent_run(client: StreamingClient, body: dict) -> Sample:
     """One AG-UI run: time to its first text and to RUN_FINISHED, its route, or what went wrong."""
     sample, started = Sample(), time.perf_counter()
     try:
-        async with client.stream("POST", "/api/v1/agent/run", json=body) as response:
-            if response.status_code != 200:
-                return Sample(error=f"HTTP {response.status_code}")
-            async for line in response.aiter_lines():
+        async with client.post_lines("/api/v1/agent/run", body) as (status, lines):
+            if status != 200:
+                return Sample(error=f"HTTP {status}")
+            async for line in lines:
                 if not line.startswith("data:"):
                     continue
                 if sample.ttft_ms is None and '"type":"TEXT_MESSAGE_CONTENT"' in line:
@@ -220,14 +221,14 @@ async def timed_agent_run(client: httpx.AsyncClient, body: dict) -> Sample:
                     sample.route = (json.loads(line[5:]).get("result") or {}).get("route")
                 elif '"type":"RUN_ERROR"' in line:
                     sample.error = "RUN_ERROR"
-    except httpx.HTTPError as exc:
+    except CLIENT_ERRORS as exc:
         sample.error = type(exc).__name__
     if sample.error is None and (sample.total_ms is None or sample.ttft_ms is None):
         sample.error = "incomplete"
     return sample
 
 
-async def booktutor_stream(client: httpx.AsyncClient, i: int) -> Sample:
+async def booktutor_stream(client: StreamingClient, i: int) -> Sample:
     return await timed_agent_run(client, _run_body(i))
 
 
@@ -245,7 +246,7 @@ def _langgraph_input(thread_id: str) -> dict:
     }
 
 
-async def langgraph_stream(client: httpx.AsyncClient, i: int) -> Sample:
+async def langgraph_stream(client: StreamingClient, i: int) -> Sample:
     thread_id = str(uuid.uuid4())
     body = {
         "assistant_id": "booktutor",
@@ -255,10 +256,10 @@ async def langgraph_stream(client: httpx.AsyncClient, i: int) -> Sample:
     }
     sample, started, event = Sample(), time.perf_counter(), ""
     try:
-        async with client.stream("POST", f"/threads/{thread_id}/runs/stream", json=body) as response:
-            if response.status_code != 200:
-                return Sample(error=f"HTTP {response.status_code}")
-            async for line in response.aiter_lines():
+        async with client.post_lines(f"/threads/{thread_id}/runs/stream", body) as (status, lines):
+            if status != 200:
+                return Sample(error=f"HTTP {status}")
+            async for line in lines:
                 if line.startswith("event:"):
                     event = line[6:].strip()
                 elif line.startswith("data:"):
@@ -269,7 +270,7 @@ async def langgraph_stream(client: httpx.AsyncClient, i: int) -> Sample:
                     elif event == "updates" and '"router"' in line:
                         sample.route = (json.loads(line[5:]).get("router") or {}).get("route")
         sample.total_ms = (time.perf_counter() - started) * 1000
-    except httpx.HTTPError as exc:
+    except CLIENT_ERRORS as exc:
         sample.error = type(exc).__name__
     if sample.error is None and sample.ttft_ms is None:
         sample.error = "no text"
@@ -307,7 +308,7 @@ def _cpu_s(pid: int) -> float:
     return sum(sum(p.cpu_times()[:2]) for p in [proc, *proc.children(recursive=True)])
 
 
-async def run_levels(client: httpx.AsyncClient, stream: StreamFn, levels: list[int], pid: int) -> dict:
+async def run_levels(client: StreamingClient, stream: StreamFn, levels: list[int], pid: int) -> dict:
     for i in range(WARMUP_RUNS):
         await stream(client, i)
     results = {}
@@ -328,25 +329,16 @@ async def run_levels(client: httpx.AsyncClient, stream: StreamFn, levels: list[i
     return results
 
 
-def _client(base: str, n: int, headers: dict | None = None) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=n + 16, max_keepalive_connections=n + 16)
-    return httpx.AsyncClient(
-        base_url=base,
-        limits=limits,
-        headers=headers or {},
-        timeout=httpx.Timeout(120.0, connect=30.0, pool=BURST_TIMEOUT_S),
-    )
-
-
 async def guest_headers(base: str) -> dict:
     async with httpx.AsyncClient(base_url=base) as client:
         return {"X-Guest-Token": (await client.get("/api/v1/threads")).headers["X-Guest-Token"]}
 
 
-async def bench_booktutor(url: str, data_dir: Path, levels: list[int], log: Path) -> dict:
+async def bench_booktutor(url: str, data_dir: Path, levels: list[int], log: Path, kind: ClientKind) -> dict:
     async with booktutor_server(url, data_dir, log) as server:
         rss_before = psutil.Process(server.server_pid()).memory_info().rss
-        async with _client(server.base, max(levels), await guest_headers(server.base)) as client:
+        headers = await guest_headers(server.base)
+        async with streaming_client(server.base, max(levels), headers, kind) as client:
             results = await run_levels(client, booktutor_stream, levels, server.server_pid())
         results["rss_mb"] = {
             "start": rss_before / 2**20,
@@ -355,29 +347,32 @@ async def bench_booktutor(url: str, data_dir: Path, levels: list[int], log: Path
     return results
 
 
-async def bench_langgraph(url: str, data_dir: Path, levels: list[int], log: Path) -> dict:
+async def bench_langgraph(url: str, data_dir: Path, levels: list[int], log: Path, kind: ClientKind) -> dict:
     try:
-        async with langgraph_server(url, data_dir, log) as server, _client(server.base, max(levels)) as client:
+        async with (
+            langgraph_server(url, data_dir, log) as server,
+            streaming_client(server.base, max(levels), kind=kind) as client,
+        ):
             return await run_levels(client, langgraph_stream, levels, server.server_pid())
     finally:  # the dev server's in-memory runtime dumps its state here
         shutil.rmtree(ROOT / "benchmarks" / "langgraph_dev" / ".langgraph_api", ignore_errors=True)
 
 
 # --- 1,000 held streams ---------------------------------------------------------------------------------
-async def _held_stream(client: httpx.AsyncClient, opened: asyncio.Event, state: dict) -> None:
+async def _held_stream(client: StreamingClient, opened: asyncio.Event, state: dict) -> None:
     try:
-        async with client.stream("POST", "/api/v1/agent/run", json=_run_body(0)) as response:
-            if response.status_code != 200:
+        async with client.post_lines("/api/v1/agent/run", _run_body(0)) as (status, lines):
+            if status != 200:
                 state["errors"] += 1
                 return
-            async for line in response.aiter_lines():
+            async for line in lines:
                 if '"type":"TEXT_MESSAGE_CONTENT"' in line and not opened.is_set():
                     opened.set()
                 elif '"type":"RUN_ERROR"' in line or '"type":"RUN_FINISHED"' in line:
                     state["ended_early"] += 1
                     return
             state["ended_early"] += 1
-    except httpx.HTTPError as exc:
+    except CLIENT_ERRORS as exc:
         state["errors"] += 1
         state.setdefault("kinds", {})[type(exc).__name__] = 1 + state.get("kinds", {}).get(type(exc).__name__, 0)
     finally:
@@ -394,14 +389,14 @@ def _run_statuses(url: str) -> dict:
     return dict(line.split("|") for line in out.split() if "|" in line)
 
 
-async def hold_streams(url: str, data_dir: Path, count: int, log: Path, hold_s: float = 20.0) -> dict:
+async def hold_streams(url: str, data_dir: Path, count: int, log: Path, kind: ClientKind, hold_s: float = 20.0) -> dict:
     before = _run_statuses(url)
     async with booktutor_server(url, data_dir, log, model="hang") as server:
         proc = psutil.Process(server.server_pid())
         rss_idle = proc.memory_info().rss
         state = {"errors": 0, "ended_early": 0}
         started = time.perf_counter()
-        async with _client(server.base, count, await guest_headers(server.base)) as client:
+        async with streaming_client(server.base, count, await guest_headers(server.base), kind) as client:
             tasks, opened_events = [], []
             for batch_start in range(0, count, 100):  # ramp in batches: this measures holding, not a burst
                 batch = []
@@ -465,6 +460,7 @@ async def main_async(args) -> dict:
     result: dict = {
         "levels": levels,
         "question": QUESTION,
+        "client": args.client,
         "lone_runs": LONE_RUNS,
         "goals": GOALS,
         "machine": machine_info(),
@@ -475,11 +471,13 @@ async def main_async(args) -> dict:
         await ingest_book(url, data)
         shutil.copytree(data, tmp / "langgraph")  # the dev server gets its own copy of the vector store
         print("== booktutor", flush=True)
-        result["booktutor"] = await bench_booktutor(url, data, levels, tmp / "booktutor.log")
+        result["booktutor"] = await bench_booktutor(url, data, levels, tmp / "booktutor.log", args.client)
         if not args.skip_langgraph and await asyncio.to_thread(Path(LANGGRAPH).exists):
             print("== langgraph dev", flush=True)
             try:
-                result["langgraph"] = await bench_langgraph(url, tmp / "langgraph", levels, tmp / "langgraph.log")
+                result["langgraph"] = await bench_langgraph(
+                    url, tmp / "langgraph", levels, tmp / "langgraph.log", args.client
+                )
             except (RuntimeError, TimeoutError) as exc:
                 result["langgraph_skipped"] = f"{exc}: {(tmp / 'langgraph.log').read_text()[-2000:]}"
         elif args.skip_langgraph:
@@ -488,7 +486,7 @@ async def main_async(args) -> dict:
             result["langgraph_skipped"] = "langgraph-cli[inmem] not installed (`make langgraph-venv`)"
         if args.hold:
             print(f"== {args.hold} held streams", flush=True)
-            result["hold"] = await hold_streams(url, data, args.hold, tmp / "hold.log")
+            result["hold"] = await hold_streams(url, data, args.hold, tmp / "hold.log", args.client)
             print(f"  {json.dumps(result['hold'])}", flush=True)
         if args.keep_logs:
             for log in tmp.glob("*.log"):
@@ -502,6 +500,7 @@ def main() -> None:
     parser.add_argument("--levels", default="1,50,500")
     parser.add_argument("--hold", type=int, default=1000)
     parser.add_argument("--skip-langgraph", action="store_true")
+    parser.add_argument("--client", choices=CLIENT_KINDS, default="aiohttp", help="the benchmark's HTTP client")
     parser.add_argument("--keep-logs", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -594,7 +593,8 @@ def render(result: dict) -> list[str]:
         "rate limits off. **langgraph**: `langgraph dev` (langgraph-cli[inmem], in-memory runtime, default 10 "
         "jobs per worker) serving the same compiled graph (`benchmarks/langgraph_dev`), "
         "`POST /threads/{id}/runs/stream` with `if_not_exists=create`, stream modes custom + updates. The two "
-        "servers run one after the other; the benchmark client (httpx, same machine) measures from sending the "
+        f"servers run one after the other; the benchmark client ({result.get('client', 'httpx')}, same machine, "
+        "`benchmarks/sse_client.py`) measures from sending the "
         "request to the first `TEXT_MESSAGE_CONTENT` (TTFT) and to `RUN_FINISHED` / end of stream (full). "
         "runs/s = completed runs / wall time of the level; server CPU = the server process's CPU time per run.",
         "",

@@ -236,6 +236,21 @@ async def test_checkpoints_are_written_and_pruned(services, book, guest):
         await pool.close()
 
 
+@pytest.mark.parametrize("prepare", [True, False])
+async def test_checkpoint_statements_are_prepared_unless_behind_a_transaction_pooler(services, book, guest, prepare):
+    saver, pool = await open_checkpointer(services.db.libpq_conninfo, max_size=1, prepare=prepare)
+    try:
+        chat = ChatService(
+            services, ScriptedModel([Turn(text="One.")], repeat_last=True), IntentRouter(services.embedder), saver
+        )
+        await run_turn(chat, guest, "What is backlash?", thread_id=f"t-{uuid.uuid4().hex[:8]}")
+        async with pool.connection() as conn:  # the pool's only connection: the one that wrote the checkpoint
+            row = await (await conn.execute("select count(*) as n from pg_prepared_statements")).fetchone()
+        assert (row is not None and row["n"] > 0) is prepare
+    finally:
+        await pool.close()
+
+
 async def test_llm_router_uses_structured_output_and_falls_back(services):
     from booktutor.graph.router import LLMRouter
 

@@ -104,7 +104,11 @@ class IdleCheck:
         self._returned[conn] = time.monotonic()
 
 
-async def open_checkpointer(conninfo: str, max_size: int = 10) -> tuple[AsyncPostgresSaver, CheckpointPool]:
+async def open_checkpointer(
+    conninfo: str, max_size: int = 10, *, prepare: bool = True
+) -> tuple[AsyncPostgresSaver, CheckpointPool]:
+    """A pooled saver; `prepare=False` behind a pooler in transaction mode (pgbouncer), where a
+    connection's prepared statements may be on another server session."""
     idle = IdleCheck()
     pool: CheckpointPool = AsyncConnectionPool(
         conninfo,
@@ -114,7 +118,8 @@ async def open_checkpointer(conninfo: str, max_size: int = 10) -> tuple[AsyncPos
         timeout=CONNECT_TIMEOUT_S,
         check=idle.check,  # after a database restart: no dead connections handed out
         reset=idle.returned,
-        kwargs={"autocommit": True, "prepare_threshold": None, "row_factory": dict_row},
+        # prepared on first use: Postgres parses and plans each checkpoint statement once per connection
+        kwargs={"autocommit": True, "prepare_threshold": 0 if prepare else None, "row_factory": dict_row},
     )
     await pool.open(wait=True, timeout=10)
     saver = PooledPostgresSaver(pool)

@@ -32,7 +32,8 @@ async def build_chat_service(services: Services, *, model: Model | None = None, 
     checkpointer: AsyncPostgresSaver | None = None
     pool: CheckpointPool | None = None
     if checkpoint:
-        checkpointer, pool = await open_checkpointer(services.db.libpq_conninfo)
+        prepare = not settings.db_disable_statement_cache
+        checkpointer, pool = await open_checkpointer(services.db.libpq_conninfo, prepare=prepare)
     quizzes = QuizService(services, model, checkpointer)  # quiz flows share the checkpointer
     chat = ChatService(services, model, router, checkpointer, quizzes=quizzes)
     chat.pool = pool
