@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol, cast
 
 import structlog
-from agents import RunConfig, Runner, TResponseInputItem
+from agents import Agent, RunConfig, Runner, TResponseInputItem
 from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent
 from langgraph.runtime import Runtime
 from openai.types.responses import EasyInputMessageParam
@@ -148,11 +148,18 @@ def tool_context(state: TutorState, deps: RunDeps) -> ToolContext:
 async def stream_agent(route: Route, state: TutorState, deps: RunDeps) -> tuple[str, ToolContext, CitationNumbers]:
     """Run the route's agent, forwarding its text (citations renumbered in order of use) and tool calls
     as AG-UI events."""
+    with deps.agents[route].lend() as agent:
+        return await _stream_agent(agent, route, state, deps)
+
+
+async def _stream_agent(
+    agent: Agent[ToolContext], route: Route, state: TutorState, deps: RunDeps
+) -> tuple[str, ToolContext, CitationNumbers]:
     emitter, message_id = Emitter(), state["message_id"]
     ctx = tool_context(state, deps)
     numbers = CitationNumbers(ctx.sources)
     # Frontend tools (AG-UI `tools`) are the answer agent's: the client runs them (client_tools.py).
-    agent, client_names = deps.agents[route], set[str]()
+    client_names = set[str]()
     if route == "answer":
         agent, client_names = with_client_tools(agent, state), client_tool_names(state)
     items = agent_input(state) + (tool_turn_items(state) if route == "answer" else [])

@@ -38,7 +38,7 @@ _NEXT = re.compile(
 
 
 def is_offline_tutor(deps: RunDeps) -> bool:
-    model = deps.agents["tutor"].model
+    model = deps.agents["tutor"].agent.model
     return isinstance(model, Model) and not capabilities_of(model).free_text
 
 

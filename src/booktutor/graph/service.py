@@ -36,6 +36,7 @@ from booktutor.agents.personalize import build_personalize_agent
 from booktutor.agents.translate import build_translate_agent
 from booktutor.agents.tutor import build_tutor_agent
 from booktutor.errors import BadRequest
+from booktutor.graph.agent_pool import AgentPool
 from booktutor.graph.answer_saver import AnswerSaver
 from booktutor.graph.checkpoint import CheckpointPool, first_run_reads
 from booktutor.graph.client_messages import history_for
@@ -102,6 +103,7 @@ class ChatService:
         self.router = router
         self.model = model  # also serves personalization and translation (same configured model)
         self.agents = build_agents(model)
+        self.agent_pools = {route: AgentPool(agent) for route, agent in self.agents.items()}
         self.checkpointer = checkpointer
         self.graph = build_graph(checkpointer)
         self.pool: CheckpointPool | None = None  # the checkpointer's connection pool, closed with the service
@@ -303,7 +305,7 @@ class ChatService:
         """The graph's events (none with `emit`: they go to it), its final state in `final`."""
         deps = RunDeps(
             services=self.services,
-            agents=self.agents,
+            agents=self.agent_pools,
             router=self.router,
             user_id=user.id,
             quizzes=self.quizzes,

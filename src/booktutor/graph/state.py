@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from agents import Agent
 from typing_extensions import TypedDict  # pydantic reads these models on Python < 3.12
 
+from booktutor.graph.agent_pool import AgentPool
 from booktutor.services import Services
 from booktutor.tools.context import ToolContext
 from booktutor.tutoring.quizzes import QuizService
@@ -71,7 +71,7 @@ class RunDeps:
     """Per-run dependencies handed to nodes through LangGraph's runtime context (not checkpointed)."""
 
     services: Services
-    agents: dict[str, Agent[ToolContext]]
+    agents: dict[str, AgentPool[ToolContext]]  # each run borrows its route's agent
     router: Router
     user_id: uuid.UUID | None = None
     quizzes: QuizService | None = None
