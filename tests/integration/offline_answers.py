@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from ag_ui.core import EventType, RunAgentInput, UserMessage
+from agents.models.interface import Model
 from tests.integration.conftest import build_test_services
 
 from booktutor.graph.router import IntentRouter
@@ -19,10 +20,18 @@ from booktutor.providers.extractive_model import ExtractiveModel
 
 
 async def ask_offline(
-    services: Any, guest: Any, question: str, *, thread_id: str | None = None, **forwarded_props: Any
+    services: Any,
+    guest: Any,
+    question: str,
+    *,
+    thread_id: str | None = None,
+    model: Model | None = None,
+    **forwarded_props: Any,
 ) -> tuple[str, dict]:
-    """One turn; a `thread_id` already used continues that conversation (a follow-up)."""
-    chat = ChatService(services, ExtractiveModel(embedder=services.embedder), IntentRouter(services.embedder))
+    """One turn; a `thread_id` already used continues that conversation (a follow-up); `model` answers instead
+    of the offline answerer (a scripted one)."""
+    answerer = model or ExtractiveModel(embedder=services.embedder)
+    chat = ChatService(services, answerer, IntentRouter(services.embedder))
     request = RunAgentInput(
         thread_id=thread_id or f"t-{uuid.uuid4().hex[:8]}",
         run_id=f"r-{uuid.uuid4().hex[:8]}",

@@ -78,3 +78,6 @@ def try_it(page_title: str, *, questions: bool) -> str:
 
 
 NOT_GIVEN = "I will not give the answer away, but here is what it asks so you can try it."
+ANSWER_HIDDEN = "[answer hidden: take the quiz]"
+"""What the book's text shows to a model or answerer where an answer key or a worked solution was
+(booktutor.tools.answer_keys): the chat quiz on the page grades the learner's own answer."""

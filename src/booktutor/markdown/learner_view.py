@@ -34,7 +34,7 @@ _DETAILS_OPEN = re.compile(r"^\s*<details\b", re.IGNORECASE)
 _DETAILS_OPEN_ANY = re.compile(r"<details\b", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary>", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
-_REVEALS = re.compile(r"\b(answers?|solutions?|show\s+answer|reveal|correct\s+option)\b|جواب|حل", re.IGNORECASE)
+REVEALS = re.compile(r"\b(answers?|solutions?|show\s+answer|reveal|correct\s+option)\b|جواب|حل", re.IGNORECASE)
 _ANSWER_LINE = re.compile(
     r"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?:correct\s+)?answer\s*(?:key)?\s*:?\s*(?:\*\*|__)?\s*:?\s*\S", re.IGNORECASE
 )
@@ -99,7 +99,7 @@ def _reveals_answer(lines: list[str], index: int) -> bool:
     """Whether the <details> opening at `index` has a summary about an answer or solution."""
     window = " ".join(lines[index : index + 4])
     summary = _SUMMARY.search(window)
-    return bool(summary and _REVEALS.search(summary.group(1)))
+    return bool(summary and REVEALS.search(summary.group(1)))
 
 
 def learner_markdown(body: str) -> str:

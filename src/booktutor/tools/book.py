@@ -27,6 +27,7 @@ from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.section_texts import whole_section_texts
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
+from booktutor.tools.answer_keys import keyless
 from booktutor.tools.book_aliases import question_aliases
 from booktutor.tools.book_parts import missing_part
 from booktutor.tools.chapter_points import POINTS_NUMBER_BASE, asked_chapter, chapter_points
@@ -53,6 +54,9 @@ PASSAGE_START_WORDS = 6
 
 
 def _result_from_hit(n: int, hit: SearchHit, text: str | None = None) -> Source:
+    """A hit as a numbered source: its text (the whole section's when given) without answer keys."""
+    shown = text if text is not None else clip_markdown(hit.text, MAX_TOOL_TEXT_CHARS)
+    where = (hit.heading_path, hit.doc_path, hit.purpose)
     return Source(
         n=n,
         source="book",
@@ -60,8 +64,8 @@ def _result_from_hit(n: int, hit: SearchHit, text: str | None = None) -> Source:
         chapter_title=hit.chapter_title,
         heading=hit.heading,
         anchor_url=hit.anchor_url,
-        text=fence_untrusted(text if text is not None else clip_markdown(hit.text, MAX_TOOL_TEXT_CHARS)),
-        snippet=fence_untrusted(hit.snippet),
+        text=fence_untrusted(keyless(shown, *where)),
+        snippet=fence_untrusted(keyless(hit.snippet, *where)),
         score=hit.score,
         dense_score=hit.dense_score,
         lexical_rank=hit.lexical_rank,
@@ -268,7 +272,8 @@ async def get_section(wrapper: RunContextWrapper[ToolContext], doc_path: str, an
     rows = [r for r in chunks if r.anchor == anchor]
     if not rows:
         return json.dumps({"error": "section_not_found", "doc_path": doc_path, "anchor": anchor})
-    text = fence_untrusted(clip_markdown("\n\n".join(r.text for r in rows), MAX_CHAPTER_CHARS))
+    joined = clip_markdown("\n\n".join(r.text for r in rows), MAX_CHAPTER_CHARS)
+    text = fence_untrusted(keyless(joined, rows[0].heading_path, doc_path, rows[0].purpose))
     url = anchor_url(
         document.source_path,
         document.front_matter,
@@ -314,7 +319,10 @@ async def get_chapter(wrapper: RunContextWrapper[ToolContext], doc_path: str) ->
         default_language="en",
         permalink=document.slug,
     )
-    opening = fence_untrusted(clip_markdown(rows[0].text, MAX_TOOL_TEXT_CHARS)) if rows else ""
+    opening = ""
+    if rows:
+        first = rows[0]
+        opening = fence_untrusted(keyless(clip_markdown(first.text, MAX_TOOL_TEXT_CHARS), first.heading_path, doc_path))
     return json.dumps(
         {
             "doc_path": chapter.source_path,

@@ -20,6 +20,7 @@ from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
+from booktutor.tools.answer_keys import keyless
 from booktutor.tools.context import MAX_SOURCE_N, Source
 
 KINDS_NUMBER_BASE = 81
@@ -168,7 +169,8 @@ def _source(n: int, heading: _Heading) -> Source:
         default_language="en",
         permalink=row.permalink,
     )
-    text = fence_untrusted(f"{'#' * heading.level} {heading.title}\n" + "\n".join(heading.lines)[:MAX_KIND_CHARS])
+    text = f"{'#' * heading.level} {heading.title}\n" + "\n".join(heading.lines)[:MAX_KIND_CHARS]
+    text = fence_untrusted(keyless(text, row.heading_path, row.doc_path, row.purpose))
     return Source(
         n=n,
         source="book",

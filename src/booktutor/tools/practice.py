@@ -39,6 +39,7 @@ from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
+from booktutor.tools.answer_keys import keyless
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice_outline import split_covered
 from booktutor.tutoring.quiz_pages import set_questions
@@ -317,14 +318,15 @@ def _page_source(n: int, rows: Sequence[OutlineRow]) -> Source:
 
 def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Source:
     text = "\n\n".join(section.text)
-    source = section_source(n, page, section.heading, section.anchor, text, "; ".join(section.steps))
+    steps = "; ".join(section.steps)
+    source = section_source(n, page, section.heading, section.anchor, text, steps, purpose=section.purpose)
     source["purpose"] = section.purpose or practice_heading(section.heading) or ""
     source["steps"] = list(section.steps)
     if not section.named:
         source["practice_label"] = _text_label(section)
     if kind := _kind(section):
         source["practice_kind"] = kind
-    if questions := set_questions(text):  # what it asks, without its answers (asked for them, it is shown)
+    if questions := set_questions(_keyless(text, page, section.heading, section.purpose)):  # worked steps aside
         source["questions"] = [{"number": q.number, "prompt": q.prompt, "choices": list(q.choices)} for q in questions]
     return source
 
@@ -345,8 +347,10 @@ def _text_label(section: PracticeSection) -> str:
     return _TEXT_LABELS.get(section.purpose, "")
 
 
-def section_source(n: int, page: OutlineRow, heading: str, anchor: str, text: str, steps: str = "") -> Source:
-    """A citable section of the page: its heading, link and (fenced) text."""
+def section_source(
+    n: int, page: OutlineRow, heading: str, anchor: str, text: str, steps: str = "", *, purpose: str = ""
+) -> Source:
+    """A citable section of the page: its heading, link and (fenced) text, without answer keys."""
     url = anchor_url(
         page.doc_path,
         page.front_matter,
@@ -355,7 +359,9 @@ def section_source(n: int, page: OutlineRow, heading: str, anchor: str, text: st
         default_language="en",
         permalink=page.permalink,
     )
-    fenced = fence_untrusted(text[:MAX_PROMPT_CHARS])
+    fenced = fence_untrusted(
+        keyless(text[:MAX_PROMPT_CHARS], (*page.heading_path[:1], heading), page.doc_path, purpose)
+    )
     return Source(
         n=n,
         source="book",
@@ -370,3 +376,8 @@ def section_source(n: int, page: OutlineRow, heading: str, anchor: str, text: st
         lexical_rank=None,
         language=page.language,
     )
+
+
+def _keyless(text: str, page: OutlineRow, heading: str, purpose: str) -> str:
+    """The section's text without answer keys (booktutor.tools.answer_keys)."""
+    return keyless(text, (*page.heading_path[:1], heading), page.doc_path, purpose)

@@ -22,18 +22,18 @@ QUIZ_HEADING = re.compile(
 )
 ANSWER_KEY_HEADING = re.compile(r"^(answer key|answers|solutions|answer sheet)\b", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_QUESTION = re.compile(
+QUESTION_LINE = re.compile(
     r"^(?:#{2,6}\s+)?(?:\*\*)?(?:(?:Q(?:uestion)?|Exercise|Problem|Task)\s*)?(?P<number>\d{1,3})\s*[.):]\s*(?:\*\*)?\s*(?P<text>.*)$",
     re.IGNORECASE,
 )
-_OPTION = re.compile(r"^\s*(?:[-*+]\s+)?(?:\((?P<a>[A-Fa-f])\)|(?P<b>[A-Fa-f])[).])\s+(?P<text>.+)$")
-_CHECKBOX = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.+)$")
-_ANSWER = re.compile(
+OPTION_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\((?P<a>[A-Fa-f])\)|(?P<b>[A-Fa-f])[).])\s+(?P<text>.+)$")
+CHECKBOX_LINE = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.+)$")
+ANSWER_LINE = re.compile(
     r"^\s*(?:[-*>]\s+)?(?:\*\*|_)?(?:correct answer|answer|model answer|sample answer|solution|expected answer)"
     r"(?:\*\*|_)?\s*[:：]\s*(?:\*\*|_)?\s*(?P<text>.+?)\s*(?:\*\*|_)?\s*$",
     re.IGNORECASE,
 )
-_EXPLANATION = re.compile(r"^\s*(?:\*\*|_)?(?:explanation|why)(?:\*\*|_)?\s*[:：]\s*(?P<text>.+)$", re.IGNORECASE)
+EXPLANATION_LINE = re.compile(r"^\s*(?:\*\*|_)?(?:explanation|why)(?:\*\*|_)?\s*[:：]\s*(?P<text>.+)$", re.IGNORECASE)
 _KEY_LINE = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*)?(?:Q(?:uestion)?\s*)?(?P<number>\d{1,3})(?:\*\*)?\s*[.):\-–—]?\s*(?:\*\*)?"
     r"(?P<answer>[A-Fa-f]|true|false)\b(?:\*\*)?[).]?\s*(?:[:\-–—]\s*)?(?P<rest>.*)$",
@@ -99,7 +99,7 @@ def page_questions(markdown: str, title: str) -> list[PageQuestion]:
     current: PageQuestion | None = None
     for line in lines:
         match = _HEADING.match(line)
-        numbered = _QUESTION.match(line)
+        numbered = QUESTION_LINE.match(line)
         if match and not (numbered and region and not in_key and re.match(r"^#{2,6}\s+(?:Q|Question)\b", line, re.I)):
             depth, name = len(match.group(1)), _plain(match.group(2))
             if ANSWER_KEY_HEADING.match(name) and (region or whole):
@@ -147,14 +147,14 @@ def set_questions(text: str) -> list[SetQuestion]:
     current: tuple[int, list[str], list[str]] | None = None
     going = False  # the question's text may go on on the next line
     for line in _unfenced(text.split("\n")):
-        heading, numbered = _HEADING.match(line), _QUESTION.match(line)
+        heading, numbered = _HEADING.match(line), QUESTION_LINE.match(line)
         if heading and ANSWER_KEY_HEADING.match(_plain(heading.group(2))):
             break
-        choice = (_CHECKBOX.match(line) or _OPTION.match(line)) if current is not None else None
+        choice = (CHECKBOX_LINE.match(line) or OPTION_LINE.match(line)) if current is not None else None
         if numbered and not line.startswith((" ", "\t")) and not _KEY_ONLY.match(_plain(numbered.group("text"))):
             current, going = (int(numbered.group("number")), [_plain(numbered.group("text"))], []), True
             found.append(current)
-        elif heading or _ANSWER.match(line) or _EXPLANATION.match(line) or line.startswith("§DETAILS§"):
+        elif heading or ANSWER_LINE.match(line) or EXPLANATION_LINE.match(line) or line.startswith("§DETAILS§"):
             current = None
         elif current is not None and choice:
             current[2].append(_plain(choice.group("text")))
@@ -179,13 +179,13 @@ def _read_line(
     if line.startswith("§DETAILS§"):
         if current is not None:
             body = line.removeprefix("§DETAILS§").strip()
-            answer = _ANSWER.match(body)
+            answer = ANSWER_LINE.match(body)
             current.answer = current.answer or _plain(answer.group("text") if answer else body)
         return current
-    option = _OPTION.match(line) if current is not None else None
-    checkbox = _CHECKBOX.match(line) if current is not None else None
-    answer = _ANSWER.match(line)
-    explanation = _EXPLANATION.match(line)
+    option = OPTION_LINE.match(line) if current is not None else None
+    checkbox = CHECKBOX_LINE.match(line) if current is not None else None
+    answer = ANSWER_LINE.match(line)
+    explanation = EXPLANATION_LINE.match(line)
     if current is not None and answer:
         current.answer = _plain(answer.group("text"))
     elif current is not None and explanation:
