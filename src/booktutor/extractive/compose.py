@@ -26,6 +26,7 @@ from booktutor.extractive.coverage import (
     cover_sides,
     distinctive_sides,
     focus_first,
+    listing_prose,
     part_queries,
     practice_pointer,
     stand_alone_opening,
@@ -215,8 +216,10 @@ async def _plan(
     else:
         code = _unasked_code(analysis, question, intent, order)
         order, code, intro = code_led(analysis, question, intent, code, order)
+        if intent.kind == "procedure" and code is not None and intro == CODE_INTRO:
+            order = listing_prose(analysis, code, order, pool) or order  # the steps' own words lead them
     if intent.wants_code and code is not None:  # the block answers: introduce it, skip the rest
-        order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool)
+        order = stand_alone_opening(analysis, code_prose(analysis, code, order, pool), pool, code)
     code = None if code in skip else code
     if intent.sides and code is not None:
         code = both_sides_code(analysis, intent, code)

@@ -139,10 +139,11 @@ def _part_score(analysis: Analysis, index: int, scores: np.ndarray, terms: froze
     return term_cosine(terms, analysis.candidates[index].terms)
 
 
-def stand_alone_opening(analysis: Analysis, order: list[int], pool: list[int]) -> list[int]:
+def stand_alone_opening(analysis: Analysis, order: list[int], pool: list[int], code: int | None = None) -> list[int]:
     """An order whose first sentence does not refer back to one left out: take its antecedent (the
-    sentence just before it in the book) when that one may be quoted, else open with another pick."""
-    if not order or not depends_on_previous(analysis.candidates[order[0]].text):
+    sentence just before it in the book) when that one may be quoted, else open with another pick. The
+    sentence right after the listing `code` the answer shows ("This example shows ...") refers to it."""
+    if not order or not depends_on_previous(analysis.candidates[order[0]].text) or _follows(analysis, order[0], code):
         return order
     antecedent = None if is_signpost(analysis.candidates[order[0]].text) else _antecedent(analysis, order[0])
     if (
@@ -159,6 +160,14 @@ def stand_alone_opening(analysis: Analysis, order: list[int], pool: list[int]) -
     if best is not None and float(analysis.total[best]) >= SIDE_RELATIVE * float(analysis.total[order[0]]):
         return [best, *order[1:]]
     return order[1:] or order
+
+
+def _follows(analysis: Analysis, index: int, code: int | None) -> bool:
+    """The sentence comes right after the block that holds `code`, in the same passage."""
+    if code is None:
+        return False
+    sentence, block = analysis.candidates[index], analysis.candidates[code]
+    return sentence.rank == block.rank and sentence.position == block.position + 1
 
 
 def _antecedent(analysis: Analysis, index: int) -> int | None:
@@ -215,8 +224,35 @@ def code_prose(analysis: Analysis, code: int, order: list[int], pool: list[int])
         ):
             intro.insert(0, previous)
     same_section = [i for i in order if candidates[i].n == block.n and i not in intro]
-    prose = intro + same_section
+    prose = intro + same_section or listing_prose(analysis, code, order, pool)
     return prose[:MAX_SENTENCES] if prose else order
+
+
+LISTING_PROSE_RELATIVE = 0.8
+"""A sentence of a listing's own section leads the answer showing it when it scores this share of the best
+sentence the answer would quote otherwise (and names a word of the question)."""
+LISTING_PROSE_SENTENCES = 2
+
+
+def listing_prose(analysis: Analysis, code: int, order: list[int], pool: list[int]) -> list[int]:
+    """The sentences of the section holding the listing `code` that are about the question ("This example
+    shows an action server that ..." after the action server's code), in the book's order; none when the
+    answer already quotes that section, or they score clearly below its sentences (another page's
+    sentence about the question then says more than the listing's own words)."""
+    candidates = analysis.candidates
+    block = candidates[code]
+    if block.diagram or any((candidates[i].rank, candidates[i].n) == (block.rank, block.n) for i in order):
+        return []
+    bar = LISTING_PROSE_RELATIVE * max((float(analysis.total[i]) for i in order), default=0.0)
+    own = [
+        i
+        for i in pool
+        if candidates[i].kind == "sentence"
+        and (candidates[i].rank, candidates[i].n) == (block.rank, block.n)
+        and candidates[i].terms & analysis.question_terms
+        and float(analysis.total[i]) >= bar
+    ]
+    return sorted(own)[:LISTING_PROSE_SENTENCES]
 
 
 FOCUS_RELATIVE = 0.4
