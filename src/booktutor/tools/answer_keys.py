@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from booktutor.extractive.practice_keys import ANSWER_HIDDEN
 from booktutor.ingest.purpose import PRACTICE, is_practice_page, practice_heading
@@ -36,12 +37,19 @@ _ANY_ANSWER = re.compile(
 _CHECKED = re.compile(r"\[[xX]\]")
 _MARK = re.compile(r"\s*(?:[✓✔✅☑]|\(\s*correct\s*\)|\*\*\(\s*correct\s*\)\*\*|←\s*correct)\s*$", re.I)
 """A mark after the correct option."""
+CACHED_TEXTS = 4096
+"""The same sections come back search after search (~0.05 ms each to read line by line; 6 per search)."""
 MAX_LABEL_WORDS = 6
 """A revealed answer's summary ("Show the model answer") is a short line of its own."""
 
 
 def keyless(text: str, heading_path: Sequence[str] = (), doc_path: str = "", purpose: str = "") -> str:
     """The text of a section (its heading path, page and purpose, when known) without answer keys."""
+    return _keyless(text, tuple(heading_path), doc_path, purpose)
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _keyless(text: str, heading_path: tuple[str, ...], doc_path: str, purpose: str) -> str:
     practice = purpose in PRACTICE or is_practice_page(doc_path) or any(map(_names_practice, heading_path))
     key = practice and any(ANSWER_KEY_HEADING.match(heading) for heading in heading_path)
     lines = text.split("\n")
