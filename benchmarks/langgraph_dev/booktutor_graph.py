@@ -16,7 +16,7 @@ from langgraph.graph.state import CompiledStateGraph
 from booktutor.config import get_settings
 from booktutor.graph.graph import build_graph
 from booktutor.graph.router import IntentRouter
-from booktutor.graph.service import build_agents
+from booktutor.graph.service import build_agents, lend_agents
 from booktutor.graph.state import RunDeps
 from booktutor.services import build_services
 
@@ -30,7 +30,9 @@ async def run_deps() -> RunDeps:
         if _deps is None:
             services = await build_services(get_settings(), migrate=False)
             model = InstantTutorModel()
-            _deps = RunDeps(services=services, agents=build_agents(model), router=IntentRouter(services.embedder))
+            _deps = RunDeps(
+                services=services, agents=lend_agents(build_agents(model)), router=IntentRouter(services.embedder)
+            )
     return _deps
 
 

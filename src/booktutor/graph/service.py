@@ -84,6 +84,11 @@ def build_agents(model: Model) -> dict[str, Agent[ToolContext]]:
     }
 
 
+def lend_agents(agents: dict[str, Agent[ToolContext]]) -> dict[str, AgentPool[ToolContext]]:
+    """Each route's agent, lent to one run at a time (graph/agent_pool.py)."""
+    return {route: AgentPool(agent) for route, agent in agents.items()}
+
+
 class ChatService:
     """The graph-backed RunSource behind /agent/run, /chatbot/* and `booktutor ask`."""
 
@@ -103,7 +108,7 @@ class ChatService:
         self.router = router
         self.model = model  # also serves personalization and translation (same configured model)
         self.agents = build_agents(model)
-        self.agent_pools = {route: AgentPool(agent) for route, agent in self.agents.items()}
+        self.agent_pools = lend_agents(self.agents)
         self.checkpointer = checkpointer
         self.graph = build_graph(checkpointer)
         self.pool: CheckpointPool | None = None  # the checkpointer's connection pool, closed with the service
