@@ -1,11 +1,12 @@
 """Book text as the tools give it to any model or answerer: the questions, options and prompts of the book's
 practice, never their answer keys or worked solutions (the chat quiz grades them: extractive.practice_keys).
 
-Hidden anywhere: a checked option's mark (`- [x]`, a trailing ✓) and an "Answer:" line's answer. Hidden in
-practice (a quiz, exercise or lab section by its heading, its page or its purpose): a revealed answer (a
-`<details>` fold whose summary names an answer or solution, which reaches chunk text as its summary's line and
-its body), a "Solution:" or "Explanation:" line, and an answer key's section. Each omission leaves
-`ANSWER_HIDDEN` in its place; every other explanation is kept.
+Hidden anywhere: a checked option's mark (`- [x]`, a trailing ✓ on any list item) and an "Answer:" line's
+answer. Hidden in practice (a quiz, exercise or lab section by its heading, its page or its purpose, or from a
+label line such as "**Knowledge check**" to the next heading) and after a numbered question that asks ("...?"):
+a revealed answer (a `<details>` fold whose summary names an answer or solution, which reaches chunk text as
+its summary's line and its body), a "Solution:" or "Explanation:" line, and an answer key's section.
+Each omission leaves `ANSWER_HIDDEN` in its place; every other explanation is kept.
 """
 
 from __future__ import annotations
@@ -22,10 +23,15 @@ from booktutor.markdown.learner_view import REVEALS, heading_title, is_quiz_titl
 from booktutor.tutoring.quiz_pages import (
     ANSWER_KEY_HEADING,
     ANSWER_LINE,
+    BULLET_LINE,
     CHECKBOX_LINE,
+    CORRECT_MARK,
     EXPLANATION_LINE,
+    LABEL_LEVEL,
     OPTION_LINE,
     QUESTION_LINE,
+    alone_line,
+    label_name,
 )
 
 _ANY_ANSWER = re.compile(
@@ -35,8 +41,6 @@ _ANY_ANSWER = re.compile(
 )
 """An answer line anywhere: its label kept, its answer hidden."""
 _CHECKED = re.compile(r"\[[xX]\]")
-_MARK = re.compile(r"\s*(?:[✓✔✅☑]|\(\s*correct\s*\)|\*\*\(\s*correct\s*\)\*\*|←\s*correct)\s*$", re.I)
-"""A mark after the correct option."""
 CACHED_TEXTS = 4096
 """The same sections come back search after search (~0.05 ms each to read line by line; 6 per search)."""
 MAX_LABEL_WORDS = 6
@@ -74,6 +78,8 @@ class _State:
     listed: bool = False
     """The revealed answer being hidden has numbered lines of its own (worked steps)."""
     last_question: int = 0
+    asked: bool = False
+    """The last numbered line asked a question: a revealed answer after it is its key, in practice or not."""
 
     def line(self, line: str, lines: list[str], index: int) -> str | None:
         if heading := heading_title(line):
@@ -89,12 +95,15 @@ class _State:
         self.hiding = False
         if question and not line.startswith((" ", "\t")):
             self.last_question = int(question.group("number"))
+            self.asked = question.group("text").rstrip("*_ ").endswith("?")
+        elif label := label_name(line, alone_line(lines, index)):
+            return self._heading(line, LABEL_LEVEL, label, own=False)
         return self._shown(line, lines, index)
 
     def _heading(self, line: str, level: int, title: str, *, own: bool) -> str:
         """A heading opens a practice region (or an answer key's) when it names one, and closes one at its level;
         the text's own heading keeps what its section is."""
-        self.hiding = False
+        self.hiding = self.asked = False
         if self.key and level <= self.key_level:
             self.key = False
         if _names_practice(title) or QUESTION_LINE.match(line) or (own and self.practice):
@@ -119,13 +128,14 @@ class _State:
         )
 
     def _shown(self, line: str, lines: list[str], index: int) -> str:
-        if CHECKBOX_LINE.match(line) or OPTION_LINE.match(line):
-            return _MARK.sub("", _CHECKED.sub("[ ]", line, count=1))
+        if CHECKBOX_LINE.match(line) or OPTION_LINE.match(line) or BULLET_LINE.match(line):
+            return CORRECT_MARK.sub("", _CHECKED.sub("[ ]", line, count=1))
         if answer := _ANY_ANSWER.match(line):
             return f"{answer.group('label').rstrip()} {ANSWER_HIDDEN}"
-        if self.practice and (answer := ANSWER_LINE.match(line) or EXPLANATION_LINE.match(line)):
+        asking = self.practice or self.asked
+        if asking and (answer := ANSWER_LINE.match(line) or EXPLANATION_LINE.match(line)):
             return f"{line[: answer.start('text')].rstrip()} {ANSWER_HIDDEN}"
-        if self.practice and _reveal_label(lines, index):
+        if asking and _reveal_label(lines, index):
             self.hiding, self.listed = True, False
             return ANSWER_HIDDEN
         return line

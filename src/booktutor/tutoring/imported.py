@@ -187,7 +187,7 @@ def imported_questions(pages: Sequence[Page]) -> dict[str, list[QuizQuestion]]:
 
 
 def _may_hold_questions(markdown: str) -> bool:
-    return bool(re.search(r"answer|quiz|question|assessment|\[x\]|<details>", markdown, re.IGNORECASE))
+    return bool(re.search(r"answer|quiz|question|assessment|\[x\]|<details>|[✓✔✅☑]|\(correct", markdown, re.I))
 
 
 def _candidate_chapters(pages: Sequence[Page], index: int) -> list[Page]:
@@ -235,7 +235,7 @@ def _convert(question: PageQuestion, target: Page, section: SectionText | None, 
         id=f"imported-{digest}",
         kind="mcq" if kind == "mcq" else "short",
         style="imported",
-        prompt=question.prompt,
+        prompt=question.shown_prompt,
         choices=choices,
         answer=answer,
         explanation=question.explanation,

@@ -1,17 +1,23 @@
 """Questions a book already has in plain Markdown/MDX: quiz and assessment pages and sections.
 
-Shapes read (any mix): numbered questions (`1.`, `1)`, `**1.**`, `### Question 1`, `**Q1:**`);
-options `A)`, `(a)`, `a.`, `- A.` or checkboxes `- [ ]` / `- [x]` (checked = correct); an
-"Answer:" / "Correct answer:" / "Model answer:" line; an answer inside `<details>`; an answer key
-at the end of the page ("1. B", "1) b — why", "| 1 | B |"); true/false questions; short questions
-with a model answer. Questions without a recoverable answer are skipped (they cannot be graded).
-"""
+Where (any mix): a quiz page; a section whose heading names a quiz; a container named as one
+(`<div className="knowledge-check">`, `<Quiz>`) or a short label line ("**Knowledge check**", "Test
+yourself:"), each up to the next heading; elsewhere on a page, a multiple-choice question that gives its own
+answer (lettered options, or a "?" prompt, with a marked option or an answer line).
+Shapes read: numbered questions (`1.`, `1)`, `**1.**`, `### Question 1`, `**Q1:**`, `Q1.`), and in a quiz
+a heading or bold line that asks ("### Which ...?"); options `A)`, `(a)`, `a.`, `- **A)**`, checkboxes
+`- [ ]` / `- [x]` (checked = correct), or plain bullets when one is marked; a trailing ✓/✔/✅ or "(correct)"
+on the correct option; an "Answer:" / "Correct answer:" / "Model answer:" line; an answer inside
+`<details>`; an answer key at the end ("1. B", "1) b — why", "| 1 | B |", "**Answers:** 1-B, 2-C"); true/false
+questions; short questions with a model answer; the code a question shows. Questions without a recoverable
+answer are skipped (they cannot be graded)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from booktutor.markdown.fences import iter_fence_flags
 from booktutor.markdown.mdx import clean_markdown
 
 QUIZ_HEADING = re.compile(
@@ -26,7 +32,9 @@ QUESTION_LINE = re.compile(
     r"^(?:#{2,6}\s+)?(?:\*\*)?(?:(?:Q(?:uestion)?|Exercise|Problem|Task)\s*)?(?P<number>\d{1,3})\s*[.):]\s*(?:\*\*)?\s*(?P<text>.*)$",
     re.IGNORECASE,
 )
-OPTION_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\((?P<a>[A-Fa-f])\)|(?P<b>[A-Fa-f])[).])\s+(?P<text>.+)$")
+OPTION_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:\((?P<a>[A-Fa-f])\)|(?P<b>[A-Fa-f])[).])(?:\*\*|__)?\s+(?P<text>.+)$"
+)
 CHECKBOX_LINE = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.+)$")
 ANSWER_LINE = re.compile(
     r"^\s*(?:[-*>]\s+)?(?:\*\*|_)?(?:correct answer|answer|model answer|sample answer|solution|expected answer)"
@@ -43,6 +51,28 @@ _KEY_ROW = re.compile(r"^\|\s*(?P<number>\d{1,3})\s*\|\s*(?P<answer>[A-Fa-f]|tru
 _DETAILS = re.compile(r"<details>(?P<body>.*?)</details>", re.DOTALL | re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary>.*?</summary>", re.DOTALL | re.IGNORECASE)
 _MARKUP = re.compile(r"\*\*|__|`|<[^>]+>")
+CORRECT_MARK = re.compile(
+    r"\s*(?:\*\*|__|_)?(?:[✓✔✅☑]\ufe0f?|\(\s*correct(?:\s+answer)?\s*\)|←\s*correct(?:\s+answer)?)(?:\*\*|__|_)?\s*$",
+    re.I,
+)
+"""A mark after the correct option ("- B) Topics ✓", "(correct)")."""
+BULLET_LINE = re.compile(r"^\s*[-*+]\s+(?!\[[ xX]\]\s)(?P<text>\S.*)$")
+_BOLD_LINE = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)[:：]?$")
+_BOLD_QUESTION = re.compile(r"^\s*(?:\*\*|__)[^*_]+\?\s*(?:\*\*|__)\s*$")
+_QUESTION_HEADING = re.compile(r"^#{2,6}\s+(?:Q|Question)\b", re.I)
+_QUIZ_NAME = re.compile(
+    r"quiz|knowledge[-_ ]?check|self[-_ ]?(?:check|assessment|test)|review[-_ ]?questions|practice[-_ ]?questions|"
+    r"check[-_ ]?your[-_ ]?understanding|test[-_ ]?your[-_ ]?(?:knowledge|understanding)|assessment|exercise",
+    re.I,
+)
+_CONTAINER = re.compile(r"^\s*<(?P<tag>[A-Za-z][\w.]*)(?P<attrs>\s[^>]*)?>")
+_NAME_ATTRIBUTE = re.compile(r"\b(?:class|className|id)\s*=\s*[\"'{]+([^\"'}]*)")
+_CONTAINER_MARK = "§QUIZ§"
+LABEL_LEVEL = 7
+"""A region a label or a container opened: it ends at the next heading of any level."""
+MAX_LABEL_WORDS = 6
+_INLINE_KEY = re.compile(r"^\s*(?:[-*>]\s+)?(?:\*\*|_)?(?:answers?|answer key|key)(?:\*\*|_)?\s*[:：]", re.I)
+_KEY_PAIR = re.compile(r"\b(\d{1,3})\s*[-–—.):=]\s*\(?([A-Fa-f]|true|false)\b", re.I)
 _TRUE_FALSE = re.compile(r"^(true or false|true/false|t/f)\s*[:?.-]?\s*", re.IGNORECASE)
 
 
@@ -55,6 +85,36 @@ class PageQuestion:
     answer: str = ""  # the answer line or <details> text
     explanation: str = ""
     heading: str = ""  # the quiz section's heading
+    lettered: bool = False  # its options are lettered ("A)", "(b)")
+    in_quiz: bool = True  # asked in a quiz region, not elsewhere on a content page
+    bullets: list[str] = field(default_factory=list)  # unlettered items after it: options if one is marked
+    code: list[str] = field(default_factory=list)  # the fenced code it shows, fences included
+
+    @property
+    def shown_prompt(self) -> str:
+        """The prompt as the learner is asked it: with the code it shows."""
+        return "\n\n".join([self.prompt, "\n".join(self.code)]) if self.code else self.prompt
+
+    def offer(self, text: str, *, checked: bool = False, lettered: bool = False) -> None:
+        """An option; a checked box or a trailing mark ("✓", "(correct)") says it is the correct one."""
+        if checked or CORRECT_MARK.search(text):
+            self.correct.append(len(self.choices))
+        self.choices.append(_plain(CORRECT_MARK.sub("", text)))
+        self.lettered = self.lettered or lettered
+
+    def settle(self) -> None:
+        """Its unlettered items are its options when exactly one is marked, else part of its prompt."""
+        if not self.choices and len(self.bullets) >= 2 and sum(map(bool, map(CORRECT_MARK.search, self.bullets))) == 1:
+            for text in self.bullets:
+                self.offer(text)
+        elif self.bullets and not self.choices:
+            self.prompt = " ".join([self.prompt, *map(_plain, self.bullets)]).strip()
+        self.bullets = []
+
+    def self_evident(self) -> bool:
+        """A multiple-choice question outside a quiz region that gives its answer: a marked option or an answer
+        line naming one of its lettered options."""
+        return len(self.choices) >= 2 and (self.lettered or self.prompt.endswith("?"))
 
     def keyed(self) -> tuple[str, list[str], int | str] | None:
         """(kind, choices, answer) once the answer is known; None when it cannot be graded."""
@@ -75,7 +135,7 @@ class PageQuestion:
         if letter and ord(letter.group(1).lower()) - ord("a") < len(choices):
             return ord(letter.group(1).lower()) - ord("a")
         lowered = [c.lower().rstrip(".") for c in choices]
-        word = text.split()[0].lower().rstrip(".,") if text else ""
+        word = first.group(0).lower() if (first := re.match(r"[\w'-]+", text)) else ""  # "False: a cable pulls"
         for candidate in (text.lower(), word):
             if candidate in lowered:
                 return lowered.index(candidate)
@@ -88,41 +148,95 @@ def is_quiz_page(title: str, markdown: str) -> bool:
 
 
 def page_questions(markdown: str, title: str) -> list[PageQuestion]:
-    """The gradable questions of a page's quiz regions (the whole page if it is a quiz page)."""
-    text = clean_markdown_keep_details(markdown)
-    lines = _unfenced(text.split("\n"))
-    whole = is_quiz_page(title, markdown)
-    questions: list[PageQuestion] = []
-    key: dict[int, tuple[str, str]] = {}
-    region, in_key, level = whole, False, 0
-    heading = title
+    """The gradable questions of a page's quiz regions (the whole page if it is a quiz page), and elsewhere the
+    multiple-choice questions whose own lines give their answer."""
+    reader = _Reader(whole=is_quiz_page(title, markdown), heading=title)
+    reader.region = reader.whole
+    lines = clean_markdown_keep_details(_mark_containers(markdown)).split("\n")
+    for index, (line, fenced) in enumerate(iter_fence_flags(lines)):
+        if fenced:
+            reader.code(line)
+        else:
+            reader.read(line, alone=alone_line(lines, index))
+    for question in reader.questions:
+        question.settle()
+        if question.number in reader.key and not question.answer and not question.correct:
+            question.answer, explanation = reader.key[question.number]
+            question.explanation = question.explanation or explanation
+    return [q for q in reader.questions if q.prompt and q.keyed() is not None and (q.in_quiz or q.self_evident())]
+
+
+@dataclass(slots=True)
+class _Reader:
+    """A page read line by line: where its quiz regions and answer keys are, and the questions in them."""
+
+    whole: bool
+    heading: str
+    region: bool = False
+    level: int = 0
+    """The level of the heading that opened the region (LABEL_LEVEL: a label or a container, any heading ends it)."""
+    in_key: bool = False
+    key_by_label: bool = False
     current: PageQuestion | None = None
-    for line in lines:
+    questions: list[PageQuestion] = field(default_factory=list)
+    key: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def read(self, line: str, *, alone: bool) -> None:
         match = _HEADING.match(line)
         numbered = QUESTION_LINE.match(line)
-        if match and not (numbered and region and not in_key and re.match(r"^#{2,6}\s+(?:Q|Question)\b", line, re.I)):
-            depth, name = len(match.group(1)), _plain(match.group(2))
-            if ANSWER_KEY_HEADING.match(name) and (region or whole):
-                in_key, current = True, None
-                continue
-            if QUIZ_HEADING.match(name):
-                region, in_key, level, heading, current = True, False, depth, name, None
-                continue
-            if not whole and region and depth <= level:
-                region, in_key = False, False
-            current = None
-            continue
-        if not region:
-            continue
-        if in_key:
-            _read_key_line(line, key)
-            continue
-        current = _read_line(line, numbered, current, questions, heading)
-    for question in questions:
-        if question.number in key and not question.answer and not question.correct:
-            question.answer, explanation = key[question.number]
-            question.explanation = question.explanation or explanation
-    return [q for q in questions if q.prompt and q.keyed() is not None]
+        if match and not (numbered and self.region and not self.in_key and _QUESTION_HEADING.match(line)):
+            self._heading(len(match.group(1)), _plain(match.group(2)))
+        elif (self.region or self.whole) and _read_inline_key(line, self.key):
+            self.current = None
+        elif line.strip() == _CONTAINER_MARK:
+            self._open(LABEL_LEVEL, self.heading)
+        elif not numbered and (label := label_name(line, alone)):
+            self._label(label)
+        elif self.in_key:
+            self._key_line(line, numbered)
+        else:
+            self._question_line(line, numbered)
+
+    def code(self, line: str) -> None:
+        """A code block the question being written shows ("Complete the code: ```...```")."""
+        if self.current is not None and _continues(self.current):
+            self.current.code.append(line)
+
+    def _heading(self, depth: int, name: str) -> None:
+        self.current = None
+        if ANSWER_KEY_HEADING.match(name) and (self.region or self.whole):
+            self.in_key, self.key_by_label = True, False
+        elif QUIZ_HEADING.match(name):
+            self._open(depth, name)
+        elif self.region and not self.in_key and depth > self.level and name.endswith("?"):
+            self._ask(len(self.questions) + 1, name)  # a question of its own heading, unnumbered
+        elif not self.whole and self.region and (depth <= self.level or self.level == LABEL_LEVEL):
+            self.region, self.in_key = False, False
+
+    def _open(self, level: int, name: str) -> None:
+        self.region, self.in_key, self.level, self.heading, self.current = True, False, level, name, None
+
+    def _label(self, name: str) -> None:
+        if ANSWER_KEY_HEADING.match(name) and (self.region or self.whole):
+            self.in_key, self.key_by_label, self.current = True, True, None
+        elif QUIZ_HEADING.match(name):
+            self._open(max(self.level, LABEL_LEVEL) if self.region else LABEL_LEVEL, name)
+
+    def _key_line(self, line: str, numbered: re.Match[str] | None) -> None:
+        """An answer key's line; a question after a key's label (not its heading) ends the key."""
+        if not _read_key_line(line, self.key) and self.key_by_label and numbered and not line.startswith(" "):
+            self.in_key = False
+            self._question_line(line, numbered)
+
+    def _question_line(self, line: str, numbered: re.Match[str] | None) -> None:
+        if self.region and not numbered and _BOLD_QUESTION.match(line) and not _continues(self.current):
+            self._ask(len(self.questions) + 1, _plain(line))
+            return
+        self.current = _read_line(line, numbered, self.current, self.questions, self.heading, in_quiz=self.region)
+
+    def _ask(self, number: int, prompt: str) -> None:
+        self.current = PageQuestion(number, prompt, heading=self.heading, in_quiz=self.region)
+        self.questions.append(self.current)
 
 
 MAX_SET_QUESTIONS = 12
@@ -146,7 +260,7 @@ def set_questions(text: str) -> list[SetQuestion]:
     found: list[tuple[int, list[str], list[str]]] = []
     current: tuple[int, list[str], list[str]] | None = None
     going = False  # the question's text may go on on the next line
-    for line in _unfenced(text.split("\n")):
+    for line in (line for line, fenced in iter_fence_flags(text.split("\n")) if not fenced):
         heading, numbered = _HEADING.match(line), QUESTION_LINE.match(line)
         if heading and ANSWER_KEY_HEADING.match(_plain(heading.group(2))):
             break
@@ -174,7 +288,13 @@ def clean_markdown_keep_details(markdown: str) -> str:
 
 
 def _read_line(
-    line: str, numbered: re.Match[str] | None, current: PageQuestion | None, questions: list, heading: str
+    line: str,
+    numbered: re.Match[str] | None,
+    current: PageQuestion | None,
+    questions: list,
+    heading: str,
+    *,
+    in_quiz: bool = True,
 ) -> PageQuestion | None:
     if line.startswith("§DETAILS§"):
         if current is not None:
@@ -184,6 +304,7 @@ def _read_line(
         return current
     option = OPTION_LINE.match(line) if current is not None else None
     checkbox = CHECKBOX_LINE.match(line) if current is not None else None
+    bullet = BULLET_LINE.match(line) if current is not None else None
     answer = ANSWER_LINE.match(line)
     explanation = EXPLANATION_LINE.match(line)
     if current is not None and answer:
@@ -191,34 +312,78 @@ def _read_line(
     elif current is not None and explanation:
         current.explanation = _plain(explanation.group("text"))
     elif current is not None and checkbox:
-        if checkbox.group("mark").lower() == "x":
-            current.correct.append(len(current.choices))
-        current.choices.append(_plain(checkbox.group("text")))
+        current.offer(checkbox.group("text"), checked=checkbox.group("mark").lower() == "x")
     elif current is not None and option and not (numbered and not line.startswith((" ", "-", "*"))):
-        current.choices.append(_plain(option.group("text")))
+        current.offer(option.group("text"), lettered=True)
     elif numbered and not line.startswith((" ", "\t")):
-        current = PageQuestion(int(numbered.group("number")), _plain(numbered.group("text")), heading=heading)
+        current = PageQuestion(
+            int(numbered.group("number")), _plain(numbered.group("text")), heading=heading, in_quiz=in_quiz
+        )
         questions.append(current)
+    elif current is not None and bullet and not current.choices and not current.answer:
+        current.bullets.append(bullet.group("text"))
     elif current is not None and line.strip() and not current.choices and not current.answer:
         current.prompt = f"{current.prompt} {_plain(line)}".strip()
     return current
 
 
-def _read_key_line(line: str, key: dict[int, tuple[str, str]]) -> None:
+def _read_inline_key(line: str, key: dict[int, tuple[str, str]]) -> bool:
+    """An answer key on one line ("**Answers:** 1-B, 2-C, 3-True"): at least two numbered answers."""
+    if not _INLINE_KEY.match(line) or len(pairs := _KEY_PAIR.findall(line)) < 2:
+        return False
+    key.update((int(number), (answer, "")) for number, answer in pairs)
+    return True
+
+
+def _mark_containers(markdown: str) -> str:
+    """A quiz's container without a heading (`<div className="knowledge-check">`, `<Quiz>`) as a marker line."""
+    lines = [
+        _CONTAINER.sub(lambda m: f"\n\n{_CONTAINER_MARK}\n\n" if _names_quiz(m) else m.group(0), line)
+        if not fenced
+        else line
+        for line, fenced in iter_fence_flags(markdown.split("\n"))
+    ]
+    return "\n".join(lines)
+
+
+def _names_quiz(tag: re.Match[str]) -> bool:
+    names = [tag.group("tag"), *_NAME_ATTRIBUTE.findall(tag.group("attrs") or "")]
+    return any(_QUIZ_NAME.search(name) for name in names)
+
+
+def label_name(line: str, alone: bool) -> str:
+    """A short line of its own naming a quiz or an answer key ("**Knowledge check**", "Test yourself:")."""
+    stripped = line.strip()
+    bold = bool(_BOLD_LINE.match(stripped))
+    if not (bold or alone) or stripped.endswith((".", "?", "!")) or BULLET_LINE.match(stripped):
+        return ""
+    name = _plain(stripped).rstrip(":：").strip()
+    if (
+        len(name.split()) > MAX_LABEL_WORDS
+        or ":" in name
+        or not (QUIZ_HEADING.match(name) or ANSWER_KEY_HEADING.match(name))
+    ):
+        return ""
+    return name
+
+
+def alone_line(lines: list[str], index: int) -> bool:
+    """The line is a paragraph of its own, or leads a list."""
+    before = index == 0 or not lines[index - 1].strip()
+    after = index + 1 == len(lines) or not lines[index + 1].strip() or bool(QUESTION_LINE.match(lines[index + 1]))
+    return before and after
+
+
+def _continues(question: PageQuestion | None) -> bool:
+    """The question is still being written: no options or answer yet."""
+    return question is not None and not question.choices and not question.answer and not question.bullets
+
+
+def _read_key_line(line: str, key: dict[int, tuple[str, str]]) -> bool:
     match = _KEY_ROW.match(line.strip()) or _KEY_LINE.match(line)
     if match:
         key[int(match.group("number"))] = (match.group("answer"), _plain(match.group("rest")).strip("| "))
-
-
-def _unfenced(lines: list[str]) -> list[str]:
-    kept, fenced = [], False
-    for line in lines:
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-            continue
-        if not fenced:
-            kept.append(line)
-    return kept
+    return bool(match) or not line.strip()
 
 
 def _plain(text: str) -> str:
