@@ -31,6 +31,7 @@ from booktutor.extractive.coverage import (
     practice_pointer,
     stand_alone_opening,
 )
+from booktutor.extractive.defining import definition_first
 from booktutor.extractive.followup import (
     NO_REASON,
     NOTHING_MORE,
@@ -198,7 +199,10 @@ async def _plan(
         missing = [part for query, part in zip(queries, intent.parts, strict=True) if query in missing]
         if len(missing) == len(intent.parts):
             missing = []  # no part stands out: the answer as a whole is what the book says
-    order = stand_alone_opening(analysis, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool)
+    order = definition_first(
+        analysis, question, intent, focus_first(analysis, intent, reading_order(analysis, picked), pool), pool
+    )
+    order = stand_alone_opening(analysis, order, pool)
     order = take_list(analysis, intent, order, pool)
     order = take_rows(analysis, order, pool)
     order = stand_alone_opening(analysis, take_introduced_lists(analysis, order, pool), pool)

@@ -247,8 +247,22 @@ def term_cosine(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def definition_subject(question: str) -> frozenset[str]:
+    return content_terms(asked_term(question))
+
+
+def asked_term(question: str) -> str:
+    """The X of "What is X?" ('' for another question)."""
     match = _DEFINITION_QUESTION.match(question) or _URDU_DEFINITION_QUESTION.match(question)
-    return content_terms(match.group("subject")) if match else frozenset()
+    return match.group("subject") if match else ""
+
+
+def defined_term(sentence: str) -> str:
+    """What the sentence defines: a glossary line's term, or the short subject before 'is', 'means', ...
+    ('' for neither)."""
+    term = _GLOSSARY_TERM.match(sentence)
+    cue = None if term else _DEFINITION_CUE.search(sentence)
+    defined = term.group(1) if term else sentence[: cue.start()] if cue else ""
+    return defined if defined and _is_sentence_subject(defined) else ""
 
 
 def _is_sentence_subject(prefix: str) -> bool:
