@@ -167,3 +167,16 @@ async def test_asked_what_the_course_requires_the_answer_gives_its_prerequisites
     assert not state["abstained"]
     assert "A breadboard and a push button" in text
     assert any(c["anchor_url"].endswith("#prerequisites") for c in state["citations"])
+
+
+@pytest.mark.parametrize("question", ["Explain the debounce function", "Explain debounce()"])
+async def test_a_function_named_in_the_question_is_shown_with_its_explanation(services, course, guest, question):
+    text, state = await ask(services, guest, question)
+    assert "def debounce(samples, settle=5):" in text
+    assert "accepts a new switch state only after it has stayed the same" in text
+    assert {c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]} == {"a-debounce-filter-in-code"}
+
+
+async def test_the_function_of_a_part_is_no_request_for_code(services, course, guest):
+    text, _ = await ask(services, guest, "What is the function of a watchdog timer?")
+    assert "```" not in text

@@ -47,7 +47,11 @@ _COMMAND_ASKED = re.compile(r"\b(?:command|commands|terminal|shell|cli|install|r
 SHELL_PENALTY = 0.3
 """A shell block answers "show me the code for X" only when no program block fits as well."""
 _IDENTIFIER_PARTS = re.compile(r"[A-Za-z][a-z]+")
-_CODE_CUES = re.compile(r"\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b", re.I)
+_CODE_CUES = re.compile(
+    r"(?i:\b(?:code|example|snippet|command|implement|write|how (?:do|to|can))\b|"
+    r"\b(?:function|method|class)\b(?!\s+(?:of|in)\b))|"  # "the debounce function", not "the function of"
+    r"\b[A-Za-z]\w*_\w+|\b\w+\(\)|\b[a-z]+[A-Z]\w*"  # names as code writes them: update_cell, spin(), spinOnce
+)
 
 
 def redundancy(analysis: Analysis, i: int, picked: list[int]) -> float:
