@@ -180,3 +180,10 @@ async def test_a_function_named_in_the_question_is_shown_with_its_explanation(se
 async def test_the_function_of_a_part_is_no_request_for_code(services, course, guest):
     text, _ = await ask(services, guest, "What is the function of a watchdog timer?")
     assert "```" not in text
+
+
+async def test_a_filler_sentence_from_another_section_must_be_about_the_question(services, course, guest):
+    text, state = await ask(services, guest, "What does debounce() do?")
+    assert "def debounce(samples, settle=5):" in text
+    assert "traction loss" not in text, "the wheel-slip section's definition says nothing about debouncing"
+    assert {c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]} == {"a-debounce-filter-in-code"}

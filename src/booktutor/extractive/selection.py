@@ -271,16 +271,17 @@ def _second_pick(analysis: Analysis, body: list[int], sentences: list[int], pick
     that line first when it passes the usual second-pick bar and no weaker body sentence does."""
     best = max(float(analysis.total[i]) for i in picked)
     docs = {analysis.candidates[i].doc for i in picked}
+    sections = {analysis.candidates[i].n for i in picked}
     weaker = [
         i
         for i in body
         if i not in picked
         and analysis.candidates[i].doc in docs
+        and (analysis.candidates[i].n in sections or analysis.candidates[i].terms & analysis.question_terms)
         and float(analysis.total[i]) >= FILL_RELATIVE * best
         and redundancy(analysis, i, picked) < DUPLICATE_SIMILARITY
         and picked_words(analysis, picked) + analysis.candidates[i].words <= MAX_WORDS
     ]
-    sections = {analysis.candidates[i].n for i in picked}
     others = [i for i in sentences if i not in body and redundancy(analysis, i, picked) < RESTATING_REDUNDANCY]
     says_more = max((float(analysis.total[i]) for i in others), default=0.0) >= SECOND_PICK_RELATIVE * best
     if weaker and not (says_more and all(float(analysis.total[i]) < SECOND_PICK_RELATIVE * best for i in weaker)):
