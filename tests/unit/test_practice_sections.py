@@ -244,3 +244,39 @@ def test_asked_how_to_do_a_chapters_exercise_or_what_to_submit_the_practice_is_s
     listing = [{"doc_path": "c3.md", "chapter_title": "Chapter 3: Motors", "n": 1, "sections": [61, 62, 63]}]
     text = practice_answer("How do I solve the exercise in chapter 3?", LAB_AND_EXERCISES, listing) or ""
     assert "**Exercise 3.1** [62]" in text, text  # 'solve' names no topic the chapter's title lacks
+
+
+def test_questions_about_what_a_quiz_asks_or_one_numbered_exercise_are_about_practice() -> None:
+    for question in (
+        "What is on the module 1 quiz?",
+        "What questions are in the Module 1 Quiz?",
+        "What does the lidar chapter's knowledge check cover?",
+        "Help me with exercise 1 of chapter 2",
+        "What is the exercise in the gazebo chapter?",
+        "What is question 2 of the quiz about?",
+    ):
+        assert asks_about_practice(question), question
+    for question in ("What is the problem of drift?", "What questions does a lidar answer?", "What is in the box?"):
+        assert not asks_about_practice(question), question
+
+
+def test_a_quiz_is_described_by_its_questions_never_its_key_heading() -> None:
+    results = [
+        {
+            "n": 61,
+            "doc_path": "quiz.md",
+            "chapter_title": "Module Quiz",
+            "heading": "Module Quiz",
+            "text": "Check what you learned about loops.",
+            "steps": [],
+            "practice_kind": "quiz",
+            "questions": [
+                {"number": 1, "prompt": "What does a loop correct?", "choices": ["Error", "Noise"]},
+                {"number": 2, "prompt": "True or false: gains never change.", "choices": []},
+            ],
+        }
+    ]
+    listing = [{"doc_path": "quiz.md", "chapter_title": "Module Quiz", "n": 60, "sections": [61]}]
+    text = practice_answer("What questions are in the module quiz?", results, listing) or ""
+    assert "1. What does a loop correct?\n   A) Error\n   B) Noise\n2. True or false: gains never change." in text
+    assert "Quiz me" in text

@@ -254,9 +254,29 @@ _ASKS_FOR_ANSWER = re.compile(
 "Show me the answer key", "the solutions to the exercises on belts"): the question is shown, its answer is not."""
 
 
+_PRACTICE_CONTENT = re.compile(
+    rf"\bwhat(?:'s|\s+is|\s+are)\s+(?:on|in)\s+(?:the|this|that|each)\s+{_NAMED}{_MARKED_PRACTICE}\b|"
+    rf"\bwhat\s+does\s+(?:the|this|that|each)\s+{_NAMED}{_MARKED_PRACTICE}\s+(?:ask|cover|include|test|have)\b|"
+    rf"^\W*what(?:'s|\s+is|\s+are)\s+(?:the|this|that)\s+{_NAMED}{_MARKED_PRACTICE}\s+(?:in|of|for|at\s+the\s+end\s+of)\s+"
+    rf"(?:the|this|that|chapter|module|unit|lesson)\b|"
+    rf"\b(?:what|which)\s+questions\s+(?:are|is|does|do|will|did)\b[^?]{{0,60}}?\b{_MARKED_PRACTICE}\b|"
+    rf"\b(?:exercise|problem)\s*#?\d{{1,3}}\b|"
+    rf"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)\s+(?:exercise|problem)\b|"
+    rf"\bquestions?\s*#?\d{{1,3}}\s+(?:of|in|on|from)\s+(?:the|this|that)\s+{_NAMED}{_MARKED_PRACTICE}\b",
+    re.I,
+)
+"""What a quiz or an exercise set asks ("What is on the module 1 quiz?", "What questions are in the quiz?") or
+one exercise of it by its number ("Help me with exercise 1 of chapter 2", "question 2 of the quiz")."""
+
+
 def asks_about_practice(question: str) -> bool:
     """Whether the question is about practice material itself (see `Intent.about_practice`)."""
-    return bool(_ABOUT_PRACTICE.search(question) or _PRACTICE_EXISTS.search(question) or asks_for_answer(question))
+    return bool(
+        _ABOUT_PRACTICE.search(question)
+        or _PRACTICE_EXISTS.search(question)
+        or _PRACTICE_CONTENT.search(question)
+        or asks_for_answer(question)
+    )
 
 
 def asks_for_answer(question: str) -> bool:

@@ -19,6 +19,11 @@ from booktutor.extractive.practice_keys import (
     LAST,
     NOT_GIVEN,
     asked_number,
+    help_offer,
+    item_lead,
+    listed_questions,
+    quiz_offer,
+    restates_question,
     shown_questions,
     try_it,
     with_questions,
@@ -89,8 +94,10 @@ def practice_answer(
     topic, kind = practice_topic(question), asked_kind(question)
     if asks_for_answer(question) and (shown := _keys_answer(question, kind, pages)):
         return shown
+    if not asks_for_answer(question) and (item := _item_answer(question, kind, pages)):
+        return item
     text = _answer(question, topic, kind, pages, covered)
-    return text + _quiz_offer(question if topic else "") if text is not None and kind == QUIZ else text
+    return text + quiz_offer(question if topic else "") if text is not None and kind == QUIZ else text
 
 
 def _answer(question: str, topic: frozenset[str], kind: str, pages: list[_Page], covered: bool) -> str | None:
@@ -118,6 +125,21 @@ def _keys_answer(question: str, kind: str, pages: list[_Page]) -> str | None:
     """Asked for the answer to the book's own questions: the practice sections asked about with their questions
     (the asked number alone) and never their answers, and an invitation to try them (extractive.practice_keys);
     None when the pages asked about hold no practice (then what the other practice answers say)."""
+    found = _asked_sections(question, pages)
+    if not found:
+        return None
+    matching, _ = of_kind([section for _, section in found], kind)
+    number = asked_number(question)
+    chosen = with_questions(matching or [section for _, section in found], number)
+    page_of = {int(section["n"]): page for page, section in found}
+    blocks = [NOT_GIVEN, *(_shown(section, page_of[int(section["n"])], number) for section in chosen)]
+    title = str(chosen[0].get("chapter_title") or page_of[int(chosen[0]["n"])].title)
+    return "\n\n".join([*blocks, try_it(title, questions=any(s.get("questions") for s in chosen))])
+
+
+def _asked_sections(question: str, pages: list[_Page]) -> list[tuple[_Page, dict[str, Any]]]:
+    """The practice sections of the pages a question about one of their questions asks about, by its words
+    other than the question's number and the words of asking for an answer."""
     asked_text = without_number(question)
     topic = practice_topic(asked_text) - ANSWER_WORDS
     course = next((page for page in pages if page.scope == "course"), None)
@@ -128,16 +150,26 @@ def _keys_answer(question: str, kind: str, pages: list[_Page]) -> str | None:
         asked = _asked_pages(asked_text, topic, candidates) if candidates else []
         if not topic and not any(page.sections for page in asked):  # "the quiz": the best page that has one
             asked = [page for page in candidates if page.sections][:1]
-    found = [(page, section) for page in asked for section in page.sections]
-    if not found:
+    return [(page, section) for page in asked for section in page.sections]
+
+
+def _item_answer(question: str, kind: str, pages: list[_Page]) -> str | None:
+    """Asked about one exercise or question by its number ("help me with exercise 1 of chapter 2"): its prompt
+    as the book sets it, cited, and an offer of hints, never its answer; None when no section asked about (of
+    the kind asked for, when there is one) holds that number."""
+    if (number := asked_number(question)) is None:
         return None
-    matching, _ = of_kind([section for _, section in found], kind)
-    number = asked_number(question)
-    chosen = with_questions(matching or [section for _, section in found], number)
-    page_of = {int(section["n"]): page for page, section in found}
-    blocks = [NOT_GIVEN, *(_shown(section, page_of[int(section["n"])], number) for section in chosen)]
-    title = str(chosen[0].get("chapter_title") or page_of[int(chosen[0]["n"])].title)
-    return "\n\n".join([*blocks, try_it(title, questions=any(s.get("questions") for s in chosen))])
+    found = _asked_sections(question, pages)
+    matching, _ = of_kind([section for _, section in found], kind)  # never a quiz's question as "exercise 1"
+    held = [s for s in matching if shown_questions(s, number)[1]]
+    if not held:
+        return None
+    section = held[0]
+    page = next(page for page, s in found if s is section)
+    title = str(section.get("chapter_title") or page.title)
+    where = "" if title in (str(section.get("heading") or "").strip(), "") else f" in {title}"
+    text = shown_questions(section, number)[0]
+    return f"{item_lead(question, number)} of {_link(section, page)}{where}:\n\n{text}\n\n{help_offer(title)}"
 
 
 def _shown(section: dict[str, Any], page: _Page, number: int | None) -> str:
@@ -150,16 +182,6 @@ def _shown(section: dict[str, Any], page: _Page, number: int | None) -> str:
     said = "the last question" if number == LAST else f"question {number}"
     lead = f"{said[0].upper()}{said[1:]} of {link}:" if found else f"I found no {said} in {link}; its questions are:"
     return f"{lead}\n\n{questions}"
-
-
-_QUIZ_TOPIC = re.compile(r"\b(?:on|about|covering|for|in)\s+(?P<topic>[^?!.]*[\w)])", re.I)
-
-
-def _quiz_offer(question: str) -> str:
-    """Asked whether the book has a quiz, the offer of one made from the book (the tutor's), not the quiz."""
-    about = _QUIZ_TOPIC.search(question)
-    ask = f"Quiz me on {about['topic']}" if about else "Quiz me"
-    return f'\n\nWant to practise? Ask "{ask}" and I will quiz you with questions from the book.'
 
 
 def _named_one(question: str, course: _Page) -> _Page | None:
@@ -232,7 +254,15 @@ def _page_text(page: _Page, shown: set[int], kind: str = "") -> str:
         listed = _listed(page, sections, "Its practice sections are", "Its practice section is")
         return f"{_none_text(page, kind)}\n\n{listed}"
     many = counted(len(matching), kind) if kind else f"{len(matching)} practice sections"
-    text = _listed(page, matching, f"{page.title} has {many}", f"{page.title} has {_one(kind)}", items=bool(others))
+    one_quiz = kind == QUIZ and len(matching) == 1 and bool(matching[0].get("questions"))  # its questions in full
+    text = _listed(
+        page,
+        matching,
+        f"{page.title} has {many}",
+        f"{page.title} has {_one(kind)}",
+        items=bool(others) and not one_quiz,
+        quiz=one_quiz,
+    )
     if others:
         other = section_kind(others[0]) if all(section_kind(s) == section_kind(others[0]) for s in others) else ""
         said = counted(len(others), other) if other else f"{len(others)} other practice sections"
@@ -240,11 +270,13 @@ def _page_text(page: _Page, shown: set[int], kind: str = "") -> str:
     return text
 
 
-def _listed(page: _Page, sections: list[dict[str, Any]], many: str, one: str, *, items: bool = False) -> str:
+def _listed(
+    page: _Page, sections: list[dict[str, Any]], many: str, one: str, *, items: bool = False, quiz: bool = False
+) -> str:
     """One section with what it asks and its steps, else a list of them each with its prompt."""
     if len(sections) == 1 and not items:
         section, has = sections[0], f"{page.title} has "
-        said = _what_it_asks(section, inline=False)
+        said = _what_it_asks(section, inline=False, quiz=quiz)
         if str(section.get("heading") or "").strip() == page.title and one.startswith(has):  # the page itself
             return f"{_link(section, page)} is {one.removeprefix(has)}.{said}"
         return f"{one}: {_link(section, page)}.{said}"
@@ -266,15 +298,19 @@ def _link(section: dict[str, Any], page: _Page) -> str:
     return f"**{str(section.get('heading') or '').strip()}** [{section['n']}]" + (f" ({about})" if about else "")
 
 
-def _what_it_asks(section: dict[str, Any], *, inline: bool) -> str:
+def _what_it_asks(section: dict[str, Any], *, inline: bool, quiz: bool = False) -> str:
     """Its own prompt, then its steps (its sub-sections' headings in order, else the "Step 1: ..." lines of its
-    text); listed among others, the prompt alone when it has one. Nothing when it has neither."""
+    text), or, asked about a quiz (`quiz`), its questions; listed among others, the prompt alone when it has
+    one. Nothing when it has neither."""
     said, step_lines = _prompts(str(section.get("text") or ""))
     steps = [str(step) for step in section.get("steps", []) if str(step).strip()] or step_lines
     if inline:
         return f": {said}" if said else f": {'; '.join(steps)}." if steps else ""
-    text = f" It asks: {said}" if said else ""
-    if steps:
+    quiz = quiz and section_kind(section) == QUIZ and bool(section.get("questions"))
+    text = f" It asks: {said}" if said and not (quiz and restates_question(said, section)) else ""
+    if quiz:
+        text += f"\n\nIts questions:\n\n{listed_questions(section)}"
+    elif steps:
         text += "\n\nIts steps:\n" + "\n".join(f"- {step}" for step in steps)
     return text
 
@@ -362,7 +398,8 @@ def _course_text(course: _Page, kind: str) -> str:
         matching, others, kind = course.sections, [], ""
     if len(matching) == 1:
         section = matching[0]
-        text = f"{lead}The course has {_one(kind)}: {_link(section, course)}.{_what_it_asks(section, inline=False)}"
+        said = _what_it_asks(section, inline=False, quiz=kind == QUIZ)
+        text = f"{lead}The course has {_one(kind)}: {_link(section, course)}.{said}"
     else:
         many = counted(len(matching), kind) if kind else f"{len(matching)} practice sections"
         text = "\n".join([f"{lead}The course has {many}:", *(f"- {_link(section, course)}" for section in matching)])

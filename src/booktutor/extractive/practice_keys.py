@@ -52,11 +52,59 @@ def shown_questions(section: dict[str, Any], number: int | None) -> tuple[str, b
     return "\n".join(_question(q) for q in one or questions), bool(one)
 
 
-def _question(question: dict[str, Any]) -> str:
+def _question(question: dict[str, Any], *, options: bool = True) -> str:
     lines = [f"{question.get('number')}. {question.get('prompt')}"]
     choices = [str(c) for c in question.get("choices") or []][: len(_LETTERS)]
-    lines += [f"   {_LETTERS[i]}) {choice}" for i, choice in enumerate(choices)]
+    lines += [f"   {_LETTERS[i]}) {choice}" for i, choice in enumerate(choices) if options]
     return "\n".join(lines)
+
+
+MAX_LISTED_QUESTIONS = 10
+MAX_OPTION_CHARS = 80
+"""A question's options are listed when each is this short; longer ones would bury the questions."""
+
+
+def listed_questions(section: dict[str, Any]) -> str:
+    """A quiz's questions as the learner reads them before answering (options when short), never a key."""
+    questions = [q for q in section.get("questions") or [] if isinstance(q, dict)]
+    shown = [
+        _question(q, options=all(len(str(c)) <= MAX_OPTION_CHARS for c in q.get("choices") or []))
+        for q in questions[:MAX_LISTED_QUESTIONS]
+    ]
+    more = len(questions) - len(shown)
+    return "\n".join(shown) + (f"\n\n... and {more} more in the quiz." if more > 0 else "")
+
+
+_QUIZ_TOPIC = re.compile(r"\b(?:on|about|covering|for|in)\s+(?P<topic>[^?!.]*[\w)])", re.I)
+
+
+def quiz_offer(question: str) -> str:
+    """Asked whether the book has a quiz, the offer of one made from the book (the tutor's), not the quiz."""
+    about = _QUIZ_TOPIC.search(question)
+    ask = f"Quiz me on {about['topic']}" if about else "Quiz me"
+    return f'\n\nWant to practise? Ask "{ask}" and I will quiz you with questions from the book.'
+
+
+def restates_question(said: str, section: dict[str, Any]) -> bool:
+    """Whether the prompt read from a quiz's text is one of its questions (a quiz with no introduction)."""
+    return any(str(q.get("prompt") or "")[:40].lower() in said.lower() for q in section.get("questions") or [])
+
+
+_ITEM_NOUN = re.compile(r"\b(exercise|problem|task|question)s?\b", re.I)
+
+
+def item_lead(question: str, number: int) -> str:
+    """ "Exercise 1", "The last question": the asked item as the learner named it."""
+    noun = (found[1].lower() if (found := _ITEM_NOUN.search(question)) else "question").capitalize()
+    return f"The last {noun.lower()}" if number == LAST else f"{noun} {number}"
+
+
+def help_offer(page_title: str) -> str:
+    """The offer of help with one exercise: hints, never its answer."""
+    return (
+        "Try it yourself first. If you get stuck, tell me what you have so far or which idea it needs, and I will "
+        f'give you a hint, not the answer; or say "Quiz me on {page_title}" and I will check your answer.'
+    )
 
 
 def with_questions(sections: Sequence[dict[str, Any]], number: int | None) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ from booktutor.tools.chapter_points import POINTS_NUMBER_BASE, asked_chapter, ch
 from booktutor.tools.context import MAX_SOURCE_N, Source, ToolContext, first_free
 from booktutor.tools.kinds import KINDS_NUMBER_BASE, kinds_of
 from booktutor.tools.practice import PRACTICE_NUMBER_BASE, practice_of_pages, practice_pages
+from booktutor.tools.practice_parts import names_this_page, reading_first
 
 MAX_TOOL_TEXT_CHARS = 2400
 MAX_CHAPTER_CHARS = 12000
@@ -186,6 +187,8 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         practice_listing: list[dict[str, Any]] = []
         if about_practice:  # the practice sections of the pages it ranks first, read from their outline
             pages = practice_pages(hits, results[offset:], str(evidence["language"]))
+            if ctx.doc_path and names_this_page(query) and (read := await _chapter_chunks(ctx, ctx.doc_path)):
+                pages = reading_first(pages, read[1].id)
             first = first_free(PRACTICE_NUMBER_BASE, results, sections)
             practice_sources, practice_listing = await practice_of_pages(conn, pages, first, question=query)
         kinds = None

@@ -42,7 +42,8 @@ from booktutor.text_safety import fence_untrusted
 from booktutor.tools.answer_keys import keyless
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice_outline import split_covered
-from booktutor.tutoring.quiz_pages import set_questions
+from booktutor.tools.practice_parts import titled_chapter
+from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING, set_questions
 
 PRACTICE_PAGES = 3
 """The practice sections of this many of the best-ranked pages are read."""
@@ -261,6 +262,8 @@ async def _whole_asked(
             if not any(doc.startswith(folder) for _, folder, _ in parts):  # an index page stands for its folder
                 parts.append(("part", _folder(doc) if _is_index(doc) else doc, name_title))
         return parts[:MAX_PARTS]
+    if titled := await titled_chapter(conn, pages, question):
+        return titled
     return [("course", "", "")] if asks_about_whole_book(question) or not practice_topic(question) else []
 
 
@@ -318,10 +321,10 @@ def _page_source(n: int, rows: Sequence[OutlineRow]) -> Source:
 
 def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Source:
     text = "\n\n".join(section.text)
-    steps = "; ".join(section.steps)
-    source = section_source(n, page, section.heading, section.anchor, text, steps, purpose=section.purpose)
+    work = _work_steps(section.steps)
+    source = section_source(n, page, section.heading, section.anchor, text, "; ".join(work), purpose=section.purpose)
     source["purpose"] = section.purpose or practice_heading(section.heading) or ""
-    source["steps"] = list(section.steps)
+    source["steps"] = work
     if not section.named:
         source["practice_label"] = _text_label(section)
     if kind := _kind(section):
@@ -329,6 +332,12 @@ def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Sourc
     if questions := set_questions(_keyless(text, page, section.heading, section.purpose)):  # worked steps aside
         source["questions"] = [{"number": q.number, "prompt": q.prompt, "choices": list(q.choices)} for q in questions]
     return source
+
+
+def _work_steps(steps: Sequence[str]) -> list[str]:
+    """The section's steps without its answer key ("Answer Key", "Solutions"): a key is not part of the work, and
+    its heading listed as a step points the learner at the answers."""
+    return [step for step in steps if not ANSWER_KEY_HEADING.match(_plain(step))]
 
 
 _QUIZ = re.compile(r"\bquiz|\bknowledge check|\bself[- ]check|\btest yourself|\bcheck your understanding", re.I)
