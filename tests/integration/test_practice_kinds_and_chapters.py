@@ -1,6 +1,7 @@
 """Questions about a book whose two parts each number their chapters from one, through the real graph: asked
 for a chapter's labs the answer lists its labs before its exercises (and the other way round), every chapter
-of that number is answered, a chapter's key points are its summary's, "Is there a quiz on X?" says where the
+of that number is answered, a chapter's key points (asked by number, title words or as the page in view) are
+its summary's, "Is there a quiz on X?" says where the
 book's quiz is and offers one without starting it, and a project named with "Tell me about" is described.
 """
 
@@ -43,6 +44,26 @@ async def test_the_key_points_of_a_chapter_number_are_each_such_chapters_summary
     assert text.index("Key points of Chapter 1: Gears and Torque") < text.index("A gear ratio trades")
     assert ("basics/gears.md", "summary") in cited(state) and ("sensing/cameras.md", "key-takeaways") in cited(state)
     assert "Batteries" not in text and "Sonar" not in text, "never another chapter's points"
+
+
+async def test_a_chapter_named_by_its_title_words_gives_its_summarys_points(services, book, guest):
+    text, state = await ask(services, guest, "Summarize the cameras chapter")
+    assert state["route"] == "answer" and not state["abstained"]
+    assert text.startswith("Key points of Chapter 1: Cameras ["), text
+    assert "- Exposure time trades brightness against motion blur." in text
+    assert "Gears" not in text and "Sonar" not in text, "never another chapter's points"
+    text, state = await ask(services, guest, "What are the key takeaways of the chapter on gears and torque?")
+    assert text.startswith("Key points of Chapter 1: Gears and Torque ["), text
+    assert "A gear ratio trades speed for torque." in text and "Cameras" not in text
+    assert ("basics/gears.md", "summary") in cited(state)
+
+
+async def test_this_chapter_is_the_page_the_learner_reads(services, book, guest):
+    text, state = await ask(services, guest, "Summarize this chapter", doc_path="sensing/cameras")
+    assert text.startswith("Key points of Chapter 1: Cameras ["), text
+    assert ("sensing/cameras.md", "key-takeaways") in cited(state)
+    text, _ = await ask(services, guest, "Give me the key points of this page", doc_path="basics/gears.md")
+    assert text.startswith("Key points of Chapter 1: Gears and Torque ["), text
 
 
 async def test_asked_whether_there_is_a_quiz_the_answer_says_where_and_offers_one(services, book, guest):

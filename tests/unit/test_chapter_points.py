@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from booktutor.memory.book_records import OutlineRow
+from booktutor.tools.chapter_names import THIS_PAGE, asked_by_name
 from booktutor.tools.chapter_points import _key_sections
 
 PAGE = uuid.uuid4()
@@ -43,3 +44,18 @@ def test_a_summary_is_quoted_as_the_author_wrote_it() -> None:
         ),
     ]
     assert points(rows) == ["Physics engines form the foundation of every simulator", "Contacts are constraints"]
+
+
+def test_a_chapter_is_asked_for_by_its_title_words_or_as_the_page_in_view() -> None:
+    assert asked_by_name("Summarize the simulators chapter") == ("chapter", frozenset({"simulator"}))
+    assert asked_by_name("Give me a recap of the Contacts and friction module") == (
+        "module",
+        frozenset({"contact", "friction"}),
+    )
+    assert asked_by_name("What is the gist of the chapter on physics engines?") == (
+        "chapter",
+        frozenset({"physic", "engin"}),
+    )
+    assert asked_by_name("Summarize this chapter") == (THIS_PAGE, frozenset())
+    assert asked_by_name("Summarize the chapter") is None
+    assert asked_by_name("How do simulators step contacts?") is None

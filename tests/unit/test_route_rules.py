@@ -35,6 +35,10 @@ ASKS_WHETHER_THE_BOOK_HAS_IT = [
     "Give me the key points of chapter 2",
     "Summarize chapter 4",
     "What are the main ideas of module 3?",
+    "Summarize the sensors chapter",
+    "What are the key takeaways of the kinematics chapter?",
+    "Give me a summary of the chapter on perception",
+    "Summarize this page",
 ]
 
 

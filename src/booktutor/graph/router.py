@@ -83,9 +83,9 @@ _PRACTICE_REQUEST = re.compile(
 _CHAPTER_IDEAS = re.compile(
     r"\b(?:key|main|core|central|important|essential|big)\s+(?:points?|ideas?|concepts?|takeaways?|lessons?|"
     r"messages?)\s+(?:of|from|in)\s+(?:the\s+|this\s+|that\s+)?(?:\w+\s+){0,4}?"
-    r"(?:chapter|module|unit|lesson|part|section|week)\b|"
+    r"(?:chapter|module|unit|lesson|part|section|week|page)\b|"
     r"\b(?:summari[sz]e|summary\s+of|recap(?:\s+of)?|overview\s+of|outline\s+of|gist\s+of)\s+"
-    r"(?:the\s+|this\s+|that\s+)?(?:\w+\s+){0,4}?(?:chapter|module|unit|lesson|part|section|week)\b",
+    r"(?:the\s+|this\s+|that\s+)?(?:\w+\s+){0,4}?(?:chapter|module|unit|lesson|part|section|week|page)\b",
     re.IGNORECASE,
 )
 

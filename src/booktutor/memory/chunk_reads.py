@@ -43,6 +43,11 @@ JOIN documents d ON d.book_id = p.book_id AND d.language = p.language
 WHERE p.id = $1 AND (d.source_path ~* $2 OR d.title ~* $3)
 ORDER BY d.source_path
 """
+_BOOK_DOCUMENTS = """
+SELECT d.id, d.source_path, d.title FROM documents p
+JOIN documents d ON d.book_id = p.book_id AND d.language = p.language
+WHERE p.id = $1 ORDER BY d.source_path
+"""
 _HEADED_DOCUMENTS = f"""
 SELECT ch.document_id {_CURRENT}
 WHERE ch.book_id = $1 AND ch.language = $2
@@ -133,6 +138,11 @@ async def documents_named(
     """The documents of the page's book and language whose path or title matches the (POSIX) pattern, as (id,
     source path, title): the pages of "module 2" of the course."""
     return [tuple(row) for row in await conn.fetch(_PART_DOCUMENTS, page, path_pattern, title_pattern)]
+
+
+async def book_documents(conn: asyncpg.Connection, page: uuid.UUID) -> list[tuple[uuid.UUID, str, str]]:
+    """The documents of the page's book and language, as (id, source path, title), by path."""
+    return [tuple(row) for row in await conn.fetch(_BOOK_DOCUMENTS, page)]
 
 
 async def documents_headed(

@@ -197,7 +197,13 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
             kinds = await kinds_of(conn, hits, query, subject, book_id=ctx.book_id, language=language, first_n=first)
         kind_sources = kinds["sources"] if kinds else []
         first = first_free(POINTS_NUMBER_BASE, results, sections, practice_sources, kind_sources)
-        points_sources, points = await chapter_points(conn, hits[0].document_id, query, first) if hits else ([], [])
+        points_sources, points = (
+            await chapter_points(
+                conn, hits[0].document_id, query, first, hit_pages=[h.document_id for h in hits], here=ctx.doc_path
+            )
+            if hits
+            else ([], [])
+        )
         first = first_free(POINTS_NUMBER_BASE, results, sections, practice_sources, kind_sources, points_sources)
         part_sources, missing = await missing_part(conn, hits[0].document_id, query, first) if hits else ([], None)
     ctx.degraded = ctx.degraded or found.degraded
@@ -213,7 +219,7 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         payload["practice"] = practice_listing
     if kinds:
         payload["kinds"] = kinds
-    if asked_chapter(query):
+    if points or asked_chapter(query):
         payload["chapter_points"] = points
     if missing:
         payload["missing_part"] = missing

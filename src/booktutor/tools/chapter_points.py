@@ -3,7 +3,8 @@
 A search for "key points of chapter 2" ranks whatever section says "key" or "points", never the chapter asked
 for; the chapter is found by its number in its title or path instead (every chapter of that number when parts
 of the book number their chapters anew), and its key points are its summary's (a "Summary" or "Key
-Takeaways" section), else each of its sections' opening sentence: the book's own words, each cited.
+Takeaways" section), else each of its sections' opening sentence: the book's own words, each cited. A chapter
+named by its title words or as the page in view is found by tools/chapter_names.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from booktutor.extractive.text import split_markdown
 from booktutor.ingest.purpose import EXPOSITION, SUMMARY
 from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
+from booktutor.tools.chapter_names import module_folder, named_page
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice import practice_root, section_source
 
@@ -48,15 +50,27 @@ def asked_chapter(question: str) -> tuple[str, int] | None:
 
 
 async def chapter_points(
-    conn: asyncpg.Connection, page: uuid.UUID, question: str, first_n: int = POINTS_NUMBER_BASE
+    conn: asyncpg.Connection,
+    page: uuid.UUID,
+    question: str,
+    first_n: int = POINTS_NUMBER_BASE,
+    *,
+    hit_pages: Sequence[uuid.UUID] = (),
+    here: str | None = None,
 ) -> tuple[list[Source], list[dict[str, Any]]]:
     """The citable sections holding the key points of the chapter asked for, and each chapter of that number
-    (in the book and language of `page`) with its points: the title, the number citing its top, and each
-    point's text and number. Nothing when the question asks for no chapter's points or the book has none."""
-    asked = asked_chapter(question)
-    if asked is None or first_n >= MAX_SOURCE_N:  # no number left for a chapter's top and one point
+    (in the book and language of `page`), or the chapter named by its title words (a page among `hit_pages`,
+    the search's, when several are) or in view (`here`, its doc path), with its points: the title, the number
+    citing its top, and each point's text and number. Nothing when the question asks for no chapter's points,
+    names none clearly, or the book has none."""
+    if first_n >= MAX_SOURCE_N:  # no number left for a chapter's top and one point
         return [], []
-    pages, folder = await _pages(conn, page, *asked)
+    if asked := asked_chapter(question):
+        pages, folder = await _pages(conn, page, *asked)
+    elif named := await named_page(conn, page, question, hit_pages, here):
+        pages, folder = await _named_pages(conn, page, *named)
+    else:
+        return [], []
     sources: list[Source] = []
     if folder and pages:  # a module of several pages: each lesson's first key point
         top = _cite(sources, first_n, _top(pages[0]), pages[0][0].chapter_title)
@@ -73,6 +87,24 @@ async def chapter_points(
         points = _points(sources, first_n, rows, MAX_POINTS)
         listing.append({"chapter_title": rows[0].chapter_title, "n": top, "points": points})
     return sources, listing
+
+
+async def _named_pages(
+    conn: asyncpg.Connection, page: uuid.UUID, document: uuid.UUID, path: str
+) -> tuple[list[list[OutlineRow]], bool]:
+    """The named page's outline; a module's index page's with its lessons' (as `_pages`)."""
+    if folder := module_folder(path):
+        return await _folder_pages(conn, page, folder), True
+    return list((await chunk_reads.document_outlines(conn, [document], OUTLINE_CHARS)).values()), False
+
+
+async def _folder_pages(conn: asyncpg.Connection, page: uuid.UUID, folder: str) -> list[list[OutlineRow]]:
+    """The outline of each page of the folder, its index page first."""
+    rows = (await chunk_reads.folder_outlines(conn, [(page, folder)], OUTLINE_CHARS)).get((page, folder), [])
+    by_doc: dict[str, list[OutlineRow]] = {}
+    for row in rows:
+        by_doc.setdefault(row.doc_path, []).append(row)
+    return sorted(by_doc.values(), key=lambda doc: not _INDEX.search(doc[0].doc_path))
 
 
 _OTHER_KINDS = ("module", "unit", "part", "lesson")
@@ -92,13 +124,7 @@ async def _pages(
         folders = {m[0] for _, doc, _ in named if (m := folder.match(doc))}
         folders |= {doc.rsplit("/", 1)[0] + "/" for _, doc, _ in named if _INDEX.search(doc) and "/" in doc}
         if folders:
-            rows = (await chunk_reads.folder_outlines(conn, [(page, min(folders))], OUTLINE_CHARS)).get(
-                (page, min(folders)), []
-            )
-            by_doc: dict[str, list[OutlineRow]] = {}
-            for row in rows:
-                by_doc.setdefault(row.doc_path, []).append(row)
-            return sorted(by_doc.values(), key=lambda doc: not _INDEX.search(doc[0].doc_path)), True
+            return await _folder_pages(conn, page, min(folders)), True
         if named:
             outlines = await chunk_reads.document_outlines(
                 conn, [doc for doc, _, _ in named[:MAX_CHAPTERS]], OUTLINE_CHARS
