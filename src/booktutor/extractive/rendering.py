@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.excerpts import with_body
 from booktutor.extractive.scoring import Candidate
 from booktutor.extractive.selection import MAX_WORDS
 from booktutor.extractive.text import MAX_LABEL_WORDS, script_of
@@ -159,7 +160,8 @@ def render(
         parts.append(f"{NOT_COVERED_PART} {asked}.")
     if code is not None:
         block = candidates[code]
-        parts.append(f"{code_intro} [{block.n}]:\n\n```{block.code_language}\n{block.text}\n```")
+        text = with_body(block.text, block.listing) if block.kind == "excerpt" else block.text
+        parts.append(f"{code_intro} [{block.n}]:\n\n```{block.code_language}\n{text}\n```")
         cited = list(dict.fromkeys([*cited, block.n]))
     first = order[0] if order else code
     language = candidates[first].language if first is not None else "en"

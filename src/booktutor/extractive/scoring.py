@@ -77,6 +77,7 @@ class Candidate:
     whole: str = ""  # a lead-in with the items it introduces: what it says, matched against the question
     describes_code: bool = False  # "Heading: the lead-in before its code": quoted only for what the heading is
     stanza: int = 0  # an excerpt's place among its block's excerpts (`excerpts.ANSWERING_EXCERPTS_PER_BLOCK`)
+    listing: str = ""  # an excerpt's whole code block (`excerpts.with_body`)
 
     @property
     def words(self) -> int:
@@ -134,7 +135,11 @@ def build_candidates(results: Sequence[dict[str, Any]]) -> list[Candidate]:
                 candidates.append(candidate)
             if segment.kind == "code":
                 candidates.extend(
-                    replace(_candidate(place, rank, position, segment, excerpt, "excerpt"), stanza=stanza)
+                    replace(
+                        _candidate(place, rank, position, segment, excerpt, "excerpt"),
+                        stanza=stanza,
+                        listing=segment.text,
+                    )
                     for stanza, excerpt in enumerate(code_excerpts(segment.text, segment.code_language))
                 )
     return candidates
