@@ -187,3 +187,29 @@ async def test_a_filler_sentence_from_another_section_must_be_about_the_question
     assert "def debounce(samples, settle=5):" in text
     assert "traction loss" not in text, "the wheel-slip section's definition says nothing about debouncing"
     assert {c["anchor_url"].rsplit("#", 1)[-1] for c in state["citations"]} == {"a-debounce-filter-in-code"}
+
+
+async def test_a_labs_steps_are_its_numbered_list_and_its_prompt_is_its_intro(services, course, guest):
+    text, state = await ask(services, guest, "What do I need for the interrupt button lab?")
+    said, _, steps = text.partition("\n\nIts steps:\n")
+    assert "It asks: In this lab, you will wire a push button" in said and "Connect the push button" not in said
+    assert steps.startswith("- Connect the push button between pin 2 and ground.\n"), steps
+    assert "- Compare the printed count with the number of presses." in steps and "- Steps" not in steps
+    assert {c["doc_path"] for c in state["citations"]} == {"embedded/lab-interrupt-button.md"}
+
+
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [
+        ("What should I do in step 3 of the lab?", 3),
+        ("What's the third step of the exercise?", 3),
+        ("step 2 of lab 1", 2),
+        ("What is the last step of the interrupt button lab?", 5),
+    ],
+)
+async def test_asked_for_one_step_of_the_lab_the_answer_gives_that_step(services, course, guest, question, number):
+    steps = {2: "Enable the internal pull-up resistor", 3: "Attach an interrupt handler", 5: "Compare the printed"}
+    text, state = await ask(services, guest, question)
+    assert text.startswith(f"**Lab: An Interrupt Button** [1], step {number} of 5: {steps[number]}"), text
+    assert "debounce" not in text and "wheel" not in text.lower()
+    assert [c["doc_path"] for c in state["citations"]] == ["embedded/lab-interrupt-button.md"]

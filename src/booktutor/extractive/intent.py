@@ -218,6 +218,8 @@ _ABOUT_PRACTICE = re.compile(
     rf"include|expect|have)\b|"
     rf"^\s*(?:describe|summari[sz]e|list|show\s+me)\s+(?:the|this|all\s+the|all)\s+{_NAMED}{_PRACTICE}\b|"
     rf"\b(?:steps?|tasks?|parts?|stages?)\s+(?:of|in|for)\s+(?:the|this|that|each)\s+{_NAMED}{_PRACTICE}\b|"
+    rf"\bsteps?\s*#?\s*\d{{1,2}}\s+(?:of|in|for|from)\s+(?:(?:the|this|that)\s+{_NAMED})?{_PRACTICE}\b|"
+    rf"\b{_PRACTICE}(?:\s*\d+)?(?:'s|,)?\s+(?:[\w-]+\s+)?steps?\s*#?\s*\d{{0,2}}\b(?!\s*by\s+step)|"
     rf"\bwhat(?:'s|\s+is)\s+(?:the|this)\s+{_NAMED}capstone(?:\s+project)?\s*\??$|"
     rf"^\W*(?:(?:(?:can|could|would)\s+you\s+|please\s+)?(?:tell\s+me\s+(?:more\s+)?about|describe|explain|"
     rf"walk\s+me\s+through)\s+)?(?:the|this|that|each)\s+{_NAMED}{_MARKED_PRACTICE}"

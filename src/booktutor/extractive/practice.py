@@ -1,9 +1,10 @@
 """The answer to a question about the book's practice itself, from the practice sections of the pages the
 search ranks first (booktutor.tools.practice): each exercise, lab or quiz of the chapter or topic asked about,
-linked to its section, with what it asks (its own prompt, else its steps' headings in order); or, asked whether
-the chapter has any, that it has none. Never another chapter's exercise as if it were the asked one's. Asked for
-the answer to the book's own questions, those questions without their answers and the offer of a chat quiz
-(extractive.practice_keys).
+linked to its section, with what it asks (its own prompt, then its steps in order); or, asked whether the
+chapter has any, that it has none; asked for one step ("step 3 of the lab"), that step of the lab or exercise
+named, else of the best-ranked one with steps (extractive.practice_step). Never another chapter's exercise as if
+it were the asked one's. Asked for the answer to the book's own questions, those questions without their answers
+and the offer of a chat quiz (extractive.practice_keys).
 """
 
 from __future__ import annotations
@@ -30,19 +31,13 @@ from booktutor.extractive.practice_keys import (
     without_number,
 )
 from booktutor.extractive.practice_kinds import QUIZ, WORDS, asked_kind, counted, of_kind, section_kind
-from booktutor.extractive.roles import is_option_list, is_prompt
-from booktutor.extractive.text import Segment, content_terms, split_markdown
+from booktutor.extractive.practice_prompts import prompts
+from booktutor.extractive.practice_step import asked_step, step_of, without_step
+from booktutor.extractive.text import content_terms
 
 NAMED_SHARE = 0.6
 """A heading or a page title names what the question asks about when it says this share of the question's own
 words (those left once the words for practice and for asking are set aside)."""
-MAX_PROMPTS = 3
-MAX_PROMPT_WORDS = 70
-MIN_PROMPT_WORDS = 3
-"""A shorter line ("Q2.", "Solution:") is a label, not a prompt."""
-MIN_ITEM_WORDS = 2
-"""A list's item says what to do in fewer words ("Avoid obstacles")."""
-MAX_STEPS = 12
 _ASKING_WORDS = content_terms(
     "exercise exercises lab labs quiz quizzes assessment assessments assignment assignments homework tutorial "
     "project projects capstone challenge challenges "
@@ -94,6 +89,8 @@ def practice_answer(
     topic, kind = practice_topic(question), asked_kind(question)
     if asks_for_answer(question) and (shown := _keys_answer(question, kind, pages)):
         return shown
+    if (number := asked_step(question)) is not None and (step := _step_answer(question, number, kind, pages)):
+        return step
     if not asks_for_answer(question) and (item := _item_answer(question, kind, pages)):
         return item
     text = _answer(question, topic, kind, pages, covered)
@@ -104,7 +101,8 @@ def _answer(question: str, topic: frozenset[str], kind: str, pages: list[_Page],
     course = next((page for page in pages if page.scope == "course"), None)
     if course is not None and not topic:
         course = _named_one(question, course) or course
-        return _course_text(course, kind) if course.sections or asks_which_practice(question) else None
+        asks_for_one = asks_which_practice(question) or asked_step(question) is not None
+        return _course_text(course, kind) if course.sections or asks_for_one else None
     pages = [page for page in pages if page.scope == "part"] or [page for page in pages if not page.scope]
     if not pages:
         return None
@@ -172,6 +170,34 @@ def _item_answer(question: str, kind: str, pages: list[_Page]) -> str | None:
     return f"{item_lead(question, number)} of {_link(section, page)}{where}:\n\n{text}\n\n{help_offer(title)}"
 
 
+def _step_answer(question: str, number: int, kind: str, pages: list[_Page]) -> str | None:
+    """Asked for one step: that step of the practice section the question names (by its words, or by a number
+    none of their headings says: the best-ranked), else of the best-ranked one with steps (of the kind asked
+    for first), cited; all its steps when it has no such step. None when no section read has steps."""
+    asked_text = without_step(question)
+    topic = practice_topic(asked_text)
+    ranked = [page for page in pages if page.scope == "part"] or [page for page in pages if not page.scope]
+    pool = _asked_pages(asked_text, topic, ranked) if topic else []
+    if not any(page.sections for page in pool) and all(word.isdigit() for word in topic):  # "lab 1" of unnumbered
+        pool = [*ranked, *(page for page in pages if page.scope)]
+    page_of: dict[int, _Page] = {}
+    for page in pool:  # each section once, with the first page listing it
+        page_of.update({int(s["n"]): page for s in page.sections if _numbered(s) and int(s["n"]) not in page_of})
+    sections = [s for page in pool for s in page.sections if page_of.get(int(s["n"])) is page]
+    sections.sort(key=lambda s: -len(_terms(str(s.get("heading") or "")) & topic))  # the best named first
+    if not sections:
+        return None
+    matching, others = of_kind(sections, kind)
+    section = (matching or others)[0]
+    page, steps = page_of[int(section["n"])], _numbered(section)
+    link = _link(section, page)
+    if step := step_of(steps, number):
+        said = step[1].rstrip(":") + ("" if step[1][-1:] in ".!?" else ".")
+        return f"{link}, step {step[0]} of {len(steps)}: {said}{_step_words(section, steps, step[2])}"
+    listed = "\n".join(f"- {step}" for step in steps)
+    return f"{link} has {len(steps)} steps, so I found no step {number}. Its steps:\n{listed}"
+
+
 def _shown(section: dict[str, Any], page: _Page, number: int | None) -> str:
     link = _link(section, page)
     if not section.get("questions"):
@@ -195,7 +221,7 @@ def _named_one(question: str, course: _Page) -> _Page | None:
 def practice_topic(question: str) -> frozenset[str]:
     """What the question asks about, less its words for practice and for asking: none when it asks about the
     course's practice as a whole ("Are there any exercises?", "What labs does the course have?")."""
-    return _terms(question) - _ASKING_WORDS
+    return _terms(without_step(question)) - _ASKING_WORDS
 
 
 def _names_marked_one(question: str) -> bool:
@@ -299,11 +325,11 @@ def _link(section: dict[str, Any], page: _Page) -> str:
 
 
 def _what_it_asks(section: dict[str, Any], *, inline: bool, quiz: bool = False) -> str:
-    """Its own prompt, then its steps (its sub-sections' headings in order, else the "Step 1: ..." lines of its
-    text), or, asked about a quiz (`quiz`), its questions; listed among others, the prompt alone when it has
-    one. Nothing when it has neither."""
-    said, step_lines = _prompts(str(section.get("text") or ""))
-    steps = [str(step) for step in section.get("steps", []) if str(step).strip()] or step_lines
+    """Its own prompt (never its steps' list again), then its steps (its steps' list's items, else its
+    sub-sections' headings in order, else the "Step 1: ..." lines of its text), or, asked about a quiz (`quiz`),
+    its questions; listed among others, the prompt alone when it has one. Nothing when it has neither."""
+    said, _ = prompts(str(section.get("text") or ""), section.get("steps", []))
+    steps = _steps(section)
     if inline:
         return f": {said}" if said else f": {'; '.join(steps)}." if steps else ""
     quiz = quiz and section_kind(section) == QUIZ and bool(section.get("questions"))
@@ -315,76 +341,24 @@ def _what_it_asks(section: dict[str, Any], *, inline: bool, quiz: bool = False) 
     return text
 
 
-_STEP = re.compile(r"^(?:step|task|part)\s*\d+\b", re.I)
-_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+def _steps(section: dict[str, Any]) -> list[str]:
+    """Its steps (booktutor.tools.practice), else its text's "Step 1: ..." lines."""
+    steps = [str(step) for step in section.get("steps", []) if str(step).strip()]
+    return steps or prompts(str(section.get("text") or ""), steps)[1]
 
 
-def _prompts(text: str) -> tuple[str, list[str]]:
-    """What the section's own text asks (its prompts and tasks, else its opening sentences; never an option
-    list; up to `MAX_PROMPTS` sentences and `MAX_PROMPT_WORDS` words, a list's items read as one list), and
-    its "Step 1: ..." lines."""
-    labels = tuple(f"{_plain(m)}: " for m in _HEADING_LINE.findall(text))
-    segments = list(
-        {
-            _unlabelled(s.text.strip(), labels): s
-            for s in split_markdown(text)
-            if s.kind == "sentence" and not s.table_row and not is_option_list(s.text)
-        }.items()
-    )
-    sentences = [(t, s) for t, s in segments if len(t.split()) >= (MIN_ITEM_WORDS if s.list_item else MIN_PROMPT_WORDS)]
-    steps = [t.rstrip(":").strip() for t, _ in sentences if _STEP.match(t)][:MAX_STEPS]
-    prose = [(t, s) for t, s in sentences if not _STEP.match(t) and (s.opens_list or not t.endswith(":"))]
-    asking = [prose[i] for i in _asking(prose)] or prose
-    kept: list[tuple[str, bool]] = []
-    for sentence, segment in asking:
-        if sum(len(t.split()) for t, _ in kept) + len(sentence.split()) > MAX_PROMPT_WORDS and kept:
-            break
-        if not segment.list_item and sum(not item for _, item in kept) == MAX_PROMPTS:
-            break
-        kept.append((sentence, segment.list_item))
-    return _joined(kept), steps
+def _step_words(section: dict[str, Any], steps: list[str], index: int) -> str:
+    """What a step that is a sub-section ("Step 3: Path Planning") says under its heading, if anything."""
+    texts = section.get("numbered_steps") == steps and section.get("step_texts") or []
+    said, _ = prompts(str(texts[index])) if index < len(texts) else ("", [])
+    return f"\n\n{said}" if said else ""
 
 
-def _asking(prose: Sequence[tuple[str, Segment]]) -> list[int]:
-    """The sentences that ask something (`is_prompt`), with the whole list one of them is an item of or opens."""
-    chosen = {i for i, (text, _) in enumerate(prose) if is_prompt(text)}
-    for i in sorted(chosen):
-        if prose[i][1].list_item or prose[i][1].opens_list:
-            chosen.update(_list_around(prose, i))
-    return sorted(chosen)
-
-
-def _list_around(prose: Sequence[tuple[str, Segment]], i: int) -> range:
-    first = last = i
-    while first > 0 and prose[i][1].list_item and prose[first - 1][1].list_item:
-        first -= 1
-    while last + 1 < len(prose) and prose[last + 1][1].list_item:
-        last += 1
-    return range(first, last + 1)
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"[*_`]", "", text).strip().rstrip(":")
-
-
-def _unlabelled(sentence: str, labels: tuple[str, ...]) -> str:
-    """A list item without the section's heading the sentence splitter reads it with ("Tasks: Build ...")."""
-    for label in labels:
-        if sentence.lower().startswith(label.lower()):
-            return sentence[len(label) :]
-    return sentence
-
-
-def _joined(kept: Sequence[tuple[str, bool]]) -> str:
-    """Sentences one after another; a list's phrases ("Avoid obstacles") as one sentence, split by semicolons."""
-    parts: list[str] = []
-    for i, (sentence, item) in enumerate(kept):
-        following = i + 1 < len(kept) and kept[i + 1][1]
-        if item and not sentence.endswith((".", "?", "!")):  # a list of phrases, not of sentences
-            parts.append(sentence.rstrip(";") + (";" if following else "."))
-        else:
-            parts.append(sentence)
-    return " ".join(parts)
+def _numbered(section: dict[str, Any]) -> list[str]:
+    """The steps "step 3" counts: its list's items or its headings that number a step (booktutor.tools.practice),
+    else its text's "Step 1: ..." lines; never its unnumbered sub-sections' headings."""
+    steps = [str(step) for step in section.get("numbered_steps", []) if str(step).strip()]
+    return steps or prompts(str(section.get("text") or ""))[1]
 
 
 def _course_text(course: _Page, kind: str) -> str:

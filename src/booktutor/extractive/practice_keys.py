@@ -16,8 +16,8 @@ from typing import Any
 from booktutor.extractive.text import content_terms
 
 _NUMBER = re.compile(r"\b(?:question|q|exercise|problem|task)\s*#?\s*(\d{1,3})\b", re.I)
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_ORDINAL = re.compile(rf"\b(?:the\s+)?({'|'.join(_ORDINALS)}|last|final)\s+(?:question|exercise|problem)\b", re.I)
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL = re.compile(rf"\b(?:the\s+)?({'|'.join(ORDINALS)}|last|final)\s+(?:question|exercise|problem)\b", re.I)
 LAST = -1
 """The number of "the last question": its section's last."""
 ANSWER_WORDS = content_terms(
@@ -35,7 +35,7 @@ def asked_number(question: str) -> int | None:
         return int(found.group(1))
     if said := _ORDINAL.search(question):
         word = said.group(1).lower()
-        return _ORDINALS.index(word) + 1 if word in _ORDINALS else LAST
+        return ORDINALS.index(word) + 1 if word in ORDINALS else LAST
     return None
 
 

@@ -35,7 +35,12 @@ class Source(TypedDict):
     sections: NotRequired[list[dict[str, Any]]]
     """The sections a search hit holds, in order, each with the number that cites it: {n, heading, anchor_url}."""
     steps: NotRequired[list[str]]
-    """A practice section's sub-sections' headings, in order (booktutor.tools.practice)."""
+    """A practice section's steps in order: its steps' list's items, else its sub-sections' headings
+    (booktutor.tools.practice)."""
+    numbered_steps: NotRequired[list[str]]
+    """The steps "step 3" counts: its headings that number a step at any depth, else its steps' list's items."""
+    step_texts: NotRequired[list[str]]
+    """What each of `numbered_steps` that is a sub-section says under its heading (else "")."""
     practice_label: NotRequired[str]
     """What a practice section is ("review questions") when only its text shows it, not its heading."""
     practice_kind: NotRequired[str]

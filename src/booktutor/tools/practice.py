@@ -23,11 +23,7 @@ from booktutor.ingest.purpose import (
     DEFINITION,
     EXERCISE,
     LAB,
-    NAVIGATION,
-    OBJECTIVES,
     PRACTICE,
-    SUMMARY,
-    classify_section,
     enclosing_practice,
     has_options,
     is_practice_page,
@@ -43,7 +39,16 @@ from booktutor.tools.answer_keys import keyless
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice_outline import split_covered
 from booktutor.tools.practice_parts import titled_chapter
-from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING, set_questions
+from booktutor.tools.practice_steps import (
+    heading_steps,
+    numbered_headings,
+    numbered_steps,
+    row_steps,
+    same_step,
+    step_texts,
+    work_steps,
+)
+from booktutor.tutoring.quiz_pages import set_questions
 
 PRACTICE_PAGES = 3
 """The practice sections of this many of the best-ranked pages are read."""
@@ -64,8 +69,6 @@ _PROJECT = re.compile(
 )
 """A project or challenge set to the learner ("Capstone Project", "Project 2: ...", "Challenge: ..."), not a
 section about one ("Project Structure", "The Challenge of ...", "Challenges")."""
-_HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
-_NOT_STEPS = frozenset({NAVIGATION, SUMMARY, OBJECTIVES, DEFINITION})
 _TEXT_LABELS = {EXERCISE: "review questions", LAB: "hands-on steps"}
 """What a section is, said when only its text shows it is practice (its heading does not say so); "quiz
 questions" when it offers answers to choose from."""
@@ -84,6 +87,11 @@ class PracticeSection:
     """Its heading or its page's name says it is practice; else only its text does."""
     text: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
+    """The items of its steps' list (`practice_steps.listed_steps`): its steps, when no heading numbers them."""
+    numbered: list[str] = field(default_factory=list)
+    """Its headings at any depth that number a step ("Step 3: Plan"), else its listed steps: what "step 3" means."""
+    step_texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def heading(self) -> str:
@@ -139,29 +147,16 @@ def practice_sections(rows: Sequence[OutlineRow]) -> list[PracticeSection]:
         own = tuple(row.heading_path) == root
         if own and row.text:
             section.text.append(row.text)
-        for heading in _step_headings(row, root):
-            if _is_step(heading) and heading not in section.steps and len(section.steps) < MAX_STEPS:
+        for heading in heading_steps(row, root):
+            if heading not in section.steps and len(section.steps) < MAX_STEPS:
                 section.steps.append(heading)
+        section.listed += [s for s in row_steps(row, root, section.purpose) if s not in section.listed]
+        section.numbered += [h for h in numbered_headings(row, root) if h not in section.numbered]
+        section.step_texts.update(step_texts(row, root, section.purpose))
+    for section in found.values():
+        if section.listed and not section.numbered:  # "Step 1: ..." sub-sections stay its steps
+            section.steps = section.numbered = section.listed[:MAX_STEPS]
     return list(found.values())
-
-
-def _step_headings(row: OutlineRow, root: tuple[str, ...]) -> list[str]:
-    """The headings of the chunk that are steps of the practice section at `root`: the sub-sections its own
-    chunk joins, or a sub-section's heading with the sibling sub-sections its chunk joins; never a sub-section's
-    own sub-sections (their depth read from the chunk's heading lines, when its text shows them)."""
-    headings = [str(s.get("heading", "")) for s in row.sections]
-    depth = len(row.heading_path) - len(root)
-    if depth > 1 or not headings:
-        return []
-    levels = {_plain(m[2]): len(m[1]) for m in _HEADING_LINE.finditer(row.text)}
-    first = levels.get(_plain(headings[0]))
-    step_level = None if first is None else first + (1 if depth == 0 else 0)
-    steps = headings[1:] if depth == 0 else headings
-    return [h for h in steps if step_level is None or levels.get(_plain(h), step_level) == step_level]
-
-
-def _plain(heading: str) -> str:
-    return re.sub(r"[*_`\s]+", " ", heading).strip()
 
 
 def _new_section(rows: Sequence[OutlineRow], root: tuple[str, ...], row: OutlineRow) -> PracticeSection:
@@ -169,11 +164,6 @@ def _new_section(rows: Sequence[OutlineRow], root: tuple[str, ...], row: Outline
     named = bool(practice_kind(root[-1]) or _enclosing(root) or _practice_page(row))
     purpose = practice_kind(root[-1]) or (row.purpose if row.purpose in PRACTICE else EXERCISE)
     return PracticeSection(root, _root_anchor(page, root), purpose, row.doc_path, named)
-
-
-def _is_step(heading: str) -> bool:
-    """A sub-section that is part of the work, not the section's summary, objectives or further reading."""
-    return bool(heading) and classify_section(("", heading), "") not in _NOT_STEPS
 
 
 def _root_anchor(rows: Sequence[OutlineRow], root: tuple[str, ...]) -> str:
@@ -321,23 +311,19 @@ def _page_source(n: int, rows: Sequence[OutlineRow]) -> Source:
 
 def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Source:
     text = "\n\n".join(section.text)
-    work = _work_steps(section.steps)
+    work = work_steps(section.steps)
     source = section_source(n, page, section.heading, section.anchor, text, "; ".join(work), purpose=section.purpose)
     source["purpose"] = section.purpose or practice_heading(section.heading) or ""
     source["steps"] = work
+    source["numbered_steps"], source["step_texts"] = numbered_steps(section.numbered[:MAX_STEPS], section.step_texts)
     if not section.named:
         source["practice_label"] = _text_label(section)
     if kind := _kind(section):
         source["practice_kind"] = kind
-    if questions := set_questions(_keyless(text, page, section.heading, section.purpose)):  # worked steps aside
+    questions = set_questions(_keyless(text, page, section.heading, section.purpose))  # worked steps aside
+    if questions := [q for q in questions if not any(same_step(q.prompt, step) for step in section.listed)]:
         source["questions"] = [{"number": q.number, "prompt": q.prompt, "choices": list(q.choices)} for q in questions]
     return source
-
-
-def _work_steps(steps: Sequence[str]) -> list[str]:
-    """The section's steps without its answer key ("Answer Key", "Solutions"): a key is not part of the work, and
-    its heading listed as a step points the learner at the answers."""
-    return [step for step in steps if not ANSWER_KEY_HEADING.match(_plain(step))]
 
 
 _QUIZ = re.compile(r"\bquiz|\bknowledge check|\bself[- ]check|\btest yourself|\bcheck your understanding", re.I)
