@@ -11,6 +11,7 @@ import socket
 import statistics
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -113,6 +114,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def python_speed_ms(rounds: int = 5) -> float:
+    """CPU ms of a fixed pure-Python workload (median of `rounds`): how fast this machine runs the interpreter,
+    to compare CPU times between runs on machines (or hours of a shared VM) of different speed."""
+    times = []
+    for _ in range(rounds):
+        started = time.process_time()
+        table: dict[int, str] = {}
+        for i in range(200_000):
+            table[i % 1024] = f"{i}:{i * i}"
+        times.append((time.process_time() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
 def machine_info() -> dict:
     cpu = "unknown"
     try:
@@ -151,4 +165,5 @@ def machine_info() -> dict:
         "postgres": pg,
         "torch": torch_info,
         "kernel": platform.release(),
+        "python_speed_ms": python_speed_ms(),
     }

@@ -332,6 +332,8 @@ def render_machine(results: dict[str, dict]) -> list[str]:
         f"| torch | {m['torch']} |",
         f"| PostgreSQL | {m['postgres']} |",
         f"| kernel | {m['kernel']} |",
+        f"| Python speed (a fixed loop's CPU ms, lower is faster; `_common.python_speed_ms`) | "
+        f"{m.get('python_speed_ms', '–')} |",
         "",
         "Each section comes from its own run (`docs/bench-results/<benchmark>.json`):",
         "",
