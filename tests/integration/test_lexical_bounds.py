@@ -122,3 +122,24 @@ async def test_the_relaxed_match_weighs_every_lexeme_of_the_question(
     assert hits, "the relaxed match finds what the strict one cannot"
     # Stemmed by the English configuration, and as they are by `simple`, which the book's other language uses.
     assert asked == [["a", "backlash", "batteri", "battery", "of", "zzyzxword"]]
+
+
+async def test_equal_ranks_come_in_the_books_order_so_a_reingested_book_ranks_alike(services, tmp_path):
+    """Chunk ids are random at ingest; hits of equal rank are ordered by page and position instead."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    paragraph = "A ratchet lets a winch turn one way and holds the load when the crank is released."
+    for name in ("c-winches", "a-winches", "b-winches"):  # written out of order
+        (docs / f"{name}.md").write_text(f"# {name.title()}\n\n{paragraph}\n")
+    await Ingestor(services.db, services.store, services.embedder).ingest(docs, book_id="ties")
+    async with raw_connection(services.db) as conn:
+        hits = await LexicalSearch(conn).search("ratchet winch", limit=10, book_id="ties")
+        paths = {
+            row["id"]: row["source_path"]
+            for row in await conn.fetch(
+                "SELECT ch.id, d.source_path FROM chunks ch JOIN documents d ON d.id = ch.document_id "
+                "WHERE ch.book_id = 'ties'"
+            )
+        }
+    assert len({hit.rank for hit in hits}) == 1, "the three pages say the same: one rank"
+    assert [paths[hit.chunk_id] for hit in hits] == ["a-winches.md", "b-winches.md", "c-winches.md"]

@@ -148,6 +148,10 @@ class _Params:
         return self.query, self.book_id, self.language, self.doc_paths, self.limit, self.frequent
 
 
+_SAME_RANK_ORDER = "ch.book_id, ch.language, d.source_path, ch.position"
+"""Equal ranks in the book's order, not by chunk id (random at ingest): the same book ingested twice ranks the
+same way, so answers and evals repeat."""
+
 _CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
 """For the rest of the transaction: with the asyncpg statement cache every statement is a prepared one,
 and the generic plan of the full-text statements (costed without the query's lexemes or the book)
@@ -174,7 +178,7 @@ def _fulltext_sql(match: str, *, lexemes_first: bool = False) -> str:
           AND (CAST($3 AS text) IS NULL OR ch.language = $3)
           AND (cardinality(CAST($4 AS text[])) = 0
                OR d.source_path = ANY(CAST($4 AS text[])))
-        ORDER BY rank DESC
+        ORDER BY rank DESC, {_SAME_RANK_ORDER}
         LIMIT $5"""
     if lexemes_first:
         hits = f"""
@@ -214,7 +218,7 @@ _MATCHES = {
 _FULLTEXT_SQL = {match: _fulltext_sql(match) for match in _MATCHES}
 _STRICT_AND_LEXEMES_SQL = _fulltext_sql("strict", lexemes_first=True)
 
-_RARE_PAIRS_SQL = """
+_RARE_PAIRS_SQL = f"""
     WITH q AS MATERIALIZED (
       SELECT (SELECT to_tsquery('simple', string_agg(quote_literal(a) || ' & ' || quote_literal(b), ' | '))
                 FROM unnest(CAST($1 AS text[])) a, unnest(CAST($1 AS text[])) b WHERE a < b) AS pairs,
@@ -229,7 +233,7 @@ _RARE_PAIRS_SQL = """
       AND (CAST($2 AS text) IS NULL OR ch.book_id = $2)
       AND (CAST($3 AS text) IS NULL OR ch.language = $3)
       AND (cardinality(CAST($4 AS text[])) = 0 OR d.source_path = ANY(CAST($4 AS text[])))
-    ORDER BY rank DESC, ch.id
+    ORDER BY rank DESC, {_SAME_RANK_ORDER}
     LIMIT $5
     """
 
