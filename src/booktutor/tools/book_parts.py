@@ -16,12 +16,12 @@ import asyncpg
 
 from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
+from booktutor.tools.chapter_names import INDEX_PAGE
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice import section_source
 
 PART_WORDS = ("chapter", "module", "unit", "part", "lesson", "week")
 _ASKED = re.compile(rf"\b({'|'.join(PART_WORDS)})\s+(\d+)\b", re.I)
-_INDEX = re.compile(r"(?:^|/)(?:index|readme|_index)\.mdx?$", re.I)
 TOP_CHARS = 600
 
 
@@ -85,7 +85,7 @@ async def _numbered(conn: asyncpg.Connection, page: uuid.UUID, word: str) -> dic
 
 def _page_of(docs: _Named) -> uuid.UUID:
     """The page that stands for a numbered part: its folder's index page, else its first page by path."""
-    return next((doc[0] for doc in docs if _INDEX.search(doc[1])), docs[0][0])
+    return next((doc[0] for doc in docs if INDEX_PAGE.search(doc[1])), docs[0][0])
 
 
 def _top_source(n: int, rows: list[OutlineRow]) -> Source:

@@ -32,7 +32,8 @@ _KIND_TERMS = content_terms("chapter module unit lesson part week")
 _FOLDER_KINDS = ("module", "unit", "part")
 """Asked for by these words, a page introducing a folder of lessons is meant before a lesson of the same name."""
 THIS_PAGE = "this"
-_INDEX = re.compile(r"(?:^|/)(?:index|readme|_index)\.mdx?$", re.I)
+INDEX_PAGE = re.compile(r"(?:^|/)(?:index|readme|_index)\.mdx?$", re.I)
+"""A folder's index page (a module's or part's overview)."""
 
 
 def asked_by_name(question: str) -> tuple[str, frozenset[str]] | None:
@@ -78,11 +79,12 @@ async def named_page(
 
 def module_folder(path: str) -> str | None:
     """The folder whose pages a module's index page introduces ("modules/module-1/"), else None."""
-    return path.rsplit("/", 1)[0] + "/" if "/" in path and _INDEX.search(path) else None
+    return path.rsplit("/", 1)[0] + "/" if "/" in path and INDEX_PAGE.search(path) else None
 
 
 def _is_page(source_path: str, doc_path: str) -> bool:
     """Whether the widget's doc path ("basics/gears", "/basics/gears.md", "modules/m1") names the source."""
     wanted = doc_path.strip("/")
     stem = re.sub(r"\.mdx?$", "", source_path)
-    return wanted in (source_path, stem) or _INDEX.search(source_path) is not None and wanted == stem.rsplit("/", 1)[0]
+    folder = stem.rsplit("/", 1)[0]
+    return wanted in (source_path, stem) or INDEX_PAGE.search(source_path) is not None and wanted == folder

@@ -21,7 +21,7 @@ from booktutor.extractive.text import split_markdown
 from booktutor.ingest.purpose import EXPOSITION, SUMMARY
 from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
-from booktutor.tools.chapter_names import module_folder, named_page
+from booktutor.tools.chapter_names import INDEX_PAGE, module_folder, named_page
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice import practice_root, section_source
 
@@ -75,7 +75,9 @@ async def chapter_points(
     if folder and pages:  # a module of several pages: each lesson's first key point
         top = _cite(sources, first_n, _top(pages[0]), pages[0][0].chapter_title)
         lessons = [
-            rows for rows in pages[1:] if not _INDEX.search(rows[0].doc_path) and not _GLOSSARY.search(rows[0].doc_path)
+            rows
+            for rows in pages[1:]
+            if not INDEX_PAGE.search(rows[0].doc_path) and not _GLOSSARY.search(rows[0].doc_path)
         ]
         points = [point for rows in lessons for point in _points(sources, first_n, rows, 1, rows[0].chapter_title)]
         return sources, [{"chapter_title": pages[0][0].chapter_title, "n": top, "points": points[:MAX_POINTS]}]
@@ -104,7 +106,7 @@ async def _folder_pages(conn: asyncpg.Connection, page: uuid.UUID, folder: str) 
     by_doc: dict[str, list[OutlineRow]] = {}
     for row in rows:
         by_doc.setdefault(row.doc_path, []).append(row)
-    return sorted(by_doc.values(), key=lambda doc: not _INDEX.search(doc[0].doc_path))
+    return sorted(by_doc.values(), key=lambda doc: not INDEX_PAGE.search(doc[0].doc_path))
 
 
 _OTHER_KINDS = ("module", "unit", "part", "lesson")
@@ -122,7 +124,7 @@ async def _pages(
         named = await chunk_reads.documents_named(conn, page, path, title)
         folder = re.compile(rf"^(?:.*/)?{word}[-_ ]?0*{number}(?![0-9])[^/]*/", re.I)
         folders = {m[0] for _, doc, _ in named if (m := folder.match(doc))}
-        folders |= {doc.rsplit("/", 1)[0] + "/" for _, doc, _ in named if _INDEX.search(doc) and "/" in doc}
+        folders |= {doc.rsplit("/", 1)[0] + "/" for _, doc, _ in named if INDEX_PAGE.search(doc) and "/" in doc}
         if folders:
             return await _folder_pages(conn, page, min(folders)), True
         if named:
@@ -133,7 +135,6 @@ async def _pages(
     return [], False
 
 
-_INDEX = re.compile(r"(?:^|/)(?:index|readme|_index)\.mdx?$", re.I)
 _GLOSSARY = re.compile(r"(?:^|[-_/])glossary(?:[-_.]|$)", re.I)
 
 
