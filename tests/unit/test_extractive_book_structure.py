@@ -115,6 +115,13 @@ def test_a_table_row_is_one_sentence_that_names_its_columns() -> None:
     assert "Ankle — Purpose: Ground reaction forces; Typical Range: ±1000N, ±100Nm." in sentences(SENSORS)
 
 
+def test_inline_code_keeps_its_tags_and_underscores_while_markup_around_it_goes() -> None:
+    table = "| Feature | URDF | SDF |\n|---|---|---|\n| **Plugins** | Via `<gazebo>` tags | Native |\n"
+    assert sentences(table) == ["Plugins — URDF: Via `<gazebo>` tags; SDF: Native."]
+    prose = "Put a **package marker** named `__init__.py` in the folder and call `spin(*args)`.<br/>\n"
+    assert sentences(prose) == ["Put a package marker named `__init__.py` in the folder and call `spin(*args)`."]
+
+
 def test_an_admonition_title_is_not_glued_to_its_first_sentence() -> None:
     assert sentences(ROS) == ["If you're coming from ROS 1, the biggest change is the removal of the master node."]
 

@@ -65,6 +65,7 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _BOLD = re.compile(r"\*\*|__")
 _ITALIC = re.compile(r"(?<![\w*])\*(\S[^*]*?)\*(?![\w*])")
 _HTML_TAG = re.compile(r"<[^>]+>")
+_INLINE_CODE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|fig|eq|approx|dr|mr|ms)\.", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[۔؟])\s*")
 _DOT_PLACEHOLDER = "\u2024"
@@ -135,12 +136,20 @@ def words(text: str) -> list[str]:
 
 
 def _clean_inline(text: str) -> str:
+    """Plain text of a Markdown line; inline code (`<gazebo>`, `__init__`) stays as written."""
     text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
+    spans, start = [], 0
+    for code in _INLINE_CODE.finditer(text):
+        spans += [_clean_markup(text[start : code.start()]), code.group(0)]
+        start = code.end()
+    return " ".join("".join([*spans, _clean_markup(text[start:])]).split())
+
+
+def _clean_markup(text: str) -> str:
     text = _HTML_TAG.sub("", text)
     text = _BOLD.sub("", text)
-    text = _ITALIC.sub(r"\1", text)
-    return " ".join(text.split())
+    return _ITALIC.sub(r"\1", text)
 
 
 def split_sentences(paragraph: str) -> list[str]:
