@@ -21,6 +21,7 @@ from booktutor.extractive.analysis import Analysis, analyse
 from booktutor.extractive.continuation import cause_first, continue_explanation, fill_cited_sections
 from booktutor.extractive.coverage import (
     code_prose,
+    cover_example,
     cover_parts,
     cover_reason,
     cover_sides,
@@ -63,6 +64,7 @@ from booktutor.extractive.selection import (
     NEW_DOCUMENT_RELATIVE,
     passage_context,
     select_code,
+    select_example_code,
     select_sentences,
     wider_sentence,
 )
@@ -191,6 +193,8 @@ async def _plan(
         picked = cover_sides(analysis, intent, pool, picked)
     if intent.kind in ("why", "how"):
         picked = cover_reason(analysis, pool, picked)
+    elif intent.kind == "example":
+        picked = cover_example(analysis, pool, picked)
     missing: list[str] = []
     if intent.parts and not analysis.features["selection_mode"]:
         queries = part_queries(intent.parts)
@@ -218,7 +222,8 @@ async def _plan(
         code = select_code(analysis, question, order, asked=True)
         code = code_excerpt(analysis, order, diagrams=False) if code is None else code
     else:
-        code = _unasked_code(analysis, question, intent, order)
+        example = select_example_code(analysis) if intent.kind == "example" else None
+        code = example if example is not None else _unasked_code(analysis, question, intent, order)
         order, code, intro = code_led(analysis, question, intent, code, order)
         if intent.kind == "procedure" and code is not None and intro == CODE_INTRO:
             order = listing_prose(analysis, code, order, pool) or order  # the steps' own words lead them

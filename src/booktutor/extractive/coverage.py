@@ -4,7 +4,7 @@ question (or a note on which part the book does not cover), and an opening that 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +16,7 @@ from booktutor.extractive.roles import (
     PRACTICE_PURPOSES,
     RESTATING_PURPOSES,
     depends_on_previous,
+    gives_example,
     gives_reason,
     is_prompt,
     is_signpost,
@@ -183,22 +184,36 @@ def _antecedent(analysis: Analysis, index: int) -> int | None:
 
 REASON_WINDOW = 2
 """A reason is looked for this many sentences around a picked one, in the same passage."""
+EXAMPLE_WINDOW = 5
+"""An example is looked for this many sentences around a picked one: books state the idea, then illustrate it."""
 
 
 def cover_reason(analysis: Analysis, pool: list[int], picked: list[int]) -> list[int]:
     """For "why"/"how": when no picked sentence gives a reason, add the reason sentence that follows
     (or precedes) a picked one in its passage: books state a claim, then explain it."""
+    return _cover_role(analysis, pool, picked, gives_reason, REASON_WINDOW)
+
+
+def cover_example(analysis: Analysis, pool: list[int], picked: list[int]) -> list[int]:
+    """For "give me an example": when no picked sentence gives one, add the one ("For example, a thermostat
+    ...") a few sentences from a picked sentence in its passage."""
+    return _cover_role(analysis, pool, picked, gives_example, EXAMPLE_WINDOW)
+
+
+def _cover_role(
+    analysis: Analysis, pool: list[int], picked: list[int], plays_role: Callable[[str], bool], window: int
+) -> list[int]:
     candidates = analysis.candidates
-    if not picked or any(gives_reason(candidates[i].text) for i in picked):
+    if not picked or any(plays_role(candidates[i].text) for i in picked):
         return picked
     near = [
         i
         for i in pool
         if i not in picked
-        and gives_reason(candidates[i].text)
+        and plays_role(candidates[i].text)
         and any(
             candidates[i].rank == candidates[j].rank
-            and 0 < abs(candidates[i].position - candidates[j].position) <= REASON_WINDOW
+            and 0 < abs(candidates[i].position - candidates[j].position) <= window
             for j in picked
         )
     ]

@@ -59,6 +59,19 @@ _NUMBER = re.compile(
     r"\bwhat\s+(?:is\s+the\s+)?(?:rate|frequency|number|percentage|speed|size|range)\b",
     re.I,
 )
+_EXAMPLE = re.compile(
+    r"\b(?:show|give|provide)\s+(?:me\s+|us\s+)?(?:an?\s+|some\s+|another\s+|one\s+)?(?:\w+\s+)?examples?\b|"
+    r"\bexamples?\s+of\b|^\s*(?:any|an?)\s+examples?\b|\bfor\s+(?:example|instance)\s*[?.!]*$|"
+    r"\bwhat\s+(?:is|would\s+be)\s+an\s+example\b|\b(?:is|are)\s+there\s+(?:an?\s+|any\s+)?examples?\b",
+    re.I,
+)
+_REQUEST = re.compile(
+    r"^\s*(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)"
+    r"(?=(?:show|explain|give|tell|help|describe|list|summari[sz]e|walk|provide|clarify|elaborate|break|compare|"
+    r"define|teach|go\s+over|point|recap|outline)\b)",
+    re.I,
+)
+"""A request worded as a question ("Can you show me ...?"): what follows is what is asked, not a yes or no."""
 _YES_NO = re.compile(r"^\s*(?:is|are|can|does|do|should|will|would|could|was|were|has|have)\b", re.I)
 _DEFINITION = re.compile(r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?|what'?s\s+|define\b|meaning\s+of\b)", re.I)
 _PART_SPLIT = re.compile(
@@ -79,7 +92,7 @@ _GENERIC_PART = frozenset({"term", "part", "role", "purpose", "function", "job",
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str  # definition | why | how | comparison | list | procedure | code | number | yesno | general
+    kind: str  # definition | why | how | comparison | list | procedure | code | example | number | yesno | general
     parts: tuple[str, ...] = ()
     """Sub-questions when the question asks for two or more things ("What is X and what is its drawback?")."""
     sides: tuple[frozenset[str], ...] = field(default=())
@@ -317,6 +330,7 @@ def place_named(question: str) -> frozenset[str]:
 
 
 def _intent(question: str) -> Intent:
+    question = _REQUEST.sub("", question)
     sides = _sides(question)
     if sides:
         return Intent("comparison", (), sides)
@@ -329,6 +343,7 @@ def _intent(question: str) -> Intent:
         ("number", _NUMBER),
         ("list", _LIST),
         ("procedure", _PROCEDURE),
+        ("example", _EXAMPLE),
         ("how", _HOW_MECHANISM),
         ("definition", _DEFINITION),
         ("yesno", _YES_NO),

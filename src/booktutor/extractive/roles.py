@@ -59,6 +59,11 @@ _REASON = re.compile(
     r"eliminates?|ensures?|improves?|the\s+reason|(?:the|an?)\s+(?:\w+\s+)?explanation|explained\s+by|so\s+the|otherwise|without\s+it|leads?\s+to|causes?|results?\s+in)\b",
     re.I,
 )
+_EXAMPLE_GIVEN = re.compile(
+    r"\b(?:for\s+example|for\s+instance|e\.\s?g\.|such\s+as|imagine|suppose|consider\s+(?:an?|the)|examples?|"
+    r"instance)\b",
+    re.I,
+)
 _CONTRAST = re.compile(
     r"\b(?:whereas|while|unlike|in\s+contrast|compared\s+(?:to|with)|instead|rather\s+than|on\s+the\s+other\s+hand|"
     r"however|but|differs?|difference|versus|vs\.?|both|whilst)\b",
@@ -206,6 +211,11 @@ def is_signpost(text: str) -> bool:
 @lru_cache(maxsize=_ROLE_CACHE)
 def gives_reason(text: str) -> bool:
     return bool(_REASON.search(text))
+
+
+@lru_cache(maxsize=_ROLE_CACHE)
+def gives_example(text: str) -> bool:
+    return bool(_EXAMPLE_GIVEN.search(text))
 
 
 def contrasts(text: str) -> bool:

@@ -42,6 +42,9 @@ MAX_ASKED_CODE_LINES = 40
 MAX_HINTED_CODE_CHARS = 500
 _DIAGRAMS = frozenset({"mermaid", "plantuml", "dot", "graphviz"})
 RANK_PREFERENCE = 0.1
+MIN_EXAMPLE_LINES = 3
+EXAMPLE_CODE_COVERAGE = 0.5
+"""An example asked for is a listing when one names at least this share of the question's words."""
 _SHELL = frozenset({"bash", "sh", "shell", "console", "zsh", "powershell", "cmd", "terminal", "text", ""})
 _COMMAND_ASKED = re.compile(r"\b(?:command|commands|terminal|shell|cli|install|run|launch|build|bash|console)\b", re.I)
 SHELL_PENALTY = 0.3
@@ -307,6 +310,30 @@ def select_code(analysis: Analysis, question: str, picked: list[int], *, asked: 
     return _best_code(analysis, cited, MAX_CODE_LINES, MAX_HINTED_CODE_CHARS)
 
 
+def select_example_code(analysis: Analysis) -> int | None:
+    """For "Show me an example of X": a listing of a few lines or more about X (`EXAMPLE_CODE_COVERAGE` of
+    the question's words), from the best-ranked result that has one; commands only when no other listing is
+    (a one-line command is no example)."""
+    examples = [
+        i
+        for i, code in enumerate(analysis.candidates)
+        if code.kind == "code"
+        and code.code_language not in _DIAGRAMS
+        and MIN_EXAMPLE_LINES <= len(code.text.splitlines()) <= MAX_ASKED_CODE_LINES
+        and len(code.text) <= MAX_CODE_CHARS
+        and code_coverage(analysis, i) >= EXAMPLE_CODE_COVERAGE
+    ]
+    return min(
+        examples,
+        key=lambda i: (_is_shell(analysis.candidates[i]), analysis.candidates[i].rank, -float(analysis.total[i])),
+        default=None,
+    )
+
+
+def _is_shell(code: Candidate) -> bool:
+    return code.code_language.lower() in _SHELL
+
+
 def _best_code(
     analysis: Analysis, indices: Iterable[int], max_lines: int, max_chars: int, shell_ok: bool = True
 ) -> int | None:
@@ -318,12 +345,19 @@ def _best_code(
             continue
         if len(code.text.splitlines()) > max_lines or len(code.text) > max_chars:
             continue
-        context = code.terms | identifier_terms(code.text) | _lead_in_terms(analysis, i)
-        overlap = len(context & analysis.question_terms) / max(len(analysis.question_terms), 1)
+        overlap = code_coverage(analysis, i)
         if overlap > 0:
             shell = 0.0 if shell_ok or code.code_language.lower() not in _SHELL else SHELL_PENALTY
             scored.append((overlap + float(analysis.total[i]) + RANK_PREFERENCE / (1 + code.rank) - shell, i))
     return max(scored, default=(0.0, None))[1]
+
+
+def code_coverage(analysis: Analysis, index: int) -> float:
+    """The share of the question's words that a code block, its identifiers, its lead-in sentence or its
+    section's title name (a listing under "URDF Structure Overview" is a URDF file)."""
+    code = analysis.candidates[index]
+    context = code.terms | identifier_terms(code.text) | _lead_in_terms(analysis, index) | code.heading
+    return len(context & analysis.question_terms) / max(len(analysis.question_terms), 1)
 
 
 def identifier_terms(code: str) -> frozenset[str]:

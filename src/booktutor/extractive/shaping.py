@@ -22,6 +22,7 @@ from booktutor.extractive.roles import (
     RESTATING_PURPOSES,
     contrasts,
     enumerates,
+    gives_example,
     gives_reason,
     has_number,
     is_advice,
@@ -44,6 +45,7 @@ MECHANISM_BONUS = 0.05
 CONTRAST_BONUS = 0.06
 BOTH_SIDES_BONUS = 0.10
 NUMBER_BONUS = 0.08
+EXAMPLE_BONUS = 0.08
 LIST_ITEM_BONUS = 0.03
 ENUMERATION_BONUS = 0.06
 """Asked for a list, a sentence that names its members ("three components: A, B and C") answers it whole."""
@@ -201,6 +203,8 @@ def _bonus(candidate: Candidate, intent: Intent, question_terms: frozenset[str])
         bonus += CONTRAST_BONUS * (contrasts(text) and _names_compared(candidate, intent, question_terms))
         if intent.sides and all(side & candidate.terms for side in intent.sides):
             bonus += BOTH_SIDES_BONUS
+    elif intent.kind == "example" and gives_example(text):
+        bonus += EXAMPLE_BONUS
     elif intent.kind == "number" and has_number(text):
         bonus += NUMBER_BONUS
     elif intent.kind == "list":
