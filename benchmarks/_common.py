@@ -41,6 +41,21 @@ def agent_run_body(question: str, book_id: str) -> dict:
     }
 
 
+def langgraph_run_input(question: str, book_id: str, thread_id: str) -> dict:
+    """The graph's input for `question` on `book_id`, as `langgraph dev` is given it (benchmarks/langgraph_dev)."""
+    return {
+        "messages": [{"role": "user", "content": question}],
+        "thread_id": thread_id,
+        "book_id": book_id,
+        "language": "en",
+        "mode": "book",
+        "profile": {},
+        "message_id": f"msg-{uuid.uuid4().hex}",
+        "citations": [],
+        "abstained": False,
+    }
+
+
 def _psql(sql: str) -> None:
     subprocess.run(
         ["psql", "-h", PG_HOST, "-U", PG_USER, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql, "postgres"],

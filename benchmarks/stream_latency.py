@@ -41,6 +41,7 @@ from benchmarks._common import (
     agent_run_body,
     bench_database,
     free_port,
+    langgraph_run_input,
     machine_info,
     make_settings,
     pct,
@@ -232,25 +233,11 @@ async def booktutor_stream(client: StreamingClient, i: int) -> Sample:
     return await timed_agent_run(client, _run_body(i))
 
 
-def _langgraph_input(thread_id: str) -> dict:
-    return {
-        "messages": [{"role": "user", "content": QUESTION}],
-        "thread_id": thread_id,
-        "book_id": BOOK_ID,
-        "language": "en",
-        "mode": "book",
-        "profile": {},
-        "message_id": f"msg-{uuid.uuid4().hex}",
-        "citations": [],
-        "abstained": False,
-    }
-
-
 async def langgraph_stream(client: StreamingClient, i: int) -> Sample:
     thread_id = str(uuid.uuid4())
     body = {
         "assistant_id": "booktutor",
-        "input": _langgraph_input(thread_id),
+        "input": langgraph_run_input(QUESTION, BOOK_ID, thread_id),
         "if_not_exists": "create",
         "stream_mode": ["custom", "updates"],
     }

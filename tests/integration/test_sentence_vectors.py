@@ -7,10 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 from sqlalchemy import select, update
+from structlog.testing import capture_logs
 from tests.integration.conftest import build_test_services
 
 from booktutor.extractive import AbstentionPolicy, compose_answer
-from booktutor.extractive.scoring import quotable_texts
+from booktutor.extractive.scoring import QUOTABLE_TEXTS_VERSION, quotable_texts
+from booktutor.ingest import sentence_vectors
 from booktutor.ingest.pipeline import Ingestor
 from booktutor.ingest.reindex import reindex
 from booktutor.memory.models import Chunk
@@ -97,3 +99,74 @@ async def test_missing_vectors_are_backfilled_by_the_next_ingest_and_remade_by_r
     await reindex(cached_services.db, cached_services.store, cached_services.embedder)
     after = await _stored(cached_services.db)
     assert after.keys() == before.keys() and all(blob is not None for _, blob in after.values())
+
+
+async def _stamped(db) -> dict:
+    async with db.session() as session:
+        rows = (await session.execute(select(Chunk.id, Chunk.sentence_vectors, Chunk.sentence_vectors_stamp))).all()
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def _older_split(text: str) -> list[str]:
+    """What an older `quotable_texts` might have made: each listing and list cut to its first line."""
+    return [t.split("\n", 1)[0] for t in quotable_texts(text)]
+
+
+async def test_vectors_of_an_older_stamp_are_refreshed_by_the_next_ingest(
+    cached_services, recording, local_embedder, book_copy, monkeypatch
+):
+    ingestor = Ingestor(cached_services.db, cached_services.store, cached_services.embedder)
+    with monkeypatch.context() as older:
+        older.setattr(sentence_vectors, "QUOTABLE_TEXTS_VERSION", QUOTABLE_TEXTS_VERSION - 1)
+        older.setattr(sentence_vectors, "quotable_texts", _older_split)
+        await ingestor.ingest(book_copy, book_id="mini")
+    before = await _stored(cached_services.db)
+    texts = {s for text, _ in before.values() for s in quotable_texts(text)}
+    changed = texts - {s for text, _ in before.values() for s in _older_split(text)}
+    assert changed and changed != texts
+    recording.documents.clear()
+
+    with capture_logs() as logs:
+        report = await ingestor.ingest(book_copy, book_id="mini")
+
+    assert report.chunks_written == 0, "the book is unchanged"
+    assert report.sentence_vectors_refreshed == len(before)
+    assert sorted(recording.documents) == sorted(changed), "only the texts the older split lacked are encoded"
+    after = await _stamped(cached_services.db)
+    for chunk_id, (text, _) in before.items():
+        blob, stamp = after[chunk_id]
+        keys, matrix = unpack_sentence_vectors(blob)
+        assert stamp == QUOTABLE_TEXTS_VERSION and keys == [sentence_key(s) for s in quotable_texts(text)]
+        if keys:
+            live = np.asarray(await local_embedder.embed_documents(quotable_texts(text)))
+            assert np.sum(matrix.astype(np.float32) * live, axis=1).min() > 0.999
+    refreshed = [e for e in logs if e["event"] == "sentence_vectors_refreshed"]
+    assert [(e["chunks"], e["encoded"]) for e in refreshed] == [(len(before), len(changed))]
+
+
+async def test_vectors_stored_before_stamps_are_stamped_without_encoding(cached_services, recording, book_copy):
+    ingestor = Ingestor(cached_services.db, cached_services.store, cached_services.embedder)
+    await ingestor.ingest(book_copy, book_id="mini")
+    async with cached_services.db.session() as session, session.begin():
+        await session.execute(update(Chunk).values(sentence_vectors_stamp=None))  # a store from before migration 0026
+    before = await _stamped(cached_services.db)
+    recording.documents.clear()
+
+    report = await ingestor.ingest(book_copy, book_id="mini")
+
+    assert report.sentence_vectors_refreshed == len(before) and recording.documents == []
+    after = await _stamped(cached_services.db)
+    assert after == {chunk_id: (blob, QUOTABLE_TEXTS_VERSION) for chunk_id, (blob, _) in before.items()}
+
+
+async def test_an_ingest_leaves_up_to_date_vectors_untouched(cached_services, recording, book_copy):
+    ingestor = Ingestor(cached_services.db, cached_services.store, cached_services.embedder)
+    await ingestor.ingest(book_copy, book_id="mini")
+    before = await _stamped(cached_services.db)
+    assert {stamp for _, stamp in before.values()} == {QUOTABLE_TEXTS_VERSION}
+    recording.documents.clear()
+
+    report = await ingestor.ingest(book_copy, book_id="mini")
+
+    assert report.sentence_vectors_refreshed == 0 and recording.documents == []
+    assert await _stamped(cached_services.db) == before

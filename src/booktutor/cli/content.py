@@ -115,6 +115,11 @@ def _print_ingest_report(report) -> None:
         f"{len(report.problems)} skipped; {verb} {report.chunks_written} chunks"
         + (f" in {report.seconds:.1f}s ({report.chunks_per_second:.0f} chunks/s)" if report.seconds else "")
     )
+    if report.sentence_vectors_refreshed:
+        console.print(
+            f"refreshed the sentence vectors of {report.sentence_vectors_refreshed} unchanged chunks "
+            "(split by an older quotable_texts)"
+        )
 
 
 @app.command("reindex")

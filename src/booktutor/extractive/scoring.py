@@ -327,9 +327,13 @@ async def _document_matrix(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return np.asarray(await embedder.embed_documents(texts), dtype=np.float32)
 
 
+QUOTABLE_TEXTS_VERSION = 1  # bump when `quotable_texts` splits any chunk differently
+
+
 def quotable_texts(text: str) -> list[str]:
     """The texts the answerer scores for one chunk's quotable sentences and code blocks (a lead-in with its
-    items, `Candidate.whole`), so that the vectors stored at ingest are the ones it looks up."""
+    items, `Candidate.whole`), so that the vectors stored at ingest are the ones it looks up. They are stored
+    stamped with QUOTABLE_TEXTS_VERSION: `booktutor ingest` re-splits the chunks of an older stamp."""
     segments = split_markdown(text)[:MAX_SENTENCES_PER_RESULT]
     texts = []
     for position, s in enumerate(segments):

@@ -63,6 +63,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     chunks_written: int = 0
+    sentence_vectors_refreshed: int = 0  # unchanged chunks whose vectors an older `quotable_texts` split
     seconds: float = 0.0
     dry_run: bool = False
 
@@ -142,7 +143,8 @@ class Ingestor:
             await BookRepository(session).refresh_sort_keys(book_id, sort_keys)
         if changed or removed:  # the book's lexeme counts steer its searches (rare words): count them anew
             lexeme_stats.forget(book_id)
-        await backfill_sentence_vectors(self.db, self.embedder, book_id=book_id)
+        fill = await backfill_sentence_vectors(self.db, self.embedder, book_id=book_id)
+        report.sentence_vectors_refreshed = fill.refreshed
         report.seconds = time.perf_counter() - started
         return report
 

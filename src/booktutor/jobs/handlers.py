@@ -55,6 +55,7 @@ async def ingest_book(deps: JobDeps, params: dict[str, Any], progress: JobProgre
         "unchanged": len(report.unchanged),
         "removed": len(report.removed),
         "chunks_written": report.chunks_written,
+        "sentence_vectors_refreshed": report.sentence_vectors_refreshed,
         "problems": [{"path": p.source_path, "message": p.message} for p in report.problems[:MAX_REPORTED_PROBLEMS]],
     }
 

@@ -134,6 +134,8 @@ class Chunk(Base):
     has_table: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # The quotable sentences' vectors, made at ingest for the offline answerer (providers.embedding_cache).
     sentence_vectors: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    # The QUOTABLE_TEXTS_VERSION they were split with (extractive.scoring); null before stamps existed.
+    sentence_vectors_stamp: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # What the chunk is for (booktutor.ingest.purpose) and the (heading, anchor) of each section it holds.
     purpose: Mapped[str] = mapped_column(String(32), nullable=False, default="exposition", server_default="exposition")
     sections: Mapped[list[dict[str, Any]]] = mapped_column(
