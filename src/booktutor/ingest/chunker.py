@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from markdown_it.token import Token
 
 from booktutor.ingest.models import ParsedChunk
-from booktutor.ingest.purpose import CODE, EXAMPLE, EXPOSITION, classify_section
+from booktutor.ingest.purpose import CODE, EXAMPLE, EXPOSITION, check_start, classify_section
 from booktutor.markdown.fences import QUIZ_LANGUAGE, fence_language
 from booktutor.markdown.headings import HeadingTracker, read_heading
 from booktutor.markdown.parse import new_parser
@@ -140,7 +140,7 @@ def chunk_markdown(
 ) -> list[ParsedChunk]:
     """Heading-aware chunks. The default size keeps a chunk inside the bundled encoder's
     256-wordpiece window (all-MiniLM-L6-v2 ignores the rest), see docs/benchmarks.md."""
-    sections = split_sections(remove_quiz_fences(markdown), title)
+    sections = [part for section in split_sections(remove_quiz_fences(markdown), title) for part in _parts(section)]
     for section in sections:
         body = "\n\n".join(block.text for block in section.blocks)
         section.purpose = classify_section(section.heading_path, body, page)
@@ -155,6 +155,15 @@ def chunk_markdown(
         for blocks in _pack_blocks(section, max_tokens, overlap_tokens):
             pieces.append([(section, blocks)])
     return [_build_chunk(position, piece, page) for position, piece in enumerate(pieces)]
+
+
+def _parts(section: Section) -> list[Section]:
+    """A summary (or objectives, navigation …) section and the knowledge check that closes it, as two sections of
+    one heading: the check is practice, the summary stays quotable (their purposes never join)."""
+    start = check_start([block.text for block in section.blocks], section.heading_path[-1] if section.level else "")
+    if not start:
+        return [section]
+    return [replace(section, blocks=section.blocks[:start]), replace(section, blocks=section.blocks[start:])]
 
 
 def _merge_short_sections(sections: list[Section], min_tokens: int, max_tokens: int) -> Iterator[list[Section]]:

@@ -27,17 +27,15 @@ PRACTICE: Final = frozenset({EXERCISE, LAB})
 """Chunks that ask the learner to do something: cite them as practice, never quote them as an answer."""
 
 _W = r"(?:^|\b)"
+_EXERCISE_HEADING = re.compile(
+    rf"{_W}(?:quiz(?:zes)?|exercises?|review questions?|practice (?:questions?|problems?)|self[- ]check|"
+    r"self[- ]assessment|check your understanding|knowledge check|test yourself|questions for review|"
+    r"discussion questions?|homework|problem set|challenge problems?|coding challenges?|assignments?)\b|"
+    r"^(?:(?:module|chapter|unit|final|section|skills?) )?assessments?\b",
+    re.I,
+)
 _HEADING_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (
-        EXERCISE,
-        re.compile(
-            rf"{_W}(?:quiz(?:zes)?|exercises?|review questions?|practice (?:questions?|problems?)|self[- ]check|"
-            r"self[- ]assessment|check your understanding|knowledge check|test yourself|questions for review|"
-            r"discussion questions?|homework|problem set|challenge problems?|coding challenges?|assignments?)\b|"
-            r"^(?:(?:module|chapter|unit|final|section|skills?) )?assessments?\b",
-            re.I,
-        ),
-    ),
+    (EXERCISE, _EXERCISE_HEADING),
     (
         LAB,
         re.compile(
@@ -86,6 +84,11 @@ _PAGE_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _OPTION_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\(?[A-Da-d][).:]|\[[ xX]\])\s+\S", re.M)
+_NUMBERED_QUESTION = re.compile(
+    r"^(?:\*\*)?(?:Q(?:uestion)?\s*)?\d{1,3}\s*[.):]\s*(?:\*\*)?\s*\S.*\?\s*(?:\*\*)?$", re.I
+)
+_ASKING_LINE = re.compile(r"\?\s*(?:\*\*|__)?\s*$", re.M)
+MAX_LABEL_WORDS = 6
 _INLINE_OPTIONS = re.compile(r"\b[A-D]\)\s+\S.*\b[B-D]\)\s+\S")
 _FENCE = re.compile(r"^\s*(```+|~~~+).*?^\s*\1\s*$", re.M | re.S)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -119,6 +122,8 @@ def classify_section(heading_path: Sequence[str], body: str, page: str = "") -> 
     glossary = _GLOSSARY_PAGE.search(page.lower())
     for purpose, pattern in _HEADING_RULES:
         if own and pattern.search(own):
+            if purpose not in PRACTICE and holds_check(_FENCE.sub("", body)):
+                return EXERCISE  # "## Summary" closing with a knowledge check of its own
             return DEFINITION if glossary and purpose == EXAMPLE else purpose
     if by_text := _purpose_from_text(body):
         return by_text
@@ -170,6 +175,34 @@ def _purpose_from_text(body: str) -> str | None:
     if len(steps) >= 3 and imperative >= 0.6 * len(steps) and _STEP_CONTEXT.search(body):
         return LAB
     return None
+
+
+def holds_check(prose: str) -> bool:
+    """Whether a section's prose asks questions of its own as a knowledge check does: a question ("?") with options
+    to choose from, or after a short line of its own naming a check ("**Check your understanding**")."""
+    if not _ASKING_LINE.search(prose):
+        return False
+    return has_options(prose) or any(_check_label(line) for line in prose.splitlines())
+
+
+def _check_label(line: str) -> bool:
+    label = line.strip().strip("*_").rstrip(":：").strip()
+    short = 0 < len(label.split()) <= MAX_LABEL_WORDS and not label.endswith((".", "?", "!"))
+    return short and not label.startswith(("-", "*", "#")) and bool(_EXERCISE_HEADING.search(label))
+
+
+def check_start(blocks: Sequence[str], heading: str) -> int:
+    """Where a knowledge check begins in a section whose heading names another purpose ("## Summary" then
+    "Check your understanding" and its questions): the first block that is a label naming a check or a numbered
+    question that asks, when the blocks from there hold a check and some before are not questions; else 0."""
+    if not any(purpose not in PRACTICE and pattern.search(heading) for purpose, pattern in _HEADING_RULES):
+        return 0
+    for index, block in enumerate(blocks):
+        first = block.strip().split("\n", 1)[0]
+        opens = _check_label(first) or bool(_NUMBERED_QUESTION.match(first))
+        if opens and index > 0 and holds_check("\n\n".join(blocks[index:])):
+            return index
+    return 0
 
 
 def has_options(text: str) -> bool:

@@ -5,7 +5,10 @@ that is meant to be read (personalized, translated, the demo site) drops:
 - ```quiz fences;
 - sections whose heading names a quiz, a self-check, review questions or an answer key (the
   section and its sub-sections; a quiz page keeps only its title and a pointer to the tutor);
-- `<details>` blocks whose summary reveals an answer or a solution, and "Answer:" lines.
+- knowledge checks without such a heading, the same way (markdown.knowledge_checks): a container or a label
+  line naming one, and a question whose key is marked on an option ("✓", "(correct)");
+- `<details>` blocks whose summary reveals an answer or a solution, admonitions titled so
+  (`:::tip Answer`), and "Answer:" lines.
 
 `learner_markdown` also removes MDX imports/exports and JSX tags (their text kept) while
 keeping admonitions, so nothing of the source's machinery shows as text.
@@ -16,6 +19,15 @@ from __future__ import annotations
 import re
 
 from booktutor.markdown.fences import QUIZ_LANGUAGE, iter_fence_flags
+from booktutor.markdown.knowledge_checks import (
+    admonition_end,
+    alone_line,
+    answer_title,
+    keyed_question_end,
+    label_text,
+    quiz_container_end,
+    reveals_answer,
+)
 from booktutor.markdown.mdx import clean_markdown, dedent_jsx_content
 from booktutor.markdown.widgets import drop_widgets
 
@@ -30,11 +42,8 @@ QUIZ_TITLE = re.compile(
     re.IGNORECASE,
 )
 _FENCE_LANGUAGE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w-]*)")
-_DETAILS_OPEN = re.compile(r"^\s*<details\b", re.IGNORECASE)
 _DETAILS_OPEN_ANY = re.compile(r"<details\b", re.IGNORECASE)
-_SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary>", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
-REVEALS = re.compile(r"\b(answers?|solutions?|show\s+answer|reveal|correct\s+option)\b|جواب|حل", re.IGNORECASE)
 _ANSWER_LINE = re.compile(
     r"^\s*(?:[-*>]\s*)?(?:\*\*|__)?\s*(?:correct\s+)?answer\s*(?:key)?\s*:?\s*(?:\*\*|__)?\s*:?\s*\S", re.IGNORECASE
 )
@@ -62,8 +71,11 @@ def strip_quizzes(body: str) -> str:
     kept: list[str] = []
     skip_level: int | None = None  # inside a quiz section of this heading level
     quiz_fence = hidden_details = 0
+    checks = _knowledge_check_lines(lines, flags)
     for index, line in enumerate(lines):
         fenced = flags[index]
+        if index in checks:
+            continue
         heading = None if fenced else heading_title(line)
         if heading and skip_level is not None and heading[0] <= skip_level:
             skip_level = None
@@ -81,7 +93,7 @@ def strip_quizzes(body: str) -> str:
             if not quiz_fence:
                 kept.append(line)
             continue
-        if hidden_details or (_DETAILS_OPEN.match(line) and _reveals_answer(lines, index)):
+        if hidden_details or reveals_answer(lines, index):
             hidden_details += len(_DETAILS_OPEN_ANY.findall(line)) - len(_DETAILS_CLOSE.findall(line))
             hidden_details = max(hidden_details, 0)
             continue
@@ -90,16 +102,28 @@ def strip_quizzes(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
 
 
+def _knowledge_check_lines(lines: list[str], flags: list[bool]) -> set[int]:
+    """The lines of knowledge checks without a quiz heading and of answer boxes (markdown.knowledge_checks)."""
+    hidden: set[int] = set()
+    index = 0
+    while index < len(lines):
+        end = 0 if flags[index] else _check_end(lines, flags, index)
+        hidden.update(range(index, end))
+        index = max(end, index + 1)
+    return hidden
+
+
+def _check_end(lines: list[str], flags: list[bool], index: int) -> int:
+    if answer_title(lines[index]):
+        return admonition_end(lines, index)
+    if is_quiz_title(label_text(lines[index], alone_line(lines, index)) or "-"):
+        return next((i for i in range(index + 1, len(lines)) if not flags[i] and heading_title(lines[i])), len(lines))
+    return quiz_container_end(lines, index) or keyed_question_end(lines, index)
+
+
 def _fence_language(line: str) -> str:
     match = _FENCE_LANGUAGE.match(line)
     return match.group(2).lower() if match else ""
-
-
-def _reveals_answer(lines: list[str], index: int) -> bool:
-    """Whether the <details> opening at `index` has a summary about an answer or solution."""
-    window = " ".join(lines[index : index + 4])
-    summary = _SUMMARY.search(window)
-    return bool(summary and REVEALS.search(summary.group(1)))
 
 
 def learner_markdown(body: str) -> str:

@@ -70,17 +70,17 @@ def _bracket_balance(line: str) -> int:
     return sum(line.count(c) for c in "{[(") - sum(line.count(c) for c in "}])")
 
 
-_ADMONITION_OPEN = re.compile(
+ADMONITION_OPEN = re.compile(
     r"^(?P<indent>\s*):{3,}[ \t]*(?P<kind>[A-Za-z][\w-]*)[ \t]*"
     r"(?:\[(?P<bracket>[^\]]*)\]|(?P<plain>[^{\s][^{]*?))?[ \t]*(?:\{[^}]*\})?[ \t]*$"
 )
-_ADMONITION_CLOSE = re.compile(r"^\s*:{3,}\s*$")
+ADMONITION_CLOSE = re.compile(r"^\s*:{3,}\s*$")
 
 
 def _render_admonition(line: str) -> str:
-    if _ADMONITION_CLOSE.match(line):
+    if ADMONITION_CLOSE.match(line):
         return ""
-    match = _ADMONITION_OPEN.match(line)
+    match = ADMONITION_OPEN.match(line)
     if not match:
         return line
     kind = match.group("kind").replace("-", " ").capitalize()

@@ -6,7 +6,7 @@ For every chapter of each book (in sidebar order, default language) and every pr
 offline adaptation is computed as the API computes it, and the report counts: chapters changed
 per profile and by what (definitions, key ideas, summary, folds, background boxes), "Before you
 start" links and whether each points to an earlier, non-quiz chapter of the book, and leaks
-(quiz blocks, answers, MDX imports, JSX) in the adapted Markdown and in its demo-site HTML.
+(quiz blocks, answers and keys marked on options, MDX imports, JSX) in the adapted Markdown and in its demo-site HTML.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from booktutor.ingest.discover import discover_book
 from booktutor.ingest.parse import parse_book
 from booktutor.markdown.fences import iter_fence_flags
 from booktutor.markdown.html import render_chapter
+from booktutor.markdown.knowledge_checks import answer_title, keyed_question_end
 from booktutor.markdown.learner_view import heading_title, is_quiz_title, learner_markdown
 from booktutor.markdown.urls import anchor_url
 from booktutor.personalize.adapt import adapt_chapter
@@ -87,6 +88,11 @@ def leaks(markdown: str) -> list[str]:
         found.append("answer line")
     if re.search(r"<summary>[^<]*(answer|solution)", prose, re.IGNORECASE):
         found.append("answer reveal")
+    lines = prose.split("\n")
+    if any(answer_title(line) for line in lines):
+        found.append("answer box")
+    if any(keyed_question_end(lines, index) for index in range(len(lines))):
+        found.append("keyed question")
     if _ESM.search(prose):
         found.append("MDX import/export")
     if _JSX.search(re.sub(r"`[^`]*`", "", prose)):

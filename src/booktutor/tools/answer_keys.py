@@ -5,7 +5,8 @@ Hidden anywhere: a checked option's mark (`- [x]`, a trailing ✓ on any list it
 answer. Hidden in practice (a quiz, exercise or lab section by its heading, its page or its purpose, or from a
 label line such as "**Knowledge check**" to the next heading) and after a numbered question that asks ("...?"):
 a revealed answer (a `<details>` fold whose summary names an answer or solution, which reaches chunk text as
-its summary's line and its body), a "Solution:" or "Explanation:" line, and an answer key's section.
+its summary's line and its body, or an admonition so titled, which reaches it as a bold lead-in such as
+"**Tip: Answer**" and its body), a "Solution:" or "Explanation:" line, and an answer key's section.
 Each omission leaves `ANSWER_HIDDEN` in its place; every other explanation is kept.
 """
 
@@ -19,7 +20,8 @@ from functools import lru_cache
 from booktutor.extractive.practice_keys import ANSWER_HIDDEN
 from booktutor.ingest.purpose import PRACTICE, is_practice_page, practice_heading
 from booktutor.markdown.fences import iter_fence_flags
-from booktutor.markdown.learner_view import REVEALS, heading_title, is_quiz_title
+from booktutor.markdown.knowledge_checks import REVEALS
+from booktutor.markdown.learner_view import heading_title, is_quiz_title
 from booktutor.tutoring.quiz_pages import (
     ANSWER_KEY_HEADING,
     ANSWER_LINE,
@@ -146,10 +148,13 @@ def _names_practice(heading: str) -> bool:
 
 
 def _reveal_label(lines: list[str], index: int) -> bool:
-    """A short paragraph of its own naming an answer or solution ("Solution", "Show answer", "Answer:"): what
-    is left of a `<details>` fold's summary, or a label before the answer's paragraphs."""
+    """A short line opening a paragraph and naming an answer or solution ("Solution", "Show answer", "Answer:"):
+    what is left of a `<details>` fold's summary or of an admonition's title ("**Tip: Answer**", `:::tip Answer`),
+    or a label before the answer's paragraphs. A numbered line is one only as a paragraph of its own."""
     line = lines[index].strip().strip("*_").strip()
-    alone = (index == 0 or not lines[index - 1].strip()) and (index + 1 == len(lines) or not lines[index + 1].strip())
+    opens = index == 0 or not lines[index - 1].strip()
+    alone = index + 1 == len(lines) or not lines[index + 1].strip()
     words = line.rstrip(":：").split()
     short = 0 < len(words) <= MAX_LABEL_WORDS and not line.endswith((".", "?")) and line != ANSWER_HIDDEN
-    return alone and short and bool(REVEALS.search(line))
+    leads = alone or not QUESTION_LINE.match(lines[index])
+    return opens and leads and short and bool(REVEALS.search(line))

@@ -18,7 +18,31 @@ import re
 from dataclasses import dataclass, field
 
 from booktutor.markdown.fences import iter_fence_flags
+from booktutor.markdown.knowledge_checks import (
+    BULLET_LINE,
+    CHECKBOX_LINE,
+    CONTAINER,
+    CORRECT_MARK,
+    OPTION_LINE,
+    QUESTION_LINE,
+    REVEALS,
+    admonition_end,
+    alone_line,
+    answer_title,
+    label_text,
+    names_quiz,
+    plain,
+)
 from booktutor.markdown.mdx import clean_markdown
+
+__all__ = [  # the shapes tools.answer_keys reads through this module
+    "BULLET_LINE",
+    "CHECKBOX_LINE",
+    "CORRECT_MARK",
+    "OPTION_LINE",
+    "QUESTION_LINE",
+    "alone_line",
+]
 
 QUIZ_HEADING = re.compile(
     r"^(?:chapter\s+|module\s+|section\s+)?(?:\d+[.:]?\s*)?"
@@ -28,14 +52,6 @@ QUIZ_HEADING = re.compile(
 )
 ANSWER_KEY_HEADING = re.compile(r"^(answer key|answers|solutions|answer sheet)\b", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-QUESTION_LINE = re.compile(
-    r"^(?:#{2,6}\s+)?(?:\*\*)?(?:(?:Q(?:uestion)?|Exercise|Problem|Task)\s*)?(?P<number>\d{1,3})\s*[.):]\s*(?:\*\*)?\s*(?P<text>.*)$",
-    re.IGNORECASE,
-)
-OPTION_LINE = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:\((?P<a>[A-Fa-f])\)|(?P<b>[A-Fa-f])[).])(?:\*\*|__)?\s+(?P<text>.+)$"
-)
-CHECKBOX_LINE = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.+)$")
 ANSWER_LINE = re.compile(
     r"^\s*(?:[-*>]\s+)?(?:\*\*|_)?(?:correct answer|answer|model answer|sample answer|solution|expected answer)"
     r"(?:\*\*|_)?\s*[:：]\s*(?:\*\*|_)?\s*(?P<text>.+?)\s*(?:\*\*|_)?\s*$",
@@ -48,29 +64,17 @@ _KEY_LINE = re.compile(
     re.IGNORECASE,
 )
 _KEY_ROW = re.compile(r"^\|\s*(?P<number>\d{1,3})\s*\|\s*(?P<answer>[A-Fa-f]|true|false)\s*\|(?P<rest>.*)$", re.I)
-_DETAILS = re.compile(r"<details>(?P<body>.*?)</details>", re.DOTALL | re.IGNORECASE)
-_SUMMARY = re.compile(r"<summary>.*?</summary>", re.DOTALL | re.IGNORECASE)
-_MARKUP = re.compile(r"\*\*|__|`|<[^>]+>")
-CORRECT_MARK = re.compile(
-    r"\s*(?:\*\*|__|_)?(?:[✓✔✅☑]\ufe0f?|\(\s*correct(?:\s+answer)?\s*\)|←\s*correct(?:\s+answer)?)(?:\*\*|__|_)?\s*$",
-    re.I,
-)
-"""A mark after the correct option ("- B) Topics ✓", "(correct)")."""
-BULLET_LINE = re.compile(r"^\s*[-*+]\s+(?!\[[ xX]\]\s)(?P<text>\S.*)$")
-_BOLD_LINE = re.compile(r"^(?:\*\*|__)[^*_]+(?:\*\*|__)[:：]?$")
+_DETAILS = re.compile(r"<details\b[^>]*>(?P<body>.*?)</details\s*>", re.DOTALL | re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary\b[^>]*>(?P<text>.*?)</summary>", re.DOTALL | re.IGNORECASE)
+_FOLD_MARK = "§DETAILS§"
+"""A fold's body after a question: its answer in a quiz."""
+_ANSWER_MARK = "§ANSWER§"
+"""A fold or a box titled as an answer ("Answer", "Show solution"): the answer of the question above, anywhere."""
 _BOLD_QUESTION = re.compile(r"^\s*(?:\*\*|__)[^*_]+\?\s*(?:\*\*|__)\s*$")
 _QUESTION_HEADING = re.compile(r"^#{2,6}\s+(?:Q|Question)\b", re.I)
-_QUIZ_NAME = re.compile(
-    r"quiz|knowledge[-_ ]?check|self[-_ ]?(?:check|assessment|test)|review[-_ ]?questions|practice[-_ ]?questions|"
-    r"check[-_ ]?your[-_ ]?understanding|test[-_ ]?your[-_ ]?(?:knowledge|understanding)|assessment|exercise",
-    re.I,
-)
-_CONTAINER = re.compile(r"^\s*<(?P<tag>[A-Za-z][\w.]*)(?P<attrs>\s[^>]*)?>")
-_NAME_ATTRIBUTE = re.compile(r"\b(?:class|className|id)\s*=\s*[\"'{]+([^\"'}]*)")
 _CONTAINER_MARK = "§QUIZ§"
 LABEL_LEVEL = 7
 """A region a label or a container opened: it ends at the next heading of any level."""
-MAX_LABEL_WORDS = 6
 _INLINE_KEY = re.compile(r"^\s*(?:[-*>]\s+)?(?:\*\*|_)?(?:answers?|answer key|key)(?:\*\*|_)?\s*[:：]", re.I)
 _KEY_PAIR = re.compile(r"\b(\d{1,3})\s*[-–—.):=]\s*\(?([A-Fa-f]|true|false)\b", re.I)
 _TRUE_FALSE = re.compile(r"^(true or false|true/false|t/f)\s*[:?.-]?\s*", re.IGNORECASE)
@@ -89,6 +93,7 @@ class PageQuestion:
     in_quiz: bool = True  # asked in a quiz region, not elsewhere on a content page
     bullets: list[str] = field(default_factory=list)  # unlettered items after it: options if one is marked
     code: list[str] = field(default_factory=list)  # the fenced code it shows, fences included
+    revealed: bool = False  # its answer follows it in a fold or a box titled as an answer
 
     @property
     def shown_prompt(self) -> str:
@@ -99,7 +104,7 @@ class PageQuestion:
         """An option; a checked box or a trailing mark ("✓", "(correct)") says it is the correct one."""
         if checked or CORRECT_MARK.search(text):
             self.correct.append(len(self.choices))
-        self.choices.append(_plain(CORRECT_MARK.sub("", text)))
+        self.choices.append(plain(CORRECT_MARK.sub("", text)))
         self.lettered = self.lettered or lettered
 
     def settle(self) -> None:
@@ -108,13 +113,15 @@ class PageQuestion:
             for text in self.bullets:
                 self.offer(text)
         elif self.bullets and not self.choices:
-            self.prompt = " ".join([self.prompt, *map(_plain, self.bullets)]).strip()
+            self.prompt = " ".join([self.prompt, *map(plain, self.bullets)]).strip()
         self.bullets = []
 
     def self_evident(self) -> bool:
-        """A multiple-choice question outside a quiz region that gives its answer: a marked option or an answer
-        line naming one of its lettered options."""
-        return len(self.choices) >= 2 and (self.lettered or self.prompt.endswith("?"))
+        """A question outside a quiz region that gives its answer: a multiple-choice one with a marked option or an
+        answer line naming one of its lettered options, or one that asks and is answered in a fold or a box
+        titled as its answer."""
+        asks = self.prompt.endswith("?")
+        return (len(self.choices) >= 2 and (self.lettered or asks)) or (self.revealed and asks)
 
     def keyed(self) -> tuple[str, list[str], int | str] | None:
         """(kind, choices, answer) once the answer is known; None when it cannot be graded."""
@@ -144,7 +151,7 @@ class PageQuestion:
 
 def is_quiz_page(title: str, markdown: str) -> bool:
     first = next((m.group(2) for line in markdown.split("\n") if (m := _HEADING.match(line))), "")
-    return bool(QUIZ_HEADING.match(_plain(title)) or QUIZ_HEADING.match(_plain(first)))
+    return bool(QUIZ_HEADING.match(plain(title)) or QUIZ_HEADING.match(plain(first)))
 
 
 def page_questions(markdown: str, title: str) -> list[PageQuestion]:
@@ -185,7 +192,7 @@ class _Reader:
         match = _HEADING.match(line)
         numbered = QUESTION_LINE.match(line)
         if match and not (numbered and self.region and not self.in_key and _QUESTION_HEADING.match(line)):
-            self._heading(len(match.group(1)), _plain(match.group(2)))
+            self._heading(len(match.group(1)), plain(match.group(2)))
         elif (self.region or self.whole) and _read_inline_key(line, self.key):
             self.current = None
         elif line.strip() == _CONTAINER_MARK:
@@ -230,7 +237,7 @@ class _Reader:
 
     def _question_line(self, line: str, numbered: re.Match[str] | None) -> None:
         if self.region and not numbered and _BOLD_QUESTION.match(line) and not _continues(self.current):
-            self._ask(len(self.questions) + 1, _plain(line))
+            self._ask(len(self.questions) + 1, plain(line))
             return
         self.current = _read_line(line, numbered, self.current, self.questions, self.heading, in_quiz=self.region)
 
@@ -262,29 +269,57 @@ def set_questions(text: str) -> list[SetQuestion]:
     going = False  # the question's text may go on on the next line
     for line in (line for line, fenced in iter_fence_flags(text.split("\n")) if not fenced):
         heading, numbered = _HEADING.match(line), QUESTION_LINE.match(line)
-        if heading and ANSWER_KEY_HEADING.match(_plain(heading.group(2))):
+        if heading and ANSWER_KEY_HEADING.match(plain(heading.group(2))):
             break
         choice = (CHECKBOX_LINE.match(line) or OPTION_LINE.match(line)) if current is not None else None
-        if numbered and not line.startswith((" ", "\t")) and not _KEY_ONLY.match(_plain(numbered.group("text"))):
-            current, going = (int(numbered.group("number")), [_plain(numbered.group("text"))], []), True
+        if numbered and not line.startswith((" ", "\t")) and not _KEY_ONLY.match(plain(numbered.group("text"))):
+            current, going = (int(numbered.group("number")), [plain(numbered.group("text"))], []), True
             found.append(current)
-        elif heading or ANSWER_LINE.match(line) or EXPLANATION_LINE.match(line) or line.startswith("§DETAILS§"):
+        elif heading or ANSWER_LINE.match(line) or EXPLANATION_LINE.match(line) or line.startswith(_MARKS):
             current = None
         elif current is not None and choice:
-            current[2].append(_plain(choice.group("text")))
+            current[2].append(plain(choice.group("text")))
         elif current is not None and going and line.strip() and not current[2]:
-            current[1].append(_plain(line))
+            current[1].append(plain(line))
         going = going and bool(line.strip()) and current is not None
     questions = [SetQuestion(n, " ".join(p).strip(), tuple(c)) for n, p, c in found]
     return [q for q in questions if q.prompt][:MAX_SET_QUESTIONS]
 
 
+_MARKS = (_FOLD_MARK, _ANSWER_MARK)
+
+
 def clean_markdown_keep_details(markdown: str) -> str:
-    """clean_markdown drops HTML tags but keeps their text; mark <details> bodies first."""
-    marked = _DETAILS.sub(
-        lambda m: f"\n\n§DETAILS§ {' '.join(_SUMMARY.sub('', m.group('body')).split())}\n\n", markdown
-    )
-    return clean_markdown(marked)
+    """clean_markdown drops HTML tags and admonitions' colons but keeps their text; mark the bodies of `<details>`
+    folds and of boxes titled as an answer first, each as one line."""
+    return clean_markdown(_DETAILS.sub(_fold_line, _mark_answer_boxes(markdown)))
+
+
+def _fold_line(fold: re.Match[str]) -> str:
+    summary = _SUMMARY.search(fold.group("body"))
+    mark = _ANSWER_MARK if summary and REVEALS.search(summary.group("text")) else _FOLD_MARK
+    return f"\n\n{mark} {' '.join(_SUMMARY.sub('', fold.group('body')).split())}\n\n"
+
+
+def _mark_answer_boxes(markdown: str) -> str:
+    """Each admonition titled as an answer (`:::tip Answer`) as one marked line; one titled as an answer key
+    whose lines are a key ("1. B", "2. C") as that key's label and lines."""
+    lines, out, index = markdown.split("\n"), [], 0
+    flags = [fenced for _, fenced in iter_fence_flags(lines)]
+    while index < len(lines):
+        title = "" if flags[index] else answer_title(lines[index])
+        if not title:
+            out.append(lines[index])
+            index += 1
+            continue
+        end = admonition_end(lines, index)
+        body = [line for line in lines[index + 1 : end] if line.strip() and not line.strip().startswith(":::")]
+        if ANSWER_KEY_HEADING.match(title) and sum(bool(_KEY_LINE.match(line)) for line in body) >= 2:
+            out += ["", f"**{title}**", "", *body, ""]
+        else:
+            out += ["", f"{_ANSWER_MARK} {' '.join(' '.join(body).split())}", ""]
+        index = end
+    return "\n".join(out)
 
 
 def _read_line(
@@ -296,11 +331,12 @@ def _read_line(
     *,
     in_quiz: bool = True,
 ) -> PageQuestion | None:
-    if line.startswith("§DETAILS§"):
+    if line.startswith(_MARKS):
         if current is not None:
-            body = line.removeprefix("§DETAILS§").strip()
+            body = line.removeprefix(_FOLD_MARK).removeprefix(_ANSWER_MARK).strip()
             answer = ANSWER_LINE.match(body)
-            current.answer = current.answer or _plain(answer.group("text") if answer else body)
+            current.answer = current.answer or plain(answer.group("text") if answer else body)
+            current.revealed = current.revealed or line.startswith(_ANSWER_MARK)
         return current
     option = OPTION_LINE.match(line) if current is not None else None
     checkbox = CHECKBOX_LINE.match(line) if current is not None else None
@@ -308,22 +344,22 @@ def _read_line(
     answer = ANSWER_LINE.match(line)
     explanation = EXPLANATION_LINE.match(line)
     if current is not None and answer:
-        current.answer = _plain(answer.group("text"))
+        current.answer = plain(answer.group("text"))
     elif current is not None and explanation:
-        current.explanation = _plain(explanation.group("text"))
+        current.explanation = plain(explanation.group("text"))
     elif current is not None and checkbox:
         current.offer(checkbox.group("text"), checked=checkbox.group("mark").lower() == "x")
     elif current is not None and option and not (numbered and not line.startswith((" ", "-", "*"))):
         current.offer(option.group("text"), lettered=True)
     elif numbered and not line.startswith((" ", "\t")):
         current = PageQuestion(
-            int(numbered.group("number")), _plain(numbered.group("text")), heading=heading, in_quiz=in_quiz
+            int(numbered.group("number")), plain(numbered.group("text")), heading=heading, in_quiz=in_quiz
         )
         questions.append(current)
     elif current is not None and bullet and not current.choices and not current.answer:
         current.bullets.append(bullet.group("text"))
     elif current is not None and line.strip() and not current.choices and not current.answer:
-        current.prompt = f"{current.prompt} {_plain(line)}".strip()
+        current.prompt = f"{current.prompt} {plain(line)}".strip()
     return current
 
 
@@ -338,7 +374,7 @@ def _read_inline_key(line: str, key: dict[int, tuple[str, str]]) -> bool:
 def _mark_containers(markdown: str) -> str:
     """A quiz's container without a heading (`<div className="knowledge-check">`, `<Quiz>`) as a marker line."""
     lines = [
-        _CONTAINER.sub(lambda m: f"\n\n{_CONTAINER_MARK}\n\n" if _names_quiz(m) else m.group(0), line)
+        CONTAINER.sub(lambda m: f"\n\n{_CONTAINER_MARK}\n\n" if names_quiz(m, exercises=True) else m.group(0), line)
         if not fenced
         else line
         for line, fenced in iter_fence_flags(markdown.split("\n"))
@@ -346,32 +382,10 @@ def _mark_containers(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def _names_quiz(tag: re.Match[str]) -> bool:
-    names = [tag.group("tag"), *_NAME_ATTRIBUTE.findall(tag.group("attrs") or "")]
-    return any(_QUIZ_NAME.search(name) for name in names)
-
-
 def label_name(line: str, alone: bool) -> str:
     """A short line of its own naming a quiz or an answer key ("**Knowledge check**", "Test yourself:")."""
-    stripped = line.strip()
-    bold = bool(_BOLD_LINE.match(stripped))
-    if not (bold or alone) or stripped.endswith((".", "?", "!")) or BULLET_LINE.match(stripped):
-        return ""
-    name = _plain(stripped).rstrip(":：").strip()
-    if (
-        len(name.split()) > MAX_LABEL_WORDS
-        or ":" in name
-        or not (QUIZ_HEADING.match(name) or ANSWER_KEY_HEADING.match(name))
-    ):
-        return ""
-    return name
-
-
-def alone_line(lines: list[str], index: int) -> bool:
-    """The line is a paragraph of its own, or leads a list."""
-    before = index == 0 or not lines[index - 1].strip()
-    after = index + 1 == len(lines) or not lines[index + 1].strip() or bool(QUESTION_LINE.match(lines[index + 1]))
-    return before and after
+    name = label_text(line, alone)
+    return name if QUIZ_HEADING.match(name) or ANSWER_KEY_HEADING.match(name) else ""
 
 
 def _continues(question: PageQuestion | None) -> bool:
@@ -382,9 +396,5 @@ def _continues(question: PageQuestion | None) -> bool:
 def _read_key_line(line: str, key: dict[int, tuple[str, str]]) -> bool:
     match = _KEY_ROW.match(line.strip()) or _KEY_LINE.match(line)
     if match:
-        key[int(match.group("number"))] = (match.group("answer"), _plain(match.group("rest")).strip("| "))
+        key[int(match.group("number"))] = (match.group("answer"), plain(match.group("rest")).strip("| "))
     return bool(match) or not line.strip()
-
-
-def _plain(text: str) -> str:
-    return " ".join(_MARKUP.sub("", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)).split())
