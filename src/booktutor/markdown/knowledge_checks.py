@@ -174,7 +174,7 @@ def _question_end(lines: list[str], index: int) -> int:
         if _HEADING.match(line) or (QUESTION_LINE.match(line) and not line.startswith((" ", "\t"))):
             break
         if not line.strip():
-            following = next((later for later in lines[end:] if later.strip()), "")
+            following = next((lines[at] for at in range(end + 1, len(lines)) if lines[at].strip()), "")
             if not (following.startswith((" ", "\t")) or _is_option(following)):
                 break
         end += 1

@@ -6,7 +6,8 @@ that is meant to be read (personalized, translated, the demo site) drops:
 - sections whose heading names a quiz, a self-check, review questions or an answer key (the
   section and its sub-sections; a quiz page keeps only its title and a pointer to the tutor);
 - knowledge checks without such a heading, the same way (markdown.knowledge_checks): a container or a label
-  line naming one, and a question whose key is marked on an option ("✓", "(correct)");
+  line naming one, and a question whose key is marked on an option ("✓", "(correct)") or follows it in an
+  answer box or fold;
 - `<details>` blocks whose summary reveals an answer or a solution, admonitions titled so
   (`:::tip Answer`), and "Answer:" lines.
 
