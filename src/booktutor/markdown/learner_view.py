@@ -91,7 +91,7 @@ def strip_quizzes(body: str) -> str:
             opening = index == 0 or not flags[index - 1]
             if opening:
                 quiz_fence = _fence_language(line) == QUIZ_LANGUAGE
-            if not quiz_fence:
+            if not quiz_fence and not hidden_details:  # a solution's code is part of the solution
                 kept.append(line)
             continue
         if hidden_details or reveals_answer(lines, index):

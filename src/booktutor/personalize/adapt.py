@@ -17,6 +17,7 @@ import re
 
 from booktutor.markdown.fences import iter_fence_flags
 from booktutor.personalize.boxes import add_key_ideas, hardware_box, software_box, summary_box
+from booktutor.personalize.code_notes import add_code_notes
 from booktutor.personalize.fold import FOLD_CLOSE, fold_beginner_material, fold_open
 from booktutor.personalize.notes import AdaptationContext, add_definitions, prerequisites_note
 from booktutor.personalize.profile import LearnerProfile
@@ -97,6 +98,13 @@ def insert_after_title(body: str, note: str) -> str:
     return f"{note}\n\n{body}"
 
 
+def _new_to_code(profile: LearnerProfile) -> bool:
+    """A beginner who has not said they know software, or an intermediate reader who said they do not."""
+    if profile.level == "beginner":
+        return profile.software in (None, "none")
+    return profile.level == "intermediate" and profile.software == "none"
+
+
 def adapt_chapter(body: str, profile: LearnerProfile, context: AdaptationContext) -> str:
     """The learner view of a chapter (`learner_markdown`) adapted to `profile`."""
     adapted = filter_audience_blocks(body, profile)
@@ -109,6 +117,8 @@ def adapt_chapter(body: str, profile: LearnerProfile, context: AdaptationContext
         if not context.glossary:  # a glossary would repeat its own entries as notes and recaps
             adapted = add_definitions(adapted, context, only_other_chapters=profile.level == "intermediate")
             adapted = add_key_ideas(adapted)
+        if _new_to_code(profile):
+            adapted = add_code_notes(adapted)
         note = prerequisites_note(body, context)
         top += [note] if note else []
     if profile.software in ("some", "professional") and (box := software_box(body)):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from booktutor.markdown.fences import iter_fence_flags
 from booktutor.markdown.mdx import without_sentence_label
 from booktutor.personalize.jargon import paragraphs, plain, sections_with_anchors, sentence_definitions, sentences
+from booktutor.personalize.structure import steps_lead, table_lead, tables
 from booktutor.rewrite.segments import Section, split_sections
 
 KEY_IDEAS_TITLE = "Key ideas"
@@ -38,6 +39,10 @@ _BOLD = re.compile(r"\*\*[^*]+\*\*|__[^_]+__")
 _DEICTIC = re.compile(r"\b(following|below|above|shown|here|example)\b", re.IGNORECASE)
 # A phrase a list completes that is whole on its own: "Converting text to speech:", "Used in heavy-duty arms:".
 _PHRASE_START = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed|en)|For|Given|With|Without|Most|Mainly|Often)\s+\w+\s+\w+")
+_OPEN_END = re.compile(
+    r"\b(how|that|what|which|why|when|where|the|a|an|to|of|and|or|is|are|as|like|such|include|includes|including)$",
+    re.IGNORECASE,
+)
 _NOT_AN_IDEA = re.compile(r"→|->|^(figure|table|step)\s*\d|^(first|then|next|finally)\b", re.IGNORECASE)
 _BACK_REFERENCE = re.compile(r"^(this|that|these|those|it|its|they|their|such|here|there|so|but|and|or)\b", re.I)
 # "**Key Insight:** Digital AI optimizes for accuracy; …": a bold label of the paragraph, not part of its sentence.
@@ -194,21 +199,27 @@ def _recap(quotes: list[Quote], count: int) -> list[Quote]:
 
 
 def outline_ideas(heading: str, outline: list[tuple[str, str, str]]) -> str | None:
-    """A "Key ideas" box for a `##` section taught in lists and code: each sub-section with the phrase
-    that opens it ("Forward kinematics: Given joint angles, compute end-effector position")."""
-    if _SKIP_TITLES.search(heading) or len(outline) < 2:
+    """A "Key ideas" box for a `##` section taught in lists, tables, steps and code: each sub-section with the
+    phrase that opens it ("Forward kinematics: Given joint angles, compute end-effector position") or what its
+    table or steps cover; one item is enough when it is a table or steps (the section's whole lesson)."""
+    structured = any(lead.startswith(("A table of", "In order: ")) for _, _, lead in outline)
+    if _SKIP_TITLES.search(heading) or len(outline) < (1 if structured else 2):
         return None
     items = "\n".join(f"- [{title}](#{anchor}): {lead}" for anchor, title, lead in outline[:MAX_OUTLINE_ITEMS])
     return f":::tip[{KEY_IDEAS_TITLE}]\n{items}\n:::"
 
 
 def _outline(body: str) -> dict[int, list[tuple[str, str, str]]]:
-    """(anchor, title, opening phrase) of each `###` sub-section, by major section."""
+    """(anchor, title, lead) of each `###` sub-section, by major section: its opening phrase, else what its table
+    or numbered steps cover (a `##` section's own table or steps count too)."""
     found: dict[int, list[tuple[str, str, str]]] = {}
     major = 0
     for anchor, title, lines, level in sections_with_anchors(body):
         major += 1 if 1 <= level <= 2 else 0
-        lead = _opening_phrase(lines) if level == 3 and not _PRACTICE_TITLE.search(title) else None
+        if not 2 <= level <= 3 or _PRACTICE_TITLE.search(title) or (level == 3 and _SKIP_TITLES.search(title)):
+            continue
+        opening = _opening_phrase(lines) if level == 3 else None
+        lead = opening or table_lead(_outside_boxes(lines)) or steps_lead(_outside_boxes(lines))
         if lead:
             found.setdefault(major, []).append((anchor, title, lead))
     return found
@@ -225,8 +236,8 @@ def _opening_phrase(lines: list[str]) -> str | None:
     if not 3 <= len(lead.split()) <= 30 or any(p.search(lead) for p in (_SIGNPOST, _DEICTIC, _NOT_AN_IDEA)):
         return None
     list_follows = len(blocks) > 1 and bool(_LIST_ITEM.match(blocks[1]))
-    if sentence.endswith(":") and list_follows and not _PHRASE_START.match(lead):
-        return None  # "Path planning optimizes for:" needs its list
+    if sentence.endswith(":") and list_follows and (not _PHRASE_START.match(lead) or _OPEN_END.search(lead)):
+        return None  # "Path planning optimizes for:", "Understanding these helps you see how:" need their list
     if lead.endswith((".", "!", "?", "۔", "؟")):
         return lead
     return f"{lead}۔" if re.search(r"[\u0600-\u06FF]", lead) else f"{lead}."  # Urdu ends with its own full stop
@@ -343,23 +354,9 @@ def _hardware_tables(body: str) -> list[str]:
     """A link to each table whose rows name hardware or physical figures, with its columns and first rows."""
     items = []
     for part in sections_with_anchors(body):
-        for header, rows in _tables(part.lines):
+        for header, rows in tables(part.lines):
             physical = sum(bool(_UNIT.search(" ".join(row)) or _HARDWARE.search(" ".join(row))) for row in rows)
             if part.anchor and physical >= max(2, MIN_PHYSICAL_ROWS * len(rows)):
                 first = ", ".join(row[0] for row in rows[:4] if row[0]) + (", …" if len(rows) > 4 else "")
                 items.append(f"- [{part.title}](#{part.anchor}): {', '.join(c for c in header if c)} ({first})")
     return items[:MAX_TABLES]
-
-
-def _tables(lines: list[str]) -> list[tuple[list[str], list[list[str]]]]:
-    """(header cells, body rows) of each pipe table among the lines, cells as written."""
-    tables, current = [], []
-    for line in [*lines, ""]:
-        if line.strip().startswith("|"):
-            current.append(line.strip())
-            continue
-        if len(current) >= 3 and re.fullmatch(r"\|?[\s:|-]+\|?", current[1]):
-            cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in [current[0], *current[2:]]]
-            tables.append((cells[0], cells[1:]))
-        current = []
-    return tables

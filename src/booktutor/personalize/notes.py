@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from booktutor.markdown.fences import iter_fence_flags
 from booktutor.markdown.glossary import GLOSSARY_TITLE
-from booktutor.personalize.jargon import plain, term_pattern
+from booktutor.personalize.jargon import plain, sections_with_anchors, term_pattern
 
 MAX_PREREQUISITES = 3
 MAX_NOTES_PER_BLOCK = 3
@@ -16,6 +16,20 @@ LOOKAHEAD_BLOCKS = 2  # a term the chapter defines in one of its next blocks is 
 NOT_PROSE = re.compile(r"`+[^`]*`+|\]\([^)]*\)|<[^>]*>|https?://\S+")
 _HEADING_TEXT = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
 _BLOCK_START = re.compile(r"^\s*(#|```|~~~|\||<|import\s|export\s|:::|>)")
+MAX_OWN_ITEMS = 4
+MAX_ITEM_WORDS = 25
+# A chapter's own list of what a reader needs, then of what it teaches: "Before you start" when no earlier
+# chapter is detected.
+_NEEDS_TITLE = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(prerequisites?|requirements|before\s+you\s+(begin|start)|what\s+you('ll|\s+will)?\s+need|"
+    r"you('ll|\s+will)\s+need|materials(\s+needed)?|required\s+(hardware|software|materials|tools))\b",
+    re.IGNORECASE,
+)
+_OBJECTIVES_TITLE = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(learning\s+(objectives?|outcomes|goals)|objectives|what\s+you('ll|\s+will)\s+learn)\b",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+(?P<text>\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -157,7 +171,7 @@ def prerequisites_note(body: str, context: AdaptationContext) -> str | None:
             scored.append((len(used), position, chapter, used))
     chosen = sorted(scored, key=lambda s: (-s[0], -s[1]))[:MAX_PREREQUISITES]
     if not chosen:
-        return None
+        return own_prerequisites(body)
     lines = [
         f"- [{c.title}]({c.url}): {', '.join(_lower(t) for t in used[:4])}"
         for _, _, c, used in sorted(chosen, key=lambda s: s[1])
@@ -167,3 +181,28 @@ def prerequisites_note(body: str, context: AdaptationContext) -> str | None:
         + "\n".join(lines)
         + "\n:::"
     )
+
+
+def own_prerequisites(body: str) -> str | None:
+    """The chapter's own prerequisites (else learning objectives) list, quoted and linked, when a reader would
+    not meet it first thing: a section that opens the chapter is read before any note would be."""
+    parts = [part for part in sections_with_anchors(body) if part.level >= 2]
+    for pattern, lead in (
+        (_NEEDS_TITLE, "This chapter expects"),
+        (_OBJECTIVES_TITLE, "This chapter sets out to teach"),
+    ):
+        for position, part in enumerate(parts):
+            items = [_item(m.group("text")) for line in part.lines if (m := _ITEM.match(line))]
+            opens_chapter = not any(p.lines and any(line.strip() for line in p.lines) for p in parts[:position])
+            if pattern.match(part.title) and items and not opens_chapter:
+                listed = "\n".join(f"- {item}" for item in items[:MAX_OWN_ITEMS])
+                more = "\n- …" if len(items) > MAX_OWN_ITEMS else ""
+                return f":::note[Before you start]\n{lead} ([{part.title}](#{part.anchor})):\n\n{listed}{more}\n:::"
+    return None
+
+
+def _item(text: str) -> str:
+    """A list item as plain words, clipped (links to other pages drop their targets; `<` and braces escaped for
+    MDX)."""
+    words = re.sub(r"([<>{}])", r"\\\1", plain(text)).split()
+    return " ".join(words[:MAX_ITEM_WORDS]) + (" …" if len(words) > MAX_ITEM_WORDS else "")

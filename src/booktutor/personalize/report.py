@@ -1,17 +1,22 @@
 """Measure offline personalization on whole books (the numbers in docs/personalization.md).
 
-    python -m booktutor.personalize.report BOOK_DIR [BOOK_DIR ...] [--json]
+    python -m booktutor.personalize.report BOOK_DIR [BOOK_DIR ...] [--json] [--matrix]
 
 For every chapter of each book (in sidebar order, default language) and every profile, the
 offline adaptation is computed as the API computes it, and the report counts: chapters changed
 per profile and by what (definitions, key ideas, summary, folds, background boxes), "Before you
 start" links and whether each points to an earlier, non-quiz chapter of the book, and leaks
 (quiz blocks, answers and keys marked on options, MDX imports, JSX) in the adapted Markdown and in its demo-site HTML.
+`--matrix` instead counts, over every level × software none/some × hardware none/some, the chapters a
+profile leaves unchanged or nearly so (fewer than LITTLE added words): a learner who asks for a beginner
+version and gets the same page thinks the feature is broken.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import itertools
 import json
 import re
 import sys
@@ -27,7 +32,7 @@ from booktutor.markdown.knowledge_checks import answer_title, keyed_question_end
 from booktutor.markdown.learner_view import heading_title, is_quiz_title, learner_markdown
 from booktutor.markdown.urls import anchor_url
 from booktutor.personalize.adapt import adapt_chapter
-from booktutor.personalize.profile import LearnerProfile
+from booktutor.personalize.profile import Background, LearnerProfile, Level
 from booktutor.personalize.source import BookPage, book_context, is_quiz_page
 
 PROFILES: dict[str, LearnerProfile] = {
@@ -45,6 +50,14 @@ MARKERS = {
     "folded": re.compile(r"^<details>$", re.MULTILINE),
     "software box": re.compile(r"^:::info\[For software readers\]", re.MULTILINE),
     "hardware box": re.compile(r"^:::info\[For hardware readers\]", re.MULTILINE),
+    "reading the code": re.compile(r"^:::note\[Reading the code\]", re.MULTILINE),
+}
+LITTLE = 20
+_LEVELS: tuple[Level, ...] = ("beginner", "intermediate", "advanced")
+_BACKGROUNDS: tuple[Background, ...] = ("none", "some")
+MATRIX = {
+    f"{level}/sw {software}/hw {hardware}": LearnerProfile(level=level, software=software, hardware=hardware)
+    for level, software, hardware in itertools.product(_LEVELS, _BACKGROUNDS, _BACKGROUNDS)
 }
 _LINK = re.compile(r"\]\(([^)#]+)(?:#[^)]*)?\)")
 _ANSWER = re.compile(r"^\s*(?:\*\*|__)?\s*(?:correct\s+)?answer\s*(?:key)?\s*:", re.IGNORECASE | re.MULTILINE)
@@ -141,6 +154,41 @@ def measure_book(root: Path) -> dict[str, Any]:
     }
 
 
+def matrix_book(root: Path) -> dict[str, Any]:
+    """Per profile of the matrix: chapters left unchanged, and changed by fewer than LITTLE added words."""
+    pages = load_pages(root)
+    rows: dict[str, Counter[str]] = {name: Counter() for name in MATRIX}
+    for index in range(len(pages)):
+        context = book_context(pages, index)
+        base = learner_markdown(pages[index].markdown)
+        for name, profile in MATRIX.items():
+            adapted = adapt_chapter(base, profile, context)
+            added = added_words(base, adapted)
+            rows[name]["unchanged"] += adapted.strip() == base.strip()
+            rows[name]["little"] += adapted.strip() != base.strip() and added < LITTLE
+            rows[name]["added words"] += added
+    return {"book": root.name, "chapters": len(pages), "profiles": {k: dict(v) for k, v in rows.items()}}
+
+
+def added_words(before: str, after: str) -> int:
+    """Words on the lines `after` adds to or changes in `before`."""
+    old, new = before.split("\n"), after.split("\n")
+    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    return sum(len(line.split()) for tag, _, _, j1, j2 in opcodes if tag != "equal" for line in new[j1:j2])
+
+
+def _matrix_table(results: list[dict[str, Any]]) -> str:
+    lines = []
+    for result in results:
+        lines.append(f"\n### {result['book']} ({result['chapters']} chapters)\n")
+        lines.append(f"| profile | unchanged | fewer than {LITTLE} words added | words added per chapter |")
+        lines.append("|---|---|---|---|")
+        for name, row in result["profiles"].items():
+            mean = row.get("added words", 0) / max(result["chapters"], 1)
+            lines.append(f"| {name} | {row.get('unchanged', 0)} | {row.get('little', 0)} | {mean:.0f} |")
+    return "\n".join(lines)
+
+
 def _count_links(adapted: str, index: int, urls: list[str], pages: list[BookPage], links: Counter[str]) -> None:
     note = adapted.split(":::note[Before you start]", 1)
     if len(note) < 2:
@@ -180,7 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("books", nargs="+", type=Path)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--matrix", action="store_true", help="chapters each profile leaves (nearly) unchanged")
     args = parser.parse_args(argv)
+    if args.matrix:
+        matrix = [matrix_book(root) for root in args.books]
+        print(json.dumps(matrix, indent=2) if args.json else _matrix_table(matrix))
+        return 0
     results = [measure_book(root) for root in args.books]
     print(json.dumps(results, indent=2) if args.json else _table(results))
     return 1 if any(r["leaks"] for r in results) else 0
