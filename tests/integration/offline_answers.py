@@ -17,6 +17,7 @@ from booktutor.graph.router import IntentRouter
 from booktutor.graph.service import ChatService
 from booktutor.ingest.pipeline import Ingestor
 from booktutor.providers.extractive_model import ExtractiveModel
+from booktutor.tutoring.authored import store_authored_questions
 
 
 async def ask_offline(
@@ -51,11 +52,16 @@ async def ask_offline(
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
-async def ingest_fixture_book(services: Any, tmp_path: Path, name: str, *, book_id: str, title: str) -> Path:
-    """A copy of the test book `tests/fixtures/<name>`, ingested into `services` as `book_id`."""
+async def ingest_fixture_book(
+    services: Any, tmp_path: Path, name: str, *, book_id: str, title: str, quizzes: bool = False
+) -> Path:
+    """A copy of the test book `tests/fixtures/<name>`, ingested into `services` as `book_id` (with its ```quiz
+    blocks' questions stored, as every ingest outside tests does, when `quizzes`)."""
     target = tmp_path / name
     shutil.copytree(FIXTURES / name, target)
-    await Ingestor(services.db, services.store, services.embedder).ingest(target, book_id=book_id, title=title)
+    hooks = [store_authored_questions] if quizzes else []
+    ingestor = Ingestor(services.db, services.store, services.embedder, on_published=hooks)
+    await ingestor.ingest(target, book_id=book_id, title=title)
     return target
 
 
@@ -69,7 +75,7 @@ async def ingest_pages(services: Any, tmp_path: Path, pages: dict[str, str], *, 
     return root
 
 
-def fixture_book_fixtures(name: str, *, book_id: str, title: str) -> tuple[Any, Any]:
+def fixture_book_fixtures(name: str, *, book_id: str, title: str, quizzes: bool = False) -> tuple[Any, Any]:
     """The `services` and `book` fixtures of an answer-behaviour test over `tests/fixtures/<name>`:
     `services, book = fixture_book_fixtures("kinds_book", book_id="rover", title="Rover")`."""
 
@@ -79,7 +85,7 @@ def fixture_book_fixtures(name: str, *, book_id: str, title: str) -> tuple[Any, 
 
     @pytest.fixture(name="book")
     async def book(services: Any, tmp_path: Path) -> Path:
-        return await ingest_fixture_book(services, tmp_path, name, book_id=book_id, title=title)
+        return await ingest_fixture_book(services, tmp_path, name, book_id=book_id, title=title, quizzes=quizzes)
 
     return services, book
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 
 from booktutor.memory.book_records import OutlineRow
-from booktutor.tools.chapter_names import THIS_PAGE, asked_by_name
-from booktutor.tools.chapter_points import _key_sections
+from booktutor.tools.chapter_choices import _parts
+from booktutor.tools.chapter_names import THIS_PAGE, asked_by_name, asked_name
+from booktutor.tools.chapter_points import _key_sections, asked_chapter
 
 PAGE = uuid.uuid4()
 
@@ -59,3 +60,38 @@ def test_a_chapter_is_asked_for_by_its_title_words_or_as_the_page_in_view() -> N
     assert asked_by_name("Summarize this chapter") == (THIS_PAGE, frozenset())
     assert asked_by_name("Summarize the chapter") is None
     assert asked_by_name("How do simulators step contacts?") is None
+
+
+def test_what_a_named_part_covers_asks_for_its_points_but_its_quiz_does_not() -> None:
+    assert asked_by_name("What does the Foundations module cover?") == ("module", frozenset({"foundation"}))
+    assert asked_by_name("What is in the simulators chapter?") == ("chapter", frozenset({"simulator"}))
+    assert asked_by_name("What does this chapter cover?") == (THIS_PAGE, frozenset())
+    assert asked_by_name("What does the simulators chapter's quiz cover?") is None
+    assert asked_name("What does the simulators chapter's quiz cover?") == ("chapter", frozenset({"simulator"}))
+    assert asked_name("Is exercise 2 in the contacts and friction lesson hard?") == (
+        "lesson",
+        frozenset({"contact", "friction"}),
+    )
+    assert asked_name("Explain the second law in the chapter") is None
+    assert asked_name("Give me the key points of chapter 2") is None
+    assert asked_name("What comes in the next module?") is None
+    assert asked_chapter("What does Module 2: Perception cover?") == ("module", 2)
+
+
+def test_the_chapters_to_choose_from_are_the_books_modules_at_the_first_level_with_several() -> None:
+    docs = [
+        (uuid.uuid4(), path, title)
+        for path, title in [
+            ("intro.md", "Welcome"),
+            ("modules/m1-motion/index.md", "Module 1: Motion"),
+            ("modules/m1-motion/wheels.md", "Wheels"),
+            ("modules/m2-sensing/lidar.md", "Lidar"),
+            ("modules/glossary.md", "Glossary"),
+        ]
+    ]
+    parts = _parts(docs, {"modules/m2-sensing/": "Module 2: Sensing"})
+    assert [(title, doc) for title, doc, _ in parts] == [
+        ("Module 1: Motion", docs[1][0]),
+        ("Module 2: Sensing", docs[3][0]),
+        ("Glossary", docs[4][0]),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from booktutor.ingest.discover import discover_book
-from booktutor.ingest.sidebars import SidebarEntry, doc_id, parse_sidebar, sidebar_order
+from booktutor.ingest.sidebars import SidebarEntry, doc_id, parse_sidebar, sidebar_folder_labels, sidebar_order
 
 TS_SIDEBAR = """
 import type { SidebarsConfig } from "@docusaurus/plugin-content-docs";
@@ -36,14 +36,21 @@ def doc(name: str) -> SidebarEntry:
 
 
 def test_typescript_sidebar_entries_in_order() -> None:
+    moving = (doc("moving/index"), doc("moving/wheels"), doc("moving/legs"))
     assert parse_sidebar(TS_SIDEBAR) == (
         doc("welcome"),
-        doc("moving/index"),
-        doc("moving/wheels"),
-        doc("moving/legs"),
+        SidebarEntry("label", "Part 1: Moving", moving),
+        *moving,
         SidebarEntry("folder", "projects"),
+        SidebarEntry("label", "Appendix", (doc("appendix/glossary"), doc("welcome"))),
         doc("appendix/glossary"),
     )
+
+
+def test_a_category_labels_the_one_folder_its_documents_are_in() -> None:
+    paths = ["welcome.md", "01-moving/index.md", "01-moving/wheels.md", "01-moving/legs.md", "appendix/glossary.md"]
+    ids = {path: doc_id(path) for path in paths}
+    assert sidebar_folder_labels(paths, ids, parse_sidebar(TS_SIDEBAR)) == {"01-moving/": "Part 1: Moving"}
 
 
 def test_json_and_module_exports_sidebars() -> None:
@@ -121,3 +128,13 @@ def test_a_sidebar_path_outside_the_site_is_not_read(tmp_path: Path) -> None:
     preset = "['classic', { docs: { sidebarPath: '../nav.js' } }]"
     write(site / "docusaurus.config.js", f"export default {{ title: 'T', baseUrl: '/', presets: [{preset}] }};")
     assert reading_order(site)[0] == "advanced/control.md"
+
+
+def test_folder_labels_come_from_category_files_before_the_sidebar(tmp_path: Path) -> None:
+    make_course(tmp_path)
+    write(tmp_path / "sidebars.ts", TS_SIDEBAR)
+    write(tmp_path / "docs" / "advanced" / "_category_.json", '{"label": "Module 9: Control", "position": 9}')
+    write(tmp_path / "docs" / "moving" / "_category_.yml", "label: Getting Around\n")
+    assert discover_book(tmp_path).folder_labels == {"moving/": "Getting Around", "advanced/": "Module 9: Control"}
+    (tmp_path / "docs" / "moving" / "_category_.yml").unlink()
+    assert discover_book(tmp_path).folder_labels["moving/"] == "Part 1: Moving"

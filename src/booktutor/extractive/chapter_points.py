@@ -8,7 +8,10 @@ from typing import Any
 
 
 def chapter_points_answer(listing: Sequence[dict[str, Any]]) -> str | None:
-    """The chapters' key points; None when no chapter asked for was found or none has a point to quote."""
+    """The chapters' key points, or which chapter the learner means; None when no chapter asked for was found or
+    none has a point to quote."""
+    if listing and listing[0].get("which_chapter"):
+        return _which(listing[0].get("choices") or [])
     blocks = [_block(chapter) for chapter in listing if chapter.get("points")]
     if not blocks:
         return None
@@ -18,7 +21,19 @@ def chapter_points_answer(listing: Sequence[dict[str, Any]]) -> str | None:
 
 def _block(chapter: dict[str, Any]) -> str:
     items = [f"- {point['text']} [{point['n']}]" for point in chapter["points"]]
-    return "\n".join([f"Key points of {chapter['chapter_title']} [{chapter['n']}]:", *items])
+    cited = f" [{chapter['n']}]" if chapter.get("n") else ""
+    return "\n".join([f"Key points of {chapter['chapter_title']}{cited}:", *items])
+
+
+def _which(choices: Sequence[dict[str, Any]]) -> str | None:
+    """Which chapter the learner means, asked with the book's chapters to choose from (no page is in view)."""
+    items = [f"- {choice['chapter_title']} [{choice['n']}]" for choice in choices if choice.get("n")]
+    if not items:
+        return None
+    return (
+        "\n".join(["Which chapter do you mean? I can't tell which page you are reading. The book's chapters:", *items])
+        + "\n\nAsk again with the chapter's name, and I will summarize it."
+    )
 
 
 def missing_part_answer(missing: dict[str, Any]) -> str | None:

@@ -12,7 +12,7 @@ import frontmatter
 import yaml
 
 from booktutor.ingest.models import FileProblem
-from booktutor.ingest.sidebars import SidebarEntry, doc_id, read_sidebar, sidebar_order
+from booktutor.ingest.sidebars import SidebarEntry, doc_id, read_sidebar, sidebar_folder_labels, sidebar_order
 from booktutor.ingest.site_config import SiteConfig, read_site_config
 
 DOC_SUFFIXES = frozenset({".md", ".mdx"})
@@ -76,6 +76,20 @@ class BookSource:
             ids = {path: doc_id(path, _text(front_matter[path].get("id"))) for path in paths}
             paths = sidebar_order(paths, ids, self.sidebar)
         return {path: f"{index:06d}" for index, path in enumerate(paths)}
+
+    @property
+    def folder_labels(self) -> dict[str, str]:
+        """Folder ("sensing/", of the default language's source paths) -> its label in the sidebar: its
+        `_category_` file's, else that of the sidebars file's category holding its documents."""
+        files = self.files(self.default_language)
+        labels: dict[str, str] = {}
+        if self.sidebar:
+            ids = {file.source_path: doc_id(file.source_path, _text(_front_matter(file).get("id"))) for file in files}
+            labels = sidebar_folder_labels(list(ids), ids, self.sidebar)
+        for folder in _walk_dirs(self.docs_root, self.root)[1:]:
+            if label := _category_label(folder):
+                labels[folder.relative_to(self.docs_root).as_posix() + "/"] = label
+        return labels
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -213,6 +227,18 @@ def _read_category_position(
         if isinstance(position, int | float) and not isinstance(position, bool):
             return float(position)
         return None
+    return None
+
+
+def _category_label(folder: Path) -> str | None:
+    """The `label` of the folder's `_category_` file, if it has a readable one."""
+    for path in (folder / name for name in CATEGORY_FILES):
+        if _is_real_file(path):
+            try:
+                data = _load_category(path)
+            except (OSError, ValueError, yaml.YAMLError):  # reported with the folder's position
+                return None
+            return _text(data.get("label")) if isinstance(data, dict) else None
     return None
 
 

@@ -133,6 +133,7 @@ class Ingestor:
             )
         await self._collect_garbage(book_id)
         sort_keys = await asyncio.to_thread(lambda: source.sort_keys)  # reads every file's front matter
+        folder_labels = await asyncio.to_thread(lambda: source.folder_labels)
         self.progress.start(len(changed), sum(len(d.chunks) for d in changed))
         for group in _groups_by_chunk_count(changed, EMBED_GROUP_CHUNKS):
             await self._write_group(book_id, group, sort_keys, states, report)
@@ -141,6 +142,7 @@ class Ingestor:
             permalinks = {(d.source_path, d.language): d.slug for d in parsed}
             await BookRepository(session).refresh_permalinks(book_id, permalinks)
             await BookRepository(session).refresh_sort_keys(book_id, sort_keys)
+            await BookRepository(session).set_folder_labels(book_id, folder_labels)
         if changed or removed:  # the book's lexeme counts steer its searches (rare words): count them anew
             lexeme_stats.forget(book_id)
         fill = await backfill_sentence_vectors(self.db, self.embedder, book_id=book_id)

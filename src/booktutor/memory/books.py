@@ -188,6 +188,10 @@ class BookRepository:
                 moved += 1
         return moved
 
+    async def set_folder_labels(self, book_id: str, labels: dict[str, str]) -> None:
+        """Store the label each folder of the book has in its sidebar ("sensing/" -> "Part B: Sensing")."""
+        await self.session.execute(update(Book).where(Book.id == book_id).values(folder_labels=labels))
+
     async def document_states(self, book_id: str) -> list[StoredDocumentState]:
         stmt = select(
             Document.id, Document.source_path, Document.language, Document.content_hash, Document.version

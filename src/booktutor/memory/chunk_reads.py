@@ -46,7 +46,16 @@ ORDER BY d.source_path
 _BOOK_DOCUMENTS = """
 SELECT d.id, d.source_path, d.title FROM documents p
 JOIN documents d ON d.book_id = p.book_id AND d.language = p.language
-WHERE p.id = $1 ORDER BY d.source_path
+JOIN chapters c ON c.id = d.chapter_id
+WHERE p.id = $1 ORDER BY c.sort_key, d.source_path
+"""
+_AUTHORED_QUESTIONS = """
+SELECT document_id, heading_path, anchor, prompt, choices FROM authored_questions
+WHERE document_id = ANY($1::uuid[]) ORDER BY document_id, position
+"""
+_FOLDER_LABELS = """
+SELECT label.key, label.value FROM documents p JOIN books b ON b.id = p.book_id, jsonb_each_text(b.folder_labels) label
+WHERE p.id = $1
 """
 _HEADED_DOCUMENTS = f"""
 SELECT ch.document_id {_CURRENT}
@@ -141,8 +150,20 @@ async def documents_named(
 
 
 async def book_documents(conn: asyncpg.Connection, page: uuid.UUID) -> list[tuple[uuid.UUID, str, str]]:
-    """The documents of the page's book and language, as (id, source path, title), by path."""
+    """The documents of the page's book and language, as (id, source path, title), in reading order."""
     return [tuple(row) for row in await conn.fetch(_BOOK_DOCUMENTS, page)]
+
+
+async def authored_questions(
+    conn: asyncpg.Connection, pages: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, list[str], str, str, list[str]]]:
+    """The questions of the pages' ```quiz blocks, as (page, heading path, anchor, prompt, choices), in order."""
+    return [tuple(row) for row in await conn.fetch(_AUTHORED_QUESTIONS, list(pages))]
+
+
+async def folder_labels(conn: asyncpg.Connection, page: uuid.UUID) -> dict[str, str]:
+    """The page's book's folders ("sensing/") with their sidebar labels ("Part B: Sensing")."""
+    return {row[0]: row[1] for row in await conn.fetch(_FOLDER_LABELS, page)}
 
 
 async def documents_headed(

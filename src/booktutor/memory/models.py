@@ -60,6 +60,10 @@ class Book(TimestampMixin, Base):
     title: Mapped[str] = mapped_column(Text, nullable=False)
     default_language: Mapped[str] = mapped_column(String(16), default="en", nullable=False)
     source_root: Mapped[str | None] = mapped_column(Text)
+    folder_labels: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, server_default=text("'{}'::jsonb"), nullable=False
+    )
+    """Folder ("sensing/") -> its label in the sidebar ("Part B: Sensing")."""
 
     chapters: Mapped[list[Chapter]] = relationship(back_populates="book", cascade="all, delete")
 

@@ -30,11 +30,11 @@ from booktutor.text_safety import fence_untrusted
 from booktutor.tools.answer_keys import keyless
 from booktutor.tools.book_aliases import question_aliases
 from booktutor.tools.book_parts import missing_part
+from booktutor.tools.chapter_names import names_this_page
 from booktutor.tools.chapter_points import POINTS_NUMBER_BASE, asked_chapter, chapter_points
 from booktutor.tools.context import MAX_SOURCE_N, Source, ToolContext, first_free
 from booktutor.tools.kinds import KINDS_NUMBER_BASE, kinds_of
-from booktutor.tools.practice import PRACTICE_NUMBER_BASE, practice_of_pages, practice_pages
-from booktutor.tools.practice_parts import names_this_page, reading_first
+from booktutor.tools.practice import PRACTICE_NUMBER_BASE, practice_of_pages, practice_pages, reading_first
 
 MAX_TOOL_TEXT_CHARS = 2400
 MAX_CHAPTER_CHARS = 12000

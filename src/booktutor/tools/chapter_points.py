@@ -21,7 +21,17 @@ from booktutor.extractive.text import split_markdown
 from booktutor.ingest.purpose import EXPOSITION, SUMMARY
 from booktutor.memory import chunk_reads
 from booktutor.memory.book_records import OutlineRow
-from booktutor.tools.chapter_names import INDEX_PAGE, module_folder, named_page
+from booktutor.tools.chapter_choices import chapter_choices
+from booktutor.tools.chapter_names import (
+    INDEX_PAGE,
+    THIS_PAGE,
+    Named,
+    asked_by_name,
+    asks_points,
+    module_folder,
+    named_part,
+    page_in_view,
+)
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice import practice_root, section_source
 
@@ -41,11 +51,12 @@ _ASKED = re.compile(
     r"(?P<kind>chapter|module|unit|lesson|part|week)\s+(?P<number>\d+)\b",
     re.I,
 )
+_NUMBERED = re.compile(r"\b(?P<kind>chapter|module|unit|lesson|part|week)\s+(?P<number>\d+)\b", re.I)
 
 
 def asked_chapter(question: str) -> tuple[str, int] | None:
     """The numbered part whose key points the question asks for ("chapter", 2), if it asks for them."""
-    match = _ASKED.search(question)
+    match = _ASKED.search(question) or (_NUMBERED.search(question) if asks_points(question) else None)
     return (match["kind"].lower(), int(match["number"])) if match else None
 
 
@@ -59,28 +70,26 @@ async def chapter_points(
     here: str | None = None,
 ) -> tuple[list[Source], list[dict[str, Any]]]:
     """The citable sections holding the key points of the chapter asked for, and each chapter of that number
-    (in the book and language of `page`), or the chapter named by its title words (a page among `hit_pages`,
-    the search's, when several are) or in view (`here`, its doc path), with its points: the title, the number
-    citing its top, and each point's text and number. Nothing when the question asks for no chapter's points,
-    names none clearly, or the book has none."""
+    (in the book and language of `page`), or the part named by its title words or label (tools/chapter_names;
+    `hit_pages`: the search's pages) or in view (`here`, its doc path), with its points: the title, the number
+    citing its top, and each point's text and number. Asked about "this chapter" with no page in view, the
+    book's chapters to choose from instead (`which_chapter`: tools/chapter_choices). Nothing when the question
+    asks for no chapter's points, names none clearly, or the book has none."""
     if first_n >= MAX_SOURCE_N:  # no number left for a chapter's top and one point
         return [], []
     if asked := asked_chapter(question):
-        pages, folder = await _pages(conn, page, *asked)
-    elif named := await named_page(conn, page, question, hit_pages, here):
-        pages, folder = await _named_pages(conn, page, *named)
+        pages, title = await _pages(conn, page, *asked)
+    elif (by_name := asked_by_name(question)) is None:
+        return [], []
+    elif by_name[0] == THIS_PAGE and not (in_view := here and await page_in_view(conn, page, here)):
+        return await chapter_choices(conn, page, first_n, hit_pages)
+    elif named := in_view if by_name[0] == THIS_PAGE else await named_part(conn, page, question, hit_pages):
+        pages, title = await _named_pages(conn, page, named)
     else:
         return [], []
+    if title is not None and pages:  # a module of several pages: each lesson's first key point
+        return _overview(pages, title, first_n)
     sources: list[Source] = []
-    if folder and pages:  # a module of several pages: each lesson's first key point
-        top = _cite(sources, first_n, _top(pages[0]), pages[0][0].chapter_title)
-        lessons = [
-            rows
-            for rows in pages[1:]
-            if not INDEX_PAGE.search(rows[0].doc_path) and not _GLOSSARY.search(rows[0].doc_path)
-        ]
-        points = [point for rows in lessons for point in _points(sources, first_n, rows, 1, rows[0].chapter_title)]
-        return sources, [{"chapter_title": pages[0][0].chapter_title, "n": top, "points": points[:MAX_POINTS]}]
     listing = []
     for rows in pages[:MAX_CHAPTERS]:
         if first_n + len(sources) >= MAX_SOURCE_N:
@@ -91,13 +100,27 @@ async def chapter_points(
     return sources, listing
 
 
+def _overview(pages: list[list[OutlineRow]], title: str, first_n: int) -> tuple[list[Source], list[dict[str, Any]]]:
+    """A folder's (or several pages') key points: each lesson's first, cited at the folder's index page (else at
+    none: its pages are cited each)."""
+    sources: list[Source] = []
+    index = pages[0] if INDEX_PAGE.search(pages[0][0].doc_path) else None
+    top = _cite(sources, first_n, _top(index), title or index[0].chapter_title) if index else None
+    lessons = [rows for rows in pages if rows is not index and not _GLOSSARY.search(rows[0].doc_path)]
+    points = [point for rows in lessons for point in _points(sources, first_n, rows, 1, rows[0].chapter_title)]
+    return sources, [{"chapter_title": title or pages[0][0].chapter_title, "n": top, "points": points[:MAX_POINTS]}]
+
+
 async def _named_pages(
-    conn: asyncpg.Connection, page: uuid.UUID, document: uuid.UUID, path: str
-) -> tuple[list[list[OutlineRow]], bool]:
-    """The named page's outline; a module's index page's with its lessons' (as `_pages`)."""
-    if folder := module_folder(path):
-        return await _folder_pages(conn, page, folder), True
-    return list((await chunk_reads.document_outlines(conn, [document], OUTLINE_CHARS)).values()), False
+    conn: asyncpg.Connection, page: uuid.UUID, named: Named
+) -> tuple[list[list[OutlineRow]], str | None]:
+    """The outline of the named page; a folder's pages' (its index page first) with its title, or several pages'
+    with the name they share."""
+    if folder := named.folder or module_folder(named.paths[0]):
+        return await _folder_pages(conn, page, folder), named.title
+    outlines = await chunk_reads.document_outlines(conn, list(named.documents), OUTLINE_CHARS)
+    pages = [outlines[doc] for doc in named.documents if doc in outlines]
+    return pages, (named.title if len(named.documents) > 1 else None)
 
 
 async def _folder_pages(conn: asyncpg.Connection, page: uuid.UUID, folder: str) -> list[list[OutlineRow]]:
@@ -114,25 +137,27 @@ _OTHER_KINDS = ("module", "unit", "part", "lesson")
 
 async def _pages(
     conn: asyncpg.Connection, page: uuid.UUID, kind: str, number: int
-) -> tuple[list[list[OutlineRow]], bool]:
+) -> tuple[list[list[OutlineRow]], str | None]:
     """The outline of each page named with the number, by the word the question uses, else (for "chapter",
     which learners say of any part of a book) by another ("chapter 2" of a book made of modules is its module
-    2); and whether they are one folder's pages, its index page first (a folder named with the number, or
-    whose index page's title names it)."""
+    2); and, when they are one folder's pages (its index page first: a folder named with the number, or
+    whose index page's title names it), its title ("": its first page's)."""
+    labels = await chunk_reads.folder_labels(conn, page)
     for word in (kind, *_OTHER_KINDS) if kind == "chapter" else (kind,):
         path, title = rf"(^|/){word}[-_ ]?0*{number}($|[-_./])", rf"^\s*{word}[\s_-]*0*{number}([^0-9]|$)"
         named = await chunk_reads.documents_named(conn, page, path, title)
         folder = re.compile(rf"^(?:.*/)?{word}[-_ ]?0*{number}(?![0-9])[^/]*/", re.I)
         folders = {m[0] for _, doc, _ in named if (m := folder.match(doc))}
         folders |= {doc.rsplit("/", 1)[0] + "/" for _, doc, _ in named if INDEX_PAGE.search(doc) and "/" in doc}
+        folders |= {folder for folder, label in labels.items() if re.search(title, label, re.I)}
         if folders:
-            return await _folder_pages(conn, page, min(folders)), True
+            return await _folder_pages(conn, page, min(folders)), labels.get(min(folders), "")
         if named:
             outlines = await chunk_reads.document_outlines(
                 conn, [doc for doc, _, _ in named[:MAX_CHAPTERS]], OUTLINE_CHARS
             )
-            return list(outlines.values()), False
-    return [], False
+            return list(outlines.values()), None
+    return [], None
 
 
 _GLOSSARY = re.compile(r"(?:^|[-_/])glossary(?:[-_.]|$)", re.I)

@@ -36,9 +36,10 @@ from booktutor.memory.book_records import OutlineRow
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
 from booktutor.tools.answer_keys import keyless
+from booktutor.tools.chapter_names import named_part
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice_outline import split_covered
-from booktutor.tools.practice_parts import titled_chapter
+from booktutor.tools.practice_quizzes import with_quizzes
 from booktutor.tools.practice_steps import (
     heading_steps,
     numbered_headings,
@@ -201,12 +202,14 @@ async def practice_of_pages(
     folder's index page ("module-2/index.md") holds the practice of the folder's other pages too. The listing
     ends with an entry for what the question names as a whole, marked `scope`: "part" for a numbered part
     ("module 2": its folder's pages, found by name), "course" for the course (every page's practice)."""
-    outlines = await chunk_reads.document_outlines(conn, [page for page, _ in pages], MAX_PROMPT_CHARS)
+    outlines = await with_quizzes(
+        conn, await chunk_reads.document_outlines(conn, [page for page, _ in pages], MAX_PROMPT_CHARS)
+    )
     folders = [(page, _folder(rows[0].doc_path)) for page, rows in outlines.items() if _is_index(rows[0].doc_path)]
     ranked = [page for page, _ in pages]
     wholes = await _whole_asked(conn, ranked, question) if pages and pages[0][0] in outlines else []
     folders += [(pages[0][0], folder) for _, folder, _ in wholes]
-    inside = await chunk_reads.folder_outlines(conn, folders, MAX_PROMPT_CHARS)
+    inside = await with_quizzes(conn, await chunk_reads.folder_outlines(conn, folders, MAX_PROMPT_CHARS))
     numbering = _Numbering(first_n)
     listing: list[dict[str, Any]] = []
     for page, _ in pages:
@@ -252,8 +255,10 @@ async def _whole_asked(
             if not any(doc.startswith(folder) for _, folder, _ in parts):  # an index page stands for its folder
                 parts.append(("part", _folder(doc) if _is_index(doc) else doc, name_title))
         return parts[:MAX_PARTS]
-    if titled := await titled_chapter(conn, pages, question):
-        return titled
+    if titled := await named_part(conn, pages[0], question, pages):
+        if titled.folder:
+            return [("part", titled.folder, titled.title)]
+        return [("part", path, titled.title if len(titled.paths) == 1 else "") for path in titled.paths[:MAX_PARTS]]
     return [("course", "", "")] if asks_about_whole_book(question) or not practice_topic(question) else []
 
 
@@ -376,3 +381,9 @@ def section_source(
 def _keyless(text: str, page: OutlineRow, heading: str, purpose: str) -> str:
     """The section's text without answer keys (booktutor.tools.answer_keys)."""
     return keyless(text, (*page.heading_path[:1], heading), page.doc_path, purpose)
+
+
+def reading_first(pages: Sequence[tuple[uuid.UUID, int]], reading: uuid.UUID) -> list[tuple[uuid.UUID, int]]:
+    """The pages whose practice is read, the learner's own page first (cited from its best hit when it has one)."""
+    n = next((n for page, n in pages if page == reading), 0)
+    return [(reading, n), *((page, n) for page, n in pages if page != reading)][: max(len(pages), 1)]
