@@ -295,12 +295,15 @@ def _code_answer(analysis: Analysis, question: str, pool: list[int]) -> int | No
     """The code that answers when the page that says it best says it only in code (the swarm example's
     docstring, the task allocator of an exercise) and every prose sentence the answer could quote comes
     from another page that matches clearly less well (below `NEW_DOCUMENT_RELATIVE` of the code): such a
-    sentence does not carry the answer, it only adds a citation of a weakly related page. Not when the
+    sentence does not carry the answer, it only adds a citation of a weakly related page. When no sentence
+    may answer at all (the sections found are listings under their headings), the code answers. Not when the
     question quotes code the book holds: that code's page answers (`quoted_excerpt`)."""
     code = [i for i in quotable_code(analysis) if not analysis.candidates[i].diagram]
-    if not code or not pool or quoted_excerpt(analysis, question) is not None:
+    if not code or quoted_excerpt(analysis, question) is not None:
         return None
     strongest = max(code, key=lambda i: float(analysis.total[i]))
+    if not pool:
+        return strongest  # no sentence may answer: the sections found explain it in code alone
     home = analysis.candidates[strongest].doc
     if any(analysis.candidates[i].doc == home for i in pool):
         return None
