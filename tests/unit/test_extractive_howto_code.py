@@ -40,3 +40,40 @@ async def test_a_how_to_found_only_in_listings_is_answered_with_the_listing(embe
     assert "self.create_timer(0.5, self.timer_callback)" in composed.text
     assert "```python" in composed.text
 
+
+BUMPER_LISTING = """## Adding a Bumper to Your Robot (SDF)
+
+```xml
+<link name="front_link">
+  <pose>0.2 0 0.1 0 0 0</pose>
+</link>
+
+<sensor name="front_bumper" type="contact">
+  <contact>
+    <collision>front_collision</collision>
+  </contact>
+  <update_rate>50</update_rate>
+</sensor>
+
+<plugin filename="gz-sim-contact-system" name="gz::sim::systems::Contact">
+  <topic>contacts</topic>
+  <always_on>true</always_on>
+  <visualize>false</visualize>
+</plugin>
+```
+"""
+BUMPER_PROSE = """## Contact Sensing
+
+A bumper is a contact sensor that reports when the robot touches an obstacle.
+Bumpers stop a mobile robot before a collision damages it.
+"""
+
+
+async def test_a_how_to_shows_the_listing_under_the_heading_that_names_it(embedder: Any) -> None:
+    results = [
+        hit(1, BUMPER_PROSE, "Contact Sensing", doc="sensors/contact.md"),
+        hit(2, BUMPER_LISTING, "Adding a Bumper to Your Robot (SDF)", "code", doc="sim/bumpers.md"),
+    ]
+    composed = await answer("How do I add a bumper to my robot?", results, embedder)
+    assert "A bumper is a contact sensor" in composed.text
+    assert '<sensor name="front_bumper" type="contact">' in composed.text

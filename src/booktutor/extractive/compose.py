@@ -45,6 +45,7 @@ from booktutor.extractive.followup import (
     section_headings,
     states_a_reason,
 )
+from booktutor.extractive.howto import listing_under_heading
 from booktutor.extractive.intent import Intent, question_intent, split_parts
 from booktutor.extractive.kinds import kinds_answer, kinds_opening, kinds_subject
 from booktutor.extractive.listing import (
@@ -246,9 +247,12 @@ def _markers(text: str) -> list[int]:
 def _unasked_code(analysis: Analysis, question: str, intent: Intent, order: list[int]) -> int | None:
     """Code shown beside sentences the learner did not ask code of: the excerpt that says what they leave
     out (`code_excerpt`), unless it is part of the short block the question hints at (`select_code`), which
-    shows it in context; else that block."""
+    shows it in context; else that block. Asked how to do something, else the listing under a heading that
+    says it (`howto`)."""
     hinted = select_code(analysis, question, order)
     excerpt = code_excerpt(analysis, order, code_may_answer=_code_may_answer(intent))
+    if excerpt is None and hinted is None and intent.kind == "procedure":
+        return listing_under_heading(analysis)
     if excerpt is None or (
         hinted is not None and analysis.candidates[excerpt].text in analysis.candidates[hinted].text
     ):
