@@ -21,7 +21,7 @@ _NODE = re.compile(
     r"(?P<label>[^\[\](){}]*?)(?:\]\]|\)\]|\]\)|\)\)|\}\}|/\]|\\\]|\]|\)|\})"
 )
 _ARROW = re.compile(
-    r"\s*(?:--\s*(?P<inline>[^->|][^->]*?)\s*)?"  # 'A -- yes --> B'
+    r"\s*(?P<both><)?(?:--\s*(?P<inline>[^->|][^->]*?)\s*)?"  # 'A -- yes --> B'; 'A <--> B' both ways
     r"(?:-->|==>|-\.->|---|--[ox]|->)(?:\|(?P<label>[^|]*)\|)?\s*"  # 'A -->|yes| B'
 )
 _MARKUP = re.compile(r"<br\s*/?>|<[^>]+>|[\"`*]")
@@ -68,12 +68,13 @@ def _labels(lines: list[str]) -> dict[str, str]:
 def _edges(line: str, labels: dict[str, str]) -> list[str]:
     """The edges of one line ('A --> B -->|yes| C' holds two), with node ids named by their labels."""
     parts = _ARROW.split(line)
-    # split() with two groups yields: node, inline, label, node, inline, label, node, ...
-    nodes, edge_labels = parts[::3], [_clean(a or b or "") for a, b in zip(parts[1::3], parts[2::3], strict=True)]
+    # split() with three groups yields: node, both, inline, label, node, both, inline, label, node, ...
+    nodes, arrows = parts[::4], ["↔" if both else "→" for both in parts[1::4]]
+    edge_labels = [_clean(a or b or "") for a, b in zip(parts[2::4], parts[3::4], strict=True)]
     names = [_name(node, labels) for node in nodes]
     return [
-        f"{a} → {label}: {b}" if label else f"{a} → {b}"
-        for a, b, label in zip(names, names[1:], edge_labels, strict=False)
+        f"{a} {arrow} {label}: {b}" if label else f"{a} {arrow} {b}"
+        for a, b, arrow, label in zip(names, names[1:], arrows, edge_labels, strict=False)
         if a and b
     ]
 
