@@ -129,3 +129,11 @@ Encoders turn shaft rotation into a count the controller reads.
     assert "angle = pulses" in chunks[0].text, "the example's code is read with the prose it illustrates"
     rest = [(a, c.purpose) for a, c in zip(anchors[1:], chunks[1:], strict=True)]
     assert rest == [(["summary"], "summary"), (["exercise"], "exercise")], "restating and practice stay apart"
+
+
+@pytest.mark.parametrize("heading", ["Rubric", "Grading Rubric", "What to submit", "Late submissions", "Deliverables"])
+def test_how_practice_is_graded_and_handed_in_is_information_even_on_an_assessment_page(heading: str) -> None:
+    body = "Submissions up to 48 hours late lose 10% of the project grade. After that they are refused."
+    page = "assessment/greenhouse-node.mdx"
+    assert classify_section(("Graded Assessment", heading), body, page=page) == "exposition"
+    assert classify_section(("Graded Assessment", "Submit your answers"), body, page=page) == "exercise"

@@ -72,6 +72,17 @@ _HEADING_RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (EXAMPLE, re.compile(rf"{_W}(?:examples?|case stud(?:y|ies)|use cases?|worked example|scenario)\b", re.I)),
 ]
+_LOGISTICS = re.compile(
+    r"^(?:(?:grading|marking|scoring|assessment|evaluation)\s+)?rubrics?\b|^(?:grading|marking)\b|"
+    r"\b(?:marking|grading|assessment|scoring|evaluation)\s+(?:criteria|scheme|guide|policy)\b|"
+    r"\bwhat\s+to\s+(?:submit|hand\s+in|deliver|turn\s+in)\b|^submissions?\b|^how\s+to\s+submit\b|"
+    r"\bdeliverables?\b|\bdeadlines?\b|\bdue\s+dates?\b|\blate\s+(?:submissions?|work|policy|penalt(?:y|ies))\b|"
+    r"\bacademic\s+integrity\b|\bcollaboration\s+policy\b|\bhow\s+(?:you\s+are|it\s+is|this\s+is)\s+"
+    r"(?:graded|marked|assessed)\b|^(?:project\s+|assignment\s+|submission\s+)?requirements$",
+    re.I,
+)
+"""How practice is graded, handed in and by when ("Rubric", "What to submit", "Late submissions"): information a
+learner asks about, quoted like any explanation even on an assessment page, never set as a question."""
 _GLOSSARY_PAGE = re.compile(r"(?:^|[-_/ ])(?:glossary|terminology)(?:[-_. /]|$)")
 """A glossary page: a heading there names the term it defines, even "Capstone Project Scenario" or "Use Case"."""
 _PAGE_RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -120,6 +131,8 @@ def classify_section(heading_path: Sequence[str], body: str, page: str = "") -> 
     """The purpose of one section: its own heading first, then its wording, then its page's name."""
     own = heading_path[-1] if heading_path else ""
     glossary = _GLOSSARY_PAGE.search(page.lower())
+    if own and _LOGISTICS.search(own.strip()):
+        return EXPOSITION
     for purpose, pattern in _HEADING_RULES:
         if own and pattern.search(own):
             if purpose not in PRACTICE and holds_check(_FENCE.sub("", body)):
