@@ -28,3 +28,9 @@ async def test_the_pass_mark_is_quoted_from_the_rubric(services, book, guest):
     text, state = await ask(services, guest, "What is the passing score for the project?")
     assert not state["abstained"] and "weighted score of 2.5 to pass" in text, text
     assert (PROJECT, "rubric") in cited_sections(state)
+
+
+async def test_a_placeholder_in_a_code_span_is_quoted_whole(services, book, guest):
+    text, state = await ask(services, guest, "What topics must my greenhouse node publish to?")
+    assert "`greenhouse/<your-name>/temperature`" in text, text
+    assert (PROJECT, "requirements") in cited_sections(state)

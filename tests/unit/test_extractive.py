@@ -240,3 +240,9 @@ async def test_a_count_question_needs_a_count_of_that_thing() -> None:
     assert not counted.abstained and "three axes" in counted.text
     uncounted = await answer("How many calibration cycles does an IMU survive before it drifts?", BOOK)
     assert uncounted.abstained and uncounted.signals["answer_type_missing"]
+
+
+def test_code_spans_keep_their_angle_brackets_and_underscores() -> None:
+    text = "Submit `greenhouse-<your-name>.zip` and `__init__.py` by <b>Friday</b>, **on time**."
+    [sentence] = split_markdown(text)
+    assert sentence.text == "Submit `greenhouse-<your-name>.zip` and `__init__.py` by Friday, on time."
