@@ -49,7 +49,7 @@ from booktutor.tools.practice_steps import (
     step_texts,
     work_steps,
 )
-from booktutor.tutoring.quiz_pages import set_questions
+from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING, set_questions
 
 PRACTICE_PAGES = 3
 """The practice sections of this many of the best-ranked pages are read."""
@@ -140,8 +140,8 @@ def practice_sections(rows: Sequence[OutlineRow]) -> list[PracticeSection]:
     found: dict[tuple[str, tuple[str, ...]], PracticeSection] = {}
     for row in rows:
         root = practice_root(row)
-        if root is None:
-            continue
+        if root is None or any(ANSWER_KEY_HEADING.match(heading) for heading in root):
+            continue  # an answer key ("Self-check answers") is not practice to offer
         section = found.get((row.doc_path, root))
         if section is None:
             section = found[(row.doc_path, root)] = _new_section(rows, root, row)

@@ -50,7 +50,15 @@ QUIZ_HEADING = re.compile(
     r"check your understanding|test your (knowledge|understanding)|knowledge check|questions|exercises?)\b",
     re.IGNORECASE,
 )
-ANSWER_KEY_HEADING = re.compile(r"^(answer key|answers|solutions|answer sheet)\b", re.IGNORECASE)
+ANSWER_KEY_HEADING = re.compile(
+    r"^(answer key|answers|solutions|answer sheet)\b|"
+    r"\b(?:quiz(?:zes)?|self[- ]?checks?|checks?|exercises?|review|practice|tests?|assessments?|labs?|homework|"
+    r"problems?|worksheets?|questions?|activit(?:y|ies))"
+    r"(?:\s+(?!and\b|&)[\w-]+){0,2}?[\s:—–-]+(answers|answer key|solutions|answer sheet)\s*$",
+    re.IGNORECASE,
+)
+"""An answer key's title: "Answers", "Solutions to the exercises", "Self-check answers", "Quiz 1 solutions" (not
+"Questions and answers", "Common issues and solutions")."""
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 ANSWER_LINE = re.compile(
     r"^\s*(?:[-*>]\s+)?(?:\*\*|_)?(?:correct answer|answer|model answer|sample answer|solution|expected answer)"
