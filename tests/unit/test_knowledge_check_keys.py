@@ -6,14 +6,11 @@ practice.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from tests.unit.fixture_books import fixture_book_pages
 
 from booktutor.extractive.practice_keys import ANSWER_HIDDEN
 from booktutor.ingest.chunker import chunk_markdown, split_sections
-from booktutor.ingest.discover import discover_book
-from booktutor.ingest.parse import parse_book
 from booktutor.ingest.purpose import EXERCISE, SUMMARY
 from booktutor.markdown.learner_view import learner_markdown
 from booktutor.markdown.mdx import clean_markdown
@@ -22,7 +19,6 @@ from booktutor.tools.answer_keys import keyless
 from booktutor.tutoring.imported import BookPage
 from booktutor.tutoring.quiz_pages import page_questions, set_questions
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
 CHAIN_KEYS = [
     "✓",
     "✔",
@@ -36,15 +32,9 @@ CHAIN_KEYS = [
 ]
 
 
-def _pages(book: str) -> dict[str, BookPage]:
-    docs, problems = parse_book(discover_book(FIXTURES / book))
-    assert not problems
-    return {d.source_path: BookPage(d.source_path, d.title, d.markdown, d.front_matter, d.language) for d in docs}
-
-
 @pytest.fixture(scope="module")
 def checks() -> dict[str, BookPage]:
-    return _pages("checks_book")
+    return fixture_book_pages("checks_book")
 
 
 def test_a_learner_never_sees_a_headless_checks_marked_options_or_an_admonition_answer(checks):
@@ -68,7 +58,7 @@ def test_labelled_checks_and_check_containers_go_like_headed_quizzes(checks):
     assert not [key for key in ("✔", "(correct)", "Knowledge check", "squeeze its pads against?") if key in brakes]
     assert "1. Loosen the pad bolt:\n   - Hex key ✓" in brakes, "numbered steps that ask nothing are not a check"
     assert "## Summary\n\nDisc brakes keep their grip in the wet" in brakes and "## Next steps" in brakes
-    pulleys = learner_markdown(_pages("keys_book")["pulleys.mdx"].markdown)
+    pulleys = learner_markdown(fixture_book_pages("keys_book")["pulleys.mdx"].markdown)
     assert "✓" not in pulleys and "What does a single fixed pulley change?" not in pulleys
     assert "## Summary\n\nA fixed pulley turns the pull" in pulleys
     gears = learner_markdown(checks["gears.mdx"].markdown)
@@ -138,7 +128,7 @@ def _summary_chunks(page: BookPage) -> list[tuple[str, str]]:
 
 
 def test_a_summary_that_closes_with_a_knowledge_check_is_a_summary_then_practice(checks):
-    pages = [checks["chains.md"], checks["brakes.md"], _pages("keys_book")["pulleys.mdx"]]
+    pages = [checks["chains.md"], checks["brakes.md"], fixture_book_pages("keys_book")["pulleys.mdx"]]
     openings = ["A chain wears by stretching", "Disc brakes keep their grip", "A fixed pulley turns the pull"]
     for page, opening in zip(pages, openings, strict=True):
         (summary, summary_text), (check, check_text) = _summary_chunks(page)

@@ -6,31 +6,20 @@ grade; the tools never show a model their keys. (tests/fixtures/checks_book, tes
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from tests.unit.fixture_books import fixture_book_pages
 
 from booktutor.extractive.practice_keys import ANSWER_HIDDEN
 from booktutor.ingest.chunker import split_sections
-from booktutor.ingest.discover import discover_book
-from booktutor.ingest.parse import parse_book
 from booktutor.markdown.mdx import clean_markdown
 from booktutor.tools.answer_keys import keyless
 from booktutor.tutoring.imported import BookPage, imported_questions
 from booktutor.tutoring.quiz_pages import page_questions
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
-
-
-def _pages(book: str) -> dict[str, BookPage]:
-    docs, problems = parse_book(discover_book(FIXTURES / book))
-    assert not problems
-    return {d.source_path: BookPage(d.source_path, d.title, d.markdown, d.front_matter, d.language) for d in docs}
-
 
 @pytest.fixture(scope="module")
 def checks() -> dict[str, BookPage]:
-    return _pages("checks_book")
+    return fixture_book_pages("checks_book")
 
 
 def _keyed(page: BookPage) -> list[tuple]:
@@ -38,7 +27,7 @@ def _keyed(page: BookPage) -> list[tuple]:
 
 
 def test_a_knowledge_check_container_with_check_marks_is_graded():
-    pulleys = _pages("keys_book")["pulleys.mdx"]
+    pulleys = fixture_book_pages("keys_book")["pulleys.mdx"]
     found = page_questions(pulleys.markdown, pulleys.title)
     assert [(q.prompt, q.keyed()) for q in found] == [
         (
