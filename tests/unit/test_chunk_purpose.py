@@ -17,6 +17,9 @@ from booktutor.ingest.purpose import classify_section
         ("Check Your Understanding", "exercise"),
         ("Lab 3: Line Following", "lab"),
         ("Hands-on Tutorial", "lab"),
+        ("Activity 3: Two Subscribers", "lab"),
+        ("Activity 2.1", "lab"),
+        ("Class activity: build a gear train", "lab"),
         ("Learning Objectives", "objectives"),
         ("What You'll Learn", "objectives"),
         ("Key Takeaways", "summary"),
@@ -31,6 +34,8 @@ from booktutor.ingest.purpose import classify_section
         ("Challenges of Legged Locomotion", "exposition"),
         ("Computational Resources", "exposition"),
         ("Isaac Lab Overview", "exposition"),
+        ("Voice Activity Detection", "exposition"),
+        ("Activity Recognition with IMUs", "exposition"),
         ("Competing Objectives in Control", "exposition"),
     ],
 )

@@ -275,7 +275,7 @@ _PRACTICE_CONTENT = re.compile(
     rf"^\W*what(?:'s|\s+is|\s+are)\s+(?:the|this|that)\s+{_NAMED}{_MARKED_PRACTICE}\s+(?:in|of|for|at\s+the\s+end\s+of)\s+"
     rf"(?:the|this|that|chapter|module|unit|lesson)\b|"
     rf"\b(?:what|which)\s+questions\s+(?:are|is|does|do|will|did)\b[^?]{{0,60}}?\b{_MARKED_PRACTICE}\b|"
-    rf"\b(?:exercise|problem)\s*#?\d{{1,3}}\b|"
+    rf"\b(?:exercise|problem|lab|activity|assignment|tutorial|project)\s*#?\d{{1,3}}(?:\.\d+)*\b|"
     rf"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)\s+(?:exercise|problem)\b|"
     rf"\bquestions?\s*#?\d{{1,3}}\s+(?:of|in|on|from)\s+(?:the|this|that)\s+{_NAMED}{_MARKED_PRACTICE}\b",
     re.I,

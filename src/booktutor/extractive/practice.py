@@ -45,12 +45,15 @@ _ASKING_WORDS = content_terms(
     "stage stages end any there have has include includes contain contains come offer ask asks build make create "
     "do submit need require involve cover covers test want expect chapter chapters section sections module modules "
     "unit lesson page course textbook available self check checks checkpoint checkpoints knowledge yourself "
-    "solve complete approach tackle finish answer"
+    "solve complete approach tackle finish answer help"
 )
+_NUMBERED_ONE = re.compile(
+    r"\b(?:exercise|lab|quiz|assessment|assignment|tutorial|project|activity)\s+#?\d+(?:\.\d+)*\b", re.I
+)
+"""'activity 2', 'lab 3.1': one exercise named by its kind and its number, as its heading names it."""
 _ONE_NAMED = re.compile(
-    r"\bthe\s+(?:[\w/'-]+\s+){1,6}?(?:exercise|lab|quiz|assessment|assignment|tutorial|project)\b(?!\s*s\b)|"
-    r"\bthe\s+(?:[\w/'-]+\s+){0,6}?capstone\b|"
-    r"\b(?:exercise|lab|quiz|assessment|assignment|tutorial|project)\s+\d+\b",
+    r"\bthe\s+(?:[\w/'-]+\s+){1,6}?(?:exercise|lab|quiz|assessment|assignment|tutorial|project|activity)\b"
+    rf"(?!\s*s\b)|\bthe\s+(?:[\w/'-]+\s+){{0,6}}?capstone\b|{_NUMBERED_ONE.pattern}",
     re.I,
 )
 """'the sim-to-real practical exercise', 'the capstone project': the question names one exercise, not a
@@ -100,7 +103,10 @@ def practice_answer(
 def _answer(question: str, topic: frozenset[str], kind: str, pages: list[_Page], covered: bool) -> str | None:
     course = next((page for page in pages if page.scope == "course"), None)
     if course is not None and not topic:
-        course = _named_one(question, course) or course
+        named = _named_one(question, course)
+        if named and len(named.sections) == 1 and _NUMBERED_ONE.search(question):  # 'activity 2': that one alone
+            return f"{_link(named.sections[0], course)}.{_what_it_asks(named.sections[0], inline=False)}"
+        course = named or course
         asks_for_one = asks_which_practice(question) or asked_step(question) is not None
         return _course_text(course, kind) if course.sections or asks_for_one else None
     pages = [page for page in pages if page.scope == "part"] or [page for page in pages if not page.scope]
@@ -175,7 +181,7 @@ def _step_answer(question: str, number: int, kind: str, pages: list[_Page]) -> s
     none of their headings says: the best-ranked), else of the best-ranked one with steps (of the kind asked
     for first), cited; all its steps when it has no such step. None when no section read has steps."""
     asked_text = without_step(question)
-    topic = practice_topic(asked_text)
+    topic = _terms(asked_text) - _ASKING_WORDS  # 'lab 2' too: the heading saying it ranks first
     ranked = [page for page in pages if page.scope == "part"] or [page for page in pages if not page.scope]
     pool = _asked_pages(asked_text, topic, ranked) if topic else []
     if not any(page.sections for page in pool) and all(word.isdigit() for word in topic):  # "lab 1" of unnumbered
@@ -221,7 +227,7 @@ def _named_one(question: str, course: _Page) -> _Page | None:
 def practice_topic(question: str) -> frozenset[str]:
     """What the question asks about, less its words for practice and for asking: none when it asks about the
     course's practice as a whole ("Are there any exercises?", "What labs does the course have?")."""
-    return _terms(without_step(question)) - _ASKING_WORDS
+    return _terms(_NUMBERED_ONE.sub(" ", without_step(question))) - _ASKING_WORDS  # 'activity 2' names no topic
 
 
 def _names_marked_one(question: str) -> bool:
@@ -236,7 +242,8 @@ def _asked_pages(question: str, topic: frozenset[str], pages: list[_Page]) -> li
     pages whose title or path names its topic; else the sections whose heading or prompt does; else, when it
     names no topic, the best page; else none."""
     if one := _ONE_NAMED.search(question):
-        words = topic or _terms(one.group(0))  # 'the capstone project' names it by the words for practice alone
+        numbered = _NUMBERED_ONE.search(question)  # 'activity 2' by its kind and number, whatever the topic
+        words = _terms(numbered[0]) if numbered else topic or _terms(one.group(0))  # 'the capstone project' too
         named = [_only(page, [s for s in page.sections if _names(s.get("heading"), words)]) for page in pages]
         if any(page.sections for page in named):
             return named

@@ -40,7 +40,8 @@ _HEADING_RULES: list[tuple[str, re.Pattern[str]]] = [
         LAB,
         re.compile(
             r"^(?:\W*)labs?\b|\blab\s*\d+|\blab (?:exercise|activity|assignment|session)s?\b|"
-            r"(?:^|\b)(?:tutorial|hands[- ]on|walkthrough|try it(?: out| yourself)?)\b",
+            r"(?:^|\b)(?:tutorial|hands[- ]on|walkthrough|try it(?: out| yourself)?)\b|"
+            r"\bactivity\s*\d+(?:\.\d+)*\b|^\W*(?:(?:class|group|learning|practice)\s+)?activit(?:y|ies)\s*(?:$|[:.\u2013\u2014-])",
             re.I,
         ),
     ),

@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Iterator
 from typing import Any
 
+from booktutor.markdown.components import component_headings
 from booktutor.markdown.fences import iter_fence_flags
 
 _SENTENCE_LABEL = re.compile(r"^(?:\*\*|__)[^*_\n]{1,80}?[.?!](?:\*\*|__)\s+")
@@ -21,13 +22,14 @@ def without_sentence_label(text: str) -> str:
 def clean_markdown(body: str, *, keep_admonitions: bool = False) -> str:
     """Turn MDX into plain Markdown for chunking; fenced code is never altered.
 
-    Removes top-level import/export statements, JSX expression blocks and tags whose attributes hold
-    code (`drop_jsx_code`), other JSX/HTML tags (keeping their text), `{/* */}` and `<!-- -->`
-    comments; renders admonitions as a bold lead-in (or keeps their `:::` lines with `keep_admonitions`).
+    Opens a section at each titled JSX block (`component_headings`). Removes top-level import/export
+    statements, JSX expression blocks and tags whose attributes hold code (`drop_jsx_code`), other JSX/HTML
+    tags (keeping their text), `{/* */}` and `<!-- -->` comments; renders admonitions as a bold lead-in (or
+    keeps their `:::` lines with `keep_admonitions`).
     """
     output: list[str] = []
     prose: list[str] = []
-    for line, fenced in iter_fence_flags(drop_jsx_code(body).split("\n")):
+    for line, fenced in iter_fence_flags(drop_jsx_code(component_headings(body)).split("\n")):
         if not fenced:
             prose.append(line)
             continue

@@ -1,0 +1,64 @@
+"""A titled JSX block (`<Activity number={3} title="Echo a datagram">` … `</Activity>`) as a section heading.
+
+Course books built with MDX often wrap an activity, an exercise or a case study in a component of their own
+rather than a heading. Once its tags are stripped its title would be lost and its text would run on as part of
+the section above, so it opens a section of its own at the level of the heading above it ("Activity 3: Echo a
+datagram", the component's name said before its number and title, as an admonition's kind is). `<Admonition>`
+is the JSX form of `:::note Title` and stays an aside, its title a bold lead-in as that one's is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from booktutor.markdown.fences import iter_fence_flags
+
+_OPEN = re.compile(r"^[ \t]*<(?P<name>[A-Z][\w]*)(?P<attrs>\s[^<>]*?)?>[ \t]*$")
+_TITLE = re.compile(r"""\btitle\s*=\s*(?:"(?P<a>[^"]*)"|'(?P<b>[^']*)'|\{\s*(?P<q>["'`])(?P<c>.*?)(?P=q)\s*\})""")
+_NUMBER = re.compile(r"""\bnumber\s*=\s*(?:\{\s*["']?|["'])(?P<n>\d+(?:\.\d+)*)""")
+_HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})\s")
+_ASIDE = "Admonition"
+_TYPE = re.compile(r"""\btype\s*=\s*["'](?P<type>[\w-]+)["']""")
+MIN_LEVEL = 2
+
+
+def component_headings(body: str) -> str:
+    """The page with each titled JSX block's opening tag replaced by a heading (its closing tag is left to be
+    stripped with the other tags); fenced code untouched."""
+    lines = body.split("\n")
+    out: list[str] = []
+    level = MIN_LEVEL
+    last_close = {line.strip(): index for index, line in enumerate(lines) if line.strip().startswith("</")}
+    for index, (line, fenced) in enumerate(iter_fence_flags(lines)):
+        if fenced:
+            out.append(line)
+            continue
+        if heading := _HEADING.match(line):
+            level = max(len(heading["level"]), MIN_LEVEL)
+        label = _label(line)
+        if not label or last_close.get(f"</{label[0]}>", -1) < index:
+            out.append(line)
+        elif label[0] == _ASIDE:
+            out += [line, f"**{label[1]}**", ""]
+        else:
+            out += ["", f"{'#' * level} {label[1]}", ""]
+    return "\n".join(out)
+
+
+def _label(line: str) -> tuple[str, str] | None:
+    """(component name, heading text) when the line opens a titled block component, else None."""
+    tag = _OPEN.match(line)
+    if not tag or not (found := _TITLE.search(tag["attrs"] or "")):
+        return None
+    title = " ".join((found["a"] or found["b"] or found["c"] or "").split())
+    if not title:
+        return None
+    if tag["name"] == _ASIDE:  # rendered as `:::info Title` is (mdx._render_admonition)
+        kind = aside["type"] if (aside := _TYPE.search(tag["attrs"] or "")) else "note"
+        return _ASIDE, f"{kind.replace('-', ' ').capitalize()}: {title}"
+    kind = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag["name"]).capitalize()
+    number = found_number["n"] if (found_number := _NUMBER.search(tag["attrs"] or "")) else ""
+    lead = f"{kind} {number}".strip()
+    if not number and kind.lower() in title.lower():
+        return tag["name"], title
+    return tag["name"], f"{lead}: {title}"

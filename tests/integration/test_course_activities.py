@@ -1,0 +1,36 @@
+"""Asked about an activity by its number ("help with activity 2"), the offline tutor shows that activity: its
+prompt, what to hand in and its steps, whether the book heads it "Try it — Activity 2" or wraps it in an
+`<Activity number={3} title="...">` component. (tests/fixtures/network_course)
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+from tests.integration.offline_answers import ask_offline, cited_sections, fixture_book_fixtures
+
+pytestmark = pytest.mark.integration
+
+services, book = fixture_book_fixtures("network_course", book_id="net", title="Connected Sensors 101")
+ask = partial(ask_offline, book_id="net")
+
+
+async def test_help_with_an_activity_by_its_number_shows_that_activity(services, book, guest):
+    text, state = await ask(services, guest, "help with activity 2")
+    assert "Activity 2: Echo a datagram" in text and "Record the distance" in text, text
+    assert "Activity 4" not in text and "Activity 3" not in text, text
+    assert cited_sections(state) == {("unit-1/lesson-1-2-udp-or-tcp.mdx", "try-it--activity-2-echo-a-datagram")}
+
+
+async def test_what_to_hand_in_for_an_activity_is_quoted_from_it(services, book, guest):
+    text, state = await ask(services, guest, "What do I hand in for Activity 1?")
+    assert "A screenshot of your capture with the UDP header highlighted" in text, text
+    assert "Activity 2" not in text and "Activity 1 to Activity 5" not in text, text
+
+
+async def test_an_activity_component_is_a_section_of_its_own(services, book, guest):
+    text, state = await ask(services, guest, "help with activity 3")
+    assert "Activity 3: Two subscribers, one publisher" in text and "a screenshot of both terminals" in text, text
+    anchor = "activity-3-two-subscribers-one-publisher"
+    assert cited_sections(state) == {("unit-2/lesson-2-1-publish-subscribe.mdx", anchor)}
