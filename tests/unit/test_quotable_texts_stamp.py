@@ -9,7 +9,7 @@ import json
 
 from booktutor.extractive.scoring import QUOTABLE_TEXTS_VERSION, quotable_texts
 
-SPLITS = {2: "3c5f37ed417dd29aad8813c9dbf6b456901871e64e2836a8768c2cc785b98f8a"}
+SPLITS = {3: "4920418cb5763093189f531c118b491abc34bb95d15075fb9f5c7ef7f70ceaf5"}
 """The digest of `quotable_texts` over CHUNKS under each QUOTABLE_TEXTS_VERSION."""
 
 CHUNKS = [
@@ -75,6 +75,11 @@ flowchart LR
     P[Greenhouse] <-->|Sensor sync| T[Twin]
     T -->|Schedule| C[Controller]
 ```
+""",
+    """## Greenhouse words
+
+Bed
+: One raised planter fed by a single valve.
 """,
 ]
 

@@ -327,7 +327,7 @@ async def _document_matrix(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return np.asarray(await embedder.embed_documents(texts), dtype=np.float32)
 
 
-QUOTABLE_TEXTS_VERSION = 2  # bump when `quotable_texts` splits any chunk differently
+QUOTABLE_TEXTS_VERSION = 3  # bump when `quotable_texts` splits any chunk differently
 
 
 def quotable_texts(text: str) -> list[str]:

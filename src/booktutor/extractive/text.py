@@ -60,6 +60,8 @@ _ADMONITION_LABEL = re.compile(r"^[A-Z][a-z]+:(?:\s|$)")
 _GENERIC_LEAD_IN = re.compile(r"^(?:Definition|Meaning|Description)\s*:\s+(?=\S)", re.I)
 """A glossary entry's '**Definition**: …' under the term's own heading: the heading names what it defines."""
 _QUOTE_PREFIX = re.compile(r"^\s*>\s?")
+_DEFINITION = re.compile(r"^\s{0,3}:[ \t]+(?=\S)")
+"""A definition list's definition ("Latency" then ": The time a packet takes ...")."""
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _BOLD = re.compile(r"\*\*|__")
@@ -180,6 +182,7 @@ class _Splitter:
         self.fresh = False  # nothing but the label has been said since it
         self.lead_in = ""  # the label, when the last segment is the first sentence under it and ends with ":"
         self.lead_in_at = 0  # the number of segments then
+        self.term = ""  # the term of the definition list item being read
 
     @property
     def section(self) -> int:
@@ -256,12 +259,26 @@ class _Splitter:
             return
         self.flush_table()
         line = _QUOTE_PREFIX.sub("", line)
-        if _BULLET.match(line):
+        if _DEFINITION.match(line) and (term := self.defined_term()):
             self.flush()
-            self.in_item = True
+            self.in_item, self.term = True, term
+            self.items += 1
+            line = f"{term}: {_DEFINITION.sub('', line)}"
+        elif _BULLET.match(line):
+            self.flush()
+            self.in_item, self.term = True, ""
             self.items += 1
             line = _BULLET.sub("", line)
         self.paragraph.append(line.strip())
+
+    def defined_term(self) -> str:
+        """The term a definition line defines: the short line right before it, the bold label line before it,
+        or the term of the definition before it (a term with two definitions)."""
+        if self.in_item and self.term:
+            return self.term
+        if len(self.paragraph) == 1 and len(self.paragraph[0].split()) <= MAX_LABEL_WORDS:
+            return _clean_inline(self.paragraph.pop())
+        return self.label if self.fresh and not self.paragraph else ""
 
     def flush_paragraph_only(self) -> None:
         table, self.table = self.table, []
