@@ -19,6 +19,8 @@ from booktutor.markdown.mdx import ADMONITION_CLOSE, ADMONITION_OPEN
 
 REVEALS = re.compile(r"\b(answers?|solutions?|show\s+answer|reveal|correct\s+option)\b|جواب|حل", re.IGNORECASE)
 """A fold's summary or a box's title that holds an answer."""
+HINT = re.compile(r"\b(?:hints?|clues?|nudge)\b|اشارہ", re.IGNORECASE)
+"""A fold's summary that holds a hint ("Hint", "Need a clue?"), not the answer."""
 QUESTION_LINE = re.compile(
     r"^(?:#{2,6}\s+)?(?:\*\*)?(?:(?:Q(?:uestion)?|Exercise|Problem|Task)\s*)?(?P<number>\d{1,3})\s*[.):]\s*(?:\*\*)?\s*(?P<text>.*)$",
     re.IGNORECASE,

@@ -100,11 +100,14 @@ _JSX_TAG = re.compile(
     rf"\s*/?>|<>|</>"
 )
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SUMMARY_THEN_TEXT = re.compile(r"^(?P<indent>[ \t]*)(?P<summary>.*?</summary\s*>)[ \t]*(?=\S)", re.M | re.I)
+"""A fold's summary with its body on the same line (`<details><summary>Answer</summary>Port 80</details>`)."""
 
 
 def _strip_jsx(text: str) -> str:
     text = _COMMENTS.sub("", text)
     text = _LINE_BREAK_TAG.sub(" ", text)
+    text = _SUMMARY_THEN_TEXT.sub(r"\g<indent>\g<summary>\n\n\g<indent>", text)  # its own line, as when folded
     return _JSX_TAG.sub("", text)
 
 

@@ -23,6 +23,7 @@ from booktutor.markdown.knowledge_checks import (
     CHECKBOX_LINE,
     CONTAINER,
     CORRECT_MARK,
+    HINT,
     OPTION_LINE,
     QUESTION_LINE,
     REVEALS,
@@ -304,8 +305,12 @@ def clean_markdown_keep_details(markdown: str) -> str:
 
 
 def _fold_line(fold: re.Match[str]) -> str:
+    """A fold as its marked body; a hint's fold as nothing (a hint is not the answer)."""
     summary = _SUMMARY.search(fold.group("body"))
-    mark = _ANSWER_MARK if summary and REVEALS.search(summary.group("text")) else _FOLD_MARK
+    titled = summary.group("text") if summary else ""
+    if HINT.search(titled) and not REVEALS.search(titled):
+        return "\n\n"
+    mark = _ANSWER_MARK if REVEALS.search(titled) else _FOLD_MARK
     return f"\n\n{mark} {' '.join(_SUMMARY.sub('', fold.group('body')).split())}\n\n"
 
 
