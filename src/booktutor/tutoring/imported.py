@@ -3,7 +3,8 @@
 A question on a quiz page belongs to a chapter near the page in the sidebar (the pages before it
 in its folder, nearest first, then the folder's other pages) and, within it, to the section whose
 words it shares most (IDF-weighted overlap). A quiz section inside a chapter tests that chapter.
-The quiz page itself also offers its questions, so "quiz me" on it works.
+The quiz page itself also offers its questions, so "quiz me" on it works. A quiz page whose answers are
+on a page of their own is graded with them (tutoring.answer_pages); that page offers no questions.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Protocol
 from booktutor.ingest.chunker import remove_quiz_fences, split_sections
 from booktutor.markdown.mdx import clean_markdown
 from booktutor.markdown.urls import anchor_url
+from booktutor.tutoring.answer_pages import answer_key, answers_page, is_answer_page
 from booktutor.tutoring.questions import QuizQuestion, normalized
 from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING, QUIZ_HEADING, PageQuestion, is_quiz_page, page_questions
 
@@ -170,12 +172,13 @@ def imported_questions(pages: Sequence[Page]) -> dict[str, list[QuizQuestion]]:
     result: dict[str, list[QuizQuestion]] = {}
     sections = _LazySections()
     for index, page in enumerate(pages):
-        if not _may_hold_questions(page.markdown):
-            continue
-        found = page_questions(page.markdown, page.title)
-        if not found:
+        if not _may_hold_questions(page.markdown) or is_answer_page(page):
             continue
         whole = is_quiz_page(page.title, page.markdown)
+        answers = answers_page(pages, index) if whole else None
+        found = page_questions(page.markdown, page.title, answer_key(answers.markdown) if answers else None)
+        if not found:
+            continue
         candidates = _candidate_chapters(pages, index) if whole else [page]
         for question in found:
             target, section = _attribute(question, candidates, sections)

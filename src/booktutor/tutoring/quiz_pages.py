@@ -15,6 +15,7 @@ answer are skipped (they cannot be graded)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from booktutor.markdown.fences import iter_fence_flags
@@ -163,9 +164,10 @@ def is_quiz_page(title: str, markdown: str) -> bool:
     return bool(QUIZ_HEADING.match(plain(title)) or QUIZ_HEADING.match(plain(first)))
 
 
-def page_questions(markdown: str, title: str) -> list[PageQuestion]:
+def page_questions(markdown: str, title: str, key: Mapping[int, tuple[str, str]] | None = None) -> list[PageQuestion]:
     """The gradable questions of a page's quiz regions (the whole page if it is a quiz page), and elsewhere the
-    multiple-choice questions whose own lines give their answer."""
+    multiple-choice questions whose own lines give their answer; `key`: the answers by number a page of their
+    own gives (tutoring.answer_pages), for the questions the page does not answer."""
     reader = _Reader(whole=is_quiz_page(title, markdown), heading=title)
     reader.region = reader.whole
     lines = clean_markdown_keep_details(_mark_containers(markdown)).split("\n")
@@ -174,10 +176,11 @@ def page_questions(markdown: str, title: str) -> list[PageQuestion]:
             reader.code(line)
         else:
             reader.read(line, alone=alone_line(lines, index))
+    keys = {**(key or {}), **reader.key}
     for question in reader.questions:
         question.settle()
-        if question.number in reader.key and not question.answer and not question.correct:
-            question.answer, explanation = reader.key[question.number]
+        if question.number in keys and not question.answer and not question.correct:
+            question.answer, explanation = keys[question.number]
             question.explanation = question.explanation or explanation
     return [q for q in reader.questions if q.prompt and q.keyed() is not None and (q.in_quiz or q.self_evident())]
 
@@ -256,7 +259,7 @@ class _Reader:
 
 
 MAX_SET_QUESTIONS = 12
-_KEY_ONLY = re.compile(r"^(?:\(?[A-Fa-f]\)?|true|false)\s*(?:$|[).:\-\u2013\u2014])", re.IGNORECASE)
+KEY_ONLY = re.compile(r"^(?:\(?[A-Fa-f]\)?|true|false)\s*(?:$|[).:\-\u2013\u2014])", re.IGNORECASE)
 """An answer key's line read as a numbered question ("1. B — 48 / 12", "4. False")."""
 
 
@@ -281,7 +284,7 @@ def set_questions(text: str) -> list[SetQuestion]:
         if heading and ANSWER_KEY_HEADING.match(plain(heading.group(2))):
             break
         choice = (CHECKBOX_LINE.match(line) or OPTION_LINE.match(line)) if current is not None else None
-        if numbered and not line.startswith((" ", "\t")) and not _KEY_ONLY.match(plain(numbered.group("text"))):
+        if numbered and not line.startswith((" ", "\t")) and not KEY_ONLY.match(plain(numbered.group("text"))):
             current, going = (int(numbered.group("number")), [plain(numbered.group("text"))], []), True
             found.append(current)
         elif heading or ANSWER_LINE.match(line) or EXPLANATION_LINE.match(line) or line.startswith(_MARKS):
@@ -407,7 +410,13 @@ def _continues(question: PageQuestion | None) -> bool:
 
 
 def _read_key_line(line: str, key: dict[int, tuple[str, str]]) -> bool:
-    match = _KEY_ROW.match(line.strip()) or _KEY_LINE.match(line)
-    if match:
-        key[int(match.group("number"))] = (match.group("answer"), plain(match.group("rest")).strip("| "))
-    return bool(match) or not line.strip()
+    if found := key_line(line):
+        key[found[0]] = found[1:]
+    return bool(found) or not line.strip()
+
+
+def key_line(line: str) -> tuple[int, str, str] | None:
+    """An answer key's line ("1. B — why", "| 2 | True |") as (number, its letter or true/false, why)."""
+    if not (match := _KEY_ROW.match(line.strip()) or _KEY_LINE.match(line)):
+        return None
+    return int(match.group("number")), match.group("answer"), plain(match.group("rest")).strip("| ")
