@@ -1,6 +1,7 @@
 """Asked about an activity by its number ("help with activity 2"), the offline tutor shows that activity: its
 prompt, what to hand in and its steps, whether the book heads it "Try it — Activity 2" or wraps it in an
-`<Activity number={3} title="...">` component. (tests/fixtures/network_course)
+`<Activity number={3} title="...">` component. Asked about "lesson 2.1", it reads that lesson, not every lesson
+of unit 2. (tests/fixtures/network_course)
 """
 
 from __future__ import annotations
@@ -34,3 +35,10 @@ async def test_an_activity_component_is_a_section_of_its_own(services, book, gue
     assert "Activity 3: Two subscribers, one publisher" in text and "a screenshot of both terminals" in text, text
     anchor = "activity-3-two-subscribers-one-publisher"
     assert cited_sections(state) == {("unit-2/lesson-2-1-publish-subscribe.mdx", anchor)}
+
+
+@pytest.mark.parametrize("question", ["Summarize lesson 2.1", "lesson 2.1"])
+async def test_a_lesson_numbered_2_1_is_not_lesson_2_2(services, book, guest, question):
+    text, state = await ask(services, guest, question)
+    assert "Lesson 2.1 — Publish/Subscribe with MQTT" in text, text
+    assert {page for page, _ in cited_sections(state)} == {"unit-2/lesson-2-1-publish-subscribe.mdx"}

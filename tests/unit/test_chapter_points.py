@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from booktutor.memory.book_records import OutlineRow
 from booktutor.tools.chapter_choices import _parts
 from booktutor.tools.chapter_names import THIS_PAGE, asked_by_name, asked_name
@@ -75,7 +77,7 @@ def test_what_a_named_part_covers_asks_for_its_points_but_its_quiz_does_not() ->
     assert asked_name("Explain the second law in the chapter") is None
     assert asked_name("Give me the key points of chapter 2") is None
     assert asked_name("What comes in the next module?") is None
-    assert asked_chapter("What does Module 2: Perception cover?") == ("module", 2)
+    assert asked_chapter("What does Module 2: Perception cover?") == ("module", "2")
 
 
 def test_the_chapters_to_choose_from_are_the_books_modules_at_the_first_level_with_several() -> None:
@@ -95,3 +97,17 @@ def test_the_chapters_to_choose_from_are_the_books_modules_at_the_first_level_wi
         ("Module 2: Sensing", docs[3][0]),
         ("Glossary", docs[4][0]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Summarize lesson 2.1", ("lesson", "2.1")),
+        ("What does lesson 1.2 cover?", ("lesson", "1.2")),
+        ("lesson 2.1", ("lesson", "2.1")),
+        ("the key points of chapter 02", ("chapter", "2")),
+        ("How do I publish in lesson 2.1?", None),
+    ],
+)
+def test_a_dotted_part_number_is_read_whole(question: str, asked: tuple[str, str] | None) -> None:
+    assert asked_chapter(question) == asked

@@ -26,9 +26,11 @@ _IDEAS = (
     r"(?:key|main|core|central|important|essential|big)\s+(?:points?|ideas?|concepts?|takeaways?|lessons?|"
     r"messages?)|takeaways?|summary|recap|overview|outline|gist|summari[sz]e"
 )
+PART_NUMBER = r"\d+(?:\.\d+)*"
+"""A part's number, dotted for a lesson of a unit ("lesson 2.1")."""
 _KIND = r"(?P<kind>chapter|module|unit|lesson|part|week)"
 _LEAD = rf"\b(?:{_IDEAS})\b(?:\s+(?:of|from|in|for))?\s+"
-_PART = r"(?:chapter|module|unit|lesson|part|week|page)(?:\s+\d+(?::[\w' -]{1,60}?)?)?"
+_PART = rf"(?:chapter|module|unit|lesson|part|week|page)(?:\s+{PART_NUMBER}(?::[\w' -]{{1,60}}?)?)?"
 """A part by its kind word, its number and its title after a colon ("module 2: Perception")."""
 _VERBS = r"(?:cover|teach|include|contain|go\s+over|discuss)"
 _COVERS = re.compile(
@@ -53,6 +55,19 @@ THIS_PAGE = "this"
 INDEX_PAGE = re.compile(r"(?:^|/)(?:index|readme|_index)\.mdx?$", re.I)
 """A folder's index page (a module's or part's overview)."""
 MAX_NAMED_PAGES = 6
+
+
+def part_patterns(kind: str, number: str) -> tuple[str, str, str]:
+    """POSIX patterns for the source path and the title of the pages of a numbered part ("lesson", "2.1": its
+    "lesson-2-1-….md", "Lesson 2.1 — …"), and (Python) for its folder's path. A dotted number is matched whole;
+    "lesson 2" holds "lesson 2.1" as well."""
+    path_number = "[-_.]".join(f"0*{part}" for part in number.split("."))
+    title_number = "[.-]".join(f"0*{part}" for part in number.split("."))
+    return (
+        rf"(^|/){kind}[-_ ]?{path_number}($|[-_./])",
+        rf"^\s*{kind}[\s_-]*{title_number}([^0-9]|$)",
+        rf"^(?:.*/)?{kind}[-_ ]?{path_number}(?![0-9])[^/]*/",
+    )
 
 
 @dataclass(frozen=True, slots=True)

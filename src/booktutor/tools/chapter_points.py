@@ -24,6 +24,7 @@ from booktutor.memory.book_records import OutlineRow
 from booktutor.tools.chapter_choices import chapter_choices
 from booktutor.tools.chapter_names import (
     INDEX_PAGE,
+    PART_NUMBER,
     THIS_PAGE,
     Named,
     asked_by_name,
@@ -31,6 +32,7 @@ from booktutor.tools.chapter_names import (
     module_folder,
     named_part,
     page_in_view,
+    part_patterns,
 )
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice import practice_root, section_source
@@ -48,16 +50,21 @@ _IDEAS = (
 )
 _ASKED = re.compile(
     rf"\b(?:{_IDEAS}|summari[sz]e)\b(?:\s+(?:of|from|in|for))?\s+(?:the\s+|this\s+)?"
-    r"(?P<kind>chapter|module|unit|lesson|part|week)\s+(?P<number>\d+)\b",
+    rf"(?P<kind>chapter|module|unit|lesson|part|week)\s+(?P<number>{PART_NUMBER})\b",
     re.I,
 )
-_NUMBERED = re.compile(r"\b(?P<kind>chapter|module|unit|lesson|part|week)\s+(?P<number>\d+)\b", re.I)
+_KINDS = r"(?P<kind>chapter|module|unit|lesson|part|week)"
+_BARE = re.compile(rf"^\W*(?:the\s+)?{_KINDS}\s+(?P<number>{PART_NUMBER})\W*$", re.I)
+"""A question that only names a numbered part ("lesson 2.1"): asking what it holds."""
+_NUMBERED = re.compile(rf"\b{_KINDS}\s+(?P<number>{PART_NUMBER})\b", re.I)
 
 
-def asked_chapter(question: str) -> tuple[str, int] | None:
-    """The numbered part whose key points the question asks for ("chapter", 2), if it asks for them."""
-    match = _ASKED.search(question) or (_NUMBERED.search(question) if asks_points(question) else None)
-    return (match["kind"].lower(), int(match["number"])) if match else None
+def asked_chapter(question: str) -> tuple[str, str] | None:
+    """The numbered part whose key points the question asks for ("chapter", "2"; "lesson", "2.1"), if it asks
+    for them."""
+    match = _ASKED.search(question) or _BARE.match(question)
+    match = match or (_NUMBERED.search(question) if asks_points(question) else None)
+    return (match["kind"].lower(), ".".join(str(int(n)) for n in match["number"].split("."))) if match else None
 
 
 async def chapter_points(
@@ -136,7 +143,7 @@ _OTHER_KINDS = ("module", "unit", "part", "lesson")
 
 
 async def _pages(
-    conn: asyncpg.Connection, page: uuid.UUID, kind: str, number: int
+    conn: asyncpg.Connection, page: uuid.UUID, kind: str, number: str
 ) -> tuple[list[list[OutlineRow]], str | None]:
     """The outline of each page named with the number, by the word the question uses, else (for "chapter",
     which learners say of any part of a book) by another ("chapter 2" of a book made of modules is its module
@@ -144,9 +151,9 @@ async def _pages(
     whose index page's title names it), its title ("": its first page's)."""
     labels = await chunk_reads.folder_labels(conn, page)
     for word in (kind, *_OTHER_KINDS) if kind == "chapter" else (kind,):
-        path, title = rf"(^|/){word}[-_ ]?0*{number}($|[-_./])", rf"^\s*{word}[\s_-]*0*{number}([^0-9]|$)"
+        path, title, folder_path = part_patterns(word, number)
         named = await chunk_reads.documents_named(conn, page, path, title)
-        folder = re.compile(rf"^(?:.*/)?{word}[-_ ]?0*{number}(?![0-9])[^/]*/", re.I)
+        folder = re.compile(folder_path, re.I)
         folders = {m[0] for _, doc, _ in named if (m := folder.match(doc))}
         folders |= {doc.rsplit("/", 1)[0] + "/" for _, doc, _ in named if INDEX_PAGE.search(doc) and "/" in doc}
         folders |= {folder for folder, label in labels.items() if re.search(title, label, re.I)}

@@ -36,7 +36,7 @@ from booktutor.memory.book_records import OutlineRow
 from booktutor.retrieval.types import SearchHit
 from booktutor.text_safety import fence_untrusted
 from booktutor.tools.answer_keys import keyless
-from booktutor.tools.chapter_names import named_part
+from booktutor.tools.chapter_names import PART_NUMBER, named_part, part_patterns
 from booktutor.tools.context import MAX_SOURCE_N, Source
 from booktutor.tools.practice_outline import split_covered
 from booktutor.tools.practice_quizzes import with_quizzes
@@ -230,7 +230,7 @@ def _top_page(rows: Sequence[OutlineRow]) -> list[OutlineRow]:
     return [row for row in rows if row.doc_path == top]
 
 
-_PART = re.compile(r"\b(module|chapter|unit|part|lesson|week)\s+(\d+)\b", re.I)
+_PART = re.compile(rf"\b(module|chapter|unit|part|lesson|week)\s+({PART_NUMBER})\b", re.I)
 MAX_PARTS = 3
 
 
@@ -242,11 +242,10 @@ async def _whole_asked(
     pages titled with it ("Chapter 4: ...", several when parts of the book number their chapters anew); else the
     course, when it names the course or nothing else ("Are there any exercises?"); else nothing."""
     if part := _PART.search(question):
-        kind, number = part[1].lower(), str(int(part[2]))
-        name = f"{kind}[-_ ]?0*{number}"
-        path, title = f"(^|/){name}($|[-_./])", rf"^\s*{kind}[\s_-]*0*{number}([^0-9]|$)"
+        kind, number = part[1].lower(), ".".join(str(int(n)) for n in part[2].split("."))
+        path, title, folder = part_patterns(kind, number)
         named = await chunk_reads.documents_named(conn, pages[0], path, title)
-        folders = sorted({m[0] for _, doc, _ in named if (m := re.match(rf"(?:.*/)?{name}(?![0-9])[^/]*/", doc, re.I))})
+        folders = sorted({m[0] for _, doc, _ in named if (m := re.match(folder, doc, re.I))})
         if folders:
             index = next((title for _, doc, title in named if _is_index(doc) and doc.startswith(folders[0])), "")
             return [("part", folders[0], index or f"{kind.title()} {number}")]
