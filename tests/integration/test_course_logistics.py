@@ -1,6 +1,7 @@
 """Asked how a graded project is marked, handed in or penalised when late, the offline tutor quotes the
 assessment page's rubric, submission and late-policy sections: they inform, they set no question, even on a page
-named as an assessment. (tests/fixtures/network_course)
+named as an assessment. Such an assessment, work handed in and marked with a rubric, is the course's project.
+(tests/fixtures/network_course)
 """
 
 from __future__ import annotations
@@ -34,3 +35,15 @@ async def test_a_placeholder_in_a_code_span_is_quoted_whole(services, book, gues
     text, state = await ask(services, guest, "What topics must my greenhouse node publish to?")
     assert "`greenhouse/<your-name>/temperature`" in text, text
     assert (PROJECT, "requirements") in cited_sections(state)
+
+
+async def test_what_to_submit_is_quoted_with_its_due_date(services, book, guest):
+    text, state = await ask(services, guest, "What do I submit for the project?")
+    assert "no project" not in text and "Friday of week 10 at" in text and "greenhouse-<your-name>.zip" in text, text
+    assert (PROJECT, "what-to-submit") in cited_sections(state)
+
+
+async def test_a_graded_assessment_handed_in_with_a_rubric_is_the_courses_project(services, book, guest):
+    text, state = await ask(services, guest, "What projects are there?")
+    assert "no project" not in text and "The course has a project: **Graded Assessment — The Greenhouse Node**" in text
+    assert {page for page, _ in cited_sections(state)} == {PROJECT}, state["citations"]

@@ -30,7 +30,7 @@ from booktutor.extractive.practice_keys import (
     with_questions,
     without_number,
 )
-from booktutor.extractive.practice_kinds import QUIZ, WORDS, asked_kind, counted, of_kind, section_kind
+from booktutor.extractive.practice_kinds import PROJECT, QUIZ, WORDS, asked_kind, counted, of_kind, section_kind
 from booktutor.extractive.practice_prompts import prompts
 from booktutor.extractive.practice_step import asked_step, step_of, without_step
 from booktutor.extractive.text import content_terms
@@ -47,6 +47,7 @@ _ASKING_WORDS = content_terms(
     "unit lesson page course textbook available self check checks checkpoint checkpoints knowledge yourself "
     "solve complete approach tackle finish answer help"
 )
+_HANDING_IN = re.compile(r"\b(?:submit|submission|hand(?:ed)?\s+in|turn\s+in|deliver(?:ables?)?|due|deadline)\b", re.I)
 _NUMBERED_ONE = re.compile(
     r"\b(?:exercise|lab|quiz|assessment|assignment|tutorial|project|activity)\s+#?\d+(?:\.\d+)*\b", re.I
 )
@@ -90,6 +91,8 @@ def practice_answer(
         if isinstance(p.get("sections"), list)
     ]
     topic, kind = practice_topic(question), asked_kind(question)
+    if kind == PROJECT and _HANDING_IN.search(question) and any(s.get("logistics") for p in pages for s in p.sections):
+        return None  # the project says how it is handed in, in a section the answer quotes ('What to submit')
     if asks_for_answer(question) and (shown := _keys_answer(question, kind, pages)):
         return shown
     if (number := asked_step(question)) is not None and (step := _step_answer(question, number, kind, pages)):

@@ -150,6 +150,11 @@ def classify_section(heading_path: Sequence[str], body: str, page: str = "") -> 
     return EXPOSITION
 
 
+def is_logistics(heading: str) -> bool:
+    """Whether the heading names how work is graded, handed in or by when ("Rubric", "What to submit")."""
+    return bool(_LOGISTICS.search(heading.strip()))
+
+
 def practice_heading(heading: str) -> str | None:
     """EXERCISE or LAB when the heading names one ("Practical Exercise: ...", "Lab 3", "Review Questions")."""
     for purpose, pattern in _HEADING_RULES:

@@ -45,6 +45,8 @@ class Source(TypedDict):
     """What a practice section is ("review questions") when only its text shows it, not its heading."""
     practice_kind: NotRequired[str]
     """ "quiz" or "project" when a practice section is one (booktutor.tools.practice)."""
+    logistics: NotRequired[list[str]]
+    """A practice section's sub-sections on how it is graded or handed in ("What to submit", "Rubric")."""
     questions: NotRequired[list[dict[str, Any]]]
     """A practice section's numbered questions, {number, prompt, choices}: never their answers."""
 

@@ -26,6 +26,7 @@ from booktutor.ingest.purpose import (
     PRACTICE,
     enclosing_practice,
     has_options,
+    is_logistics,
     is_practice_page,
     practice_heading,
 )
@@ -324,6 +325,8 @@ def _section_source(n: int, page: OutlineRow, section: PracticeSection) -> Sourc
         source["practice_label"] = _text_label(section)
     if kind := _kind(section):
         source["practice_kind"] = kind
+    if handed_in := [step for step in section.steps if is_logistics(step)]:
+        source["logistics"] = handed_in
     questions = set_questions(_keyless(text, page, section.heading, section.purpose))  # worked steps aside
     if questions := [q for q in questions if not any(same_step(q.prompt, step) for step in section.listed)]:
         source["questions"] = [{"number": q.number, "prompt": q.prompt, "choices": list(q.choices)} for q in questions]
@@ -334,10 +337,13 @@ _QUIZ = re.compile(r"\bquiz|\bknowledge check|\bself[- ]check|\btest yourself|\b
 
 
 def _kind(section: PracticeSection) -> str:
-    """ "quiz" or "project" when the section is one by its heading (a quiz also by its answers to choose from)."""
+    """ "quiz" or "project" when the section is one by its heading (a quiz also by its answers to choose from);
+    a project too when it is work handed in and graded ("What to submit", "Rubric" among its sub-sections)."""
     if _QUIZ.search(section.heading) or (not section.named and _text_label(section) == QUIZ_LABEL):
         return "quiz"
-    return "project" if re.search(r"\b(?:projects?|capstone)\b", section.heading, re.I) else ""
+    if re.search(r"\b(?:projects?|capstone)\b", section.heading, re.I):
+        return "project"
+    return "project" if any(is_logistics(step) for step in section.steps) else ""
 
 
 def _text_label(section: PracticeSection) -> str:
