@@ -32,7 +32,7 @@ from booktutor.extractive.coverage import (
     practice_pointer,
     stand_alone_opening,
 )
-from booktutor.extractive.defining import definition_first
+from booktutor.extractive.defining import definition_first, naming_head, rarest_head
 from booktutor.extractive.followup import (
     NO_REASON,
     NOTHING_MORE,
@@ -142,6 +142,7 @@ async def compose_answer(
     listed = None if skip else kinds_answer(question, kinds, results)
     if covered:
         intent = distinctive_sides(analysis, intent, answer_pool(analysis, intent, question), evidence)
+        intent = rarest_head(question, intent, evidence)
         plan = await _plan(analysis, question, intent, embedder, skip, claims)
     if plan is not None:
         plan = _stated(analysis, results, question, plan)
@@ -174,6 +175,7 @@ async def _plan(
     a reason next to one of `claims` (an earlier answer's claim a "why" asks about) before others."""
     analysis.total = favour_reasons_near(analysis, shaped_scores(analysis, intent), claims)
     pool = [i for i in answer_pool(analysis, intent, question) if i not in skip]
+    pool = naming_head(analysis, intent, pool) or pool
     lead_ins = [i for i in pool if analysis.candidates[i].opens_list]  # they join a begun answer (add_lead_ins)
     pool = [i for i in pool if i not in lead_ins]
     if not analysis.features["selection_mode"]:

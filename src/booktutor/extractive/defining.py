@@ -9,11 +9,14 @@ provide feedback.') scores a little lower: it does not repeat the qualifier its 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import Any
 
 from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.headword import modified_head
 from booktutor.extractive.intent import Intent
 from booktutor.extractive.roles import RESTATING_PURPOSES
-from booktutor.extractive.scoring import asked_term, defined_term, definition_strength
+from booktutor.extractive.scoring import asked_term, defined_term, definition_strength, term_weights
 from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS
 from booktutor.extractive.text import content_terms
 
@@ -28,11 +31,33 @@ DEFINITION_LEAD_RELATIVE = 0.7
 def definition_first(analysis: Analysis, question: str, intent: Intent, order: list[int], pool: list[int]) -> list[int]:
     """The order opened by the sentence of `pool` that says what the question's X is (`defines_head`, on a
     page that names the rest of X's words), when the opening does not and that sentence scores
-    `DEFINITION_LEAD_RELATIVE` of it; else `order`."""
+    `DEFINITION_LEAD_RELATIVE` of it; else `order`. Opened by what X is, the answer leaves out what the
+    words before X's head are ('ROS 2 is an open-source middleware ...' for 'a ROS 2 topic')."""
     head = definition_head(question) if intent.kind == "definition" else frozenset()
-    candidates = analysis.candidates
-    if not order or not head or definition_strength(candidates[order[0]].text, head) > 0:
+    if not order or not head:
         return order
+    lead = (
+        order[0]
+        if definition_strength(analysis.candidates[order[0]].text, head) > 0
+        else _lead(analysis, intent, head, order, pool)
+    )
+    if lead is None:
+        return order
+    modifiers = content_terms(modified_head(question)[0]) if intent.head else frozenset()
+    result = [
+        lead,
+        *(i for i in order if i != lead and not _defines_modifier(analysis.candidates[i].text, modifiers, head)),
+    ]
+    while len(result) > 2 and (
+        len(result) > MAX_SENTENCES or sum(analysis.candidates[i].words for i in result) > MAX_WORDS
+    ):
+        result.remove(min(result[1:], key=lambda i: float(analysis.total[i])))
+    return result
+
+
+def _lead(analysis: Analysis, intent: Intent, head: frozenset[str], order: list[int], pool: list[int]) -> int | None:
+    """The sentence of `pool` that says what X is, scoring `DEFINITION_LEAD_RELATIVE` of the opening."""
+    candidates = analysis.candidates
     bar = DEFINITION_LEAD_RELATIVE * float(analysis.total[order[0]])
     defining = [
         i
@@ -44,12 +69,35 @@ def definition_first(analysis: Analysis, question: str, intent: Intent, order: l
         and intent.subject <= _page_terms(analysis, candidates[i].doc)
     ]
     if not defining:
-        return order
-    lead = max(defining, key=lambda i: (candidates[i].purpose not in RESTATING_PURPOSES, float(analysis.total[i])))
-    result = [lead, *(i for i in order if i != lead)]
-    while len(result) > 2 and (len(result) > MAX_SENTENCES or sum(candidates[i].words for i in result) > MAX_WORDS):
-        result.remove(min(result[1:], key=lambda i: float(analysis.total[i])))
-    return result
+        return None
+    return max(defining, key=lambda i: (candidates[i].purpose not in RESTATING_PURPOSES, float(analysis.total[i])))
+
+
+def _defines_modifier(sentence: str, modifiers: frozenset[str], head: frozenset[str]) -> bool:
+    """The sentence says what a word before X's head is ('ROS 2 (Robot Operating System 2) is ...')."""
+    named = content_terms(defined_term(sentence))
+    return bool(named & modifiers) and not named & head
+
+
+def rarest_head(question: str, intent: Intent, evidence: dict[str, Any] | None) -> Intent:
+    """The intent with X's head noun only when the book uses it more rarely than each word before it (its
+    `term_weights`, when known): 'twin' of 'a digital twin' says what is asked; 'constraint' of 'a friction
+    cone constraint' is the general word, 'cone' the distinctive one."""
+    weights = term_weights(evidence)
+    if not intent.head or not weights:
+        return intent
+    head = min(weights.get(t, 0.0) for t in intent.head)
+    modifiers = [weights[t] for t in content_terms(modified_head(question)[0]) if t in weights]
+    return intent if modifiers and all(w < head for w in modifiers) else replace(intent, head=frozenset())
+
+
+def naming_head(analysis: Analysis, intent: Intent, pool: list[int]) -> list[int]:
+    """The sentences of `pool` whose text or heading names X's head noun, asked what a modified term is: one
+    that names only the words before it ('Digital AI optimizes ...' for 'a digital twin', the section 'What
+    is ROS 2?' for 'a ROS 2 topic') is about another thing."""
+    if not intent.head:
+        return pool
+    return [i for i in pool if intent.head & (analysis.candidates[i].terms | analysis.candidates[i].heading)]
 
 
 def _page_terms(analysis: Analysis, doc: str) -> frozenset[str]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from booktutor.extractive.headword import head_terms
 from booktutor.extractive.scoring import definition_subject
 from booktutor.extractive.text import content_terms
 
@@ -112,6 +113,8 @@ class Intent:
     ROS 2 chapter have?", "What do I build in the lab?"): their prompts and steps are then the answer."""
     subject: frozenset[str] = frozenset()
     """For "what is X?": the words of X, the term a sentence must define to answer."""
+    head: frozenset[str] = frozenset()
+    """For "what is X?" of two or more words: X's head noun ('topic' of 'a ROS 2 topic', `headword`)."""
 
     @property
     def wants_code(self) -> bool:
@@ -168,7 +171,9 @@ def question_intent(question: str) -> Intent:
         about_practice=asks_about_practice(question),
         about_course=asks_about_course(question),
     )
-    return replace(intent, subject=definition_subject(question)) if intent.kind == "definition" else intent
+    if intent.kind != "definition":
+        return intent
+    return replace(intent, subject=definition_subject(question), head=head_terms(question))
 
 
 _WHOLE = (

@@ -22,7 +22,7 @@ _DEFINED_SUBJECT = re.compile(
 )
 MAX_SUBJECT_WORDS = 4
 """A definition question's subject this short is a term ("capture point"), not a description."""
-_CLASS_WORDS = re.compile(
+CLASS_WORDS = re.compile(
     r"\b(?:kinds?|types?|parts?|steps?|stages?|blocks?|components?|ways?|differences?|reasons?|examples?|"
     r"main|key|different|common|best|good|first|last|next)\b",
     re.I,
@@ -60,7 +60,7 @@ def asked_fact_missing(question: str, kind: str, sentences: Sequence[str]) -> bo
 
 
 def _is_term(subject: str) -> bool:
-    return len(subject.split()) <= MAX_SUBJECT_WORDS and not _CLASS_WORDS.search(subject) and not COUNT.search(subject)
+    return len(subject.split()) <= MAX_SUBJECT_WORDS and not CLASS_WORDS.search(subject) and not COUNT.search(subject)
 
 
 _SIDE_WORDS = content_terms(
