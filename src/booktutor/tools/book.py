@@ -33,6 +33,7 @@ from booktutor.tools.book_parts import missing_part
 from booktutor.tools.chapter_names import names_this_page
 from booktutor.tools.chapter_points import POINTS_NUMBER_BASE, asked_chapter, chapter_points
 from booktutor.tools.context import MAX_SOURCE_N, Source, ToolContext, first_free
+from booktutor.tools.head_search import with_head_hits
 from booktutor.tools.kinds import KINDS_NUMBER_BASE, kinds_of
 from booktutor.tools.practice import PRACTICE_NUMBER_BASE, practice_of_pages, practice_pages, reading_first
 
@@ -176,7 +177,7 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
         )
         if not found.hits:  # the book is not written in the question's language: search all of it
             found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), conn)
-        hits = found.hits
+        hits = await with_head_hits(ctx, conn, query, found.hits, k, language)
         texts = await whole_section_texts(conn, ctx.services.embedder, hits[:WHOLE_SECTION_HITS])
         evidence = await _term_evidence(ctx, conn, query, hits, language)
         aliases = await question_aliases(conn, ctx.book_id, query)  # 'QoS' asked, 'quality of service' said
