@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from booktutor.extractive.specificity import word_specificity
 from booktutor.extractive.text import COUNT, STOPWORDS, content_terms, script_of, split_sentences, stem, words
 
 
@@ -107,6 +108,8 @@ def should_abstain(features: dict[str, Any], policy: AbstentionPolicy) -> bool:
         return False  # the learner pointed at the passage: explain it
     if features.get("name_missing") or features.get("asked_kind_unknown"):
         return True  # a product, tool or method the book never names; "which company" in a book with none
+    if features.get("object_missing") and (features["best_dense"] or 0.0) < policy.unknown_term_dense_gate:
+        return True  # "configure TLS certificates" in a book that names TLS, never a certificate
     if (features.get("unknown_specific") or 0.0) >= policy.max_unknown_specificity and (
         features["best_dense"] or 0.0
     ) < policy.unknown_term_dense_gate:
@@ -315,3 +318,26 @@ def asked_kind_unknown(question: str, evidence: dict[str, Any] | None) -> bool:
         return False
     df = {str(t["word"]): int(t["df"]) for t in evidence.get("terms", [])}
     return df.get(asked["noun"], 1) == 0
+
+
+_HOW_TO = re.compile(r"^\s*how\s+(?:(?:do|can|should|would)\s+(?:i|you|we)|to)\s+\w+\s+(?P<object>.+)$", re.I)
+_OBJECT_END = re.compile(
+    r"\s+(?:of|in|for|on|at|with|when|and|or|to|from|so|that|if|without|into|using|after|before|while|by)\b|[?,;:!.(]",
+    re.I,
+)
+
+
+def object_missing(question: str, evidence: dict[str, Any] | None) -> bool:
+    """Asked how to handle a thing named with a modifier ("How do I configure TLS certificates?"), the book
+    uses a modifier but never the head noun: it mentions the field the thing belongs to, not the thing.
+    A head noun alone ("create folders") may be the book's synonym ("directories"): the modifier ties the
+    question to the book, and the missing head says the book stops short of what is asked."""
+    asked = _HOW_TO.match(question)
+    if asked is None or not evidence or evidence.get("language", "en") != "en":
+        return False
+    named = [w for w in words(_OBJECT_END.split(asked["object"], maxsplit=1)[0]) if w not in STOPWORDS]
+    if len(named) < 2:
+        return False
+    df = {str(t["word"]): int(t["df"]) for t in evidence.get("terms", [])}
+    head = named[-1]
+    return df.get(head, 1) == 0 and any(df.get(w, 0) > 0 for w in named[:-1]) and word_specificity(head) > 0

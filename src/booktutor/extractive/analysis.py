@@ -18,6 +18,7 @@ from booktutor.extractive.abstention import (
     lexical_present,
     margin,
     name_missing,
+    object_missing,
     top_terms,
 )
 from booktutor.extractive.acronyms import Aliases
@@ -105,6 +106,7 @@ async def analyse(
         "answer_type_missing": answer_type_missing(question, results),
         "name_missing": name_missing(first, question_intent(first).kind, results, evidence),
         "asked_kind_unknown": asked_kind_unknown(question, evidence),
+        "object_missing": object_missing(question, evidence),
         "n_candidates": int(said.sum()),
         "question_terms": len(question_terms),
         "selection_mode": any(r.get("source") == "selection" for r in results),
