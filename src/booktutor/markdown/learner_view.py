@@ -18,6 +18,7 @@ keeping admonitions, so nothing of the source's machinery shows as text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from booktutor.markdown.fences import QUIZ_LANGUAGE, iter_fence_flags
 from booktutor.markdown.knowledge_checks import (
@@ -127,6 +128,7 @@ def _fence_language(line: str) -> str:
     return match.group(2).lower() if match else ""
 
 
+@lru_cache(maxsize=256)  # a pure function of the page; chapter GETs ask for the same pages again and again
 def learner_markdown(body: str) -> str:
     """The chapter as a learner reads it: no quizzes or answers, no MDX imports, JSX tags or widgets."""
     return clean_markdown(dedent_jsx_content(drop_widgets(strip_quizzes(body))), keep_admonitions=True)
