@@ -35,6 +35,7 @@ from booktutor.tools.chapter_points import POINTS_NUMBER_BASE, asked_chapter, ch
 from booktutor.tools.context import MAX_SOURCE_N, Source, ToolContext, first_free
 from booktutor.tools.head_search import with_head_hits
 from booktutor.tools.kinds import KINDS_NUMBER_BASE, kinds_of
+from booktutor.tools.part_scope import search_named_part
 from booktutor.tools.practice import PRACTICE_NUMBER_BASE, practice_of_pages, practice_pages, reading_first
 
 MAX_TOOL_TEXT_CHARS = 2400
@@ -172,12 +173,13 @@ async def search_book_results(ctx: ToolContext, query: str, k: int = 6) -> dict[
     about_practice = asks_about_practice(query)
     language = question_language(ctx, query)
     async with raw_connection(ctx.services.db) as conn:  # one connection for the search, section texts and evidence
-        found = await ctx.services.searcher.search(
-            SearchQuery(text=text, k=k, book_id=ctx.book_id, language=language), conn
-        )
+        search = SearchQuery(text=text, k=k, book_id=ctx.book_id, language=language)
+        found = await ctx.services.searcher.search(search, conn)
         if not found.hits:  # the book is not written in the question's language: search all of it
-            found = await ctx.services.searcher.search(SearchQuery(text=text, k=k, book_id=ctx.book_id), conn)
-        hits = await with_head_hits(ctx, conn, query, found.hits, k, language)
+            search = SearchQuery(text=text, k=k, book_id=ctx.book_id)
+            found = await ctx.services.searcher.search(search, conn)
+        scoped = await search_named_part(conn, ctx.services.searcher, search, query, found) if offset == 0 else found
+        hits = scoped.hits if scoped is not found else await with_head_hits(ctx, conn, query, found.hits, k, language)
         texts = await whole_section_texts(conn, ctx.services.embedder, hits[:WHOLE_SECTION_HITS])
         evidence = await _term_evidence(ctx, conn, query, hits, language)
         aliases = await question_aliases(conn, ctx.book_id, query)  # 'QoS' asked, 'quality of service' said

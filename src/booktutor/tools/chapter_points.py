@@ -64,7 +64,18 @@ def asked_chapter(question: str) -> tuple[str, str] | None:
     for them."""
     match = _ASKED.search(question) or _BARE.match(question)
     match = match or (_NUMBERED.search(question) if asks_points(question) else None)
-    return (match["kind"].lower(), ".".join(str(int(n)) for n in match["number"].split("."))) if match else None
+    return (match["kind"].lower(), _number(match["number"])) if match else None
+
+
+def _number(said: str) -> str:
+    """A part number as titles and paths write it: "02.1" is "2.1"."""
+    return ".".join(str(int(n)) for n in said.split("."))
+
+
+def numbered_part(question: str) -> tuple[str, str] | None:
+    """The part the question names by its number ("objectives of week 3": ("week", "3")), if any."""
+    match = _NUMBERED.search(question)
+    return (match["kind"].lower(), _number(match["number"])) if match else None
 
 
 async def chapter_points(
@@ -85,7 +96,7 @@ async def chapter_points(
     if first_n >= MAX_SOURCE_N:  # no number left for a chapter's top and one point
         return [], []
     if asked := asked_chapter(question):
-        pages, title = await _pages(conn, page, *asked)
+        pages, title = await numbered_pages(conn, page, *asked)
     elif (by_name := asked_by_name(question)) is None:
         return [], []
     elif by_name[0] == THIS_PAGE and not (in_view := here and await page_in_view(conn, page, here)):
@@ -142,7 +153,7 @@ async def _folder_pages(conn: asyncpg.Connection, page: uuid.UUID, folder: str) 
 _OTHER_KINDS = ("module", "unit", "part", "lesson")
 
 
-async def _pages(
+async def numbered_pages(
     conn: asyncpg.Connection, page: uuid.UUID, kind: str, number: str
 ) -> tuple[list[list[OutlineRow]], str | None]:
     """The outline of each page named with the number, by the word the question uses, else (for "chapter",
