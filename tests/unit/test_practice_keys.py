@@ -4,9 +4,11 @@ the topic is not), and a practice section's questions are read with their option
 from __future__ import annotations
 
 import pytest
+from tests.unit.fixture_books import fixture_book_pages
 
 from booktutor.extractive.intent import asks_about_practice, asks_for_answer
 from booktutor.extractive.practice_keys import LAST, asked_number, shown_questions
+from booktutor.ingest.chunker import chunk_markdown
 from booktutor.tutoring.quiz_pages import SetQuestion, set_questions
 
 
@@ -92,3 +94,14 @@ def test_shown_questions_lists_the_asked_one_with_lettered_options() -> None:
     )
     text, found = shown_questions(section, 7)
     assert not found and text.count("\n") >= 3, "no such number: all its questions"
+
+
+def test_a_question_the_chunks_of_a_quiz_repeat_is_listed_once():
+    """A long quiz is stored as overlapping chunks: the question that ends one opens the next; the listing
+    (`set_questions` over the section's chunks) names each question once, with its options."""
+    self_check = fixture_book_pages("network_course")["assessment/self-check.mdx"]
+    chunks = chunk_markdown(self_check.markdown, title=self_check.title, page=self_check.source_path)
+    assert len(chunks) > 1
+    listed = set_questions("\n\n".join(chunk.text for chunk in chunks))
+    assert [q.number for q in listed] == list(range(1, 11))
+    assert [len(q.choices) for q in listed] == [4, 4, 0, 0, 4, 0, 0, 0, 0, 0]

@@ -295,7 +295,18 @@ def set_questions(text: str) -> list[SetQuestion]:
             current[1].append(plain(line))
         going = going and bool(line.strip()) and current is not None
     questions = [SetQuestion(n, " ".join(p).strip(), tuple(c)) for n, p, c in found]
-    return [q for q in questions if q.prompt][:MAX_SET_QUESTIONS]
+    return _once([q for q in questions if q.prompt])[:MAX_SET_QUESTIONS]
+
+
+def _once(questions: list[SetQuestion]) -> list[SetQuestion]:
+    """Each question once where the text repeats it (a section's chunks overlap: the question that ends one chunk
+    opens the next), with the options of whichever copy has more, in its first place."""
+    kept: dict[tuple[int, str], SetQuestion] = {}
+    for question in questions:
+        seen = kept.setdefault((question.number, question.prompt), question)
+        if len(question.choices) > len(seen.choices):
+            kept[(question.number, question.prompt)] = question
+    return list(kept.values())
 
 
 _MARKS = (_FOLD_MARK, _ANSWER_MARK)
