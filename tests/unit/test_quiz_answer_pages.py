@@ -81,3 +81,21 @@ def test_an_answers_page_numbers_lettered_and_written_answers():
         3: ("A longer arm needs less force.", ""),
         4: ("The effort and the load sit on the same side.", ""),
     }
+
+
+def test_a_quiz_of_a_folder_without_lessons_tests_the_lessons_it_asks_about():
+    """An assessment folder holds no lessons: each question goes to the lesson section it tests, not to the project
+    page beside the quiz; the quiz page still offers all ten."""
+    pages = fixture_book_pages("network_course")
+    imported = imported_questions(list(pages.values()))
+    assert "assessment/greenhouse-node.mdx" not in imported
+    targets = {q.prompt: (q.doc_path, q.heading) for q in imported["assessment/self-check.mdx"]}
+    assert targets["Which layer adds the source and destination ports to a reading?"] == (
+        "unit-1/lesson-1-1-frames-and-ports.mdx",
+        "From reading to radio",
+    )
+    assert targets["True or false: a retained message is kept by the broker even after it has been delivered."] == (
+        "unit-2/lesson-2-2-delivery-guarantees.mdx",
+        "Retained messages",
+    )
+    assert sum(len(imported[path]) for path in imported if path.startswith("unit-")) == 10

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -180,8 +181,9 @@ def imported_questions(pages: Sequence[Page]) -> dict[str, list[QuizQuestion]]:
         if not found:
             continue
         candidates = _candidate_chapters(pages, index) if whole else [page]
+        elsewhere = _other_chapters(pages, candidates + [page]) if whole else []
         for question in found:
-            target, section = _attribute(question, candidates, sections)
+            target, section = _attribute(question, candidates, sections, elsewhere)
             converted = _convert(question, target, section, page)
             result.setdefault(target.source_path, []).append(converted)
             if whole and target is not page:
@@ -215,17 +217,62 @@ class _LazySections:
         return self.read[page.source_path]
 
 
+def _other_chapters(pages: Sequence[Page], near: list[Page]) -> list[Page]:
+    """The book's content pages outside a quiz page's folder (answer keys and quizzes left out)."""
+    paths = {page.source_path for page in near}
+    return [
+        p
+        for p in pages
+        if p.source_path not in paths and not is_quiz_page(p.title, p.markdown) and not is_answer_page(p)
+    ]
+
+
 def _attribute(
-    question: PageQuestion, candidates: list[Page], sections: _LazySections
+    question: PageQuestion, candidates: list[Page], sections: _LazySections, elsewhere: Sequence[Page] = ()
 ) -> tuple[Page, SectionText | None]:
+    """The section a question tests among its quiz's chapters; one elsewhere in the book only when it matches
+    the question far better (MOVE_MARGIN): a course's assessment folder holds no lessons ("assessment/self-check"
+    tests "unit-1/...")."""
     text = " ".join([question.prompt, *question.choices, question.answer, question.explanation])
-    pool = [(page, s) for page in candidates for s in sections.of(page)]
-    if not pool:
-        return candidates[0], None
-    index, score = best_section(text, [s for _, s in pool])
-    if index < 0 or score <= 0:
-        return candidates[0], None
-    return pool[index]
+    near = [(page, s) for page in candidates for s in sections.of(page)]
+    far = [(page, s) for page in _closest_pages(text, elsewhere) for s in sections.of(page)]
+    frequency = _frequencies([s for _, s in near + far])
+    count = max(len(near) + len(far), 1)
+    best, score = _best(text, near, frequency, count)
+    other, other_score = _best(text, far, frequency, count)
+    if other is not None and other_score > MOVE_MARGIN * score:
+        return other
+    return best if best is not None and score > 0 else (candidates[0], None)
+
+
+FAR_PAGES = 2
+"""The pages elsewhere in the book whose sections are read for a quiz page's question: the ones sharing the most
+words with it (a page's sections take a Markdown parse; its words only a scan)."""
+
+
+def _closest_pages(text: str, pages: Sequence[Page]) -> list[Page]:
+    if not pages:
+        return []
+    wanted = words_of(text)
+    shared = [len(wanted & _page_words(page.markdown)) for page in pages]
+    order = sorted(range(len(pages)), key=lambda i: (-shared[i], i))
+    return [pages[i] for i in order[:FAR_PAGES] if shared[i]]
+
+
+@lru_cache(maxsize=1024)
+def _page_words(markdown: str) -> frozenset[str]:
+    return words_of(markdown)
+
+
+def _best(
+    text: str, pool: list[tuple[Page, SectionText]], frequency: dict[str, int], count: int
+) -> tuple[tuple[Page, SectionText] | None, float]:
+    """The pool's section sharing the most (IDF-weighted) words with `text` (the first of equals), and its score."""
+    scores = [_score(text, section, frequency, count) for _, section in pool]
+    if not scores:
+        return None, 0.0
+    index = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    return pool[index], scores[index]
 
 
 def _convert(question: PageQuestion, target: Page, section: SectionText | None, page: Page) -> QuizQuestion:
