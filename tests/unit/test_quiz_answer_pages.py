@@ -99,3 +99,12 @@ def test_a_quiz_of_a_folder_without_lessons_tests_the_lessons_it_asks_about():
         "Retained messages",
     )
     assert sum(len(imported[path]) for path in imported if path.startswith("unit-")) == 10
+
+
+async def test_an_answer_the_question_offers_is_picked_not_copied(local_embedder: Any):
+    question = _imported()[
+        "A publisher sends at QoS 2 and a subscriber subscribed at QoS 1. At which QoS is the message delivered?"
+    ]
+    grader = OfflineShortGrader(local_embedder)
+    assert (await grader.grade(question, "QoS 1")).verdict == "correct"
+    assert (await grader.grade(question, "QoS 2")).verdict == "incorrect"

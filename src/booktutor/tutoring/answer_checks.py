@@ -43,11 +43,15 @@ def content_words(text: str) -> list[str]:
 
 
 def copies_question(answer: str, question: str, reference: str) -> bool:
-    """The answer's content words are (nearly) all the question's, and say little of the reference."""
+    """The answer's content words are (nearly) all the question's, and say little of the reference; an answer
+    that names what the reference names, when the question offers it ("... at QoS 2 ... at QoS 1. At which QoS
+    ...?" answered "QoS 1"), picks it rather than copying."""
     words = content_words(answer)
     if not words:
         return True
     asked = set(content_words(question))
+    if (named := set(content_words(reference))) and named <= asked and named <= set(words):
+        return False
     new = [w for w in words if w not in asked]
     new_in_reference = set(new) & set(content_words(reference))
     return len(new) <= max(1, len(words) // 5) and len(new_in_reference) <= 1
