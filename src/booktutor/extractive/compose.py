@@ -79,6 +79,7 @@ from booktutor.extractive.shaping import (
     shaped_scores,
 )
 from booktutor.extractive.stated import asked_fact_missing, side_missing
+from booktutor.extractive.tabled import headed_table
 from booktutor.extractive.text import content_terms
 from booktutor.extractive.yesno import yes_no_lead
 from booktutor.providers.embeddings import Embedder, embed_queries
@@ -133,6 +134,9 @@ async def compose_answer(
         skip |= quoted | off_topic(analysis, question, section_headings(results), evidence)
     plan = None
     covered = not should_abstain(analysis.features, policy)
+    if not skip and (rows := headed_table(analysis, intent)):  # the section the question names is its table
+        table, cited = render(analysis, question, rows, None)
+        return ComposedAnswer(table, cited, False, analysis.candidates[rows[0]].language, signals)
     if (
         practice is not None
         and intent.about_practice
