@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
@@ -32,6 +33,11 @@ from booktutor.memory.database import (  # noqa: E402
     to_asyncpg_url,
 )
 from booktutor.memory.migrate import upgrade_to_head  # noqa: E402
+
+# Timings never decide a test: on a loaded machine hypothesis's own clock (its per-example deadline and its
+# slow-generation health check) failed property tests whose properties held.
+settings.register_profile("booktutor", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("booktutor")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 set_tracing_disabled(True)  # tests never export traces
