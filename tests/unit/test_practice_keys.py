@@ -105,3 +105,32 @@ def test_a_question_the_chunks_of_a_quiz_repeat_is_listed_once():
     listed = set_questions("\n\n".join(chunk.text for chunk in chunks))
     assert [q.number for q in listed] == list(range(1, 11))
     assert [len(q.choices) for q in listed] == [4, 4, 0, 0, 4, 0, 0, 0, 0, 0]
+
+
+WRAPPED = """## Review questions
+
+A full charge lasts about 300 hours, or roughly
+12.5 days, and the report is due on Friday at
+17:00. The bench holds two boards and
+3. spare cables.
+
+1. How long does a full charge last?
+2. Why does a longer interval save power?
+
+### 3. Wiring the sensor
+
+Connect the sensor to the board.
+
+### Question 3: Which pin carries the clock?
+"""
+
+
+def test_a_wrapped_line_or_a_numbered_heading_is_not_a_question():
+    """A question starts a list item: its number and a space open the line, in sequence after a line of text; a
+    line a paragraph wraps onto ("12.5 days", "17:00", "3. spare cables") goes on that paragraph, and a
+    numbered heading is a section, unless it names a question."""
+    assert [(q.number, q.prompt) for q in set_questions(WRAPPED)] == [
+        (1, "How long does a full charge last?"),
+        (2, "Why does a longer interval save power?"),
+        (3, "Which pin carries the clock?"),
+    ]

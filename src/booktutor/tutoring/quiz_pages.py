@@ -279,12 +279,15 @@ def set_questions(text: str) -> list[SetQuestion]:
     found: list[tuple[int, list[str], list[str]]] = []
     current: tuple[int, list[str], list[str]] | None = None
     going = False  # the question's text may go on on the next line
+    previous = ""
     for line in (line for line, fenced in iter_fence_flags(text.split("\n")) if not fenced):
-        heading, numbered = _HEADING.match(line), QUESTION_LINE.match(line)
+        heading = _HEADING.match(line)
+        numbered = _list_item(line, previous, found[-1][0] if found else 0)
+        previous = line
         if heading and ANSWER_KEY_HEADING.match(plain(heading.group(2))):
             break
         choice = (CHECKBOX_LINE.match(line) or OPTION_LINE.match(line)) if current is not None else None
-        if numbered and not line.startswith((" ", "\t")) and not KEY_ONLY.match(plain(numbered.group("text"))):
+        if numbered:
             current, going = (int(numbered.group("number")), [plain(numbered.group("text"))], []), True
             found.append(current)
         elif heading or ANSWER_LINE.match(line) or EXPLANATION_LINE.match(line) or line.startswith(_MARKS):
@@ -296,6 +299,23 @@ def set_questions(text: str) -> list[SetQuestion]:
         going = going and bool(line.strip()) and current is not None
     questions = [SetQuestion(n, " ".join(p).strip(), tuple(c)) for n, p, c in found]
     return _once([q for q in questions if q.prompt])[:MAX_SET_QUESTIONS]
+
+
+def _list_item(line: str, previous: str, last: int) -> re.Match[str] | None:
+    """A numbered question's first line: its number and a space start the line ("3. ...", "**Q3:** ..."), not
+    digits a wrapped line opens with ("12.5 days", "17:00"); after a line of text, only the next number or a
+    first one (else the text goes on); a numbered heading only when it names a question ("### Question 3")."""
+    numbered = QUESTION_LINE.match(line)
+    if not numbered or line.startswith((" ", "\t")) or not _SPACED.match(line, numbered.end("number")):
+        return None
+    if (_HEADING.match(line) and not _QUESTION_HEADING.match(line)) or KEY_ONLY.match(plain(numbered.group("text"))):
+        return None
+    after_text = bool(previous.strip()) and not _HEADING.match(previous)
+    return None if after_text and int(numbered.group("number")) not in (1, last + 1) else numbered
+
+
+_SPACED = re.compile(r"\s*[.):](?:\*\*|__)?(?:\s|$)")
+"""A list number's mark and the space after it."""
 
 
 def _once(questions: list[SetQuestion]) -> list[SetQuestion]:
