@@ -70,6 +70,7 @@ async def ingest_pages(services: Any, tmp_path: Path, pages: dict[str, str], *, 
     root = tmp_path / "book" / "docs"
     root.mkdir(parents=True)
     for name, text in pages.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     await Ingestor(services.db, services.store, services.embedder).ingest(root.parent, book_id=book_id)
     return root

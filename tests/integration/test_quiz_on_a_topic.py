@@ -4,11 +4,15 @@ do. Over HTTP, real Postgres, Qdrant Edge, MiniLM and the offline tutor, on page
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from tests.integration.http_helpers import guest_client
 from tests.integration.offline_answers import ingest_pages
 from tests.integration.test_tutoring_any_book import _chat
 
+from booktutor.graph.quiz_target import quiz_target
+from booktutor.graph.state import RunDeps
 from booktutor.providers.extractive_model import ExtractiveModel
 from booktutor.retrieval.search import SearchQuery
 
@@ -71,3 +75,23 @@ async def test_a_topic_quiz_starts_where_a_question_names_the_topic(http, servic
     assert reply.startswith("Let's practise! Question 1 of"), reply
     first_question = reply.split("\n")[0]
     assert "Given a hand target, compute the joint angles" in first_question, reply
+
+
+COURSE = {
+    "welcome.md": "# Welcome\n\n## How the course runs\n\nLesson 2.1 and Lesson 2.2 each end with an activity. "
+    "Read Lesson 2.2 after Lesson 2.1: Lesson 2.2 builds on the broker from Lesson 2.1.\n",
+    "unit-2/lesson-2-1-brokers.md": "# Lesson 2.1 — Brokers\n\nA broker forwards each message to its subscribers.\n",
+    "unit-2/lesson-2-2-acks.md": "# Lesson 2.2 — Acknowledgements\n\nAn acknowledgement says a message arrived.\n",
+    "unit-3/lesson-3-1-power.md": "# Lesson 3.1 — Power\n\nSleep saves power between readings.\n",
+}
+
+
+async def test_a_quiz_on_a_numbered_part_starts_on_its_page(services, tmp_path):
+    """ "Quiz me on Lesson 2.2" is the page numbered 2.2 (by its path or title), not the page that names it most
+    often; "unit 3" its one page; "unit 2" names two pages, so no one page by number."""
+    await ingest_pages(services, tmp_path, COURSE, book_id="workshop")
+    deps = RunDeps(services=services, agents={}, router=None)  # type: ignore[arg-type]
+    lesson = await quiz_target(deps, uuid.uuid4(), "workshop", "Quiz me on Lesson 2.2", None)
+    unit = await quiz_target(deps, uuid.uuid4(), "workshop", "quiz me on unit 3", None)
+    assert (lesson.chapter, unit.chapter) == ("unit-2-lesson-2-2-acks", "unit-3-lesson-3-1-power")
+    assert (await quiz_target(deps, uuid.uuid4(), "workshop", "quiz me on unit 2", None)).topic == "unit 2"

@@ -15,10 +15,13 @@ from booktutor.memory.books import BookRepository
 from booktutor.memory.models import Chapter
 from booktutor.retrieval.search import SearchQuery
 from booktutor.retrieval.types import SearchHit
+from booktutor.tools.chapter_names import PART_NUMBER, part_patterns
 from booktutor.tools.tutoring import resolve_chapter
 from booktutor.tutoring.mastery import Recommendation
 
 _CHAPTER_NUMBER = re.compile(r"\bchapter\s+\d{1,3}\b", re.IGNORECASE)
+_NUMBERED_PART = re.compile(rf"\b(module|unit|lesson|part|week)\s+({PART_NUMBER})\b", re.IGNORECASE)
+"""A part named by its kind and number ("lesson 2.2", "unit 3"); "chapter 2" is the book's second chapter."""
 _COUNT = re.compile(r"[,;:]?\s*\b(\d{1,2})\s+questions?\b", re.IGNORECASE)
 _TITLED = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(.+?)[?.!]*$", re.IGNORECASE)
 _TOPIC = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(?:chapter\s+)?(.+?)[?.!]*$", re.IGNORECASE)
@@ -48,6 +51,9 @@ async def quiz_target(deps: RunDeps, user_id: uuid.UUID, book_id: str, text: str
     number = _CHAPTER_NUMBER.search(text)
     if number:
         return QuizTarget(await resolve_chapter(deps.services, book_id, number.group(0)))
+    part = _NUMBERED_PART.search(text)
+    if part and (numbered := await _numbered(deps, book_id, part[1].lower(), part[2])) is not None:
+        return QuizTarget(numbered.key)
     topic = _TOPIC.search(_COUNT.sub("", text).strip(" ,;:"))
     if topic and not _VAGUE.match(topic.group(1).strip()):
         return await _by_topic(deps, book_id, topic.group(1).strip())
@@ -109,6 +115,16 @@ async def _titled(deps: RunDeps, book_id: str, name: str) -> Chapter | None:
             chapters = await books.list_chapters(book_id)
             exact = next((c for c in chapters if name.lower() in _title_of(c).lower().split(" / ")), None)
     return exact
+
+
+async def _numbered(deps: RunDeps, book_id: str, kind: str, number: str) -> Chapter | None:
+    """The one page whose path or title carries the part's kind and number ("unit-2/lesson-2-2-….mdx",
+    "Lesson 2.2 — …"); None when none or several do ("unit 2": its lessons)."""
+    path, title, _ = (re.compile(pattern, re.IGNORECASE) for pattern in part_patterns(kind, number))
+    async with deps.services.db.session() as session:
+        chapters = await BookRepository(session).list_chapters(book_id)
+    found = [c for c in chapters if path.search(c.source_path) or any(map(title.search, _title_of(c).split(" / ")))]
+    return found[0] if len(found) == 1 else None
 
 
 def teaching_hit(hits: list[SearchHit]) -> SearchHit:
