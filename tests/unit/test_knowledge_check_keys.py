@@ -17,7 +17,8 @@ from booktutor.markdown.mdx import clean_markdown
 from booktutor.personalize.report import leaks
 from booktutor.tools.answer_keys import keyless
 from booktutor.tutoring.imported import BookPage
-from booktutor.tutoring.quiz_pages import page_questions, set_questions
+from booktutor.tutoring.question_list import set_questions
+from booktutor.tutoring.quiz_pages import page_questions
 
 CHAIN_KEYS = [
     "✓",

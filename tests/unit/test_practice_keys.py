@@ -9,7 +9,7 @@ from tests.unit.fixture_books import fixture_book_pages
 from booktutor.extractive.intent import asks_about_practice, asks_for_answer
 from booktutor.extractive.practice_keys import LAST, asked_number, shown_questions
 from booktutor.ingest.chunker import chunk_markdown
-from booktutor.tutoring.quiz_pages import SetQuestion, set_questions
+from booktutor.tutoring.question_list import SetQuestion, set_questions
 
 
 @pytest.mark.parametrize(

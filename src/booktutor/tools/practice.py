@@ -50,7 +50,8 @@ from booktutor.tools.practice_steps import (
     step_texts,
     work_steps,
 )
-from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING, set_questions
+from booktutor.tutoring.question_list import set_questions
+from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING
 
 PRACTICE_PAGES = 3
 """The practice sections of this many of the best-ranked pages are read."""

@@ -61,7 +61,7 @@ ANSWER_KEY_HEADING = re.compile(
 )
 """An answer key's title: "Answers", "Solutions to the exercises", "Self-check answers", "Quiz 1 solutions" (not
 "Questions and answers", "Common issues and solutions")."""
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 ANSWER_LINE = re.compile(
     r"^\s*(?:[-*>]\s+)?(?:\*\*|_)?(?:correct answer|answer|model answer|sample answer|solution|expected answer)"
     r"(?:\*\*|_)?\s*[:：]\s*(?:\*\*|_)?\s*(?P<text>.+?)\s*(?:\*\*|_)?\s*$",
@@ -81,7 +81,7 @@ _FOLD_MARK = "§DETAILS§"
 _ANSWER_MARK = "§ANSWER§"
 """A fold or a box titled as an answer ("Answer", "Show solution"): the answer of the question above, anywhere."""
 _BOLD_QUESTION = re.compile(r"^\s*(?:\*\*|__)[^*_]+\?\s*(?:\*\*|__)\s*$")
-_QUESTION_HEADING = re.compile(r"^#{2,6}\s+(?:Q|Question)\b", re.I)
+QUESTION_HEADING = re.compile(r"^#{2,6}\s+(?:Q|Question)\b", re.I)
 _CONTAINER_MARK = "§QUIZ§"
 LABEL_LEVEL = 7
 """A region a label or a container opened: it ends at the next heading of any level."""
@@ -160,7 +160,7 @@ class PageQuestion:
 
 
 def is_quiz_page(title: str, markdown: str) -> bool:
-    first = next((m.group(2) for line in markdown.split("\n") if (m := _HEADING.match(line))), "")
+    first = next((m.group(2) for line in markdown.split("\n") if (m := HEADING.match(line))), "")
     return bool(QUIZ_HEADING.match(plain(title)) or QUIZ_HEADING.match(plain(first)))
 
 
@@ -201,9 +201,9 @@ class _Reader:
     key: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def read(self, line: str, *, alone: bool) -> None:
-        match = _HEADING.match(line)
+        match = HEADING.match(line)
         numbered = QUESTION_LINE.match(line)
-        if match and not (numbered and self.region and not self.in_key and _QUESTION_HEADING.match(line)):
+        if match and not (numbered and self.region and not self.in_key and QUESTION_HEADING.match(line)):
             self._heading(len(match.group(1)), plain(match.group(2)))
         elif (self.region or self.whole) and _read_inline_key(line, self.key):
             self.current = None
@@ -258,78 +258,11 @@ class _Reader:
         self.questions.append(self.current)
 
 
-MAX_SET_QUESTIONS = 12
 KEY_ONLY = re.compile(r"^(?:\(?[A-Fa-f]\)?|true|false)\s*(?:$|[).:\-\u2013\u2014])", re.IGNORECASE)
 """An answer key's line read as a numbered question ("1. B — 48 / 12", "4. False")."""
 
 
-@dataclass(frozen=True, slots=True)
-class SetQuestion:
-    """A question a practice section sets, as the learner reads it before answering: no answer."""
-
-    number: int
-    prompt: str
-    choices: tuple[str, ...] = ()
-
-
-def set_questions(text: str) -> list[SetQuestion]:
-    """The numbered questions of a practice section's text, each with its options: its own line and the lines
-    right after it, never an "Answer:" line, a checked box's mark, the paragraphs after it (a model answer, a
-    <details> body) or an answer key (reading stops at its heading; a key's lines are not questions)."""
-    found: list[tuple[int, list[str], list[str]]] = []
-    current: tuple[int, list[str], list[str]] | None = None
-    going = False  # the question's text may go on on the next line
-    previous = ""
-    for line in (line for line, fenced in iter_fence_flags(text.split("\n")) if not fenced):
-        heading = _HEADING.match(line)
-        numbered = _list_item(line, previous, found[-1][0] if found else 0)
-        previous = line
-        if heading and ANSWER_KEY_HEADING.match(plain(heading.group(2))):
-            break
-        choice = (CHECKBOX_LINE.match(line) or OPTION_LINE.match(line)) if current is not None else None
-        if numbered:
-            current, going = (int(numbered.group("number")), [plain(numbered.group("text"))], []), True
-            found.append(current)
-        elif heading or ANSWER_LINE.match(line) or EXPLANATION_LINE.match(line) or line.startswith(_MARKS):
-            current = None
-        elif current is not None and choice:
-            current[2].append(plain(choice.group("text")))
-        elif current is not None and going and line.strip() and not current[2]:
-            current[1].append(plain(line))
-        going = going and bool(line.strip()) and current is not None
-    questions = [SetQuestion(n, " ".join(p).strip(), tuple(c)) for n, p, c in found]
-    return _once([q for q in questions if q.prompt])[:MAX_SET_QUESTIONS]
-
-
-def _list_item(line: str, previous: str, last: int) -> re.Match[str] | None:
-    """A numbered question's first line: its number and a space start the line ("3. ...", "**Q3:** ..."), not
-    digits a wrapped line opens with ("12.5 days", "17:00"); after a line of text, only the next number or a
-    first one (else the text goes on); a numbered heading only when it names a question ("### Question 3")."""
-    numbered = QUESTION_LINE.match(line)
-    if not numbered or line.startswith((" ", "\t")) or not _SPACED.match(line, numbered.end("number")):
-        return None
-    if (_HEADING.match(line) and not _QUESTION_HEADING.match(line)) or KEY_ONLY.match(plain(numbered.group("text"))):
-        return None
-    after_text = bool(previous.strip()) and not _HEADING.match(previous)
-    return None if after_text and int(numbered.group("number")) not in (1, last + 1) else numbered
-
-
-_SPACED = re.compile(r"\s*[.):](?:\*\*|__)?(?:\s|$)")
-"""A list number's mark and the space after it."""
-
-
-def _once(questions: list[SetQuestion]) -> list[SetQuestion]:
-    """Each question once where the text repeats it (a section's chunks overlap: the question that ends one chunk
-    opens the next), with the options of whichever copy has more, in its first place."""
-    kept: dict[tuple[int, str], SetQuestion] = {}
-    for question in questions:
-        seen = kept.setdefault((question.number, question.prompt), question)
-        if len(question.choices) > len(seen.choices):
-            kept[(question.number, question.prompt)] = question
-    return list(kept.values())
-
-
-_MARKS = (_FOLD_MARK, _ANSWER_MARK)
+MARKS = (_FOLD_MARK, _ANSWER_MARK)
 
 
 def clean_markdown_keep_details(markdown: str) -> str:
@@ -378,7 +311,7 @@ def _read_line(
     *,
     in_quiz: bool = True,
 ) -> PageQuestion | None:
-    if line.startswith(_MARKS):
+    if line.startswith(MARKS):
         if current is not None:
             body = line.removeprefix(_FOLD_MARK).removeprefix(_ANSWER_MARK).strip()
             answer = ANSWER_LINE.match(body)
