@@ -42,3 +42,13 @@ async def test_a_lesson_numbered_2_1_is_not_lesson_2_2(services, book, guest, qu
     text, state = await ask(services, guest, question)
     assert "Lesson 2.1 — Publish/Subscribe with MQTT" in text, text
     assert {page for page, _ in cited_sections(state)} == {"unit-2/lesson-2-1-publish-subscribe.mdx"}
+
+
+@pytest.mark.parametrize(
+    "question", ["What are the learning objectives of lesson 2.1?", "What are the objectives of lesson 2.1?"]
+)
+async def test_a_lessons_objectives_component_lists_its_objectives(services, book, guest, question):
+    text, state = await ask(services, guest, question)
+    assert not state["abstained"], text
+    assert "Design a topic hierarchy for a building full of sensors." in text, text
+    assert cited_sections(state) == {("unit-2/lesson-2-1-publish-subscribe.mdx", "objectives")}, cited_sections(state)

@@ -201,10 +201,21 @@ def test_sentences_about_the_course_s_progress_say_nothing_of_the_topic() -> Non
         ("How long does step 2 of the calibration take?", ""),
         ("How long is the control loop period?", ""),
         ("What is a gear ratio?", ""),
+        ("What are the objectives of lesson 2?", "goals"),
+        ("What are the outcomes for this chapter?", "goals"),
+        ("What are the objectives of a PID controller?", ""),
     ],
 )
 def test_a_question_about_the_course_itself(question: str, about_course: str) -> None:
     assert question_intent(question).about_course == about_course
+
+
+@pytest.mark.parametrize(
+    "question", ["What are the learning objectives of lesson 2.1?", "What are the prerequisites of module 3?"]
+)
+def test_a_course_parts_objectives_are_listed_not_defined(question: str) -> None:
+    intent = question_intent(question)
+    assert intent.kind == "list" and not intent.head and not intent.subject
 
 
 def test_links_to_further_reading_point_elsewhere() -> None:

@@ -44,3 +44,19 @@ def test_an_admonition_component_keeps_its_title_as_a_lead_in() -> None:
 def test_a_title_in_fenced_code_is_left_alone() -> None:
     code = '```jsx\n<Activity title="Demo">\n</Activity>\n```\n'
     assert clean_markdown(code) == code
+
+
+def test_a_component_that_wraps_a_list_is_a_section_named_after_it() -> None:
+    page = (
+        "<LearningObjectives>\n\n- Describe a broker.\n- Design a topic tree.\n\n</LearningObjectives>\n\n"
+        "## Topics\n\nA topic names a stream.\n"
+    )
+    chunks = chunk_markdown(clean_markdown(page), title="Lesson 2.1", page="unit-2/lesson.mdx")
+    objectives = [c for c in chunks if c.heading_path[-1] == "Learning objectives"]
+    assert objectives and "Design a topic tree" in objectives[0].text
+    assert all("Describe a broker" not in c.text for c in chunks if c.heading_path[-1] == "Topics")
+
+
+def test_a_component_with_attributes_or_no_list_names_no_section() -> None:
+    text = clean_markdown("<Steps>\n\nFirst do this.\n\n</Steps>\n\n<Checklist id='a'>\n\n- one\n\n</Checklist>\n")
+    assert "#" not in text and "First do this." in text and "one" in text

@@ -173,6 +173,8 @@ def question_intent(question: str) -> Intent:
     )
     if intent.kind != "definition":
         return intent
+    if intent.about_course:  # "What are the learning objectives of lesson 2?" asks for them, not what they are
+        return replace(intent, kind="list")
     return replace(intent, subject=definition_subject(question), head=head_terms(question))
 
 
@@ -188,6 +190,7 @@ _ABOUT_COURSE = re.compile(
     rf"\bby\s+the\s+end\s+of\s+{_WHOLE}|\bby\s+the\s+end\b.*\b(?:i|we)\b|"
     rf"\bwhat\s+(?:are|is)\s+the\s+(?:\w+\s+)?(?:prerequisites?|learning\s+(?:objectives|outcomes|goals)|"
     rf"requirements)\b|"
+    rf"\bwhat\s+(?:are|were)\s+the\s+(?:objectives|outcomes|aims)\s+(?:of|for)\s+{_WHOLE}|"
     rf"\bwhat\s+(?:does|will)\s+{_WHOLE}\s+(?:cover|teach|include|require|need)\b|"
     rf"\bhow\s+is\s+{_WHOLE}\s+(?:organi[sz]ed|structured|laid\s+out)\b|"
     rf"\bwhat\s+do\s+(?:i|we)\s+need\s+(?:to\s+know\s+)?before\b",

@@ -1,4 +1,5 @@
-"""A titled JSX block (`<Activity number={3} title="Echo a datagram">` … `</Activity>`) as a section heading.
+"""A titled JSX block (`<Activity number={3} title="Echo a datagram">` … `</Activity>`), or one that wraps a list
+(`<Objectives>` then "- Describe …"), as a section heading.
 
 Course books built with MDX often wrap an activity, an exercise or a case study in a component of their own
 rather than a heading. Once its tags are stripped its title would be lost and its text would run on as part of
@@ -16,6 +17,7 @@ from booktutor.markdown.fences import iter_fence_flags
 _OPEN = re.compile(r"^[ \t]*<(?P<name>[A-Z][\w]*)(?P<attrs>\s[^<>]*?)?>[ \t]*$")
 _TITLE = re.compile(r"""\btitle\s*=\s*(?:"(?P<a>[^"]*)"|'(?P<b>[^']*)'|\{\s*(?P<q>["'`])(?P<c>.*?)(?P=q)\s*\})""")
 _NUMBER = re.compile(r"""\bnumber\s*=\s*(?:\{\s*["']?|["'])(?P<n>\d+(?:\.\d+)*)""")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
 _HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})\s")
 _ASIDE = "Admonition"
 _TYPE = re.compile(r"""\btype\s*=\s*["'](?P<type>[\w-]+)["']""")
@@ -35,7 +37,7 @@ def component_headings(body: str) -> str:
             continue
         if heading := _HEADING.match(line):
             level = max(len(heading["level"]), MIN_LEVEL)
-        label = _label(line)
+        label = _label(line) or _list_label(line, lines[index + 1 :])
         if not label or last_close.get(f"</{label[0]}>", -1) < index:
             out.append(line)
         elif label[0] == _ASIDE:
@@ -43,6 +45,21 @@ def component_headings(body: str) -> str:
         else:
             out += ["", f"{'#' * level} {label[1]}", ""]
     return "\n".join(out)
+
+
+def _list_label(line: str, after: list[str]) -> tuple[str, str] | None:
+    """(component name, its name as words) when the line opens a block component with no attributes that wraps
+    a list (`<Objectives>` then "- Describe …"): the component names the list, as a heading would."""
+    tag = _OPEN.match(line)
+    if not tag or tag["attrs"] or tag["name"] == _ASIDE:
+        return None
+    first = next((text for text in after if text.strip()), "")
+    return (tag["name"], _words(tag["name"])) if _LIST_ITEM.match(first) else None
+
+
+def _words(name: str) -> str:
+    """A component's name as words: "KeyTakeaways" is "Key takeaways"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).capitalize()
 
 
 def _label(line: str) -> tuple[str, str] | None:
@@ -56,7 +73,7 @@ def _label(line: str) -> tuple[str, str] | None:
     if tag["name"] == _ASIDE:  # rendered as `:::info Title` is (mdx._render_admonition)
         kind = aside["type"] if (aside := _TYPE.search(tag["attrs"] or "")) else "note"
         return _ASIDE, f"{kind.replace('-', ' ').capitalize()}: {title}"
-    kind = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag["name"]).capitalize()
+    kind = _words(tag["name"])
     number = found_number["n"] if (found_number := _NUMBER.search(tag["attrs"] or "")) else ""
     lead = f"{kind} {number}".strip()
     if not number and kind.lower() in title.lower():
