@@ -21,6 +21,7 @@ from typing import Protocol
 from booktutor.ingest.chunker import remove_quiz_fences, split_sections
 from booktutor.markdown.mdx import clean_markdown
 from booktutor.markdown.urls import anchor_url
+from booktutor.tutoring import answer_pages
 from booktutor.tutoring.answer_pages import answer_key, answers_page, is_answer_page
 from booktutor.tutoring.questions import QuizQuestion, normalized
 from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING, QUIZ_HEADING, PageQuestion, is_quiz_page, page_questions
@@ -87,13 +88,7 @@ _STOP = frozenset(
 )
 
 
-class Page(Protocol):
-    @property
-    def source_path(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def markdown(self) -> str: ...
+class Page(answer_pages.Page, Protocol):
     @property
     def front_matter(self) -> dict: ...
     @property
