@@ -42,9 +42,12 @@ def headed_table(analysis: Analysis, intent: Intent) -> list[int]:
 def _rows_from(analysis: Analysis, first: int) -> list[int]:
     candidates = analysis.candidates
     section = [j for j, c in enumerate(candidates) if c.n == candidates[first].n and c.kind == "sentence"]
-    after = section[section.index(first) :]
+    before, after = section[: section.index(first)], section[section.index(first) :]
+    heading = candidates[first].heading
+    if any(not candidates[j].table_row and candidates[j].terms & heading for j in before):
+        return []  # the section says in prose what it is about ("Backlash is the gap ..."): its table is an aside
     table = list(takewhile(lambda j: candidates[j].table_row, after))
-    others = analysis.question_terms - candidates[first].heading
+    others = analysis.question_terms - heading
     if len(table) < 2 or any(candidates[j].terms & others for j in table):
         return []
     rows, words = [], 0
