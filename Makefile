@@ -94,7 +94,8 @@ eval: bootstrap
 		--max false_abstention_rate=0.1 --min evidence_recall=0.77 --min section_citation_precision=0.88 \
 		--max echo_rate=0.04 --max dangling_rate=0.03
 
-# Per-book results in docs/evals.md for the three development books (absent books are skipped).
+# Per-book results in docs/evals.md for the development books: three textbooks (absent ones are skipped) and
+# the fixture course tests/fixtures/network_course.
 SHARED ?= ../shared
 EVAL_DEV_OUT ?= eval-out/dev
 EVAL_DEV_BEFORE ?= docs/evals-dev-before.json
@@ -107,6 +108,7 @@ eval-dev: $(STAMP)
 	book sample-book src/booktutor/evals/datasets/sample-book.jsonl src/booktutor/sample_book --book-id physical-ai-short-course; \
 	book robotics-book-en-ur $(SHARED)/corpus/robotics-book-en-ur.eval.jsonl $(SHARED)/corpus/robotics-book-en-ur; \
 	book physical-ai-textbook-mdx $(SHARED)/corpus/physical-ai-textbook-mdx.eval.jsonl $(SHARED)/corpus/physical-ai-textbook-mdx; \
+	book network-course src/booktutor/evals/datasets/network-course.jsonl tests/fixtures/network_course; \
 	before=""; [ -f $(EVAL_DEV_BEFORE) ] && before="--before $(EVAL_DEV_BEFORE)"; \
 	$(BIN)/booktutor eval books $$reports $$before --docs docs/evals.md
 

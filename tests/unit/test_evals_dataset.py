@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from booktutor.evals.answer_metrics import normalise
 from booktutor.evals.dataset import DatasetError, load_dataset
 
 GOOD = {
@@ -67,3 +68,21 @@ def test_malformed_line_is_reported_with_its_number(tmp_path, line, message):
 def test_empty_dataset_is_an_error(tmp_path):
     with pytest.raises(DatasetError, match="no cases"):
         load_dataset(write(tmp_path, ""))
+
+
+NETWORK_COURSE = Path(__file__).parents[1] / "fixtures/network_course/docs"
+
+
+def test_network_course_dataset_is_valid_and_quotes_its_course():
+    """The course-book set (make eval-dev): every relevant page exists in the fixture course and every evidence
+    quote is in one of the case's relevant pages (or its selection), as the evidence metrics assume."""
+    cases = load_dataset(Path(str(files("booktutor") / "evals/datasets/network-course.jsonl")))
+    assert len(cases) >= 30 and {c.mode for c in cases} == {"book", "selection"}
+    assert sum(not c.answerable for c in cases) >= 6
+    for case in cases:
+        assert case.relevant == [] or case.evidence, case.id
+        texts = [normalise((NETWORK_COURSE / path).read_text(encoding="utf-8")) for path in case.relevant]
+        texts.append(normalise(case.selected_text))
+        for quote in case.evidence:
+            assert any(normalise(quote) in text for text in texts), (case.id, quote)
+        assert all(keyword == keyword.lower() for keyword in case.keywords), case.id
