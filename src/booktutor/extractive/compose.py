@@ -50,6 +50,7 @@ from booktutor.extractive.intent import Intent, question_intent, split_parts
 from booktutor.extractive.kinds import kinds_answer, kinds_opening, kinds_subject
 from booktutor.extractive.listing import (
     add_lead_ins,
+    quote_referred_lists,
     take_introduced_lists,
     take_list,
     take_rows,
@@ -217,6 +218,7 @@ async def _plan(
     order = take_list(analysis, intent, order, pool)
     order = take_rows(analysis, order, pool)
     order = stand_alone_opening(analysis, take_introduced_lists(analysis, order, pool), pool)
+    order = quote_referred_lists(analysis, order, skip)
     if intent.kind == "why":
         order = cause_first(analysis, order, pool)
     if not intent.wants_code:

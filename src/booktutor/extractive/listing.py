@@ -6,9 +6,13 @@ the best-matching bullet names one part. The items around it, in the same list, 
 
 from __future__ import annotations
 
+import re
+
 from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import Intent
+from booktutor.extractive.roles import depends_on_previous
 from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS, NEW_DOCUMENT_RELATIVE, wider_sentence
+from booktutor.extractive.text import content_terms
 
 MAX_LIST_ITEMS = 6
 """A longer list is cut to its best-scoring items (kept in the book's order)."""
@@ -200,6 +204,79 @@ def without_stray_items(analysis: Analysis, intent: Intent, order: list[int]) ->
         return here.list_item and not here.table_row and here.doc not in introduced and alone
 
     return [i for i in order if not stray(i)] or order
+
+
+_EACH = re.compile(r"^(?:each|every|all)\s+(?:of\s+(?:these|those|the)\s+)?(?P<word>[a-z][\w-]*)", re.I)
+"""A lead-in that opens "Each step ..." names one member of something said before it: "the steps"."""
+
+
+def quote_referred_lists(analysis: Analysis, order: list[int], left_out: set[int]) -> list[int]:
+    """The answer with, before each quoted lead-in that refers back to the list right before it in its section
+    ("Each step becomes one or more ROS 2 actions:" after "This command requires multiple steps:" and its
+    steps), that earlier lead-in and its items (the best `MAX_LIST_ITEMS`, in the book's order) while the
+    answer stays within its word budget: without them the learner reads what becomes of "each step" and not
+    the steps. All of its items, not only those that may answer on their own: they are what the lead-in
+    refers to (none of `left_out`, what the thread quoted when asked for more)."""
+    result = list(order)
+    for lead in [i for i in order if analysis.candidates[i].opens_list]:
+        earlier = _referred_lead_in(analysis, lead)
+        if earlier is None or earlier in result:
+            continue
+        introduced = _introduced(analysis, earlier)
+        items = sorted(
+            sorted((i for i in introduced if i not in left_out), key=lambda i: -float(analysis.total[i]))[
+                :MAX_LIST_ITEMS
+            ]
+        )
+        while len(items) > 2 and _words(analysis, [*result, earlier, *items]) > MAX_WORDS:
+            items.remove(min(items, key=lambda i: float(analysis.total[i])))  # the weakest item, order kept
+        if len(items) < min(2, len(introduced)) or _words(analysis, [*result, earlier, *items]) > MAX_WORDS:
+            continue
+        at = result.index(lead)
+        result = [*result[:at], earlier, *items, *result[at:]]
+    return result
+
+
+def _referred_lead_in(analysis: Analysis, lead: int) -> int | None:
+    """The lead-in of the list right before `lead` in its passage and section, when `lead` refers back to it:
+    it opens with a reference ("These steps ...") or names a member of it ("Each step ..." after "... steps:")."""
+    candidates = analysis.candidates
+    first = _first_of_list_before(analysis, lead)
+    if first is None:
+        return None
+    before = _sentence_before(analysis, first)
+    if before is None or not candidates[before].opens_list or first not in _introduced(analysis, before):
+        return None
+    text = candidates[lead].text
+    if depends_on_previous(text):
+        return before
+    named = _EACH.match(text)
+    listed = candidates[before].terms.union(*(candidates[i].terms for i in _introduced(analysis, before)))
+    return before if named and content_terms(named["word"]) & listed else None
+
+
+def _first_of_list_before(analysis: Analysis, index: int) -> int | None:
+    """The first item of the list that ends right before sentence `index` (same passage and section)."""
+    candidates = analysis.candidates
+    first = None
+    at = _sentence_before(analysis, index)
+    while at is not None and candidates[at].list_item and not candidates[at].table_row:
+        first, at = at, _sentence_before(analysis, at)
+    return first
+
+
+def _sentence_before(analysis: Analysis, index: int) -> int | None:
+    """The sentence right before this one in its passage and section (past a code excerpt's copies)."""
+    candidates = analysis.candidates
+    here = candidates[index]
+    for i in range(index - 1, -1, -1):
+        other = candidates[i]
+        if other.kind != "sentence":
+            continue
+        if other.rank != here.rank or other.n != here.n or other.position != here.position - 1:
+            return None
+        return i
+    return None
 
 
 def _introduced(analysis: Analysis, lead: int) -> list[int]:
