@@ -42,6 +42,18 @@ def test_faithfulness_counts_supported_sentences():
     assert m.faithfulness("Ok. [1]", [source]) is None
 
 
+def test_faithfulness_ignores_the_tutors_navigation_lines():
+    source = "Gears trade speed for torque. A small gear drives a large gear slowly."
+    answer = (
+        "Gears trade speed for torque. [1]\n\n"
+        "Practice: [Lab 4: Build a reduction gearbox](/docs/gears#lab-4)\n"
+        "See also: [Belts and pulleys](/docs/belts), [Chains](/docs/chains)"
+    )
+    assert m.faithfulness(answer, [source]) == 1.0
+    claim = "Batteries store energy, see [Cells and packs](/docs/cells) for chemistry details."
+    assert m.faithfulness(f"Gears trade speed for torque. [1]\n{claim}", [source]) == 0.5
+
+
 def test_case_scores_for_answerable_and_unanswerable():
     unanswerable = m.case_scores(
         ranks=[], relevant=[], answerable=False, abstained=True, cited_paths=[], answer="", keywords=[], sources=[]

@@ -40,6 +40,8 @@ MIN_SENTENCE_TERMS = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CITATION = re.compile(r"\[\d+\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?۔؟])\s+")
+_LINK = re.compile(r"\[[^\]\n]*\]\([^)\s]*\)")
+_POINTER_LABEL = re.compile(r"^[\w -]{0,30}:$")
 _STOPWORDS = frozenset(
     [
         "a",
@@ -177,10 +179,20 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOPWORDS)
 
 
+def is_pointer(line: str) -> bool:
+    """A line that only links other sections under a short label ("Practice: [Lab 2: Gears](/docs/x#lab-2)",
+    "See also: [A](/a), [B](/b)"): the tutor's navigation, which says nothing about the book to be supported."""
+    if not _LINK.search(line):
+        return False
+    rest = re.sub(r"[\s,;·|]+", " ", _LINK.sub(" ", line)).strip()
+    return not rest or bool(_POINTER_LABEL.match(rest))
+
+
 def answer_sentences(answer: str) -> list[str]:
-    """The answer's sentences with [n] markers removed; too-short fragments are dropped."""
+    """The answer's sentences with [n] markers removed; too-short fragments and navigation lines are dropped."""
     text = _CITATION.sub(" ", answer)
-    parts = (s.strip() for line in text.splitlines() for s in _SENTENCE_END.split(line))
+    lines = (line for line in text.splitlines() if not is_pointer(line))
+    parts = (s.strip() for line in lines for s in _SENTENCE_END.split(line))
     return [s for s in parts if len(content_words(s)) >= MIN_SENTENCE_TERMS]
 
 
