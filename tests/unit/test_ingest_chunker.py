@@ -137,3 +137,36 @@ def test_quiz_blocks_are_excluded_from_chunk_text() -> None:
 def test_heading_only_sections_produce_no_chunk() -> None:
     chunks = chunk("## Empty\n\n## Full\n\n" + words(80) + "\n", min_tokens=10, max_tokens=60)
     assert all(c.anchor == "full" for c in chunks)
+
+
+PARTS_TABLE = (
+    "| Part | Role |\n|---|---|\n| Single-board computer | Runs the planner |\n"
+    "| Stepper driver | Powers the wheels |\n| Bumper switch | Detects contact |"
+)
+PINOUT = "```text\nboard pin 5 -> driver STEP\nboard pin 6 -> driver DIR\nboard pin 7 -> bumper\n```"
+
+
+def test_a_table_and_the_code_after_it_are_chunks_of_their_own() -> None:
+    """One vector for a parts table and a pinout listing resembled neither ('What parts do I need?' ranked the
+    chunk far down): the table, and the code with the prose that leads into it, are chunked apart."""
+    markdown = f"## Parts\n\nYou need three parts.\n\n{PARTS_TABLE}\n\nWire them like this:\n\n{PINOUT}\n"
+    chunks = chunk(markdown, min_tokens=100, max_tokens=220)
+    assert [(c.has_table, c.has_code) for c in chunks] == [(True, False), (False, True)]
+    assert chunks[0].text == f"## Parts\n\nYou need three parts.\n\n{PARTS_TABLE}"
+    assert chunks[1].text == f"## Parts\n\nWire them like this:\n\n{PINOUT}"
+    assert chunks[0].anchor == chunks[1].anchor == "parts"
+
+
+def test_a_short_table_section_does_not_join_a_code_sibling() -> None:
+    markdown = f"## Build\n\n### Parts\n\n{PARTS_TABLE}\n\n### Wiring\n\n{PINOUT}\n\n### Notes\n\nCheck the wires.\n"
+    chunks = chunk(markdown, min_tokens=100, max_tokens=220)
+    first, second = (("Build", "build"), ("Parts", "parts")), (("Wiring", "wiring"), ("Notes", "notes"))
+    assert [c.sections for c in chunks] == [first, second]
+    assert not chunks[0].has_code and not chunks[1].has_table
+    assert "### Wiring" not in chunks[0].text
+
+
+def test_a_block_holding_a_table_and_code_stays_whole() -> None:
+    quoted = "> | a | b |\n> |---|---|\n> | 1 | 2 |\n>\n> ```text\n> x\n> ```"
+    chunks = chunk(f"## Note\n\n{PARTS_TABLE}\n\n{quoted}\n", min_tokens=100, max_tokens=220)
+    assert len(chunks) == 1 and chunks[0].has_table and chunks[0].has_code

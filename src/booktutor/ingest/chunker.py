@@ -60,6 +60,10 @@ class Section:
         return estimate_tokens(self.heading_line) + sum(block.tokens for block in self.blocks)
 
 
+Piece = list[tuple[Section, list[Block]]]
+"""A chunk to be: sections (or parts of one) and the blocks of each it holds."""
+
+
 def top_level_groups(tokens: list[Token]) -> Iterator[list[Token]]:
     """Group the token stream into top-level blocks (an opener through its closer)."""
     group: list[Token] = []
@@ -144,17 +148,55 @@ def chunk_markdown(
     for section in sections:
         body = "\n\n".join(block.text for block in section.blocks)
         section.purpose = classify_section(section.heading_path, body, page)
-    pieces: list[list[tuple[Section, list[Block]]]] = []
+    pieces: list[Piece] = []
     for group in _merge_short_sections(sections, min_tokens, max_tokens):
         if not any(section.blocks for section in group):
             continue  # headings with no content of their own
         if len(group) > 1 or group[0].tokens <= max_tokens:
-            pieces.append([(section, section.blocks) for section in group])
+            pieces += tables_apart_from_code([(section, section.blocks) for section in group])
             continue
         section = group[0]
         for blocks in _pack_blocks(section, max_tokens, overlap_tokens):
-            pieces.append([(section, blocks)])
+            pieces += tables_apart_from_code([(section, blocks)])
     return [_build_chunk(position, piece, page) for position, piece in enumerate(pieces)]
+
+
+def tables_apart_from_code(piece: Piece) -> list[Piece]:
+    """The piece cut where a table follows code or code follows a table, the prose just before the second one
+    going with it: one vector for a table (of parts, options, symptoms ...) and a long code block resembled
+    neither, and the question the table answered ranked the chunk far down. A block holding both stays whole."""
+    parts: list[Piece] = [[]]
+    kinds: set[str] = set()
+    for section, blocks in piece:
+        parts[-1].append((section, []))
+        for block in blocks:
+            kind = _atomic_kind(block)
+            if kind and kinds and kind not in kinds:
+                parts.append([(section, _take_trailing_prose(parts[-1]))])
+                kinds = set()
+            parts[-1][-1][1].append(block)
+            kinds.update([kind] if kind else [])
+    return parts
+
+
+def _atomic_kind(block: Block) -> str | None:
+    if block.has_table != block.has_code:
+        return "table" if block.has_table else "code"
+    return None
+
+
+def _take_trailing_prose(part: Piece) -> list[Block]:
+    """Remove and return the prose after the last table or code block of the part's last section (and that
+    section, when nothing of it is left)."""
+    section, blocks = part[-1]
+    start = len(blocks)
+    while start and _atomic_kind(blocks[start - 1]) is None:
+        start -= 1
+    taken = blocks[start:]
+    del blocks[start:]
+    if not blocks:
+        part.pop()
+    return taken
 
 
 def _parts(section: Section) -> list[Section]:
@@ -286,7 +328,7 @@ def _trailing_sentences(text: str, overlap_tokens: int) -> list[Block]:
     return [_paragraph_piece(" ".join(taken))] if taken else []
 
 
-def _build_chunk(position: int, piece: list[tuple[Section, list[Block]]], page: str = "") -> ParsedChunk:
+def _build_chunk(position: int, piece: Piece, page: str = "") -> ParsedChunk:
     first = piece[0][0]
     text = "\n\n".join(_section_text(section, blocks) for section, blocks in piece)
     blocks = [block for _, section_blocks in piece for block in section_blocks]
@@ -305,7 +347,7 @@ def _build_chunk(position: int, piece: list[tuple[Section, list[Block]]], page: 
     )
 
 
-def _piece_purpose(piece: list[tuple[Section, list[Block]]], page: str) -> str:
+def _piece_purpose(piece: Piece, page: str) -> str:
     """The (joined) sections' purpose; a part of a long section is judged by its own text (a section may
     close with a quiz), and an explaining piece that is mostly a code block is `code`."""
     section, blocks = piece[0]
