@@ -275,3 +275,35 @@ async def test_a_list_completing_the_opening_item_keeps_what_another_page_adds(e
     assert "a simulated camera must add the same blur to look real. [2]" in composed.text
     if "Adding blur, grain" in composed.text:
         assert "Rendering the virtual scene" in composed.text and "Delivering each frame" in composed.text
+
+
+OBJECTIVES = """## Learning Objectives
+
+By the end of this chapter, you will be able to:
+
+- Explain the architecture and design goals of the message bus
+- Understand the role of brokers as the central routers
+- Describe how channels carry publish-subscribe traffic
+- Implement request handlers for question-answer exchanges
+- Use jobs for long-running work with progress reports
+- Navigate the bus tooling and its command line
+"""
+BUS_INTRO = """# Messaging Architecture
+
+Welcome to the message bus, the part of the system that lets programs talk without knowing each other. In this
+chapter you will learn how the bus architecture lets programs exchange messages.
+"""
+
+
+async def test_asked_for_a_chapters_objectives_every_objective_is_listed(embedder: Any) -> None:
+    """The objectives that do not repeat the chapter's subject words are objectives all the same."""
+    page = {"doc": "book/messaging.md", "title": "Messaging Architecture"}
+    results = [
+        hit(1, OBJECTIVES, "Learning Objectives", "objectives", **page),
+        hit(2, BUS_INTRO, "Messaging Architecture", **page),
+    ]
+    question = "What are the learning objectives of the messaging architecture chapter?"
+    composed = await answer(question, results, embedder)
+    objectives = ("Explain the architecture", "Understand the role", "Describe how channels", "Implement request")
+    for objective in (*objectives, "Use jobs", "Navigate the bus tooling"):
+        assert objective in composed.text

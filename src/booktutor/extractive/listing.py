@@ -12,6 +12,7 @@ from booktutor.extractive.analysis import Analysis
 from booktutor.extractive.intent import Intent
 from booktutor.extractive.roles import depends_on_previous
 from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS, NEW_DOCUMENT_RELATIVE, wider_sentence
+from booktutor.extractive.tabled import heading_names_question
 from booktutor.extractive.text import content_terms
 
 MAX_LIST_ITEMS = 6
@@ -22,6 +23,9 @@ no, what one term means (a list of terms defines the others too)."""
 ITEM_RELATIVE = 0.5
 """An item joins the answer when it scores this share of the item the answer quoted: the list's other
 members are about the same thing, a line that shares nothing with the question is not."""
+MAX_NAMED_LIST_ITEMS = 10
+"""A list the question asks for by its section's name ("the learning objectives of chapter 4") is quoted
+whole up to this many items (and the word budget): each of them is what was asked."""
 
 
 def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[int]) -> list[int]:
@@ -37,8 +41,9 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
         anchor = order[0]  # an answer that opens with an item: the item's list says the rest
     if anchor is None:
         return order
-    floor = ITEM_RELATIVE * float(analysis.total[anchor])
-    lists = _siblings(analysis, anchor, set(pool), across=intent.kind == "list")
+    named = _named_course_list(analysis, intent, anchor)
+    floor = 0.0 if named else ITEM_RELATIVE * float(analysis.total[anchor])
+    lists = _siblings(analysis, anchor, set(pool), across=intent.kind == "list" and not named)
     items = [i for i in lists if float(analysis.total[i]) >= floor]
     if len(items) < 2:
         return order
@@ -46,8 +51,9 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
     kept = [] if intent.kind == "list" else _other_sections(analysis, anchor, order, [*opening, *items])
     if intent.kind != "list":  # the item that answers best still opens the answer, its list follows
         items = [anchor, *(i for i in items if i != anchor)]
+    most = MAX_NAMED_LIST_ITEMS if named else MAX_LIST_ITEMS
     while len(items) > 2 and (
-        len(items) > MAX_LIST_ITEMS or sum(analysis.candidates[i].words for i in [*opening, *items, *kept]) > MAX_WORDS
+        len(items) > most or sum(analysis.candidates[i].words for i in [*opening, *items, *kept]) > MAX_WORDS
     ):
         items.remove(min(items, key=lambda i: float(analysis.total[i])))  # the weakest item, order kept
     result = [*opening, *items, *kept]
@@ -59,6 +65,14 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
             words += analysis.candidates[i].words
             room -= 1
     return result
+
+
+def _named_course_list(analysis: Analysis, intent: Intent, anchor: int) -> bool:
+    """Whether the question asks for the course part's goals and names the section whose list `anchor` is an
+    item of ("Learning Objectives"): the items then need not repeat the question's other words (the chapter's
+    subject) to be asked for."""
+    heading = analysis.candidates[anchor].heading
+    return bool(intent.about_course) and heading_names_question(heading, analysis.question_terms)
 
 
 def _other_sections(analysis: Analysis, anchor: int, order: list[int], taken: list[int]) -> list[int]:
