@@ -15,6 +15,15 @@ _NAMED_QUANTITY = re.compile(
     r"range|time|latency|power|capacity|limit|runtime|resolution|accuracy|pressure|temperature)s?\b",
     re.I,
 )
+_HOW_LONG = re.compile(r"\bhow\s+(?:long|much\s+time)\s+(?:does|do|did|will|would|should|can|could|is|are|to)\b", re.I)
+_SPAN = re.compile(
+    r"\b(?:\d[\d,.]*|an?|half|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|sixty|ninety|few|several)(?:\s*(?:-|to|–)\s*\d[\d,.]*)?\s*-?\s*"
+    r"(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?|semesters?|"
+    r"terms?|sessions?|classes|lessons?|m|cm|mm|km|meters?|metres?|inch(?:es)?|f(?:ee|oo)t)\b",
+    re.I,
+)
+"""A span of time (or, for "how long is the cable?", of length): "60 minutes", "1.5-2.5 hours", "a week"."""
 _DEFINED_SUBJECT = re.compile(
     r"^\s*(?:what\s+(?:is|are)\s+|what'?s\s+|define\s+|meaning\s+of\s+)(?:an?\s+|the\s+)?(?P<subject>[^?,;]+?)"
     r"(?:\s+(?:in|of|for|on|at|with|when|and|used|mean|do|does)\b.*)?\s*[?.!]*\s*$",
@@ -45,13 +54,17 @@ def asked_fact_missing(question: str, kind: str, sentences: Sequence[str]) -> bo
 
     `sentences` are the answer's sentences, each with its section's heading. A named quantity ("the
     typical gear ratio of ...", "the exact maximum force ...") needs a sentence with a number (not one
-    the question gives) that names the quantity; "what is <a short term>?" needs a sentence naming
+    the question gives) that names the quantity; "how long does X take?" a sentence with a span of time
+    (not one the question gives); "what is <a short term>?" needs a sentence naming
     every word of the term. Without one, the nearest text only shares the question's other words.
     """
     if quantity := _NAMED_QUANTITY.search(question):
         given = set(_NUMBER.findall(question))
         noun = stem(quantity["noun"].lower())
         return not any(set(_NUMBER.findall(s)) - given and _covered(noun, content_terms(s)) for s in sentences)
+    if _HOW_LONG.search(question):  # "how long does the project take?" is answered by a span, not its topic
+        given = {m.group(0).lower() for m in _SPAN.finditer(question)}
+        return not any({m.group(0).lower() for m in _SPAN.finditer(s)} - given for s in sentences)
     subject = _DEFINED_SUBJECT.match(question) if kind == "definition" else None
     if subject and _is_term(subject["subject"]):
         terms = content_terms(subject["subject"])
