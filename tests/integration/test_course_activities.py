@@ -52,3 +52,10 @@ async def test_a_lessons_objectives_component_lists_its_objectives(services, boo
     assert not state["abstained"], text
     assert "Design a topic hierarchy for a building full of sensors." in text, text
     assert cited_sections(state) == {("unit-2/lesson-2-1-publish-subscribe.mdx", "objectives")}, cited_sections(state)
+
+
+async def test_a_bold_objectives_line_before_a_list_lists_the_lessons_objectives(services, book, guest):
+    text, state = await ask(services, guest, "What are the learning objectives of lesson 3.1?")
+    assert not state["abstained"], text
+    assert "Estimate battery life for a given reporting interval." in text, text
+    assert cited_sections(state) == {("unit-3/lesson-3-1-power-budget.mdx", "learning-objectives")}, text

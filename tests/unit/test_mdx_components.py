@@ -60,3 +60,23 @@ def test_a_component_that_wraps_a_list_is_a_section_named_after_it() -> None:
 def test_a_component_with_attributes_or_no_list_names_no_section() -> None:
     text = clean_markdown("<Steps>\n\nFirst do this.\n\n</Steps>\n\n<Checklist id='a'>\n\n- one\n\n</Checklist>\n")
     assert "#" not in text and "First do this." in text and "one" in text
+
+
+def test_a_page_opening_with_a_bold_title_line_and_a_list_opens_with_a_section_named_after_it() -> None:
+    page = (
+        "# Lesson 4.2\n\n**Learning goals**\n\n- Size a pulley.\n- Tension a belt.\n\n"
+        "## Belts\n\nA belt carries torque.\n\n**What you learned:**\n- Belts slip when loose.\n\nNext, chains.\n"
+    )
+    chunks = chunk_markdown(clean_markdown(page), title="Lesson 4.2", page="unit-4/lesson.mdx")
+    goals = [c for c in chunks if c.heading_path[-1] == "Learning goals"]
+    assert goals and "Tension a belt." in goals[0].text
+    assert all("Size a pulley" not in c.text for c in chunks if c.heading_path[-1] == "Belts")
+    assert "**What you learned:**" in clean_markdown(page)  # within a section, the bold line labels its list
+
+
+def test_a_bold_lead_in_or_a_bold_sentence_names_no_section() -> None:
+    text = clean_markdown(
+        "**Hand in:** a screenshot.\n\n- one\n\n**Why does a belt slip when it is loose?**\n\n- two\n\n"
+        "**Tip**\n\nKeep it tight.\n\n**Check yourself**\n\n1. Why does a belt slip?\n"
+    )
+    assert "#" not in text and "**Hand in:**" in text and "**Tip**" in text

@@ -125,6 +125,9 @@ def answer_pool(analysis: Analysis, intent: Intent, question: str = "") -> list[
         if analysis.candidates[i].source == "selection" or _in_script(analysis.candidates[i].text, script)
     ]
     pool = same if script != "other" and _says_itself(analysis, same) else pool
+    if intent.about_course == "goals":  # a part's stated objectives are its goals: they alone answer
+        stated = [i for i in pool if analysis.candidates[i].purpose in COURSE_PURPOSES["goals"]]
+        return stated if _says_itself(analysis, stated) else pool
     if intent.about_course:  # "This course covers ..." is then what was asked
         return pool
     specific = [i for i in pool if not is_generic(analysis.candidates[i].text)]

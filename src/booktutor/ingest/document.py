@@ -21,7 +21,7 @@ _INDEX_STEMS = frozenset({"index", "readme"})
 
 # Part of every content hash: bump it when parsing or chunking changes, so that the next
 # incremental ingest re-chunks unchanged files instead of skipping them.
-PARSER_VERSION = b"booktutor-parser-11\n"
+PARSER_VERSION = b"booktutor-parser-12\n"
 
 
 class _ParseError(Exception):
