@@ -307,3 +307,19 @@ async def test_asked_for_a_chapters_objectives_every_objective_is_listed(embedde
     objectives = ("Explain the architecture", "Understand the role", "Describe how channels", "Implement request")
     for objective in (*objectives, "Use jobs", "Navigate the bus tooling"):
         assert objective in composed.text
+
+
+LAB = """## Lab 2: Log a motor's current
+
+1. Clamp the current probe around the red supply wire.
+2. Open the logger on your laptop and choose a rate of 1 kHz.
+3. Run the motor for ten seconds and watch the current it draws.
+4. Save the log as motor-current.csv and plot it.
+"""
+
+
+async def test_numbered_steps_keep_the_books_order(embedder: Any) -> None:
+    composed = await answer("How do I see the current my motor draws?", [hit(1, LAB, "Lab 2", "lab")], embedder)
+    steps = ("Clamp the current probe", "Open the logger", "Run the motor", "Save the log")
+    positions = [composed.text.find(step) for step in steps]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), composed.text

@@ -33,7 +33,8 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
     item), then that list's items in the book's order, then the other picks while the answer stays short
     (at least one, the sentence that usually says what the list adds up to). Any other answer that opens
     with an item (one step of "how does X do Y?" scoring best) opens with it, then the list's other items
-    in the book's order, then the picks from other sections."""
+    in the book's order, then the picks from other sections; a numbered list's items (steps done in order)
+    all keep the book's order."""
     if intent.aspect or not order:
         return order  # "what are its drawbacks?" asks for the drawback, not a list the topic is in
     anchor = next((i for i in order if _is_item(analysis, i)), None) if intent.kind == "list" else None
@@ -49,7 +50,8 @@ def take_list(analysis: Analysis, intent: Intent, order: list[int], pool: list[i
         return order
     opening = [] if order[0] in items else order[:1]
     kept = [] if intent.kind == "list" else _other_sections(analysis, anchor, order, [*opening, *items])
-    if intent.kind != "list":  # the item that answers best still opens the answer, its list follows
+    if intent.kind != "list" and not analysis.candidates[anchor].numbered:
+        # the item that answers best still opens the answer, its list follows; numbered steps keep their order
         items = [anchor, *(i for i in items if i != anchor)]
     most = MAX_NAMED_LIST_ITEMS if named else MAX_LIST_ITEMS
     while len(items) > 2 and (

@@ -84,6 +84,7 @@ class Segment:
     list_item: bool = False
     table_row: bool = False  # a table's body row read as one sentence ("Label — Column: value; ...")
     item: int = 0  # which list item of the chunk holds it, counted from 1 (0: not in a list item)
+    numbered: bool = False  # the item is in a numbered list ("1. Flash the board"): a step in its order
     opens_list: bool = False  # "The workflow follows these stages:" right before the list it introduces
     describes_code: bool = False  # a heading's only sentence before its code, read with the heading (code_follows)
 
@@ -176,6 +177,7 @@ class _Splitter:
         self.table: list[str] = []
         self.headings = 0
         self.in_item = False
+        self.numbered = False  # the item being read is numbered ("2. Start a capture")
         self.items = 0  # list items seen so far
         self.label = ""  # the heading or bold lead-in the next lines are about
         self.heading = ""  # the title of the section the lines are in (not a peripheral one)
@@ -208,8 +210,10 @@ class _Splitter:
         self.lead_in = self.label if lone_lead_in and sentences[0].endswith(":") else ""
         self.fresh = self.fresh and self.in_item
         item = self.items if self.in_item else 0
+        numbered = bool(item) and self.numbered
         self.segments.extend(
-            Segment(s, "sentence", section=self.section, list_item=self.in_item, item=item) for s in sentences
+            Segment(s, "sentence", section=self.section, list_item=self.in_item, item=item, numbered=numbered)
+            for s in sentences
         )
         self.lead_in_at = len(self.segments)
 
@@ -264,9 +268,9 @@ class _Splitter:
             self.in_item, self.term = True, term
             self.items += 1
             line = f"{term}: {_DEFINITION.sub('', line)}"
-        elif _BULLET.match(line):
+        elif bullet := _BULLET.match(line):
             self.flush()
-            self.in_item, self.term = True, ""
+            self.in_item, self.term, self.numbered = True, "", bullet.group(0).strip()[0].isdigit()
             self.items += 1
             line = _BULLET.sub("", line)
         self.paragraph.append(line.strip())
