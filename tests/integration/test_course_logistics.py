@@ -47,3 +47,21 @@ async def test_a_graded_assessment_handed_in_with_a_rubric_is_the_courses_projec
     text, state = await ask(services, guest, "What projects are there?")
     assert "no project" not in text and "The course has a project: **Graded Assessment — The Greenhouse Node**" in text
     assert {page for page, _ in cited_sections(state)} == {PROJECT}, state["citations"]
+
+
+@pytest.mark.parametrize("question", ["Can I work with a partner on the project?", "Is the project a group project?"])
+async def test_whether_i_may_work_with_others_is_the_pages_rule(services, book, guest, question):
+    text, state = await ask(services, guest, question)
+    assert not state["abstained"] and text.startswith("Work alone; you may discuss ideas with classmates"), text
+    assert "48 hours" not in text and "firmware/" not in text, text  # the page's other rules do not answer
+    assert {page for page, _ in cited_sections(state)} == {PROJECT}, state["citations"]
+
+
+@pytest.mark.parametrize(
+    "question", ["When is the Greenhouse Node project due?", "When do I have to submit the project?"]
+)
+async def test_when_the_project_is_due_is_the_sentence_that_gives_its_deadline(services, book, guest, question):
+    text, state = await ask(services, guest, question)
+    assert not state["abstained"] and "by Friday of week 10 at 17:00" in text, text
+    assert "(60%)" not in text and "48 hours" not in text, text  # what the project is worth, its other rules
+    assert cited_sections(state) == {(PROJECT, "what-to-submit")}, state["citations"]

@@ -103,6 +103,14 @@ def test_sentences_that_refer_back() -> None:
         ("What is the main limitation of a watchdog timer?", "drawback"),
         ("What are the benefits of simulation?", "benefit"),
         ("What is a series elastic actuator?", ""),
+        ("Can I work with a partner on the project?", "collaboration"),
+        ("Is the project a group project?", "collaboration"),
+        ("Do I have to work alone on the assessment?", "collaboration"),
+        ("How do topics and services work together?", ""),
+        ("Can I use PID and MPC together?", ""),
+        ("When is the Greenhouse Node project due?", "deadline"),
+        ("What is the deadline for the final report?", "deadline"),
+        ("What is the deadline QoS policy?", ""),
     ],
 )
 def test_the_side_of_a_topic_asked_about(question: str, aspect: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.aspects import states_side
 from booktutor.extractive.intent import Intent
 from booktutor.extractive.roles import (
     PRACTICE_PURPOSES,
@@ -20,7 +21,6 @@ from booktutor.extractive.roles import (
     gives_reason,
     is_prompt,
     is_signpost,
-    states_side,
 )
 from booktutor.extractive.scoring import term_cosine
 from booktutor.extractive.selection import MAX_SENTENCES, MAX_WORDS, lead_in

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from booktutor.extractive.aspects import asked_aspect
 from booktutor.extractive.headword import head_terms
 from booktutor.extractive.scoring import definition_subject
 from booktutor.extractive.text import content_terms
@@ -79,14 +80,6 @@ _PART_SPLIT = re.compile(
     r"\?\s+(?=\S)|,?\s+(?:and|n|&)\s+(?=(?:what|why|how|which|when|where|who|is|are|does|do|can)\b)|;\s+", re.I
 )
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
-_ASPECTS = {
-    "drawback": re.compile(
-        r"\b(?:disadvantages?|drawbacks?|downsides?|limitations?|weakness(?:es)?|cons|shortcomings?|"
-        r"problems?\s+(?:with|of)|costs?\s+of|trade-?offs?)\b",
-        re.I,
-    ),
-    "benefit": re.compile(r"\b(?:advantages?|benefits?|strengths?|pros|upsides?|why\s+use)\b", re.I),
-}
 _PART_OF = re.compile(r"\b(?:the|an?)\s+(?P<part>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?:of|in)\s+(?:an?|the)\s+[\w-]", re.I)
 _GENERIC_PART = frozenset({"term", "part", "role", "purpose", "function", "job", "use", "goal", "main", "key"})
 
@@ -99,7 +92,8 @@ class Intent:
     sides: tuple[frozenset[str], ...] = field(default=())
     """For a comparison: the content words of each thing compared."""
     aspect: str = ""
-    """The side of the topic asked about: "drawback" (disadvantages, limitations, ...) or "benefit"."""
+    """The side of the topic asked about: "drawback" (disadvantages, limitations, ...), "benefit" or
+    "collaboration" (with whom the learner may work) or "deadline" (when work is due; `aspects.ASPECTS`)."""
     focus: frozenset[str] = frozenset()
     """The words of the part asked about in "the X of a Y" ("the integral term of a PID controller")."""
     place: frozenset[str] = frozenset()
@@ -212,11 +206,11 @@ def asks_about_course(question: str) -> str:
     return "logistics" if _COURSE_LOGISTICS.search(question) else "goals"
 
 
+_NAMED = r"(?:[\w'-]+\s+){0,4}?"
 _PRACTICE = (
     r"(?:exercises?|labs?|assignments?|assessments?|quiz(?:zes)?|homework|challenges?|projects?|activities|"
     r"activity|review\s+questions|practice\s+(?:questions|problems))"
 )
-_NAMED = r"(?:[\w'-]+\s+){0,4}?"
 _MARKED_PRACTICE = (
     r"(?:exercises?|labs?|assignments?|assessments?|quiz(?:zes)?|homework|tutorials?|hands[- ]on\s+\w+|"
     r"review\s+questions|practice\s+(?:questions|problems|tests?)|capstone|projects?|self[- ]checks?|"
@@ -343,7 +337,7 @@ def _intent(question: str) -> Intent:
     if sides:
         return Intent("comparison", (), sides)
     parts = split_parts(question)
-    aspect = "" if parts else _aspect(question)
+    aspect = "" if parts else asked_aspect(question)
     focus = _focus(question)
     for kind, pattern in (
         ("code", _CODE),
@@ -363,18 +357,13 @@ def _intent(question: str) -> Intent:
     return Intent("general", parts, aspect=aspect, focus=focus)
 
 
-def _aspect(question: str) -> str:
-    found = [name for name, pattern in _ASPECTS.items() if pattern.search(question)]
-    return found[0] if len(found) == 1 else ""
-
-
 def _focus(question: str) -> frozenset[str]:
     """The part of a thing asked about ("the integral term of a PID controller" → integral)."""
     match = _PART_OF.search(question)
     if match is None:
         return frozenset()
     terms = content_terms(match["part"]) - _GENERIC_PART
-    return frozenset() if _aspect(match["part"]) else terms
+    return frozenset() if asked_aspect(match["part"]) else terms
 
 
 _REQUEST_LEAD = re.compile(

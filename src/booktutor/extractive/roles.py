@@ -230,25 +230,3 @@ def enumerates(text: str) -> bool:
     """The sentence names the members of a list ("three core components: physics engines, sensor models
     and environment models"): a list question's answer in one sentence."""
     return bool(_ENUMERATION.search(text))
-
-
-_DRAWBACK = re.compile(
-    r"\b(?:disadvantages?|drawbacks?|downsides?|limitations?|limits?|weakness(?:es)?|costs?|penalty|"
-    r"trade-?offs?|problems?|risks?|risky|price|complex(?:ity)?|overhead|cannot|can't|unable|lower|less|"
-    r"poor(?:er|ly)?|worse|slow(?:er)?|noisy|heav(?:y|ier)|bulk(?:y|ier)|limited|sensitiv(?:e|ity)|vulnerable|"
-    r"brittle|unsafe|dangerous|expensive|fragile|hard\s+to|difficult|suffers?|struggles?|leaks?|wears?|"
-    r"drifts?|fails?)\b",
-    re.I,
-)
-_BENEFIT = re.compile(
-    r"\b(?:advantages?|benefits?|strengths?|better|higher|faster|cheaper|simpler|allows?|enables?|lets|"
-    r"helps?|improves?|outstanding|excellent|robust|safer|efficient|key\s+to)\b",
-    re.I,
-)
-_SIDE_CUES = {"drawback": _DRAWBACK, "benefit": _BENEFIT}
-
-
-def states_side(text: str, aspect: str) -> bool:
-    """The sentence states a drawback or a benefit (`aspect`: "drawback" | "benefit"), by its wording."""
-    cue = _SIDE_CUES.get(aspect)
-    return cue is not None and bool(cue.search(text))

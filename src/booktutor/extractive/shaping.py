@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from booktutor.extractive.analysis import Analysis
+from booktutor.extractive.aspects import states_side
 from booktutor.extractive.intent import Intent
 from booktutor.extractive.roles import (
     COURSE_PURPOSES,
@@ -31,7 +32,6 @@ from booktutor.extractive.roles import (
     is_option_list,
     is_pointer,
     is_prompt,
-    states_side,
     tells_the_learners_task,
 )
 from booktutor.extractive.scoring import Candidate, definition_strength
@@ -72,6 +72,10 @@ def names_section(heading: frozenset[str], place: frozenset[str]) -> bool:
     return len(place) >= 2 and len(place & heading) >= NAMED_SECTION_SHARE * len(place)
 
 
+RULE_ASPECTS = frozenset({"collaboration", "deadline"})
+"""Sides a course states as rules for the learner, often in the imperative ("Work alone; ...", "Submit ... by
+Friday"): such a sentence answers although it reads like an exercise's instruction, and only such a sentence
+answers when one does."""
 VALUE_KINDS = frozenset({"number", "comparison"})
 _ADVICE_ASKED = re.compile(
     r"\b(?:should\s+(?:i|we)|what\s+should|(?:safe|best|right|good)\s+way|how\s+(?:can|do|should)\s+(?:i|we)|"
@@ -89,6 +93,8 @@ def may_answer(candidate: Candidate, intent: Intent, *, advice: bool = False) ->
         return not is_option_list(candidate.text)
     if intent.about_course and _about_the_course(candidate.text, candidate.purpose):
         return True
+    if intent.aspect in RULE_ASPECTS and states_side(candidate.text, intent.aspect):
+        return not candidate.text.rstrip().endswith("?")  # "Work alone; ..." is the rule, not an exercise step
     steps = intent.wants_steps and candidate.purpose == "lab"
     if (
         candidate.purpose in NOT_ANSWER_PURPOSES
@@ -130,6 +136,8 @@ def answer_pool(analysis: Analysis, intent: Intent, question: str = "") -> list[
         return stated if _says_itself(analysis, stated) else pool
     if intent.about_course:  # "This course covers ..." is then what was asked
         return pool
+    if intent.aspect in RULE_ASPECTS:  # the rule asked about answers; the page's other rules do not
+        pool = [i for i in pool if states_side(analysis.candidates[i].text, intent.aspect)] or pool
     specific = [i for i in pool if not is_generic(analysis.candidates[i].text)]
     return specific if _says_itself(analysis, specific) else pool  # an introduction answers when nothing else can
 

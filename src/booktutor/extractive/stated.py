@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from booktutor.extractive.roles import states_side
+from booktutor.extractive.aspects import states_side
 from booktutor.extractive.text import COUNT, content_terms, stem
 
 _NAMED_QUANTITY = re.compile(
@@ -78,7 +78,8 @@ def _is_term(subject: str) -> bool:
 
 _SIDE_WORDS = content_terms(
     "disadvantages drawbacks downsides limitations weaknesses cons shortcomings problems costs trade-offs "
-    "advantages benefits strengths pros upsides"
+    "advantages benefits strengths pros upsides partner partners friend classmates teammates team group others "
+    "someone together alone pairs groups teams collaborate due deadline date submit hand turn"
 )
 
 
