@@ -59,3 +59,8 @@ async def test_a_bold_objectives_line_before_a_list_lists_the_lessons_objectives
     assert not state["abstained"], text
     assert "Estimate battery life for a given reporting interval." in text, text
     assert cited_sections(state) == {("unit-3/lesson-3-1-power-budget.mdx", "learning-objectives")}, text
+
+
+async def test_the_exercises_of_a_lesson_whose_practice_is_an_activity_are_that_activity(services, book, guest):
+    text, state = await ask(services, guest, "What exercises does the power budget lesson have?")
+    assert "has no exercise" not in text and "**Try it — Activity 5: Measure your duty cycle**" in text, text

@@ -280,3 +280,10 @@ def test_a_quiz_is_described_by_its_questions_never_its_key_heading() -> None:
     text = practice_answer("What questions are in the module quiz?", results, listing) or ""
     assert "1. What does a loop correct?\n   A) Error\n   B) Noise\n2. True or false: gains never change." in text
     assert "Quiz me" in text
+
+
+def test_asked_for_the_exercises_of_a_chapter_with_only_labs_its_labs_are_the_exercises() -> None:
+    listing = [{"doc_path": "c3.md", "chapter_title": "Chapter 3: Motors", "n": 1, "sections": [61]}]
+    text = practice_answer("What exercises are there in chapter 3?", LAB_AND_EXERCISES, listing) or ""
+    assert text.startswith("Chapter 3: Motors has a lab: **Lab 3: Wiring a Motor** [61]."), text
+    assert "has no exercise" not in text, text  # not "has no exercise" and then the lab it asked for
