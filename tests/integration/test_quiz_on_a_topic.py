@@ -11,6 +11,7 @@ from tests.integration.http_helpers import guest_client
 from tests.integration.offline_answers import ingest_pages
 from tests.integration.test_tutoring_any_book import _chat
 
+from booktutor.errors import ChapterNotFound
 from booktutor.graph.quiz_target import quiz_target
 from booktutor.graph.state import RunDeps
 from booktutor.providers.extractive_model import ExtractiveModel
@@ -95,3 +96,14 @@ async def test_a_quiz_on_a_numbered_part_starts_on_its_page(services, tmp_path):
     unit = await quiz_target(deps, uuid.uuid4(), "workshop", "quiz me on unit 3", None)
     assert (lesson.chapter, unit.chapter) == ("unit-2-lesson-2-2-acks", "unit-3-lesson-3-1-power")
     assert (await quiz_target(deps, uuid.uuid4(), "workshop", "quiz me on unit 2", None)).topic == "unit 2"
+
+
+async def test_a_quiz_on_a_dotted_chapter_number_is_on_that_lesson_not_the_whole_chapter(services, tmp_path):
+    """ "Quiz me on chapter 2.1" of a course that numbers its lessons 2.1, 2.2: Lesson 2.1, not the book's second
+    chapter; "chapter 2.3", which the course does not have, is said not to be there."""
+    await ingest_pages(services, tmp_path, COURSE, book_id="workshop")
+    deps = RunDeps(services=services, agents={}, router=None)  # type: ignore[arg-type]
+    lesson = await quiz_target(deps, uuid.uuid4(), "workshop", "Quiz me on chapter 2.1", None)
+    assert lesson.chapter == "unit-2-lesson-2-1-brokers", lesson
+    with pytest.raises(ChapterNotFound, match="chapter 2.3"):
+        await quiz_target(deps, uuid.uuid4(), "workshop", "Quiz me on chapter 2.3", None)

@@ -19,9 +19,11 @@ from booktutor.tools.chapter_names import PART_NUMBER, part_patterns
 from booktutor.tools.tutoring import resolve_chapter
 from booktutor.tutoring.mastery import Recommendation
 
-_CHAPTER_NUMBER = re.compile(r"\bchapter\s+\d{1,3}\b", re.IGNORECASE)
-_NUMBERED_PART = re.compile(rf"\b(module|unit|lesson|part|week)\s+({PART_NUMBER})\b", re.IGNORECASE)
-"""A part named by its kind and number ("lesson 2.2", "unit 3"); "chapter 2" is the book's second chapter."""
+_CHAPTER_NUMBER = re.compile(r"\bchapter\s+\d{1,3}\b(?!\.\d)", re.IGNORECASE)
+_NUMBERED_PART = re.compile(rf"\b(module|unit|lesson|part|week|chapter)\s+({PART_NUMBER})\b", re.IGNORECASE)
+"""A part named by its kind and number ("lesson 2.2", "unit 3"); "chapter 2" is the book's second chapter, and
+"chapter 2.3" a lesson or section numbered 2.3, whatever the book calls it (`_PART_KINDS`)."""
+_PART_KINDS = ("lesson", "section", "module", "unit", "chapter", "part")
 _COUNT = re.compile(r"[,;:]?\s*\b(\d{1,2})\s+questions?\b", re.IGNORECASE)
 _TITLED = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(.+?)[?.!]*$", re.IGNORECASE)
 _TOPIC = re.compile(r"\b(?:on|about)\s+(?:the\s+)?(?:chapter\s+)?(.+?)[?.!]*$", re.IGNORECASE)
@@ -52,8 +54,10 @@ async def quiz_target(deps: RunDeps, user_id: uuid.UUID, book_id: str, text: str
     if number:
         return QuizTarget(await resolve_chapter(deps.services, book_id, number.group(0)))
     part = _NUMBERED_PART.search(text)
-    if part and (numbered := await _numbered(deps, book_id, part[1].lower(), part[2])) is not None:
+    if part and (numbered := await _numbered_part(deps, book_id, part[1].lower(), part[2])) is not None:
         return QuizTarget(numbered.key)
+    if part and "." in part[2]:  # no topic either: "2.3" names a part the book does not have
+        raise ChapterNotFound(f"I could not find a {part[1].lower()} {part[2]} in the book.")
     topic = _TOPIC.search(_COUNT.sub("", text).strip(" ,;:"))
     if topic and not _VAGUE.match(topic.group(1).strip()):
         return await _by_topic(deps, book_id, topic.group(1).strip())
@@ -115,6 +119,16 @@ async def _titled(deps: RunDeps, book_id: str, name: str) -> Chapter | None:
             chapters = await books.list_chapters(book_id)
             exact = next((c for c in chapters if name.lower() in _title_of(c).lower().split(" / ")), None)
     return exact
+
+
+async def _numbered_part(deps: RunDeps, book_id: str, kind: str, number: str) -> Chapter | None:
+    """The page of the part named; for a dotted number ("chapter 2.3") under another kind's name when the book
+    calls it otherwise ("Lesson 2.3 — …"): a learner names a course's numbered lessons as chapters."""
+    kinds = [kind, *(other for other in _PART_KINDS if other != kind)] if "." in number else [kind]
+    for each in kinds:
+        if (numbered := await _numbered(deps, book_id, each, number)) is not None:
+            return numbered
+    return None
 
 
 async def _numbered(deps: RunDeps, book_id: str, kind: str, number: str) -> Chapter | None:
