@@ -108,3 +108,9 @@ async def test_an_answer_the_question_offers_is_picked_not_copied(local_embedder
     grader = OfflineShortGrader(local_embedder)
     assert (await grader.grade(question, "QoS 1")).verdict == "correct"
     assert (await grader.grade(question, "QoS 2")).verdict == "incorrect"
+
+
+def test_an_answers_pages_why_keeps_its_code_as_code():
+    wildcard = next(q for prompt, q in _imported().items() if prompt.startswith("Which subscription matches"))
+    assert wildcard.explanation == "Each `+` matches exactly one level, so `greenhouse/+/+` needs exactly three levels."
+    assert answer_key("1. **B** — the `<name>` part is **kept**.\n") == {1: ("B", "The `<name>` part is kept.")}

@@ -60,6 +60,17 @@ def plain(text: str) -> str:
     return " ".join(_MARKUP.sub("", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)).split())
 
 
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+_NOT_CODE_MARKUP = re.compile(r"\*\*|__|<[^>]+>")
+
+
+def readable(text: str) -> str:
+    """The text without emphasis, tags and link targets, its code spans kept whole (`greenhouse/+/+`, which a
+    learner reads as code), its spaces collapsed."""
+    parts = _CODE_SPAN.split(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))
+    return " ".join("".join(p if _CODE_SPAN.fullmatch(p) else _NOT_CODE_MARKUP.sub("", p) for p in parts).split())
+
+
 def names_quiz(tag: re.Match[str], *, exercises: bool = False) -> bool:
     """A `CONTAINER` match whose tag or class/id names a quiz (or, with `exercises`, an exercise)."""
     names = [tag.group("tag"), *_NAME_ATTRIBUTE.findall(tag.group("attrs") or "")]

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Protocol
 
 from booktutor.markdown.fences import iter_fence_flags
-from booktutor.markdown.knowledge_checks import plain
+from booktutor.markdown.knowledge_checks import plain, readable
 from booktutor.markdown.mdx import clean_markdown
 from booktutor.tutoring.quiz_pages import ANSWER_KEY_HEADING, KEY_ONLY, is_quiz_page, key_line
 
@@ -84,7 +84,7 @@ def answer_key(markdown: str) -> dict[int, tuple[str, str]]:
 def _text_answer(text: str) -> tuple[str, str] | None:
     dashed = _DASHED.match(text)
     if dashed:
-        return plain(dashed.group("answer")), plain(dashed.group("why"))
+        return plain(dashed.group("answer")), readable(dashed.group("why"))  # the why as the book writes it
     return (plain(text), "") if plain(text) else None
 
 

@@ -34,6 +34,7 @@ from booktutor.markdown.knowledge_checks import (
     label_text,
     names_quiz,
     plain,
+    readable,
 )
 from booktutor.markdown.mdx import clean_markdown
 
@@ -383,4 +384,4 @@ def key_line(line: str) -> tuple[int, str, str] | None:
     """An answer key's line ("1. B — why", "| 2 | True |") as (number, its letter or true/false, why)."""
     if not (match := _KEY_ROW.match(line.strip()) or _KEY_LINE.match(line)):
         return None
-    return int(match.group("number")), match.group("answer"), plain(match.group("rest")).strip("| ")
+    return int(match.group("number")), match.group("answer"), readable(match.group("rest")).strip("| ")
