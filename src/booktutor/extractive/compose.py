@@ -18,6 +18,7 @@ import numpy as np
 
 from booktutor.extractive.abstention import AbstentionPolicy, evidence_score, should_abstain
 from booktutor.extractive.analysis import Analysis, analyse
+from booktutor.extractive.beyond import beyond_the_passage, passage_example
 from booktutor.extractive.continuation import cause_first, continue_explanation, fill_cited_sections
 from booktutor.extractive.coverage import (
     code_prose,
@@ -196,6 +197,7 @@ async def _plan(
     if picked[0] in defining:  # the glossary says what X is; the other pages only use the term
         picked, pool = on_page_of(analysis, picked[0], picked), on_page_of(analysis, picked[0], pool)
     picked = add_lead_ins(analysis, picked, lead_ins, pool)
+    answering = pool
     pool = passage_context(analysis, completing_sentences(analysis, pool, picked, defining))
     if intent.sides:
         picked = cover_sides(analysis, intent, pool, picked)
@@ -224,6 +226,9 @@ async def _plan(
     if not intent.wants_code:
         order = continue_explanation(analysis, order, pool)
     order = without_stray_items(analysis, intent, _without_repeats(analysis, order))
+    beyond = beyond_the_passage(analysis, answering, order) if analysis.features["selection_mode"] else order
+    if beyond != order:  # never the passage alone: what the book says beyond it, the passage only a lead
+        order, pool = beyond, [i for i in pool if i in beyond or analysis.candidates[i].source != "selection"]
     code, intro = quoted_excerpt(analysis, question), CODE_INTRO
     if code is not None:  # the learner quotes this page's code: the question is about that page
         order = [i for i in order if analysis.candidates[i].doc == analysis.candidates[code].doc]
@@ -232,6 +237,8 @@ async def _plan(
         code = code_excerpt(analysis, order, diagrams=False) if code is None else code
     else:
         example = select_example_code(analysis) if intent.kind == "example" else None
+        if example is None and analysis.features["selection_mode"]:
+            example = passage_example(analysis, question)
         code = example if example is not None else _unasked_code(analysis, question, intent, order)
         order, code, intro = code_led(analysis, question, intent, code, order)
         if intent.kind == "procedure" and code is not None and intro == CODE_INTRO:

@@ -151,7 +151,7 @@ def select_sentences(
     book = [i for i in sentences if analysis.candidates[i].source != "selection"]
     picked = _mmr(analysis, selection, [], MAX_SENTENCES - 1, 0.0)
     best_selection = max((float(analysis.total[i]) for i in picked), default=0.0)
-    copies = {i for i in book if _repeats(analysis, i, selection)}  # the passage as the book prints it
+    copies = {i for i in book if repeats(analysis, i, selection)}  # the passage as the book prints it
     if explaining := _explaining_sentence(analysis, book, copies, picked):
         picked = [*picked, explaining]
     page = passage_page(analysis, selection, copies)
@@ -206,7 +206,7 @@ def passage_page(analysis: Analysis, passage: list[int], copies: set[int]) -> fr
     return frozenset(named | {candidates[i].doc for i in copies})
 
 
-def _repeats(analysis: Analysis, index: int, passage: list[int]) -> bool:
+def repeats(analysis: Analysis, index: int, passage: list[int]) -> bool:
     """The sentence says what a passage sentence says: nearly the same meaning, or the same words
     inside a longer line ("Design Principle: <the passage's sentence>")."""
     if not passage:
@@ -226,7 +226,7 @@ def passage_context(analysis: Analysis, pool: list[int]) -> list[int]:
         return pool
     candidates = analysis.candidates
     passage = [i for i in pool if candidates[i].source == "selection"]
-    home = {candidates[i].rank for i in pool if candidates[i].source != "selection" and _repeats(analysis, i, passage)}
+    home = {candidates[i].rank for i in pool if candidates[i].source != "selection" and repeats(analysis, i, passage)}
     return [i for i in pool if candidates[i].source == "selection" or candidates[i].rank in home]
 
 
